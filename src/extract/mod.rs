@@ -1,0 +1,218 @@
+//! Stage 3: extract. Turns a file's bytes into [`Facts`]: media type, capture time, place,
+//! camera, duration, document text.
+//!
+//! Every extractor is untrusted-input code: it runs under [`guard`] (panic isolation, a time
+//! budget) and returns partial facts plus errors rather than failing the walk. Each outside
+//! parsing crate lives in exactly one submodule.
+
+pub mod document;
+pub mod photo;
+pub mod sniff;
+pub mod video;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::record::{Camera, Gps, Media};
+
+/// Limits and defaults every extractor honours.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Zone assumed for camera times that carry no offset (EXIF before 2.31 has none).
+    pub default_offset: FixedOffset,
+    /// Document text kept per file (bytes of UTF-8); the rest is cut and the cut recorded.
+    pub text_cap: usize,
+    /// Wall time one file's extraction may take before it is abandoned with an error.
+    pub time_budget: Duration,
+    /// Zip containers (DOCX/XLSX/PPTX): refuse when the entries would inflate past this.
+    pub zip_max_uncompressed: u64,
+    /// Zip containers: refuse when they hold more entries than this.
+    pub zip_max_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            default_offset: FixedOffset::east_opt(8 * 3600).unwrap(),
+            text_cap: 2 * 1024 * 1024,
+            time_budget: Duration::from_secs(20),
+            zip_max_uncompressed: 512 * 1024 * 1024,
+            zip_max_entries: 20_000,
+        }
+    }
+}
+
+/// A manifest row found in a submission list (材料清单.xlsx): which file, which indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestRow {
+    /// The file name or relative path as written in the list.
+    pub file: String,
+    /// The indicator as written: a code (B4.1) or a name.
+    pub indicator: String,
+    /// Where in the list: "Sheet1!3" or "line 3".
+    pub at: String,
+}
+
+/// Everything read from one file's content. Stored in the catalog per blob (as JSON) so that
+/// tagging and re-indexing never need to read the evidence again.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    pub media: Option<Media>,
+    pub mime: String,
+    pub captured_at: Option<DateTime<FixedOffset>>,
+    /// e.g. `exif:DateTimeOriginal`, `exif:CreateDate`, `quicktime:CreationDate`, `pdf:CreationDate`.
+    pub captured_at_source: Option<String>,
+    /// EXIF DateTime (ModifyDate) or a document's modified date: compared with capture time.
+    pub modified_at: Option<DateTime<FixedOffset>>,
+    pub gps: Option<Gps>,
+    pub camera: Option<Camera>,
+    pub software: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub orientation: Option<u16>,
+    pub duration_s: Option<f64>,
+    pub pages: Option<u32>,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub doc_created: Option<DateTime<FixedOffset>>,
+    /// Full extracted text (capped at `Limits::text_cap`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Why there is no text or that it was cut ("cut at 2097152 bytes", "not extracted: legacy .doc").
+    pub text_status: Option<String>,
+    /// Rows of a submission manifest, when this file is one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifest_rows: Vec<ManifestRow>,
+    /// Plain-language problems met while reading; the file is still catalogued.
+    pub errors: Vec<String>,
+}
+
+impl Facts {
+    pub fn media(&self) -> Media {
+        self.media.unwrap_or(Media::Other)
+    }
+
+    /// Keep at most `cap` bytes of text, on a char boundary, and record the cut.
+    pub fn set_text(&mut self, mut text: String, cap: usize) {
+        if text.len() > cap {
+            let mut end = cap;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let total = text.len();
+            text.truncate(end);
+            self.text_status = Some(format!("text cut at {end} of {total} bytes (cap {cap})"));
+        }
+        let trimmed = text.trim();
+        if !trimmed.is_empty() {
+            self.text = Some(if trimmed.len() == text.len() { text } else { trimmed.to_string() });
+        }
+    }
+}
+
+/// Read the facts of one file whose whole content is in `data` (small and medium files).
+/// `name` is the file name, used for the extension fallback and for manifests.
+pub fn extract_bytes(name: &str, data: Arc<Vec<u8>>, limits: &Limits) -> Facts {
+    let (media, mime) = sniff::sniff(&data, name);
+    let mut facts = Facts { media: Some(media), mime: mime.to_string(), ..Facts::default() };
+    if data.is_empty() {
+        facts.errors.push("empty file (0 bytes)".into());
+        return facts;
+    }
+    let owned_name = name.to_string();
+    let result = guard(limits.time_budget, {
+        let limits = limits.clone();
+        let mime = mime.to_string();
+        // The guarded closure may outlive this call on timeout, so it owns its inputs.
+        move || {
+            let mut f = Facts::default();
+            match media {
+                Media::Photo => photo::extract(&data, &limits, &mut f),
+                Media::Video => video::extract_bytes(&data, &limits, &mut f),
+                Media::Document => document::extract(&owned_name, &mime, &data, &limits, &mut f),
+                Media::Other => {}
+            }
+            f
+        }
+    });
+    merge(&mut facts, result);
+    facts
+}
+
+/// Read the facts of a file too large to hold in memory (long videos): only formats whose
+/// metadata can be read from a seekable file are handled; the rest are catalogued without it.
+pub fn extract_large(path: &Path, name: &str, head: &[u8], limits: &Limits) -> Facts {
+    let (media, mime) = sniff::sniff(head, name);
+    let mut facts = Facts { media: Some(media), mime: mime.to_string(), ..Facts::default() };
+    match media {
+        Media::Video => {
+            let path = path.to_path_buf();
+            let limits2 = limits.clone();
+            let result = guard(limits.time_budget, move || {
+                let mut f = Facts::default();
+                video::extract_file(&path, &limits2, &mut f);
+                f
+            });
+            merge(&mut facts, result);
+        }
+        Media::Photo | Media::Document => {
+            facts.text_status = Some("too large to extract metadata or text; hashed only".into());
+        }
+        Media::Other => {}
+    }
+    facts
+}
+
+fn merge(facts: &mut Facts, result: Result<Facts, String>) {
+    match result {
+        Ok(f) => {
+            let media = facts.media;
+            let mime = std::mem::take(&mut facts.mime);
+            let mut errors = std::mem::take(&mut facts.errors);
+            errors.extend(f.errors.iter().cloned());
+            *facts = f;
+            facts.media = media;
+            facts.mime = mime;
+            facts.errors = errors;
+        }
+        Err(e) => facts.errors.push(e),
+    }
+}
+
+/// Run an extractor with panic isolation and a wall-time budget. On timeout the worker thread
+/// is abandoned (Rust cannot kill a thread); it finishes or dies on its own, the run goes on.
+pub fn guard<T: Send + 'static>(
+    budget: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new().name("extract".into()).spawn(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let _ = tx.send(r);
+    });
+    if let Err(e) = spawned {
+        return Err(format!("could not start extractor thread: {e}"));
+    }
+    match rx.recv_timeout(budget) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(panic)) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(format!("extractor crashed on this file ({msg}); metadata not read"))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(format!(
+            "extraction took longer than {} s and was abandoned",
+            budget.as_secs()
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err("extractor stopped without an answer".into())
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! archive: an evidence archive with media indexing.
+//!
+//! The module tree follows the pipeline, each stage taking the previous stage's plain data:
+//!
+//! 1. [`walk`]: find every regular file under the evidence roots (read-only, symlinks not followed).
+//! 2. [`hash`]: BLAKE3 of the content, streaming; the content id keys blobs, thumbnails, downloads.
+//! 3. [`extract`]: media type by magic bytes, EXIF, video boxes, document text, under limits.
+//! 4. [`tag`]: indicator, prefecture and county with their sources, plus flags ([`schema`] is the vocabulary).
+//! 5. [`catalog`]: SQLite, the source of truth (files, blobs, runs, tags, flags).
+//! 6. [`index`]: tantivy, derived from the catalog, Chinese-aware; [`search`] queries it.
+//! 7. [`serve`]: the inspectors' page and JSON API; [`export`]: verifiable evidence packages.
+//!
+//! [`pipeline`] drives stages 1–6 for `archive index`; [`cli`] is the command line.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod hash;
+pub mod index;
+pub mod pipeline;
+pub mod record;
+pub mod report;
+pub mod sample;
+pub mod schema;
+pub mod search;
+pub mod tag;
+pub mod walk;
+
+pub use error::{Error, Result};

@@ -1,0 +1,151 @@
+//! The record: the one JSON shape that `--json`, the API and the export ledger share.
+//!
+//! Its fields are described by `archive-schema/record.schema.json`; a test validates real
+//! output against that schema, so a field added here must be added there too.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of evidence a file is, decided by content (magic bytes) with the extension as fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Media {
+    Photo,
+    Video,
+    Document,
+    Other,
+}
+
+impl Media {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Media::Photo => "photo",
+            Media::Video => "video",
+            Media::Document => "document",
+            Media::Other => "other",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Media> {
+        Some(match s {
+            "photo" | "照片" | "图片" => Media::Photo,
+            "video" | "视频" => Media::Video,
+            "document" | "文档" => Media::Document,
+            "other" | "其他" => Media::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// A point in signed WGS-84 decimal degrees (south and west negative), as cameras record it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Gps {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Camera {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub make: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+impl Camera {
+    /// "Make Model" without the make repeated (many phones put the make inside the model).
+    pub fn label(&self) -> Option<String> {
+        match (self.make.as_deref(), self.model.as_deref()) {
+            (Some(make), Some(model)) if model.to_lowercase().starts_with(&make.to_lowercase()) => {
+                Some(model.to_string())
+            }
+            (Some(make), Some(model)) => Some(format!("{make} {model}")),
+            (Some(m), None) | (None, Some(m)) => Some(m.to_string()),
+            (None, None) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Present,
+    Missing,
+}
+
+/// One effective tag (indicator, prefecture or county) with where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TagValue {
+    pub code: String,
+    pub name: String,
+    /// manual | manifest | path | keyword | gps
+    pub source: String,
+    /// The text that made the tag: a folder name, a manifest row, a keyword, a point.
+    pub evidence: String,
+    /// Weaker sources that disagree (or agree) with the effective value, strongest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<TagAlternative>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TagAlternative {
+    pub code: String,
+    pub name: String,
+    pub source: String,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagValue {
+    pub flag: String,
+    pub reason: String,
+}
+
+/// The full description of one catalogued file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Display form of the path; non-UTF-8 names are decoded as GB18030.
+    pub path: String,
+    /// Present only when the path is not valid UTF-8: the exact bytes, in hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_bytes_hex: Option<String>,
+    pub blake3: Option<String>,
+    pub size: u64,
+    pub media: Media,
+    pub mime: String,
+    /// File-system modification time, RFC 3339.
+    pub modified: Option<String>,
+    /// Capture time, RFC 3339 with offset.
+    pub captured_at: Option<String>,
+    /// Which tag the capture time came from, e.g. `exif:DateTimeOriginal`.
+    pub captured_at_source: Option<String>,
+    pub gps: Option<Gps>,
+    pub camera: Option<Camera>,
+    pub software: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_excerpt: Option<String>,
+    /// Why no text was extracted, or that it was cut at the cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_status: Option<String>,
+    pub status: Status,
+    /// When a missing file was last seen, RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+    pub errors: Vec<String>,
+    pub prefecture: Option<TagValue>,
+    pub county: Option<TagValue>,
+    pub indicators: Vec<TagValue>,
+    pub flags: Vec<FlagValue>,
+}
