@@ -1,1 +1,626 @@
-//! placeholder
+//! Stage 5: catalog. SQLite (WAL) at `ARCHIVE/catalog.sqlite` is the source of truth: roots,
+//! files (paths as exact bytes), blobs (content by BLAKE3, with extracted facts and text),
+//! index runs, tags, flags and manual edits. The search index is derived from it.
+//!
+//! Only one writer exists per run; it batches rows into transactions, so an interrupted run
+//! leaves every committed batch consistent and the next run picks up from there.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::extract::Facts;
+use crate::record::{Media, Record, Status};
+use crate::tag::{ManualTag, TagKind, Tagging};
+use crate::walk::{display_path, hex};
+use crate::{Error, Result};
+
+const SCHEMA_VERSION: i64 = 1;
+
+/// Bumped when extractors learn to read more, so that `archive index --reextract` knows what is stale.
+pub const EXTRACTOR_VERSION: i64 = 1;
+
+const DDL: &str = "
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS roots(
+    id INTEGER PRIMARY KEY,
+    path BLOB NOT NULL UNIQUE,
+    display TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blobs(
+    blake3 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    media TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    facts TEXT NOT NULL,
+    text TEXT,
+    extractor INTEGER NOT NULL,
+    extracted_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files(
+    id INTEGER PRIMARY KEY,
+    root_id INTEGER NOT NULL REFERENCES roots(id),
+    rel BLOB NOT NULL,
+    rel_display TEXT NOT NULL,
+    blake3 TEXT,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    dev INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    errors TEXT NOT NULL DEFAULT '[]',
+    tagging TEXT,
+    dirty INTEGER NOT NULL DEFAULT 1,
+    UNIQUE(root_id, rel)
+);
+CREATE INDEX IF NOT EXISTS files_blake3 ON files(blake3);
+CREATE INDEX IF NOT EXISTS files_dirty ON files(dirty) WHERE dirty = 1;
+CREATE TABLE IF NOT EXISTS runs(
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    roots TEXT NOT NULL,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS manual_tags(
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    kind TEXT NOT NULL,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    who TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY(file_id, kind)
+);
+";
+
+/// The state of a catalogued file that incremental indexing compares against.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub id: i64,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub inode: u64,
+    pub status: Status,
+    pub blake3: Option<String>,
+}
+
+/// One file's result from the hash and extract stages, ready to be written.
+#[derive(Debug, Clone)]
+pub struct FileUpdate {
+    pub root_id: i64,
+    pub rel: Vec<u8>,
+    pub rel_display: String,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub inode: u64,
+    pub dev: u64,
+    pub blake3: Option<String>,
+    /// None when the blob was already catalogued (its facts are reused, not re-read).
+    pub facts: Option<Facts>,
+    /// Problems reading this file (I/O, corrupt content), shown on its record.
+    pub errors: Vec<String>,
+}
+
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A present file with everything tagging and indexing need.
+#[derive(Debug, Clone)]
+pub struct FileRow {
+    pub id: i64,
+    pub root: String,
+    pub rel_display: String,
+    pub rel: Vec<u8>,
+    pub root_path: Vec<u8>,
+    pub blake3: Option<String>,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub status: Status,
+    pub last_seen: String,
+    pub errors: Vec<String>,
+    pub facts: Facts,
+    pub tagging: Option<Tagging>,
+}
+
+impl FileRow {
+    /// The absolute path, exact bytes.
+    pub fn abs_path(&self) -> PathBuf {
+        let mut bytes = self.root_path.clone();
+        if !bytes.ends_with(b"/") {
+            bytes.push(b'/');
+        }
+        bytes.extend_from_slice(&self.rel);
+        PathBuf::from(std::ffi::OsStr::from_bytes(&bytes))
+    }
+
+    pub fn display_path(&self) -> String {
+        let root = self.root.trim_end_matches('/');
+        format!("{root}/{}", self.rel_display)
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.rel_display.rsplit('/').next().unwrap_or(&self.rel_display)
+    }
+
+    /// The record shown to users.
+    pub fn to_record(&self) -> Record {
+        let abs = self.abs_path();
+        let f = &self.facts;
+        let excerpt = f.text.as_deref().map(|t| excerpt(t, 300));
+        let tagging = self.tagging.clone().unwrap_or_default();
+        Record {
+            path: self.display_path(),
+            path_bytes_hex: (!crate::walk::is_utf8(abs.as_os_str())).then(|| hex(abs.as_os_str().as_bytes())),
+            blake3: self.blake3.clone(),
+            size: self.size,
+            media: f.media(),
+            mime: f.mime.clone(),
+            modified: Some(rfc3339_from_ns(self.mtime_ns)),
+            captured_at: f.captured_at.map(|t| t.to_rfc3339()),
+            captured_at_source: f.captured_at_source.clone(),
+            gps: f.gps,
+            camera: f.camera.clone().filter(|c| c.make.is_some() || c.model.is_some()),
+            software: f.software.clone(),
+            width: f.width,
+            height: f.height,
+            orientation: f.orientation,
+            duration_s: f.duration_s,
+            pages: f.pages,
+            title: f.title.clone(),
+            author: f.author.clone(),
+            doc_created: f.doc_created.map(|t| t.to_rfc3339()),
+            text_excerpt: excerpt,
+            text_status: f.text_status.clone(),
+            status: self.status,
+            last_seen: (self.status == Status::Missing).then(|| self.last_seen.clone()),
+            errors: self.errors.iter().chain(&self.facts.errors).cloned().collect(),
+            prefecture: tagging.prefecture,
+            county: tagging.county,
+            indicators: tagging.indicators,
+            flags: tagging.flags,
+        }
+    }
+}
+
+fn excerpt(text: &str, max_chars: usize) -> String {
+    let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match collapsed.char_indices().nth(max_chars) {
+        Some((i, _)) => format!("{}…", &collapsed[..i]),
+        None => collapsed,
+    }
+}
+
+pub fn now_rfc3339() -> String {
+    chrono::Local::now().fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+pub fn rfc3339_from_ns(ns: i64) -> String {
+    chrono::DateTime::from_timestamp(ns.div_euclid(1_000_000_000), ns.rem_euclid(1_000_000_000) as u32)
+        .map(|t| t.with_timezone(&chrono::Local).fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+        .unwrap_or_default()
+}
+
+fn parse_status(s: &str) -> Status {
+    if s == "missing" { Status::Missing } else { Status::Present }
+}
+
+impl Catalog {
+    /// Open (creating if needed) the catalog in `archive_dir`.
+    pub fn open(archive_dir: &Path) -> Result<Catalog> {
+        std::fs::create_dir_all(archive_dir).map_err(|e| Error::io(archive_dir, e))?;
+        let path = archive_dir.join("catalog.sqlite");
+        let conn = Connection::open(&path).map_err(|source| Error::Catalog { path: path.clone(), source })?;
+        let cat = Catalog { conn, path };
+        cat.init()?;
+        Ok(cat)
+    }
+
+    /// Open an existing catalog; a missing one is a clear error, not an empty archive.
+    pub fn open_existing(archive_dir: &Path) -> Result<Catalog> {
+        let path = archive_dir.join("catalog.sqlite");
+        if !path.exists() {
+            return Err(Error::Other(format!(
+                "no catalog at {}: run `archive index PATH` first, or point --archive at an archive folder",
+                path.display()
+            )));
+        }
+        Catalog::open(archive_dir)
+    }
+
+    fn err(&self, source: rusqlite::Error) -> Error {
+        Error::Catalog { path: self.path.clone(), source }
+    }
+
+    fn init(&self) -> Result<()> {
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+            )
+            .map_err(|e| self.err(e))?;
+        self.conn.execute_batch(DDL).map_err(|e| self.err(e))?;
+        let version: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match version.as_deref().map(str::parse::<i64>) {
+            None => {
+                self.conn
+                    .execute("INSERT INTO meta(key,value) VALUES('schema_version',?1)", [SCHEMA_VERSION.to_string()])
+                    .map_err(|e| self.err(e))?;
+            }
+            Some(Ok(SCHEMA_VERSION)) => {}
+            Some(v) => {
+                return Err(Error::Other(format!(
+                    "{}: catalog format {:?} is not one this version reads ({SCHEMA_VERSION}); use a matching archive version",
+                    self.path.display(),
+                    v
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute("INSERT INTO meta(key,value) VALUES(?1,?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value", [key, value])
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The id of an indexed root, registering it the first time.
+    pub fn root_id(&self, root: &Path) -> Result<i64> {
+        let bytes = root.as_os_str().as_bytes();
+        if let Some(id) = self
+            .conn
+            .query_row("SELECT id FROM roots WHERE path=?1", [bytes], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+        {
+            return Ok(id);
+        }
+        self.conn
+            .execute(
+                "INSERT INTO roots(path,display,added_at) VALUES(?1,?2,?3)",
+                params![bytes, display_path(root.as_os_str()), now_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Every catalogued file under a root, keyed by its relative path bytes.
+    pub fn known_files(&self, root_id: i64) -> Result<std::collections::HashMap<Vec<u8>, Known>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rel,id,size,mtime_ns,inode,status,blake3 FROM files WHERE root_id=?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([root_id], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    Known {
+                        id: r.get(1)?,
+                        size: r.get::<_, i64>(2)? as u64,
+                        mtime_ns: r.get(3)?,
+                        inode: r.get::<_, i64>(4)? as u64,
+                        status: parse_status(&r.get::<_, String>(5)?),
+                        blake3: r.get(6)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// Content hashes already catalogued with current extractors: their facts need not be read again.
+    pub fn known_blobs(&self) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT blake3 FROM blobs WHERE extractor >= ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([EXTRACTOR_VERSION], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// Write a batch of file results in one transaction.
+    pub fn write_batch(&mut self, updates: &[FileUpdate]) -> Result<()> {
+        let now = now_rfc3339();
+        let path = self.path.clone();
+        let err = |source| Error::Catalog { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut blob_stmt = tx
+                .prepare_cached(
+                    "INSERT INTO blobs(blake3,size,media,mime,facts,text,extractor,extracted_at)
+                     VALUES(?1,?2,?3,?4,?5,?6,?7,?8)
+                     ON CONFLICT(blake3) DO UPDATE SET media=excluded.media, mime=excluded.mime,
+                       facts=excluded.facts, text=excluded.text, extractor=excluded.extractor,
+                       extracted_at=excluded.extracted_at",
+                )
+                .map_err(err)?;
+            let mut file_stmt = tx
+                .prepare_cached(
+                    "INSERT INTO files(root_id,rel,rel_display,blake3,size,mtime_ns,inode,dev,status,first_seen,last_seen,errors,dirty)
+                     VALUES(?1,?2,?3,?4,?5,?6,?7,?8,'present',?9,?9,?10,1)
+                     ON CONFLICT(root_id,rel) DO UPDATE SET rel_display=excluded.rel_display,
+                       blake3=excluded.blake3, size=excluded.size, mtime_ns=excluded.mtime_ns,
+                       inode=excluded.inode, dev=excluded.dev, status='present',
+                       last_seen=excluded.last_seen, errors=excluded.errors, dirty=1",
+                )
+                .map_err(err)?;
+            for u in updates {
+                if let (Some(b3), Some(facts)) = (&u.blake3, &u.facts) {
+                    let mut stored = facts.clone();
+                    let text = stored.text.take();
+                    let facts_json = serde_json::to_string(&stored).expect("facts serialize");
+                    blob_stmt
+                        .execute(params![
+                            b3,
+                            u.size as i64,
+                            facts.media().as_str(),
+                            facts.mime,
+                            facts_json,
+                            text,
+                            EXTRACTOR_VERSION,
+                            now
+                        ])
+                        .map_err(err)?;
+                }
+                let errors = serde_json::to_string(&u.errors).expect("errors serialize");
+                file_stmt
+                    .execute(params![
+                        u.root_id,
+                        u.rel,
+                        u.rel_display,
+                        u.blake3,
+                        u.size as i64,
+                        u.mtime_ns,
+                        u.inode as i64,
+                        u.dev as i64,
+                        now,
+                        errors
+                    ])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// After a complete walk of a root: files not seen are missing (kept, with when they were
+    /// last seen); the rest get this run's time as last seen. Returns the newly missing count.
+    pub fn finish_root(&mut self, root_id: i64, unseen: &[i64]) -> Result<usize> {
+        let now = now_rfc3339();
+        let path = self.path.clone();
+        let err = |source| Error::Catalog { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut newly = 0;
+        {
+            let mut st = tx
+                .prepare_cached("UPDATE files SET status='missing', dirty=1 WHERE id=?1 AND status='present'")
+                .map_err(err)?;
+            for id in unseen {
+                newly += st.execute([id]).map_err(err)?;
+            }
+            tx.execute("CREATE TEMP TABLE IF NOT EXISTS unseen(id INTEGER PRIMARY KEY)", []).map_err(err)?;
+            tx.execute("DELETE FROM unseen", []).map_err(err)?;
+            let mut ins = tx.prepare_cached("INSERT INTO unseen(id) VALUES(?1)").map_err(err)?;
+            for id in unseen {
+                ins.execute([id]).map_err(err)?;
+            }
+            tx.execute(
+                "UPDATE files SET last_seen=?1 WHERE root_id=?2 AND status='present' AND id NOT IN (SELECT id FROM unseen)",
+                params![now, root_id],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(newly)
+    }
+
+    pub fn start_run(&self, kind: &str, roots: &[String]) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO runs(kind,started,roots) VALUES(?1,?2,?3)",
+                params![kind, now_rfc3339(), serde_json::to_string(roots).unwrap()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn end_run(&self, run_id: i64, summary: &serde_json::Value) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE runs SET ended=?1, summary=?2 WHERE id=?3",
+                params![now_rfc3339(), summary.to_string(), run_id],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    const ROW_SELECT: &'static str = "SELECT f.id, r.display, f.rel_display, f.rel, r.path, f.blake3, f.size, f.mtime_ns,
+            f.status, f.last_seen, f.errors, b.facts, f.tagging, b.media, b.mime
+         FROM files f JOIN roots r ON r.id = f.root_id LEFT JOIN blobs b ON b.blake3 = f.blake3";
+
+    fn map_row(r: &rusqlite::Row) -> rusqlite::Result<FileRow> {
+        let facts_json: Option<String> = r.get(11)?;
+        let mut facts: Facts = facts_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+        if facts.media.is_none() {
+            facts.media = r.get::<_, Option<String>>(13)?.as_deref().and_then(Media::parse);
+        }
+        if facts.mime.is_empty() {
+            facts.mime = r.get::<_, Option<String>>(14)?.unwrap_or_else(|| "application/octet-stream".into());
+        }
+        let errors: String = r.get(10)?;
+        let tagging: Option<String> = r.get(12)?;
+        Ok(FileRow {
+            id: r.get(0)?,
+            root: r.get(1)?,
+            rel_display: r.get(2)?,
+            rel: r.get(3)?,
+            root_path: r.get(4)?,
+            blake3: r.get(5)?,
+            size: r.get::<_, i64>(6)? as u64,
+            mtime_ns: r.get(7)?,
+            status: parse_status(&r.get::<_, String>(8)?),
+            last_seen: r.get(9)?,
+            errors: serde_json::from_str(&errors).unwrap_or_default(),
+            facts,
+            tagging: tagging.and_then(|t| serde_json::from_str(&t).ok()),
+        })
+    }
+
+    /// Visit every file (present and missing) in path order, without loading them all at once.
+    pub fn for_each_file(&self, mut f: impl FnMut(FileRow) -> Result<()>) -> Result<()> {
+        let sql = format!("{} ORDER BY r.display, f.rel_display", Self::ROW_SELECT);
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            f(Self::map_row(row).map_err(|e| self.err(e))?)?;
+        }
+        Ok(())
+    }
+
+    pub fn file(&self, id: i64) -> Result<Option<FileRow>> {
+        let sql = format!("{} WHERE f.id = ?1", Self::ROW_SELECT);
+        self.conn.query_row(&sql, [id], Self::map_row).optional().map_err(|e| self.err(e))
+    }
+
+    /// Files holding a given content (several paths may share one blob).
+    pub fn files_by_blake3(&self, blake3: &str) -> Result<Vec<FileRow>> {
+        let sql = format!("{} WHERE f.blake3 = ?1 ORDER BY r.display, f.rel_display", Self::ROW_SELECT);
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([blake3], Self::map_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// Files whose content hash starts with `prefix` (a user may paste a shortened hash).
+    pub fn files_by_blake3_prefix(&self, prefix: &str) -> Result<Vec<FileRow>> {
+        if prefix.len() == 64 {
+            return self.files_by_blake3(prefix);
+        }
+        let sql = format!("{} WHERE f.blake3 >= ?1 AND f.blake3 < ?2 ORDER BY r.display, f.rel_display", Self::ROW_SELECT);
+        let upper = format!("{prefix}g");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([prefix, upper.as_str()], Self::map_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// Find a file by the path a user typed (absolute, or as displayed).
+    pub fn file_by_path(&self, path: &Path) -> Result<Option<FileRow>> {
+        let wanted = path.as_os_str().as_bytes();
+        let display = display_path(path.as_os_str());
+        let mut found = None;
+        self.for_each_file(|row| {
+            if found.is_none() && (row.abs_path().as_os_str().as_bytes() == wanted || row.display_path() == display) {
+                found = Some(row);
+            }
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    /// The full extracted text of a blob (documents), for the search index.
+    pub fn blob_text(&self, blake3: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT text FROM blobs WHERE blake3=?1", [blake3], |r| r.get::<_, Option<String>>(0))
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Ids of files whose search document is out of date.
+    pub fn dirty_ids(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM files WHERE dirty=1 ORDER BY id").map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    pub fn mark_all_dirty(&self) -> Result<()> {
+        self.conn.execute("UPDATE files SET dirty=1", []).map(|_| ()).map_err(|e| self.err(e))
+    }
+
+    pub fn clear_dirty(&mut self, ids: &[i64]) -> Result<()> {
+        let path = self.path.clone();
+        let err = |source| Error::Catalog { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut st = tx.prepare_cached("UPDATE files SET dirty=0 WHERE id=?1").map_err(err)?;
+            for id in ids {
+                st.execute([id]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Store new taggings; a file whose tagging changed gets its search document rebuilt.
+    pub fn write_taggings(&mut self, taggings: &[(i64, Tagging)]) -> Result<usize> {
+        let path = self.path.clone();
+        let err = |source| Error::Catalog { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut changed = 0;
+        {
+            let mut st = tx
+                .prepare_cached("UPDATE files SET tagging=?1, dirty=1 WHERE id=?2 AND (tagging IS NULL OR tagging<>?1)")
+                .map_err(err)?;
+            for (id, t) in taggings {
+                let json = serde_json::to_string(t).expect("tagging serialize");
+                changed += st.execute(params![json, id]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(changed)
+    }
+
+    /// Manual tags per file id, for the tagger.
+    pub fn manual_tags(&self) -> Result<std::collections::HashMap<i64, Vec<ManualTag>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT file_id, kind, code, reason, who FROM manual_tags")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut out: std::collections::HashMap<i64, Vec<ManualTag>> = Default::default();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let kind: String = r.get(1).map_err(|e| self.err(e))?;
+            let kind = match kind.as_str() {
+                "indicator" => TagKind::Indicator,
+                "prefecture" => TagKind::Prefecture,
+                _ => TagKind::County,
+            };
+            out.entry(r.get(0).map_err(|e| self.err(e))?).or_default().push(ManualTag {
+                kind,
+                code: r.get(2).map_err(|e| self.err(e))?,
+                reason: r.get(3).map_err(|e| self.err(e))?,
+                who: r.get(4).map_err(|e| self.err(e))?,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn counts(&self) -> Result<(u64, u64)> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(status='present'),0), COALESCE(SUM(status='missing'),0) FROM files",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(|e| self.err(e))
+    }
+}

@@ -1,1 +1,205 @@
-//! placeholder
+//! The validated configuration: the archive folder and its `config.toml`.
+//!
+//! Command-line flags are turned into this once (`cli` owns clap); every stage takes the
+//! resolved values from here, never raw flags.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{FixedOffset, NaiveDate};
+use serde::Deserialize;
+
+use crate::extract::Limits;
+use crate::tag::TagConfig;
+use crate::{Error, Result};
+
+/// Default archive folder, relative to the working directory.
+pub const DEFAULT_ARCHIVE_DIR: &str = "archive-data";
+
+/// `config.toml` as written by a user. Every section is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    time: RawTime,
+    #[serde(default)]
+    period: RawPeriod,
+    #[serde(default)]
+    schema: RawSchema,
+    #[serde(default)]
+    extract: RawExtract,
+    /// Users and roles belong to the curation part; accepted here so a config written for it loads.
+    #[serde(default)]
+    users: Option<toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTime {
+    default_offset: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPeriod {
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    edit_gap_days: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchema {
+    dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExtract {
+    text_cap_bytes: Option<usize>,
+    time_budget_secs: Option<u64>,
+    /// Files up to this size are read into memory once for hash and metadata together.
+    in_memory_max_bytes: Option<u64>,
+}
+
+/// Everything a command needs to know about where things live and how to read them.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub archive_dir: PathBuf,
+    /// A user's own vocabulary folder (indicators.toml etc.); None = the embedded default.
+    pub schema_dir: Option<PathBuf>,
+    pub limits: Limits,
+    pub tag: TagConfig,
+    pub in_memory_max: u64,
+}
+
+impl Config {
+    /// Resolve the archive folder and read its `config.toml` if there is one.
+    /// `schema_override` (the `--schema` flag) wins over the file.
+    pub fn load(archive_dir: &Path, schema_override: Option<&Path>) -> Result<Config> {
+        let path = archive_dir.join("config.toml");
+        let raw: RawConfig = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| Error::Config { path: path.clone(), message: e.to_string() })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let mut limits = Limits::default();
+        if let Some(s) = &raw.time.default_offset {
+            limits.default_offset = parse_offset(s).ok_or_else(|| Error::Config {
+                path: path.clone(),
+                message: format!("time.default_offset {s:?} is not an offset like \"+08:00\""),
+            })?;
+        }
+        if let Some(cap) = raw.extract.text_cap_bytes {
+            limits.text_cap = cap;
+        }
+        if let Some(secs) = raw.extract.time_budget_secs {
+            limits.time_budget = Duration::from_secs(secs.max(1));
+        }
+        let mut tag = TagConfig::default();
+        if let Some(d) = raw.period.start {
+            tag.period_start = d;
+        }
+        if let Some(d) = raw.period.end {
+            tag.period_end = d;
+        }
+        if let Some(g) = raw.period.edit_gap_days {
+            tag.edit_gap_days = g;
+        }
+        if tag.period_end < tag.period_start {
+            return Err(Error::Config {
+                path,
+                message: format!(
+                    "period.end {} is before period.start {}",
+                    tag.period_end, tag.period_start
+                ),
+            });
+        }
+        // A relative schema dir in config.toml is relative to the archive folder.
+        let schema_dir = match schema_override {
+            Some(p) => Some(p.to_path_buf()),
+            None => raw.schema.dir.map(|d| if d.is_relative() { archive_dir.join(d) } else { d }),
+        };
+        let _ = raw.users;
+        Ok(Config {
+            archive_dir: archive_dir.to_path_buf(),
+            schema_dir,
+            limits,
+            tag,
+            in_memory_max: raw.extract.in_memory_max_bytes.unwrap_or(256 * 1024 * 1024),
+        })
+    }
+
+    pub fn catalog_path(&self) -> PathBuf {
+        self.archive_dir.join("catalog.sqlite")
+    }
+    pub fn index_dir(&self) -> PathBuf {
+        self.archive_dir.join("index")
+    }
+    pub fn thumbs_dir(&self) -> PathBuf {
+        self.archive_dir.join("thumbs")
+    }
+
+    /// Load the vocabulary this archive uses.
+    pub fn schema(&self) -> Result<crate::schema::Schema> {
+        match &self.schema_dir {
+            Some(dir) => crate::schema::Schema::load(dir),
+            None => crate::schema::Schema::embedded(),
+        }
+    }
+}
+
+/// "+08:00", "-05:30", "Z", "+0800".
+pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let s = s.trim();
+    if s == "Z" || s == "z" {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let h: i32 = digits[..2].parse().ok()?;
+    let m: i32 = digits[2..].parse().ok()?;
+    if h > 14 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("+08:00"), FixedOffset::east_opt(8 * 3600));
+        assert_eq!(parse_offset("-0530"), FixedOffset::east_opt(-(5 * 3600 + 30 * 60)));
+        assert_eq!(parse_offset("Z"), FixedOffset::east_opt(0));
+        assert_eq!(parse_offset("8"), None);
+        assert_eq!(parse_offset("+25:00"), None);
+    }
+
+    #[test]
+    fn config_file_is_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "[period]\nstart = 2017-01-01\nend = 2019-12-31\n[time]\ndefault_offset = \"+06:00\"\n",
+        )
+        .unwrap();
+        let c = Config::load(dir.path(), None).unwrap();
+        assert_eq!(c.tag.period_start, NaiveDate::from_ymd_opt(2017, 1, 1).unwrap());
+        assert_eq!(c.limits.default_offset, FixedOffset::east_opt(6 * 3600).unwrap());
+
+        std::fs::write(dir.path().join("config.toml"), "[period]\nstrat = 2017-01-01\n").unwrap();
+        let e = Config::load(dir.path(), None).unwrap_err().to_string();
+        assert!(e.contains("config.toml") && e.contains("strat"), "{e}");
+    }
+}

@@ -1,1 +1,486 @@
-//! placeholder
+//! `archive index`: drives walk → hash → extract → catalog → tag → index.
+//!
+//! Threads: one walker compares each file's size, mtime and inode with the catalog and queues
+//! only new or changed files; `workers` threads read each queued file once, hash it and extract
+//! its facts from the same bytes; this thread is the single writer, batching results into
+//! catalog transactions. Tagging and the search index are brought up to date from the catalog
+//! afterwards, so an interrupted run leaves the catalog consistent and the next run completes
+//! the index (documents are keyed by file id: no duplicates on retry).
+
+use std::collections::{HashMap, HashSet};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, FileUpdate, Known};
+use crate::config::Config;
+use crate::extract::{self, Facts};
+use crate::hash::{self, Content, HashError};
+use crate::index::SearchIndex;
+use crate::record::Status;
+use crate::schema::Schema;
+use crate::tag::{self, FileForTagging};
+use crate::walk::{self, FileEntry, WalkOptions, Walked};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Default)]
+pub struct IndexOptions {
+    pub roots: Vec<PathBuf>,
+    pub follow_symlinks: bool,
+    /// Rehash every file and report content that differs from the catalog (fixity check).
+    pub verify: bool,
+    /// Worker threads for hashing and extraction (0 = one per core).
+    pub workers: usize,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// A file that could not be read, or whose content could not be parsed, named with its path.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileProblem {
+    pub path: String,
+    pub message: String,
+}
+
+/// A file whose content no longer matches its catalogued BLAKE3 although size and mtime say
+/// it did not change: bit rot or tampering.
+#[derive(Debug, Clone, Serialize)]
+pub struct FixityFailure {
+    pub path: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunSummary {
+    pub run_id: i64,
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    /// Files seen before and not found now (kept in the catalog as missing).
+    pub missing: u64,
+    /// Files that were missing and are present again.
+    pub returned: u64,
+    /// Files whose content was read this run (0 for an unchanged re-run).
+    pub files_read: u64,
+    pub bytes_read: u64,
+    pub errors: Vec<FileProblem>,
+    pub fixity_failures: Vec<FixityFailure>,
+    pub verified: u64,
+    pub retagged: u64,
+    pub index_updated: u64,
+    pub present_total: u64,
+    pub missing_total: u64,
+    pub elapsed_s: f64,
+    pub files_per_s: f64,
+    pub mb_per_s: f64,
+}
+
+impl RunSummary {
+    /// 0 when every file was read, 2 when some could not be (they are listed).
+    pub fn exit_code(&self) -> u8 {
+        if self.errors.is_empty() && self.fixity_failures.is_empty() { 0 } else { 2 }
+    }
+}
+
+struct Job {
+    root: usize,
+    entry: FileEntry,
+    known: Option<Known>,
+}
+
+enum Msg {
+    Done(Box<JobResult>),
+    Problem(FileProblem),
+    RootDone { root: usize, unseen: Vec<i64>, unchanged: u64 },
+}
+
+struct JobResult {
+    root: usize,
+    entry: FileEntry,
+    known: Option<Known>,
+    outcome: std::result::Result<(String, Option<Facts>, u64), String>,
+}
+
+/// Run `archive index` over the given roots.
+pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
+    let started = Instant::now();
+    let schema = cfg.schema()?;
+    let mut catalog = Catalog::open(&cfg.archive_dir)?;
+
+    let mut roots = Vec::new();
+    for r in &opts.roots {
+        let abs = r.canonicalize().map_err(|e| {
+            Error::Other(format!("evidence folder {}: {}; check the path", r.display(), walk::describe_io(&e)))
+        })?;
+        if !abs.is_dir() {
+            return Err(Error::Other(format!("{} is not a folder; give the folder that holds the evidence", r.display())));
+        }
+        roots.push(abs);
+    }
+    let root_ids: Vec<i64> = roots.iter().map(|r| catalog.root_id(r)).collect::<Result<_>>()?;
+    let root_names: Vec<String> = roots.iter().map(|r| walk::display_path(r.as_os_str())).collect();
+    let run_id = catalog.start_run(if opts.verify { "verify" } else { "index" }, &root_names)?;
+    let snapshots: Vec<HashMap<Vec<u8>, Known>> =
+        root_ids.iter().map(|id| catalog.known_files(*id)).collect::<Result<_>>()?;
+    let known_blobs = Arc::new(catalog.known_blobs()?);
+
+    let workers = if opts.workers == 0 {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    } else {
+        opts.workers
+    };
+    let progress = Progress::new(opts.progress);
+    let mut summary = RunSummary { run_id, ..Default::default() };
+
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(workers * 4);
+    let (msg_tx, msg_rx) = crossbeam_channel::bounded::<Msg>(workers * 8);
+
+    std::thread::scope(|scope| -> Result<()> {
+        // Walker.
+        {
+            let msg_tx = msg_tx.clone();
+            let roots = roots.clone();
+            let skip = vec![cfg.archive_dir.clone()];
+            let wopts = WalkOptions { follow_symlinks: opts.follow_symlinks, skip };
+            let verify = opts.verify;
+            let progress = progress.clone();
+            scope.spawn(move || {
+                for (i, (root, mut snapshot)) in roots.iter().zip(snapshots).enumerate() {
+                    let mut unchanged = 0u64;
+                    walk::walk(root, &wopts, |w| match w {
+                        Walked::File(entry) => {
+                            let rel = entry.path.strip_prefix(root).unwrap_or(&entry.path).as_os_str().as_bytes().to_vec();
+                            let known = snapshot.remove(&rel);
+                            let same = known.as_ref().is_some_and(|k| {
+                                k.size == entry.size
+                                    && k.mtime_ns == entry.mtime_ns
+                                    && k.inode == entry.inode
+                                    && k.status == Status::Present
+                                    && k.blake3.is_some()
+                            });
+                            if same && !verify {
+                                unchanged += 1;
+                            } else {
+                                progress.queue(entry.size);
+                                let _ = job_tx.send(Job { root: i, entry, known });
+                            }
+                        }
+                        Walked::Problem(p) => {
+                            let _ = msg_tx.send(Msg::Problem(FileProblem {
+                                path: walk::display_path(p.path.as_os_str()),
+                                message: p.message,
+                            }));
+                        }
+                    });
+                    let unseen = snapshot.into_values().filter(|k| k.status == Status::Present).map(|k| k.id).collect();
+                    let _ = msg_tx.send(Msg::RootDone { root: i, unseen, unchanged });
+                }
+                drop(job_tx);
+            });
+        }
+        // Workers.
+        for _ in 0..workers {
+            let job_rx = job_rx.clone();
+            let msg_tx = msg_tx.clone();
+            let known_blobs = Arc::clone(&known_blobs);
+            let limits = cfg.limits.clone();
+            let in_memory_max = cfg.in_memory_max;
+            scope.spawn(move || {
+                for job in job_rx {
+                    let outcome = read_one(&job.entry, in_memory_max, &limits, &known_blobs);
+                    let _ = msg_tx.send(Msg::Done(Box::new(JobResult {
+                        root: job.root,
+                        entry: job.entry,
+                        known: job.known,
+                        outcome,
+                    })));
+                }
+            });
+        }
+        drop(msg_tx);
+        drop(job_rx);
+
+        // The single writer.
+        let mut batch: Vec<FileUpdate> = Vec::new();
+        let mut last_flush = Instant::now();
+        let mut pending_roots: Vec<(usize, Vec<i64>)> = Vec::new();
+        for msg in msg_rx {
+            match msg {
+                Msg::Problem(p) => {
+                    progress.println(&format!("warning: {}: {}", p.path, p.message));
+                    summary.errors.push(p);
+                }
+                Msg::RootDone { root, unseen, unchanged } => {
+                    summary.unchanged += unchanged;
+                    pending_roots.push((root, unseen));
+                }
+                Msg::Done(r) => {
+                    let r = *r;
+                    let path_display = format!("{}/{}", root_names[r.root].trim_end_matches('/'), r.entry.rel_display);
+                    progress.done(r.entry.size);
+                    match r.outcome {
+                        Err(message) if message.starts_with("vanished") || message.starts_with("changed") => {
+                            progress.println(&format!("warning: {path_display}: {message}"));
+                            summary.errors.push(FileProblem { path: path_display, message });
+                        }
+                        outcome => {
+                            let (blake3, facts, read, io_error) = match outcome {
+                                Ok((b3, facts, read)) => (Some(b3), facts, read, None),
+                                Err(message) => (None, None, 0, Some(message)),
+                            };
+                            summary.files_read += 1;
+                            summary.bytes_read += read;
+                            match &r.known {
+                                None => summary.new += 1,
+                                Some(k) if k.status == Status::Missing => summary.returned += 1,
+                                Some(k) => {
+                                    let stat_same = k.size == r.entry.size && k.mtime_ns == r.entry.mtime_ns;
+                                    if k.blake3 != blake3 {
+                                        if opts.verify && stat_same && blake3.is_some() {
+                                            summary.fixity_failures.push(FixityFailure {
+                                                path: path_display.clone(),
+                                                expected: k.blake3.clone().unwrap_or_default(),
+                                                actual: blake3.clone().unwrap_or_default(),
+                                            });
+                                        }
+                                        summary.changed += 1;
+                                    } else if opts.verify {
+                                        summary.verified += 1;
+                                        summary.unchanged += 1;
+                                    } else {
+                                        summary.changed += 1;
+                                    }
+                                }
+                            }
+                            let mut errors = Vec::new();
+                            if let Some(m) = io_error {
+                                errors.push(m);
+                            }
+                            let content_errors: Vec<String> = facts.as_ref().map(|f| f.errors.clone()).unwrap_or_default();
+                            for m in errors.iter().chain(&content_errors) {
+                                progress.println(&format!("warning: {path_display}: {m}"));
+                                summary.errors.push(FileProblem { path: path_display.clone(), message: m.clone() });
+                            }
+                            let rel = r.entry.path.strip_prefix(&roots[r.root]).unwrap_or(&r.entry.path).as_os_str().as_bytes().to_vec();
+                            batch.push(FileUpdate {
+                                root_id: root_ids[r.root],
+                                rel,
+                                rel_display: r.entry.rel_display,
+                                size: r.entry.size,
+                                mtime_ns: r.entry.mtime_ns,
+                                inode: r.entry.inode,
+                                dev: r.entry.dev,
+                                blake3,
+                                facts,
+                                errors,
+                            });
+                        }
+                    }
+                    if batch.len() >= 512 || last_flush.elapsed() > Duration::from_secs(2) {
+                        catalog.write_batch(&batch)?;
+                        batch.clear();
+                        last_flush = Instant::now();
+                    }
+                }
+            }
+        }
+        catalog.write_batch(&batch)?;
+        for (root, unseen) in pending_roots {
+            summary.missing += catalog.finish_root(root_ids[root], &unseen)? as u64;
+        }
+        Ok(())
+    })?;
+    progress.finish();
+
+    let changed_anything = summary.new + summary.changed + summary.missing + summary.returned > 0;
+    summary.retagged = retag_if_needed(&mut catalog, &schema, cfg, changed_anything)? as u64;
+    summary.index_updated = sync_index(&mut catalog, cfg, &schema)? as u64;
+
+    let (present, missing) = catalog.counts()?;
+    summary.present_total = present;
+    summary.missing_total = missing;
+    summary.elapsed_s = started.elapsed().as_secs_f64();
+    let secs = summary.elapsed_s.max(1e-6);
+    summary.files_per_s = summary.files_read as f64 / secs;
+    summary.mb_per_s = summary.bytes_read as f64 / 1e6 / secs;
+    catalog.end_run(run_id, &serde_json::to_value(&summary).unwrap_or_default())?;
+    Ok(summary)
+}
+
+/// Read, hash and (unless the content is already catalogued) extract one file.
+/// Ok((blake3, facts, bytes read)); Err(plain reason).
+fn read_one(
+    entry: &FileEntry,
+    in_memory_max: u64,
+    limits: &extract::Limits,
+    known_blobs: &HashSet<String>,
+) -> std::result::Result<(String, Option<Facts>, u64), String> {
+    let name = entry.path.file_name().map(|n| walk::display_path(n)).unwrap_or_default();
+    let hashed = match hash::read_and_hash(entry, in_memory_max) {
+        Ok(h) => h,
+        Err(HashError::Changed) => {
+            return Err("changed while being read (still being copied?); it will be read again on the next run".into())
+        }
+        Err(HashError::Io(e)) => return Err(walk::describe_io(&e)),
+    };
+    let size = hashed.size;
+    if known_blobs.contains(&hashed.blake3) {
+        return Ok((hashed.blake3, None, size));
+    }
+    let facts = match hashed.content {
+        Content::InMemory(data) => extract::extract_bytes(&name, Arc::new(data), limits),
+        Content::Large { head } => extract::extract_large(&entry.path, &name, &head, limits),
+    };
+    Ok((hashed.blake3, Some(facts), size))
+}
+
+/// A fingerprint of everything tagging depends on besides the files themselves.
+fn tag_fingerprint(schema: &Schema, cfg: &Config) -> String {
+    let t = &cfg.tag;
+    let text = format!("{}|{}|{}|{}|{}", schema.fingerprint(), t.period_start, t.period_end, t.edit_gap_days, env!("CARGO_PKG_VERSION"));
+    blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
+}
+
+fn retag_if_needed(catalog: &mut Catalog, schema: &Schema, cfg: &Config, changed: bool) -> Result<usize> {
+    let fp = tag_fingerprint(schema, cfg);
+    if !changed && catalog.meta("tag_fingerprint")?.as_deref() == Some(fp.as_str()) {
+        return Ok(0);
+    }
+    retag(catalog, schema, cfg)
+}
+
+/// Recompute tags and flags for every present file from the catalog alone. Returns how many
+/// files' tags changed.
+pub fn retag(catalog: &mut Catalog, schema: &Schema, cfg: &Config) -> Result<usize> {
+    let manual = catalog.manual_tags()?;
+    let mut rows = Vec::new();
+    catalog.for_each_file(|row| {
+        if row.status == Status::Present {
+            rows.push(row);
+        }
+        Ok(())
+    })?;
+    let none = Vec::new();
+    let inputs: Vec<FileForTagging> = rows
+        .iter()
+        .map(|r| FileForTagging {
+            file_id: r.id,
+            rel_path: &r.rel_display,
+            root: &r.root,
+            blake3: r.blake3.as_deref(),
+            facts: &r.facts,
+            manual: manual.get(&r.id).unwrap_or(&none),
+            unreadable: r.blake3.is_none() || !r.errors.is_empty() || !r.facts.errors.is_empty(),
+        })
+        .collect();
+    let taggings = tag::tag_all(schema, &cfg.tag, &inputs);
+    let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();
+    let changed = catalog.write_taggings(&pairs)?;
+    catalog.set_meta("tag_fingerprint", &tag_fingerprint(schema, cfg))?;
+    Ok(changed)
+}
+
+/// Bring the search index up to date with the catalog: every file marked dirty gets its
+/// document replaced. A missing or outdated index is rebuilt whole.
+pub fn sync_index(catalog: &mut Catalog, cfg: &Config, schema: &Schema) -> Result<usize> {
+    let (idx, created) = SearchIndex::open_or_create(&cfg.index_dir())?;
+    if created {
+        catalog.mark_all_dirty()?;
+    }
+    let ids = catalog.dirty_ids()?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut writer = idx.writer()?;
+    if created {
+        writer.delete_all_documents()?;
+    }
+    for id in &ids {
+        writer.delete_term(idx.delete_term(*id));
+        if let Some(row) = catalog.file(*id)? {
+            let text = match &row.blake3 {
+                Some(b3) if row.facts.media() == crate::record::Media::Document => catalog.blob_text(b3)?,
+                _ => None,
+            };
+            let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
+            writer.add_document(idx.document(&row, text.as_deref(), &facets))?;
+        }
+    }
+    writer.commit()?;
+    catalog.clear_dirty(&ids)?;
+    // Old segments are only removed once merges finish; waiting keeps repeated runs from growing the index.
+    writer.wait_merging_threads()?;
+    let gc = idx.writer()?;
+    gc.garbage_collect_files().wait()?;
+    gc.wait_merging_threads()?;
+    Ok(ids.len())
+}
+
+/// Rebuild the search index from the catalog alone.
+pub fn reindex(cfg: &Config) -> Result<usize> {
+    let schema = cfg.schema()?;
+    let mut catalog = Catalog::open_existing(&cfg.archive_dir)?;
+    let dir = cfg.index_dir();
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
+    catalog.mark_all_dirty()?;
+    sync_index(&mut catalog, cfg, &schema)
+}
+
+/// Progress on a terminal: bytes for throughput and ETA, files in the message.
+#[derive(Clone)]
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    files: Arc<std::sync::atomic::AtomicU64>,
+    queued: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Progress {
+    fn new(show: bool) -> Progress {
+        let bar = show.then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+                )
+                .unwrap()
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress { bar, files: Default::default(), queued: Default::default() }
+    }
+    fn queue(&self, bytes: u64) {
+        self.queued.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(b) = &self.bar {
+            b.inc_length(bytes);
+        }
+    }
+    fn done(&self, bytes: u64) {
+        let n = self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if let Some(b) = &self.bar {
+            b.inc(bytes);
+            let secs = b.elapsed().as_secs_f64().max(1e-3);
+            let q = self.queued.load(std::sync::atomic::Ordering::Relaxed);
+            b.set_message(format!("{n}/{q} files, {:.0} files/s", n as f64 / secs));
+        }
+    }
+    fn println(&self, line: &str) {
+        match &self.bar {
+            Some(b) => b.println(line),
+            None => tracing::debug!("{line}"),
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+

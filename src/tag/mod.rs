@@ -79,3 +79,7 @@ pub struct Tagging {
 pub fn tag_all(_schema: &Schema, _cfg: &TagConfig, files: &[FileForTagging]) -> Vec<Tagging> {
     files.iter().map(|_| Tagging::default()).collect()
 }
+
+pub fn facet_paths(_schema: &Schema, _t: &Tagging) -> Vec<String> {
+    Vec::new()
+}

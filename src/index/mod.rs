@@ -1,0 +1,197 @@
+//! Stage 6: index. A tantivy index under `ARCHIVE/index`, derived entirely from the catalog:
+//! deleting it loses nothing (`archive reindex` rebuilds it). One document per catalogued file,
+//! keyed by the file's catalog id, carrying the record as stored JSON so that a search never
+//! needs the catalog.
+
+pub mod tokenizer;
+
+use std::path::Path;
+
+use chrono::Datelike;
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::catalog::FileRow;
+use crate::record::Record;
+use crate::Result;
+
+/// Bumped whenever fields or tokenizers change: an index of another version is rebuilt.
+pub const INDEX_VERSION: &str = "1";
+
+/// Field handles, resolved once.
+#[derive(Clone)]
+pub struct Fields {
+    pub id: Field,
+    pub blake3: Field,
+    pub name: Field,
+    pub name_ng: Field,
+    pub path: Field,
+    pub path_ng: Field,
+    pub text: Field,
+    pub text_ng: Field,
+    pub facet: Field,
+    pub captured: Field,
+    pub record: Field,
+}
+
+fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_opts = |tokenizer: &str, stored: bool| {
+        let o = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { o.set_stored() } else { o }
+    };
+    let fields = Fields {
+        id: b.add_u64_field("id", INDEXED | STORED | FAST),
+        blake3: b.add_text_field("blake3", STRING | STORED),
+        name: b.add_text_field("name", text_opts(tokenizer::ZH, false)),
+        name_ng: b.add_text_field("name_ng", text_opts(tokenizer::NGRAM, true)),
+        path: b.add_text_field("path", text_opts(tokenizer::ZH, false)),
+        path_ng: b.add_text_field("path_ng", text_opts(tokenizer::NGRAM, true)),
+        text: b.add_text_field("text", text_opts(tokenizer::ZH, false)),
+        text_ng: b.add_text_field("text_ng", text_opts(tokenizer::NGRAM, true)),
+        facet: b.add_facet_field("facet", FacetOptions::default()),
+        captured: b.add_i64_field("captured", FAST | INDEXED),
+        record: b.add_text_field("record", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// An open search index.
+#[derive(Clone)]
+pub struct SearchIndex {
+    pub index: Index,
+    pub fields: Fields,
+    pub reader: IndexReader,
+}
+
+/// Value of the `captured` fast field for files without a capture time, so they sort last
+/// in newest-first order.
+pub const NO_DATE: i64 = i64::MIN;
+
+impl SearchIndex {
+    /// Open the index in `dir`, creating it when absent. Returns whether it was (re)created, in
+    /// which case the caller must fill it from the catalog.
+    pub fn open_or_create(dir: &Path) -> Result<(SearchIndex, bool)> {
+        let (schema, fields) = build_schema();
+        let version_file = dir.join("archive-index-version");
+        let current = std::fs::read_to_string(&version_file).ok();
+        let mut created = false;
+        let index = if current.as_deref() == Some(INDEX_VERSION) && dir.join("meta.json").exists() {
+            Index::open_in_dir(dir)?
+        } else {
+            if dir.exists() {
+                std::fs::remove_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+            }
+            std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+            created = true;
+            let index = Index::create_in_dir(dir, schema)?;
+            std::fs::write(&version_file, INDEX_VERSION).map_err(|e| crate::Error::io(&version_file, e))?;
+            index
+        };
+        tokenizer::register(&index);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok((SearchIndex { index, fields, reader }, created))
+    }
+
+    /// Open an existing index for searching (a clear error when there is none).
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        if !dir.join("meta.json").exists() {
+            return Err(crate::Error::Other(format!(
+                "no search index at {}: run `archive index PATH` or `archive reindex`",
+                dir.display()
+            )));
+        }
+        let (idx, _) = SearchIndex::open_or_create(dir)?;
+        Ok(idx)
+    }
+
+    /// An in-memory index (tests).
+    pub fn in_ram() -> SearchIndex {
+        let (schema, fields) = build_schema();
+        let index = Index::create_in_ram(schema);
+        tokenizer::register(&index);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().expect("reader");
+        SearchIndex { index, fields, reader }
+    }
+
+    pub fn writer(&self) -> Result<IndexWriter> {
+        // Two threads match the machines this runs on; 64 MB keeps memory bounded.
+        Ok(self.index.writer_with_num_threads(2, 96 * 1024 * 1024)?)
+    }
+
+    /// The search document for one file.
+    pub fn document(&self, row: &FileRow, text: Option<&str>, tag_facets: &[String]) -> TantivyDocument {
+        let f = &self.fields;
+        let record: Record = row.to_record();
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, row.id as u64);
+        if let Some(b3) = &row.blake3 {
+            doc.add_text(f.blake3, b3);
+        }
+        let name = row.file_name();
+        let folder = row.display_path();
+        let folder = folder.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        doc.add_text(f.name, name);
+        doc.add_text(f.name_ng, name);
+        doc.add_text(f.path, folder);
+        doc.add_text(f.path_ng, folder);
+        // Titles and authors are searchable like body text.
+        let mut body = String::new();
+        for extra in [record.title.as_deref(), record.author.as_deref()].into_iter().flatten() {
+            body.push_str(extra);
+            body.push('\n');
+        }
+        if let Some(t) = text {
+            body.push_str(t);
+        }
+        if !body.is_empty() {
+            doc.add_text(f.text, &body);
+            doc.add_text(f.text_ng, &body);
+        }
+        for facet in base_facets(&record).iter().chain(tag_facets) {
+            if let Ok(facet) = Facet::from_text(facet) {
+                doc.add_facet(f.facet, facet);
+            }
+        }
+        let ts = row.facts.captured_at.map(|t| t.timestamp()).unwrap_or(NO_DATE);
+        doc.add_i64(f.captured, ts);
+        doc.add_text(f.record, serde_json::to_string(&record).expect("record serialize"));
+        doc
+    }
+
+    pub fn delete_term(&self, id: i64) -> Term {
+        Term::from_field_u64(self.fields.id, id as u64)
+    }
+}
+
+/// Facets that come from the record itself (media type, capture month, camera, status).
+pub fn base_facets(r: &Record) -> Vec<String> {
+    let mut out = vec![format!("/media/{}", r.media.as_str()), format!("/status/{}", status_str(r))];
+    if let Some(t) = r.captured_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+        out.push(format!("/date/{}/{:02}", t.year(), t.month()));
+    } else {
+        out.push("/date/unknown".into());
+    }
+    if let Some(label) = r.camera.as_ref().and_then(|c| c.label()) {
+        out.push(format!("/camera/{}", facet_segment(&label)));
+    }
+    out
+}
+
+fn status_str(r: &Record) -> &'static str {
+    match r.status {
+        crate::record::Status::Present => "present",
+        crate::record::Status::Missing => "missing",
+    }
+}
+
+/// Facet segments cannot hold `/`; camera names sometimes do ("HUAWEI P30/Pro").
+pub fn facet_segment(s: &str) -> String {
+    s.trim().replace(['/', '\\'], "-")
+}

@@ -1,0 +1,109 @@
+//! Builds temporary evidence trees and runs the `archive` binary against them.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Env {
+    _dir: tempfile::TempDir,
+    pub evidence: PathBuf,
+    pub archive: PathBuf,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let evidence = dir.path().join("evidence");
+        let archive = dir.path().join("archive-data");
+        std::fs::create_dir_all(&evidence).unwrap();
+        Env { _dir: dir, evidence, archive }
+    }
+
+    /// Write a file under the evidence tree (creating folders).
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.evidence.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_archive"));
+        c.arg("--archive").arg(&self.archive).env_remove("ARCHIVE_DIR").env_remove("ARCHIVE_SCHEMA");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out: Output = self.cmd().args(args).output().expect("run archive");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// `archive index EVIDENCE --json`, returning the summary.
+    pub fn index(&self) -> (i32, serde_json::Value) {
+        let r = self.run(&["index", self.evidence.to_str().unwrap(), "--json"]);
+        assert!(r.code != 1, "index failed fatally: {}\n{}", r.stdout, r.stderr);
+        (r.code, r.json())
+    }
+
+    pub fn search(&self, query: &str, filters: &[&str]) -> Vec<serde_json::Value> {
+        let mut args = vec!["search", query, "--json", "--limit", "200"];
+        for f in filters {
+            args.push("--filter");
+            args.push(f);
+        }
+        let r = self.run(&args);
+        assert_eq!(r.code, 0, "search {query:?} failed: {}", r.stderr);
+        r.json_lines()
+    }
+
+    pub fn show(&self, target: &str) -> serde_json::Value {
+        let r = self.run(&["show", target, "--json"]);
+        assert_eq!(r.code, 0, "show {target} failed: {}", r.stderr);
+        r.json_lines().remove(0)
+    }
+}
+
+/// Every file under `root` with its bytes and mtime: to prove the tree was not touched.
+pub fn tree_state(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, i64, i64)> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(root) {
+        let e = e.unwrap();
+        let m = std::fs::symlink_metadata(e.path()).unwrap();
+        let bytes = if m.is_file() { std::fs::read(e.path()).unwrap() } else { Vec::new() };
+        out.insert(e.path().to_path_buf(), (bytes, m.mtime(), m.mtime_nsec()));
+    }
+    out
+}
+
+pub fn names(hits: &[serde_json::Value]) -> Vec<String> {
+    let mut v: Vec<String> = hits
+        .iter()
+        .map(|h| h["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}

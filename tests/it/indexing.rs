@@ -1,0 +1,197 @@
+//! `archive index` end to end: walking, hashing, incremental runs, fixity, odd names, exit codes.
+
+use std::os::unix::ffi::OsStrExt;
+
+use crate::harness::{names, tree_state, Env};
+
+#[test]
+fn chinese_substrings_find_names_and_folders() {
+    let env = Env::new();
+    env.write("海东市/互助县/科普大篷车进校园.txt", "活动照片说明");
+    env.write("全民科学素质/工作总结.txt", "年度工作");
+    env.write("西宁市/other.txt", "nothing here");
+    let (code, _) = env.index();
+    assert_eq!(code, 0);
+    assert_eq!(names(&env.search("科普", &[])), ["科普大篷车进校园.txt"]);
+    assert_eq!(names(&env.search("素质", &[])), ["工作总结.txt"]);
+    assert_eq!(names(&env.search("东市", &[])), ["科普大篷车进校园.txt"], "a bigram the segmenter splits still matches");
+    assert_eq!(names(&env.search("OTHER", &[])), ["other.txt"], "Latin text is case-insensitive");
+    assert!(env.search("大篷车 -互助", &[]).is_empty());
+    assert_eq!(env.search("", &[]).len(), 3);
+}
+
+#[test]
+fn second_run_reads_nothing_then_sees_changes_and_missing_files() {
+    let env = Env::new();
+    let a = env.write("西宁市/a.txt", "first version");
+    env.write("西宁市/b.txt", "b");
+    let (_, first) = env.index();
+    assert_eq!((first["new"].as_u64(), first["files_read"].as_u64()), (Some(2), Some(2)));
+    let before = env.show(a.to_str().unwrap());
+
+    let (code, second) = env.index();
+    assert_eq!(code, 0);
+    assert_eq!(second["files_read"], 0, "an unchanged tree is not read again: {second}");
+    assert_eq!(second["unchanged"], 2);
+
+    std::fs::write(&a, "second version, longer").unwrap();
+    let (_, third) = env.index();
+    assert_eq!((third["changed"].as_u64(), third["files_read"].as_u64()), (Some(1), Some(1)));
+    let after = env.show(a.to_str().unwrap());
+    assert_ne!(before["blake3"], after["blake3"], "a modified file is rehashed");
+    assert_eq!(after["blake3"], blake3::hash(b"second version, longer").to_hex().as_str());
+
+    std::fs::remove_file(&a).unwrap();
+    let (_, fourth) = env.index();
+    assert_eq!(fourth["missing"], 1);
+    let gone = env.show(a.to_str().unwrap());
+    assert_eq!(gone["status"], "missing", "a removed file stays in the catalog");
+    assert!(gone["last_seen"].is_string());
+    assert_eq!(env.search("", &["status=missing"]).len(), 1);
+
+    std::fs::write(&a, "second version, longer").unwrap();
+    let (_, fifth) = env.index();
+    assert_eq!(fifth["returned"], 1);
+    assert_eq!(env.show(a.to_str().unwrap())["status"], "present");
+}
+
+#[test]
+fn indexing_never_touches_the_evidence() {
+    let env = Env::new();
+    env.write("海北州/海晏县/记录.txt", "科普日");
+    env.write("海北州/empty.bin", "");
+    let before = tree_state(&env.evidence);
+    env.index();
+    env.index();
+    env.run(&["index", env.evidence.to_str().unwrap(), "--verify", "--json"]);
+    assert_eq!(before, tree_state(&env.evidence), "bytes, names and mtimes are unchanged");
+}
+
+#[test]
+fn gbk_file_names_round_trip() {
+    let env = Env::new();
+    let (gbk, _, _) = encoding_rs::GBK.encode("会议照片.txt");
+    let dir = env.evidence.join("玉树州");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut path = dir.as_os_str().as_bytes().to_vec();
+    path.push(b'/');
+    path.extend_from_slice(&gbk);
+    let path = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&path));
+    std::fs::write(&path, "会议").unwrap();
+    let (code, _) = env.index();
+    assert_eq!(code, 0);
+    let hits = env.search("会议照片", &[]);
+    assert_eq!(hits.len(), 1, "the GBK name is searchable in Chinese");
+    let rec = &hits[0];
+    assert!(rec["path"].as_str().unwrap().ends_with("玉树州/会议照片.txt"), "{rec}");
+    let hex = rec["path_bytes_hex"].as_str().expect("non-UTF-8 names keep their bytes");
+    let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    assert_eq!(bytes, path.as_os_str().as_bytes());
+    // And the exact bytes find it again.
+    assert_eq!(env.show(path.to_str().unwrap_or(rec["path"].as_str().unwrap()))["blake3"], rec["blake3"]);
+}
+
+#[test]
+fn verify_reports_content_changed_behind_unchanged_metadata() {
+    let env = Env::new();
+    let p = env.write("海南州/共和县/报告.txt", "original");
+    env.index();
+    let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+    std::fs::write(&p, "tampered").unwrap(); // same length
+    std::fs::File::options().write(true).open(&p).unwrap().set_modified(mtime).unwrap();
+    let (code, plain) = env.index();
+    assert_eq!((code, plain["files_read"].as_u64()), (0, Some(0)), "metadata unchanged: a normal run trusts it");
+    let r = env.run(&["index", env.evidence.to_str().unwrap(), "--verify", "--json"]);
+    assert_eq!(r.code, 2, "a fixity failure is not a clean run");
+    let s = r.json();
+    let failures = s["fixity_failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{s}");
+    assert!(failures[0]["path"].as_str().unwrap().ends_with("报告.txt"));
+    assert_eq!(failures[0]["expected"], blake3::hash(b"original").to_hex().as_str());
+}
+
+#[test]
+fn unwritable_archive_is_fatal_with_a_clear_message() {
+    let env = Env::new();
+    env.write("a.txt", "x");
+    let file_in_the_way = env.evidence.join("a.txt");
+    let r = env
+        .cmd()
+        .args(["--archive", file_in_the_way.join("sub").to_str().unwrap(), "index", env.evidence.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("a.txt/sub"), "the error names the folder: {err}");
+}
+
+#[test]
+fn missing_evidence_folder_is_fatal() {
+    let env = Env::new();
+    let r = env.run(&["index", "/nonexistent/证据"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("/nonexistent/证据"), "{}", r.stderr);
+}
+
+#[test]
+fn symlink_loops_are_reported_not_followed_forever() {
+    let env = Env::new();
+    env.write("海西州/格尔木市/a.txt", "x");
+    std::os::unix::fs::symlink(&env.evidence, env.evidence.join("海西州/loop")).unwrap();
+    let r = env.run(&["index", env.evidence.to_str().unwrap(), "--json"]);
+    assert_eq!(r.code, 0, "without --follow-symlinks a link is simply not followed");
+    let r = env.run(&["index", env.evidence.to_str().unwrap(), "--json", "--follow-symlinks"]);
+    assert_eq!(r.code, 2);
+    let s = r.json();
+    assert!(s["errors"].to_string().contains("symlink loop"), "{s}");
+    assert_eq!(s["present_total"], 1);
+}
+
+#[test]
+fn records_match_the_published_schema() {
+    let env = Env::new();
+    env.write("西宁市/城中区/说明.txt", "科普");
+    env.write("西宁市/城中区/fake.jpg", b"\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00garbage");
+    env.write("海东市/empty.pdf", "");
+    env.index();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/archive-schema/record.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
+    let r = env.run(&["list", "--json"]);
+    let records = r.json_lines();
+    assert_eq!(records.len(), 3);
+    for rec in &records {
+        let errors: Vec<String> = validator.iter_errors(rec).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{rec}\n{errors:#?}");
+    }
+}
+
+#[test]
+fn list_streams_in_path_order_and_filters() {
+    let env = Env::new();
+    env.write("b/2.txt", "x");
+    env.write("a/1.txt", "y");
+    env.write("a/photo.jpg", b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00");
+    env.index();
+    let all = env.run(&["list", "--json"]).json_lines();
+    let paths: Vec<&str> = all.iter().map(|r| r["path"].as_str().unwrap()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+    let photos = env.run(&["list", "--json", "--filter", "media=photo"]).json_lines();
+    assert_eq!(names(&photos), ["photo.jpg"]);
+    let bad = env.run(&["list", "--filter", "colour=red"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("unknown filter field 'colour'"), "{}", bad.stderr);
+}
+
+#[test]
+fn content_decides_the_media_type() {
+    let env = Env::new();
+    env.write("海东市/扫描件.jpg", "%PDF-1.4\n%\u{e2}\u{e3}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+    env.index();
+    let hits = env.search("扫描件", &[]);
+    assert_eq!(hits[0]["media"], "document", "a .jpg that is really a PDF is a document");
+    assert_eq!(hits[0]["mime"], "application/pdf");
+}

@@ -1,0 +1,7 @@
+//! One integration test binary: each module drives the real `archive` binary against
+//! temporary evidence trees built by the harness.
+
+#[path = "it/harness.rs"]
+mod harness;
+#[path = "it/indexing.rs"]
+mod indexing;
