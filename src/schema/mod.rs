@@ -440,6 +440,17 @@ impl Schema {
         path
     }
 
+    /// The facet path of an indicator: `/indicator/B/B4/B4.1` (what `facet_paths` emits and a
+    /// search filter `indicator=B4.1` must match). `None` for an unknown code.
+    pub fn indicator_facet(&self, code: &str) -> Option<String> {
+        let path = self.indicator_path(code);
+        if path.is_empty() {
+            return None;
+        }
+        let codes: Vec<String> = path.iter().map(|n| facet_escape(&n.code)).collect();
+        Some(format!("/indicator/{}", codes.join("/")))
+    }
+
     /// Direct children, in catalog order.
     pub fn indicator_children(&self, code: &str) -> Vec<&Indicator> {
         self.ind_by_code
@@ -531,6 +542,24 @@ impl Schema {
             .or_else(|| self.div_lookup.get(&compact(t)))
             .or_else(|| self.div_lookup.get(&t.to_lowercase().replace([' ', '\''], "")))?;
         Some(&self.divisions[*i])
+    }
+
+    /// The facet path of a prefecture or county: `/place/海东市`, `/place/海东市/互助县` (short
+    /// names, as `facet_paths` emits them). `None` for an unknown code or the province.
+    pub fn place_facet(&self, code: &str) -> Option<String> {
+        let d = self.division(code)?;
+        let d = match &d.successor {
+            Some(s) => self.division(s)?,
+            None => d,
+        };
+        match d.level {
+            Level::Prefecture => Some(format!("/place/{}", facet_escape(&d.short_name))),
+            Level::County => {
+                let p = self.division(d.parent_code.as_deref()?)?;
+                Some(format!("/place/{}/{}", facet_escape(&p.short_name), facet_escape(&d.short_name)))
+            }
+            Level::Province => None,
+        }
     }
 
     /// The eight prefectures, in code order.
@@ -655,6 +684,11 @@ impl Schema {
     }
 }
 
+/// Facet segments cannot hold '/': it is replaced (codes and names never need it).
+pub fn facet_escape(s: &str) -> String {
+    s.replace('/', "∕")
+}
+
 /// `B4.1`, `b4-1`, `Ｂ４＿１` → `b4.1`: the form codes are compared in.
 pub fn code_key(s: &str) -> String {
     normalize(s.trim()).chars().filter(|c| !c.is_whitespace()).map(|c| if c == '-' || c == '_' { '.' } else { c }).collect()
@@ -684,7 +718,9 @@ fn code_tokens(s: &str) -> Vec<(String, String)> {
                 key.extend(&chars[j + 1..k]);
                 j = k;
             }
-            let right_ok = j == chars.len() || !chars[j].is_ascii_alphanumeric();
+            // "A4纸", "A3幅面": paper sizes, not catalog codes ("A1版块" is a code, so 版 does not count).
+            let paper = key.len() == 2 && matches!(chars.get(j), Some('纸' | '幅' | '开' | '尺'));
+            let right_ok = (j == chars.len() || !chars[j].is_ascii_alphanumeric()) && !paper;
             if right_ok {
                 out.push((key, chars[i..j].iter().collect()));
             }
@@ -712,10 +748,20 @@ fn indicator_names(n: &Indicator) -> Vec<String> {
 fn division_names(d: &Division) -> Vec<String> {
     let mut v = vec![compact(&d.name), compact(&d.short_name), compact(&d.full_name)];
     v.extend(d.aliases.iter().map(|a| compact(a)));
-    v.retain(|s| !s.is_empty());
+    // Even if a user's gazetteer lists the bare stem (海南 for 海南州) as an alias, a division
+    // marked ambiguous_stem never answers to it.
+    let stem = if d.ambiguous_stem { bare_stem(&d.short_name) } else { None };
+    v.retain(|s| !s.is_empty() && Some(s) != stem.as_ref());
     v.sort();
     v.dedup();
     v
+}
+
+/// 海南州 → 海南, 互助县 → 互助, 平安区 → 平安: the short name without its level suffix.
+fn bare_stem(short_name: &str) -> Option<String> {
+    let c = compact(short_name);
+    let stem = c.strip_suffix(['州', '县', '区', '市', '旗'])?;
+    (!stem.is_empty()).then(|| stem.to_string())
 }
 
 fn build_ac<T>(mut needles: Vec<(String, T)>) -> Result<(AhoCorasick, Vec<T>)> {

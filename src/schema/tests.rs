@@ -134,6 +134,10 @@ fn code_tokens_reject_camera_names() {
     assert!(codes("IMG_B412").is_empty());
     assert!(codes("DSCA1234").is_empty());
     assert!(codes("IMG_A1_0023").is_empty(), "camera counter after a letter-digit prefix");
+    assert!(codes("科普展板A4纸打印版").is_empty(), "paper size");
+    assert!(codes("A3幅面宣传册").is_empty(), "paper size");
+    assert_eq!(codes("A1版块"), ["A1"]);
+    assert_eq!(codes("C1会议纪要"), ["C1"]);
 }
 
 #[test]
@@ -316,4 +320,24 @@ fn division_errors_name_file_and_line() {
 fn missing_schema_folder_is_a_clear_error() {
     let (_, msg) = schema_err(Schema::load(Path::new("/definitely/not/here")));
     assert!(msg.contains("not found"), "{msg}");
+}
+
+#[test]
+fn facets_for_filters() {
+    let s = schema();
+    assert_eq!(s.indicator_facet("B4.1").as_deref(), Some("/indicator/B/B4/B4.1"));
+    assert_eq!(s.indicator_facet("nope"), None);
+    assert_eq!(s.place_facet("630200").as_deref(), Some("/place/海东市"));
+    assert_eq!(s.place_facet("630223").as_deref(), Some("/place/海东市/互助县"));
+    assert_eq!(s.place_facet("630122").as_deref(), Some("/place/西宁市/湟中区"), "historical code");
+    assert_eq!(s.place_facet("630000"), None);
+}
+
+#[test]
+fn a_listed_bare_stem_is_still_refused() {
+    let csv = EMBEDDED_DIVISIONS.replace("海南州|海南藏族自治州,true", "海南州|海南藏族自治州|海南,true");
+    assert_ne!(csv, EMBEDDED_DIVISIONS);
+    let s = load_with(DIVISIONS_FILE, &csv).unwrap();
+    assert!(s.resolve_place("海南").is_none());
+    assert_eq!(s.resolve_place("海南州").unwrap().code, "632500");
 }

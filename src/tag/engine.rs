@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{FlagValue, Gps, TagAlternative, TagValue};
 use crate::schema::text::compact;
-use crate::schema::{Level, PlaceRef, Schema, UNCERTAIN_KM};
+use crate::schema::{facet_escape, Level, Location, PlaceRef, Schema, UNCERTAIN_KM};
 
 use super::flags::{self, Flag};
 use super::{FileForTagging, TagConfig, TagKind, Tagging};
@@ -186,7 +186,8 @@ struct Cands {
     indicator: Vec<Cand>,
 }
 
-fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut Cands) {
+/// Returns where the GPS point fell, so that the flag check does not locate it twice.
+fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut Cands) -> Option<Location> {
     for mt in f.manual {
         let Some(d) = schema.resolve_place(&mt.code) else { continue };
         let evidence = manual_evidence(mt);
@@ -245,8 +246,9 @@ fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut 
             }
         }
     }
-    if let Some(p) = usable_gps(f) {
-        let loc = schema.locate(p);
+    let p = usable_gps(f)?;
+    let loc = schema.locate(p);
+    {
         let near = if loc.uncertain() { ", near the border: uncertain" } else { "" };
         if let Some(pc) = &loc.prefecture {
             let km = loc.prefecture_edge_km.unwrap_or(0.0);
@@ -270,6 +272,7 @@ fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut 
             });
         }
     }
+    Some(loc)
 }
 
 /// Cameras without a fix write 0,0; that is "no position", not a point in the Atlantic.
@@ -495,10 +498,10 @@ fn choose(schema: &Schema, c: &Cands) -> Tagging {
 
 // ---------------------------------------------------------------------- flags
 
-fn gps_flag(schema: &Schema, f: &FileForTagging, t: &Tagging) -> Option<FlagValue> {
+fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> Option<FlagValue> {
     let claimed = t.prefecture.as_ref().filter(|p| p.source != Source::Gps.as_str())?;
-    let p = usable_gps(f)?;
-    let loc = schema.locate(p);
+    let loc = loc?;
+    let p = loc.wgs84;
     if loc.prefecture.as_deref() == Some(claimed.code.as_str()) {
         return None;
     }
@@ -589,10 +592,10 @@ pub(crate) fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]
         .map(|f| {
             let segs = segments(f);
             let mut c = Cands::default();
-            place_cands(schema, f, &segs, &mut c);
+            let loc = place_cands(schema, f, &segs, &mut c);
             indicator_cands(schema, f, &segs, &manifests, &mut c);
             let mut t = choose(schema, &c);
-            t.flags.extend(gps_flag(schema, f, &t));
+            t.flags.extend(gps_flag(schema, loc.as_ref(), &t));
             t.flags.extend(flags::date_outside_period(cfg, f.facts));
             t.flags.extend(flags::possibly_edited(cfg, f.facts));
             t.flags.extend(flags::no_capture_date(f.facts));
@@ -617,36 +620,22 @@ pub(crate) fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]
 
 /// Hierarchical facet paths of a tagging: `/place/海东市/互助县`, `/indicator/B/B4/B4.1`,
 /// `/flag/no_indicator`. Places use short names (what people type), indicators use codes (names
-/// change between rubrics, codes are what the ledger shows).
+/// change between rubrics, codes are what the ledger shows). [`Schema::place_facet`] and
+/// [`Schema::indicator_facet`] give the same strings for search filters.
 pub fn facet_paths(schema: &Schema, t: &Tagging) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(p) = &t.prefecture {
-        let pname = schema.division(&p.code).map(|d| d.short_name.clone()).unwrap_or_else(|| p.name.clone());
-        match &t.county {
-            Some(c) => {
-                let cname = schema.division(&c.code).map(|d| d.short_name.clone()).unwrap_or_else(|| c.name.clone());
-                out.push(format!("/place/{}/{}", facet_escape(&pname), facet_escape(&cname)));
-            }
-            None => out.push(format!("/place/{}", facet_escape(&pname))),
-        }
-    }
+    let place = t
+        .county
+        .as_ref()
+        .and_then(|c| schema.place_facet(&c.code))
+        .or_else(|| t.prefecture.as_ref().and_then(|p| schema.place_facet(&p.code)));
+    out.extend(place);
     for i in &t.indicators {
-        let path = schema.indicator_path(&i.code);
-        if path.is_empty() {
-            out.push(format!("/indicator/{}", facet_escape(&i.code)));
-        } else {
-            let codes: Vec<String> = path.iter().map(|n| facet_escape(&n.code)).collect();
-            out.push(format!("/indicator/{}", codes.join("/")));
-        }
+        out.push(schema.indicator_facet(&i.code).unwrap_or_else(|| format!("/indicator/{}", facet_escape(&i.code))));
     }
     for f in &t.flags {
         out.push(format!("/flag/{}", facet_escape(&f.flag)));
     }
     out.dedup();
     out
-}
-
-/// Facet segments cannot hold '/': replace it (codes and names never need it).
-fn facet_escape(s: &str) -> String {
-    s.replace('/', "∕")
 }

@@ -104,6 +104,10 @@ const EDITORS: &[&str] = &[
     "photo editor",
     "photodirector",
     "capture one",
+    "darktable",
+    "digikam",
+    "powerexif",
+    "xnview",
 ];
 
 pub(crate) fn editor_in(software: &str) -> Option<&'static str> {

@@ -391,3 +391,52 @@ fn hostile_names_do_not_panic() {
         let _ = one(fx(n));
     }
 }
+
+/// Opt-in: `EVIDENCE_DEV_CORPUS=/path/to/shared/corpus cargo test --lib tag::`. Runs the tagger
+/// over the real corpus names with the GPS and Software exiftool read, checking that real-world
+/// names raise no false places or codes, editors are recognised and camera firmware is not.
+#[test]
+fn corpus_names_software_and_gps() {
+    let Some(dir) = std::env::var_os("EVIDENCE_DEV_CORPUS") else { return };
+    let path = std::path::Path::new(&dir).join("reference/exiftool.json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return };
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let mut files = Vec::new();
+    for e in &entries {
+        let rel = e["SourceFile"].as_str().unwrap_or("").trim_start_matches("./").to_string();
+        let mut f = fx(&rel);
+        f.root = "/corpus".into();
+        f.facts.software = ["EXIF:Software", "XMP:Software", "PNG:Software", "QuickTime:Software"]
+            .iter()
+            .find_map(|k| e[*k].as_str().map(str::to_string));
+        let num = |k: &str| e[k].as_f64();
+        if let (Some(lat), Some(lon)) = (num("Composite:GPSLatitude"), num("Composite:GPSLongitude")) {
+            f.facts.gps = Some(Gps { lat, lon });
+        }
+        files.push(f);
+    }
+    assert!(files.len() > 100);
+    let tags = run(&files);
+    let editors = ["photoshop", "gimp", "lightroom", "paint.net", "darktable", "digikam"];
+    let mut seen_editor = 0;
+    for (f, t) in files.iter().zip(&tags) {
+        assert!(t.prefecture.is_none(), "{}: false place {:?}", f.rel, t.prefecture);
+        assert!(t.indicators.iter().all(|i| i.source != "path"), "{}: false code {:?}", f.rel, t.indicators);
+        if let Some(sw) = &f.facts.software {
+            let low = sw.to_lowercase();
+            if editors.iter().any(|e| low.contains(e)) {
+                seen_editor += 1;
+                assert!(has_flag(t, "possibly_edited"), "{}: {sw} not recognised", f.rel);
+            }
+            let firmware = low.starts_with("ver") || low.contains(" v1.") || low.starts_with("hdr+") || low.chars().all(|c| c.is_ascii_digit() || c == '.');
+            if firmware {
+                assert!(!has_flag(t, "possibly_edited"), "{}: firmware {sw} taken for an editor", f.rel);
+            }
+        }
+        if let Some(p) = f.facts.gps {
+            // None of the corpus photos was taken in Qinghai.
+            assert_eq!(schema().locate(p).prefecture, None, "{}: {p:?}", f.rel);
+        }
+    }
+    assert!(seen_editor >= 5);
+}
