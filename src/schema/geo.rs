@@ -120,6 +120,88 @@ fn segment_distance_to_origin(a: (f64, f64), b: (f64, f64)) -> f64 {
     (px * px + py * py).sqrt()
 }
 
+/// One region drawn for a schematic map (SVG user units, north up).
+#[derive(Debug, Clone, Serialize)]
+pub struct SvgShape {
+    pub code: String,
+    pub name: String,
+    /// SVG path data (`M x y L ... Z` per ring; use `fill-rule="evenodd"` for the holes).
+    pub d: String,
+    /// A point for the label: the centroid of the largest ring.
+    pub label_x: f64,
+    pub label_y: f64,
+}
+
+/// Project regions into a `width`×`height` box: equirectangular with longitude scaled by the
+/// cosine of the middle latitude, aspect kept, centred; vertices within 1/600 of the box from
+/// the previous one are dropped (the boundaries have 25 000 points, a page needs far fewer).
+pub fn svg_shapes(regions: &[Region], width: f64, height: f64) -> Vec<SvgShape> {
+    if regions.is_empty() || !(width > 0.0 && height > 0.0) {
+        return Vec::new();
+    }
+    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for r in regions {
+        b[0] = b[0].min(r.bbox[0]);
+        b[1] = b[1].min(r.bbox[1]);
+        b[2] = b[2].max(r.bbox[2]);
+        b[3] = b[3].max(r.bbox[3]);
+    }
+    let kx = ((b[1] + b[3]) / 2.0).to_radians().cos();
+    let (w, h) = (((b[2] - b[0]) * kx).max(1e-9), (b[3] - b[1]).max(1e-9));
+    let scale = (width / w).min(height / h);
+    let (ox, oy) = ((width - w * scale) / 2.0, (height - h * scale) / 2.0);
+    let step = width.max(height) / 600.0;
+    let proj = |p: &[f64; 2]| (ox + (p[0] - b[0]) * kx * scale, oy + (b[3] - p[1]) * scale);
+    regions
+        .iter()
+        .map(|r| {
+            let mut d = String::new();
+            let mut best = (0.0f64, (width / 2.0, height / 2.0));
+            for poly in &r.polygons {
+                for ring in &poly.rings {
+                    let mut last: Option<(f64, f64)> = None;
+                    let mut pts = Vec::new();
+                    for p in ring {
+                        let q = proj(p);
+                        if last.is_some_and(|l| (l.0 - q.0).abs() < step && (l.1 - q.1).abs() < step) {
+                            continue;
+                        }
+                        pts.push(q);
+                        last = Some(q);
+                    }
+                    if pts.len() < 3 {
+                        continue;
+                    }
+                    for (i, (x, y)) in pts.iter().enumerate() {
+                        d.push_str(&format!("{}{:.1} {:.1} ", if i == 0 { "M" } else { "L" }, x, y));
+                    }
+                    d.push('Z');
+                    let (area, c) = centroid(&pts);
+                    if area.abs() > best.0 {
+                        best = (area.abs(), c);
+                    }
+                }
+            }
+            SvgShape { code: r.code.clone(), name: r.name.clone(), d: d.trim_end().to_string(), label_x: best.1 .0, label_y: best.1 .1 }
+        })
+        .collect()
+}
+
+fn centroid(pts: &[(f64, f64)]) -> (f64, (f64, f64)) {
+    let (mut a, mut cx, mut cy) = (0.0, 0.0, 0.0);
+    for i in 0..pts.len() {
+        let (p, q) = (pts[i], pts[(i + 1) % pts.len()]);
+        let cross = p.0 * q.1 - q.0 * p.1;
+        a += cross;
+        cx += (p.0 + q.0) * cross;
+        cy += (p.1 + q.1) * cross;
+    }
+    if a.abs() < 1e-12 {
+        return (0.0, pts[0]);
+    }
+    (a / 2.0, (cx / (3.0 * a), cy / (3.0 * a)))
+}
+
 /// WGS-84 → GCJ-02 with the published formula (the one every Chinese map SDK uses). Points
 /// outside China are returned unchanged, as the datum only applies inside.
 pub fn wgs84_to_gcj02(p: Gps) -> Gps {

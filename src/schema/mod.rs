@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Gps;
 use crate::{Error, Result};
-pub use geo::{Polygon, Region, UNCERTAIN_KM};
+pub use geo::{Polygon, Region, SvgShape, UNCERTAIN_KM};
 use text::{compact, is_cjk, normalize, strip_parenthetical};
 
 /// File names inside a schema folder.
@@ -625,6 +625,11 @@ impl Schema {
     /// Prefecture polygons (GCJ-02), e.g. for a schematic SVG map.
     pub fn prefecture_shapes(&self) -> &[Region] {
         &self.prefecture_shapes
+    }
+
+    /// The prefectures drawn for a schematic SVG map in a `width`×`height` box.
+    pub fn prefecture_svg(&self, width: f64, height: f64) -> Vec<geo::SvgShape> {
+        geo::svg_shapes(&self.prefecture_shapes, width, height)
     }
 
     pub fn county_shapes(&self) -> &[Region] {

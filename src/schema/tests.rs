@@ -341,3 +341,26 @@ fn a_listed_bare_stem_is_still_refused() {
     assert!(s.resolve_place("海南").is_none());
     assert_eq!(s.resolve_place("海南州").unwrap().code, "632500");
 }
+
+#[test]
+fn the_former_administrative_committee_area_has_no_county() {
+    // 大柴旦: inside 海西州, in the 632825 "海西州直辖" polygon, which is no county of its own.
+    let l = schema().locate(Gps { lat: 37.85, lon: 95.36 });
+    assert_eq!((l.prefecture.as_deref(), l.county.as_deref()), (Some("632800"), None));
+}
+
+#[test]
+fn schematic_map_paths() {
+    let shapes = schema().prefecture_svg(800.0, 600.0);
+    assert_eq!(shapes.len(), 8);
+    for s in &shapes {
+        assert!(s.d.starts_with('M') && s.d.ends_with('Z'), "{}", s.code);
+        assert!(s.label_x >= 0.0 && s.label_x <= 800.0 && s.label_y >= 0.0 && s.label_y <= 600.0);
+    }
+    // North is up: 海北州 is drawn above 果洛州.
+    let y = |c: &str| shapes.iter().find(|s| s.code == c).unwrap().label_y;
+    assert!(y("632200") < y("632600"));
+    // 西宁 is east of 格尔木's 海西州.
+    let x = |c: &str| shapes.iter().find(|s| s.code == c).unwrap().label_x;
+    assert!(x("630100") > x("632800"));
+}
