@@ -113,8 +113,17 @@ struct ManifestEntry {
 
 /// Submission lists by (root, folder): normalised file key → entry.
 struct Manifests {
-    by_dir: HashMap<(String, String), HashMap<String, usize>>,
+    by_dir: HashMap<(String, String), DirLists>,
     entries: Vec<ManifestEntry>,
+}
+
+#[derive(Default)]
+struct DirLists {
+    /// The file column as written (name, path relative to the list, or sub-folder).
+    exact: HashMap<String, usize>,
+    /// Last component of rows written as longer paths (`D:\材料\海东市\IMG_001.jpg`), kept only
+    /// when unique in the folder's lists: the writer's absolute paths never match ours.
+    basename: HashMap<String, Option<usize>>,
 }
 
 fn manifest_key(s: &str) -> String {
@@ -134,7 +143,7 @@ impl Manifests {
                 continue;
             }
             let dir = manifest_key(parent_dir(f.rel_path));
-            let map = m.by_dir.entry((f.root.to_string(), dir)).or_default();
+            let lists = m.by_dir.entry((f.root.to_string(), dir)).or_default();
             for row in &f.facts.manifest_rows {
                 let key = manifest_key(&row.file);
                 if key.is_empty() || row.indicator.trim().is_empty() {
@@ -145,8 +154,19 @@ impl Manifests {
                     indicator: row.indicator.trim().to_string(),
                     evidence: format!("{} {}: \"{}\" → \"{}\"", f.rel_path, row.at, row.file.trim(), row.indicator.trim()),
                 });
+                if let Some((_, base)) = key.rsplit_once('/') {
+                    lists
+                        .basename
+                        .entry(base.to_string())
+                        .and_modify(|e| {
+                            if *e != Some(idx) {
+                                *e = None
+                            }
+                        })
+                        .or_insert(Some(idx));
+                }
                 // The first row naming a file wins, as a person reading the list top-down would take it.
-                map.entry(key).or_insert(idx);
+                lists.exact.entry(key).or_insert(idx);
             }
         }
         m
@@ -162,15 +182,18 @@ impl Manifests {
         let name = *parts.last()?;
         for cut in (0..parts.len()).rev() {
             let dir = parts[..cut].join("/");
-            let Some(map) = self.by_dir.get(&(f.root.to_string(), dir)) else { continue };
+            let Some(lists) = self.by_dir.get(&(f.root.to_string(), dir)) else { continue };
             let below = parts[cut..].join("/");
-            let mut keys = vec![below.clone(), name.to_string(), file_stem(name).to_string()];
+            let mut keys = vec![below, rel.clone(), name.to_string(), file_stem(name).to_string()];
             // A row may name a sub-folder: it covers everything inside.
             for k in (cut + 1..parts.len()).rev() {
                 keys.push(parts[cut..k].join("/"));
             }
-            if let Some(&i) = keys.iter().find_map(|k| map.get(k)) {
+            if let Some(&i) = keys.iter().find_map(|k| lists.exact.get(k)) {
                 return Some(&self.entries[i]);
+            }
+            if let Some(Some(i)) = lists.basename.get(name) {
+                return Some(&self.entries[*i]);
             }
         }
         None
@@ -335,11 +358,12 @@ fn indicator_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], manife
     }
     if let Some(text) = f.facts.text.as_deref().or(f.facts.title.as_deref()) {
         let found = schema.find_keywords(text);
-        for (i, kws) in pick_keywords(schema, found.iter(), true) {
+        // The best-supported indicator may tag; the runners-up are kept as alternatives only.
+        for (n, (i, kws)) in pick_keywords(schema, found.iter(), true).into_iter().enumerate() {
             out.indicator.push(Cand {
                 code: schema.indicators()[i].code.clone(),
                 source: Source::Keyword,
-                tier: 1,
+                tier: if n == 0 { 1 } else { 3 },
                 depth: 0,
                 evidence: format!("keywords {} in the document text", kws.join(", ")),
             });
@@ -377,7 +401,8 @@ fn most_specific(schema: &Schema, idx: Vec<usize>) -> Vec<usize> {
 /// Keyword evidence → indicators. Generic keywords (工程, 通知) only add weight to an indicator
 /// that already has a specific one; ancestors give way to descendants. From a file name every
 /// remaining indicator counts (up to three); from document text, where a long report mentions
-/// everything once, only the best-supported one, and only with two keywords or one long one.
+/// everything once, only indicators with two keywords or one long one, best-supported first (the
+/// caller lets only the first tag).
 fn pick_keywords<'a>(
     schema: &Schema,
     found: impl Iterator<Item = &'a crate::schema::KeywordMention>,
@@ -411,11 +436,9 @@ fn pick_keywords<'a>(
             .then(a.0.cmp(&b.0))
     });
     if from_text {
-        scored.truncate(1);
         scored.retain(|(_, score, kws)| *score >= 2 || kws.iter().any(|k| k.chars().count() >= 4));
-    } else {
-        scored.truncate(3);
     }
+    scored.truncate(3);
     scored.into_iter().map(|(i, _, kws)| (i, kws)).collect()
 }
 
@@ -601,9 +624,14 @@ pub(crate) fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]
             t.flags.extend(flags::no_capture_date(f.facts));
             // A submission list describes other files; it is not itself evidence of an indicator.
             if t.indicators.is_empty() && f.facts.manifest_rows.is_empty() {
-                t.flags.push(Flag::NoIndicator.value(
-                    "no indicator: nothing in the path, a submission list, the keywords or a curator's edit names one".into(),
-                ));
+                let reason = match manifests.lookup(f) {
+                    Some(e) => format!(
+                        "no indicator: the submission list names it ({}) but the catalog knows no such indicator; fix the list or add an alias",
+                        e.evidence
+                    ),
+                    None => "no indicator: nothing in the path, a submission list, the keywords or a curator's edit names one".into(),
+                };
+                t.flags.push(Flag::NoIndicator.value(reason));
             }
             if f.unreadable {
                 t.flags.push(flags::unreadable(f.facts));

@@ -169,6 +169,10 @@ fn document_text_keywords_need_real_support() {
     assert_eq!(codes(&t).2, ["D2"]);
     assert_eq!(t.indicators[0].source, "keyword");
     assert!(t.indicators[0].evidence.contains("document text"));
+    // A report touching two topics tags the better-supported one and keeps the other visible.
+    let t = doc("科普大篷车开进牧区，大篷车进校园，大篷车下乡；同期开展科技活动周。");
+    assert_eq!(codes(&t).2, ["B4.1"]);
+    assert!(t.indicators[0].alternatives.iter().any(|a| a.code == "D2" && a.source == "keyword"));
     // One short keyword in a long text is not enough; generic ones never count.
     assert!(doc("会议通知：请各单位报送总结。涉及农村。").indicators.is_empty());
     assert!(doc("学生 学生 学生 社区").indicators.is_empty());
@@ -184,6 +188,8 @@ fn manifest_tree() -> Vec<Fx> {
             ManifestRow { file: "IMG_003".into(), indicator: "科普大篷车进校园活动".into(), at: "Sheet1!4".into() },
             ManifestRow { file: "视频".into(), indicator: "D1".into(), at: "Sheet1!5".into() },
             ManifestRow { file: "IMG_009.jpg".into(), indicator: "d2".into(), at: "Sheet1!6".into() },
+            ManifestRow { file: "D:\\报送材料\\海东市\\乐都\\DSC_0100.JPG".into(), indicator: "D3".into(), at: "Sheet1!7".into() },
+            ManifestRow { file: "IMG_777.jpg".into(), indicator: "不存在的指标".into(), at: "Sheet1!8".into() },
         ],
         ..Facts::default()
     };
@@ -195,6 +201,8 @@ fn manifest_tree() -> Vec<Fx> {
         fx("海东市/视频/v.mp4"),
         fx("海东市/A1青少年/IMG_009.jpg"),
         fx("西宁市/IMG_001.jpg"),
+        fx("海东市/乐都/DSC_0100.JPG"),
+        fx("海东市/IMG_777.jpg"),
     ]
 }
 
@@ -208,6 +216,9 @@ fn manifest_rows_apply_to_their_folder_and_below() {
     assert_eq!(got[3], ["B4.1"], "name without extension, indicator written as an activity");
     assert_eq!(got[4], ["D1"], "a row naming a folder covers the files inside");
     assert!(got[6].is_empty(), "a list does not reach a sibling folder");
+    assert_eq!(got[7], ["D3"], "an absolute Windows path in the list, matched by its unique file name");
+    assert!(got[8].is_empty(), "an indicator the catalog does not know tags nothing");
+    assert!(flag_reason(&t[8], "no_indicator").contains("不存在的指标"), "the list's answer is shown");
     assert_eq!(t[1].indicators[0].source, "manifest");
     assert!(t[1].indicators[0].evidence.contains("材料清单.xlsx Sheet1!2"), "{}", t[1].indicators[0].evidence);
     assert!(!has_flag(&t[0], "no_indicator"), "the list itself is not flagged");
