@@ -76,7 +76,12 @@ fn split_path(p: &str) -> impl Iterator<Item = &str> {
 
 fn file_stem(name: &str) -> &str {
     match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 5 && ext.is_ascii() => stem,
+        // An extension has a letter (jpg, mp4, 3gp): "B4.1" is a code, not "B4" with extension "1".
+        Some((stem, ext))
+            if !stem.is_empty() && ext.len() <= 5 && ext.is_ascii() && ext.bytes().any(|b| b.is_ascii_alphabetic()) =>
+        {
+            stem
+        }
         _ => name,
     }
 }

@@ -129,6 +129,8 @@ fn indicators_from_codes_and_names_in_paths() {
         ("IMG_B412.jpg", &[]),
         ("DSCA1234.jpg", &[]),
         ("A1青少年/科普大篷车进校园.jpg", &["A1", "B4.1"]),
+        ("海东市/B4.1", &["B4.1"]), // a file named like a code, no extension
+        ("海东市/B4.2.mp4", &["B4.2"]),
     ];
     for (rel, want) in cases {
         let t = one(fx(rel));
