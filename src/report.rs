@@ -403,10 +403,61 @@ mod tests {
     }
 
     #[test]
+    fn ledger_from_tagged_paths() {
+        use crate::extract::Facts;
+        use crate::tag::{tag_all, FileForTagging, TagConfig};
+        let facts = Facts::default();
+        let paths = [
+            "海东市/互助县/B4.1科普大篷车/IMG_001.jpg",
+            "海东市/互助县/B4.1科普大篷车/IMG_002.jpg",
+            "03-海东-乐都区-科技活动周.jpg",
+            "西宁市/城中区/（二）青少年科学素质行动/a.jpg",
+            "未分类/IMG_0003.jpg",
+        ];
+        let files: Vec<FileForTagging> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| FileForTagging {
+                file_id: i as i64,
+                rel_path: p,
+                root: "/evidence",
+                blake3: None,
+                facts: &facts,
+                manual: &[],
+                unreadable: false,
+            })
+            .collect();
+        let tags = tag_all(schema(), &TagConfig::default(), &files);
+        let c = Coverage::build(schema(), &tags, By::Prefecture).unwrap();
+        let col = |code: &str| c.columns.iter().position(|x| x.code.as_deref() == Some(code)).unwrap();
+        assert_eq!(row(&c, "B4.1").cells[col("630200")].total, 2);
+        assert_eq!(row(&c, "D").cells[col("630200")].total, 1);
+        assert_eq!(row(&c, "A1").cells[col("630100")].total, 1);
+        assert_eq!(c.rows.last().unwrap().cells[c.columns.len() - 1].total, 1, "untagged, unplaced");
+        let by_county = Coverage::build(schema(), &tags, By::County("630200".into())).unwrap();
+        let huzhu = by_county.columns.iter().position(|x| x.name == "互助县").unwrap();
+        let ledu = by_county.columns.iter().position(|x| x.name == "乐都区").unwrap();
+        assert_eq!(row(&by_county, "B4.1").cells[huzhu].total, 2);
+        assert_eq!(row(&by_county, "D2").cells[ledu].total, 1);
+        if std::env::var_os("SHOW_LEDGER").is_some() {
+            eprintln!("{}\n{}", c.to_table(), by_county.to_table());
+        }
+    }
+
+    #[test]
     fn xlsx_and_json_render() {
         let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
         let x = c.to_xlsx().unwrap();
-        assert!(x.starts_with(b"PK"));
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(x)).unwrap();
+        let mut read = |name: &str| {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+            s
+        };
+        let sheet = read("xl/worksheets/sheet1.xml");
+        assert!(sheet.contains("state=\"frozen\"") && sheet.contains("xSplit=\"1\"") && sheet.contains("ySplit=\"1\""));
+        assert!(read("xl/styles.xml").contains("F8CBAD"), "empty cells are shaded");
+        assert!(read("xl/sharedStrings.xml").contains("B4.1 科普大篷车"));
         let j = c.to_json();
         assert_eq!(j["total"], 6);
         assert_eq!(j["rows"][0]["code"], "A");
