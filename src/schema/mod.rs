@@ -241,10 +241,21 @@ impl Schema {
             let path = dir.join(file);
             match std::fs::read(&path) {
                 Ok(bytes) => {
-                    let text = String::from_utf8(bytes).map_err(|_| Error::Schema {
-                        file: path.display().to_string(),
-                        message: "not UTF-8 text; save the file as UTF-8 (Excel: CSV UTF-8)".into(),
-                    })?;
+                    // Excel on Chinese Windows saves "CSV (逗号分隔)" as GBK: accept it rather than
+                    // make every user learn about encodings.
+                    let text = match String::from_utf8(bytes) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            let (t, _, bad) = encoding_rs::GB18030.decode(e.as_bytes());
+                            if bad {
+                                return Err(Error::Schema {
+                                    file: path.display().to_string(),
+                                    message: "neither UTF-8 nor GBK text; save the file as UTF-8 (Excel: \"CSV UTF-8\")".into(),
+                                });
+                            }
+                            t.into_owned()
+                        }
+                    };
                     let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
                     Ok(SourceText { label: path.display().to_string(), text })
                 }

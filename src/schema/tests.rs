@@ -364,3 +364,17 @@ fn schematic_map_paths() {
     let x = |c: &str| shapes.iter().find(|s| s.code == c).unwrap().label_x;
     assert!(x("630100") > x("632800"));
 }
+
+#[test]
+fn a_gbk_csv_from_excel_loads() {
+    let csv = EMBEDDED_DIVISIONS.replace("海东市|海东|海东地区", "海东市|海东|海东地区|东海东");
+    let (gbk, _, bad) = encoding_rs::GBK.encode(&csv);
+    assert!(!bad);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(DIVISIONS_FILE), &gbk).unwrap();
+    let s = Schema::load(dir.path()).unwrap();
+    assert_eq!(s.resolve_place("东海东").unwrap().code, "630200");
+    std::fs::write(dir.path().join(DIVISIONS_FILE), [0xff, 0xfe, 0x00, 0x81, 0x30]).unwrap();
+    let (_, msg) = schema_err(Schema::load(dir.path()));
+    assert!(msg.contains("UTF-8"), "{msg}");
+}

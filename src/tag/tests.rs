@@ -319,6 +319,11 @@ fn flag_date_outside_period() {
     assert!(has_flag(&one(f.clone()), "date_outside_period"));
     f.facts.captured_at = Some(at("2020-12-31T23:30:00+08:00"));
     assert!(!has_flag(&one(f.clone()), "date_outside_period"), "the last day counts, in local time");
+    // A document written after the period (a final summary) is not flagged.
+    let mut d = f.clone();
+    d.facts.media = Some(Media::Document);
+    d.facts.captured_at = Some(at("2021-03-01T09:00:00+08:00"));
+    assert!(!has_flag(&one(d), "date_outside_period"));
     // The period comes from the config.
     let cfg = TagConfig { period_end: chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap(), ..TagConfig::default() };
     assert!(has_flag(&run_cfg(&cfg, &[f])[0], "date_outside_period"));
