@@ -827,7 +827,7 @@ struct RawIndicator {
     #[serde(default)]
     keywords: Vec<toml::Spanned<String>>,
     #[serde(default)]
-    aliases: Vec<String>,
+    aliases: Vec<toml::Spanned<String>>,
     #[serde(default)]
     basis: String,
     #[serde(default)]
@@ -894,6 +894,29 @@ fn parse_catalog(src: &SourceText) -> Result<Catalog> {
         }
     }
 
+    // A name or alias naming two indicators would make "indicator=..." filters and path tags
+    // depend on file order.
+    let mut name_owner: HashMap<String, (String, usize)> = HashMap::new();
+    for r in &raw.indicators {
+        let code = r.code.get_ref().trim().to_string();
+        let mut names = vec![(compact(&r.name), src.line_of(r.code.span().start), r.name.clone())];
+        names.extend(r.aliases.iter().map(|a| (compact(a.get_ref()), src.line_of(a.span().start), a.get_ref().clone())));
+        for (key, line, shown) in names {
+            if key.is_empty() {
+                continue;
+            }
+            if let Some((other, other_line)) = name_owner.get(&key) {
+                if other != &code {
+                    return Err(src.err(
+                        Some(line),
+                        format!("name or alias {shown:?} is used by both {other} (line {other_line}) and {code}; keep it on one indicator"),
+                    ));
+                }
+            }
+            name_owner.insert(key, (code.clone(), line));
+        }
+    }
+
     // Tree order: roots in file order, each followed by its subtree; a node never reached sits
     // on a parent cycle.
     let codes: Vec<String> = raw.indicators.iter().map(|r| r.code.get_ref().trim().to_string()).collect();
@@ -928,7 +951,7 @@ fn parse_catalog(src: &SourceText) -> Result<Catalog> {
                 name: r.name.trim().to_string(),
                 parent: if parent.is_empty() { None } else { Some(parent) },
                 keywords: r.keywords.into_iter().map(|k| k.into_inner()).collect(),
-                aliases: r.aliases,
+                aliases: r.aliases.into_iter().map(|a| a.into_inner()).collect(),
                 basis: r.basis,
                 sources: r.sources,
                 note: r.note,

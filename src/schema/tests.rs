@@ -378,3 +378,13 @@ fn a_gbk_csv_from_excel_loads() {
     let (_, msg) = schema_err(Schema::load(dir.path()));
     assert!(msg.contains("UTF-8"), "{msg}");
 }
+
+#[test]
+fn alias_under_two_indicators_names_file_and_line() {
+    let (file, msg) = schema_err(load_with(
+        INDICATORS_FILE,
+        "[[indicator]]\ncode = \"A\"\nname = \"甲\"\naliases = [\"大篷车\"]\n\n[[indicator]]\ncode = \"B\"\nname = \"乙\"\naliases = [\"大篷车\"]\n",
+    ));
+    assert!(file.ends_with("indicators.toml line 9"), "{file}");
+    assert!(msg.contains("大篷车") && msg.contains("A (line 4)"), "{msg}");
+}
