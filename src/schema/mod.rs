@@ -430,10 +430,16 @@ impl Schema {
             return Some(&self.indicators[i]);
         }
         let name = compact(t);
-        self.ind_lookup
-            .get(&name)
-            .or_else(|| self.ind_lookup.get(&strip_parenthetical(t).replace(' ', "")))
-            .map(|&i| &self.indicators[i])
+        if let Some(&i) = self.ind_lookup.get(&name).or_else(|| self.ind_lookup.get(&strip_parenthetical(t).replace(' ', ""))) {
+            return Some(&self.indicators[i]);
+        }
+        // "B4.1 科普大篷车", as the ledger and exports label a row: the leading code decides.
+        let first = normalize(t);
+        let first = first.split_whitespace().next()?;
+        if first.len() < t.len() {
+            return self.ind_by_code_ci(&code_key(first)).map(|&i| &self.indicators[i]);
+        }
+        None
     }
 
     /// Root..node, for the hierarchical facet `/indicator/A/A1/A1.1`. Empty for an unknown code.

@@ -26,6 +26,9 @@ fn indicator_resolution_table() {
         ("农牧民科学素质行动", Some("A2")),               // alias
         ("农民（农牧民）科学素质行动", Some("A2")),       // full name, full-width brackets
         ("青少年科学素质行动", Some("A1")),
+        ("B4.1 科普大篷车", Some("B4.1")), // a ledger row label
+        ("  d2  ", Some("D2")),
+        ("Z9 什么", None),
         ("Z9", None),
         ("", None),
         ("科普", None),
