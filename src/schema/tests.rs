@@ -391,3 +391,12 @@ fn alias_under_two_indicators_names_file_and_line() {
     assert!(file.ends_with("indicators.toml line 9"), "{file}");
     assert!(msg.contains("大篷车") && msg.contains("A (line 4)"), "{msg}");
 }
+
+#[test]
+fn a_catalog_without_keywords_or_generic_list_works() {
+    let s = load_with(INDICATORS_FILE, "[[indicator]]\ncode = \"X1\"\nname = \"某项工作\"\n").unwrap();
+    assert!(s.find_keywords("某项工作科普大篷车").is_empty());
+    assert_eq!(s.find_indicators("X1-某项工作").len(), 2);
+    let (_, msg) = schema_err(load_with(INDICATORS_FILE, "[meta]\ntitle = \"空\"\n"));
+    assert!(msg.contains("no [[indicator]]"), "{msg}");
+}

@@ -601,7 +601,7 @@ fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
                 i,
                 Flag::DuplicateAcrossSubmissions.value(format!(
                     "same content (BLAKE3 {}…) as {}{more}; here it is {}",
-                    &hash[..hash.len().min(12)],
+                    hash.chars().take(12).collect::<String>(),
                     shown.join("; "),
                     label(&tags[i])
                 )),

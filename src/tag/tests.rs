@@ -408,6 +408,16 @@ fn hostile_names_do_not_panic() {
     for n in names {
         let _ = one(fx(n));
     }
+    // A hash that is not hex (a corrupted catalog row) still makes a readable reason.
+    let mut a = fx("海东市/a.jpg");
+    let mut b = fx("西宁市/a.jpg");
+    a.blake3 = Some("哈希值哈希值哈希值哈希值哈希值".into());
+    b.blake3 = a.blake3.clone();
+    let mut bad = fx("海东市/nan.jpg");
+    bad.facts.gps = Some(Gps { lat: f64::NAN, lon: f64::INFINITY });
+    let t = run(&[a, b, bad]);
+    assert!(has_flag(&t[0], "duplicate_across_submissions"));
+    assert!(!has_flag(&t[2], "gps_outside_prefecture"));
 }
 
 /// Opt-in: `EVIDENCE_DEV_CORPUS=/path/to/shared/corpus cargo test --lib tag::`. Runs the tagger
