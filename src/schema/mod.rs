@@ -490,8 +490,11 @@ impl Schema {
     /// separate tokens (`A1`, `B4.1`, `B4-1`, `B4_1`; not `B41`, not inside `DSCA1234`).
     pub fn find_indicators(&self, text: &str) -> Vec<IndicatorMention> {
         let mut out = Vec::new();
-        for (code, raw) in code_tokens(&normalize(text)) {
+        // normalize() maps char to char, so a token's char range also locates it in the original.
+        let original: Vec<char> = text.chars().collect();
+        for (code, range) in code_tokens(&normalize(text)) {
             if let Some(i) = self.code_token_lookup(&code) {
+                let raw: String = original.get(range).map(|c| c.iter().collect()).unwrap_or_else(|| code.clone());
                 out.push(IndicatorMention { index: i, text: raw, by_code: true });
             }
         }
@@ -717,8 +720,8 @@ pub fn code_key(s: &str) -> String {
 }
 
 /// Code-like tokens in normalised text: a letter, digits, optionally `.`/`-`/`_` + digits,
-/// bounded by non-alphanumerics. Returns (code key, raw text).
-fn code_tokens(s: &str) -> Vec<(String, String)> {
+/// bounded by non-alphanumerics. Returns (code key, char range).
+fn code_tokens(s: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let chars: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -744,7 +747,7 @@ fn code_tokens(s: &str) -> Vec<(String, String)> {
             let paper = key.len() == 2 && matches!(chars.get(j), Some('纸' | '幅' | '开' | '尺'));
             let right_ok = (j == chars.len() || !chars[j].is_ascii_alphanumeric()) && !paper;
             if right_ok {
-                out.push((key, chars[i..j].iter().collect()));
+                out.push((key, i..j));
             }
             i = j.max(i + 1);
         } else {

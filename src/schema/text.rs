@@ -6,7 +6,8 @@
 //! haystack written the other way.
 
 /// Fold full-width ASCII to half-width, unify dashes, brackets and spaces, lowercase ASCII.
-/// Keeps one char per input char where possible (so positions stay meaningful for boundaries).
+/// Exactly one output char per input char, so char positions found in the result locate the
+/// same text in the input (code evidence quotes what the user wrote).
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

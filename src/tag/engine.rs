@@ -285,7 +285,7 @@ fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut 
                 source: Source::Gps,
                 tier: if loc.uncertain() { 1 } else { 0 },
                 depth: 0,
-                evidence: format!("GPS {:.5},{:.5} ({km:.1} km inside{near})", p.lat, p.lon),
+                evidence: format!("GPS {} ({km:.1} km inside{near})", coord(p)),
             });
         }
         if let Some(cc) = &loc.county {
@@ -296,11 +296,20 @@ fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut 
                 source: Source::Gps,
                 tier: if loc.county_uncertain() { 1 } else { 0 },
                 depth: 0,
-                evidence: format!("GPS {:.5},{:.5} ({km:.1} km inside{near})", p.lat, p.lon),
+                evidence: format!("GPS {} ({km:.1} km inside{near})", coord(p)),
             });
         }
     }
     Some(loc)
+}
+
+/// "36.62,101.78": five decimals (about a metre), trailing zeros dropped.
+fn coord(p: Gps) -> String {
+    let f = |x: f64| {
+        let s = format!("{x:.5}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    format!("{},{}", f(p.lat), f(p.lon))
 }
 
 /// Cameras without a fix write 0,0; that is "no position", not a point in the Atlantic.
@@ -555,8 +564,8 @@ fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> Option<Flag
         None => format!("lies outside Qinghai ({:.1} km from the nearest prefecture)", loc.prefecture_edge_km.unwrap_or(0.0)),
     };
     Some(Flag::GpsOutsidePrefecture.value(format!(
-        "GPS {:.5},{:.5} {place}, {:.1} km from {claimed_name}; {says} {claimed_name}",
-        p.lat, p.lon, to_claimed
+        "GPS {} {place}, {says} {claimed_name} ({to_claimed:.1} km away)",
+        coord(p)
     )))
 }
 

@@ -139,6 +139,9 @@ fn indicators_from_codes_and_names_in_paths() {
         if !want.is_empty() {
             assert_eq!(t.indicators[0].source, "path", "{rel}");
         }
+        if *rel == "Ｂ４．１　活动照片/IMG_0001.jpg" {
+            assert!(t.indicators[0].evidence.starts_with("code Ｂ４．１ in folder"), "{}", t.indicators[0].evidence);
+        }
     }
 }
 
@@ -273,7 +276,7 @@ fn flag_gps_outside_prefecture() {
     f.facts.gps = Some(Gps { lat: 36.62, lon: 101.78 });
     let t = one(f.clone());
     let r = flag_reason(&t, "gps_outside_prefecture");
-    assert!(r.contains("GPS 36.62000,101.78000 lies in 西宁市") && r.contains("folder says 海东市"), "{r}");
+    assert!(r.starts_with("GPS 36.62,101.78 lies in 西宁市 (") && r.contains("km inside), folder says 海东市 ("), "{r}");
     // Agreeing GPS: no flag. No GPS or 0,0: no flag.
     f.rel = "西宁市/x.jpg".into();
     assert!(!has_flag(&one(f.clone()), "gps_outside_prefecture"));
