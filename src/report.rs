@@ -1,1 +1,466 @@
-//! Coverage ledger.
+//! The coverage ledger (台账): how many files support each indicator in each prefecture (or in
+//! one prefecture's counties), and above all which cells have no evidence at all.
+//!
+//! Rows follow the catalog tree; a parent's cell counts every file tagged to it or to any node
+//! below it, each file once, so a subtotal reads like the rubric's own roll-up. One model,
+//! four renderings: a terminal table (CJK characters are two columns wide), CSV with a BOM so
+//! Excel opens Chinese correctly, XLSX with a frozen header and the empty cells shaded, JSON.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::schema::Schema;
+use crate::tag::Tagging;
+use crate::{Error, Result};
+
+/// What the columns are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "by", content = "prefecture")]
+pub enum By {
+    /// The eight prefectures.
+    Prefecture,
+    /// The counties of one prefecture (code, or any name `resolve_place` knows).
+    County(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    /// Division code; `None` for the "place unknown" column.
+    pub code: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Cell {
+    /// Files tagged to this indicator or any below it.
+    pub total: usize,
+    /// Files tagged to exactly this indicator.
+    pub direct: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Indicator code; `None` for the "no indicator" row.
+    pub code: Option<String>,
+    pub name: String,
+    pub depth: usize,
+    pub cells: Vec<Cell>,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    pub by: By,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Distinct files per column (a file under two indicators counts once here).
+    pub column_totals: Vec<usize>,
+    pub total: usize,
+}
+
+const EMPTY: &str = "—";
+const NO_PLACE: &str = "未定位";
+const NO_COUNTY: &str = "未定县";
+const NO_INDICATOR: &str = "未归入指标";
+const TOTAL: &str = "合计";
+
+impl Coverage {
+    pub fn build(schema: &Schema, taggings: &[Tagging], by: By) -> Result<Coverage> {
+        let (by, columns) = match by {
+            By::Prefecture => {
+                let mut cols: Vec<Column> = schema
+                    .prefectures()
+                    .into_iter()
+                    .map(|d| Column { code: Some(d.code.clone()), name: d.short_name.clone() })
+                    .collect();
+                cols.push(Column { code: None, name: NO_PLACE.into() });
+                (By::Prefecture, cols)
+            }
+            By::County(p) => {
+                let pref = schema
+                    .resolve_place(&p)
+                    .filter(|d| d.level == crate::schema::Level::Prefecture)
+                    .ok_or_else(|| {
+                        Error::Other(format!(
+                            "{p:?} is not a prefecture; use a name such as 海东市 or a code such as 630200"
+                        ))
+                    })?;
+                let mut cols: Vec<Column> = schema
+                    .counties_of(&pref.code)
+                    .into_iter()
+                    .map(|d| Column { code: Some(d.code.clone()), name: d.short_name.clone() })
+                    .collect();
+                cols.push(Column { code: None, name: NO_COUNTY.into() });
+                (By::County(pref.code.clone()), cols)
+            }
+        };
+        let inds = schema.indicators();
+        let mut rows: Vec<Row> = inds
+            .iter()
+            .map(|i| Row {
+                code: Some(i.code.clone()),
+                name: i.name.clone(),
+                depth: i.depth,
+                cells: vec![Cell::default(); columns.len()],
+                total: 0,
+            })
+            .collect();
+        rows.push(Row { code: None, name: NO_INDICATOR.into(), depth: 0, cells: vec![Cell::default(); columns.len()], total: 0 });
+        let mut column_totals = vec![0usize; columns.len()];
+        let mut total = 0;
+
+        for t in taggings {
+            let col = match &by {
+                By::Prefecture => {
+                    let code = t.prefecture.as_ref().map(|p| p.code.as_str());
+                    columns.iter().position(|c| c.code.as_deref() == code).unwrap_or(columns.len() - 1)
+                }
+                By::County(pc) => {
+                    if t.prefecture.as_ref().map(|p| &p.code) != Some(pc) {
+                        continue;
+                    }
+                    let code = t.county.as_ref().map(|c| c.code.as_str());
+                    columns.iter().position(|c| c.code.is_some() && c.code.as_deref() == code).unwrap_or(columns.len() - 1)
+                }
+            };
+            total += 1;
+            column_totals[col] += 1;
+            // Each row counts the file once, however many of its indicators sit below that row.
+            let mut rolled: HashSet<usize> = HashSet::new();
+            let mut direct: HashSet<usize> = HashSet::new();
+            for v in &t.indicators {
+                let path = schema.indicator_path(&v.code);
+                for (n, node) in path.iter().enumerate() {
+                    if let Some(r) = inds.iter().position(|i| i.code == node.code) {
+                        rolled.insert(r);
+                        if n + 1 == path.len() {
+                            direct.insert(r);
+                        }
+                    }
+                }
+            }
+            if rolled.is_empty() {
+                rolled.insert(rows.len() - 1);
+                direct.insert(rows.len() - 1);
+            }
+            for r in rolled {
+                rows[r].cells[col].total += 1;
+                rows[r].total += 1;
+            }
+            for r in direct {
+                rows[r].cells[col].direct += 1;
+            }
+        }
+        Ok(Coverage { by, columns, rows, column_totals, total })
+    }
+
+    /// Indicator rows whose cell is empty: the gaps the office must fill.
+    pub fn empty_cells(&self) -> Vec<(&Row, &Column)> {
+        let mut v = Vec::new();
+        for r in self.rows.iter().filter(|r| r.code.is_some()) {
+            for (c, col) in r.cells.iter().zip(&self.columns) {
+                if c.total == 0 && col.code.is_some() {
+                    v.push((r, col));
+                }
+            }
+        }
+        v
+    }
+
+    fn row_label(r: &Row) -> String {
+        match &r.code {
+            Some(code) => format!("{}{} {}", "  ".repeat(r.depth), code, r.name),
+            None => r.name.clone(),
+        }
+    }
+
+    fn header(&self) -> Vec<String> {
+        let mut h = vec!["指标".to_string()];
+        h.extend(self.columns.iter().map(|c| c.name.clone()));
+        h.push(TOTAL.into());
+        h
+    }
+
+    /// Aligned for a terminal; empty cells show "—".
+    pub fn to_table(&self) -> String {
+        let mut grid: Vec<Vec<String>> = vec![self.header()];
+        for r in &self.rows {
+            let mut line = vec![Self::row_label(r)];
+            line.extend(r.cells.iter().map(|c| if c.total == 0 { EMPTY.to_string() } else { c.total.to_string() }));
+            line.push(r.total.to_string());
+            grid.push(line);
+        }
+        let mut foot = vec![format!("{TOTAL}（文件数）")];
+        foot.extend(self.column_totals.iter().map(|n| n.to_string()));
+        foot.push(self.total.to_string());
+        grid.push(foot);
+        let ncol = grid[0].len();
+        let widths: Vec<usize> = (0..ncol).map(|c| grid.iter().map(|r| r[c].width()).max().unwrap_or(0)).collect();
+        let mut out = String::new();
+        for (n, r) in grid.iter().enumerate() {
+            let mut line = String::new();
+            for (c, cell) in r.iter().enumerate() {
+                let pad = widths[c] - cell.width();
+                if c == 0 {
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad));
+                } else {
+                    line.push_str("  ");
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                }
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+            if n == 0 || n + 2 == grid.len() {
+                let total: usize = widths.iter().sum::<usize>() + 2 * (ncol - 1);
+                let _ = writeln!(out, "{}", "-".repeat(total));
+            }
+        }
+        let _ = writeln!(out, "{EMPTY} = 无证据材料 (no evidence); a parent row counts its whole subtree, each file once");
+        out
+    }
+
+    /// UTF-8 with a BOM, so that Excel shows the Chinese; codes and names in separate columns.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut out = "\u{feff}".as_bytes().to_vec();
+        {
+            let mut w = csv::Writer::from_writer(&mut out);
+            let mut h = vec!["code".to_string(), "indicator".to_string(), "level".to_string()];
+            h.extend(self.columns.iter().map(|c| c.name.clone()));
+            h.push(TOTAL.into());
+            let _ = w.write_record(&h);
+            for r in &self.rows {
+                let mut line = vec![r.code.clone().unwrap_or_default(), r.name.clone(), r.depth.to_string()];
+                line.extend(r.cells.iter().map(|c| c.total.to_string()));
+                line.push(r.total.to_string());
+                let _ = w.write_record(&line);
+            }
+            let mut foot = vec![String::new(), format!("{TOTAL}（文件数）"), String::new()];
+            foot.extend(self.column_totals.iter().map(|n| n.to_string()));
+            foot.push(self.total.to_string());
+            let _ = w.write_record(&foot);
+            let _ = w.flush();
+        }
+        out
+    }
+
+    /// An Excel workbook: frozen header row and label column, empty indicator cells shaded.
+    pub fn to_xlsx(&self) -> Result<Vec<u8>> {
+        use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+        let xerr = |e: rust_xlsxwriter::XlsxError| Error::Other(format!("could not write the XLSX ledger: {e}"));
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("台账").map_err(xerr)?;
+        let head = Format::new().set_bold().set_background_color(Color::RGB(0xD9E1F2)).set_border(FormatBorder::Thin);
+        let empty = Format::new().set_background_color(Color::RGB(0xF8CBAD)).set_border(FormatBorder::Thin);
+        let num = Format::new().set_border(FormatBorder::Thin);
+        let bold_num = Format::new().set_bold().set_border(FormatBorder::Thin);
+        let label = Format::new().set_border(FormatBorder::Thin);
+        for (c, h) in self.header().iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &head).map_err(xerr)?;
+        }
+        ws.set_column_width(0, 42).map_err(xerr)?;
+        for (i, r) in self.rows.iter().enumerate() {
+            let row = (i + 1) as u32;
+            let fmt = label.clone().set_indent(r.depth.min(15) as u8);
+            let text = match &r.code {
+                Some(code) => format!("{code} {}", r.name),
+                None => r.name.clone(),
+            };
+            let fmt = if r.depth == 0 { fmt.set_bold() } else { fmt };
+            ws.write_string_with_format(row, 0, &text, &fmt).map_err(xerr)?;
+            for (c, cell) in r.cells.iter().enumerate() {
+                let f = if cell.total == 0 && r.code.is_some() && self.columns[c].code.is_some() { &empty } else { &num };
+                ws.write_number_with_format(row, (c + 1) as u16, cell.total as f64, f).map_err(xerr)?;
+            }
+            ws.write_number_with_format(row, (r.cells.len() + 1) as u16, r.total as f64, &bold_num).map_err(xerr)?;
+        }
+        let last = (self.rows.len() + 1) as u32;
+        ws.write_string_with_format(last, 0, format!("{TOTAL}（文件数）"), &head).map_err(xerr)?;
+        for (c, n) in self.column_totals.iter().enumerate() {
+            ws.write_number_with_format(last, (c + 1) as u16, *n as f64, &bold_num).map_err(xerr)?;
+        }
+        ws.write_number_with_format(last, (self.column_totals.len() + 1) as u16, self.total as f64, &bold_num)
+            .map_err(xerr)?;
+        ws.set_freeze_panes(1, 1).map_err(xerr)?;
+        wb.save_to_buffer().map_err(xerr)
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let (by, pref) = match &self.by {
+            By::Prefecture => ("prefecture", None),
+            By::County(p) => ("county", Some(p.clone())),
+        };
+        serde_json::json!({
+            "by": by,
+            "prefecture": pref,
+            "columns": self.columns,
+            "rows": self.rows.iter().map(|r| serde_json::json!({
+                "code": r.code,
+                "name": r.name,
+                "depth": r.depth,
+                "cells": r.cells,
+                "total": r.total,
+                "empty_columns": r.cells.iter().zip(&self.columns)
+                    .filter(|(c, col)| c.total == 0 && col.code.is_some() && r.code.is_some())
+                    .map(|(_, col)| col.code.clone()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "column_totals": self.column_totals,
+            "total": self.total,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::TagValue;
+    use crate::schema::tests::schema;
+
+    fn tv(code: &str) -> TagValue {
+        TagValue { code: code.into(), name: String::new(), source: "path".into(), evidence: String::new(), alternatives: vec![] }
+    }
+
+    fn t(pref: Option<&str>, county: Option<&str>, inds: &[&str]) -> Tagging {
+        Tagging {
+            prefecture: pref.map(tv),
+            county: county.map(tv),
+            indicators: inds.iter().map(|c| tv(c)).collect(),
+            flags: vec![],
+        }
+    }
+
+    fn sample() -> Vec<Tagging> {
+        vec![
+            t(Some("630200"), Some("630223"), &["B4.1"]),
+            t(Some("630200"), Some("630223"), &["B4.1", "B4"]), // counted once under B and B4
+            t(Some("630200"), None, &["B4.2"]),
+            t(Some("630100"), Some("630103"), &["A1.1"]),
+            t(None, None, &["D2"]),
+            t(Some("630200"), Some("630202"), &[]),
+        ]
+    }
+
+    fn row<'a>(c: &'a Coverage, code: &str) -> &'a Row {
+        c.rows.iter().find(|r| r.code.as_deref() == Some(code)).unwrap()
+    }
+
+    #[test]
+    fn counts_roll_up_each_file_once() {
+        let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
+        assert_eq!(c.columns.len(), 9);
+        let haidong = c.columns.iter().position(|x| x.code.as_deref() == Some("630200")).unwrap();
+        assert_eq!(row(&c, "B4.1").cells[haidong], Cell { total: 2, direct: 2 });
+        assert_eq!(row(&c, "B4").cells[haidong], Cell { total: 3, direct: 1 });
+        assert_eq!(row(&c, "B").cells[haidong].total, 3);
+        assert_eq!(row(&c, "A").total, 1);
+        assert_eq!(row(&c, "D2").cells[8].total, 1, "unknown place column");
+        let none = c.rows.last().unwrap();
+        assert_eq!((none.code.as_ref(), none.total), (None, 1));
+        assert_eq!(c.column_totals[haidong], 4);
+        assert_eq!(c.total, 6);
+        assert!(c.empty_cells().iter().any(|(r, col)| r.code.as_deref() == Some("D3") && col.name == "果洛州"));
+    }
+
+    #[test]
+    fn county_mode_keeps_one_prefecture() {
+        let c = Coverage::build(schema(), &sample(), By::County("海东市".into())).unwrap();
+        assert_eq!(c.by, By::County("630200".into()));
+        let names: Vec<&str> = c.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["乐都区", "平安区", "民和县", "互助县", "化隆县", "循化县", "未定县"]);
+        assert_eq!(c.total, 4);
+        assert_eq!(row(&c, "B4.1").cells[3].total, 2);
+        assert_eq!(row(&c, "B4.2").cells[6].total, 1);
+        assert!(Coverage::build(schema(), &sample(), By::County("互助县".into())).is_err());
+    }
+
+    #[test]
+    fn table_is_aligned_with_wide_characters() {
+        let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
+        let table = c.to_table();
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[0].starts_with("指标") && lines[0].contains("海东市") && lines[0].ends_with("合计"));
+        // Every data row ends at the same display column as the header.
+        let w = lines[0].width();
+        for l in lines.iter().skip(2).take(c.rows.len()) {
+            assert_eq!(l.width(), w, "{l}");
+        }
+        assert!(table.contains("    B4.1 科普大篷车"));
+        assert!(table.contains(EMPTY));
+    }
+
+    #[test]
+    fn csv_has_bom_and_one_line_per_row() {
+        let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
+        let bytes = c.to_csv();
+        assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert_eq!(text.lines().count(), c.rows.len() + 2);
+        assert!(text.lines().any(|l| l.starts_with("B4.1,科普大篷车,2,0,2,")), "{text}");
+    }
+
+    #[test]
+    fn ledger_from_tagged_paths() {
+        use crate::extract::Facts;
+        use crate::tag::{tag_all, FileForTagging, TagConfig};
+        let facts = Facts::default();
+        let paths = [
+            "海东市/互助县/B4.1科普大篷车/IMG_001.jpg",
+            "海东市/互助县/B4.1科普大篷车/IMG_002.jpg",
+            "03-海东-乐都区-科技活动周.jpg",
+            "西宁市/城中区/（二）青少年科学素质行动/a.jpg",
+            "未分类/IMG_0003.jpg",
+        ];
+        let files: Vec<FileForTagging> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| FileForTagging {
+                file_id: i as i64,
+                rel_path: p,
+                root: "/evidence",
+                blake3: None,
+                facts: &facts,
+                manual: &[],
+                unreadable: false,
+            })
+            .collect();
+        let tags = tag_all(schema(), &TagConfig::default(), &files);
+        let c = Coverage::build(schema(), &tags, By::Prefecture).unwrap();
+        let col = |code: &str| c.columns.iter().position(|x| x.code.as_deref() == Some(code)).unwrap();
+        assert_eq!(row(&c, "B4.1").cells[col("630200")].total, 2);
+        assert_eq!(row(&c, "D").cells[col("630200")].total, 1);
+        assert_eq!(row(&c, "A1").cells[col("630100")].total, 1);
+        assert_eq!(c.rows.last().unwrap().cells[c.columns.len() - 1].total, 1, "untagged, unplaced");
+        let by_county = Coverage::build(schema(), &tags, By::County("630200".into())).unwrap();
+        let huzhu = by_county.columns.iter().position(|x| x.name == "互助县").unwrap();
+        let ledu = by_county.columns.iter().position(|x| x.name == "乐都区").unwrap();
+        assert_eq!(row(&by_county, "B4.1").cells[huzhu].total, 2);
+        assert_eq!(row(&by_county, "D2").cells[ledu].total, 1);
+        if std::env::var_os("SHOW_LEDGER").is_some() {
+            eprintln!("{}\n{}", c.to_table(), by_county.to_table());
+        }
+    }
+
+    #[test]
+    fn xlsx_and_json_render() {
+        let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
+        let x = c.to_xlsx().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(x)).unwrap();
+        let mut read = |name: &str| {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+            s
+        };
+        let sheet = read("xl/worksheets/sheet1.xml");
+        assert!(sheet.contains("state=\"frozen\"") && sheet.contains("xSplit=\"1\"") && sheet.contains("ySplit=\"1\""));
+        assert!(read("xl/styles.xml").contains("F8CBAD"), "empty cells are shaded");
+        assert!(read("xl/sharedStrings.xml").contains("B4.1 科普大篷车"));
+        let j = c.to_json();
+        assert_eq!(j["total"], 6);
+        assert_eq!(j["rows"][0]["code"], "A");
+        assert!(j["rows"].as_array().unwrap().iter().any(|r| r["code"] == "D3" && r["empty_columns"].as_array().unwrap().len() == 8));
+    }
+}

@@ -31,18 +31,18 @@ pub const MAX_LIMIT: usize = 500;
 /// Turns user-facing names into facet paths; the schema implements it (codes and names both work).
 pub trait FacetResolver {
     /// `海东市`, `海东`, `630200`, `互助县` → `/place/海东市` or `/place/海东市/互助土族自治县`.
-    fn place_facet(&self, value: &str) -> Option<String>;
+    fn resolve_place_facet(&self, value: &str) -> Option<String>;
     /// `B4.1`, `b41`, `科普大篷车` → `/indicator/B/B4/B4.1`.
-    fn indicator_facet(&self, value: &str) -> Option<String>;
+    fn resolve_indicator_facet(&self, value: &str) -> Option<String>;
 }
 
 /// Resolver used when no vocabulary is loaded: values are taken literally.
 pub struct LiteralFacets;
 impl FacetResolver for LiteralFacets {
-    fn place_facet(&self, value: &str) -> Option<String> {
+    fn resolve_place_facet(&self, value: &str) -> Option<String> {
         Some(format!("/place/{value}"))
     }
-    fn indicator_facet(&self, value: &str) -> Option<String> {
+    fn resolve_indicator_facet(&self, value: &str) -> Option<String> {
         Some(format!("/indicator/{value}"))
     }
 }
@@ -389,11 +389,11 @@ impl Builder<'_> {
             )))
         };
         match field {
-            "prefecture" | "county" | "place" => match self.resolver.place_facet(value) {
+            "prefecture" | "county" | "place" => match self.resolver.resolve_place_facet(value) {
                 Some(p) => facet(p),
                 None => Err(Error::Query(format!("'{value}' is not a prefecture or county this archive knows"))),
             },
-            "indicator" => match self.resolver.indicator_facet(value) {
+            "indicator" => match self.resolver.resolve_indicator_facet(value) {
                 Some(p) => facet(p),
                 None => Err(Error::Query(format!("'{value}' is not an indicator code or name in the catalog"))),
             },
@@ -732,10 +732,10 @@ impl RecordMatcher {
         let value = value.trim();
         let facet = match field {
             "prefecture" | "county" | "place" => resolver
-                .place_facet(value)
+                .resolve_place_facet(value)
                 .ok_or_else(|| Error::Query(format!("'{value}' is not a prefecture or county this archive knows")))?,
             "indicator" => resolver
-                .indicator_facet(value)
+                .resolve_indicator_facet(value)
                 .ok_or_else(|| Error::Query(format!("'{value}' is not an indicator code or name in the catalog")))?,
             "media" | "type" => format!(
                 "/media/{}",

@@ -74,12 +74,17 @@ pub struct Tagging {
     pub flags: Vec<FlagValue>,
 }
 
+
+mod engine;
+pub mod flags;
+#[cfg(test)]
+mod tests;
+
+pub use engine::{facet_paths, Source};
+pub use flags::Flag;
+
 /// Tag every file; the slice is the whole catalog's present files, so that cross-file
 /// facts (manifests in a parent folder, duplicates across submissions) can be seen.
-pub fn tag_all(_schema: &Schema, _cfg: &TagConfig, files: &[FileForTagging]) -> Vec<Tagging> {
-    files.iter().map(|_| Tagging::default()).collect()
-}
-
-pub fn facet_paths(_schema: &Schema, _t: &Tagging) -> Vec<String> {
-    Vec::new()
+pub fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]) -> Vec<Tagging> {
+    engine::tag_all(schema, cfg, files)
 }

@@ -1,0 +1,278 @@
+//! Boundaries: which prefecture/county contains a photo's GPS point, and how sure that is.
+//!
+//! The boundary files are GCJ-02 (the offset datum of Chinese web maps) quantised to about 100 m,
+//! while cameras record WGS-84; the two differ by 100–250 m in Qinghai. So a point is shifted to
+//! GCJ-02 before the containment test, and its distance to the nearest boundary is reported so
+//! that a point within about a kilometre of a border is called uncertain rather than wrong.
+//! Hand-written ray casting and segment distance keep a geo crate out of the build.
+
+use serde::Serialize;
+
+use crate::record::Gps;
+
+/// Points closer than this to a boundary are "uncertain": the data's quantisation, the datum
+/// shift and phone GPS error together reach several hundred metres.
+pub const UNCERTAIN_KM: f64 = 1.0;
+
+/// One closed ring, `[lon, lat]` pairs, first point repeated at the end.
+pub type Ring = Vec<[f64; 2]>;
+
+/// A polygon: outer ring first, then holes (containment uses even-odd over all rings).
+#[derive(Debug, Clone, Serialize)]
+pub struct Polygon {
+    pub rings: Vec<Ring>,
+    /// `[min_lon, min_lat, max_lon, max_lat]`
+    pub bbox: [f64; 4],
+}
+
+/// A division's boundary (GCJ-02), as read from the GeoJSON files.
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub polygons: Vec<Polygon>,
+    pub bbox: [f64; 4],
+}
+
+impl Polygon {
+    pub fn new(rings: Vec<Ring>) -> Polygon {
+        let bbox = bbox_of(rings.iter().flatten());
+        Polygon { rings, bbox }
+    }
+}
+
+fn bbox_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> [f64; 4] {
+    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for p in points {
+        b[0] = b[0].min(p[0]);
+        b[1] = b[1].min(p[1]);
+        b[2] = b[2].max(p[0]);
+        b[3] = b[3].max(p[1]);
+    }
+    b
+}
+
+impl Region {
+    pub fn new(code: String, name: String, polygons: Vec<Polygon>) -> Region {
+        let bbox = bbox_of(polygons.iter().flat_map(|p| p.rings.iter().flatten()));
+        Region { code, name, polygons, bbox }
+    }
+
+    /// Even-odd ray casting; `lon`/`lat` in the region's datum (GCJ-02).
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        if !in_bbox(&self.bbox, lon, lat) {
+            return false;
+        }
+        self.polygons.iter().any(|poly| {
+            if !in_bbox(&poly.bbox, lon, lat) {
+                return false;
+            }
+            let mut inside = false;
+            for ring in &poly.rings {
+                for w in ring.windows(2) {
+                    let ([x1, y1], [x2, y2]) = (w[0], w[1]);
+                    if (y1 > lat) != (y2 > lat) {
+                        let x = x1 + (lat - y1) * (x2 - x1) / (y2 - y1);
+                        if lon < x {
+                            inside = !inside;
+                        }
+                    }
+                }
+            }
+            inside
+        })
+    }
+
+    /// Distance in km from the point to the nearest edge of this region (inside or outside),
+    /// with an equirectangular projection around the point: exact enough at county scale.
+    pub fn distance_to_edge_km(&self, lon: f64, lat: f64) -> f64 {
+        let kx = lat.to_radians().cos() * 111.320;
+        let ky = 110.574;
+        let mut best = f64::INFINITY;
+        for poly in &self.polygons {
+            // A polygon whose box is already further than the best edge cannot hold a nearer one.
+            let dx = (poly.bbox[0] - lon).max(lon - poly.bbox[2]).max(0.0) * kx;
+            let dy = (poly.bbox[1] - lat).max(lat - poly.bbox[3]).max(0.0) * ky;
+            if (dx * dx + dy * dy).sqrt() > best {
+                continue;
+            }
+            for ring in &poly.rings {
+                for w in ring.windows(2) {
+                    let a = ((w[0][0] - lon) * kx, (w[0][1] - lat) * ky);
+                    let b = ((w[1][0] - lon) * kx, (w[1][1] - lat) * ky);
+                    best = best.min(segment_distance_to_origin(a, b));
+                }
+            }
+        }
+        best
+    }
+}
+
+fn in_bbox(b: &[f64; 4], lon: f64, lat: f64) -> bool {
+    lon >= b[0] && lon <= b[2] && lat >= b[1] && lat <= b[3]
+}
+
+fn segment_distance_to_origin(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (vx, vy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = vx * vx + vy * vy;
+    let t = if len2 == 0.0 { 0.0 } else { (-(a.0 * vx + a.1 * vy) / len2).clamp(0.0, 1.0) };
+    let (px, py) = (a.0 + t * vx, a.1 + t * vy);
+    (px * px + py * py).sqrt()
+}
+
+/// One region drawn for a schematic map (SVG user units, north up).
+#[derive(Debug, Clone, Serialize)]
+pub struct SvgShape {
+    pub code: String,
+    pub name: String,
+    /// SVG path data (`M x y L ... Z` per ring; use `fill-rule="evenodd"` for the holes).
+    pub d: String,
+    /// A point for the label: the centroid of the largest ring.
+    pub label_x: f64,
+    pub label_y: f64,
+}
+
+/// Project regions into a `width`×`height` box: equirectangular with longitude scaled by the
+/// cosine of the middle latitude, aspect kept, centred; vertices within 1/600 of the box from
+/// the previous one are dropped (the boundaries have 25 000 points, a page needs far fewer).
+pub fn svg_shapes(regions: &[Region], width: f64, height: f64) -> Vec<SvgShape> {
+    if regions.is_empty() || !(width > 0.0 && height > 0.0) {
+        return Vec::new();
+    }
+    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for r in regions {
+        b[0] = b[0].min(r.bbox[0]);
+        b[1] = b[1].min(r.bbox[1]);
+        b[2] = b[2].max(r.bbox[2]);
+        b[3] = b[3].max(r.bbox[3]);
+    }
+    let kx = ((b[1] + b[3]) / 2.0).to_radians().cos();
+    let (w, h) = (((b[2] - b[0]) * kx).max(1e-9), (b[3] - b[1]).max(1e-9));
+    let scale = (width / w).min(height / h);
+    let (ox, oy) = ((width - w * scale) / 2.0, (height - h * scale) / 2.0);
+    let step = width.max(height) / 600.0;
+    let proj = |p: &[f64; 2]| (ox + (p[0] - b[0]) * kx * scale, oy + (b[3] - p[1]) * scale);
+    regions
+        .iter()
+        .map(|r| {
+            let mut d = String::new();
+            let mut best = (0.0f64, (width / 2.0, height / 2.0));
+            for poly in &r.polygons {
+                for ring in &poly.rings {
+                    let mut last: Option<(f64, f64)> = None;
+                    let mut pts = Vec::new();
+                    for p in ring {
+                        let q = proj(p);
+                        if last.is_some_and(|l| (l.0 - q.0).abs() < step && (l.1 - q.1).abs() < step) {
+                            continue;
+                        }
+                        pts.push(q);
+                        last = Some(q);
+                    }
+                    if pts.len() < 3 {
+                        continue;
+                    }
+                    for (i, (x, y)) in pts.iter().enumerate() {
+                        d.push_str(&format!("{}{:.1} {:.1} ", if i == 0 { "M" } else { "L" }, x, y));
+                    }
+                    d.push('Z');
+                    let (area, c) = centroid(&pts);
+                    if area.abs() > best.0 {
+                        best = (area.abs(), c);
+                    }
+                }
+            }
+            SvgShape { code: r.code.clone(), name: r.name.clone(), d: d.trim_end().to_string(), label_x: best.1 .0, label_y: best.1 .1 }
+        })
+        .collect()
+}
+
+fn centroid(pts: &[(f64, f64)]) -> (f64, (f64, f64)) {
+    let (mut a, mut cx, mut cy) = (0.0, 0.0, 0.0);
+    for i in 0..pts.len() {
+        let (p, q) = (pts[i], pts[(i + 1) % pts.len()]);
+        let cross = p.0 * q.1 - q.0 * p.1;
+        a += cross;
+        cx += (p.0 + q.0) * cross;
+        cy += (p.1 + q.1) * cross;
+    }
+    if a.abs() < 1e-12 {
+        return (0.0, pts[0]);
+    }
+    (a / 2.0, (cx / (3.0 * a), cy / (3.0 * a)))
+}
+
+/// WGS-84 → GCJ-02 with the published formula (the one every Chinese map SDK uses). Points
+/// outside China are returned unchanged, as the datum only applies inside.
+pub fn wgs84_to_gcj02(p: Gps) -> Gps {
+    use std::f64::consts::PI;
+    const A: f64 = 6378245.0;
+    const EE: f64 = 0.006_693_421_622_965_943;
+    if !(72.004..=137.8347).contains(&p.lon) || !(0.8293..=55.8271).contains(&p.lat) {
+        return p;
+    }
+    let (x, y) = (p.lon - 105.0, p.lat - 35.0);
+    let mut dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * x.abs().sqrt();
+    dlat += (20.0 * (6.0 * x * PI).sin() + 20.0 * (2.0 * x * PI).sin()) * 2.0 / 3.0;
+    dlat += (20.0 * (y * PI).sin() + 40.0 * (y / 3.0 * PI).sin()) * 2.0 / 3.0;
+    dlat += (160.0 * (y / 12.0 * PI).sin() + 320.0 * (y * PI / 30.0).sin()) * 2.0 / 3.0;
+    let mut dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * x.abs().sqrt();
+    dlon += (20.0 * (6.0 * x * PI).sin() + 20.0 * (2.0 * x * PI).sin()) * 2.0 / 3.0;
+    dlon += (20.0 * (x * PI).sin() + 40.0 * (x / 3.0 * PI).sin()) * 2.0 / 3.0;
+    dlon += (150.0 * (x / 12.0 * PI).sin() + 300.0 * (x / 30.0 * PI).sin()) * 2.0 / 3.0;
+    let rad = p.lat / 180.0 * PI;
+    let magic = 1.0 - EE * rad.sin() * rad.sin();
+    let sqrt_magic = magic.sqrt();
+    dlat = (dlat * 180.0) / ((A * (1.0 - EE)) / (magic * sqrt_magic) * PI);
+    dlon = (dlon * 180.0) / (A / sqrt_magic * rad.cos() * PI);
+    Gps { lat: p.lat + dlat, lon: p.lon + dlon }
+}
+
+/// Ground distance in km between two points (equirectangular; fine below a few hundred km).
+pub fn distance_km(a: Gps, b: Gps) -> f64 {
+    let kx = ((a.lat + b.lat) / 2.0).to_radians().cos() * 111.320;
+    let dx = (a.lon - b.lon) * kx;
+    let dy = (a.lat - b.lat) * 110.574;
+    (dx * dx + dy * dy).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn square() -> Region {
+        let ring = vec![[100.0, 36.0], [101.0, 36.0], [101.0, 37.0], [100.0, 37.0], [100.0, 36.0]];
+        let hole = vec![[100.4, 36.4], [100.6, 36.4], [100.6, 36.6], [100.4, 36.6], [100.4, 36.4]];
+        Region::new("1".into(), "sq".into(), vec![Polygon::new(vec![ring, hole])])
+    }
+
+    #[test]
+    fn ray_casting_honours_holes_and_bbox() {
+        let r = square();
+        assert!(r.contains(100.2, 36.2));
+        assert!(!r.contains(100.5, 36.5), "inside the hole");
+        assert!(!r.contains(101.5, 36.5));
+    }
+
+    #[test]
+    fn edge_distance_is_in_kilometres() {
+        let r = square();
+        // 0.01° of latitude north of the southern edge ≈ 1.1 km.
+        let d = r.distance_to_edge_km(100.2, 36.01);
+        assert!((d - 1.106).abs() < 0.01, "{d}");
+    }
+
+    #[test]
+    fn gcj02_matches_the_published_reference_point() {
+        // The widely quoted example: Tiananmen WGS-84 39.915,116.404 → GCJ-02 ≈ 39.91640,116.41024.
+        let g = wgs84_to_gcj02(Gps { lat: 39.915, lon: 116.404 });
+        assert!((g.lat - 39.916_404).abs() < 2e-5 && (g.lon - 116.410_244).abs() < 2e-5, "{g:?}");
+        // In Qinghai the shift is a few hundred metres, never zero.
+        let q = Gps { lat: 36.62, lon: 101.78 };
+        let d = distance_km(q, wgs84_to_gcj02(q));
+        assert!(d > 0.1 && d < 0.8, "{d}");
+        // Outside China the datum does not apply.
+        let paris = Gps { lat: 48.85, lon: 2.35 };
+        assert_eq!(wgs84_to_gcj02(paris), paris);
+    }
+}

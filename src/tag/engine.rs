@@ -1,0 +1,683 @@
+//! The tagger proper: collects candidates from the five sources, keeps the strongest as the
+//! effective value and the rest as alternatives, then raises flags.
+//!
+//! Candidates carry a source (manual > manifest > path > keyword > gps) and, inside a source, a
+//! tier (a name said outright beats one implied by a county or town; a file name keyword beats a
+//! document-text keyword) and a depth (the segment nearest the file wins). Keeping every
+//! candidate lets an inspector see that the folder says 海东市 while the GPS says 西宁市.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::{FlagValue, Gps, TagAlternative, TagValue};
+use crate::schema::text::compact;
+use crate::schema::{facet_escape, Level, Location, PlaceRef, Schema, UNCERTAIN_KM};
+
+use super::flags::{self, Flag};
+use super::{FileForTagging, TagConfig, TagKind, Tagging};
+
+/// Where a tag came from, strongest first (the derived order is the precedence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Manual,
+    Manifest,
+    Path,
+    Keyword,
+    Gps,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Manual => "manual",
+            Source::Manifest => "manifest",
+            Source::Path => "path",
+            Source::Keyword => "keyword",
+            Source::Gps => "gps",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Source> {
+        [Source::Manual, Source::Manifest, Source::Path, Source::Keyword, Source::Gps]
+            .into_iter()
+            .find(|x| x.as_str() == s.trim())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Cand {
+    code: String,
+    source: Source,
+    tier: u8,
+    depth: usize,
+    evidence: String,
+}
+
+impl Cand {
+    fn strength(&self) -> (Source, u8, std::cmp::Reverse<usize>) {
+        (self.source, self.tier, std::cmp::Reverse(self.depth))
+    }
+}
+
+/// One name-bearing piece of a file's location: a root folder, a folder, the file name.
+struct Segment<'a> {
+    /// As written, for evidence.
+    text: &'a str,
+    /// What is matched: the file name without its extension.
+    match_text: &'a str,
+    label: &'static str,
+    depth: usize,
+}
+
+fn split_path(p: &str) -> impl Iterator<Item = &str> {
+    p.split(['/', '\\']).filter(|s| !s.is_empty() && *s != ".")
+}
+
+fn file_stem(name: &str) -> &str {
+    match name.rsplit_once('.') {
+        // An extension has a letter (jpg, mp4, 3gp): "B4.1" is a code, not "B4" with extension "1".
+        Some((stem, ext))
+            if !stem.is_empty() && ext.len() <= 5 && ext.is_ascii() && ext.bytes().any(|b| b.is_ascii_alphabetic()) =>
+        {
+            stem
+        }
+        _ => name,
+    }
+}
+
+fn segments<'a>(f: &FileForTagging<'a>) -> Vec<Segment<'a>> {
+    let root: Vec<&str> = split_path(f.root).collect();
+    // Only the root's last two folders: above them sit mount points and user names, not evidence.
+    let mut out: Vec<Segment> = root[root.len().saturating_sub(2)..]
+        .iter()
+        .map(|&s| Segment { text: s, match_text: s, label: "root folder", depth: 0 })
+        .collect();
+    let rel: Vec<&str> = split_path(f.rel_path).collect();
+    for (i, s) in rel.iter().enumerate() {
+        let is_file = i + 1 == rel.len();
+        out.push(Segment {
+            text: s,
+            match_text: if is_file { file_stem(s) } else { s },
+            label: if is_file { "file name" } else { "folder" },
+            depth: out.len(),
+        });
+    }
+    for (i, s) in out.iter_mut().enumerate() {
+        s.depth = i;
+    }
+    out
+}
+
+// ---------------------------------------------------------------------- manifests
+
+struct ManifestEntry {
+    indicator: String,
+    evidence: String,
+}
+
+/// Submission lists by (root, folder): normalised file key → entry.
+struct Manifests {
+    by_dir: HashMap<(String, String), DirLists>,
+    entries: Vec<ManifestEntry>,
+}
+
+#[derive(Default)]
+struct DirLists {
+    /// The file column as written (name, path relative to the list, or sub-folder).
+    exact: HashMap<String, usize>,
+    /// Last component of rows written as longer paths (`D:\材料\海东市\IMG_001.jpg`), kept only
+    /// when unique in the folder's lists: the writer's absolute paths never match ours.
+    basename: HashMap<String, Option<usize>>,
+}
+
+fn manifest_key(s: &str) -> String {
+    let k = compact(&s.replace('\\', "/"));
+    k.trim_start_matches("./").trim_matches('/').to_string()
+}
+
+fn parent_dir(rel: &str) -> &str {
+    rel.rfind(['/', '\\']).map(|i| &rel[..i]).unwrap_or("")
+}
+
+impl Manifests {
+    fn build(files: &[FileForTagging]) -> Manifests {
+        let mut m = Manifests { by_dir: HashMap::new(), entries: Vec::new() };
+        for f in files {
+            if f.facts.manifest_rows.is_empty() {
+                continue;
+            }
+            let dir = manifest_key(parent_dir(f.rel_path));
+            let lists = m.by_dir.entry((f.root.to_string(), dir)).or_default();
+            for row in &f.facts.manifest_rows {
+                let key = manifest_key(&row.file);
+                if key.is_empty() || row.indicator.trim().is_empty() {
+                    continue;
+                }
+                let idx = m.entries.len();
+                m.entries.push(ManifestEntry {
+                    indicator: row.indicator.trim().to_string(),
+                    evidence: format!("{} {}: \"{}\" → \"{}\"", f.rel_path, row.at, row.file.trim(), row.indicator.trim()),
+                });
+                if let Some((_, base)) = key.rsplit_once('/') {
+                    lists
+                        .basename
+                        .entry(base.to_string())
+                        .and_modify(|e| {
+                            if *e != Some(idx) {
+                                *e = None
+                            }
+                        })
+                        .or_insert(Some(idx));
+                }
+                // The first row naming a file wins, as a person reading the list top-down would take it.
+                lists.exact.entry(key).or_insert(idx);
+            }
+        }
+        m
+    }
+
+    /// The row that names this file in the nearest list at or above its folder.
+    fn lookup(&self, f: &FileForTagging) -> Option<&ManifestEntry> {
+        if self.by_dir.is_empty() {
+            return None;
+        }
+        let rel = manifest_key(f.rel_path);
+        let parts: Vec<&str> = rel.split('/').collect();
+        let name = *parts.last()?;
+        for cut in (0..parts.len()).rev() {
+            let dir = parts[..cut].join("/");
+            let Some(lists) = self.by_dir.get(&(f.root.to_string(), dir)) else { continue };
+            let below = parts[cut..].join("/");
+            let mut keys = vec![below, rel.clone(), name.to_string(), file_stem(name).to_string()];
+            // A row may name a sub-folder: it covers everything inside.
+            for k in (cut + 1..parts.len()).rev() {
+                keys.push(parts[cut..k].join("/"));
+            }
+            if let Some(&i) = keys.iter().find_map(|k| lists.exact.get(k)) {
+                return Some(&self.entries[i]);
+            }
+            if let Some(Some(i)) = lists.basename.get(name) {
+                return Some(&self.entries[*i]);
+            }
+        }
+        None
+    }
+}
+
+// ---------------------------------------------------------------------- candidates
+
+#[derive(Default)]
+struct Cands {
+    prefecture: Vec<Cand>,
+    county: Vec<Cand>,
+    indicator: Vec<Cand>,
+}
+
+/// Returns where the GPS point fell, so that the flag check does not locate it twice.
+fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut Cands) -> Option<Location> {
+    for mt in f.manual {
+        let Some(d) = schema.resolve_place(&mt.code) else { continue };
+        let evidence = manual_evidence(mt);
+        match (mt.kind, d.level) {
+            (TagKind::County, Level::County) | (TagKind::Prefecture, Level::County) => {
+                out.county.push(Cand { code: d.code.clone(), source: Source::Manual, tier: 0, depth: 0, evidence: evidence.clone() });
+                if let Some(p) = &d.parent_code {
+                    out.prefecture.push(Cand { code: p.clone(), source: Source::Manual, tier: 1, depth: 0, evidence });
+                }
+            }
+            (TagKind::Prefecture, Level::Prefecture) | (TagKind::County, Level::Prefecture) => {
+                out.prefecture.push(Cand { code: d.code.clone(), source: Source::Manual, tier: 0, depth: 0, evidence });
+            }
+            _ => {}
+        }
+    }
+    for seg in segs {
+        for m in schema.find_places(seg.match_text) {
+            let at = format!("{} in {} \"{}\"", m.text, seg.label, seg.text);
+            match m.place {
+                PlaceRef::Division(i) => {
+                    let d = &schema.divisions()[i];
+                    match d.level {
+                        Level::Prefecture => out.prefecture.push(Cand {
+                            code: d.code.clone(),
+                            source: Source::Path,
+                            tier: 0,
+                            depth: seg.depth,
+                            evidence: at,
+                        }),
+                        Level::County => {
+                            if let Some(p) = schema.division(d.parent_code.as_deref().unwrap_or("")) {
+                                out.prefecture.push(Cand {
+                                    code: p.code.clone(),
+                                    source: Source::Path,
+                                    tier: 1,
+                                    depth: seg.depth,
+                                    evidence: format!("{at} ({} is in {})", d.short_name, p.short_name),
+                                });
+                            }
+                            out.county.push(Cand { code: d.code.clone(), source: Source::Path, tier: 0, depth: seg.depth, evidence: at });
+                        }
+                        Level::Province => {}
+                    }
+                }
+                PlaceRef::Town(i) => {
+                    let t = &schema.towns()[i];
+                    let Some(c) = schema.division(&t.county_code) else { continue };
+                    let ev = format!("{at} (town {} is in {})", t.name, c.short_name);
+                    out.county.push(Cand { code: c.code.clone(), source: Source::Path, tier: 1, depth: seg.depth, evidence: ev.clone() });
+                    if let Some(p) = &c.parent_code {
+                        out.prefecture.push(Cand { code: p.clone(), source: Source::Path, tier: 2, depth: seg.depth, evidence: ev });
+                    }
+                }
+                PlaceRef::AmbiguousTown => {}
+            }
+        }
+    }
+    let p = usable_gps(f)?;
+    let loc = schema.locate(p);
+    {
+        let near = if loc.uncertain() { ", near the border: uncertain" } else { "" };
+        if let Some(pc) = &loc.prefecture {
+            let km = loc.prefecture_edge_km.unwrap_or(0.0);
+            out.prefecture.push(Cand {
+                code: pc.clone(),
+                source: Source::Gps,
+                tier: if loc.uncertain() { 1 } else { 0 },
+                depth: 0,
+                evidence: format!("GPS {} ({km:.1} km inside{near})", coord(p)),
+            });
+        }
+        if let Some(cc) = &loc.county {
+            let km = loc.county_edge_km.unwrap_or(0.0);
+            let near = if loc.county_uncertain() { ", near the border: uncertain" } else { "" };
+            out.county.push(Cand {
+                code: cc.clone(),
+                source: Source::Gps,
+                tier: if loc.county_uncertain() { 1 } else { 0 },
+                depth: 0,
+                evidence: format!("GPS {} ({km:.1} km inside{near})", coord(p)),
+            });
+        }
+    }
+    Some(loc)
+}
+
+/// "36.62,101.78": five decimals (about a metre), trailing zeros dropped.
+fn coord(p: Gps) -> String {
+    let f = |x: f64| {
+        let s = format!("{x:.5}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    format!("{},{}", f(p.lat), f(p.lon))
+}
+
+/// Cameras without a fix write 0,0; that is "no position", not a point in the Atlantic.
+fn usable_gps(f: &FileForTagging) -> Option<Gps> {
+    let p = f.facts.gps?;
+    let ok = p.lat.is_finite() && p.lon.is_finite() && p.lat.abs() <= 90.0 && p.lon.abs() <= 180.0;
+    (ok && !(p.lat == 0.0 && p.lon == 0.0)).then_some(p)
+}
+
+fn manual_evidence(mt: &super::ManualTag) -> String {
+    match (mt.reason.trim(), mt.who.trim()) {
+        ("", "") => "set by a curator".to_string(),
+        ("", who) => format!("set by {who}"),
+        (r, "") => r.to_string(),
+        (r, who) => format!("{r} ({who})"),
+    }
+}
+
+fn indicator_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], manifests: &Manifests, out: &mut Cands) {
+    for mt in f.manual.iter().filter(|m| m.kind == TagKind::Indicator) {
+        if let Some(i) = schema.resolve_indicator(&mt.code) {
+            out.indicator.push(Cand { code: i.code.clone(), source: Source::Manual, tier: 0, depth: 0, evidence: manual_evidence(mt) });
+        }
+    }
+    if let Some(e) = manifests.lookup(f) {
+        for code in resolve_indicator_text(schema, &e.indicator) {
+            out.indicator.push(Cand { code, source: Source::Manifest, tier: 0, depth: 0, evidence: e.evidence.clone() });
+        }
+    }
+    let mut name_keywords = Vec::new();
+    for seg in segs {
+        for m in schema.find_indicators(seg.match_text) {
+            let code = schema.indicators()[m.index].code.clone();
+            let how = if m.by_code { "code" } else { "name" };
+            out.indicator.push(Cand {
+                code,
+                source: Source::Path,
+                tier: 0,
+                depth: seg.depth,
+                evidence: format!("{how} {} in {} \"{}\"", m.text, seg.label, seg.text),
+            });
+        }
+        // Root folders are context, not a description of the file: their keywords do not count.
+        if seg.label != "root folder" {
+            for m in schema.find_keywords(seg.match_text) {
+                name_keywords.push((m, seg.label, seg.text, seg.depth));
+            }
+        }
+    }
+    let picked = pick_keywords(schema, name_keywords.iter().map(|(m, ..)| m), false);
+    for (i, kws) in picked {
+        let (_, label, text, depth) = name_keywords.iter().find(|(m, ..)| m.index == i).expect("picked from these");
+        out.indicator.push(Cand {
+            code: schema.indicators()[i].code.clone(),
+            source: Source::Keyword,
+            tier: 0,
+            depth: *depth,
+            evidence: format!("keywords {} in {label} \"{text}\"", kws.join(", ")),
+        });
+    }
+    if let Some(text) = f.facts.text.as_deref().or(f.facts.title.as_deref()) {
+        let found = schema.find_keywords(text);
+        // The best-supported indicator may tag; the runners-up are kept as alternatives only.
+        for (n, (i, kws)) in pick_keywords(schema, found.iter(), true).into_iter().enumerate() {
+            out.indicator.push(Cand {
+                code: schema.indicators()[i].code.clone(),
+                source: Source::Keyword,
+                tier: if n == 0 { 1 } else { 3 },
+                depth: 0,
+                evidence: format!("keywords {} in the document text", kws.join(", ")),
+            });
+        }
+    }
+}
+
+/// An indicator as written in a list: a code or name, else the names and keywords inside it
+/// ("科普大篷车进校园活动" → B4.1).
+fn resolve_indicator_text(schema: &Schema, text: &str) -> Vec<String> {
+    if let Some(i) = schema.resolve_indicator(text) {
+        return vec![i.code.clone()];
+    }
+    let mut codes: Vec<usize> = schema.find_indicators(text).into_iter().map(|m| m.index).collect();
+    if codes.is_empty() {
+        codes = pick_keywords(schema, schema.find_keywords(text).iter(), false).into_iter().map(|(i, _)| i).collect();
+    }
+    codes.sort();
+    codes.dedup();
+    most_specific(schema, codes).into_iter().map(|i| schema.indicators()[i].code.clone()).collect()
+}
+
+/// Drop every indicator that is an ancestor of another in the set: the deepest one says more.
+fn most_specific(schema: &Schema, idx: Vec<usize>) -> Vec<usize> {
+    let codes: Vec<&str> = idx.iter().map(|&i| schema.indicators()[i].code.as_str()).collect();
+    idx.iter()
+        .copied()
+        .filter(|&i| {
+            let c = schema.indicators()[i].code.as_str();
+            !codes.iter().any(|&o| o != c && schema.is_ancestor_or_self(c, o))
+        })
+        .collect()
+}
+
+/// Keyword evidence → indicators. Generic keywords (工程, 通知) only add weight to an indicator
+/// that already has a specific one; ancestors give way to descendants. From a file name every
+/// remaining indicator counts (up to three); from document text, where a long report mentions
+/// everything once, only indicators with two keywords or one long one, best-supported first (the
+/// caller lets only the first tag).
+fn pick_keywords<'a>(
+    schema: &Schema,
+    found: impl Iterator<Item = &'a crate::schema::KeywordMention>,
+    from_text: bool,
+) -> Vec<(usize, Vec<String>)> {
+    let mut per: BTreeMap<usize, (Vec<String>, usize)> = BTreeMap::new();
+    let mut generic: HashMap<usize, HashSet<String>> = HashMap::new();
+    for m in found {
+        if m.generic {
+            generic.entry(m.index).or_default().insert(m.keyword.clone());
+        } else {
+            let e = per.entry(m.index).or_default();
+            if !e.0.contains(&m.keyword) {
+                e.0.push(m.keyword.clone());
+            }
+            e.1 += 1;
+        }
+    }
+    let keep = most_specific(schema, per.keys().copied().collect());
+    let mut scored: Vec<(usize, usize, Vec<String>)> = keep
+        .into_iter()
+        .map(|i| {
+            let kws = per[&i].0.clone();
+            let score = kws.len() + generic.get(&i).map_or(0, |g| g.len());
+            (i, score, kws)
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then(schema.indicators()[b.0].depth.cmp(&schema.indicators()[a.0].depth))
+            .then(a.0.cmp(&b.0))
+    });
+    if from_text {
+        scored.retain(|(_, score, kws)| *score >= 2 || kws.iter().any(|k| k.chars().count() >= 4));
+    }
+    scored.truncate(3);
+    scored.into_iter().map(|(i, _, kws)| (i, kws)).collect()
+}
+
+// ---------------------------------------------------------------------- choosing
+
+fn alternatives(schema: &Schema, kind: TagKind, all: &[Cand], effective: &[&Cand]) -> Vec<TagAlternative> {
+    let mut sorted: Vec<&Cand> = all.iter().collect();
+    sorted.sort_by_key(|c| c.strength());
+    let mut seen: HashSet<(String, Source)> = effective.iter().map(|c| (c.code.clone(), c.source)).collect();
+    sorted
+        .into_iter()
+        .filter(|c| seen.insert((c.code.clone(), c.source)))
+        .map(|c| TagAlternative {
+            code: c.code.clone(),
+            name: display_name(schema, kind, &c.code),
+            source: c.source.as_str().to_string(),
+            evidence: c.evidence.clone(),
+        })
+        .collect()
+}
+
+fn display_name(schema: &Schema, kind: TagKind, code: &str) -> String {
+    match kind {
+        TagKind::Indicator => schema.indicator(code).map(|i| i.name.clone()),
+        _ => schema.division(code).map(|d| d.name.clone()),
+    }
+    .unwrap_or_default()
+}
+
+fn tag_value(schema: &Schema, kind: TagKind, c: &Cand, alternatives: Vec<TagAlternative>) -> TagValue {
+    TagValue {
+        code: c.code.clone(),
+        name: display_name(schema, kind, &c.code),
+        source: c.source.as_str().to_string(),
+        evidence: c.evidence.clone(),
+        alternatives,
+    }
+}
+
+fn choose(schema: &Schema, c: &Cands) -> Tagging {
+    let mut t = Tagging::default();
+    let pref = c.prefecture.iter().min_by_key(|x| x.strength());
+    if let Some(p) = pref {
+        t.prefecture = Some(tag_value(schema, TagKind::Prefecture, p, alternatives(schema, TagKind::Prefecture, &c.prefecture, &[p])));
+        // A county must sit in the chosen prefecture; one that does not stays an alternative.
+        let county = c
+            .county
+            .iter()
+            .filter(|x| schema.division(&x.code).and_then(|d| d.parent_code.as_deref()) == Some(p.code.as_str()))
+            .min_by_key(|x| x.strength());
+        if let Some(k) = county {
+            t.county = Some(tag_value(schema, TagKind::County, k, alternatives(schema, TagKind::County, &c.county, &[k])));
+        }
+    }
+    if let Some(best) = c.indicator.iter().map(|x| (x.source, x.tier)).min() {
+        let group: Vec<&Cand> = c.indicator.iter().filter(|x| (x.source, x.tier) == best).collect();
+        let idx: Vec<usize> = {
+            let mut v: Vec<usize> = group.iter().filter_map(|x| schema.indicator_index(&x.code)).collect();
+            v.sort();
+            v.dedup();
+            most_specific(schema, v)
+        };
+        let effective: Vec<&Cand> = idx
+            .iter()
+            .filter_map(|&i| {
+                let code = &schema.indicators()[i].code;
+                group.iter().filter(|x| &x.code == code).min_by_key(|x| x.strength()).copied()
+            })
+            .collect();
+        // Every other candidate (weaker sources, and ancestors of the chosen node) goes on the first
+        // effective value, so that a record shows at one place what else the evidence said.
+        let alts = alternatives(schema, TagKind::Indicator, &c.indicator, &effective);
+        for (n, e) in effective.iter().enumerate() {
+            let a = if n == 0 { alts.clone() } else { Vec::new() };
+            t.indicators.push(tag_value(schema, TagKind::Indicator, e, a));
+        }
+    }
+    t
+}
+
+// ---------------------------------------------------------------------- flags
+
+fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> Option<FlagValue> {
+    let claimed = t.prefecture.as_ref().filter(|p| p.source != Source::Gps.as_str())?;
+    let loc = loc?;
+    let p = loc.wgs84;
+    if loc.prefecture.as_deref() == Some(claimed.code.as_str()) {
+        return None;
+    }
+    // Within about a kilometre of the claimed prefecture the point may well be inside it.
+    let to_claimed = schema.distance_to_region_km(&claimed.code, loc.gcj02)?;
+    if to_claimed < UNCERTAIN_KM {
+        return None;
+    }
+    let claimed_name = schema.division(&claimed.code).map(|d| d.short_name.as_str()).unwrap_or(&claimed.code);
+    let says = match claimed.source.as_str() {
+        "manual" => "a curator says".to_string(),
+        _ => {
+            let what = if claimed.evidence.contains("file name") { "file name" } else { "folder" };
+            format!("{what} says")
+        }
+    };
+    let place = match &loc.prefecture {
+        Some(code) => format!(
+            "lies in {} ({:.1} km inside)",
+            schema.division(code).map(|d| d.short_name.as_str()).unwrap_or(code),
+            loc.prefecture_edge_km.unwrap_or(0.0)
+        ),
+        None => format!("lies outside Qinghai ({:.1} km from the nearest prefecture)", loc.prefecture_edge_km.unwrap_or(0.0)),
+    };
+    Some(Flag::GpsOutsidePrefecture.value(format!(
+        "GPS {} {place}, {says} {claimed_name} ({to_claimed:.1} km away)",
+        coord(p)
+    )))
+}
+
+fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        if let Some(h) = f.blake3.filter(|h| !h.is_empty()) {
+            groups.entry(h).or_default().push(i);
+        }
+    }
+    let key = |t: &Tagging| -> (Option<String>, Vec<String>) {
+        let mut inds: Vec<String> = t.indicators.iter().map(|v| v.code.clone()).collect();
+        inds.sort();
+        (t.prefecture.as_ref().map(|p| p.code.clone()), inds)
+    };
+    let label = |t: &Tagging| -> String {
+        let place = t.prefecture.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "no prefecture".into());
+        let inds: Vec<&str> = t.indicators.iter().map(|v| v.code.as_str()).collect();
+        if inds.is_empty() { place } else { format!("{place}/{}", inds.join("+")) }
+    };
+    let mut groups: Vec<(&str, Vec<usize>)> = groups.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    groups.sort();
+    for (hash, members) in groups {
+        let keys: Vec<(Option<String>, Vec<String>)> = members.iter().map(|&i| key(&tags[i])).collect();
+        let differs = |a: &(Option<String>, Vec<String>), b: &(Option<String>, Vec<String>)| {
+            (a.0.is_some() && b.0.is_some() && a.0 != b.0) || (!a.1.is_empty() && !b.1.is_empty() && a.1 != b.1)
+        };
+        let mut flags = Vec::new();
+        for (n, &i) in members.iter().enumerate() {
+            let others: Vec<String> = members
+                .iter()
+                .enumerate()
+                .filter(|(m, _)| *m != n && differs(&keys[n], &keys[*m]))
+                .map(|(_, &j)| format!("{} ({})", files[j].rel_path, label(&tags[j])))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let more = if others.len() > 3 { format!(" and {} more", others.len() - 3) } else { String::new() };
+            let shown: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
+            flags.push((
+                i,
+                Flag::DuplicateAcrossSubmissions.value(format!(
+                    "same content (BLAKE3 {}…) as {}{more}; here it is {}",
+                    hash.chars().take(12).collect::<String>(),
+                    shown.join("; "),
+                    label(&tags[i])
+                )),
+            ));
+        }
+        for (i, fl) in flags {
+            tags[i].flags.push(fl);
+        }
+    }
+}
+
+pub(crate) fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]) -> Vec<Tagging> {
+    let manifests = Manifests::build(files);
+    let mut out: Vec<Tagging> = files
+        .iter()
+        .map(|f| {
+            let segs = segments(f);
+            let mut c = Cands::default();
+            let loc = place_cands(schema, f, &segs, &mut c);
+            indicator_cands(schema, f, &segs, &manifests, &mut c);
+            let mut t = choose(schema, &c);
+            t.flags.extend(gps_flag(schema, loc.as_ref(), &t));
+            t.flags.extend(flags::date_outside_period(cfg, f.facts));
+            t.flags.extend(flags::possibly_edited(cfg, f.facts));
+            t.flags.extend(flags::no_capture_date(f.facts));
+            // A submission list describes other files; it is not itself evidence of an indicator.
+            if t.indicators.is_empty() && f.facts.manifest_rows.is_empty() {
+                let reason = match manifests.lookup(f) {
+                    Some(e) => format!(
+                        "no indicator: the submission list names it ({}) but the catalog knows no such indicator; fix the list or add an alias",
+                        e.evidence
+                    ),
+                    None => "no indicator: nothing in the path, a submission list, the keywords or a curator's edit names one".into(),
+                };
+                t.flags.push(Flag::NoIndicator.value(reason));
+            }
+            if f.unreadable {
+                t.flags.push(flags::unreadable(f.facts));
+            }
+            t
+        })
+        .collect();
+    duplicate_flags(files, &mut out);
+    for t in &mut out {
+        t.flags.sort_by_key(|f| Flag::parse(&f.flag));
+    }
+    out
+}
+
+/// Hierarchical facet paths of a tagging: `/place/海东市/互助县`, `/indicator/B/B4/B4.1`,
+/// `/flag/no_indicator`. Places use short names (what people type), indicators use codes (names
+/// change between rubrics, codes are what the ledger shows). [`Schema::place_facet`] and
+/// [`Schema::indicator_facet`] give the same strings for search filters.
+pub fn facet_paths(schema: &Schema, t: &Tagging) -> Vec<String> {
+    let mut out = Vec::new();
+    let place = t
+        .county
+        .as_ref()
+        .and_then(|c| schema.place_facet(&c.code))
+        .or_else(|| t.prefecture.as_ref().and_then(|p| schema.place_facet(&p.code)));
+    out.extend(place);
+    for i in &t.indicators {
+        out.push(schema.indicator_facet(&i.code).unwrap_or_else(|| format!("/indicator/{}", facet_escape(&i.code))));
+    }
+    for f in &t.flags {
+        out.push(format!("/flag/{}", facet_escape(&f.flag)));
+    }
+    out.dedup();
+    out
+}
