@@ -209,7 +209,7 @@ impl Device {
 /// Real places (WGS-84, inside the named county), with a small per-photo jitter of a few
 /// hundred metres so that points differ the way real shots do.
 mod place {
-    pub const XINING_CHENGZHONG: (f64, f64) = (36.6210, 101.7801);
+    pub const XINING_CHENGZHONG: (f64, f64) = (36.5850, 101.7430); // 南川, ~3 km inside the district
     pub const HUZHU: (f64, f64) = (36.8405, 101.9512);
     pub const LEDU: (f64, f64) = (36.4817, 102.4019);
     pub const CHENGDUO: (f64, f64) = (33.3686, 97.1109);
@@ -348,4 +348,144 @@ fn documents(g: &mut Gen) -> io::Result<()> {
 
     // (media writers: DOCX/XLSX/PPTX/PDF/MP4 go here)
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{photo, Facts, Limits};
+    use std::collections::BTreeMap;
+
+    /// Every file under `root`: relative path → (BLAKE3, mtime seconds).
+    fn snapshot(root: &Path) -> BTreeMap<PathBuf, (String, u64)> {
+        walkdir::WalkDir::new(root)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let bytes = fs::read(e.path()).unwrap();
+                let mtime = e.metadata().unwrap().modified().unwrap().duration_since(UNIX_EPOCH).unwrap().as_secs();
+                let rel = e.path().strip_prefix(root).unwrap().to_path_buf();
+                (rel, (blake3::hash(&bytes).to_hex().to_string(), mtime))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn generation_is_deterministic_small_and_quick() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let started = std::time::Instant::now();
+        let sa = generate(a.path()).unwrap();
+        let took = started.elapsed();
+        let sb = generate(b.path()).unwrap();
+        assert_eq!(sa, sb);
+        let (ta, tb) = (snapshot(a.path()), snapshot(b.path()));
+        assert_eq!(ta, tb, "two runs must give identical bytes and mtimes");
+        assert_eq!(ta.len(), sa.files.len(), "summary lists every file written");
+        assert!(sa.bytes < 3_000_000, "tree is {} bytes", sa.bytes);
+        assert!(took.as_secs_f64() < 4.0, "generation took {took:?}");
+        // Running again over an existing tree changes nothing.
+        generate(a.path()).unwrap();
+        assert_eq!(snapshot(a.path()), ta);
+    }
+
+    #[test]
+    fn tree_has_the_promised_shape_and_oddities() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = generate(dir.path()).unwrap();
+        let tree = snapshot(dir.path());
+        let has = |p: &str| tree.contains_key(Path::new(p));
+        assert!(has("海东市/互助县/B4.1科普大篷车/IMG_20190612_101530.jpg"));
+        assert!(has("海东市/互助县/B4.1科普大篷车/科普大篷车进校园.jpg"));
+        assert!(has("海东市/互助县/B4.1科普大篷车/材料清单.csv"));
+        assert!(has("海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg"));
+        assert!(tree.keys().any(|p| p.starts_with("西宁市/全民科学素质")));
+        for pref in ["西宁市", "海东市", "海北州", "黄南州", "玉树州", "海西州", "海南州", "果洛州"] {
+            assert!(tree.keys().any(|p| p.starts_with(pref)), "{pref} missing");
+        }
+        // The duplicate really is the same bytes under two prefectures.
+        let dup_a = &tree[Path::new("海南州/共和县/D1 全国科普日/科普日宣传.jpg")].0;
+        let dup_b = &tree[Path::new("果洛州/玛沁县/D1 全国科普日/科普日活动.jpg")].0;
+        assert_eq!(dup_a, dup_b);
+        // Exactly one name is not UTF-8, and it is GBK for 会议照片.jpg.
+        let odd: Vec<_> = tree.keys().filter(|p| p.to_str().is_none()).collect();
+        assert_eq!(odd.len(), 1);
+        let name = odd[0].file_name().unwrap().as_bytes();
+        assert_eq!(encoding_rs::GBK.decode(name).0, "会议照片.jpg");
+        // The GBK note decodes as GBK and says 科普.
+        let note = fs::read(dir.path().join("玉树州/称多县/A2 农牧民科学素质/工作记录.txt")).unwrap();
+        assert!(std::str::from_utf8(&note).is_err());
+        assert!(encoding_rs::GBK.decode(&note).0.contains("科普"));
+        assert_eq!(s.damaged, 2);
+        assert!(s.photos >= 20 && s.documents >= 3, "{} photos, {} documents", s.photos, s.documents);
+        assert!(s.files.iter().all(|f| !f.exercises.is_empty()));
+    }
+
+    fn facts(dir: &Path, rel: &str) -> Facts {
+        let mut f = Facts::default();
+        photo::extract(&fs::read(dir.join(rel)).unwrap(), &Limits::default(), &mut f);
+        f
+    }
+
+    #[test]
+    fn sample_photos_read_back_as_specified() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = generate(dir.path()).unwrap();
+        for file in s.files.iter().filter(|f| f.photo.is_some()) {
+            let spec = file.photo.as_ref().unwrap();
+            let mut f = Facts::default();
+            photo::extract(&fs::read(dir.path().join(&file.path)).unwrap(), &Limits::default(), &mut f);
+            let shown = file.path.display();
+            assert!(f.errors.is_empty(), "{shown}: {:?}", f.errors);
+            assert_eq!((f.width, f.height), (Some(spec.width), Some(spec.height)), "{shown}");
+            assert_eq!(f.captured_at, spec.expected_capture(cst()), "{shown}");
+            match spec.gps {
+                Some((lat, lon)) => {
+                    let g = f.gps.unwrap();
+                    assert!((g.lat - lat).abs() < 1e-6 && (g.lon - lon).abs() < 1e-6, "{shown}: {g:?}");
+                }
+                None => assert_eq!(f.gps, None, "{shown}"),
+            }
+            assert_eq!(f.camera.as_ref().and_then(|c| c.make.clone()), spec.make, "{shown}");
+            assert_eq!(f.software, spec.software.as_ref().map(|s| s.trim().to_string()), "{shown}");
+        }
+    }
+
+    #[test]
+    fn oddities_are_visible_to_the_extractor() {
+        let dir = tempfile::tempdir().unwrap();
+        generate(dir.path()).unwrap();
+        let d = dir.path();
+        let misplaced = facts(d, "海东市/乐都区/A2 农牧民科学素质/农牧民培训现场.jpg").gps.unwrap();
+        assert!((misplaced.lat - 36.585).abs() < 0.01 && (misplaced.lon - 101.743).abs() < 0.01);
+        let old = facts(d, "海东市/互助县/D3 科普之冬/IMG_20151220_142211.jpg");
+        assert_eq!(old.captured_at.unwrap().format("%Y").to_string(), "2015");
+        let edited = facts(d, "海北州/海晏县/B4.2 流动科技馆巡展/展板设计.jpg");
+        assert!(edited.software.unwrap().contains("Photoshop"));
+        assert!(edited.modified_at.unwrap() - edited.captured_at.unwrap() > chrono::Duration::days(200));
+        let undated = facts(d, "玉树州/称多县/A2 农牧民科学素质/宣传册封面.jpg");
+        assert_eq!(undated.captured_at, None);
+        let wechat = facts(d, "海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg");
+        assert!(wechat.errors.is_empty() && wechat.camera.is_none() && wechat.width == Some(540));
+        let cut = facts(d, "玉树州/称多县/A2 农牧民科学素质/IMG_20200716_090112.jpg");
+        assert!(cut.errors.iter().any(|e| e.contains("truncated")), "{:?}", cut.errors);
+        assert!(cut.captured_at.is_some(), "metadata before the cut is kept");
+        let garbage = facts(d, "玉树州/称多县/A2 农牧民科学素质/IMG_20200716_090530.jpg");
+        assert!(garbage.errors.iter().any(|e| e.starts_with("JPEG is damaged")), "{:?}", garbage.errors);
+    }
+}
+
+#[cfg(test)]
+mod dev {
+    /// Write the tree where `ARCHIVE_SAMPLE_OUT` points, to look at it with other tools.
+    #[test]
+    #[ignore]
+    fn write_sample_tree() {
+        if let Ok(out) = std::env::var("ARCHIVE_SAMPLE_OUT") {
+            let t = std::time::Instant::now();
+            let s = super::generate(std::path::Path::new(&out)).unwrap();
+            eprintln!("{} files, {} bytes in {:?}", s.files.len(), s.bytes, t.elapsed());
+        }
+    }
 }
