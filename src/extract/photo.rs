@@ -36,11 +36,24 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
             }
             let exif = scan.exif_tiff.map(|tiff| {
                 let truncated = scan.exif_truncated;
-                (parse_raw(tiff.to_vec()), truncated)
+                (parse_raw(repair_pointers(tiff.to_vec())), truncated)
             });
             (exif, scan.size)
         }
-        _ => (read_container(data).map(|r| (r, false)), None),
+        _ => {
+            // Raw and newer formats (RAF, RW2, X3F, CR3, JPEG 2000, JPEG XL) that kamadak-exif
+            // does not open still carry a TIFF-structured EXIF block, often in a JPEG preview
+            // that has more of the camera's tags than the raw IFD0 itself.
+            let found = read_container(data)
+                .or_else(|| {
+                    matches!(container, Container::Other | Container::Heif)
+                        .then(|| embedded_exif(data))
+                        .flatten()
+                        .map(Ok)
+                })
+                .or_else(|| tiff_variant(data));
+            (found.map(|r| (r, false)), None)
+        }
     };
 
     let exif = match exif {
@@ -71,21 +84,122 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
 
     if let Some(exif) = &exif {
         fill_from_exif(exif, limits, f);
+    } else if container == Container::Other && looks_like_text(data) {
+        f.errors.push(
+            "named like a photo, but the content is text, not an image: the file may be misnamed \
+             or a placeholder; ask for the real picture"
+                .into(),
+        );
     }
 
-    // The stored pixels are the truth; EXIF sizes (filled above) are only the fallback.
+    // The stored pixels are the truth; EXIF sizes (filled above) are only the fallback. In a
+    // TIFF, IFD0's ImageWidth/ImageLength describe the stored pixels.
     let header_size = match container {
         Container::Jpeg => jpeg_size,
         Container::Png => png_size(data),
         Container::Webp => webp_size(data),
         Container::Gif => gif_size(data),
         Container::Heif => heif_size(data),
-        Container::Tiff | Container::Other => None,
+        Container::Tiff => {
+            exif.as_ref().and_then(|e| pair(uint(e, Tag::ImageWidth), uint(e, Tag::ImageLength)))
+        }
+        Container::Other => None,
     };
     if let Some((w, h)) = header_size {
         f.width = Some(w);
         f.height = Some(h);
     }
+}
+
+fn pair(w: Option<u32>, h: Option<u32>) -> Option<(u32, u32)> {
+    match (w, h) {
+        (Some(w), Some(h)) if w > 0 && h > 0 => Some((w, h)),
+        _ => None,
+    }
+}
+
+/// The first plausible TIFF header (`II*\0` or `MM\0*` with IFD0 right after it, as every
+/// EXIF writer lays it out) in the first 4 MiB, parsed. Only a block that yields fields counts:
+/// this is a guess, so its parse errors are not reported as damage.
+fn embedded_exif(data: &[u8]) -> Option<Parsed> {
+    const LE: &[u8] = b"II*\0\x08\0\0\0";
+    const BE: &[u8] = b"MM\0*\0\0\0\x08";
+    let window = &data[..data.len().min(4 << 20)];
+    let mut from = 0;
+    for _ in 0..8 {
+        let rel = window[from..].windows(8).position(|w| w == LE || w == BE)?;
+        let at = from + rel;
+        if let Ok((exif, _)) = parse_raw(repair_pointers(data[at..].to_vec())) {
+            if exif.fields().len() > 2 {
+                return Some((exif, Vec::new()));
+            }
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Raw formats that are TIFF with their own magic number (Panasonic RW2 `IIU\0`, Olympus ORF
+/// `IIRO`/`IIRS`/`MMOR`): parsed as TIFF after restoring the standard magic.
+fn tiff_variant(data: &[u8]) -> Option<Result<Parsed, ReadFailure>> {
+    let head = data.get(..4)?;
+    let standard: &[u8] = match head {
+        b"IIU\0" | b"IIRO" | b"IIRS" => b"II*\0",
+        b"MMOR" => b"MM\0*",
+        _ => return None,
+    };
+    let mut tiff = data.to_vec();
+    tiff[..4].copy_from_slice(standard);
+    match parse_raw(repair_pointers(tiff)) {
+        Err(ReadFailure::Absent) => None,
+        other => Some(other),
+    }
+}
+
+/// No NUL and valid UTF-8 in the first bytes: JSON, HTML, an error page saved as `.jpg`.
+fn looks_like_text(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(512)];
+    if head.is_empty() || head.contains(&0) {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A multi-byte character cut at the window's end is still text.
+        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > head.len(),
+    }
+}
+
+/// Some writers type the EXIF and GPS IFD pointers as SLONG or IFD instead of LONG;
+/// kamadak-exif then drops the whole sub-IFD ("Invalid pointer"). Retype them in IFD0.
+fn repair_pointers(mut tiff: Vec<u8>) -> Vec<u8> {
+    let le = match tiff.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return tiff,
+    };
+    let u16_at = |t: &[u8], i: usize| -> Option<u16> {
+        let b: [u8; 2] = t.get(i..i + 2)?.try_into().ok()?;
+        Some(if le { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) })
+    };
+    let u32_at = |t: &[u8], i: usize| -> Option<u32> {
+        let b: [u8; 4] = t.get(i..i + 4)?.try_into().ok()?;
+        Some(if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+    };
+    let Some(ifd) = u32_at(&tiff, 4).map(|o| o as usize) else { return tiff };
+    let Some(count) = u16_at(&tiff, ifd) else { return tiff };
+    for i in 0..count as usize {
+        let e = ifd + 2 + i * 12;
+        let (Some(tag), Some(typ), Some(n)) =
+            (u16_at(&tiff, e), u16_at(&tiff, e + 2), u32_at(&tiff, e + 4))
+        else {
+            break;
+        };
+        if matches!(tag, 0x8769 | 0x8825) && matches!(typ, 9 | 13) && n == 1 {
+            let long: [u8; 2] = if le { 4u16.to_le_bytes() } else { 4u16.to_be_bytes() };
+            tiff[e + 2..e + 4].copy_from_slice(&long);
+        }
+    }
+    tiff
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,10 +321,18 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
             return scan;
         }
         if d[pos] != 0xFF {
-            scan.damage = Some(damaged(&format!(
-                "unexpected bytes at offset {pos} where a JPEG marker should be"
-            )));
-            return scan;
+            // Stray bytes between segments: decoders (libjpeg) skip to the next marker with a
+            // warning and show the picture, so this is not damage worth reporting by itself.
+            match d[pos..].iter().position(|&b| b == 0xFF) {
+                Some(skip) => {
+                    pos += skip;
+                    continue;
+                }
+                None => {
+                    scan.damage = Some(damaged("no JPEG header follows the start-of-image marker"));
+                    return scan;
+                }
+            }
         }
         let marker = d[pos + 1];
         pos += 2;
@@ -232,7 +354,8 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
         }
         let len = u16::from_be_bytes([d[pos], d[pos + 1]]) as usize;
         if len < 2 {
-            scan.damage = Some(damaged(&format!("a header segment has an invalid length at offset {pos}")));
+            scan.damage =
+                Some(damaged(&format!("a header segment has an invalid length at offset {pos}")));
             return scan;
         }
         let body_start = pos + 2;
@@ -246,7 +369,9 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
             scan.exif_truncated = cut;
         }
         // SOF markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range.
-        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) && scan.size.is_none()
+        if matches!(marker, 0xC0..=0xCF)
+            && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+            && scan.size.is_none()
         {
             if body.len() >= 5 {
                 let h = u16::from_be_bytes([body[1], body[2]]) as u32;
@@ -280,7 +405,9 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
 }
 
 fn damaged(why: &str) -> String {
-    format!("JPEG is damaged: {why}; the picture cannot be shown and its metadata may be incomplete")
+    format!(
+        "JPEG is damaged: {why}; the picture cannot be shown and its metadata may be incomplete"
+    )
 }
 
 fn contains_eoi(d: &[u8]) -> bool {
@@ -309,13 +436,8 @@ fn fill_from_exif(exif: &Exif, limits: &Limits, f: &mut Facts) {
         .filter(|o| (1..=8).contains(o))
         .map(|o| o as u16);
 
-    let exif_size = match (uint(exif, Tag::PixelXDimension), uint(exif, Tag::PixelYDimension)) {
-        (Some(w), Some(h)) if w > 0 && h > 0 => Some((w, h)),
-        _ => match (uint(exif, Tag::ImageWidth), uint(exif, Tag::ImageLength)) {
-            (Some(w), Some(h)) if w > 0 && h > 0 => Some((w, h)),
-            _ => None,
-        },
-    };
+    let exif_size = pair(uint(exif, Tag::PixelXDimension), uint(exif, Tag::PixelYDimension))
+        .or_else(|| pair(uint(exif, Tag::ImageWidth), uint(exif, Tag::ImageLength)));
     if let Some((w, h)) = exif_size {
         f.width = Some(w);
         f.height = Some(h);
@@ -407,9 +529,9 @@ fn capture_time(exif: &Exif, limits: &Limits, f: &mut Facts) {
             Ok(None) => {}
             Ok(Some((naive, inline_offset))) => {
                 let naive = match ascii_bytes(exif, t.subsec).and_then(parse_subsec) {
-                    Some(nanos) if naive.and_utc().timestamp_subsec_nanos() == 0 => naive
-                        .with_nanosecond(nanos)
-                        .unwrap_or(naive),
+                    Some(nanos) if naive.and_utc().timestamp_subsec_nanos() == 0 => {
+                        naive.with_nanosecond(nanos).unwrap_or(naive)
+                    }
                     _ => naive,
                 };
                 let offset = match ascii_bytes(exif, t.offset).map(parse_offset) {
@@ -472,7 +594,9 @@ fn show(raw: &[u8]) -> String {
 /// Accepted beyond the standard `YYYY:MM:DD HH:MM:SS`: `-` or `/` as date separators, `T`
 /// between date and time, missing seconds, and a trailing `Z` or `±HH:MM` (some editors
 /// write the zone into the date itself).
-pub(crate) fn parse_exif_time(raw: &[u8]) -> Result<Option<(NaiveDateTime, Option<FixedOffset>)>, ()> {
+pub(crate) fn parse_exif_time(
+    raw: &[u8],
+) -> Result<Option<(NaiveDateTime, Option<FixedOffset>)>, ()> {
     let text = std::str::from_utf8(raw).map_err(|_| ())?;
     let text = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
     if text.chars().all(|c| c == '0' || !c.is_ascii_alphanumeric()) {
@@ -572,11 +696,15 @@ fn gps(exif: &Exif) -> Result<Option<Gps>, String> {
         (None, None) => return Ok(None),
         (Some(lat), Some(lon)) => (lat, lon),
         _ => {
-            return Err("EXIF GPS has a latitude or a longitude but not both; position ignored".into())
+            return Err(
+                "EXIF GPS has a latitude or a longitude but not both; position ignored".into()
+            )
         }
     };
-    let lat_v = degrees(&lat.value).map_err(|why| format!("EXIF GPSLatitude {why}; position ignored"))?;
-    let lon_v = degrees(&lon.value).map_err(|why| format!("EXIF GPSLongitude {why}; position ignored"))?;
+    let lat_v =
+        degrees(&lat.value).map_err(|why| format!("EXIF GPSLatitude {why}; position ignored"))?;
+    let lon_v =
+        degrees(&lon.value).map_err(|why| format!("EXIF GPSLongitude {why}; position ignored"))?;
     let lat_v = apply_ref(lat_v, ascii_bytes(exif, Tag::GPSLatitudeRef), b'S', b'N');
     let lon_v = apply_ref(lon_v, ascii_bytes(exif, Tag::GPSLongitudeRef), b'W', b'E');
     if !lat_v.is_finite() || !lon_v.is_finite() {
@@ -607,13 +735,18 @@ fn apply_ref(v: f64, r: Option<&[u8]>, negative: u8, positive: u8) -> f64 {
 /// Degrees from 1 (degrees), 2 (degrees, decimal minutes) or 3 (D, M, S) numbers.
 fn degrees(value: &Value) -> Result<f64, String> {
     let parts: Vec<f64> = match value {
-        Value::Rational(v) => v.iter().map(|r| ratio(r.num as f64, r.denom as f64)).collect::<Result<_, _>>()?,
-        Value::SRational(v) => v.iter().map(|r| ratio(r.num as f64, r.denom as f64)).collect::<Result<_, _>>()?,
+        Value::Rational(v) => {
+            v.iter().map(|r| ratio(r.num as f64, r.denom as f64)).collect::<Result<_, _>>()?
+        }
+        Value::SRational(v) => {
+            v.iter().map(|r| ratio(r.num as f64, r.denom as f64)).collect::<Result<_, _>>()?
+        }
         Value::Double(v) => v.clone(),
         Value::Float(v) => v.iter().map(|x| *x as f64).collect(),
         Value::Ascii(v) => {
             // A few writers store "36.84" or "36 50 24" as text.
-            let text = v.first().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+            let text =
+                v.first().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
             text.split(|c: char| c.is_whitespace() || c == ',')
                 .filter(|s| !s.is_empty())
                 .map(|s| s.parse::<f64>().map_err(|_| format!("is not a number (\"{text}\")")))
@@ -712,7 +845,10 @@ fn heif_size(d: &[u8]) -> Option<(u32, u32)> {
         if kind == *b"ispe" && body.len() >= 12 {
             let w = u32::from_be_bytes(body[4..8].try_into().ok()?);
             let h = u32::from_be_bytes(body[8..12].try_into().ok()?);
-            if w > 0 && h > 0 && best.is_none_or(|(bw, bh)| (w as u64 * h as u64) > (bw as u64 * bh as u64)) {
+            if w > 0
+                && h > 0
+                && best.is_none_or(|(bw, bh)| (w as u64 * h as u64) > (bw as u64 * bh as u64))
+            {
                 best = Some((w, h));
             }
         }
@@ -752,7 +888,9 @@ fn boxes(d: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sample::jpeg::{encode_pixels, exif_tiff, jpeg, with_exif_segment, GpsLayout, Pattern, PhotoSpec};
+    use crate::sample::jpeg::{
+        encode_pixels, exif_tiff, jpeg, with_exif_segment, GpsLayout, Pattern, PhotoSpec,
+    };
     use chrono::NaiveDate;
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
@@ -957,7 +1095,9 @@ mod tests {
         assert_eq!(f.camera.as_ref().and_then(|c| c.make.as_deref()), Some("HUAWEI"));
         assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
         assert!(
-            f.errors.iter().any(|e| e.starts_with("EXIF is corrupt") && e.contains("may be incomplete")),
+            f.errors
+                .iter()
+                .any(|e| e.starts_with("EXIF is corrupt") && e.contains("may be incomplete")),
             "{:?}",
             f.errors
         );
@@ -1035,6 +1175,35 @@ mod tests {
     }
 
     #[test]
+    fn text_named_as_photo_is_reported() {
+        let f = read(br#"{ "WEBP": {} }"#);
+        assert!(f.errors.iter().any(|e| e.contains("content is text")), "{:?}", f.errors);
+        // Unknown binary formats are not accused of anything.
+        let f = read(&[0x00, 0x01, 0x02, 0x03, 0x10, 0x20]);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+    }
+
+    #[test]
+    fn tiff_variant_magic_is_read_as_tiff() {
+        let mut tiff = exif_tiff(&phone()).unwrap();
+        tiff[..4].copy_from_slice(b"IIU\0");
+        let f = read(&tiff);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.camera.clone().and_then(|c| c.model).as_deref(), Some("ALP-AL00"));
+        assert_gps(&f, 36.840512, 101.951234);
+    }
+
+    #[test]
+    fn exif_embedded_in_an_unknown_container_is_found() {
+        let mut raw = b"FUJIFILMCCD-RAW 0201FF383501".to_vec();
+        raw.extend_from_slice(&[0u8; 100]);
+        raw.extend_from_slice(&jpeg(&phone()));
+        let f = read(&raw);
+        assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
+        assert_gps(&f, 36.840512, 101.951234);
+    }
+
+    #[test]
     fn exif_time_parsing() {
         let p = |s: &str| parse_exif_time(s.as_bytes());
         let (dt, off) = p("2019:05:26 10:33:20").unwrap().unwrap();
@@ -1075,5 +1244,282 @@ mod tests {
         let bad = Value::Rational(vec![r(36, 0), r(0, 1), r(0, 1)]);
         assert!(degrees(&bad).is_err());
         assert!(degrees(&Value::Double(vec![f64::NAN])).is_err());
+    }
+}
+
+/// Opt-in checks against real files: `EVIDENCE_DEV_CORPUS=/path/to/corpus cargo test --lib
+/// extract::photo::corpus -- --nocapture`. Skipped (passing) when the variable is unset.
+#[cfg(test)]
+mod corpus {
+    use super::*;
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+
+    fn corpus_dir() -> Option<PathBuf> {
+        let dir = PathBuf::from(std::env::var_os("EVIDENCE_DEV_CORPUS")?);
+        dir.join("reference/exiftool.json").is_file().then_some(dir)
+    }
+
+    /// ExifTool's answers by path relative to the corpus (`photos/...`).
+    fn reference(dir: &Path) -> HashMap<String, serde_json::Map<String, serde_json::Value>> {
+        let mut out = HashMap::new();
+        for name in ["exiftool.json", "exiftool_extra.json"] {
+            let Ok(text) = std::fs::read_to_string(dir.join("reference").join(name)) else {
+                continue;
+            };
+            let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+                serde_json::from_str(&text).unwrap();
+            for row in rows {
+                let path = row["SourceFile"].as_str().unwrap().trim_start_matches("./").to_string();
+                out.insert(path, row);
+            }
+        }
+        out
+    }
+
+    fn text(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> Option<String> {
+        match row.get(key)? {
+            serde_json::Value::String(s) => Some(s.trim().to_string()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// ExifTool -json prints some numbers as strings ("-0.00417777777777778").
+    fn number(row: &serde_json::Map<String, serde_json::Value>, key: &str) -> Option<f64> {
+        match row.get(key)? {
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            v => v.as_f64(),
+        }
+    }
+
+    #[derive(Default)]
+    struct Tally {
+        agree: usize,
+        differ: usize,
+        /// ExifTool found it in EXIF, we did not.
+        missed: usize,
+        /// We report it, ExifTool's EXIF has nothing.
+        extra: usize,
+    }
+
+    impl Tally {
+        fn total(&self) -> usize {
+            self.agree + self.differ + self.missed + self.extra
+        }
+    }
+
+    /// Compare one field; returns a mismatch line when they disagree.
+    fn judge(
+        t: &mut Tally,
+        ours: Option<String>,
+        theirs: Option<String>,
+        same: impl Fn(&str, &str) -> bool,
+    ) -> Option<String> {
+        match (ours, theirs) {
+            (None, None) => None,
+            (Some(a), Some(b)) if same(&a, &b) => {
+                t.agree += 1;
+                None
+            }
+            (Some(a), Some(b)) => {
+                t.differ += 1;
+                Some(format!("ours {a} / exiftool {b}"))
+            }
+            (None, Some(b)) => {
+                t.missed += 1;
+                Some(format!("ours none / exiftool {b}"))
+            }
+            (Some(a), None) => {
+                t.extra += 1;
+                Some(format!("ours {a} / exiftool none"))
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_exiftool_on_corpus_photos() {
+        let Some(dir) = corpus_dir() else {
+            eprintln!("EVIDENCE_DEV_CORPUS not set: corpus conformance skipped");
+            return;
+        };
+        let refs = reference(&dir);
+        let fields = ["date", "offset", "gps", "make", "model", "software", "size"];
+        let mut tallies: HashMap<&str, Tally> =
+            fields.iter().map(|f| (*f, Tally::default())).collect();
+        let mut lines = Vec::new();
+        let mut files = 0;
+        let mut with_errors = Vec::new();
+        for entry in walkdir::WalkDir::new(dir.join("photos")).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+            let Some(row) = refs.get(&rel) else {
+                lines.push(format!("{rel}: no reference row"));
+                continue;
+            };
+            files += 1;
+            let data = std::fs::read(entry.path()).unwrap();
+            let mut f = Facts::default();
+            let started = std::time::Instant::now();
+            extract(&data, &Limits::default(), &mut f);
+            assert!(started.elapsed().as_secs() < 5, "{rel} took {:?}", started.elapsed());
+            if !f.errors.is_empty() {
+                with_errors.push(format!("{rel}: {}", f.errors.join(" | ")));
+            }
+
+            // Capture time: ExifTool's EXIF:DateTimeOriginal, else EXIF:CreateDate; all-zero is none.
+            let theirs_date = text(row, "EXIF:DateTimeOriginal")
+                .or_else(|| text(row, "EXIF:CreateDate"))
+                .filter(|d| d.chars().any(|c| c.is_ascii_digit() && c != '0'));
+            // Our DateTime fallback has no counterpart in the reference (ModifyDate was not dumped).
+            let ours_date = f
+                .captured_at
+                .filter(|_| f.captured_at_source.as_deref() != Some("exif:DateTime"))
+                .map(|d| d.format("%Y:%m:%d %H:%M:%S").to_string());
+            let mut problems = Vec::new();
+            let same_text = |a: &str, b: &str| a == b;
+            if let Some(p) =
+                judge(tallies.get_mut("date").unwrap(), ours_date, theirs_date, same_text)
+            {
+                problems.push(format!("date {p}"));
+            }
+            let ours_offset = f
+                .captured_at
+                .filter(|_| f.captured_at_source.as_deref() == Some("exif:DateTimeOriginal"))
+                .map(|d| d.offset().to_string());
+            let theirs_offset = text(row, "EXIF:OffsetTimeOriginal").filter(|o| !o.is_empty());
+            // Without OffsetTimeOriginal we assume +08:00 by design: only judge files that have one.
+            if theirs_offset.is_some() {
+                if let Some(p) =
+                    judge(tallies.get_mut("offset").unwrap(), ours_offset, theirs_offset, same_text)
+                {
+                    problems.push(format!("offset {p}"));
+                }
+            }
+            let theirs_gps =
+                match (number(row, "Composite:GPSLatitude"), number(row, "Composite:GPSLongitude"))
+                {
+                    (Some(a), Some(b)) if !(a == 0.0 && b == 0.0) => Some(format!("{a:.7},{b:.7}")),
+                    _ => None,
+                };
+            let ours_gps = f.gps.map(|g| format!("{:.7},{:.7}", g.lat, g.lon));
+            let near = |a: &str, b: &str| {
+                let p =
+                    |s: &str| s.split(',').map(|x| x.parse::<f64>().unwrap()).collect::<Vec<_>>();
+                let (a, b) = (p(a), p(b));
+                (a[0] - b[0]).abs() < 1e-5 && (a[1] - b[1]).abs() < 1e-5
+            };
+            if let Some(p) = judge(tallies.get_mut("gps").unwrap(), ours_gps, theirs_gps, near) {
+                problems.push(format!("gps {p}"));
+            }
+            let cam = f.camera.clone().unwrap_or_default();
+            for (field, ours, key) in [
+                ("make", cam.make, "EXIF:Make"),
+                ("model", cam.model, "EXIF:Model"),
+                ("software", f.software.clone(), "EXIF:Software"),
+            ] {
+                let theirs = text(row, key).filter(|s| !s.is_empty());
+                // ExifTool -n prints "12.2" for a Software of "12.2", and "11" for "11.0".
+                let same = |a: &str, b: &str| {
+                    a == b
+                        || a.parse::<f64>()
+                            .ok()
+                            .zip(b.parse::<f64>().ok())
+                            .is_some_and(|(x, y)| x == y)
+                };
+                if let Some(p) = judge(tallies.get_mut(field).unwrap(), ours, theirs, same) {
+                    problems.push(format!("{field} {p}"));
+                }
+            }
+            let theirs_size =
+                ["File", "PNG", "RIFF", "Jpeg2000", "SigmaRaw", "EXIF"].iter().find_map(|g| {
+                    Some(format!(
+                        "{}x{}",
+                        number(row, &format!("{g}:ImageWidth"))?,
+                        number(row, &format!("{g}:ImageHeight"))?
+                    ))
+                });
+            let ours_size = f.width.zip(f.height).map(|(w, h)| format!("{w}x{h}"));
+            if let Some(p) =
+                judge(tallies.get_mut("size").unwrap(), ours_size, theirs_size, same_text)
+            {
+                problems.push(format!("size {p}"));
+            }
+            if !problems.is_empty() {
+                lines.push(format!("{rel}: {}", problems.join("; ")));
+            }
+        }
+
+        eprintln!("\n== photo conformance against ExifTool 12.57 on {files} corpus photos ==");
+        eprintln!(
+            "{:<10} {:>6} {:>7} {:>7} {:>6} {:>8}",
+            "field", "agree", "differ", "missed", "extra", "rate"
+        );
+        for field in fields {
+            let t = &tallies[field];
+            let rate = if t.total() == 0 { 1.0 } else { t.agree as f64 / t.total() as f64 };
+            eprintln!(
+                "{field:<10} {:>6} {:>7} {:>7} {:>6} {:>7.1}%",
+                t.agree,
+                t.differ,
+                t.missed,
+                t.extra,
+                rate * 100.0
+            );
+        }
+        eprintln!("\n-- mismatches --");
+        for l in &lines {
+            eprintln!("{l}");
+        }
+        eprintln!("\n-- files with errors reported --");
+        for l in &with_errors {
+            eprintln!("{l}");
+        }
+
+        let core = ["date", "gps", "make", "model"];
+        let agree: usize = core.iter().map(|f| tallies[f].agree).sum();
+        let total: usize = core.iter().map(|f| tallies[f].total()).sum();
+        let rate = agree as f64 / total.max(1) as f64;
+        eprintln!(
+            "\ncore agreement (date, gps, make, model): {agree}/{total} = {:.1}%",
+            rate * 100.0
+        );
+        assert!(files > 50, "only {files} photos compared");
+        assert!(rate >= 0.90, "agreement with ExifTool fell to {:.1}%", rate * 100.0);
+        assert_eq!(tallies["gps"].differ, 0, "a GPS position disagrees with ExifTool");
+        assert_eq!(tallies["date"].differ, 0, "a capture date disagrees with ExifTool");
+    }
+
+    /// Every corpus file, photo or not, damaged or not, goes through the photo extractor
+    /// without a panic and within a second.
+    #[test]
+    fn survives_every_corpus_file() {
+        let Some(dir) = corpus_dir() else { return };
+        let mut n = 0;
+        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let data = std::fs::read(entry.path()).unwrap();
+            let started = std::time::Instant::now();
+            let result = std::panic::catch_unwind(|| {
+                let mut f = Facts::default();
+                extract(&data, &Limits::default(), &mut f);
+                f
+            });
+            assert!(result.is_ok(), "panicked on {}", entry.path().display());
+            assert!(
+                started.elapsed().as_secs() < 2,
+                "{} took {:?}",
+                entry.path().display(),
+                started.elapsed()
+            );
+            n += 1;
+        }
+        eprintln!("{n} corpus files read without a panic");
     }
 }

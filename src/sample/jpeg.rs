@@ -110,13 +110,17 @@ impl PhotoSpec {
         if self.zero_dates {
             return None;
         }
-        let (naive, zone, subsec) = match (self.date_time_original, self.create_date, self.modify_date) {
-            (Some(d), _, _) => (d, self.offset_time_original, self.subsec_original.as_deref()),
-            (None, Some(d), _) => (d, self.offset_time_original, None),
-            (None, None, Some(d)) => (d, self.modify_offset.or(self.offset_time_original), None),
-            (None, None, None) => return None,
-        };
-        let nanos = subsec.map(|s| format!("{s:0<9}")[..9].parse::<u32>().unwrap_or(0)).unwrap_or(0);
+        let (naive, zone, subsec) =
+            match (self.date_time_original, self.create_date, self.modify_date) {
+                (Some(d), _, _) => (d, self.offset_time_original, self.subsec_original.as_deref()),
+                (None, Some(d), _) => (d, self.offset_time_original, None),
+                (None, None, Some(d)) => {
+                    (d, self.modify_offset.or(self.offset_time_original), None)
+                }
+                (None, None, None) => return None,
+            };
+        let nanos =
+            subsec.map(|s| format!("{s:0<9}")[..9].parse::<u32>().unwrap_or(0)).unwrap_or(0);
         let naive = naive.with_nanosecond(nanos).unwrap_or(naive);
         zone.unwrap_or(default_offset).from_local_datetime(&naive).single()
     }
@@ -181,7 +185,9 @@ fn fields(spec: &PhotoSpec) -> Vec<Field> {
     let mut out = Vec::new();
     let mut push = |tag: Tag, value: Value| out.push(Field { tag, ifd_num: In::PRIMARY, value });
     let ascii = |s: &str| Value::Ascii(vec![s.as_bytes().to_vec()]);
-    let date = |d: &NaiveDateTime| Value::Ascii(vec![d.format("%Y:%m:%d %H:%M:%S").to_string().into_bytes()]);
+    let date = |d: &NaiveDateTime| {
+        Value::Ascii(vec![d.format("%Y:%m:%d %H:%M:%S").to_string().into_bytes()])
+    };
     let zero = || Value::Ascii(vec![b"0000:00:00 00:00:00".to_vec()]);
     let offset = |o: &FixedOffset| Value::Ascii(vec![o.to_string().into_bytes()]);
 
@@ -329,8 +335,10 @@ fn draw(pattern: &Pattern, w: u32, h: u32) -> Vec<u8> {
         Pattern::Scene(seed) => {
             let mut rng = Lcg(*seed as u64 ^ 0x9E37_79B9_7F4A_7C15);
             let horizon = h / 2 + rng.below(h / 4);
-            let sky = [90 + rng.below(60) as u8, 140 + rng.below(60) as u8, 200 + rng.below(55) as u8];
-            let ground = [70 + rng.below(80) as u8, 90 + rng.below(60) as u8, 40 + rng.below(40) as u8];
+            let sky =
+                [90 + rng.below(60) as u8, 140 + rng.below(60) as u8, 200 + rng.below(55) as u8];
+            let ground =
+                [70 + rng.below(80) as u8, 90 + rng.below(60) as u8, 40 + rng.below(40) as u8];
             // Rows are built once and copied: this runs in debug builds of every test.
             let row_len = (w * 3) as usize;
             let ground_rows: Vec<Vec<u8>> = (0..8u32)

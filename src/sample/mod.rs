@@ -75,7 +75,8 @@ impl SampleSummary {
 /// Write the sample evidence tree under `dest` (created if needed; files already there with
 /// the same names are overwritten, others are left alone).
 pub fn generate(dest: &Path) -> io::Result<SampleSummary> {
-    let mut g = Gen { root: dest.to_path_buf(), summary: SampleSummary::default(), dirs: Vec::new() };
+    let mut g =
+        Gen { root: dest.to_path_buf(), summary: SampleSummary::default(), dirs: Vec::new() };
     fs::create_dir_all(dest)?;
     photos(&mut g)?;
     damaged(&mut g)?;
@@ -94,7 +95,14 @@ struct Gen {
 const PACKED_AT: i64 = 1_605_837_600;
 
 impl Gen {
-    fn write(&mut self, rel: &Path, bytes: &[u8], mtime: i64, exercises: &str, photo: Option<PhotoSpec>) -> io::Result<()> {
+    fn write(
+        &mut self,
+        rel: &Path,
+        bytes: &[u8],
+        mtime: i64,
+        exercises: &str,
+        photo: Option<PhotoSpec>,
+    ) -> io::Result<()> {
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
@@ -109,7 +117,11 @@ impl Gen {
         fs::write(&path, bytes)?;
         set_mtime(&path, mtime)?;
         self.summary.bytes += bytes.len() as u64;
-        self.summary.files.push(SampleFile { path: rel.to_path_buf(), exercises: exercises.into(), photo });
+        self.summary.files.push(SampleFile {
+            path: rel.to_path_buf(),
+            exercises: exercises.into(),
+            photo,
+        });
         Ok(())
     }
 
@@ -178,13 +190,43 @@ impl Device {
     /// its zone habit, a 4:3 frame.
     fn shot(self, when: NaiveDateTime, gps: Option<(f64, f64)>, seed: u32) -> PhotoSpec {
         let (make, model, software, little_endian, zone, layout, size) = match self {
-            Device::Huawei => ("HUAWEI", "ALP-AL00", Some("ALP-AL00 8.0.0.120(C00)"), true, false, GpsLayout::Dms, (640, 480)),
-            Device::Xiaomi => ("Xiaomi", "MI 6", Some("sagit-user 8.0.0 OPR1.170623.027 V9.2.3.0.OCAMIEK release-keys"), true, false, GpsLayout::Dms, (480, 360)),
-            Device::IPhone => ("Apple", "iPhone 7", Some("11.4.1"), false, true, GpsLayout::Dms, (640, 480)),
-            Device::Canon => ("Canon", "Canon EOS 80D", None, true, false, GpsLayout::Dms, (600, 400)),
-            Device::Oppo => ("OPPO", "OPPO R11", None, true, false, GpsLayout::DecimalMinutes, (480, 360)),
+            Device::Huawei => (
+                "HUAWEI",
+                "ALP-AL00",
+                Some("ALP-AL00 8.0.0.120(C00)"),
+                true,
+                false,
+                GpsLayout::Dms,
+                (640, 480),
+            ),
+            Device::Xiaomi => (
+                "Xiaomi",
+                "MI 6",
+                Some("sagit-user 8.0.0 OPR1.170623.027 V9.2.3.0.OCAMIEK release-keys"),
+                true,
+                false,
+                GpsLayout::Dms,
+                (480, 360),
+            ),
+            Device::IPhone => {
+                ("Apple", "iPhone 7", Some("11.4.1"), false, true, GpsLayout::Dms, (640, 480))
+            }
+            Device::Canon => {
+                ("Canon", "Canon EOS 80D", None, true, false, GpsLayout::Dms, (600, 400))
+            }
+            Device::Oppo => {
+                ("OPPO", "OPPO R11", None, true, false, GpsLayout::DecimalMinutes, (480, 360))
+            }
             Device::Vivo => ("vivo", "vivo X9", None, true, false, GpsLayout::Degrees, (480, 360)),
-            Device::Nikon => ("NIKON CORPORATION", "NIKON D7200", Some("Ver.1.00 "), false, false, GpsLayout::Dms, (600, 400)),
+            Device::Nikon => (
+                "NIKON CORPORATION",
+                "NIKON D7200",
+                Some("Ver.1.00 "),
+                false,
+                false,
+                GpsLayout::Dms,
+                (600, 400),
+            ),
         };
         PhotoSpec {
             width: size.0,
@@ -231,35 +273,92 @@ fn photos(g: &mut Gen) -> io::Result<()> {
 
     // 西宁市 (the capital) submits by district.
     let d = "西宁市/城中区/A1 青少年科学素质";
-    g.photo(&format!("{d}/青少年科技创新大赛_01.jpg"), Huawei.shot(at(2018, 5, 19, 9, 42, 7), Some(near(XINING_CHENGZHONG, 1)), 101), "HUAWEI phone photo, GPS in 城中区, keyword 青少年 in the name")?;
-    g.photo(&format!("{d}/青少年科技创新大赛_02.jpg"), Huawei.shot(at(2018, 5, 19, 10, 3, 51), Some(near(XINING_CHENGZHONG, 2)), 102), "second photo of the same event")?;
-    let mut portrait = Xiaomi.shot(at(2017, 9, 16, 9, 35, 12), Some(near(XINING_CHENGZHONG, 3)), 103);
+    g.photo(
+        &format!("{d}/青少年科技创新大赛_01.jpg"),
+        Huawei.shot(at(2018, 5, 19, 9, 42, 7), Some(near(XINING_CHENGZHONG, 1)), 101),
+        "HUAWEI phone photo, GPS in 城中区, keyword 青少年 in the name",
+    )?;
+    g.photo(
+        &format!("{d}/青少年科技创新大赛_02.jpg"),
+        Huawei.shot(at(2018, 5, 19, 10, 3, 51), Some(near(XINING_CHENGZHONG, 2)), 102),
+        "second photo of the same event",
+    )?;
+    let mut portrait =
+        Xiaomi.shot(at(2017, 9, 16, 9, 35, 12), Some(near(XINING_CHENGZHONG, 3)), 103);
     portrait.orientation = Some(6);
     portrait.subsec_original = Some("348".into());
-    g.photo("西宁市/城中区/D1 全国科普日/IMG_20170916_093512.jpg", portrait, "Xiaomi, orientation 6 (portrait), SubSecTimeOriginal")?;
-    g.photo("西宁市/全民科学素质/DSC_0042.JPG", Nikon.shot(at(2016, 10, 15, 14, 20, 0), None, 104), "camera without GPS, big-endian EXIF, Software with trailing blanks; folder 全民科学素质")?;
+    g.photo(
+        "西宁市/城中区/D1 全国科普日/IMG_20170916_093512.jpg",
+        portrait,
+        "Xiaomi, orientation 6 (portrait), SubSecTimeOriginal",
+    )?;
+    g.photo(
+        "西宁市/全民科学素质/DSC_0042.JPG",
+        Nikon.shot(at(2016, 10, 15, 14, 20, 0), None, 104),
+        "camera without GPS, big-endian EXIF, Software with trailing blanks; folder 全民科学素质",
+    )?;
 
     // 海东市: 互助县 is the model submission (with a submission list), 乐都区 the misplaced one.
     let d = "海东市/互助县/B4.1科普大篷车";
-    g.photo(&format!("{d}/IMG_20190612_101530.jpg"), Huawei.shot(at(2019, 6, 12, 10, 15, 30), Some(near(HUZHU, 4)), 105), "phone name with date, GPS in 互助县, folder code B4.1 without a space")?;
-    g.photo(&format!("{d}/IMG_20190612_103347.jpg"), Huawei.shot(at(2019, 6, 12, 10, 33, 47), Some(near(HUZHU, 5)), 106), "second photo of the same event")?;
-    g.photo(&format!("{d}/科普大篷车进校园.jpg"), Oppo.shot(at(2019, 6, 13, 15, 2, 44), Some(near(HUZHU, 6)), 107), "Chinese name (科普 search), GPS as degrees and decimal minutes")?;
-    g.photo(&format!("{d}/IMG_20190917_094510.jpg"), Huawei.shot(at(2019, 9, 17, 9, 45, 10), Some(near(HUZHU, 7)), 108), "the submission list assigns it to D1 全国科普日 although the folder says B4.1")?;
-    g.photo("海东市/互助县/D3 科普之冬/IMG_20151220_142211.jpg", Vivo.shot(at(2015, 12, 20, 14, 22, 11), Some(near(HUZHU, 8)), 109), "taken in 2015, before the assessment period; GPS as one decimal-degree rational")?;
-    g.photo("海东市/乐都区/A2 农牧民科学素质/农牧民培训现场.jpg", Xiaomi.shot(at(2018, 11, 6, 10, 12, 40), Some(near(XINING_CHENGZHONG, 9)), 110), "GPS in 西宁市 although the folder says 海东市/乐都区")?;
-    g.photo("海东市/乐都区/A2 农牧民科学素质/IMG_20181106_143005.jpg", Xiaomi.shot(at(2018, 11, 6, 14, 30, 5), Some(near(LEDU, 10)), 111), "GPS consistent with 乐都区")?;
+    g.photo(
+        &format!("{d}/IMG_20190612_101530.jpg"),
+        Huawei.shot(at(2019, 6, 12, 10, 15, 30), Some(near(HUZHU, 4)), 105),
+        "phone name with date, GPS in 互助县, folder code B4.1 without a space",
+    )?;
+    g.photo(
+        &format!("{d}/IMG_20190612_103347.jpg"),
+        Huawei.shot(at(2019, 6, 12, 10, 33, 47), Some(near(HUZHU, 5)), 106),
+        "second photo of the same event",
+    )?;
+    g.photo(
+        &format!("{d}/科普大篷车进校园.jpg"),
+        Oppo.shot(at(2019, 6, 13, 15, 2, 44), Some(near(HUZHU, 6)), 107),
+        "Chinese name (科普 search), GPS as degrees and decimal minutes",
+    )?;
+    g.photo(
+        &format!("{d}/IMG_20190917_094510.jpg"),
+        Huawei.shot(at(2019, 9, 17, 9, 45, 10), Some(near(HUZHU, 7)), 108),
+        "the submission list assigns it to D1 全国科普日 although the folder says B4.1",
+    )?;
+    g.photo(
+        "海东市/互助县/D3 科普之冬/IMG_20151220_142211.jpg",
+        Vivo.shot(at(2015, 12, 20, 14, 22, 11), Some(near(HUZHU, 8)), 109),
+        "taken in 2015, before the assessment period; GPS as one decimal-degree rational",
+    )?;
+    g.photo(
+        "海东市/乐都区/A2 农牧民科学素质/农牧民培训现场.jpg",
+        Xiaomi.shot(at(2018, 11, 6, 10, 12, 40), Some(near(XINING_CHENGZHONG, 9)), 110),
+        "GPS in 西宁市 although the folder says 海东市/乐都区",
+    )?;
+    g.photo(
+        "海东市/乐都区/A2 农牧民科学素质/IMG_20181106_143005.jpg",
+        Xiaomi.shot(at(2018, 11, 6, 14, 30, 5), Some(near(LEDU, 10)), 111),
+        "GPS consistent with 乐都区",
+    )?;
 
     // 海北州: an iPhone with an explicit zone, and an edited picture.
     let d = "海北州/海晏县/B4.2 流动科技馆巡展";
-    g.photo(&format!("{d}/IMG_0421.JPG"), IPhone.shot(at(2018, 7, 8, 11, 5, 23), Some(near(HAIYAN, 11)), 112), "Apple, big-endian EXIF, OffsetTimeOriginal +08:00")?;
+    g.photo(
+        &format!("{d}/IMG_0421.JPG"),
+        IPhone.shot(at(2018, 7, 8, 11, 5, 23), Some(near(HAIYAN, 11)), 112),
+        "Apple, big-endian EXIF, OffsetTimeOriginal +08:00",
+    )?;
     let mut edited = Canon.shot(at(2018, 7, 9, 16, 40, 2), None, 113);
     edited.software = Some("Adobe Photoshop CC 2019 (Windows)".into());
     edited.modify_date = Some(at(2019, 3, 2, 20, 11, 45));
-    g.photo(&format!("{d}/展板设计.jpg"), edited, "edited: Software Adobe Photoshop CC 2019, ModifyDate months after capture")?;
+    g.photo(
+        &format!("{d}/展板设计.jpg"),
+        edited,
+        "edited: Software Adobe Photoshop CC 2019, ModifyDate months after capture",
+    )?;
 
     // 黄南州 still under the county's old name.
     let d = "黄南州/同仁县/D4 科普与青海三区建设同行";
-    g.photo(&format!("{d}/IMG_5523.JPG"), Canon.shot(at(2016, 8, 12, 10, 30, 0), None, 114), "Canon camera, no GPS; historical county name 同仁县")?;
+    g.photo(
+        &format!("{d}/IMG_5523.JPG"),
+        Canon.shot(at(2016, 8, 12, 10, 30, 0), None, 114),
+        "Canon camera, no GPS; historical county name 同仁县",
+    )?;
     let gbk_name = encoding_rs::GBK.encode("会议照片.jpg").0.into_owned();
     let rel = Path::new(d).join(std::ffi::OsStr::from_bytes(&gbk_name));
     let spec = Canon.shot(at(2016, 8, 12, 14, 5, 31), None, 115);
@@ -267,33 +366,73 @@ fn photos(g: &mut Gen) -> io::Result<()> {
     let mtime = china_time(at(2016, 8, 12, 14, 7, 1));
     g.write(&rel, &bytes, mtime, "file name in GBK bytes (会议照片.jpg), not UTF-8", Some(spec))?;
     g.summary.photos += 1;
-    g.photo(&format!("{d}/IMG_20170620_161203.jpg"), Oppo.shot(at(2017, 6, 20, 16, 12, 3), Some(near(TONGREN, 12)), 116), "GPS in 同仁")?;
+    g.photo(
+        &format!("{d}/IMG_20170620_161203.jpg"),
+        Oppo.shot(at(2017, 6, 20, 16, 12, 3), Some(near(TONGREN, 12)), 116),
+        "GPS in 同仁",
+    )?;
 
     // 玉树州, far south-west.
     let d = "玉树州/称多县/A2 农牧民科学素质";
-    g.photo(&format!("{d}/IMG_20200715_113045.jpg"), Vivo.shot(at(2020, 7, 15, 11, 30, 45), Some(near(CHENGDUO, 13)), 117), "GPS in 称多县")?;
+    g.photo(
+        &format!("{d}/IMG_20200715_113045.jpg"),
+        Vivo.shot(at(2020, 7, 15, 11, 30, 45), Some(near(CHENGDUO, 13)), 117),
+        "GPS in 称多县",
+    )?;
     let mut undated = Xiaomi.shot(at(2019, 1, 1, 0, 0, 0), None, 118);
     undated.zero_dates = true;
     undated.software = Some("MIUI Gallery".into());
     g.photo(&format!("{d}/宣传册封面.jpg"), undated, "EXIF dates all zero: no capture date")?;
 
     // 海西州 and 海南州, 果洛州: a duplicate submitted by two prefectures.
-    g.photo("海西州/格尔木市/D2 科技活动周/IMG_20170521_154410.jpg", Oppo.shot(at(2017, 5, 21, 15, 44, 10), Some(near(GOLMUD, 14)), 119), "GPS in 格尔木市")?;
+    g.photo(
+        "海西州/格尔木市/D2 科技活动周/IMG_20170521_154410.jpg",
+        Oppo.shot(at(2017, 5, 21, 15, 44, 10), Some(near(GOLMUD, 14)), 119),
+        "GPS in 格尔木市",
+    )?;
     let dup = IPhone.shot(at(2018, 9, 15, 9, 58, 36), Some(near(GONGHE, 15)), 120);
-    g.photo("海南州/共和县/D1 全国科普日/科普日宣传.jpg", dup.clone(), "same bytes as 果洛州/玛沁县/D1 全国科普日/科普日活动.jpg")?;
-    g.photo("果洛州/玛沁县/D1 全国科普日/科普日活动.jpg", dup, "duplicate of 海南州's photo under another prefecture; GPS in 共和县, not 玛沁县")?;
-    let wechat = PhotoSpec { width: 540, height: 405, pattern: Pattern::Scene(121), quality: 70, ..PhotoSpec::default() };
-    g.photo("海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg", wechat, "no EXIF at all (WeChat strips it); a date only in the name")?;
+    g.photo(
+        "海南州/共和县/D1 全国科普日/科普日宣传.jpg",
+        dup.clone(),
+        "same bytes as 果洛州/玛沁县/D1 全国科普日/科普日活动.jpg",
+    )?;
+    g.photo(
+        "果洛州/玛沁县/D1 全国科普日/科普日活动.jpg",
+        dup,
+        "duplicate of 海南州's photo under another prefecture; GPS in 共和县, not 玛沁县",
+    )?;
+    let wechat = PhotoSpec {
+        width: 540,
+        height: 405,
+        pattern: Pattern::Scene(121),
+        quality: 70,
+        ..PhotoSpec::default()
+    };
+    g.photo(
+        "海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg",
+        wechat,
+        "no EXIF at all (WeChat strips it); a date only in the name",
+    )?;
     Ok(())
 }
 
 /// Files an inspector must see reported as unreadable.
 fn damaged(g: &mut Gen) -> io::Result<()> {
     let d = Path::new("玉树州/称多县/A2 农牧民科学素质");
-    let full = jpeg::jpeg(&Device::Vivo.shot(at(2020, 7, 16, 9, 1, 12), Some(place::near(place::CHENGDUO, 16)), 122));
+    let full = jpeg::jpeg(&Device::Vivo.shot(
+        at(2020, 7, 16, 9, 1, 12),
+        Some(place::near(place::CHENGDUO, 16)),
+        122,
+    ));
     // An interrupted upload: header and EXIF intact, image data cut at 60 %.
     let cut = &full[..full.len() * 6 / 10];
-    g.write(&d.join("IMG_20200716_090112.jpg"), cut, china_time(at(2020, 7, 16, 9, 2, 0)), "truncated JPEG: EXIF readable, image data cut off", None)?;
+    g.write(
+        &d.join("IMG_20200716_090112.jpg"),
+        cut,
+        china_time(at(2020, 7, 16, 9, 2, 0)),
+        "truncated JPEG: EXIF readable, image data cut off",
+        None,
+    )?;
     // Garbage after SOI: a file overwritten by something else but keeping its first bytes.
     let mut garbage = vec![0xFF, 0xD8];
     let mut x: u32 = 0x1234_5678;
@@ -303,7 +442,13 @@ fn damaged(g: &mut Gen) -> io::Result<()> {
         x ^= x << 5;
         garbage.push((x & 0x7F) as u8); // never 0xFF, so no marker can appear
     }
-    g.write(&d.join("IMG_20200716_090530.jpg"), &garbage, china_time(at(2020, 7, 16, 9, 6, 0)), "corrupt JPEG: garbage after the start-of-image marker", None)?;
+    g.write(
+        &d.join("IMG_20200716_090530.jpg"),
+        &garbage,
+        china_time(at(2020, 7, 16, 9, 6, 0)),
+        "corrupt JPEG: garbage after the start-of-image marker",
+        None,
+    )?;
     g.summary.damaged += 2;
     g.summary.photos += 2;
     Ok(())
@@ -364,7 +509,14 @@ mod tests {
             .filter(|e| e.file_type().is_file())
             .map(|e| {
                 let bytes = fs::read(e.path()).unwrap();
-                let mtime = e.metadata().unwrap().modified().unwrap().duration_since(UNIX_EPOCH).unwrap().as_secs();
+                let mtime = e
+                    .metadata()
+                    .unwrap()
+                    .modified()
+                    .unwrap()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
                 let rel = e.path().strip_prefix(root).unwrap().to_path_buf();
                 (rel, (blake3::hash(&bytes).to_hex().to_string(), mtime))
             })
@@ -401,7 +553,8 @@ mod tests {
         assert!(has("海东市/互助县/B4.1科普大篷车/材料清单.csv"));
         assert!(has("海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg"));
         assert!(tree.keys().any(|p| p.starts_with("西宁市/全民科学素质")));
-        for pref in ["西宁市", "海东市", "海北州", "黄南州", "玉树州", "海西州", "海南州", "果洛州"] {
+        for pref in ["西宁市", "海东市", "海北州", "黄南州", "玉树州", "海西州", "海南州", "果洛州"]
+        {
             assert!(tree.keys().any(|p| p.starts_with(pref)), "{pref} missing");
         }
         // The duplicate really is the same bytes under two prefectures.
@@ -414,11 +567,17 @@ mod tests {
         let name = odd[0].file_name().unwrap().as_bytes();
         assert_eq!(encoding_rs::GBK.decode(name).0, "会议照片.jpg");
         // The GBK note decodes as GBK and says 科普.
-        let note = fs::read(dir.path().join("玉树州/称多县/A2 农牧民科学素质/工作记录.txt")).unwrap();
+        let note =
+            fs::read(dir.path().join("玉树州/称多县/A2 农牧民科学素质/工作记录.txt")).unwrap();
         assert!(std::str::from_utf8(&note).is_err());
         assert!(encoding_rs::GBK.decode(&note).0.contains("科普"));
         assert_eq!(s.damaged, 2);
-        assert!(s.photos >= 20 && s.documents >= 3, "{} photos, {} documents", s.photos, s.documents);
+        assert!(
+            s.photos >= 20 && s.documents >= 3,
+            "{} photos, {} documents",
+            s.photos,
+            s.documents
+        );
         assert!(s.files.iter().all(|f| !f.exercises.is_empty()));
     }
 
@@ -435,7 +594,11 @@ mod tests {
         for file in s.files.iter().filter(|f| f.photo.is_some()) {
             let spec = file.photo.as_ref().unwrap();
             let mut f = Facts::default();
-            photo::extract(&fs::read(dir.path().join(&file.path)).unwrap(), &Limits::default(), &mut f);
+            photo::extract(
+                &fs::read(dir.path().join(&file.path)).unwrap(),
+                &Limits::default(),
+                &mut f,
+            );
             let shown = file.path.display();
             assert!(f.errors.is_empty(), "{shown}: {:?}", f.errors);
             assert_eq!((f.width, f.height), (Some(spec.width), Some(spec.height)), "{shown}");
@@ -443,7 +606,10 @@ mod tests {
             match spec.gps {
                 Some((lat, lon)) => {
                     let g = f.gps.unwrap();
-                    assert!((g.lat - lat).abs() < 1e-6 && (g.lon - lon).abs() < 1e-6, "{shown}: {g:?}");
+                    assert!(
+                        (g.lat - lat).abs() < 1e-6 && (g.lon - lon).abs() < 1e-6,
+                        "{shown}: {g:?}"
+                    );
                 }
                 None => assert_eq!(f.gps, None, "{shown}"),
             }
@@ -463,7 +629,9 @@ mod tests {
         assert_eq!(old.captured_at.unwrap().format("%Y").to_string(), "2015");
         let edited = facts(d, "海北州/海晏县/B4.2 流动科技馆巡展/展板设计.jpg");
         assert!(edited.software.unwrap().contains("Photoshop"));
-        assert!(edited.modified_at.unwrap() - edited.captured_at.unwrap() > chrono::Duration::days(200));
+        assert!(
+            edited.modified_at.unwrap() - edited.captured_at.unwrap() > chrono::Duration::days(200)
+        );
         let undated = facts(d, "玉树州/称多县/A2 农牧民科学素质/宣传册封面.jpg");
         assert_eq!(undated.captured_at, None);
         let wechat = facts(d, "海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg");
@@ -472,7 +640,11 @@ mod tests {
         assert!(cut.errors.iter().any(|e| e.contains("truncated")), "{:?}", cut.errors);
         assert!(cut.captured_at.is_some(), "metadata before the cut is kept");
         let garbage = facts(d, "玉树州/称多县/A2 农牧民科学素质/IMG_20200716_090530.jpg");
-        assert!(garbage.errors.iter().any(|e| e.starts_with("JPEG is damaged")), "{:?}", garbage.errors);
+        assert!(
+            garbage.errors.iter().any(|e| e.starts_with("JPEG is damaged")),
+            "{:?}",
+            garbage.errors
+        );
     }
 }
 
