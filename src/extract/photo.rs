@@ -129,7 +129,10 @@ fn embedded_exif(data: &[u8]) -> Option<Parsed> {
     for _ in 0..8 {
         let rel = window[from..].windows(8).position(|w| w == LE || w == BE)?;
         let at = from + rel;
-        if let Ok((exif, _)) = parse_raw(repair_pointers(data[at..].to_vec())) {
+        // An EXIF block in a preview JPEG fits one 64 KiB segment; 1 MiB covers raw IFDs too
+        // without copying a whole raw file for every candidate.
+        let block = &data[at..data.len().min(at + (1 << 20))];
+        if let Ok((exif, _)) = parse_raw(repair_pointers(block.to_vec())) {
             if exif.fields().len() > 2 {
                 return Some((exif, Vec::new()));
             }
@@ -892,6 +895,7 @@ mod tests {
         encode_pixels, exif_tiff, jpeg, with_exif_segment, GpsLayout, Pattern, PhotoSpec,
     };
     use chrono::NaiveDate;
+    use image::ImageEncoder;
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, s).unwrap()
@@ -1201,6 +1205,98 @@ mod tests {
         let f = read(&raw);
         assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
         assert_gps(&f, 36.840512, 101.951234);
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= b as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn png_with_exif_chunk() {
+        let spec = phone();
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&[200u8; 30 * 20 * 3], 30, 20, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        // eXIf goes before the image data: after the 33-byte signature + IHDR.
+        let tiff = exif_tiff(&spec).unwrap();
+        let mut chunk = (tiff.len() as u32).to_be_bytes().to_vec();
+        let mut body = b"eXIf".to_vec();
+        body.extend_from_slice(&tiff);
+        chunk.extend_from_slice(&body);
+        chunk.extend_from_slice(&crc32(&body).to_be_bytes());
+        png.splice(33..33, chunk);
+        let f = read(&png);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!((f.width, f.height), (Some(30), Some(20)), "IHDR size, not the EXIF claim");
+        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-06-12T10:15:30+08:00");
+        assert_gps(&f, 36.840512, 101.951234);
+    }
+
+    #[test]
+    fn webp_with_exif_chunk() {
+        let tiff = exif_tiff(&phone()).unwrap();
+        let mut body = b"WEBP".to_vec();
+        body.extend_from_slice(b"VP8X");
+        body.extend_from_slice(&10u32.to_le_bytes());
+        body.extend_from_slice(&[0x08, 0, 0, 0]); // flags: EXIF present
+        body.extend_from_slice(&[(640 - 1) as u8, ((640 - 1) >> 8) as u8, 0]);
+        body.extend_from_slice(&[(480 - 1) as u8, ((480 - 1) >> 8) as u8, 0]);
+        body.extend_from_slice(b"EXIF");
+        body.extend_from_slice(&(tiff.len() as u32).to_le_bytes());
+        body.extend_from_slice(&tiff);
+        if tiff.len() % 2 == 1 {
+            body.push(0);
+        }
+        let mut webp = b"RIFF".to_vec();
+        webp.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        webp.extend_from_slice(&body);
+        let f = read(&webp);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!((f.width, f.height), (Some(640), Some(480)));
+        assert_eq!(f.camera.unwrap().make.as_deref(), Some("HUAWEI"));
+    }
+
+    #[test]
+    fn bare_tiff_is_read_with_exif_size_fallback() {
+        let mut spec = phone();
+        spec.little_endian = false;
+        let f = read(&exif_tiff(&spec).unwrap());
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!((f.width, f.height), (Some(160), Some(120)));
+        assert_eq!(f.orientation, Some(6));
+    }
+
+    #[test]
+    fn heif_size_is_the_largest_ispe() {
+        fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+            let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+            v.extend_from_slice(kind);
+            v.extend_from_slice(body);
+            v
+        }
+        let ispe = |w: u32, h: u32| {
+            let mut b = vec![0u8; 4];
+            b.extend_from_slice(&w.to_be_bytes());
+            b.extend_from_slice(&h.to_be_bytes());
+            bx(b"ispe", &b)
+        };
+        let ipco = bx(b"ipco", &[ispe(512, 512), ispe(4032, 3024), ispe(320, 240)].concat());
+        let mut meta_body = vec![0u8; 4];
+        meta_body.extend(bx(b"iprp", &ipco));
+        let file = [bx(b"ftyp", b"heic\0\0\0\0mif1heic"), bx(b"meta", &meta_body)].concat();
+        assert_eq!(heif_size(&file), Some((4032, 3024)));
+        // Truncated anywhere: no panic, no answer invented.
+        for n in 0..file.len() {
+            let _ = heif_size(&file[..n]);
+        }
     }
 
     #[test]

@@ -648,6 +648,80 @@ mod tests {
     }
 }
 
+/// When ExifTool is installed, it must read every generated photo's metadata as specified:
+/// the proof that the writer makes standard EXIF, not just EXIF our own reader accepts.
+#[cfg(test)]
+mod exiftool {
+    use super::*;
+
+    #[test]
+    fn exiftool_reads_what_we_wrote() {
+        let Ok(version) = std::process::Command::new("exiftool").arg("-ver").output() else {
+            eprintln!("exiftool not installed: check skipped");
+            return;
+        };
+        if !version.status.success() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let summary = generate(dir.path()).unwrap();
+        let out = std::process::Command::new("exiftool")
+            .args(["-json", "-n", "-r", "-q", "-q", "-ext", "jpg", "-ext", "JPG"])
+            .args(["-DateTimeOriginal", "-OffsetTimeOriginal", "-SubSecTimeOriginal"])
+            .args(["-GPSLatitude", "-GPSLongitude", "-Make", "-Model", "-Software"])
+            .args(["-Orientation", "-ImageWidth", "-ImageHeight"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&String::from_utf8_lossy(&out.stdout)).unwrap();
+        let mut checked = 0;
+        for file in summary.files.iter().filter(|f| f.photo.is_some()) {
+            let spec = file.photo.as_ref().unwrap();
+            let full = dir.path().join(&file.path).to_string_lossy().into_owned();
+            let Some(row) = rows.iter().find(|r| r["SourceFile"].as_str() == Some(full.as_str()))
+            else {
+                continue; // the GBK name does not survive ExifTool's JSON as UTF-8
+            };
+            let shown = file.path.display();
+            let expect_date = if spec.zero_dates {
+                Some("0000:00:00 00:00:00".to_string())
+            } else {
+                spec.date_time_original.map(|d| d.format("%Y:%m:%d %H:%M:%S").to_string())
+            };
+            assert_eq!(row["DateTimeOriginal"].as_str().map(String::from), expect_date, "{shown}");
+            assert_eq!(
+                row["OffsetTimeOriginal"].as_str().map(String::from),
+                spec.offset_time_original.map(|o| o.to_string()),
+                "{shown}"
+            );
+            assert_eq!(row["Make"].as_str(), spec.make.as_deref(), "{shown}");
+            assert_eq!(row["Model"].as_str(), spec.model.as_deref(), "{shown}");
+            let software = row["Software"].as_str().map(|s| s.trim().to_string());
+            assert_eq!(software, spec.software.as_ref().map(|s| s.trim().to_string()), "{shown}");
+            assert_eq!(row["ImageWidth"].as_u64(), Some(spec.width as u64), "{shown}");
+            assert_eq!(row["ImageHeight"].as_u64(), Some(spec.height as u64), "{shown}");
+            match spec.gps {
+                Some((lat, lon)) => {
+                    let (a, b) = (
+                        row["GPSLatitude"].as_f64().unwrap(),
+                        row["GPSLongitude"].as_f64().unwrap(),
+                    );
+                    // -n gives unsigned magnitudes for the EXIF tags; the refs carry the sign.
+                    assert!(
+                        (a - lat.abs()).abs() < 1e-6 && (b - lon.abs()).abs() < 1e-6,
+                        "{shown}"
+                    );
+                }
+                None => assert!(row.get("GPSLatitude").is_none(), "{shown}"),
+            }
+            checked += 1;
+        }
+        eprintln!("exiftool agreed on {checked} generated photos");
+        assert!(checked >= 20, "only {checked} photos compared");
+    }
+}
+
 #[cfg(test)]
 mod dev {
     /// Write the tree where `ARCHIVE_SAMPLE_OUT` points, to look at it with other tools.
