@@ -197,7 +197,7 @@ impl Device {
                 true,
                 false,
                 GpsLayout::Dms,
-                (640, 480),
+                (512, 384),
             ),
             Device::Xiaomi => (
                 "Xiaomi",
@@ -206,18 +206,18 @@ impl Device {
                 true,
                 false,
                 GpsLayout::Dms,
-                (480, 360),
+                (400, 300),
             ),
             Device::IPhone => {
-                ("Apple", "iPhone 7", Some("11.4.1"), false, true, GpsLayout::Dms, (640, 480))
+                ("Apple", "iPhone 7", Some("11.4.1"), false, true, GpsLayout::Dms, (480, 360))
             }
             Device::Canon => {
-                ("Canon", "Canon EOS 80D", None, true, false, GpsLayout::Dms, (600, 400))
+                ("Canon", "Canon EOS 80D", None, true, false, GpsLayout::Dms, (480, 320))
             }
             Device::Oppo => {
-                ("OPPO", "OPPO R11", None, true, false, GpsLayout::DecimalMinutes, (480, 360))
+                ("OPPO", "OPPO R11", None, true, false, GpsLayout::DecimalMinutes, (400, 300))
             }
-            Device::Vivo => ("vivo", "vivo X9", None, true, false, GpsLayout::Degrees, (480, 360)),
+            Device::Vivo => ("vivo", "vivo X9", None, true, false, GpsLayout::Degrees, (320, 240)),
             Device::Nikon => (
                 "NIKON CORPORATION",
                 "NIKON D7200",
@@ -225,7 +225,7 @@ impl Device {
                 false,
                 false,
                 GpsLayout::Dms,
-                (600, 400),
+                (480, 320),
             ),
         };
         PhotoSpec {
