@@ -18,7 +18,7 @@
 use std::io::Cursor;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
-use exif::{Exif, Field, In, Reader, Tag, Value};
+use exif::{Context, Exif, Field, In, Reader, Tag, Value};
 
 use super::{Facts, Limits};
 use crate::record::{Camera, Gps};
@@ -82,8 +82,12 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         Some((Err(ReadFailure::Absent), _)) => None,
     };
 
-    if let Some(exif) = &exif {
-        fill_from_exif(exif, limits, f);
+    let meta = exif.map(|main| {
+        let (exif_ifd, gps_ifd) = if is_cr3(data) { cr3_sub_ifds(data) } else { (None, None) };
+        Meta { main, exif_ifd, gps_ifd }
+    });
+    if let Some(meta) = &meta {
+        fill_from_exif(meta, limits, f);
     } else if container == Container::Other && looks_like_text(data) {
         f.errors.push(
             "named like a photo, but the content is text, not an image: the file may be misnamed \
@@ -101,7 +105,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         Container::Gif => gif_size(data),
         Container::Heif => heif_size(data),
         Container::Tiff => {
-            exif.as_ref().and_then(|e| pair(uint(e, Tag::ImageWidth), uint(e, Tag::ImageLength)))
+            meta.as_ref().and_then(|m| pair(uint(m, Tag::ImageWidth), uint(m, Tag::ImageLength)))
         }
         Container::Other => None,
     };
@@ -420,7 +424,7 @@ fn contains_eoi(d: &[u8]) -> bool {
 // ---------------------------------------------------------------------------------------------
 // EXIF fields → facts
 
-fn fill_from_exif(exif: &Exif, limits: &Limits, f: &mut Facts) {
+fn fill_from_exif(exif: &Meta, limits: &Limits, f: &mut Facts) {
     capture_time(exif, limits, f);
     match gps(exif) {
         Ok(point) => f.gps = point,
@@ -447,19 +451,54 @@ fn fill_from_exif(exif: &Exif, limits: &Limits, f: &mut Facts) {
     }
 }
 
-/// The primary image's field; IFD1 (the thumbnail) is never used for facts about the photo.
-fn field(exif: &Exif, tag: Tag) -> Option<&Field> {
-    exif.get_field(tag, In::PRIMARY)
+/// EXIF as read from one file. Canon CR3 stores the EXIF and GPS IFDs as separate TIFF
+/// structures (boxes CMT2 and CMT4) whose tags are then numbered as if in IFD0.
+struct Meta {
+    main: Exif,
+    exif_ifd: Option<Exif>,
+    gps_ifd: Option<Exif>,
 }
 
-fn uint(exif: &Exif, tag: Tag) -> Option<u32> {
+/// The primary image's field; IFD1 (the thumbnail) is never used for facts about the photo.
+fn field(m: &Meta, tag: Tag) -> Option<&Field> {
+    m.main.get_field(tag, In::PRIMARY).or_else(|| {
+        let flat = match tag.context() {
+            Context::Exif => m.exif_ifd.as_ref(),
+            Context::Gps => m.gps_ifd.as_ref(),
+            _ => None,
+        }?;
+        flat.get_field(Tag(Context::Tiff, tag.number()), In::PRIMARY)
+    })
+}
+
+fn is_cr3(data: &[u8]) -> bool {
+    data.get(4..12) == Some(b"ftypcrx ")
+}
+
+/// CR3's CMT2 (EXIF IFD) and CMT4 (GPS IFD) boxes, found by name in the metadata at the
+/// start of the file; each holds a complete little TIFF structure.
+fn cr3_sub_ifds(data: &[u8]) -> (Option<Exif>, Option<Exif>) {
+    let head = &data[..data.len().min(1 << 20)];
+    let find = |name: &[u8; 4]| -> Option<Exif> {
+        let at = head.windows(4).position(|w| w == name)?;
+        let size = u32::from_be_bytes(head.get(at.checked_sub(4)?..at)?.try_into().ok()?) as usize;
+        let body = head.get(at + 4..(at - 4).checked_add(size)?)?;
+        match parse_raw(body.to_vec()) {
+            Ok((exif, _)) => Some(exif),
+            Err(_) => None,
+        }
+    };
+    (find(b"CMT2"), find(b"CMT4"))
+}
+
+fn uint(exif: &Meta, tag: Tag) -> Option<u32> {
     field(exif, tag).and_then(|fl| fl.value.get_uint(0))
 }
 
 /// An ASCII field as clean text: NUL padding and blanks trimmed, empty meaning absent. Bytes
 /// that are not UTF-8 are read as GB18030, the encoding Chinese software uses when it ignores
 /// the ASCII rule.
-fn ascii(exif: &Exif, tag: Tag) -> Option<String> {
+fn ascii(exif: &Meta, tag: Tag) -> Option<String> {
     let raw = ascii_bytes(exif, tag)?;
     let text = match std::str::from_utf8(raw) {
         Ok(s) => s.to_string(),
@@ -475,7 +514,7 @@ fn ascii(exif: &Exif, tag: Tag) -> Option<String> {
     }
 }
 
-fn ascii_bytes(exif: &Exif, tag: Tag) -> Option<&[u8]> {
+fn ascii_bytes(exif: &Meta, tag: Tag) -> Option<&[u8]> {
     match &field(exif, tag)?.value {
         Value::Ascii(parts) => parts.iter().find(|p| !p.is_empty()).map(|p| p.as_slice()),
         // Some writers store strings as UNDEFINED or BYTE.
@@ -524,7 +563,7 @@ const TIME_TAGS: [TimeTag; 3] = [
 ///
 /// `modified_at` is EXIF DateTime (ExifTool's ModifyDate), set only when the capture time came
 /// from another tag, so that capture and modify time are two independent statements.
-fn capture_time(exif: &Exif, limits: &Limits, f: &mut Facts) {
+fn capture_time(exif: &Meta, limits: &Limits, f: &mut Facts) {
     let mut times: [Option<DateTime<FixedOffset>>; 3] = [None, None, None];
     for (i, t) in TIME_TAGS.iter().enumerate() {
         let Some(raw) = ascii_bytes(exif, t.tag) else { continue };
@@ -692,7 +731,7 @@ fn parse_offset(raw: &[u8]) -> Result<Option<FixedOffset>, String> {
 
 /// GPS position in signed decimal degrees. `Ok(None)` when absent or 0,0 (what many phones
 /// write when they had no fix); `Err` when present but unusable.
-fn gps(exif: &Exif) -> Result<Option<Gps>, String> {
+fn gps(exif: &Meta) -> Result<Option<Gps>, String> {
     let lat = field(exif, Tag::GPSLatitude);
     let lon = field(exif, Tag::GPSLongitude);
     let (lat, lon) = match (lat, lon) {
