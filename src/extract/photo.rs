@@ -12,8 +12,12 @@
 //! precede the cut, and so that a damaged JPEG is reported even when it carries no EXIF); TIFF,
 //! HEIF/HEIC/AVIF, PNG and WebP are opened by kamadak-exif's container reader. The pixel size is
 //! read from the image header itself where that is cheap (JPEG SOF, PNG IHDR, WebP, GIF, HEIF
-//! `ispe`), because the header describes the pixels actually stored while EXIF sizes often
-//! survive a resize unchanged; EXIF sizes are the fallback (TIFF, raw formats).
+//! `ispe`, TIFF IFD0), because the header describes the pixels actually stored while EXIF sizes
+//! often survive a resize unchanged; EXIF's PixelXDimension is the fallback (raw formats).
+//!
+//! Formats kamadak-exif does not open (RAF, X3F, JPEG 2000, JPEG XL, RW2/ORF with their own
+//! TIFF magic, Canon CR3 with its EXIF split over several boxes) are searched for the
+//! TIFF-structured EXIF block they embed, so a camera's raw file still gets its date and model.
 
 use std::io::Cursor;
 
@@ -104,15 +108,24 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         Container::Webp => webp_size(data),
         Container::Gif => gif_size(data),
         Container::Heif => heif_size(data),
-        Container::Tiff => {
-            meta.as_ref().and_then(|m| pair(uint(m, Tag::ImageWidth), uint(m, Tag::ImageLength)))
-        }
+        Container::Tiff => meta.as_ref().filter(|m| !ifd0_is_preview(m)).and_then(|m| {
+            pair(uint(m, Tag::ImageWidth), uint(m, Tag::ImageLength))
+        }),
         Container::Other => None,
     };
     if let Some((w, h)) = header_size {
         f.width = Some(w);
         f.height = Some(h);
     }
+}
+
+/// TIFF NewSubfileType (0xFE) bit 0: IFD0 holds a reduced-resolution copy, as in DNG and
+/// several raw formats, so its size is not the photo's.
+fn ifd0_is_preview(m: &Meta) -> bool {
+    m.main
+        .get_field(Tag(Context::Tiff, 0xFE), In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0))
+        .is_some_and(|t| t & 1 == 1)
 }
 
 fn pair(w: Option<u32>, h: Option<u32>) -> Option<(u32, u32)> {
