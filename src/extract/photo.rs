@@ -108,9 +108,10 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         Container::Webp => webp_size(data),
         Container::Gif => gif_size(data),
         Container::Heif => heif_size(data),
-        Container::Tiff => meta.as_ref().filter(|m| !ifd0_is_preview(m)).and_then(|m| {
-            pair(uint(m, Tag::ImageWidth), uint(m, Tag::ImageLength))
-        }),
+        Container::Tiff => meta
+            .as_ref()
+            .filter(|m| !ifd0_is_preview(m))
+            .and_then(|m| pair(uint(m, Tag::ImageWidth), uint(m, Tag::ImageLength))),
         Container::Other => None,
     };
     if let Some((w, h)) = header_size {

@@ -72,22 +72,22 @@ impl SampleSummary {
     }
 }
 
-/// Write the sample evidence tree under `dest` (created if needed; files already there with
-/// the same names are overwritten, others are left alone).
+/// Write the sample evidence tree under `dest`, which must be missing, empty, or an earlier
+/// sample tree (then it is rewritten in place, byte-identical). A folder holding anything
+/// else is refused: the generator must never overwrite or mix into real evidence.
 pub fn generate(dest: &Path) -> io::Result<SampleSummary> {
-    let mut g =
-        Gen { root: dest.to_path_buf(), summary: SampleSummary::default(), dirs: Vec::new() };
-    fs::create_dir_all(dest)?;
+    let mut g = Gen { summary: SampleSummary::default(), planned: Vec::new() };
     photos(&mut g)?;
     damaged(&mut g)?;
     documents(&mut g)?;
-    g.finish()
+    g.finish(dest)
 }
 
+/// Collects the whole tree in memory first, so that the destination can be checked before
+/// anything is written.
 struct Gen {
-    root: PathBuf,
     summary: SampleSummary,
-    dirs: Vec<PathBuf>,
+    planned: Vec<(PathBuf, Vec<u8>, i64)>,
 }
 
 /// Modification time of the folders and of files with no capture time: when the submission
@@ -103,25 +103,13 @@ impl Gen {
         exercises: &str,
         photo: Option<PhotoSpec>,
     ) -> io::Result<()> {
-        let path = self.root.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
-            let mut d = rel.parent();
-            while let Some(p) = d.filter(|p| !p.as_os_str().is_empty()) {
-                if !self.dirs.iter().any(|x| x == p) {
-                    self.dirs.push(p.to_path_buf());
-                }
-                d = p.parent();
-            }
-        }
-        fs::write(&path, bytes)?;
-        set_mtime(&path, mtime)?;
         self.summary.bytes += bytes.len() as u64;
         self.summary.files.push(SampleFile {
             path: rel.to_path_buf(),
             exercises: exercises.into(),
             photo,
         });
+        self.planned.push((rel.to_path_buf(), bytes.to_vec(), mtime));
         Ok(())
     }
 
@@ -142,15 +130,58 @@ impl Gen {
         Ok(())
     }
 
-    fn finish(mut self) -> io::Result<SampleSummary> {
+    fn finish(mut self, dest: &Path) -> io::Result<SampleSummary> {
+        refuse_foreign_content(dest, &self.planned)?;
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for (rel, bytes, mtime) in &self.planned {
+            let path = dest.join(rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            let mut d = rel.parent();
+            while let Some(p) = d.filter(|p| !p.as_os_str().is_empty()) {
+                if !dirs.iter().any(|x| x == p) {
+                    dirs.push(p.to_path_buf());
+                }
+                d = p.parent();
+            }
+            fs::write(&path, bytes)?;
+            set_mtime(&path, *mtime)?;
+        }
         // Deepest first, so that setting a folder's time is not undone by its children.
-        self.dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-        for d in &self.dirs {
-            set_mtime(&self.root.join(d), PACKED_AT)?;
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for d in &dirs {
+            set_mtime(&dest.join(d), PACKED_AT)?;
         }
         self.summary.files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(self.summary)
     }
+}
+
+fn refuse_foreign_content(dest: &Path, planned: &[(PathBuf, Vec<u8>, i64)]) -> io::Result<()> {
+    if !dest.exists() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(dest).min_depth(1) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dest).unwrap_or(entry.path());
+        if !entry.file_type().is_file() || !planned.iter().any(|(p, _, _)| p == rel) {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} already holds files that are not sample evidence (for example {}); \
+                     choose a new or empty folder: the sample generator never writes into real \
+                     evidence",
+                    dest.display(),
+                    rel.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn set_mtime(path: &Path, secs: i64) -> io::Result<()> {
@@ -579,6 +610,19 @@ mod tests {
             s.documents
         );
         assert!(s.files.iter().all(|f| !f.exercises.is_empty()));
+    }
+
+    #[test]
+    fn refuses_a_folder_with_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let evidence = dir.path().join("海东市/互助县/B4.1科普大篷车");
+        fs::create_dir_all(&evidence).unwrap();
+        fs::write(evidence.join("真实照片.jpg"), b"real evidence").unwrap();
+        let err = generate(dir.path()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert!(err.to_string().contains("真实照片.jpg"), "{err}");
+        // Nothing was written next to it.
+        assert_eq!(fs::read_dir(&evidence).unwrap().count(), 1);
     }
 
     fn facts(dir: &Path, rel: &str) -> Facts {
