@@ -30,7 +30,7 @@
 //! * `玉树州/称多县/A2 农牧民科学素质/工作记录.txt` is GBK-encoded text; `西宁市/城中区/A1
 //!   青少年科学素质/活动说明.txt` is UTF-8.
 //! * EXIF variants: big-endian (Apple) and little-endian blocks, OffsetTimeOriginal present
-//!   (Apple, HUAWEI 2020) and absent, GPS as D/M/S, decimal minutes and decimal degrees, a
+//!   (Apple) and absent, GPS as D/M/S, decimal minutes and decimal degrees, a
 //!   Software string with trailing blanks (Nikon), orientation 6 (a portrait phone photo).
 
 pub mod jpeg;
