@@ -331,6 +331,7 @@ struct JpegScan<'a> {
 /// for `FF D9`, which cannot occur inside it (a literal FF is always stuffed as `FF 00`).
 fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
     let mut scan = JpegScan { exif_tiff: None, exif_truncated: false, size: None, damage: None };
+    let mut saw_frame = false;
     let mut pos = 2;
     loop {
         // Fill bytes (extra FFs) may precede a marker.
@@ -390,10 +391,9 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
             scan.exif_truncated = cut;
         }
         // SOF markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range.
-        if matches!(marker, 0xC0..=0xCF)
-            && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
-            && scan.size.is_none()
-        {
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) && !saw_frame {
+            saw_frame = true;
+            // Height 0 is legal (defined later by a DNL marker): the size stays unknown.
             if body.len() >= 5 {
                 let h = u16::from_be_bytes([body[1], body[2]]) as u32;
                 let w = u16::from_be_bytes([body[3], body[4]]) as u32;
@@ -411,7 +411,7 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
             break;
         }
     }
-    if scan.size.is_none() {
+    if !saw_frame {
         scan.damage = Some(damaged("it has no frame header, so the picture cannot be decoded"));
         return scan;
     }
@@ -1199,6 +1199,19 @@ mod tests {
         assert!(f.errors.iter().any(|e| e.contains("truncated")), "{:?}", f.errors);
         assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
         assert_gps(&f, 36.840512, 101.951234);
+    }
+
+    #[test]
+    fn stray_bytes_between_segments_are_tolerated() {
+        // libjpeg skips them with a warning and shows the picture; so do we, silently.
+        let bytes = jpeg(&phone());
+        let after_app1 = 4 + u16::from_be_bytes([bytes[4], bytes[5]]) as usize;
+        let mut odd = bytes.clone();
+        odd.splice(after_app1..after_app1, [0u8, 0x12, 0x34]);
+        let f = read(&odd);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!((f.width, f.height), (Some(160), Some(120)));
+        assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
     }
 
     #[test]
