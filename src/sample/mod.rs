@@ -290,6 +290,7 @@ mod place {
     pub const TONGREN: (f64, f64) = (35.5188, 102.0176);
     pub const GOLMUD: (f64, f64) = (36.4021, 94.9036);
     pub const GONGHE: (f64, f64) = (36.2705, 100.6203);
+    pub const MAQIN: (f64, f64) = (34.4733, 100.2405);
 
     pub fn near(p: (f64, f64), k: u32) -> (f64, f64) {
         let dx = ((k * 37) % 11) as f64 - 5.0;
@@ -431,6 +432,11 @@ fn photos(g: &mut Gen) -> io::Result<()> {
         "果洛州/玛沁县/D1 全国科普日/科普日活动.jpg",
         dup,
         "duplicate of 海南州's photo under another prefecture; GPS in 共和县, not 玛沁县",
+    )?;
+    g.photo(
+        "果洛州/玛沁县/A2 农牧民科学素质/IMG_20190823_150233.jpg",
+        Xiaomi.shot(at(2019, 8, 23, 15, 2, 33), Some(near(MAQIN, 17)), 123),
+        "GPS in 玛沁县, consistent with its folder",
     )?;
     let wechat = PhotoSpec {
         width: 540,
