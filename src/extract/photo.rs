@@ -288,13 +288,22 @@ fn classify(e: exif::Error) -> Result<Parsed, ReadFailure> {
     match e {
         exif::Error::PartialResult(partial) => {
             let (exif, errors) = partial.into_inner();
-            Ok((exif, errors.iter().map(|e| e.to_string()).collect()))
+            Ok((exif, errors.iter().map(|e| lower_first(&e.to_string())).collect()))
         }
         exif::Error::NotFound(_) => Err(ReadFailure::Absent),
         // kamadak-exif's answer for formats it does not open (GIF, BMP, JPEG 2000, raw files
         // outside TIFF): there is nothing to report, the file simply has no EXIF we can read.
         exif::Error::InvalidFormat("Unknown image format") => Err(ReadFailure::Absent),
-        other => Err(ReadFailure::Corrupt(other.to_string())),
+        other => Err(ReadFailure::Corrupt(lower_first(&other.to_string()))),
+    }
+}
+
+/// kamadak-exif's messages ("Truncated IFD") read as sentence starts; ours continue a sentence.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
