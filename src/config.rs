@@ -42,9 +42,17 @@ struct RawTime {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPeriod {
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
+    start: Option<DateValue>,
+    end: Option<DateValue>,
     edit_gap_days: Option<i64>,
+}
+
+/// A date written bare (2016-01-01, a TOML date) or quoted ("2016-01-01").
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum DateValue {
+    Toml(toml::value::Datetime),
+    Text(String),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,11 +106,22 @@ impl Config {
             limits.time_budget = Duration::from_secs(secs.max(1));
         }
         let mut tag = TagConfig::default();
-        if let Some(d) = raw.period.start {
-            tag.period_start = d;
+        // Dates may be written bare (2016-01-01) or quoted ("2016-01-01").
+        let date = |v: &DateValue, key: &str| -> Result<NaiveDate> {
+            let text = match v {
+                DateValue::Text(s) => s.clone(),
+                DateValue::Toml(d) => d.to_string(),
+            };
+            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| Error::Config {
+                path: path.clone(),
+                message: format!("period.{key} {text} is not a date like 2016-01-01"),
+            })
+        };
+        if let Some(v) = &raw.period.start {
+            tag.period_start = date(v, "start")?;
         }
-        if let Some(d) = raw.period.end {
-            tag.period_end = d;
+        if let Some(v) = &raw.period.end {
+            tag.period_end = date(v, "end")?;
         }
         if let Some(g) = raw.period.edit_gap_days {
             tag.edit_gap_days = g;

@@ -162,6 +162,7 @@ fn lex(q: &str) -> Vec<Tok> {
             i += 1;
         } else {
             let start = i;
+            let mut quoted_field = false;
             while i < chars.len()
                 && !chars[i].is_whitespace()
                 && !matches!(chars[i], '(' | ')' | '（' | '）' | '"' | '“' | '\u{3000}')
@@ -172,14 +173,16 @@ fn lex(q: &str) -> Vec<Tok> {
                     i += 1;
                     let value = read_quoted(&mut i);
                     out.push(Tok::Field(field.to_lowercase(), value));
+                    quoted_field = true;
                     break;
                 }
                 i += 1;
             }
-            if start == i {
+            if quoted_field {
                 continue;
             }
-            if matches!(out.last(), Some(Tok::Field(..))) && chars.get(start.wrapping_sub(1)).is_some_and(|c| *c == '"' || *c == '”') && i > start && chars[start..i].is_empty() {
+            if start == i {
+                i += 1;
                 continue;
             }
             let word: String = chars[start..i].iter().collect();
@@ -193,7 +196,12 @@ fn lex(q: &str) -> Vec<Tok> {
                         Some(p) if p > 0 && p + word[p..].chars().next().unwrap().len_utf8() < word.len() => {
                             let sep_len = word[p..].chars().next().unwrap().len_utf8();
                             let field = word[..p].to_lowercase();
-                            if field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                            let value = &word[p + sep_len..];
+                            // `http://…` and `12:30` are words, not fields.
+                            let looks_like_field = field.starts_with(|c: char| c.is_ascii_alphabetic())
+                                && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                                && !value.starts_with('/');
+                            if looks_like_field {
                                 out.push(Tok::Field(field, word[p + sep_len..].to_string()));
                             } else {
                                 out.push(Tok::Word(word));

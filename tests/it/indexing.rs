@@ -115,8 +115,7 @@ fn unwritable_archive_is_fatal_with_a_clear_message() {
     let env = Env::new();
     env.write("a.txt", "x");
     let file_in_the_way = env.evidence.join("a.txt");
-    let r = env
-        .cmd()
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_archive"))
         .args(["--archive", file_in_the_way.join("sub").to_str().unwrap(), "index", env.evidence.to_str().unwrap()])
         .output()
         .unwrap();
