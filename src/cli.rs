@@ -52,6 +52,8 @@ enum Command {
     Reindex,
     /// Recompute tags and flags from the catalog after the vocabulary or config changed.
     Retag,
+    /// The coverage ledger (台账): indicators × prefectures (or one prefecture's counties), empty cells marked.
+    Report(ReportArgs),
     /// Write a sample evidence tree (Chinese folders, photos with EXIF, documents, oddities).
     Sample {
         /// Where to write it (must not exist or be empty).
@@ -76,6 +78,35 @@ struct IndexArgs {
     /// Hashing and extraction threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     workers: usize,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+enum ReportFormat {
+    Table,
+    Csv,
+    Xlsx,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+enum ReportBy {
+    Prefecture,
+    County,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Columns: the eight prefectures, or the counties of --prefecture.
+    #[arg(long, value_enum, default_value = "prefecture")]
+    by: ReportBy,
+    /// With --by county: which prefecture (name, short name or code).
+    #[arg(long)]
+    prefecture: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: ReportFormat,
+    /// Write to this file instead of standard output (required for xlsx on a terminal).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -149,6 +180,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             println!("retagged: {changed} files' tags or flags changed; {updated} search documents updated");
             Ok(0)
         }
+        Command::Report(a) => cmd_report(&cfg()?, a),
         Command::Sample { dest } => {
             let summary = crate::sample::generate(&dest).with_context(|| format!("writing sample evidence to {}", dest.display()))?;
             println!("sample evidence written to {}: {} files", dest.display(), summary.files);
@@ -423,6 +455,48 @@ fn cmd_list(cfg: &Config, filters: &[String], json: bool) -> anyhow::Result<u8> 
     out.flush()?;
     if !json && std::io::stderr().is_terminal() {
         eprintln!("{count} files");
+    }
+    Ok(0)
+}
+
+fn cmd_report(cfg: &Config, a: ReportArgs) -> anyhow::Result<u8> {
+    use crate::report::{By, Coverage};
+    let schema = cfg.schema()?;
+    let catalog = Catalog::open_existing(&cfg.archive_dir)?;
+    let by = match (a.by, a.prefecture) {
+        (ReportBy::Prefecture, None) => By::Prefecture,
+        (ReportBy::Prefecture, Some(p)) | (ReportBy::County, Some(p)) => By::County(p),
+        (ReportBy::County, None) => bail!("--by county needs --prefecture NAME (for example --prefecture 海东市)"),
+    };
+    let mut taggings = Vec::new();
+    catalog.for_each_file(|row| {
+        if row.status == crate::record::Status::Present {
+            taggings.push(row.tagging.unwrap_or_default());
+        }
+        Ok(())
+    })?;
+    let coverage = Coverage::build(&schema, &taggings, by)?;
+    let bytes = match a.format {
+        ReportFormat::Table => coverage.to_table().into_bytes(),
+        ReportFormat::Csv => coverage.to_csv(),
+        ReportFormat::Xlsx => coverage.to_xlsx()?,
+        ReportFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&coverage.to_json())?;
+            v.push(b'\n');
+            v
+        }
+    };
+    match a.out {
+        Some(path) => {
+            std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("coverage ledger written to {}", path.display());
+        }
+        None => {
+            if a.format == ReportFormat::Xlsx && std::io::stdout().is_terminal() {
+                bail!("an XLSX file cannot be shown on a terminal: add --out 台账.xlsx");
+            }
+            std::io::stdout().lock().write_all(&bytes)?;
+        }
     }
     Ok(0)
 }
