@@ -6,9 +6,10 @@
 //! never loaded whole. Containers nom-exif does not read (AVI, MPEG-PS, FLV, AVCHD `.mts`) are
 //! catalogued and hashed with a note saying why nothing was read, which is not an error.
 //!
-//! Time: QuickTime's `mvhd` creation time is UTC by definition; it is kept as UTC (`+00:00`) so
-//! the instant is exact and nobody guesses a zone that the file does not state. Apple's
-//! `com.apple.quicktime.creationdate` carries the phone's own offset and is kept with it.
+//! Time: QuickTime's `mvhd` creation time is UTC by definition. The instant is kept exactly and
+//! shown in the configured zone (`Limits::default_offset`, UTC+8), so that a video filmed on
+//! the evening of 31 December in Xining files under that year and day, as its photos do.
+//! Apple's `com.apple.quicktime.creationdate` carries the phone's own offset and is kept with it.
 
 use std::path::Path;
 
@@ -154,9 +155,9 @@ fn number(info: &TrackInfo, tag: TrackInfoTag) -> Option<u64> {
 /// Longest duration believed: a fuzzed `mvhd` claims 9.2·10¹⁸ s; no camera records a year.
 const MAX_PLAUSIBLE_DURATION_S: f64 = 366.0 * 24.0 * 3600.0;
 
-fn apply(info: &TrackInfo, _limits: &Limits, f: &mut Facts) {
+fn apply(info: &TrackInfo, limits: &Limits, f: &mut Facts) {
     if let Some(EntryValue::DateTime(t)) = info.get(TrackInfoTag::CreateDate) {
-        if let Some((t, source)) = creation(*t) {
+        if let Some((t, source)) = creation(*t, limits.default_offset) {
             f.captured_at = Some(t);
             f.captured_at_source = Some(source.into());
         }
@@ -189,7 +190,7 @@ fn apply(info: &TrackInfo, _limits: &Limits, f: &mut Facts) {
 /// Decide whether a container time is real and where it came from. nom-exif prefers Apple's
 /// `creationdate` key (which states the phone's offset) over `mvhd` (always UTC); an offset
 /// other than zero therefore can only come from the Apple key.
-fn creation(t: DateTime<FixedOffset>) -> Option<(DateTime<FixedOffset>, &'static str)> {
+fn creation(t: DateTime<FixedOffset>, zone: FixedOffset) -> Option<(DateTime<FixedOffset>, &'static str)> {
     // 1904-01-01 is QuickTime's zero: "not set". Cameras with a flat clock battery also write
     // times just after it, and nothing was filmed before 1970 on a phone.
     if t.year() < 1971 {
@@ -198,7 +199,7 @@ fn creation(t: DateTime<FixedOffset>) -> Option<(DateTime<FixedOffset>, &'static
     if t.offset().local_minus_utc() != 0 {
         Some((t, "quicktime:com.apple.quicktime.creationdate"))
     } else {
-        Some((t, "quicktime:CreationDate"))
+        Some((t.with_timezone(&zone), "quicktime:CreationDate"))
     }
 }
 
@@ -273,7 +274,7 @@ mod tests {
         let data = media::mp4(t, 12.345, 1920, 1080, Some((36.6171, 101.7782)), Some(("HUAWEI", "VOG-AL00")));
         let f = read(&data);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-03-15T02:30:00+00:00");
+        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-03-15T10:30:00+08:00");
         assert_eq!(f.captured_at.unwrap(), t);
         assert_eq!(f.captured_at_source.as_deref(), Some("quicktime:CreationDate"));
         assert_eq!(f.duration_s, Some(12.345));

@@ -142,8 +142,8 @@ fn hostile_pdfs_are_errors() {
     garbage.extend((0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
     for (label, data) in [("truncated", truncated.to_vec()), ("garbage", garbage)] {
         let f = read("x.pdf", &data);
-        assert!(!f.errors.is_empty() || f.text.is_none(), "{label}: {f:?}");
-        assert!(f.text.as_deref().map_or(true, |t| !t.contains("科普") || label == "truncated"), "{label}");
+        assert!(!f.errors.is_empty(), "{label}: {f:?}");
+        assert_eq!(f.text, None, "{label}");
     }
     let f = read("x.pdf", &garbage_only_header());
     assert!(!f.errors.is_empty(), "{f:?}");
@@ -219,3 +219,4 @@ fn fmt_bytes_reads_well() {
     assert_eq!(fmt_bytes(512 * 1024 * 1024), "512 MB");
     assert_eq!(fmt_bytes(10), "10 bytes");
 }
+
