@@ -59,8 +59,10 @@ pub fn extract_bytes(data: &[u8], limits: &Limits, f: &mut Facts) {
             return;
         }
     };
-    parse(ms, limits, f);
+    parse(ms, data.starts_with(MATROSKA), limits, f);
 }
+
+const MATROSKA: &[u8] = b"\x1A\x45\xDF\xA3";
 
 /// Read video metadata from a file on disk, seeking to the boxes instead of reading it all.
 pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
@@ -106,17 +108,22 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
             return;
         }
     };
-    parse(ms, limits, f);
+    parse(ms, head.starts_with(MATROSKA), limits, f);
 }
 
-fn parse<R: std::io::Read>(ms: MediaSource<R>, limits: &Limits, f: &mut Facts) {
+fn parse<R: std::io::Read>(ms: MediaSource<R>, matroska: bool, limits: &Limits, f: &mut Facts) {
     let mut parser = MediaParser::new();
     if !matches!(ms.kind(), nom_exif::MediaKind::Track) {
         f.errors.push("video metadata not read: the content is an image container, not a video".into());
         return;
     }
     match parser.parse_track(ms) {
-        Ok(info) => apply(&info, limits, f),
+        Ok(info) => {
+            apply(&info, limits, f);
+            if matroska && f.captured_at.is_some() {
+                f.captured_at_source = Some("matroska:DateUTC".into());
+            }
+        }
         Err(e) => f.errors.push(describe_error(&e.to_string())),
     }
 }
@@ -365,5 +372,81 @@ mod tests {
         assert_eq!(parse_iso6709("+95.0+10.0/"), None);
         assert_eq!(parse_iso6709("garbage"), None);
         assert_eq!(parse_iso6709("+"), None);
+    }
+
+    /// Opt-in: every video of the development corpus against ExifTool's answers.
+    /// `EVIDENCE_DEV_CORPUS=/work/shared/corpus cargo test --lib corpus_videos -- --nocapture`
+    #[test]
+    fn corpus_videos_against_exiftool() {
+        let Some(root) = std::env::var_os("EVIDENCE_DEV_CORPUS").map(std::path::PathBuf::from) else {
+            eprintln!("EVIDENCE_DEV_CORPUS not set: corpus test skipped");
+            return;
+        };
+        let Ok(json) = std::fs::read_to_string(root.join("reference/exiftool.json")) else {
+            eprintln!("no reference/exiftool.json under {}: skipped", root.display());
+            return;
+        };
+        let refs: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        let limits = Limits::default();
+        let (mut dates, mut dates_ok, mut durs, mut durs_ok, mut gps, mut gps_ok, mut sizes, mut sizes_ok) =
+            (0, 0, 0, 0, 0, 0, 0, 0);
+        for r in &refs {
+            let rel = r["SourceFile"].as_str().unwrap().trim_start_matches("./");
+            if !rel.starts_with("videos/") {
+                continue;
+            }
+            let data = std::fs::read(root.join(rel)).unwrap();
+            let f = crate::extract::extract_bytes(rel, std::sync::Arc::new(data), &limits);
+            let mut notes = Vec::new();
+            if let Some(d) = r["QuickTime:CreateDate"].as_str().filter(|d| !d.starts_with("0000")) {
+                dates += 1;
+                let want = chrono::NaiveDateTime::parse_from_str(d, "%Y:%m:%d %H:%M:%S").unwrap().and_utc();
+                match f.captured_at {
+                    Some(got) if (got.timestamp() - want.timestamp()).abs() <= 60 => dates_ok += 1,
+                    got => notes.push(format!("date {got:?} vs exiftool {d} UTC")),
+                }
+            } else if r["QuickTime:CreateDate"].as_str().is_some() && f.captured_at.is_some() {
+                notes.push(format!("date {:?} where exiftool says unset", f.captured_at));
+            }
+            let dur = ["QuickTime:Duration", "Matroska:Duration"].iter().find_map(|k| r[*k].as_f64());
+            if let Some(d) = dur {
+                durs += 1;
+                match f.duration_s {
+                    Some(got) if (got - d).abs() <= 0.002 => durs_ok += 1,
+                    got => notes.push(format!("duration {got:?} vs {d}")),
+                }
+            }
+            if let (Some(lat), Some(lon)) = (r["Composite:GPSLatitude"].as_f64(), r["Composite:GPSLongitude"].as_f64()) {
+                gps += 1;
+                match f.gps {
+                    Some(g) if (g.lat - lat).abs() < 1e-3 && (g.lon - lon).abs() < 1e-3 => gps_ok += 1,
+                    got => notes.push(format!("gps {got:?} vs {lat},{lon}")),
+                }
+            }
+            let w = ["QuickTime:ImageWidth", "Matroska:ImageWidth"].iter().find_map(|k| r[*k].as_u64());
+            let h = ["QuickTime:ImageHeight", "Matroska:ImageHeight"].iter().find_map(|k| r[*k].as_u64());
+            if let (Some(w), Some(h)) = (w, h) {
+                sizes += 1;
+                if f.width == Some(w as u32) && f.height == Some(h as u32) {
+                    sizes_ok += 1;
+                } else {
+                    notes.push(format!("size {:?}x{:?} vs {w}x{h}", f.width, f.height));
+                }
+            }
+            eprintln!(
+                "{rel}: at={:?} src={:?} dur={:?} gps={:?} cam={:?} status={:?} errors={:?} {}",
+                f.captured_at.map(|t| t.to_rfc3339()),
+                f.captured_at_source,
+                f.duration_s,
+                f.gps,
+                f.camera.as_ref().and_then(|c| c.label()),
+                f.text_status,
+                f.errors,
+                if notes.is_empty() { String::new() } else { format!("MISMATCH {notes:?}") }
+            );
+        }
+        eprintln!(
+            "videos vs exiftool: dates {dates_ok}/{dates}, durations {durs_ok}/{durs}, gps {gps_ok}/{gps}, sizes {sizes_ok}/{sizes}"
+        );
     }
 }

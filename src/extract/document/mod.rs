@@ -60,14 +60,27 @@ pub fn kind_of(name: &str, mime: &str, data: &[u8]) -> DocKind {
         "application/rtf" => return DocKind::Rtf,
         _ => {}
     }
-    if mime.contains("wordprocessingml") {
-        return DocKind::Docx;
-    }
-    if mime.contains("presentationml") {
-        return DocKind::Pptx;
-    }
-    if mime.contains("spreadsheetml") {
-        return DocKind::Xlsx;
+    if data.starts_with(b"PK\x03\x04") || mime.contains("openxmlformats") || mime == "application/x-ooxml" {
+        // The package's main part names the format; the first entries (all that sniffing saw)
+        // can mislead: a deck with an embedded workbook holds `xl/` names too.
+        if let Some(kind) = ooxml_main_part(data) {
+            return kind;
+        }
+        match ext.as_str() {
+            "docx" | "docm" | "dotx" => return DocKind::Docx,
+            "pptx" | "pptm" | "ppsx" => return DocKind::Pptx,
+            "xlsx" | "xlsm" => return DocKind::Xlsx,
+            _ => {}
+        }
+        if mime.contains("wordprocessingml") {
+            return DocKind::Docx;
+        }
+        if mime.contains("presentationml") {
+            return DocKind::Pptx;
+        }
+        if mime.contains("spreadsheetml") {
+            return DocKind::Xlsx;
+        }
     }
     let by_ext = match ext.as_str() {
         "docx" | "docm" | "dotx" => DocKind::Docx,
@@ -83,25 +96,25 @@ pub fn kind_of(name: &str, mime: &str, data: &[u8]) -> DocKind {
     if by_ext != DocKind::Unknown {
         return by_ext;
     }
-    if mime == "application/x-ooxml" || data.starts_with(b"PK\x03\x04") {
-        // An OOXML zip whose first entries did not name the format: look at every name.
-        if let Ok(z) = zip::ZipArchive::new(std::io::Cursor::new(data)) {
-            let names: Vec<&str> = z.file_names().collect();
-            if names.iter().any(|n| n.starts_with("word/")) {
-                return DocKind::Docx;
-            }
-            if names.iter().any(|n| n.starts_with("ppt/")) {
-                return DocKind::Pptx;
-            }
-            if names.iter().any(|n| n.starts_with("xl/")) {
-                return DocKind::Xlsx;
-            }
-        }
-    }
     if mime.starts_with("text/") {
         return if mime == "text/csv" { DocKind::Csv } else { DocKind::Text };
     }
     DocKind::Unknown
+}
+
+/// Which OOXML format a zip is, by its main part (reading only the central directory).
+fn ooxml_main_part(data: &[u8]) -> Option<DocKind> {
+    let z = zip::ZipArchive::new(std::io::Cursor::new(data)).ok()?;
+    let has = |p: &str| z.file_names().any(|n| n == p);
+    if has("word/document.xml") {
+        Some(DocKind::Docx)
+    } else if has("ppt/presentation.xml") {
+        Some(DocKind::Pptx)
+    } else if has("xl/workbook.xml") {
+        Some(DocKind::Xlsx)
+    } else {
+        None
+    }
 }
 
 /// Record a document's own creation date, and use it as the capture time only when nothing
@@ -178,3 +191,6 @@ pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Fac
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod corpus;

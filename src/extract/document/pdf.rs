@@ -25,9 +25,13 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     };
     if doc.is_encrypted() {
-        let opened = matches!(doc.authenticate(b""), Ok(true));
-        if !opened {
-            f.errors.push("encrypted PDF (password required): text not extracted".into());
+        let refused = match doc.authenticate(b"") {
+            Ok(true) => None,
+            Ok(false) => Some("encrypted PDF (a password is required to open it): text not extracted".to_string()),
+            Err(e) => Some(format!("encrypted PDF that could not be decrypted ({e}): text not extracted")),
+        };
+        if let Some(reason) = refused {
+            f.errors.push(reason);
             f.text_status = Some("not extracted: encrypted, text not extracted".into());
             if let Ok(n) = doc.page_count() {
                 f.pages = u32::try_from(n).ok();
@@ -53,7 +57,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
         match doc.extract_text(i) {
             Ok(t) => {
-                text.push_str(&t);
+                push_normalised(&mut text, &t);
                 if !text.ends_with('\n') {
                     text.push('\n');
                 }
@@ -74,6 +78,22 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         f.text_status = Some("no text layer: the pages hold only images (scanned?); OCR is not done".into());
     }
     f.set_text(text, limits.text_cap);
+}
+
+/// Typographic ligatures (ﬁ, ﬂ, …) come out of fonts as one code point; searchers type the
+/// letters, and pdftotext expands them too.
+fn push_normalised(out: &mut String, t: &str) {
+    for c in t.chars() {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            _ => out.push(c),
+        }
+    }
 }
 
 fn resolve(doc: &PdfDocument, obj: &Object) -> Option<Object> {

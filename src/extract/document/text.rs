@@ -32,6 +32,10 @@ pub fn decode(data: &[u8]) -> (String, &'static str) {
     if let Some(found) = zero_pattern(data) {
         return found;
     }
+    // ISO-2022-JP is 7-bit: it passes as UTF-8 unless its escape sequences are looked for.
+    if data.contains(&0x1B) && (contains(data, b"\x1B$B") || contains(data, b"\x1B$@") || contains(data, b"\x1B(J")) {
+        return (encoding_rs::ISO_2022_JP.decode(data).0.into_owned(), "ISO-2022-JP");
+    }
     if std::str::from_utf8(data).is_ok() {
         return (String::from_utf8(data.to_vec()).unwrap_or_default(), "UTF-8");
     }
@@ -47,6 +51,10 @@ pub fn decode(data: &[u8]) -> (String, &'static str) {
     let enc = if enc == UTF_8 { encoding_rs::GB18030 } else { enc };
     let (text, _, _) = enc.decode(data);
     (text.into_owned(), enc.name())
+}
+
+fn contains(h: &[u8], needle: &[u8]) -> bool {
+    h.windows(needle.len()).any(|w| w == needle)
 }
 
 fn utf32(data: &[u8], be: bool) -> String {
