@@ -99,17 +99,3 @@ fn corpus_documents_and_hostile_never_crash() {
     assert!(crashed.is_empty(), "crashed or timed out: {crashed:?}");
 }
 
-#[test]
-fn corpus_debug_one() {
-    let Some(root) = corpus() else { return };
-    let Ok(list) = std::env::var("DEBUG_FILES") else { return };
-    for file in list.split(',') {
-        let data = std::fs::read(root.join(file)).unwrap();
-        if file.ends_with(".pdf") {
-            let doc = pdf_oxide::PdfDocument::from_bytes(data.clone()).unwrap();
-            eprintln!("enc={} auth={} auth_empty={:?}", doc.is_encrypted(), doc.is_authenticated(), doc.authenticate(b""));
-        }
-        let f = extract_bytes(file, Arc::new(data), &Limits::default());
-        eprintln!("== {file}: {:?}\n{}", f.errors, f.text.unwrap_or_default().chars().take(1500).collect::<String>());
-    }
-}

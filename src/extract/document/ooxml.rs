@@ -272,6 +272,25 @@ pub fn parse_w3cdtf(s: &str, limits: &Limits) -> Option<DateTime<FixedOffset>> {
     Some(t.with_timezone(&limits.default_offset))
 }
 
+/// `<Pages>` of `docProps/app.xml`.
+fn app_pages(xml: &[u8]) -> Option<u32> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut in_pages = false;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => in_pages = e.local_name().as_ref() == b"Pages",
+            Ok(Event::Text(t)) if in_pages => {
+                return t.decode().ok()?.trim().parse().ok().filter(|n| *n > 0);
+            }
+            Ok(Event::End(_)) => in_pages = false,
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 fn part_number(name: &str, prefix: &str) -> Option<u32> {
     name.strip_prefix(prefix)?.strip_suffix(".xml")?.parse().ok()
 }
@@ -351,6 +370,12 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
                     break;
                 }
             }
+        }
+    }
+    if kind == DocKind::Docx {
+        // Word stores the page count it last laid out; nothing else knows it without layout.
+        if let Ok(Some(app)) = zip.read("docProps/app.xml") {
+            f.pages = app_pages(&app);
         }
     }
     if let Ok(Some(core)) = zip.read("docProps/core.xml") {

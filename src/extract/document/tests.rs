@@ -31,6 +31,7 @@ fn docx_body_table_header_and_properties() {
     assert_eq!(f.captured_at, f.doc_created);
     assert_eq!(f.captured_at_source.as_deref(), Some("docx:dcterms:created"));
     assert_eq!(f.modified_at.unwrap().to_rfc3339(), "2019-03-16T10:30:00+08:00");
+    assert_eq!(f.pages, Some(1));
 }
 
 #[test]
@@ -197,7 +198,7 @@ fn too_many_entries_is_refused() {
     let data = media::docx("t", "a", "2019-03-15T10:30:00+08:00", &["x"]);
     let mut f = Facts::default();
     extract("a.docx", "", &data, &limits, &mut f);
-    assert!(f.errors[0].starts_with("zip bomb refused: the DOCX holds 6 entries (limit 3)"), "{:?}", f.errors);
+    assert!(f.errors[0].starts_with("zip bomb refused: the DOCX holds 7 entries (limit 3)"), "{:?}", f.errors);
 }
 
 #[test]
@@ -220,3 +221,28 @@ fn fmt_bytes_reads_well() {
     assert_eq!(fmt_bytes(10), "10 bytes");
 }
 
+
+/// The hostile list, through the real entry point (sniffing, guard, merge): each one is
+/// an error with a plain reason, and none is a crash or a timeout.
+#[test]
+fn hostile_fixtures_through_extract_bytes() {
+    use crate::extract::extract_bytes;
+    use std::sync::Arc;
+    let good_pdf = media::pdf("t", "a", "D:20190315103000+08'00'", &["科普"]);
+    let mut garbage = b"%PDF-1.7\n".to_vec();
+    garbage.extend(std::iter::repeat_n(0x9Cu8, 4000));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated.pdf", good_pdf[..good_pdf.len() / 2].to_vec(), "PDF"),
+        ("garbage.pdf", garbage, "not a valid PDF"),
+        ("not-a-zip.docx", b"plain text renamed to docx".to_vec(), "not a valid DOCX: the file is not a zip archive"),
+        ("bomb.xlsx", media::zip_bomb_xlsx(), "zip bomb refused: entries would inflate to 6.2 GB (limit 512 MB)"),
+        ("cut.mp4", media::mp4_truncated_moov(), "video metadata not read"),
+        ("empty.docx", Vec::new(), "empty file"),
+        ("secret.pdf", media::encrypted_pdf(), "encrypted PDF"),
+    ];
+    for (name, data, want) in cases {
+        let f = extract_bytes(name, Arc::new(data), &Limits::default());
+        assert!(f.errors.iter().any(|e| e.contains(want)), "{name}: {:?}", f.errors);
+        assert!(!f.errors.iter().any(|e| e.contains("crashed") || e.contains("abandoned")), "{name}: {:?}", f.errors);
+    }
+}
