@@ -54,6 +54,15 @@ pub fn extract_bytes(data: &[u8], limits: &Limits, f: &mut Facts) {
     }
     let ms = match MediaSource::from_memory(data.to_vec()) {
         Ok(ms) => ms,
+        // nom-exif knows brands by list; DASH (`iso5`, `dash`) and other valid ISO base media
+        // brands are missing, so such a file is read again presented as `isom`.
+        Err(_) if has_ftyp(data) => match MediaSource::from_memory(with_isom_brand(data)) {
+            Ok(ms) => ms,
+            Err(e) => {
+                f.errors.push(format!("video metadata not read: not a recognised video container ({e})"));
+                return;
+            }
+        },
         Err(e) => {
             f.errors.push(format!("video metadata not read: not a recognised video container ({e})"));
             return;
@@ -101,14 +110,56 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
             return;
         }
     };
-    let ms = match MediaSource::seekable(file) {
-        Ok(ms) => ms,
-        Err(e) => {
-            f.errors.push(format!("video metadata not read: not a recognised video container ({e})"));
-            return;
+    let matroska = head.starts_with(MATROSKA);
+    match MediaSource::seekable(file) {
+        Ok(ms) => parse(ms, matroska, limits, f),
+        Err(e) if has_ftyp(&head[..n]) => {
+            let reopened = std::fs::File::open(path).map(|file| IsomBrand { inner: file, pos: 0 });
+            match reopened.map_err(nom_exif::Error::from).and_then(MediaSource::seekable) {
+                Ok(ms) => parse(ms, matroska, limits, f),
+                Err(_) => f.errors.push(format!("video metadata not read: not a recognised video container ({e})")),
+            }
         }
-    };
-    parse(ms, head.starts_with(MATROSKA), limits, f);
+        Err(e) => f.errors.push(format!("video metadata not read: not a recognised video container ({e})")),
+    }
+}
+
+fn has_ftyp(data: &[u8]) -> bool {
+    data.len() >= 12 && &data[4..8] == b"ftyp"
+}
+
+fn with_isom_brand(data: &[u8]) -> Vec<u8> {
+    let mut v = data.to_vec();
+    v[8..12].copy_from_slice(b"isom");
+    v
+}
+
+/// A file read as if its `ftyp` major brand were `isom` (bytes 8..12), for the retry above
+/// without reading a large file into memory.
+struct IsomBrand {
+    inner: std::fs::File,
+    pos: u64,
+}
+
+impl std::io::Read for IsomBrand {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter_mut().enumerate() {
+            let at = self.pos + i as u64;
+            if (8..12).contains(&at) {
+                *b = b"isom"[(at - 8) as usize];
+            }
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for IsomBrand {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.pos = self.inner.seek(to)?;
+        Ok(self.pos)
+    }
 }
 
 fn parse<R: std::io::Read>(ms: MediaSource<R>, matroska: bool, limits: &Limits, f: &mut Facts) {
@@ -335,6 +386,31 @@ mod tests {
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!(f.captured_at.unwrap(), t);
         assert_eq!(f.duration_s, Some(60.0));
+    }
+
+    #[test]
+    fn dash_brand_is_read_from_memory_and_from_disk() {
+        let t = Utc.with_ymd_and_hms(2020, 10, 1, 0, 0, 0).unwrap();
+        let data = media::mp4_with(&media::Mp4Spec {
+            creation: t,
+            duration_s: 5.0,
+            width: 640,
+            height: 360,
+            gps: None,
+            make_model: None,
+            apple_creationdate: None,
+            brand: *b"iso5",
+        });
+        let f = read(&data);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.captured_at.unwrap(), t);
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("dash.mp4");
+        std::fs::write(&p, &data).unwrap();
+        let mut f = Facts::default();
+        extract_file(&p, &Limits::default(), &mut f);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.duration_s, Some(5.0));
     }
 
     #[test]
