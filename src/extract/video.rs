@@ -45,7 +45,8 @@ fn note_unsupported(kind: &str, f: &mut Facts) {
 /// Read video metadata from bytes already in memory.
 pub fn extract_bytes(data: &[u8], limits: &Limits, f: &mut Facts) {
     if data.is_empty() {
-        f.errors.push("empty file (0 bytes): no video metadata".into());
+        f.errors
+            .push("empty file (0 bytes): no video metadata".into());
         return;
     }
     if let Some(kind) = unsupported(data) {
@@ -59,12 +60,16 @@ pub fn extract_bytes(data: &[u8], limits: &Limits, f: &mut Facts) {
         Err(_) if has_ftyp(data) => match MediaSource::from_memory(with_isom_brand(data)) {
             Ok(ms) => ms,
             Err(e) => {
-                f.errors.push(format!("video metadata not read: not a recognised video container ({e})"));
+                f.errors.push(format!(
+                    "video metadata not read: not a recognised video container ({e})"
+                ));
                 return;
             }
         },
         Err(e) => {
-            f.errors.push(format!("video metadata not read: not a recognised video container ({e})"));
+            f.errors.push(format!(
+                "video metadata not read: not a recognised video container ({e})"
+            ));
             return;
         }
     };
@@ -79,7 +84,9 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) => {
-            f.errors.push(format!("could not open the video to read its metadata: {e}"));
+            f.errors.push(format!(
+                "could not open the video to read its metadata: {e}"
+            ));
             return;
         }
     };
@@ -96,7 +103,8 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
         }
     }
     if n == 0 {
-        f.errors.push("empty file (0 bytes): no video metadata".into());
+        f.errors
+            .push("empty file (0 bytes): no video metadata".into());
         return;
     }
     if let Some(kind) = unsupported(&head[..n]) {
@@ -106,7 +114,9 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) => {
-            f.errors.push(format!("could not open the video to read its metadata: {e}"));
+            f.errors.push(format!(
+                "could not open the video to read its metadata: {e}"
+            ));
             return;
         }
     };
@@ -114,13 +124,23 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
     match MediaSource::seekable(file) {
         Ok(ms) => parse(ms, matroska, limits, f),
         Err(e) if has_ftyp(&head[..n]) => {
-            let reopened = std::fs::File::open(path).map(|file| IsomBrand { inner: file, pos: 0 });
-            match reopened.map_err(nom_exif::Error::from).and_then(MediaSource::seekable) {
+            let reopened = std::fs::File::open(path).map(|file| IsomBrand {
+                inner: file,
+                pos: 0,
+            });
+            match reopened
+                .map_err(nom_exif::Error::from)
+                .and_then(MediaSource::seekable)
+            {
                 Ok(ms) => parse(ms, matroska, limits, f),
-                Err(_) => f.errors.push(format!("video metadata not read: not a recognised video container ({e})")),
+                Err(_) => f.errors.push(format!(
+                    "video metadata not read: not a recognised video container ({e})"
+                )),
             }
         }
-        Err(e) => f.errors.push(format!("video metadata not read: not a recognised video container ({e})")),
+        Err(e) => f.errors.push(format!(
+            "video metadata not read: not a recognised video container ({e})"
+        )),
     }
 }
 
@@ -165,7 +185,8 @@ impl std::io::Seek for IsomBrand {
 fn parse<R: std::io::Read>(ms: MediaSource<R>, matroska: bool, limits: &Limits, f: &mut Facts) {
     let mut parser = MediaParser::new();
     if !matches!(ms.kind(), nom_exif::MediaKind::Track) {
-        f.errors.push("video metadata not read: the content is an image container, not a video".into());
+        f.errors
+            .push("video metadata not read: the content is an image container, not a video".into());
         return;
     }
     match parser.parse_track(ms) {
@@ -181,7 +202,11 @@ fn parse<R: std::io::Read>(ms: MediaSource<R>, matroska: bool, limits: &Limits, 
 
 fn describe_error(e: &str) -> String {
     let lower = e.to_lowercase();
-    if lower.contains("moov") || lower.contains("eof") || lower.contains("unexpected end") || lower.contains("need") {
+    if lower.contains("moov")
+        || lower.contains("eof")
+        || lower.contains("unexpected end")
+        || lower.contains("need")
+    {
         format!("video metadata not read: the file ends before its 'moov' metadata box is complete (truncated copy?) ({e})")
     } else {
         format!("video metadata not read: {e}")
@@ -248,7 +273,10 @@ fn apply(info: &TrackInfo, limits: &Limits, f: &mut Facts) {
 /// Decide whether a container time is real and where it came from. nom-exif prefers Apple's
 /// `creationdate` key (which states the phone's offset) over `mvhd` (always UTC); an offset
 /// other than zero therefore can only come from the Apple key.
-fn creation(t: DateTime<FixedOffset>, zone: FixedOffset) -> Option<(DateTime<FixedOffset>, &'static str)> {
+fn creation(
+    t: DateTime<FixedOffset>,
+    zone: FixedOffset,
+) -> Option<(DateTime<FixedOffset>, &'static str)> {
     // 1904-01-01 is QuickTime's zero: "not set". Cameras with a flat clock battery also write
     // times just after it, and nothing was filmed before 1970 on a phone.
     if t.year() < 1971 {
@@ -282,7 +310,10 @@ pub fn parse_iso6709(s: &str) -> Option<Gps> {
     let lon_s = &s[starts[1]..lon_end];
     let lat = degrees(lat_s, 2)?;
     let lon = degrees(lon_s, 3)?;
-    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) || (lat == 0.0 && lon == 0.0) {
+    if !(-90.0..=90.0).contains(&lat)
+        || !(-180.0..=180.0).contains(&lon)
+        || (lat == 0.0 && lon == 0.0)
+    {
         return None;
     }
     Some(Gps { lat, lon })
@@ -329,12 +360,25 @@ mod tests {
     #[test]
     fn android_mp4_time_duration_size_gps_exact() {
         let t = Utc.with_ymd_and_hms(2019, 3, 15, 2, 30, 0).unwrap();
-        let data = media::mp4(t, 12.345, 1920, 1080, Some((36.6171, 101.7782)), Some(("HUAWEI", "VOG-AL00")));
+        let data = media::mp4(
+            t,
+            12.345,
+            1920,
+            1080,
+            Some((36.6171, 101.7782)),
+            Some(("HUAWEI", "VOG-AL00")),
+        );
         let f = read(&data);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-03-15T10:30:00+08:00");
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2019-03-15T10:30:00+08:00"
+        );
         assert_eq!(f.captured_at.unwrap(), t);
-        assert_eq!(f.captured_at_source.as_deref(), Some("quicktime:CreationDate"));
+        assert_eq!(
+            f.captured_at_source.as_deref(),
+            Some("quicktime:CreationDate")
+        );
         assert_eq!(f.duration_s, Some(12.345));
         assert_eq!((f.width, f.height), (Some(1920), Some(1080)));
         let gps = f.gps.unwrap();
@@ -347,7 +391,10 @@ mod tests {
     #[test]
     fn apple_creationdate_keeps_phone_offset_and_source() {
         let t = Utc.with_ymd_and_hms(2018, 7, 1, 1, 0, 0).unwrap();
-        let local = FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2018, 7, 1, 9, 0, 5).unwrap();
+        let local = FixedOffset::east_opt(8 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2018, 7, 1, 9, 0, 5)
+            .unwrap();
         let data = media::mp4_with(&media::Mp4Spec {
             creation: t,
             duration_s: 3.0,
@@ -359,8 +406,14 @@ mod tests {
             brand: *b"qt  ",
         });
         let f = read(&data);
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2018-07-01T09:00:05+08:00");
-        assert_eq!(f.captured_at_source.as_deref(), Some("quicktime:com.apple.quicktime.creationdate"));
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2018-07-01T09:00:05+08:00"
+        );
+        assert_eq!(
+            f.captured_at_source.as_deref(),
+            Some("quicktime:com.apple.quicktime.creationdate")
+        );
         let gps = f.gps.unwrap();
         assert_eq!((gps.lat, gps.lon), (-33.8688, 151.2093));
     }
@@ -418,7 +471,11 @@ mod tests {
         let f = read(&media::mp4_truncated_moov());
         assert_eq!(f.captured_at, None);
         assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
-        assert!(f.errors[0].starts_with("video metadata not read"), "{}", f.errors[0]);
+        assert!(
+            f.errors[0].starts_with("video metadata not read"),
+            "{}",
+            f.errors[0]
+        );
     }
 
     #[test]
@@ -435,7 +492,10 @@ mod tests {
         avi.extend_from_slice(&[0u8; 64]);
         let f = read(&avi);
         assert!(f.errors.is_empty());
-        assert!(f.text_status.unwrap().contains("AVI container is not supported"));
+        assert!(f
+            .text_status
+            .unwrap()
+            .contains("AVI container is not supported"));
     }
 
     #[test]
@@ -443,7 +503,10 @@ mod tests {
         let g = parse_iso6709("+36.6171+101.7782+2260.000/").unwrap();
         assert_eq!((g.lat, g.lon), (36.6171, 101.7782));
         let g = parse_iso6709("-3352.128+15112.558/").unwrap();
-        assert!((g.lat + 33.8688).abs() < 1e-9 && (g.lon - 151.2093).abs() < 1e-9, "{g:?}");
+        assert!(
+            (g.lat + 33.8688).abs() < 1e-9 && (g.lon - 151.2093).abs() < 1e-9,
+            "{g:?}"
+        );
         assert_eq!(parse_iso6709("+00.0000+000.0000/"), None);
         assert_eq!(parse_iso6709("+95.0+10.0/"), None);
         assert_eq!(parse_iso6709("garbage"), None);
@@ -454,18 +517,30 @@ mod tests {
     /// `EVIDENCE_DEV_CORPUS=/work/shared/corpus cargo test --lib corpus_videos -- --nocapture`
     #[test]
     fn corpus_videos_against_exiftool() {
-        let Some(root) = std::env::var_os("EVIDENCE_DEV_CORPUS").map(std::path::PathBuf::from) else {
+        let Some(root) = std::env::var_os("EVIDENCE_DEV_CORPUS").map(std::path::PathBuf::from)
+        else {
             eprintln!("EVIDENCE_DEV_CORPUS not set: corpus test skipped");
             return;
         };
         let Ok(json) = std::fs::read_to_string(root.join("reference/exiftool.json")) else {
-            eprintln!("no reference/exiftool.json under {}: skipped", root.display());
+            eprintln!(
+                "no reference/exiftool.json under {}: skipped",
+                root.display()
+            );
             return;
         };
         let refs: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
         let limits = Limits::default();
-        let (mut dates, mut dates_ok, mut durs, mut durs_ok, mut gps, mut gps_ok, mut sizes, mut sizes_ok) =
-            (0, 0, 0, 0, 0, 0, 0, 0);
+        let (
+            mut dates,
+            mut dates_ok,
+            mut durs,
+            mut durs_ok,
+            mut gps,
+            mut gps_ok,
+            mut sizes,
+            mut sizes_ok,
+        ) = (0, 0, 0, 0, 0, 0, 0, 0);
         for r in &refs {
             let rel = r["SourceFile"].as_str().unwrap().trim_start_matches("./");
             if !rel.starts_with("videos/") {
@@ -474,17 +549,27 @@ mod tests {
             let data = std::fs::read(root.join(rel)).unwrap();
             let f = crate::extract::extract_bytes(rel, std::sync::Arc::new(data), &limits);
             let mut notes = Vec::new();
-            if let Some(d) = r["QuickTime:CreateDate"].as_str().filter(|d| !d.starts_with("0000")) {
+            if let Some(d) = r["QuickTime:CreateDate"]
+                .as_str()
+                .filter(|d| !d.starts_with("0000"))
+            {
                 dates += 1;
-                let want = chrono::NaiveDateTime::parse_from_str(d, "%Y:%m:%d %H:%M:%S").unwrap().and_utc();
+                let want = chrono::NaiveDateTime::parse_from_str(d, "%Y:%m:%d %H:%M:%S")
+                    .unwrap()
+                    .and_utc();
                 match f.captured_at {
                     Some(got) if (got.timestamp() - want.timestamp()).abs() <= 60 => dates_ok += 1,
                     got => notes.push(format!("date {got:?} vs exiftool {d} UTC")),
                 }
             } else if r["QuickTime:CreateDate"].as_str().is_some() && f.captured_at.is_some() {
-                notes.push(format!("date {:?} where exiftool says unset", f.captured_at));
+                notes.push(format!(
+                    "date {:?} where exiftool says unset",
+                    f.captured_at
+                ));
             }
-            let dur = ["QuickTime:Duration", "Matroska:Duration"].iter().find_map(|k| r[*k].as_f64());
+            let dur = ["QuickTime:Duration", "Matroska:Duration"]
+                .iter()
+                .find_map(|k| r[*k].as_f64());
             if let Some(d) = dur {
                 durs += 1;
                 match f.duration_s {
@@ -492,15 +577,24 @@ mod tests {
                     got => notes.push(format!("duration {got:?} vs {d}")),
                 }
             }
-            if let (Some(lat), Some(lon)) = (r["Composite:GPSLatitude"].as_f64(), r["Composite:GPSLongitude"].as_f64()) {
+            if let (Some(lat), Some(lon)) = (
+                r["Composite:GPSLatitude"].as_f64(),
+                r["Composite:GPSLongitude"].as_f64(),
+            ) {
                 gps += 1;
                 match f.gps {
-                    Some(g) if (g.lat - lat).abs() < 1e-3 && (g.lon - lon).abs() < 1e-3 => gps_ok += 1,
+                    Some(g) if (g.lat - lat).abs() < 1e-3 && (g.lon - lon).abs() < 1e-3 => {
+                        gps_ok += 1
+                    }
                     got => notes.push(format!("gps {got:?} vs {lat},{lon}")),
                 }
             }
-            let w = ["QuickTime:ImageWidth", "Matroska:ImageWidth"].iter().find_map(|k| r[*k].as_u64());
-            let h = ["QuickTime:ImageHeight", "Matroska:ImageHeight"].iter().find_map(|k| r[*k].as_u64());
+            let w = ["QuickTime:ImageWidth", "Matroska:ImageWidth"]
+                .iter()
+                .find_map(|k| r[*k].as_u64());
+            let h = ["QuickTime:ImageHeight", "Matroska:ImageHeight"]
+                .iter()
+                .find_map(|k| r[*k].as_u64());
             if let (Some(w), Some(h)) = (w, h) {
                 sizes += 1;
                 if f.width == Some(w as u32) && f.height == Some(h as u32) {
@@ -518,7 +612,11 @@ mod tests {
                 f.camera.as_ref().and_then(|c| c.label()),
                 f.text_status,
                 f.errors,
-                if notes.is_empty() { String::new() } else { format!("MISMATCH {notes:?}") }
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("MISMATCH {notes:?}")
+                }
             );
         }
         eprintln!(

@@ -60,10 +60,19 @@ const R_OFFICE: &str = "http://schemas.openxmlformats.org/officeDocument/2006/re
 /// `created_rfc3339` goes to `dcterms:created`; `dcterms:modified` is one day later.
 pub fn docx(title: &str, author: &str, created_rfc3339: &str, paragraphs: &[&str]) -> Vec<u8> {
     let modified = DateTime::parse_from_rfc3339(created_rfc3339)
-        .map(|d| (d + chrono::Duration::days(1)).with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .map(|d| {
+            (d + chrono::Duration::days(1))
+                .with_timezone(&Utc)
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        })
         .unwrap_or_else(|_| created_rfc3339.to_string());
     let created_z = DateTime::parse_from_rfc3339(created_rfc3339)
-        .map(|d| d.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .map(|d| {
+            d.with_timezone(&Utc)
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        })
         .unwrap_or_else(|_| created_rfc3339.to_string());
     let w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
     let mut body = String::new();
@@ -154,8 +163,14 @@ pub fn pptx(title: &str, author: &str, slides: &[(&str, &str)]) -> Vec<u8> {
 <Relationships xmlns="{RELS_NS}"><Relationship Id="rId2" Type="{R_OFFICE}/notesSlide" Target="../notesSlides/notesSlide{n}.xml"/></Relationships>"#
         );
         parts.push((format!("ppt/slides/slide{n}.xml"), slide.into_bytes()));
-        parts.push((format!("ppt/slides/_rels/slide{n}.xml.rels"), slide_rels.into_bytes()));
-        parts.push((format!("ppt/notesSlides/notesSlide{n}.xml"), note.into_bytes()));
+        parts.push((
+            format!("ppt/slides/_rels/slide{n}.xml.rels"),
+            slide_rels.into_bytes(),
+        ));
+        parts.push((
+            format!("ppt/notesSlides/notesSlide{n}.xml"),
+            note.into_bytes(),
+        ));
         overrides.push_str(&format!(
             r#"<Override PartName="/ppt/slides/slide{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.slide+xml"/><Override PartName="/ppt/notesSlides/notesSlide{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.notesSlide+xml"/>"#
         ));
@@ -163,7 +178,11 @@ pub fn pptx(title: &str, author: &str, slides: &[(&str, &str)]) -> Vec<u8> {
             r#"<Relationship Id="rId{}" Type="{R_OFFICE}/slide" Target="slides/slide{n}.xml"/>"#,
             n + 1
         ));
-        sld_ids.push_str(&format!(r#"<p:sldId id="{}" r:id="rId{}"/>"#, 255 + n, n + 1));
+        sld_ids.push_str(&format!(
+            r#"<p:sldId id="{}" r:id="rId{}"/>"#,
+            255 + n,
+            n + 1
+        ));
     }
     let presentation = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -185,12 +204,20 @@ pub fn pptx(title: &str, author: &str, slides: &[(&str, &str)]) -> Vec<u8> {
         ("[Content_Types].xml".into(), content_types.into_bytes()),
         ("_rels/.rels".into(), rels.into_bytes()),
         ("ppt/presentation.xml".into(), presentation.into_bytes()),
-        ("ppt/_rels/presentation.xml.rels".into(), pres_rels.into_bytes()),
+        (
+            "ppt/_rels/presentation.xml.rels".into(),
+            pres_rels.into_bytes(),
+        ),
     ];
     all.extend(parts);
     all.push((
         "docProps/core.xml".into(),
-        core_xml(title, author, "2019-03-15T02:30:00Z", "2019-03-16T02:30:00Z"),
+        core_xml(
+            title,
+            author,
+            "2019-03-15T02:30:00Z",
+            "2019-03-16T02:30:00Z",
+        ),
     ));
     let refs: Vec<(&str, Vec<u8>)> = all.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     zip_parts(&refs)
@@ -206,7 +233,8 @@ pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
         for (r, row) in rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 if !cell.is_empty() {
-                    ws.write_string(r as u32, c as u16, cell).expect("cell in range");
+                    ws.write_string(r as u32, c as u16, cell)
+                        .expect("cell in range");
                 }
             }
         }
@@ -233,13 +261,27 @@ pub fn pdf(title: &str, author: &str, created: &str, pages: &[&str]) -> Vec<u8> 
 
 /// Like [`pdf`], but the text is only readable through a `/ToUnicode` CMap.
 pub fn pdf_tounicode(title: &str, author: &str, created: &str, pages: &[&str]) -> Vec<u8> {
-    pdf_with(title, author, created, pages, PdfCjk::IdentityToUnicode, false)
+    pdf_with(
+        title,
+        author,
+        created,
+        pages,
+        PdfCjk::IdentityToUnicode,
+        false,
+    )
 }
 
 /// A PDF encrypted with the standard security handler and a user password that is not empty,
 /// so that no reader can extract its text without the password.
 pub fn encrypted_pdf() -> Vec<u8> {
-    pdf_with("加密文件", "测试", "D:20190315103000+08'00'", &["机密内容"], PdfCjk::PredefinedUcs2, true)
+    pdf_with(
+        "加密文件",
+        "测试",
+        "D:20190315103000+08'00'",
+        &["机密内容"],
+        PdfCjk::PredefinedUcs2,
+        true,
+    )
 }
 
 fn pdf_text_string(s: &str) -> String {
@@ -251,7 +293,14 @@ fn pdf_text_string(s: &str) -> String {
     hex
 }
 
-fn pdf_with(title: &str, author: &str, created: &str, pages: &[&str], cjk: PdfCjk, encrypt: bool) -> Vec<u8> {
+fn pdf_with(
+    title: &str,
+    author: &str,
+    created: &str,
+    pages: &[&str],
+    cjk: PdfCjk,
+    encrypt: bool,
+) -> Vec<u8> {
     // CIDs for the Identity-H variant: a private numbering, as subset fonts have.
     let mut cid_of: Vec<(u16, u16)> = Vec::new(); // (cid, utf16 unit)
     let mut encode = |line: &str| -> String {
@@ -443,7 +492,11 @@ pub fn iso6709(lat: f64, lon: f64) -> String {
 
 /// Seconds since 1904-01-01 UTC, the QuickTime epoch.
 fn qt_time(t: DateTime<Utc>) -> u32 {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1904, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let epoch = chrono::NaiveDate::from_ymd_opt(1904, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
     (t - epoch).num_seconds().clamp(0, u32::MAX as i64) as u32
 }
 
@@ -495,16 +548,30 @@ pub fn mp4_with(s: &Mp4Spec) -> Vec<u8> {
         full(b"hdlr", 0, &h)
     };
     let vmhd = full(b"vmhd", 1, &[0u8; 8]);
-    let dref = full(b"dref", 0, &[&1u32.to_be_bytes()[..], &full(b"url ", 1, &[])].concat());
+    let dref = full(
+        b"dref",
+        0,
+        &[&1u32.to_be_bytes()[..], &full(b"url ", 1, &[])].concat(),
+    );
     let dinf = bx(b"dinf", &dref);
     let empty_table = |k: &[u8; 4]| full(k, 0, &0u32.to_be_bytes());
     let stsz = full(b"stsz", 0, &[0u8; 8]);
     let stbl = bx(
         b"stbl",
-        &[empty_table(b"stsd"), empty_table(b"stts"), empty_table(b"stsc"), stsz, empty_table(b"stco")].concat(),
+        &[
+            empty_table(b"stsd"),
+            empty_table(b"stts"),
+            empty_table(b"stsc"),
+            stsz,
+            empty_table(b"stco"),
+        ]
+        .concat(),
     );
     let minf = bx(b"minf", &[vmhd, dinf, stbl].concat());
-    let mdia = bx(b"mdia", &[mdhd, hdlr(b"vide", "VideoHandler"), minf].concat());
+    let mdia = bx(
+        b"mdia",
+        &[mdhd, hdlr(b"vide", "VideoHandler"), minf].concat(),
+    );
     let trak = bx(b"trak", &[tkhd, mdia].concat());
 
     // udta items in the QuickTime international text layout: length, language, text.
@@ -529,10 +596,16 @@ pub fn mp4_with(s: &Mp4Spec) -> Vec<u8> {
         keys.push(("com.apple.quicktime.model".into(), model.into()));
     }
     if let Some((lat, lon)) = s.gps {
-        keys.push(("com.apple.quicktime.location.ISO6709".into(), iso6709(lat, lon)));
+        keys.push((
+            "com.apple.quicktime.location.ISO6709".into(),
+            iso6709(lat, lon),
+        ));
     }
     if let Some(d) = s.apple_creationdate {
-        keys.push(("com.apple.quicktime.creationdate".into(), d.format("%Y-%m-%dT%H:%M:%S%z").to_string()));
+        keys.push((
+            "com.apple.quicktime.creationdate".into(),
+            d.format("%Y-%m-%dT%H:%M:%S%z").to_string(),
+        ));
     }
     let mut moov_children = vec![mvhd, trak];
     if !udta.is_empty() {
@@ -556,7 +629,10 @@ pub fn mp4_with(s: &Mp4Spec) -> Vec<u8> {
             it.extend_from_slice(&item);
             ilst.extend(it);
         }
-        let meta = bx(b"meta", &[hdlr(b"mdta", ""), full(b"keys", 0, &kb), bx(b"ilst", &ilst)].concat());
+        let meta = bx(
+            b"meta",
+            &[hdlr(b"mdta", ""), full(b"keys", 0, &kb), bx(b"ilst", &ilst)].concat(),
+        );
         moov_children.push(meta);
     }
     let moov = bx(b"moov", &moov_children.concat());
@@ -574,7 +650,9 @@ pub fn mp4_with(s: &Mp4Spec) -> Vec<u8> {
 /// An MP4 cut inside its `moov` box, as a failed copy from a phone leaves it.
 pub fn mp4_truncated_moov() -> Vec<u8> {
     let full = mp4(
-        DateTime::parse_from_rfc3339("2019-05-01T02:00:00Z").unwrap().with_timezone(&Utc),
+        DateTime::parse_from_rfc3339("2019-05-01T02:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
         10.0,
         1920,
         1080,

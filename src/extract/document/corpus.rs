@@ -12,7 +12,9 @@ use crate::extract::{extract_bytes, Limits};
 
 fn corpus() -> Option<PathBuf> {
     let root = PathBuf::from(std::env::var_os("EVIDENCE_DEV_CORPUS")?);
-    root.join("reference/text_probes.tsv").exists().then_some(root)
+    root.join("reference/text_probes.tsv")
+        .exists()
+        .then_some(root)
 }
 
 #[test]
@@ -25,7 +27,10 @@ fn corpus_text_probes() {
     let mut probes: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for line in tsv.lines().skip(1) {
         if let Some((file, phrase)) = line.split_once('\t') {
-            probes.entry(file.to_string()).or_default().push(phrase.to_string());
+            probes
+                .entry(file.to_string())
+                .or_default()
+                .push(phrase.to_string());
         }
     }
     let limits = Limits::default();
@@ -38,7 +43,11 @@ fn corpus_text_probes() {
         let took = started.elapsed();
         let text = f.text.clone().unwrap_or_default();
         let kind = file.split('/').nth(1).unwrap_or("?").to_string();
-        let kind = if file.starts_with("text/") { "text".to_string() } else { kind };
+        let kind = if file.starts_with("text/") {
+            "text".to_string()
+        } else {
+            kind
+        };
         for p in phrases {
             total += 1;
             let entry = by_kind.entry(kind.clone()).or_default();
@@ -47,7 +56,12 @@ fn corpus_text_probes() {
                 found += 1;
                 entry.1 += 1;
             } else {
-                eprintln!("MISS {file}: {p:?} (errors {:?}, status {:?}, {} chars)", f.errors, f.text_status, text.chars().count());
+                eprintln!(
+                    "MISS {file}: {p:?} (errors {:?}, status {:?}, {} chars)",
+                    f.errors,
+                    f.text_status,
+                    text.chars().count()
+                );
             }
         }
         if took.as_millis() > 500 {
@@ -58,7 +72,10 @@ fn corpus_text_probes() {
         eprintln!("  {k}: {ok}/{t}");
     }
     eprintln!("text probes found: {found}/{total}");
-    assert!(found * 100 >= total * 90, "probe rate fell below 90 %: {found}/{total}");
+    assert!(
+        found * 100 >= total * 90,
+        "probe rate fell below 90 %: {found}/{total}"
+    );
 }
 
 #[test]
@@ -70,11 +87,19 @@ fn corpus_documents_and_hostile_never_crash() {
     let limits = Limits::default();
     let mut crashed = Vec::new();
     for dir in ["documents", "hostile", "text"] {
-        for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().filter_map(Result::ok) {
+        for entry in walkdir::WalkDir::new(root.join(dir))
+            .into_iter()
+            .filter_map(Result::ok)
+        {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(&root).unwrap().to_string_lossy().to_string();
+            let rel = entry
+                .path()
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             let data = std::fs::read(entry.path()).unwrap();
             let started = Instant::now();
             let f = extract_bytes(&rel, Arc::new(data), &limits);
@@ -91,11 +116,13 @@ fn corpus_documents_and_hostile_never_crash() {
                     f.doc_created.map(|d| d.to_rfc3339())
                 );
             }
-            if f.errors.iter().any(|e| e.contains("crashed") || e.contains("abandoned")) {
+            if f.errors
+                .iter()
+                .any(|e| e.contains("crashed") || e.contains("abandoned"))
+            {
                 crashed.push(rel);
             }
         }
     }
     assert!(crashed.is_empty(), "crashed or timed out: {crashed:?}");
 }
-

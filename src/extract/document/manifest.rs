@@ -8,9 +8,24 @@
 use crate::extract::ManifestRow;
 
 /// Header names for the file column, most specific first.
-const FILE_HEADERS: &[&str] = &["文件名", "文件名称", "文件", "材料名称", "名称", "filename", "file"];
+const FILE_HEADERS: &[&str] = &[
+    "文件名",
+    "文件名称",
+    "文件",
+    "材料名称",
+    "名称",
+    "filename",
+    "file",
+];
 /// Header names for the indicator column; codes are preferred over names when both exist.
-const INDICATOR_HEADERS: &[&str] = &["指标代码", "指标编号", "指标", "对应指标", "指标名称", "indicator"];
+const INDICATOR_HEADERS: &[&str] = &[
+    "指标代码",
+    "指标编号",
+    "指标",
+    "对应指标",
+    "指标名称",
+    "indicator",
+];
 /// How many rows may sit above the header.
 const HEADER_SCAN_ROWS: usize = 10;
 
@@ -25,7 +40,11 @@ fn normalise(cell: &str) -> String {
 fn best_column(header: &[String], wanted: &[&str], not: Option<usize>) -> Option<usize> {
     let cells: Vec<String> = header.iter().map(|c| normalise(c)).collect();
     for w in wanted {
-        if let Some(i) = cells.iter().enumerate().position(|(i, c)| c == w && Some(i) != not) {
+        if let Some(i) = cells
+            .iter()
+            .enumerate()
+            .position(|(i, c)| c == w && Some(i) != not)
+        {
             return Some(i);
         }
     }
@@ -56,7 +75,11 @@ pub fn rows_of(rows: &[Vec<String>], at: impl Fn(usize) -> String) -> Vec<Manife
         if file.is_empty() || indicator.is_empty() {
             continue;
         }
-        out.push(ManifestRow { file: file.to_string(), indicator: indicator.to_string(), at: at(i) });
+        out.push(ManifestRow {
+            file: file.to_string(),
+            indicator: indicator.to_string(),
+            at: at(i),
+        });
     }
     out
 }
@@ -94,9 +117,15 @@ mod tests {
 
     #[test]
     fn code_column_preferred_and_names_not_confused() {
-        let header: Vec<String> = ["材料名称", "指标名称", "指标代码"].iter().map(|s| s.to_string()).collect();
+        let header: Vec<String> = ["材料名称", "指标名称", "指标代码"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(find_header(&[header]), Some((0, 0, 2)));
-        let header: Vec<String> = ["File Name", "Indicator (code)"].iter().map(|s| s.to_string()).collect();
+        let header: Vec<String> = ["File Name", "Indicator (code)"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(find_header(&[header]), Some((0, 0, 1)));
     }
 

@@ -55,12 +55,19 @@ pub fn kind_of(name: &str, mime: &str, data: &[u8]) -> DocKind {
     match mime {
         "application/pdf" => return DocKind::Pdf,
         "application/x-ole-storage" => {
-            return if ext == "xls" { DocKind::Xls } else { DocKind::Ole };
+            return if ext == "xls" {
+                DocKind::Xls
+            } else {
+                DocKind::Ole
+            };
         }
         "application/rtf" => return DocKind::Rtf,
         _ => {}
     }
-    if data.starts_with(b"PK\x03\x04") || mime.contains("openxmlformats") || mime == "application/x-ooxml" {
+    if data.starts_with(b"PK\x03\x04")
+        || mime.contains("openxmlformats")
+        || mime == "application/x-ooxml"
+    {
         // The package's main part names the format; the first entries (all that sniffing saw)
         // can mislead: a deck with an embedded workbook holds `xl/` names too.
         if let Some(kind) = ooxml_main_part(data) {
@@ -97,7 +104,11 @@ pub fn kind_of(name: &str, mime: &str, data: &[u8]) -> DocKind {
         return by_ext;
     }
     if mime.starts_with("text/") {
-        return if mime == "text/csv" { DocKind::Csv } else { DocKind::Text };
+        return if mime == "text/csv" {
+            DocKind::Csv
+        } else {
+            DocKind::Text
+        };
     }
     DocKind::Unknown
 }
@@ -145,7 +156,10 @@ pub fn fmt_bytes(n: u64) -> String {
 
 /// Is this OLE2 compound file an encrypted OOXML package (Office "Encrypt with Password")?
 fn ole_is_encrypted_ooxml(data: &[u8]) -> bool {
-    let needle: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let needle: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
     data.windows(needle.len()).any(|w| w == needle.as_slice())
 }
 
@@ -165,7 +179,9 @@ pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Fac
         DocKind::Ole => {
             let is_ole = data.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
             if is_ole && ole_is_encrypted_ooxml(data) {
-                f.errors.push("encrypted Office document (password required): text not extracted".into());
+                f.errors.push(
+                    "encrypted Office document (password required): text not extracted".into(),
+                );
                 f.text_status = Some("not extracted: encrypted, text not extracted".into());
                 return;
             }
@@ -178,7 +194,10 @@ pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Fac
                 _ => "legacy binary Office (OLE2) format",
             };
             if !is_ole {
-                f.errors.push(format!("not a valid {}: the file is not an OLE2 compound file", what));
+                f.errors.push(format!(
+                    "not a valid {}: the file is not an OLE2 compound file",
+                    what
+                ));
             }
             f.text_status = Some(format!("not extracted: {what}"));
         }

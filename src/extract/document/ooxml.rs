@@ -25,7 +25,11 @@ pub struct SafeZip<'a> {
 }
 
 /// Open `data` as the zip container of a `kind` document, refusing bombs before inflating.
-pub fn open_checked<'a>(data: &'a [u8], kind: DocKind, limits: &Limits) -> Result<SafeZip<'a>, String> {
+pub fn open_checked<'a>(
+    data: &'a [u8],
+    kind: DocKind,
+    limits: &Limits,
+) -> Result<SafeZip<'a>, String> {
     let mut archive = ZipArchive::new(Cursor::new(data)).map_err(|e| {
         if data.starts_with(b"\xD0\xCF\x11\xE0") {
             format!(
@@ -57,7 +61,11 @@ pub fn open_checked<'a>(data: &'a [u8], kind: DocKind, limits: &Limits) -> Resul
             fmt_bytes(limits.zip_max_uncompressed)
         ));
     }
-    Ok(SafeZip { archive, budget: limits.zip_max_uncompressed, kind })
+    Ok(SafeZip {
+        archive,
+        budget: limits.zip_max_uncompressed,
+        kind,
+    })
 }
 
 impl SafeZip<'_> {
@@ -71,7 +79,11 @@ impl SafeZip<'_> {
         let entry = match self.archive.by_name(name) {
             Ok(e) => e,
             Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-            Err(e) => return Err(format!("not a valid {label}: part {name} cannot be read ({e})")),
+            Err(e) => {
+                return Err(format!(
+                    "not a valid {label}: part {name} cannot be read ({e})"
+                ))
+            }
         };
         let mut out = Vec::new();
         let mut limited = entry.take(self.budget.saturating_add(1));
@@ -125,22 +137,14 @@ pub fn xml_text(xml: &[u8], out: &mut String, cap: usize) -> Result<(), String> 
         if out.len() > cap {
             return Ok(());
         }
-        let ev = reader.read_event_into(&mut buf).map_err(|e| {
-            format!("XML error at byte {}: {e}", reader.error_position())
-        })?;
+        let ev = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))?;
         match ev {
-            Event::Start(e) => {
-                if e.local_name().as_ref() == b"t" {
-                    in_t += 1;
-                }
-            }
+            Event::Start(e) if e.local_name().as_ref() == b"t" => in_t += 1,
             Event::End(e) => match e.local_name().as_ref() {
                 b"t" => in_t = in_t.saturating_sub(1),
-                b"p" => {
-                    if !out.is_empty() && !out.ends_with('\n') {
-                        out.push('\n');
-                    }
-                }
+                b"p" if !out.is_empty() && !out.ends_with('\n') => out.push('\n'),
                 b"tc" => {
                     if out.ends_with('\n') {
                         out.pop();
@@ -161,7 +165,9 @@ pub fn xml_text(xml: &[u8], out: &mut String, cap: usize) -> Result<(), String> 
                 _ => {}
             },
             Event::Text(t) if in_t > 0 => {
-                let s = t.decode().map_err(|e| format!("XML text is not valid UTF-8 ({e})"))?;
+                let s = t
+                    .decode()
+                    .map_err(|e| format!("XML text is not valid UTF-8 ({e})"))?;
                 out.push_str(&s);
             }
             Event::CData(t) if in_t > 0 => out.push_str(&String::from_utf8_lossy(&t)),
@@ -292,7 +298,10 @@ fn app_pages(xml: &[u8]) -> Option<u32> {
 }
 
 fn part_number(name: &str, prefix: &str) -> Option<u32> {
-    name.strip_prefix(prefix)?.strip_suffix(".xml")?.parse().ok()
+    name.strip_prefix(prefix)?
+        .strip_suffix(".xml")?
+        .parse()
+        .ok()
 }
 
 fn numbered(names: &[String], prefix: &str) -> Vec<String> {
@@ -319,7 +328,11 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
             let mut p = vec!["word/document.xml".to_string()];
             p.extend(numbered(&names, "word/header"));
             p.extend(numbered(&names, "word/footer"));
-            for extra in ["word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"] {
+            for extra in [
+                "word/footnotes.xml",
+                "word/endnotes.xml",
+                "word/comments.xml",
+            ] {
                 p.push(extra.to_string());
             }
             p
@@ -337,11 +350,15 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
     };
     if let Some(main) = main_part {
         if !names.iter().any(|n| n == main) {
-            f.errors.push(format!("not a valid {}: the zip has no {main} part", kind.label()));
+            f.errors.push(format!(
+                "not a valid {}: the zip has no {main} part",
+                kind.label()
+            ));
         }
     }
     if kind == DocKind::Pptx && !names.iter().any(|n| n.starts_with("ppt/")) {
-        f.errors.push("not a valid PPTX: the zip has no ppt/ parts".into());
+        f.errors
+            .push("not a valid PPTX: the zip has no ppt/ parts".into());
     }
     if kind == DocKind::Pptx {
         f.pages = Some(numbered(&names, "ppt/slides/slide").len() as u32);
@@ -356,7 +373,10 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
             Ok(Some(xml)) => {
                 let before = text.len();
                 if let Err(e) = xml_text(&xml, &mut text, limits.text_cap) {
-                    f.errors.push(format!("{} part {part}: {e}; text after that point is missing", kind.label()));
+                    f.errors.push(format!(
+                        "{} part {part}: {e}; text after that point is missing",
+                        kind.label()
+                    ));
                 }
                 if text.len() > before && !text.ends_with('\n') {
                     text.push('\n');

@@ -27,8 +27,12 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     if doc.is_encrypted() {
         let refused = match doc.authenticate(b"") {
             Ok(true) => None,
-            Ok(false) => Some("encrypted PDF (a password is required to open it): text not extracted".to_string()),
-            Err(e) => Some(format!("encrypted PDF that could not be decrypted ({e}): text not extracted")),
+            Ok(false) => Some(
+                "encrypted PDF (a password is required to open it): text not extracted".to_string(),
+            ),
+            Err(e) => Some(format!(
+                "encrypted PDF that could not be decrypted ({e}): text not extracted"
+            )),
         };
         if let Some(reason) = refused {
             f.errors.push(reason);
@@ -43,7 +47,9 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     let n = match doc.page_count() {
         Ok(n) => n,
         Err(e) => {
-            f.errors.push(format!("not a valid PDF: its page tree cannot be read ({e})"));
+            f.errors.push(format!(
+                "not a valid PDF: its page tree cannot be read ({e})"
+            ));
             return;
         }
     };
@@ -75,7 +81,8 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         ));
     }
     if text.trim().is_empty() && failed == 0 && n > 0 {
-        f.text_status = Some("no text layer: the pages hold only images (scanned?); OCR is not done".into());
+        f.text_status =
+            Some("no text layer: the pages hold only images (scanned?); OCR is not done".into());
     }
     f.set_text(text, limits.text_cap);
 }
@@ -116,7 +123,10 @@ fn info_value(doc: &PdfDocument, key: &str) -> Option<String> {
 /// are not ASCII and decode cleanly.
 pub fn decode_text_string(b: &[u8]) -> String {
     if let Some(rest) = b.strip_prefix(b"\xFE\xFF") {
-        return encoding_rs::UTF_16BE.decode_without_bom_handling(rest).0.into_owned();
+        return encoding_rs::UTF_16BE
+            .decode_without_bom_handling(rest)
+            .0
+            .into_owned();
     }
     if let Some(rest) = b.strip_prefix(b"\xEF\xBB\xBF") {
         return String::from_utf8_lossy(rest).into_owned();
@@ -138,8 +148,10 @@ pub fn decode_text_string(b: &[u8]) -> String {
 fn properties(doc: &PdfDocument, limits: &Limits, f: &mut Facts) {
     f.title = info_value(doc, "Title");
     f.author = info_value(doc, "Author");
-    let mut created = info_value(doc, "CreationDate").and_then(|s| parse_pdf_date(&s, limits.default_offset));
-    f.modified_at = info_value(doc, "ModDate").and_then(|s| parse_pdf_date(&s, limits.default_offset));
+    let mut created =
+        info_value(doc, "CreationDate").and_then(|s| parse_pdf_date(&s, limits.default_offset));
+    f.modified_at =
+        info_value(doc, "ModDate").and_then(|s| parse_pdf_date(&s, limits.default_offset));
     let mut source = "pdf:CreationDate";
     if f.title.is_none() || f.author.is_none() || created.is_none() {
         if let Ok(Some(xmp)) = pdf_oxide::extractors::XmpExtractor::extract(doc) {
@@ -150,11 +162,17 @@ fn properties(doc: &PdfDocument, limits: &Limits, f: &mut Facts) {
                 f.author = xmp.dc_creator.into_iter().find(|s| !s.trim().is_empty());
             }
             if created.is_none() {
-                created = xmp.xmp_create_date.as_deref().and_then(|s| parse_xmp_date(s, limits.default_offset));
+                created = xmp
+                    .xmp_create_date
+                    .as_deref()
+                    .and_then(|s| parse_xmp_date(s, limits.default_offset));
                 source = "xmp:CreateDate";
             }
             if f.modified_at.is_none() {
-                f.modified_at = xmp.xmp_modify_date.as_deref().and_then(|s| parse_xmp_date(s, limits.default_offset));
+                f.modified_at = xmp
+                    .xmp_modify_date
+                    .as_deref()
+                    .and_then(|s| parse_xmp_date(s, limits.default_offset));
             }
         }
     }
@@ -164,7 +182,13 @@ fn properties(doc: &PdfDocument, limits: &Limits, f: &mut Facts) {
 }
 
 fn parse_xmp_date(s: &str, zone: FixedOffset) -> Option<DateTime<FixedOffset>> {
-    super::ooxml::parse_w3cdtf(s, &Limits { default_offset: zone, ..Limits::default() })
+    super::ooxml::parse_w3cdtf(
+        s,
+        &Limits {
+            default_offset: zone,
+            ..Limits::default()
+        },
+    )
 }
 
 /// `D:YYYYMMDDHHmmSSOHH'mm'` with every field after the year optional; no offset means the

@@ -41,7 +41,9 @@ struct SheetText {
 
 impl SheetText {
     fn new() -> Self {
-        SheetText { rows: BTreeMap::new() }
+        SheetText {
+            rows: BTreeMap::new(),
+        }
     }
     fn push(&mut self, row: u32, col: u32, text: String) {
         if self.rows.len() < MANIFEST_ROWS || self.rows.contains_key(&row) {
@@ -61,7 +63,12 @@ impl SheetText {
             .rows
             .values()
             .map(|cells| {
-                let width = cells.iter().map(|(c, _)| *c).filter(|c| *c < MANIFEST_COLS).max().map_or(0, |m| m + 1);
+                let width = cells
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .filter(|c| *c < MANIFEST_COLS)
+                    .max()
+                    .map_or(0, |m| m + 1);
                 let mut row = vec![String::new(); width as usize];
                 for (c, t) in cells {
                     if *c < MANIFEST_COLS {
@@ -132,12 +139,15 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        f.errors.push(format!("XLSX sheet {name}: {e}; later cells are missing"));
+                        f.errors
+                            .push(format!("XLSX sheet {name}: {e}; later cells are missing"));
                         break;
                     }
                 }
             },
-            Err(e) => f.errors.push(format!("XLSX sheet {name} could not be read: {e}")),
+            Err(e) => f
+                .errors
+                .push(format!("XLSX sheet {name} could not be read: {e}")),
         }
         sheet.write_text(&mut text);
         manifest_rows.extend(sheet.manifest(name));
@@ -174,7 +184,9 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
                     }
                 }
             }
-            Err(e) => f.errors.push(format!("XLS sheet {name} could not be read: {e}")),
+            Err(e) => f
+                .errors
+                .push(format!("XLS sheet {name} could not be read: {e}")),
         }
         sheet.write_text(&mut text);
         manifest_rows.extend(sheet.manifest(name));

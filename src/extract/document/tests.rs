@@ -21,16 +21,28 @@ fn docx_body_table_header_and_properties() {
     let f = read("纪要.docx", &data);
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     let text = f.text.unwrap();
-    assert!(text.contains("全民科学素质行动计划纲要"), "runs joined: {text}");
+    assert!(
+        text.contains("全民科学素质行动计划纲要"),
+        "runs joined: {text}"
+    );
     assert!(text.contains("互助县开展科普大篷车活动"));
     assert!(text.contains("序号\t活动名称"), "table: {text}");
     assert!(text.contains("青海省科普工作页眉"), "header: {text}");
     assert_eq!(f.title.as_deref(), Some("海东市科普工作会议纪要"));
     assert_eq!(f.author.as_deref(), Some("王主任"));
-    assert_eq!(f.doc_created.unwrap().to_rfc3339(), "2019-03-15T10:30:00+08:00");
+    assert_eq!(
+        f.doc_created.unwrap().to_rfc3339(),
+        "2019-03-15T10:30:00+08:00"
+    );
     assert_eq!(f.captured_at, f.doc_created);
-    assert_eq!(f.captured_at_source.as_deref(), Some("docx:dcterms:created"));
-    assert_eq!(f.modified_at.unwrap().to_rfc3339(), "2019-03-16T10:30:00+08:00");
+    assert_eq!(
+        f.captured_at_source.as_deref(),
+        Some("docx:dcterms:created")
+    );
+    assert_eq!(
+        f.modified_at.unwrap().to_rfc3339(),
+        "2019-03-16T10:30:00+08:00"
+    );
     assert_eq!(f.pages, Some(1));
 }
 
@@ -43,7 +55,10 @@ fn doc_created_does_not_override_a_stronger_capture_time() {
     f.captured_at_source = Some("exif:DateTimeOriginal".into());
     extract("a.docx", "", &data, &Limits::default(), &mut f);
     assert_eq!(f.captured_at, Some(exif));
-    assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
+    assert_eq!(
+        f.captured_at_source.as_deref(),
+        Some("exif:DateTimeOriginal")
+    );
     assert!(f.doc_created.is_some());
 }
 
@@ -52,21 +67,33 @@ fn pptx_slides_and_notes() {
     let data = media::pptx(
         "科普日活动汇报",
         "格尔木市科协",
-        &[("第一张：科普日主场活动", "讲稿：参加人数三百人"), ("第二张：青少年科技创新大赛", "")],
+        &[
+            ("第一张：科普日主场活动", "讲稿：参加人数三百人"),
+            ("第二张：青少年科技创新大赛", ""),
+        ],
     );
     let f = read("汇报.pptx", &data);
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     let text = f.text.unwrap();
-    for want in ["第一张：科普日主场活动", "讲稿：参加人数三百人", "第二张：青少年科技创新大赛"] {
+    for want in [
+        "第一张：科普日主场活动",
+        "讲稿：参加人数三百人",
+        "第二张：青少年科技创新大赛",
+    ] {
         assert!(text.contains(want), "{want} missing in {text}");
     }
     assert_eq!(f.pages, Some(2));
     assert_eq!(f.title.as_deref(), Some("科普日活动汇报"));
-    assert_eq!(f.captured_at_source.as_deref(), Some("pptx:dcterms:created"));
+    assert_eq!(
+        f.captured_at_source.as_deref(),
+        Some("pptx:dcterms:created")
+    );
 }
 
 fn rows(r: &[&[&str]]) -> Vec<Vec<String>> {
-    r.iter().map(|row| row.iter().map(|s| s.to_string()).collect()).collect()
+    r.iter()
+        .map(|row| row.iter().map(|s| s.to_string()).collect())
+        .collect()
 }
 
 #[test]
@@ -81,12 +108,21 @@ fn xlsx_all_sheets_and_manifest() {
                 &["2", "会议纪要.pdf", "A1.2", "扫描件"],
             ]),
         ),
-        ("台账", rows(&[&["县区", "活动"], &["湟中区", "科技活动周"]])),
+        (
+            "台账",
+            rows(&[&["县区", "活动"], &["湟中区", "科技活动周"]]),
+        ),
     ]);
     let f = read("清单.xlsx", &data);
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     let text = f.text.unwrap();
-    for want in ["材料清单", "台账", "科普大篷车进校园.jpg", "湟中区\t科技活动周", "扫描件"] {
+    for want in [
+        "材料清单",
+        "台账",
+        "科普大篷车进校园.jpg",
+        "湟中区\t科技活动周",
+        "扫描件",
+    ] {
         assert!(text.contains(want), "{want} missing in {text}");
     }
     assert_eq!(f.manifest_rows.len(), 2, "{:?}", f.manifest_rows);
@@ -112,7 +148,10 @@ fn pdf_predefined_cmap_chinese_text_and_info() {
         "互助县科普工作会议纪要",
         "互助县科协",
         "D:20190315103000+08'00'",
-        &["全民科学素质行动计划纲要\n第二行：科普大篷车", "第二页：青海湖"],
+        &[
+            "全民科学素质行动计划纲要\n第二行：科普大篷车",
+            "第二页：青海湖",
+        ],
     );
     let f = read("纪要.pdf", &data);
     assert!(f.errors.is_empty(), "{:?}", f.errors);
@@ -123,13 +162,21 @@ fn pdf_predefined_cmap_chinese_text_and_info() {
     assert_eq!(f.pages, Some(2));
     assert_eq!(f.title.as_deref(), Some("互助县科普工作会议纪要"));
     assert_eq!(f.author.as_deref(), Some("互助县科协"));
-    assert_eq!(f.doc_created.unwrap().to_rfc3339(), "2019-03-15T10:30:00+08:00");
+    assert_eq!(
+        f.doc_created.unwrap().to_rfc3339(),
+        "2019-03-15T10:30:00+08:00"
+    );
     assert_eq!(f.captured_at_source.as_deref(), Some("pdf:CreationDate"));
 }
 
 #[test]
 fn pdf_tounicode_chinese_text() {
-    let data = media::pdf_tounicode("标题", "作者", "D:20200101000000+08'00'", &["海西州科技馆开馆"]);
+    let data = media::pdf_tounicode(
+        "标题",
+        "作者",
+        "D:20200101000000+08'00'",
+        &["海西州科技馆开馆"],
+    );
     let f = read("a.pdf", &data);
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     assert!(f.text.unwrap().contains("海西州科技馆开馆"));
@@ -160,33 +207,55 @@ fn garbage_only_header() -> Vec<u8> {
 fn encrypted_pdf_is_refused_with_reason() {
     let f = read("secret.pdf", &media::encrypted_pdf());
     assert_eq!(f.text, None);
-    assert!(f.errors.iter().any(|e| e.contains("encrypted")), "{:?}", f.errors);
-    assert_eq!(f.text_status.as_deref(), Some("not extracted: encrypted, text not extracted"));
+    assert!(
+        f.errors.iter().any(|e| e.contains("encrypted")),
+        "{:?}",
+        f.errors
+    );
+    assert_eq!(
+        f.text_status.as_deref(),
+        Some("not extracted: encrypted, text not extracted")
+    );
 }
 
 #[test]
 fn docx_that_is_not_a_zip() {
-    let f = read("会议.docx", b"this is plain text that someone renamed to .docx");
+    let f = read(
+        "会议.docx",
+        b"this is plain text that someone renamed to .docx",
+    );
     assert_eq!(f.errors.len(), 1);
-    assert!(f.errors[0].starts_with("not a valid DOCX: the file is not a zip archive ("), "{}", f.errors[0]);
+    assert!(
+        f.errors[0].starts_with("not a valid DOCX: the file is not a zip archive ("),
+        "{}",
+        f.errors[0]
+    );
 }
 
 #[test]
 fn zip_bomb_xlsx_is_refused_before_inflating() {
     let f = read("bomb.xlsx", &media::zip_bomb_xlsx());
-    assert_eq!(f.errors, vec!["zip bomb refused: entries would inflate to 6.2 GB (limit 512 MB)".to_string()]);
+    assert_eq!(
+        f.errors,
+        vec!["zip bomb refused: entries would inflate to 6.2 GB (limit 512 MB)".to_string()]
+    );
     assert!(f.text.is_none());
 }
 
 #[test]
 fn lying_declared_sizes_are_caught_while_inflating() {
-    let limits = Limits { zip_max_uncompressed: 256 * 1024, ..Limits::default() };
+    let limits = Limits {
+        zip_max_uncompressed: 256 * 1024,
+        ..Limits::default()
+    };
     let data = media::docx_lying_sizes(2 * 1024 * 1024);
     let mut f = Facts::default();
     extract("lie.docx", "", &data, &limits, &mut f);
     assert!(f.text.as_deref().map_or(0, str::len) <= 256 * 1024);
     assert!(
-        f.errors.iter().any(|e| e.starts_with("zip bomb refused") || e.contains("damaged")),
+        f.errors
+            .iter()
+            .any(|e| e.starts_with("zip bomb refused") || e.contains("damaged")),
         "{:?}",
         f.errors
     );
@@ -194,11 +263,18 @@ fn lying_declared_sizes_are_caught_while_inflating() {
 
 #[test]
 fn too_many_entries_is_refused() {
-    let limits = Limits { zip_max_entries: 3, ..Limits::default() };
+    let limits = Limits {
+        zip_max_entries: 3,
+        ..Limits::default()
+    };
     let data = media::docx("t", "a", "2019-03-15T10:30:00+08:00", &["x"]);
     let mut f = Facts::default();
     extract("a.docx", "", &data, &limits, &mut f);
-    assert!(f.errors[0].starts_with("zip bomb refused: the DOCX holds 7 entries (limit 3)"), "{:?}", f.errors);
+    assert!(
+        f.errors[0].starts_with("zip bomb refused: the DOCX holds 7 entries (limit 3)"),
+        "{:?}",
+        f.errors
+    );
 }
 
 #[test]
@@ -209,7 +285,10 @@ fn zero_byte_and_legacy_files() {
     ole.resize(4096, 0);
     let f = read("旧文件.doc", &ole);
     assert!(f.errors.is_empty(), "{:?}", f.errors);
-    assert_eq!(f.text_status.as_deref(), Some("not extracted: legacy binary Word (.doc) format"));
+    assert_eq!(
+        f.text_status.as_deref(),
+        Some("not extracted: legacy binary Word (.doc) format")
+    );
     let f = read("旧.wps", &ole);
     assert!(f.text_status.unwrap().contains(".wps"));
 }
@@ -221,7 +300,6 @@ fn fmt_bytes_reads_well() {
     assert_eq!(fmt_bytes(10), "10 bytes");
 }
 
-
 /// The hostile list, through the real entry point (sniffing, guard, merge): each one is
 /// an error with a plain reason, and none is a crash or a timeout.
 #[test]
@@ -232,17 +310,43 @@ fn hostile_fixtures_through_extract_bytes() {
     let mut garbage = b"%PDF-1.7\n".to_vec();
     garbage.extend(std::iter::repeat_n(0x9Cu8, 4000));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated.pdf", good_pdf[..good_pdf.len() / 2].to_vec(), "PDF"),
+        (
+            "truncated.pdf",
+            good_pdf[..good_pdf.len() / 2].to_vec(),
+            "PDF",
+        ),
         ("garbage.pdf", garbage, "not a valid PDF"),
-        ("not-a-zip.docx", b"plain text renamed to docx".to_vec(), "not a valid DOCX: the file is not a zip archive"),
-        ("bomb.xlsx", media::zip_bomb_xlsx(), "zip bomb refused: entries would inflate to 6.2 GB (limit 512 MB)"),
-        ("cut.mp4", media::mp4_truncated_moov(), "video metadata not read"),
+        (
+            "not-a-zip.docx",
+            b"plain text renamed to docx".to_vec(),
+            "not a valid DOCX: the file is not a zip archive",
+        ),
+        (
+            "bomb.xlsx",
+            media::zip_bomb_xlsx(),
+            "zip bomb refused: entries would inflate to 6.2 GB (limit 512 MB)",
+        ),
+        (
+            "cut.mp4",
+            media::mp4_truncated_moov(),
+            "video metadata not read",
+        ),
         ("empty.docx", Vec::new(), "empty file"),
         ("secret.pdf", media::encrypted_pdf(), "encrypted PDF"),
     ];
     for (name, data, want) in cases {
         let f = extract_bytes(name, Arc::new(data), &Limits::default());
-        assert!(f.errors.iter().any(|e| e.contains(want)), "{name}: {:?}", f.errors);
-        assert!(!f.errors.iter().any(|e| e.contains("crashed") || e.contains("abandoned")), "{name}: {:?}", f.errors);
+        assert!(
+            f.errors.iter().any(|e| e.contains(want)),
+            "{name}: {:?}",
+            f.errors
+        );
+        assert!(
+            !f.errors
+                .iter()
+                .any(|e| e.contains("crashed") || e.contains("abandoned")),
+            "{name}: {:?}",
+            f.errors
+        );
     }
 }

@@ -24,20 +24,34 @@ pub fn decode(data: &[u8]) -> (String, &'static str) {
         return (utf32(&data[4..], true), "UTF-32BE with BOM");
     }
     if let Some(rest) = data.strip_prefix(b"\xFF\xFE") {
-        return (UTF_16LE.decode_without_bom_handling(rest).0.into_owned(), "UTF-16LE with BOM");
+        return (
+            UTF_16LE.decode_without_bom_handling(rest).0.into_owned(),
+            "UTF-16LE with BOM",
+        );
     }
     if let Some(rest) = data.strip_prefix(b"\xFE\xFF") {
-        return (UTF_16BE.decode_without_bom_handling(rest).0.into_owned(), "UTF-16BE with BOM");
+        return (
+            UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
+            "UTF-16BE with BOM",
+        );
     }
     if let Some(found) = zero_pattern(data) {
         return found;
     }
     // ISO-2022-JP is 7-bit: it passes as UTF-8 unless its escape sequences are looked for.
-    if data.contains(&0x1B) && (contains(data, b"\x1B$B") || contains(data, b"\x1B$@") || contains(data, b"\x1B(J")) {
-        return (encoding_rs::ISO_2022_JP.decode(data).0.into_owned(), "ISO-2022-JP");
+    if data.contains(&0x1B)
+        && (contains(data, b"\x1B$B") || contains(data, b"\x1B$@") || contains(data, b"\x1B(J"))
+    {
+        return (
+            encoding_rs::ISO_2022_JP.decode(data).0.into_owned(),
+            "ISO-2022-JP",
+        );
     }
     if std::str::from_utf8(data).is_ok() {
-        return (String::from_utf8(data.to_vec()).unwrap_or_default(), "UTF-8");
+        return (
+            String::from_utf8(data.to_vec()).unwrap_or_default(),
+            "UTF-8",
+        );
     }
     // A cut multi-byte sequence at the very end (text capped by a tool) is still UTF-8.
     if let Err(e) = std::str::from_utf8(data) {
@@ -48,7 +62,11 @@ pub fn decode(data: &[u8]) -> (String, &'static str) {
     let mut det = EncodingDetector::new(Iso2022JpDetection::Allow);
     det.feed(data, true);
     let enc: &'static Encoding = det.guess(None, Utf8Detection::Allow);
-    let enc = if enc == UTF_8 { encoding_rs::GB18030 } else { enc };
+    let enc = if enc == UTF_8 {
+        encoding_rs::GB18030
+    } else {
+        enc
+    };
     let (text, _, _) = enc.decode(data);
     (text.into_owned(), enc.name())
 }
@@ -96,10 +114,16 @@ fn zero_pattern(data: &[u8]) -> Option<(String, &'static str)> {
     let odd = by_mod4[1] + by_mod4[3];
     let half = sample.len() / 2;
     if odd * 10 >= half * 3 && even * 20 <= half {
-        return Some((UTF_16LE.decode_without_bom_handling(data).0.into_owned(), "UTF-16LE (no BOM)"));
+        return Some((
+            UTF_16LE.decode_without_bom_handling(data).0.into_owned(),
+            "UTF-16LE (no BOM)",
+        ));
     }
     if even * 10 >= half * 3 && odd * 20 <= half {
-        return Some((UTF_16BE.decode_without_bom_handling(data).0.into_owned(), "UTF-16BE (no BOM)"));
+        return Some((
+            UTF_16BE.decode_without_bom_handling(data).0.into_owned(),
+            "UTF-16BE (no BOM)",
+        ));
     }
     None
 }
@@ -111,11 +135,16 @@ pub fn extract(name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut F
     let cut = data.len() > window;
     let slice = if cut { &data[..window] } else { data };
     let (text, _encoding) = decode(slice);
-    let controls = text.chars().take(4096).filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c')).count();
+    let controls = text
+        .chars()
+        .take(4096)
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
+        .count();
     let replacement = text.chars().take(4096).filter(|c| *c == '\u{FFFD}').count();
     let sample_len = text.chars().take(4096).count().max(1);
     if (controls + replacement) * 10 > sample_len {
-        f.text_status = Some("not extracted: the content does not look like text in any known encoding".into());
+        f.text_status =
+            Some("not extracted: the content does not look like text in any known encoding".into());
         return;
     }
     if is_csv {
@@ -124,7 +153,10 @@ pub fn extract(name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut F
     let _ = name;
     f.set_text(text, limits.text_cap);
     if cut && f.text_status.is_none() {
-        f.text_status = Some(format!("text cut: only the first {window} bytes of {} were decoded", data.len()));
+        f.text_status = Some(format!(
+            "text cut: only the first {window} bytes of {} were decoded",
+            data.len()
+        ));
     }
 }
 
@@ -144,16 +176,33 @@ mod tests {
         let zh = "青海省全民科学素质行动计划纲要实施方案，科普大篷车进校园活动总结。";
         let csv = "name,indicator,county\nreport.pdf,B4.1,湟中区\nphoto.jpg,B2.3,大通县\n";
         let (gbk, _, _) = encoding_rs::GBK.encode(zh);
-        let (gb18030, _, _) = encoding_rs::GB18030.encode("𠮷与青海湖畔的科普活动纪要，西宁市城东区。");
+        let (gb18030, _, _) =
+            encoding_rs::GB18030.encode("𠮷与青海湖畔的科普活动纪要，西宁市城东区。");
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![
             ("utf-8", zh.as_bytes().to_vec(), zh),
-            ("utf-8 bom", [b"\xEF\xBB\xBF".as_slice(), zh.as_bytes()].concat(), zh),
-            ("utf-16le bom", [b"\xFF\xFE".to_vec(), utf16le(zh)].concat(), zh),
-            ("utf-16be bom", [b"\xFE\xFF".to_vec(), utf16be(zh)].concat(), zh),
+            (
+                "utf-8 bom",
+                [b"\xEF\xBB\xBF".as_slice(), zh.as_bytes()].concat(),
+                zh,
+            ),
+            (
+                "utf-16le bom",
+                [b"\xFF\xFE".to_vec(), utf16le(zh)].concat(),
+                zh,
+            ),
+            (
+                "utf-16be bom",
+                [b"\xFE\xFF".to_vec(), utf16be(zh)].concat(),
+                zh,
+            ),
             ("utf-16le no bom", utf16le(csv), csv),
             ("utf-16be no bom", utf16be(csv), csv),
             ("gbk", gbk.into_owned(), zh),
-            ("gb18030 4-byte", gb18030.into_owned(), "𠮷与青海湖畔的科普活动纪要，西宁市城东区。"),
+            (
+                "gb18030 4-byte",
+                gb18030.into_owned(),
+                "𠮷与青海湖畔的科普活动纪要，西宁市城东区。",
+            ),
         ];
         for (label, bytes, want) in cases {
             let (got, enc) = decode(&bytes);
@@ -175,8 +224,17 @@ mod tests {
     #[test]
     fn text_is_capped_and_the_cut_recorded() {
         let mut f = Facts::default();
-        let limits = Limits { text_cap: 30, ..Limits::default() };
-        extract("a.txt", "科普".repeat(100).as_bytes(), false, &limits, &mut f);
+        let limits = Limits {
+            text_cap: 30,
+            ..Limits::default()
+        };
+        extract(
+            "a.txt",
+            "科普".repeat(100).as_bytes(),
+            false,
+            &limits,
+            &mut f,
+        );
         assert!(f.text.as_ref().unwrap().len() <= 30);
         assert!(f.text_status.unwrap().contains("cut"));
     }
