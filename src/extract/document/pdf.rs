@@ -17,15 +17,23 @@ use crate::extract::{Facts, Limits};
 const MAX_PAGES_WALKED: usize = 20_000;
 
 pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
-    let doc = match PdfDocument::from_bytes(data.to_vec()) {
-        Ok(d) => d,
-        Err(e) => {
+    let doc = match contained(|| PdfDocument::from_bytes(data.to_vec())) {
+        Ok(Ok(d)) => d,
+        Ok(Err(e)) => {
             f.errors.push(format!("not a valid PDF: {e}"));
+            return;
+        }
+        Err(panic) => {
+            f.errors.push(format!(
+                "not a valid PDF: the PDF reader failed on its structure ({panic})"
+            ));
             return;
         }
     };
     if doc.is_encrypted() {
-        let refused = match doc.authenticate(b"") {
+        let auth = contained(|| doc.authenticate(b""))
+            .unwrap_or_else(|p| Err(pdf_oxide::Error::InvalidPdf(p)));
+        let refused = match auth {
             Ok(true) => None,
             Ok(false) => Some(
                 "encrypted PDF (a password is required to open it): text not extracted".to_string(),
@@ -37,14 +45,26 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         if let Some(reason) = refused {
             f.errors.push(reason);
             f.text_status = Some("not extracted: encrypted, text not extracted".into());
-            if let Ok(n) = doc.page_count() {
+            if let Ok(Ok(n)) = contained(|| doc.page_count()) {
                 f.pages = u32::try_from(n).ok();
             }
             return;
         }
     }
-    properties(&doc, limits, f);
-    let n = match doc.page_count() {
+    let mut props = Facts::default();
+    if let Err(panic) = contained(|| properties(&doc, limits, &mut props)) {
+        f.errors
+            .push(format!("PDF properties could not be read ({panic})"));
+    }
+    f.title = props.title;
+    f.author = props.author;
+    f.modified_at = props.modified_at;
+    if let (Some(c), Some(src)) = (props.doc_created, props.captured_at_source.as_deref()) {
+        set_doc_created(f, c, src);
+    }
+    let n = match contained(|| doc.page_count())
+        .unwrap_or_else(|p| Err(pdf_oxide::Error::InvalidPdf(p)))
+    {
         Ok(n) => n,
         Err(e) => {
             f.errors.push(format!(
@@ -61,7 +81,9 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         if text.len() > limits.text_cap {
             break;
         }
-        match doc.extract_text(i) {
+        match contained(|| doc.extract_text(i))
+            .unwrap_or_else(|p| Err(pdf_oxide::Error::InvalidPdf(p)))
+        {
             Ok(t) => {
                 push_normalised(&mut text, &t);
                 if !text.ends_with('\n') {
@@ -101,6 +123,18 @@ fn push_normalised(out: &mut String, t: &str) {
             _ => out.push(c),
         }
     }
+}
+
+/// Run a pdf_oxide call and turn a panic into a message: a malformed page (pdf_oxide 0.3.78
+/// slices strings at non-character boundaries on some damaged object headers) must cost that
+/// page, not the pages and properties already read.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "internal error".into())
+    })
 }
 
 fn resolve(doc: &PdfDocument, obj: &Object) -> Option<Object> {
