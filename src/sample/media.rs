@@ -242,6 +242,19 @@ pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
     wb.save_to_buffer().expect("xlsx to memory")
 }
 
+/// A workbook with one sheet holding a date cell (2019-03-15) formatted as a date, as a
+/// ledger (台账) has.
+pub fn xlsx_with_date() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_string(0, 0, "活动日期").expect("cell");
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 3, 15).expect("date");
+    ws.write_datetime_with_format(1, 0, &date, &fmt)
+        .expect("cell");
+    wb.save_to_buffer().expect("xlsx to memory")
+}
+
 /// How the Chinese text of a generated PDF is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PdfCjk {

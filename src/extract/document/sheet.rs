@@ -25,13 +25,26 @@ fn cell_text(v: &DataRef<'_>) -> Option<String> {
         DataRef::String(s) => s.clone(),
         DataRef::SharedString(s) => s.to_string(),
         DataRef::Bool(b) => b.to_string(),
-        DataRef::DateTime(d) => d.to_string(),
+        DataRef::DateTime(d) => excel_date(d),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(_) => return None,
         other => other.as_string()?,
     };
     let s = s.replace("_x000D_", "");
     (!s.trim().is_empty()).then_some(s)
+}
+
+/// Dates as people type them when searching (`2019-03-15`), not Excel's serial number.
+fn excel_date(d: &calamine::ExcelDateTime) -> String {
+    if !d.is_datetime() || !(0.0..2_958_466.0).contains(&d.as_f64()) {
+        return d.to_string();
+    }
+    let (y, mo, da, h, mi, s, _) = d.to_ymd_hms_milli();
+    if (h, mi, s) == (0, 0, 0) {
+        format!("{y:04}-{mo:02}-{da:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{da:02} {h:02}:{mi:02}:{s:02}")
+    }
 }
 
 /// Collects one sheet's cells into text and, for the first rows, a small grid for manifests.
@@ -178,7 +191,10 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
             Ok(range) => {
                 let (r0, c0) = range.start().unwrap_or((0, 0));
                 for (r, c, v) in range.used_cells() {
-                    let s = v.to_string();
+                    let s = match v {
+                        calamine::Data::DateTime(d) => excel_date(d),
+                        other => other.to_string(),
+                    };
                     if !s.trim().is_empty() {
                         sheet.push(r0 + r as u32, c0 + c as u32, s);
                     }

@@ -133,6 +133,13 @@ fn xlsx_all_sheets_and_manifest() {
 }
 
 #[test]
+fn xlsx_dates_read_as_dates() {
+    let f = read("台账.xlsx", &media::xlsx_with_date());
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.text.unwrap().contains("活动日期\n2019-03-15"));
+}
+
+#[test]
 fn csv_manifest_in_gbk() {
     let (gbk, _, _) = encoding_rs::GBK.encode("文件名,对应指标\n科技周.mp4,B2.1\n");
     let f = read("清单.csv", &gbk);
