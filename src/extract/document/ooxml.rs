@@ -100,6 +100,41 @@ impl SafeZip<'_> {
         Ok(Some(out))
     }
 
+    /// Stream one XML part through [`xml_text`] without holding it in memory; the part counts
+    /// against the same inflate budget. Returns whether the part exists.
+    pub fn stream_text(
+        &mut self,
+        name: &str,
+        out: &mut String,
+        cap: usize,
+    ) -> Result<bool, String> {
+        let label = self.kind.label();
+        let entry = match self.archive.by_name(name) {
+            Ok(e) => e,
+            Err(zip::result::ZipError::FileNotFound) => return Ok(false),
+            Err(e) => {
+                return Err(format!(
+                    "not a valid {label}: part {name} cannot be read ({e})"
+                ))
+            }
+        };
+        let mut counted = Counted {
+            inner: entry.take(self.budget.saturating_add(1)),
+            n: 0,
+        };
+        let parsed = xml_text(std::io::BufReader::new(&mut counted), out, cap);
+        if counted.n > self.budget {
+            return Err(format!(
+                "zip bomb refused: part {name} inflates past the {} limit although its header declares less",
+                fmt_bytes(self.budget)
+            ));
+        }
+        self.budget -= counted.n;
+        parsed
+            .map(|_| true)
+            .map_err(|e| format!("{label} part {name}: {e}; text after that point is missing"))
+    }
+
     /// Inflate every entry into nothing, counting bytes: proves to a reader that opens the zip
     /// itself (calamine) that no part inflates past the limit, whatever the headers say.
     pub fn drain_all(&mut self) -> Result<(), String> {
@@ -127,9 +162,23 @@ impl SafeZip<'_> {
     }
 }
 
+/// Counts the bytes that pass, to charge a streamed part against the budget.
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n += k as u64;
+        Ok(k)
+    }
+}
+
 /// Text of a WordprocessingML or DrawingML part: runs joined within a paragraph, a line per
 /// paragraph, tabs kept. Equations (`m:t`) count as text; deleted text and field codes do not.
-pub fn xml_text(xml: &[u8], out: &mut String, cap: usize) -> Result<(), String> {
+pub fn xml_text(xml: impl std::io::BufRead, out: &mut String, cap: usize) -> Result<(), String> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut in_t = 0usize;
@@ -369,20 +418,13 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
         if text.len() > limits.text_cap {
             break;
         }
-        match zip.read(part) {
-            Ok(Some(xml)) => {
-                let before = text.len();
-                if let Err(e) = xml_text(&xml, &mut text, limits.text_cap) {
-                    f.errors.push(format!(
-                        "{} part {part}: {e}; text after that point is missing",
-                        kind.label()
-                    ));
-                }
+        let before = text.len();
+        match zip.stream_text(part, &mut text, limits.text_cap) {
+            Ok(_) => {
                 if text.len() > before && !text.ends_with('\n') {
                     text.push('\n');
                 }
             }
-            Ok(None) => {}
             Err(e) => {
                 f.errors.push(e);
                 // A bomb or a damaged part: stop reading this container.
