@@ -9,6 +9,7 @@
 pub mod manifest;
 pub mod ooxml;
 pub mod pdf;
+pub mod rtf;
 pub mod sheet;
 pub mod text;
 
@@ -201,9 +202,7 @@ pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Fac
             }
             f.text_status = Some(format!("not extracted: {what}"));
         }
-        DocKind::Rtf => {
-            f.text_status = Some("not extracted: RTF format".into());
-        }
+        DocKind::Rtf => rtf::extract(data, limits, f),
         DocKind::Unknown => {}
     }
 }
