@@ -388,6 +388,7 @@ fn mutated_fixtures_never_panic() {
             "e.xlsx",
             media::xlsx(&[("表", rows(&[&["文件名", "指标"], &["a.jpg", "B1"]]))]),
         ),
+        ("g.rtf", media::rtf("标题", "作者", &["科普", "第二段"])),
         (
             "f.mp4",
             media::mp4(t, 3.0, 64, 48, Some((36.6, 101.7)), Some(("M", "N"))),
