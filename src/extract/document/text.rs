@@ -129,7 +129,7 @@ fn zero_pattern(data: &[u8]) -> Option<(String, &'static str)> {
 }
 
 /// Read a text file: decoded text, and manifest rows when it is a CSV submission list.
-pub fn extract(name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut Facts) {
+pub fn extract(_name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut Facts) {
     // Decoding never needs more than a few times the cap: the rest would be cut anyway.
     let window = limits.text_cap.saturating_mul(4).max(64);
     let cut = data.len() > window;
@@ -150,7 +150,6 @@ pub fn extract(name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut F
     if is_csv {
         f.manifest_rows = manifest::from_csv(&text);
     }
-    let _ = name;
     f.set_text(text, limits.text_cap);
     if cut && f.text_status.is_none() {
         f.text_status = Some(format!(
