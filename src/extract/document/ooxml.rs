@@ -346,6 +346,74 @@ fn app_pages(xml: &[u8]) -> Option<u32> {
     }
 }
 
+/// Attributes (qualified name, value) of every element with local name `elem`.
+fn element_attrs(xml: &[u8], elem: &[u8]) -> Vec<Vec<(String, String)>> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut found = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == elem => {
+                let attrs = e
+                    .attributes()
+                    .filter_map(Result::ok)
+                    .map(|a| {
+                        (
+                            String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                            String::from_utf8_lossy(&a.value).into_owned(),
+                        )
+                    })
+                    .collect();
+                found.push(attrs);
+            }
+            Ok(Event::Eof) | Err(_) => return found,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// Slides in the order the presentation shows them (`p:sldIdLst`), which is not the order of
+/// the part names once slides have been moved; slides not listed follow by number.
+fn slide_order(zip: &mut SafeZip<'_>, names: &[String]) -> Vec<String> {
+    let by_number = numbered(names, "ppt/slides/slide");
+    let (Ok(Some(pres)), Ok(Some(rels))) = (
+        zip.read("ppt/presentation.xml"),
+        zip.read("ppt/_rels/presentation.xml.rels"),
+    ) else {
+        return by_number;
+    };
+    let targets: std::collections::HashMap<String, String> = element_attrs(&rels, b"Relationship")
+        .into_iter()
+        .filter_map(|attrs| {
+            let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            Some((get("Id")?, get("Target")?))
+        })
+        .collect();
+    let mut order: Vec<String> = Vec::new();
+    for attrs in element_attrs(&pres, b"sldId") {
+        let Some((_, rid)) = attrs.iter().find(|(n, _)| n.ends_with(":id")) else {
+            continue;
+        };
+        let Some(target) = targets.get(rid) else {
+            continue;
+        };
+        let path = match target.strip_prefix('/') {
+            Some(abs) => abs.to_string(),
+            None => format!("ppt/{target}"),
+        };
+        if by_number.contains(&path) && !order.contains(&path) {
+            order.push(path);
+        }
+    }
+    for s in by_number {
+        if !order.contains(&s) {
+            order.push(s);
+        }
+    }
+    order
+}
+
 fn part_number(name: &str, prefix: &str) -> Option<u32> {
     name.strip_prefix(prefix)?
         .strip_suffix(".xml")?
@@ -387,7 +455,7 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
             p
         }
         DocKind::Pptx => {
-            let mut p = numbered(&names, "ppt/slides/slide");
+            let mut p = slide_order(&mut zip, &names);
             p.extend(numbered(&names, "ppt/notesSlides/notesSlide"));
             p
         }

@@ -430,3 +430,32 @@ fn mutated_fixtures_never_panic() {
         }
     }
 }
+
+#[test]
+fn pptx_text_follows_presentation_order_not_part_names() {
+    let data = media::pptx("t", "a", &[("甲幻灯片", ""), ("乙幻灯片", "")]);
+    // Move slide 2 before slide 1, as PowerPoint does when a slide is dragged up.
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&data)).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).unwrap();
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut body).unwrap();
+        if e.name() == "ppt/presentation.xml" {
+            let xml = String::from_utf8(body).unwrap();
+            let a = r#"<p:sldId id="256" r:id="rId2"/>"#;
+            let b = r#"<p:sldId id="257" r:id="rId3"/>"#;
+            body = xml
+                .replace(&format!("{a}{b}"), &format!("{b}{a}"))
+                .into_bytes();
+        }
+        parts.push((e.name().to_string(), body));
+    }
+    let refs: Vec<(&str, Vec<u8>)> = parts.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let f = read("moved.pptx", &media::zip_parts(&refs));
+    let text = f.text.unwrap();
+    assert!(
+        text.find("乙幻灯片").unwrap() < text.find("甲幻灯片").unwrap(),
+        "{text}"
+    );
+}
