@@ -476,9 +476,13 @@ fn zh_query(idx: &SearchIndex, field: Field, text: &str) -> Option<Box<dyn Query
     if terms.is_empty() {
         return None;
     }
+    // Every word must be present: the words of one query term belong together (a reordered
+    // phrase still matches, an unrelated document sharing one common word does not).
+    terms.sort();
+    terms.dedup();
     let clauses = terms
         .into_iter()
-        .map(|t| (Occur::Should, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>))
+        .map(|t| (Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>))
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))
 }

@@ -7,3 +7,5 @@ mod harness;
 mod indexing;
 #[path = "it/sample.rs"]
 mod sample;
+#[path = "it/documents.rs"]
+mod documents;

@@ -227,6 +227,9 @@ pub fn pptx(title: &str, author: &str, slides: &[(&str, &str)]) -> Vec<u8> {
 /// the way Excel lays it out (shared strings, one part per sheet).
 pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
+    // A fixed creation time keeps generated fixtures byte-identical from run to run.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 3, 15).expect("valid date");
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     for (name, rows) in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(*name).expect("valid sheet name");
