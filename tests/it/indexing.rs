@@ -194,3 +194,26 @@ fn content_decides_the_media_type() {
     assert_eq!(hits[0]["media"], "document", "a .jpg that is really a PDF is a document");
     assert_eq!(hits[0]["mime"], "application/pdf");
 }
+
+#[test]
+fn repeated_reindexing_does_not_grow_the_index() {
+    let env = Env::new();
+    archive::sample::generate(&env.evidence).unwrap();
+    env.index();
+    let size = |dir: &std::path::Path| -> u64 {
+        walkdir::WalkDir::new(dir).into_iter().filter_map(|e| e.ok()).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()
+    };
+    let first = size(&env.archive.join("index"));
+    for round in 0..4 {
+        // Every file looks changed (new mtime), so every search document is rewritten.
+        for e in walkdir::WalkDir::new(&env.evidence).into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000 + round);
+            std::fs::File::options().write(true).open(e.path()).unwrap().set_modified(t).unwrap();
+        }
+        let (_, s) = env.index();
+        assert!(s["index_updated"].as_u64().unwrap() > 20, "{s}");
+    }
+    let after = size(&env.archive.join("index"));
+    assert!(after < first * 2, "index grew from {first} to {after} bytes over 4 full rewrites");
+    assert_eq!(env.search("", &[]).len(), env.run(&["list", "--json"]).json_lines().len(), "one document per file");
+}
