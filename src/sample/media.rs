@@ -13,18 +13,9 @@ use chrono::{DateTime, FixedOffset, Utc};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+/// Text and attribute values in the XML parts (the same escaping as HTML's).
 fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::search::html_escape(s)
 }
 
 /// Write `(name, content)` parts into a deflated zip, in order.
