@@ -198,7 +198,7 @@ mod tests {
         let d = content_disposition("attachment", "科普日 \"活动\".jpg");
         assert_eq!(
             d,
-            "attachment; filename=\"___ _____.jpg\"; filename*=UTF-8''%E7%A7%91%E6%99%AE%E6%97%A5%20%22%E6%B4%BB%E5%8A%A8%22.jpg"
+            "attachment; filename=\"___ ____.jpg\"; filename*=UTF-8''%E7%A7%91%E6%99%AE%E6%97%A5%20%22%E6%B4%BB%E5%8A%A8%22.jpg"
         );
         assert!(content_disposition("inline", "a\r\nb.txt").is_ascii());
         assert!(!content_disposition("inline", "a\r\nb.txt").contains('\n'));
