@@ -7,3 +7,5 @@ mod harness;
 mod indexing;
 #[path = "it/serve.rs"]
 mod serve;
+#[path = "it/browser.rs"]
+mod browser;
