@@ -9,10 +9,10 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::catalog::FileRow;
 use crate::record::{Media, Status};
@@ -63,6 +63,37 @@ fn safe_mime(mime: &str) -> &str {
     }
 }
 
+/// One byte range of a `Range` header (videos seek with these). `None` means "send it all":
+/// no header, several ranges, or a unit other than bytes. `Some(Err(()))` is unsatisfiable.
+pub fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()>> {
+    let spec = headers.get(header::RANGE)?.to_str().ok()?.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let range = match (a.is_empty(), b.is_empty()) {
+        (true, true) => return None,
+        // The last N bytes.
+        (true, false) => {
+            let n: u64 = b.parse().ok()?;
+            if n == 0 || len == 0 {
+                return Some(Err(()));
+            }
+            (len.saturating_sub(n), len - 1)
+        }
+        (false, _) => {
+            let start: u64 = a.parse().ok()?;
+            let end: u64 = if b.is_empty() { len.saturating_sub(1) } else { b.parse::<u64>().ok()?.min(len.saturating_sub(1)) };
+            if start >= len || end < start {
+                return Some(Err(()));
+            }
+            (start, end)
+        }
+    };
+    Some(Ok(range))
+}
+
 /// Rows to try, the requested path first, then every present copy.
 fn candidates(rows: &[FileRow], id: Option<i64>) -> Vec<&FileRow> {
     let mut v: Vec<&FileRow> = rows.iter().filter(|r| Some(r.id) == id).collect();
@@ -74,6 +105,7 @@ pub async fn original(
     State(st): State<AppState>,
     Path(blake3): Path<String>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let b3 = valid_hash(&blake3)?;
     let p = Params::parse(raw.as_deref())?;
@@ -81,12 +113,28 @@ pub async fn original(
     let named = rows.iter().find(|r| Some(r.id) == p.id).unwrap_or(&rows[0]);
     let name = named.file_name().to_string();
     for row in candidates(&rows, p.id) {
-        let Ok(file) = tokio::fs::File::open(row.abs_path()).await else { continue };
+        let Ok(mut file) = tokio::fs::File::open(row.abs_path()).await else { continue };
         let Ok(meta) = file.metadata().await else { continue };
         // A copy whose size changed no longer holds this content: do not hand it out under this hash.
         if !meta.is_file() || meta.len() != row.size {
             continue;
         }
+        let len = meta.len();
+        let (status, start, count) = match byte_range(&headers, len) {
+            None => (StatusCode::OK, 0, len),
+            Some(Ok((a, b))) => (StatusCode::PARTIAL_CONTENT, a, b - a + 1),
+            Some(Err(())) => {
+                let mut res = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                    res.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                return Ok(res);
+            }
+        };
+        if start > 0 && file.seek(std::io::SeekFrom::Start(start)).await.is_err() {
+            continue;
+        }
+        let file = file.take(count);
         let mime = safe_mime(&row.facts.mime).to_string();
         let inline = p.inline && INLINE_TYPES.contains(&mime.as_str());
         let disposition = content_disposition(if inline { "inline" } else { "attachment" }, &name);
@@ -103,9 +151,16 @@ pub async fn original(
             }
         });
         let mut res = Response::new(Body::from_stream(stream));
+        *res.status_mut() = status;
         let h = res.headers_mut();
+        h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        if status == StatusCode::PARTIAL_CONTENT {
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{}/{len}", start + count - 1)) {
+                h.insert(header::CONTENT_RANGE, v);
+            }
+        }
         h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
-        h.insert(header::CONTENT_LENGTH, HeaderValue::from(meta.len()));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
         if let Ok(v) = HeaderValue::from_str(&disposition) {
             h.insert(header::CONTENT_DISPOSITION, v);
         }
@@ -136,6 +191,7 @@ pub async fn thumb(State(st): State<AppState>, Path(blake3): Path<String>) -> Re
         return Ok(svg(BROKEN));
     };
     let dir = st.config().thumbs_dir();
+    let _slot = st.inner.thumb_slots.acquire().await.map_err(|e| WebError::Internal(format!("thumbnail queue: {e}")))?;
     let out = tokio::task::spawn_blocking(move || thumb::thumbnail(&dir, &b3, &source, orientation)).await?;
     Ok(match out {
         Ok(jpeg) => (
@@ -202,6 +258,25 @@ mod tests {
         );
         assert!(content_disposition("inline", "a\r\nb.txt").is_ascii());
         assert!(!content_disposition("inline", "a\r\nb.txt").contains('\n'));
+    }
+
+    #[test]
+    fn ranges() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::RANGE, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        assert_eq!(byte_range(&HeaderMap::new(), 100), None);
+        assert_eq!(byte_range(&h("bytes=0-9"), 100), Some(Ok((0, 9))));
+        assert_eq!(byte_range(&h("bytes=90-"), 100), Some(Ok((90, 99))));
+        assert_eq!(byte_range(&h("bytes=-10"), 100), Some(Ok((90, 99))));
+        assert_eq!(byte_range(&h("bytes=50-500"), 100), Some(Ok((50, 99))));
+        assert_eq!(byte_range(&h("bytes=100-"), 100), Some(Err(())));
+        assert_eq!(byte_range(&h("bytes=9-3"), 100), Some(Err(())));
+        assert_eq!(byte_range(&h("bytes=0-1,5-6"), 100), None, "several ranges: the whole file");
+        assert_eq!(byte_range(&h("items=0-1"), 100), None);
+        assert_eq!(byte_range(&h("bytes=x-y"), 100), None);
     }
 
     #[test]

@@ -49,6 +49,9 @@ struct Inner {
     catalog: Mutex<Catalog>,
     map: page::MapGeometry,
     last_reload: Mutex<Instant>,
+    /// Thumbnails decoded at once: each may take up to `thumb::MAX_DECODE_BYTES`, and a grid
+    /// asks for dozens together.
+    thumb_slots: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -71,6 +74,9 @@ impl AppState {
                 catalog: Mutex::new(catalog),
                 map,
                 last_reload: Mutex::new(Instant::now()),
+                thumb_slots: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 4),
+                ),
             }),
         })
     }

@@ -60,10 +60,15 @@ impl Got {
 
 /// GET through the router; `uri` must already be percent-encoded where needed.
 pub async fn get(uri: &str) -> Got {
-    let res = app(fixture().state.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    get_with(uri, &[]).await
+}
+
+pub async fn get_with(uri: &str, headers: &[(&str, &str)]) -> Got {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app(fixture().state.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let body = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec();
@@ -274,6 +279,14 @@ async fn download_keeps_the_chinese_name_and_the_bytes() {
     let g = get(&format!("/file/{hash}?id={}", id_of("科普日活动.jpg"))).await;
     assert!(g.header(header::CONTENT_DISPOSITION).contains("%E6%B4%BB%E5%8A%A8.jpg"));
     assert_eq!(blake3::hash(&g.body).to_hex().as_str(), hash);
+    // Videos seek with byte ranges.
+    let whole = g.body.clone();
+    let part = get_with(&format!("/file/{hash}"), &[("range", "bytes=100-199")]).await;
+    assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.body, whole[100..200]);
+    assert_eq!(part.header(header::CONTENT_RANGE), format!("bytes 100-199/{}", whole.len()));
+    let past = get_with(&format!("/file/{hash}"), &[("range", &format!("bytes={}-", whole.len()))]).await;
+    assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
     // Inline display only for safe types, and sandboxed.
     let g = get(&format!("/file/{hash}?inline=1")).await;
     assert!(g.header(header::CONTENT_DISPOSITION).starts_with("inline;"));
