@@ -238,7 +238,10 @@ fn cmd_serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Result<u8> {
             a.addr
         );
     }
-    let state = crate::serve::AppState::open(cfg)?;
+    let mut state = crate::serve::AppState::open(cfg)?;
+    if !crate::serve::is_loopback(&a.addr) {
+        state = state.allowing_remote();
+    }
     let rt = tokio::runtime::Runtime::new().context("starting the web server runtime")?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(a.addr)

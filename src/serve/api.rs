@@ -83,8 +83,10 @@ pub async fn record(State(st): State<AppState>, Path(blake3): Path<String>) -> R
     Ok(Json(json!({ "blake3": b3, "files": files })))
 }
 
-/// The ledger over the catalog's present files.
-pub(super) async fn build_coverage(st: &AppState, prefecture: Option<&str>) -> Result<Coverage, WebError> {
+/// The ledger over the catalog's present files. Building it reads every file's tagging, so
+/// the last one is kept until the catalog changes (SQLite's `data_version` moves when another
+/// connection, such as a running `archive index`, commits).
+pub(super) async fn build_coverage(st: &AppState, prefecture: Option<&str>) -> Result<std::sync::Arc<Coverage>, WebError> {
     let by = match prefecture {
         None => By::Prefecture,
         Some(p) => {
@@ -96,18 +98,40 @@ pub(super) async fn build_coverage(st: &AppState, prefecture: Option<&str>) -> R
             By::County(d.code.clone())
         }
     };
+    let key = match &by {
+        By::Prefecture => None,
+        By::County(c) => Some(c.clone()),
+    };
     let st = st.clone();
-    let cov = tokio::task::spawn_blocking(move || {
+    let cov = tokio::task::spawn_blocking(move || -> crate::Result<std::sync::Arc<Coverage>> {
         let mut taggings = Vec::new();
-        st.with_catalog(|c| {
+        let version = st.with_catalog(|c| {
+            let version: i64 = c
+                .conn()
+                .query_row("PRAGMA data_version", [], |r| r.get(0))
+                .map_err(|e| crate::Error::Other(format!("catalog data version: {e}")))?;
+            let cached = st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((v, k, cov)) = cached.as_ref() {
+                if *v == version && *k == key {
+                    return Ok(Err(cov.clone()));
+                }
+            }
+            drop(cached);
             c.for_each_file(|row| {
                 if row.status == crate::record::Status::Present {
                     taggings.push(row.tagging.unwrap_or_default());
                 }
                 Ok(())
-            })
+            })?;
+            Ok(Ok(version))
         })?;
-        Coverage::build(st.schema(), &taggings, by)
+        let version = match version {
+            Err(cached) => return Ok(cached),
+            Ok(v) => v,
+        };
+        let cov = std::sync::Arc::new(Coverage::build(st.schema(), &taggings, by)?);
+        *st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, key, cov.clone()));
+        Ok(cov)
     })
     .await??;
     Ok(cov)

@@ -12,6 +12,8 @@ pub enum WebError {
     BadRequest(String),
     /// Nothing with that name: 404.
     NotFound(String),
+    /// Refused on principle (a request for a host name this server does not serve): 403.
+    Forbidden(String),
     /// Our fault: 500, details only in the log.
     Internal(String),
 }
@@ -21,6 +23,7 @@ impl WebError {
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -28,7 +31,7 @@ impl WebError {
     /// The sentence shown to the user (internals hidden).
     pub fn message(&self) -> String {
         match self {
-            WebError::BadRequest(m) | WebError::NotFound(m) => m.clone(),
+            WebError::BadRequest(m) | WebError::NotFound(m) | WebError::Forbidden(m) => m.clone(),
             WebError::Internal(_) => {
                 "the server could not answer this request; the server log has the details".to_string()
             }

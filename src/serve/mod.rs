@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 
@@ -52,6 +53,10 @@ struct Inner {
     /// Thumbnails decoded at once: each may take up to `thumb::MAX_DECODE_BYTES`, and a grid
     /// asks for dozens together.
     thumb_slots: tokio::sync::Semaphore,
+    /// Answer only requests addressed to this machine by a loopback name (see [`host_guard`]).
+    loopback_only: bool,
+    /// The last ledger built, keyed by the catalog's data version and the columns asked for.
+    coverage: Mutex<Option<(i64, Option<String>, Arc<crate::report::Coverage>)>>,
 }
 
 impl AppState {
@@ -77,8 +82,19 @@ impl AppState {
                 thumb_slots: tokio::sync::Semaphore::new(
                     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 4),
                 ),
+                loopback_only: true,
+                coverage: Mutex::new(None),
             }),
         })
+    }
+
+    /// Accept requests for any host name (the server is bound to an address other machines
+    /// reach, on purpose). Call before the state is shared.
+    pub fn allowing_remote(mut self) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.loopback_only = false;
+        }
+        self
     }
 
     pub fn config(&self) -> &Config {
@@ -126,6 +142,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/schema/places", get(api::places))
         .route("/api/openapi.json", get(api::openapi))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), host_guard))
         .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -142,6 +159,41 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
         "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
     ));
     res
+}
+
+/// A loopback server is still reachable from any web page the inspector opens, through DNS
+/// rebinding (evil.example resolving to 127.0.0.1). Such requests carry the attacker's host
+/// name, so a loopback server answers only requests whose `Host` is a loopback name.
+async fn host_guard(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if st.inner.loopback_only {
+        if let Some(host) = req.headers().get(header::HOST) {
+            let host = host.to_str().unwrap_or("");
+            if !is_loopback_host(host) {
+                return WebError::Forbidden(format!(
+                    "this archive answers only at a loopback address such as http://127.0.0.1/, not at {host:?}"
+                ))
+                .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// `127.0.0.1:8080`, `localhost`, `[::1]:8080`, `127.1.2.3`.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether an address only this machine can reach.
@@ -178,5 +230,18 @@ pub async fn ctrl_c() {
     #[cfg(not(unix))]
     {
         let _ = int.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loopback_host_names() {
+        for h in ["127.0.0.1", "127.0.0.1:8080", "localhost:1", "LOCALHOST", "[::1]:80", "[::1]", "app.localhost:3", "127.9.9.9"] {
+            assert!(super::is_loopback_host(h), "{h}");
+        }
+        for h in ["evil.example", "127.0.0.1.nip.io", "10.0.0.1:80", "[2001:db8::1]:80", "", "localhost.evil.example"] {
+            assert!(!super::is_loopback_host(h), "{h}");
+        }
     }
 }

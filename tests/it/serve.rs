@@ -408,3 +408,16 @@ async fn search_page_facets_chips_map_timeline_and_language() {
         assert!(d.contains(needle), "{needle} on the detail page");
     }
 }
+
+#[tokio::test]
+async fn only_loopback_host_names_are_answered() {
+    // A page on evil.example that rebinds its name to 127.0.0.1 must not read the evidence.
+    for host in ["evil.example", "evil.example:8080", "192.168.1.5:8080", "127.0.0.1.evil.example"] {
+        let g = get_with("/api/search", &[("host", host)]).await;
+        assert_eq!(g.status, StatusCode::FORBIDDEN, "{host}");
+        assert!(g.json()["error"].as_str().unwrap().contains("loopback"));
+    }
+    for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080", "localhost"] {
+        assert_eq!(get_with("/api/search", &[("host", host)]).await.status, StatusCode::OK, "{host}");
+    }
+}
