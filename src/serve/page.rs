@@ -450,10 +450,16 @@ fn timeline(p: &Params, resp: &SearchResponse) -> String {
                 y += 1;
             }
         }
-    } else {
+    } else if years[years.len() - 1].0 - years[0].0 <= 60 {
         for y in years[0].0..=years[years.len() - 1].0 {
             let n = years.iter().find(|t| t.0 == y).map(|t| t.1).unwrap_or(0);
             bars.push((y.to_string(), "year".into(), y.to_string(), n));
+        }
+    } else {
+        // A camera clock set to 1900 or 2099 would stretch the axis over a century: show only
+        // the years that occur.
+        for (y, n) in &years {
+            bars.push((y.to_string(), "year".into(), y.to_string(), *n));
         }
     }
     let max = bars.iter().map(|b| b.3).max().unwrap_or(1).max(1) as f64;
@@ -984,7 +990,8 @@ pub async fn record_page(State(st): State<AppState>, Path(blake3): Path<String>,
         h_meta = l.pick("元数据", "Metadata"),
         h_copies = l.pick("相同内容的文件", "Paths with the same content"),
     );
-    html(StatusCode::OK, layout(&p, "", &toggled(&p, &here), &name, &body))
+    let toggle = format!("/record/{b3}?id={}{}", row.id, if l == Lang::En { "" } else { "&lang=en" });
+    html(StatusCode::OK, layout(&p, "", &toggle, &name, &body))
 }
 
 // ------------------------------------------------------------------ ledger
