@@ -111,10 +111,9 @@ fn map_svg(
             let l = 88.0 - 48.0 * t;
             format!("hsl(210,55%,{l:.0}%)")
         };
-        let stroke = if highlight == Some(shape.code.as_str()) { r##" stroke="#c0392b" stroke-width="2.5""## } else { "" };
         let title = format!("{} · {n}", esc(&name));
         let path = format!(
-            r#"<path class="region" data-code="{}" d="{}" fill="{fill}" fill-rule="evenodd"{stroke}><title>{title}</title></path>"#,
+            r#"<path class="region" data-code="{}" d="{}" fill="{fill}" fill-rule="evenodd"><title>{title}</title></path>"#,
             esc(&shape.code),
             shape.d
         );
@@ -131,6 +130,10 @@ fn map_svg(
             shape.label_y,
             esc(&name)
         );
+    }
+    // The claimed prefecture's outline goes on top, so that no neighbour's fill covers it.
+    if let Some(shape) = highlight.and_then(|h| geom.shapes.iter().find(|s| s.code == h)) {
+        let _ = write!(s, r#"<path class="claimed" d="{}" fill="none" fill-rule="evenodd"/>"#, shape.d);
     }
     for (gps, title) in points {
         if let Some((x, y)) = geom.project(*gps) {

@@ -404,7 +404,7 @@ async fn search_page_facets_chips_map_timeline_and_language() {
     // The detail page shows tags with sources, flags with reasons, other copies, the map.
     let hash = hash_of("科普日宣传.jpg").await;
     let d = get(&format!("/record/{hash}?lang=en")).await.text();
-    for needle in ["Tags and their sources", "folder path", "Same content submitted twice", "科普日活动.jpg", "id=\"download\"", "class=\"map small\""] {
+    for needle in ["Tags and their sources", "folder path", "Same content submitted twice", "科普日活动.jpg", "id=\"download\"", "class=\"map small\"", "class=\"claimed\"", "class=\"pt\""] {
         assert!(d.contains(needle), "{needle} on the detail page");
     }
 }
