@@ -26,7 +26,8 @@ pub struct Fixture {
 pub fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
+        // A static is never dropped: keep the leftover under target/tmp, not in /tmp.
+        let dir = tempfile::Builder::new().prefix("serve-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
         let evidence = dir.path().join("evidence");
         archive::sample::generate(&evidence).unwrap();
         let odd = evidence.join("西宁市/城中区/A1 青少年科学素质").join(MARKUP_NAME);
