@@ -422,3 +422,66 @@ async fn only_loopback_host_names_are_answered() {
         assert_eq!(get_with("/api/search", &[("host", host)]).await.status, StatusCode::OK, "{host}");
     }
 }
+
+#[test]
+fn serve_command_refuses_a_reachable_address_without_allow_remote() {
+    let env = crate::harness::Env::new();
+    let r = env.run(&["serve", "--addr", "0.0.0.0:8080"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("--allow-remote") && r.stderr.contains("no login"), "{}", r.stderr);
+    let r = env.run(&["serve", "--addr", "127.0.0.1:0"]);
+    assert_eq!(r.code, 1, "no catalog yet");
+    assert!(r.stderr.contains("archive index"), "{}", r.stderr);
+}
+
+/// Start `archive ARGS` (which prints its URL), GET `path` there, stop it, return the answer
+/// and everything printed before the URL.
+fn ask_running(env: &crate::harness::Env, args: &[&str], path: &str) -> (String, String) {
+    use std::io::{BufRead, Read, Write};
+    let mut child = env.cmd().args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            let _ = child.wait();
+            panic!("exited without serving: {printed}");
+        }
+        printed.push_str(&line);
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")) {
+            break url.trim_start_matches("http://").trim_end_matches('/').to_string();
+        }
+    };
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    (answer, printed)
+}
+
+#[test]
+fn serve_command_prints_its_address_and_answers_there() {
+    let env = crate::harness::Env::new();
+    env.write("海东市/互助县/科普大篷车进校园.txt", "活动");
+    env.index();
+    let (answer, _) = ask_running(&env, &["serve", "--addr", "127.0.0.1:0"], "/api/search?q=%E7%A7%91%E6%99%AE");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("科普大篷车进校园.txt") && answer.contains("\"total\":1"), "{answer}");
+}
+
+#[test]
+fn demo_generates_indexes_and_serves_the_sample() {
+    let env = crate::harness::Env::new();
+    let sample = env.evidence.join("sample");
+    let args = ["demo", "--addr", "127.0.0.1:0", "--no-browser", "--evidence", sample.to_str().unwrap()];
+    let (answer, printed) = ask_running(&env, &args, "/");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let files = walkdir::WalkDir::new(&sample).into_iter().filter(|e| e.as_ref().unwrap().file_type().is_file()).count();
+    assert!(files > 20, "the sample tree was written: {files}");
+    assert!(answer.contains(&format!("data-total=\"{files}\"")), "all {files} sample files are served: {printed}");
+    // A second demo reuses the sample tree: nothing new to index.
+    let (_, printed) = ask_running(&env, &args, "/");
+    assert!(printed.contains(&format!("0 new, 0 changed, {files} unchanged")), "{printed}");
+}
