@@ -643,7 +643,8 @@ fn facet_tree(levels: &[tantivy::collector::FacetCounts]) -> BTreeMap<String, Ve
     }
     let mut out = BTreeMap::new();
     for dim in DIMENSIONS {
-        let c = children(levels, 1, &format!("/{dim}"));
+        // levels[0] counts the children of each dimension (the prefectures under /place).
+        let c = children(levels, 0, &format!("/{dim}"));
         if !c.is_empty() {
             out.insert(dim.to_string(), c);
         }

@@ -9,3 +9,7 @@ mod indexing;
 mod sample;
 #[path = "it/documents.rs"]
 mod documents;
+#[path = "it/serve.rs"]
+mod serve;
+#[path = "it/browser.rs"]
+mod browser;
