@@ -5,3 +5,7 @@
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
+#[path = "it/curate.rs"]
+mod curate;
+#[path = "it/export.rs"]
+mod export;

@@ -283,6 +283,7 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
         }
     }
     problems.sort_by(|a, b| (a.path.as_str(), a.kind as u8).cmp(&(b.path.as_str(), b.kind as u8)));
-    problems.dedup();
+    // One line per file and fault, not one per manifest that agrees about it.
+    problems.dedup_by(|a, b| a.kind == b.kind && a.path == b.path);
     Ok(VerifyReport { bag: path.display().to_string(), payload_files, payload_bytes, manifests_checked, problems, notes })
 }
