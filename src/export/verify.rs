@@ -238,7 +238,7 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
                 Some(d) if pick(d) != want => problems.push(Problem {
                     kind: ProblemKind::Changed,
                     path: rel.clone(),
-                    detail: format!("{name} says {}…, the file has {}…", &want[..16.min(want.len())], &pick(d)[..16]),
+                    detail: format!("{name} says {}…, the file has {}…", want.chars().take(16).collect::<String>(), &pick(d)[..16]),
                 }),
                 Some(_) => {}
             }
@@ -284,6 +284,42 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
     }
     problems.sort_by(|a, b| (a.path.as_str(), a.kind as u8).cmp(&(b.path.as_str(), b.kind as u8)));
     // One line per file and fault, not one per manifest that agrees about it.
-    problems.dedup_by(|a, b| a.kind == b.kind && a.path == b.path);
+    problems.dedup_by(|a, b| a.kind == b.kind && a.path == b.path && (a.kind != ProblemKind::Bag || a.detail == b.detail));
     Ok(VerifyReport { bag: path.display().to_string(), payload_files, payload_bytes, manifests_checked, problems, notes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sha256(b: &[u8]) -> String {
+        hex(&sha2::Sha256::digest(b))
+    }
+
+    #[test]
+    fn hostile_manifests_are_reported_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let bag = dir.path();
+        std::fs::create_dir_all(bag.join("data")).unwrap();
+        std::fs::write(bag.join("data/a.txt"), "a").unwrap();
+        std::fs::write(bag.join("bagit.txt"), "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n").unwrap();
+        let manifest = format!("{}  data/a.txt\n汉字汉字汉字汉字汉字汉字  data/a.txt\n{}  ../../etc/passwd\njunk\n", sha256(b"a"), sha256(b"a"));
+        std::fs::write(bag.join("manifest-sha256.txt"), manifest).unwrap();
+        std::fs::write(bag.join("bag-info.txt"), "Payload-Oxum: 1.1\n").unwrap();
+        let r = verify_bag(bag).unwrap();
+        assert!(!r.intact());
+        assert!(r.problems.iter().any(|p| p.kind == ProblemKind::Changed && p.path == "data/a.txt"), "{:?}", r.problems);
+        assert!(r.problems.iter().any(|p| p.kind == ProblemKind::Bag && p.detail.contains("unsafe")), "{:?}", r.problems);
+        assert!(r.problems.iter().any(|p| p.detail.contains("line 4")), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn a_folder_without_bagit_txt_is_not_a_bag() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        std::fs::write(dir.path().join("data/x"), "x").unwrap();
+        let r = verify_bag(dir.path()).unwrap();
+        assert!(r.problems.iter().any(|p| p.path == "bagit.txt"));
+        assert!(r.problems.iter().any(|p| p.detail.contains("no payload manifest")));
+    }
 }
