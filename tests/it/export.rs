@@ -244,3 +244,38 @@ fn changed_evidence_and_rejected_items_are_handled() {
     let leftovers: Vec<_> = std::fs::read_dir(out3.parent().unwrap()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn unplaced_files_and_name_collisions_get_their_own_folders_and_numbers() {
+    let env = Env::new();
+    env.write("杂项/说明.txt", "没有地点也没有指标");
+    env.write("海东市/第一批/Notes.txt", "一");
+    env.write("海东市/第二批/notes.txt", "二");
+    env.write("海东市/第三批/notes.txt", "三");
+    assert_eq!(env.index().0, 0);
+    assert_eq!(env.run(&["collection", "create", "杂"]).code, 0);
+    assert_eq!(env.run(&["collection", "add", "杂", "--query", ""]).code, 0);
+    let out = out_dir(&env, "杂包");
+    let r = env.run(&["export", "--collection", "杂", "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut names: Vec<String> = walkdir::WalkDir::new(out.join("data"))
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(&out).unwrap().to_string_lossy().into_owned())
+        .collect();
+    // Which of the three keeps the bare name follows the collection's order; the set does not.
+    let mut lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    lower.sort();
+    assert_eq!(
+        lower,
+        [
+            "data/未定位/未归入指标/说明.txt",
+            "data/海东市/未归入指标/notes (2).txt",
+            "data/海东市/未归入指标/notes (3).txt",
+            "data/海东市/未归入指标/notes.txt",
+        ],
+        "names differing only in case are numbered too (Windows and macOS receivers): {names:?}"
+    );
+    assert_eq!(env.run(&["verify", out.to_str().unwrap()]).code, 0);
+}
