@@ -133,6 +133,12 @@ enum CollectionCmd {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Delete a collection (the files and the audit log stay); --reason is required.
+    Delete {
+        name: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// List collections.
     List {
         #[arg(long)]
@@ -440,6 +446,7 @@ fn cmd_collection(cfg: &Config, c: CollectionCmd) -> anyhow::Result<u8> {
             };
             commands::collection_review(cfg, &name, &files, state, reason.as_deref())?
         }
+        CollectionCmd::Delete { name, reason } => commands::collection_delete(cfg, &name, reason.as_deref())?,
         CollectionCmd::List { json } => commands::collection_list(cfg, json)?,
         CollectionCmd::Show { name, json } => commands::collection_show(cfg, &name, json)?,
     })

@@ -187,6 +187,32 @@ pub fn describe(cat: &Catalog, who: &Actor, name: &str, description: &str) -> Cu
     Ok(())
 }
 
+/// Delete a collection (its items only; files, tags and the audit log stay). Curators and
+/// admins, with a reason: a collection may already have been shown to an inspection.
+pub fn delete(cat: &Catalog, who: &Actor, name: &str, reason: Option<&str>) -> CurateResult<()> {
+    who.require(Role::Curator, "delete collections")?;
+    let reason = reason_text(reason).ok_or_else(|| CurateError::ReasonRequired("deleting a collection".into()))?;
+    ensure_tables(cat.conn())?;
+    let detail = show(cat, who, name)?;
+    let tx = write_tx(cat.conn())?;
+    tx.execute("DELETE FROM collection_items WHERE collection_id=?1", [detail.collection.id])?;
+    tx.execute("DELETE FROM collections WHERE id=?1", [detail.collection.id])?;
+    let mut files: Vec<String> = detail.items.iter().filter_map(|i| i.blake3.clone()).collect();
+    files.sort();
+    files.dedup();
+    let paths: Vec<&str> = detail.items.iter().take(AUDIT_PATHS).map(|i| i.path.as_str()).collect();
+    audit::append(
+        &tx,
+        who,
+        NewEntry::new("collection.delete", &detail.collection.name)
+            .files(files)
+            .details(serde_json::json!({"description": detail.collection.description, "count": detail.items.len(), "paths": paths}))
+            .reason(Some(reason)),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Every collection with its counts. Anyone signed in.
 pub fn list(cat: &Catalog, who: &Actor) -> CurateResult<Vec<Collection>> {
     who.require(Role::Viewer, "list collections")?;

@@ -105,6 +105,13 @@ pub fn collection_review(cfg: &Config, name: &str, files: &[String], state: Revi
     Ok(0)
 }
 
+pub fn collection_delete(cfg: &Config, name: &str, reason: Option<&str>) -> CurateResult<u8> {
+    let cat = Catalog::open_existing(&cfg.archive_dir)?;
+    collections::delete(&cat, &Actor::local_operator(), name, reason)?;
+    println!("collection {name:?} deleted (files, tags and the audit log are kept)");
+    Ok(0)
+}
+
 pub fn collection_list(cfg: &Config, json: bool) -> CurateResult<u8> {
     let cat = Catalog::open_existing(&cfg.archive_dir)?;
     let list = collections::list(&cat, &Actor::local_operator())?;

@@ -143,6 +143,10 @@ fn review_needs_a_reason_to_reject_and_order_can_change() {
     assert_eq!(env.run(&["collection", "rename", c, "新名字"]).code, 0);
     assert_eq!(env.run(&["collection", "remove", "新名字", a]).code, 0);
     assert_eq!(env.run(&["collection", "show", "新名字", "--json"]).json()["items"].as_array().unwrap().len(), 1);
+    assert_eq!(env.run(&["collection", "delete", "新名字"]).code, 1, "deleting needs a reason");
+    assert_eq!(env.run(&["collection", "delete", "新名字", "--reason", "重新整理"]).code, 0);
+    assert_eq!(env.run(&["collection", "list", "--json"]).json(), serde_json::json!([]));
+    assert_eq!(env.run(&["audit", "verify"]).code, 0);
 }
 
 #[test]

@@ -258,7 +258,7 @@ fn unplaced_files_and_name_collisions_get_their_own_folders_and_numbers() {
     let out = out_dir(&env, "杂包");
     let r = env.run(&["export", "--collection", "杂", "--out", out.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let mut names: Vec<String> = walkdir::WalkDir::new(out.join("data"))
+    let names: Vec<String> = walkdir::WalkDir::new(out.join("data"))
         .into_iter()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
