@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::Catalog;
 use crate::config::{Config, DEFAULT_ARCHIVE_DIR};
+use crate::curate::commands;
 use crate::index::SearchIndex;
 use crate::pipeline::{self, IndexOptions, RunSummary};
 use crate::record::Record;
@@ -59,6 +60,26 @@ enum Command {
         /// Where to write it (must not exist or be empty).
         dest: PathBuf,
     },
+    /// Collections of files to show an inspection: create, add, review, reorder.
+    #[command(subcommand)]
+    Collection(CollectionCmd),
+    /// Set or clear a file's indicator, prefecture or county by hand (the strongest source).
+    #[command(subcommand)]
+    Tag(TagCmd),
+    /// The hash-chained audit log: print it, export it (--json), or `audit verify` it.
+    Audit(AuditArgs),
+    /// Users and roles of the page (stored in the archive's config.toml).
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Export a collection as a BagIt evidence package (folder, or zip with --zip).
+    Export(ExportArgs),
+    /// Check a BagIt package (folder or zip) against its manifests; exit 0 only when intact.
+    Verify {
+        /// The package folder or .zip file.
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the search page and JSON API for this archive (loopback only by default).
     Serve(ServeArgs),
     /// Try it out: write the sample evidence, index it into the archive folder, serve the page.
@@ -84,6 +105,247 @@ struct ServeArgs {
     /// Do not try to open a browser (demo only).
     #[arg(long)]
     no_browser: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum CollectionCmd {
+    /// Create an empty collection.
+    Create {
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Rename a collection.
+    Rename { name: String, new_name: String },
+    /// Set a collection's description (the package's External-Description).
+    Describe { name: String, description: String },
+    /// Add files (paths or BLAKE3) and/or every file matching a search.
+    Add {
+        name: String,
+        files: Vec<String>,
+        /// Add every file this query matches (the `archive search` language).
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long = "filter", short = 'f', value_name = "FIELD=VALUE")]
+        filters: Vec<String>,
+    },
+    /// Take files out of a collection.
+    Remove {
+        name: String,
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Move one file to another position (1 = first).
+    Move {
+        name: String,
+        file: String,
+        #[arg(long)]
+        to: i64,
+    },
+    /// Mark files accepted, rejected (a reason is required) or pending again.
+    Review {
+        name: String,
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long, conflicts_with_all = ["reject", "pending"])]
+        accept: bool,
+        #[arg(long, conflicts_with = "pending")]
+        reject: bool,
+        #[arg(long)]
+        pending: bool,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Delete a collection (the files and the audit log stay); --reason is required.
+    Delete {
+        name: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List collections.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a collection's items in order with their review state.
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum KindArg {
+    Indicator,
+    Prefecture,
+    County,
+}
+
+impl From<KindArg> for crate::tag::TagKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Indicator => crate::tag::TagKind::Indicator,
+            KindArg::Prefecture => crate::tag::TagKind::Prefecture,
+            KindArg::County => crate::tag::TagKind::County,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum TagCmd {
+    /// Set one tag by hand on files (paths or BLAKE3); --reason is required.
+    Set {
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long, group = "what")]
+        indicator: Option<String>,
+        #[arg(long, group = "what")]
+        prefecture: Option<String>,
+        #[arg(long, group = "what")]
+        county: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Remove a manual tag so the other sources decide again; --reason is required.
+    Clear {
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct AuditArgs {
+    #[command(subcommand)]
+    command: Option<AuditCmd>,
+    /// One JSON object per entry and line, with the canonical text each hash covers.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Only entries about this file (a path or a BLAKE3).
+    #[arg(long)]
+    file: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCmd {
+    /// Recompute the hash chain; exit 2 naming the first edited or deleted entry.
+    Verify,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum RoleArg {
+    Viewer,
+    Curator,
+    Admin,
+}
+
+impl From<RoleArg> for crate::curate::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Viewer => crate::curate::Role::Viewer,
+            RoleArg::Curator => crate::curate::Role::Curator,
+            RoleArg::Admin => crate::curate::Role::Admin,
+        }
+    }
+}
+
+fn cmd_serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Result<u8> {
+    if !crate::serve::is_loopback(&a.addr) && !a.allow_remote {
+        bail!(
+            "{} can be reached from other machines, and the page has no login yet; \
+             use 127.0.0.1 (the default), or add --allow-remote if everyone on that network may see all evidence",
+            a.addr
+        );
+    }
+    let mut state = crate::serve::AppState::open(cfg)?;
+    if !crate::serve::is_loopback(&a.addr) {
+        state = state.allowing_remote();
+    }
+    let rt = tokio::runtime::Runtime::new().context("starting the web server runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(a.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}: is another program (or another archive serve) using it? choose another with --addr", a.addr))?;
+        let local = listener.local_addr()?;
+        let url = format!("http://{local}/");
+        println!("serving {} at {url}  (Ctrl-C stops)", state.config().archive_dir.display());
+        if !crate::serve::is_loopback(&local) {
+            eprintln!("warning: {local} is reachable from other machines and has no login");
+        }
+        if demo && !a.no_browser {
+            // Best effort: a desktop opens the page, a server without one just prints the URL.
+            let _ = std::process::Command::new("xdg-open")
+                .arg(&url)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+        }
+        crate::serve::serve(listener, state, crate::serve::ctrl_c()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(0)
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCmd {
+    /// Add a user; the password is asked without echo (or read from stdin).
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Read the password from the first line of standard input (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users and roles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a user.
+    Remove {
+        name: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Change a user's password.
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change a user's role.
+    Role {
+        name: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// The collection to export.
+    #[arg(long)]
+    collection: String,
+    /// The package folder to create (or the .zip file with --zip); must not exist.
+    #[arg(long)]
+    out: PathBuf,
+    /// Write one zip file instead of a folder.
+    #[arg(long)]
+    zip: bool,
+    /// Also package rejected items (the ledger marks them 不通过).
+    #[arg(long)]
+    include_rejected: bool,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -211,6 +473,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             println!("sample evidence written to {}: {} files", dest.display(), summary.files);
             Ok(0)
         }
+        Command::Collection(c) => cmd_collection(&cfg()?, c),
+        Command::Tag(t) => cmd_tag(&cfg()?, t),
+        Command::Audit(a) => {
+            let cfg = cfg()?;
+            Ok(match a.command {
+                Some(AuditCmd::Verify) => commands::audit_verify(&cfg, a.json)?,
+                None => commands::audit_show(&cfg, a.json, a.file.as_deref())?,
+            })
+        }
+        Command::User(u) => cmd_user(&cli.archive, u),
+        Command::Export(a) => Ok(commands::export(&cfg()?, &a.collection, &a.out, a.zip, a.include_rejected, a.json)?),
+        Command::Verify { path, json } => Ok(commands::verify(&path, json)?),
         Command::Serve(a) => cmd_serve(cfg()?, a, false),
         Command::Demo { serve, evidence } => {
             let summary = crate::sample::generate(&evidence)
@@ -230,41 +504,56 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-fn cmd_serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Result<u8> {
-    if !crate::serve::is_loopback(&a.addr) && !a.allow_remote {
-        bail!(
-            "{} can be reached from other machines, and the page has no login yet; \
-             use 127.0.0.1 (the default), or add --allow-remote if everyone on that network may see all evidence",
-            a.addr
-        );
-    }
-    let mut state = crate::serve::AppState::open(cfg)?;
-    if !crate::serve::is_loopback(&a.addr) {
-        state = state.allowing_remote();
-    }
-    let rt = tokio::runtime::Runtime::new().context("starting the web server runtime")?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(a.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}: is another program (or another archive serve) using it? choose another with --addr", a.addr))?;
-        let local = listener.local_addr()?;
-        let url = format!("http://{local}/");
-        println!("serving {} at {url}  (Ctrl-C stops)", state.config().archive_dir.display());
-        if !crate::serve::is_loopback(&local) {
-            eprintln!("warning: {local} is reachable from other machines and has no login");
+fn cmd_collection(cfg: &Config, c: CollectionCmd) -> anyhow::Result<u8> {
+    use crate::curate::collections::Review;
+    Ok(match c {
+        CollectionCmd::Create { name, description } => commands::collection_create(cfg, &name, &description)?,
+        CollectionCmd::Rename { name, new_name } => commands::collection_rename(cfg, &name, &new_name)?,
+        CollectionCmd::Describe { name, description } => commands::collection_describe(cfg, &name, &description)?,
+        CollectionCmd::Add { name, files, query, filters } => {
+            commands::collection_add(cfg, &name, &files, query.as_deref(), &parse_filters(&filters)?)?
         }
-        if demo && !a.no_browser {
-            // Best effort: a desktop opens the page, a server without one just prints the URL.
-            let _ = std::process::Command::new("xdg-open")
-                .arg(&url)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn();
+        CollectionCmd::Remove { name, files, reason } => commands::collection_remove(cfg, &name, &files, reason.as_deref())?,
+        CollectionCmd::Move { name, file, to } => commands::collection_move(cfg, &name, &file, to)?,
+        CollectionCmd::Review { name, files, accept, reject, pending, reason } => {
+            let state = match (accept, reject, pending) {
+                (true, _, _) => Review::Accepted,
+                (_, true, _) => Review::Rejected,
+                (_, _, true) => Review::Pending,
+                _ => bail!("say what the review is: --accept, --reject --reason \"...\" or --pending"),
+            };
+            commands::collection_review(cfg, &name, &files, state, reason.as_deref())?
         }
-        crate::serve::serve(listener, state, crate::serve::ctrl_c()).await?;
-        anyhow::Ok(())
-    })?;
-    Ok(0)
+        CollectionCmd::Delete { name, reason } => commands::collection_delete(cfg, &name, reason.as_deref())?,
+        CollectionCmd::List { json } => commands::collection_list(cfg, json)?,
+        CollectionCmd::Show { name, json } => commands::collection_show(cfg, &name, json)?,
+    })
+}
+
+fn cmd_tag(cfg: &Config, t: TagCmd) -> anyhow::Result<u8> {
+    use crate::tag::TagKind;
+    Ok(match t {
+        TagCmd::Set { files, indicator, prefecture, county, reason } => {
+            let (kind, value) = match (indicator, prefecture, county) {
+                (Some(v), _, _) => (TagKind::Indicator, v),
+                (_, Some(v), _) => (TagKind::Prefecture, v),
+                (_, _, Some(v)) => (TagKind::County, v),
+                _ => bail!("say what to set: --indicator B4.1, --prefecture 海东市 or --county 互助县"),
+            };
+            commands::tag_set(cfg, &files, kind, &value, reason.as_deref())?
+        }
+        TagCmd::Clear { files, kind, reason } => commands::tag_clear(cfg, &files, kind.into(), reason.as_deref())?,
+    })
+}
+
+fn cmd_user(archive: &std::path::Path, u: UserCmd) -> anyhow::Result<u8> {
+    Ok(match u {
+        UserCmd::Add { name, role, password_stdin } => commands::user_add(archive, &name, role.into(), password_stdin)?,
+        UserCmd::List { json } => commands::user_list(archive, json)?,
+        UserCmd::Remove { name, reason } => commands::user_remove(archive, &name, reason.as_deref())?,
+        UserCmd::Passwd { name, password_stdin } => commands::user_passwd(archive, &name, password_stdin)?,
+        UserCmd::Role { name, role, reason } => commands::user_role(archive, &name, role.into(), reason.as_deref())?,
+    })
 }
 
 fn cmd_index(cfg: &Config, a: IndexArgs) -> anyhow::Result<u8> {

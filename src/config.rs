@@ -28,9 +28,18 @@ struct RawConfig {
     schema: RawSchema,
     #[serde(default)]
     extract: RawExtract,
-    /// Users and roles belong to the curation part; accepted here so a config written for it loads.
+    /// `[[users]] name, role, password_hash` (see `curate::users`).
     #[serde(default)]
-    users: Option<toml::Value>,
+    users: Vec<crate::curate::users::UserEntry>,
+    #[serde(default)]
+    export: RawExport,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExport {
+    /// `Source-Organization` written into every exported bag's `bag-info.txt`.
+    source_organization: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +88,10 @@ pub struct Config {
     pub limits: Limits,
     pub tag: TagConfig,
     pub in_memory_max: u64,
+    /// Who may sign in to the page, with their roles and argon2 hashes.
+    pub users: Vec<crate::curate::users::UserEntry>,
+    /// `Source-Organization` of exported packages.
+    pub source_organization: Option<String>,
 }
 
 impl Config {
@@ -140,13 +153,18 @@ impl Config {
             Some(p) => Some(p.to_path_buf()),
             None => raw.schema.dir.map(|d| if d.is_relative() { archive_dir.join(d) } else { d }),
         };
-        let _ = raw.users;
+        let mut names = std::collections::HashSet::new();
+        if let Some(dup) = raw.users.iter().find(|u| !names.insert(u.name.as_str())) {
+            return Err(Error::Config { path, message: format!("user {} is listed twice in [[users]]; keep one entry", dup.name) });
+        }
         Ok(Config {
             archive_dir: archive_dir.to_path_buf(),
             schema_dir,
             limits,
             tag,
             in_memory_max: raw.extract.in_memory_max_bytes.unwrap_or(256 * 1024 * 1024),
+            users: raw.users,
+            source_organization: raw.export.source_organization.filter(|s| !s.trim().is_empty()),
         })
     }
 

@@ -15,7 +15,9 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod curate;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod hash;
 pub mod index;

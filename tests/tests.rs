@@ -13,3 +13,7 @@ mod documents;
 mod serve;
 #[path = "it/browser.rs"]
 mod browser;
+#[path = "it/curate.rs"]
+mod curate;
+#[path = "it/export.rs"]
+mod export;

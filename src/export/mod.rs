@@ -1,0 +1,516 @@
+//! Export: a collection as an evidence package an inspection can verify on its own machine,
+//! years later, without this program.
+//!
+//! The package is a BagIt 1.0 bag (RFC 8493), as a folder or a zip:
+//!
+//! ```text
+//! bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt
+//! tagmanifest-sha256.txt  tagmanifest-sha512.txt
+//! data/<市州>/<指标>/<original name>      the evidence, byte for byte
+//! ledger.csv  ledger.xlsx  index.html  audit.jsonl  thumbs/*.jpg   (tag files)
+//! ```
+//!
+//! Exporting reads the catalog, never the search index (which is derived and may be stale).
+//! Originals are streamed in bounded memory; SHA-256/512 are computed on the bytes as they
+//! are written and the BLAKE3 is checked against the catalog on the same pass, so a file whose
+//! content changed since it was catalogued or curated is refused, not packaged. Evidence is
+//! only ever opened for reading. The package is built under a temporary name beside the
+//! destination and renamed into place when complete, so a failed export leaves no half bag.
+
+mod html;
+pub mod ledger;
+mod sink;
+pub mod verify;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, FileRow};
+use crate::curate::audit::{self, AuditQuery, NewEntry};
+use crate::curate::collections::{self, Review};
+use crate::curate::{ensure_tables, write_tx, Actor, CurateError, CurateResult, Role};
+use crate::record::{Media, Status};
+use crate::schema::Schema;
+use ledger::LedgerRow;
+use sink::{Sink, Written};
+
+pub use verify::{verify_bag, Problem, ProblemKind, VerifyReport};
+
+/// Folder for files with no prefecture.
+pub const NO_PLACE: &str = "未定位";
+/// Folder for files with no indicator.
+pub const NO_INDICATOR: &str = "未归入指标";
+const DEFAULT_ORGANIZATION: &str = "Qinghai provincial science-literacy office";
+/// Photos larger than this get no thumbnail (decoding them would need too much memory).
+const THUMB_MAX_BYTES: u64 = 64 * 1024 * 1024;
+const THUMB_PX: u32 = 320;
+
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub collection: String,
+    /// The folder to create, or the zip file to write with `zip`.
+    pub out: PathBuf,
+    pub zip: bool,
+    /// Rejected items are left out unless this is set (the ledger then shows them as 不通过).
+    pub include_rejected: bool,
+    /// `Source-Organization` (config `[export] source_organization`).
+    pub source_organization: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportSummary {
+    pub out: PathBuf,
+    pub files: u64,
+    pub bytes: u64,
+    pub payload_oxum: String,
+    pub rejected_left_out: usize,
+    pub thumbnails: usize,
+    /// SHA-256 of `tagmanifest-sha256.txt`: one value that fixes the whole package (recorded in
+    /// the audit log).
+    pub tagmanifest_sha256: String,
+    pub audit_entries: usize,
+}
+
+/// One item to package, checked before anything is written.
+struct Planned {
+    row: FileRow,
+    review: Review,
+    review_reason: Option<String>,
+    bag_path: String,
+}
+
+/// Characters that Windows, macOS or a zip tool would refuse or misread in a name.
+fn clean_component(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect();
+    let trimmed = cleaned.trim().trim_end_matches('.').trim();
+    match trimmed {
+        "" | "." | ".." => "_".to_string(),
+        t => t.to_string(),
+    }
+}
+
+/// `name (2).jpg` for the second file of the same name in one folder.
+fn numbered(name: &str, n: usize) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 8 => format!("{stem} ({n}).{ext}"),
+        _ => format!("{name} ({n})"),
+    }
+}
+
+fn folder_names(schema: &Schema, row: &FileRow) -> (String, String) {
+    let t = row.tagging.clone().unwrap_or_default();
+    let place = t
+        .prefecture
+        .as_ref()
+        .map(|p| schema.division(&p.code).map(|d| d.short_name.clone()).unwrap_or_else(|| p.name.clone()))
+        .map(|s| clean_component(&s))
+        .unwrap_or_else(|| NO_PLACE.to_string());
+    let indicator = t
+        .indicators
+        .first()
+        .map(|i| clean_component(&format!("{} {}", i.code, i.name)))
+        .unwrap_or_else(|| NO_INDICATOR.to_string());
+    (place, indicator)
+}
+
+/// Media whose bytes are already compressed: deflating them costs time and gains nothing.
+fn compressible(row: &FileRow) -> bool {
+    let mime = row.facts.mime.as_str();
+    !(matches!(row.facts.media(), Media::Photo | Media::Video)
+        || mime.contains("zip")
+        || mime.contains("officedocument")
+        || mime == "application/pdf"
+        || mime.contains("compressed"))
+}
+
+fn export_err(message: String) -> CurateError {
+    CurateError::Invalid(message)
+}
+
+/// The staging path beside `out`: `.<name>.partial`.
+fn staging_path(out: &Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into());
+    out.with_file_name(format!(".{name}.partial"))
+}
+
+/// Refuse to write the package inside an evidence folder: nothing is ever written there.
+fn check_out_path(cat: &Catalog, out: &Path) -> CurateResult<PathBuf> {
+    if out.exists() {
+        return Err(CurateError::Conflict(format!("{} already exists; choose a new name (a package is never overwritten)", out.display())));
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = parent
+        .canonicalize()
+        .map_err(|e| export_err(format!("{}: the folder to write into is not usable ({e}); create it first", parent.display())))?;
+    let abs = parent.join(out.file_name().ok_or_else(|| export_err(format!("{} names no file or folder", out.display())))?);
+    let mut stmt = cat.conn().prepare("SELECT path FROM roots")?;
+    let roots: Vec<Vec<u8>> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    for root in roots {
+        let root = PathBuf::from(std::ffi::OsStr::from_bytes(&root));
+        if abs.starts_with(&root) {
+            return Err(export_err(format!(
+                "{} is inside the evidence folder {}: write the package somewhere else (evidence is never modified)",
+                abs.display(),
+                root.display()
+            )));
+        }
+    }
+    Ok(abs)
+}
+
+/// Export a collection. Curators and admins.
+pub fn export_collection(cat: &Catalog, schema: &Schema, who: &Actor, opts: &ExportOptions) -> CurateResult<ExportSummary> {
+    who.require(Role::Curator, "export packages")?;
+    ensure_tables(cat.conn())?;
+    let detail = collections::show(cat, who, &opts.collection)?;
+    let out = check_out_path(cat, &opts.out)?;
+
+    // Plan and check every item before writing a byte.
+    let mut planned = Vec::new();
+    let mut problems = Vec::new();
+    let mut rejected_left_out = 0;
+    let mut used: HashMap<String, HashSet<String>> = HashMap::new();
+    for item in &detail.items {
+        if item.review == Review::Rejected && !opts.include_rejected {
+            rejected_left_out += 1;
+            continue;
+        }
+        let Some(row) = cat.file(item.file_id)? else {
+            problems.push(format!("{}: no longer in the catalog", item.path));
+            continue;
+        };
+        if row.status == Status::Missing {
+            problems.push(format!("{}: missing from the evidence since {} (restore it, or remove it from the collection)", item.path, row.last_seen));
+            continue;
+        }
+        match (&row.blake3, &item.blake3) {
+            (None, _) => {
+                problems.push(format!("{}: could not be read when indexed; re-index it or remove it from the collection", item.path));
+                continue;
+            }
+            (Some(now), Some(then)) if now != then => {
+                problems.push(format!(
+                    "{}: its content changed after it was added to the collection (was {}, now {}); check it and add it again",
+                    item.path,
+                    &then[..16.min(then.len())],
+                    &now[..16.min(now.len())]
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        let (place, indicator) = folder_names(schema, &row);
+        let dir = format!("data/{place}/{indicator}");
+        let base = clean_component(row.file_name());
+        let taken = used.entry(dir.clone()).or_default();
+        let mut name = base.clone();
+        let mut n = 2;
+        // Case-insensitive: the receiving machine may well be Windows or macOS.
+        while taken.contains(&name.to_lowercase()) {
+            name = numbered(&base, n);
+            n += 1;
+        }
+        taken.insert(name.to_lowercase());
+        planned.push(Planned { row, review: item.review, review_reason: item.review_reason.clone(), bag_path: format!("{dir}/{name}") });
+    }
+    if !problems.is_empty() {
+        return Err(CurateError::Conflict(format!(
+            "{} of the collection's files cannot be exported:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        )));
+    }
+    if planned.is_empty() {
+        return Err(CurateError::Invalid(format!("collection {:?} has nothing to export; add files first", detail.collection.name)));
+    }
+
+    let staging = staging_path(&out);
+    if staging.exists() {
+        let _ = if staging.is_dir() { std::fs::remove_dir_all(&staging) } else { std::fs::remove_file(&staging) };
+    }
+    let now = chrono::Local::now();
+    let bag_name = out
+        .file_stem()
+        .filter(|_| opts.zip)
+        .or(out.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "package".into());
+    let mut sink = if opts.zip { Sink::zip(&staging, &bag_name, now.naive_local()) } else { Sink::dir(&staging) }
+        .map_err(|e| crate::Error::io(&staging, e))?;
+    let result = write_bag(cat, schema, opts, &detail, &planned, &mut sink, now);
+    let result = result.and_then(|summary| {
+        sink.finish().map_err(|e| CurateError::from(crate::Error::io(&staging, e)))?;
+        std::fs::rename(&staging, &out).map_err(|e| crate::Error::io(&out, e))?;
+        Ok(summary)
+    });
+    let mut summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = if staging.is_dir() { std::fs::remove_dir_all(&staging) } else { std::fs::remove_file(&staging) };
+            return Err(e);
+        }
+    };
+    summary.out = out.clone();
+    summary.rejected_left_out = rejected_left_out;
+
+    let tx = write_tx(cat.conn())?;
+    let files: Vec<String> = {
+        let mut v: Vec<String> = planned.iter().filter_map(|p| p.row.blake3.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    audit::append(
+        &tx,
+        who,
+        NewEntry::new("export", &detail.collection.name).files(files).details(serde_json::json!({
+            "collection": detail.collection.name,
+            "out": out.display().to_string(),
+            "zip": opts.zip,
+            "files": summary.files,
+            "payload_oxum": summary.payload_oxum,
+            "tagmanifest_sha256": summary.tagmanifest_sha256,
+            "rejected_left_out": rejected_left_out,
+        })),
+    )?;
+    tx.commit()?;
+    Ok(summary)
+}
+
+fn io_at(path: &str) -> impl Fn(std::io::Error) -> CurateError + '_ {
+    move |e| CurateError::from(crate::Error::io(path, e))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_bag(
+    cat: &Catalog,
+    schema: &Schema,
+    opts: &ExportOptions,
+    detail: &collections::CollectionDetail,
+    planned: &[Planned],
+    sink: &mut Sink,
+    now: chrono::DateTime<chrono::Local>,
+) -> CurateResult<ExportSummary> {
+    let mut payload: Vec<Written> = Vec::new();
+    let mut tags: Vec<Written> = Vec::new();
+    let mut rows: Vec<LedgerRow> = Vec::new();
+    let mut thumbnails = 0;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut thumbs_done: HashMap<String, String> = HashMap::new();
+
+    for (i, p) in planned.iter().enumerate() {
+        let src = p.row.abs_path();
+        let shown = p.row.display_path();
+        let mut f = std::fs::File::open(&src).map_err(io_at(&shown))?;
+        sink.start(&p.bag_path, compressible(&p.row), p.row.size).map_err(io_at(&p.bag_path))?;
+        let mut b3 = blake3::Hasher::new();
+        loop {
+            let n = match f.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_at(&shown)(e)),
+            };
+            b3.update(&buf[..n]);
+            sink.write(&buf[..n]).map_err(io_at(&p.bag_path))?;
+        }
+        let written = sink.end().map_err(io_at(&p.bag_path))?.expect("started above");
+        let got = b3.finalize().to_hex().to_string();
+        let want = p.row.blake3.clone().unwrap_or_default();
+        if got != want {
+            return Err(CurateError::Conflict(format!(
+                "{shown}: its content no longer matches the catalog (BLAKE3 {} expected, {} read): the evidence changed since it was indexed; run `archive index --verify` and check it. Nothing was exported.",
+                &want[..16.min(want.len())],
+                &got[..16]
+            )));
+        }
+
+        let thumb = if p.row.facts.media() == Media::Photo && p.row.size <= THUMB_MAX_BYTES {
+            match thumbs_done.get(&want) {
+                Some(t) => Some(t.clone()),
+                None => match thumbnail(&src, p.row.facts.orientation) {
+                    Some(jpeg) => {
+                        let rel = format!("thumbs/{}.jpg", &want[..32]);
+                        tags.push(sink.put(&rel, &jpeg, false).map_err(io_at(&rel))?);
+                        thumbnails += 1;
+                        thumbs_done.insert(want.clone(), rel.clone());
+                        Some(rel)
+                    }
+                    None => None,
+                },
+            }
+        } else {
+            None
+        };
+        rows.push(ledger_row(schema, i + 1, p, &written, thumb));
+        payload.push(written);
+    }
+
+    let bytes: u64 = payload.iter().map(|w| w.size).sum();
+    let oxum = format!("{bytes}.{}", payload.len());
+
+    let exported: HashSet<String> = planned.iter().filter_map(|p| p.row.blake3.clone()).collect();
+    let mut audit_lines = Vec::new();
+    audit::for_each(cat.conn(), &AuditQuery::default(), |e| {
+        let about_items = e.files.iter().any(|f| exported.contains(f));
+        let about_collection = e.action.starts_with("collection.") && e.subject == detail.collection.name;
+        if about_items || about_collection {
+            audit_lines.push(audit::to_json_line(&e));
+        }
+        Ok(())
+    })?;
+    let mut audit_jsonl = String::new();
+    for l in &audit_lines {
+        audit_jsonl.push_str(&serde_json::to_string(l).unwrap_or_default());
+        audit_jsonl.push('\n');
+    }
+
+    let title = detail.collection.name.clone();
+    let description = if detail.collection.description.trim().is_empty() {
+        format!("证据包：{}（{} 个文件）", detail.collection.name, payload.len())
+    } else {
+        detail.collection.description.clone()
+    };
+    let date = now.format("%Y-%m-%d").to_string();
+    tags.push(sink.put("ledger.csv", &ledger::to_csv(&rows)?, true).map_err(io_at("ledger.csv"))?);
+    tags.push(sink.put("ledger.xlsx", &ledger::to_xlsx(&rows, &title)?, false).map_err(io_at("ledger.xlsx"))?);
+    tags.push(sink.put("index.html", html::render(&title, &description, &date, &rows).as_bytes(), true).map_err(io_at("index.html"))?);
+    tags.push(sink.put("audit.jsonl", audit_jsonl.as_bytes(), true).map_err(io_at("audit.jsonl"))?);
+
+    tags.push(sink.put("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", true).map_err(io_at("bagit.txt"))?);
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let org = opts.source_organization.clone().unwrap_or_else(|| DEFAULT_ORGANIZATION.to_string());
+    let info: Vec<(&str, String)> = vec![
+        ("Source-Organization", one_line(&org)),
+        ("Bagging-Date", date.clone()),
+        ("Payload-Oxum", oxum.clone()),
+        ("Bag-Size", human_size(bytes)),
+        ("External-Description", one_line(&description)),
+        ("External-Identifier", format!("archive:{}:{}", one_line(&detail.collection.name), now.format("%Y%m%dT%H%M%S%z"))),
+        ("Internal-Sender-Identifier", one_line(&detail.collection.name)),
+        ("Collection-Name", one_line(&detail.collection.name)),
+        ("Bag-Software-Agent", format!("archive {}", env!("CARGO_PKG_VERSION"))),
+    ];
+    let bag_info: String = info.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+    tags.push(sink.put("bag-info.txt", bag_info.as_bytes(), true).map_err(io_at("bag-info.txt"))?);
+
+    let manifest = |pick: fn(&Written) -> &str, files: &[Written]| -> String {
+        let sorted: BTreeMap<&str, &str> = files.iter().map(|w| (w.rel.as_str(), pick(w))).collect();
+        sorted.iter().map(|(rel, h)| format!("{h}  {}\n", encode_path(rel))).collect()
+    };
+    tags.push(sink.put("manifest-sha256.txt", manifest(|w| &w.sha256, &payload).as_bytes(), true).map_err(io_at("manifest-sha256.txt"))?);
+    tags.push(sink.put("manifest-sha512.txt", manifest(|w| &w.sha512, &payload).as_bytes(), true).map_err(io_at("manifest-sha512.txt"))?);
+    let tm256 = manifest(|w| &w.sha256, &tags);
+    let tm512 = manifest(|w| &w.sha512, &tags);
+    let tm = sink.put("tagmanifest-sha256.txt", tm256.as_bytes(), true).map_err(io_at("tagmanifest-sha256.txt"))?;
+    sink.put("tagmanifest-sha512.txt", tm512.as_bytes(), true).map_err(io_at("tagmanifest-sha512.txt"))?;
+
+    Ok(ExportSummary {
+        out: PathBuf::new(),
+        files: payload.len() as u64,
+        bytes,
+        payload_oxum: oxum,
+        rejected_left_out: 0,
+        thumbnails,
+        tagmanifest_sha256: tm.sha256,
+        audit_entries: audit_lines.len(),
+    })
+}
+
+/// RFC 8493 §2.1.3: in manifests, CR, LF and `%` in a path are percent-encoded.
+pub fn encode_path(p: &str) -> String {
+    p.replace('%', "%25").replace('\n', "%0A").replace('\r', "%0D")
+}
+
+pub fn decode_path(p: &str) -> String {
+    p.replace("%0A", "\n").replace("%0a", "\n").replace("%0D", "\r").replace("%0d", "\r").replace("%25", "%")
+}
+
+fn human_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.1} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.1} KB", b / 1e3)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn ledger_row(schema: &Schema, n: usize, p: &Planned, w: &Written, thumb: Option<String>) -> LedgerRow {
+    let t = p.row.tagging.clone().unwrap_or_default();
+    let place_name = |code: &str, fallback: &str| schema.division(code).map(|d| d.short_name.clone()).unwrap_or_else(|| fallback.to_string());
+    let mut note = Vec::new();
+    if let Some(r) = &p.review_reason {
+        note.push(r.clone());
+    }
+    note.push(format!("原路径: {}", p.row.display_path()));
+    LedgerRow {
+        n,
+        prefecture: t.prefecture.as_ref().map(|v| place_name(&v.code, &v.name)).unwrap_or_default(),
+        county: t.county.as_ref().map(|v| place_name(&v.code, &v.name)).unwrap_or_default(),
+        indicator: t.indicators.first().map(|i| format!("{} {}", i.code, i.name)).unwrap_or_default(),
+        indicator_code: t.indicators.first().map(|i| i.code.clone()).unwrap_or_default(),
+        name: p.bag_path.rsplit('/').next().unwrap_or_default().to_string(),
+        bag_path: p.bag_path.clone(),
+        captured: p.row.facts.captured_at.map(|c| c.format("%Y-%m-%d %H:%M:%S%:z").to_string()).unwrap_or_default(),
+        gps: p.row.facts.gps.map(|g| format!("{:.6},{:.6}", g.lat, g.lon)).unwrap_or_default(),
+        size: w.size,
+        blake3: p.row.blake3.clone().unwrap_or_default(),
+        sha256: w.sha256.clone(),
+        review: p.review.label_zh().to_string(),
+        flags: t.flags.iter().map(|f| f.flag.clone()).collect::<Vec<_>>().join(", "),
+        note: note.join("；"),
+        media: p.row.facts.media().as_str().to_string(),
+        thumb,
+    }
+}
+
+/// A small JPEG of a photo, upright. `None` when the photo cannot be decoded (damaged, or a
+/// format the image crate is not built for): the page then shows the media type instead.
+fn thumbnail(path: &Path, orientation: Option<u16>) -> Option<Vec<u8>> {
+    let mut reader = image::ImageReader::open(path).ok()?.with_guessed_format().ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    // A decoder may panic on hostile input; a thumbnail is never worth failing an export.
+    let img = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.decode().ok())).ok().flatten()?;
+    let mut img = img.thumbnail(THUMB_PX, THUMB_PX);
+    if let Some(o) = orientation.and_then(|o| u8::try_from(o).ok()).and_then(image::metadata::Orientation::from_exif) {
+        img.apply_orientation(o);
+    }
+    let mut out = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
+    img.to_rgb8().write_with_encoder(enc).ok()?;
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cleaned_and_numbered() {
+        assert_eq!(clean_component("a/b:c?.jpg"), "a_b_c_.jpg");
+        assert_eq!(clean_component(" .. "), "_");
+        assert_eq!(clean_component("科普大篷车进校园.jpg"), "科普大篷车进校园.jpg");
+        assert_eq!(numbered("照片.jpg", 2), "照片 (2).jpg");
+        assert_eq!(numbered("README", 3), "README (3)");
+    }
+
+    #[test]
+    fn manifest_paths_round_trip() {
+        let p = "data/a%b\nc.txt";
+        assert_eq!(encode_path(p), "data/a%25b%0Ac.txt");
+        assert_eq!(decode_path(&encode_path(p)), p);
+    }
+}
