@@ -63,7 +63,10 @@ fn folder_bag_is_valid_and_lays_out_the_evidence() {
     let dups: Vec<_> = walkdir::WalkDir::new(out.join("data"))
         .into_iter()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("科普日"))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy();
+            name.starts_with("科普日") && name.ends_with(".jpg")
+        })
         .collect();
     assert_eq!(dups.len(), 2, "{dups:?}");
 
