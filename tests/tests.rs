@@ -5,3 +5,5 @@
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
+#[path = "it/crash.rs"]
+mod crash;
