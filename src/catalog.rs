@@ -499,8 +499,11 @@ impl Catalog {
     }
 
     pub fn file(&self, id: i64) -> Result<Option<FileRow>> {
+        // Cached: the index sync calls this once per changed file, and preparing the join
+        // each time cost more than running it.
         let sql = format!("{} WHERE f.id = ?1", Self::ROW_SELECT);
-        self.conn.query_row(&sql, [id], Self::map_row).optional().map_err(|e| self.err(e))
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        stmt.query_row([id], Self::map_row).optional().map_err(|e| self.err(e))
     }
 
     /// Files holding a given content (several paths may share one blob).
@@ -540,7 +543,9 @@ impl Catalog {
     /// The full extracted text of a blob (documents), for the search index.
     pub fn blob_text(&self, blake3: &str) -> Result<Option<String>> {
         self.conn
-            .query_row("SELECT text FROM blobs WHERE blake3=?1", [blake3], |r| r.get::<_, Option<String>>(0))
+            .prepare_cached("SELECT text FROM blobs WHERE blake3=?1")
+            .map_err(|e| self.err(e))?
+            .query_row([blake3], |r| r.get::<_, Option<String>>(0))
             .optional()
             .map(Option::flatten)
             .map_err(|e| self.err(e))
