@@ -8,7 +8,7 @@
 //! - `jpegs DIR N`: N JPEGs with EXIF from six camera profiles (byte orders, GPS layouts,
 //!   offsets or none), each with its own time and place; `DIR/../jpegs-truth.tsv` lists what
 //!   each one says (path, capture time, lat, lon) for checking a reader.
-//! - `small DIR N`: N small text files in folders of 100, as a phone-photo dump looks to `find`.
+//! - `small DIR N`: N small text files in batches of 100 under place and activity folders.
 //! - `video DIR BYTES`: one sparse MP4 of BYTES (4 GiB by default) with a real header, plus a
 //!   few small files beside it.
 //!
@@ -281,12 +281,16 @@ fn jpegs(dir: &Path, n: u64) -> io::Result<()> {
 }
 
 fn small(dir: &Path, n: u64) -> io::Result<()> {
+    // Batches of 100 under place and activity folders: the tagger and the facets have work,
+    // and the text gives the search bench Chinese words to find.
+    let mut d = PathBuf::new();
     for i in 0..n {
-        let d = dir.join(format!("批次{:04}", i / 100));
         if i % 100 == 0 {
+            d = folder(dir, i / 100).join(format!("批次{:04}", i / 100));
             fs::create_dir_all(&d)?;
         }
-        fs::write(d.join(format!("记录{i:06}.txt")), format!("{} 第{i}条\n", ACTIVITIES[(i % 8) as usize]))?;
+        let act = ACTIVITIES[(i % ACTIVITIES.len() as u64) as usize];
+        fs::write(d.join(format!("记录{i:06}.txt")), format!("{act} 第{i}条记录，{}年\n", 2016 + i % 5))?;
     }
     eprintln!("small: {n} files in {}", dir.display());
     Ok(())
