@@ -5,5 +5,7 @@
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
+#[path = "../fuzz/targets.rs"]
+mod fuzz_targets;
 #[path = "it/crash.rs"]
 mod crash;
