@@ -5,6 +5,8 @@
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
+#[path = "it/sample.rs"]
+mod sample;
 #[path = "../fuzz/targets.rs"]
 mod fuzz_targets;
 #[path = "it/crash.rs"]

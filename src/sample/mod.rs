@@ -34,6 +34,7 @@
 //!   Software string with trailing blanks (Nikon), orientation 6 (a portrait phone photo).
 
 pub mod jpeg;
+pub mod media;
 
 use std::fs;
 use std::io;

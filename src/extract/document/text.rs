@@ -1,0 +1,240 @@
+//! Plain text (TXT, CSV, MD, SRT): the encoding is detected, never assumed.
+//!
+//! Files from Chinese Windows machines are usually GBK/GB18030 without any marker; Notepad
+//! writes UTF-8 with a BOM or UTF-16LE; exports from other tools are UTF-8 or BOM-less UTF-16.
+//! Decoding with the wrong encoding makes the text unsearchable, so the order is: byte-order
+//! mark, the zero-byte pattern of UTF-16/32 without a mark, valid UTF-8, then chardetng's guess
+//! decoded by encoding_rs (which reads GBK as GB18030, its superset).
+
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+
+use super::manifest;
+use crate::extract::{Facts, Limits};
+
+/// Decode text bytes; returns the text and the name of the encoding used.
+pub fn decode(data: &[u8]) -> (String, &'static str) {
+    if let Some(rest) = data.strip_prefix(b"\xEF\xBB\xBF") {
+        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8 with BOM");
+    }
+    if data.starts_with(b"\xFF\xFE\x00\x00") {
+        return (utf32(&data[4..], false), "UTF-32LE with BOM");
+    }
+    if data.starts_with(b"\x00\x00\xFE\xFF") {
+        return (utf32(&data[4..], true), "UTF-32BE with BOM");
+    }
+    if let Some(rest) = data.strip_prefix(b"\xFF\xFE") {
+        return (
+            UTF_16LE.decode_without_bom_handling(rest).0.into_owned(),
+            "UTF-16LE with BOM",
+        );
+    }
+    if let Some(rest) = data.strip_prefix(b"\xFE\xFF") {
+        return (
+            UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
+            "UTF-16BE with BOM",
+        );
+    }
+    if let Some(found) = zero_pattern(data) {
+        return found;
+    }
+    // ISO-2022-JP is 7-bit: it passes as UTF-8 unless its escape sequences are looked for.
+    if data.contains(&0x1B)
+        && (contains(data, b"\x1B$B") || contains(data, b"\x1B$@") || contains(data, b"\x1B(J"))
+    {
+        return (
+            encoding_rs::ISO_2022_JP.decode(data).0.into_owned(),
+            "ISO-2022-JP",
+        );
+    }
+    if std::str::from_utf8(data).is_ok() {
+        return (
+            String::from_utf8(data.to_vec()).unwrap_or_default(),
+            "UTF-8",
+        );
+    }
+    // A cut multi-byte sequence at the very end (text capped by a tool) is still UTF-8.
+    if let Err(e) = std::str::from_utf8(data) {
+        if e.error_len().is_none() && e.valid_up_to() + 4 > data.len() {
+            return (String::from_utf8_lossy(data).into_owned(), "UTF-8");
+        }
+    }
+    let mut det = EncodingDetector::new(Iso2022JpDetection::Allow);
+    det.feed(data, true);
+    let enc: &'static Encoding = det.guess(None, Utf8Detection::Allow);
+    let enc = if enc == UTF_8 {
+        encoding_rs::GB18030
+    } else {
+        enc
+    };
+    let (text, _, _) = enc.decode(data);
+    (text.into_owned(), enc.name())
+}
+
+fn contains(h: &[u8], needle: &[u8]) -> bool {
+    h.windows(needle.len()).any(|w| w == needle)
+}
+
+fn utf32(data: &[u8], be: bool) -> String {
+    data.chunks_exact(4)
+        .map(|c| {
+            let v = if be {
+                u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+            } else {
+                u32::from_le_bytes([c[0], c[1], c[2], c[3]])
+            };
+            char::from_u32(v).unwrap_or('\u{FFFD}')
+        })
+        .collect()
+}
+
+/// BOM-less UTF-16/32 betrays itself by zero bytes in fixed positions (Latin text, digits,
+/// punctuation). Text without any zero byte is left to the other tests.
+fn zero_pattern(data: &[u8]) -> Option<(String, &'static str)> {
+    let sample = &data[..data.len().min(4096)];
+    if sample.len() < 8 {
+        return None;
+    }
+    let mut by_mod4 = [0usize; 4];
+    for (i, b) in sample.iter().enumerate() {
+        if *b == 0 {
+            by_mod4[i % 4] += 1;
+        }
+    }
+    let quarter = sample.len() / 4;
+    let high = |n: usize| n * 10 >= quarter * 7; // ≥ 70 % of the positions
+    let low = |n: usize| n * 20 <= quarter; // ≤ 5 %
+    if low(by_mod4[0]) && high(by_mod4[1]) && high(by_mod4[2]) && high(by_mod4[3]) {
+        return Some((utf32(data, false), "UTF-32LE (no BOM)"));
+    }
+    if high(by_mod4[0]) && high(by_mod4[1]) && high(by_mod4[2]) && low(by_mod4[3]) {
+        return Some((utf32(data, true), "UTF-32BE (no BOM)"));
+    }
+    let even = by_mod4[0] + by_mod4[2];
+    let odd = by_mod4[1] + by_mod4[3];
+    let half = sample.len() / 2;
+    if odd * 10 >= half * 3 && even * 20 <= half {
+        return Some((
+            UTF_16LE.decode_without_bom_handling(data).0.into_owned(),
+            "UTF-16LE (no BOM)",
+        ));
+    }
+    if even * 10 >= half * 3 && odd * 20 <= half {
+        return Some((
+            UTF_16BE.decode_without_bom_handling(data).0.into_owned(),
+            "UTF-16BE (no BOM)",
+        ));
+    }
+    None
+}
+
+/// Read a text file: decoded text, and manifest rows when it is a CSV submission list.
+pub fn extract(_name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut Facts) {
+    // Decoding never needs more than a few times the cap: the rest would be cut anyway.
+    let window = limits.text_cap.saturating_mul(4).max(64);
+    let cut = data.len() > window;
+    let slice = if cut { &data[..window] } else { data };
+    let (text, _encoding) = decode(slice);
+    let controls = text
+        .chars()
+        .take(4096)
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
+        .count();
+    let replacement = text.chars().take(4096).filter(|c| *c == '\u{FFFD}').count();
+    let sample_len = text.chars().take(4096).count().max(1);
+    if (controls + replacement) * 10 > sample_len {
+        f.text_status =
+            Some("not extracted: the content does not look like text in any known encoding".into());
+        return;
+    }
+    if is_csv {
+        f.manifest_rows = manifest::from_csv(&text);
+    }
+    f.set_text(text, limits.text_cap);
+    if cut && f.text_status.is_none() {
+        f.text_status = Some(format!(
+            "text cut: only the first {window} bytes of {} were decoded",
+            data.len()
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+    }
+    fn utf16be(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
+    }
+
+    #[test]
+    fn encoding_table() {
+        let zh = "青海省全民科学素质行动计划纲要实施方案，科普大篷车进校园活动总结。";
+        let csv = "name,indicator,county\nreport.pdf,B4.1,湟中区\nphoto.jpg,B2.3,大通县\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(zh);
+        let (gb18030, _, _) =
+            encoding_rs::GB18030.encode("𠮷与青海湖畔的科普活动纪要，西宁市城东区。");
+        let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+            ("utf-8", zh.as_bytes().to_vec(), zh),
+            (
+                "utf-8 bom",
+                [b"\xEF\xBB\xBF".as_slice(), zh.as_bytes()].concat(),
+                zh,
+            ),
+            (
+                "utf-16le bom",
+                [b"\xFF\xFE".to_vec(), utf16le(zh)].concat(),
+                zh,
+            ),
+            (
+                "utf-16be bom",
+                [b"\xFE\xFF".to_vec(), utf16be(zh)].concat(),
+                zh,
+            ),
+            ("utf-16le no bom", utf16le(csv), csv),
+            ("utf-16be no bom", utf16be(csv), csv),
+            ("gbk", gbk.into_owned(), zh),
+            (
+                "gb18030 4-byte",
+                gb18030.into_owned(),
+                "𠮷与青海湖畔的科普活动纪要，西宁市城东区。",
+            ),
+        ];
+        for (label, bytes, want) in cases {
+            let (got, enc) = decode(&bytes);
+            assert_eq!(got, want, "{label} decoded as {enc}");
+        }
+        let u32le: Vec<u8> = csv.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+        assert_eq!(decode(&u32le).0, csv);
+    }
+
+    #[test]
+    fn binary_named_txt_is_not_text() {
+        let mut f = Facts::default();
+        let junk: Vec<u8> = (0..2000u32).map(|i| (i * 7919 % 251) as u8).collect();
+        extract("x.txt", &junk, false, &Limits::default(), &mut f);
+        assert!(f.text.is_none());
+        assert!(f.text_status.unwrap().starts_with("not extracted"));
+    }
+
+    #[test]
+    fn text_is_capped_and_the_cut_recorded() {
+        let mut f = Facts::default();
+        let limits = Limits {
+            text_cap: 30,
+            ..Limits::default()
+        };
+        extract(
+            "a.txt",
+            "科普".repeat(100).as_bytes(),
+            false,
+            &limits,
+            &mut f,
+        );
+        assert!(f.text.as_ref().unwrap().len() <= 30);
+        assert!(f.text_status.unwrap().contains("cut"));
+    }
+}
