@@ -155,7 +155,7 @@ impl FileRow {
     pub fn to_record(&self) -> Record {
         let abs = self.abs_path();
         let f = &self.facts;
-        let excerpt = f.text.as_deref().map(|t| excerpt(t, 300));
+        let excerpt = f.excerpt.clone().or_else(|| f.text.as_deref().map(|t| excerpt(t, 300)));
         let tagging = self.tagging.clone().unwrap_or_default();
         Record {
             path: self.display_path(),
@@ -372,6 +372,7 @@ impl Catalog {
                 if let (Some(b3), Some(facts)) = (&u.blake3, &u.facts) {
                     let mut stored = facts.clone();
                     let text = stored.text.take();
+                    stored.excerpt = text.as_deref().map(|t| excerpt(t, 300));
                     let facts_json = serde_json::to_string(&stored).expect("facts serialize");
                     blob_stmt
                         .execute(params![

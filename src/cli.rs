@@ -59,6 +59,31 @@ enum Command {
         /// Where to write it (must not exist or be empty).
         dest: PathBuf,
     },
+    /// Serve the search page and JSON API for this archive (loopback only by default).
+    Serve(ServeArgs),
+    /// Try it out: write the sample evidence, index it into the archive folder, serve the page.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Where the sample evidence goes (reused when it already holds the sample tree).
+        #[arg(long, default_value = "sample-evidence")]
+        evidence: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on. Other machines can reach the page only with a non-loopback
+    /// address, and that also needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Accept an address other machines can reach. The page has no login yet: anyone who can
+    /// reach it can read and download all evidence.
+    #[arg(long)]
+    allow_remote: bool,
+    /// Do not try to open a browser (demo only).
+    #[arg(long)]
+    no_browser: bool,
 }
 
 #[derive(Args, Debug)]
@@ -186,7 +211,60 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             println!("sample evidence written to {}: {} files", dest.display(), summary.files);
             Ok(0)
         }
+        Command::Serve(a) => cmd_serve(cfg()?, a, false),
+        Command::Demo { serve, evidence } => {
+            let summary = crate::sample::generate(&evidence)
+                .with_context(|| format!("writing sample evidence to {}", evidence.display()))?;
+            println!("sample evidence in {}: {} files", evidence.display(), summary.files);
+            let cfg = cfg()?;
+            let opts = IndexOptions {
+                roots: vec![evidence],
+                progress: std::io::stderr().is_terminal(),
+                ..IndexOptions::default()
+            };
+            let run = pipeline::run_index(&cfg, &opts)?;
+            print_summary(&mut std::io::stdout().lock(), &run, false)?;
+            println!("archive folder: {}", cfg.archive_dir.display());
+            cmd_serve(cfg, serve, true)
+        }
     }
+}
+
+fn cmd_serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Result<u8> {
+    if !crate::serve::is_loopback(&a.addr) && !a.allow_remote {
+        bail!(
+            "{} can be reached from other machines, and the page has no login yet; \
+             use 127.0.0.1 (the default), or add --allow-remote if everyone on that network may see all evidence",
+            a.addr
+        );
+    }
+    let mut state = crate::serve::AppState::open(cfg)?;
+    if !crate::serve::is_loopback(&a.addr) {
+        state = state.allowing_remote();
+    }
+    let rt = tokio::runtime::Runtime::new().context("starting the web server runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(a.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}: is another program (or another archive serve) using it? choose another with --addr", a.addr))?;
+        let local = listener.local_addr()?;
+        let url = format!("http://{local}/");
+        println!("serving {} at {url}  (Ctrl-C stops)", state.config().archive_dir.display());
+        if !crate::serve::is_loopback(&local) {
+            eprintln!("warning: {local} is reachable from other machines and has no login");
+        }
+        if demo && !a.no_browser {
+            // Best effort: a desktop opens the page, a server without one just prints the URL.
+            let _ = std::process::Command::new("xdg-open")
+                .arg(&url)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+        }
+        crate::serve::serve(listener, state, crate::serve::ctrl_c()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(0)
 }
 
 fn cmd_index(cfg: &Config, a: IndexArgs) -> anyhow::Result<u8> {

@@ -25,7 +25,9 @@ pub mod report;
 pub mod sample;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod tag;
+pub mod thumb;
 pub mod walk;
 
 pub use error::{Error, Result};

@@ -504,3 +504,32 @@ impl Progress {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanishes_or_changes_mid_walk_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("会议.jpg");
+        std::fs::write(&path, b"12345").unwrap();
+        let mut entry = None;
+        walk::walk(dir.path(), &WalkOptions::default(), |w| {
+            if let Walked::File(f) = w {
+                entry = Some(f)
+            }
+        });
+        let entry = entry.unwrap();
+        let limits = extract::Limits::default();
+        let none = HashSet::new();
+
+        std::fs::write(&path, b"1234567").unwrap();
+        let err = read_one(&entry, 1 << 20, &limits, &none).unwrap_err();
+        assert!(err.starts_with("changed while being read"), "{err}");
+
+        std::fs::remove_file(&path).unwrap();
+        let err = read_one(&entry, 1 << 20, &limits, &none).unwrap_err();
+        assert!(err.starts_with("vanished"), "{err}");
+    }
+}

@@ -476,9 +476,13 @@ fn zh_query(idx: &SearchIndex, field: Field, text: &str) -> Option<Box<dyn Query
     if terms.is_empty() {
         return None;
     }
+    // Every word must be present: the words of one query term belong together (a reordered
+    // phrase still matches, an unrelated document sharing one common word does not).
+    terms.sort();
+    terms.dedup();
     let clauses = terms
         .into_iter()
-        .map(|t| (Occur::Should, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>))
+        .map(|t| (Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>))
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))
 }
@@ -639,7 +643,8 @@ fn facet_tree(levels: &[tantivy::collector::FacetCounts]) -> BTreeMap<String, Ve
     }
     let mut out = BTreeMap::new();
     for dim in DIMENSIONS {
-        let c = children(levels, 1, &format!("/{dim}"));
+        // levels[0] counts the children of each dimension (the prefectures under /place).
+        let c = children(levels, 0, &format!("/{dim}"));
         if !c.is_empty() {
             out.insert(dim.to_string(), c);
         }

@@ -7,6 +7,12 @@ mod harness;
 mod indexing;
 #[path = "it/sample.rs"]
 mod sample;
+#[path = "it/documents.rs"]
+mod documents;
+#[path = "it/serve.rs"]
+mod serve;
+#[path = "it/browser.rs"]
+mod browser;
 #[path = "../fuzz/targets.rs"]
 mod fuzz_targets;
 #[path = "it/crash.rs"]

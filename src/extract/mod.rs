@@ -82,6 +82,10 @@ pub struct Facts {
     /// Full extracted text (capped at `Limits::text_cap`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The first few hundred characters of `text`, kept with the facts in the catalog (the full
+    /// text lives beside them, for the index only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
     /// Why there is no text or that it was cut ("cut at 2097152 bytes", "not extracted: legacy .doc").
     pub text_status: Option<String>,
     /// Rows of a submission manifest, when this file is one.
@@ -117,7 +121,17 @@ impl Facts {
 /// Read the facts of one file whose whole content is in `data` (small and medium files).
 /// `name` is the file name, used for the extension fallback and for manifests.
 pub fn extract_bytes(name: &str, data: Arc<Vec<u8>>, limits: &Limits) -> Facts {
-    let (media, mime) = sniff::sniff(&data, name);
+    let (media, mut mime) = sniff::sniff(&data, name);
+    // Sniffing sees only the first zip entries; the package's main part names the real format
+    // (a deck with an embedded workbook starts with `xl/` entries).
+    if media == Media::Document && data.starts_with(b"PK\x03\x04") {
+        mime = match document::kind_of(name, mime, &data) {
+            document::DocKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            document::DocKind::Pptx => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            document::DocKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            _ => mime,
+        };
+    }
     let mut facts = Facts { media: Some(media), mime: mime.to_string(), ..Facts::default() };
     if data.is_empty() {
         facts.errors.push("empty file (0 bytes)".into());

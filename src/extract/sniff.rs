@@ -143,7 +143,7 @@ fn by_extension(name: &str) -> (Media, &'static str) {
         "xls" => (Media::Document, "application/vnd.ms-excel"),
         "ppt" => (Media::Document, "application/vnd.ms-powerpoint"),
         "wps" => (Media::Document, "application/vnd.ms-works"),
-        "txt" | "text" | "log" => (Media::Document, "text/plain"),
+        "txt" | "text" | "log" | "srt" => (Media::Document, "text/plain"),
         "csv" => (Media::Document, "text/csv"),
         "md" | "markdown" => (Media::Document, "text/markdown"),
         _ => (Media::Other, "application/octet-stream"),

@@ -13,18 +13,9 @@ use chrono::{DateTime, FixedOffset, Utc};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+/// Text and attribute values in the XML parts (the same escaping as HTML's).
 fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::search::html_escape(s)
 }
 
 /// Write `(name, content)` parts into a deflated zip, in order.
@@ -227,6 +218,9 @@ pub fn pptx(title: &str, author: &str, slides: &[(&str, &str)]) -> Vec<u8> {
 /// the way Excel lays it out (shared strings, one part per sheet).
 pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
+    // A fixed creation time keeps generated fixtures byte-identical from run to run.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 3, 15).expect("valid date");
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
     for (name, rows) in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(*name).expect("valid sheet name");

@@ -533,7 +533,76 @@ fn documents(g: &mut Gen) -> io::Result<()> {
         "submission list: file → indicator by code and by name; reassigns one photo to D1; lists a file never submitted",
     )?;
 
-    // (media writers: DOCX/XLSX/PPTX/PDF/MP4 go here)
+    // Meeting minutes as Word and WPS export them, a ledger, slides, and phone videos.
+    g.document(
+        Path::new("海东市/互助县/B4.1科普大篷车/科普大篷车进校园活动总结.docx"),
+        &media::docx(
+            "互助县科普大篷车进校园活动总结",
+            "互助县科协",
+            "2019-06-20T09:30:00+08:00",
+            &[
+                "2019年6月12日至13日，互助县科协组织科普大篷车走进威远镇中心学校。",
+                "活动展出科普展品32件，发放科普读物500册，参与师生1200人次。",
+            ],
+        ),
+        "DOCX minutes: Chinese body text, core.xml title/author/created (a fallback capture date)",
+    )?;
+    g.document(
+        Path::new("海北州/海晏县/B4.2 流动科技馆巡展/巡展工作方案.pdf"),
+        &media::pdf(
+            "海晏县中国流动科技馆巡展工作方案",
+            "海晏县科协",
+            "D:20180701100000+08'00'",
+            &["中国流动科技馆海晏县巡展工作方案", "巡展时间：2018年7月8日至9月8日，地点：西海镇。"],
+        ),
+        "PDF as Word/WPS export Chinese (UniGB-UCS2-H, unembedded STSong-Light)",
+    )?;
+    g.document(
+        Path::new("果洛州/玛沁县/科普工作台账2019.xlsx"),
+        &media::xlsx(&[(
+            "科普活动台账",
+            vec![
+                vec!["日期".into(), "活动名称".into(), "参与人数".into()],
+                vec!["2019-03-12".into(), "科技之春宣传月启动仪式".into(), "260".into()],
+                vec!["2019-09-17".into(), "全国科普日玛沁主场活动".into(), "540".into()],
+            ],
+        )]),
+        "XLSX ledger: cell text of every sheet, the sheet name",
+    )?;
+    g.document(
+        Path::new("西宁市/城中区/D1 全国科普日/科普日工作汇报.pptx"),
+        &media::pptx(
+            "城中区全国科普日工作汇报",
+            "城中区科协",
+            &[("城中区2017年全国科普日活动", "讲稿：感谢各单位支持"), ("主场活动在中心广场举办", "")],
+        ),
+        "PPTX slides and speaker notes",
+    )?;
+    g.document(
+        Path::new("黄南州/同仁县/D4 科普与青海三区建设同行/会议纪要.doc"),
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0>\0\x03\0\xFE\xFF\x09\0",
+        "legacy binary Word (.doc): catalogued and hashed, text not extracted, with the reason",
+    )?;
+    let utc = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+    g.document(
+        Path::new("海东市/互助县/B4.1科普大篷车/VID_20190612_103812.mp4"),
+        &media::mp4(utc("2019-06-12T02:38:12Z"), 42.5, 1280, 720, Some((36.8403, 101.9509)), Some(("HUAWEI", "VOG-AL00"))),
+        "Android phone video: mvhd UTC time, duration, ©xyz GPS in 互助县",
+    )?;
+    g.document(
+        Path::new("海西州/格尔木市/D2 科技活动周/科技活动周开幕式.mov"),
+        &media::mp4_with(&media::Mp4Spec {
+            creation: utc("2017-05-21T07:50:00Z"),
+            duration_s: 18.0,
+            width: 1920,
+            height: 1080,
+            gps: Some((36.4021, 94.9031)),
+            make_model: Some(("Apple", "iPhone 7")),
+            apple_creationdate: Some(chrono::DateTime::parse_from_rfc3339("2017-05-21T15:50:00+08:00").unwrap()),
+            brand: *b"qt  ",
+        }),
+        "iPhone MOV: Apple creationdate key with its own offset, mdta make/model",
+    )?;
     Ok(())
 }
 

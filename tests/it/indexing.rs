@@ -194,3 +194,75 @@ fn content_decides_the_media_type() {
     assert_eq!(hits[0]["media"], "document", "a .jpg that is really a PDF is a document");
     assert_eq!(hits[0]["mime"], "application/pdf");
 }
+
+#[test]
+fn repeated_reindexing_does_not_grow_the_index() {
+    let env = Env::new();
+    archive::sample::generate(&env.evidence).unwrap();
+    env.index();
+    let size = |dir: &std::path::Path| -> u64 {
+        walkdir::WalkDir::new(dir).into_iter().filter_map(|e| e.ok()).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()
+    };
+    let first = size(&env.archive.join("index"));
+    for round in 0..4 {
+        // Every file looks changed (new mtime), so every search document is rewritten.
+        for e in walkdir::WalkDir::new(&env.evidence).into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {
+            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000 + round);
+            std::fs::File::options().write(true).open(e.path()).unwrap().set_modified(t).unwrap();
+        }
+        let (_, s) = env.index();
+        assert!(s["index_updated"].as_u64().unwrap() > 20, "{s}");
+    }
+    let after = size(&env.archive.join("index"));
+    assert!(after < first * 2, "index grew from {first} to {after} bytes over 4 full rewrites");
+    assert_eq!(env.search("", &[]).len(), env.run(&["list", "--json"]).json_lines().len(), "one document per file");
+}
+
+/// Opt-in: `EVIDENCE_DEV_CORPUS=/path/to/shared/corpus`. Every file of the corpus (hostile ones
+/// included) is catalogued with the BLAKE3 that b3sum printed.
+#[test]
+fn corpus_hashes_agree_with_b3sum() {
+    let Some(corpus) = std::env::var_os("EVIDENCE_DEV_CORPUS").map(std::path::PathBuf::from) else {
+        eprintln!("EVIDENCE_DEV_CORPUS not set: corpus test skipped");
+        return;
+    };
+    let reference = std::fs::read_to_string(corpus.join("reference/b3sum.txt")).unwrap();
+    let env = Env::new();
+    let r = env.run(&["index", corpus.to_str().unwrap(), "--json"]);
+    assert!(r.code == 0 || r.code == 2, "{}", r.stderr);
+    let mut by_path = std::collections::HashMap::new();
+    for rec in env.run(&["list", "--json"]).json_lines() {
+        by_path.insert(rec["path"].as_str().unwrap().to_string(), rec["blake3"].as_str().unwrap_or("").to_string());
+    }
+    let root = corpus.canonicalize().unwrap();
+    let mut checked = 0;
+    for line in reference.lines() {
+        let (hash, rel) = line.split_once("  ").unwrap();
+        let path = format!("{}/{rel}", root.display());
+        assert_eq!(by_path.get(&path).map(String::as_str), Some(hash), "{rel}");
+        checked += 1;
+    }
+    eprintln!("{checked} corpus files agree with b3sum");
+
+    // Every text probe, searched as a phrase, finds its file.
+    let probes = std::fs::read_to_string(corpus.join("reference/text_probes.tsv")).unwrap();
+    let idx = archive::index::SearchIndex::open(&env.archive.join("index")).unwrap();
+    let (mut found, mut missed) = (0, Vec::new());
+    for line in probes.lines().skip(1) {
+        let Some((file, phrase)) = line.split_once('\t') else { continue };
+        let req = archive::search::SearchRequest {
+            query: format!("\"{}\"", phrase.replace('"', " ")),
+            limit: 500,
+            ..Default::default()
+        };
+        let resp = archive::search::search(&idx, &archive::search::LiteralFacets, &req).unwrap();
+        let want = format!("{}/{file}", root.display());
+        if resp.hits.iter().any(|h| h.record.path == want) {
+            found += 1;
+        } else {
+            missed.push(format!("{file}: {phrase}"));
+        }
+    }
+    eprintln!("text probes found by search: {found}/{}; missed: {missed:#?}", found + missed.len());
+    assert!(found * 100 >= (found + missed.len()) * 95, "fewer than 95% of probes found");
+}

@@ -146,6 +146,12 @@ fn the_coverage_ledger_counts_files_and_marks_empty_cells() {
     let a3 = row("A3");
     assert_eq!(a3["empty_columns"].as_array().unwrap().len(), 8);
 
+    // One prefecture's counties as columns.
+    let counties = env.run(&["report", "--format", "json", "--by", "county", "--prefecture", "海东"]).json();
+    let names: Vec<&str> = counties["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"互助土族自治县") || names.contains(&"互助县"), "{names:?}");
+    assert!(!names.contains(&"城中区"), "only 海东市's counties: {names:?}");
+
     let csv = env.run(&["report", "--format", "csv"]);
     assert!(csv.stdout.starts_with('\u{feff}'), "CSV starts with a BOM so Excel shows Chinese");
     let out = env.archive.join("台账.xlsx");

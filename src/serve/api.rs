@@ -1,0 +1,169 @@
+//! The JSON API under `/api/`: the same search, records, ledger and vocabulary the page shows,
+//! for scripts and other tools. Described by hand in `assets/openapi.json` (a test checks that
+//! every documented path answers).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::report::{By, Coverage};
+use crate::schema::Level;
+use crate::search::{SearchRequest, SearchResponse};
+
+use super::params::Params;
+use super::{AppState, WebError};
+
+const OPENAPI: &str = include_str!("assets/openapi.json");
+/// Hits per API page when `limit` is not given.
+pub const DEFAULT_LIMIT: usize = 20;
+
+/// Run a search off the async threads (tantivy work is blocking).
+pub(super) async fn run_search(st: &AppState, req: SearchRequest) -> Result<SearchResponse, WebError> {
+    let st = st.clone();
+    let resp = tokio::task::spawn_blocking(move || crate::search::search(st.index(), st.schema(), &req)).await??;
+    Ok(resp)
+}
+
+pub(super) fn request(p: &Params, limit: usize, facets: bool) -> SearchRequest {
+    SearchRequest {
+        query: p.q.clone(),
+        filters: p.filters.clone(),
+        sort: p.sort,
+        offset: p.offset,
+        limit,
+        facets,
+        snippets: true,
+    }
+}
+
+pub async fn search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, WebError> {
+    let p = Params::parse(raw.as_deref())?;
+    let req = request(&p, p.limit.unwrap_or(DEFAULT_LIMIT), true);
+    Ok(Json(run_search(&st, req).await?))
+}
+
+/// A hash from a URL: exactly 64 lowercase hex characters, else 400 (uppercase is accepted
+/// and lowered, as people paste hashes from other tools).
+pub(super) fn valid_hash(s: &str) -> Result<String, WebError> {
+    let lower = s.to_ascii_lowercase();
+    if crate::thumb::is_blake3(&lower) {
+        Ok(lower)
+    } else {
+        Err(WebError::BadRequest(
+            "a content address is a BLAKE3 hash of 64 hexadecimal characters".to_string(),
+        ))
+    }
+}
+
+pub(super) async fn rows_for(st: &AppState, blake3: &str) -> Result<Vec<crate::catalog::FileRow>, WebError> {
+    let st = st.clone();
+    let b3 = blake3.to_string();
+    let rows = tokio::task::spawn_blocking(move || st.with_catalog(|c| c.files_by_blake3(&b3))).await??;
+    if rows.is_empty() {
+        return Err(WebError::NotFound(format!("no file in this archive has the content {blake3}")));
+    }
+    Ok(rows)
+}
+
+pub async fn record(State(st): State<AppState>, Path(blake3): Path<String>) -> Result<Json<Value>, WebError> {
+    let b3 = valid_hash(&blake3)?;
+    let rows = rows_for(&st, &b3).await?;
+    let files: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r.to_record()).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                m.insert("id".into(), json!(r.id));
+            }
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "blake3": b3, "files": files })))
+}
+
+/// The ledger over the catalog's present files. Building it reads every file's tagging, so
+/// the last one is kept until the catalog changes (SQLite's `data_version` moves when another
+/// connection, such as a running `archive index`, commits).
+pub(super) async fn build_coverage(st: &AppState, prefecture: Option<&str>) -> Result<std::sync::Arc<Coverage>, WebError> {
+    let by = match prefecture {
+        None => By::Prefecture,
+        Some(p) => {
+            let d = st
+                .schema()
+                .resolve_place(p)
+                .filter(|d| d.level == Level::Prefecture)
+                .ok_or_else(|| WebError::BadRequest(format!("{p:?} is not a prefecture; use a name such as 海东市 or a code such as 630200")))?;
+            By::County(d.code.clone())
+        }
+    };
+    let key = match &by {
+        By::Prefecture => None,
+        By::County(c) => Some(c.clone()),
+    };
+    let st = st.clone();
+    let cov = tokio::task::spawn_blocking(move || -> crate::Result<std::sync::Arc<Coverage>> {
+        let mut taggings = Vec::new();
+        let version = st.with_catalog(|c| {
+            let version: i64 = c
+                .conn()
+                .query_row("PRAGMA data_version", [], |r| r.get(0))
+                .map_err(|e| crate::Error::Other(format!("catalog data version: {e}")))?;
+            let cached = st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((v, k, cov)) = cached.as_ref() {
+                if *v == version && *k == key {
+                    return Ok(Err(cov.clone()));
+                }
+            }
+            drop(cached);
+            c.for_each_file(|row| {
+                if row.status == crate::record::Status::Present {
+                    taggings.push(row.tagging.unwrap_or_default());
+                }
+                Ok(())
+            })?;
+            Ok(Ok(version))
+        })?;
+        let version = match version {
+            Err(cached) => return Ok(cached),
+            Ok(v) => v,
+        };
+        let cov = std::sync::Arc::new(Coverage::build(st.schema(), &taggings, by)?);
+        *st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, key, cov.clone()));
+        Ok(cov)
+    })
+    .await??;
+    Ok(cov)
+}
+
+pub async fn coverage(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<Value>, WebError> {
+    let p = Params::parse(raw.as_deref())?;
+    let cov = build_coverage(&st, p.prefecture.as_deref()).await?;
+    Ok(Json(cov.to_json()))
+}
+
+pub async fn indicators(State(st): State<AppState>) -> Json<Value> {
+    Json(json!({ "indicators": st.schema().indicators() }))
+}
+
+pub async fn places(State(st): State<AppState>) -> Json<Value> {
+    let s = st.schema();
+    let prefectures: Vec<Value> = s
+        .prefectures()
+        .into_iter()
+        .map(|p| {
+            let counties: Vec<Value> = s
+                .counties_of(&p.code)
+                .into_iter()
+                .map(|c| json!({ "code": c.code, "name": c.name, "short_name": c.short_name, "facet": s.place_facet(&c.code) }))
+                .collect();
+            json!({ "code": p.code, "name": p.name, "short_name": p.short_name, "facet": s.place_facet(&p.code), "counties": counties })
+        })
+        .collect();
+    Json(json!({ "prefectures": prefectures }))
+}
+
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}

@@ -1,0 +1,76 @@
+//! One error type for every handler: a status and a sentence the user can act on, as JSON
+//! `{"error": "..."}`. Internal failures are logged in full and answered with a generic
+//! sentence, so paths, SQL and stack traces never reach a browser.
+
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+#[derive(Debug)]
+pub enum WebError {
+    /// The request is wrong (bad query, bad parameter, malformed hash): 400.
+    BadRequest(String),
+    /// Nothing with that name: 404.
+    NotFound(String),
+    /// Refused on principle (a request for a host name this server does not serve): 403.
+    Forbidden(String),
+    /// Our fault: 500, details only in the log.
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The sentence shown to the user (internals hidden).
+    pub fn message(&self) -> String {
+        match self {
+            WebError::BadRequest(m) | WebError::NotFound(m) | WebError::Forbidden(m) => m.clone(),
+            WebError::Internal(_) => {
+                "the server could not answer this request; the server log has the details".to_string()
+            }
+        }
+    }
+}
+
+impl From<crate::Error> for WebError {
+    fn from(e: crate::Error) -> Self {
+        match e {
+            crate::Error::Query(m) => WebError::BadRequest(m),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for WebError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        WebError::Internal(format!("a request task failed: {e}"))
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(detail) = &self {
+            tracing::error!("internal error: {detail}");
+        }
+        (self.status(), Json(serde_json::json!({ "error": self.message() }))).into_response()
+    }
+}
+
+/// Unknown routes: JSON under `/api/`, a small page elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return WebError::NotFound(format!(
+            "no API route {}; the routes are listed at /api/openapi.json",
+            uri.path()
+        ))
+        .into_response();
+    }
+    (StatusCode::NOT_FOUND, super::page::not_found_page(&uri)).into_response()
+}

@@ -1,0 +1,247 @@
+//! Stage 7: the inspectors' search page and the JSON API (axum).
+//!
+//! Inspectors sit at the provincial office with a browser: they search in Chinese, narrow by
+//! prefecture, indicator, date and flags, look at photos and check the coverage ledger. The
+//! page is rendered on the server (plain HTML and CSS, one small script, all embedded in the
+//! binary: no build step, works offline) so every state is a URL that can be bookmarked, and
+//! the API under `/api/` answers the same questions as JSON.
+//!
+//! Security decisions (see `docs/serve.md`): loopback by default; originals and thumbnails are
+//! addressed by BLAKE3 only and the file-system path always comes from the catalog, never from
+//! the request; every user or file text is HTML-escaped; errors never show internals.
+
+mod api;
+mod error;
+mod files;
+mod page;
+mod params;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderValue};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::index::SearchIndex;
+use crate::schema::Schema;
+
+pub use error::WebError;
+
+/// How often, at most, the searcher looks for a newer commit of the index (a running
+/// `archive index` commits while the page is served).
+const RELOAD_EVERY: Duration = Duration::from_secs(2);
+
+/// Everything a request needs, shared by all requests (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    cfg: Config,
+    schema: Arc<Schema>,
+    index: SearchIndex,
+    /// rusqlite connections are not `Sync`; catalog reads are short, so one behind a lock is enough.
+    catalog: Mutex<Catalog>,
+    map: page::MapGeometry,
+    last_reload: Mutex<Instant>,
+    /// Thumbnails decoded at once: each may take up to `thumb::MAX_DECODE_BYTES`, and a grid
+    /// asks for dozens together.
+    thumb_slots: tokio::sync::Semaphore,
+    /// Answer only requests addressed to this machine by a loopback name (see [`host_guard`]).
+    loopback_only: bool,
+    /// The last ledger built, keyed by the catalog's data version and the columns asked for.
+    coverage: Mutex<Option<(i64, Option<String>, Arc<crate::report::Coverage>)>>,
+}
+
+impl AppState {
+    /// Open the archive folder of `cfg` (catalog, index, vocabulary) for serving.
+    pub fn open(cfg: Config) -> crate::Result<AppState> {
+        let schema = Arc::new(cfg.schema()?);
+        AppState::with_schema(cfg, schema)
+    }
+
+    /// The same with a vocabulary already loaded (it takes a while to load in debug builds).
+    pub fn with_schema(cfg: Config, schema: Arc<Schema>) -> crate::Result<AppState> {
+        let catalog = Catalog::open_existing(&cfg.archive_dir)?;
+        let index = SearchIndex::open(&cfg.index_dir())?;
+        let map = page::MapGeometry::new(&schema);
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                cfg,
+                schema,
+                index,
+                catalog: Mutex::new(catalog),
+                map,
+                last_reload: Mutex::new(Instant::now()),
+                thumb_slots: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 4),
+                ),
+                loopback_only: true,
+                coverage: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// Accept requests for any host name (the server is bound to an address other machines
+    /// reach, on purpose). Call before the state is shared.
+    pub fn allowing_remote(mut self) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.loopback_only = false;
+        }
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.cfg
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.inner.schema
+    }
+
+    fn index(&self) -> &SearchIndex {
+        let mut last = self.inner.last_reload.lock().unwrap_or_else(|p| p.into_inner());
+        if last.elapsed() >= RELOAD_EVERY {
+            if let Err(e) = self.inner.index.reader.reload() {
+                tracing::warn!("search index reload failed, serving the previous state: {e}");
+            }
+            *last = Instant::now();
+        }
+        &self.inner.index
+    }
+
+    /// Run `f` with the catalog. A poisoned lock (a panic in another request) is recovered:
+    /// readers cannot leave the connection inconsistent.
+    fn with_catalog<T>(&self, f: impl FnOnce(&Catalog) -> crate::Result<T>) -> crate::Result<T> {
+        let cat = self.inner.catalog.lock().unwrap_or_else(|p| p.into_inner());
+        f(&cat)
+    }
+}
+
+/// The whole application: pages, API, originals and thumbnails.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(page::search_page))
+        .route("/record/{blake3}", get(page::record_page))
+        .route("/ledger", get(page::ledger_page))
+        .route("/static/style.css", get(page::style_css))
+        .route("/static/app.js", get(page::app_js))
+        .route("/favicon.ico", get(files::favicon))
+        .route("/file/{blake3}", get(files::original))
+        .route("/thumb/{blake3}", get(files::thumb))
+        .route("/api/search", get(api::search))
+        .route("/api/record/{blake3}", get(api::record))
+        .route("/api/coverage", get(api::coverage))
+        .route("/api/schema/indicators", get(api::indicators))
+        .route("/api/schema/places", get(api::places))
+        .route("/api/openapi.json", get(api::openapi))
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), host_guard))
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Headers every answer carries: no MIME sniffing (a text file is never run as HTML), no
+/// scripts but our own, no referrer leaking search words to other sites.
+async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+    ));
+    res
+}
+
+/// A loopback server is still reachable from any web page the inspector opens, through DNS
+/// rebinding (evil.example resolving to 127.0.0.1). Such requests carry the attacker's host
+/// name, so a loopback server answers only requests whose `Host` is a loopback name.
+async fn host_guard(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if st.inner.loopback_only {
+        if let Some(host) = req.headers().get(header::HOST) {
+            let host = host.to_str().unwrap_or("");
+            if !is_loopback_host(host) {
+                return WebError::Forbidden(format!(
+                    "this archive answers only at a loopback address such as http://127.0.0.1/, not at {host:?}"
+                ))
+                .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// `127.0.0.1:8080`, `localhost`, `[::1]:8080`, `127.1.2.3`.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether an address only this machine can reach.
+pub fn is_loopback(addr: &SocketAddr) -> bool {
+    addr.ip().is_loopback()
+}
+
+/// Serve on an already bound listener until Ctrl-C (or `shutdown` resolves).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// Resolves on Ctrl-C or SIGTERM: the usual way to stop `archive serve`.
+pub async fn ctrl_c() {
+    let int = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => {
+                let _ = int.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = int => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = int.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loopback_host_names() {
+        for h in ["127.0.0.1", "127.0.0.1:8080", "localhost:1", "LOCALHOST", "[::1]:80", "[::1]", "app.localhost:3", "127.9.9.9"] {
+            assert!(super::is_loopback_host(h), "{h}");
+        }
+        for h in ["evil.example", "127.0.0.1.nip.io", "10.0.0.1:80", "[2001:db8::1]:80", "", "localhost.evil.example"] {
+            assert!(!super::is_loopback_host(h), "{h}");
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Thumbnails for the search page: small JPEGs of photos, made once and cached by content hash.
+//!
+//! Inspectors scroll grids of hundreds of phone photos; sending the 5 MB originals would make
+//! the page unusable on an office network, and decoding them on every request would make the
+//! server unusable. So each photo is decoded once (under [`image::Limits`], so a hostile
+//! 100-megapixel file cannot exhaust memory), turned upright by its EXIF orientation, shrunk
+//! to [`MAX_EDGE`] pixels and stored under `ARCHIVE/thumbs/ab/abcdef….jpg`. The cache is keyed
+//! by BLAKE3 only: the path is built from a validated hash, never from request text, and
+//! deleting the folder loses nothing. A file that cannot be decoded leaves a `.fail` marker so
+//! that it is not decoded again on every page view; the caller shows a placeholder icon.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, ImageReader, Limits};
+
+/// Longest edge of a thumbnail, in pixels.
+pub const MAX_EDGE: u32 = 320;
+/// Sources wider or taller than this are not decoded.
+pub const MAX_SOURCE_EDGE: u32 = 16_384;
+/// Memory the decoder may allocate: a 50-megapixel RGB photo fits, a 100-megapixel bomb does not.
+pub const MAX_DECODE_BYTES: u64 = 192 * 1024 * 1024;
+const JPEG_QUALITY: u8 = 80;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThumbError {
+    #[error("{0:?} is not a BLAKE3 content hash (64 lowercase hex characters)")]
+    NotAHash(String),
+    /// The source is unreadable, corrupt, too large or not an image this build decodes.
+    #[error("no thumbnail for {path}: {reason}")]
+    Undecodable { path: PathBuf, reason: String },
+    #[error("thumbnail cache {path}: {source}")]
+    Cache { path: PathBuf, source: std::io::Error },
+}
+
+/// `true` for exactly 64 lowercase hexadecimal characters: the only shape a content id has.
+pub fn is_blake3(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Where the thumbnail of `blake3` lives: `thumbs/ab/abcdef….jpg`. `None` for anything that is
+/// not a well-formed hash, so request text can never steer the path.
+pub fn cache_path(thumbs_dir: &Path, blake3: &str) -> Option<PathBuf> {
+    is_blake3(blake3).then(|| thumbs_dir.join(&blake3[..2]).join(format!("{blake3}.jpg")))
+}
+
+fn fail_marker(jpg: &Path) -> PathBuf {
+    jpg.with_extension("fail")
+}
+
+/// The cached thumbnail of a photo, making it from `source` on first use.
+///
+/// `orientation` is the EXIF orientation (1–8) recorded for the content; other values are
+/// treated as upright. Blocking (decoding takes tens of milliseconds): call it from
+/// `spawn_blocking` in async code.
+pub fn thumbnail(thumbs_dir: &Path, blake3: &str, source: &Path, orientation: Option<u16>) -> Result<Vec<u8>, ThumbError> {
+    let jpg = cache_path(thumbs_dir, blake3).ok_or_else(|| ThumbError::NotAHash(blake3.to_string()))?;
+    if let Ok(bytes) = std::fs::read(&jpg) {
+        return Ok(bytes);
+    }
+    let marker = fail_marker(&jpg);
+    if let Ok(reason) = std::fs::read_to_string(&marker) {
+        return Err(ThumbError::Undecodable { path: source.to_path_buf(), reason });
+    }
+    let bytes = match render_file(source, orientation) {
+        Ok(b) => b,
+        Err(reason) => {
+            // Remember the failure (best effort): a corrupt file stays corrupt for this hash.
+            if let Some(dir) = marker.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = std::fs::write(&marker, &reason);
+            return Err(ThumbError::Undecodable { path: source.to_path_buf(), reason });
+        }
+    };
+    store(&jpg, &bytes)?;
+    Ok(bytes)
+}
+
+/// Write through a temporary name and rename, so a concurrent reader never sees half a JPEG.
+fn store(jpg: &Path, bytes: &[u8]) -> Result<(), ThumbError> {
+    let err = |source| ThumbError::Cache { path: jpg.to_path_buf(), source };
+    let dir = jpg.parent().expect("cache paths have a parent");
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let tmp = jpg.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(err)?;
+    std::fs::rename(&tmp, jpg).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
+}
+
+fn limits() -> Limits {
+    let mut l = Limits::default();
+    l.max_image_width = Some(MAX_SOURCE_EDGE);
+    l.max_image_height = Some(MAX_SOURCE_EDGE);
+    l.max_alloc = Some(MAX_DECODE_BYTES);
+    l
+}
+
+/// Decode, orient and shrink one image file; the error is a sentence for the log.
+pub fn render_file(source: &Path, orientation: Option<u16>) -> Result<Vec<u8>, String> {
+    let mut reader = ImageReader::open(source)
+        .map_err(|e| format!("cannot open: {e}"))?
+        .with_guessed_format()
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if reader.format().is_none() {
+        return Err("not an image format this server decodes (JPEG or PNG)".into());
+    }
+    reader.limits(limits());
+    let img = reader.decode().map_err(|e| format!("cannot decode: {e}"))?;
+    encode(img, orientation)
+}
+
+/// The same as [`render_file`] for bytes already in memory (tests, small files).
+pub fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, String> {
+    let mut reader =
+        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| format!("cannot read: {e}"))?;
+    if reader.format().is_none() {
+        return Err("not an image format this server decodes (JPEG or PNG)".into());
+    }
+    reader.limits(limits());
+    let img = reader.decode().map_err(|e| format!("cannot decode: {e}"))?;
+    encode(img, orientation)
+}
+
+fn encode(img: DynamicImage, orientation: Option<u16>) -> Result<Vec<u8>, String> {
+    // Shrink first: rotating 320 px is cheaper than rotating 4000 px, and the result is the same.
+    let mut small = if img.width() > MAX_EDGE || img.height() > MAX_EDGE { img.thumbnail(MAX_EDGE, MAX_EDGE) } else { img };
+    if let Some(o) = orientation.and_then(|o| u8::try_from(o).ok()).and_then(image::metadata::Orientation::from_exif) {
+        small.apply_orientation(o);
+    }
+    let rgb = DynamicImage::ImageRgb8(small.to_rgb8());
+    let mut out = Vec::new();
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+    rgb.write_with_encoder(encoder).map_err(|e| format!("cannot encode the thumbnail: {e}"))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::ImageFormat;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([(x % 256) as u8, 10, 200]));
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(img).write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    fn size_of(jpeg: &[u8]) -> (u32, u32) {
+        assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
+        let img = image::load_from_memory(jpeg).unwrap();
+        (img.width(), img.height())
+    }
+
+    #[test]
+    fn shrinks_and_applies_orientation() {
+        let src = png(800, 400);
+        assert_eq!(size_of(&render_bytes(&src, None).unwrap()), (320, 160));
+        assert_eq!(size_of(&render_bytes(&src, Some(1)).unwrap()), (320, 160));
+        // 6 = the camera was turned a quarter: the upright picture is taller than wide.
+        assert_eq!(size_of(&render_bytes(&src, Some(6)).unwrap()), (160, 320));
+        assert_eq!(size_of(&render_bytes(&src, Some(8)).unwrap()), (160, 320));
+        assert_eq!(size_of(&render_bytes(&src, Some(99)).unwrap()), (320, 160), "nonsense orientation: as stored");
+        assert_eq!(size_of(&render_bytes(&png(100, 50), None).unwrap()), (100, 50), "small images are not enlarged");
+    }
+
+    #[test]
+    fn hostile_input_is_an_error_not_a_panic() {
+        assert!(render_bytes(b"", None).is_err());
+        assert!(render_bytes(b"\xFF\xD8\xFF\xE0garbage garbage", None).is_err());
+        let mut cut = png(300, 300);
+        cut.truncate(cut.len() / 2);
+        assert!(render_bytes(&cut, None).is_err());
+        // A PNG header claiming 30000 x 30000 pixels is refused before any allocation.
+        let mut huge = png(1, 1);
+        huge[16..20].copy_from_slice(&30000u32.to_be_bytes());
+        huge[20..24].copy_from_slice(&30000u32.to_be_bytes());
+        let e = render_bytes(&huge, None).unwrap_err();
+        assert!(e.contains("decode"), "{e}");
+    }
+
+    #[test]
+    fn cache_is_keyed_by_hash_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = "ab".repeat(32);
+        assert_eq!(cache_path(dir.path(), &h), Some(dir.path().join("ab").join(format!("{h}.jpg"))));
+        for bad in ["../etc/passwd", &"AB".repeat(32), &"ab".repeat(31), &format!("{}/x", "a".repeat(62)), ""] {
+            assert_eq!(cache_path(dir.path(), bad), None, "{bad}");
+        }
+        let src = dir.path().join("p.png");
+        std::fs::write(&src, png(640, 480)).unwrap();
+        let first = thumbnail(&dir.path().join("thumbs"), &h, &src, None).unwrap();
+        std::fs::remove_file(&src).unwrap();
+        let again = thumbnail(&dir.path().join("thumbs"), &h, &src, None).unwrap();
+        assert_eq!(first, again, "the second request is served from the cache");
+
+        let bad = dir.path().join("bad.jpg");
+        std::fs::write(&bad, b"\xFF\xD8 not really").unwrap();
+        let h2 = "cd".repeat(32);
+        assert!(matches!(thumbnail(&dir.path().join("thumbs"), &h2, &bad, None), Err(ThumbError::Undecodable { .. })));
+        assert!(dir.path().join("thumbs/cd").join(format!("{h2}.fail")).exists(), "the failure is remembered");
+    }
+}
