@@ -222,7 +222,8 @@ fn mixed(dir: &Path, n: u64, total: u64) -> io::Result<()> {
                 let act = ACTIVITIES[(i % ACTIVITIES.len() as u64) as usize];
                 let line = format!("{act}：第{i}场，参加群众{}人，发放资料{}份。\n", rng.below(800), rng.below(5000));
                 let mut s = String::new();
-                while s.len() < target.min(64 * 1024) {
+                // Notes and reports: a few pages of text each, as submitted evidence has.
+                while s.len() < (2048 + target / 8).min(16 * 1024) {
                     s.push_str(&line);
                 }
                 (s.into_bytes(), format!("{act}记录{i:06}.txt"))
@@ -234,7 +235,7 @@ fn mixed(dir: &Path, n: u64, total: u64) -> io::Result<()> {
             }
             7 => {
                 let mut s = String::from("序号,县区,活动,人数\n");
-                for r in 0..(target / 40).clamp(1, 2000) {
+                for r in 0..(target / 400).clamp(1, 400) {
                     s.push_str(&format!("{r},{},{},{}\n", PLACES[r % PLACES.len()].1, ACTIVITIES[r % 8], rng.below(900)));
                 }
                 (s.into_bytes(), format!("统计表{i:06}.csv"))
