@@ -10,7 +10,7 @@
 #                when already generated at the same scale.
 #   ARCHIVE_BIN  binary to measure (default target/release/archive, built if missing).
 #   BENCH_SKIP   space-separated steps to skip: b3sum exif find search http rss growth crash
-#   BENCH_HTTP_PATH  URL path+query for the HTTP load test (default /api/search?q=科普&prefecture=海东市&media=document)
+#   BENCH_HTTP_PATH  URL path+query for the HTTP load test (default /api/search?q=科普&f=prefecture:海东市&f=media:document)
 #
 # Peers are installed when missing (apt-get when run as root, else cargo install).
 set -euo pipefail
@@ -147,11 +147,13 @@ if ! skip http; then
     if "$BIN" serve --help >/dev/null 2>&1; then
         log "search over HTTP with wrk"
         PORT=${BENCH_PORT:-18765}
-        "$BIN" --archive "$C" serve --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+        "$BIN" --archive "$C" serve --addr "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
         SERVE_PID=$!
         trap 'kill $SERVE_PID 2>/dev/null || true' EXIT
         for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break; sleep 0.2; done
-        path=${BENCH_HTTP_PATH:-"/api/search?q=%E7%A7%91%E6%99%AE&prefecture=%E6%B5%B7%E4%B8%9C%E5%B8%82&media=document"}
+        # 科普, filtered to 海东市 and documents, as the page asks for its first page of hits.
+        path=${BENCH_HTTP_PATH:-"/api/search?q=%E7%A7%91%E6%99%AE&f=prefecture:%E6%B5%B7%E4%B8%9C%E5%B8%82&f=media:document"}
+        curl -sf "http://127.0.0.1:$PORT$path" | head -c 300 >&2 || true
         wrk -t2 -c32 -d10s --latency "http://127.0.0.1:$PORT$path" | tee "$WORK/wrk.txt" >&2
         kill "$SERVE_PID" 2>/dev/null || true
         rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
