@@ -56,7 +56,8 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
         let n = read_full(&mut file, &mut head).map_err(HashError::Io)?;
         head.truncate(n);
         let mut hasher = blake3::Hasher::new();
-        hasher.update_mmap_rayon(&entry.path).map_err(HashError::Io)?;
+        hasher.update(&head);
+        hash_stream(&mut file, &mut hasher).map_err(HashError::Io)?;
         Hashed { blake3: hasher.finalize().to_hex().to_string(), content: Content::Large { head }, size, mtime_ns }
     };
     // A writer still busy with the file shows as a changed size or mtime after the read.
@@ -82,8 +83,33 @@ pub fn hash_bytes(data: &[u8]) -> String {
 /// Hash a file by streaming it (used by `--verify` and export checks).
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
     let mut hasher = blake3::Hasher::new();
-    hasher.update_mmap_rayon(path)?;
+    hash_stream(&mut std::fs::File::open(path)?, &mut hasher)?;
     Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Block size for hashing large files: big enough for BLAKE3 to spread each block over all
+/// cores, small enough that memory stays flat however large the file.
+const STREAM_BLOCK: usize = 8 * 1024 * 1024;
+
+/// Feed the rest of `file` to `hasher` in fixed blocks. Memory-mapping the whole file (as
+/// before) counted every page of a 4 GB video in the process's resident memory, which is what
+/// an office server's monitoring and the OOM killer look at.
+fn hash_stream(file: &mut std::fs::File, hasher: &mut blake3::Hasher) -> std::io::Result<()> {
+    let mut buf = vec![0u8; STREAM_BLOCK];
+    loop {
+        let n = read_full(file, &mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        if n >= 1024 * 1024 {
+            hasher.update_rayon(&buf[..n]);
+        } else {
+            hasher.update(&buf[..n]);
+        }
+        if n < buf.len() {
+            return Ok(());
+        }
+    }
 }
 
 fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -110,5 +136,28 @@ mod tests {
         let p = dir.path().join("a");
         std::fs::write(&p, b"abc").unwrap();
         assert_eq!(hash_file(&p).unwrap(), hash_bytes(b"abc"));
+    }
+
+    #[test]
+    fn streamed_large_files_hash_like_in_memory_ones() {
+        // Spans several blocks and ends mid-block, the cases where streaming could go wrong.
+        let data: Vec<u8> = (0..(2 * STREAM_BLOCK + 12_345)).map(|i| (i * 31 % 251) as u8).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("video.mp4");
+        std::fs::write(&p, &data).unwrap();
+        let expected = blake3::hash(&data).to_hex().to_string();
+        assert_eq!(hash_file(&p).unwrap(), expected);
+        let meta = std::fs::metadata(&p).unwrap();
+        let entry = FileEntry {
+            path: p.clone(),
+            rel_display: "video.mp4".into(),
+            size: meta.len(),
+            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            inode: meta.ino(),
+            dev: meta.dev(),
+        };
+        let hashed = read_and_hash(&entry, 1024).unwrap();
+        assert_eq!(hashed.blake3, expected);
+        assert!(matches!(hashed.content, Content::Large { ref head } if head.len() == 64 * 1024));
     }
 }

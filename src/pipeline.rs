@@ -208,6 +208,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         let mut batch: Vec<FileUpdate> = Vec::new();
         let mut last_flush = Instant::now();
         let mut pending_roots: Vec<(usize, Vec<i64>)> = Vec::new();
+        let mut tags_invalidated = false;
         for msg in msg_rx {
             match msg {
                 Msg::Problem(p) => {
@@ -281,6 +282,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                         }
                     }
                     if batch.len() >= 512 || last_flush.elapsed() > Duration::from_secs(2) {
+                        invalidate_tags(&catalog, &mut tags_invalidated)?;
                         catalog.write_batch(&batch)?;
                         batch.clear();
                         last_flush = Instant::now();
@@ -288,8 +290,14 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                 }
             }
         }
-        catalog.write_batch(&batch)?;
+        if !batch.is_empty() {
+            invalidate_tags(&catalog, &mut tags_invalidated)?;
+            catalog.write_batch(&batch)?;
+        }
         for (root, unseen) in pending_roots {
+            if !unseen.is_empty() {
+                invalidate_tags(&catalog, &mut tags_invalidated)?;
+            }
             summary.missing += catalog.finish_root(root_ids[root], &unseen)? as u64;
         }
         Ok(())
@@ -343,6 +351,18 @@ fn tag_fingerprint(schema: &Schema, cfg: &Config) -> String {
     let t = &cfg.tag;
     let text = format!("{}|{}|{}|{}|{}", schema.fingerprint(), t.period_start, t.period_end, t.edit_gap_days, env!("CARGO_PKG_VERSION"));
     blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
+}
+
+/// Forget the tag fingerprint before the first catalog change of a run. Tags are recomputed
+/// after the walk; if the run is killed in between, the next run may find nothing new to read
+/// and would otherwise trust the old fingerprint, leaving the files written by the killed run
+/// untagged for good.
+fn invalidate_tags(catalog: &Catalog, done: &mut bool) -> Result<()> {
+    if !*done {
+        catalog.set_meta("tag_fingerprint", "")?;
+        *done = true;
+    }
+    Ok(())
 }
 
 fn retag_if_needed(catalog: &mut Catalog, schema: &Schema, cfg: &Config, changed: bool) -> Result<usize> {

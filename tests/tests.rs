@@ -17,3 +17,7 @@ mod browser;
 mod curate;
 #[path = "it/export.rs"]
 mod export;
+#[path = "../fuzz/targets.rs"]
+mod fuzz_targets;
+#[path = "it/crash.rs"]
+mod crash;

@@ -199,19 +199,38 @@ fn merge(facts: &mut Facts, result: Result<Facts, String>) {
 
 /// Run an extractor with panic isolation and a wall-time budget. On timeout the worker thread
 /// is abandoned (Rust cannot kill a thread); it finishes or dies on its own, the run goes on.
+///
+/// The extractor runs on a helper thread kept per calling thread and reused while it answers
+/// in time: spawning a thread per file cost more than reading a small photo's EXIF.
 pub fn guard<T: Send + 'static>(
     budget: Duration,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new().name("extract".into()).spawn(move || {
+    let mut task: Task = Box::new(move || {
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
         let _ = tx.send(r);
     });
-    if let Err(e) = spawned {
-        return Err(format!("could not start extractor thread: {e}"));
+    let helper = loop {
+        let helper = match HELPER.with(|h| h.borrow_mut().take()) {
+            Some(h) => h,
+            None => match Helper::spawn() {
+                Ok(h) => h,
+                Err(e) => return Err(format!("could not start extractor thread: {e}")),
+            },
+        };
+        // A helper whose thread is gone hands the task back; try a fresh one.
+        match helper.tx.send(task) {
+            Ok(()) => break helper,
+            Err(std::sync::mpsc::SendError(t)) => task = t,
+        }
+    };
+    let answer = rx.recv_timeout(budget);
+    if answer.is_ok() {
+        // Only a helper that answered is idle and may take the next file.
+        HELPER.with(|h| *h.borrow_mut() = Some(helper));
     }
-    match rx.recv_timeout(budget) {
+    match answer {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(panic)) => {
             let msg = panic
@@ -228,5 +247,52 @@ pub fn guard<T: Send + 'static>(
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
             Err("extractor stopped without an answer".into())
         }
+    }
+}
+
+type Task = Box<dyn FnOnce() + Send + 'static>;
+
+/// A reusable extractor thread. Dropping it closes its queue; the thread then ends once its
+/// current task (possibly a stuck one) returns.
+struct Helper {
+    tx: std::sync::mpsc::Sender<Task>,
+}
+
+impl Helper {
+    fn spawn() -> std::io::Result<Helper> {
+        let (tx, rx) = std::sync::mpsc::channel::<Task>();
+        std::thread::Builder::new().name("extract".into()).spawn(move || {
+            for task in rx {
+                task();
+            }
+        })?;
+        Ok(Helper { tx })
+    }
+}
+
+thread_local! {
+    static HELPER: std::cell::RefCell<Option<Helper>> = const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+
+    #[test]
+    fn guard_reuses_its_thread_survives_panics_and_abandons_slow_work() {
+        let id = || std::thread::current().id();
+        let first = guard(Duration::from_secs(5), id).unwrap();
+        assert_ne!(first, std::thread::current().id(), "the extractor runs off the caller's thread");
+        assert_eq!(guard(Duration::from_secs(5), id).unwrap(), first, "an idle helper is reused");
+
+        let crashed = guard(Duration::from_secs(5), || -> u8 { panic!("bad EXIF") }).unwrap_err();
+        assert!(crashed.contains("bad EXIF"), "{crashed}");
+        assert_eq!(guard(Duration::from_secs(5), id).unwrap(), first, "a panic does not kill the helper");
+
+        let slow = guard(Duration::from_millis(50), || std::thread::sleep(Duration::from_secs(2))).unwrap_err();
+        assert!(slow.contains("abandoned"), "{slow}");
+        let after = guard(Duration::from_secs(5), id).unwrap();
+        assert_ne!(after, first, "a helper stuck on a file is not given the next one");
+        assert_eq!(guard(Duration::from_secs(5), || 7).unwrap(), 7);
     }
 }

@@ -702,8 +702,10 @@ fn split_inline_offset(text: &str) -> Result<(&str, Option<FixedOffset>), ()> {
         return Ok((main, FixedOffset::east_opt(0)));
     }
     // Only look after the date part, whose own '-' separators are not a zone.
+    // Bytes, not a str slice: byte 19 of a damaged value may fall inside a multi-byte
+    // character (fuzzing found one), and '+' and '-' are always character boundaries.
     if text.len() > 19 {
-        if let Some(rel) = text[19..].find(['+', '-']) {
+        if let Some(rel) = text.as_bytes()[19..].iter().position(|b| *b == b'+' || *b == b'-') {
             let at = 19 + rel;
             let zone = parse_offset(text[at..].as_bytes()).map_err(|_| ())?;
             return Ok((&text[..at], zone));
@@ -740,7 +742,11 @@ fn parse_offset(raw: &[u8]) -> Result<Option<FixedOffset>, String> {
     };
     let (h, m) = match rest.split_once(':') {
         Some((h, m)) => (h, m),
-        None if rest.len() == 4 => (&rest[..2], &rest[2..]),
+        // get(): a 4-byte value may hold a multi-byte character where the split falls.
+        None if rest.len() == 4 => match (rest.get(..2), rest.get(2..)) {
+            (Some(h), Some(m)) => (h, m),
+            _ => return Err(bad()),
+        },
         None if rest.len() <= 2 => (rest, "0"),
         None => return Err(bad()),
     };
@@ -965,6 +971,16 @@ mod tests {
 
     fn zone(h: i32, m: i32) -> FixedOffset {
         FixedOffset::east_opt(h.signum() * (h.abs() * 3600 + m * 60)).unwrap()
+    }
+
+    #[test]
+    fn multibyte_characters_where_times_and_zones_are_split_are_rejected_not_a_panic() {
+        // Found by fuzzing: byte 19 of a damaged DateTimeOriginal fell inside a BOM (U+FEFF),
+        // and a 4-byte OffsetTime with a two-byte character split mid-character.
+        assert_eq!(parse_exif_time("2006:05:t begin=\"\u{feff}\"+08:00".as_bytes()), Err(()));
+        assert_eq!(parse_exif_time("2019:09:15 10:30:0\u{e9}+08:00".as_bytes()), Err(()));
+        assert!(parse_offset("+1\u{e9}1".as_bytes()).is_err());
+        assert_eq!(parse_offset(b"+0800"), Ok(Some(zone(8, 0))));
     }
 
     fn phone() -> PhotoSpec {

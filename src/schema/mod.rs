@@ -196,11 +196,14 @@ pub struct Schema {
 struct SourceText {
     label: String,
     text: String,
+    /// Byte offsets of the newlines, built on first use: every indicator and keyword records
+    /// its line, and counting from the start each time was quadratic.
+    newlines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceText {
     fn embedded(file: &str, text: &str) -> SourceText {
-        SourceText { label: format!("{file} (built-in)"), text: text.to_string() }
+        SourceText { label: format!("{file} (built-in)"), text: text.to_string(), newlines: Default::default() }
     }
     fn err(&self, line: Option<usize>, message: impl Into<String>) -> Error {
         let file = match line {
@@ -210,7 +213,10 @@ impl SourceText {
         Error::Schema { file, message: message.into() }
     }
     fn line_of(&self, byte: usize) -> usize {
-        self.text.as_bytes()[..byte.min(self.text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+        let newlines = self
+            .newlines
+            .get_or_init(|| self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect());
+        newlines.partition_point(|&n| n < byte.min(self.text.len())) + 1
     }
     /// Line of the first occurrence of `needle` (for JSON, where the parser gives no positions).
     fn line_of_str(&self, needle: &str) -> Option<usize> {
@@ -259,7 +265,7 @@ impl Schema {
                         }
                     };
                     let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-                    Ok(SourceText { label: path.display().to_string(), text })
+                    Ok(SourceText { label: path.display().to_string(), text, newlines: Default::default() })
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SourceText::embedded(file, builtin)),
                 Err(e) => Err(Error::io(path, e)),
@@ -1158,8 +1164,9 @@ fn parse_regions(
         let Some(code) = code else {
             return Err(src.err(None, format!("feature #{} has no properties.code (the GB/T 2260 code)", n + 1)));
         };
-        let line = src.line_of_str(&format!("\"{code}\""));
-        let bad = |msg: String| src.err(line, format!("feature {code}: {msg}"));
+        // The line is looked up only for a message: searching the 2.4 MB boundary file for
+        // every feature made each command start a second slower.
+        let bad = |msg: String| src.err(src.line_of_str(&format!("\"{code}\"")), format!("feature {code}: {msg}"));
         let Some(&di) = div_by_code.get(&code) else {
             return Err(bad("code not found in divisions.csv; add it there or fix the code".into()));
         };

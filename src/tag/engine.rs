@@ -623,9 +623,12 @@ fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
 }
 
 pub(crate) fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]) -> Vec<Tagging> {
+    use rayon::prelude::*;
     let manifests = Manifests::build(files);
+    // Each file is tagged on its own (GPS point-in-polygon against the county boundaries is
+    // the costly part); only the duplicate flags below look across files.
     let mut out: Vec<Tagging> = files
-        .iter()
+        .par_iter()
         .map(|f| {
             let segs = segments(f);
             let mut c = Cands::default();

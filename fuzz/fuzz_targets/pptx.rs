@@ -1,0 +1,9 @@
+//! cargo-fuzz target `pptx`: see `fuzz/targets.rs` for what it calls and why.
+#![no_main]
+
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    targets::run("pptx", data);
+});
