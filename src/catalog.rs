@@ -218,7 +218,7 @@ impl Catalog {
     pub fn open(archive_dir: &Path) -> Result<Catalog> {
         std::fs::create_dir_all(archive_dir).map_err(|e| Error::io(archive_dir, e))?;
         let path = archive_dir.join("catalog.sqlite");
-        let conn = Connection::open(&path).map_err(|source| Error::Catalog { path: path.clone(), source })?;
+        let conn = Connection::open(&path).map_err(|source| Error::Catalog { path: path.clone(), cause: source })?;
         let cat = Catalog { conn, path };
         cat.init()?;
         Ok(cat)
@@ -237,7 +237,7 @@ impl Catalog {
     }
 
     fn err(&self, source: rusqlite::Error) -> Error {
-        Error::Catalog { path: self.path.clone(), source }
+        Error::Catalog { path: self.path.clone(), cause: source }
     }
 
     fn init(&self) -> Result<()> {
@@ -346,7 +346,7 @@ impl Catalog {
     pub fn write_batch(&mut self, updates: &[FileUpdate]) -> Result<()> {
         let now = now_rfc3339();
         let path = self.path.clone();
-        let err = |source| Error::Catalog { path: path.clone(), source };
+        let err = |source| Error::Catalog { path: path.clone(), cause: source };
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut blob_stmt = tx
@@ -419,7 +419,7 @@ impl Catalog {
         let now = now_rfc3339();
         let key = format!("root_seen:{root_id}");
         let path = self.path.clone();
-        let err = |source| Error::Catalog { path: path.clone(), source };
+        let err = |source| Error::Catalog { path: path.clone(), cause: source };
         let tx = self.conn.transaction().map_err(err)?;
         let previous: Option<String> =
             tx.query_row("SELECT value FROM meta WHERE key=?1", [&key], |r| r.get(0)).optional().map_err(err)?;
@@ -574,7 +574,7 @@ impl Catalog {
 
     pub fn clear_dirty(&mut self, ids: &[i64]) -> Result<()> {
         let path = self.path.clone();
-        let err = |source| Error::Catalog { path: path.clone(), source };
+        let err = |source| Error::Catalog { path: path.clone(), cause: source };
         let tx = self.conn.transaction().map_err(err)?;
         {
             let mut st = tx.prepare_cached("UPDATE files SET dirty=0 WHERE id=?1").map_err(err)?;
@@ -588,7 +588,7 @@ impl Catalog {
     /// Store new taggings; a file whose tagging changed gets its search document rebuilt.
     pub fn write_taggings(&mut self, taggings: &[(i64, Tagging)]) -> Result<usize> {
         let path = self.path.clone();
-        let err = |source| Error::Catalog { path: path.clone(), source };
+        let err = |source| Error::Catalog { path: path.clone(), cause: source };
         let tx = self.conn.transaction().map_err(err)?;
         let mut changed = 0;
         {

@@ -815,7 +815,7 @@ fn cmd_list(cfg: &Config, filters: &[String], json: bool) -> anyhow::Result<u8> 
                 let r = table_row(&record);
                 writeln!(out, "{}\t{}\t{}\t{}\t{}", r[0], r[1], r[2], r[3], r[4])
             };
-            res.map_err(|e| crate::Error::Io { path: PathBuf::from("<stdout>"), source: e })?;
+            res.map_err(|e| crate::Error::Io { path: PathBuf::from("<stdout>"), cause: e })?;
         }
         Ok(())
     })?;

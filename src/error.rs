@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("catalog {path}: {source}")]
-    Catalog { path: PathBuf, source: rusqlite::Error },
+    // The cause is part of the message, not a chained source: `{:#}` would print it twice.
+    #[error("{path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
+    #[error("catalog {path}: {cause}")]
+    Catalog { path: PathBuf, cause: rusqlite::Error },
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
     #[error("schema {file}: {message}")]
@@ -24,6 +25,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { path: path.into(), source }
+        Error::Io { path: path.into(), cause: source }
     }
 }

@@ -170,7 +170,16 @@ pub fn export_collection(cat: &Catalog, schema: &Schema, who: &Actor, opts: &Exp
     who.require(Role::Curator, "export packages")?;
     ensure_tables(cat.conn())?;
     let detail = collections::show(cat, who, &opts.collection)?;
-    let out = check_out_path(cat, &opts.out)?;
+    // `--zip --out 证据包` writes `证据包.zip`: a zip without its extension confuses every
+    // receiving office's file manager.
+    let wanted = if opts.zip && !opts.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
+        let mut name = opts.out.as_os_str().to_os_string();
+        name.push(".zip");
+        PathBuf::from(name)
+    } else {
+        opts.out.clone()
+    };
+    let out = check_out_path(cat, &wanted)?;
 
     // Plan and check every item before writing a byte.
     let mut planned = Vec::new();
