@@ -15,5 +15,7 @@ mod serve;
 mod browser;
 #[path = "it/curate.rs"]
 mod curate;
+#[path = "it/curate_web.rs"]
+mod curate_web;
 #[path = "it/export.rs"]
 mod export;
