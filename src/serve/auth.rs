@@ -8,7 +8,6 @@
 //! token embedded in the pages stops a malicious site from POSTing to localhost.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -117,13 +116,12 @@ pub fn unauthenticated(api: bool) -> Response {
     }
 }
 
-/// 32 random bytes as hex, from the operating system's generator.
+/// 32 random bytes as hex, from the operating system's generator (works on Windows too).
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
-    let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b)).is_ok();
-    if !ok {
-        // No /dev/urandom (not a Unix system): refuse to invent weak tokens.
-        panic!("cannot read /dev/urandom for session tokens");
+    if let Err(e) = getrandom::fill(&mut b) {
+        // Never fall back to a guessable token: a session would be as good as no sign-in.
+        panic!("the operating system's random generator failed ({e}); cannot make session tokens");
     }
     b.iter().map(|x| format!("{x:02x}")).collect()
 }

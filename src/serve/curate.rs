@@ -391,21 +391,26 @@ async fn export_download(st: AppState, who: Who, actor: crate::curate::Actor, na
     }
     let file = match tokio::fs::File::open(&out).await {
         Ok(f) => f,
-        Err(e) => return error_page(&who, WebError::Internal(format!("opening {}: {e}", out.display()))),
+        Err(e) => {
+            let _ = std::fs::remove_file(&out);
+            return error_page(&who, WebError::Internal(format!("opening {}: {e}", out.display())));
+        }
     };
     let len = file.metadata().await.map(|m| m.len()).ok();
-    // On Unix the open handle keeps the data readable after the name is gone.
-    let _ = std::fs::remove_file(&out);
-    let stream = futures_util::stream::unfold(file, |mut f| async move {
+    // Unix keeps an unlinked open file readable, so the name goes at once; where that fails
+    // (Windows), the guard deletes it when the download ends or is abandoned.
+    let removed = std::fs::remove_file(&out).is_ok();
+    let guard = TempFile { path: (!removed).then(|| out.clone()) };
+    let stream = futures_util::stream::unfold((file, guard), |(mut f, g)| async move {
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 256 * 1024];
         match f.read(&mut buf).await {
             Ok(0) => None,
             Ok(n) => {
                 buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(Bytes::from(buf)), f))
+                Some((Ok::<_, std::io::Error>(Bytes::from(buf)), (f, g)))
             }
-            Err(e) => Some((Err(e), f)),
+            Err(e) => Some((Err(e), (f, g))),
         }
     });
     let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
@@ -420,6 +425,19 @@ async fn export_download(st: AppState, who: Who, actor: crate::curate::Actor, na
         h.insert(header::CONTENT_LENGTH, len.into());
     }
     r
+}
+
+/// Deletes a temporary package when dropped (the stream ends, fails, or the client leaves).
+struct TempFile {
+    path: Option<std::path::PathBuf>,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(p) = &self.path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 // ------------------------------------------------------------------ detail page parts
