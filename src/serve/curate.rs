@@ -55,7 +55,7 @@ fn csrf_input(who: &Who) -> String {
 /// The frame of every curation page: the site's stylesheet, navigation, who is signed in.
 fn frame(who: &Who, title: &str, body: &str) -> String {
     let user = match (&who.actor, who.open_local) {
-        (Some(_), true) => "本机模式：未配置用户，本机访问者即管理员 (local mode: no users configured, everyone on this machine is admin)".to_string(),
+        (Some(_), true) => r#"<span title="未配置用户，本机访问者即管理员。No users are configured: everyone on this machine is the admin.">本机模式 Local mode (admin)</span>"#.to_string(),
         (Some(a), false) => format!(
             r#"{} ({}) <form class="inline" method="post" action="/logout">{}<button>退出 Sign out</button></form>"#,
             esc(&a.name),
@@ -100,7 +100,8 @@ fn error_page(who: &Who, e: WebError) -> Response {
     if let WebError::Internal(detail) = &e {
         tracing::error!("internal error: {detail}");
     }
-    let body = format!(r#"<p class="error">{}</p><p><a href="javascript:history.back()">返回 Back</a></p>"#, esc(&e.message()));
+    // No script link back: the page's CSP allows no inline script; the browser's Back works.
+    let body = format!(r#"<p class="error">{}</p><p><a href="/collections">专题 Collections</a> · <a href="/">检索 Search</a></p>"#, esc(&e.message()));
     (e.status(), Html(frame(who, "无法完成 Could not do that", &body))).into_response()
 }
 
