@@ -100,6 +100,8 @@ pub struct Who {
 impl Who {
     /// The actor, or the answer for someone not signed in: 401 for the API, a redirect to the
     /// sign-in page for pages.
+    // The error is the finished answer, built once per refused request: boxing buys nothing.
+    #[allow(clippy::result_large_err)]
     pub fn require(&self, api: bool) -> Result<&Actor, Response> {
         match &self.actor {
             Some(a) => Ok(a),
