@@ -362,3 +362,19 @@ fn serve_refuses_a_reachable_address_without_users() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("add a user first: archive user add NAME --role admin"), "{}", r.stderr);
 }
+
+#[tokio::test]
+async fn curation_controls_only_for_those_who_may_use_them() {
+    let f = fixture();
+    let (curator, viewer) = (sign_in(&f.state, "cai").await, sign_in(&f.state, "vic").await);
+    assert_eq!(post(&f.state, "/collections", &curator, &[("name", "按钮")]).await.status, StatusCode::SEE_OTHER);
+    let results = get(&f.state, "/?q=", &curator).await.text();
+    assert!(results.contains(r#"action="/collections/add""#) && results.contains("按钮"), "curators get the add-all form");
+    assert!(!get(&f.state, "/?q=", &viewer).await.text().contains(r#"action="/collections/add""#));
+    let record = format!("/record/{}", f.hashes[0]);
+    assert!(get(&f.state, &record, &curator).await.text().contains("/tag\""));
+    let seen = get(&f.state, &record, &viewer).await.text();
+    assert!(!seen.contains("/tag\"") && !seen.contains(r#"name="csrf""#), "viewers see no re-tag form");
+    let coll = get(&f.state, &format!("/collections/{}", enc("按钮")), &viewer).await.text();
+    assert!(!coll.contains("/export\"") && !coll.contains("/review\""), "viewers see no review or download buttons");
+}
