@@ -95,13 +95,9 @@ enum Command {
 #[derive(Args, Debug)]
 struct ServeArgs {
     /// Address to listen on. Other machines can reach the page only with a non-loopback
-    /// address, and that also needs --allow-remote.
+    /// address, and that needs at least one user (`archive user add`): everyone must then sign in.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: std::net::SocketAddr,
-    /// Accept an address other machines can reach. The page has no login yet: anyone who can
-    /// reach it can read and download all evidence.
-    #[arg(long)]
-    allow_remote: bool,
     /// Do not try to open a browser (demo only).
     #[arg(long)]
     no_browser: bool,
@@ -256,10 +252,12 @@ impl From<RoleArg> for crate::curate::Role {
 }
 
 fn cmd_serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Result<u8> {
-    if !crate::serve::is_loopback(&a.addr) && !a.allow_remote {
+    // Without users there is no sign-in, so a reachable address would show all evidence to
+    // anyone on the network; with users, everything (search included) needs a sign-in.
+    if !crate::serve::is_loopback(&a.addr) && cfg.users.is_empty() {
         bail!(
-            "{} can be reached from other machines, and the page has no login yet; \
-             use 127.0.0.1 (the default), or add --allow-remote if everyone on that network may see all evidence",
+            "{} can be reached from other machines, and no users are configured, so nobody could sign in; \
+             add a user first: archive user add NAME --role admin (or serve on 127.0.0.1, the default)",
             a.addr
         );
     }
@@ -276,7 +274,7 @@ fn cmd_serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Result<u8> {
         let url = format!("http://{local}/");
         println!("serving {} at {url}  (Ctrl-C stops)", state.config().archive_dir.display());
         if !crate::serve::is_loopback(&local) {
-            eprintln!("warning: {local} is reachable from other machines and has no login");
+            eprintln!("note: {local} is reachable from other machines; everyone must sign in");
         }
         if demo && !a.no_browser {
             // Best effort: a desktop opens the page, a server without one just prints the URL.

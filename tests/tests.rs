@@ -15,6 +15,8 @@ mod serve;
 mod browser;
 #[path = "it/curate.rs"]
 mod curate;
+#[path = "it/curate_web.rs"]
+mod curate_web;
 #[path = "it/export.rs"]
 mod export;
 #[path = "../fuzz/targets.rs"]

@@ -14,6 +14,10 @@ pub enum WebError {
     NotFound(String),
     /// Refused on principle (a request for a host name this server does not serve): 403.
     Forbidden(String),
+    /// Not signed in: 401.
+    Unauthorized(String),
+    /// The change clashes with the current state (a name already taken): 409.
+    Conflict(String),
     /// Our fault: 500, details only in the log.
     Internal(String),
 }
@@ -24,6 +28,8 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -31,7 +37,11 @@ impl WebError {
     /// The sentence shown to the user (internals hidden).
     pub fn message(&self) -> String {
         match self {
-            WebError::BadRequest(m) | WebError::NotFound(m) | WebError::Forbidden(m) => m.clone(),
+            WebError::BadRequest(m)
+            | WebError::NotFound(m)
+            | WebError::Forbidden(m)
+            | WebError::Unauthorized(m)
+            | WebError::Conflict(m) => m.clone(),
             WebError::Internal(_) => {
                 "the server could not answer this request; the server log has the details".to_string()
             }
@@ -44,6 +54,23 @@ impl From<crate::Error> for WebError {
         match e {
             crate::Error::Query(m) => WebError::BadRequest(m),
             other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::curate::CurateError> for WebError {
+    fn from(e: crate::curate::CurateError) -> Self {
+        use crate::curate::CurateError as C;
+        let msg = e.to_string();
+        match e {
+            C::Forbidden { .. } => WebError::Forbidden(msg),
+            C::NotFound(_) => WebError::NotFound(msg),
+            // The CLI wording names --reason; on the page it is the reason field.
+            C::Invalid(_) => WebError::BadRequest(msg),
+            C::ReasonRequired(m) => WebError::BadRequest(format!("{m}: give a reason so the audit log says why")),
+            C::Conflict(_) => WebError::Conflict(msg),
+            C::Catalog(crate::Error::Query(m)) => WebError::BadRequest(m),
+            C::Catalog(_) | C::Sql(_) => WebError::Internal(msg),
         }
     }
 }

@@ -11,6 +11,8 @@
 //! the request; every user or file text is HTML-escaped; errors never show internals.
 
 mod api;
+pub mod auth;
+mod curate;
 mod error;
 mod files;
 mod page;
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::catalog::Catalog;
@@ -57,6 +59,8 @@ struct Inner {
     loopback_only: bool,
     /// The last ledger built, keyed by the catalog's data version and the columns asked for.
     coverage: Mutex<Option<(i64, Option<String>, Arc<crate::report::Coverage>)>>,
+    /// Sign-ins, CSRF tokens and the configured users.
+    sessions: auth::Sessions,
 }
 
 impl AppState {
@@ -71,6 +75,7 @@ impl AppState {
         let catalog = Catalog::open_existing(&cfg.archive_dir)?;
         let index = SearchIndex::open(&cfg.index_dir())?;
         let map = page::MapGeometry::new(&schema);
+        let sessions = auth::Sessions::new(cfg.users.clone());
         Ok(AppState {
             inner: Arc::new(Inner {
                 cfg,
@@ -84,6 +89,7 @@ impl AppState {
                 ),
                 loopback_only: true,
                 coverage: Mutex::new(None),
+                sessions,
             }),
         })
     }
@@ -122,6 +128,31 @@ impl AppState {
         let cat = self.inner.catalog.lock().unwrap_or_else(|p| p.into_inner());
         f(&cat)
     }
+
+    /// The same for a change that needs the catalog mutably (re-deriving tags).
+    fn with_catalog_mut<T>(&self, f: impl FnOnce(&mut Catalog) -> crate::Result<T>) -> crate::Result<T> {
+        let mut cat = self.inner.catalog.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut cat)
+    }
+
+    /// Run a curation operation with the catalog; its error mapped to a status.
+    fn with_curation<T, E: Into<WebError>>(&self, f: impl FnOnce(&Catalog) -> Result<T, E>) -> Result<T, WebError> {
+        let cat = self.inner.catalog.lock().unwrap_or_else(|p| p.into_inner());
+        f(&cat).map_err(Into::into)
+    }
+
+    /// Whether sign-in is in force (some user is configured).
+    pub fn has_users(&self) -> bool {
+        self.inner.sessions.has_users()
+    }
+
+    /// Re-read the users from `config.toml` after the users page changed them.
+    fn reload_users(&self) {
+        match crate::curate::users::load(&self.inner.cfg.archive_dir) {
+            Ok(u) => self.inner.sessions.set_users(u),
+            Err(e) => tracing::warn!("could not re-read the users: {e}"),
+        }
+    }
 }
 
 /// The whole application: pages, API, originals and thumbnails.
@@ -141,7 +172,20 @@ pub fn app(state: AppState) -> Router {
         .route("/api/schema/indicators", get(api::indicators))
         .route("/api/schema/places", get(api::places))
         .route("/api/openapi.json", get(api::openapi))
+        .route("/api/session", get(curate::api_session))
+        .route("/api/collections", get(curate::api_collections))
+        .route("/api/collections/{name}", get(curate::api_collection))
+        .route("/login", get(curate::login_form).post(curate::login))
+        .route("/logout", post(curate::logout))
+        .route("/collections", get(curate::collections_page).post(curate::create_collection))
+        .route("/collections/add", post(curate::add_from_page))
+        .route("/collections/{name}", get(curate::collection_page))
+        .route("/collections/{name}/{action}", post(curate::collection_action))
+        .route("/record/{blake3}/tag", post(curate::retag))
+        .route("/users", get(curate::users_page).post(curate::add_user))
+        .route("/users/remove", post(curate::remove_user))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), host_guard))
         .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -170,7 +170,7 @@ fn layout(p: &Params, here: &str, toggle_href: &str, title: &str, body: &str) ->
 <body>
 <header class="top">
 <a class="brand" href="{home}">{app}</a>
-<nav>{search}{ledger}<a href="/api/openapi.json">API</a></nav>
+<nav>{search}{ledger}<a href="/collections">{collections}</a><a href="/api/openapi.json">API</a></nav>
 <a class="lang" id="lang-toggle" data-lang="{other}" href="{toggle}">{other_label}</a>
 </header>
 {body}
@@ -182,6 +182,7 @@ fn layout(p: &Params, here: &str, toggle_href: &str, title: &str, body: &str) ->
         home = esc(&p.lang_href("/")),
         search = nav("/", l.pick("检索", "Search")),
         ledger = nav("/ledger", l.pick("覆盖台账", "Coverage ledger")),
+        collections = l.pick("专题", "Collections"),
         toggle = esc(toggle_href),
     )
 }
@@ -623,7 +624,11 @@ fn syntax_help(l: Lang) -> String {
     s
 }
 
-pub async fn search_page(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub async fn search_page(
+    State(st): State<AppState>,
+    axum::Extension(who): axum::Extension<super::auth::Who>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let (p, parse_err) = match Params::parse(raw.as_deref()) {
         Ok(p) => (p, None),
         Err(e) => {
@@ -721,6 +726,7 @@ pub async fn search_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
                 }
                 main.push_str("</div>");
                 main.push_str(&pager(&p, resp));
+                main.push_str(&super::curate::add_results_form(&st, &who, raw.as_deref().unwrap_or(""), resp.total));
             }
             StatusCode::OK
         }
@@ -810,7 +816,12 @@ fn tag_rows(l: Lang, kind: &str, t: &TagValue, schema: &Schema, out: &mut String
     }
 }
 
-pub async fn record_page(State(st): State<AppState>, Path(blake3): Path<String>, RawQuery(raw): RawQuery) -> Response {
+pub async fn record_page(
+    State(st): State<AppState>,
+    axum::Extension(who): axum::Extension<super::auth::Who>,
+    Path(blake3): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let p = Params::parse(raw.as_deref()).unwrap_or_default();
     let here = format!("/record/{}", blake3.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>());
     let b3 = match valid_hash(&blake3) {
@@ -978,7 +989,9 @@ pub async fn record_page(State(st): State<AppState>, Path(blake3): Path<String>,
 <section><h2>{h_meta}</h2><table class="kv">{meta}</table></section>
 <section><h2>{h_copies}</h2><ul class="copies">{copies}</ul></section>
 {excerpt}
+{curation}
 </div></div></main>"#,
+        curation = super::curate::record_panel(&st, &who, row.id, &b3),
         back = esc(&p.lang_href("/")),
         back_label = l.pick("返回检索", "Back to search"),
         title = esc(&name),

@@ -425,11 +425,11 @@ async fn only_loopback_host_names_are_answered() {
 }
 
 #[test]
-fn serve_command_refuses_a_reachable_address_without_allow_remote() {
+fn serve_command_refuses_a_reachable_address_without_users() {
     let env = crate::harness::Env::new();
     let r = env.run(&["serve", "--addr", "0.0.0.0:8080"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("--allow-remote") && r.stderr.contains("no login"), "{}", r.stderr);
+    assert!(r.stderr.contains("add a user first: archive user add NAME --role admin"), "{}", r.stderr);
     let r = env.run(&["serve", "--addr", "127.0.0.1:0"]);
     assert_eq!(r.code, 1, "no catalog yet");
     assert!(r.stderr.contains("archive index"), "{}", r.stderr);

@@ -1,0 +1,242 @@
+//! Sign-in, sessions and CSRF for the page and the API.
+//!
+//! Curation changes evidence that goes to an inspection, so every change must be made by a
+//! known person with the right role, and no other web site the curator has open may make it
+//! on their behalf. Sessions live in memory (a restart signs everyone out, which is fine for
+//! an office tool); the cookie holds only a random token. Every state-changing request must
+//! carry the session's CSRF token, even in the no-users loopback mode, where a per-process
+//! token embedded in the pages stops a malicious site from POSTing to localhost.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{AppState, WebError};
+use crate::curate::users::UserEntry;
+use crate::curate::{Actor, Role};
+
+/// Name of the session cookie.
+pub const COOKIE: &str = "archive_session";
+/// How long a sign-in lasts.
+pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+/// Largest form body read to find the CSRF field (curation forms are a few hundred bytes).
+const MAX_FORM_BYTES: usize = 1 << 20;
+
+struct Session {
+    actor: Actor,
+    csrf: String,
+    expires: Instant,
+}
+
+/// In-memory sign-ins plus the users they are checked against.
+pub struct Sessions {
+    map: Mutex<HashMap<String, Session>>,
+    /// The token of the no-users loopback mode (one per process).
+    local_csrf: String,
+    /// Configured users; re-read from `config.toml` at each sign-in and after the users page
+    /// changes them, so a `archive user add` made while serving counts at the next sign-in.
+    users: Mutex<Vec<UserEntry>>,
+}
+
+impl Sessions {
+    pub fn new(users: Vec<UserEntry>) -> Sessions {
+        Sessions { map: Mutex::new(HashMap::new()), local_csrf: random_token(), users: Mutex::new(users) }
+    }
+
+    pub fn has_users(&self) -> bool {
+        !self.users.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
+    }
+
+    pub fn set_users(&self, users: Vec<UserEntry>) {
+        *self.users.lock().unwrap_or_else(|p| p.into_inner()) = users;
+    }
+
+    fn users(&self) -> Vec<UserEntry> {
+        self.users.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn start(&self, actor: Actor) -> String {
+        let token = random_token();
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        // Forget expired sessions on each sign-in so the map cannot grow without bound.
+        map.retain(|_, s| s.expires > now);
+        map.insert(token.clone(), Session { actor, csrf: random_token(), expires: now + SESSION_TTL });
+        token
+    }
+
+    fn lookup(&self, token: &str) -> Option<(Actor, String)> {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(token).filter(|s| s.expires > Instant::now()).map(|s| (s.actor.clone(), s.csrf.clone()))
+    }
+
+    fn end(&self, token: &str) {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
+    }
+
+    /// Drop every session of `name` (the user was removed or changed role).
+    pub fn end_user(&self, name: &str) {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, s| s.actor.name != name);
+    }
+}
+
+/// Who is asking, put into every request's extensions by [`layer`].
+#[derive(Clone, Debug)]
+pub struct Who {
+    /// `None`: not signed in.
+    pub actor: Option<Actor>,
+    /// The token forms must send back (empty when not signed in).
+    pub csrf: String,
+    /// The no-users loopback mode: everyone is the local admin.
+    pub open_local: bool,
+}
+
+impl Who {
+    /// The actor, or the answer for someone not signed in: 401 for the API, a redirect to the
+    /// sign-in page for pages.
+    // The error is the finished answer, built once per refused request: boxing buys nothing.
+    #[allow(clippy::result_large_err)]
+    pub fn require(&self, api: bool) -> Result<&Actor, Response> {
+        match &self.actor {
+            Some(a) => Ok(a),
+            None => Err(unauthenticated(api)),
+        }
+    }
+}
+
+pub fn unauthenticated(api: bool) -> Response {
+    if api {
+        WebError::Unauthorized("sign in first: POST name and password to /login".into()).into_response()
+    } else {
+        Redirect::to("/login").into_response()
+    }
+}
+
+/// 32 random bytes as hex, from the operating system's generator (works on Windows too).
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    if let Err(e) = getrandom::fill(&mut b) {
+        // Never fall back to a guessable token: a session would be as good as no sign-in.
+        panic!("the operating system's random generator failed ({e}); cannot make session tokens");
+    }
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn ct_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn cookie_token(req: &Request) -> Option<String> {
+    for v in req.headers().get_all(header::COOKIE) {
+        for part in v.to_str().unwrap_or("").split(';') {
+            if let Some((k, val)) = part.trim().split_once('=') {
+                if k == COOKIE && !val.is_empty() {
+                    return Some(val.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Paths anyone may open even when sign-in is required for everything.
+fn public_path(path: &str) -> bool {
+    path == "/login" || path.starts_with("/static/") || path == "/favicon.ico"
+}
+
+/// Work out who is asking; refuse anonymous requests when the server is open to the network
+/// and refuse state-changing requests without the right CSRF token.
+pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let sessions = &st.inner.sessions;
+    let has_users = sessions.has_users();
+    let token = cookie_token(&req);
+    let who = if !has_users && st.inner.loopback_only {
+        Who { actor: Some(Actor::new("local", Role::Admin)), csrf: sessions.local_csrf.clone(), open_local: true }
+    } else {
+        match token.as_deref().and_then(|t| sessions.lookup(t)) {
+            Some((actor, csrf)) => Who { actor: Some(actor), csrf, open_local: false },
+            None => Who { actor: None, csrf: String::new(), open_local: false },
+        }
+    };
+    let path = req.uri().path().to_string();
+    let api = path.starts_with("/api/");
+    if who.actor.is_none() && !st.inner.loopback_only && !public_path(&path) {
+        return unauthenticated(api);
+    }
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let mut req = req;
+    if changes_state && path != "/login" {
+        if who.actor.is_none() {
+            return unauthenticated(api);
+        }
+        let (parts, body) = req.into_parts();
+        let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+            Ok(b) => b,
+            Err(_) => {
+                return WebError::BadRequest("the request body is too large or was cut off".into()).into_response();
+            }
+        };
+        let form_token = if is_form {
+            form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
+        } else {
+            None
+        };
+        let sent = header_token.or(form_token).unwrap_or_default();
+        if who.csrf.is_empty() || !ct_eq(&sent, &who.csrf) {
+            return WebError::Forbidden(
+                "this form is out of date or came from another site (missing or wrong CSRF token); reload the page and try again"
+                    .into(),
+            )
+            .into_response();
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    req.extensions_mut().insert(who);
+    next.run(req).await
+}
+
+fn session_cookie(token: &str, max_age: u64) -> String {
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+}
+
+/// Check a name and password; on success a session and its cookie.
+pub fn sign_in(st: &AppState, name: &str, password: &str) -> Option<(Actor, String)> {
+    // Re-read the file so users added with the CLI while serving can sign in.
+    if let Ok(users) = crate::curate::users::load(&st.inner.cfg.archive_dir) {
+        st.inner.sessions.set_users(users);
+    }
+    let actor = crate::curate::users::verify_password(&st.inner.sessions.users(), name, password)?;
+    let token = st.inner.sessions.start(actor.clone());
+    Some((actor, session_cookie(&token, SESSION_TTL.as_secs())))
+}
+
+/// End the session in the request's cookie; the cookie that clears it in the browser.
+pub fn sign_out(st: &AppState, headers: &axum::http::HeaderMap) -> String {
+    for v in headers.get_all(header::COOKIE) {
+        for part in v.to_str().unwrap_or("").split(';') {
+            if let Some((k, val)) = part.trim().split_once('=') {
+                if k == COOKIE {
+                    st.inner.sessions.end(val);
+                }
+            }
+        }
+    }
+    session_cookie("", 0)
+}
+
+/// A status for a request that needs a role the actor lacks.
+pub fn forbidden(actor: &Actor, needed: Role, action: &str) -> WebError {
+    WebError::Forbidden(format!("{} ({}) may not {action}: that needs the {needed} role; ask an admin", actor.name, actor.role))
+}
