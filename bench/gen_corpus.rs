@@ -21,7 +21,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use archive::sample::jpeg::{encode_pixels, exif_tiff, with_exif_segment};
-use archive::sample::{GpsLayout, Pattern, PhotoSpec};
+use archive::sample::{GpsLayout, Pattern, PhotoSpec, Rng};
 use chrono::{Duration, FixedOffset, NaiveDate, NaiveDateTime};
 
 const PLACES: &[(&str, &str, f64, f64)] = &[
@@ -48,24 +48,6 @@ const ACTIVITIES: &[&str] = &[
     "全民科学素质工作总结",
 ];
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn fill(&mut self, buf: &mut [u8]) {
-        for chunk in buf.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-    }
-}
 
 /// A camera as its files look: who wrote it, in which byte order, how GPS is laid out, and
 /// whether it records the zone.

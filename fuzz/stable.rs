@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use archive::sample::jpeg::jpeg;
-use archive::sample::{GpsLayout, Pattern, PhotoSpec};
+use archive::sample::{GpsLayout, Pattern, PhotoSpec, Rng};
 
 /// An input that takes more CPU than this is saved as slow; one that runs (wall time) past
 /// `HANG` ends the run.
@@ -30,18 +30,6 @@ const HANG: Duration = Duration::from_secs(20);
 const MAX_INPUT: usize = 1 << 20;
 const MAX_CORPUS: usize = 2000;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -420,21 +408,21 @@ fn xlsx_writer() -> Vec<u8> {
 const INTERESTING: &[u64] = &[0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, u64::MAX];
 
 fn mutate(target: &str, corpus: &[Vec<u8>], rng: &mut Rng) -> Vec<u8> {
-    let mut data = corpus[rng.below(corpus.len())].clone();
+    let mut data = corpus[rng.index(corpus.len())].clone();
     // Zip containers: most byte flips only break a CRC, so half the time mutate one member's
     // bytes and rebuild the archive, reaching the XML parsers behind it.
-    if matches!(target, "docx" | "xlsx" | "pptx") && rng.below(2) == 0 {
+    if matches!(target, "docx" | "xlsx" | "pptx") && rng.index(2) == 0 {
         if let Some(mut entries) = unzip(&data) {
             if !entries.is_empty() {
-                let k = rng.below(entries.len());
-                for _ in 0..1 + rng.below(4) {
+                let k = rng.index(entries.len());
+                for _ in 0..1 + rng.index(4) {
                     byte_mutation(&mut entries[k].1, corpus, rng);
                 }
                 return rezip(&entries);
             }
         }
     }
-    for _ in 0..1 + rng.below(6) {
+    for _ in 0..1 + rng.index(6) {
         byte_mutation(&mut data, corpus, rng);
     }
     data.truncate(MAX_INPUT);
@@ -447,16 +435,16 @@ fn byte_mutation(data: &mut Vec<u8>, corpus: &[Vec<u8>], rng: &mut Rng) {
         return;
     }
     let n = data.len();
-    let at = rng.below(n);
-    match rng.below(10) {
-        0 => data[at] ^= 1 << rng.below(8),
+    let at = rng.index(n);
+    match rng.index(10) {
+        0 => data[at] ^= 1 << rng.index(8),
         1 => data[at] = rng.next() as u8,
         2 => {
             // A length, offset or count field set to a boundary value, in either byte order.
-            let v = INTERESTING[rng.below(INTERESTING.len())];
-            let width = [1usize, 2, 4, 8][rng.below(4)];
-            let bytes = if rng.below(2) == 0 { v.to_le_bytes() } else { v.to_be_bytes() };
-            let src = if rng.below(2) == 0 { &bytes[..width] } else { &bytes[8 - width..] };
+            let v = INTERESTING[rng.index(INTERESTING.len())];
+            let width = [1usize, 2, 4, 8][rng.index(4)];
+            let bytes = if rng.index(2) == 0 { v.to_le_bytes() } else { v.to_be_bytes() };
+            let src = if rng.index(2) == 0 { &bytes[..width] } else { &bytes[8 - width..] };
             for (i, b) in src.iter().enumerate() {
                 if at + i < n {
                     data[at + i] = *b;
@@ -464,28 +452,28 @@ fn byte_mutation(data: &mut Vec<u8>, corpus: &[Vec<u8>], rng: &mut Rng) {
             }
         }
         3 => {
-            let len = 1 + rng.below(64.min(n - at));
+            let len = 1 + rng.index(64.min(n - at));
             data.drain(at..at + len);
         }
         4 => {
-            let len = 1 + rng.below(64);
+            let len = 1 + rng.index(64);
             let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
             data.splice(at..at, bytes);
         }
         5 => {
             // Repeat a block: nested structures and recursion limits.
-            let len = 1 + rng.below(256.min(n - at));
+            let len = 1 + rng.index(256.min(n - at));
             let block = data[at..at + len].to_vec();
-            let to = rng.below(n);
-            data.splice(to..to, block.iter().copied().cycle().take(len * (1 + rng.below(8))));
+            let to = rng.index(n);
+            data.splice(to..to, block.iter().copied().cycle().take(len * (1 + rng.index(8))));
         }
         6 => data.truncate(at.max(1)),
         7 => {
             // Splice in part of another seed.
-            let other = &corpus[rng.below(corpus.len())];
+            let other = &corpus[rng.index(corpus.len())];
             if !other.is_empty() {
-                let from = rng.below(other.len());
-                let len = 1 + rng.below(512.min(other.len() - from));
+                let from = rng.index(other.len());
+                let len = 1 + rng.index(512.min(other.len() - from));
                 let end = (at + len).min(n);
                 data.splice(at..end, other[from..from + len].iter().copied());
             }
@@ -493,11 +481,11 @@ fn byte_mutation(data: &mut Vec<u8>, corpus: &[Vec<u8>], rng: &mut Rng) {
         8 => {
             // ASCII digits and tokens where parsers read numbers and keywords.
             const TOKENS: &[&str] = &["0", "-1", "99999999999", "1e308", "NaN", "(", ")", "\"", ":", "<", "/>", "&#0;", "obj", "R", "<<", ">>", "%", "\\", "\u{FEFF}", "OR", "AND", "-"];
-            let t = TOKENS[rng.below(TOKENS.len())].as_bytes();
+            let t = TOKENS[rng.index(TOKENS.len())].as_bytes();
             data.splice(at..at, t.iter().copied());
         }
         _ => {
-            let len = 1 + rng.below(32.min(n - at));
+            let len = 1 + rng.index(32.min(n - at));
             data[at..at + len].reverse();
         }
     }

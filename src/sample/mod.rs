@@ -35,6 +35,9 @@
 
 pub mod jpeg;
 pub mod media;
+pub mod rng;
+
+pub use rng::Rng;
 
 use std::fs;
 use std::io;

@@ -132,26 +132,54 @@ pub struct SvgShape {
     pub label_y: f64,
 }
 
+/// The map projection shared by the outlines and anything drawn on them (result points):
+/// equirectangular with longitude scaled by the cosine of the middle latitude, aspect kept,
+/// centred in a `width`×`height` box. Coordinates are GCJ-02 like the boundaries.
+#[derive(Debug, Clone, Copy)]
+pub struct Projection {
+    /// min lon, min lat, max lon, max lat of the fitted regions.
+    bbox: [f64; 4],
+    kx: f64,
+    scale: f64,
+    ox: f64,
+    oy: f64,
+}
+
+impl Projection {
+    /// Fit `regions` into the box; `None` when there is nothing to fit.
+    pub fn fit(regions: &[Region], width: f64, height: f64) -> Option<Projection> {
+        if regions.is_empty() || !(width > 0.0 && height > 0.0) {
+            return None;
+        }
+        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        for r in regions {
+            b[0] = b[0].min(r.bbox[0]);
+            b[1] = b[1].min(r.bbox[1]);
+            b[2] = b[2].max(r.bbox[2]);
+            b[3] = b[3].max(r.bbox[3]);
+        }
+        let kx = ((b[1] + b[3]) / 2.0).to_radians().cos();
+        let (w, h) = (((b[2] - b[0]) * kx).max(1e-9), (b[3] - b[1]).max(1e-9));
+        let scale = (width / w).min(height / h);
+        let (ox, oy) = ((width - w * scale) / 2.0, (height - h * scale) / 2.0);
+        Some(Projection { bbox: b, kx, scale, ox, oy })
+    }
+
+    /// Box coordinates (x right, y down) of a GCJ-02 longitude/latitude.
+    pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
+        (self.ox + (lon - self.bbox[0]) * self.kx * self.scale, self.oy + (self.bbox[3] - lat) * self.scale)
+    }
+}
+
 /// Project regions into a `width`×`height` box: equirectangular with longitude scaled by the
 /// cosine of the middle latitude, aspect kept, centred; vertices within 1/600 of the box from
 /// the previous one are dropped (the boundaries have 25 000 points, a page needs far fewer).
 pub fn svg_shapes(regions: &[Region], width: f64, height: f64) -> Vec<SvgShape> {
-    if regions.is_empty() || !(width > 0.0 && height > 0.0) {
+    let Some(projection) = Projection::fit(regions, width, height) else {
         return Vec::new();
-    }
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-    for r in regions {
-        b[0] = b[0].min(r.bbox[0]);
-        b[1] = b[1].min(r.bbox[1]);
-        b[2] = b[2].max(r.bbox[2]);
-        b[3] = b[3].max(r.bbox[3]);
-    }
-    let kx = ((b[1] + b[3]) / 2.0).to_radians().cos();
-    let (w, h) = (((b[2] - b[0]) * kx).max(1e-9), (b[3] - b[1]).max(1e-9));
-    let scale = (width / w).min(height / h);
-    let (ox, oy) = ((width - w * scale) / 2.0, (height - h * scale) / 2.0);
+    };
     let step = width.max(height) / 600.0;
-    let proj = |p: &[f64; 2]| (ox + (p[0] - b[0]) * kx * scale, oy + (b[3] - p[1]) * scale);
+    let proj = |p: &[f64; 2]| projection.project(p[0], p[1]);
     regions
         .iter()
         .map(|r| {

@@ -14,7 +14,7 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::record::{Gps, Media, Record, Status, TagValue};
-use crate::schema::geo::{wgs84_to_gcj02, SvgShape};
+use crate::schema::geo::{wgs84_to_gcj02, Projection, SvgShape};
 use crate::schema::Schema;
 use crate::search::{html_escape as esc, FacetCount, SearchResponse, Sort, MAX_LIMIT};
 use crate::tag::Flag;
@@ -45,40 +45,26 @@ pub async fn app_js() -> Response {
 /// so that GPS points land where the outlines are.
 pub struct MapGeometry {
     shapes: Vec<SvgShape>,
-    /// min lon, min lat, max lon, max lat (GCJ-02, like the outlines).
-    bbox: [f64; 4],
-    kx: f64,
-    scale: f64,
-    ox: f64,
-    oy: f64,
+    /// The outlines' own projection, so points land where the outlines are drawn.
+    projection: Option<Projection>,
 }
 
 impl MapGeometry {
     pub fn new(schema: &Schema) -> MapGeometry {
-        let shapes = schema.prefecture_svg(MAP_W, MAP_H);
-        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-        for r in schema.prefecture_shapes() {
-            b[0] = b[0].min(r.bbox[0]);
-            b[1] = b[1].min(r.bbox[1]);
-            b[2] = b[2].max(r.bbox[2]);
-            b[3] = b[3].max(r.bbox[3]);
+        MapGeometry {
+            shapes: schema.prefecture_svg(MAP_W, MAP_H),
+            projection: Projection::fit(schema.prefecture_shapes(), MAP_W, MAP_H),
         }
-        // The same projection as `schema::geo::svg_shapes`.
-        let kx = ((b[1] + b[3]) / 2.0).to_radians().cos();
-        let (w, h) = (((b[2] - b[0]) * kx).max(1e-9), (b[3] - b[1]).max(1e-9));
-        let scale = (MAP_W / w).min(MAP_H / h);
-        let (ox, oy) = ((MAP_W - w * scale) / 2.0, (MAP_H - h * scale) / 2.0);
-        MapGeometry { shapes, bbox: b, kx, scale, ox, oy }
     }
 
     /// Where a camera's WGS-84 point falls on the map; `None` off the map.
     fn project(&self, p: Gps) -> Option<(f64, f64)> {
-        if !self.bbox[0].is_finite() || !p.lat.is_finite() || !p.lon.is_finite() {
+        let projection = self.projection.as_ref()?;
+        if !p.lat.is_finite() || !p.lon.is_finite() {
             return None;
         }
         let g = wgs84_to_gcj02(p);
-        let x = self.ox + (g.lon - self.bbox[0]) * self.kx * self.scale;
-        let y = self.oy + (self.bbox[3] - g.lat) * self.scale;
+        let (x, y) = projection.project(g.lon, g.lat);
         ((0.0..=MAP_W).contains(&x) && (0.0..=MAP_H).contains(&y)).then_some((x, y))
     }
 }

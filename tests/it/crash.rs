@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::harness::Env;
+use archive::sample::Rng;
 
 /// What must be equal between the interrupted and the uninterrupted archive, per file.
 type FileState = (String, Option<String>, String, String, String, String, String);
@@ -69,19 +70,6 @@ fn snapshot(archive: &Path) -> (BTreeSet<FileState>, Vec<FileState>) {
     (listed, searched)
 }
 
-/// xorshift: a fixed sequence per seed, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// The sample tree plus generated files: copies of its photos with distinct bytes (so every
 /// one is a new blob to extract), text under prefecture and county folders (so tags differ),

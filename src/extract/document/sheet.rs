@@ -132,41 +132,24 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     };
     let names = book.sheet_names();
-    let mut text = String::new();
-    let mut manifest_rows = Vec::new();
-    for name in &names {
-        if text.len() > limits.text_cap {
-            break;
-        }
-        text.push_str(name);
-        text.push('\n');
-        let mut sheet = SheetText::new();
-        match book.worksheet_cells_reader(name) {
-            Ok(mut reader) => loop {
-                match reader.next_cell() {
-                    Ok(Some(cell)) => {
-                        if let Some(t) = cell_text(cell.get_value()) {
-                            let (r, c) = cell.get_position();
-                            sheet.push(r, c, t);
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        f.errors
-                            .push(format!("XLSX sheet {name}: {e}; later cells are missing"));
-                        break;
+    workbook_text(&names, limits, f, |name, sheet, errors| match book.worksheet_cells_reader(name) {
+        Ok(mut reader) => loop {
+            match reader.next_cell() {
+                Ok(Some(cell)) => {
+                    if let Some(t) = cell_text(cell.get_value()) {
+                        let (r, c) = cell.get_position();
+                        sheet.push(r, c, t);
                     }
                 }
-            },
-            Err(e) => f
-                .errors
-                .push(format!("XLSX sheet {name} could not be read: {e}")),
-        }
-        sheet.write_text(&mut text);
-        manifest_rows.extend(sheet.manifest(name));
-    }
-    f.manifest_rows = manifest_rows;
-    f.set_text(text, limits.text_cap);
+                Ok(None) => break,
+                Err(e) => {
+                    errors.push(format!("XLSX sheet {name}: {e}; later cells are missing"));
+                    break;
+                }
+            }
+        },
+        Err(e) => errors.push(format!("XLSX sheet {name} could not be read: {e}")),
+    });
 }
 
 fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
@@ -178,32 +161,41 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     };
     let names = book.sheet_names();
+    workbook_text(&names, limits, f, |name, sheet, errors| match book.worksheet_range(name) {
+        Ok(range) => {
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (r, c, v) in range.used_cells() {
+                let s = match v {
+                    calamine::Data::DateTime(d) => excel_date(d),
+                    other => other.to_string(),
+                };
+                if !s.trim().is_empty() {
+                    sheet.push(r0 + r as u32, c0 + c as u32, s);
+                }
+            }
+        }
+        Err(e) => errors.push(format!("XLS sheet {name} could not be read: {e}")),
+    });
+}
+
+/// The frame both workbook formats share: each sheet's name then its cells as text, up to the
+/// text cap, and the submission-list rows any sheet holds. `read_sheet` fills one sheet.
+fn workbook_text(
+    names: &[String],
+    limits: &Limits,
+    f: &mut Facts,
+    mut read_sheet: impl FnMut(&str, &mut SheetText, &mut Vec<String>),
+) {
     let mut text = String::new();
     let mut manifest_rows = Vec::new();
-    for name in &names {
+    for name in names {
         if text.len() > limits.text_cap {
             break;
         }
         text.push_str(name);
         text.push('\n');
         let mut sheet = SheetText::new();
-        match book.worksheet_range(name) {
-            Ok(range) => {
-                let (r0, c0) = range.start().unwrap_or((0, 0));
-                for (r, c, v) in range.used_cells() {
-                    let s = match v {
-                        calamine::Data::DateTime(d) => excel_date(d),
-                        other => other.to_string(),
-                    };
-                    if !s.trim().is_empty() {
-                        sheet.push(r0 + r as u32, c0 + c as u32, s);
-                    }
-                }
-            }
-            Err(e) => f
-                .errors
-                .push(format!("XLS sheet {name} could not be read: {e}")),
-        }
+        read_sheet(name, &mut sheet, &mut f.errors);
         sheet.write_text(&mut text);
         manifest_rows.extend(sheet.manifest(name));
     }
