@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS files(
     UNIQUE(root_id, rel)
 );
 CREATE INDEX IF NOT EXISTS files_blake3 ON files(blake3);
+-- Covers the walk's snapshot (what a re-index compares each file with), so that reading it does
+-- not page through every row's tagging JSON.
+CREATE INDEX IF NOT EXISTS files_walk ON files(root_id, rel, size, mtime_ns, inode, status, blake3);
 CREATE INDEX IF NOT EXISTS files_dirty ON files(dirty) WHERE dirty = 1;
 CREATE TABLE IF NOT EXISTS runs(
     id INTEGER PRIMARY KEY,
@@ -191,12 +194,30 @@ impl FileRow {
     }
 }
 
+/// The first `max_chars` characters of `text` with runs of whitespace collapsed, "…" when cut.
+/// Stops reading at the cut: documents can hold megabytes of text.
 fn excerpt(text: &str, max_chars: usize) -> String {
-    let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match collapsed.char_indices().nth(max_chars) {
-        Some((i, _)) => format!("{}…", &collapsed[..i]),
-        None => collapsed,
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > 0 {
+            if chars == max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars == max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
     }
+    out
 }
 
 pub fn now_rfc3339() -> String {
@@ -211,6 +232,41 @@ pub fn rfc3339_from_ns(ns: i64) -> String {
 
 fn parse_status(s: &str) -> Status {
     if s == "missing" { Status::Missing } else { Status::Present }
+}
+
+/// Answers "are this content's facts already catalogued?" for one worker thread, through its
+/// own read-only connection opened on first use. Loading every known hash up front cost an
+/// unchanged re-index of 100,000 files a scan of the whole blobs table (facts and text
+/// included) for nothing; a primary-key lookup per file read costs microseconds. A blob written
+/// by this run's uncommitted batch is not seen yet: its facts are extracted twice, no harm.
+pub struct BlobProbe {
+    path: PathBuf,
+    conn: Option<Connection>,
+}
+
+impl BlobProbe {
+    /// True when `blake3` has facts from the current extractors. Any database error answers
+    /// false: the file is then simply extracted again.
+    pub fn known(&mut self, blake3: &str) -> bool {
+        if self.conn.is_none() {
+            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            match Connection::open_with_flags(&self.path, flags) {
+                Ok(c) => {
+                    let _ = c.busy_timeout(std::time::Duration::from_secs(10));
+                    self.conn = Some(c);
+                }
+                Err(e) => {
+                    tracing::debug!("blob probe: cannot open {}: {e}", self.path.display());
+                    return false;
+                }
+            }
+        }
+        let Some(conn) = &self.conn else { return false };
+        let found = conn
+            .prepare_cached("SELECT 1 FROM blobs WHERE blake3=?1 AND extractor >= ?2")
+            .and_then(|mut st| st.exists(params![blake3, EXTRACTOR_VERSION]));
+        found.unwrap_or(false)
+    }
 }
 
 impl Catalog {
@@ -309,7 +365,7 @@ impl Catalog {
     }
 
     /// Every catalogued file under a root, keyed by its relative path bytes.
-    pub fn known_files(&self, root_id: i64) -> Result<std::collections::HashMap<Vec<u8>, Known>> {
+    pub fn known_files(&self, root_id: i64) -> Result<rustc_hash::FxHashMap<Vec<u8>, Known>> {
         let mut stmt = self
             .conn
             .prepare("SELECT rel,id,size,mtime_ns,inode,status,blake3 FROM files WHERE root_id=?1")
@@ -332,14 +388,9 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
     }
 
-    /// Content hashes already catalogued with current extractors: their facts need not be read again.
-    pub fn known_blobs(&self) -> Result<std::collections::HashSet<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT blake3 FROM blobs WHERE extractor >= ?1")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([EXTRACTOR_VERSION], |r| r.get(0)).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    /// A probe for worker threads: is some content already catalogued with current extractors?
+    pub fn blob_probe(&self) -> BlobProbe {
+        BlobProbe { path: self.path.clone(), conn: None }
     }
 
     /// Write a batch of file results in one transaction.
@@ -637,5 +688,19 @@ impl Catalog {
                 |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
             )
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpts_collapse_whitespace_and_cut_at_a_character_count() {
+        assert_eq!(excerpt("  科普\n\n活动  记录 ", 300), "科普 活动 记录");
+        assert_eq!(excerpt("科普 活动", 5), "科普 活动");
+        assert_eq!(excerpt("科普 活动记录", 5), "科普 活动…");
+        assert_eq!(excerpt("科普   活动", 2), "科普…");
+        assert_eq!(excerpt("", 3), "");
     }
 }

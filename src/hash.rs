@@ -151,6 +151,7 @@ mod tests {
         let entry = FileEntry {
             path: p.clone(),
             rel_display: "video.mp4".into(),
+            rel_start: dir.path().as_os_str().len() + 1,
             size: meta.len(),
             mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
             inode: meta.ino(),

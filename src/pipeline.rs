@@ -7,8 +7,6 @@
 //! afterwards, so an interrupted run leaves the catalog consistent and the next run completes
 //! the index (documents are keyed by file id: no duplicates on retry).
 
-use std::collections::{HashMap, HashSet};
-use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -75,6 +73,10 @@ pub struct RunSummary {
     pub present_total: u64,
     pub missing_total: u64,
     pub elapsed_s: f64,
+    /// Where the time went: walking, reading and cataloguing; tagging; the search index.
+    pub read_s: f64,
+    pub tag_s: f64,
+    pub index_s: f64,
     pub files_per_s: f64,
     pub mb_per_s: f64,
 }
@@ -124,9 +126,8 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     let root_ids: Vec<i64> = roots.iter().map(|r| catalog.root_id(r)).collect::<Result<_>>()?;
     let root_names: Vec<String> = roots.iter().map(|r| walk::display_path(r.as_os_str())).collect();
     let run_id = catalog.start_run(if opts.verify { "verify" } else { "index" }, &root_names)?;
-    let snapshots: Vec<HashMap<Vec<u8>, Known>> =
+    let snapshots: Vec<rustc_hash::FxHashMap<Vec<u8>, Known>> =
         root_ids.iter().map(|id| catalog.known_files(*id)).collect::<Result<_>>()?;
-    let known_blobs = Arc::new(catalog.known_blobs()?);
 
     let workers = if opts.workers == 0 {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
@@ -153,8 +154,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                     let mut unchanged = 0u64;
                     walk::walk(root, &wopts, |w| match w {
                         Walked::File(entry) => {
-                            let rel = entry.path.strip_prefix(root).unwrap_or(&entry.path).as_os_str().as_bytes().to_vec();
-                            let known = snapshot.remove(&rel);
+                            let known = snapshot.remove(entry.rel_bytes());
                             let same = known.as_ref().is_some_and(|k| {
                                 k.size == entry.size
                                     && k.mtime_ns == entry.mtime_ns
@@ -165,6 +165,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                             if same && !verify {
                                 unchanged += 1;
                             } else {
+                                crate::index::tokenizer::warm_up();
                                 progress.queue(entry.size);
                                 let _ = job_tx.send(Job { root: i, entry, known });
                             }
@@ -186,12 +187,12 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         for _ in 0..workers {
             let job_rx = job_rx.clone();
             let msg_tx = msg_tx.clone();
-            let known_blobs = Arc::clone(&known_blobs);
+            let mut probe = catalog.blob_probe();
             let limits = cfg.limits.clone();
             let in_memory_max = cfg.in_memory_max;
             scope.spawn(move || {
                 for job in job_rx {
-                    let outcome = read_one(&job.entry, in_memory_max, &limits, &known_blobs);
+                    let outcome = read_one(&job.entry, in_memory_max, &limits, &mut |b3| probe.known(b3));
                     let _ = msg_tx.send(Msg::Done(Box::new(JobResult {
                         root: job.root,
                         entry: job.entry,
@@ -266,7 +267,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                                 progress.println(&format!("warning: {path_display}: {m}"));
                                 summary.errors.push(FileProblem { path: path_display.clone(), message: m.clone() });
                             }
-                            let rel = r.entry.path.strip_prefix(&roots[r.root]).unwrap_or(&r.entry.path).as_os_str().as_bytes().to_vec();
+                            let rel = r.entry.rel_bytes().to_vec();
                             batch.push(FileUpdate {
                                 root_id: root_ids[r.root],
                                 rel,
@@ -303,10 +304,15 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         Ok(())
     })?;
     progress.finish();
+    summary.read_s = started.elapsed().as_secs_f64();
 
     let changed_anything = summary.new + summary.changed + summary.missing + summary.returned > 0;
+    let at = Instant::now();
     summary.retagged = retag_if_needed(&mut catalog, &schema, cfg, changed_anything)? as u64;
+    summary.tag_s = at.elapsed().as_secs_f64();
+    let at = Instant::now();
     summary.index_updated = sync_index(&mut catalog, cfg, &schema)? as u64;
+    summary.index_s = at.elapsed().as_secs_f64();
 
     let (present, missing) = catalog.counts()?;
     summary.present_total = present;
@@ -325,7 +331,7 @@ fn read_one(
     entry: &FileEntry,
     in_memory_max: u64,
     limits: &extract::Limits,
-    known_blobs: &HashSet<String>,
+    known_blob: &mut dyn FnMut(&str) -> bool,
 ) -> std::result::Result<(String, Option<Facts>, u64), String> {
     let name = entry.path.file_name().map(|n| walk::display_path(n)).unwrap_or_default();
     let hashed = match hash::read_and_hash(entry, in_memory_max) {
@@ -336,7 +342,7 @@ fn read_one(
         Err(HashError::Io(e)) => return Err(walk::describe_io(&e)),
     };
     let size = hashed.size;
-    if known_blobs.contains(&hashed.blake3) {
+    if known_blob(&hashed.blake3) {
         return Ok((hashed.blake3, None, size));
     }
     let facts = match hashed.content {
@@ -522,14 +528,14 @@ mod tests {
         });
         let entry = entry.unwrap();
         let limits = extract::Limits::default();
-        let none = HashSet::new();
+        let mut none = |_: &str| false;
 
         std::fs::write(&path, b"1234567").unwrap();
-        let err = read_one(&entry, 1 << 20, &limits, &none).unwrap_err();
+        let err = read_one(&entry, 1 << 20, &limits, &mut none).unwrap_err();
         assert!(err.starts_with("changed while being read"), "{err}");
 
         std::fs::remove_file(&path).unwrap();
-        let err = read_one(&entry, 1 << 20, &limits, &none).unwrap_err();
+        let err = read_one(&entry, 1 << 20, &limits, &mut none).unwrap_err();
         assert!(err.starts_with("vanished"), "{err}");
     }
 }

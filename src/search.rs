@@ -11,13 +11,13 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::collector::{Collector, Count, MultiCollector, SegmentCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Order, Score, SegmentReader, TantivyDocument, Term};
 
 use crate::index::{tokenizer, SearchIndex};
 use crate::record::Record;
@@ -363,20 +363,26 @@ impl Builder<'_> {
     }
 
     /// Free text against the given fields: ngram phrase (exact substring recall) plus jieba words
-    /// (ranking), file names weighted above folders above body text.
+    /// (ranking, and the words of one term in any order), file names weighted above folders
+    /// above body text. Body text has no jieba view in the index: its words are matched as
+    /// bigram phrases instead.
     fn words(&self, text: &str, which: &[&str]) -> Box<dyn Query> {
         let f = &self.idx.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &which in which {
             let (ng, zh, boost) = match which {
-                "name" => (f.name_ng, f.name, 3.0),
-                "path" => (f.path_ng, f.path, 1.5),
-                _ => (f.text_ng, f.text, 1.0),
+                "name" => (f.name_ng, Some(f.name), 3.0),
+                "path" => (f.path_ng, Some(f.path), 1.5),
+                _ => (f.text_ng, None, 1.0),
             };
             if let Some(q) = ngram_query(ng, text) {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
             }
-            if let Some(q) = zh_query(self.idx, zh, text) {
+            let by_words = match zh {
+                Some(zh) => zh_query(self.idx, zh, text),
+                None => zh_words_as_ngrams(self.idx, ng, text),
+            };
+            if let Some(q) = by_words {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost * 0.5))));
             }
         }
@@ -463,27 +469,51 @@ fn ngram_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
     }
 }
 
-fn zh_query(idx: &SearchIndex, field: Field, text: &str) -> Option<Box<dyn Query>> {
-    let mut analyzer = idx.index.tokenizers().get(tokenizer::ZH)?;
+/// The query's jieba words, lower-cased, without punctuation, sorted and deduplicated.
+fn zh_words(idx: &SearchIndex, text: &str) -> Vec<String> {
+    let Some(mut analyzer) = idx.index.tokenizers().get(tokenizer::ZH) else { return Vec::new() };
     let mut stream = analyzer.token_stream(text);
-    let mut terms = Vec::new();
+    let mut words = Vec::new();
     while stream.advance() {
         let t = stream.token().text.trim().to_string();
         if t.chars().any(|c| c.is_alphanumeric()) {
-            terms.push(Term::from_field_text(field, &t));
+            words.push(t);
         }
     }
-    if terms.is_empty() {
+    words.sort();
+    words.dedup();
+    words
+}
+
+fn zh_query(idx: &SearchIndex, field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let words = zh_words(idx, text);
+    if words.is_empty() {
         return None;
     }
     // Every word must be present: the words of one query term belong together (a reordered
     // phrase still matches, an unrelated document sharing one common word does not).
-    terms.sort();
-    terms.dedup();
-    let clauses = terms
-        .into_iter()
-        .map(|t| (Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>))
+    let clauses = words
+        .iter()
+        .map(|w| {
+            let t = Term::from_field_text(field, w);
+            (Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>)
+        })
         .collect();
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The same rule for a field indexed as bigrams only: every jieba word of the query must occur,
+/// each as a bigram phrase. A single word adds nothing to the plain ngram phrase, so it is left
+/// out.
+fn zh_words_as_ngrams(idx: &SearchIndex, field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let words = zh_words(idx, text);
+    if words.len() < 2 {
+        return None;
+    }
+    let clauses = words
+        .iter()
+        .map(|w| ngram_query(field, w).map(|q| (Occur::Must, q)))
+        .collect::<Option<Vec<_>>>()?;
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
@@ -524,37 +554,23 @@ pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchReque
 
     let mut multi = MultiCollector::new();
     let count_handle = multi.add_collector(Count);
-    let (docs, total, facet_levels): (Vec<(f32, DocAddress)>, usize, Vec<tantivy::collector::FacetCounts>) = {
-        let top = TopDocs::with_limit(limit).and_offset(req.offset);
-        let levels = if req.facets { facet_levels(&searcher, f.facet)? } else { Vec::new() };
-        let mut facet_handles = Vec::new();
-        for level in &levels {
-            let mut fc = FacetCollector::for_field("facet");
-            for facet in level {
-                fc.add_facet(facet.clone());
-            }
-            facet_handles.push(multi.add_collector(fc));
+    let facet_handle = req.facets.then(|| multi.add_collector(AllFacets { field: "facet" }));
+    let top = TopDocs::with_limit(limit).and_offset(req.offset);
+    let (docs, mut fruit): (Vec<(f32, DocAddress)>, _) = match req.sort {
+        Sort::Relevance => {
+            let h = multi.add_collector(top.order_by_score());
+            let mut fruit = searcher.search(&query, &multi)?;
+            (h.extract(&mut fruit), fruit)
         }
-        match req.sort {
-            Sort::Relevance => {
-                let h = multi.add_collector(top.order_by_score());
-                let mut fruit = searcher.search(&query, &multi)?;
-                let docs = h.extract(&mut fruit);
-                let total = count_handle.extract(&mut fruit);
-                let fc = facet_handles.into_iter().map(|h| h.extract(&mut fruit)).collect();
-                (docs, total, fc)
-            }
-            Sort::DateDesc | Sort::DateAsc => {
-                let order = if req.sort == Sort::DateDesc { Order::Desc } else { Order::Asc };
-                let h = multi.add_collector(top.order_by_fast_field::<i64>("captured", order));
-                let mut fruit = searcher.search(&query, &multi)?;
-                let docs = h.extract(&mut fruit).into_iter().map(|(_, d)| (0.0, d)).collect();
-                let total = count_handle.extract(&mut fruit);
-                let fc = facet_handles.into_iter().map(|h| h.extract(&mut fruit)).collect();
-                (docs, total, fc)
-            }
+        Sort::DateDesc | Sort::DateAsc => {
+            let order = if req.sort == Sort::DateDesc { Order::Desc } else { Order::Asc };
+            let h = multi.add_collector(top.order_by_fast_field::<i64>("captured", order));
+            let mut fruit = searcher.search(&query, &multi)?;
+            (h.extract(&mut fruit).into_iter().map(|(_, d)| (0.0, d)).collect(), fruit)
         }
     };
+    let total = count_handle.extract(&mut fruit);
+    let facet_counts = facet_handle.map(|h| h.extract(&mut fruit)).unwrap_or_default();
 
     let (name_gen, text_gen) = if req.snippets {
         let mut n = SnippetGenerator::create(&searcher, &*query, f.name_ng)?;
@@ -589,62 +605,127 @@ pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchReque
         hits.push(Hit { id, score, record, name_html, snippet_html });
     }
 
-    let facets = if req.facets { facet_tree(&facet_levels) } else { BTreeMap::new() };
+    let facets = if req.facets { facet_tree(&facet_counts) } else { BTreeMap::new() };
     Ok(SearchResponse { total, offset: req.offset, limit, hits, facets })
 }
 
-/// Facets to count, grouped so that no group holds a facet and its ancestor (tantivy's rule):
-/// level 0 the dimensions, level 1 their children, level 2 grandchildren (counties, months,
-/// indicator groups), level 3 for deeper indicator trees.
-fn facet_levels(searcher: &Searcher, field: Field) -> Result<Vec<Vec<Facet>>> {
-    let mut all: std::collections::BTreeSet<String> = Default::default();
-    for seg in searcher.segment_readers() {
-        let reader = seg.facet_reader(searcher.schema().get_field_name(field))?;
+/// Counts, for the hits, every facet value and every ancestor of one (`/place/630000` as well
+/// as `/place/630000/630200`), each document once per value, in a single pass over each hit's
+/// facet ordinals. tantivy's `FacetCollector` counts one level per collector, and the four
+/// collectors the tree needs read every hit's ordinals four times: that was most of a search
+/// request's time.
+struct AllFacets {
+    field: &'static str,
+}
+
+struct AllFacetsSegment {
+    reader: tantivy::fastfield::FacetReader,
+    /// For each facet ordinal of the segment, the values it counts for (itself and ancestors):
+    /// `key_start[ord]..key_start[ord + 1]` in `keys`, flat so the per-hit loop stays in cache.
+    key_start: Vec<u32>,
+    keys: Vec<u32>,
+    paths: Vec<String>,
+    counts: Vec<u64>,
+    /// The last document (+1) counted for each value, so a document with two facets under one
+    /// parent counts once for the parent.
+    last_doc: Vec<u32>,
+}
+
+impl Collector for AllFacets {
+    type Fruit = BTreeMap<String, u64>;
+    type Child = AllFacetsSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<AllFacetsSegment> {
+        let reader = segment.facet_reader(self.field)?;
+        let mut index: std::collections::HashMap<String, u32> = Default::default();
+        let mut paths = Vec::new();
+        let mut key_start = Vec::with_capacity(reader.num_facets() + 1);
+        let mut keys = Vec::new();
         let mut facet = Facet::root();
         for ord in 0..reader.num_facets() as u64 {
             reader.facet_from_ord(ord, &mut facet)?;
-            let text = facet.to_path_string();
-            // Register every ancestor that has children.
-            let segments: Vec<&str> = text.trim_start_matches('/').split('/').collect();
-            for depth in 1..segments.len() {
-                all.insert(format!("/{}", segments[..depth].join("/")));
+            let path = facet.to_path_string();
+            key_start.push(keys.len() as u32);
+            // "/place/630000/630200" counts for "/place", "/place/630000" and itself.
+            for i in path.match_indices('/').skip(1).map(|(i, _)| i).chain(std::iter::once(path.len())) {
+                let prefix = &path[..i];
+                let key = *index.entry(prefix.to_string()).or_insert_with(|| {
+                    paths.push(prefix.to_string());
+                    (paths.len() - 1) as u32
+                });
+                keys.push(key);
+            }
+        }
+        key_start.push(keys.len() as u32);
+        let n = paths.len();
+        Ok(AllFacetsSegment { reader, key_start, keys, paths, counts: vec![0; n], last_doc: vec![0; n] })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<BTreeMap<String, u64>>) -> tantivy::Result<BTreeMap<String, u64>> {
+        let mut all = BTreeMap::new();
+        for fruit in fruits {
+            for (path, count) in fruit {
+                *all.entry(path).or_insert(0) += count;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for AllFacetsSegment {
+    type Fruit = BTreeMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        let stamp = doc + 1;
+        for ord in self.reader.facet_ords(doc) {
+            let ord = ord as usize;
+            let (from, to) = (self.key_start[ord] as usize, self.key_start[ord + 1] as usize);
+            for &k in &self.keys[from..to] {
+                let k = k as usize;
+                if self.last_doc[k] != stamp {
+                    self.last_doc[k] = stamp;
+                    self.counts[k] += 1;
+                }
             }
         }
     }
-    let mut levels: Vec<Vec<Facet>> = vec![DIMENSIONS.iter().map(|d| Facet::from_text(&format!("/{d}")).unwrap()).collect()];
-    for depth in 2..=4 {
-        let at: Vec<Facet> = all
-            .iter()
-            .filter(|p| p.matches('/').count() == depth)
-            .filter_map(|p| Facet::from_text(p).ok())
-            .collect();
-        if !at.is_empty() {
-            levels.push(at);
-        }
+
+    fn harvest(self) -> BTreeMap<String, u64> {
+        self.paths.into_iter().zip(self.counts).filter(|(_, c)| *c > 0).collect()
     }
-    Ok(levels)
 }
 
-fn facet_tree(levels: &[tantivy::collector::FacetCounts]) -> BTreeMap<String, Vec<FacetCount>> {
-    fn children(levels: &[tantivy::collector::FacetCounts], depth: usize, parent: &str) -> Vec<FacetCount> {
-        let Some(counts) = levels.get(depth) else { return Vec::new() };
-        let mut out: Vec<FacetCount> = counts
+/// The facet counts as one tree per dimension, largest first.
+fn facet_tree(counts: &BTreeMap<String, u64>) -> BTreeMap<String, Vec<FacetCount>> {
+    let mut by_parent: std::collections::HashMap<&str, Vec<(&str, u64)>> = Default::default();
+    for (path, &count) in counts {
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            by_parent.entry(parent).or_default().push((path.as_str(), count));
+        }
+    }
+    fn children(by_parent: &std::collections::HashMap<&str, Vec<(&str, u64)>>, parent: &str) -> Vec<FacetCount> {
+        let mut out: Vec<FacetCount> = by_parent
             .get(parent)
-            .map(|(facet, count)| {
-                let path = facet.to_path_string();
-                let label = path.rsplit('/').next().unwrap_or("").to_string();
-                let children = children(levels, depth + 1, &path);
-                FacetCount { path, label, count, children }
+            .into_iter()
+            .flatten()
+            .map(|&(path, count)| FacetCount {
+                path: path.to_string(),
+                label: path.rsplit('/').next().unwrap_or("").to_string(),
+                count,
+                children: children(by_parent, path),
             })
-            .filter(|c| c.count > 0)
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then(a.path.cmp(&b.path)));
         out
     }
     let mut out = BTreeMap::new();
     for dim in DIMENSIONS {
-        // levels[0] counts the children of each dimension (the prefectures under /place).
-        let c = children(levels, 0, &format!("/{dim}"));
+        // The children of each dimension: the prefectures under /place, the years under /date.
+        let c = children(&by_parent, &format!("/{dim}"));
         if !c.is_empty() {
             out.insert(dim.to_string(), c);
         }

@@ -13,11 +13,20 @@ pub struct FileEntry {
     pub path: PathBuf,
     /// Path relative to the root, `/`-separated, display form.
     pub rel_display: String,
+    /// Where the relative part starts in `path`'s bytes.
+    pub(crate) rel_start: usize,
     pub size: u64,
     /// Modification time in nanoseconds since the epoch.
     pub mtime_ns: i64,
     pub inode: u64,
     pub dev: u64,
+}
+
+impl FileEntry {
+    /// The path relative to the root, as exact bytes (the catalog's key).
+    pub fn rel_bytes(&self) -> &[u8] {
+        &self.path.as_os_str().as_bytes()[self.rel_start..]
+    }
 }
 
 /// A problem met while walking: reported with its path, never fatal to the walk.
@@ -39,65 +48,115 @@ pub enum Walked {
     Problem(WalkProblem),
 }
 
-/// Walk one root, calling `visit` for every file and problem in a stable (sorted) order.
+/// Walk one root, calling `visit` for every file and problem in a stable order (entries of a
+/// folder sorted by their name bytes, depth first).
+///
+/// Written on `std::fs::read_dir` rather than a walking crate because the metadata of each
+/// entry is then read relative to its open folder (`statx` on the folder's descriptor), not
+/// by resolving the full path from `/` again for every file: on an unchanged re-index the walk
+/// is most of the work, and `find`, the tool it is measured against, does the same.
 pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(opts.follow_symlinks)
-        .sort_by(|a, b| a.file_name().as_bytes().cmp(b.file_name().as_bytes()));
-    let mut it = walker.into_iter();
-    while let Some(next) = it.next() {
-        let entry = match next {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
-                let message = if let Some(ancestor) = err.loop_ancestor() {
-                    format!("symlink loop back to {}; not followed", display_path(ancestor.as_os_str()))
-                } else if let Some(io) = err.io_error() {
-                    describe_io(io)
-                } else {
-                    err.to_string()
-                };
-                visit(Walked::Problem(WalkProblem { path, message }));
-                continue;
-            }
-        };
-        if entry.file_type().is_dir() {
-            if opts.skip.iter().any(|s| same_dir(entry.path(), s)) {
-                it.skip_current_dir();
-            }
-            continue;
+    let id = |m: &std::fs::Metadata| (m.dev(), m.ino());
+    let skip: Vec<(u64, u64)> = opts.skip.iter().filter_map(|s| std::fs::metadata(s).ok()).map(|m| id(&m)).collect();
+    let root_meta = match std::fs::metadata(root) {
+        Ok(m) => m,
+        Err(e) => {
+            visit(Walked::Problem(WalkProblem { path: root.to_path_buf(), message: describe_io(&e) }));
+            return;
         }
-        if entry.path_is_symlink() && !opts.follow_symlinks {
-            continue;
-        }
-        // With follow_links the metadata is the target's; without, a symlink was skipped above.
-        let meta = match entry.metadata() {
-            Ok(m) => m,
-            Err(err) => {
-                let message = err.io_error().map(describe_io).unwrap_or_else(|| err.to_string());
-                visit(Walked::Problem(WalkProblem { path: entry.path().to_path_buf(), message }));
-                continue;
-            }
-        };
-        if !meta.is_file() {
-            continue; // sockets, fifos, devices: not evidence
-        }
-        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        visit(Walked::File(FileEntry {
-            path: entry.path().to_path_buf(),
-            rel_display: display_path(rel.as_os_str()),
-            size: meta.len(),
-            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
-            inode: meta.ino(),
-            dev: meta.dev(),
-        }));
+    };
+    if skip.contains(&id(&root_meta)) {
+        return;
     }
+    let rel_start = {
+        let n = root.as_os_str().as_bytes().len();
+        if root.as_os_str().as_bytes().ends_with(b"/") { n } else { n + 1 }
+    };
+    let mut w = Walker { opts, skip, rel_start, ancestors: vec![(id(&root_meta), root.to_path_buf())], visit: &mut visit };
+    w.dir(root);
 }
 
-fn same_dir(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
+struct Walker<'a, F: FnMut(Walked)> {
+    opts: &'a WalkOptions,
+    skip: Vec<(u64, u64)>,
+    pub(crate) rel_start: usize,
+    /// (dev, inode) and path of every folder from the root down to the current one: a folder
+    /// reached again through a symlink is a loop.
+    ancestors: Vec<((u64, u64), PathBuf)>,
+    visit: &'a mut F,
+}
+
+impl<F: FnMut(Walked)> Walker<'_, F> {
+    fn problem(&mut self, path: &Path, message: String) {
+        (self.visit)(Walked::Problem(WalkProblem { path: path.to_path_buf(), message }));
+    }
+
+    fn dir(&mut self, dir: &Path) {
+        let read = match std::fs::read_dir(dir) {
+            Ok(r) => r,
+            Err(e) => return self.problem(dir, describe_io(&e)),
+        };
+        let mut entries = Vec::new();
+        for e in read {
+            match e {
+                Ok(e) => entries.push((e.file_name(), e)),
+                Err(e) => self.problem(dir, describe_io(&e)),
+            }
+        }
+        entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        for (name, entry) in entries {
+            let path = dir.join(&name);
+            let file_type = match entry.file_type() {
+                Ok(t) => t,
+                Err(e) => {
+                    self.problem(&path, describe_io(&e));
+                    continue;
+                }
+            };
+            // Metadata relative to the open folder; a symlink's target by its path when followed.
+            let meta = if file_type.is_symlink() {
+                if !self.opts.follow_symlinks {
+                    continue;
+                }
+                std::fs::metadata(&path)
+            } else {
+                entry.metadata()
+            };
+            let meta = match meta {
+                Ok(m) => m,
+                Err(e) => {
+                    self.problem(&path, describe_io(&e));
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                let id = (meta.dev(), meta.ino());
+                if self.skip.contains(&id) {
+                    continue;
+                }
+                if let Some((_, ancestor)) = self.ancestors.iter().find(|(a, _)| *a == id) {
+                    let message = format!("symlink loop back to {}; not followed", display_path(ancestor.as_os_str()));
+                    self.problem(&path, message);
+                    continue;
+                }
+                self.ancestors.push((id, path.clone()));
+                self.dir(&path);
+                self.ancestors.pop();
+            } else if meta.is_file() {
+                // Sockets, fifos and devices are not evidence.
+                let rel = OsStr::from_bytes(&path.as_os_str().as_bytes()[self.rel_start..]);
+                let rel_display = display_path(rel);
+                (self.visit)(Walked::File(FileEntry {
+                    rel_display,
+                    rel_start: self.rel_start,
+                    size: meta.len(),
+                    mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+                    inode: meta.ino(),
+                    dev: meta.dev(),
+                    path,
+                }));
+            }
+        }
     }
 }
 

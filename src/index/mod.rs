@@ -18,7 +18,7 @@ use crate::record::Record;
 use crate::Result;
 
 /// Bumped whenever fields or tokenizers change: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "1";
+pub const INDEX_VERSION: &str = "2";
 
 /// Field handles, resolved once.
 #[derive(Clone)]
@@ -29,7 +29,6 @@ pub struct Fields {
     pub name_ng: Field,
     pub path: Field,
     pub path_ng: Field,
-    pub text: Field,
     pub text_ng: Field,
     pub facet: Field,
     pub captured: Field,
@@ -53,7 +52,6 @@ fn build_schema() -> (Schema, Fields) {
         name_ng: b.add_text_field("name_ng", text_opts(tokenizer::NGRAM, true)),
         path: b.add_text_field("path", text_opts(tokenizer::ZH, false)),
         path_ng: b.add_text_field("path_ng", text_opts(tokenizer::NGRAM, true)),
-        text: b.add_text_field("text", text_opts(tokenizer::ZH, false)),
         text_ng: b.add_text_field("text_ng", text_opts(tokenizer::NGRAM, true)),
         facet: b.add_facet_field("facet", FacetOptions::default()),
         captured: b.add_i64_field("captured", FAST | INDEXED),
@@ -150,8 +148,9 @@ impl SearchIndex {
         if let Some(t) = text {
             body.push_str(t);
         }
+        // Body text gets the bigram view only: segmenting it with jieba as well doubled the
+        // indexing work of a cold run for no recall (docs/decisions.md, "Body text: bigrams only").
         if !body.is_empty() {
-            doc.add_text(f.text, &body);
             doc.add_text(f.text_ng, &body);
         }
         for facet in base_facets(&record).iter().chain(tag_facets) {

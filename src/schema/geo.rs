@@ -23,6 +23,47 @@ pub struct Polygon {
     pub rings: Vec<Ring>,
     /// `[min_lon, min_lat, max_lon, max_lat]`
     pub bbox: [f64; 4],
+    /// Edges grouped by latitude band, built on first use (only tagging needs it).
+    #[serde(skip)]
+    bands: std::sync::OnceLock<Bands>,
+}
+
+/// Every edge of a polygon, and for each horizontal band of its box the edges that reach into
+/// it. Ray casting then looks only at the edges of the point's band, and the nearest-edge
+/// search widens band by band until the next band is further than the best edge found. A
+/// county outline has thousands of edges; a band holds a few dozen.
+#[derive(Debug, Clone)]
+struct Bands {
+    /// `[x1, y1, x2, y2]` per edge.
+    edges: Vec<[f64; 4]>,
+    /// Edge indices per band, bottom (min latitude) first.
+    bands: Vec<Vec<u32>>,
+    y0: f64,
+    height: f64,
+}
+
+impl Bands {
+    fn build(rings: &[Ring], bbox: &[f64; 4]) -> Bands {
+        let edges: Vec<[f64; 4]> =
+            rings.iter().flat_map(|r| r.windows(2).map(|w| [w[0][0], w[0][1], w[1][0], w[1][1]])).collect();
+        let n = (edges.len() / 8).clamp(1, 2048);
+        let y0 = bbox[1];
+        let height = ((bbox[3] - bbox[1]) / n as f64).max(1e-9);
+        let mut bands = vec![Vec::new(); n];
+        for (i, e) in edges.iter().enumerate() {
+            let (lo, hi) = (e[1].min(e[3]), e[1].max(e[3]));
+            let first = (((lo - y0) / height).floor().max(0.0) as usize).min(n - 1);
+            let last = (((hi - y0) / height).floor().max(0.0) as usize).min(n - 1);
+            for band in &mut bands[first..=last] {
+                band.push(i as u32);
+            }
+        }
+        Bands { edges, bands, y0, height }
+    }
+
+    fn band_of(&self, lat: f64) -> usize {
+        (((lat - self.y0) / self.height).floor().max(0.0) as usize).min(self.bands.len() - 1)
+    }
 }
 
 /// A division's boundary (GCJ-02), as read from the GeoJSON files.
@@ -37,7 +78,78 @@ pub struct Region {
 impl Polygon {
     pub fn new(rings: Vec<Ring>) -> Polygon {
         let bbox = bbox_of(rings.iter().flatten());
-        Polygon { rings, bbox }
+        Polygon { rings, bbox, bands: std::sync::OnceLock::new() }
+    }
+
+    fn bands(&self) -> &Bands {
+        self.bands.get_or_init(|| Bands::build(&self.rings, &self.bbox))
+    }
+
+    /// Even-odd ray casting over the edges of the point's latitude band.
+    fn contains(&self, lon: f64, lat: f64) -> bool {
+        if !in_bbox(&self.bbox, lon, lat) {
+            return false;
+        }
+        let b = self.bands();
+        let mut inside = false;
+        for &i in &b.bands[b.band_of(lat)] {
+            let [x1, y1, x2, y2] = b.edges[i as usize];
+            if (y1 > lat) != (y2 > lat) {
+                let x = x1 + (lat - y1) * (x2 - x1) / (y2 - y1);
+                if lon < x {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+
+    /// Squared distance in km² to the nearest edge, searching bands outwards from the point's
+    /// own; `best2` is the best found so far in other polygons.
+    fn nearest_edge2(&self, lon: f64, lat: f64, kx: f64, ky: f64, mut best2: f64) -> f64 {
+        let b = self.bands();
+        let mut best = best2.sqrt();
+        let start = b.band_of(lat);
+        let gap = |band: usize| {
+            let lo = b.y0 + band as f64 * b.height;
+            let hi = lo + b.height;
+            ((lo - lat).max(lat - hi).max(0.0)) * ky
+        };
+        let (mut down, mut up) = (Some(start), if start + 1 < b.bands.len() { Some(start + 1) } else { None });
+        loop {
+            // The nearer of the two next bands; stop once both are beyond the best edge.
+            let pick = match (down, up) {
+                (Some(d), Some(u)) => if gap(d) <= gap(u) { d } else { u },
+                (Some(d), None) => d,
+                (None, Some(u)) => u,
+                (None, None) => break,
+            };
+            if gap(pick) > best {
+                break;
+            }
+            for &i in &b.bands[pick] {
+                let e = b.edges[i as usize];
+                let (ax, bx) = ((e[0] - lon) * kx, (e[2] - lon) * kx);
+                if (ax > best && bx > best) || (ax < -best && bx < -best) {
+                    continue;
+                }
+                let (ay, by) = ((e[1] - lat) * ky, (e[3] - lat) * ky);
+                if (ay > best && by > best) || (ay < -best && by < -best) {
+                    continue;
+                }
+                let d2 = segment_distance2_to_origin((ax, ay), (bx, by));
+                if d2 < best2 {
+                    best2 = d2;
+                    best = d2.sqrt();
+                }
+            }
+            if Some(pick) == down {
+                down = pick.checked_sub(1);
+            } else {
+                up = (pick + 1 < b.bands.len()).then_some(pick + 1);
+            }
+        }
+        best2
     }
 }
 
@@ -60,27 +172,7 @@ impl Region {
 
     /// Even-odd ray casting; `lon`/`lat` in the region's datum (GCJ-02).
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
-        if !in_bbox(&self.bbox, lon, lat) {
-            return false;
-        }
-        self.polygons.iter().any(|poly| {
-            if !in_bbox(&poly.bbox, lon, lat) {
-                return false;
-            }
-            let mut inside = false;
-            for ring in &poly.rings {
-                for w in ring.windows(2) {
-                    let ([x1, y1], [x2, y2]) = (w[0], w[1]);
-                    if (y1 > lat) != (y2 > lat) {
-                        let x = x1 + (lat - y1) * (x2 - x1) / (y2 - y1);
-                        if lon < x {
-                            inside = !inside;
-                        }
-                    }
-                }
-            }
-            inside
-        })
+        in_bbox(&self.bbox, lon, lat) && self.polygons.iter().any(|poly| poly.contains(lon, lat))
     }
 
     /// Distance in km from the point to the nearest edge of this region (inside or outside),
@@ -88,36 +180,54 @@ impl Region {
     pub fn distance_to_edge_km(&self, lon: f64, lat: f64) -> f64 {
         let kx = lat.to_radians().cos() * 111.320;
         let ky = 110.574;
-        let mut best = f64::INFINITY;
+        let mut best2 = f64::INFINITY;
         for poly in &self.polygons {
             // A polygon whose box is already further than the best edge cannot hold a nearer one.
             let dx = (poly.bbox[0] - lon).max(lon - poly.bbox[2]).max(0.0) * kx;
             let dy = (poly.bbox[1] - lat).max(lat - poly.bbox[3]).max(0.0) * ky;
-            if (dx * dx + dy * dy).sqrt() > best {
+            if dx * dx + dy * dy > best2 {
                 continue;
             }
-            for ring in &poly.rings {
-                for w in ring.windows(2) {
-                    let a = ((w[0][0] - lon) * kx, (w[0][1] - lat) * ky);
-                    let b = ((w[1][0] - lon) * kx, (w[1][1] - lat) * ky);
-                    best = best.min(segment_distance_to_origin(a, b));
-                }
-            }
+            best2 = poly.nearest_edge2(lon, lat, kx, ky, best2);
         }
-        best
+        best2.sqrt()
     }
+}
+
+/// Distance in km from a point to the nearest edge of any of `regions` (None when empty).
+/// Regions are visited nearest box first, so that far ones are dismissed by their box alone:
+/// a photo taken outside the province would otherwise be measured against every edge.
+pub fn nearest_edge_km(regions: &[Region], lon: f64, lat: f64) -> Option<f64> {
+    let kx = lat.to_radians().cos() * 111.320;
+    let ky = 110.574;
+    let box_km = |b: &[f64; 4]| {
+        let dx = (b[0] - lon).max(lon - b[2]).max(0.0) * kx;
+        let dy = (b[1] - lat).max(lat - b[3]).max(0.0) * ky;
+        (dx * dx + dy * dy).sqrt()
+    };
+    let mut order: Vec<(f64, &Region)> = regions.iter().map(|r| (box_km(&r.bbox), r)).collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut best: Option<f64> = None;
+    for (lower, r) in order {
+        if best.is_some_and(|b| lower > b) {
+            break;
+        }
+        let d = r.distance_to_edge_km(lon, lat);
+        best = Some(best.map_or(d, |b: f64| b.min(d)));
+    }
+    best
 }
 
 fn in_bbox(b: &[f64; 4], lon: f64, lat: f64) -> bool {
     lon >= b[0] && lon <= b[2] && lat >= b[1] && lat <= b[3]
 }
 
-fn segment_distance_to_origin(a: (f64, f64), b: (f64, f64)) -> f64 {
+fn segment_distance2_to_origin(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (vx, vy) = (b.0 - a.0, b.1 - a.1);
     let len2 = vx * vx + vy * vy;
     let t = if len2 == 0.0 { 0.0 } else { (-(a.0 * vx + a.1 * vy) / len2).clamp(0.0, 1.0) };
     let (px, py) = (a.0 + t * vx, a.1 + t * vy);
-    (px * px + py * py).sqrt()
+    px * px + py * py
 }
 
 /// One region drawn for a schematic map (SVG user units, north up).
@@ -280,6 +390,45 @@ mod tests {
         assert!(r.contains(100.2, 36.2));
         assert!(!r.contains(100.5, 36.5), "inside the hole");
         assert!(!r.contains(101.5, 36.5));
+    }
+
+    /// The banded search must give exactly what looking at every edge gives.
+    #[test]
+    fn banded_search_agrees_with_brute_force() {
+        let mut rng = crate::sample::Rng(7);
+        // A jagged ring with a hole: many edges, bands of several sizes.
+        let mut outer: Ring = (0..400)
+            .map(|i| {
+                let a = i as f64 / 400.0 * std::f64::consts::TAU;
+                let r = 1.0 + (rng.below(1000) as f64 / 1000.0) * 0.3;
+                [100.5 + r * a.cos(), 36.5 + r * a.sin()]
+            })
+            .collect();
+        outer.push(outer[0]);
+        let hole = vec![[100.4, 36.4], [100.6, 36.4], [100.6, 36.6], [100.4, 36.6], [100.4, 36.4]];
+        let region = Region::new("1".into(), "jagged".into(), vec![Polygon::new(vec![outer.clone(), hole.clone()])]);
+        let rings = [outer, hole];
+        for _ in 0..2000 {
+            let lon = 98.5 + rng.below(40_000) as f64 / 10_000.0;
+            let lat = 34.5 + rng.below(40_000) as f64 / 10_000.0;
+            let mut inside = false;
+            let (kx, ky) = (lat.to_radians().cos() * 111.320, 110.574);
+            let mut best = f64::INFINITY;
+            for ring in &rings {
+                for w in ring.windows(2) {
+                    let ([x1, y1], [x2, y2]) = (w[0], w[1]);
+                    if (y1 > lat) != (y2 > lat) && lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1) {
+                        inside = !inside;
+                    }
+                    let a = ((x1 - lon) * kx, (y1 - lat) * ky);
+                    let b = ((x2 - lon) * kx, (y2 - lat) * ky);
+                    best = best.min(segment_distance2_to_origin(a, b).sqrt());
+                }
+            }
+            assert_eq!(region.contains(lon, lat), inside, "{lon},{lat}");
+            let d = region.distance_to_edge_km(lon, lat);
+            assert!((d - best).abs() < 1e-9, "{lon},{lat}: {d} vs {best}");
+        }
     }
 
     #[test]

@@ -697,11 +697,7 @@ impl Schema {
             loc.prefecture = Some(r.code.clone());
             loc.prefecture_edge_km = Some(r.distance_to_edge_km(lon, lat));
         } else {
-            loc.prefecture_edge_km = self
-                .prefecture_shapes
-                .iter()
-                .map(|r| r.distance_to_edge_km(lon, lat))
-                .min_by(|a, b| a.total_cmp(b));
+            loc.prefecture_edge_km = geo::nearest_edge_km(&self.prefecture_shapes, lon, lat);
         }
         if let Some(r) = self.county_shapes.iter().find(|r| r.contains(lon, lat)) {
             loc.county_edge_km = Some(r.distance_to_edge_km(lon, lat));
