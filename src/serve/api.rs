@@ -6,6 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::report::{By, Coverage};
@@ -19,11 +20,78 @@ const OPENAPI: &str = include_str!("assets/openapi.json");
 /// Hits per API page when `limit` is not given.
 pub const DEFAULT_LIMIT: usize = 20;
 
-/// Run a search off the async threads (tantivy work is blocking).
+/// Run a search off the async threads (tantivy work is blocking). Answers from the result
+/// cache when the same request was answered against the same index state.
 pub(super) async fn run_search(st: &AppState, req: SearchRequest) -> Result<SearchResponse, WebError> {
     let st = st.clone();
-    let resp = tokio::task::spawn_blocking(move || crate::search::search(st.index(), st.schema(), &req)).await??;
+    let resp = tokio::task::spawn_blocking(move || -> crate::Result<SearchResponse> {
+        let idx = st.index();
+        // What the index holds (segments and their deletes), not the reload counter: the
+        // reader reloads every few seconds whether or not anything changed.
+        let generation = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for (segment, deletes) in idx.reader.searcher().generation().segments() {
+                segment.uuid_string().hash(&mut h);
+                deletes.hash(&mut h);
+            }
+            h.finish()
+        };
+        let key = format!("{req:?}");
+        if let Some(hit) = st.inner.results.get(generation, &key) {
+            return Ok((*hit).clone());
+        }
+        let resp = crate::search::search(idx, st.schema(), &req)?;
+        st.inner.results.put(generation, key, Arc::new(resp.clone()));
+        Ok(resp)
+    })
+    .await??;
     Ok(resp)
+}
+
+/// The last few hundred search results, valid for one state of the index (a reload after an
+/// index run starts afresh). Inspectors page back and forth, click a facet and remove it again,
+/// and the page asks for the same results as the map: counting facets over thousands of hits
+/// is the costly part of a request, and repeating it for an identical request buys nothing.
+#[derive(Default)]
+pub struct ResultCache {
+    inner: std::sync::Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    generation: u64,
+    map: std::collections::HashMap<String, Arc<SearchResponse>>,
+    order: std::collections::VecDeque<String>,
+}
+
+const CACHED_RESULTS: usize = 256;
+
+impl ResultCache {
+    fn get(&self, generation: u64, key: &str) -> Option<Arc<SearchResponse>> {
+        let state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if state.generation != generation {
+            return None;
+        }
+        state.map.get(key).cloned()
+    }
+
+    fn put(&self, generation: u64, key: String, resp: Arc<SearchResponse>) {
+        let mut state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if state.generation != generation {
+            state.map.clear();
+            state.order.clear();
+            state.generation = generation;
+        }
+        if state.map.insert(key.clone(), resp).is_none() {
+            state.order.push_back(key);
+        }
+        while state.order.len() > CACHED_RESULTS {
+            if let Some(old) = state.order.pop_front() {
+                state.map.remove(&old);
+            }
+        }
+    }
 }
 
 pub(super) fn request(p: &Params, limit: usize, facets: bool) -> SearchRequest {
@@ -166,4 +234,31 @@ pub async fn places(State(st): State<AppState>) -> Json<Value> {
 
 pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(total: usize) -> Arc<SearchResponse> {
+        Arc::new(SearchResponse { total, offset: 0, limit: 20, hits: Vec::new(), facets: Default::default() })
+    }
+
+    #[test]
+    fn result_cache_answers_only_for_the_same_index_state_and_forgets_the_oldest() {
+        let cache = ResultCache::default();
+        cache.put(1, "a".into(), resp(7));
+        assert_eq!(cache.get(1, "a").map(|r| r.total), Some(7));
+        assert!(cache.get(1, "b").is_none());
+        // After the index changed, nothing from before is served.
+        assert!(cache.get(2, "a").is_none());
+        cache.put(2, "b".into(), resp(8));
+        assert!(cache.get(2, "a").is_none());
+        for i in 0..CACHED_RESULTS {
+            cache.put(2, format!("k{i}"), resp(i));
+        }
+        assert!(cache.get(2, "b").is_none(), "the oldest entry is evicted first");
+        assert_eq!(cache.get(2, "k0").map(|r| r.total), Some(0));
+        assert_eq!(cache.get(2, &format!("k{}", CACHED_RESULTS - 1)).map(|r| r.total), Some(CACHED_RESULTS - 1));
+    }
 }

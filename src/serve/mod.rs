@@ -50,6 +50,8 @@ struct Inner {
     index: SearchIndex,
     /// rusqlite connections are not `Sync`; catalog reads are short, so one behind a lock is enough.
     catalog: Mutex<Catalog>,
+    /// Recent search results, for the same request against the same index state.
+    results: api::ResultCache,
     map: page::MapGeometry,
     last_reload: Mutex<Instant>,
     /// Thumbnails decoded at once: each may take up to `thumb::MAX_DECODE_BYTES`, and a grid
@@ -82,6 +84,7 @@ impl AppState {
                 schema,
                 index,
                 catalog: Mutex::new(catalog),
+                results: api::ResultCache::default(),
                 map,
                 last_reload: Mutex::new(Instant::now()),
                 thumb_slots: tokio::sync::Semaphore::new(
