@@ -198,8 +198,8 @@ if ! skip growth; then
         "$BIN" --archive "$G" index "$WORK/mixed" --json >/dev/null
     done
     after=$(du -sb "$G/index" | cut -f1)
-    growth=$(python3 -c "print(f'{($after/$before - 1)*100:.1f}')")
-    row "index size after 10 re-indexes of (a), all documents replaced each time" "$((before / 1024)) KB → $((after / 1024)) KB" "" "+$growth %" "< 10 %" "$(ok "$growth < 10")"
+    growth=$(python3 -c "print(f'{($after/$before - 1)*100:+.1f}')")
+    row "index size after 10 re-indexes of (a), all documents replaced each time" "$((before / 1024)) KB → $((after / 1024)) KB" "" "$growth %" "< 10 %" "$(ok "$growth < 10")"
 fi
 
 # ---------------------------------------------------------------- crash safety

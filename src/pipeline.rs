@@ -417,25 +417,21 @@ pub fn sync_index(catalog: &mut Catalog, cfg: &Config, schema: &Schema) -> Resul
     if created {
         catalog.mark_all_dirty()?;
     }
-    let ids = catalog.dirty_ids()?;
-    if ids.is_empty() {
+    if !catalog.any_dirty()? {
         return Ok(0);
     }
     let mut writer = idx.writer()?;
     if created {
         writer.delete_all_documents()?;
     }
-    for id in &ids {
-        writer.delete_term(idx.delete_term(*id));
-        if let Some(row) = catalog.file(*id)? {
-            let text = match &row.blake3 {
-                Some(b3) if row.facts.media() == crate::record::Media::Document => catalog.blob_text(b3)?,
-                _ => None,
-            };
-            let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
-            writer.add_document(idx.document(&row, text.as_deref(), &facets))?;
-        }
-    }
+    let mut ids = Vec::new();
+    catalog.for_each_dirty(|row, text| {
+        writer.delete_term(idx.delete_term(row.id));
+        let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
+        writer.add_document(idx.document(&row, text.as_deref(), &facets))?;
+        ids.push(row.id);
+        Ok(())
+    })?;
     writer.commit()?;
     catalog.clear_dirty(&ids)?;
     // Old segments are only removed once merges finish; waiting keeps repeated runs from growing the index.
