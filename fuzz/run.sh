@@ -22,20 +22,32 @@ if [ -n "${EVIDENCE_DEV_CORPUS:-}" ]; then
     for d in photos videos documents text hostile; do [ -d "$EVIDENCE_DEV_CORPUS/$d" ] && SEEDS+=("$EVIDENCE_DEV_CORPUS/$d"); done
 fi
 mkdir -p fuzz/artifacts
-SUMMARY=fuzz/artifacts/summary.jsonl
+SUMMARY=${FUZZ_SUMMARY:-fuzz/artifacts/summary.jsonl}
 : >"$SUMMARY"
 status=0
 
 if [ "$ENGINE" = libfuzzer ]; then
-    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+    command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+    # No sanitizer by default: the targets are safe Rust over safe-Rust parsers, so what is
+    # looked for is panics, hangs and memory blow-ups, and ASan would halve the executions.
+    # FUZZ_SANITIZER=address for the C parts (SQLite is not reached by any target).
+    SAN=${FUZZ_SANITIZER:-none}
     for t in "${TARGETS[@]}"; do
-        mkdir -p "fuzz/corpus/$t"
+        mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
         for s in "${SEEDS[@]}"; do cp -n "$s"/* "fuzz/corpus/$t/" 2>/dev/null || true; done
-        start=$(date +%s)
-        if ! cargo +nightly fuzz run "$t" "fuzz/corpus/$t" "fuzz/regressions/$t" -- -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2048; then
+        log=fuzz/artifacts/$t.log
+        echo "== $t ($SECONDS_EACH s, libFuzzer, sanitizer $SAN)" >&2
+        if ! cargo +nightly fuzz run -O -s "$SAN" "$t" "fuzz/corpus/$t" "fuzz/regressions/$t" -- \
+            -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
             status=1
+            echo "$t: finding, see $log and fuzz/artifacts/$t/" >&2
         fi
-        echo "{\"target\":\"$t\",\"engine\":\"libfuzzer\",\"seconds\":$(( $(date +%s) - start ))}" >>"$SUMMARY"
+        # libFuzzer's final statistics: executions, time, the coverage it reached.
+        execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
+        secs=$(awk -F: '/stat::total_time_seconds|Done [0-9]+ runs in/ {print}' "$log" | grep -oE '[0-9]+ second' | grep -oE '[0-9]+' | tail -1)
+        cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)
+        crashes=$(ls "fuzz/artifacts/$t" 2>/dev/null | grep -cE '^(crash|oom|timeout|leak)-' || true)
+        echo "{\"target\":\"$t\",\"engine\":\"libfuzzer\",\"cpu_s\":${secs:-$SECONDS_EACH},\"execs\":${execs:-0},\"behaviours\":\"${cov:-?}\",\"crashes\":$crashes,\"slow\":0}" >>"$SUMMARY"
     done
 else
     PROFILE=${FUZZ_PROFILE:-}

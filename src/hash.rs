@@ -60,8 +60,11 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
         hash_stream(&mut file, &mut hasher).map_err(HashError::Io)?;
         Hashed { blake3: hasher.finalize().to_hex().to_string(), content: Content::Large { head }, size, mtime_ns }
     };
-    // A writer still busy with the file shows as a changed size or mtime after the read.
-    let after = std::fs::metadata(&entry.path).map_err(HashError::Io)?;
+    // A writer still busy with the file shows as a changed size or mtime after the read. Asked
+    // of the open file, not the path: resolving the path again cost a lookup per file, and a
+    // file replaced by another under the same name was read whole and consistently anyway (the
+    // next run sees the new one's inode and mtime).
+    let after = file.metadata().map_err(HashError::Io)?;
     let after_mtime = after.mtime() * 1_000_000_000 + after.mtime_nsec();
     if after.len() != hashed.size || after_mtime != hashed.mtime_ns {
         return Err(HashError::Changed);

@@ -9,6 +9,7 @@
 //! unbalanced parentheses are reported as errors a user can act on.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, MultiCollector, SegmentCollector, TopDocs};
@@ -554,7 +555,7 @@ pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchReque
 
     let mut multi = MultiCollector::new();
     let count_handle = multi.add_collector(Count);
-    let facet_handle = req.facets.then(|| multi.add_collector(AllFacets { field: "facet" }));
+    let facet_handle = req.facets.then(|| multi.add_collector(AllFacets { field: "facet", cache: &idx.facet_keys }));
     let top = TopDocs::with_limit(limit).and_offset(req.offset);
     let (docs, mut fruit): (Vec<(f32, DocAddress)>, _) = match req.sort {
         Sort::Relevance => {
@@ -614,29 +615,27 @@ pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchReque
 /// facet ordinals. tantivy's `FacetCollector` counts one level per collector, and the four
 /// collectors the tree needs read every hit's ordinals four times: that was most of a search
 /// request's time.
-struct AllFacets {
+struct AllFacets<'a> {
     field: &'static str,
+    cache: &'a FacetKeyCache,
 }
 
-struct AllFacetsSegment {
-    reader: tantivy::fastfield::FacetReader,
+/// Per index segment: which facet values each of its facet ordinals counts for. It depends
+/// only on the segment, which never changes once written, so it is built once per segment
+/// instead of on every search.
+#[derive(Default)]
+pub struct FacetKeyCache(std::sync::Mutex<std::collections::HashMap<tantivy::index::SegmentId, Arc<FacetKeys>>>);
+
+pub struct FacetKeys {
     /// For each facet ordinal of the segment, the values it counts for (itself and ancestors):
     /// `key_start[ord]..key_start[ord + 1]` in `keys`, flat so the per-hit loop stays in cache.
     key_start: Vec<u32>,
     keys: Vec<u32>,
     paths: Vec<String>,
-    counts: Vec<u64>,
-    /// The last document (+1) counted for each value, so a document with two facets under one
-    /// parent counts once for the parent.
-    last_doc: Vec<u32>,
 }
 
-impl Collector for AllFacets {
-    type Fruit = BTreeMap<String, u64>;
-    type Child = AllFacetsSegment;
-
-    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<AllFacetsSegment> {
-        let reader = segment.facet_reader(self.field)?;
+impl FacetKeys {
+    fn build(reader: &tantivy::fastfield::FacetReader) -> tantivy::Result<FacetKeys> {
         let mut index: std::collections::HashMap<String, u32> = Default::default();
         let mut paths = Vec::new();
         let mut key_start = Vec::with_capacity(reader.num_facets() + 1);
@@ -657,8 +656,45 @@ impl Collector for AllFacets {
             }
         }
         key_start.push(keys.len() as u32);
-        let n = paths.len();
-        Ok(AllFacetsSegment { reader, key_start, keys, paths, counts: vec![0; n], last_doc: vec![0; n] })
+        Ok(FacetKeys { key_start, keys, paths })
+    }
+}
+
+impl FacetKeyCache {
+    fn get(&self, segment: &SegmentReader, reader: &tantivy::fastfield::FacetReader) -> tantivy::Result<Arc<FacetKeys>> {
+        let id = segment.segment_id();
+        if let Some(k) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+            return Ok(Arc::clone(k));
+        }
+        let keys = Arc::new(FacetKeys::build(reader)?);
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // Segments merged away are never asked for again; forget them now and then.
+        if map.len() >= 64 {
+            map.clear();
+        }
+        map.insert(id, Arc::clone(&keys));
+        Ok(keys)
+    }
+}
+
+struct AllFacetsSegment {
+    reader: tantivy::fastfield::FacetReader,
+    keys: Arc<FacetKeys>,
+    counts: Vec<u64>,
+    /// The last document (+1) counted for each value, so a document with two facets under one
+    /// parent counts once for the parent.
+    last_doc: Vec<u32>,
+}
+
+impl Collector for AllFacets<'_> {
+    type Fruit = BTreeMap<String, u64>;
+    type Child = AllFacetsSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<AllFacetsSegment> {
+        let reader = segment.facet_reader(self.field)?;
+        let keys = self.cache.get(segment, &reader)?;
+        let n = keys.paths.len();
+        Ok(AllFacetsSegment { reader, keys, counts: vec![0; n], last_doc: vec![0; n] })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -681,10 +717,11 @@ impl SegmentCollector for AllFacetsSegment {
 
     fn collect(&mut self, doc: DocId, _: Score) {
         let stamp = doc + 1;
+        let keys = &*self.keys;
         for ord in self.reader.facet_ords(doc) {
             let ord = ord as usize;
-            let (from, to) = (self.key_start[ord] as usize, self.key_start[ord + 1] as usize);
-            for &k in &self.keys[from..to] {
+            let (from, to) = (keys.key_start[ord] as usize, keys.key_start[ord + 1] as usize);
+            for &k in &keys.keys[from..to] {
                 let k = k as usize;
                 if self.last_doc[k] != stamp {
                     self.last_doc[k] = stamp;
@@ -695,7 +732,8 @@ impl SegmentCollector for AllFacetsSegment {
     }
 
     fn harvest(self) -> BTreeMap<String, u64> {
-        self.paths.into_iter().zip(self.counts).filter(|(_, c)| *c > 0).collect()
+        let paths = &self.keys.paths;
+        self.counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| (paths[i].clone(), *c)).collect()
     }
 }
 

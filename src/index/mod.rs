@@ -66,6 +66,8 @@ pub struct SearchIndex {
     pub index: Index,
     pub fields: Fields,
     pub reader: IndexReader,
+    /// Facet ordinal → counted values, per segment, for `search::search`.
+    pub facet_keys: std::sync::Arc<crate::search::FacetKeyCache>,
 }
 
 /// Value of the `captured` fast field for files without a capture time, so they sort last
@@ -94,7 +96,7 @@ impl SearchIndex {
         };
         tokenizer::register(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok((SearchIndex { index, fields, reader }, created))
+        Ok((SearchIndex { index, fields, reader, facet_keys: Default::default() }, created))
     }
 
     /// Open an existing index for searching (a clear error when there is none).
@@ -115,7 +117,7 @@ impl SearchIndex {
         let index = Index::create_in_ram(schema);
         tokenizer::register(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().expect("reader");
-        SearchIndex { index, fields, reader }
+        SearchIndex { index, fields, reader, facet_keys: Default::default() }
     }
 
     pub fn writer(&self) -> Result<IndexWriter> {

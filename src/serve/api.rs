@@ -22,9 +22,9 @@ pub const DEFAULT_LIMIT: usize = 20;
 
 /// Run a search off the async threads (tantivy work is blocking). Answers from the result
 /// cache when the same request was answered against the same index state.
-pub(super) async fn run_search(st: &AppState, req: SearchRequest) -> Result<SearchResponse, WebError> {
+pub(super) async fn run_search(st: &AppState, req: SearchRequest) -> Result<Arc<SearchResponse>, WebError> {
     let st = st.clone();
-    let resp = tokio::task::spawn_blocking(move || -> crate::Result<SearchResponse> {
+    let resp = tokio::task::spawn_blocking(move || -> crate::Result<Arc<SearchResponse>> {
         let idx = st.index();
         // What the index holds (segments and their deletes), not the reload counter: the
         // reader reloads every few seconds whether or not anything changed.
@@ -39,10 +39,10 @@ pub(super) async fn run_search(st: &AppState, req: SearchRequest) -> Result<Sear
         };
         let key = format!("{req:?}");
         if let Some(hit) = st.inner.results.get(generation, &key) {
-            return Ok((*hit).clone());
+            return Ok(hit);
         }
-        let resp = crate::search::search(idx, st.schema(), &req)?;
-        st.inner.results.put(generation, key, Arc::new(resp.clone()));
+        let resp = Arc::new(crate::search::search(idx, st.schema(), &req)?);
+        st.inner.results.put(generation, key, Arc::clone(&resp));
         Ok(resp)
     })
     .await??;
@@ -106,10 +106,13 @@ pub(super) fn request(p: &Params, limit: usize, facets: bool) -> SearchRequest {
     }
 }
 
-pub async fn search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, WebError> {
+pub async fn search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
     let p = Params::parse(raw.as_deref())?;
     let req = request(&p, p.limit.unwrap_or(DEFAULT_LIMIT), true);
-    Ok(Json(run_search(&st, req).await?))
+    let resp = run_search(&st, req).await?;
+    // Serialised from the shared result, which is not copied (what `Json` would need).
+    let body = serde_json::to_vec(&*resp).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// A hash from a URL: exactly 64 lowercase hex characters, else 400 (uppercase is accepted

@@ -719,7 +719,7 @@ pub async fn search_page(
     };
     let body = format!(
         r#"<div class="page">{}<main class="results">{main}</main></div>"#,
-        sidebar(&st, &p, result.as_ref().ok())
+        sidebar(&st, &p, result.as_ref().ok().map(|r| &**r))
     );
     let title = if p.q.is_empty() { l.pick("检索", "Search").to_string() } else { p.q.clone() };
     html(status, layout(&p, "/", &toggled(&p, "/"), &title, &body))
