@@ -2,8 +2,8 @@
 //! downloads are keyed by it, and `--verify` compares it for fixity.
 //!
 //! Small and medium files are read once into memory and the same bytes feed the hasher and the
-//! extractors; large files (long videos) are hashed from a memory map on all cores and never
-//! held in memory.
+//! extractors; large files (long videos) are streamed through the hasher in fixed blocks, on
+//! all cores, and never held in memory.
 
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
@@ -153,7 +153,6 @@ mod tests {
         let meta = std::fs::metadata(&p).unwrap();
         let entry = FileEntry {
             path: p.clone(),
-            rel_display: "video.mp4".into(),
             rel_start: dir.path().as_os_str().len() + 1,
             size: meta.len(),
             mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),

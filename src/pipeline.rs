@@ -222,7 +222,8 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                 }
                 Msg::Done(r) => {
                     let r = *r;
-                    let path_display = format!("{}/{}", root_names[r.root].trim_end_matches('/'), r.entry.rel_display);
+                    let rel_display = r.entry.rel_display();
+                    let path_display = format!("{}/{}", root_names[r.root].trim_end_matches('/'), rel_display);
                     progress.done(r.entry.size);
                     match r.outcome {
                         Err(message) if message.starts_with("vanished") || message.starts_with("changed") => {
@@ -271,7 +272,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                             batch.push(FileUpdate {
                                 root_id: root_ids[r.root],
                                 rel,
-                                rel_display: r.entry.rel_display,
+                                rel_display,
                                 size: r.entry.size,
                                 mtime_ns: r.entry.mtime_ns,
                                 inode: r.entry.inode,

@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct FileEntry {
     pub path: PathBuf,
-    /// Path relative to the root, `/`-separated, display form.
-    pub rel_display: String,
     /// Where the relative part starts in `path`'s bytes.
     pub(crate) rel_start: usize,
     pub size: u64,
@@ -26,6 +24,12 @@ impl FileEntry {
     /// The path relative to the root, as exact bytes (the catalog's key).
     pub fn rel_bytes(&self) -> &[u8] {
         &self.path.as_os_str().as_bytes()[self.rel_start..]
+    }
+
+    /// The relative path in display form (GBK components decoded). Made on demand: an
+    /// unchanged re-index walks every file and needs only the bytes.
+    pub fn rel_display(&self) -> String {
+        display_path(OsStr::from_bytes(self.rel_bytes()))
     }
 }
 
@@ -144,10 +148,7 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                 self.ancestors.pop();
             } else if meta.is_file() {
                 // Sockets, fifos and devices are not evidence.
-                let rel = OsStr::from_bytes(&path.as_os_str().as_bytes()[self.rel_start..]);
-                let rel_display = display_path(rel);
                 (self.visit)(Walked::File(FileEntry {
-                    rel_display,
                     rel_start: self.rel_start,
                     size: meta.len(),
                     mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
@@ -221,7 +222,7 @@ mod tests {
         let mut files = vec![];
         let mut problems = vec![];
         let collect = |w: Walked, files: &mut Vec<String>, problems: &mut Vec<String>| match w {
-            Walked::File(f) => files.push(f.rel_display),
+            Walked::File(f) => files.push(f.rel_display()),
             Walked::Problem(p) => problems.push(p.message),
         };
         walk(dir.path(), &WalkOptions::default(), |w| collect(w, &mut files, &mut problems));

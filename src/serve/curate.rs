@@ -66,15 +66,7 @@ fn frame(who: &Who, title: &str, body: &str) -> String {
     };
     let admin = if who.actor.as_ref().is_some_and(|a| a.can(Role::Admin)) { r#"<a href="/users">用户 Users</a>"# } else { "" };
     format!(
-        r#"<!doctype html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · 证据档案</title>
-<link rel="icon" href="/favicon.ico" type="image/svg+xml">
-<link rel="stylesheet" href="/static/style.css">
-</head>
+        r#"{head}
 <body>
 <header class="top">
 <a class="brand" href="/">青海省科学素质工作证据档案</a>
@@ -87,6 +79,7 @@ fn frame(who: &Who, title: &str, body: &str) -> String {
 </main>
 </body>
 </html>"#,
+        head = super::page::document_head("zh", &format!("{title} · 证据档案"), false),
         title = esc(title),
     )
 }

@@ -132,6 +132,24 @@ fn map_svg(
 
 // ------------------------------------------------------------------ layout
 
+/// The start of every page up to `<body>`: language, title, icon, stylesheet and, for the
+/// search pages, their script. Shared with the curation pages' frame.
+pub(super) fn document_head(lang: &str, title: &str, script: bool) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
+<link rel="stylesheet" href="/static/style.css">
+{script}</head>"#,
+        title = esc(title),
+        script = if script { "<script src=\"/static/app.js\" defer></script>\n" } else { "" },
+    )
+}
+
 fn layout(p: &Params, here: &str, toggle_href: &str, title: &str, body: &str) -> String {
     let l = p.lang;
     let nav = |path: &str, label: &str| {
@@ -142,17 +160,9 @@ fn layout(p: &Params, here: &str, toggle_href: &str, title: &str, body: &str) ->
         Lang::Zh => ("en", "English"),
         Lang::En => ("zh", "中文"),
     };
+    let app = l.pick("青海省科学素质工作证据档案", "Qinghai science-literacy evidence archive");
     format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · {app}</title>
-<link rel="icon" href="/favicon.ico" type="image/svg+xml">
-<link rel="stylesheet" href="/static/style.css">
-<script src="/static/app.js" defer></script>
-</head>
+        r#"{head}
 <body>
 <header class="top">
 <a class="brand" href="{home}">{app}</a>
@@ -162,9 +172,7 @@ fn layout(p: &Params, here: &str, toggle_href: &str, title: &str, body: &str) ->
 {body}
 </body>
 </html>"#,
-        lang = l.code(),
-        title = esc(title),
-        app = l.pick("青海省科学素质工作证据档案", "Qinghai science-literacy evidence archive"),
+        head = document_head(l.code(), &format!("{title} · {app}"), true),
         home = esc(&p.lang_href("/")),
         search = nav("/", l.pick("检索", "Search")),
         ledger = nav("/ledger", l.pick("覆盖台账", "Coverage ledger")),
