@@ -32,7 +32,7 @@ pub(super) async fn run_search(st: &AppState, req: SearchRequest) -> Result<Arc<
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
             for (segment, deletes) in idx.reader.searcher().generation().segments() {
-                segment.uuid_string().hash(&mut h);
+                segment.hash(&mut h);
                 deletes.hash(&mut h);
             }
             h.finish()
