@@ -245,6 +245,11 @@ pub struct BlobProbe {
 }
 
 impl BlobProbe {
+    /// Another probe on the same catalog, with its own connection (one per thread).
+    pub fn fresh(&self) -> BlobProbe {
+        BlobProbe { path: self.path.clone(), conn: None }
+    }
+
     /// True when `blake3` has facts from the current extractors. Any database error answers
     /// false: the file is then simply extracted again.
     pub fn known(&mut self, blake3: &str) -> bool {

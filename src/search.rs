@@ -363,27 +363,23 @@ impl Builder<'_> {
         })
     }
 
-    /// Free text against the given fields: ngram phrase (exact substring recall) plus jieba words
-    /// (ranking, and the words of one term in any order), file names weighted above folders
-    /// above body text. Body text has no jieba view in the index: its words are matched as
-    /// bigram phrases instead.
+    /// Free text against the given fields: the bigram phrase (exact substring recall) plus the
+    /// query's jieba words, each as a bigram phrase (the words of one term in any order); file
+    /// names weighted above folders above body text. The index holds bigrams only.
     fn words(&self, text: &str, which: &[&str]) -> Box<dyn Query> {
         let f = &self.idx.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let words = zh_words(self.idx, text);
         for &which in which {
-            let (ng, zh, boost) = match which {
-                "name" => (f.name_ng, Some(f.name), 3.0),
-                "path" => (f.path_ng, Some(f.path), 1.5),
-                _ => (f.text_ng, None, 1.0),
+            let (ng, boost) = match which {
+                "name" => (f.name_ng, 3.0),
+                "path" => (f.path_ng, 1.5),
+                _ => (f.text_ng, 1.0),
             };
             if let Some(q) = ngram_query(ng, text) {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
             }
-            let by_words = match zh {
-                Some(zh) => zh_query(self.idx, zh, text),
-                None => zh_words_as_ngrams(self.idx, ng, text),
-            };
-            if let Some(q) = by_words {
+            if let Some(q) = words_as_ngrams(ng, &words) {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost * 0.5))));
             }
         }
@@ -486,28 +482,9 @@ fn zh_words(idx: &SearchIndex, text: &str) -> Vec<String> {
     words
 }
 
-fn zh_query(idx: &SearchIndex, field: Field, text: &str) -> Option<Box<dyn Query>> {
-    let words = zh_words(idx, text);
-    if words.is_empty() {
-        return None;
-    }
-    // Every word must be present: the words of one query term belong together (a reordered
-    // phrase still matches, an unrelated document sharing one common word does not).
-    let clauses = words
-        .iter()
-        .map(|w| {
-            let t = Term::from_field_text(field, w);
-            (Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs)) as Box<dyn Query>)
-        })
-        .collect();
-    Some(Box::new(BooleanQuery::new(clauses)))
-}
-
-/// The same rule for a field indexed as bigrams only: every jieba word of the query must occur,
-/// each as a bigram phrase. A single word adds nothing to the plain ngram phrase, so it is left
-/// out.
-fn zh_words_as_ngrams(idx: &SearchIndex, field: Field, text: &str) -> Option<Box<dyn Query>> {
-    let words = zh_words(idx, text);
+/// Every jieba word of the query must occur, each as a bigram phrase. A single word adds
+/// nothing to the plain bigram phrase, so it is left out.
+fn words_as_ngrams(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
     if words.len() < 2 {
         return None;
     }

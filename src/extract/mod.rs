@@ -12,7 +12,7 @@ pub mod video;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -206,6 +206,9 @@ pub fn guard<T: Send + 'static>(
     budget: Duration,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
+    if let Some(watch) = WATCH.with(|w| w.borrow().clone()) {
+        return watched(&watch, f);
+    }
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     let mut task: Task = Box::new(move || {
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
@@ -232,22 +235,103 @@ pub fn guard<T: Send + 'static>(
     }
     match answer {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(panic)) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(format!("extractor crashed on this file ({msg}); metadata not read"))
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(format!(
-            "extraction took longer than {} s and was abandoned",
-            budget.as_secs()
-        )),
+        Ok(Err(panic)) => Err(panic_message(panic)),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(over_budget(budget)),
         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
             Err("extractor stopped without an answer".into())
         }
     }
+}
+
+/// Extraction on a watched thread runs inline: the index run's worker threads do the
+/// extraction themselves and a watchdog abandons a worker that overruns its budget (the
+/// pipeline's `workers` module). Handing every file to a helper thread and back cost two
+/// thread wake-ups a file, more than reading a small photo's EXIF.
+pub struct Watch {
+    state: std::sync::atomic::AtomicU8,
+    /// When the current extraction began, in ns since [`epoch`].
+    since: std::sync::atomic::AtomicU64,
+}
+
+const IDLE: u8 = 0;
+const BUSY: u8 = 1;
+const ABANDONED: u8 = 2;
+
+fn epoch() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch { state: IDLE.into(), since: 0.into() }
+    }
+}
+
+impl Watch {
+    /// Let extraction on the calling thread run inline under this watch (None: back to helper
+    /// threads).
+    pub fn install(watch: Option<Arc<Watch>>) {
+        WATCH.with(|w| *w.borrow_mut() = watch);
+    }
+
+    fn begin(&self) {
+        use std::sync::atomic::Ordering;
+        self.since.store(epoch().elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let _ = self.state.compare_exchange(IDLE, BUSY, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// False when the watchdog abandoned this extraction meanwhile.
+    fn end(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.state.compare_exchange(BUSY, IDLE, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+
+    /// Whether the thread was given up on; it must then stop without reporting.
+    pub fn abandoned(&self) -> bool {
+        self.state.load(std::sync::atomic::Ordering::Acquire) == ABANDONED
+    }
+
+    /// The watchdog's check: give up on an extraction that has run longer than `budget`.
+    /// True exactly once, for the caller that gave up on it.
+    pub fn abandon_if_over(&self, budget: Duration) -> bool {
+        use std::sync::atomic::Ordering;
+        if self.state.load(Ordering::Acquire) != BUSY {
+            return false;
+        }
+        let since = Duration::from_nanos(self.since.load(Ordering::Relaxed));
+        if epoch().elapsed().saturating_sub(since) <= budget {
+            return false;
+        }
+        self.state.compare_exchange(BUSY, ABANDONED, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+}
+
+thread_local! {
+    static WATCH: std::cell::RefCell<Option<Arc<Watch>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The message a file gets when its extraction was abandoned.
+pub fn over_budget(budget: Duration) -> String {
+    format!("extraction took longer than {} s and was abandoned", budget.as_secs())
+}
+
+fn watched<T>(watch: &Watch, f: impl FnOnce() -> T) -> Result<T, String> {
+    watch.begin();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    if !watch.end() {
+        return Err("abandoned by the watchdog".into());
+    }
+    r.map_err(panic_message)
+}
+
+pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    let msg = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    format!("extractor crashed on this file ({msg}); metadata not read")
 }
 
 type Task = Box<dyn FnOnce() + Send + 'static>;

@@ -18,16 +18,14 @@ use crate::record::Record;
 use crate::Result;
 
 /// Bumped whenever fields or tokenizers change: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "2";
+pub const INDEX_VERSION: &str = "3";
 
 /// Field handles, resolved once.
 #[derive(Clone)]
 pub struct Fields {
     pub id: Field,
     pub blake3: Field,
-    pub name: Field,
     pub name_ng: Field,
-    pub path: Field,
     pub path_ng: Field,
     pub text_ng: Field,
     pub facet: Field,
@@ -48,9 +46,7 @@ fn build_schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | FAST),
         blake3: b.add_text_field("blake3", STRING | STORED),
-        name: b.add_text_field("name", text_opts(tokenizer::ZH, false)),
         name_ng: b.add_text_field("name_ng", text_opts(tokenizer::NGRAM, true)),
-        path: b.add_text_field("path", text_opts(tokenizer::ZH, false)),
         path_ng: b.add_text_field("path_ng", text_opts(tokenizer::NGRAM, true)),
         text_ng: b.add_text_field("text_ng", text_opts(tokenizer::NGRAM, true)),
         facet: b.add_facet_field("facet", FacetOptions::default()),
@@ -137,9 +133,7 @@ impl SearchIndex {
         let name = row.file_name();
         let folder = row.display_path();
         let folder = folder.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        doc.add_text(f.name, name);
         doc.add_text(f.name_ng, name);
-        doc.add_text(f.path, folder);
         doc.add_text(f.path_ng, folder);
         // Titles and authors are searchable like body text.
         let mut body = String::new();
@@ -150,8 +144,8 @@ impl SearchIndex {
         if let Some(t) = text {
             body.push_str(t);
         }
-        // Body text gets the bigram view only: segmenting it with jieba as well doubled the
-        // indexing work of a cold run for no recall (docs/decisions.md, "Body text: bigrams only").
+        // Every field is indexed as bigrams only; jieba segments queries, not documents
+        // (docs/decisions.md, "Bigrams in the index, jieba for queries").
         if !body.is_empty() {
             doc.add_text(f.text_ng, &body);
         }

@@ -254,6 +254,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    crate::index::tokenizer::warm_up();
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }
 

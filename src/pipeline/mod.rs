@@ -1,9 +1,9 @@
 //! `archive index`: drives walk → hash → extract → catalog → tag → index.
 //!
 //! Threads: one walker compares each file's size, mtime and inode with the catalog and queues
-//! only new or changed files; `workers` threads read each queued file once, hash it and extract
-//! its facts from the same bytes; this thread is the single writer, batching results into
-//! catalog transactions. Tagging and the search index are brought up to date from the catalog
+//! only new or changed files, in small batches; `workers` threads read each queued file once,
+//! hash it and extract its facts from the same bytes, watched for the extraction time budget
+//! ([`workers`]); this thread is the single writer, batching results into catalog transactions. Tagging and the search index are brought up to date from the catalog
 //! afterwards, so an interrupted run leaves the catalog consistent and the next run completes
 //! the index (documents are keyed by file id: no duplicates on retry).
 
@@ -18,11 +18,19 @@ use crate::config::Config;
 use crate::extract::{self, Facts};
 use crate::hash::{self, Content, HashError};
 use crate::index::SearchIndex;
+use tantivy::indexer::UserOperation;
 use crate::record::Status;
 use crate::schema::Schema;
 use crate::tag::{self, FileForTagging};
 use crate::walk::{self, FileEntry, WalkOptions, Walked};
 use crate::{Error, Result};
+
+mod workers;
+
+/// The walker hands files to the workers in batches of at most this many files or bytes (or
+/// fewer when the workers are idle): one file per hand-over woke a sleeping thread per file.
+const JOB_BATCH_FILES: usize = 32;
+const JOB_BATCH_BYTES: u64 = 8 << 20;
 
 #[derive(Debug, Clone, Default)]
 pub struct IndexOptions {
@@ -88,14 +96,25 @@ impl RunSummary {
     }
 }
 
+#[derive(Clone)]
 struct Job {
     root: usize,
     entry: FileEntry,
     known: Option<Known>,
 }
 
+/// What a worker knows about a file once it is hashed: enough to catalogue it should its
+/// extraction have to be abandoned.
+#[derive(Default)]
+struct Hashed {
+    blake3: String,
+    size: u64,
+    media: Option<crate::record::Media>,
+    mime: &'static str,
+}
+
 enum Msg {
-    Done(Box<JobResult>),
+    Done(Vec<JobResult>),
     Problem(FileProblem),
     RootDone { root: usize, unseen: Vec<i64>, unchanged: u64 },
 }
@@ -105,6 +124,12 @@ struct JobResult {
     entry: FileEntry,
     known: Option<Known>,
     outcome: std::result::Result<(String, Option<Facts>, u64), String>,
+}
+
+impl From<Vec<JobResult>> for Msg {
+    fn from(done: Vec<JobResult>) -> Msg {
+        Msg::Done(done)
+    }
 }
 
 /// Run `archive index` over the given roots.
@@ -137,8 +162,36 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     let progress = Progress::new(opts.progress);
     let mut summary = RunSummary { run_id, ..Default::default() };
 
-    let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(workers * 4);
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<Vec<Job>>(workers * 2);
     let (msg_tx, msg_rx) = crossbeam_channel::bounded::<Msg>(workers * 8);
+    let readers = {
+        let probe = std::sync::Mutex::new(catalog.blob_probe());
+        let limits = cfg.limits.clone();
+        let in_memory_max = cfg.in_memory_max;
+        let make: workers::MakeWork<Job, JobResult, Hashed> = Box::new(move || {
+            let mut probe = probe.lock().unwrap_or_else(|e| e.into_inner()).fresh();
+            let limits = limits.clone();
+            Box::new(move |job: &Job, tell: &dyn Fn(Hashed)| JobResult {
+                root: job.root,
+                entry: job.entry.clone(),
+                known: job.known.clone(),
+                outcome: read_one(&job.entry, in_memory_max, &limits, &mut |b3| probe.known(b3), tell),
+            })
+        });
+        let fallback: workers::Fallback<Job, JobResult, Hashed> = Box::new(|job, hashed, why| JobResult {
+            root: job.root,
+            entry: job.entry,
+            known: job.known,
+            outcome: if hashed.blake3.is_empty() {
+                Err(why)
+            } else {
+                let facts = Facts { media: hashed.media, mime: hashed.mime.to_string(), errors: vec![why], ..Facts::default() };
+                Ok((hashed.blake3, Some(facts), hashed.size))
+            },
+        });
+        workers::start(workers, cfg.limits.time_budget, job_rx, msg_tx.clone(), make, fallback)
+            .map_err(|e| Error::Other(format!("could not start reader threads: {e}")))?
+    };
 
     std::thread::scope(|scope| -> Result<()> {
         // Walker.
@@ -150,6 +203,8 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             let verify = opts.verify;
             let progress = progress.clone();
             scope.spawn(move || {
+                let mut batch: Vec<Job> = Vec::with_capacity(JOB_BATCH_FILES);
+                let mut batch_bytes = 0u64;
                 for (i, (root, mut snapshot)) in roots.iter().zip(snapshots).enumerate() {
                     let mut unchanged = 0u64;
                     walk::walk(root, &wopts, |w| match w {
@@ -165,9 +220,14 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                             if same && !verify {
                                 unchanged += 1;
                             } else {
-                                crate::index::tokenizer::warm_up();
                                 progress.queue(entry.size);
-                                let _ = job_tx.send(Job { root: i, entry, known });
+                                batch_bytes += entry.size;
+                                batch.push(Job { root: i, entry, known });
+                                // Idle workers get what there is at once.
+                                if batch.len() >= JOB_BATCH_FILES || batch_bytes >= JOB_BATCH_BYTES || job_tx.is_empty() {
+                                    let _ = job_tx.send(std::mem::take(&mut batch));
+                                    batch_bytes = 0;
+                                }
                             }
                         }
                         Walked::Problem(p) => {
@@ -180,30 +240,13 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                     let unseen = snapshot.into_values().filter(|k| k.status == Status::Present).map(|k| k.id).collect();
                     let _ = msg_tx.send(Msg::RootDone { root: i, unseen, unchanged });
                 }
+                if !batch.is_empty() {
+                    let _ = job_tx.send(batch);
+                }
                 drop(job_tx);
             });
         }
-        // Workers.
-        for _ in 0..workers {
-            let job_rx = job_rx.clone();
-            let msg_tx = msg_tx.clone();
-            let mut probe = catalog.blob_probe();
-            let limits = cfg.limits.clone();
-            let in_memory_max = cfg.in_memory_max;
-            scope.spawn(move || {
-                for job in job_rx {
-                    let outcome = read_one(&job.entry, in_memory_max, &limits, &mut |b3| probe.known(b3));
-                    let _ = msg_tx.send(Msg::Done(Box::new(JobResult {
-                        root: job.root,
-                        entry: job.entry,
-                        known: job.known,
-                        outcome,
-                    })));
-                }
-            });
-        }
         drop(msg_tx);
-        drop(job_rx);
 
         // The single writer.
         let mut batch: Vec<FileUpdate> = Vec::new();
@@ -220,8 +263,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                     summary.unchanged += unchanged;
                     pending_roots.push((root, unseen));
                 }
-                Msg::Done(r) => {
-                    let r = *r;
+                Msg::Done(results) => for r in results {
                     let rel_display = r.entry.rel_display();
                     let path_display = format!("{}/{}", root_names[r.root].trim_end_matches('/'), rel_display);
                     progress.done(r.entry.size);
@@ -304,6 +346,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         }
         Ok(())
     })?;
+    readers.finish();
     progress.finish();
     summary.read_s = started.elapsed().as_secs_f64();
 
@@ -326,13 +369,14 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     Ok(summary)
 }
 
-/// Read, hash and (unless the content is already catalogued) extract one file.
-/// Ok((blake3, facts, bytes read)); Err(plain reason).
+/// Read, hash and (unless the content is already catalogued) extract one file, telling the
+/// watchdog the hash before extracting. Ok((blake3, facts, bytes read)); Err(plain reason).
 fn read_one(
     entry: &FileEntry,
     in_memory_max: u64,
     limits: &extract::Limits,
     known_blob: &mut dyn FnMut(&str) -> bool,
+    tell: &dyn Fn(Hashed),
 ) -> std::result::Result<(String, Option<Facts>, u64), String> {
     let name = entry.path.file_name().map(|n| walk::display_path(n)).unwrap_or_default();
     let hashed = match hash::read_and_hash(entry, in_memory_max) {
@@ -346,6 +390,12 @@ fn read_one(
     if known_blob(&hashed.blake3) {
         return Ok((hashed.blake3, None, size));
     }
+    let head = match &hashed.content {
+        Content::InMemory(data) => data.as_slice(),
+        Content::Large { head } => head.as_slice(),
+    };
+    let (media, mime) = extract::sniff::sniff(head, &name);
+    tell(Hashed { blake3: hashed.blake3.clone(), size, media: Some(media), mime });
     let facts = match hashed.content {
         Content::InMemory(data) => extract::extract_bytes(&name, Arc::new(data), limits),
         Content::Large { head } => extract::extract_large(&entry.path, &name, &head, limits),
@@ -411,6 +461,9 @@ pub fn retag(catalog: &mut Catalog, schema: &Schema, cfg: &Config) -> Result<usi
     Ok(changed)
 }
 
+/// Documents handed to the index writer at once.
+const INDEX_BATCH: usize = 64;
+
 /// Bring the search index up to date with the catalog: every file marked dirty gets its
 /// document replaced. A missing or outdated index is rebuilt whole.
 pub fn sync_index(catalog: &mut Catalog, cfg: &Config, schema: &Schema) -> Result<usize> {
@@ -426,13 +479,24 @@ pub fn sync_index(catalog: &mut Catalog, cfg: &Config, schema: &Schema) -> Resul
         writer.delete_all_documents()?;
     }
     let mut ids = Vec::new();
+    // Operations go to tantivy's indexing threads in batches: one document per send woke a
+    // sleeping indexing thread for every small file.
+    let mut ops = Vec::with_capacity(2 * INDEX_BATCH);
     catalog.for_each_dirty(|row, text| {
-        writer.delete_term(idx.delete_term(row.id));
         let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
-        writer.add_document(idx.document(&row, text.as_deref(), &facets))?;
+        if !created {
+            ops.push(UserOperation::Delete(idx.delete_term(row.id)));
+        }
+        ops.push(UserOperation::Add(idx.document(&row, text.as_deref(), &facets)));
         ids.push(row.id);
+        if ops.len() >= 2 * INDEX_BATCH {
+            writer.run(ops.drain(..))?;
+        }
         Ok(())
     })?;
+    if !ops.is_empty() {
+        writer.run(ops)?;
+    }
     writer.commit()?;
     catalog.clear_dirty(&ids)?;
     // Old segments are only removed once merges finish; waiting keeps repeated runs from growing the index.
@@ -528,11 +592,11 @@ mod tests {
         let mut none = |_: &str| false;
 
         std::fs::write(&path, b"1234567").unwrap();
-        let err = read_one(&entry, 1 << 20, &limits, &mut none).unwrap_err();
+        let err = read_one(&entry, 1 << 20, &limits, &mut none, &|_| {}).unwrap_err();
         assert!(err.starts_with("changed while being read"), "{err}");
 
         std::fs::remove_file(&path).unwrap();
-        let err = read_one(&entry, 1 << 20, &limits, &mut none).unwrap_err();
+        let err = read_one(&entry, 1 << 20, &limits, &mut none, &|_| {}).unwrap_err();
         assert!(err.starts_with("vanished"), "{err}");
     }
 }
