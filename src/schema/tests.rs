@@ -400,3 +400,32 @@ fn a_catalog_without_keywords_or_generic_list_works() {
     let (_, msg) = schema_err(load_with(INDICATORS_FILE, "[meta]\ntitle = \"空\"\n"));
     assert!(msg.contains("no [[indicator]]"), "{msg}");
 }
+
+/// The grid search for the nearest boundary against every edge of the real prefecture and
+/// county outlines, for points inside, near and outside Qinghai.
+#[test]
+fn nearest_boundary_on_the_real_outlines_agrees_with_every_edge() {
+    let s = schema();
+    let mut rng = crate::sample::Rng(11);
+    for _ in 0..150 {
+        let lon = 88.0 + rng.below(160_000) as f64 / 10_000.0;
+        let lat = 30.5 + rng.below(80_000) as f64 / 10_000.0;
+        let (kx, ky) = (lat.to_radians().cos() * 111.320, 110.574);
+        for region in s.prefecture_shapes().iter().chain(s.county_shapes()).step_by(3) {
+            let mut best = f64::INFINITY;
+            for ring in region.polygons.iter().flat_map(|p| &p.rings) {
+                for w in ring.windows(2) {
+                    let ([x1, y1], [x2, y2]) = (w[0], w[1]);
+                    let (ax, ay) = ((x1 - lon) * kx, (y1 - lat) * ky);
+                    let (bx, by) = ((x2 - lon) * kx, (y2 - lat) * ky);
+                    let (vx, vy) = (bx - ax, by - ay);
+                    let len2 = vx * vx + vy * vy;
+                    let t = if len2 == 0.0 { 0.0 } else { (-(ax * vx + ay * vy) / len2).clamp(0.0, 1.0) };
+                    best = best.min(((ax + t * vx).powi(2) + (ay + t * vy).powi(2)).sqrt());
+                }
+            }
+            let d = region.distance_to_edge_km(lon, lat);
+            assert!((d - best).abs() < 1e-9, "{} at {lon},{lat}: {d} vs {best}", region.name);
+        }
+    }
+}
