@@ -103,10 +103,34 @@ pub struct FileUpdate {
     pub inode: u64,
     pub dev: u64,
     pub blake3: Option<String>,
-    /// None when the blob was already catalogued (its facts are reused, not re-read).
+    /// None when the blob was already catalogued (its facts are reused, not re-read). In the
+    /// stored form ([`into_stored`]): the text is in `text`.
     pub facts: Option<Facts>,
+    /// Document text, stored apart from the facts.
+    pub text: Option<String>,
     /// Problems reading this file (I/O, corrupt content), shown on its record.
     pub errors: Vec<String>,
+    /// The file's tagging as JSON, when the run tags files as they are read (None keeps the
+    /// stored one).
+    pub tagging: Option<String>,
+}
+
+/// Facts as the catalog stores them: text moved out (kept in its own column, returned beside)
+/// and a short excerpt in its place.
+pub fn into_stored(mut facts: Facts) -> (Facts, Option<String>) {
+    let text = facts.text.take();
+    facts.excerpt = text.as_deref().map(|t| excerpt(t, 300));
+    (facts, text)
+}
+
+/// The defaults a row read back from the catalog gets for facts that lack them.
+pub(crate) fn fill_facts(facts: &mut Facts, media: Option<&str>, mime: Option<String>) {
+    if facts.media.is_none() {
+        facts.media = media.and_then(Media::parse);
+    }
+    if facts.mime.is_empty() {
+        facts.mime = mime.unwrap_or_else(|| "application/octet-stream".into());
+    }
 }
 
 pub struct Catalog {
@@ -335,6 +359,13 @@ impl Catalog {
         &self.conn
     }
 
+    /// No file has ever been catalogued.
+    pub fn is_empty(&self) -> Result<bool> {
+        self.conn
+            .query_row("SELECT NOT EXISTS(SELECT 1 FROM files)", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         self.conn
             .query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
@@ -398,12 +429,14 @@ impl Catalog {
         BlobProbe { path: self.path.clone(), conn: None }
     }
 
-    /// Write a batch of file results in one transaction.
-    pub fn write_batch(&mut self, updates: &[FileUpdate]) -> Result<()> {
+    /// Write a batch of file results in one transaction. Returns each file's id, in order, and
+    /// the time written as their last-seen time.
+    pub fn write_batch(&mut self, updates: &[FileUpdate]) -> Result<(Vec<i64>, String)> {
         let now = now_rfc3339();
         let path = self.path.clone();
         let err = |source| Error::Catalog { path: path.clone(), cause: source };
         let tx = self.conn.transaction().map_err(err)?;
+        let mut ids = Vec::new();
         {
             let mut blob_stmt = tx
                 .prepare_cached(
@@ -416,20 +449,21 @@ impl Catalog {
                 .map_err(err)?;
             let mut file_stmt = tx
                 .prepare_cached(
-                    "INSERT INTO files(root_id,rel,rel_display,blake3,size,mtime_ns,inode,dev,status,first_seen,last_seen,errors,dirty)
-                     VALUES(?1,?2,?3,?4,?5,?6,?7,?8,'present',?9,?9,?10,1)
+                    "INSERT INTO files(root_id,rel,rel_display,blake3,size,mtime_ns,inode,dev,status,first_seen,last_seen,errors,tagging,dirty)
+                     VALUES(?1,?2,?3,?4,?5,?6,?7,?8,'present',?9,?9,?10,?11,1)
                      ON CONFLICT(root_id,rel) DO UPDATE SET rel_display=excluded.rel_display,
                        blake3=excluded.blake3, size=excluded.size, mtime_ns=excluded.mtime_ns,
                        inode=excluded.inode, dev=excluded.dev, status='present',
-                       last_seen=excluded.last_seen, errors=excluded.errors, dirty=1",
+                       last_seen=excluded.last_seen, errors=excluded.errors,
+                       tagging=COALESCE(excluded.tagging, files.tagging), dirty=1
+                     RETURNING id",
                 )
                 .map_err(err)?;
+            ids.reserve(updates.len());
             for u in updates {
                 if let (Some(b3), Some(facts)) = (&u.blake3, &u.facts) {
-                    let mut stored = facts.clone();
-                    let text = stored.text.take();
-                    stored.excerpt = text.as_deref().map(|t| excerpt(t, 300));
-                    let facts_json = serde_json::to_string(&stored).expect("facts serialize");
+                    let text = &u.text;
+                    let facts_json = serde_json::to_string(facts).expect("facts serialize");
                     blob_stmt
                         .execute(params![
                             b3,
@@ -444,23 +478,93 @@ impl Catalog {
                         .map_err(err)?;
                 }
                 let errors = serde_json::to_string(&u.errors).expect("errors serialize");
-                file_stmt
-                    .execute(params![
-                        u.root_id,
-                        u.rel,
-                        u.rel_display,
-                        u.blake3,
-                        u.size as i64,
-                        u.mtime_ns,
-                        u.inode as i64,
-                        u.dev as i64,
-                        now,
-                        errors
-                    ])
+                let id: i64 = file_stmt
+                    .query_row(
+                        params![
+                            u.root_id,
+                            u.rel,
+                            u.rel_display,
+                            u.blake3,
+                            u.size as i64,
+                            u.mtime_ns,
+                            u.inode as i64,
+                            u.dev as i64,
+                            now,
+                            errors,
+                            u.tagging
+                        ],
+                        |r| r.get(0),
+                    )
                     .map_err(err)?;
+                ids.push(id);
             }
         }
-        tx.commit().map_err(err)
+        tx.commit().map_err(err)?;
+        Ok((ids, now))
+    }
+
+    /// The stored facts of a catalogued content and, for documents, its text.
+    pub fn blob_facts(&self, blake3: &str) -> Result<Option<(Facts, Option<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT facts, media, mime, CASE WHEN media = 'document' THEN text END FROM blobs WHERE blake3=?1")
+            .map_err(|e| self.err(e))?;
+        stmt.query_row([blake3], |r| {
+            let json: Option<String> = r.get(0)?;
+            let mut facts: Facts = json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
+            fill_facts(&mut facts, r.get::<_, Option<String>>(1)?.as_deref(), r.get(2)?);
+            Ok((facts, r.get(3)?))
+        })
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
+    /// Present files that are submission lists (their facts hold manifest rows).
+    pub fn manifest_files(&self) -> Result<Vec<FileRow>> {
+        // The key is written only for a non-empty list; inside a JSON string its quotes would
+        // be escaped, so the pattern cannot match text that merely mentions it.
+        let sql = format!(
+            "{} WHERE f.status = 'present' AND instr(b.facts, '\"manifest_rows\":') > 0",
+            Self::ROW_SELECT
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], Self::map_row).map_err(|e| self.err(e))?;
+        let rows: Vec<FileRow> = rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().filter(|r| !r.facts.manifest_rows.is_empty()).collect())
+    }
+
+    /// Contents held by more than one present file.
+    pub fn shared_blake3s(&self) -> Result<rustc_hash::FxHashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT blake3 FROM files WHERE status = 'present' AND blake3 IS NOT NULL GROUP BY blake3 HAVING COUNT(*) > 1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// Files whose search document is out of date, with their stored tagging JSON.
+    pub fn dirty_taggings(&self) -> Result<Vec<(i64, Option<String>)>> {
+        let mut stmt = self.conn.prepare("SELECT id, tagging FROM files WHERE dirty = 1").map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+    }
+
+    /// One file with, for documents, its text (what its search document is made from).
+    pub fn file_with_text(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>> {
+        let sql = Self::ROW_SELECT.replace(
+            " FROM files f",
+            ", CASE WHEN b.media = 'document' THEN b.text END FROM files f",
+        ) + " WHERE f.id = ?1";
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        stmt.query_row([id], |row| Ok((Self::map_row(row)?, row.get(15)?))).optional().map_err(|e| self.err(e))
+    }
+
+    /// The display form of a root's path, as file rows carry it.
+    pub fn root_display(&self, root_id: i64) -> Result<String> {
+        self.conn
+            .query_row("SELECT display FROM roots WHERE id=?1", [root_id], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     /// After a complete walk of a root: files not seen are missing (kept, with when they were
@@ -528,12 +632,7 @@ impl Catalog {
     fn map_row(r: &rusqlite::Row) -> rusqlite::Result<FileRow> {
         let facts_json: Option<String> = r.get(11)?;
         let mut facts: Facts = facts_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
-        if facts.media.is_none() {
-            facts.media = r.get::<_, Option<String>>(13)?.as_deref().and_then(Media::parse);
-        }
-        if facts.mime.is_empty() {
-            facts.mime = r.get::<_, Option<String>>(14)?.unwrap_or_else(|| "application/octet-stream".into());
-        }
+        fill_facts(&mut facts, r.get::<_, Option<String>>(13)?.as_deref(), r.get(14)?);
         let errors: String = r.get(10)?;
         let tagging: Option<String> = r.get(12)?;
         Ok(FileRow {

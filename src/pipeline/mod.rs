@@ -1,11 +1,13 @@
-//! `archive index`: drives walk → hash → extract → catalog → tag → index.
+//! `archive index`: drives walk → hash → extract → tag → catalog → index.
 //!
 //! Threads: one walker compares each file's size, mtime and inode with the catalog and queues
 //! only new or changed files, in small batches; `workers` threads read each queued file once,
 //! hash it and extract its facts from the same bytes, watched for the extraction time budget
-//! ([`workers`]); this thread is the single writer, batching results into catalog transactions. Tagging and the search index are brought up to date from the catalog
-//! afterwards, so an interrupted run leaves the catalog consistent and the next run completes
-//! the index (documents are keyed by file id: no duplicates on retry).
+//! ([`workers`]); this thread is the single writer: it tags each batch, writes it to the
+//! catalog in one transaction and queues its search documents ([`stream`]). The search index
+//! is committed once at the end, after the cross-file tags (duplicates) are settled; the
+//! catalog's dirty flags let the next run complete an interrupted one (documents are keyed by
+//! file id: no duplicates on retry).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use crate::tag::{self, FileForTagging};
 use crate::walk::{self, FileEntry, WalkOptions, Walked};
 use crate::{Error, Result};
 
+mod stream;
 mod workers;
 
 /// The walker hands files to the workers in batches of at most this many files or bytes (or
@@ -76,7 +79,10 @@ pub struct RunSummary {
     pub errors: Vec<FileProblem>,
     pub fixity_failures: Vec<FixityFailure>,
     pub verified: u64,
+    /// Files whose tags were computed this run (or, when only the vocabulary changed, whose
+    /// tags changed).
     pub retagged: u64,
+    /// Search documents written.
     pub index_updated: u64,
     pub present_total: u64,
     pub missing_total: u64,
@@ -116,7 +122,7 @@ struct Hashed {
 enum Msg {
     Done(Vec<JobResult>),
     Problem(FileProblem),
-    RootDone { root: usize, unseen: Vec<i64>, unchanged: u64 },
+    RootDone { root: usize, unseen: Vec<Known>, unchanged: u64 },
 }
 
 struct JobResult {
@@ -193,6 +199,8 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             .map_err(|e| Error::Other(format!("could not start reader threads: {e}")))?
     };
 
+    let mut streamer = stream::Streamer::start(&catalog, &schema, cfg, &roots, &root_ids)?;
+
     std::thread::scope(|scope| -> Result<()> {
         // Walker.
         {
@@ -237,7 +245,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                             }));
                         }
                     });
-                    let unseen = snapshot.into_values().filter(|k| k.status == Status::Present).map(|k| k.id).collect();
+                    let unseen = snapshot.into_values().filter(|k| k.status == Status::Present).collect();
                     let _ = msg_tx.send(Msg::RootDone { root: i, unseen, unchanged });
                 }
                 if !batch.is_empty() {
@@ -250,9 +258,28 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
 
         // The single writer.
         let mut batch: Vec<FileUpdate> = Vec::new();
+        let mut batch_roots: Vec<usize> = Vec::new();
+        let mut batch_known: Vec<Option<Known>> = Vec::new();
         let mut last_flush = Instant::now();
-        let mut pending_roots: Vec<(usize, Vec<i64>)> = Vec::new();
+        let mut pending_roots: Vec<(usize, Vec<Known>)> = Vec::new();
         let mut tags_invalidated = false;
+        let mut flush = |catalog: &mut Catalog, batch: &mut Vec<FileUpdate>, roots: &mut Vec<usize>, known: &mut Vec<Option<Known>>| -> Result<()> {
+            invalidate_tags(catalog, &mut tags_invalidated)?;
+            match streamer.as_mut() {
+                Some(st) => {
+                    let prepared = st.tag_batch(catalog, batch, roots, known)?;
+                    let (ids, at) = catalog.write_batch(batch)?;
+                    st.index_batch(batch, roots, prepared, &ids, &at)?;
+                }
+                None => {
+                    catalog.write_batch(batch)?;
+                }
+            }
+            batch.clear();
+            roots.clear();
+            known.clear();
+            Ok(())
+        };
         for msg in msg_rx {
             match msg {
                 Msg::Problem(p) => {
@@ -311,6 +338,13 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                                 summary.errors.push(FileProblem { path: path_display.clone(), message: m.clone() });
                             }
                             let rel = r.entry.rel_bytes().to_vec();
+                            let (facts, text) = match facts {
+                                Some(f) => {
+                                    let (f, t) = crate::catalog::into_stored(f);
+                                    (Some(f), t)
+                                }
+                                None => (None, None),
+                            };
                             batch.push(FileUpdate {
                                 root_id: root_ids[r.root],
                                 rel,
@@ -321,28 +355,34 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                                 dev: r.entry.dev,
                                 blake3,
                                 facts,
+                                text,
                                 errors,
+                                tagging: None,
                             });
+                            batch_roots.push(r.root);
+                            batch_known.push(r.known);
                         }
                     }
                     if batch.len() >= 512 || last_flush.elapsed() > Duration::from_secs(2) {
-                        invalidate_tags(&catalog, &mut tags_invalidated)?;
-                        catalog.write_batch(&batch)?;
-                        batch.clear();
+                        flush(&mut catalog, &mut batch, &mut batch_roots, &mut batch_known)?;
                         last_flush = Instant::now();
                     }
                 }
             }
         }
         if !batch.is_empty() {
-            invalidate_tags(&catalog, &mut tags_invalidated)?;
-            catalog.write_batch(&batch)?;
+            flush(&mut catalog, &mut batch, &mut batch_roots, &mut batch_known)?;
         }
+        drop(flush);
         for (root, unseen) in pending_roots {
             if !unseen.is_empty() {
                 invalidate_tags(&catalog, &mut tags_invalidated)?;
             }
-            summary.missing += catalog.finish_root(root_ids[root], &unseen)? as u64;
+            if let Some(st) = streamer.as_mut() {
+                st.missing(&catalog, &unseen)?;
+            }
+            let ids: Vec<i64> = unseen.iter().map(|k| k.id).collect();
+            summary.missing += catalog.finish_root(root_ids[root], &ids)? as u64;
         }
         Ok(())
     })?;
@@ -350,13 +390,20 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     progress.finish();
     summary.read_s = started.elapsed().as_secs_f64();
 
-    let changed_anything = summary.new + summary.changed + summary.missing + summary.returned > 0;
-    let at = Instant::now();
-    summary.retagged = retag_if_needed(&mut catalog, &schema, cfg, changed_anything)? as u64;
-    summary.tag_s = at.elapsed().as_secs_f64();
-    let at = Instant::now();
-    summary.index_updated = sync_index(&mut catalog, cfg, &schema)? as u64;
-    summary.index_s = at.elapsed().as_secs_f64();
+    match streamer {
+        Some(st) => {
+            (summary.retagged, summary.index_updated, summary.tag_s, summary.index_s) = st.finish(&mut catalog)?;
+        }
+        None => {
+            let changed_anything = summary.new + summary.changed + summary.missing + summary.returned > 0;
+            let at = Instant::now();
+            summary.retagged = retag_if_needed(&mut catalog, &schema, cfg, changed_anything)? as u64;
+            summary.tag_s = at.elapsed().as_secs_f64();
+            let at = Instant::now();
+            summary.index_updated = sync_index(&mut catalog, cfg, &schema)? as u64;
+            summary.index_s = at.elapsed().as_secs_f64();
+        }
+    }
 
     let (present, missing) = catalog.counts()?;
     summary.present_total = present;
@@ -442,18 +489,7 @@ pub fn retag(catalog: &mut Catalog, schema: &Schema, cfg: &Config) -> Result<usi
         Ok(())
     })?;
     let none = Vec::new();
-    let inputs: Vec<FileForTagging> = rows
-        .iter()
-        .map(|r| FileForTagging {
-            file_id: r.id,
-            rel_path: &r.rel_display,
-            root: &r.root,
-            blake3: r.blake3.as_deref(),
-            facts: &r.facts,
-            manual: manual.get(&r.id).unwrap_or(&none),
-            unreadable: r.blake3.is_none() || !r.errors.is_empty() || !r.facts.errors.is_empty(),
-        })
-        .collect();
+    let inputs: Vec<FileForTagging> = rows.iter().map(|r| stream::for_tagging(r, manual.get(&r.id).unwrap_or(&none))).collect();
     let taggings = tag::tag_all(schema, &cfg.tag, &inputs);
     let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();
     let changed = catalog.write_taggings(&pairs)?;

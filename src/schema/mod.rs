@@ -1138,25 +1138,119 @@ fn parse_towns(src: &SourceText, div_by_code: &HashMap<String, usize>, divs: &[D
 
 // ---------------------------------------------------------------------- GeoJSON
 
+/// GeoJSON coordinates: nested arrays of numbers, read without a `serde_json::Value` per
+/// number (building those for the bundled 2.8 MB of boundaries cost every command ~40 ms at
+/// start-up).
+enum Coords {
+    Num(f64),
+    List(Vec<Coords>),
+}
+
+impl<'de> serde::Deserialize<'de> for Coords {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Coords;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("GeoJSON coordinates (arrays of numbers)")
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Coords, E> {
+                Ok(Coords::Num(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Coords, E> {
+                Ok(Coords::Num(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Coords, E> {
+                Ok(Coords::Num(v as f64))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> std::result::Result<Coords, A::Error> {
+                let mut v = Vec::with_capacity(a.size_hint().unwrap_or(0));
+                while let Some(x) = a.next_element()? {
+                    v.push(x);
+                }
+                Ok(Coords::List(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl std::fmt::Display for Coords {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Coords::Num(n) => write!(f, "{n}"),
+            Coords::List(v) => {
+                f.write_str("[")?;
+                for (i, c) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{c}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+impl Coords {
+    fn list(&self) -> Option<&[Coords]> {
+        match self {
+            Coords::List(v) => Some(v),
+            Coords::Num(_) => None,
+        }
+    }
+
+    fn point(&self) -> Option<[f64; 2]> {
+        match self.list()? {
+            [Coords::Num(x), Coords::Num(y), ..] => Some([*x, *y]),
+            _ => None,
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct GeoFeatures {
+    features: Option<Vec<GeoFeature>>,
+}
+
+#[derive(serde::Deserialize)]
+struct GeoFeature {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    #[serde(default)]
+    properties: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    geometry: Option<GeoGeometry>,
+}
+
+#[derive(serde::Deserialize)]
+struct GeoGeometry {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    coordinates: Option<Coords>,
+}
+
 fn parse_regions(
     src: &SourceText,
     div_by_code: &HashMap<String, usize>,
     divs: &[Division],
     level: Level,
 ) -> Result<Vec<Region>> {
-    let v: serde_json::Value = serde_json::from_str(&src.text)
-        .map_err(|e| src.err(Some(e.line()), format!("not valid JSON: {e}")))?;
+    let v: GeoFeatures = serde_json::from_str(&src.text)
+        .map_err(|e| src.err(Some(e.line()), format!("not valid GeoJSON: {e}")))?;
     let feats = v
-        .get("features")
-        .and_then(|f| f.as_array())
+        .features
         .ok_or_else(|| src.err(Some(1), "not a GeoJSON FeatureCollection (no \"features\" array)"))?;
     let mut out = Vec::new();
     for (n, f) in feats.iter().enumerate() {
-        let props = f.get("properties");
-        let code = props
+        let code = f
+            .properties
+            .as_ref()
             .and_then(|p| p.get("code"))
             .and_then(|c| c.as_str().map(str::to_string).or_else(|| c.as_u64().map(|n| n.to_string())))
-            .or_else(|| f.get("id").and_then(|c| c.as_str()).map(str::to_string));
+            .or_else(|| f.id.as_ref().and_then(|c| c.as_str()).map(str::to_string));
         let Some(code) = code else {
             return Err(src.err(None, format!("feature #{} has no properties.code (the GB/T 2260 code)", n + 1)));
         };
@@ -1169,23 +1263,22 @@ fn parse_regions(
         if divs[di].level != level {
             return Err(bad(format!("is a {:?} in divisions.csv, but this file holds {:?} boundaries", divs[di].level, level)));
         }
-        let geom = f.get("geometry").ok_or_else(|| bad("no geometry".into()))?;
-        let coords = geom.get("coordinates").ok_or_else(|| bad("geometry has no coordinates".into()))?;
-        let polys: Vec<&serde_json::Value> = match geom.get("type").and_then(|t| t.as_str()) {
+        let geom = f.geometry.as_ref().ok_or_else(|| bad("no geometry".into()))?;
+        let coords = geom.coordinates.as_ref().ok_or_else(|| bad("geometry has no coordinates".into()))?;
+        let polys: Vec<&Coords> = match geom.kind.as_deref() {
             Some("Polygon") => vec![coords],
-            Some("MultiPolygon") => coords.as_array().map(|a| a.iter().collect()).unwrap_or_default(),
+            Some("MultiPolygon") => coords.list().map(|a| a.iter().collect()).unwrap_or_default(),
             other => return Err(bad(format!("geometry type {other:?}; only Polygon and MultiPolygon are boundaries"))),
         };
         let mut polygons = Vec::new();
         for (pi, p) in polys.into_iter().enumerate() {
-            let rings = p.as_array().ok_or_else(|| bad(format!("polygon {} is not an array of rings", pi + 1)))?;
+            let rings = p.list().ok_or_else(|| bad(format!("polygon {} is not an array of rings", pi + 1)))?;
             let mut rs = Vec::new();
             for (ri, r) in rings.iter().enumerate() {
-                let pts = r.as_array().ok_or_else(|| bad(format!("ring {} is not an array of points", ri + 1)))?;
+                let pts = r.list().ok_or_else(|| bad(format!("ring {} is not an array of points", ri + 1)))?;
                 let mut ring = Vec::with_capacity(pts.len());
                 for pt in pts {
-                    let xy = pt.as_array().filter(|a| a.len() >= 2).and_then(|a| Some([a[0].as_f64()?, a[1].as_f64()?]));
-                    match xy {
+                    match pt.point() {
                         Some([x, y]) if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) => ring.push([x, y]),
                         _ => return Err(bad(format!("invalid point {pt} in polygon {} ring {} (want [lon, lat] in degrees)", pi + 1, ri + 1))),
                     }

@@ -117,7 +117,7 @@ struct ManifestEntry {
 }
 
 /// Submission lists by (root, folder): normalised file key → entry.
-struct Manifests {
+pub struct Manifests {
     by_dir: HashMap<(String, String), DirLists>,
     entries: Vec<ManifestEntry>,
 }
@@ -141,7 +141,8 @@ fn parent_dir(rel: &str) -> &str {
 }
 
 impl Manifests {
-    fn build(files: &[FileForTagging]) -> Manifests {
+    /// The submission lists among `files` (the others are passed over).
+    pub fn build(files: &[FileForTagging]) -> Manifests {
         let mut m = Manifests { by_dir: HashMap::new(), entries: Vec::new() };
         for f in files {
             if f.facts.manifest_rows.is_empty() {
@@ -623,44 +624,51 @@ fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
 }
 
 pub(crate) fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]) -> Vec<Tagging> {
+    tag_with(schema, cfg, files, &Manifests::build(files))
+}
+
+/// Tag files against the given submission lists: each on its own, then the duplicate flags
+/// across them (complete for every content whose files are all in `files`).
+pub(crate) fn tag_with(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging], manifests: &Manifests) -> Vec<Tagging> {
     use rayon::prelude::*;
-    let manifests = Manifests::build(files);
     // Each file is tagged on its own (GPS point-in-polygon against the county boundaries is
     // the costly part); only the duplicate flags below look across files.
-    let mut out: Vec<Tagging> = files
-        .par_iter()
-        .map(|f| {
-            let segs = segments(f);
-            let mut c = Cands::default();
-            let loc = place_cands(schema, f, &segs, &mut c);
-            indicator_cands(schema, f, &segs, &manifests, &mut c);
-            let mut t = choose(schema, &c);
-            t.flags.extend(gps_flag(schema, loc.as_ref(), &t));
-            t.flags.extend(flags::date_outside_period(cfg, f.facts));
-            t.flags.extend(flags::possibly_edited(cfg, f.facts));
-            t.flags.extend(flags::no_capture_date(f.facts));
-            // A submission list describes other files; it is not itself evidence of an indicator.
-            if t.indicators.is_empty() && f.facts.manifest_rows.is_empty() {
-                let reason = match manifests.lookup(f) {
-                    Some(e) => format!(
-                        "no indicator: the submission list names it ({}) but the catalog knows no such indicator; fix the list or add an alias",
-                        e.evidence
-                    ),
-                    None => "no indicator: nothing in the path, a submission list, the keywords or a curator's edit names one".into(),
-                };
-                t.flags.push(Flag::NoIndicator.value(reason));
-            }
-            if f.unreadable {
-                t.flags.push(flags::unreadable(f.facts));
-            }
-            t
-        })
-        .collect();
+    let mut out: Vec<Tagging> = files.par_iter().map(|f| tag_one(schema, cfg, f, manifests)).collect();
     duplicate_flags(files, &mut out);
     for t in &mut out {
         t.flags.sort_by_key(|f| Flag::parse(&f.flag));
     }
     out
+}
+
+/// One file's tags and flags, everything but the duplicate flags (which need the other files
+/// with the same content).
+pub(crate) fn tag_one(schema: &Schema, cfg: &TagConfig, f: &FileForTagging, manifests: &Manifests) -> Tagging {
+    let segs = segments(f);
+    let mut c = Cands::default();
+    let loc = place_cands(schema, f, &segs, &mut c);
+    indicator_cands(schema, f, &segs, manifests, &mut c);
+    let mut t = choose(schema, &c);
+    t.flags.extend(gps_flag(schema, loc.as_ref(), &t));
+    t.flags.extend(flags::date_outside_period(cfg, f.facts));
+    t.flags.extend(flags::possibly_edited(cfg, f.facts));
+    t.flags.extend(flags::no_capture_date(f.facts));
+    // A submission list describes other files; it is not itself evidence of an indicator.
+    if t.indicators.is_empty() && f.facts.manifest_rows.is_empty() {
+        let reason = match manifests.lookup(f) {
+            Some(e) => format!(
+                "no indicator: the submission list names it ({}) but the catalog knows no such indicator; fix the list or add an alias",
+                e.evidence
+            ),
+            None => "no indicator: nothing in the path, a submission list, the keywords or a curator's edit names one".into(),
+        };
+        t.flags.push(Flag::NoIndicator.value(reason));
+    }
+    if f.unreadable {
+        t.flags.push(flags::unreadable(f.facts));
+    }
+    t.flags.sort_by_key(|f| Flag::parse(&f.flag));
+    t
 }
 
 /// Hierarchical facet paths of a tagging: `/place/海东市/互助县`, `/indicator/B/B4/B4.1`,

@@ -80,11 +80,24 @@ pub mod flags;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{facet_paths, Source};
+pub use engine::{facet_paths, Manifests, Source};
 pub use flags::Flag;
 
 /// Tag every file; the slice is the whole catalog's present files, so that cross-file
 /// facts (manifests in a parent folder, duplicates across submissions) can be seen.
 pub fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]) -> Vec<Tagging> {
     engine::tag_all(schema, cfg, files)
+}
+
+/// Tag a group of files against the given submission lists, duplicate flags included: the
+/// answer of [`tag_all`] for them when `files` holds every present file of each content
+/// among them and `manifests` every list in the catalog.
+pub fn tag_with(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging], manifests: &Manifests) -> Vec<Tagging> {
+    engine::tag_with(schema, cfg, files, manifests)
+}
+
+/// One file's tags as [`tag_all`] gives them, but for the duplicate flags: an index run tags
+/// each file as it is read and adds those flags at the end.
+pub fn tag_one(schema: &Schema, cfg: &TagConfig, file: &FileForTagging, manifests: &Manifests) -> Tagging {
+    engine::tag_one(schema, cfg, file, manifests)
 }

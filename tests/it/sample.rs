@@ -185,3 +185,47 @@ fn retag_follows_a_changed_catalog_without_reading_files() {
     };
     assert!(hits >= 4, "files under B4.1科普大篷车 are now K1: {hits}");
 }
+
+/// An index run tags each file as it is read and settles duplicates at the end; a full retag
+/// from the catalog alone must then find nothing to change, whatever the run did: a first run,
+/// a copy of an old file arriving in another prefecture's folder (the old, unread file gains a
+/// duplicate flag), the copy going away again, a file changing.
+#[test]
+fn tags_made_while_reading_equal_a_full_retag() {
+    let (env, _) = indexed_sample();
+    let retag_changes = |env: &Env| -> String {
+        let r = env.run(&["retag"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout.split_whitespace().nth(1).unwrap_or_default().to_string()
+    };
+    let dup_flag = |env: &Env, rel: &str| {
+        let records = env.run(&["list", "--json"]).json_lines();
+        flags(record_for(&records, rel)).contains(&"duplicate_across_submissions".to_string())
+    };
+    env.index();
+    assert_eq!(retag_changes(&env), "0");
+
+    let original = "海东市/互助县/B4.1科普大篷车/科普大篷车进校园.jpg";
+    assert!(!dup_flag(&env, original));
+    let copy = "果洛州/玛沁县/B4.1科普大篷车/进校园.jpg";
+    env.write(copy, std::fs::read(env.evidence.join(original)).unwrap());
+    let (code, s) = env.index();
+    assert_eq!((code, s["files_read"].as_u64()), (0, Some(1)), "{s}");
+    assert!(dup_flag(&env, original), "the unread original now shares its content with another prefecture");
+    assert!(dup_flag(&env, copy));
+    assert_eq!(retag_changes(&env), "0");
+    let hits = env.search("", &["flag=duplicate_across_submissions", "prefecture=海东市"]);
+    assert!(names(&hits).contains(&"科普大篷车进校园.jpg".to_string()), "the search index follows: {hits:?}");
+
+    std::fs::remove_file(env.evidence.join(copy)).unwrap();
+    env.index();
+    assert!(!dup_flag(&env, original), "the copy is gone, so is the flag");
+    assert_eq!(retag_changes(&env), "0");
+    let hits = env.search("", &["flag=duplicate_across_submissions", "prefecture=海东市"]);
+    assert!(!names(&hits).contains(&"科普大篷车进校园.jpg".to_string()), "{hits:?}");
+
+    env.write("西宁市/城东区/A2 农牧民科学素质/培训记录.txt", "2020年6月 城东区 农牧民科学素质培训记录".as_bytes());
+    env.index();
+    assert_eq!(retag_changes(&env), "0");
+    assert_eq!(names(&env.search("农牧民科学素质培训记录", &[])), ["培训记录.txt"]);
+}

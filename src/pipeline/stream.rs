@@ -1,0 +1,370 @@
+//! Tagging and indexing files as they are read, instead of in passes over the whole catalog
+//! after the walk.
+//!
+//! Each file's tags depend on the file alone, except for two things: the submission lists
+//! (manifests) of its folder and the folders above, and the duplicate flags, which compare the
+//! files that share its content. The writer tags each file as its facts arrive, against the
+//! lists already catalogued, stores the tagging in the same transaction as the file, and hands
+//! its search document to the index writer, whose threads tokenise while reading goes on. At
+//! the end, only the contents touched by the run get their duplicate flags recomputed; a run in
+//! which a submission list appeared, changed or went away retags everything, as before.
+//!
+//! The search index is still committed once, at the end, and the catalog's `dirty` flags still
+//! say which documents are stale: a final sweep adds every dirty file whose document was not
+//! queued with its final tagging (files gone missing, files whose duplicate flags changed, and
+//! anything a killed run left behind), then the flags are cleared. A killed run leaves the tag
+//! fingerprint blank, so the next run takes the full path ([`super::retag`]).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::indexer::UserOperation;
+use tantivy::IndexWriter;
+
+use crate::catalog::{self, Catalog, FileRow, FileUpdate, Known};
+use crate::config::Config;
+use crate::extract::Facts;
+use crate::index::SearchIndex;
+use crate::record::Status;
+use crate::schema::Schema;
+use crate::tag::{self, FileForTagging, Manifests, ManualTag};
+use crate::Result;
+
+use super::{tag_fingerprint, INDEX_BATCH};
+
+pub(super) struct Streamer<'a> {
+    schema: &'a Schema,
+    cfg: &'a Config,
+    idx: SearchIndex,
+    /// The index was (re)created this run: nothing in it needs deleting.
+    created: bool,
+    /// Opened on the first document: an unchanged re-index never starts index threads.
+    writer: Option<IndexWriter>,
+    ops: Vec<UserOperation>,
+    manual: HashMap<i64, Vec<ManualTag>>,
+    /// The catalogued submission lists and their file ids, read when first needed (an
+    /// unchanged re-index never needs them).
+    lists: Option<(Manifests, FxHashSet<i64>)>,
+    /// A submission list appeared, changed or went missing: every file is retagged at the end.
+    manifests_changed: bool,
+    /// Hash of the tagging each queued document was made with.
+    queued: FxHashMap<i64, u128>,
+    /// Contents written this run, and contents that may have lost a file (a changed file's old
+    /// content, a missing file's): their duplicate flags are recomputed at the end.
+    touched: FxHashSet<String>,
+    lost: FxHashSet<String>,
+    root_displays: Vec<String>,
+    root_paths: Vec<Vec<u8>>,
+    tagged: u64,
+    indexed: u64,
+}
+
+/// What the writer keeps of a file between tagging it and writing it.
+pub(super) struct Prepared {
+    facts: Facts,
+    /// Text fetched from the catalog (a known content); a file read now has it in its update.
+    text: Option<String>,
+    tagging: tag::Tagging,
+}
+
+fn tagging_hash(json: &str) -> u128 {
+    u128::from_le_bytes(blake3::hash(json.as_bytes()).as_bytes()[..16].try_into().expect("16 bytes"))
+}
+
+impl<'a> Streamer<'a> {
+    /// A streamer when the stored tags are current (a complete earlier run with this
+    /// vocabulary and configuration) or there are none; otherwise None and the run retags
+    /// everything after the walk.
+    pub(super) fn start(
+        catalog: &Catalog,
+        schema: &'a Schema,
+        cfg: &'a Config,
+        roots: &[PathBuf],
+        root_ids: &[i64],
+    ) -> Result<Option<Streamer<'a>>> {
+        let current = catalog.meta("tag_fingerprint")?.as_deref() == Some(tag_fingerprint(schema, cfg).as_str());
+        if !current && !catalog.is_empty()? {
+            return Ok(None);
+        }
+        let (idx, created) = SearchIndex::open_or_create(&cfg.index_dir())?;
+        if created {
+            catalog.mark_all_dirty()?;
+        }
+        use std::os::unix::ffi::OsStrExt;
+        Ok(Some(Streamer {
+            schema,
+            cfg,
+            idx,
+            created,
+            writer: None,
+            ops: Vec::with_capacity(2 * INDEX_BATCH),
+            manual: catalog.manual_tags()?,
+            lists: None,
+            manifests_changed: false,
+            queued: FxHashMap::default(),
+            touched: FxHashSet::default(),
+            lost: FxHashSet::default(),
+            root_displays: root_ids.iter().map(|id| catalog.root_display(*id)).collect::<Result<_>>()?,
+            root_paths: roots.iter().map(|r| r.as_os_str().as_bytes().to_vec()).collect(),
+            tagged: 0,
+            indexed: 0,
+        }))
+    }
+
+    fn load_lists(&mut self, catalog: &Catalog) -> Result<()> {
+        if self.lists.is_none() {
+            let rows = catalog.manifest_files()?;
+            let none = Vec::new();
+            let inputs: Vec<FileForTagging> = rows.iter().map(|r| for_tagging(r, &none)).collect();
+            self.lists = Some((Manifests::build(&inputs), rows.iter().map(|r| r.id).collect()));
+        }
+        Ok(())
+    }
+
+    fn is_list(&self, id: i64) -> bool {
+        self.lists.as_ref().is_some_and(|(_, ids)| ids.contains(&id))
+    }
+
+    /// Tag a batch about to be written; the tagging goes into the same transaction. Files are
+    /// tagged in parallel: the writer thread would otherwise be the run's bottleneck.
+    pub(super) fn tag_batch(
+        &mut self,
+        catalog: &Catalog,
+        batch: &mut [FileUpdate],
+        roots: &[usize],
+        known: &[Option<Known>],
+    ) -> Result<Vec<Prepared>> {
+        use rayon::prelude::*;
+        self.load_lists(catalog)?;
+        let mut facts = Vec::with_capacity(batch.len());
+        for (u, known) in batch.iter().zip(known) {
+            let (mut f, text) = match (&u.facts, &u.blake3) {
+                (Some(f), _) => (f.clone(), None),
+                (None, Some(b3)) => catalog.blob_facts(b3)?.unwrap_or_default(),
+                (None, None) => (Facts::default(), None),
+            };
+            catalog::fill_facts(&mut f, None, None);
+            if !f.manifest_rows.is_empty() || known.as_ref().is_some_and(|k| self.is_list(k.id)) {
+                self.manifests_changed = true;
+            }
+            if let Some(old) = known.as_ref().and_then(|k| k.blake3.as_ref()) {
+                if u.blake3.as_ref() != Some(old) {
+                    self.lost.insert(old.clone());
+                }
+            }
+            if let Some(b3) = &u.blake3 {
+                self.touched.insert(b3.clone());
+            }
+            facts.push((f, text));
+        }
+        let none = Vec::new();
+        let (schema, cfg, manual) = (self.schema, &self.cfg.tag, &self.manual);
+        let manifests = &self.lists.as_ref().expect("loaded above").0;
+        let root_displays = &self.root_displays;
+        let tagged: Vec<(tag::Tagging, String)> = batch
+            .par_iter()
+            .zip(roots)
+            .zip(known)
+            .zip(&facts)
+            .map(|(((u, &root), known), (facts, _))| {
+                let id = known.as_ref().map(|k| k.id).unwrap_or(0);
+                let input = FileForTagging {
+                    file_id: id,
+                    rel_path: &u.rel_display,
+                    root: &root_displays[root],
+                    blake3: u.blake3.as_deref(),
+                    facts,
+                    manual: manual.get(&id).unwrap_or(&none),
+                    unreadable: u.blake3.is_none() || !u.errors.is_empty() || !facts.errors.is_empty(),
+                };
+                let tagging = tag::tag_one(schema, cfg, &input, manifests);
+                let json = serde_json::to_string(&tagging).expect("tagging serialize");
+                (tagging, json)
+            })
+            .collect();
+        self.tagged += batch.len() as u64;
+        let mut out = Vec::with_capacity(batch.len());
+        for ((u, (facts, text)), (tagging, json)) in batch.iter_mut().zip(facts).zip(tagged) {
+            u.tagging = Some(json);
+            out.push(Prepared { facts, text, tagging });
+        }
+        Ok(out)
+    }
+
+    /// Queue the search documents of a batch just written (`ids` and `at` from the catalog).
+    pub(super) fn index_batch(
+        &mut self,
+        batch: &[FileUpdate],
+        roots: &[usize],
+        prepared: Vec<Prepared>,
+        ids: &[i64],
+        at: &str,
+    ) -> Result<()> {
+        use rayon::prelude::*;
+        let (idx, schema) = (&self.idx, self.schema);
+        let (root_displays, root_paths) = (&self.root_displays, &self.root_paths);
+        let docs: Vec<tantivy::TantivyDocument> = batch
+            .par_iter()
+            .zip(roots)
+            .zip(prepared)
+            .zip(ids)
+            .map(|(((u, &root), p), &id)| {
+                let row = FileRow {
+                    id,
+                    root: root_displays[root].clone(),
+                    rel_display: u.rel_display.clone(),
+                    rel: u.rel.clone(),
+                    root_path: root_paths[root].clone(),
+                    blake3: u.blake3.clone(),
+                    size: u.size,
+                    mtime_ns: u.mtime_ns,
+                    status: Status::Present,
+                    last_seen: at.to_string(),
+                    errors: u.errors.clone(),
+                    facts: p.facts,
+                    tagging: Some(p.tagging),
+                };
+                let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
+                idx.document(&row, p.text.as_deref().or(u.text.as_deref()), &facets)
+            })
+            .collect();
+        for ((u, &id), doc) in batch.iter().zip(ids).zip(docs) {
+            let json = u.tagging.as_deref().expect("tagged before written");
+            self.queued.insert(id, tagging_hash(json));
+            // A new index holds no document for this file yet.
+            self.queue(id, doc, !self.created)?;
+        }
+        Ok(())
+    }
+
+    /// Files not found this run: their contents may have lost a duplicate.
+    pub(super) fn missing(&mut self, catalog: &Catalog, unseen: &[Known]) -> Result<()> {
+        if !unseen.is_empty() {
+            self.load_lists(catalog)?;
+        }
+        for k in unseen {
+            if self.is_list(k.id) {
+                self.manifests_changed = true;
+            }
+            if let Some(b3) = &k.blake3 {
+                self.lost.insert(b3.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, row: &FileRow, text: Option<&str>, replace: bool) -> Result<()> {
+        let facets = row.tagging.as_ref().map(|t| tag::facet_paths(self.schema, t)).unwrap_or_default();
+        let doc = self.idx.document(row, text, &facets);
+        self.queue(row.id, doc, replace)
+    }
+
+    /// Queue a document; `replace` deletes any document of this file first (in the index or
+    /// queued before in this run).
+    fn queue(&mut self, id: i64, doc: tantivy::TantivyDocument, replace: bool) -> Result<()> {
+        if self.writer.is_none() {
+            let w = self.idx.writer()?;
+            if self.created {
+                w.delete_all_documents()?;
+            }
+            self.writer = Some(w);
+        }
+        if replace {
+            self.ops.push(UserOperation::Delete(self.idx.delete_term(id)));
+        }
+        self.ops.push(UserOperation::Add(doc));
+        self.indexed += 1;
+        if self.ops.len() >= 2 * INDEX_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if let Some(w) = &self.writer {
+            if !self.ops.is_empty() {
+                w.run(self.ops.drain(..))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Complete the tags (duplicate flags, or everything when a list changed), then the index.
+    /// Returns (files tagged, documents written, seconds tagging, seconds indexing).
+    pub(super) fn finish(mut self, catalog: &mut Catalog) -> Result<(u64, u64, f64, f64)> {
+        let at = Instant::now();
+        if self.manifests_changed {
+            self.tagged += super::retag(catalog, self.schema, self.cfg)? as u64;
+        } else if !self.touched.is_empty() || !self.lost.is_empty() {
+            self.tagged += self.duplicate_pass(catalog)? as u64;
+            catalog.set_meta("tag_fingerprint", &tag_fingerprint(self.schema, self.cfg))?;
+        }
+        let tag_s = at.elapsed().as_secs_f64();
+
+        let at = Instant::now();
+        let dirty = catalog.dirty_taggings()?;
+        for (id, tagging) in &dirty {
+            let current = tagging.as_deref().map(tagging_hash);
+            if current.is_some() && self.queued.get(id) == current.as_ref() {
+                continue;
+            }
+            let Some((row, text)) = catalog.file_with_text(*id)? else { continue };
+            // Replace what the index holds, or the document queued earlier in this run.
+            let replace = !self.created || self.queued.contains_key(id);
+            self.add(&row, text.as_deref(), replace)?;
+        }
+        self.flush()?;
+        if let Some(mut writer) = self.writer.take() {
+            writer.commit()?;
+            let ids: Vec<i64> = dirty.iter().map(|(id, _)| *id).collect();
+            catalog.clear_dirty(&ids)?;
+            // Old segments are only removed once merges finish; waiting keeps repeated runs
+            // from growing the index.
+            writer.wait_merging_threads()?;
+            if !self.created {
+                let gc = self.idx.writer()?;
+                gc.garbage_collect_files().wait()?;
+                gc.wait_merging_threads()?;
+            }
+        }
+        Ok((self.tagged, self.indexed, tag_s, at.elapsed().as_secs_f64()))
+    }
+
+    /// Recompute the tags of every present file whose content this run touched and that shares
+    /// it with another file (or may have stopped sharing it). Returns how many changed.
+    fn duplicate_pass(&mut self, catalog: &mut Catalog) -> Result<usize> {
+        self.load_lists(catalog)?;
+        let shared = catalog.shared_blake3s()?;
+        let mut contents: Vec<&String> =
+            self.touched.iter().filter(|b| shared.contains(*b)).chain(self.lost.iter()).collect();
+        contents.sort();
+        contents.dedup();
+        let mut rows = Vec::new();
+        for b3 in contents {
+            rows.extend(catalog.files_by_blake3(b3)?.into_iter().filter(|r| r.status == Status::Present));
+        }
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let none = Vec::new();
+        let inputs: Vec<FileForTagging> = rows.iter().map(|r| for_tagging(r, self.manual.get(&r.id).unwrap_or(&none))).collect();
+        let manifests = &self.lists.as_ref().expect("loaded above").0;
+        let taggings = tag::tag_with(self.schema, &self.cfg.tag, &inputs, manifests);
+        let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();
+        catalog.write_taggings(&pairs)
+    }
+}
+
+pub(super) fn for_tagging<'r>(r: &'r FileRow, manual: &'r [ManualTag]) -> FileForTagging<'r> {
+    FileForTagging {
+        file_id: r.id,
+        rel_path: &r.rel_display,
+        root: &r.root,
+        blake3: r.blake3.as_deref(),
+        facts: &r.facts,
+        manual,
+        unreadable: r.blake3.is_none() || !r.errors.is_empty() || !r.facts.errors.is_empty(),
+    }
+}
