@@ -543,10 +543,10 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
     }
 
-    /// Files whose search document is out of date, with their stored tagging JSON.
-    pub fn dirty_taggings(&self) -> Result<Vec<(i64, Option<String>)>> {
-        let mut stmt = self.conn.prepare("SELECT id, tagging FROM files WHERE dirty = 1").map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))?;
+    /// Files whose search document is out of date.
+    pub fn dirty_ids(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM files WHERE dirty = 1").map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
     }
 
@@ -747,18 +747,21 @@ impl Catalog {
     }
 
     /// Store new taggings; a file whose tagging changed gets its search document rebuilt.
-    pub fn write_taggings(&mut self, taggings: &[(i64, Tagging)]) -> Result<usize> {
+    /// Store taggings; the files whose tagging changed are marked dirty and returned.
+    pub fn write_taggings(&mut self, taggings: &[(i64, Tagging)]) -> Result<Vec<i64>> {
         let path = self.path.clone();
         let err = |source| Error::Catalog { path: path.clone(), cause: source };
         let tx = self.conn.transaction().map_err(err)?;
-        let mut changed = 0;
+        let mut changed = Vec::new();
         {
             let mut st = tx
                 .prepare_cached("UPDATE files SET tagging=?1, dirty=1 WHERE id=?2 AND (tagging IS NULL OR tagging<>?1)")
                 .map_err(err)?;
             for (id, t) in taggings {
                 let json = serde_json::to_string(t).expect("tagging serialize");
-                changed += st.execute(params![json, id]).map_err(err)?;
+                if st.execute(params![json, id]).map_err(err)? > 0 {
+                    changed.push(*id);
+                }
             }
         }
         tx.commit().map_err(err)?;

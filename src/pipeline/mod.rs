@@ -480,6 +480,11 @@ fn retag_if_needed(catalog: &mut Catalog, schema: &Schema, cfg: &Config, changed
 /// Recompute tags and flags for every present file from the catalog alone. Returns how many
 /// files' tags changed.
 pub fn retag(catalog: &mut Catalog, schema: &Schema, cfg: &Config) -> Result<usize> {
+    Ok(retag_changed(catalog, schema, cfg)?.len())
+}
+
+/// [`retag`], returning the files whose tags changed.
+fn retag_changed(catalog: &mut Catalog, schema: &Schema, cfg: &Config) -> Result<Vec<i64>> {
     let manual = catalog.manual_tags()?;
     let mut rows = Vec::new();
     catalog.for_each_file(|row| {

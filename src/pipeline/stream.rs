@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use tantivy::indexer::UserOperation;
 use tantivy::IndexWriter;
 
@@ -49,8 +49,10 @@ pub(super) struct Streamer<'a> {
     lists: Option<(Manifests, FxHashSet<i64>)>,
     /// A submission list appeared, changed or went missing: every file is retagged at the end.
     manifests_changed: bool,
-    /// Hash of the tagging each queued document was made with.
-    queued: FxHashMap<i64, u128>,
+    /// Files whose document is queued with the tagging they were written with.
+    queued: FxHashSet<i64>,
+    /// Files whose tagging changed after their document was queued (or that were not read).
+    retagged: FxHashSet<i64>,
     /// Contents written this run, and contents that may have lost a file (a changed file's old
     /// content, a missing file's): their duplicate flags are recomputed at the end.
     touched: FxHashSet<String>,
@@ -67,10 +69,6 @@ pub(super) struct Prepared {
     /// Text fetched from the catalog (a known content); a file read now has it in its update.
     text: Option<String>,
     tagging: tag::Tagging,
-}
-
-fn tagging_hash(json: &str) -> u128 {
-    u128::from_le_bytes(blake3::hash(json.as_bytes()).as_bytes()[..16].try_into().expect("16 bytes"))
 }
 
 impl<'a> Streamer<'a> {
@@ -103,7 +101,8 @@ impl<'a> Streamer<'a> {
             manual: catalog.manual_tags()?,
             lists: None,
             manifests_changed: false,
-            queued: FxHashMap::default(),
+            queued: FxHashSet::default(),
+            retagged: FxHashSet::default(),
             touched: FxHashSet::default(),
             lost: FxHashSet::default(),
             root_displays: root_ids.iter().map(|id| catalog.root_display(*id)).collect::<Result<_>>()?,
@@ -230,9 +229,8 @@ impl<'a> Streamer<'a> {
                 idx.document(&row, p.text.as_deref().or(u.text.as_deref()), &facets)
             })
             .collect();
-        for ((u, &id), doc) in batch.iter().zip(ids).zip(docs) {
-            let json = u.tagging.as_deref().expect("tagged before written");
-            self.queued.insert(id, tagging_hash(json));
+        for (&id, doc) in ids.iter().zip(docs) {
+            self.queued.insert(id);
             // A new index holds no document for this file yet.
             self.queue(id, doc, !self.created)?;
         }
@@ -295,31 +293,34 @@ impl<'a> Streamer<'a> {
     /// Returns (files tagged, documents written, seconds tagging, seconds indexing).
     pub(super) fn finish(mut self, catalog: &mut Catalog) -> Result<(u64, u64, f64, f64)> {
         let at = Instant::now();
-        if self.manifests_changed {
-            self.tagged += super::retag(catalog, self.schema, self.cfg)? as u64;
+        let changed = if self.manifests_changed {
+            super::retag_changed(catalog, self.schema, self.cfg)?
         } else if !self.touched.is_empty() || !self.lost.is_empty() {
-            self.tagged += self.duplicate_pass(catalog)? as u64;
+            let changed = self.duplicate_pass(catalog)?;
             catalog.set_meta("tag_fingerprint", &tag_fingerprint(self.schema, self.cfg))?;
-        }
+            changed
+        } else {
+            Vec::new()
+        };
+        self.tagged += changed.len() as u64;
+        self.retagged.extend(changed);
         let tag_s = at.elapsed().as_secs_f64();
 
         let at = Instant::now();
-        let dirty = catalog.dirty_taggings()?;
-        for (id, tagging) in &dirty {
-            let current = tagging.as_deref().map(tagging_hash);
-            if current.is_some() && self.queued.get(id) == current.as_ref() {
+        let dirty = catalog.dirty_ids()?;
+        for &id in &dirty {
+            let queued = self.queued.contains(&id);
+            if queued && !self.retagged.contains(&id) {
                 continue;
             }
-            let Some((row, text)) = catalog.file_with_text(*id)? else { continue };
+            let Some((row, text)) = catalog.file_with_text(id)? else { continue };
             // Replace what the index holds, or the document queued earlier in this run.
-            let replace = !self.created || self.queued.contains_key(id);
-            self.add(&row, text.as_deref(), replace)?;
+            self.add(&row, text.as_deref(), !self.created || queued)?;
         }
         self.flush()?;
         if let Some(mut writer) = self.writer.take() {
             writer.commit()?;
-            let ids: Vec<i64> = dirty.iter().map(|(id, _)| *id).collect();
-            catalog.clear_dirty(&ids)?;
+            catalog.clear_dirty(&dirty)?;
             // Old segments are only removed once merges finish; waiting keeps repeated runs
             // from growing the index.
             writer.wait_merging_threads()?;
@@ -333,8 +334,8 @@ impl<'a> Streamer<'a> {
     }
 
     /// Recompute the tags of every present file whose content this run touched and that shares
-    /// it with another file (or may have stopped sharing it). Returns how many changed.
-    fn duplicate_pass(&mut self, catalog: &mut Catalog) -> Result<usize> {
+    /// it with another file (or may have stopped sharing it). Returns those whose tags changed.
+    fn duplicate_pass(&mut self, catalog: &mut Catalog) -> Result<Vec<i64>> {
         self.load_lists(catalog)?;
         let shared = catalog.shared_blake3s()?;
         let mut contents: Vec<&String> =
@@ -346,7 +347,7 @@ impl<'a> Streamer<'a> {
             rows.extend(catalog.files_by_blake3(b3)?.into_iter().filter(|r| r.status == Status::Present));
         }
         if rows.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let none = Vec::new();
         let inputs: Vec<FileForTagging> = rows.iter().map(|r| for_tagging(r, self.manual.get(&r.id).unwrap_or(&none))).collect();
