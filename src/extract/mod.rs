@@ -118,20 +118,31 @@ impl Facts {
     }
 }
 
-/// Read the facts of one file whose whole content is in `data` (small and medium files).
-/// `name` is the file name, used for the extension fallback and for manifests.
-pub fn extract_bytes(name: &str, data: Arc<Vec<u8>>, limits: &Limits) -> Facts {
-    let (media, mut mime) = sniff::sniff(&data, name);
+/// Media type and MIME type of a whole file's content (`name` for the extension fallback).
+pub fn identify(data: &[u8], name: &str) -> (Media, &'static str) {
+    let (media, mut mime) = sniff::sniff(data, name);
     // Sniffing sees only the first zip entries; the package's main part names the real format
     // (a deck with an embedded workbook starts with `xl/` entries).
     if media == Media::Document && data.starts_with(b"PK\x03\x04") {
-        mime = match document::kind_of(name, mime, &data) {
+        mime = match document::kind_of(name, mime, data) {
             document::DocKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             document::DocKind::Pptx => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
             document::DocKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             _ => mime,
         };
     }
+    (media, mime)
+}
+
+/// Read the facts of one file whose whole content is in `data` (small and medium files).
+/// `name` is the file name, used for the extension fallback and for manifests.
+pub fn extract_bytes(name: &str, data: Arc<Vec<u8>>, limits: &Limits) -> Facts {
+    let kind = identify(&data, name);
+    extract_identified(name, data, kind, limits)
+}
+
+/// [`extract_bytes`] for content already identified by [`identify`].
+pub fn extract_identified(name: &str, data: Arc<Vec<u8>>, (media, mime): (Media, &'static str), limits: &Limits) -> Facts {
     let mut facts = Facts { media: Some(media), mime: mime.to_string(), ..Facts::default() };
     if data.is_empty() {
         facts.errors.push("empty file (0 bytes)".into());
@@ -160,7 +171,11 @@ pub fn extract_bytes(name: &str, data: Arc<Vec<u8>>, limits: &Limits) -> Facts {
 /// Read the facts of a file too large to hold in memory (long videos): only formats whose
 /// metadata can be read from a seekable file are handled; the rest are catalogued without it.
 pub fn extract_large(path: &Path, name: &str, head: &[u8], limits: &Limits) -> Facts {
-    let (media, mime) = sniff::sniff(head, name);
+    extract_large_identified(path, sniff::sniff(head, name), limits)
+}
+
+/// [`extract_large`] for a file whose head is already sniffed.
+pub fn extract_large_identified(path: &Path, (media, mime): (Media, &'static str), limits: &Limits) -> Facts {
     let mut facts = Facts { media: Some(media), mime: mime.to_string(), ..Facts::default() };
     match media {
         Media::Video => {

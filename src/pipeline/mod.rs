@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, FileUpdate, Known};
+use crate::catalog::{Catalog, FileRow, FileUpdate, Known};
 use crate::config::Config;
 use crate::extract::{self, Facts};
 use crate::hash::{self, Content, HashError};
@@ -269,7 +269,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                 Some(st) => {
                     let prepared = st.tag_batch(catalog, batch, roots, known)?;
                     let (ids, at) = catalog.write_batch(batch)?;
-                    st.index_batch(batch, roots, prepared, &ids, &at)?;
+                    st.index_batch(batch, prepared, &ids, &at)?;
                 }
                 None => {
                     catalog.write_batch(batch)?;
@@ -437,15 +437,14 @@ fn read_one(
     if known_blob(&hashed.blake3) {
         return Ok((hashed.blake3, None, size));
     }
-    let head = match &hashed.content {
-        Content::InMemory(data) => data.as_slice(),
-        Content::Large { head } => head.as_slice(),
+    let kind = match &hashed.content {
+        Content::InMemory(data) => extract::identify(data, &name),
+        Content::Large { head } => extract::sniff::sniff(head, &name),
     };
-    let (media, mime) = extract::sniff::sniff(head, &name);
-    tell(Hashed { blake3: hashed.blake3.clone(), size, media: Some(media), mime });
+    tell(Hashed { blake3: hashed.blake3.clone(), size, media: Some(kind.0), mime: kind.1 });
     let facts = match hashed.content {
-        Content::InMemory(data) => extract::extract_bytes(&name, Arc::new(data), limits),
-        Content::Large { head } => extract::extract_large(&entry.path, &name, &head, limits),
+        Content::InMemory(data) => extract::extract_identified(&name, Arc::new(data), kind, limits),
+        Content::Large { .. } => extract::extract_large_identified(&entry.path, kind, limits),
     };
     Ok((hashed.blake3, Some(facts), size))
 }
@@ -505,47 +504,97 @@ fn retag_changed(catalog: &mut Catalog, schema: &Schema, cfg: &Config) -> Result
 /// Documents handed to the index writer at once.
 const INDEX_BATCH: usize = 64;
 
+/// Search documents on their way into the index, committed once. Operations go to tantivy's
+/// indexing threads in batches: one document per send woke a sleeping indexing thread for
+/// every small file.
+struct IndexQueue {
+    idx: SearchIndex,
+    /// The index was (re)created: nothing in it needs deleting, and there is nothing to collect.
+    created: bool,
+    /// Opened on the first document: a run with nothing to index never starts index threads.
+    writer: Option<tantivy::IndexWriter>,
+    ops: Vec<UserOperation>,
+    added: usize,
+}
+
+impl IndexQueue {
+    /// Open the index; a missing or outdated one is created and every file marked dirty.
+    fn open(catalog: &Catalog, cfg: &Config) -> Result<IndexQueue> {
+        let (idx, created) = SearchIndex::open_or_create(&cfg.index_dir())?;
+        if created {
+            catalog.mark_all_dirty()?;
+        }
+        Ok(IndexQueue { idx, created, writer: None, ops: Vec::with_capacity(2 * INDEX_BATCH), added: 0 })
+    }
+
+    fn add(&mut self, schema: &Schema, row: &FileRow, text: Option<&str>, replace: bool) -> Result<()> {
+        let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
+        let doc = self.idx.document(row, text, &facets);
+        self.queue(row.id, doc, replace)
+    }
+
+    /// Queue a document; `replace` deletes any document of this file first (in the index or
+    /// queued before in this run).
+    fn queue(&mut self, id: i64, doc: tantivy::TantivyDocument, replace: bool) -> Result<()> {
+        if self.writer.is_none() {
+            let w = self.idx.writer()?;
+            if self.created {
+                w.delete_all_documents()?;
+            }
+            self.writer = Some(w);
+        }
+        if replace {
+            self.ops.push(UserOperation::Delete(self.idx.delete_term(id)));
+        }
+        self.ops.push(UserOperation::Add(doc));
+        self.added += 1;
+        if self.ops.len() >= 2 * INDEX_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if let (Some(w), false) = (&self.writer, self.ops.is_empty()) {
+            w.run(self.ops.drain(..))?;
+        }
+        Ok(())
+    }
+
+    /// Commit what was queued, then clear the dirty flags of `dirty` (only after the commit,
+    /// so that a killed run leaves them set). Returns how many documents were written.
+    fn commit(mut self, catalog: &mut Catalog, dirty: &[i64]) -> Result<usize> {
+        self.flush()?;
+        let Some(mut writer) = self.writer.take() else { return Ok(0) };
+        writer.commit()?;
+        catalog.clear_dirty(dirty)?;
+        // Old segments are only removed once merges finish; waiting keeps repeated runs from
+        // growing the index.
+        writer.wait_merging_threads()?;
+        if !self.created {
+            let gc = self.idx.writer()?;
+            gc.garbage_collect_files().wait()?;
+            gc.wait_merging_threads()?;
+        }
+        Ok(self.added)
+    }
+}
+
 /// Bring the search index up to date with the catalog: every file marked dirty gets its
 /// document replaced. A missing or outdated index is rebuilt whole.
 pub fn sync_index(catalog: &mut Catalog, cfg: &Config, schema: &Schema) -> Result<usize> {
-    let (idx, created) = SearchIndex::open_or_create(&cfg.index_dir())?;
-    if created {
-        catalog.mark_all_dirty()?;
-    }
+    let mut index = IndexQueue::open(catalog, cfg)?;
     if !catalog.any_dirty()? {
         return Ok(0);
     }
-    let mut writer = idx.writer()?;
-    if created {
-        writer.delete_all_documents()?;
-    }
     let mut ids = Vec::new();
-    // Operations go to tantivy's indexing threads in batches: one document per send woke a
-    // sleeping indexing thread for every small file.
-    let mut ops = Vec::with_capacity(2 * INDEX_BATCH);
     catalog.for_each_dirty(|row, text| {
-        let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
-        if !created {
-            ops.push(UserOperation::Delete(idx.delete_term(row.id)));
-        }
-        ops.push(UserOperation::Add(idx.document(&row, text.as_deref(), &facets)));
+        let replace = !index.created;
+        index.add(schema, &row, text.as_deref(), replace)?;
         ids.push(row.id);
-        if ops.len() >= 2 * INDEX_BATCH {
-            writer.run(ops.drain(..))?;
-        }
         Ok(())
     })?;
-    if !ops.is_empty() {
-        writer.run(ops)?;
-    }
-    writer.commit()?;
-    catalog.clear_dirty(&ids)?;
-    // Old segments are only removed once merges finish; waiting keeps repeated runs from growing the index.
-    writer.wait_merging_threads()?;
-    let gc = idx.writer()?;
-    gc.garbage_collect_files().wait()?;
-    gc.wait_merging_threads()?;
-    Ok(ids.len())
+    index.commit(catalog, &ids)
 }
 
 /// Rebuild the search index from the catalog alone.

@@ -20,29 +20,21 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rustc_hash::FxHashSet;
-use tantivy::indexer::UserOperation;
-use tantivy::IndexWriter;
 
 use crate::catalog::{self, Catalog, FileRow, FileUpdate, Known};
 use crate::config::Config;
 use crate::extract::Facts;
-use crate::index::SearchIndex;
 use crate::record::Status;
 use crate::schema::Schema;
 use crate::tag::{self, FileForTagging, Manifests, ManualTag};
 use crate::Result;
 
-use super::{tag_fingerprint, INDEX_BATCH};
+use super::{tag_fingerprint, IndexQueue};
 
 pub(super) struct Streamer<'a> {
     schema: &'a Schema,
     cfg: &'a Config,
-    idx: SearchIndex,
-    /// The index was (re)created this run: nothing in it needs deleting.
-    created: bool,
-    /// Opened on the first document: an unchanged re-index never starts index threads.
-    writer: Option<IndexWriter>,
-    ops: Vec<UserOperation>,
+    index: IndexQueue,
     manual: HashMap<i64, Vec<ManualTag>>,
     /// The catalogued submission lists and their file ids, read when first needed (an
     /// unchanged re-index never needs them).
@@ -60,15 +52,14 @@ pub(super) struct Streamer<'a> {
     root_displays: Vec<String>,
     root_paths: Vec<Vec<u8>>,
     tagged: u64,
-    indexed: u64,
 }
 
-/// What the writer keeps of a file between tagging it and writing it.
+/// What the writer keeps of a file between tagging it and writing it: the row as the catalog
+/// will hold it (id and time stamped once written), and text fetched for a known content (a
+/// file read now has its text in its update).
 pub(super) struct Prepared {
-    facts: Facts,
-    /// Text fetched from the catalog (a known content); a file read now has it in its update.
+    row: FileRow,
     text: Option<String>,
-    tagging: tag::Tagging,
 }
 
 impl<'a> Streamer<'a> {
@@ -86,18 +77,12 @@ impl<'a> Streamer<'a> {
         if !current && !catalog.is_empty()? {
             return Ok(None);
         }
-        let (idx, created) = SearchIndex::open_or_create(&cfg.index_dir())?;
-        if created {
-            catalog.mark_all_dirty()?;
-        }
+        let index = IndexQueue::open(catalog, cfg)?;
         use std::os::unix::ffi::OsStrExt;
         Ok(Some(Streamer {
             schema,
             cfg,
-            idx,
-            created,
-            writer: None,
-            ops: Vec::with_capacity(2 * INDEX_BATCH),
+            index,
             manual: catalog.manual_tags()?,
             lists: None,
             manifests_changed: false,
@@ -108,7 +93,6 @@ impl<'a> Streamer<'a> {
             root_displays: root_ids.iter().map(|id| catalog.root_display(*id)).collect::<Result<_>>()?,
             root_paths: roots.iter().map(|r| r.as_os_str().as_bytes().to_vec()).collect(),
             tagged: 0,
-            indexed: 0,
         }))
     }
 
@@ -137,15 +121,15 @@ impl<'a> Streamer<'a> {
     ) -> Result<Vec<Prepared>> {
         use rayon::prelude::*;
         self.load_lists(catalog)?;
-        let mut facts = Vec::with_capacity(batch.len());
-        for (u, known) in batch.iter().zip(known) {
-            let (mut f, text) = match (&u.facts, &u.blake3) {
+        let mut out = Vec::with_capacity(batch.len());
+        for ((u, &root), known) in batch.iter().zip(roots).zip(known) {
+            let (mut facts, text) = match (&u.facts, &u.blake3) {
                 (Some(f), _) => (f.clone(), None),
                 (None, Some(b3)) => catalog.blob_facts(b3)?.unwrap_or_default(),
                 (None, None) => (Facts::default(), None),
             };
-            catalog::fill_facts(&mut f, None, None);
-            if !f.manifest_rows.is_empty() || known.as_ref().is_some_and(|k| self.is_list(k.id)) {
+            catalog::fill_facts(&mut facts, None, None);
+            if !facts.manifest_rows.is_empty() || known.as_ref().is_some_and(|k| self.is_list(k.id)) {
                 self.manifests_changed = true;
             }
             if let Some(old) = known.as_ref().and_then(|k| k.blake3.as_ref()) {
@@ -156,83 +140,56 @@ impl<'a> Streamer<'a> {
             if let Some(b3) = &u.blake3 {
                 self.touched.insert(b3.clone());
             }
-            facts.push((f, text));
+            let row = FileRow {
+                // A new file's id is known once written; it has no curator's tags before that.
+                id: known.as_ref().map(|k| k.id).unwrap_or(0),
+                root: self.root_displays[root].clone(),
+                rel_display: u.rel_display.clone(),
+                rel: u.rel.clone(),
+                root_path: self.root_paths[root].clone(),
+                blake3: u.blake3.clone(),
+                size: u.size,
+                mtime_ns: u.mtime_ns,
+                status: Status::Present,
+                last_seen: String::new(),
+                errors: u.errors.clone(),
+                facts,
+                tagging: None,
+            };
+            out.push(Prepared { row, text });
         }
         let none = Vec::new();
         let (schema, cfg, manual) = (self.schema, &self.cfg.tag, &self.manual);
         let manifests = &self.lists.as_ref().expect("loaded above").0;
-        let root_displays = &self.root_displays;
-        let tagged: Vec<(tag::Tagging, String)> = batch
-            .par_iter()
-            .zip(roots)
-            .zip(known)
-            .zip(&facts)
-            .map(|(((u, &root), known), (facts, _))| {
-                let id = known.as_ref().map(|k| k.id).unwrap_or(0);
-                let input = FileForTagging {
-                    file_id: id,
-                    rel_path: &u.rel_display,
-                    root: &root_displays[root],
-                    blake3: u.blake3.as_deref(),
-                    facts,
-                    manual: manual.get(&id).unwrap_or(&none),
-                    unreadable: u.blake3.is_none() || !u.errors.is_empty() || !facts.errors.is_empty(),
-                };
-                let tagging = tag::tag_one(schema, cfg, &input, manifests);
-                let json = serde_json::to_string(&tagging).expect("tagging serialize");
-                (tagging, json)
-            })
-            .collect();
+        out.par_iter_mut().zip(batch.par_iter_mut()).for_each(|(p, u)| {
+            let input = for_tagging(&p.row, manual.get(&p.row.id).unwrap_or(&none));
+            let tagging = tag::tag_one(schema, cfg, &input, manifests);
+            u.tagging = Some(serde_json::to_string(&tagging).expect("tagging serialize"));
+            p.row.tagging = Some(tagging);
+        });
         self.tagged += batch.len() as u64;
-        let mut out = Vec::with_capacity(batch.len());
-        for ((u, (facts, text)), (tagging, json)) in batch.iter_mut().zip(facts).zip(tagged) {
-            u.tagging = Some(json);
-            out.push(Prepared { facts, text, tagging });
-        }
         Ok(out)
     }
 
     /// Queue the search documents of a batch just written (`ids` and `at` from the catalog).
-    pub(super) fn index_batch(
-        &mut self,
-        batch: &[FileUpdate],
-        roots: &[usize],
-        prepared: Vec<Prepared>,
-        ids: &[i64],
-        at: &str,
-    ) -> Result<()> {
+    pub(super) fn index_batch(&mut self, batch: &[FileUpdate], prepared: Vec<Prepared>, ids: &[i64], at: &str) -> Result<()> {
         use rayon::prelude::*;
-        let (idx, schema) = (&self.idx, self.schema);
-        let (root_displays, root_paths) = (&self.root_displays, &self.root_paths);
+        let (idx, schema) = (&self.index.idx, self.schema);
         let docs: Vec<tantivy::TantivyDocument> = batch
             .par_iter()
-            .zip(roots)
             .zip(prepared)
             .zip(ids)
-            .map(|(((u, &root), p), &id)| {
-                let row = FileRow {
-                    id,
-                    root: root_displays[root].clone(),
-                    rel_display: u.rel_display.clone(),
-                    rel: u.rel.clone(),
-                    root_path: root_paths[root].clone(),
-                    blake3: u.blake3.clone(),
-                    size: u.size,
-                    mtime_ns: u.mtime_ns,
-                    status: Status::Present,
-                    last_seen: at.to_string(),
-                    errors: u.errors.clone(),
-                    facts: p.facts,
-                    tagging: Some(p.tagging),
-                };
-                let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
-                idx.document(&row, p.text.as_deref().or(u.text.as_deref()), &facets)
+            .map(|((u, mut p), &id)| {
+                p.row.id = id;
+                p.row.last_seen = at.to_string();
+                let facets = p.row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
+                idx.document(&p.row, p.text.as_deref().or(u.text.as_deref()), &facets)
             })
             .collect();
         for (&id, doc) in ids.iter().zip(docs) {
             self.queued.insert(id);
             // A new index holds no document for this file yet.
-            self.queue(id, doc, !self.created)?;
+            self.index.queue(id, doc, !self.index.created)?;
         }
         Ok(())
     }
@@ -248,42 +205,6 @@ impl<'a> Streamer<'a> {
             }
             if let Some(b3) = &k.blake3 {
                 self.lost.insert(b3.clone());
-            }
-        }
-        Ok(())
-    }
-
-    fn add(&mut self, row: &FileRow, text: Option<&str>, replace: bool) -> Result<()> {
-        let facets = row.tagging.as_ref().map(|t| tag::facet_paths(self.schema, t)).unwrap_or_default();
-        let doc = self.idx.document(row, text, &facets);
-        self.queue(row.id, doc, replace)
-    }
-
-    /// Queue a document; `replace` deletes any document of this file first (in the index or
-    /// queued before in this run).
-    fn queue(&mut self, id: i64, doc: tantivy::TantivyDocument, replace: bool) -> Result<()> {
-        if self.writer.is_none() {
-            let w = self.idx.writer()?;
-            if self.created {
-                w.delete_all_documents()?;
-            }
-            self.writer = Some(w);
-        }
-        if replace {
-            self.ops.push(UserOperation::Delete(self.idx.delete_term(id)));
-        }
-        self.ops.push(UserOperation::Add(doc));
-        self.indexed += 1;
-        if self.ops.len() >= 2 * INDEX_BATCH {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        if let Some(w) = &self.writer {
-            if !self.ops.is_empty() {
-                w.run(self.ops.drain(..))?;
             }
         }
         Ok(())
@@ -315,22 +236,11 @@ impl<'a> Streamer<'a> {
             }
             let Some((row, text)) = catalog.file_with_text(id)? else { continue };
             // Replace what the index holds, or the document queued earlier in this run.
-            self.add(&row, text.as_deref(), !self.created || queued)?;
+            let replace = !self.index.created || queued;
+            self.index.add(self.schema, &row, text.as_deref(), replace)?;
         }
-        self.flush()?;
-        if let Some(mut writer) = self.writer.take() {
-            writer.commit()?;
-            catalog.clear_dirty(&dirty)?;
-            // Old segments are only removed once merges finish; waiting keeps repeated runs
-            // from growing the index.
-            writer.wait_merging_threads()?;
-            if !self.created {
-                let gc = self.idx.writer()?;
-                gc.garbage_collect_files().wait()?;
-                gc.wait_merging_threads()?;
-            }
-        }
-        Ok((self.tagged, self.indexed, tag_s, at.elapsed().as_secs_f64()))
+        let indexed = self.index.commit(catalog, &dirty)?;
+        Ok((self.tagged, indexed as u64, tag_s, at.elapsed().as_secs_f64()))
     }
 
     /// Recompute the tags of every present file whose content this run touched and that shares
