@@ -552,10 +552,7 @@ impl Catalog {
 
     /// One file with, for documents, its text (what its search document is made from).
     pub fn file_with_text(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>> {
-        let sql = Self::ROW_SELECT.replace(
-            " FROM files f",
-            ", CASE WHEN b.media = 'document' THEN b.text END FROM files f",
-        ) + " WHERE f.id = ?1";
+        let sql = format!("{} WHERE f.id = ?1", Self::row_with_text_select());
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         stmt.query_row([id], |row| Ok((Self::map_row(row)?, row.get(15)?))).optional().map_err(|e| self.err(e))
     }
@@ -629,6 +626,15 @@ impl Catalog {
             f.status, f.last_seen, f.errors, b.facts, f.tagging, b.media, b.mime
          FROM files f JOIN roots r ON r.id = f.root_id LEFT JOIN blobs b ON b.blake3 = f.blake3";
 
+    /// [`Self::ROW_SELECT`] plus, as column 15, the text of documents (what a search document
+    /// is made from).
+    fn row_with_text_select() -> &'static str {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            Catalog::ROW_SELECT.replace(" FROM files f", ", CASE WHEN b.media = 'document' THEN b.text END FROM files f")
+        });
+        &SQL
+    }
+
     fn map_row(r: &rusqlite::Row) -> rusqlite::Result<FileRow> {
         let facts_json: Option<String> = r.get(11)?;
         let mut facts: Facts = facts_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
@@ -666,10 +672,7 @@ impl Catalog {
     /// Every file whose search document is out of date, in id order, with its document text
     /// (documents only), read in one pass instead of a query per file.
     pub fn for_each_dirty(&self, mut f: impl FnMut(FileRow, Option<String>) -> Result<()>) -> Result<()> {
-        let sql = Self::ROW_SELECT.replace(
-            " FROM files f",
-            ", CASE WHEN b.media = 'document' THEN b.text END FROM files f",
-        ) + " WHERE f.dirty = 1 ORDER BY f.id";
+        let sql = format!("{} WHERE f.dirty = 1 ORDER BY f.id", Self::row_with_text_select());
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {

@@ -87,9 +87,12 @@ pub struct RunSummary {
     pub present_total: u64,
     pub missing_total: u64,
     pub elapsed_s: f64,
-    /// Where the time went: walking, reading and cataloguing; tagging; the search index.
+    /// Where the time went. Walking, reading, cataloguing and (when the stored tags are
+    /// current) tagging and queuing search documents as files arrive.
     pub read_s: f64,
+    /// Tags settled after the walk: duplicate flags of the contents touched, or a full retag.
     pub tag_s: f64,
+    /// The final index sweep and commit.
     pub index_s: f64,
     pub files_per_s: f64,
     pub mb_per_s: f64,
@@ -111,11 +114,10 @@ struct Job {
 
 /// What a worker knows about a file once it is hashed: enough to catalogue it should its
 /// extraction have to be abandoned.
-#[derive(Default)]
 struct Hashed {
     blake3: String,
     size: u64,
-    media: Option<crate::record::Media>,
+    media: crate::record::Media,
     mime: &'static str,
 }
 
@@ -174,25 +176,26 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         let probe = std::sync::Mutex::new(catalog.blob_probe());
         let limits = cfg.limits.clone();
         let in_memory_max = cfg.in_memory_max;
-        let make: workers::MakeWork<Job, JobResult, Hashed> = Box::new(move || {
+        let make: workers::MakeWork<Job, JobResult, Option<Hashed>> = Box::new(move || {
             let mut probe = probe.lock().unwrap_or_else(|e| e.into_inner()).fresh();
             let limits = limits.clone();
-            Box::new(move |job: &Job, tell: &dyn Fn(Hashed)| JobResult {
+            Box::new(move |job: &Job, tell: &dyn Fn(Option<Hashed>)| JobResult {
                 root: job.root,
                 entry: job.entry.clone(),
                 known: job.known.clone(),
                 outcome: read_one(&job.entry, in_memory_max, &limits, &mut |b3| probe.known(b3), tell),
             })
         });
-        let fallback: workers::Fallback<Job, JobResult, Hashed> = Box::new(|job, hashed, why| JobResult {
+        let fallback: workers::Fallback<Job, JobResult, Option<Hashed>> = Box::new(|job, hashed, why| JobResult {
             root: job.root,
             entry: job.entry,
             known: job.known,
-            outcome: if hashed.blake3.is_empty() {
-                Err(why)
-            } else {
-                let facts = Facts { media: hashed.media, mime: hashed.mime.to_string(), errors: vec![why], ..Facts::default() };
-                Ok((hashed.blake3, Some(facts), hashed.size))
+            outcome: match hashed {
+                None => Err(why),
+                Some(h) => {
+                    let facts = Facts { media: Some(h.media), mime: h.mime.to_string(), errors: vec![why], ..Facts::default() };
+                    Ok((h.blake3, Some(facts), h.size))
+                }
             },
         });
         workers::start(workers, cfg.limits.time_budget, job_rx, msg_tx.clone(), make, fallback)
@@ -423,7 +426,7 @@ fn read_one(
     in_memory_max: u64,
     limits: &extract::Limits,
     known_blob: &mut dyn FnMut(&str) -> bool,
-    tell: &dyn Fn(Hashed),
+    tell: &dyn Fn(Option<Hashed>),
 ) -> std::result::Result<(String, Option<Facts>, u64), String> {
     let name = entry.path.file_name().map(|n| walk::display_path(n)).unwrap_or_default();
     let hashed = match hash::read_and_hash(entry, in_memory_max) {
@@ -441,7 +444,7 @@ fn read_one(
         Content::InMemory(data) => extract::identify(data, &name),
         Content::Large { head } => extract::sniff::sniff(head, &name),
     };
-    tell(Hashed { blake3: hashed.blake3.clone(), size, media: Some(kind.0), mime: kind.1 });
+    tell(Some(Hashed { blake3: hashed.blake3.clone(), size, media: kind.0, mime: kind.1 }));
     let facts = match hashed.content {
         Content::InMemory(data) => extract::extract_identified(&name, Arc::new(data), kind, limits),
         Content::Large { .. } => extract::extract_large_identified(&entry.path, kind, limits),
