@@ -436,13 +436,33 @@ impl Builder<'_> {
             "flag" => facet(format!("/flag/{value}")),
             "status" => facet(format!("/status/{}", value.to_lowercase())),
             "name" | "path" | "text" => Ok(self.words(value, &[field])),
-            "blake3" => Ok(Box::new(TermQuery::new(
-                Term::from_field_text(self.idx.fields.blake3, &value.to_lowercase()),
-                IndexRecordOption::Basic,
-            ))),
+            "blake3" => blake3_query(self.idx.fields.blake3, value),
             _ => Err(Error::Query(format!("unknown field '{field}:'; fields are {}", FIELDS.join(", ")))),
         }
     }
+}
+
+/// Files whose content's BLAKE3 starts with the given hex digits (at least 4, as with git's
+/// abbreviated hashes). The index keys contents by their first [`BLAKE3_KEY_HEX`] digits;
+/// digits beyond those are not compared (two contents agreeing on 64 bits is a 1 in 10^19
+/// chance per pair).
+///
+/// [`BLAKE3_KEY_HEX`]: crate::index::BLAKE3_KEY_HEX
+fn blake3_query(field: Field, value: &str) -> Result<Box<dyn Query>> {
+    let hex = value.to_ascii_lowercase();
+    if hex.len() < 4 || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::Query(format!(
+            "blake3 '{value}' is not a content hash: give 4 to 64 of its hex digits (0-9, a-f)"
+        )));
+    }
+    let key = crate::index::BLAKE3_KEY_HEX;
+    if hex.len() >= key {
+        return Ok(Box::new(TermQuery::new(Term::from_field_text(field, &hex[..key]), IndexRecordOption::Basic)));
+    }
+    // Only hex digits reach the pattern: nothing in it needs escaping.
+    RegexQuery::from_pattern(&format!("{hex}.*"), field)
+        .map(|q| Box::new(q) as Box<dyn Query>)
+        .map_err(|e| Error::Query(format!("blake3 '{value}': {e}")))
 }
 
 fn ngram_query(field: Field, text: &str) -> Option<Box<dyn Query>> {

@@ -131,6 +131,44 @@ fn filters_by_place_indicator_and_flag_accept_codes_and_names() {
     assert!(bad.stderr.contains("火星"), "{}", bad.stderr);
 }
 
+/// `blake3:` finds every file holding a content, by its full hash or by an abbreviation (the
+/// index keys contents by their first 16 hex digits).
+#[test]
+fn a_content_is_found_by_its_hash_or_an_abbreviation() {
+    let (env, _) = indexed_sample();
+    env.index();
+    let records = env.run(&["list", "--json"]).json_lines();
+    let dup = record_for(&records, "海南州/共和县/D1 全国科普日/科普日宣传.jpg");
+    let hash = dup["blake3"].as_str().unwrap().to_string();
+    let holders: Vec<&serde_json::Value> = records.iter().filter(|r| r["blake3"] == hash.as_str()).collect();
+    assert!(holders.len() >= 2, "the sample's duplicate pair");
+    let mut want: Vec<String> = holders.iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
+    want.sort();
+    let paths = |hits: &[serde_json::Value]| {
+        let mut p: Vec<String> = hits.iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
+        p.sort();
+        p
+    };
+    for q in [hash.clone(), hash.to_uppercase(), hash[..16].to_string(), hash[..7].to_string()] {
+        let hits = env.search(&format!("blake3:{q}"), &[]);
+        assert!(hits.iter().all(|r| r["blake3"].as_str().unwrap().starts_with(&hash[..q.len().min(16)])), "{q}");
+        if q.len() >= 16 {
+            assert_eq!(paths(&hits), want, "blake3:{q}");
+        } else {
+            assert!(paths(&hits).iter().filter(|p| want.contains(p)).count() == want.len(), "blake3:{q}");
+        }
+    }
+    // With a word, the hash narrows a text search.
+    assert!(env.search(&format!("blake3:{} 科普日", &hash[..12]), &[]).len() <= want.len());
+    let absent = if hash.starts_with('0') { "1".repeat(64) } else { "0".repeat(64) };
+    assert!(env.search(&format!("blake3:{absent}"), &[]).is_empty());
+    for bad in ["blake3:xyz", "blake3:abc", "blake3:科普"] {
+        let r = env.run(&["search", bad]);
+        assert_eq!(r.code, 1, "{bad}: {}", r.stdout);
+        assert!(r.stderr.contains("hex digits"), "{bad}: {}", r.stderr);
+    }
+}
+
 #[test]
 fn the_coverage_ledger_counts_files_and_marks_empty_cells() {
     let (env, _) = indexed_sample();
