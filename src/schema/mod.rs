@@ -1143,6 +1143,9 @@ fn parse_towns(src: &SourceText, div_by_code: &HashMap<String, usize>, divs: &[D
 /// start-up).
 enum Coords {
     Num(f64),
+    /// An array of numbers: a position (`[lon, lat]`, maybe an altitude after them, dropped).
+    /// Read straight into place: a `Vec` per position was a third of parsing the outlines.
+    Point([f64; 2]),
     List(Vec<Coords>),
 }
 
@@ -1164,7 +1167,15 @@ impl<'de> serde::Deserialize<'de> for Coords {
                 Ok(Coords::Num(v as f64))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> std::result::Result<Coords, A::Error> {
-                let mut v = Vec::with_capacity(a.size_hint().unwrap_or(0));
+                let first: Option<Coords> = a.next_element()?;
+                if let Some(Coords::Num(x)) = first {
+                    // A position: the rest must be numbers too.
+                    let Some(y) = a.next_element::<f64>()? else { return Ok(Coords::List(vec![Coords::Num(x)])) };
+                    while a.next_element::<f64>()?.is_some() {}
+                    return Ok(Coords::Point([x, y]));
+                }
+                let mut v = Vec::with_capacity(a.size_hint().unwrap_or(4));
+                v.extend(first);
                 while let Some(x) = a.next_element()? {
                     v.push(x);
                 }
@@ -1179,6 +1190,7 @@ impl std::fmt::Display for Coords {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match self {
             Coords::Num(n) => write!(f, "{n}"),
+            Coords::Point([x, y]) => write!(f, "[{x},{y}]"),
             Coords::List(v) => {
                 f.write_str("[")?;
                 for (i, c) in v.iter().enumerate() {
@@ -1197,13 +1209,13 @@ impl Coords {
     fn list(&self) -> Option<&[Coords]> {
         match self {
             Coords::List(v) => Some(v),
-            Coords::Num(_) => None,
+            Coords::Num(_) | Coords::Point(_) => None,
         }
     }
 
     fn point(&self) -> Option<[f64; 2]> {
-        match self.list()? {
-            [Coords::Num(x), Coords::Num(y), ..] => Some([*x, *y]),
+        match self {
+            Coords::Point(p) => Some(*p),
             _ => None,
         }
     }

@@ -309,6 +309,31 @@ fn bad_polygon_names_file_and_line() {
 }
 
 #[test]
+fn positions_are_checked_and_altitudes_ignored() {
+    let geo = |ring: &str| {
+        format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[\n\
+{{\"type\":\"Feature\",\"properties\":{{\"code\":\"630100\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[{ring}]}}}}\n]}}\n"
+        )
+    };
+    // A third number (altitude) is allowed by GeoJSON and dropped.
+    let with_altitude = "[[101,36,2200],[102,36,2300.5],[102,37,2250],[101,36,2200]]";
+    let schema = load_with(PREFECTURES_FILE, &geo(with_altitude)).unwrap();
+    let xining = schema.prefecture_shapes().iter().find(|r| r.code == "630100").unwrap();
+    assert!(xining.contains(101.9, 36.5) && !xining.contains(101.5, 36.9));
+    for (ring, needle) in [
+        ("[[101,36],[1020,36],[102,37],[101,36]]", "invalid point [1020,36]"),
+        ("[[101,36],[102],[102,37],[101,36]]", "invalid point [102]"),
+        ("[[101,36],[102,\"36\"],[102,37],[101,36]]", "not valid GeoJSON"),
+        ("[[101,36],[102,[36]],[102,37],[101,36]]", "not valid GeoJSON"),
+    ] {
+        let (file, msg) = schema_err(load_with(PREFECTURES_FILE, &geo(ring)));
+        assert!(msg.contains(needle), "{ring}: {msg}");
+        assert!(file.contains("prefectures.geojson"), "{file}");
+    }
+}
+
+#[test]
 fn division_errors_name_file_and_line() {
     let csv = "code,level,parent_code,name\n630000,province,,青海省\n630100,prefecture,630000,西宁市\n630101,county,639999,某区\n";
     let (file, msg) = schema_err(load_with(DIVISIONS_FILE, csv));
