@@ -45,6 +45,8 @@ pub struct WalkOptions {
     pub follow_symlinks: bool,
     /// Folders never descended into (the archive folder itself when it sits inside a root).
     pub skip: Vec<PathBuf>,
+    /// Set by another thread to end the walk early (the run failed and will not use the rest).
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 pub enum Walked {
@@ -109,6 +111,9 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
         }
         entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         for (name, entry) in entries {
+            if self.opts.stop.as_ref().is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+                return;
+            }
             let path = dir.join(&name);
             let file_type = match entry.file_type() {
                 Ok(t) => t,

@@ -6,7 +6,7 @@
 //! ([`workers`]); this thread is the single writer: it tags each batch, writes it to the
 //! catalog in one transaction and queues its search documents ([`stream`]). The search index
 //! is committed once at the end, after the cross-file tags (duplicates) are settled; the
-//! catalog's dirty flags let the next run complete an interrupted one (documents are keyed by
+//! catalog's list of stale files lets the next run complete an interrupted one (documents are keyed by
 //! file id: no duplicates on retry).
 
 use std::path::PathBuf;
@@ -33,7 +33,7 @@ mod workers;
 /// The walker hands files to the workers in batches of at most this many files or bytes (or
 /// fewer when the workers are idle): one file per hand-over woke a sleeping thread per file.
 const JOB_BATCH_FILES: usize = 32;
-const JOB_BATCH_BYTES: u64 = 8 << 20;
+const JOB_BATCH_BYTES: u64 = 4 << 20;
 
 #[derive(Debug, Clone, Default)]
 pub struct IndexOptions {
@@ -143,8 +143,17 @@ impl From<Vec<JobResult>> for Msg {
 /// Run `archive index` over the given roots.
 pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     let started = Instant::now();
-    let schema = cfg.schema()?;
+    // Loading the vocabulary (boundary outlines, matchers) takes ~40 ms of one core: it loads on
+    // its own thread while the walk and the first reads go on, and is first needed to tag.
+    let schema_loader = {
+        let cfg = cfg.clone();
+        std::thread::Builder::new()
+            .name("schema".into())
+            .spawn(move || cfg.schema())
+            .map_err(|e| Error::Other(format!("could not start a thread: {e}")))?
+    };
     let mut catalog = Catalog::open(&cfg.archive_dir)?;
+    catalog.checkpoint_in_background();
 
     let mut roots = Vec::new();
     for r in &opts.roots {
@@ -158,7 +167,6 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     }
     let root_ids: Vec<i64> = roots.iter().map(|r| catalog.root_id(r)).collect::<Result<_>>()?;
     let root_names: Vec<String> = roots.iter().map(|r| walk::display_path(r.as_os_str())).collect();
-    let run_id = catalog.start_run(if opts.verify { "verify" } else { "index" }, &root_names)?;
     let snapshots: Vec<rustc_hash::FxHashMap<Vec<u8>, Known>> =
         root_ids.iter().map(|id| catalog.known_files(*id)).collect::<Result<_>>()?;
 
@@ -168,10 +176,11 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         opts.workers
     };
     let progress = Progress::new(opts.progress);
-    let mut summary = RunSummary { run_id, ..Default::default() };
 
     let (job_tx, job_rx) = crossbeam_channel::bounded::<Vec<Job>>(workers * 2);
-    let (msg_tx, msg_rx) = crossbeam_channel::bounded::<Msg>(workers * 8);
+    // Room for the results read while the vocabulary loads; batches are at most
+    // JOB_BATCH_BYTES, which bounds the memory held here.
+    let (msg_tx, msg_rx) = crossbeam_channel::bounded::<Msg>(workers * 16);
     let readers = {
         let probe = std::sync::Mutex::new(catalog.blob_probe());
         let limits = cfg.limits.clone();
@@ -201,64 +210,51 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         workers::start(workers, cfg.limits.time_budget, job_rx, msg_tx.clone(), make, fallback)
             .map_err(|e| Error::Other(format!("could not start reader threads: {e}")))?
     };
-
-    let mut streamer = stream::Streamer::start(&catalog, &schema, cfg, &roots, &root_ids)?;
-
-    std::thread::scope(|scope| -> Result<()> {
-        // Walker.
-        {
-            let msg_tx = msg_tx.clone();
-            let roots = roots.clone();
-            let skip = vec![cfg.archive_dir.clone()];
-            let wopts = WalkOptions { follow_symlinks: opts.follow_symlinks, skip };
-            let verify = opts.verify;
-            let progress = progress.clone();
-            scope.spawn(move || {
-                let mut batch: Vec<Job> = Vec::with_capacity(JOB_BATCH_FILES);
-                let mut batch_bytes = 0u64;
-                for (i, (root, mut snapshot)) in roots.iter().zip(snapshots).enumerate() {
-                    let mut unchanged = 0u64;
-                    walk::walk(root, &wopts, |w| match w {
-                        Walked::File(entry) => {
-                            let known = snapshot.remove(entry.rel_bytes());
-                            let same = known.as_ref().is_some_and(|k| {
-                                k.size == entry.size
-                                    && k.mtime_ns == entry.mtime_ns
-                                    && k.inode == entry.inode
-                                    && k.status == Status::Present
-                                    && k.blake3.is_some()
-                            });
-                            if same && !verify {
-                                unchanged += 1;
-                            } else {
-                                progress.queue(entry.size);
-                                batch_bytes += entry.size;
-                                batch.push(Job { root: i, entry, known });
-                                // Idle workers get what there is at once.
-                                if batch.len() >= JOB_BATCH_FILES || batch_bytes >= JOB_BATCH_BYTES || job_tx.is_empty() {
-                                    let _ = job_tx.send(std::mem::take(&mut batch));
-                                    batch_bytes = 0;
-                                }
-                            }
-                        }
-                        Walked::Problem(p) => {
-                            let _ = msg_tx.send(Msg::Problem(FileProblem {
-                                path: walk::display_path(p.path.as_os_str()),
-                                message: p.message,
-                            }));
-                        }
-                    });
-                    let unseen = snapshot.into_values().filter(|k| k.status == Status::Present).collect();
-                    let _ = msg_tx.send(Msg::RootDone { root: i, unseen, unchanged });
-                }
-                if !batch.is_empty() {
-                    let _ = job_tx.send(batch);
-                }
-                drop(job_tx);
-            });
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let walker = Walker::start(
+        roots.clone(),
+        snapshots,
+        WalkOptions { follow_symlinks: opts.follow_symlinks, skip: vec![cfg.archive_dir.clone()], stop: Some(stop.clone()) },
+        opts.verify,
+        job_tx,
+        msg_tx,
+        progress.clone(),
+    )?;
+    // Whatever ends the run early stops the walk first: it would otherwise go on to the end of
+    // the tree for nothing.
+    let abandon = |e: Error, walker: Walker| -> Error {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        walker.join();
+        e
+    };
+    let schema = match schema_loader.join() {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            drop(msg_rx);
+            return Err(abandon(e, walker));
         }
-        drop(msg_tx);
+        Err(_) => {
+            drop(msg_rx);
+            return Err(abandon(Error::Other("loading the vocabulary failed unexpectedly (a bug; see the message above)".into()), walker));
+        }
+    };
+    let run_id = match catalog.start_run(if opts.verify { "verify" } else { "index" }, &root_names) {
+        Ok(id) => id,
+        Err(e) => {
+            drop(msg_rx);
+            return Err(abandon(e, walker));
+        }
+    };
+    let mut summary = RunSummary { run_id, ..Default::default() };
+    let mut streamer = match stream::Streamer::start(&catalog, &schema, cfg, &roots, &root_ids) {
+        Ok(s) => s,
+        Err(e) => {
+            drop(msg_rx);
+            return Err(abandon(e, walker));
+        }
+    };
 
+    let written = (|| -> Result<()> {
         // The single writer.
         let mut batch: Vec<FileUpdate> = Vec::new();
         let mut batch_roots: Vec<usize> = Vec::new();
@@ -358,6 +354,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                                 dev: r.entry.dev,
                                 blake3,
                                 facts,
+                                facts_json: None,
                                 text,
                                 errors,
                                 tagging: None,
@@ -388,7 +385,11 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             summary.missing += catalog.finish_root(root_ids[root], &ids)? as u64;
         }
         Ok(())
-    })?;
+    })();
+    if let Err(e) = written {
+        return Err(abandon(e, walker));
+    }
+    walker.join();
     readers.finish();
     progress.finish();
     summary.read_s = started.elapsed().as_secs_f64();
@@ -408,6 +409,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         }
     }
 
+    catalog.checkpoint_in_foreground();
     let (present, missing) = catalog.counts()?;
     summary.present_total = present;
     summary.missing_total = missing;
@@ -417,6 +419,76 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     summary.mb_per_s = summary.bytes_read as f64 / 1e6 / secs;
     catalog.end_run(run_id, &serde_json::to_value(&summary).unwrap_or_default())?;
     Ok(summary)
+}
+
+/// The walk: compares each file's size, mtime and inode with the catalog's snapshot of its
+/// root and hands new or changed files to the readers in batches.
+struct Walker(std::thread::JoinHandle<()>);
+
+impl Walker {
+    fn start(
+        roots: Vec<PathBuf>,
+        snapshots: Vec<rustc_hash::FxHashMap<Vec<u8>, Known>>,
+        wopts: WalkOptions,
+        verify: bool,
+        job_tx: crossbeam_channel::Sender<Vec<Job>>,
+        msg_tx: crossbeam_channel::Sender<Msg>,
+        progress: Progress,
+    ) -> Result<Walker> {
+        let walk = move || {
+            let mut batch: Vec<Job> = Vec::with_capacity(JOB_BATCH_FILES);
+            let mut batch_bytes = 0u64;
+            for (i, (root, mut snapshot)) in roots.iter().zip(snapshots).enumerate() {
+                let mut unchanged = 0u64;
+                walk::walk(root, &wopts, |w| match w {
+                    Walked::File(entry) => {
+                        let known = snapshot.remove(entry.rel_bytes());
+                        let same = known.as_ref().is_some_and(|k| {
+                            k.size == entry.size
+                                && k.mtime_ns == entry.mtime_ns
+                                && k.inode == entry.inode
+                                && k.status == Status::Present
+                                && k.blake3.is_some()
+                        });
+                        if same && !verify {
+                            unchanged += 1;
+                        } else {
+                            progress.queue(entry.size);
+                            batch_bytes += entry.size;
+                            batch.push(Job { root: i, entry, known });
+                            // Idle workers get what there is at once.
+                            if batch.len() >= JOB_BATCH_FILES || batch_bytes >= JOB_BATCH_BYTES || job_tx.is_empty() {
+                                let _ = job_tx.send(std::mem::take(&mut batch));
+                                batch_bytes = 0;
+                            }
+                        }
+                    }
+                    Walked::Problem(p) => {
+                        let _ = msg_tx.send(Msg::Problem(FileProblem {
+                            path: walk::display_path(p.path.as_os_str()),
+                            message: p.message,
+                        }));
+                    }
+                });
+                let unseen = snapshot.into_values().filter(|k| k.status == Status::Present).collect();
+                let _ = msg_tx.send(Msg::RootDone { root: i, unseen, unchanged });
+            }
+            if !batch.is_empty() {
+                let _ = job_tx.send(batch);
+            }
+        };
+        std::thread::Builder::new()
+            .name("walk".into())
+            .spawn(walk)
+            .map(Walker)
+            .map_err(|e| Error::Other(format!("could not start the walker thread: {e}")))
+    }
+
+    fn join(self) {
+        if let Err(panic) = self.0.join() {
+            std::panic::resume_unwind(panic);
+        }
+    }
 }
 
 /// Read, hash and (unless the content is already catalogued) extract one file, telling the
@@ -521,11 +593,11 @@ struct IndexQueue {
 }
 
 impl IndexQueue {
-    /// Open the index; a missing or outdated one is created and every file marked dirty.
+    /// Open the index; a missing or outdated one is created and every file marked stale.
     fn open(catalog: &Catalog, cfg: &Config) -> Result<IndexQueue> {
         let (idx, created) = SearchIndex::open_or_create(&cfg.index_dir())?;
         if created {
-            catalog.mark_all_dirty()?;
+            catalog.mark_all_stale()?;
         }
         Ok(IndexQueue { idx, created, writer: None, ops: Vec::with_capacity(2 * INDEX_BATCH), added: 0 })
     }
@@ -564,13 +636,13 @@ impl IndexQueue {
         Ok(())
     }
 
-    /// Commit what was queued, then clear the dirty flags of `dirty` (only after the commit,
-    /// so that a killed run leaves them set). Returns how many documents were written.
-    fn commit(mut self, catalog: &mut Catalog, dirty: &[i64]) -> Result<usize> {
+    /// Commit what was queued, then forget the stale files up to `mark` (only after the
+    /// commit, so that a killed run leaves them listed). Returns how many documents were written.
+    fn commit(mut self, catalog: &mut Catalog, mark: crate::catalog::StaleMark) -> Result<usize> {
         self.flush()?;
         let Some(mut writer) = self.writer.take() else { return Ok(0) };
         writer.commit()?;
-        catalog.clear_dirty(dirty)?;
+        catalog.clear_stale(mark)?;
         // Old segments are only removed once merges finish; waiting keeps repeated runs from
         // growing the index.
         writer.wait_merging_threads()?;
@@ -583,21 +655,19 @@ impl IndexQueue {
     }
 }
 
-/// Bring the search index up to date with the catalog: every file marked dirty gets its
+/// Bring the search index up to date with the catalog: every file listed as stale gets its
 /// document replaced. A missing or outdated index is rebuilt whole.
 pub fn sync_index(catalog: &mut Catalog, cfg: &Config, schema: &Schema) -> Result<usize> {
     let mut index = IndexQueue::open(catalog, cfg)?;
-    if !catalog.any_dirty()? {
+    if !catalog.any_stale()? {
         return Ok(0);
     }
-    let mut ids = Vec::new();
-    catalog.for_each_dirty(|row, text| {
+    let mark = catalog.for_each_stale(|row, text| {
         let replace = !index.created;
         index.add(schema, &row, text.as_deref(), replace)?;
-        ids.push(row.id);
         Ok(())
     })?;
-    index.commit(catalog, &ids)
+    index.commit(catalog, mark)
 }
 
 /// Rebuild the search index from the catalog alone.
@@ -608,7 +678,7 @@ pub fn reindex(cfg: &Config) -> Result<usize> {
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     }
-    catalog.mark_all_dirty()?;
+    catalog.mark_all_stale()?;
     sync_index(&mut catalog, cfg, &schema)
 }
 

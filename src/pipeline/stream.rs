@@ -9,10 +9,10 @@
 //! the end, only the contents touched by the run get their duplicate flags recomputed; a run in
 //! which a submission list appeared, changed or went away retags everything, as before.
 //!
-//! The search index is still committed once, at the end, and the catalog's `dirty` flags still
-//! say which documents are stale: a final sweep adds every dirty file whose document was not
-//! queued with its final tagging (files gone missing, files whose duplicate flags changed, and
-//! anything a killed run left behind), then the flags are cleared. A killed run leaves the tag
+//! The search index is still committed once, at the end, and the catalog's `stale` list still
+//! says which documents are out of date: a final sweep adds every stale file whose document was
+//! not queued with its final tagging (files gone missing, files whose duplicate flags changed,
+//! and anything a killed run left behind), then the list is cleared up to where it was read. A killed run leaves the tag
 //! fingerprint blank, so the next run takes the full path ([`super::retag`]).
 
 use std::collections::HashMap;
@@ -110,8 +110,10 @@ impl<'a> Streamer<'a> {
         self.lists.as_ref().is_some_and(|(_, ids)| ids.contains(&id))
     }
 
-    /// Tag a batch about to be written; the tagging goes into the same transaction. Files are
-    /// tagged in parallel: the writer thread would otherwise be the run's bottleneck.
+    /// Tag a batch about to be written; the tagging goes into the same transaction. The
+    /// writer thread only does what needs the catalog or this run's sets; building each row,
+    /// serialising its facts and tagging it happen in parallel (the writer thread is otherwise
+    /// the run's bottleneck).
     pub(super) fn tag_batch(
         &mut self,
         catalog: &Catalog,
@@ -121,15 +123,16 @@ impl<'a> Streamer<'a> {
     ) -> Result<Vec<Prepared>> {
         use rayon::prelude::*;
         self.load_lists(catalog)?;
-        let mut out = Vec::with_capacity(batch.len());
-        for ((u, &root), known) in batch.iter().zip(roots).zip(known) {
-            let (mut facts, text) = match (&u.facts, &u.blake3) {
-                (Some(f), _) => (f.clone(), None),
-                (None, Some(b3)) => catalog.blob_facts(b3)?.unwrap_or_default(),
-                (None, None) => (Facts::default(), None),
-            };
-            catalog::fill_facts(&mut facts, None, None);
-            if !facts.manifest_rows.is_empty() || known.as_ref().is_some_and(|k| self.is_list(k.id)) {
+        // Facts of contents catalogued before (not read again this run).
+        let mut stored: Vec<Option<(Facts, Option<String>)>> = Vec::with_capacity(batch.len());
+        for (u, known) in batch.iter().zip(known) {
+            stored.push(match (&u.facts, &u.blake3) {
+                (None, Some(b3)) => Some(catalog.blob_facts(b3)?.unwrap_or_default()),
+                _ => None,
+            });
+            let lists = u.facts.as_ref().is_some_and(|f| !f.manifest_rows.is_empty())
+                || stored.last().and_then(|s| s.as_ref()).is_some_and(|(f, _)| !f.manifest_rows.is_empty());
+            if lists || known.as_ref().is_some_and(|k| self.is_list(k.id)) {
                 self.manifests_changed = true;
             }
             if let Some(old) = known.as_ref().and_then(|k| k.blake3.as_ref()) {
@@ -140,33 +143,49 @@ impl<'a> Streamer<'a> {
             if let Some(b3) = &u.blake3 {
                 self.touched.insert(b3.clone());
             }
-            let row = FileRow {
-                // A new file's id is known once written; it has no curator's tags before that.
-                id: known.as_ref().map(|k| k.id).unwrap_or(0),
-                root: self.root_displays[root].clone(),
-                rel_display: u.rel_display.clone(),
-                rel: u.rel.clone(),
-                root_path: self.root_paths[root].clone(),
-                blake3: u.blake3.clone(),
-                size: u.size,
-                mtime_ns: u.mtime_ns,
-                status: Status::Present,
-                last_seen: String::new(),
-                errors: u.errors.clone(),
-                facts,
-                tagging: None,
-            };
-            out.push(Prepared { row, text });
         }
         let none = Vec::new();
         let (schema, cfg, manual) = (self.schema, &self.cfg.tag, &self.manual);
         let manifests = &self.lists.as_ref().expect("loaded above").0;
-        out.par_iter_mut().zip(batch.par_iter_mut()).for_each(|(p, u)| {
-            let input = for_tagging(&p.row, manual.get(&p.row.id).unwrap_or(&none));
-            let tagging = tag::tag_one(schema, cfg, &input, manifests);
-            u.tagging = Some(serde_json::to_string(&tagging).expect("tagging serialize"));
-            p.row.tagging = Some(tagging);
-        });
+        let (root_displays, root_paths) = (&self.root_displays, &self.root_paths);
+        let out: Vec<Prepared> = batch
+            .par_iter_mut()
+            .zip(stored)
+            .zip(roots)
+            .zip(known)
+            .map(|(((u, stored), &root), known)| {
+                let (mut facts, text) = match (&u.facts, stored) {
+                    (Some(f), _) => {
+                        u.facts_json = Some(serde_json::to_string(f).expect("facts serialize"));
+                        (f.clone(), None)
+                    }
+                    (None, Some(s)) => s,
+                    (None, None) => (Facts::default(), None),
+                };
+                catalog::fill_facts(&mut facts, None, None);
+                let mut row = FileRow {
+                    // A new file's id is known once written; it has no curator's tags before that.
+                    id: known.as_ref().map(|k| k.id).unwrap_or(0),
+                    root: root_displays[root].clone(),
+                    rel_display: u.rel_display.clone(),
+                    rel: u.rel.clone(),
+                    root_path: root_paths[root].clone(),
+                    blake3: u.blake3.clone(),
+                    size: u.size,
+                    mtime_ns: u.mtime_ns,
+                    status: Status::Present,
+                    last_seen: String::new(),
+                    errors: u.errors.clone(),
+                    facts,
+                    tagging: None,
+                };
+                let input = for_tagging(&row, manual.get(&row.id).unwrap_or(&none));
+                let tagging = tag::tag_one(schema, cfg, &input, manifests);
+                u.tagging = Some(serde_json::to_string(&tagging).expect("tagging serialize"));
+                row.tagging = Some(tagging);
+                Prepared { row, text }
+            })
+            .collect();
         self.tagged += batch.len() as u64;
         Ok(out)
     }
@@ -228,8 +247,8 @@ impl<'a> Streamer<'a> {
         let tag_s = at.elapsed().as_secs_f64();
 
         let at = Instant::now();
-        let dirty = catalog.dirty_ids()?;
-        for &id in &dirty {
+        let (stale, mark) = catalog.stale_ids()?;
+        for &id in &stale {
             let queued = self.queued.contains(&id);
             if queued && !self.retagged.contains(&id) {
                 continue;
@@ -239,7 +258,7 @@ impl<'a> Streamer<'a> {
             let replace = !self.index.created || queued;
             self.index.add(self.schema, &row, text.as_deref(), replace)?;
         }
-        let indexed = self.index.commit(catalog, &dirty)?;
+        let indexed = self.index.commit(catalog, mark)?;
         Ok((self.tagged, indexed as u64, tag_s, at.elapsed().as_secs_f64()))
     }
 
