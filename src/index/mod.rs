@@ -129,10 +129,17 @@ impl SearchIndex {
 
     /// The search document for one file.
     pub fn document(&self, row: &FileRow, text: Option<&str>, tag_facets: &[String]) -> TantivyDocument {
+        let mut doc = self.document_without_id(row, text, tag_facets);
+        self.set_id(&mut doc, row.id);
+        doc
+    }
+
+    /// A file's search document before the catalog has given the file its id (a new file's
+    /// document is built while its row is being written); [`SearchIndex::set_id`] completes it.
+    pub fn document_without_id(&self, row: &FileRow, text: Option<&str>, tag_facets: &[String]) -> TantivyDocument {
         let f = &self.fields;
         let record: Record = row.to_record();
         let mut doc = TantivyDocument::default();
-        doc.add_u64(f.id, row.id as u64);
         if let Some(b3) = &row.blake3 {
             doc.add_text(f.blake3, &b3[..BLAKE3_KEY_HEX.min(b3.len())]);
         }
@@ -164,6 +171,10 @@ impl SearchIndex {
         doc.add_i64(f.captured, ts);
         doc.add_text(f.record, serde_json::to_string(&record).expect("record serialize"));
         doc
+    }
+
+    pub fn set_id(&self, doc: &mut TantivyDocument, id: i64) {
+        doc.add_u64(self.fields.id, id as u64);
     }
 
     pub fn delete_term(&self, id: i64) -> Term {

@@ -267,8 +267,14 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             match streamer.as_mut() {
                 Some(st) => {
                     let prepared = st.tag_batch(catalog, batch, roots, known)?;
-                    let (ids, at) = catalog.write_batch(batch)?;
-                    st.index_batch(batch, prepared, &ids, &at)?;
+                    // The documents are built on the other core while this thread writes.
+                    let (idx, schema) = st.index();
+                    let (written, docs) = std::thread::scope(|s| {
+                        let docs = s.spawn(|| stream::documents(idx, schema, batch, &prepared));
+                        (catalog.write_batch(batch), docs.join())
+                    });
+                    let (ids, _) = written?;
+                    st.queue_batch(&ids, docs.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))?;
                 }
                 None => {
                     catalog.write_batch(batch)?;

@@ -20,10 +20,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rustc_hash::FxHashSet;
+use tantivy::TantivyDocument;
 
 use crate::catalog::{self, Catalog, FileRow, FileUpdate, Known};
 use crate::config::Config;
 use crate::extract::Facts;
+use crate::index::SearchIndex;
 use crate::record::Status;
 use crate::schema::Schema;
 use crate::tag::{self, FileForTagging, Manifests, ManualTag};
@@ -190,22 +192,16 @@ impl<'a> Streamer<'a> {
         Ok(out)
     }
 
-    /// Queue the search documents of a batch just written (`ids` and `at` from the catalog).
-    pub(super) fn index_batch(&mut self, batch: &[FileUpdate], prepared: Vec<Prepared>, ids: &[i64], at: &str) -> Result<()> {
-        use rayon::prelude::*;
-        let (idx, schema) = (&self.index.idx, self.schema);
-        let docs: Vec<tantivy::TantivyDocument> = batch
-            .par_iter()
-            .zip(prepared)
-            .zip(ids)
-            .map(|((u, mut p), &id)| {
-                p.row.id = id;
-                p.row.last_seen = at.to_string();
-                let facets = p.row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
-                idx.document(&p.row, p.text.as_deref().or(u.text.as_deref()), &facets)
-            })
-            .collect();
-        for (&id, doc) in ids.iter().zip(docs) {
+    /// What [`documents`] needs, borrowed apart from the streamer so that the documents can
+    /// be built while the writer thread writes the batch.
+    pub(super) fn index(&self) -> (&SearchIndex, &Schema) {
+        (&self.index.idx, self.schema)
+    }
+
+    /// Queue the search documents of a batch just written (`ids` from the catalog).
+    pub(super) fn queue_batch(&mut self, ids: &[i64], docs: Vec<TantivyDocument>) -> Result<()> {
+        for (&id, mut doc) in ids.iter().zip(docs) {
+            self.index.idx.set_id(&mut doc, id);
             self.queued.insert(id);
             // A new index holds no document for this file yet.
             self.index.queue(id, doc, !self.index.created)?;
@@ -285,6 +281,20 @@ impl<'a> Streamer<'a> {
         let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();
         catalog.write_taggings(&pairs)
     }
+}
+
+/// The search documents of a batch, without their file ids (built in parallel, while the
+/// batch is written).
+pub(super) fn documents(idx: &SearchIndex, schema: &Schema, batch: &[FileUpdate], prepared: &[Prepared]) -> Vec<TantivyDocument> {
+    use rayon::prelude::*;
+    batch
+        .par_iter()
+        .zip(prepared)
+        .map(|(u, p)| {
+            let facets = p.row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
+            idx.document_without_id(&p.row, p.text.as_deref().or(u.text.as_deref()), &facets)
+        })
+        .collect()
 }
 
 pub(super) fn for_tagging<'r>(r: &'r FileRow, manual: &'r [ManualTag]) -> FileForTagging<'r> {
