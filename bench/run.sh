@@ -55,8 +55,14 @@ if [ -z "${ARCHIVE_BIN:-}" ]; then
     GEN=$REPO/target/release/examples/gen_corpus
     SEARCH=$REPO/target/release/examples/search_bench
 else
-    # A given binary (e.g. a debug one for a quick try): tools from the same profile.
+    # A given binary (e.g. a debug one for a quick try): tools from the same profile, built
+    # from this checkout (a stale search_bench would read another index format).
     prof=$(basename "$(dirname "$BIN")")
+    if [ "$prof" = release ]; then
+        cargo build --release --example gen_corpus --example search_bench
+    else
+        cargo build --example gen_corpus --example search_bench
+    fi
     GEN=$REPO/target/$prof/examples/gen_corpus
     SEARCH=$REPO/target/$prof/examples/search_bench
 fi

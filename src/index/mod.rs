@@ -101,12 +101,21 @@ impl SearchIndex {
         Ok((SearchIndex { index, fields, reader, facet_keys: Default::default() }, created))
     }
 
-    /// Open an existing index for searching (a clear error when there is none).
+    /// Open an existing index for searching (a clear error when there is none, or when it was
+    /// written in another format: searching must never replace it with an empty one).
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         if !dir.join("meta.json").exists() {
             return Err(crate::Error::Other(format!(
                 "no search index at {}: run `archive index PATH` or `archive reindex`",
                 dir.display()
+            )));
+        }
+        let version = std::fs::read_to_string(dir.join("archive-index-version")).unwrap_or_default();
+        if version.trim() != INDEX_VERSION {
+            return Err(crate::Error::Other(format!(
+                "the search index at {} is format {}, this archive reads format {INDEX_VERSION}: run `archive reindex` to rebuild it from the catalog",
+                dir.display(),
+                if version.trim().is_empty() { "unknown" } else { version.trim() }
             )));
         }
         let (idx, _) = SearchIndex::open_or_create(dir)?;

@@ -55,6 +55,24 @@ fn second_run_reads_nothing_then_sees_changes_and_missing_files() {
     assert_eq!(env.show(a.to_str().unwrap())["status"], "present");
 }
 
+/// An index written in another format (by another version of archive) is never replaced by an
+/// empty one when searching: the search says what to run, and the next index run rebuilds it.
+#[test]
+fn an_index_of_another_format_is_an_error_when_searching_and_rebuilt_when_indexing() {
+    let env = Env::new();
+    env.write("西宁市/科普活动.txt", "科普");
+    env.index();
+    let version_file = env.archive.join("index/archive-index-version");
+    std::fs::write(&version_file, "999").unwrap();
+    let r = env.run(&["search", "科普"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("format 999") && r.stderr.contains("archive reindex"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&version_file).unwrap(), "999", "searching left the index alone");
+    let (code, s) = env.index();
+    assert_eq!((code, s["files_read"].as_u64()), (0, Some(0)), "{s}");
+    assert_eq!(names(&env.search("科普", &[])), ["科普活动.txt"], "rebuilt from the catalog");
+}
+
 #[test]
 fn indexing_never_touches_the_evidence() {
     let env = Env::new();
