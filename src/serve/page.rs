@@ -609,6 +609,7 @@ fn syntax_help(l: Lang) -> String {
         ("indicator:B4.1 year:2019 date:2019-06", l.pick("按指标、年份、月份", "by indicator, year, month")),
         ("media:photo camera:HUAWEI flag:no_indicator", l.pick("按类型、相机、标记", "by type, camera, flag")),
         ("name:总结 path:互助 text:培训", l.pick("只在文件名 / 路径 / 正文中找", "only in name / path / text")),
+        ("blake3:3f8a1c07", l.pick("按内容哈希（前 4 位以上即可）", "by content hash (4 or more leading digits)")),
     ];
     let mut s = format!(r#"<details class="syntax" id="syntax"><summary>{}</summary><table>"#, l.pick("检索语法", "Query syntax"));
     for (q, what) in rows {
