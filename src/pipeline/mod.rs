@@ -266,15 +266,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             invalidate_tags(catalog, &mut tags_invalidated)?;
             match streamer.as_mut() {
                 Some(st) => {
-                    let prepared = st.tag_batch(catalog, batch, roots, known)?;
-                    // The documents are built on the other core while this thread writes.
-                    let (idx, schema) = st.index();
-                    let (written, docs) = std::thread::scope(|s| {
-                        let docs = s.spawn(|| stream::documents(idx, schema, batch, &prepared));
-                        (catalog.write_batch(batch), docs.join())
-                    });
-                    let (ids, _) = written?;
-                    st.queue_batch(&ids, docs.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))?;
+                    st.push_batch(catalog, std::mem::take(batch), std::mem::take(roots), std::mem::take(known))?;
                 }
                 None => {
                     catalog.write_batch(batch)?;
@@ -380,6 +372,9 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             flush(&mut catalog, &mut batch, &mut batch_roots, &mut batch_known)?;
         }
         drop(flush);
+        if let Some(st) = streamer.as_mut() {
+            st.write_pending(&mut catalog)?;
+        }
         for (root, unseen) in pending_roots {
             if !unseen.is_empty() {
                 invalidate_tags(&catalog, &mut tags_invalidated)?;

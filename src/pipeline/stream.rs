@@ -54,6 +54,9 @@ pub(super) struct Streamer<'a> {
     root_displays: Vec<String>,
     root_paths: Vec<Vec<u8>>,
     tagged: u64,
+    /// The last batch, tagged and waiting to be written: the next batch is tagged while it is
+    /// written.
+    pending: Option<(Vec<FileUpdate>, Vec<Prepared>)>,
 }
 
 /// What the writer keeps of a file between tagging it and writing it: the row as the catalog
@@ -95,6 +98,7 @@ impl<'a> Streamer<'a> {
             root_displays: root_ids.iter().map(|id| catalog.root_display(*id)).collect::<Result<_>>()?,
             root_paths: roots.iter().map(|r| r.as_os_str().as_bytes().to_vec()).collect(),
             tagged: 0,
+            pending: None,
         }))
     }
 
@@ -112,20 +116,61 @@ impl<'a> Streamer<'a> {
         self.lists.as_ref().is_some_and(|(_, ids)| ids.contains(&id))
     }
 
-    /// Tag a batch about to be written; the tagging goes into the same transaction. The
-    /// writer thread only does what needs the catalog or this run's sets; building each row,
-    /// serialising its facts and tagging it happen in parallel (the writer thread is otherwise
-    /// the run's bottleneck).
-    pub(super) fn tag_batch(
+    /// Take a batch of files just read. Its tags are computed in parallel while the previous
+    /// batch is written to the catalog (the tagging goes into the batch's own transaction) and
+    /// that batch's search documents are built; this thread keeps only what needs the catalog
+    /// or this run's sets. The writer thread's SQL is the run's one serial step: without the
+    /// overlap, tagging left it waiting and it left the tagging threads waiting.
+    pub(super) fn push_batch(
+        &mut self,
+        catalog: &mut Catalog,
+        mut batch: Vec<FileUpdate>,
+        roots: Vec<usize>,
+        known: Vec<Option<Known>>,
+    ) -> Result<()> {
+        let stored = self.note_batch(catalog, &batch, &known)?;
+        let previous = self.pending.take();
+        let tagger = self.tagger();
+        let (idx, schema) = (&self.index.idx, self.schema);
+        let (prepared, written) = match &previous {
+            None => (tag_parallel(&tagger, &mut batch, stored, &roots, &known), None),
+            Some((prev_batch, prev_prepared)) => std::thread::scope(|s| {
+                let tags = s.spawn(|| tag_parallel(&tagger, &mut batch, stored, &roots, &known));
+                let docs = s.spawn(|| documents(idx, schema, prev_batch, prev_prepared));
+                let written = catalog.write_batch(prev_batch);
+                (joined(tags.join()), Some((written, joined(docs.join()))))
+            }),
+        };
+        self.tagged += batch.len() as u64;
+        if let Some((written, docs)) = written {
+            let (ids, _) = written?;
+            self.queue_batch(&ids, docs)?;
+        }
+        self.pending = Some((batch, prepared));
+        Ok(())
+    }
+
+    /// Write the batch still waiting (the walk is over).
+    pub(super) fn write_pending(&mut self, catalog: &mut Catalog) -> Result<()> {
+        let Some((batch, prepared)) = self.pending.take() else { return Ok(()) };
+        let (idx, schema) = (&self.index.idx, self.schema);
+        let (written, docs) = std::thread::scope(|s| {
+            let docs = s.spawn(|| documents(idx, schema, &batch, &prepared));
+            (catalog.write_batch(&batch), joined(docs.join()))
+        });
+        let (ids, _) = written?;
+        self.queue_batch(&ids, docs)
+    }
+
+    /// What needs the catalog or this run's sets, in order: the facts of contents catalogued
+    /// before (not read again), submission lists seen, contents touched and lost.
+    fn note_batch(
         &mut self,
         catalog: &Catalog,
-        batch: &mut [FileUpdate],
-        roots: &[usize],
+        batch: &[FileUpdate],
         known: &[Option<Known>],
-    ) -> Result<Vec<Prepared>> {
-        use rayon::prelude::*;
+    ) -> Result<Vec<Option<(Facts, Option<String>)>>> {
         self.load_lists(catalog)?;
-        // Facts of contents catalogued before (not read again this run).
         let mut stored: Vec<Option<(Facts, Option<String>)>> = Vec::with_capacity(batch.len());
         for (u, known) in batch.iter().zip(known) {
             stored.push(match (&u.facts, &u.blake3) {
@@ -146,60 +191,22 @@ impl<'a> Streamer<'a> {
                 self.touched.insert(b3.clone());
             }
         }
-        let none = Vec::new();
-        let (schema, cfg, manual) = (self.schema, &self.cfg.tag, &self.manual);
-        let manifests = &self.lists.as_ref().expect("loaded above").0;
-        let (root_displays, root_paths) = (&self.root_displays, &self.root_paths);
-        let out: Vec<Prepared> = batch
-            .par_iter_mut()
-            .zip(stored)
-            .zip(roots)
-            .zip(known)
-            .map(|(((u, stored), &root), known)| {
-                let (mut facts, text) = match (&u.facts, stored) {
-                    (Some(f), _) => {
-                        u.facts_json = Some(serde_json::to_string(f).expect("facts serialize"));
-                        (f.clone(), None)
-                    }
-                    (None, Some(s)) => s,
-                    (None, None) => (Facts::default(), None),
-                };
-                catalog::fill_facts(&mut facts, None, None);
-                let mut row = FileRow {
-                    // A new file's id is known once written; it has no curator's tags before that.
-                    id: known.as_ref().map(|k| k.id).unwrap_or(0),
-                    root: root_displays[root].clone(),
-                    rel_display: u.rel_display.clone(),
-                    rel: u.rel.clone(),
-                    root_path: root_paths[root].clone(),
-                    blake3: u.blake3.clone(),
-                    size: u.size,
-                    mtime_ns: u.mtime_ns,
-                    status: Status::Present,
-                    last_seen: String::new(),
-                    errors: u.errors.clone(),
-                    facts,
-                    tagging: None,
-                };
-                let input = for_tagging(&row, manual.get(&row.id).unwrap_or(&none));
-                let tagging = tag::tag_one(schema, cfg, &input, manifests);
-                u.tagging = Some(serde_json::to_string(&tagging).expect("tagging serialize"));
-                row.tagging = Some(tagging);
-                Prepared { row, text }
-            })
-            .collect();
-        self.tagged += batch.len() as u64;
-        Ok(out)
+        Ok(stored)
     }
 
-    /// What [`documents`] needs, borrowed apart from the streamer so that the documents can
-    /// be built while the writer thread writes the batch.
-    pub(super) fn index(&self) -> (&SearchIndex, &Schema) {
-        (&self.index.idx, self.schema)
+    fn tagger(&self) -> Tagger<'_> {
+        Tagger {
+            schema: self.schema,
+            cfg: &self.cfg.tag,
+            manual: &self.manual,
+            manifests: &self.lists.as_ref().expect("loaded by note_batch").0,
+            root_displays: &self.root_displays,
+            root_paths: &self.root_paths,
+        }
     }
 
     /// Queue the search documents of a batch just written (`ids` from the catalog).
-    pub(super) fn queue_batch(&mut self, ids: &[i64], docs: Vec<TantivyDocument>) -> Result<()> {
+    fn queue_batch(&mut self, ids: &[i64], docs: Vec<TantivyDocument>) -> Result<()> {
         for (&id, mut doc) in ids.iter().zip(docs) {
             self.index.idx.set_id(&mut doc, id);
             self.queued.insert(id);
@@ -283,9 +290,75 @@ impl<'a> Streamer<'a> {
     }
 }
 
+/// What tagging a batch needs from the streamer, borrowed apart from it so that it can run
+/// while the streamer's catalog writes.
+struct Tagger<'a> {
+    schema: &'a Schema,
+    cfg: &'a crate::tag::TagConfig,
+    manual: &'a HashMap<i64, Vec<ManualTag>>,
+    manifests: &'a Manifests,
+    root_displays: &'a [String],
+    root_paths: &'a [Vec<u8>],
+}
+
+/// Build each file's row, serialise its facts and tag it, in parallel.
+fn tag_parallel(
+    t: &Tagger,
+    batch: &mut [FileUpdate],
+    stored: Vec<Option<(Facts, Option<String>)>>,
+    roots: &[usize],
+    known: &[Option<Known>],
+) -> Vec<Prepared> {
+    use rayon::prelude::*;
+    let none = Vec::new();
+    batch
+        .par_iter_mut()
+        .zip(stored)
+        .zip(roots)
+        .zip(known)
+        .map(|(((u, stored), &root), known)| {
+            let (mut facts, text) = match (&u.facts, stored) {
+                (Some(f), _) => {
+                    u.facts_json = Some(serde_json::to_string(f).expect("facts serialize"));
+                    (f.clone(), None)
+                }
+                (None, Some(s)) => s,
+                (None, None) => (Facts::default(), None),
+            };
+            catalog::fill_facts(&mut facts, None, None);
+            let mut row = FileRow {
+                // A new file's id is known once written; it has no curator's tags before that.
+                id: known.as_ref().map(|k| k.id).unwrap_or(0),
+                root: t.root_displays[root].clone(),
+                rel_display: u.rel_display.clone(),
+                rel: u.rel.clone(),
+                root_path: t.root_paths[root].clone(),
+                blake3: u.blake3.clone(),
+                size: u.size,
+                mtime_ns: u.mtime_ns,
+                status: Status::Present,
+                last_seen: String::new(),
+                errors: u.errors.clone(),
+                facts,
+                tagging: None,
+            };
+            let input = for_tagging(&row, t.manual.get(&row.id).unwrap_or(&none));
+            let tagging = tag::tag_one(t.schema, t.cfg, &input, t.manifests);
+            u.tagging = Some(serde_json::to_string(&tagging).expect("tagging serialize"));
+            row.tagging = Some(tagging);
+            Prepared { row, text }
+        })
+        .collect()
+}
+
+/// A scoped thread's result, or its panic carried on.
+fn joined<T>(r: std::thread::Result<T>) -> T {
+    r.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// The search documents of a batch, without their file ids (built in parallel, while the
 /// batch is written).
-pub(super) fn documents(idx: &SearchIndex, schema: &Schema, batch: &[FileUpdate], prepared: &[Prepared]) -> Vec<TantivyDocument> {
+fn documents(idx: &SearchIndex, schema: &Schema, batch: &[FileUpdate], prepared: &[Prepared]) -> Vec<TantivyDocument> {
     use rayon::prelude::*;
     batch
         .par_iter()
