@@ -12,8 +12,9 @@
 //! The search index is still committed once, at the end, and the catalog's `stale` list still
 //! says which documents are out of date: a final sweep adds every stale file whose document was
 //! not queued with its final tagging (files gone missing, files whose duplicate flags changed,
-//! and anything a killed run left behind), then the list is cleared up to where it was read. A killed run leaves the tag
-//! fingerprint blank, so the next run takes the full path ([`super::retag`]).
+//! and anything a killed run left behind), then the list is cleared up to where it was read.
+//! A killed run leaves the tag fingerprint blank, so the next run takes the full path
+//! ([`super::retag`]).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -235,6 +236,8 @@ impl<'a> Streamer<'a> {
     /// Complete the tags (duplicate flags, or everything when a list changed), then the index.
     /// Returns (files tagged, documents written, seconds tagging, seconds indexing).
     pub(super) fn finish(mut self, catalog: &mut Catalog) -> Result<(u64, u64, f64, f64)> {
+        // Written already when the walk ended; a no-op then.
+        self.write_pending(catalog)?;
         let at = Instant::now();
         let changed = if self.manifests_changed {
             super::retag_changed(catalog, self.schema, self.cfg)?
