@@ -1,13 +1,15 @@
 //! `archive index`: drives walk → hash → extract → tag → catalog → index.
 //!
-//! Threads: one walker compares each file's size, mtime and inode with the catalog and queues
-//! only new or changed files, in small batches; `workers` threads read each queued file once,
-//! hash it and extract its facts from the same bytes, watched for the extraction time budget
-//! ([`workers`]); this thread is the single writer: it tags each batch, writes it to the
-//! catalog in one transaction and queues its search documents ([`stream`]). The search index
-//! is committed once at the end, after the cross-file tags (duplicates) are settled; the
-//! catalog's list of stale files lets the next run complete an interrupted one (documents are keyed by
-//! file id: no duplicates on retry).
+//! Threads: the vocabulary loads on its own thread while the rest starts; one walker compares
+//! each file's size, mtime and inode with the catalog and queues only new or changed files, in
+//! small batches; `workers` threads read each queued file once, hash it and extract its facts
+//! from the same bytes, watched for the extraction time budget ([`workers`]); this thread is
+//! the single catalog writer: each batch is tagged in parallel while the batch before it is
+//! written in one transaction and its search documents are built ([`stream`]); a checkpoint
+//! thread copies the write-ahead log beside the writer. The search index is committed once at
+//! the end, after the cross-file tags (duplicates) are settled; the catalog's list of stale
+//! files lets the next run complete an interrupted one (documents are keyed by file id: no
+//! duplicates on retry).
 
 use std::path::PathBuf;
 use std::sync::Arc;
