@@ -159,6 +159,11 @@ struct Checkpointer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StaleMark(i64);
 
+/// How far the stale list has grown, read in the transaction that then reads the list.
+fn stale_mark(tx: &rusqlite::Transaction) -> rusqlite::Result<StaleMark> {
+    tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM stale", [], |r| r.get(0)).map(StaleMark)
+}
+
 /// List files as stale in the transaction that changed them.
 fn mark_stale(tx: &rusqlite::Transaction, ids: &[i64]) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached("INSERT INTO stale(file_id) VALUES(?1)")?;
@@ -657,13 +662,13 @@ impl Catalog {
     /// [`Catalog::clear_stale`] once their documents are committed.
     pub fn stale_ids(&self) -> Result<(Vec<i64>, StaleMark)> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        let mark: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM stale", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        let mark = stale_mark(&tx).map_err(|e| self.err(e))?;
         let mut stmt = tx.prepare("SELECT file_id FROM stale WHERE seq <= ?1").map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([mark], |r| r.get(0)).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([mark.0], |r| r.get(0)).map_err(|e| self.err(e))?;
         let mut ids: Vec<i64> = rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))?;
         ids.sort_unstable();
         ids.dedup();
-        Ok((ids, StaleMark(mark)))
+        Ok((ids, mark))
     }
 
     /// One file with, for documents, its text (what its search document is made from).
@@ -794,18 +799,18 @@ impl Catalog {
     /// to [`Catalog::clear_stale`] once their documents are committed.
     pub fn for_each_stale(&self, mut f: impl FnMut(FileRow, Option<String>) -> Result<()>) -> Result<StaleMark> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        let mark: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM stale", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        let mark = stale_mark(&tx).map_err(|e| self.err(e))?;
         let sql = format!(
             "{} WHERE f.id IN (SELECT file_id FROM stale WHERE seq <= ?1) ORDER BY f.id",
             Self::row_with_text_select()
         );
         let mut stmt = tx.prepare(&sql).map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([mark]).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([mark.0]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let text: Option<String> = row.get(15).map_err(|e| self.err(e))?;
             f(Self::map_row(row).map_err(|e| self.err(e))?, text)?;
         }
-        Ok(StaleMark(mark))
+        Ok(mark)
     }
 
     pub fn file(&self, id: i64) -> Result<Option<FileRow>> {

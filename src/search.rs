@@ -449,12 +449,7 @@ impl Builder<'_> {
 ///
 /// [`BLAKE3_KEY_HEX`]: crate::index::BLAKE3_KEY_HEX
 fn blake3_query(field: Field, value: &str) -> Result<Box<dyn Query>> {
-    let hex = value.to_ascii_lowercase();
-    if hex.len() < 4 || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::Query(format!(
-            "blake3 '{value}' is not a content hash: give 4 to 64 of its hex digits (0-9, a-f)"
-        )));
-    }
+    let hex = hash_prefix(value)?;
     let key = crate::index::BLAKE3_KEY_HEX;
     if hex.len() >= key {
         return Ok(Box::new(TermQuery::new(Term::from_field_text(field, &hex[..key]), IndexRecordOption::Basic)));
@@ -463,6 +458,18 @@ fn blake3_query(field: Field, value: &str) -> Result<Box<dyn Query>> {
     RegexQuery::from_pattern(&format!("{hex}.*"), field)
         .map(|q| Box::new(q) as Box<dyn Query>)
         .map_err(|e| Error::Query(format!("blake3 '{value}': {e}")))
+}
+
+/// A `blake3:` value: 4 to 64 leading hex digits of a content hash, lower-cased. The same rule
+/// for a query and for `archive list --filter`.
+fn hash_prefix(value: &str) -> Result<String> {
+    let hex = value.trim().to_ascii_lowercase();
+    if hex.len() < 4 || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::Query(format!(
+            "blake3 '{value}' is not a content hash: give 4 to 64 of its hex digits (0-9, a-f)"
+        )));
+    }
+    Ok(hex)
 }
 
 fn ngram_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
@@ -887,7 +894,7 @@ impl RecordMatcher {
             "name" | "path" | "text" => {
                 return Ok(RecordMatcher::Text { field: field.to_string(), needle: value.to_lowercase() })
             }
-            "blake3" => return Ok(RecordMatcher::Blake3(value.to_lowercase())),
+            "blake3" => return Ok(RecordMatcher::Blake3(hash_prefix(value)?)),
             _ => return Err(Error::Query(format!("unknown filter field '{field}'; fields are {}", FIELDS.join(", ")))),
         };
         Ok(RecordMatcher::Facet(facet))

@@ -72,6 +72,17 @@ pub struct SearchIndex {
     pub facet_keys: std::sync::Arc<crate::search::FacetKeyCache>,
 }
 
+/// Holds the index format a folder's index was written in.
+const VERSION_FILE: &str = "archive-index-version";
+
+/// The format of the index in `dir`: None when there is no complete index there.
+fn format_of(dir: &Path) -> Option<String> {
+    if !dir.join("meta.json").exists() {
+        return None;
+    }
+    std::fs::read_to_string(dir.join(VERSION_FILE)).ok().map(|v| v.trim().to_string())
+}
+
 /// Value of the `captured` fast field for files without a capture time, so they sort last
 /// in newest-first order.
 pub const NO_DATE: i64 = i64::MIN;
@@ -81,10 +92,9 @@ impl SearchIndex {
     /// which case the caller must fill it from the catalog.
     pub fn open_or_create(dir: &Path) -> Result<(SearchIndex, bool)> {
         let (schema, fields) = build_schema();
-        let version_file = dir.join("archive-index-version");
-        let current = std::fs::read_to_string(&version_file).ok();
+        let version_file = dir.join(VERSION_FILE);
         let mut created = false;
-        let index = if current.as_deref() == Some(INDEX_VERSION) && dir.join("meta.json").exists() {
+        let index = if format_of(dir).as_deref() == Some(INDEX_VERSION) {
             Index::open_in_dir(dir)?
         } else {
             if dir.exists() {
@@ -96,9 +106,13 @@ impl SearchIndex {
             std::fs::write(&version_file, INDEX_VERSION).map_err(|e| crate::Error::io(&version_file, e))?;
             index
         };
+        Ok((SearchIndex::ready(index, fields)?, created))
+    }
+
+    fn ready(index: Index, fields: Fields) -> Result<SearchIndex> {
         tokenizer::register(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok((SearchIndex { index, fields, reader, facet_keys: Default::default() }, created))
+        Ok(SearchIndex { index, fields, reader, facet_keys: Default::default() })
     }
 
     /// Open an existing index for searching (a clear error when there is none, or when it was
@@ -110,29 +124,25 @@ impl SearchIndex {
                 dir.display()
             )));
         }
-        let version = std::fs::read_to_string(dir.join("archive-index-version")).unwrap_or_default();
-        if version.trim() != INDEX_VERSION {
+        let version = format_of(dir);
+        if version.as_deref() != Some(INDEX_VERSION) {
             return Err(crate::Error::Other(format!(
                 "the search index at {} is format {}, this archive reads format {INDEX_VERSION}: run `archive reindex` to rebuild it from the catalog",
                 dir.display(),
-                if version.trim().is_empty() { "unknown" } else { version.trim() }
+                version.as_deref().unwrap_or("unknown")
             )));
         }
-        let (idx, _) = SearchIndex::open_or_create(dir)?;
-        Ok(idx)
+        SearchIndex::ready(Index::open_in_dir(dir)?, build_schema().1)
     }
 
     /// An in-memory index (tests).
     pub fn in_ram() -> SearchIndex {
         let (schema, fields) = build_schema();
-        let index = Index::create_in_ram(schema);
-        tokenizer::register(&index);
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().expect("reader");
-        SearchIndex { index, fields, reader, facet_keys: Default::default() }
+        SearchIndex::ready(Index::create_in_ram(schema), fields).expect("reader")
     }
 
     pub fn writer(&self) -> Result<IndexWriter> {
-        // Two threads match the machines this runs on; 64 MB keeps memory bounded.
+        // Two threads match the machines this runs on; 96 MB keeps memory bounded.
         Ok(self.index.writer_with_num_threads(2, 96 * 1024 * 1024)?)
     }
 

@@ -291,12 +291,14 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                 }
                 Msg::Done(results) => for r in results {
                     let rel_display = r.entry.rel_display();
-                    let path_display = format!("{}/{}", root_names[r.root].trim_end_matches('/'), rel_display);
+                    // Only a file with a problem is named: most files need no second string.
+                    let path_display = || format!("{}/{}", root_names[r.root].trim_end_matches('/'), rel_display);
                     progress.done(r.entry.size);
                     match r.outcome {
                         Err(message) if message.starts_with("vanished") || message.starts_with("changed") => {
-                            progress.println(&format!("warning: {path_display}: {message}"));
-                            summary.errors.push(FileProblem { path: path_display, message });
+                            let path = path_display();
+                            progress.println(&format!("warning: {path}: {message}"));
+                            summary.errors.push(FileProblem { path, message });
                         }
                         outcome => {
                             let (blake3, facts, read, io_error) = match outcome {
@@ -313,7 +315,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                                     if k.blake3 != blake3 {
                                         if opts.verify && stat_same && blake3.is_some() {
                                             summary.fixity_failures.push(FixityFailure {
-                                                path: path_display.clone(),
+                                                path: path_display(),
                                                 expected: k.blake3.clone().unwrap_or_default(),
                                                 actual: blake3.clone().unwrap_or_default(),
                                             });
@@ -333,8 +335,9 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                             }
                             let content_errors: Vec<String> = facts.as_ref().map(|f| f.errors.clone()).unwrap_or_default();
                             for m in errors.iter().chain(&content_errors) {
-                                progress.println(&format!("warning: {path_display}: {m}"));
-                                summary.errors.push(FileProblem { path: path_display.clone(), message: m.clone() });
+                                let path = path_display();
+                                progress.println(&format!("warning: {path}: {m}"));
+                                summary.errors.push(FileProblem { path, message: m.clone() });
                             }
                             let rel = r.entry.rel_bytes().to_vec();
                             let (facts, text) = match facts {

@@ -60,9 +60,9 @@ pub(super) struct Streamer<'a> {
     pending: Option<(Vec<FileUpdate>, Vec<Prepared>)>,
 }
 
-/// What the writer keeps of a file between tagging it and writing it: the row as the catalog
-/// will hold it (id and time stamped once written), and text fetched for a known content (a
-/// file read now has its text in its update).
+/// What the writer keeps of a file between tagging it and writing it: the row its search
+/// document is built from (a new file's id is 0 until written; the document gets the id when
+/// queued), and text fetched for a known content (a file read now has its text in its update).
 pub(super) struct Prepared {
     row: FileRow,
     text: Option<String>,
@@ -236,8 +236,7 @@ impl<'a> Streamer<'a> {
     /// Complete the tags (duplicate flags, or everything when a list changed), then the index.
     /// Returns (files tagged, documents written, seconds tagging, seconds indexing).
     pub(super) fn finish(mut self, catalog: &mut Catalog) -> Result<(u64, u64, f64, f64)> {
-        // Written already when the walk ended; a no-op then.
-        self.write_pending(catalog)?;
+        debug_assert!(self.pending.is_none(), "write_pending is called when the walk ends");
         let at = Instant::now();
         let changed = if self.manifests_changed {
             super::retag_changed(catalog, self.schema, self.cfg)?

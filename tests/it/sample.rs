@@ -158,8 +158,18 @@ fn a_content_is_found_by_its_hash_or_an_abbreviation() {
             assert!(paths(&hits).iter().filter(|p| want.contains(p)).count() == want.len(), "blake3:{q}");
         }
     }
-    // With a word, the hash narrows a text search.
-    assert!(env.search(&format!("blake3:{} 科普日", &hash[..12]), &[]).len() <= want.len());
+    // With a word, the hash narrows a text search to that content.
+    let narrowed = paths(&env.search(&format!("blake3:{} 科普日", &hash[..12]), &[]));
+    assert!(!narrowed.is_empty() && narrowed.iter().all(|p| want.contains(p)), "{narrowed:?}");
+    assert!(env.search("科普日", &[]).len() > narrowed.len(), "the word alone finds more");
+    // The catalog listing takes the same abbreviations and refuses the same non-hashes.
+    let listed = env.run(&["list", "--json", "--filter", &format!("blake3={}", &hash[..8])]).json_lines();
+    let mut listed: Vec<String> = listed.iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
+    listed.sort();
+    assert_eq!(listed, want);
+    let bad = env.run(&["list", "--filter", "blake3=xyz"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("hex digits"), "{}", bad.stderr);
     let absent = if hash.starts_with('0') { "1".repeat(64) } else { "0".repeat(64) };
     assert!(env.search(&format!("blake3:{absent}"), &[]).is_empty());
     for bad in ["blake3:xyz", "blake3:abc", "blake3:科普"] {
