@@ -68,36 +68,50 @@ pub fn rows_of(rows: &[Vec<String>], at: impl Fn(usize) -> String) -> Vec<Manife
     let Some((h, fc, ic)) = find_header(rows) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for (i, row) in rows.iter().enumerate().skip(h + 1) {
-        let file = row.get(fc).map(|s| s.trim()).unwrap_or("");
-        let indicator = row.get(ic).map(|s| s.trim()).unwrap_or("");
-        if file.is_empty() || indicator.is_empty() {
-            continue;
-        }
-        out.push(ManifestRow {
-            file: file.to_string(),
-            indicator: indicator.to_string(),
-            at: at(i),
-        });
+    rows.iter()
+        .enumerate()
+        .skip(h + 1)
+        .filter_map(|(i, row)| manifest_row(row.get(fc).map(String::as_str), row.get(ic).map(String::as_str), || at(i)))
+        .collect()
+}
+
+/// A row below the header names a file and an indicator, or it is not a manifest row.
+fn manifest_row(file: Option<&str>, indicator: Option<&str>, at: impl FnOnce() -> String) -> Option<ManifestRow> {
+    let file = file.map(str::trim).unwrap_or("");
+    let indicator = indicator.map(str::trim).unwrap_or("");
+    if file.is_empty() || indicator.is_empty() {
+        return None;
     }
-    out
+    Some(ManifestRow { file: file.to_string(), indicator: indicator.to_string(), at: at() })
 }
 
 /// Manifest rows of CSV text (already decoded); positions are "line N" of the file.
+///
+/// The header is looked for in the first rows before anything else is kept: most CSV files
+/// are ordinary tables, and copying every cell of them was a twentieth of a cold index.
 pub fn from_csv(text: &str) -> Vec<ManifestRow> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    let mut lines = Vec::new();
-    for rec in reader.records().take(1_000_000) {
-        let Ok(rec) = rec else { break };
-        lines.push(rec.position().map(|p| p.line()).unwrap_or(0));
-        rows.push(rec.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let line_of = |r: &csv::StringRecord| format!("line {}", r.position().map(|p| p.line()).unwrap_or(0));
+    let mut head: Vec<Vec<String>> = Vec::new();
+    let mut head_lines = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while head.len() < HEADER_SCAN_ROWS && matches!(reader.read_record(&mut rec), Ok(true)) {
+        head.push(rec.iter().map(str::to_string).collect());
+        head_lines.push(line_of(&rec));
     }
-    rows_of(&rows, |i| format!("line {}", lines[i]))
+    let mut out = rows_of(&head, |i| head_lines[i].clone());
+    let Some((_, fc, ic)) = find_header(&head) else {
+        return out;
+    };
+    let mut read = head.len();
+    while read < 1_000_000 && matches!(reader.read_record(&mut rec), Ok(true)) {
+        read += 1;
+        out.extend(manifest_row(rec.get(fc), rec.get(ic), || line_of(&rec)));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -127,6 +141,24 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(find_header(&[header]), Some((0, 0, 1)));
+    }
+
+    #[test]
+    fn rows_past_the_header_scan_keep_their_lines() {
+        // Title row, header on line 2, then 30 rows; one cell spans two lines.
+        let mut csv = String::from("海东市科普材料清单,\n文件名称,指标代码\n");
+        for i in 1..=30 {
+            if i == 20 {
+                csv.push_str("\"报告\n续.pdf\",B1\n");
+            } else {
+                csv.push_str(&format!("照片{i}.jpg,B4.{i}\n"));
+            }
+        }
+        let rows = from_csv(&csv);
+        assert_eq!(rows.len(), 30);
+        assert_eq!((rows[0].file.as_str(), rows[0].at.as_str()), ("照片1.jpg", "line 3"));
+        assert_eq!((rows[19].file.as_str(), rows[19].at.as_str()), ("报告\n续.pdf", "line 22"));
+        assert_eq!((rows[29].file.as_str(), rows[29].indicator.as_str(), rows[29].at.as_str()), ("照片30.jpg", "B4.30", "line 33"));
     }
 
     #[test]
