@@ -313,6 +313,7 @@ fn tag_parallel(
 ) -> Vec<Prepared> {
     use rayon::prelude::*;
     let none = Vec::new();
+    let memo = tag::FolderMemo::build(t.schema, batch.iter().zip(roots).map(|(u, &r)| (t.root_displays[r].as_str(), u.rel_display.as_str())));
     batch
         .par_iter_mut()
         .zip(stored)
@@ -345,7 +346,7 @@ fn tag_parallel(
                 tagging: None,
             };
             let input = for_tagging(&row, t.manual.get(&row.id).unwrap_or(&none));
-            let tagging = tag::tag_one(t.schema, t.cfg, &input, t.manifests);
+            let tagging = tag::tag_one(t.schema, t.cfg, &input, t.manifests, &memo);
             u.tagging = Some(serde_json::to_string(&tagging).expect("tagging serialize"));
             row.tagging = Some(tagging);
             Prepared { row, text }

@@ -6,13 +6,16 @@
 //! document-text keyword) and a depth (the segment nearest the file wins). Keeping every
 //! candidate lets an inspector see that the folder says 海东市 while the GPS says 西宁市.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::record::{FlagValue, Gps, TagAlternative, TagValue};
 use crate::schema::text::compact;
-use crate::schema::{facet_escape, Level, Location, PlaceRef, Schema, UNCERTAIN_KM};
+use crate::schema::{
+    facet_escape, IndicatorMention, KeywordMention, Level, Location, PlaceMention, PlaceRef, Schema, UNCERTAIN_KM,
+};
 
 use super::flags::{self, Flag};
 use super::{FileForTagging, TagConfig, TagKind, Tagging};
@@ -216,7 +219,56 @@ struct Cands {
 }
 
 /// Returns where the GPS point fell, so that the flag check does not locate it twice.
-fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut Cands) -> Option<Location> {
+/// What the vocabulary finds in one segment's match text.
+#[derive(Debug, Clone, Default)]
+struct Found {
+    places: Vec<PlaceMention>,
+    indicators: Vec<IndicatorMention>,
+    keywords: Vec<KeywordMention>,
+}
+
+impl Found {
+    fn of(schema: &Schema, text: &str) -> Found {
+        Found { places: schema.find_places(text), indicators: schema.find_indicators(text), keywords: schema.find_keywords(text) }
+    }
+}
+
+/// Folder names matched once for many files. Every photo of a folder shares its folder names,
+/// and matching them again for each file (normalising, the place, code and keyword automata)
+/// was a sixth of tagging a folder of photos. File names are still matched per file.
+#[derive(Default)]
+pub struct FolderMemo(rustc_hash::FxHashMap<String, Found>);
+
+impl FolderMemo {
+    /// Match the folder names of these (root, path under the root) pairs, in parallel.
+    pub fn build<'a>(schema: &Schema, paths: impl Iterator<Item = (&'a str, &'a str)>) -> FolderMemo {
+        use rayon::prelude::*;
+        let mut names: HashSet<&str> = HashSet::new();
+        for (root, rel) in paths {
+            names.extend(folder_names(root, rel));
+        }
+        let names: Vec<&str> = names.into_iter().collect();
+        FolderMemo(names.par_iter().map(|&n| (n.to_string(), Found::of(schema, n))).collect())
+    }
+
+    fn found<'m>(&'m self, schema: &Schema, seg: &Segment) -> Cow<'m, Found> {
+        match self.0.get(seg.match_text) {
+            Some(f) if seg.label != "file name" => Cow::Borrowed(f),
+            _ => Cow::Owned(Found::of(schema, seg.match_text)),
+        }
+    }
+}
+
+/// The folder segments [`segments`] makes of a path (root folders and folders, not the file).
+fn folder_names<'a>(root: &'a str, rel: &'a str) -> impl Iterator<Item = &'a str> {
+    let root: Vec<&str> = split_path(root).collect();
+    let tail = root[root.len().saturating_sub(2)..].to_vec();
+    let mut rel: Vec<&str> = split_path(rel).collect();
+    rel.pop();
+    tail.into_iter().chain(rel)
+}
+
+fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], found: &[Cow<Found>], out: &mut Cands) -> Option<Location> {
     for mt in f.manual {
         let Some(d) = schema.resolve_place(&mt.code) else { continue };
         let evidence = manual_evidence(mt);
@@ -233,8 +285,8 @@ fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], out: &mut 
             _ => {}
         }
     }
-    for seg in segs {
-        for m in schema.find_places(seg.match_text) {
+    for (seg, found) in segs.iter().zip(found) {
+        for m in &found.places {
             let at = format!("{} in {} \"{}\"", m.text, seg.label, seg.text);
             match m.place {
                 PlaceRef::Division(i) => {
@@ -329,7 +381,14 @@ fn manual_evidence(mt: &super::ManualTag) -> String {
     }
 }
 
-fn indicator_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], manifests: &Manifests, out: &mut Cands) {
+fn indicator_cands(
+    schema: &Schema,
+    f: &FileForTagging,
+    segs: &[Segment],
+    found: &[Cow<Found>],
+    manifests: &Manifests,
+    out: &mut Cands,
+) {
     for mt in f.manual.iter().filter(|m| m.kind == TagKind::Indicator) {
         if let Some(i) = schema.resolve_indicator(&mt.code) {
             out.indicator.push(Cand { code: i.code.clone(), source: Source::Manual, tier: 0, depth: 0, evidence: manual_evidence(mt) });
@@ -341,8 +400,8 @@ fn indicator_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], manife
         }
     }
     let mut name_keywords = Vec::new();
-    for seg in segs {
-        for m in schema.find_indicators(seg.match_text) {
+    for (seg, found) in segs.iter().zip(found) {
+        for m in &found.indicators {
             let code = schema.indicators()[m.index].code.clone();
             let how = if m.by_code { "code" } else { "name" };
             out.indicator.push(Cand {
@@ -355,12 +414,12 @@ fn indicator_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], manife
         }
         // Root folders are context, not a description of the file: their keywords do not count.
         if seg.label != "root folder" {
-            for m in schema.find_keywords(seg.match_text) {
+            for m in &found.keywords {
                 name_keywords.push((m, seg.label, seg.text, seg.depth));
             }
         }
     }
-    let picked = pick_keywords(schema, name_keywords.iter().map(|(m, ..)| m), false);
+    let picked = pick_keywords(schema, name_keywords.iter().map(|(m, ..)| *m), false);
     for (i, kws) in picked {
         let (_, label, text, depth) = name_keywords.iter().find(|(m, ..)| m.index == i).expect("picked from these");
         out.indicator.push(Cand {
@@ -372,9 +431,9 @@ fn indicator_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], manife
         });
     }
     if let Some(text) = f.facts.text.as_deref().or(f.facts.title.as_deref()) {
-        let found = schema.find_keywords(text);
+        let in_text = schema.find_keywords(text);
         // The best-supported indicator may tag; the runners-up are kept as alternatives only.
-        for (n, (i, kws)) in pick_keywords(schema, found.iter(), true).into_iter().enumerate() {
+        for (n, (i, kws)) in pick_keywords(schema, in_text.iter(), true).into_iter().enumerate() {
             out.indicator.push(Cand {
                 code: schema.indicators()[i].code.clone(),
                 source: Source::Keyword,
@@ -633,7 +692,8 @@ pub(crate) fn tag_with(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging
     use rayon::prelude::*;
     // Each file is tagged on its own (GPS point-in-polygon against the county boundaries is
     // the costly part); only the duplicate flags below look across files.
-    let mut out: Vec<Tagging> = files.par_iter().map(|f| tag_one(schema, cfg, f, manifests)).collect();
+    let memo = FolderMemo::build(schema, files.iter().map(|f| (f.root, f.rel_path)));
+    let mut out: Vec<Tagging> = files.par_iter().map(|f| tag_one(schema, cfg, f, manifests, &memo)).collect();
     duplicate_flags(files, &mut out);
     for t in &mut out {
         t.flags.sort_by_key(|f| Flag::parse(&f.flag));
@@ -643,11 +703,12 @@ pub(crate) fn tag_with(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging
 
 /// One file's tags and flags, everything but the duplicate flags (which need the other files
 /// with the same content).
-pub(crate) fn tag_one(schema: &Schema, cfg: &TagConfig, f: &FileForTagging, manifests: &Manifests) -> Tagging {
+pub(crate) fn tag_one(schema: &Schema, cfg: &TagConfig, f: &FileForTagging, manifests: &Manifests, memo: &FolderMemo) -> Tagging {
     let segs = segments(f);
+    let found: Vec<Cow<Found>> = segs.iter().map(|s| memo.found(schema, s)).collect();
     let mut c = Cands::default();
-    let loc = place_cands(schema, f, &segs, &mut c);
-    indicator_cands(schema, f, &segs, manifests, &mut c);
+    let loc = place_cands(schema, f, &segs, &found, &mut c);
+    indicator_cands(schema, f, &segs, &found, manifests, &mut c);
     let mut t = choose(schema, &c);
     t.flags.extend(gps_flag(schema, loc.as_ref(), &t));
     t.flags.extend(flags::date_outside_period(cfg, f.facts));

@@ -80,7 +80,7 @@ pub mod flags;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{facet_paths, Manifests, Source};
+pub use engine::{facet_paths, FolderMemo, Manifests, Source};
 pub use flags::Flag;
 
 /// Tag every file; the slice is the whole catalog's present files, so that cross-file
@@ -98,6 +98,7 @@ pub fn tag_with(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging], mani
 
 /// One file's tags as [`tag_all`] gives them, but for the duplicate flags: an index run tags
 /// each file as it is read and adds those flags at the end.
-pub fn tag_one(schema: &Schema, cfg: &TagConfig, file: &FileForTagging, manifests: &Manifests) -> Tagging {
-    engine::tag_one(schema, cfg, file, manifests)
+/// `memo` holds the folder names' matches (see [`FolderMemo`]); an empty one matches them here.
+pub fn tag_one(schema: &Schema, cfg: &TagConfig, file: &FileForTagging, manifests: &Manifests, memo: &FolderMemo) -> Tagging {
+    engine::tag_one(schema, cfg, file, manifests, memo)
 }

@@ -471,3 +471,42 @@ fn corpus_names_software_and_gps() {
     }
     assert!(seen_editor >= 5);
 }
+
+#[test]
+fn folder_names_matched_once_tag_like_each_file_alone() {
+    // Shared folders, a file named like a folder ("B4.1"), a file directly under the root, and
+    // root folders that are themselves places: the memo must change nothing.
+    let mut files = vec![
+        fx("海东市/互助县/B4.1 科普大篷车/IMG_0001.jpg"),
+        fx("海东市/互助县/B4.1 科普大篷车/B4.1.jpg"),
+        fx("海东市/互助县/B4.1 科普大篷车/威远镇 科技活动周.jpg"),
+        fx("海东市/乐都区/全国科普日/现场.jpg"),
+        fx("根目录的照片.jpg"),
+    ];
+    let mut rooted = fx("B2 科普日/照片.jpg");
+    rooted.root = "/mnt/证据/西宁市".into();
+    files.push(rooted);
+    let input: Vec<FileForTagging> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FileForTagging {
+            file_id: i as i64,
+            rel_path: &f.rel,
+            root: &f.root,
+            blake3: None,
+            facts: &f.facts,
+            manual: &f.manual,
+            unreadable: false,
+        })
+        .collect();
+    let manifests = Manifests::build(&input);
+    let memo = FolderMemo::build(schema(), input.iter().map(|f| (f.root, f.rel_path)));
+    let cfg = TagConfig::default();
+    for f in &input {
+        let alone = tag_one(schema(), &cfg, f, &manifests, &FolderMemo::default());
+        assert_eq!(tag_one(schema(), &cfg, f, &manifests, &memo), alone, "{}", f.rel_path);
+    }
+    let first = tag_one(schema(), &cfg, &input[0], &manifests, &memo);
+    assert_eq!(codes(&first).1.as_deref(), Some("630223"), "the county comes from a memoised folder");
+    assert!(first.indicators.iter().any(|i| i.code == "B4.1"), "{:?}", first.indicators);
+}
