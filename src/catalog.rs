@@ -227,7 +227,8 @@ impl FileRow {
         let abs = self.abs_path();
         let f = &self.facts;
         let excerpt = f.excerpt.clone().or_else(|| f.text.as_deref().map(|t| excerpt(t, 300)));
-        let tagging = self.tagging.clone().unwrap_or_default();
+        // Only the effective tags: cloning the whole tagging copied its alternatives too.
+        let t = self.tagging.as_ref();
         Record {
             path: self.display_path(),
             path_bytes_hex: (!crate::walk::is_utf8(abs.as_os_str())).then(|| hex(abs.as_os_str().as_bytes())),
@@ -254,10 +255,10 @@ impl FileRow {
             status: self.status,
             last_seen: (self.status == Status::Missing).then(|| self.last_seen.clone()),
             errors: self.errors.iter().chain(&self.facts.errors).cloned().collect(),
-            prefecture: tagging.prefecture,
-            county: tagging.county,
-            indicators: tagging.indicators,
-            flags: tagging.flags,
+            prefecture: t.and_then(|t| t.prefecture.clone()),
+            county: t.and_then(|t| t.county.clone()),
+            indicators: t.map(|t| t.indicators.clone()).unwrap_or_default(),
+            flags: t.map(|t| t.flags.clone()).unwrap_or_default(),
         }
     }
 }
