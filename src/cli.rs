@@ -640,11 +640,11 @@ fn cmd_search(cfg: &Config, a: SearchArgs) -> anyhow::Result<u8> {
     let mut out = std::io::stdout().lock();
     if a.json {
         for hit in &resp.hits {
-            serde_json::to_writer(&mut out, &hit.record)?;
+            out.write_all(hit.record_json.get().as_bytes())?;
             writeln!(out)?;
         }
     } else {
-        let rows: Vec<Vec<String>> = resp.hits.iter().map(|h| table_row(&h.record)).collect();
+        let rows: Vec<Vec<String>> = resp.hits.iter().filter_map(|h| h.record()).map(|r| table_row(&r)).collect();
         write_table(&mut out, &["captured", "media", "place", "indicator", "path"], &rows)?;
         let shown = resp.hits.len();
         writeln!(out, "{} of {} matching files", shown, resp.total)?;

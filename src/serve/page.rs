@@ -546,7 +546,8 @@ fn chips(st: &AppState, p: &Params) -> String {
 
 fn card(p: &Params, hit: &crate::search::Hit, schema: &Schema) -> String {
     let l = p.lang;
-    let r = &hit.record;
+    let Some(r) = hit.record() else { return String::new() };
+    let r = &r;
     let link = r.blake3.as_ref().map(|b| {
         let mut u = format!("/record/{b}?id={}", hit.id);
         if l == Lang::En {
@@ -737,7 +738,8 @@ pub async fn search_page(
 fn gps_points(resp: &SearchResponse) -> Vec<(Gps, String)> {
     resp.hits
         .iter()
-        .filter_map(|h| h.record.gps.map(|g| (g, h.record.path.rsplit('/').next().unwrap_or("").to_string())))
+        .filter_map(|h| h.record())
+        .filter_map(|r| r.gps.map(|g| (g, r.path.rsplit('/').next().unwrap_or("").to_string())))
         .collect()
 }
 

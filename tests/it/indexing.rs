@@ -275,7 +275,7 @@ fn corpus_hashes_agree_with_b3sum() {
         };
         let resp = archive::search::search(&idx, &archive::search::LiteralFacets, &req).unwrap();
         let want = format!("{}/{file}", root.display());
-        if resp.hits.iter().any(|h| h.record.path == want) {
+        if resp.hits.iter().any(|h| h.record().is_some_and(|r| r.path == want)) {
             found += 1;
         } else {
             missed.push(format!("{file}: {phrase}"));
