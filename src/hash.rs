@@ -140,6 +140,19 @@ mod tests {
         assert_eq!(hash_file(&p).unwrap(), hash_bytes(b"abc"));
     }
 
+    /// What the walk would have said about `p` under `root` now.
+    fn walked(root: &std::path::Path, p: &std::path::Path) -> FileEntry {
+        let meta = std::fs::metadata(p).unwrap();
+        FileEntry {
+            path: p.to_path_buf(),
+            rel_start: root.as_os_str().len() + 1,
+            size: meta.len(),
+            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            inode: meta.ino(),
+            dev: meta.dev(),
+        }
+    }
+
     #[test]
     fn streamed_large_files_hash_like_in_memory_ones() {
         // Spans several blocks and ends mid-block, the cases where streaming could go wrong.
@@ -149,16 +162,7 @@ mod tests {
         std::fs::write(&p, &data).unwrap();
         let expected = blake3::hash(&data).to_hex().to_string();
         assert_eq!(hash_file(&p).unwrap(), expected);
-        let meta = std::fs::metadata(&p).unwrap();
-        let entry = FileEntry {
-            path: p.clone(),
-            rel_start: dir.path().as_os_str().len() + 1,
-            size: meta.len(),
-            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
-            inode: meta.ino(),
-            dev: meta.dev(),
-        };
-        let hashed = read_and_hash(&entry, 1024).unwrap();
+        let hashed = read_and_hash(&walked(dir.path(), &p), 1024).unwrap();
         assert_eq!(hashed.blake3, expected);
         assert!(matches!(hashed.content, Content::Large { ref head } if head.len() == 64 * 1024));
     }
@@ -168,18 +172,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("签到表.jpg");
         std::fs::write(&p, b"first content").unwrap();
-        let walked = |p: &std::path::Path| {
-            let meta = std::fs::metadata(p).unwrap();
-            FileEntry {
-                path: p.to_path_buf(),
-                rel_start: dir.path().as_os_str().len() + 1,
-                size: meta.len(),
-                mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
-                inode: meta.ino(),
-                dev: meta.dev(),
-            }
-        };
-        let entry = walked(&p);
+        let entry = walked(dir.path(), &p);
         assert_eq!(read_and_hash(&entry, 1024).unwrap().blake3, hash_bytes(b"first content"));
         // Grown, shrunk, or rewritten at the same size with a new mtime, both in memory and
         // streamed: each is "changed", never a hash of bytes the walk did not see.

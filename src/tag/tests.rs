@@ -32,8 +32,9 @@ fn at(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
 }
 
-fn run_cfg(cfg: &TagConfig, files: &[Fx]) -> Vec<Tagging> {
-    let input: Vec<FileForTagging> = files
+/// The tagger's borrowed input for these files, ids in order.
+fn inputs(files: &[Fx]) -> Vec<FileForTagging<'_>> {
+    files
         .iter()
         .enumerate()
         .map(|(i, f)| FileForTagging {
@@ -45,8 +46,11 @@ fn run_cfg(cfg: &TagConfig, files: &[Fx]) -> Vec<Tagging> {
             manual: &f.manual,
             unreadable: f.unreadable,
         })
-        .collect();
-    tag_all(schema(), cfg, &input)
+        .collect()
+}
+
+fn run_cfg(cfg: &TagConfig, files: &[Fx]) -> Vec<Tagging> {
+    tag_all(schema(), cfg, &inputs(files))
 }
 
 fn run(files: &[Fx]) -> Vec<Tagging> {
@@ -486,19 +490,7 @@ fn folder_names_matched_once_tag_like_each_file_alone() {
     let mut rooted = fx("B2 科普日/照片.jpg");
     rooted.root = "/mnt/证据/西宁市".into();
     files.push(rooted);
-    let input: Vec<FileForTagging> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| FileForTagging {
-            file_id: i as i64,
-            rel_path: &f.rel,
-            root: &f.root,
-            blake3: None,
-            facts: &f.facts,
-            manual: &f.manual,
-            unreadable: false,
-        })
-        .collect();
+    let input = inputs(&files);
     let manifests = Manifests::build(&input);
     let memo = FolderMemo::build(schema(), input.iter().map(|f| (f.root, f.rel_path)));
     let cfg = TagConfig::default();

@@ -12,11 +12,27 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 use super::manifest;
 use crate::extract::{Facts, Limits};
 
-/// Bytes from the first non-ASCII one that the encoding detector reads. 4 KB (about 2,000
-/// Chinese characters) gave the same guess as the whole file for every text of the shared
-/// corpus and for a 99 KB Chinese text re-encoded as GBK, GB18030, Big5, EUC-JP and Shift_JIS
-/// (docs/performance.md, fix 30); 64 KB still read the whole of a typical 10 KB note.
-const DETECT_SAMPLE: usize = 4 * 1024;
+/// Non-ASCII bytes the encoding detector is given: 4 KB (about 2,000 Chinese characters) gave
+/// the same guess as the whole file for every text of the shared corpus and for a 99 KB Chinese
+/// text re-encoded as GBK, GB18030, Big5, EUC-JP and Shift_JIS (docs/performance.md, fix 30).
+const DETECT_NON_ASCII: usize = 4 * 1024;
+/// The longest stretch read to find them: a mostly-ASCII table with a Chinese name here and
+/// there still gives the detector tens of names, not the two or three of its first 4 KB.
+const DETECT_SPAN: usize = 64 * 1024;
+
+/// Where the detector's sample ends in `s` (which starts at the first non-ASCII byte).
+fn detect_end(s: &[u8]) -> usize {
+    let mut seen = 0;
+    for (i, b) in s.iter().take(DETECT_SPAN).enumerate() {
+        if !b.is_ascii() {
+            seen += 1;
+            if seen == DETECT_NON_ASCII {
+                return i + 1;
+            }
+        }
+    }
+    s.len().min(DETECT_SPAN)
+}
 
 /// Decode text bytes; returns the text and the name of the encoding used.
 pub fn decode(data: &[u8]) -> (String, &'static str) {
@@ -64,12 +80,14 @@ pub fn decode(data: &[u8]) -> (String, &'static str) {
     }
     let mut det = EncodingDetector::new(Iso2022JpDetection::Allow);
     // The detector learns from non-ASCII bytes only, and a few kilobytes of them settle its
-    // guess: feeding it whole files was a fifth of reading a folder of GBK notes. The
-    // sample starts at the first non-ASCII byte (a lead byte, since what precedes is ASCII).
+    // guess: feeding it whole files was a fifth of reading a folder of GBK notes. The sample
+    // starts at the first non-ASCII byte (a lead byte, since what precedes is ASCII) and holds
+    // DETECT_NON_ASCII of them, or DETECT_SPAN bytes where they are sparse.
     let from = data.iter().position(|b| !b.is_ascii()).unwrap_or(0);
     let sample = &data[from..];
-    if sample.len() > DETECT_SAMPLE {
-        det.feed(&sample[..DETECT_SAMPLE], false);
+    let end = detect_end(sample);
+    if end < sample.len() {
+        det.feed(&sample[..end], false);
     } else {
         det.feed(sample, true);
     }
@@ -232,13 +250,42 @@ mod tests {
         let zh = "青海省科普大篷车进校园活动总结，海东市互助县。\n".repeat(4000);
         let text = format!("{ascii}{zh}");
         let (gbk, _, _) = encoding_rs::GBK.encode(&text);
-        assert!(gbk.len() > ascii.len() + DETECT_SAMPLE * 2);
+        assert!(gbk.len() > ascii.len() + DETECT_SPAN * 2);
         for cut in [0, 1] {
             // Shift the sample's end by one byte: it then falls inside a character.
             let bytes = [b"x".repeat(cut), gbk.to_vec()].concat();
             let (got, enc) = decode(&bytes);
             assert!(enc == "GBK" || enc == "gb18030", "shift {cut}: {enc}");
             assert!(got.ends_with(&zh) && got.len() == text.len() + cut, "shift {cut}");
+        }
+    }
+
+    #[test]
+    fn sparse_names_in_a_long_ascii_table() {
+        // Exports with English columns and a name every few rows: the first 4 KB after the first
+        // name hold only a few more, so the detector reads on until it has seen enough. With
+        // the first 4 KB alone, chardetng took the Shift_JIS table for windows-1250.
+        let table = |names: &[&str], every: usize| {
+            let mut text = String::from("id,name,unit,phone,note\n");
+            for i in 0..3000 {
+                let name = if i % every == 0 { names[i % names.len()] } else { "n/a" };
+                let phone = i * 37 % 10_000_000;
+                let day = i % 28 + 1;
+                text.push_str(&format!("{i},{name},unit {},0971-{phone:07},checked by the county office on 2019-06-{day:02} with no remarks given\n", i % 7));
+            }
+            text
+        };
+        let cases = [
+            (encoding_rs::GBK, table(&["张三", "李四", "西宁市城东区科协", "海东市互助县"], 4), ["GBK", "gb18030"]),
+            (encoding_rs::SHIFT_JIS, table(&["山田", "東京", "田中"], 80), ["Shift_JIS", "Shift_JIS"]),
+        ];
+        for (encoding, text, want) in cases {
+            let (bytes, _, _) = encoding.encode(&text);
+            let from = bytes.iter().position(|b| !b.is_ascii()).unwrap();
+            assert!(detect_end(&bytes[from..]) > 4 * 4096, "{}: the sample reaches past 16 KB", encoding.name());
+            let (got, enc) = decode(&bytes);
+            assert!(want.contains(&enc), "{}: decoded as {enc}", encoding.name());
+            assert_eq!(got, text);
         }
     }
 
