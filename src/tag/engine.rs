@@ -260,6 +260,8 @@ impl FolderMemo {
 }
 
 /// The folder segments [`segments`] makes of a path (root folders and folders, not the file).
+/// Should the two ever disagree, a folder missing from the memo is matched per file: slower,
+/// never different.
 fn folder_names<'a>(root: &'a str, rel: &'a str) -> impl Iterator<Item = &'a str> {
     let root: Vec<&str> = split_path(root).collect();
     let tail = root[root.len().saturating_sub(2)..].to_vec();

@@ -65,9 +65,14 @@ pub fn find_header(rows: &[Vec<String>]) -> Option<(usize, usize, usize)> {
 
 /// Manifest rows of a table whose rows are `rows`; `at(i)` names row `i` for the user.
 pub fn rows_of(rows: &[Vec<String>], at: impl Fn(usize) -> String) -> Vec<ManifestRow> {
-    let Some((h, fc, ic)) = find_header(rows) else {
-        return Vec::new();
-    };
+    match find_header(rows) {
+        Some(header) => rows_below(rows, header, at),
+        None => Vec::new(),
+    }
+}
+
+/// The manifest rows under a header found by [`find_header`].
+fn rows_below(rows: &[Vec<String>], (h, fc, ic): (usize, usize, usize), at: impl Fn(usize) -> String) -> Vec<ManifestRow> {
     rows.iter()
         .enumerate()
         .skip(h + 1)
@@ -102,10 +107,10 @@ pub fn from_csv(text: &str) -> Vec<ManifestRow> {
         head.push(rec.iter().map(str::to_string).collect());
         head_lines.push(line_of(&rec));
     }
-    let mut out = rows_of(&head, |i| head_lines[i].clone());
-    let Some((_, fc, ic)) = find_header(&head) else {
-        return out;
+    let Some(header @ (_, fc, ic)) = find_header(&head) else {
+        return Vec::new();
     };
+    let mut out = rows_below(&head, header, |i| head_lines[i].clone());
     let mut read = head.len();
     while read < 1_000_000 && matches!(reader.read_record(&mut rec), Ok(true)) {
         read += 1;
