@@ -222,38 +222,27 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         msg_tx,
         progress.clone(),
     )?;
-    // Whatever ends the run early stops the walk first: it would otherwise go on to the end of
-    // the tree for nothing.
-    let abandon = |e: Error, walker: Walker| -> Error {
+    // Whatever ends the run early stops the walk (it would otherwise go on to the end of the
+    // tree for nothing) and drops the results channel: readers blocked on a full channel then
+    // go on, their results refused, and the walker is not left waiting for them to take jobs.
+    let abandon = |e: Error, walker: Walker, results: crossbeam_channel::Receiver<Msg>| -> Error {
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(results);
         walker.join();
         e
     };
-    let schema = match schema_loader.join() {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            drop(msg_rx);
-            return Err(abandon(e, walker));
-        }
-        Err(_) => {
-            drop(msg_rx);
-            return Err(abandon(Error::Other("loading the vocabulary failed unexpectedly (a bug; see the message above)".into()), walker));
-        }
-    };
-    let run_id = match catalog.start_run(if opts.verify { "verify" } else { "index" }, &root_names) {
-        Ok(id) => id,
-        Err(e) => {
-            drop(msg_rx);
-            return Err(abandon(e, walker));
-        }
+    let setup = schema_loader
+        .join()
+        .unwrap_or_else(|_| Err(Error::Other("loading the vocabulary failed unexpectedly (a bug; see the message above)".into())))
+        .and_then(|schema| Ok((schema, catalog.start_run(if opts.verify { "verify" } else { "index" }, &root_names)?)));
+    let (schema, run_id) = match setup {
+        Ok(v) => v,
+        Err(e) => return Err(abandon(e, walker, msg_rx)),
     };
     let mut summary = RunSummary { run_id, ..Default::default() };
     let mut streamer = match stream::Streamer::start(&catalog, &schema, cfg, &roots, &root_ids) {
         Ok(s) => s,
-        Err(e) => {
-            drop(msg_rx);
-            return Err(abandon(e, walker));
-        }
+        Err(e) => return Err(abandon(e, walker, msg_rx)),
     };
 
     let written = (|| -> Result<()> {
@@ -279,7 +268,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             known.clear();
             Ok(())
         };
-        for msg in msg_rx {
+        for msg in msg_rx.iter() {
             match msg {
                 Msg::Problem(p) => {
                     progress.println(&format!("warning: {}: {}", p.path, p.message));
@@ -376,7 +365,6 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         if !batch.is_empty() {
             flush(&mut catalog, &mut batch, &mut batch_roots, &mut batch_known)?;
         }
-        drop(flush);
         if let Some(st) = streamer.as_mut() {
             st.write_pending(&mut catalog)?;
         }
@@ -393,7 +381,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         Ok(())
     })();
     if let Err(e) = written {
-        return Err(abandon(e, walker));
+        return Err(abandon(e, walker, msg_rx));
     }
     walker.join();
     readers.finish();
@@ -506,7 +494,7 @@ fn read_one(
     known_blob: &mut dyn FnMut(&str) -> bool,
     tell: &dyn Fn(Option<Hashed>),
 ) -> std::result::Result<(String, Option<Facts>, u64), String> {
-    let name = entry.path.file_name().map(|n| walk::display_path(n)).unwrap_or_default();
+    let name = entry.path.file_name().map(walk::display_path).unwrap_or_default();
     let hashed = match hash::read_and_hash(entry, in_memory_max) {
         Ok(h) => h,
         Err(HashError::Changed) => {

@@ -60,6 +60,10 @@ pub(super) struct Streamer<'a> {
     pending: Option<(Vec<FileUpdate>, Vec<Prepared>)>,
 }
 
+/// The catalogued facts and text of a file's content when it was not read again (its content
+/// was known), per file of a batch.
+type Stored = Option<(Facts, Option<String>)>;
+
 /// What the writer keeps of a file between tagging it and writing it: the row its search
 /// document is built from (a new file's id is 0 until written; the document gets the id when
 /// queued), and text fetched for a known content (a file read now has its text in its update).
@@ -137,9 +141,8 @@ impl<'a> Streamer<'a> {
             None => (tag_parallel(&tagger, &mut batch, stored, &roots, &known), None),
             Some((prev_batch, prev_prepared)) => std::thread::scope(|s| {
                 let tags = s.spawn(|| tag_parallel(&tagger, &mut batch, stored, &roots, &known));
-                let docs = s.spawn(|| documents(idx, schema, prev_batch, prev_prepared));
-                let written = catalog.write_batch(prev_batch);
-                (joined(tags.join()), Some((written, joined(docs.join()))))
+                let written = write_with_documents(catalog, idx, schema, prev_batch, prev_prepared);
+                (joined(tags.join()), Some(written))
             }),
         };
         self.tagged += batch.len() as u64;
@@ -154,11 +157,7 @@ impl<'a> Streamer<'a> {
     /// Write the batch still waiting (the walk is over).
     pub(super) fn write_pending(&mut self, catalog: &mut Catalog) -> Result<()> {
         let Some((batch, prepared)) = self.pending.take() else { return Ok(()) };
-        let (idx, schema) = (&self.index.idx, self.schema);
-        let (written, docs) = std::thread::scope(|s| {
-            let docs = s.spawn(|| documents(idx, schema, &batch, &prepared));
-            (catalog.write_batch(&batch), joined(docs.join()))
-        });
+        let (written, docs) = write_with_documents(catalog, &self.index.idx, self.schema, &batch, &prepared);
         let (ids, _) = written?;
         self.queue_batch(&ids, docs)
     }
@@ -170,9 +169,9 @@ impl<'a> Streamer<'a> {
         catalog: &Catalog,
         batch: &[FileUpdate],
         known: &[Option<Known>],
-    ) -> Result<Vec<Option<(Facts, Option<String>)>>> {
+    ) -> Result<Vec<Stored>> {
         self.load_lists(catalog)?;
-        let mut stored: Vec<Option<(Facts, Option<String>)>> = Vec::with_capacity(batch.len());
+        let mut stored: Vec<Stored> = Vec::with_capacity(batch.len());
         for (u, known) in batch.iter().zip(known) {
             stored.push(match (&u.facts, &u.blake3) {
                 (None, Some(b3)) => Some(catalog.blob_facts(b3)?.unwrap_or_default()),
@@ -307,7 +306,7 @@ struct Tagger<'a> {
 fn tag_parallel(
     t: &Tagger,
     batch: &mut [FileUpdate],
-    stored: Vec<Option<(Facts, Option<String>)>>,
+    stored: Vec<Stored>,
     roots: &[usize],
     known: &[Option<Known>],
 ) -> Vec<Prepared> {
@@ -357,6 +356,21 @@ fn tag_parallel(
 /// A scoped thread's result, or its panic carried on.
 fn joined<T>(r: std::thread::Result<T>) -> T {
     r.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Write a tagged batch to the catalog while its search documents (without file ids) are built
+/// on the other core.
+fn write_with_documents(
+    catalog: &mut Catalog,
+    idx: &SearchIndex,
+    schema: &Schema,
+    batch: &[FileUpdate],
+    prepared: &[Prepared],
+) -> (Result<(Vec<i64>, String)>, Vec<TantivyDocument>) {
+    std::thread::scope(|s| {
+        let docs = s.spawn(|| documents(idx, schema, batch, prepared));
+        (catalog.write_batch(batch), joined(docs.join()))
+    })
 }
 
 /// The search documents of a batch, without their file ids (built in parallel, while the

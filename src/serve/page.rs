@@ -736,9 +736,16 @@ pub async fn search_page(
 }
 
 fn gps_points(resp: &SearchResponse) -> Vec<(Gps, String)> {
+    /// The two fields of a stored record the map needs: reading whole records for up to
+    /// `MAX_LIMIT` hits built every other field only to drop it.
+    #[derive(serde::Deserialize)]
+    struct Placed {
+        gps: Option<Gps>,
+        path: String,
+    }
     resp.hits
         .iter()
-        .filter_map(|h| h.record())
+        .filter_map(|h| serde_json::from_str::<Placed>(h.record_json.get()).ok())
         .filter_map(|r| r.gps.map(|g| (g, r.path.rsplit('/').next().unwrap_or("").to_string())))
         .collect()
 }

@@ -164,9 +164,7 @@ fn a_content_is_found_by_its_hash_or_an_abbreviation() {
     assert!(env.search("科普日", &[]).len() > narrowed.len(), "the word alone finds more");
     // The catalog listing takes the same abbreviations and refuses the same non-hashes.
     let listed = env.run(&["list", "--json", "--filter", &format!("blake3={}", &hash[..8])]).json_lines();
-    let mut listed: Vec<String> = listed.iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
-    listed.sort();
-    assert_eq!(listed, want);
+    assert_eq!(paths(&listed), want);
     let bad = env.run(&["list", "--filter", "blake3=xyz"]);
     assert_eq!(bad.code, 1);
     assert!(bad.stderr.contains("hex digits"), "{}", bad.stderr);

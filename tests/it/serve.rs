@@ -391,6 +391,8 @@ async fn search_page_facets_chips_map_timeline_and_language() {
     for needle in ["class=\"facet\"", "class=\"region-link\"", "class=\"bar\"", "id=\"results\"", "/thumb/"] {
         assert!(html.contains(needle), "{needle}");
     }
+    // Photos with GPS are points on the map, titled with their file names.
+    assert!(html.contains("<circle class=\"pt\"") && html.contains("<title>农牧民培训现场.jpg</title>"), "GPS points on the search page's map");
     // A facet link narrows and shows a removable chip; the chip's link removes it again.
     let narrowed = get(&format!("/?f={}", enc("prefecture:海东市"))).await.text();
     assert!(narrowed.contains("class=\"chip\" data-filter=\"prefecture:海东市\" href=\"/\""), "chip removes the filter");
