@@ -26,54 +26,45 @@ pub struct Polygon {
     /// Edges grouped by latitude band, built on first use (only tagging needs it).
     #[serde(skip)]
     bands: std::sync::OnceLock<Bands>,
-    /// Edges grouped by grid cell, for the nearest-edge search; built on first use.
+    /// Boxes over the edges for the nearest-edge search; built on first use.
     #[serde(skip)]
-    grid: std::sync::OnceLock<Grid>,
+    tree: std::sync::OnceLock<EdgeTree>,
 }
 
-/// The polygon's box cut into square-ish cells, each listing the edges whose box reaches into
-/// it. The nearest-edge search visits cells in rings around the point's cell and stops once the
-/// next ring is further than the best edge found. Latitude bands (above) serve ray casting
-/// well, but for the distance they made a point deep inside a wide prefecture scan every edge
-/// of every band within reach, across the whole width of the prefecture: a quarter of all
-/// tagging time.
+/// Boxes over runs of consecutive edges, in ring order, for the nearest-edge search: each box
+/// of level 0 holds `FANOUT` edges, each box above holds `FANOUT` boxes of the level below.
+/// An outline's consecutive edges lie close together, so these boxes are tight. The search
+/// descends nearest box first and drops any box further than the best edge found. A grid over
+/// the polygon's box came before: a county's outline crosses few of its cells, so each held
+/// dozens of edges, and a point inside a prefecture visited hundreds of empty cells (7 % of the
+/// instructions of indexing 5,000 photos).
 #[derive(Debug, Clone)]
-struct Grid {
-    x0: f64,
-    y0: f64,
-    w: f64,
-    h: f64,
-    nx: usize,
-    ny: usize,
-    /// Edge indices (into `Bands::edges`) per cell, row by row from the bottom.
-    cells: Vec<Vec<u32>>,
+struct EdgeTree {
+    /// `[min_x, min_y, max_x, max_y]` per box, level 0 (over edges) first; the last level has
+    /// at most `FANOUT` boxes.
+    levels: Vec<Vec<[f64; 4]>>,
 }
 
-impl Grid {
-    fn build(edges: &[[f64; 4]], bbox: &[f64; 4]) -> Grid {
-        // About two edges per cell along the outline.
-        let n = ((edges.len() as f64 / 2.0).sqrt().ceil() as usize).clamp(1, 256);
-        let (x0, y0) = (bbox[0], bbox[1]);
-        let w = ((bbox[2] - bbox[0]) / n as f64).max(1e-9);
-        let h = ((bbox[3] - bbox[1]) / n as f64).max(1e-9);
-        let mut g = Grid { x0, y0, w, h, nx: n, ny: n, cells: vec![Vec::new(); n * n] };
-        for (i, e) in edges.iter().enumerate() {
-            let (cx0, cy0) = g.cell_of(e[0].min(e[2]), e[1].min(e[3]));
-            let (cx1, cy1) = g.cell_of(e[0].max(e[2]), e[1].max(e[3]));
-            for cy in cy0..=cy1 {
-                for cx in cx0..=cx1 {
-                    g.cells[cy * g.nx + cx].push(i as u32);
-                }
-            }
-        }
-        g
-    }
+const FANOUT: usize = 8;
 
-    /// The cell holding a point, clamped to the grid.
-    fn cell_of(&self, lon: f64, lat: f64) -> (usize, usize) {
-        let cx = (((lon - self.x0) / self.w).floor().max(0.0) as usize).min(self.nx - 1);
-        let cy = (((lat - self.y0) / self.h).floor().max(0.0) as usize).min(self.ny - 1);
-        (cx, cy)
+impl EdgeTree {
+    fn build(edges: &[[f64; 4]]) -> EdgeTree {
+        let boxes = |items: &[[f64; 4]]| -> Vec<[f64; 4]> {
+            items
+                .chunks(FANOUT)
+                .map(|c| {
+                    c.iter().fold([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY], |b, e| {
+                        [b[0].min(e[0]).min(e[2]), b[1].min(e[1]).min(e[3]), b[2].max(e[0]).max(e[2]), b[3].max(e[1]).max(e[3])]
+                    })
+                })
+                .collect()
+        };
+        let mut levels = vec![boxes(edges)];
+        while levels.last().is_some_and(|l| l.len() > FANOUT) {
+            let next = boxes(levels.last().expect("checked"));
+            levels.push(next);
+        }
+        EdgeTree { levels }
     }
 }
 
@@ -127,15 +118,15 @@ pub struct Region {
 impl Polygon {
     pub fn new(rings: Vec<Ring>) -> Polygon {
         let bbox = bbox_of(rings.iter().flatten());
-        Polygon { rings, bbox, bands: std::sync::OnceLock::new(), grid: std::sync::OnceLock::new() }
+        Polygon { rings, bbox, bands: std::sync::OnceLock::new(), tree: std::sync::OnceLock::new() }
     }
 
     fn bands(&self) -> &Bands {
         self.bands.get_or_init(|| Bands::build(&self.rings, &self.bbox))
     }
 
-    fn grid(&self) -> &Grid {
-        self.grid.get_or_init(|| Grid::build(&self.bands().edges, &self.bbox))
+    fn tree(&self) -> &EdgeTree {
+        self.tree.get_or_init(|| EdgeTree::build(&self.bands().edges))
     }
 
     /// Even-odd ray casting over the edges of the point's latitude band.
@@ -157,85 +148,60 @@ impl Polygon {
         inside
     }
 
-    /// Squared distance in km² to the nearest edge, searching grid cells in rings around the
-    /// point's cell; `best2` is the best found so far in other polygons.
-    fn nearest_edge2(&self, lon: f64, lat: f64, kx: f64, ky: f64, mut best2: f64) -> f64 {
-        let edges = &self.bands().edges;
-        let g = self.grid();
-        let mut best = best2.sqrt();
-        let (cx, cy) = g.cell_of(lon, lat);
-        // Distance in km from the point to a rectangle of cells (0 inside it).
-        let rect_km = |x0: usize, y0: usize, x1: usize, y1: usize| {
-            let (lx, hx) = (g.x0 + x0 as f64 * g.w, g.x0 + (x1 + 1) as f64 * g.w);
-            let (ly, hy) = (g.y0 + y0 as f64 * g.h, g.y0 + (y1 + 1) as f64 * g.h);
-            let dx = (lx - lon).max(lon - hx).max(0.0) * kx;
-            let dy = (ly - lat).max(lat - hy).max(0.0) * ky;
-            (dx * dx + dy * dy).sqrt()
-        };
-        for r in 0..g.nx.max(g.ny) {
-            // Everything from ring r on lies outside the block of rings before it: once the
-            // point is further inside that block than the best edge, no ring can do better.
-            if r > 0 {
-                let (bx0, by0) = (cx.saturating_sub(r - 1), cy.saturating_sub(r - 1));
-                let (bx1, by1) = ((cx + r - 1).min(g.nx - 1), (cy + r - 1).min(g.ny - 1));
-                if bx0 == 0 && by0 == 0 && bx1 == g.nx - 1 && by1 == g.ny - 1 {
-                    break;
-                }
-                let inside = rect_km(bx0, by0, bx1, by1) == 0.0;
-                if inside {
-                    // Nearest side of the block that still has cells beyond it.
-                    let mut margin = f64::INFINITY;
-                    if bx0 > 0 {
-                        margin = margin.min((lon - (g.x0 + bx0 as f64 * g.w)) * kx);
-                    }
-                    if bx1 < g.nx - 1 {
-                        margin = margin.min((g.x0 + (bx1 + 1) as f64 * g.w - lon) * kx);
-                    }
-                    if by0 > 0 {
-                        margin = margin.min((lat - (g.y0 + by0 as f64 * g.h)) * ky);
-                    }
-                    if by1 < g.ny - 1 {
-                        margin = margin.min((g.y0 + (by1 + 1) as f64 * g.h - lat) * ky);
-                    }
-                    if margin > best {
-                        break;
-                    }
-                }
+    /// Squared distance in km² to the nearest edge, nearest box first; `best2` is the best
+    /// found so far in other polygons.
+    fn nearest_edge2(&self, lon: f64, lat: f64, kx: f64, ky: f64, best2: f64) -> f64 {
+        let tree = self.tree();
+        let top = tree.levels.len() - 1;
+        let mut search = EdgeSearch { edges: &self.bands().edges, levels: &tree.levels, lon, lat, kx, ky, best2 };
+        search.visit(top + 1, 0..tree.levels[top].len());
+        search.best2
+    }
+}
+
+/// One nearest-edge search down an [`EdgeTree`].
+struct EdgeSearch<'a> {
+    edges: &'a [[f64; 4]],
+    levels: &'a [Vec<[f64; 4]>],
+    lon: f64,
+    lat: f64,
+    kx: f64,
+    ky: f64,
+    best2: f64,
+}
+
+impl EdgeSearch<'_> {
+    /// Squared km from the point to a box (0 inside it).
+    fn box2(&self, b: &[f64; 4]) -> f64 {
+        let dx = (b[0] - self.lon).max(self.lon - b[2]).max(0.0) * self.kx;
+        let dy = (b[1] - self.lat).max(self.lat - b[3]).max(0.0) * self.ky;
+        dx * dx + dy * dy
+    }
+
+    /// Visit the boxes `range` of `levels[level - 1]` (level 0: the edges themselves).
+    fn visit(&mut self, level: usize, range: std::ops::Range<usize>) {
+        if level == 0 {
+            for e in &self.edges[range] {
+                let a = ((e[0] - self.lon) * self.kx, (e[1] - self.lat) * self.ky);
+                let b = ((e[2] - self.lon) * self.kx, (e[3] - self.lat) * self.ky);
+                self.best2 = self.best2.min(segment_distance2_to_origin(a, b));
             }
-            let (x0, y0) = (cx as isize - r as isize, cy as isize - r as isize);
-            let (x1, y1) = (cx as isize + r as isize, cy as isize + r as isize);
-            for y in y0.max(0)..=y1.min(g.ny as isize - 1) {
-                let on_edge_row = y == y0 || y == y1;
-                let mut x = x0.max(0);
-                while x <= x1.min(g.nx as isize - 1) {
-                    let (ux, uy) = (x as usize, y as usize);
-                    // Interior rows of the ring: only its two side cells.
-                    let next = if on_edge_row || x == x1 { x + 1 } else { x1 };
-                    x = next;
-                    let cell = &g.cells[uy * g.nx + ux];
-                    if cell.is_empty() || rect_km(ux, uy, ux, uy) > best {
-                        continue;
-                    }
-                    for &i in cell {
-                        let e = edges[i as usize];
-                        let (ax, bx) = ((e[0] - lon) * kx, (e[2] - lon) * kx);
-                        if (ax > best && bx > best) || (ax < -best && bx < -best) {
-                            continue;
-                        }
-                        let (ay, by) = ((e[1] - lat) * ky, (e[3] - lat) * ky);
-                        if (ay > best && by > best) || (ay < -best && by < -best) {
-                            continue;
-                        }
-                        let d2 = segment_distance2_to_origin((ax, ay), (bx, by));
-                        if d2 < best2 {
-                            best2 = d2;
-                            best = d2.sqrt();
-                        }
-                    }
-                }
-            }
+            return;
         }
-        best2
+        let boxes = &self.levels[level - 1];
+        let mut order = [(0.0f64, 0usize); FANOUT];
+        let n = range.len();
+        for (slot, i) in order.iter_mut().zip(range) {
+            *slot = (self.box2(&boxes[i]), i);
+        }
+        order[..n].sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        for &(d2, i) in &order[..n] {
+            if d2 >= self.best2 {
+                break;
+            }
+            let below = if level == 1 { self.edges.len() } else { self.levels[level - 2].len() };
+            self.visit(level - 1, i * FANOUT..((i + 1) * FANOUT).min(below));
+        }
     }
 }
 

@@ -426,7 +426,7 @@ fn a_catalog_without_keywords_or_generic_list_works() {
     assert!(msg.contains("no [[indicator]]"), "{msg}");
 }
 
-/// The grid search for the nearest boundary against every edge of the real prefecture and
+/// The box-tree search for the nearest boundary against every edge of the real prefecture and
 /// county outlines, for points inside, near and outside Qinghai.
 #[test]
 fn nearest_boundary_on_the_real_outlines_agrees_with_every_edge() {
