@@ -145,7 +145,8 @@ fn embedded_exif(data: &[u8]) -> Option<Parsed> {
     let window = &data[..data.len().min(4 << 20)];
     let mut from = 0;
     for _ in 0..8 {
-        let rel = window[from..].windows(8).position(|w| w == LE || w == BE)?;
+        let rest = &window[from..];
+        let rel = memchr::memchr2_iter(b'I', b'M', rest).find(|&i| rest[i..].starts_with(LE) || rest[i..].starts_with(BE))?;
         let at = from + rel;
         // An EXIF block in a preview JPEG fits one 64 KiB segment; 1 MiB covers raw IFDs too
         // without copying a whole raw file for every candidate.
@@ -441,7 +442,9 @@ fn damaged(why: &str) -> String {
 }
 
 fn contains_eoi(d: &[u8]) -> bool {
-    d.windows(2).any(|w| w == [0xFF, 0xD9])
+    // From the end: the marker is normally among the last bytes, so a whole photo is not read
+    // again (a byte-by-byte scan from the start cost more than hashing a camera's JPEG).
+    memchr::memmem::rfind(d, &[0xFF, 0xD9]).is_some()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,7 +506,7 @@ fn is_cr3(data: &[u8]) -> bool {
 fn cr3_sub_ifds(data: &[u8]) -> (Option<Exif>, Option<Exif>) {
     let head = &data[..data.len().min(1 << 20)];
     let find = |name: &[u8; 4]| -> Option<Exif> {
-        let at = head.windows(4).position(|w| w == name)?;
+        let at = memchr::memmem::find(head, name)?;
         let size = u32::from_be_bytes(head.get(at.checked_sub(4)?..at)?.try_into().ok()?) as usize;
         let body = head.get(at + 4..(at - 4).checked_add(size)?)?;
         match parse_raw(body.to_vec()) {

@@ -110,7 +110,7 @@ fn zip_kind(h: &[u8]) -> (Media, &'static str) {
 
 fn find(h: &[u8], needle: &[u8], within: usize) -> bool {
     let end = h.len().min(within + needle.len());
-    h[..end].windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(&h[..end], needle).is_some()
 }
 
 pub fn extension(name: &str) -> String {

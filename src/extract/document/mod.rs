@@ -161,7 +161,7 @@ fn ole_is_encrypted_ooxml(data: &[u8]) -> bool {
         .encode_utf16()
         .flat_map(|u| u.to_le_bytes())
         .collect();
-    data.windows(needle.len()).any(|w| w == needle.as_slice())
+    memchr::memmem::find(data, &needle).is_some()
 }
 
 /// Read the text and properties of one document whose whole content is `data`.

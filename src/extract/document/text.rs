@@ -102,7 +102,7 @@ pub fn decode(data: &[u8]) -> (String, &'static str) {
 }
 
 fn contains(h: &[u8], needle: &[u8]) -> bool {
-    h.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(h, needle).is_some()
 }
 
 fn utf32(data: &[u8], be: bool) -> String {
