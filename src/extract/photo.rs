@@ -442,9 +442,11 @@ fn damaged(why: &str) -> String {
 }
 
 fn contains_eoi(d: &[u8]) -> bool {
-    // From the end: the marker is normally among the last bytes, so a whole photo is not read
-    // again (a byte-by-byte scan from the start cost more than hashing a camera's JPEG).
-    memchr::memmem::rfind(d, &[0xFF, 0xD9]).is_some()
+    // Most photos end with the marker. Others carry a trailer after it (a phone's motion-photo
+    // video, vendor data), so the search goes forward from the image data, with memchr's SIMD
+    // search: a byte-by-byte scan cost more than hashing a camera's JPEG, and memchr's reverse
+    // search, which is not vectorised, crawled back through whole trailers.
+    d.ends_with(&[0xFF, 0xD9]) || memchr::memmem::find(d, &[0xFF, 0xD9]).is_some()
 }
 
 // ---------------------------------------------------------------------------------------------
