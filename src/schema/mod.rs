@@ -33,6 +33,9 @@ const EMBEDDED_DIVISIONS: &str = include_str!("../../archive-schema/divisions.cs
 const EMBEDDED_TOWNS: &str = include_str!("../../archive-schema/towns.csv");
 const EMBEDDED_PREFECTURES: &str = include_str!("../../archive-schema/prefectures.geojson");
 const EMBEDDED_COUNTIES: &str = include_str!("../../archive-schema/counties.geojson");
+/// The same outlines pre-parsed by `build.rs` (its header describes the format).
+const EMBEDDED_PREFECTURES_BIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prefectures.geobin"));
+const EMBEDDED_COUNTIES_BIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/counties.geobin"));
 
 /// One node of the indicator catalog.
 #[derive(Debug, Clone, Serialize)]
@@ -199,11 +202,18 @@ struct SourceText {
     /// Byte offsets of the newlines, built on first use: every indicator and keyword records
     /// its line, and counting from the start each time was quadratic.
     newlines: std::sync::OnceLock<Vec<usize>>,
+    /// For the built-in boundary files: their features as `build.rs` pre-parsed them.
+    geobin: Option<&'static [u8]>,
 }
 
 impl SourceText {
     fn embedded(file: &str, text: &str) -> SourceText {
-        SourceText { label: format!("{file} (built-in)"), text: text.to_string(), newlines: Default::default() }
+        let geobin = match file {
+            PREFECTURES_FILE => Some(EMBEDDED_PREFECTURES_BIN),
+            COUNTIES_FILE => Some(EMBEDDED_COUNTIES_BIN),
+            _ => None,
+        };
+        SourceText { label: format!("{file} (built-in)"), text: text.to_string(), newlines: Default::default(), geobin }
     }
     fn err(&self, line: Option<usize>, message: impl Into<String>) -> Error {
         let file = match line {
@@ -265,7 +275,7 @@ impl Schema {
                         }
                     };
                     let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-                    Ok(SourceText { label: path.display().to_string(), text, newlines: Default::default() })
+                    Ok(SourceText { label: path.display().to_string(), text, newlines: Default::default(), geobin: None })
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SourceText::embedded(file, builtin)),
                 Err(e) => Err(Error::io(path, e)),
@@ -1221,6 +1231,86 @@ impl Coords {
     }
 }
 
+/// One GeoJSON feature, as far as boundaries need it.
+struct Feature {
+    /// `properties.code`, or else the feature's `id`.
+    code: Option<String>,
+    geometry: Option<GeoGeometry>,
+}
+
+fn geojson_features(src: &SourceText) -> Result<Vec<Feature>> {
+    let v: GeoFeatures = serde_json::from_str(&src.text)
+        .map_err(|e| src.err(Some(e.line()), format!("not valid GeoJSON: {e}")))?;
+    let feats = v
+        .features
+        .ok_or_else(|| src.err(Some(1), "not a GeoJSON FeatureCollection (no \"features\" array)"))?;
+    Ok(feats
+        .into_iter()
+        .map(|f| Feature {
+            code: f
+                .properties
+                .as_ref()
+                .and_then(|p| p.get("code"))
+                .and_then(|c| c.as_str().map(str::to_string).or_else(|| c.as_u64().map(|n| n.to_string())))
+                .or_else(|| f.id.as_ref().and_then(|c| c.as_str()).map(str::to_string)),
+            geometry: f.geometry,
+        })
+        .collect())
+}
+
+/// Features from `build.rs`'s binary form; None if it is malformed.
+fn decode_geobin(bin: &[u8]) -> Option<Vec<Feature>> {
+    struct Reader<'a>(&'a [u8]);
+    impl Reader<'_> {
+        fn take(&mut self, n: usize) -> Option<&[u8]> {
+            let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+            self.0 = rest;
+            Some(head)
+        }
+        fn u8(&mut self) -> Option<u8> {
+            self.take(1).map(|b| b[0])
+        }
+        fn u32(&mut self) -> Option<u32> {
+            self.take(4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+        }
+        fn f64(&mut self) -> Option<f64> {
+            self.take(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+        }
+        fn coords(&mut self) -> Option<Option<Coords>> {
+            Some(Some(match self.u8()? {
+                0 => Coords::Num(self.f64()?),
+                1 => Coords::Point([self.f64()?, self.f64()?]),
+                2 => {
+                    let n = self.u32()? as usize;
+                    let mut v = Vec::with_capacity(n.min(self.0.len()));
+                    for _ in 0..n {
+                        v.push(self.coords()??);
+                    }
+                    Coords::List(v)
+                }
+                3 => return Some(None),
+                _ => return None,
+            }))
+        }
+    }
+    let mut r = Reader(bin);
+    let n = r.u32()? as usize;
+    let mut out = Vec::with_capacity(n.min(bin.len()));
+    for _ in 0..n {
+        let len = u16::from_le_bytes(r.take(2)?.try_into().ok()?) as usize;
+        let code = std::str::from_utf8(r.take(len)?).ok()?.to_string();
+        let kind = match r.u8()? {
+            0 => None,
+            1 => Some("Polygon".to_string()),
+            2 => Some("MultiPolygon".to_string()),
+            _ => Some("other".to_string()),
+        };
+        let coordinates = r.coords()?;
+        out.push(Feature { code: (!code.is_empty()).then_some(code), geometry: Some(GeoGeometry { kind, coordinates }) });
+    }
+    r.0.is_empty().then_some(out)
+}
+
 #[derive(serde::Deserialize)]
 struct GeoFeatures {
     features: Option<Vec<GeoFeature>>,
@@ -1250,20 +1340,13 @@ fn parse_regions(
     divs: &[Division],
     level: Level,
 ) -> Result<Vec<Region>> {
-    let v: GeoFeatures = serde_json::from_str(&src.text)
-        .map_err(|e| src.err(Some(e.line()), format!("not valid GeoJSON: {e}")))?;
-    let feats = v
-        .features
-        .ok_or_else(|| src.err(Some(1), "not a GeoJSON FeatureCollection (no \"features\" array)"))?;
+    let feats = match src.geobin {
+        Some(bin) => decode_geobin(bin).ok_or_else(|| src.err(None, "the built-in outlines are damaged (a build problem)"))?,
+        None => geojson_features(src)?,
+    };
     let mut out = Vec::new();
     for (n, f) in feats.iter().enumerate() {
-        let code = f
-            .properties
-            .as_ref()
-            .and_then(|p| p.get("code"))
-            .and_then(|c| c.as_str().map(str::to_string).or_else(|| c.as_u64().map(|n| n.to_string())))
-            .or_else(|| f.id.as_ref().and_then(|c| c.as_str()).map(str::to_string));
-        let Some(code) = code else {
+        let Some(code) = f.code.clone() else {
             return Err(src.err(None, format!("feature #{} has no properties.code (the GB/T 2260 code)", n + 1)));
         };
         // The line is looked up only for a message: searching the 2.4 MB boundary file for

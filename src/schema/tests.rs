@@ -454,3 +454,27 @@ fn nearest_boundary_on_the_real_outlines_agrees_with_every_edge() {
         }
     }
 }
+
+/// The outlines `build.rs` pre-parses for the built-in vocabulary are exactly what parsing the
+/// GeoJSON text at run time gives: codes, geometry types and every number.
+#[test]
+fn prebuilt_outlines_equal_the_parsed_geojson() {
+    for (file, text) in [(PREFECTURES_FILE, EMBEDDED_PREFECTURES), (COUNTIES_FILE, EMBEDDED_COUNTIES)] {
+        let built = SourceText::embedded(file, text);
+        let parsed = SourceText { geobin: None, ..SourceText::embedded(file, text) };
+        let a = decode_geobin(built.geobin.expect("built-in outlines are pre-parsed")).expect("decodes");
+        let b = geojson_features(&parsed).unwrap();
+        assert_eq!(a.len(), b.len(), "{file}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x.code, y.code, "{file}");
+            let (gx, gy) = (x.geometry.as_ref().unwrap(), y.geometry.as_ref().unwrap());
+            assert_eq!(gx.kind, gy.kind, "{file} {:?}", x.code);
+            let show = |c: &Option<Coords>| c.as_ref().map(|c| c.to_string());
+            assert_eq!(show(&gx.coordinates), show(&gy.coordinates), "{file} {:?}", x.code);
+        }
+    }
+    // A damaged form is refused rather than read as fewer outlines.
+    let bin = SourceText::embedded(COUNTIES_FILE, EMBEDDED_COUNTIES).geobin.unwrap();
+    assert!(decode_geobin(&bin[..bin.len() - 1]).is_none());
+    assert!(decode_geobin(&[bin, &[0]].concat()).is_none());
+}
