@@ -157,7 +157,7 @@ pub fn extract_identified(name: &str, data: Arc<Vec<u8>>, (media, mime): (Media,
             let mut f = Facts::default();
             match media {
                 Media::Photo => photo::extract(&data, &limits, &mut f),
-                Media::Video => video::extract_bytes(&data, &limits, &mut f),
+                Media::Video => video::extract_shared(data.clone(), &limits, &mut f),
                 Media::Document => document::extract(&owned_name, &mime, &data, &limits, &mut f),
                 Media::Other => {}
             }
