@@ -151,7 +151,8 @@ pub struct Catalog {
 /// itself (8 % of indexing 5,000 photos, all on the run's one serial thread); SQLite lets a
 /// passive checkpoint run beside a writer.
 struct Checkpointer {
-    stop: crossbeam_channel::Sender<()>,
+    /// Asks for a truncating checkpoint; dropping it stops the thread.
+    truncate: crossbeam_channel::Sender<()>,
     thread: std::thread::JoinHandle<()>,
 }
 
@@ -371,27 +372,44 @@ impl Catalog {
         if conn.execute_batch("PRAGMA busy_timeout=10000;").is_err() {
             return;
         }
-        let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
+        let (truncate, told) = crossbeam_channel::bounded::<()>(1);
         let thread = std::thread::Builder::new().name("checkpoint".into()).spawn(move || loop {
-            match stopped.recv_timeout(CHECKPOINT_EVERY) {
+            match told.recv_timeout(CHECKPOINT_EVERY) {
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
                     // Passive: copies what no reader still needs and never waits for the writer.
                     let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
                 }
-                _ => return,
+                Ok(()) => {
+                    // Waits for readers, and holds off the writer while it copies: briefly,
+                    // or not at all (a busy catalog leaves the log to the close).
+                    let _ = conn.execute_batch("PRAGMA busy_timeout=200;");
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                    let _ = conn.execute_batch("PRAGMA busy_timeout=10000;");
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
             }
         });
         if let Ok(thread) = thread {
             if self.conn.execute_batch("PRAGMA wal_autocheckpoint=0;").is_ok() {
-                self.checkpointer = Some(Checkpointer { stop, thread });
+                self.checkpointer = Some(Checkpointer { truncate, thread });
             }
+        }
+    }
+
+    /// Copy the whole log into the database and cut the log to nothing, on the checkpoint
+    /// thread, while the caller does something else (the run commits its search index). The
+    /// log of a large run is never restarted while the writer writes, and deleting a 16 MB log
+    /// when the catalog closed took the end of indexing 5,000 photos ~8 ms on its one thread.
+    pub fn truncate_log_in_background(&self) {
+        if let Some(c) = &self.checkpointer {
+            let _ = c.truncate.try_send(());
         }
     }
 
     /// Back to SQLite's own checkpoints after each commit that leaves a long log.
     pub fn checkpoint_in_foreground(&mut self) {
         if let Some(c) = self.checkpointer.take() {
-            drop(c.stop);
+            drop(c.truncate);
             let _ = c.thread.join();
             let _ = self.conn.execute_batch("PRAGMA wal_autocheckpoint=1000;");
         }
