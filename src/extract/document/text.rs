@@ -12,10 +12,12 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 use super::manifest;
 use crate::extract::{Facts, Limits};
 
-/// Non-ASCII bytes the encoding detector is given: 4 KB (about 2,000 Chinese characters) gave
-/// the same guess as the whole file for every text of the shared corpus and for a 99 KB Chinese
-/// text re-encoded as GBK, GB18030, Big5, EUC-JP and Shift_JIS (docs/performance.md, fix 30).
-const DETECT_NON_ASCII: usize = 4 * 1024;
+/// Non-ASCII bytes the encoding detector is given: 1 KB (about 500 Chinese characters) gives
+/// the same guess as the whole file for every non-UTF-8 text of the shared corpus and for its
+/// Chinese texts re-encoded as GBK, GB18030, Big5, EUC-JP, Shift_JIS and EUC-KR (21 texts
+/// longer than the sample; 512 bytes agreed too). 4 KB did as well, but the detector costs
+/// ~2,000 instructions per byte it is fed (docs/performance.md, fixes 30 and 44).
+const DETECT_NON_ASCII: usize = 1024;
 /// The longest stretch read to find them: a mostly-ASCII table with a Chinese name here and
 /// there still gives the detector tens of names, not the two or three of its first 4 KB.
 const DETECT_SPAN: usize = 64 * 1024;
