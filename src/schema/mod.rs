@@ -1276,6 +1276,7 @@ fn decode_geobin(bin: &[u8]) -> Option<Vec<Feature>> {
         fn f64(&mut self) -> Option<f64> {
             self.take(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
         }
+        /// Outer None: malformed; inner None: the feature has no coordinates (tag 3).
         fn coords(&mut self) -> Option<Option<Coords>> {
             Some(Some(match self.u8()? {
                 0 => Coords::Num(self.f64()?),
