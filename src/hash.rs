@@ -6,10 +6,9 @@
 //! all cores, and never held in memory.
 
 use std::io::Read;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use crate::walk::FileEntry;
+use crate::walk::{mtime_ns, FileEntry};
 
 /// The content of one file as read for hashing.
 pub enum Content {
@@ -19,12 +18,11 @@ pub enum Content {
     Large { head: Vec<u8> },
 }
 
+/// A file read and hashed. Its size and mtime are the walk's: a file that differs from them
+/// once read is [`HashError::Changed`], never hashed.
 pub struct Hashed {
     pub blake3: String,
     pub content: Content,
-    /// Size and mtime as observed by the open handle (may differ from the walk's).
-    pub size: u64,
-    pub mtime_ns: i64,
 }
 
 #[derive(Debug)]
@@ -49,7 +47,7 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
             return Err(HashError::Changed);
         }
         let blake3 = hash_bytes(&buf);
-        Hashed { blake3, content: Content::InMemory(buf), size, mtime_ns: entry.mtime_ns }
+        Hashed { blake3, content: Content::InMemory(buf) }
     } else {
         let mut head = vec![0u8; 64 * 1024];
         let n = read_full(&mut file, &mut head).map_err(HashError::Io)?;
@@ -57,15 +55,14 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
         let mut hasher = blake3::Hasher::new();
         hasher.update(&head);
         hash_stream(&mut file, &mut hasher).map_err(HashError::Io)?;
-        Hashed { blake3: hasher.finalize().to_hex().to_string(), content: Content::Large { head }, size, mtime_ns: entry.mtime_ns }
+        Hashed { blake3: hasher.finalize().to_hex().to_string(), content: Content::Large { head } }
     };
     // A file changed since the walk, or by a writer still busy with it, shows as a size or
     // mtime other than the walk's once read. Asked of the open file, not the path: resolving
     // the path again cost a lookup per file, and a file replaced by another under the same
     // name was read whole and consistently anyway (the next run sees the new one's inode).
     let after = file.metadata().map_err(HashError::Io)?;
-    let after_mtime = after.mtime() * 1_000_000_000 + after.mtime_nsec();
-    if after.len() != entry.size || after_mtime != entry.mtime_ns {
+    if after.len() != entry.size || mtime_ns(&after) != entry.mtime_ns {
         return Err(HashError::Changed);
     }
     Ok(hashed)
@@ -127,6 +124,7 @@ fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::MetadataExt;
     use super::*;
 
     #[test]
@@ -147,7 +145,7 @@ mod tests {
             path: p.to_path_buf(),
             rel_start: root.as_os_str().len() + 1,
             size: meta.len(),
-            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            mtime_ns: mtime_ns(&meta),
             inode: meta.ino(),
             dev: meta.dev(),
         }

@@ -156,7 +156,7 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                 (self.visit)(Walked::File(FileEntry {
                     rel_start: self.rel_start,
                     size: meta.len(),
-                    mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+                    mtime_ns: mtime_ns(&meta),
                     inode: meta.ino(),
                     dev: meta.dev(),
                     path,
@@ -164,6 +164,11 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
             }
         }
     }
+}
+
+/// A file's modification time in nanoseconds since the epoch, as the catalog keeps it.
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.mtime() * 1_000_000_000 + meta.mtime_nsec()
 }
 
 pub fn describe_io(e: &std::io::Error) -> String {

@@ -502,7 +502,7 @@ fn read_one(
         }
         Err(HashError::Io(e)) => return Err(walk::describe_io(&e)),
     };
-    let size = hashed.size;
+    let size = entry.size;
     if known_blob(&hashed.blake3) {
         return Ok((hashed.blake3, None, size));
     }
@@ -635,6 +635,8 @@ impl IndexQueue {
     fn commit(mut self, catalog: &mut Catalog, mark: crate::catalog::StaleMark) -> Result<usize> {
         self.flush()?;
         let Some(mut writer) = self.writer.take() else { return Ok(0) };
+        // The catalog's log is cut on its checkpoint thread meanwhile (when it has one).
+        catalog.truncate_log_in_background();
         writer.commit()?;
         catalog.clear_stale(mark)?;
         // Old segments are only removed once merges finish; waiting keeps repeated runs from

@@ -262,7 +262,6 @@ impl<'a> Streamer<'a> {
             let replace = !self.index.created || queued;
             self.index.add(self.schema, &row, text.as_deref(), replace)?;
         }
-        catalog.truncate_log_in_background();
         let indexed = self.index.commit(catalog, mark)?;
         Ok((self.tagged, indexed as u64, tag_s, at.elapsed().as_secs_f64()))
     }

@@ -195,11 +195,11 @@ impl EdgeSearch<'_> {
             *slot = (self.box2(&boxes[i]), i);
         }
         order[..n].sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let below = if level == 1 { self.edges.len() } else { self.levels[level - 2].len() };
         for &(d2, i) in &order[..n] {
             if d2 >= self.best2 {
                 break;
             }
-            let below = if level == 1 { self.edges.len() } else { self.levels[level - 2].len() };
             self.visit(level - 1, i * FANOUT..((i + 1) * FANOUT).min(below));
         }
     }

@@ -546,8 +546,7 @@ fn chips(st: &AppState, p: &Params) -> String {
 
 fn card(p: &Params, hit: &crate::search::Hit, schema: &Schema) -> String {
     let l = p.lang;
-    let Some(r) = hit.record() else { return String::new() };
-    let r = &r;
+    let Some(ref r) = hit.record() else { return String::new() };
     let link = r.blake3.as_ref().map(|b| {
         let mut u = format!("/record/{b}?id={}", hit.id);
         if l == Lang::En {

@@ -222,7 +222,6 @@ struct Cands {
     indicator: Vec<Cand>,
 }
 
-/// Returns where the GPS point fell, so that the flag check does not locate it twice.
 /// What the vocabulary finds in one segment's match text.
 #[derive(Debug, Clone, Default)]
 struct Found {
@@ -241,7 +240,7 @@ impl Found {
 /// and matching them again for each file (normalising, the place, code and keyword automata)
 /// was a sixth of tagging a folder of photos. File names are still matched per file.
 #[derive(Default)]
-pub struct FolderMemo(rustc_hash::FxHashMap<String, Found>);
+pub struct FolderMemo(HashMap<String, Found>);
 
 impl FolderMemo {
     /// Match the folder names of these (root, path under the root) pairs, in parallel.
@@ -274,6 +273,7 @@ fn folder_names<'a>(root: &'a str, rel: &'a str) -> impl Iterator<Item = &'a str
     tail.into_iter().chain(rel)
 }
 
+/// Returns where the GPS point fell, so that the flag check does not locate it twice.
 fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], found: &[Cow<Found>], out: &mut Cands) -> Option<Location> {
     for mt in f.manual {
         let Some(d) = schema.resolve_place(&mt.code) else { continue };

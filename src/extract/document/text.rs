@@ -81,7 +81,7 @@ pub fn decode(data: &[u8]) -> (String, &'static str) {
         Err(_) => {}
     }
     let mut det = EncodingDetector::new(Iso2022JpDetection::Allow);
-    // The detector learns from non-ASCII bytes only, and a few kilobytes of them settle its
+    // The detector learns from non-ASCII bytes only, and a kilobyte of them settles its
     // guess: feeding it whole files was a fifth of reading a folder of GBK notes. The sample
     // starts at the first non-ASCII byte (a lead byte, since what precedes is ASCII) and holds
     // DETECT_NON_ASCII of them, or DETECT_SPAN bytes where they are sparse.
