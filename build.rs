@@ -18,8 +18,11 @@ fn main() {
         let src = format!("archive-schema/{name}.geojson");
         println!("cargo:rerun-if-changed={src}");
         let text = std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{src}: not valid JSON: {e}"));
-        let features = v["features"].as_array().unwrap_or_else(|| panic!("{src}: no features array"));
+        let v: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{src}: not valid JSON: {e}"));
+        let features = v["features"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{src}: no features array"));
         let mut buf = Vec::with_capacity(text.len());
         buf.extend((features.len() as u32).to_le_bytes());
         for f in features {
@@ -57,7 +60,13 @@ fn coords(v: &serde_json::Value, buf: &mut Vec<u8>, src: &str) {
             buf.extend(n.as_f64().expect("a JSON number is an f64").to_le_bytes());
         }
         serde_json::Value::Array(items) if items.first().is_some_and(|x| x.is_number()) => {
-            let nums: Vec<f64> = items.iter().map(|x| x.as_f64().unwrap_or_else(|| panic!("{src}: a position holds {x}"))).collect();
+            let nums: Vec<f64> = items
+                .iter()
+                .map(|x| {
+                    x.as_f64()
+                        .unwrap_or_else(|| panic!("{src}: a position holds {x}"))
+                })
+                .collect();
             if nums.len() >= 2 {
                 buf.push(1);
                 buf.extend(nums[0].to_le_bytes());

@@ -48,7 +48,6 @@ const ACTIVITIES: &[&str] = &[
     "全民科学素质工作总结",
 ];
 
-
 /// A camera as its files look: who wrote it, in which byte order, how GPS is laid out, and
 /// whether it records the zone.
 struct Profile {
@@ -61,16 +60,61 @@ struct Profile {
 }
 
 const PROFILES: &[Profile] = &[
-    Profile { make: "Apple", model: "iPhone 8", little_endian: false, layout: Some(GpsLayout::Dms), offset: true, software: Some("13.3") },
-    Profile { make: "HUAWEI", model: "VOG-AL00", little_endian: true, layout: Some(GpsLayout::Dms), offset: false, software: None },
-    Profile { make: "Xiaomi", model: "MI 8", little_endian: true, layout: Some(GpsLayout::DecimalMinutes), offset: false, software: None },
-    Profile { make: "Canon", model: "Canon EOS 80D", little_endian: true, layout: None, offset: false, software: None },
-    Profile { make: "DJI", model: "FC6310", little_endian: true, layout: Some(GpsLayout::Degrees), offset: false, software: None },
-    Profile { make: "samsung", model: "SM-G9650", little_endian: true, layout: Some(GpsLayout::Dms), offset: true, software: None },
+    Profile {
+        make: "Apple",
+        model: "iPhone 8",
+        little_endian: false,
+        layout: Some(GpsLayout::Dms),
+        offset: true,
+        software: Some("13.3"),
+    },
+    Profile {
+        make: "HUAWEI",
+        model: "VOG-AL00",
+        little_endian: true,
+        layout: Some(GpsLayout::Dms),
+        offset: false,
+        software: None,
+    },
+    Profile {
+        make: "Xiaomi",
+        model: "MI 8",
+        little_endian: true,
+        layout: Some(GpsLayout::DecimalMinutes),
+        offset: false,
+        software: None,
+    },
+    Profile {
+        make: "Canon",
+        model: "Canon EOS 80D",
+        little_endian: true,
+        layout: None,
+        offset: false,
+        software: None,
+    },
+    Profile {
+        make: "DJI",
+        model: "FC6310",
+        little_endian: true,
+        layout: Some(GpsLayout::Degrees),
+        offset: false,
+        software: None,
+    },
+    Profile {
+        make: "samsung",
+        model: "SM-G9650",
+        little_endian: true,
+        layout: Some(GpsLayout::Dms),
+        offset: true,
+        software: None,
+    },
 ];
 
 fn start() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2017, 3, 1).unwrap().and_hms_opt(9, 0, 0).unwrap()
+    NaiveDate::from_ymd_opt(2017, 3, 1)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
 }
 
 /// One photo's metadata: profile `i % 6`, a time walking through 2017–2020, a point near its
@@ -81,7 +125,8 @@ fn photo_spec(i: u64, rng: &mut Rng) -> (PhotoSpec, &'static Profile, String, Op
     let when = start() + Duration::minutes((i * 397 + rng.below(300)) as i64);
     let cst = FixedOffset::east_opt(8 * 3600).unwrap();
     // Rounded to 1e-5 degrees (about a metre), finer than any layout's rounding error.
-    let mut jitter = |centre: f64| ((centre + (rng.below(2000) as f64 - 1000.0) / 20000.0) * 1e5).round() / 1e5;
+    let mut jitter =
+        |centre: f64| ((centre + (rng.below(2000) as f64 - 1000.0) / 20000.0) * 1e5).round() / 1e5;
     let gps = p.layout.map(|_| (jitter(place.2), jitter(place.3)));
     let spec = PhotoSpec {
         width: 160,
@@ -113,7 +158,14 @@ struct Photos {
 impl Photos {
     fn new() -> Photos {
         let scenes = (0..64)
-            .map(|s| encode_pixels(&PhotoSpec { width: 160, height: 120, pattern: Pattern::Scene(s), ..PhotoSpec::default() }))
+            .map(|s| {
+                encode_pixels(&PhotoSpec {
+                    width: 160,
+                    height: 120,
+                    pattern: Pattern::Scene(s),
+                    ..PhotoSpec::default()
+                })
+            })
             .collect();
         Photos { scenes }
     }
@@ -202,7 +254,11 @@ fn mixed(dir: &Path, n: u64, total: u64) -> io::Result<()> {
             }
             4 | 5 => {
                 let act = ACTIVITIES[(i % ACTIVITIES.len() as u64) as usize];
-                let line = format!("{act}：第{i}场，参加群众{}人，发放资料{}份。\n", rng.below(800), rng.below(5000));
+                let line = format!(
+                    "{act}：第{i}场，参加群众{}人，发放资料{}份。\n",
+                    rng.below(800),
+                    rng.below(5000)
+                );
                 let mut s = String::new();
                 // Notes and reports: a few pages of text each, as submitted evidence has.
                 while s.len() < (2048 + target / 8).min(16 * 1024) {
@@ -213,19 +269,32 @@ fn mixed(dir: &Path, n: u64, total: u64) -> io::Result<()> {
             6 => {
                 // Windows Notepad in China saved GBK for years.
                 let s = format!("活动简报 {i}\n{}\n", ACTIVITIES[(i % 8) as usize]).repeat(40);
-                (encoding_rs::GBK.encode(&s).0.into_owned(), format!("简报{i:06}.txt"))
+                (
+                    encoding_rs::GBK.encode(&s).0.into_owned(),
+                    format!("简报{i:06}.txt"),
+                )
             }
             7 => {
                 let mut s = String::from("序号,县区,活动,人数\n");
                 for r in 0..(target / 400).clamp(1, 400) {
-                    s.push_str(&format!("{r},{},{},{}\n", PLACES[r % PLACES.len()].1, ACTIVITIES[r % 8], rng.below(900)));
+                    s.push_str(&format!(
+                        "{r},{},{},{}\n",
+                        PLACES[r % PLACES.len()].1,
+                        ACTIVITIES[r % 8],
+                        rng.below(900)
+                    ));
                 }
                 (s.into_bytes(), format!("统计表{i:06}.csv"))
             }
             8 => {
                 let place = PLACES[(i / 7 % PLACES.len() as u64) as usize];
                 let payload = bulk as u64;
-                let mut b = mp4_header(1_500_000_000 + (i as i64) * 3600, 30 + (i % 300) as u32, (place.2, place.3), payload);
+                let mut b = mp4_header(
+                    1_500_000_000 + (i as i64) * 3600,
+                    30 + (i % 300) as u32,
+                    (place.2, place.3),
+                    payload,
+                );
                 let at = b.len();
                 b.resize(at + payload as usize, 0);
                 rng.fill(&mut b[at..]);
@@ -240,7 +309,11 @@ fn mixed(dir: &Path, n: u64, total: u64) -> io::Result<()> {
         written += bytes.len() as u64;
         write(&base.join(name), &bytes)?;
     }
-    eprintln!("mixed: {n} files, {:.2} GB in {}", written as f64 / 1e9, dir.display());
+    eprintln!(
+        "mixed: {n} files, {:.2} GB in {}",
+        written as f64 / 1e9,
+        dir.display()
+    );
     Ok(())
 }
 
@@ -249,17 +322,29 @@ fn jpegs(dir: &Path, n: u64) -> io::Result<()> {
     let mut rng = Rng(0x5EED_1234);
     let truth_path = dir.with_file_name(format!(
         "{}-truth.tsv",
-        dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        dir.file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
     ));
     let mut truth = io::BufWriter::new(fs::File::create(&truth_path)?);
     for i in 0..n {
         let (spec, p, when, gps) = photo_spec(i, &mut rng);
-        let path = folder(dir, i).join(format!("{}_{}_{i:06}.jpg", p.make, p.model.replace(' ', "")));
+        let path = folder(dir, i).join(format!(
+            "{}_{}_{i:06}.jpg",
+            p.make,
+            p.model.replace(' ', "")
+        ));
         write(&path, &photos.make(&spec, i as usize))?;
-        let (lat, lon) = gps.map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
+        let (lat, lon) = gps
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .unwrap_or_default();
         writeln!(truth, "{}\t{when}\t{lat}\t{lon}", path.display())?;
     }
-    eprintln!("jpegs: {n} photos in {}, truth in {}", dir.display(), truth_path.display());
+    eprintln!(
+        "jpegs: {n} photos in {}, truth in {}",
+        dir.display(),
+        truth_path.display()
+    );
     Ok(())
 }
 
@@ -273,7 +358,10 @@ fn small(dir: &Path, n: u64) -> io::Result<()> {
             fs::create_dir_all(&d)?;
         }
         let act = ACTIVITIES[(i % ACTIVITIES.len() as u64) as usize];
-        fs::write(d.join(format!("记录{i:06}.txt")), format!("{act} 第{i}条记录，{}年\n", 2016 + i % 5))?;
+        fs::write(
+            d.join(format!("记录{i:06}.txt")),
+            format!("{act} 第{i}条记录，{}年\n", 2016 + i % 5),
+        )?;
     }
     eprintln!("small: {n} files in {}", dir.display());
     Ok(())

@@ -45,7 +45,11 @@ fn main() {
     let mut per_query: Vec<Vec<f64>> = vec![Vec::new(); QUERIES.len()];
     let mut hits_total = 0usize;
     for round in 0..=rounds {
-        for (n, (q, f1, f2)) in QUERIES.iter().enumerate().filter(|(_, (q, ..))| q.contains(only)) {
+        for (n, (q, f1, f2)) in QUERIES
+            .iter()
+            .enumerate()
+            .filter(|(_, (q, ..))| q.contains(only))
+        {
             let req = SearchRequest {
                 query: q.to_string(),
                 filters: [f1, f2]
@@ -62,7 +66,8 @@ fn main() {
                 snippets: true,
             };
             let t = Instant::now();
-            let resp = search(&idx, &schema, &req).unwrap_or_else(|e| fail(&format!("{q} {f1} {f2}: {e}")));
+            let resp = search(&idx, &schema, &req)
+                .unwrap_or_else(|e| fail(&format!("{q} {f1} {f2}: {e}")));
             let ms = t.elapsed().as_secs_f64() * 1e3;
             // Round 0 warms the page cache and tantivy's readers; it is not counted.
             if round > 0 {
@@ -80,7 +85,10 @@ fn main() {
         .filter(|(_, t)| !t.is_empty())
         .map(|((q, f1, f2), t)| {
             t.sort_by(|a, b| a.total_cmp(b));
-            format!("\"{q} {f1} {f2}\":{:.3}", t.get(t.len() / 2).copied().unwrap_or(0.0))
+            format!(
+                "\"{q} {f1} {f2}\":{:.3}",
+                t.get(t.len() / 2).copied().unwrap_or(0.0)
+            )
         })
         .collect();
     println!(

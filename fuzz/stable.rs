@@ -30,11 +30,16 @@ const HANG: Duration = Duration::from_secs(20);
 const MAX_INPUT: usize = 1 << 20;
 const MAX_CORPUS: usize = 2000;
 
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(target), Some(secs)) = (args.first(), args.get(1).and_then(|s| s.parse::<u64>().ok())) else {
-        eprintln!("usage: fuzz_stable TARGET SECONDS [SEED_DIR...]; targets: {:?}", targets::TARGETS);
+    let (Some(target), Some(secs)) = (
+        args.first(),
+        args.get(1).and_then(|s| s.parse::<u64>().ok()),
+    ) else {
+        eprintln!(
+            "usage: fuzz_stable TARGET SECONDS [SEED_DIR...]; targets: {:?}",
+            targets::TARGETS
+        );
         std::process::exit(2);
     };
     if !targets::TARGETS.contains(&target.as_str()) {
@@ -72,7 +77,10 @@ fn main() {
                 .map(|s| s.to_string())
                 .or_else(|| info.payload().downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+            let at = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
             *last_panic.lock().unwrap() = format!("{msg} at {at}");
         }));
     }
@@ -82,7 +90,11 @@ fn main() {
     let started_ms = Arc::new(AtomicU64::new(0));
     let clock = Instant::now();
     {
-        let (current, started_ms, artifacts) = (Arc::clone(&current), Arc::clone(&started_ms), artifacts.clone());
+        let (current, started_ms, artifacts) = (
+            Arc::clone(&current),
+            Arc::clone(&started_ms),
+            artifacts.clone(),
+        );
         std::thread::spawn(move || loop {
             std::thread::sleep(Duration::from_millis(250));
             let s = started_ms.load(Ordering::Relaxed);
@@ -90,7 +102,10 @@ fn main() {
                 let data = current.lock().unwrap().clone();
                 let path = artifacts.join(format!("hang-{}", &blake3::hash(&data).to_hex()[..16]));
                 let _ = std::fs::write(&path, &data);
-                eprintln!("{target}: input ran over {HANG:?}: saved {}", path.display());
+                eprintln!(
+                    "{target}: input ran over {HANG:?}: saved {}",
+                    path.display()
+                );
                 std::process::exit(3);
             }
         });
@@ -134,7 +149,8 @@ fn main() {
                 // One file per distinct panic site; the message's numbers vary per input.
                 let site: String = msg.rsplit(" at ").next().unwrap_or(&msg).to_string();
                 if !crashes.contains_key(&site) {
-                    let path = artifacts.join(format!("crash-{}", &blake3::hash(&input).to_hex()[..16]));
+                    let path =
+                        artifacts.join(format!("crash-{}", &blake3::hash(&input).to_hex()[..16]));
                     let _ = std::fs::write(&path, &input);
                     eprintln!("{target}: CRASH {msg}\n  input saved to {}", path.display());
                     crashes.insert(site, path);
@@ -143,9 +159,16 @@ fn main() {
         }
         if took > SLOW {
             slow += 1;
-            let path = artifacts.join(format!("slow-{}ms-{}", took.as_millis(), &blake3::hash(&input).to_hex()[..16]));
+            let path = artifacts.join(format!(
+                "slow-{}ms-{}",
+                took.as_millis(),
+                &blake3::hash(&input).to_hex()[..16]
+            ));
             let _ = std::fs::write(&path, &input);
-            eprintln!("{target}: slow input ({took:?}) saved to {}", path.display());
+            eprintln!(
+                "{target}: slow input ({took:?}) saved to {}",
+                path.display()
+            );
         }
     }
     println!(
@@ -168,7 +191,11 @@ fn replay(target: &'static str, files: &[String]) {
         let data = std::fs::read(f).unwrap_or_else(|e| panic!("{f}: {e}"));
         let t = Instant::now();
         let r = std::panic::catch_unwind(|| targets::run(target, &data));
-        println!("{f}: {:?} {}", t.elapsed(), if r.is_ok() { "ok" } else { "PANIC" });
+        println!(
+            "{f}: {:?} {}",
+            t.elapsed(),
+            if r.is_ok() { "ok" } else { "PANIC" }
+        );
     }
 }
 
@@ -184,7 +211,10 @@ fn cpu_seconds() -> f64 {
 
 fn extensions(target: &str) -> &'static [&'static str] {
     match target {
-        "photo" => &["jpg", "jpeg", "tif", "tiff", "heic", "heif", "avif", "png", "webp", "dng", "nef", "cr2", "arw"],
+        "photo" => &[
+            "jpg", "jpeg", "tif", "tiff", "heic", "heif", "avif", "png", "webp", "dng", "nef",
+            "cr2", "arw",
+        ],
         "video" => &["mp4", "mov", "3gp", "m4v", "mkv", "webm"],
         "pdf" => &["pdf"],
         "docx" => &["docx"],
@@ -211,7 +241,11 @@ fn seeds_from(dir: &Path, target: &str) -> Vec<Vec<u8>> {
                 .and_then(|x| x.to_str())
                 .is_some_and(|x| exts.contains(&x.to_ascii_lowercase().as_str()))
         })
-        .filter(|e| e.metadata().map(|m| m.len() as usize <= MAX_INPUT).unwrap_or(false))
+        .filter(|e| {
+            e.metadata()
+                .map(|m| m.len() as usize <= MAX_INPUT)
+                .unwrap_or(false)
+        })
         .take(300)
         .filter_map(|e| std::fs::read(e.path()).ok())
         .collect()
@@ -224,36 +258,77 @@ fn builtin_seeds(target: &str) -> Vec<Vec<u8>> {
         "pdf" => vec![pdf()],
         "docx" => vec![zip_of(&[
             ("[Content_Types].xml", CONTENT_TYPES),
-            ("word/document.xml", r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>科普大篷车进校园活动总结</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t xml:space="preserve">海东市 互助县</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#),
+            (
+                "word/document.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>科普大篷车进校园活动总结</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t xml:space="preserve">海东市 互助县</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>"#,
+            ),
             ("docProps/core.xml", CORE),
-            ("docProps/app.xml", r#"<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Pages>3</Pages></Properties>"#),
+            (
+                "docProps/app.xml",
+                r#"<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Pages>3</Pages></Properties>"#,
+            ),
         ])],
         "xlsx" => vec![
             zip_of(&[
                 ("[Content_Types].xml", CONTENT_TYPES),
-                ("xl/workbook.xml", r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="清单" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-                ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#),
-                ("xl/sharedStrings.xml", r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" uniqueCount="4"><si><t>文件名</t></si><si><t>指标</t></si><si><t>照片1.jpg</t></si><si><t>B4.1</t></si></sst>"#),
-                ("xl/worksheets/sheet1.xml", r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c><c r="C2"><v>43466</v></c></row></sheetData></worksheet>"#),
+                (
+                    "xl/workbook.xml",
+                    r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="清单" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+                ),
+                (
+                    "xl/_rels/workbook.xml.rels",
+                    r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+                ),
+                (
+                    "xl/sharedStrings.xml",
+                    r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" uniqueCount="4"><si><t>文件名</t></si><si><t>指标</t></si><si><t>照片1.jpg</t></si><si><t>B4.1</t></si></sst>"#,
+                ),
+                (
+                    "xl/worksheets/sheet1.xml",
+                    r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c><c r="C2"><v>43466</v></c></row></sheetData></worksheet>"#,
+                ),
             ]),
             xlsx_writer(),
         ],
         "pptx" => vec![zip_of(&[
             ("[Content_Types].xml", CONTENT_TYPES),
-            ("ppt/presentation.xml", r#"<?xml version="1.0"?><p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>"#),
-            ("ppt/slides/slide1.xml", r#"<?xml version="1.0"?><p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>全民科学素质行动计划纲要</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>"#),
-            ("ppt/slides/slide2.xml", r#"<?xml version="1.0"?><p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>科技活动周</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>"#),
+            (
+                "ppt/presentation.xml",
+                r#"<?xml version="1.0"?><p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>"#,
+            ),
+            (
+                "ppt/slides/slide1.xml",
+                r#"<?xml version="1.0"?><p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>全民科学素质行动计划纲要</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>"#,
+            ),
+            (
+                "ppt/slides/slide2.xml",
+                r#"<?xml version="1.0"?><p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>科技活动周</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>"#,
+            ),
             ("docProps/core.xml", CORE),
         ])],
         "text" => vec![
             "科普大篷车进校园\r\n参加人数,120\r\n".as_bytes().to_vec(),
-            encoding_rs::GBK.encode("玉树州称多县 农牧民科学素质培训 工作记录\r\n").0.into_owned(),
-            b"\xEF\xBB\xBF\xE5\xBA\x8F\xE5\x8F\xB7,\xE6\x96\x87\xE4\xBB\xB6\r\n1,a.jpg,B4.1\r\n".to_vec(),
+            encoding_rs::GBK
+                .encode("玉树州称多县 农牧民科学素质培训 工作记录\r\n")
+                .0
+                .into_owned(),
+            b"\xEF\xBB\xBF\xE5\xBA\x8F\xE5\x8F\xB7,\xE6\x96\x87\xE4\xBB\xB6\r\n1,a.jpg,B4.1\r\n"
+                .to_vec(),
             vec![0xFF, 0xFE, b'a', 0, 0x2C, 0x79, 0x6E, 0x66],
         ],
         _ => [
-            "科普", "科普大篷车 -互助", "\"全民科学素质\" OR 科技", "prefecture:海东市 media:photo", "(科普 OR 科技) AND year:2019",
-            "name:IMG_2019* path:\"海北州/海晏县\"", "indicator:B4.1 flag:duplicate", "((((a))))", "-", "\"", "a OR", "blake3:af13",
+            "科普",
+            "科普大篷车 -互助",
+            "\"全民科学素质\" OR 科技",
+            "prefecture:海东市 media:photo",
+            "(科普 OR 科技) AND year:2019",
+            "name:IMG_2019* path:\"海北州/海晏县\"",
+            "indicator:B4.1 flag:duplicate",
+            "((((a))))",
+            "-",
+            "\"",
+            "a OR",
+            "blake3:af13",
         ]
         .iter()
         .map(|s| s.as_bytes().to_vec())
@@ -265,8 +340,15 @@ const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmln
 const CORE: &str = r#"<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>活动总结</dc:title><dc:creator>海东市科协</dc:creator><dcterms:created xsi:type="dcterms:W3CDTF">2019-09-15T08:00:00Z</dcterms:created></cp:coreProperties>"#;
 
 fn photo_seeds() -> Vec<Vec<u8>> {
-    let when = chrono::NaiveDate::from_ymd_opt(2019, 9, 15).unwrap().and_hms_opt(10, 30, 0).unwrap();
-    let layouts = [GpsLayout::Dms, GpsLayout::DecimalMinutes, GpsLayout::Degrees];
+    let when = chrono::NaiveDate::from_ymd_opt(2019, 9, 15)
+        .unwrap()
+        .and_hms_opt(10, 30, 0)
+        .unwrap();
+    let layouts = [
+        GpsLayout::Dms,
+        GpsLayout::DecimalMinutes,
+        GpsLayout::Degrees,
+    ];
     let mut out = Vec::new();
     for (i, layout) in layouts.iter().enumerate() {
         for little in [true, false] {
@@ -281,7 +363,8 @@ fn photo_seeds() -> Vec<Vec<u8>> {
                 date_time_original: Some(when),
                 create_date: Some(when),
                 modify_date: Some(when),
-                offset_time_original: little.then(|| chrono::FixedOffset::east_opt(8 * 3600).unwrap()),
+                offset_time_original: little
+                    .then(|| chrono::FixedOffset::east_opt(8 * 3600).unwrap()),
                 subsec_original: Some("123".into()),
                 gps: Some((36.84, -101.95)),
                 gps_layout: *layout,
@@ -291,7 +374,13 @@ fn photo_seeds() -> Vec<Vec<u8>> {
             }));
         }
     }
-    out.push(jpeg(&PhotoSpec { width: 8, height: 8, zero_dates: true, make: Some("x".into()), ..PhotoSpec::default() }));
+    out.push(jpeg(&PhotoSpec {
+        width: 8,
+        height: 8,
+        zero_dates: true,
+        make: Some("x".into()),
+        ..PhotoSpec::default()
+    }));
     out
 }
 
@@ -323,7 +412,10 @@ fn mp4(with_mdat: bool) -> Vec<u8> {
     }
     mdhd.extend_from_slice(&[0x15, 0xC7, 0, 0]);
     let hdlr = [&[0u8; 8][..], b"vide", &[0u8; 12], b"VideoHandler\0"].concat();
-    let mdia = boxed(b"mdia", &[boxed(b"mdhd", &mdhd), boxed(b"hdlr", &hdlr)].concat());
+    let mdia = boxed(
+        b"mdia",
+        &[boxed(b"mdhd", &mdhd), boxed(b"hdlr", &hdlr)].concat(),
+    );
     let trak = boxed(b"trak", &[boxed(b"tkhd", &tkhd), mdia].concat());
     let xyz = [&[0u8, 18, 0x15, 0xC7][..], b"+36.8400+101.9500/"].concat();
     let udta = boxed(b"udta", &boxed(b"\xa9xyz", &xyz));
@@ -354,24 +446,34 @@ fn pdf() -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
 
 fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
-    let owned: Vec<(String, Vec<u8>)> = entries.iter().map(|(n, d)| (n.to_string(), d.as_bytes().to_vec())).collect();
+    let owned: Vec<(String, Vec<u8>)> = entries
+        .iter()
+        .map(|(n, d)| (n.to_string(), d.as_bytes().to_vec()))
+        .collect();
     rezip(&owned)
 }
 
 fn rezip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, data) in entries {
         if w.start_file(name.as_str(), opts).is_ok() {
             let _ = w.write_all(data);
@@ -386,7 +488,10 @@ fn unzip(data: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
     for i in 0..a.len().min(64) {
         let mut f = a.by_index(i).ok()?;
         let mut buf = Vec::new();
-        f.by_ref().take(MAX_INPUT as u64).read_to_end(&mut buf).ok()?;
+        f.by_ref()
+            .take(MAX_INPUT as u64)
+            .read_to_end(&mut buf)
+            .ok()?;
         out.push((f.name().to_string(), buf));
     }
     Some(out)
@@ -405,7 +510,20 @@ fn xlsx_writer() -> Vec<u8> {
 
 // ---------------------------------------------------------------- mutation
 
-const INTERESTING: &[u64] = &[0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, u64::MAX];
+const INTERESTING: &[u64] = &[
+    0,
+    1,
+    0x7F,
+    0x80,
+    0xFF,
+    0x7FFF,
+    0x8000,
+    0xFFFF,
+    0x7FFF_FFFF,
+    0x8000_0000,
+    0xFFFF_FFFF,
+    u64::MAX,
+];
 
 fn mutate(target: &str, corpus: &[Vec<u8>], rng: &mut Rng) -> Vec<u8> {
     let mut data = corpus[rng.index(corpus.len())].clone();
@@ -443,8 +561,16 @@ fn byte_mutation(data: &mut Vec<u8>, corpus: &[Vec<u8>], rng: &mut Rng) {
             // A length, offset or count field set to a boundary value, in either byte order.
             let v = INTERESTING[rng.index(INTERESTING.len())];
             let width = [1usize, 2, 4, 8][rng.index(4)];
-            let bytes = if rng.index(2) == 0 { v.to_le_bytes() } else { v.to_be_bytes() };
-            let src = if rng.index(2) == 0 { &bytes[..width] } else { &bytes[8 - width..] };
+            let bytes = if rng.index(2) == 0 {
+                v.to_le_bytes()
+            } else {
+                v.to_be_bytes()
+            };
+            let src = if rng.index(2) == 0 {
+                &bytes[..width]
+            } else {
+                &bytes[8 - width..]
+            };
             for (i, b) in src.iter().enumerate() {
                 if at + i < n {
                     data[at + i] = *b;
@@ -465,7 +591,10 @@ fn byte_mutation(data: &mut Vec<u8>, corpus: &[Vec<u8>], rng: &mut Rng) {
             let len = 1 + rng.index(256.min(n - at));
             let block = data[at..at + len].to_vec();
             let to = rng.index(n);
-            data.splice(to..to, block.iter().copied().cycle().take(len * (1 + rng.index(8))));
+            data.splice(
+                to..to,
+                block.iter().copied().cycle().take(len * (1 + rng.index(8))),
+            );
         }
         6 => data.truncate(at.max(1)),
         7 => {
@@ -480,7 +609,30 @@ fn byte_mutation(data: &mut Vec<u8>, corpus: &[Vec<u8>], rng: &mut Rng) {
         }
         8 => {
             // ASCII digits and tokens where parsers read numbers and keywords.
-            const TOKENS: &[&str] = &["0", "-1", "99999999999", "1e308", "NaN", "(", ")", "\"", ":", "<", "/>", "&#0;", "obj", "R", "<<", ">>", "%", "\\", "\u{FEFF}", "OR", "AND", "-"];
+            const TOKENS: &[&str] = &[
+                "0",
+                "-1",
+                "99999999999",
+                "1e308",
+                "NaN",
+                "(",
+                ")",
+                "\"",
+                ":",
+                "<",
+                "/>",
+                "&#0;",
+                "obj",
+                "R",
+                "<<",
+                ">>",
+                "%",
+                "\\",
+                "\u{FEFF}",
+                "OR",
+                "AND",
+                "-",
+            ];
             let t = TOKENS[rng.index(TOKENS.len())].as_bytes();
             data.splice(at..at, t.iter().copied());
         }

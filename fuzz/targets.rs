@@ -18,12 +18,17 @@ use archive::index::SearchIndex;
 use archive::search::{self, LiteralFacets, SearchRequest, Sort};
 
 /// Every target, by the name used on the command line and for seed and regression folders.
-pub const TARGETS: &[&str] = &["photo", "video", "pdf", "docx", "xlsx", "pptx", "text", "query"];
+pub const TARGETS: &[&str] = &[
+    "photo", "video", "pdf", "docx", "xlsx", "pptx", "text", "query",
+];
 
 /// Limits as in production, except a short time budget: a fuzz input that takes seconds is a
 /// finding (a real file may be a thousand times larger).
 pub fn limits() -> Limits {
-    Limits { time_budget: Duration::from_secs(5), ..Limits::default() }
+    Limits {
+        time_budget: Duration::from_secs(5),
+        ..Limits::default()
+    }
 }
 
 /// Run `target` on `data`. Panics on a finding; returns a short description of what the
@@ -58,7 +63,10 @@ pub fn run(target: &str, data: &[u8]) -> String {
 fn through_pipeline(name: &str, data: &[u8]) -> String {
     let facts = extract::extract_bytes(name, Arc::new(data.to_vec()), &limits());
     for e in &facts.errors {
-        if e.starts_with("extractor crashed") || e.contains("abandoned") || e.starts_with("extractor stopped") {
+        if e.starts_with("extractor crashed")
+            || e.contains("abandoned")
+            || e.starts_with("extractor stopped")
+        {
             panic!("{name}: {e}");
         }
     }
@@ -82,7 +90,11 @@ fn query(data: &[u8]) -> String {
         snippets: true,
     };
     let searched = search::search(idx, &LiteralFacets, &req);
-    format!("{}|{}", without_literals(&format!("{parsed:?}")), searched.is_ok())
+    format!(
+        "{}|{}",
+        without_literals(&format!("{parsed:?}")),
+        searched.is_ok()
+    )
 }
 
 /// Which facts were found and the error messages with numbers blanked: inputs that differ
@@ -104,8 +116,17 @@ fn outline(f: &Facts) -> String {
     ];
     let bits: String = fields.iter().map(|b| if *b { '1' } else { '0' }).collect();
     // The start of each message names the problem; the rest quotes the input.
-    let errors: Vec<String> = f.errors.iter().map(|e| shape(&e.chars().take(40).collect::<String>())).collect();
-    format!("{}:{bits}:{}:{}", f.mime, errors.join(";"), shape(f.text_status.as_deref().unwrap_or("")))
+    let errors: Vec<String> = f
+        .errors
+        .iter()
+        .map(|e| shape(&e.chars().take(40).collect::<String>()))
+        .collect();
+    format!(
+        "{}:{bits}:{}:{}",
+        f.mime,
+        errors.join(";"),
+        shape(f.text_status.as_deref().unwrap_or(""))
+    )
 }
 
 /// The shape of a parsed query: its node kinds and nesting, not the words in it.
@@ -129,5 +150,8 @@ fn without_literals(debug: &str) -> String {
 }
 
 fn shape(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).take(300).collect()
+    s.chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .take(300)
+        .collect()
 }

@@ -162,7 +162,8 @@ pub struct StaleMark(i64);
 
 /// How far the stale list has grown, read in the transaction that then reads the list.
 fn stale_mark(tx: &rusqlite::Transaction) -> rusqlite::Result<StaleMark> {
-    tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM stale", [], |r| r.get(0)).map(StaleMark)
+    tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM stale", [], |r| r.get(0))
+        .map(StaleMark)
 }
 
 /// List files as stale in the transaction that changed them.
@@ -220,19 +221,26 @@ impl FileRow {
     }
 
     pub fn file_name(&self) -> &str {
-        self.rel_display.rsplit('/').next().unwrap_or(&self.rel_display)
+        self.rel_display
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.rel_display)
     }
 
     /// The record shown to users.
     pub fn to_record(&self) -> Record {
         let abs = self.abs_path();
         let f = &self.facts;
-        let excerpt = f.excerpt.clone().or_else(|| f.text.as_deref().map(|t| excerpt(t, 300)));
+        let excerpt = f
+            .excerpt
+            .clone()
+            .or_else(|| f.text.as_deref().map(|t| excerpt(t, 300)));
         // Only the effective tags: cloning the whole tagging copied its alternatives too.
         let t = self.tagging.as_ref();
         Record {
             path: self.display_path(),
-            path_bytes_hex: (!crate::walk::is_utf8(abs.as_os_str())).then(|| hex(abs.as_os_str().as_bytes())),
+            path_bytes_hex: (!crate::walk::is_utf8(abs.as_os_str()))
+                .then(|| hex(abs.as_os_str().as_bytes())),
             blake3: self.blake3.clone(),
             size: self.size,
             media: f.media(),
@@ -241,7 +249,10 @@ impl FileRow {
             captured_at: f.captured_at.map(|t| t.to_rfc3339()),
             captured_at_source: f.captured_at_source.clone(),
             gps: f.gps,
-            camera: f.camera.clone().filter(|c| c.make.is_some() || c.model.is_some()),
+            camera: f
+                .camera
+                .clone()
+                .filter(|c| c.make.is_some() || c.model.is_some()),
             software: f.software.clone(),
             width: f.width,
             height: f.height,
@@ -255,7 +266,12 @@ impl FileRow {
             text_status: f.text_status.clone(),
             status: self.status,
             last_seen: (self.status == Status::Missing).then(|| self.last_seen.clone()),
-            errors: self.errors.iter().chain(&self.facts.errors).cloned().collect(),
+            errors: self
+                .errors
+                .iter()
+                .chain(&self.facts.errors)
+                .cloned()
+                .collect(),
             prefecture: t.and_then(|t| t.prefecture.clone()),
             county: t.and_then(|t| t.county.clone()),
             indicators: t.map(|t| t.indicators.clone()).unwrap_or_default(),
@@ -291,17 +307,30 @@ fn excerpt(text: &str, max_chars: usize) -> String {
 }
 
 pub fn now_rfc3339() -> String {
-    chrono::Local::now().fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    chrono::Local::now()
+        .fixed_offset()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 pub fn rfc3339_from_ns(ns: i64) -> String {
-    chrono::DateTime::from_timestamp(ns.div_euclid(1_000_000_000), ns.rem_euclid(1_000_000_000) as u32)
-        .map(|t| t.with_timezone(&chrono::Local).fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp(
+        ns.div_euclid(1_000_000_000),
+        ns.rem_euclid(1_000_000_000) as u32,
+    )
+    .map(|t| {
+        t.with_timezone(&chrono::Local)
+            .fixed_offset()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    })
+    .unwrap_or_default()
 }
 
 fn parse_status(s: &str) -> Status {
-    if s == "missing" { Status::Missing } else { Status::Present }
+    if s == "missing" {
+        Status::Missing
+    } else {
+        Status::Present
+    }
 }
 
 /// Answers "are this content's facts already catalogued?" for one worker thread, through its
@@ -321,7 +350,11 @@ pub struct BlobProbe {
 impl BlobProbe {
     /// Another probe on the same catalog, with its own connection (one per thread).
     pub fn fresh(&self) -> BlobProbe {
-        BlobProbe { path: self.path.clone(), conn: None, none_before: self.none_before }
+        BlobProbe {
+            path: self.path.clone(),
+            conn: None,
+            none_before: self.none_before,
+        }
     }
 
     /// True when `blake3` has facts from the current extractors. Any database error answers
@@ -331,7 +364,8 @@ impl BlobProbe {
             return false;
         }
         if self.conn.is_none() {
-            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
             match Connection::open_with_flags(&self.path, flags) {
                 Ok(c) => {
                     let _ = c.busy_timeout(std::time::Duration::from_secs(10));
@@ -356,8 +390,15 @@ impl Catalog {
     pub fn open(archive_dir: &Path) -> Result<Catalog> {
         std::fs::create_dir_all(archive_dir).map_err(|e| Error::io(archive_dir, e))?;
         let path = archive_dir.join("catalog.sqlite");
-        let conn = Connection::open(&path).map_err(|source| Error::Catalog { path: path.clone(), cause: source })?;
-        let cat = Catalog { conn, path, checkpointer: None };
+        let conn = Connection::open(&path).map_err(|source| Error::Catalog {
+            path: path.clone(),
+            cause: source,
+        })?;
+        let cat = Catalog {
+            conn,
+            path,
+            checkpointer: None,
+        };
         cat.init()?;
         Ok(cat)
     }
@@ -368,29 +409,37 @@ impl Catalog {
         if self.checkpointer.is_some() {
             return;
         }
-        let Ok(conn) = Connection::open(&self.path) else { return };
+        let Ok(conn) = Connection::open(&self.path) else {
+            return;
+        };
         if conn.execute_batch("PRAGMA busy_timeout=10000;").is_err() {
             return;
         }
         let (truncate, told) = crossbeam_channel::bounded::<()>(1);
-        let thread = std::thread::Builder::new().name("checkpoint".into()).spawn(move || loop {
-            match told.recv_timeout(CHECKPOINT_EVERY) {
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
-                    // Passive: copies what no reader still needs and never waits for the writer.
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        let thread = std::thread::Builder::new()
+            .name("checkpoint".into())
+            .spawn(move || loop {
+                match told.recv_timeout(CHECKPOINT_EVERY) {
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                        // Passive: copies what no reader still needs and never waits for the writer.
+                        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    }
+                    Ok(()) => {
+                        // Waits for readers, and holds off the writer while it copies: briefly,
+                        // or not at all (a busy catalog leaves the log to the close).
+                        let _ = conn.execute_batch("PRAGMA busy_timeout=200;");
+                        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                        let _ = conn.execute_batch("PRAGMA busy_timeout=10000;");
+                    }
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
                 }
-                Ok(()) => {
-                    // Waits for readers, and holds off the writer while it copies: briefly,
-                    // or not at all (a busy catalog leaves the log to the close).
-                    let _ = conn.execute_batch("PRAGMA busy_timeout=200;");
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-                    let _ = conn.execute_batch("PRAGMA busy_timeout=10000;");
-                }
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return,
-            }
-        });
+            });
         if let Ok(thread) = thread {
-            if self.conn.execute_batch("PRAGMA wal_autocheckpoint=0;").is_ok() {
+            if self
+                .conn
+                .execute_batch("PRAGMA wal_autocheckpoint=0;")
+                .is_ok()
+            {
                 self.checkpointer = Some(Checkpointer { truncate, thread });
             }
         }
@@ -428,7 +477,10 @@ impl Catalog {
     }
 
     fn err(&self, source: rusqlite::Error) -> Error {
-        Error::Catalog { path: self.path.clone(), cause: source }
+        Error::Catalog {
+            path: self.path.clone(),
+            cause: source,
+        }
     }
 
     fn init(&self) -> Result<()> {
@@ -440,7 +492,11 @@ impl Catalog {
         self.conn.execute_batch(DDL).map_err(|e| self.err(e))?;
         let version: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key='schema_version'",
+                [],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.err(e))?;
         match version.as_deref().map(str::parse::<i64>) {
@@ -541,7 +597,8 @@ impl Catalog {
                 ))
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     /// A probe for worker threads: is some content already catalogued with current extractors?
@@ -552,7 +609,11 @@ impl Catalog {
             .and_then(|mut st| st.exists([]))
             .map(|any| !any)
             .unwrap_or(false);
-        BlobProbe { path: self.path.clone(), conn: None, none_before }
+        BlobProbe {
+            path: self.path.clone(),
+            conn: None,
+            none_before,
+        }
     }
 
     /// Write a batch of file results in one transaction. Returns each file's id, in order, and
@@ -560,7 +621,10 @@ impl Catalog {
     pub fn write_batch(&mut self, updates: &[FileUpdate]) -> Result<(Vec<i64>, String)> {
         let now = now_rfc3339();
         let path = self.path.clone();
-        let err = |source| Error::Catalog { path: path.clone(), cause: source };
+        let err = |source| Error::Catalog {
+            path: path.clone(),
+            cause: source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
         let mut ids = Vec::new();
         {
@@ -645,8 +709,14 @@ impl Catalog {
             .map_err(|e| self.err(e))?;
         stmt.query_row([blake3], |r| {
             let json: Option<String> = r.get(0)?;
-            let mut facts: Facts = json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
-            fill_facts(&mut facts, r.get::<_, Option<String>>(1)?.as_deref(), r.get(2)?);
+            let mut facts: Facts = json
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            fill_facts(
+                &mut facts,
+                r.get::<_, Option<String>>(1)?.as_deref(),
+                r.get(2)?,
+            );
             Ok((facts, r.get(3)?))
         })
         .optional()
@@ -663,8 +733,13 @@ impl Catalog {
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], Self::map_row).map_err(|e| self.err(e))?;
-        let rows: Vec<FileRow> = rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))?;
-        Ok(rows.into_iter().filter(|r| !r.facts.manifest_rows.is_empty()).collect())
+        let rows: Vec<FileRow> = rows
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| !r.facts.manifest_rows.is_empty())
+            .collect())
     }
 
     /// Contents held by more than one present file.
@@ -674,7 +749,8 @@ impl Catalog {
             .prepare("SELECT blake3 FROM files WHERE status = 'present' AND blake3 IS NOT NULL GROUP BY blake3 HAVING COUNT(*) > 1")
             .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Files whose search document is out of date, in id order, and the mark to pass to
@@ -682,9 +758,15 @@ impl Catalog {
     pub fn stale_ids(&self) -> Result<(Vec<i64>, StaleMark)> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let mark = stale_mark(&tx).map_err(|e| self.err(e))?;
-        let mut stmt = tx.prepare("SELECT file_id FROM stale WHERE seq <= ?1").map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([mark.0], |r| r.get(0)).map_err(|e| self.err(e))?;
-        let mut ids: Vec<i64> = rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))?;
+        let mut stmt = tx
+            .prepare("SELECT file_id FROM stale WHERE seq <= ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([mark.0], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let mut ids: Vec<i64> = rows
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
         ids.sort_unstable();
         ids.dedup();
         Ok((ids, mark))
@@ -694,13 +776,17 @@ impl Catalog {
     pub fn file_with_text(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>> {
         let sql = format!("{} WHERE f.id = ?1", Self::row_with_text_select());
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        stmt.query_row([id], |row| Ok((Self::map_row(row)?, row.get(15)?))).optional().map_err(|e| self.err(e))
+        stmt.query_row([id], |row| Ok((Self::map_row(row)?, row.get(15)?)))
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// The display form of a root's path, as file rows carry it.
     pub fn root_display(&self, root_id: i64) -> Result<String> {
         self.conn
-            .query_row("SELECT display FROM roots WHERE id=?1", [root_id], |r| r.get(0))
+            .query_row("SELECT display FROM roots WHERE id=?1", [root_id], |r| {
+                r.get(0)
+            })
             .map_err(|e| self.err(e))
     }
 
@@ -716,10 +802,15 @@ impl Catalog {
         let now = now_rfc3339();
         let key = format!("root_seen:{root_id}");
         let path = self.path.clone();
-        let err = |source| Error::Catalog { path: path.clone(), cause: source };
+        let err = |source| Error::Catalog {
+            path: path.clone(),
+            cause: source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
-        let previous: Option<String> =
-            tx.query_row("SELECT value FROM meta WHERE key=?1", [&key], |r| r.get(0)).optional().map_err(err)?;
+        let previous: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key=?1", [&key], |r| r.get(0))
+            .optional()
+            .map_err(err)?;
         let newly = {
             let mut st = tx
                 .prepare_cached(
@@ -766,7 +857,8 @@ impl Catalog {
             .map_err(|e| self.err(e))
     }
 
-    const ROW_SELECT: &'static str = "SELECT f.id, r.display, f.rel_display, f.rel, r.path, f.blake3, f.size, f.mtime_ns,
+    const ROW_SELECT: &'static str =
+        "SELECT f.id, r.display, f.rel_display, f.rel, r.path, f.blake3, f.size, f.mtime_ns,
             f.status, f.last_seen, f.errors, b.facts, f.tagging, b.media, b.mime
          FROM files f JOIN roots r ON r.id = f.root_id LEFT JOIN blobs b ON b.blake3 = f.blake3";
 
@@ -774,15 +866,24 @@ impl Catalog {
     /// is made from).
     fn row_with_text_select() -> &'static str {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-            Catalog::ROW_SELECT.replace(" FROM files f", ", CASE WHEN b.media = 'document' THEN b.text END FROM files f")
+            Catalog::ROW_SELECT.replace(
+                " FROM files f",
+                ", CASE WHEN b.media = 'document' THEN b.text END FROM files f",
+            )
         });
         &SQL
     }
 
     fn map_row(r: &rusqlite::Row) -> rusqlite::Result<FileRow> {
         let facts_json: Option<String> = r.get(11)?;
-        let mut facts: Facts = facts_json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default();
-        fill_facts(&mut facts, r.get::<_, Option<String>>(13)?.as_deref(), r.get(14)?);
+        let mut facts: Facts = facts_json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default();
+        fill_facts(
+            &mut facts,
+            r.get::<_, Option<String>>(13)?.as_deref(),
+            r.get(14)?,
+        );
         let errors: String = r.get(10)?;
         let tagging: Option<String> = r.get(12)?;
         Ok(FileRow {
@@ -816,7 +917,10 @@ impl Catalog {
     /// Every file whose search document is out of date, in id order, with its document text
     /// (documents only), read in one pass instead of a query per file. Returns the mark to pass
     /// to [`Catalog::clear_stale`] once their documents are committed.
-    pub fn for_each_stale(&self, mut f: impl FnMut(FileRow, Option<String>) -> Result<()>) -> Result<StaleMark> {
+    pub fn for_each_stale(
+        &self,
+        mut f: impl FnMut(FileRow, Option<String>) -> Result<()>,
+    ) -> Result<StaleMark> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let mark = stale_mark(&tx).map_err(|e| self.err(e))?;
         let sql = format!(
@@ -837,15 +941,23 @@ impl Catalog {
         // more than running it.
         let sql = format!("{} WHERE f.id = ?1", Self::ROW_SELECT);
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        stmt.query_row([id], Self::map_row).optional().map_err(|e| self.err(e))
+        stmt.query_row([id], Self::map_row)
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Files holding a given content (several paths may share one blob).
     pub fn files_by_blake3(&self, blake3: &str) -> Result<Vec<FileRow>> {
-        let sql = format!("{} WHERE f.blake3 = ?1 ORDER BY r.display, f.rel_display", Self::ROW_SELECT);
+        let sql = format!(
+            "{} WHERE f.blake3 = ?1 ORDER BY r.display, f.rel_display",
+            Self::ROW_SELECT
+        );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([blake3], Self::map_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        let rows = stmt
+            .query_map([blake3], Self::map_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Files whose content hash starts with `prefix` (a user may paste a shortened hash).
@@ -853,11 +965,17 @@ impl Catalog {
         if prefix.len() == 64 {
             return self.files_by_blake3(prefix);
         }
-        let sql = format!("{} WHERE f.blake3 >= ?1 AND f.blake3 < ?2 ORDER BY r.display, f.rel_display", Self::ROW_SELECT);
+        let sql = format!(
+            "{} WHERE f.blake3 >= ?1 AND f.blake3 < ?2 ORDER BY r.display, f.rel_display",
+            Self::ROW_SELECT
+        );
         let upper = format!("{prefix}g");
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([prefix, upper.as_str()], Self::map_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(|e| self.err(e))
+        let rows = stmt
+            .query_map([prefix, upper.as_str()], Self::map_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Find a file by the path a user typed (absolute, or as displayed).
@@ -866,7 +984,10 @@ impl Catalog {
         let display = display_path(path.as_os_str());
         let mut found = None;
         self.for_each_file(|row| {
-            if found.is_none() && (row.abs_path().as_os_str().as_bytes() == wanted || row.display_path() == display) {
+            if found.is_none()
+                && (row.abs_path().as_os_str().as_bytes() == wanted
+                    || row.display_path() == display)
+            {
                 found = Some(row);
             }
             Ok(())
@@ -884,7 +1005,10 @@ impl Catalog {
 
     pub fn mark_all_stale(&self) -> Result<()> {
         self.conn
-            .execute("INSERT INTO stale(file_id) SELECT id FROM files ORDER BY id", [])
+            .execute(
+                "INSERT INTO stale(file_id) SELECT id FROM files ORDER BY id",
+                [],
+            )
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -892,19 +1016,27 @@ impl Catalog {
     /// The documents of the files stale at `mark` are committed to the index: forget them
     /// (files made stale since stay so).
     pub fn clear_stale(&mut self, mark: StaleMark) -> Result<()> {
-        self.conn.execute("DELETE FROM stale WHERE seq <= ?1", [mark.0]).map(|_| ()).map_err(|e| self.err(e))
+        self.conn
+            .execute("DELETE FROM stale WHERE seq <= ?1", [mark.0])
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     /// Store taggings; the files whose tagging changed are marked stale (their search documents
     /// must be rebuilt) and returned.
     pub fn write_taggings(&mut self, taggings: &[(i64, Tagging)]) -> Result<Vec<i64>> {
         let path = self.path.clone();
-        let err = |source| Error::Catalog { path: path.clone(), cause: source };
+        let err = |source| Error::Catalog {
+            path: path.clone(),
+            cause: source,
+        };
         let tx = self.conn.transaction().map_err(err)?;
         let mut changed = Vec::new();
         {
             let mut st = tx
-                .prepare_cached("UPDATE files SET tagging=?1 WHERE id=?2 AND (tagging IS NULL OR tagging<>?1)")
+                .prepare_cached(
+                    "UPDATE files SET tagging=?1 WHERE id=?2 AND (tagging IS NULL OR tagging<>?1)",
+                )
                 .map_err(err)?;
             for (id, t) in taggings {
                 let json = serde_json::to_string(t).expect("tagging serialize");
@@ -933,12 +1065,14 @@ impl Catalog {
                 "prefecture" => TagKind::Prefecture,
                 _ => TagKind::County,
             };
-            out.entry(r.get(0).map_err(|e| self.err(e))?).or_default().push(ManualTag {
-                kind,
-                code: r.get(2).map_err(|e| self.err(e))?,
-                reason: r.get(3).map_err(|e| self.err(e))?,
-                who: r.get(4).map_err(|e| self.err(e))?,
-            });
+            out.entry(r.get(0).map_err(|e| self.err(e))?)
+                .or_default()
+                .push(ManualTag {
+                    kind,
+                    code: r.get(2).map_err(|e| self.err(e))?,
+                    reason: r.get(3).map_err(|e| self.err(e))?,
+                    who: r.get(4).map_err(|e| self.err(e))?,
+                });
         }
         Ok(out)
     }
@@ -1035,7 +1169,9 @@ mod tests {
         let (stale, mark) = cat.stale_ids().unwrap();
         assert_eq!(stale, ids);
         // Meanwhile a tag changes on the first file.
-        let changed = cat.write_taggings(&[(ids[0], crate::tag::Tagging::default())]).unwrap();
+        let changed = cat
+            .write_taggings(&[(ids[0], crate::tag::Tagging::default())])
+            .unwrap();
         assert_eq!(changed, [ids[0]]);
         cat.clear_stale(mark).unwrap();
         assert_eq!(cat.stale_ids().unwrap().0, [ids[0]]);

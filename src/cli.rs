@@ -17,7 +17,11 @@ use crate::record::Record;
 use crate::search::{self, SearchRequest, Sort};
 
 #[derive(Parser, Debug)]
-#[command(name = "archive", version, about = "Evidence archive: index folders of photos, videos and documents, tag them, search them, export verifiable packages.")]
+#[command(
+    name = "archive",
+    version,
+    about = "Evidence archive: index folders of photos, videos and documents, tag them, search them, export verifiable packages."
+)]
 struct Cli {
     /// The archive folder (catalog, index, thumbnails, config.toml).
     #[arg(long, global = true, env = "ARCHIVE_DIR", default_value = DEFAULT_ARCHIVE_DIR)]
@@ -439,7 +443,8 @@ pub fn main() -> ExitCode {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -467,8 +472,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Report(a) => cmd_report(&cfg()?, a),
         Command::Sample { dest } => {
-            let summary = crate::sample::generate(&dest).with_context(|| format!("writing sample evidence to {}", dest.display()))?;
-            println!("sample evidence written to {}: {} files", dest.display(), summary.files);
+            let summary = crate::sample::generate(&dest)
+                .with_context(|| format!("writing sample evidence to {}", dest.display()))?;
+            println!(
+                "sample evidence written to {}: {} files",
+                dest.display(),
+                summary.files
+            );
             Ok(0)
         }
         Command::Collection(c) => cmd_collection(&cfg()?, c),
@@ -481,13 +491,24 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             })
         }
         Command::User(u) => cmd_user(&cli.archive, u),
-        Command::Export(a) => Ok(commands::export(&cfg()?, &a.collection, &a.out, a.zip, a.include_rejected, a.json)?),
+        Command::Export(a) => Ok(commands::export(
+            &cfg()?,
+            &a.collection,
+            &a.out,
+            a.zip,
+            a.include_rejected,
+            a.json,
+        )?),
         Command::Verify { path, json } => Ok(commands::verify(&path, json)?),
         Command::Serve(a) => cmd_serve(cfg()?, a, false),
         Command::Demo { serve, evidence } => {
             let summary = crate::sample::generate(&evidence)
                 .with_context(|| format!("writing sample evidence to {}", evidence.display()))?;
-            println!("sample evidence in {}: {} files", evidence.display(), summary.files);
+            println!(
+                "sample evidence in {}: {} files",
+                evidence.display(),
+                summary.files
+            );
             let cfg = cfg()?;
             let opts = IndexOptions {
                 roots: vec![evidence],
@@ -505,24 +526,54 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 fn cmd_collection(cfg: &Config, c: CollectionCmd) -> anyhow::Result<u8> {
     use crate::curate::collections::Review;
     Ok(match c {
-        CollectionCmd::Create { name, description } => commands::collection_create(cfg, &name, &description)?,
-        CollectionCmd::Rename { name, new_name } => commands::collection_rename(cfg, &name, &new_name)?,
-        CollectionCmd::Describe { name, description } => commands::collection_describe(cfg, &name, &description)?,
-        CollectionCmd::Add { name, files, query, filters } => {
-            commands::collection_add(cfg, &name, &files, query.as_deref(), &parse_filters(&filters)?)?
+        CollectionCmd::Create { name, description } => {
+            commands::collection_create(cfg, &name, &description)?
         }
-        CollectionCmd::Remove { name, files, reason } => commands::collection_remove(cfg, &name, &files, reason.as_deref())?,
+        CollectionCmd::Rename { name, new_name } => {
+            commands::collection_rename(cfg, &name, &new_name)?
+        }
+        CollectionCmd::Describe { name, description } => {
+            commands::collection_describe(cfg, &name, &description)?
+        }
+        CollectionCmd::Add {
+            name,
+            files,
+            query,
+            filters,
+        } => commands::collection_add(
+            cfg,
+            &name,
+            &files,
+            query.as_deref(),
+            &parse_filters(&filters)?,
+        )?,
+        CollectionCmd::Remove {
+            name,
+            files,
+            reason,
+        } => commands::collection_remove(cfg, &name, &files, reason.as_deref())?,
         CollectionCmd::Move { name, file, to } => commands::collection_move(cfg, &name, &file, to)?,
-        CollectionCmd::Review { name, files, accept, reject, pending, reason } => {
+        CollectionCmd::Review {
+            name,
+            files,
+            accept,
+            reject,
+            pending,
+            reason,
+        } => {
             let state = match (accept, reject, pending) {
                 (true, _, _) => Review::Accepted,
                 (_, true, _) => Review::Rejected,
                 (_, _, true) => Review::Pending,
-                _ => bail!("say what the review is: --accept, --reject --reason \"...\" or --pending"),
+                _ => bail!(
+                    "say what the review is: --accept, --reject --reason \"...\" or --pending"
+                ),
             };
             commands::collection_review(cfg, &name, &files, state, reason.as_deref())?
         }
-        CollectionCmd::Delete { name, reason } => commands::collection_delete(cfg, &name, reason.as_deref())?,
+        CollectionCmd::Delete { name, reason } => {
+            commands::collection_delete(cfg, &name, reason.as_deref())?
+        }
         CollectionCmd::List { json } => commands::collection_list(cfg, json)?,
         CollectionCmd::Show { name, json } => commands::collection_show(cfg, &name, json)?,
     })
@@ -531,26 +582,49 @@ fn cmd_collection(cfg: &Config, c: CollectionCmd) -> anyhow::Result<u8> {
 fn cmd_tag(cfg: &Config, t: TagCmd) -> anyhow::Result<u8> {
     use crate::tag::TagKind;
     Ok(match t {
-        TagCmd::Set { files, indicator, prefecture, county, reason } => {
+        TagCmd::Set {
+            files,
+            indicator,
+            prefecture,
+            county,
+            reason,
+        } => {
             let (kind, value) = match (indicator, prefecture, county) {
                 (Some(v), _, _) => (TagKind::Indicator, v),
                 (_, Some(v), _) => (TagKind::Prefecture, v),
                 (_, _, Some(v)) => (TagKind::County, v),
-                _ => bail!("say what to set: --indicator B4.1, --prefecture 海东市 or --county 互助县"),
+                _ => bail!(
+                    "say what to set: --indicator B4.1, --prefecture 海东市 or --county 互助县"
+                ),
             };
             commands::tag_set(cfg, &files, kind, &value, reason.as_deref())?
         }
-        TagCmd::Clear { files, kind, reason } => commands::tag_clear(cfg, &files, kind.into(), reason.as_deref())?,
+        TagCmd::Clear {
+            files,
+            kind,
+            reason,
+        } => commands::tag_clear(cfg, &files, kind.into(), reason.as_deref())?,
     })
 }
 
 fn cmd_user(archive: &std::path::Path, u: UserCmd) -> anyhow::Result<u8> {
     Ok(match u {
-        UserCmd::Add { name, role, password_stdin } => commands::user_add(archive, &name, role.into(), password_stdin)?,
+        UserCmd::Add {
+            name,
+            role,
+            password_stdin,
+        } => commands::user_add(archive, &name, role.into(), password_stdin)?,
         UserCmd::List { json } => commands::user_list(archive, json)?,
-        UserCmd::Remove { name, reason } => commands::user_remove(archive, &name, reason.as_deref())?,
-        UserCmd::Passwd { name, password_stdin } => commands::user_passwd(archive, &name, password_stdin)?,
-        UserCmd::Role { name, role, reason } => commands::user_role(archive, &name, role.into(), reason.as_deref())?,
+        UserCmd::Remove { name, reason } => {
+            commands::user_remove(archive, &name, reason.as_deref())?
+        }
+        UserCmd::Passwd {
+            name,
+            password_stdin,
+        } => commands::user_passwd(archive, &name, password_stdin)?,
+        UserCmd::Role { name, role, reason } => {
+            commands::user_role(archive, &name, role.into(), reason.as_deref())?
+        }
     })
 }
 
@@ -596,9 +670,18 @@ fn print_summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> std::io:
         s.missing_total
     )?;
     if verify {
-        writeln!(out, "fixity: {} files verified, {} differ from the catalog", s.verified, s.fixity_failures.len())?;
+        writeln!(
+            out,
+            "fixity: {} files verified, {} differ from the catalog",
+            s.verified,
+            s.fixity_failures.len()
+        )?;
         for f in &s.fixity_failures {
-            writeln!(out, "  CHANGED {}: catalog {} now {}", f.path, f.expected, f.actual)?;
+            writeln!(
+                out,
+                "  CHANGED {}: catalog {} now {}",
+                f.path, f.expected, f.actual
+            )?;
         }
     }
     if !s.errors.is_empty() {
@@ -614,8 +697,12 @@ fn parse_filters(filters: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     filters
         .iter()
         .map(|f| match f.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_lowercase(), v.trim().to_string())),
-            _ => bail!("--filter {f:?} is not FIELD=VALUE (for example --filter prefecture=海东市)"),
+            Some((k, v)) if !k.trim().is_empty() => {
+                Ok((k.trim().to_lowercase(), v.trim().to_string()))
+            }
+            _ => {
+                bail!("--filter {f:?} is not FIELD=VALUE (for example --filter prefecture=海东市)")
+            }
         })
         .collect()
 }
@@ -644,8 +731,17 @@ fn cmd_search(cfg: &Config, a: SearchArgs) -> anyhow::Result<u8> {
             writeln!(out)?;
         }
     } else {
-        let rows: Vec<Vec<String>> = resp.hits.iter().filter_map(|h| h.record()).map(|r| table_row(&r)).collect();
-        write_table(&mut out, &["captured", "media", "place", "indicator", "path"], &rows)?;
+        let rows: Vec<Vec<String>> = resp
+            .hits
+            .iter()
+            .filter_map(|h| h.record())
+            .map(|r| table_row(&r))
+            .collect();
+        write_table(
+            &mut out,
+            &["captured", "media", "place", "indicator", "path"],
+            &rows,
+        )?;
         let shown = resp.hits.len();
         writeln!(out, "{} of {} matching files", shown, resp.total)?;
     }
@@ -658,13 +754,27 @@ fn table_row(r: &Record) -> Vec<String> {
         (Some(p), None) => p.name.clone(),
         _ => "-".into(),
     };
-    let indicator = r.indicators.first().map(|i| i.code.clone()).unwrap_or_else(|| "-".into());
+    let indicator = r
+        .indicators
+        .first()
+        .map(|i| i.code.clone())
+        .unwrap_or_else(|| "-".into());
     let mut path = r.path.clone();
     if !r.flags.is_empty() {
-        path.push_str(&format!("  [{}]", r.flags.iter().map(|f| f.flag.as_str()).collect::<Vec<_>>().join(",")));
+        path.push_str(&format!(
+            "  [{}]",
+            r.flags
+                .iter()
+                .map(|f| f.flag.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
     }
     vec![
-        r.captured_at.as_deref().map(|t| t.chars().take(16).collect::<String>().replace('T', " ")).unwrap_or_else(|| "-".into()),
+        r.captured_at
+            .as_deref()
+            .map(|t| t.chars().take(16).collect::<String>().replace('T', " "))
+            .unwrap_or_else(|| "-".into()),
         r.media.as_str().into(),
         place,
         indicator,
@@ -702,14 +812,21 @@ fn write_table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> s
 fn cmd_show(cfg: &Config, target: &str, json: bool) -> anyhow::Result<u8> {
     let catalog = Catalog::open_existing(&cfg.archive_dir)?;
     let looks_like_hash = target.len() >= 8 && target.chars().all(|c| c.is_ascii_hexdigit());
-    let mut rows = if looks_like_hash { catalog.files_by_blake3_prefix(&target.to_lowercase())? } else { Vec::new() };
+    let mut rows = if looks_like_hash {
+        catalog.files_by_blake3_prefix(&target.to_lowercase())?
+    } else {
+        Vec::new()
+    };
     if rows.is_empty() {
         let p = PathBuf::from(target);
         let abs = p.canonicalize().unwrap_or(p);
         rows.extend(catalog.file_by_path(&abs)?);
     }
     if rows.is_empty() {
-        bail!("{target}: not in the catalog at {} (give a catalogued path or a BLAKE3 hash)", cfg.archive_dir.display());
+        bail!(
+            "{target}: not in the catalog at {} (give a catalogued path or a BLAKE3 hash)",
+            cfg.archive_dir.display()
+        );
     }
     let mut out = std::io::stdout().lock();
     for row in rows {
@@ -731,13 +848,33 @@ fn print_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     if let Some(h) = &r.path_bytes_hex {
         kv("path bytes (hex)", h.clone())?;
     }
-    kv("blake3", r.blake3.clone().unwrap_or_else(|| "(not read)".into()))?;
+    kv(
+        "blake3",
+        r.blake3.clone().unwrap_or_else(|| "(not read)".into()),
+    )?;
     kv("size", format!("{} bytes", r.size))?;
     kv("media", format!("{} ({})", r.media.as_str(), r.mime))?;
-    kv("status", format!("{:?}{}", r.status, r.last_seen.as_deref().map(|t| format!(", last seen {t}")).unwrap_or_default()).to_lowercase())?;
+    kv(
+        "status",
+        format!(
+            "{:?}{}",
+            r.status,
+            r.last_seen
+                .as_deref()
+                .map(|t| format!(", last seen {t}"))
+                .unwrap_or_default()
+        )
+        .to_lowercase(),
+    )?;
     kv("modified", r.modified.clone().unwrap_or_default())?;
     if let Some(t) = &r.captured_at {
-        kv("captured", format!("{t} (from {})", r.captured_at_source.as_deref().unwrap_or("?")))?;
+        kv(
+            "captured",
+            format!(
+                "{t} (from {})",
+                r.captured_at_source.as_deref().unwrap_or("?")
+            ),
+        )?;
     }
     if let Some(g) = r.gps {
         kv("gps", format!("{:.6}, {:.6}", g.lat, g.lon))?;
@@ -754,7 +891,11 @@ fn print_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     if let Some(d) = r.duration_s {
         kv("duration", format!("{d:.2} s"))?;
     }
-    for (k, v) in [("title", &r.title), ("author", &r.author), ("doc created", &r.doc_created)] {
+    for (k, v) in [
+        ("title", &r.title),
+        ("author", &r.author),
+        ("doc created", &r.doc_created),
+    ] {
         if let Some(v) = v {
             kv(k, v.clone())?;
         }
@@ -764,16 +905,28 @@ fn print_record(out: &mut impl Write, r: &Record) -> std::io::Result<()> {
     }
     for (k, t) in [("prefecture", &r.prefecture), ("county", &r.county)] {
         if let Some(t) = t {
-            kv(k, format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence))?;
+            kv(
+                k,
+                format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence),
+            )?;
             for a in &t.alternatives {
-                kv("", format!("also {} {} [{}: {}]", a.code, a.name, a.source, a.evidence))?;
+                kv(
+                    "",
+                    format!("also {} {} [{}: {}]", a.code, a.name, a.source, a.evidence),
+                )?;
             }
         }
     }
     for t in &r.indicators {
-        kv("indicator", format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence))?;
+        kv(
+            "indicator",
+            format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence),
+        )?;
         for a in &t.alternatives {
-            kv("", format!("also {} {} [{}: {}]", a.code, a.name, a.source, a.evidence))?;
+            kv(
+                "",
+                format!("also {} {} [{}: {}]", a.code, a.name, a.source, a.evidence),
+            )?;
         }
     }
     for f in &r.flags {
@@ -803,17 +956,26 @@ fn cmd_list(cfg: &Config, filters: &[String], json: bool) -> anyhow::Result<u8> 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut count = 0u64;
     catalog.for_each_file(|row| {
-        let facets = row.tagging.as_ref().map(|t| crate::tag::facet_paths(&schema, t)).unwrap_or_default();
+        let facets = row
+            .tagging
+            .as_ref()
+            .map(|t| crate::tag::facet_paths(&schema, t))
+            .unwrap_or_default();
         let record = row.to_record();
         if matchers.iter().all(|m| m.matches(&record, &facets)) {
             count += 1;
             let res = if json {
-                serde_json::to_writer(&mut out, &record).map_err(std::io::Error::from).and_then(|_| writeln!(out))
+                serde_json::to_writer(&mut out, &record)
+                    .map_err(std::io::Error::from)
+                    .and_then(|_| writeln!(out))
             } else {
                 let r = table_row(&record);
                 writeln!(out, "{}\t{}\t{}\t{}\t{}", r[0], r[1], r[2], r[3], r[4])
             };
-            res.map_err(|e| crate::Error::Io { path: PathBuf::from("<stdout>"), cause: e })?;
+            res.map_err(|e| crate::Error::Io {
+                path: PathBuf::from("<stdout>"),
+                cause: e,
+            })?;
         }
         Ok(())
     })?;
@@ -831,7 +993,9 @@ fn cmd_report(cfg: &Config, a: ReportArgs) -> anyhow::Result<u8> {
     let by = match (a.by, a.prefecture) {
         (ReportBy::Prefecture, None) => By::Prefecture,
         (ReportBy::Prefecture, Some(p)) | (ReportBy::County, Some(p)) => By::County(p),
-        (ReportBy::County, None) => bail!("--by county needs --prefecture NAME (for example --prefecture 海东市)"),
+        (ReportBy::County, None) => {
+            bail!("--by county needs --prefecture NAME (for example --prefecture 海东市)")
+        }
     };
     let mut taggings = Vec::new();
     catalog.for_each_file(|row| {

@@ -100,8 +100,10 @@ impl Config {
     pub fn load(archive_dir: &Path, schema_override: Option<&Path>) -> Result<Config> {
         let path = archive_dir.join("config.toml");
         let raw: RawConfig = match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text)
-                .map_err(|e| Error::Config { path: path.clone(), message: e.to_string() })?,
+            Ok(text) => toml::from_str(&text).map_err(|e| Error::Config {
+                path: path.clone(),
+                message: e.to_string(),
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => RawConfig::default(),
             Err(e) => return Err(Error::io(&path, e)),
         };
@@ -151,11 +153,23 @@ impl Config {
         // A relative schema dir in config.toml is relative to the archive folder.
         let schema_dir = match schema_override {
             Some(p) => Some(p.to_path_buf()),
-            None => raw.schema.dir.map(|d| if d.is_relative() { archive_dir.join(d) } else { d }),
+            None => raw.schema.dir.map(|d| {
+                if d.is_relative() {
+                    archive_dir.join(d)
+                } else {
+                    d
+                }
+            }),
         };
         let mut names = std::collections::HashSet::new();
         if let Some(dup) = raw.users.iter().find(|u| !names.insert(u.name.as_str())) {
-            return Err(Error::Config { path, message: format!("user {} is listed twice in [[users]]; keep one entry", dup.name) });
+            return Err(Error::Config {
+                path,
+                message: format!(
+                    "user {} is listed twice in [[users]]; keep one entry",
+                    dup.name
+                ),
+            });
         }
         Ok(Config {
             archive_dir: archive_dir.to_path_buf(),
@@ -164,7 +178,10 @@ impl Config {
             tag,
             in_memory_max: raw.extract.in_memory_max_bytes.unwrap_or(256 * 1024 * 1024),
             users: raw.users,
-            source_organization: raw.export.source_organization.filter(|s| !s.trim().is_empty()),
+            source_organization: raw
+                .export
+                .source_organization
+                .filter(|s| !s.trim().is_empty()),
         })
     }
 
@@ -217,7 +234,10 @@ mod tests {
     #[test]
     fn offsets() {
         assert_eq!(parse_offset("+08:00"), FixedOffset::east_opt(8 * 3600));
-        assert_eq!(parse_offset("-0530"), FixedOffset::east_opt(-(5 * 3600 + 30 * 60)));
+        assert_eq!(
+            parse_offset("-0530"),
+            FixedOffset::east_opt(-(5 * 3600 + 30 * 60))
+        );
         assert_eq!(parse_offset("Z"), FixedOffset::east_opt(0));
         assert_eq!(parse_offset("8"), None);
         assert_eq!(parse_offset("+25:00"), None);
@@ -232,10 +252,20 @@ mod tests {
         )
         .unwrap();
         let c = Config::load(dir.path(), None).unwrap();
-        assert_eq!(c.tag.period_start, NaiveDate::from_ymd_opt(2017, 1, 1).unwrap());
-        assert_eq!(c.limits.default_offset, FixedOffset::east_opt(6 * 3600).unwrap());
+        assert_eq!(
+            c.tag.period_start,
+            NaiveDate::from_ymd_opt(2017, 1, 1).unwrap()
+        );
+        assert_eq!(
+            c.limits.default_offset,
+            FixedOffset::east_opt(6 * 3600).unwrap()
+        );
 
-        std::fs::write(dir.path().join("config.toml"), "[period]\nstrat = 2017-01-01\n").unwrap();
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "[period]\nstrat = 2017-01-01\n",
+        )
+        .unwrap();
         let e = Config::load(dir.path(), None).unwrap_err().to_string();
         assert!(e.contains("config.toml") && e.contains("strat"), "{e}");
     }

@@ -6,9 +6,15 @@ use std::path::PathBuf;
 pub enum Error {
     // The cause is part of the message, not a chained source: `{:#}` would print it twice.
     #[error("{path}: {cause}")]
-    Io { path: PathBuf, cause: std::io::Error },
+    Io {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
     #[error("catalog {path}: {cause}")]
-    Catalog { path: PathBuf, cause: rusqlite::Error },
+    Catalog {
+        path: PathBuf,
+        cause: rusqlite::Error,
+    },
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
     #[error("schema {file}: {message}")]
@@ -25,6 +31,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { path: path.into(), cause: source }
+        Error::Io {
+            path: path.into(),
+            cause: source,
+        }
     }
 }

@@ -42,12 +42,18 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
         let mut buf = Vec::with_capacity(size as usize + 1);
         // One byte more than expected, so that a file that grew is noticed without reading on;
         // `take` also keeps std from asking the file for its size and position again.
-        (&mut file).take(size + 1).read_to_end(&mut buf).map_err(HashError::Io)?;
+        (&mut file)
+            .take(size + 1)
+            .read_to_end(&mut buf)
+            .map_err(HashError::Io)?;
         if buf.len() as u64 != size {
             return Err(HashError::Changed);
         }
         let blake3 = hash_bytes(&buf);
-        Hashed { blake3, content: Content::InMemory(buf) }
+        Hashed {
+            blake3,
+            content: Content::InMemory(buf),
+        }
     } else {
         let mut head = vec![0u8; 64 * 1024];
         let n = read_full(&mut file, &mut head).map_err(HashError::Io)?;
@@ -55,7 +61,10 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
         let mut hasher = blake3::Hasher::new();
         hasher.update(&head);
         hash_stream(&mut file, &mut hasher).map_err(HashError::Io)?;
-        Hashed { blake3: hasher.finalize().to_hex().to_string(), content: Content::Large { head } }
+        Hashed {
+            blake3: hasher.finalize().to_hex().to_string(),
+            content: Content::Large { head },
+        }
     };
     // A file changed since the walk, or by a writer still busy with it, shows as a size or
     // mtime other than the walk's once read. Asked of the open file, not the path: resolving
@@ -124,14 +133,20 @@ fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::MetadataExt;
     use super::*;
+    use std::os::unix::fs::MetadataExt;
 
     #[test]
     fn known_vector() {
         // b3sum of the empty input and of "abc".
-        assert_eq!(hash_bytes(b""), "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
-        assert_eq!(hash_bytes(b"abc"), "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85");
+        assert_eq!(
+            hash_bytes(b""),
+            "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+        );
+        assert_eq!(
+            hash_bytes(b"abc"),
+            "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
+        );
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a");
         std::fs::write(&p, b"abc").unwrap();
@@ -154,7 +169,9 @@ mod tests {
     #[test]
     fn streamed_large_files_hash_like_in_memory_ones() {
         // Spans several blocks and ends mid-block, the cases where streaming could go wrong.
-        let data: Vec<u8> = (0..(2 * STREAM_BLOCK + 12_345)).map(|i| (i * 31 % 251) as u8).collect();
+        let data: Vec<u8> = (0..(2 * STREAM_BLOCK + 12_345))
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("video.mp4");
         std::fs::write(&p, &data).unwrap();
@@ -171,14 +188,31 @@ mod tests {
         let p = dir.path().join("签到表.jpg");
         std::fs::write(&p, b"first content").unwrap();
         let entry = walked(dir.path(), &p);
-        assert_eq!(read_and_hash(&entry, 1024).unwrap().blake3, hash_bytes(b"first content"));
+        assert_eq!(
+            read_and_hash(&entry, 1024).unwrap().blake3,
+            hash_bytes(b"first content")
+        );
         // Grown, shrunk, or rewritten at the same size with a new mtime, both in memory and
         // streamed: each is "changed", never a hash of bytes the walk did not see.
-        for (content, in_memory_max) in [(&b"first content, and more"[..], 1024), (b"first", 1024), (b"FIRST CONTENT", 1024), (b"FIRST CONTENT", 4)] {
+        for (content, in_memory_max) in [
+            (&b"first content, and more"[..], 1024),
+            (b"first", 1024),
+            (b"FIRST CONTENT", 1024),
+            (b"FIRST CONTENT", 4),
+        ] {
             std::fs::write(&p, content).unwrap();
             let f = std::fs::File::options().write(true).open(&p).unwrap();
-            f.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000)).unwrap();
-            assert!(matches!(read_and_hash(&entry, in_memory_max), Err(HashError::Changed)), "{content:?}");
+            f.set_modified(
+                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000),
+            )
+            .unwrap();
+            assert!(
+                matches!(
+                    read_and_hash(&entry, in_memory_max),
+                    Err(HashError::Changed)
+                ),
+                "{content:?}"
+            );
         }
     }
 }

@@ -74,9 +74,15 @@ impl Coverage {
                 let mut cols: Vec<Column> = schema
                     .prefectures()
                     .into_iter()
-                    .map(|d| Column { code: Some(d.code.clone()), name: d.short_name.clone() })
+                    .map(|d| Column {
+                        code: Some(d.code.clone()),
+                        name: d.short_name.clone(),
+                    })
                     .collect();
-                cols.push(Column { code: None, name: NO_PLACE.into() });
+                cols.push(Column {
+                    code: None,
+                    name: NO_PLACE.into(),
+                });
                 (By::Prefecture, cols)
             }
             By::County(p) => {
@@ -91,9 +97,15 @@ impl Coverage {
                 let mut cols: Vec<Column> = schema
                     .counties_of(&pref.code)
                     .into_iter()
-                    .map(|d| Column { code: Some(d.code.clone()), name: d.short_name.clone() })
+                    .map(|d| Column {
+                        code: Some(d.code.clone()),
+                        name: d.short_name.clone(),
+                    })
                     .collect();
-                cols.push(Column { code: None, name: NO_COUNTY.into() });
+                cols.push(Column {
+                    code: None,
+                    name: NO_COUNTY.into(),
+                });
                 (By::County(pref.code.clone()), cols)
             }
         };
@@ -108,7 +120,13 @@ impl Coverage {
                 total: 0,
             })
             .collect();
-        rows.push(Row { code: None, name: NO_INDICATOR.into(), depth: 0, cells: vec![Cell::default(); columns.len()], total: 0 });
+        rows.push(Row {
+            code: None,
+            name: NO_INDICATOR.into(),
+            depth: 0,
+            cells: vec![Cell::default(); columns.len()],
+            total: 0,
+        });
         let mut column_totals = vec![0usize; columns.len()];
         let mut total = 0;
 
@@ -116,14 +134,20 @@ impl Coverage {
             let col = match &by {
                 By::Prefecture => {
                     let code = t.prefecture.as_ref().map(|p| p.code.as_str());
-                    columns.iter().position(|c| c.code.as_deref() == code).unwrap_or(columns.len() - 1)
+                    columns
+                        .iter()
+                        .position(|c| c.code.as_deref() == code)
+                        .unwrap_or(columns.len() - 1)
                 }
                 By::County(pc) => {
                     if t.prefecture.as_ref().map(|p| &p.code) != Some(pc) {
                         continue;
                     }
                     let code = t.county.as_ref().map(|c| c.code.as_str());
-                    columns.iter().position(|c| c.code.is_some() && c.code.as_deref() == code).unwrap_or(columns.len() - 1)
+                    columns
+                        .iter()
+                        .position(|c| c.code.is_some() && c.code.as_deref() == code)
+                        .unwrap_or(columns.len() - 1)
                 }
             };
             total += 1;
@@ -154,7 +178,13 @@ impl Coverage {
                 rows[r].cells[col].direct += 1;
             }
         }
-        Ok(Coverage { by, columns, rows, column_totals, total })
+        Ok(Coverage {
+            by,
+            columns,
+            rows,
+            column_totals,
+            total,
+        })
     }
 
     /// Indicator rows whose cell is empty: the gaps the office must fill.
@@ -189,7 +219,13 @@ impl Coverage {
         let mut grid: Vec<Vec<String>> = vec![self.header()];
         for r in &self.rows {
             let mut line = vec![Self::row_label(r)];
-            line.extend(r.cells.iter().map(|c| if c.total == 0 { EMPTY.to_string() } else { c.total.to_string() }));
+            line.extend(r.cells.iter().map(|c| {
+                if c.total == 0 {
+                    EMPTY.to_string()
+                } else {
+                    c.total.to_string()
+                }
+            }));
             line.push(r.total.to_string());
             grid.push(line);
         }
@@ -198,7 +234,9 @@ impl Coverage {
         foot.push(self.total.to_string());
         grid.push(foot);
         let ncol = grid[0].len();
-        let widths: Vec<usize> = (0..ncol).map(|c| grid.iter().map(|r| r[c].width()).max().unwrap_or(0)).collect();
+        let widths: Vec<usize> = (0..ncol)
+            .map(|c| grid.iter().map(|r| r[c].width()).max().unwrap_or(0))
+            .collect();
         let mut out = String::new();
         for (n, r) in grid.iter().enumerate() {
             let mut line = String::new();
@@ -228,12 +266,20 @@ impl Coverage {
         let mut out = "\u{feff}".as_bytes().to_vec();
         {
             let mut w = csv::Writer::from_writer(&mut out);
-            let mut h = vec!["code".to_string(), "indicator".to_string(), "level".to_string()];
+            let mut h = vec![
+                "code".to_string(),
+                "indicator".to_string(),
+                "level".to_string(),
+            ];
             h.extend(self.columns.iter().map(|c| c.name.clone()));
             h.push(TOTAL.into());
             let _ = w.write_record(&h);
             for r in &self.rows {
-                let mut line = vec![r.code.clone().unwrap_or_default(), r.name.clone(), r.depth.to_string()];
+                let mut line = vec![
+                    r.code.clone().unwrap_or_default(),
+                    r.name.clone(),
+                    r.depth.to_string(),
+                ];
                 line.extend(r.cells.iter().map(|c| c.total.to_string()));
                 line.push(r.total.to_string());
                 let _ = w.write_record(&line);
@@ -250,17 +296,25 @@ impl Coverage {
     /// An Excel workbook: frozen header row and label column, empty indicator cells shaded.
     pub fn to_xlsx(&self) -> Result<Vec<u8>> {
         use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
-        let xerr = |e: rust_xlsxwriter::XlsxError| Error::Other(format!("could not write the XLSX ledger: {e}"));
+        let xerr = |e: rust_xlsxwriter::XlsxError| {
+            Error::Other(format!("could not write the XLSX ledger: {e}"))
+        };
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         ws.set_name("台账").map_err(xerr)?;
-        let head = Format::new().set_bold().set_background_color(Color::RGB(0xD9E1F2)).set_border(FormatBorder::Thin);
-        let empty = Format::new().set_background_color(Color::RGB(0xF8CBAD)).set_border(FormatBorder::Thin);
+        let head = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xD9E1F2))
+            .set_border(FormatBorder::Thin);
+        let empty = Format::new()
+            .set_background_color(Color::RGB(0xF8CBAD))
+            .set_border(FormatBorder::Thin);
         let num = Format::new().set_border(FormatBorder::Thin);
         let bold_num = Format::new().set_bold().set_border(FormatBorder::Thin);
         let label = Format::new().set_border(FormatBorder::Thin);
         for (c, h) in self.header().iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &head).map_err(xerr)?;
+            ws.write_string_with_format(0, c as u16, h, &head)
+                .map_err(xerr)?;
         }
         ws.set_column_width(0, 42).map_err(xerr)?;
         for (i, r) in self.rows.iter().enumerate() {
@@ -271,20 +325,34 @@ impl Coverage {
                 None => r.name.clone(),
             };
             let fmt = if r.depth == 0 { fmt.set_bold() } else { fmt };
-            ws.write_string_with_format(row, 0, &text, &fmt).map_err(xerr)?;
+            ws.write_string_with_format(row, 0, &text, &fmt)
+                .map_err(xerr)?;
             for (c, cell) in r.cells.iter().enumerate() {
-                let f = if cell.total == 0 && r.code.is_some() && self.columns[c].code.is_some() { &empty } else { &num };
-                ws.write_number_with_format(row, (c + 1) as u16, cell.total as f64, f).map_err(xerr)?;
+                let f = if cell.total == 0 && r.code.is_some() && self.columns[c].code.is_some() {
+                    &empty
+                } else {
+                    &num
+                };
+                ws.write_number_with_format(row, (c + 1) as u16, cell.total as f64, f)
+                    .map_err(xerr)?;
             }
-            ws.write_number_with_format(row, (r.cells.len() + 1) as u16, r.total as f64, &bold_num).map_err(xerr)?;
+            ws.write_number_with_format(row, (r.cells.len() + 1) as u16, r.total as f64, &bold_num)
+                .map_err(xerr)?;
         }
         let last = (self.rows.len() + 1) as u32;
-        ws.write_string_with_format(last, 0, format!("{TOTAL}（文件数）"), &head).map_err(xerr)?;
-        for (c, n) in self.column_totals.iter().enumerate() {
-            ws.write_number_with_format(last, (c + 1) as u16, *n as f64, &bold_num).map_err(xerr)?;
-        }
-        ws.write_number_with_format(last, (self.column_totals.len() + 1) as u16, self.total as f64, &bold_num)
+        ws.write_string_with_format(last, 0, format!("{TOTAL}（文件数）"), &head)
             .map_err(xerr)?;
+        for (c, n) in self.column_totals.iter().enumerate() {
+            ws.write_number_with_format(last, (c + 1) as u16, *n as f64, &bold_num)
+                .map_err(xerr)?;
+        }
+        ws.write_number_with_format(
+            last,
+            (self.column_totals.len() + 1) as u16,
+            self.total as f64,
+            &bold_num,
+        )
+        .map_err(xerr)?;
         ws.set_freeze_panes(1, 1).map_err(xerr)?;
         wb.save_to_buffer().map_err(xerr)
     }
@@ -321,7 +389,13 @@ mod tests {
     use crate::schema::tests::schema;
 
     fn tv(code: &str) -> TagValue {
-        TagValue { code: code.into(), name: String::new(), source: "path".into(), evidence: String::new(), alternatives: vec![] }
+        TagValue {
+            code: code.into(),
+            name: String::new(),
+            source: "path".into(),
+            evidence: String::new(),
+            alternatives: vec![],
+        }
     }
 
     fn t(pref: Option<&str>, county: Option<&str>, inds: &[&str]) -> Tagging {
@@ -345,16 +419,35 @@ mod tests {
     }
 
     fn row<'a>(c: &'a Coverage, code: &str) -> &'a Row {
-        c.rows.iter().find(|r| r.code.as_deref() == Some(code)).unwrap()
+        c.rows
+            .iter()
+            .find(|r| r.code.as_deref() == Some(code))
+            .unwrap()
     }
 
     #[test]
     fn counts_roll_up_each_file_once() {
         let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
         assert_eq!(c.columns.len(), 9);
-        let haidong = c.columns.iter().position(|x| x.code.as_deref() == Some("630200")).unwrap();
-        assert_eq!(row(&c, "B4.1").cells[haidong], Cell { total: 2, direct: 2 });
-        assert_eq!(row(&c, "B4").cells[haidong], Cell { total: 3, direct: 1 });
+        let haidong = c
+            .columns
+            .iter()
+            .position(|x| x.code.as_deref() == Some("630200"))
+            .unwrap();
+        assert_eq!(
+            row(&c, "B4.1").cells[haidong],
+            Cell {
+                total: 2,
+                direct: 2
+            }
+        );
+        assert_eq!(
+            row(&c, "B4").cells[haidong],
+            Cell {
+                total: 3,
+                direct: 1
+            }
+        );
         assert_eq!(row(&c, "B").cells[haidong].total, 3);
         assert_eq!(row(&c, "A").total, 1);
         assert_eq!(row(&c, "D2").cells[8].total, 1, "unknown place column");
@@ -362,7 +455,10 @@ mod tests {
         assert_eq!((none.code.as_ref(), none.total), (None, 1));
         assert_eq!(c.column_totals[haidong], 4);
         assert_eq!(c.total, 6);
-        assert!(c.empty_cells().iter().any(|(r, col)| r.code.as_deref() == Some("D3") && col.name == "果洛州"));
+        assert!(c
+            .empty_cells()
+            .iter()
+            .any(|(r, col)| r.code.as_deref() == Some("D3") && col.name == "果洛州"));
     }
 
     #[test]
@@ -370,7 +466,18 @@ mod tests {
         let c = Coverage::build(schema(), &sample(), By::County("海东市".into())).unwrap();
         assert_eq!(c.by, By::County("630200".into()));
         let names: Vec<&str> = c.columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["乐都区", "平安区", "民和县", "互助县", "化隆县", "循化县", "未定县"]);
+        assert_eq!(
+            names,
+            [
+                "乐都区",
+                "平安区",
+                "民和县",
+                "互助县",
+                "化隆县",
+                "循化县",
+                "未定县"
+            ]
+        );
         assert_eq!(c.total, 4);
         assert_eq!(row(&c, "B4.1").cells[3].total, 2);
         assert_eq!(row(&c, "B4.2").cells[6].total, 1);
@@ -382,7 +489,11 @@ mod tests {
         let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
         let table = c.to_table();
         let lines: Vec<&str> = table.lines().collect();
-        assert!(lines[0].starts_with("指标") && lines[0].contains("海东市") && lines[0].ends_with("合计"));
+        assert!(
+            lines[0].starts_with("指标")
+                && lines[0].contains("海东市")
+                && lines[0].ends_with("合计")
+        );
         // Every data row ends at the same display column as the header.
         let w = lines[0].width();
         for l in lines.iter().skip(2).take(c.rows.len()) {
@@ -399,7 +510,11 @@ mod tests {
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(text.lines().count(), c.rows.len() + 2);
-        assert!(text.lines().any(|l| l.starts_with("B4.1,科普大篷车,2,0,2,")), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("B4.1,科普大篷车,2,0,2,")),
+            "{text}"
+        );
     }
 
     #[test]
@@ -429,14 +544,31 @@ mod tests {
             .collect();
         let tags = tag_all(schema(), &TagConfig::default(), &files);
         let c = Coverage::build(schema(), &tags, By::Prefecture).unwrap();
-        let col = |code: &str| c.columns.iter().position(|x| x.code.as_deref() == Some(code)).unwrap();
+        let col = |code: &str| {
+            c.columns
+                .iter()
+                .position(|x| x.code.as_deref() == Some(code))
+                .unwrap()
+        };
         assert_eq!(row(&c, "B4.1").cells[col("630200")].total, 2);
         assert_eq!(row(&c, "D").cells[col("630200")].total, 1);
         assert_eq!(row(&c, "A1").cells[col("630100")].total, 1);
-        assert_eq!(c.rows.last().unwrap().cells[c.columns.len() - 1].total, 1, "untagged, unplaced");
+        assert_eq!(
+            c.rows.last().unwrap().cells[c.columns.len() - 1].total,
+            1,
+            "untagged, unplaced"
+        );
         let by_county = Coverage::build(schema(), &tags, By::County("630200".into())).unwrap();
-        let huzhu = by_county.columns.iter().position(|x| x.name == "互助县").unwrap();
-        let ledu = by_county.columns.iter().position(|x| x.name == "乐都区").unwrap();
+        let huzhu = by_county
+            .columns
+            .iter()
+            .position(|x| x.name == "互助县")
+            .unwrap();
+        let ledu = by_county
+            .columns
+            .iter()
+            .position(|x| x.name == "乐都区")
+            .unwrap();
         assert_eq!(row(&by_county, "B4.1").cells[huzhu].total, 2);
         assert_eq!(row(&by_county, "D2").cells[ledu].total, 1);
         if std::env::var_os("SHOW_LEDGER").is_some() {
@@ -455,12 +587,23 @@ mod tests {
             s
         };
         let sheet = read("xl/worksheets/sheet1.xml");
-        assert!(sheet.contains("state=\"frozen\"") && sheet.contains("xSplit=\"1\"") && sheet.contains("ySplit=\"1\""));
-        assert!(read("xl/styles.xml").contains("F8CBAD"), "empty cells are shaded");
+        assert!(
+            sheet.contains("state=\"frozen\"")
+                && sheet.contains("xSplit=\"1\"")
+                && sheet.contains("ySplit=\"1\"")
+        );
+        assert!(
+            read("xl/styles.xml").contains("F8CBAD"),
+            "empty cells are shaded"
+        );
         assert!(read("xl/sharedStrings.xml").contains("B4.1 科普大篷车"));
         let j = c.to_json();
         assert_eq!(j["total"], 6);
         assert_eq!(j["rows"][0]["code"], "A");
-        assert!(j["rows"].as_array().unwrap().iter().any(|r| r["code"] == "D3" && r["empty_columns"].as_array().unwrap().len() == 8));
+        assert!(j["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "D3" && r["empty_columns"].as_array().unwrap().len() == 8));
     }
 }

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, MultiCollector, SegmentCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery,
+    TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -138,8 +139,21 @@ enum Tok {
 }
 
 pub const FIELDS: &[&str] = &[
-    "prefecture", "county", "place", "indicator", "media", "type", "year", "date", "camera", "flag", "status",
-    "name", "path", "text", "blake3",
+    "prefecture",
+    "county",
+    "place",
+    "indicator",
+    "media",
+    "type",
+    "year",
+    "date",
+    "camera",
+    "flag",
+    "status",
+    "name",
+    "path",
+    "text",
+    "blake3",
 ];
 
 fn lex(q: &str) -> Vec<Tok> {
@@ -181,7 +195,10 @@ fn lex(q: &str) -> Vec<Tok> {
                 && !matches!(chars[i], '(' | ')' | '（' | '）' | '"' | '“' | '\u{3000}')
             {
                 // field:"quoted value"
-                if (chars[i] == ':' || chars[i] == '：') && i + 1 < chars.len() && (chars[i + 1] == '"' || chars[i + 1] == '“') {
+                if (chars[i] == ':' || chars[i] == '：')
+                    && i + 1 < chars.len()
+                    && (chars[i + 1] == '"' || chars[i + 1] == '“')
+                {
                     let field: String = chars[start..i].iter().collect();
                     i += 1;
                     let value = read_quoted(&mut i);
@@ -206,12 +223,17 @@ fn lex(q: &str) -> Vec<Tok> {
                 _ => {
                     let split = word.find([':', '：']);
                     match split {
-                        Some(p) if p > 0 && p + word[p..].chars().next().unwrap().len_utf8() < word.len() => {
+                        Some(p)
+                            if p > 0
+                                && p + word[p..].chars().next().unwrap().len_utf8()
+                                    < word.len() =>
+                        {
                             let sep_len = word[p..].chars().next().unwrap().len_utf8();
                             let field = word[..p].to_lowercase();
                             let value = &word[p + sep_len..];
                             // `http://…` and `12:30` are words, not fields.
-                            let looks_like_field = field.starts_with(|c: char| c.is_ascii_alphabetic())
+                            let looks_like_field = field
+                                .starts_with(|c: char| c.is_ascii_alphabetic())
                                 && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                                 && !value.starts_with('/');
                             if looks_like_field {
@@ -287,7 +309,9 @@ impl Parser {
                 self.at += 1;
                 self.depth += 1;
                 if self.depth > 32 {
-                    return Err(Error::Query("parentheses are nested too deeply (32 levels at most)".into()));
+                    return Err(Error::Query(
+                        "parentheses are nested too deeply (32 levels at most)".into(),
+                    ));
                 }
                 let inner = self.or()?;
                 if self.peek() != Some(&Tok::Close) {
@@ -304,7 +328,11 @@ impl Parser {
             }
             Some(Tok::Phrase(p)) => {
                 self.at += 1;
-                Ok(if p.trim().is_empty() { None } else { Some(Node::Phrase(p)) })
+                Ok(if p.trim().is_empty() {
+                    None
+                } else {
+                    Some(Node::Phrase(p))
+                })
             }
             Some(Tok::Field(f, v)) => {
                 self.at += 1;
@@ -328,9 +356,15 @@ impl Parser {
 /// Parse a query string. `None` means "everything".
 pub fn parse(q: &str) -> Result<Option<Node>> {
     if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::Query(format!("the query is longer than {MAX_QUERY_CHARS} characters")));
+        return Err(Error::Query(format!(
+            "the query is longer than {MAX_QUERY_CHARS} characters"
+        )));
     }
-    let mut p = Parser { toks: lex(q), at: 0, depth: 0 };
+    let mut p = Parser {
+        toks: lex(q),
+        at: 0,
+        depth: 0,
+    };
     let node = p.or()?;
     if p.at < p.toks.len() {
         return Err(Error::Query("a ')' has no matching '('".into()));
@@ -365,7 +399,10 @@ impl Builder<'_> {
                 Box::new(BooleanQuery::new(clauses))
             }
             Node::Or(parts) => {
-                let clauses = parts.iter().map(|p| Ok((Occur::Should, self.build(p)?))).collect::<Result<Vec<_>>>()?;
+                let clauses = parts
+                    .iter()
+                    .map(|p| Ok((Occur::Should, self.build(p)?)))
+                    .collect::<Result<Vec<_>>>()?;
                 Box::new(BooleanQuery::new(clauses))
             }
             Node::Not(inner) => Box::new(BooleanQuery::new(vec![
@@ -405,7 +442,8 @@ impl Builder<'_> {
     fn field(&self, field: &str, value: &str) -> Result<Box<dyn Query>> {
         let value = value.trim();
         let facet = |path: String| -> Result<Box<dyn Query>> {
-            let facet = Facet::from_text(&path).map_err(|_| Error::Query(format!("'{value}' cannot be a facet value")))?;
+            let facet = Facet::from_text(&path)
+                .map_err(|_| Error::Query(format!("'{value}' cannot be a facet value")))?;
             Ok(Box::new(TermQuery::new(
                 Term::from_facet(self.idx.fields.facet, &facet),
                 IndexRecordOption::Basic,
@@ -414,15 +452,21 @@ impl Builder<'_> {
         match field {
             "prefecture" | "county" | "place" => match self.resolver.resolve_place_facet(value) {
                 Some(p) => facet(p),
-                None => Err(Error::Query(format!("'{value}' is not a prefecture or county this archive knows"))),
+                None => Err(Error::Query(format!(
+                    "'{value}' is not a prefecture or county this archive knows"
+                ))),
             },
             "indicator" => match self.resolver.resolve_indicator_facet(value) {
                 Some(p) => facet(p),
-                None => Err(Error::Query(format!("'{value}' is not an indicator code or name in the catalog"))),
+                None => Err(Error::Query(format!(
+                    "'{value}' is not an indicator code or name in the catalog"
+                ))),
             },
             "media" | "type" => match crate::record::Media::parse(&value.to_lowercase()) {
                 Some(m) => facet(format!("/media/{}", m.as_str())),
-                None => Err(Error::Query(format!("media '{value}' is not one of photo, video, document, other"))),
+                None => Err(Error::Query(format!(
+                    "media '{value}' is not one of photo, video, document, other"
+                ))),
             },
             "year" => {
                 if value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -430,18 +474,25 @@ impl Builder<'_> {
                 } else if value == "unknown" {
                     facet("/date/unknown".into())
                 } else {
-                    Err(Error::Query(format!("year '{value}' is not a year like 2019")))
+                    Err(Error::Query(format!(
+                        "year '{value}' is not a year like 2019"
+                    )))
                 }
             }
             "date" => {
                 let parts: Vec<&str> = value.split(['-', '/', '.']).collect();
                 match parts.as_slice() {
                     [y] if y.len() == 4 => facet(format!("/date/{y}")),
-                    [y, m] if y.len() == 4 && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)) => {
+                    [y, m]
+                        if y.len() == 4
+                            && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)) =>
+                    {
                         facet(format!("/date/{y}/{:02}", m.parse::<u32>().unwrap()))
                     }
                     _ if value == "unknown" => facet("/date/unknown".into()),
-                    _ => Err(Error::Query(format!("date '{value}' is not a year or month like 2019-06"))),
+                    _ => Err(Error::Query(format!(
+                        "date '{value}' is not a year or month like 2019-06"
+                    ))),
                 }
             }
             "camera" => facet(format!("/camera/{}", crate::index::facet_segment(value))),
@@ -449,7 +500,10 @@ impl Builder<'_> {
             "status" => facet(format!("/status/{}", value.to_lowercase())),
             "name" | "path" | "text" => Ok(self.words(value, &[field])),
             "blake3" => blake3_query(self.idx.fields.blake3, value),
-            _ => Err(Error::Query(format!("unknown field '{field}:'; fields are {}", FIELDS.join(", ")))),
+            _ => Err(Error::Query(format!(
+                "unknown field '{field}:'; fields are {}",
+                FIELDS.join(", ")
+            ))),
         }
     }
 }
@@ -464,7 +518,10 @@ fn blake3_query(field: Field, value: &str) -> Result<Box<dyn Query>> {
     let hex = hash_prefix(value)?;
     let key = crate::index::BLAKE3_KEY_HEX;
     if hex.len() >= key {
-        return Ok(Box::new(TermQuery::new(Term::from_field_text(field, &hex[..key]), IndexRecordOption::Basic)));
+        return Ok(Box::new(TermQuery::new(
+            Term::from_field_text(field, &hex[..key]),
+            IndexRecordOption::Basic,
+        )));
     }
     // Only hex digits reach the pattern: nothing in it needs escaping.
     RegexQuery::from_pattern(&format!("{hex}.*"), field)
@@ -494,20 +551,29 @@ fn ngram_query(field: Field, text: &str) -> Option<Box<dyn Query>> {
             if single_cjk {
                 // One character is not a bigram: match it at either end of any bigram.
                 let c = regex_escape(t);
-                RegexQuery::from_pattern(&format!("{c}.?|.{c}"), field).ok().map(|q| Box::new(q) as Box<dyn Query>)
+                RegexQuery::from_pattern(&format!("{c}.?|.{c}"), field)
+                    .ok()
+                    .map(|q| Box::new(q) as Box<dyn Query>)
             } else {
-                Some(Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs)))
+                Some(Box::new(TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                )))
             }
         }
         _ => Some(Box::new(PhraseQuery::new(
-            toks.iter().map(|t| Term::from_field_text(field, &t.text)).collect(),
+            toks.iter()
+                .map(|t| Term::from_field_text(field, &t.text))
+                .collect(),
         ))),
     }
 }
 
 /// The query's jieba words, lower-cased, without punctuation, sorted and deduplicated.
 fn zh_words(idx: &SearchIndex, text: &str) -> Vec<String> {
-    let Some(mut analyzer) = idx.index.tokenizers().get(tokenizer::ZH) else { return Vec::new() };
+    let Some(mut analyzer) = idx.index.tokenizers().get(tokenizer::ZH) else {
+        return Vec::new();
+    };
     let mut stream = analyzer.token_stream(text);
     let mut words = Vec::new();
     while stream.advance() {
@@ -552,11 +618,23 @@ fn without_implied(words: &[String]) -> Vec<&String> {
 }
 
 fn regex_escape(s: &str) -> String {
-    s.chars().map(|c| if c.is_alphanumeric() { c.to_string() } else { format!("\\{c}") }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
 }
 
 /// The full query for a request: the parsed query AND every filter.
-pub fn build_query(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchRequest) -> Result<Box<dyn Query>> {
+pub fn build_query(
+    idx: &SearchIndex,
+    resolver: &dyn FacetResolver,
+    req: &SearchRequest,
+) -> Result<Box<dyn Query>> {
     let b = Builder { idx, resolver };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if let Some(node) = parse(&req.query)? {
@@ -565,7 +643,10 @@ pub fn build_query(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &Search
     for (field, value) in &req.filters {
         let field = field.trim().to_lowercase();
         if !FIELDS.contains(&field.as_str()) {
-            return Err(Error::Query(format!("unknown filter field '{field}'; fields are {}", FIELDS.join(", "))));
+            return Err(Error::Query(format!(
+                "unknown filter field '{field}'; fields are {}",
+                FIELDS.join(", ")
+            )));
         }
         clauses.push((Occur::Must, b.field(&field, value)?));
     }
@@ -578,9 +659,21 @@ pub fn build_query(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &Search
 
 // ---------------------------------------------------------------- executing
 
-const DIMENSIONS: &[&str] = &["media", "date", "camera", "place", "indicator", "flag", "status"];
+const DIMENSIONS: &[&str] = &[
+    "media",
+    "date",
+    "camera",
+    "place",
+    "indicator",
+    "flag",
+    "status",
+];
 
-pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchRequest) -> Result<SearchResponse> {
+pub fn search(
+    idx: &SearchIndex,
+    resolver: &dyn FacetResolver,
+    req: &SearchRequest,
+) -> Result<SearchResponse> {
     let limit = req.limit.clamp(1, MAX_LIMIT);
     let query = build_query(idx, resolver, req)?;
     let searcher = idx.reader.searcher();
@@ -588,7 +681,12 @@ pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchReque
 
     let mut multi = MultiCollector::new();
     let count_handle = multi.add_collector(Count);
-    let facet_handle = req.facets.then(|| multi.add_collector(AllFacets { field: "facet", cache: &idx.facet_keys }));
+    let facet_handle = req.facets.then(|| {
+        multi.add_collector(AllFacets {
+            field: "facet",
+            cache: &idx.facet_keys,
+        })
+    });
     let top = TopDocs::with_limit(limit).and_offset(req.offset);
     let (docs, mut fruit): (Vec<(f32, DocAddress)>, _) = match req.sort {
         Sort::Relevance => {
@@ -597,14 +695,26 @@ pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchReque
             (h.extract(&mut fruit), fruit)
         }
         Sort::DateDesc | Sort::DateAsc => {
-            let order = if req.sort == Sort::DateDesc { Order::Desc } else { Order::Asc };
+            let order = if req.sort == Sort::DateDesc {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
             let h = multi.add_collector(top.order_by_fast_field::<i64>("captured", order));
             let mut fruit = searcher.search(&query, &multi)?;
-            (h.extract(&mut fruit).into_iter().map(|(_, d)| (0.0, d)).collect(), fruit)
+            (
+                h.extract(&mut fruit)
+                    .into_iter()
+                    .map(|(_, d)| (0.0, d))
+                    .collect(),
+                fruit,
+            )
         }
     };
     let total = count_handle.extract(&mut fruit);
-    let facet_counts = facet_handle.map(|h| h.extract(&mut fruit)).unwrap_or_default();
+    let facet_counts = facet_handle
+        .map(|h| h.extract(&mut fruit))
+        .unwrap_or_default();
 
     let (name_gen, text_gen) = if req.snippets {
         let mut n = SnippetGenerator::create(&searcher, &*query, f.name_ng)?;
@@ -621,16 +731,28 @@ pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchReque
         let doc: TantivyDocument = searcher.doc(addr)?;
         let id = doc.get_first(f.id).and_then(|v| v.as_u64()).unwrap_or(0);
         // Checked as JSON (a cheap scan), not parsed into a Record.
-        let record_json = match doc.get_first(f.record).and_then(|v| v.as_str()).map(|j| serde_json::value::RawValue::from_string(j.to_string())) {
+        let record_json = match doc
+            .get_first(f.record)
+            .and_then(|v| v.as_str())
+            .map(|j| serde_json::value::RawValue::from_string(j.to_string()))
+        {
             Some(Ok(r)) => r,
             _ => continue,
         };
         // The stored name field is the path's last part (what the record's path ends with).
-        let file_name = doc.get_first(f.name_ng).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let file_name = doc
+            .get_first(f.name_ng)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string();
         let name_html = match &name_gen {
             Some(g) => {
                 let s = g.snippet(&file_name);
-                if s.highlighted().is_empty() { html_escape(&file_name) } else { snippet_html(&s) }
+                if s.highlighted().is_empty() {
+                    html_escape(&file_name)
+                } else {
+                    snippet_html(&s)
+                }
             }
             None => html_escape(&file_name),
         };
@@ -638,11 +760,27 @@ pub fn search(idx: &SearchIndex, resolver: &dyn FacetResolver, req: &SearchReque
             let s = g.snippet_from_doc(&doc);
             (!s.highlighted().is_empty()).then(|| snippet_html(&s))
         });
-        hits.push(Hit { id, score, record_json, name_html, snippet_html });
+        hits.push(Hit {
+            id,
+            score,
+            record_json,
+            name_html,
+            snippet_html,
+        });
     }
 
-    let facets = if req.facets { facet_tree(&facet_counts) } else { BTreeMap::new() };
-    Ok(SearchResponse { total, offset: req.offset, limit, hits, facets })
+    let facets = if req.facets {
+        facet_tree(&facet_counts)
+    } else {
+        BTreeMap::new()
+    };
+    Ok(SearchResponse {
+        total,
+        offset: req.offset,
+        limit,
+        hits,
+        facets,
+    })
 }
 
 /// Counts, for the hits, every facet value and every ancestor of one (`/place/630000` as well
@@ -659,7 +797,9 @@ struct AllFacets<'a> {
 /// only on the segment, which never changes once written, so it is built once per segment
 /// instead of on every search.
 #[derive(Default)]
-pub struct FacetKeyCache(std::sync::Mutex<std::collections::HashMap<tantivy::index::SegmentId, Arc<FacetKeys>>>);
+pub struct FacetKeyCache(
+    std::sync::Mutex<std::collections::HashMap<tantivy::index::SegmentId, Arc<FacetKeys>>>,
+);
 
 pub struct FacetKeys {
     /// For each facet ordinal of the segment, the values it counts for (itself and ancestors):
@@ -681,7 +821,12 @@ impl FacetKeys {
             let path = facet.to_path_string();
             key_start.push(keys.len() as u32);
             // "/place/630000/630200" counts for "/place", "/place/630000" and itself.
-            for i in path.match_indices('/').skip(1).map(|(i, _)| i).chain(std::iter::once(path.len())) {
+            for i in path
+                .match_indices('/')
+                .skip(1)
+                .map(|(i, _)| i)
+                .chain(std::iter::once(path.len()))
+            {
                 let prefix = &path[..i];
                 let key = *index.entry(prefix.to_string()).or_insert_with(|| {
                     paths.push(prefix.to_string());
@@ -691,12 +836,20 @@ impl FacetKeys {
             }
         }
         key_start.push(keys.len() as u32);
-        Ok(FacetKeys { key_start, keys, paths })
+        Ok(FacetKeys {
+            key_start,
+            keys,
+            paths,
+        })
     }
 }
 
 impl FacetKeyCache {
-    fn get(&self, segment: &SegmentReader, reader: &tantivy::fastfield::FacetReader) -> tantivy::Result<Arc<FacetKeys>> {
+    fn get(
+        &self,
+        segment: &SegmentReader,
+        reader: &tantivy::fastfield::FacetReader,
+    ) -> tantivy::Result<Arc<FacetKeys>> {
         let id = segment.segment_id();
         if let Some(k) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
             return Ok(Arc::clone(k));
@@ -729,14 +882,22 @@ impl Collector for AllFacets<'_> {
         let reader = segment.facet_reader(self.field)?;
         let keys = self.cache.get(segment, &reader)?;
         let n = keys.paths.len();
-        Ok(AllFacetsSegment { reader, keys, counts: vec![0; n], last_doc: vec![0; n] })
+        Ok(AllFacetsSegment {
+            reader,
+            keys,
+            counts: vec![0; n],
+            last_doc: vec![0; n],
+        })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<BTreeMap<String, u64>>) -> tantivy::Result<BTreeMap<String, u64>> {
+    fn merge_fruits(
+        &self,
+        fruits: Vec<BTreeMap<String, u64>>,
+    ) -> tantivy::Result<BTreeMap<String, u64>> {
         let mut all = BTreeMap::new();
         for fruit in fruits {
             for (path, count) in fruit {
@@ -755,7 +916,10 @@ impl SegmentCollector for AllFacetsSegment {
         let keys = &*self.keys;
         for ord in self.reader.facet_ords(doc) {
             let ord = ord as usize;
-            let (from, to) = (keys.key_start[ord] as usize, keys.key_start[ord + 1] as usize);
+            let (from, to) = (
+                keys.key_start[ord] as usize,
+                keys.key_start[ord + 1] as usize,
+            );
             for &k in &keys.keys[from..to] {
                 let k = k as usize;
                 if self.last_doc[k] != stamp {
@@ -768,7 +932,12 @@ impl SegmentCollector for AllFacetsSegment {
 
     fn harvest(self) -> BTreeMap<String, u64> {
         let paths = &self.keys.paths;
-        self.counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| (paths[i].clone(), *c)).collect()
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(i, c)| (paths[i].clone(), *c))
+            .collect()
     }
 }
 
@@ -777,10 +946,16 @@ fn facet_tree(counts: &BTreeMap<String, u64>) -> BTreeMap<String, Vec<FacetCount
     let mut by_parent: std::collections::HashMap<&str, Vec<(&str, u64)>> = Default::default();
     for (path, &count) in counts {
         if let Some((parent, _)) = path.rsplit_once('/') {
-            by_parent.entry(parent).or_default().push((path.as_str(), count));
+            by_parent
+                .entry(parent)
+                .or_default()
+                .push((path.as_str(), count));
         }
     }
-    fn children(by_parent: &std::collections::HashMap<&str, Vec<(&str, u64)>>, parent: &str) -> Vec<FacetCount> {
+    fn children(
+        by_parent: &std::collections::HashMap<&str, Vec<(&str, u64)>>,
+        parent: &str,
+    ) -> Vec<FacetCount> {
         let mut out: Vec<FacetCount> = by_parent
             .get(parent)
             .into_iter()
@@ -861,11 +1036,18 @@ mod tests {
     fn words_implied_by_a_longer_word_are_dropped() {
         let kept = |ws: &[&str]| {
             let ws: Vec<String> = ws.iter().map(|s| s.to_string()).collect();
-            without_implied(&ws).into_iter().cloned().collect::<Vec<_>>()
+            without_implied(&ws)
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
         };
         assert_eq!(kept(&["少年", "青少", "青少年"]), ["青少年"]);
         assert_eq!(kept(&["周", "活动周", "科技"]), ["活动周", "科技"]);
-        assert_eq!(kept(&["科技", "活动", "周"]), ["科技", "活动", "周"], "words of different parts all stay");
+        assert_eq!(
+            kept(&["科技", "活动", "周"]),
+            ["科技", "活动", "周"],
+            "words of different parts all stay"
+        );
         // "abc" is a token of its own, not part of the token "abcd".
         assert_eq!(kept(&["abc", "abcd"]), ["abc", "abcd"]);
     }
@@ -874,26 +1056,76 @@ mod tests {
     fn parses_the_query_language() {
         assert_eq!(p(""), None);
         assert_eq!(p("科普"), Some(w("科普")));
-        assert_eq!(p("科普 大篷车"), Some(Node::And(vec![w("科普"), w("大篷车")])));
-        assert_eq!(p("科普 OR 宣传"), Some(Node::Or(vec![w("科普"), w("宣传")])));
-        assert_eq!(p("科普 -会议"), Some(Node::And(vec![w("科普"), Node::Not(Box::new(w("会议")))])));
-        assert_eq!(p("\"科技 活动周\""), Some(Node::Phrase("科技 活动周".into())));
-        assert_eq!(p("prefecture:海东市"), Some(Node::Field("prefecture".into(), "海东市".into())));
-        assert_eq!(p("县区：互助县"), Some(w("县区：互助县")), "non-ASCII field names stay words");
-        assert_eq!(p("indicator:\"B4.1\""), Some(Node::Field("indicator".into(), "B4.1".into())));
-        assert_eq!(p("(科普 OR 科技) 2019"), Some(Node::And(vec![Node::Or(vec![w("科普"), w("科技")]), w("2019")])));
-        assert_eq!(p("http://x"), Some(w("http://x")), "a colon in a non-field word stays a word");
+        assert_eq!(
+            p("科普 大篷车"),
+            Some(Node::And(vec![w("科普"), w("大篷车")]))
+        );
+        assert_eq!(
+            p("科普 OR 宣传"),
+            Some(Node::Or(vec![w("科普"), w("宣传")]))
+        );
+        assert_eq!(
+            p("科普 -会议"),
+            Some(Node::And(vec![w("科普"), Node::Not(Box::new(w("会议")))]))
+        );
+        assert_eq!(
+            p("\"科技 活动周\""),
+            Some(Node::Phrase("科技 活动周".into()))
+        );
+        assert_eq!(
+            p("prefecture:海东市"),
+            Some(Node::Field("prefecture".into(), "海东市".into()))
+        );
+        assert_eq!(
+            p("县区：互助县"),
+            Some(w("县区：互助县")),
+            "non-ASCII field names stay words"
+        );
+        assert_eq!(
+            p("indicator:\"B4.1\""),
+            Some(Node::Field("indicator".into(), "B4.1".into()))
+        );
+        assert_eq!(
+            p("(科普 OR 科技) 2019"),
+            Some(Node::And(vec![
+                Node::Or(vec![w("科普"), w("科技")]),
+                w("2019")
+            ]))
+        );
+        assert_eq!(
+            p("http://x"),
+            Some(w("http://x")),
+            "a colon in a non-field word stays a word"
+        );
     }
 
     #[test]
     fn bad_queries_are_explained() {
-        for (q, needle) in [("(科普", "no matching ')'"), ("科普)", "no matching '('"), ("foo:bar", "unknown field 'foo:'")] {
+        for (q, needle) in [
+            ("(科普", "no matching ')'"),
+            ("科普)", "no matching '('"),
+            ("foo:bar", "unknown field 'foo:'"),
+        ] {
             let e = parse(q).unwrap_err().to_string();
             assert!(e.contains(needle), "{q}: {e}");
         }
         assert!(parse(&"科".repeat(MAX_QUERY_CHARS + 1)).is_err());
         // Odd characters never panic.
-        for q in ["\"", "\"\"", "-", "--", "!!", "((()))", ":", "a:", ":b", "\0\u{feff}%", "“科普", "OR OR AND", "NOT"] {
+        for q in [
+            "\"",
+            "\"\"",
+            "-",
+            "--",
+            "!!",
+            "((()))",
+            ":",
+            "a:",
+            ":b",
+            "\0\u{feff}%",
+            "“科普",
+            "OR OR AND",
+            "NOT",
+        ] {
             let _ = parse(q);
         }
     }
@@ -911,16 +1143,24 @@ impl RecordMatcher {
     pub fn new(resolver: &dyn FacetResolver, field: &str, value: &str) -> Result<RecordMatcher> {
         let value = value.trim();
         let facet = match field {
-            "prefecture" | "county" | "place" => resolver
-                .resolve_place_facet(value)
-                .ok_or_else(|| Error::Query(format!("'{value}' is not a prefecture or county this archive knows")))?,
-            "indicator" => resolver
-                .resolve_indicator_facet(value)
-                .ok_or_else(|| Error::Query(format!("'{value}' is not an indicator code or name in the catalog")))?,
+            "prefecture" | "county" | "place" => {
+                resolver.resolve_place_facet(value).ok_or_else(|| {
+                    Error::Query(format!(
+                        "'{value}' is not a prefecture or county this archive knows"
+                    ))
+                })?
+            }
+            "indicator" => resolver.resolve_indicator_facet(value).ok_or_else(|| {
+                Error::Query(format!(
+                    "'{value}' is not an indicator code or name in the catalog"
+                ))
+            })?,
             "media" | "type" => format!(
                 "/media/{}",
                 crate::record::Media::parse(&value.to_lowercase())
-                    .ok_or_else(|| Error::Query(format!("media '{value}' is not one of photo, video, document, other")))?
+                    .ok_or_else(|| Error::Query(format!(
+                        "media '{value}' is not one of photo, video, document, other"
+                    )))?
                     .as_str()
             ),
             "year" => format!("/date/{value}"),
@@ -936,10 +1176,18 @@ impl RecordMatcher {
             "flag" => format!("/flag/{value}"),
             "status" => format!("/status/{}", value.to_lowercase()),
             "name" | "path" | "text" => {
-                return Ok(RecordMatcher::Text { field: field.to_string(), needle: value.to_lowercase() })
+                return Ok(RecordMatcher::Text {
+                    field: field.to_string(),
+                    needle: value.to_lowercase(),
+                })
             }
             "blake3" => return Ok(RecordMatcher::Blake3(hash_prefix(value)?)),
-            _ => return Err(Error::Query(format!("unknown filter field '{field}'; fields are {}", FIELDS.join(", ")))),
+            _ => {
+                return Err(Error::Query(format!(
+                    "unknown filter field '{field}'; fields are {}",
+                    FIELDS.join(", ")
+                )))
+            }
         };
         Ok(RecordMatcher::Facet(facet))
     }
@@ -958,7 +1206,10 @@ impl RecordMatcher {
                 };
                 hay.contains(needle.as_str())
             }
-            RecordMatcher::Blake3(prefix) => r.blake3.as_deref().is_some_and(|b| b.starts_with(prefix.as_str())),
+            RecordMatcher::Blake3(prefix) => r
+                .blake3
+                .as_deref()
+                .is_some_and(|b| b.starts_with(prefix.as_str())),
         }
     }
 }

@@ -30,12 +30,17 @@ pub enum ThumbError {
     #[error("no thumbnail for {path}: {reason}")]
     Undecodable { path: PathBuf, reason: String },
     #[error("thumbnail cache {path}: {source}")]
-    Cache { path: PathBuf, source: std::io::Error },
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// `true` for exactly 64 lowercase hexadecimal characters: the only shape a content id has.
 pub fn is_blake3(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Where the thumbnail of `blake3` lives: `thumbs/ab/abcdef….jpg`. `None` for anything that is
@@ -53,14 +58,23 @@ fn fail_marker(jpg: &Path) -> PathBuf {
 /// `orientation` is the EXIF orientation (1–8) recorded for the content; other values are
 /// treated as upright. Blocking (decoding takes tens of milliseconds): call it from
 /// `spawn_blocking` in async code.
-pub fn thumbnail(thumbs_dir: &Path, blake3: &str, source: &Path, orientation: Option<u16>) -> Result<Vec<u8>, ThumbError> {
-    let jpg = cache_path(thumbs_dir, blake3).ok_or_else(|| ThumbError::NotAHash(blake3.to_string()))?;
+pub fn thumbnail(
+    thumbs_dir: &Path,
+    blake3: &str,
+    source: &Path,
+    orientation: Option<u16>,
+) -> Result<Vec<u8>, ThumbError> {
+    let jpg =
+        cache_path(thumbs_dir, blake3).ok_or_else(|| ThumbError::NotAHash(blake3.to_string()))?;
     if let Ok(bytes) = std::fs::read(&jpg) {
         return Ok(bytes);
     }
     let marker = fail_marker(&jpg);
     if let Ok(reason) = std::fs::read_to_string(&marker) {
-        return Err(ThumbError::Undecodable { path: source.to_path_buf(), reason });
+        return Err(ThumbError::Undecodable {
+            path: source.to_path_buf(),
+            reason,
+        });
     }
     let bytes = match render_file(source, orientation) {
         Ok(b) => b,
@@ -70,7 +84,10 @@ pub fn thumbnail(thumbs_dir: &Path, blake3: &str, source: &Path, orientation: Op
                 let _ = std::fs::create_dir_all(dir);
             }
             let _ = std::fs::write(&marker, &reason);
-            return Err(ThumbError::Undecodable { path: source.to_path_buf(), reason });
+            return Err(ThumbError::Undecodable {
+                path: source.to_path_buf(),
+                reason,
+            });
         }
     };
     store(&jpg, &bytes)?;
@@ -79,7 +96,10 @@ pub fn thumbnail(thumbs_dir: &Path, blake3: &str, source: &Path, orientation: Op
 
 /// Write through a temporary name and rename, so a concurrent reader never sees half a JPEG.
 fn store(jpg: &Path, bytes: &[u8]) -> Result<(), ThumbError> {
-    let err = |source| ThumbError::Cache { path: jpg.to_path_buf(), source };
+    let err = |source| ThumbError::Cache {
+        path: jpg.to_path_buf(),
+        source,
+    };
     let dir = jpg.parent().expect("cache paths have a parent");
     std::fs::create_dir_all(dir).map_err(err)?;
     let tmp = jpg.with_extension(format!("tmp{}", std::process::id()));
@@ -114,8 +134,9 @@ pub fn render_file(source: &Path, orientation: Option<u16>) -> Result<Vec<u8>, S
 
 /// The same as [`render_file`] for bytes already in memory (tests, small files).
 pub fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, String> {
-    let mut reader =
-        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| format!("cannot read: {e}"))?;
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| format!("cannot read: {e}"))?;
     if reader.format().is_none() {
         return Err("not an image format this server decodes (JPEG or PNG)".into());
     }
@@ -126,14 +147,22 @@ pub fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, S
 
 fn encode(img: DynamicImage, orientation: Option<u16>) -> Result<Vec<u8>, String> {
     // Shrink first: rotating 320 px is cheaper than rotating 4000 px, and the result is the same.
-    let mut small = if img.width() > MAX_EDGE || img.height() > MAX_EDGE { img.thumbnail(MAX_EDGE, MAX_EDGE) } else { img };
-    if let Some(o) = orientation.and_then(|o| u8::try_from(o).ok()).and_then(image::metadata::Orientation::from_exif) {
+    let mut small = if img.width() > MAX_EDGE || img.height() > MAX_EDGE {
+        img.thumbnail(MAX_EDGE, MAX_EDGE)
+    } else {
+        img
+    };
+    if let Some(o) = orientation
+        .and_then(|o| u8::try_from(o).ok())
+        .and_then(image::metadata::Orientation::from_exif)
+    {
         small.apply_orientation(o);
     }
     let rgb = DynamicImage::ImageRgb8(small.to_rgb8());
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
-    rgb.write_with_encoder(encoder).map_err(|e| format!("cannot encode the thumbnail: {e}"))?;
+    rgb.write_with_encoder(encoder)
+        .map_err(|e| format!("cannot encode the thumbnail: {e}"))?;
     Ok(out)
 }
 
@@ -145,7 +174,9 @@ mod tests {
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([(x % 256) as u8, 10, 200]));
         let mut out = Cursor::new(Vec::new());
-        DynamicImage::ImageRgb8(img).write_to(&mut out, ImageFormat::Png).unwrap();
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
         out.into_inner()
     }
 
@@ -163,8 +194,16 @@ mod tests {
         // 6 = the camera was turned a quarter: the upright picture is taller than wide.
         assert_eq!(size_of(&render_bytes(&src, Some(6)).unwrap()), (160, 320));
         assert_eq!(size_of(&render_bytes(&src, Some(8)).unwrap()), (160, 320));
-        assert_eq!(size_of(&render_bytes(&src, Some(99)).unwrap()), (320, 160), "nonsense orientation: as stored");
-        assert_eq!(size_of(&render_bytes(&png(100, 50), None).unwrap()), (100, 50), "small images are not enlarged");
+        assert_eq!(
+            size_of(&render_bytes(&src, Some(99)).unwrap()),
+            (320, 160),
+            "nonsense orientation: as stored"
+        );
+        assert_eq!(
+            size_of(&render_bytes(&png(100, 50), None).unwrap()),
+            (100, 50),
+            "small images are not enlarged"
+        );
     }
 
     #[test]
@@ -186,8 +225,17 @@ mod tests {
     fn cache_is_keyed_by_hash_only() {
         let dir = tempfile::tempdir().unwrap();
         let h = "ab".repeat(32);
-        assert_eq!(cache_path(dir.path(), &h), Some(dir.path().join("ab").join(format!("{h}.jpg"))));
-        for bad in ["../etc/passwd", &"AB".repeat(32), &"ab".repeat(31), &format!("{}/x", "a".repeat(62)), ""] {
+        assert_eq!(
+            cache_path(dir.path(), &h),
+            Some(dir.path().join("ab").join(format!("{h}.jpg")))
+        );
+        for bad in [
+            "../etc/passwd",
+            &"AB".repeat(32),
+            &"ab".repeat(31),
+            &format!("{}/x", "a".repeat(62)),
+            "",
+        ] {
             assert_eq!(cache_path(dir.path(), bad), None, "{bad}");
         }
         let src = dir.path().join("p.png");
@@ -200,7 +248,16 @@ mod tests {
         let bad = dir.path().join("bad.jpg");
         std::fs::write(&bad, b"\xFF\xD8 not really").unwrap();
         let h2 = "cd".repeat(32);
-        assert!(matches!(thumbnail(&dir.path().join("thumbs"), &h2, &bad, None), Err(ThumbError::Undecodable { .. })));
-        assert!(dir.path().join("thumbs/cd").join(format!("{h2}.fail")).exists(), "the failure is remembered");
+        assert!(matches!(
+            thumbnail(&dir.path().join("thumbs"), &h2, &bad, None),
+            Err(ThumbError::Undecodable { .. })
+        ));
+        assert!(
+            dir.path()
+                .join("thumbs/cd")
+                .join(format!("{h2}.fail"))
+                .exists(),
+            "the failure is remembered"
+        );
     }
 }

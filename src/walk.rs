@@ -63,11 +63,19 @@ pub enum Walked {
 /// is most of the work, and `find`, the tool it is measured against, does the same.
 pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
     let id = |m: &std::fs::Metadata| (m.dev(), m.ino());
-    let skip: Vec<(u64, u64)> = opts.skip.iter().filter_map(|s| std::fs::metadata(s).ok()).map(|m| id(&m)).collect();
+    let skip: Vec<(u64, u64)> = opts
+        .skip
+        .iter()
+        .filter_map(|s| std::fs::metadata(s).ok())
+        .map(|m| id(&m))
+        .collect();
     let root_meta = match std::fs::metadata(root) {
         Ok(m) => m,
         Err(e) => {
-            visit(Walked::Problem(WalkProblem { path: root.to_path_buf(), message: describe_io(&e) }));
+            visit(Walked::Problem(WalkProblem {
+                path: root.to_path_buf(),
+                message: describe_io(&e),
+            }));
             return;
         }
     };
@@ -76,9 +84,19 @@ pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
     }
     let rel_start = {
         let n = root.as_os_str().as_bytes().len();
-        if root.as_os_str().as_bytes().ends_with(b"/") { n } else { n + 1 }
+        if root.as_os_str().as_bytes().ends_with(b"/") {
+            n
+        } else {
+            n + 1
+        }
     };
-    let mut w = Walker { opts, skip, rel_start, ancestors: vec![(id(&root_meta), root.to_path_buf())], visit: &mut visit };
+    let mut w = Walker {
+        opts,
+        skip,
+        rel_start,
+        ancestors: vec![(id(&root_meta), root.to_path_buf())],
+        visit: &mut visit,
+    };
     w.dir(root);
 }
 
@@ -94,7 +112,10 @@ struct Walker<'a, F: FnMut(Walked)> {
 
 impl<F: FnMut(Walked)> Walker<'_, F> {
     fn problem(&mut self, path: &Path, message: String) {
-        (self.visit)(Walked::Problem(WalkProblem { path: path.to_path_buf(), message }));
+        (self.visit)(Walked::Problem(WalkProblem {
+            path: path.to_path_buf(),
+            message,
+        }));
     }
 
     fn dir(&mut self, dir: &Path) {
@@ -111,7 +132,12 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
         }
         entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         for (name, entry) in entries {
-            if self.opts.stop.as_ref().is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+            if self
+                .opts
+                .stop
+                .as_ref()
+                .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+            {
                 return;
             }
             let path = dir.join(&name);
@@ -144,7 +170,10 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                     continue;
                 }
                 if let Some((_, ancestor)) = self.ancestors.iter().find(|(a, _)| *a == id) {
-                    let message = format!("symlink loop back to {}; not followed", display_path(ancestor.as_os_str()));
+                    let message = format!(
+                        "symlink loop back to {}; not followed",
+                        display_path(ancestor.as_os_str())
+                    );
                     self.problem(&path, message);
                     continue;
                 }
@@ -190,7 +219,10 @@ pub fn display_path(p: &OsStr) -> String {
         .split(|b| *b == b'/')
         .map(|part| match std::str::from_utf8(part) {
             Ok(s) => s.to_string(),
-            Err(_) => encoding_rs::GB18030.decode_without_bom_handling(part).0.into_owned(),
+            Err(_) => encoding_rs::GB18030
+                .decode_without_bom_handling(part)
+                .0
+                .into_owned(),
         })
         .collect::<Vec<_>>()
         .join("/")
@@ -203,10 +235,12 @@ pub fn is_utf8(p: &OsStr) -> bool {
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -235,14 +269,22 @@ mod tests {
             Walked::File(f) => files.push(f.rel_display()),
             Walked::Problem(p) => problems.push(p.message),
         };
-        walk(dir.path(), &WalkOptions::default(), |w| collect(w, &mut files, &mut problems));
+        walk(dir.path(), &WalkOptions::default(), |w| {
+            collect(w, &mut files, &mut problems)
+        });
         assert_eq!(files, vec!["a/x.txt"]);
         assert!(problems.is_empty());
 
         files.clear();
-        let opts = WalkOptions { follow_symlinks: true, ..Default::default() };
+        let opts = WalkOptions {
+            follow_symlinks: true,
+            ..Default::default()
+        };
         walk(dir.path(), &opts, |w| collect(w, &mut files, &mut problems));
         assert_eq!(files, vec!["a/x.txt"]);
-        assert!(problems.iter().any(|m| m.contains("symlink loop")), "{problems:?}");
+        assert!(
+            problems.iter().any(|m| m.contains("symlink loop")),
+            "{problems:?}"
+        );
     }
 }

@@ -1,25 +1,25 @@
 //! One integration test binary: each module drives the real `archive` binary against
 //! temporary evidence trees built by the harness.
 
+#[path = "it/browser.rs"]
+mod browser;
+#[path = "it/crash.rs"]
+mod crash;
+#[path = "it/curate.rs"]
+mod curate;
+#[path = "it/curate_web.rs"]
+mod curate_web;
+#[path = "it/documents.rs"]
+mod documents;
+#[path = "it/export.rs"]
+mod export;
+#[path = "../fuzz/targets.rs"]
+mod fuzz_targets;
 #[path = "it/harness.rs"]
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
 #[path = "it/sample.rs"]
 mod sample;
-#[path = "it/documents.rs"]
-mod documents;
 #[path = "it/serve.rs"]
 mod serve;
-#[path = "it/browser.rs"]
-mod browser;
-#[path = "it/curate.rs"]
-mod curate;
-#[path = "it/curate_web.rs"]
-mod curate_web;
-#[path = "it/export.rs"]
-mod export;
-#[path = "../fuzz/targets.rs"]
-mod fuzz_targets;
-#[path = "it/crash.rs"]
-mod crash;

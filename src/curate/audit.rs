@@ -70,7 +70,12 @@ pub struct NewEntry {
 
 impl NewEntry {
     pub fn new(action: &str, subject: impl Into<String>) -> NewEntry {
-        NewEntry { action: action.into(), subject: subject.into(), details: serde_json::json!({}), ..Default::default() }
+        NewEntry {
+            action: action.into(),
+            subject: subject.into(),
+            details: serde_json::json!({}),
+            ..Default::default()
+        }
     }
     pub fn files(mut self, files: Vec<String>) -> NewEntry {
         self.files = files;
@@ -102,7 +107,17 @@ fn canonical(
     prev_hash: &str,
 ) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!([
-        FORM, seq, at, who, role, action, subject, files_json, details_json, reason, prev_hash
+        FORM,
+        seq,
+        at,
+        who,
+        role,
+        action,
+        subject,
+        files_json,
+        details_json,
+        reason,
+        prev_hash
     ]))
     .expect("a JSON array of strings serializes")
 }
@@ -136,7 +151,19 @@ pub fn append(conn: &Connection, who: &Actor, entry: NewEntry) -> CurateResult<A
     conn.execute(
         "INSERT INTO audit_log(seq,at,who,role,action,subject,files,details,reason,prev_hash,hash)
          VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-        params![seq, at, who.name, role, entry.action, entry.subject, files_json, details_json, entry.reason, prev_hash, hash],
+        params![
+            seq,
+            at,
+            who.name,
+            role,
+            entry.action,
+            entry.subject,
+            files_json,
+            details_json,
+            entry.reason,
+            prev_hash,
+            hash
+        ],
     )?;
     conn.execute(
         "INSERT INTO meta(key,value) VALUES(?1,?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -159,15 +186,22 @@ pub fn append(conn: &Connection, who: &Actor, entry: NewEntry) -> CurateResult<A
 
 /// The recorded chain head: (sequence, hash) of the newest entry; (0, GENESIS) when empty.
 fn head(conn: &Connection) -> CurateResult<(i64, String)> {
-    let recorded: Option<String> =
-        conn.query_row("SELECT value FROM meta WHERE key=?1", [HEAD_KEY], |r| r.get(0)).optional()?;
+    let recorded: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key=?1", [HEAD_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
     if let Some((seq, hash)) = recorded.as_deref().and_then(parse_head) {
         return Ok((seq, hash));
     }
     // No head recorded (a catalog from before the log, or a removed head): continue from the
     // newest row; `verify` still reports the missing head if rows exist.
     let last: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     Ok(last.unwrap_or((0, GENESIS.to_string())))
 }
@@ -177,7 +211,8 @@ fn parse_head(s: &str) -> Option<(i64, String)> {
     Some((seq.parse().ok()?, hash.to_string()))
 }
 
-const SELECT: &str = "SELECT seq,at,who,role,action,subject,files,details,reason,prev_hash,hash FROM audit_log";
+const SELECT: &str =
+    "SELECT seq,at,who,role,action,subject,files,details,reason,prev_hash,hash FROM audit_log";
 
 /// A stored row with the raw JSON texts (which is what the hash covers).
 struct RawRow {
@@ -198,7 +233,8 @@ fn map_raw(r: &Row) -> rusqlite::Result<RawRow> {
             action: r.get(4)?,
             subject: r.get(5)?,
             files: serde_json::from_str(&files_json).unwrap_or_default(),
-            details: serde_json::from_str(&details_json).unwrap_or(serde_json::Value::String(details_json.clone())),
+            details: serde_json::from_str(&details_json)
+                .unwrap_or(serde_json::Value::String(details_json.clone())),
             reason: r.get(8)?,
             prev_hash: r.get(9)?,
             hash: r.get(10)?,
@@ -238,15 +274,21 @@ pub struct AuditQuery {
 }
 
 /// Visit entries in sequence order without loading the whole log.
-pub fn for_each(conn: &Connection, q: &AuditQuery, mut f: impl FnMut(AuditEntry) -> CurateResult<()>) -> CurateResult<()> {
+pub fn for_each(
+    conn: &Connection,
+    q: &AuditQuery,
+    mut f: impl FnMut(AuditEntry) -> CurateResult<()>,
+) -> CurateResult<()> {
     conn.execute_batch(DDL)?;
     // A BLAKE3 is 64 hex digits: no LIKE wildcards can hide in it once checked.
     let file = match &q.file {
-        Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => Some(h.to_lowercase()),
+        Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(h.to_lowercase())
+        }
         Some(h) => {
             return Err(super::CurateError::Invalid(format!(
-                "{h:?} is not a BLAKE3 hash (64 hex digits); `archive show FILE` prints a file's hash"
-            )))
+            "{h:?} is not a BLAKE3 hash (64 hex digits); `archive show FILE` prints a file's hash"
+        )))
         }
         None => None,
     };
@@ -276,7 +318,13 @@ pub fn entries(conn: &Connection, q: &AuditQuery) -> CurateResult<Vec<AuditEntry
 
 /// A file's history for its detail page: every entry naming its content, oldest first.
 pub fn file_history(conn: &Connection, blake3: &str) -> CurateResult<Vec<AuditEntry>> {
-    entries(conn, &AuditQuery { file: Some(blake3.to_string()), ..Default::default() })
+    entries(
+        conn,
+        &AuditQuery {
+            file: Some(blake3.to_string()),
+            ..Default::default()
+        },
+    )
 }
 
 /// The outcome of checking the chain.
@@ -308,7 +356,12 @@ pub fn verify(conn: &Connection) -> CurateResult<ChainReport> {
     let mut expected_seq = 1i64;
     let mut prev_hash = GENESIS.to_string();
     let mut count = 0u64;
-    let bad = |seq: i64, problem: String, count: u64| Ok(ChainReport { entries: count, first_bad: Some(BadEntry { seq, problem }) });
+    let bad = |seq: i64, problem: String, count: u64| {
+        Ok(ChainReport {
+            entries: count,
+            first_bad: Some(BadEntry { seq, problem }),
+        })
+    };
     while let Some(row) = rows.next()? {
         let raw = map_raw(row)?;
         count += 1;
@@ -319,10 +372,24 @@ pub fn verify(conn: &Connection) -> CurateResult<ChainReport> {
             } else {
                 format!("entries {expected_seq} to {} are missing", e.seq - 1)
             };
-            return bad(expected_seq, format!("{missing}: deleted from the log (the next entry present is {})", e.seq), count);
+            return bad(
+                expected_seq,
+                format!(
+                    "{missing}: deleted from the log (the next entry present is {})",
+                    e.seq
+                ),
+                count,
+            );
         }
         if raw.computed_hash() != e.hash {
-            return bad(e.seq, format!("entry {} ({} by {} at {}) was edited: its content no longer matches its hash", e.seq, e.action, e.who, e.at), count);
+            return bad(
+                e.seq,
+                format!(
+                    "entry {} ({} by {} at {}) was edited: its content no longer matches its hash",
+                    e.seq, e.action, e.who, e.at
+                ),
+                count,
+            );
         }
         if e.prev_hash != prev_hash {
             return bad(
@@ -335,30 +402,61 @@ pub fn verify(conn: &Connection) -> CurateResult<ChainReport> {
         expected_seq += 1;
     }
     let last_seq = expected_seq - 1;
-    let recorded: Option<String> =
-        conn.query_row("SELECT value FROM meta WHERE key=?1", [HEAD_KEY], |r| r.get(0)).optional()?;
+    let recorded: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key=?1", [HEAD_KEY], |r| {
+            r.get(0)
+        })
+        .optional()?;
     match recorded.as_deref().map(|s| parse_head(s).ok_or(s)) {
         None if last_seq == 0 => {}
-        None => return bad(last_seq, "the log's recorded head is missing: it was removed from the catalog".into(), count),
-        Some(Err(s)) => return bad(last_seq, format!("the log's recorded head {s:?} is unreadable"), count),
+        None => {
+            return bad(
+                last_seq,
+                "the log's recorded head is missing: it was removed from the catalog".into(),
+                count,
+            )
+        }
+        Some(Err(s)) => {
+            return bad(
+                last_seq,
+                format!("the log's recorded head {s:?} is unreadable"),
+                count,
+            )
+        }
         Some(Ok((seq, _))) if seq > last_seq => {
             return bad(
                 last_seq + 1,
-                format!("entries {} to {seq} are missing: the newest entries were deleted", last_seq + 1),
+                format!(
+                    "entries {} to {seq} are missing: the newest entries were deleted",
+                    last_seq + 1
+                ),
                 count,
             )
         }
         Some(Ok((seq, hash))) if seq != last_seq || hash != prev_hash => {
-            return bad(last_seq, format!("entry {last_seq} is not the recorded head (entry {seq}): the log was rewritten"), count)
+            return bad(
+                last_seq,
+                format!(
+                "entry {last_seq} is not the recorded head (entry {seq}): the log was rewritten"
+            ),
+                count,
+            )
         }
         Some(Ok(_)) => {}
     }
-    Ok(ChainReport { entries: count, first_bad: None })
+    Ok(ChainReport {
+        entries: count,
+        first_bad: None,
+    })
 }
 
 /// Check one exported entry on its own (a receiving office has entries, not the whole log).
 pub fn entry_hash_holds(e: &AuditEntry, files_json: &str, details_json: &str) -> bool {
-    let raw = RawRow { entry: e.clone(), files_json: files_json.to_string(), details_json: details_json.to_string() };
+    let raw = RawRow {
+        entry: e.clone(),
+        files_json: files_json.to_string(),
+        details_json: details_json.to_string(),
+    };
     raw.computed_hash() == e.hash
 }
 
@@ -381,7 +479,8 @@ mod tests {
 
     fn db() -> Connection {
         let c = Connection::open_in_memory().unwrap();
-        c.execute_batch("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);").unwrap();
+        c.execute_batch("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            .unwrap();
         c.execute_batch(DDL).unwrap();
         c
     }
@@ -389,8 +488,14 @@ mod tests {
     fn fill(c: &Connection, n: usize) {
         let who = Actor::new("卓玛", Role::Curator);
         for i in 0..n {
-            append(c, &who, NewEntry::new("collection.add", format!("c{i}")).files(vec!["ab".repeat(32)]).details(serde_json::json!({"n": i, "名": "海东市"})))
-                .unwrap();
+            append(
+                c,
+                &who,
+                NewEntry::new("collection.add", format!("c{i}"))
+                    .files(vec!["ab".repeat(32)])
+                    .details(serde_json::json!({"n": i, "名": "海东市"})),
+            )
+            .unwrap();
         }
     }
 
@@ -411,7 +516,8 @@ mod tests {
     fn an_edited_field_names_the_entry() {
         let c = db();
         fill(&c, 5);
-        c.execute("UPDATE audit_log SET who='someone else' WHERE seq=3", []).unwrap();
+        c.execute("UPDATE audit_log SET who='someone else' WHERE seq=3", [])
+            .unwrap();
         let r = verify(&c).unwrap();
         assert_eq!(r.first_bad.as_ref().unwrap().seq, 3, "{r:?}");
         assert!(r.first_bad.unwrap().problem.contains("edited"));
@@ -424,8 +530,23 @@ mod tests {
         let e = entries(&c, &AuditQuery::default()).unwrap().remove(1);
         let files = serde_json::to_string(&e.files).unwrap();
         let details = "{\"n\":99}";
-        let forged = sha256_hex(&canonical(e.seq, &e.at, &e.who, &e.role, &e.action, &e.subject, &files, details, None, &e.prev_hash));
-        c.execute("UPDATE audit_log SET details=?1, hash=?2 WHERE seq=2", params![details, forged]).unwrap();
+        let forged = sha256_hex(&canonical(
+            e.seq,
+            &e.at,
+            &e.who,
+            &e.role,
+            &e.action,
+            &e.subject,
+            &files,
+            details,
+            None,
+            &e.prev_hash,
+        ));
+        c.execute(
+            "UPDATE audit_log SET details=?1, hash=?2 WHERE seq=2",
+            params![details, forged],
+        )
+        .unwrap();
         let r = verify(&c).unwrap();
         assert_eq!(r.first_bad.unwrap().seq, 3);
     }
@@ -452,12 +573,34 @@ mod tests {
         let who = Actor::new("admin", Role::Admin);
         let a = "a".repeat(64);
         let b = "b".repeat(64);
-        append(&c, &who, NewEntry::new("tag.set", "x").files(vec![a.clone()])).unwrap();
-        append(&c, &who, NewEntry::new("tag.set", "y").files(vec![b.clone()])).unwrap();
-        append(&c, &who, NewEntry::new("collection.add", "z").files(vec![b.clone(), a.clone()])).unwrap();
-        let h: Vec<i64> = file_history(&c, &a).unwrap().iter().map(|e| e.seq).collect();
+        append(
+            &c,
+            &who,
+            NewEntry::new("tag.set", "x").files(vec![a.clone()]),
+        )
+        .unwrap();
+        append(
+            &c,
+            &who,
+            NewEntry::new("tag.set", "y").files(vec![b.clone()]),
+        )
+        .unwrap();
+        append(
+            &c,
+            &who,
+            NewEntry::new("collection.add", "z").files(vec![b.clone(), a.clone()]),
+        )
+        .unwrap();
+        let h: Vec<i64> = file_history(&c, &a)
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect();
         assert_eq!(h, [1, 3]);
-        assert!(file_history(&c, "abc").is_err(), "a non-hash is refused, not matched as a pattern");
+        assert!(
+            file_history(&c, "abc").is_err(),
+            "a non-hash is refused, not matched as a pattern"
+        );
     }
 
     #[test]

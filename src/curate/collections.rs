@@ -132,27 +132,51 @@ fn check_name(name: &str) -> CurateResult<String> {
 }
 
 fn collection_id(conn: &Connection, name: &str) -> CurateResult<i64> {
-    conn.query_row("SELECT id FROM collections WHERE name=?1", [name.trim()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| CurateError::NotFound(format!("no collection named {name:?}; `archive collection list` shows them")))
+    conn.query_row(
+        "SELECT id FROM collections WHERE name=?1",
+        [name.trim()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        CurateError::NotFound(format!(
+            "no collection named {name:?}; `archive collection list` shows them"
+        ))
+    })
 }
 
 /// Create an empty collection. Curators and admins.
-pub fn create(cat: &Catalog, who: &Actor, name: &str, description: &str) -> CurateResult<Collection> {
+pub fn create(
+    cat: &Catalog,
+    who: &Actor,
+    name: &str,
+    description: &str,
+) -> CurateResult<Collection> {
     who.require(Role::Curator, "create collections")?;
     let name = check_name(name)?;
     ensure_tables(cat.conn())?;
     let tx = write_tx(cat.conn())?;
-    let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM collections WHERE name=?1)", [&name], |r| r.get(0))?;
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM collections WHERE name=?1)",
+        [&name],
+        |r| r.get(0),
+    )?;
     if exists {
-        return Err(CurateError::Conflict(format!("a collection named {name:?} already exists")));
+        return Err(CurateError::Conflict(format!(
+            "a collection named {name:?} already exists"
+        )));
     }
     let now = now_rfc3339();
     tx.execute(
         "INSERT INTO collections(name,description,created_at,created_by,updated_at) VALUES(?1,?2,?3,?4,?3)",
         params![name, description.trim(), now, who.name],
     )?;
-    audit::append(&tx, who, NewEntry::new("collection.create", &name).details(serde_json::json!({"name": name, "description": description.trim()})))?;
+    audit::append(
+        &tx,
+        who,
+        NewEntry::new("collection.create", &name)
+            .details(serde_json::json!({"name": name, "description": description.trim()})),
+    )?;
     tx.commit()?;
     get_collection(cat.conn(), &name)
 }
@@ -164,12 +188,26 @@ pub fn rename(cat: &Catalog, who: &Actor, name: &str, new_name: &str) -> CurateR
     ensure_tables(cat.conn())?;
     let tx = write_tx(cat.conn())?;
     let id = collection_id(&tx, name)?;
-    let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM collections WHERE name=?1 AND id<>?2)", params![new_name, id], |r| r.get(0))?;
+    let taken: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM collections WHERE name=?1 AND id<>?2)",
+        params![new_name, id],
+        |r| r.get(0),
+    )?;
     if taken {
-        return Err(CurateError::Conflict(format!("a collection named {new_name:?} already exists")));
+        return Err(CurateError::Conflict(format!(
+            "a collection named {new_name:?} already exists"
+        )));
     }
-    tx.execute("UPDATE collections SET name=?1, updated_at=?2 WHERE id=?3", params![new_name, now_rfc3339(), id])?;
-    audit::append(&tx, who, NewEntry::new("collection.rename", &new_name).details(serde_json::json!({"from": name.trim(), "to": new_name})))?;
+    tx.execute(
+        "UPDATE collections SET name=?1, updated_at=?2 WHERE id=?3",
+        params![new_name, now_rfc3339(), id],
+    )?;
+    audit::append(
+        &tx,
+        who,
+        NewEntry::new("collection.rename", &new_name)
+            .details(serde_json::json!({"from": name.trim(), "to": new_name})),
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -180,9 +218,21 @@ pub fn describe(cat: &Catalog, who: &Actor, name: &str, description: &str) -> Cu
     ensure_tables(cat.conn())?;
     let tx = write_tx(cat.conn())?;
     let id = collection_id(&tx, name)?;
-    let old: String = tx.query_row("SELECT description FROM collections WHERE id=?1", [id], |r| r.get(0))?;
-    tx.execute("UPDATE collections SET description=?1, updated_at=?2 WHERE id=?3", params![description.trim(), now_rfc3339(), id])?;
-    audit::append(&tx, who, NewEntry::new("collection.describe", name.trim()).details(serde_json::json!({"from": old, "to": description.trim()})))?;
+    let old: String = tx.query_row(
+        "SELECT description FROM collections WHERE id=?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "UPDATE collections SET description=?1, updated_at=?2 WHERE id=?3",
+        params![description.trim(), now_rfc3339(), id],
+    )?;
+    audit::append(
+        &tx,
+        who,
+        NewEntry::new("collection.describe", name.trim())
+            .details(serde_json::json!({"from": old, "to": description.trim()})),
+    )?;
     tx.commit()?;
     Ok(())
 }
@@ -191,16 +241,32 @@ pub fn describe(cat: &Catalog, who: &Actor, name: &str, description: &str) -> Cu
 /// admins, with a reason: a collection may already have been shown to an inspection.
 pub fn delete(cat: &Catalog, who: &Actor, name: &str, reason: Option<&str>) -> CurateResult<()> {
     who.require(Role::Curator, "delete collections")?;
-    let reason = reason_text(reason).ok_or_else(|| CurateError::ReasonRequired("deleting a collection".into()))?;
+    let reason = reason_text(reason)
+        .ok_or_else(|| CurateError::ReasonRequired("deleting a collection".into()))?;
     ensure_tables(cat.conn())?;
     let detail = show(cat, who, name)?;
     let tx = write_tx(cat.conn())?;
-    tx.execute("DELETE FROM collection_items WHERE collection_id=?1", [detail.collection.id])?;
-    tx.execute("DELETE FROM collections WHERE id=?1", [detail.collection.id])?;
-    let mut files: Vec<String> = detail.items.iter().filter_map(|i| i.blake3.clone()).collect();
+    tx.execute(
+        "DELETE FROM collection_items WHERE collection_id=?1",
+        [detail.collection.id],
+    )?;
+    tx.execute(
+        "DELETE FROM collections WHERE id=?1",
+        [detail.collection.id],
+    )?;
+    let mut files: Vec<String> = detail
+        .items
+        .iter()
+        .filter_map(|i| i.blake3.clone())
+        .collect();
     files.sort();
     files.dedup();
-    let paths: Vec<&str> = detail.items.iter().take(AUDIT_PATHS).map(|i| i.path.as_str()).collect();
+    let paths: Vec<&str> = detail
+        .items
+        .iter()
+        .take(AUDIT_PATHS)
+        .map(|i| i.path.as_str())
+        .collect();
     audit::append(
         &tx,
         who,
@@ -217,12 +283,15 @@ pub fn delete(cat: &Catalog, who: &Actor, name: &str, reason: Option<&str>) -> C
 pub fn list(cat: &Catalog, who: &Actor) -> CurateResult<Vec<Collection>> {
     who.require(Role::Viewer, "list collections")?;
     ensure_tables(cat.conn())?;
-    let mut stmt = cat.conn().prepare(&format!("{SUMMARY} GROUP BY c.id ORDER BY c.name"))?;
+    let mut stmt = cat
+        .conn()
+        .prepare(&format!("{SUMMARY} GROUP BY c.id ORDER BY c.name"))?;
     let rows = stmt.query_map([], map_collection)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-const SUMMARY: &str = "SELECT c.id, c.name, c.description, c.created_at, c.created_by, c.updated_at,
+const SUMMARY: &str =
+    "SELECT c.id, c.name, c.description, c.created_at, c.created_by, c.updated_at,
         COUNT(i.file_id), COALESCE(SUM(i.review='accepted'),0), COALESCE(SUM(i.review='rejected'),0)
     FROM collections c LEFT JOIN collection_items i ON i.collection_id = c.id";
 
@@ -242,7 +311,11 @@ fn map_collection(r: &rusqlite::Row) -> rusqlite::Result<Collection> {
 
 fn get_collection(conn: &Connection, name: &str) -> CurateResult<Collection> {
     let id = collection_id(conn, name)?;
-    Ok(conn.query_row(&format!("{SUMMARY} WHERE c.id=?1 GROUP BY c.id"), [id], map_collection)?)
+    Ok(conn.query_row(
+        &format!("{SUMMARY} WHERE c.id=?1 GROUP BY c.id"),
+        [id],
+        map_collection,
+    )?)
 }
 
 /// A collection and its items in order. Anyone signed in.
@@ -278,7 +351,11 @@ pub fn show(cat: &Catalog, who: &Actor, name: &str) -> CurateResult<CollectionDe
 
 /// Paths for the audit details, capped.
 fn paths_detail(rows: &[FileRow]) -> serde_json::Value {
-    let paths: Vec<String> = rows.iter().take(AUDIT_PATHS).map(FileRow::display_path).collect();
+    let paths: Vec<String> = rows
+        .iter()
+        .take(AUDIT_PATHS)
+        .map(FileRow::display_path)
+        .collect();
     serde_json::json!({"count": rows.len(), "paths": paths, "paths_cut": rows.len() > AUDIT_PATHS})
 }
 
@@ -292,18 +369,30 @@ fn hashes(rows: &[FileRow]) -> Vec<String> {
 /// Load catalogued files by id, failing on the first unknown id.
 pub fn file_rows(cat: &Catalog, ids: &[i64]) -> CurateResult<Vec<FileRow>> {
     ids.iter()
-        .map(|id| cat.file(*id)?.ok_or_else(|| CurateError::NotFound(format!("no catalogued file with id {id}"))))
+        .map(|id| {
+            cat.file(*id)?
+                .ok_or_else(|| CurateError::NotFound(format!("no catalogued file with id {id}")))
+        })
         .collect()
 }
 
 /// Append files to the end of a collection, in the order given. Curators and admins.
-pub fn add_files(cat: &Catalog, who: &Actor, name: &str, file_ids: &[i64]) -> CurateResult<AddOutcome> {
+pub fn add_files(
+    cat: &Catalog,
+    who: &Actor,
+    name: &str,
+    file_ids: &[i64],
+) -> CurateResult<AddOutcome> {
     who.require(Role::Curator, "add files to collections")?;
     ensure_tables(cat.conn())?;
     let rows = file_rows(cat, file_ids)?;
     let tx = write_tx(cat.conn())?;
     let id = collection_id(&tx, name)?;
-    let mut next: i64 = tx.query_row("SELECT COALESCE(MAX(position),0)+1 FROM collection_items WHERE collection_id=?1", [id], |r| r.get(0))?;
+    let mut next: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(position),0)+1 FROM collection_items WHERE collection_id=?1",
+        [id],
+        |r| r.get(0),
+    )?;
     let now = now_rfc3339();
     let mut out = AddOutcome::default();
     let mut added = Vec::new();
@@ -322,15 +411,30 @@ pub fn add_files(cat: &Catalog, who: &Actor, name: &str, file_ids: &[i64]) -> Cu
         }
     }
     if out.added > 0 {
-        tx.execute("UPDATE collections SET updated_at=?1 WHERE id=?2", params![now, id])?;
-        audit::append(&tx, who, NewEntry::new("collection.add", name.trim()).files(hashes(&added)).details(paths_detail(&added)))?;
+        tx.execute(
+            "UPDATE collections SET updated_at=?1 WHERE id=?2",
+            params![now, id],
+        )?;
+        audit::append(
+            &tx,
+            who,
+            NewEntry::new("collection.add", name.trim())
+                .files(hashes(&added))
+                .details(paths_detail(&added)),
+        )?;
     }
     tx.commit()?;
     Ok(out)
 }
 
 /// Take files out of a collection (the evidence and the catalog are untouched).
-pub fn remove_files(cat: &Catalog, who: &Actor, name: &str, file_ids: &[i64], reason: Option<&str>) -> CurateResult<usize> {
+pub fn remove_files(
+    cat: &Catalog,
+    who: &Actor,
+    name: &str,
+    file_ids: &[i64],
+    reason: Option<&str>,
+) -> CurateResult<usize> {
     who.require(Role::Curator, "remove files from collections")?;
     ensure_tables(cat.conn())?;
     let rows = file_rows(cat, file_ids)?;
@@ -338,19 +442,32 @@ pub fn remove_files(cat: &Catalog, who: &Actor, name: &str, file_ids: &[i64], re
     let id = collection_id(&tx, name)?;
     let mut removed = Vec::new();
     for row in &rows {
-        if tx.execute("DELETE FROM collection_items WHERE collection_id=?1 AND file_id=?2", params![id, row.id])? == 1 {
+        if tx.execute(
+            "DELETE FROM collection_items WHERE collection_id=?1 AND file_id=?2",
+            params![id, row.id],
+        )? == 1
+        {
             removed.push(row.clone());
         }
     }
     if removed.is_empty() {
-        return Err(CurateError::NotFound(format!("none of those files is in {:?}", name.trim())));
+        return Err(CurateError::NotFound(format!(
+            "none of those files is in {:?}",
+            name.trim()
+        )));
     }
     renumber(&tx, id)?;
-    tx.execute("UPDATE collections SET updated_at=?1 WHERE id=?2", params![now_rfc3339(), id])?;
+    tx.execute(
+        "UPDATE collections SET updated_at=?1 WHERE id=?2",
+        params![now_rfc3339(), id],
+    )?;
     audit::append(
         &tx,
         who,
-        NewEntry::new("collection.remove", name.trim()).files(hashes(&removed)).details(paths_detail(&removed)).reason(reason_text(reason)),
+        NewEntry::new("collection.remove", name.trim())
+            .files(hashes(&removed))
+            .details(paths_detail(&removed))
+            .reason(reason_text(reason)),
     )?;
     tx.commit()?;
     Ok(removed.len())
@@ -362,7 +479,8 @@ fn renumber(conn: &Connection, id: i64) -> CurateResult<()> {
         let rows = st.query_map([id], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    let mut st = conn.prepare("UPDATE collection_items SET position=?1 WHERE collection_id=?2 AND file_id=?3")?;
+    let mut st = conn
+        .prepare("UPDATE collection_items SET position=?1 WHERE collection_id=?2 AND file_id=?3")?;
     for (i, f) in ids.iter().enumerate() {
         st.execute(params![i as i64 + 1, id, f])?;
     }
@@ -370,28 +488,44 @@ fn renumber(conn: &Connection, id: i64) -> CurateResult<()> {
 }
 
 /// Move one item to `to` (1-based; past the end means last). Curators and admins.
-pub fn move_item(cat: &Catalog, who: &Actor, name: &str, file_id: i64, to: i64) -> CurateResult<()> {
+pub fn move_item(
+    cat: &Catalog,
+    who: &Actor,
+    name: &str,
+    file_id: i64,
+    to: i64,
+) -> CurateResult<()> {
     who.require(Role::Curator, "reorder collections")?;
     ensure_tables(cat.conn())?;
     let row = file_rows(cat, &[file_id])?.remove(0);
     let tx = write_tx(cat.conn())?;
     let id = collection_id(&tx, name)?;
     let mut order: Vec<i64> = {
-        let mut st = tx.prepare("SELECT file_id FROM collection_items WHERE collection_id=?1 ORDER BY position")?;
+        let mut st = tx.prepare(
+            "SELECT file_id FROM collection_items WHERE collection_id=?1 ORDER BY position",
+        )?;
         let rows = st.query_map([id], |r| r.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let Some(from) = order.iter().position(|f| *f == file_id) else {
-        return Err(CurateError::NotFound(format!("{} is not in {:?}", row.display_path(), name.trim())));
+        return Err(CurateError::NotFound(format!(
+            "{} is not in {:?}",
+            row.display_path(),
+            name.trim()
+        )));
     };
     if to < 1 {
-        return Err(CurateError::Invalid(format!("position {to}: positions start at 1")));
+        return Err(CurateError::Invalid(format!(
+            "position {to}: positions start at 1"
+        )));
     }
     order.remove(from);
     let dest = ((to - 1) as usize).min(order.len());
     order.insert(dest, file_id);
     {
-        let mut st = tx.prepare("UPDATE collection_items SET position=?1 WHERE collection_id=?2 AND file_id=?3")?;
+        let mut st = tx.prepare(
+            "UPDATE collection_items SET position=?1 WHERE collection_id=?2 AND file_id=?3",
+        )?;
         for (i, f) in order.iter().enumerate() {
             st.execute(params![i as i64 + 1, id, f])?;
         }
@@ -401,7 +535,9 @@ pub fn move_item(cat: &Catalog, who: &Actor, name: &str, file_id: i64, to: i64) 
         who,
         NewEntry::new("collection.move", name.trim())
             .files(hashes(std::slice::from_ref(&row)))
-            .details(serde_json::json!({"path": row.display_path(), "from": from + 1, "to": dest + 1})),
+            .details(
+                serde_json::json!({"path": row.display_path(), "from": from + 1, "to": dest + 1}),
+            ),
     )?;
     tx.commit()?;
     Ok(())
@@ -419,7 +555,9 @@ pub fn review(
     who.require(Role::Curator, "review collection items")?;
     let reason = reason_text(reason);
     if state == Review::Rejected && reason.is_none() {
-        return Err(CurateError::ReasonRequired("rejecting an item needs a reason".into()));
+        return Err(CurateError::ReasonRequired(
+            "rejecting an item needs a reason".into(),
+        ));
     }
     ensure_tables(cat.conn())?;
     let rows = file_rows(cat, file_ids)?;
@@ -430,10 +568,18 @@ pub fn review(
     let mut before = Vec::new();
     for row in &rows {
         let old: Option<String> = tx
-            .query_row("SELECT review FROM collection_items WHERE collection_id=?1 AND file_id=?2", params![id, row.id], |r| r.get(0))
+            .query_row(
+                "SELECT review FROM collection_items WHERE collection_id=?1 AND file_id=?2",
+                params![id, row.id],
+                |r| r.get(0),
+            )
             .optional()?;
         let Some(old) = old else {
-            return Err(CurateError::NotFound(format!("{} is not in {:?}; add it first", row.display_path(), name.trim())));
+            return Err(CurateError::NotFound(format!(
+                "{} is not in {:?}; add it first",
+                row.display_path(),
+                name.trim()
+            )));
         };
         tx.execute(
             "UPDATE collection_items SET review=?1, review_reason=?2, reviewed_by=?3, reviewed_at=?4 WHERE collection_id=?5 AND file_id=?6",
@@ -445,7 +591,14 @@ pub fn review(
     let mut details = paths_detail(&changed);
     details["state"] = serde_json::json!(state.as_str());
     details["before"] = serde_json::json!(before.iter().take(AUDIT_PATHS).collect::<Vec<_>>());
-    audit::append(&tx, who, NewEntry::new("review.set", name.trim()).files(hashes(&changed)).details(details).reason(reason))?;
+    audit::append(
+        &tx,
+        who,
+        NewEntry::new("review.set", name.trim())
+            .files(hashes(&changed))
+            .details(details)
+            .reason(reason),
+    )?;
     tx.commit()?;
     Ok(changed.len())
 }
@@ -456,11 +609,19 @@ pub fn review(
 pub fn resolve_target(cat: &Catalog, target: &str) -> CurateResult<Vec<FileRow>> {
     let t = target.trim();
     let looks_like_hash = t.len() >= 8 && t.len() <= 64 && t.chars().all(|c| c.is_ascii_hexdigit());
-    let mut rows = if looks_like_hash { cat.files_by_blake3_prefix(&t.to_lowercase())? } else { Vec::new() };
+    let mut rows = if looks_like_hash {
+        cat.files_by_blake3_prefix(&t.to_lowercase())?
+    } else {
+        Vec::new()
+    };
     if looks_like_hash && t.len() < 64 {
-        let distinct: std::collections::HashSet<_> = rows.iter().map(|r| r.blake3.clone()).collect();
+        let distinct: std::collections::HashSet<_> =
+            rows.iter().map(|r| r.blake3.clone()).collect();
         if distinct.len() > 1 {
-            return Err(CurateError::Invalid(format!("{t} matches {} different contents; give more of the hash", distinct.len())));
+            return Err(CurateError::Invalid(format!(
+                "{t} matches {} different contents; give more of the hash",
+                distinct.len()
+            )));
         }
     }
     if rows.is_empty() {
@@ -469,7 +630,9 @@ pub fn resolve_target(cat: &Catalog, target: &str) -> CurateResult<Vec<FileRow>>
         rows.extend(cat.file_by_path(&abs)?);
     }
     if rows.is_empty() {
-        return Err(CurateError::NotFound(format!("{t}: not in the catalog (give a catalogued path or a BLAKE3 hash)")));
+        return Err(CurateError::NotFound(format!(
+            "{t}: not in the catalog (give a catalogued path or a BLAKE3 hash)"
+        )));
     }
     Ok(rows)
 }

@@ -58,7 +58,13 @@ pub fn collection_describe(cfg: &Config, name: &str, description: &str) -> Curat
 }
 
 /// Add files named on the command line and/or every result of a query.
-pub fn collection_add(cfg: &Config, name: &str, files: &[String], query: Option<&str>, filters: &[(String, String)]) -> CurateResult<u8> {
+pub fn collection_add(
+    cfg: &Config,
+    name: &str,
+    files: &[String],
+    query: Option<&str>,
+    filters: &[(String, String)],
+) -> CurateResult<u8> {
     let cat = Catalog::open_existing(&cfg.archive_dir)?;
     let mut ids = resolve_files(&cat, files)?;
     if query.is_some() || !filters.is_empty() {
@@ -71,14 +77,21 @@ pub fn collection_add(cfg: &Config, name: &str, files: &[String], query: Option<
         }
     }
     if ids.is_empty() {
-        return Err(CurateError::Invalid("nothing to add: give files (paths or BLAKE3) or a --query that matches".into()));
+        return Err(CurateError::Invalid(
+            "nothing to add: give files (paths or BLAKE3) or a --query that matches".into(),
+        ));
     }
     let o = collections::add_files(&cat, &Actor::local_operator(), name, &ids)?;
     println!("{} added to {name:?}, {} already there", o.added, o.already);
     Ok(0)
 }
 
-pub fn collection_remove(cfg: &Config, name: &str, files: &[String], reason: Option<&str>) -> CurateResult<u8> {
+pub fn collection_remove(
+    cfg: &Config,
+    name: &str,
+    files: &[String],
+    reason: Option<&str>,
+) -> CurateResult<u8> {
     let cat = Catalog::open_existing(&cfg.archive_dir)?;
     let ids = resolve_files(&cat, files)?;
     let n = collections::remove_files(&cat, &Actor::local_operator(), name, &ids, reason)?;
@@ -90,14 +103,23 @@ pub fn collection_move(cfg: &Config, name: &str, file: &str, to: i64) -> CurateR
     let cat = Catalog::open_existing(&cfg.archive_dir)?;
     let ids = resolve_files(&cat, &[file.to_string()])?;
     if ids.len() != 1 {
-        return Err(CurateError::Invalid(format!("{file} names {} files; give one path", ids.len())));
+        return Err(CurateError::Invalid(format!(
+            "{file} names {} files; give one path",
+            ids.len()
+        )));
     }
     collections::move_item(&cat, &Actor::local_operator(), name, ids[0], to)?;
     println!("moved to position {to}");
     Ok(0)
 }
 
-pub fn collection_review(cfg: &Config, name: &str, files: &[String], state: Review, reason: Option<&str>) -> CurateResult<u8> {
+pub fn collection_review(
+    cfg: &Config,
+    name: &str,
+    files: &[String],
+    state: Review,
+    reason: Option<&str>,
+) -> CurateResult<u8> {
     let cat = Catalog::open_existing(&cfg.archive_dir)?;
     let ids = resolve_files(&cat, files)?;
     let n = collections::review(&cat, &Actor::local_operator(), name, &ids, state, reason)?;
@@ -119,7 +141,10 @@ pub fn collection_list(cfg: &Config, json: bool) -> CurateResult<u8> {
         print_json(&list)?;
     } else {
         for c in &list {
-            println!("{}\t{} items ({} accepted, {} rejected)\t{}", c.name, c.items, c.accepted, c.rejected, c.description);
+            println!(
+                "{}\t{} items ({} accepted, {} rejected)\t{}",
+                c.name, c.items, c.accepted, c.rejected, c.description
+            );
         }
     }
     Ok(0)
@@ -136,24 +161,58 @@ pub fn collection_show(cfg: &Config, name: &str, json: bool) -> CurateResult<u8>
             println!("{}", d.collection.description);
         }
         for i in &d.items {
-            let why = i.review_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-            println!("{:>4}. [{}{}] {}", i.position, i.review.as_str(), why, i.path);
+            let why = i
+                .review_reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            println!(
+                "{:>4}. [{}{}] {}",
+                i.position,
+                i.review.as_str(),
+                why,
+                i.path
+            );
         }
     }
     Ok(0)
 }
 
-pub fn tag_set(cfg: &Config, files: &[String], kind: TagKind, value: &str, reason: Option<&str>) -> CurateResult<u8> {
+pub fn tag_set(
+    cfg: &Config,
+    files: &[String],
+    kind: TagKind,
+    value: &str,
+    reason: Option<&str>,
+) -> CurateResult<u8> {
     let schema = cfg.schema()?;
     let mut cat = Catalog::open_existing(&cfg.archive_dir)?;
     let ids = resolve_files(&cat, files)?;
-    let r = tags::set(&cat, &schema, &Actor::local_operator(), &ids, kind, value, reason)?;
+    let r = tags::set(
+        &cat,
+        &schema,
+        &Actor::local_operator(),
+        &ids,
+        kind,
+        value,
+        reason,
+    )?;
     let (_, updated) = tags::refresh(&mut cat, cfg, &schema)?;
-    println!("{} file(s) set to {} {} (manual); {updated} search documents updated", ids.len(), r.code, r.name);
+    println!(
+        "{} file(s) set to {} {} (manual); {updated} search documents updated",
+        ids.len(),
+        r.code,
+        r.name
+    );
     Ok(0)
 }
 
-pub fn tag_clear(cfg: &Config, files: &[String], kind: TagKind, reason: Option<&str>) -> CurateResult<u8> {
+pub fn tag_clear(
+    cfg: &Config,
+    files: &[String],
+    kind: TagKind,
+    reason: Option<&str>,
+) -> CurateResult<u8> {
     let schema = cfg.schema()?;
     let mut cat = Catalog::open_existing(&cfg.archive_dir)?;
     let ids = resolve_files(&cat, files)?;
@@ -170,20 +229,39 @@ pub fn audit_show(cfg: &Config, json: bool, file: Option<&str>) -> CurateResult<
         Some(f) if f.len() == 64 => Some(f.to_lowercase()),
         Some(f) => {
             let rows = collections::resolve_target(&cat, f)?;
-            Some(rows[0].blake3.clone().ok_or_else(|| CurateError::Invalid(format!("{f} has no content hash (it could not be read)")))?)
+            Some(rows[0].blake3.clone().ok_or_else(|| {
+                CurateError::Invalid(format!("{f} has no content hash (it could not be read)"))
+            })?)
         }
         None => None,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    audit::for_each(cat.conn(), &AuditQuery { file, ..Default::default() }, |e| {
-        if json {
-            serde_json::to_writer(&mut out, &audit::to_json_line(&e)).map_err(|e| out_err(e.into()))?;
-            writeln!(out).map_err(out_err)
-        } else {
-            let reason = e.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
-            writeln!(out, "{:>5}  {}  {} ({})  {}  {}{}  {}", e.seq, e.at, e.who, e.role, e.action, e.subject, reason, e.details).map_err(out_err)
-        }
-    })?;
+    audit::for_each(
+        cat.conn(),
+        &AuditQuery {
+            file,
+            ..Default::default()
+        },
+        |e| {
+            if json {
+                serde_json::to_writer(&mut out, &audit::to_json_line(&e))
+                    .map_err(|e| out_err(e.into()))?;
+                writeln!(out).map_err(out_err)
+            } else {
+                let reason = e
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(" — {r}"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{:>5}  {}  {} ({})  {}  {}{}  {}",
+                    e.seq, e.at, e.who, e.role, e.action, e.subject, reason, e.details
+                )
+                .map_err(out_err)
+            }
+        },
+    )?;
     out.flush().map_err(out_err)?;
     Ok(0)
 }
@@ -197,7 +275,10 @@ pub fn audit_verify(cfg: &Config, json: bool) -> CurateResult<u8> {
     } else if let Some(bad) = &r.first_bad {
         println!("audit log BROKEN at entry {}: {}", bad.seq, bad.problem);
     } else {
-        println!("audit log intact: {} entries, every hash and link checks", r.entries);
+        println!(
+            "audit log intact: {} entries, every hash and link checks",
+            r.entries
+        );
     }
     Ok(if r.intact() { 0 } else { 2 })
 }
@@ -207,13 +288,18 @@ pub fn audit_verify(cfg: &Config, json: bool) -> CurateResult<u8> {
 pub fn read_new_password(from_stdin: bool) -> CurateResult<String> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| CurateError::from(crate::Error::io("<stdin>", e)))?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| CurateError::from(crate::Error::io("<stdin>", e)))?;
         return Ok(line.trim_end_matches(['\n', '\r']).to_string());
     }
     let first = prompt_password("New password: ")?;
     let second = prompt_password("Again: ")?;
     if first != second {
-        return Err(CurateError::Invalid("the two passwords differ; nothing was changed".into()));
+        return Err(CurateError::Invalid(
+            "the two passwords differ; nothing was changed".into(),
+        ));
     }
     Ok(first)
 }
@@ -222,7 +308,9 @@ pub fn read_new_password(from_stdin: bool) -> CurateResult<String> {
 fn prompt_password(prompt: &str) -> CurateResult<String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(CurateError::Invalid("no terminal to ask the password on: pipe it in with --password-stdin".into()));
+        return Err(CurateError::Invalid(
+            "no terminal to ask the password on: pipe it in with --password-stdin".into(),
+        ));
     }
     eprint!("{prompt}");
     let _ = std::io::stderr().flush();
@@ -230,7 +318,9 @@ fn prompt_password(prompt: &str) -> CurateResult<String> {
     // SAFETY: termios is plain data; tcgetattr fills it for a terminal fd checked above.
     let mut old: libc::termios = unsafe { std::mem::zeroed() };
     if unsafe { libc::tcgetattr(fd, &mut old) } != 0 {
-        return Err(CurateError::Invalid("cannot switch the terminal's echo off: use --password-stdin".into()));
+        return Err(CurateError::Invalid(
+            "cannot switch the terminal's echo off: use --password-stdin".into(),
+        ));
     }
     let mut quiet = old;
     quiet.c_lflag &= !libc::ECHO;
@@ -245,7 +335,12 @@ fn prompt_password(prompt: &str) -> CurateResult<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
-pub fn user_add(archive_dir: &Path, name: &str, role: Role, password_stdin: bool) -> CurateResult<u8> {
+pub fn user_add(
+    archive_dir: &Path,
+    name: &str,
+    role: Role,
+    password_stdin: bool,
+) -> CurateResult<u8> {
     let password = read_new_password(password_stdin)?;
     users::add(archive_dir, &Actor::local_operator(), name, role, &password)?;
     println!("user {name} added as {role}");
@@ -279,13 +374,25 @@ pub fn user_passwd(archive_dir: &Path, name: &str, password_stdin: bool) -> Cura
     Ok(0)
 }
 
-pub fn user_role(archive_dir: &Path, name: &str, role: Role, reason: Option<&str>) -> CurateResult<u8> {
+pub fn user_role(
+    archive_dir: &Path,
+    name: &str,
+    role: Role,
+    reason: Option<&str>,
+) -> CurateResult<u8> {
     users::set_role(archive_dir, &Actor::local_operator(), name, role, reason)?;
     println!("{name} is now {role}");
     Ok(0)
 }
 
-pub fn export(cfg: &Config, collection: &str, out: &Path, zip: bool, include_rejected: bool, json: bool) -> CurateResult<u8> {
+pub fn export(
+    cfg: &Config,
+    collection: &str,
+    out: &Path,
+    zip: bool,
+    include_rejected: bool,
+    json: bool,
+) -> CurateResult<u8> {
     let schema = cfg.schema()?;
     let cat = Catalog::open_existing(&cfg.archive_dir)?;
     let opts = ExportOptions {
@@ -309,7 +416,10 @@ pub fn export(cfg: &Config, collection: &str, out: &Path, zip: bool, include_rej
             s.audit_entries,
             if s.rejected_left_out > 0 { format!("; {} rejected items left out", s.rejected_left_out) } else { String::new() }
         );
-        println!("tagmanifest-sha256.txt SHA-256 {} (recorded in the audit log)", s.tagmanifest_sha256);
+        println!(
+            "tagmanifest-sha256.txt SHA-256 {} (recorded in the audit log)",
+            s.tagmanifest_sha256
+        );
     }
     Ok(0)
 }

@@ -67,7 +67,10 @@ pub struct Actor {
 
 impl Actor {
     pub fn new(name: impl Into<String>, role: Role) -> Actor {
-        Actor { name: name.into(), role }
+        Actor {
+            name: name.into(),
+            role,
+        }
     }
 
     /// The person at the command line: whoever can open the catalog file can change it anyway,
@@ -78,7 +81,10 @@ impl Actor {
             .ok()
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| "local".to_string());
-        Actor { name, role: Role::Admin }
+        Actor {
+            name,
+            role: Role::Admin,
+        }
     }
 
     pub fn can(&self, needed: Role) -> bool {
@@ -90,7 +96,12 @@ impl Actor {
         if self.can(needed) {
             Ok(())
         } else {
-            Err(CurateError::Forbidden { who: self.name.clone(), role: self.role, needed, action: action.to_string() })
+            Err(CurateError::Forbidden {
+                who: self.name.clone(),
+                role: self.role,
+                needed,
+                action: action.to_string(),
+            })
         }
     }
 }
@@ -101,7 +112,12 @@ impl Actor {
 #[derive(Debug, thiserror::Error)]
 pub enum CurateError {
     #[error("{who} ({role}) may not {action}: that needs the {needed} role; ask an admin")]
-    Forbidden { who: String, role: Role, needed: Role, action: String },
+    Forbidden {
+        who: String,
+        role: Role,
+        needed: Role,
+        action: String,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -126,7 +142,10 @@ pub(crate) fn write_tx(conn: &Connection) -> rusqlite::Result<Transaction<'_>> {
 
 /// A reason as given, trimmed; `None` when empty.
 pub(crate) fn reason_text(reason: Option<&str>) -> Option<String> {
-    reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string)
+    reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
 }
 
 /// Create every curation table (idempotent). Called by each entry point, so an older catalog

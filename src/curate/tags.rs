@@ -68,12 +68,25 @@ pub struct ManualTagRow {
     pub at: String,
 }
 
-fn current(conn: &rusqlite::Connection, file_id: i64, kind: TagKind) -> CurateResult<Option<ManualTagRow>> {
+fn current(
+    conn: &rusqlite::Connection,
+    file_id: i64,
+    kind: TagKind,
+) -> CurateResult<Option<ManualTagRow>> {
     Ok(conn
         .query_row(
             "SELECT code, reason, who, at FROM manual_tags WHERE file_id=?1 AND kind=?2",
             params![file_id, kind_str(kind)],
-            |r| Ok(ManualTagRow { file_id, kind, code: r.get(0)?, reason: r.get(1)?, who: r.get(2)?, at: r.get(3)? }),
+            |r| {
+                Ok(ManualTagRow {
+                    file_id,
+                    kind,
+                    code: r.get(0)?,
+                    reason: r.get(1)?,
+                    who: r.get(2)?,
+                    at: r.get(3)?,
+                })
+            },
         )
         .optional()?)
 }
@@ -109,7 +122,9 @@ pub fn set(
     reason: Option<&str>,
 ) -> CurateResult<Resolved> {
     who.require(Role::Curator, "re-tag files")?;
-    let reason = reason_text(reason).ok_or_else(|| CurateError::ReasonRequired(format!("setting the {} by hand", kind_str(kind))))?;
+    let reason = reason_text(reason).ok_or_else(|| {
+        CurateError::ReasonRequired(format!("setting the {} by hand", kind_str(kind)))
+    })?;
     let resolved = resolve(schema, kind, value)?;
     ensure_tables(cat.conn())?;
     let rows = super::collections::file_rows(cat, file_ids)?;
@@ -123,8 +138,11 @@ pub fn set(
             TagKind::Indicator => None,
         };
         if let Some(other) = other {
-            let (county, prefecture) =
-                if kind == TagKind::County { (resolved.code.clone(), other.code.clone()) } else { (other.code.clone(), resolved.code.clone()) };
+            let (county, prefecture) = if kind == TagKind::County {
+                (resolved.code.clone(), other.code.clone())
+            } else {
+                (other.code.clone(), resolved.code.clone())
+            };
             let parent = schema.division(&county).and_then(|c| c.parent_code.clone());
             if parent.as_deref() != Some(prefecture.as_str()) {
                 return Err(CurateError::Conflict(format!(
@@ -161,9 +179,17 @@ pub fn set(
 }
 
 /// Remove a manual tag, so the file's other sources decide again. Curators and admins, with a reason.
-pub fn clear(cat: &Catalog, who: &Actor, file_ids: &[i64], kind: TagKind, reason: Option<&str>) -> CurateResult<usize> {
+pub fn clear(
+    cat: &Catalog,
+    who: &Actor,
+    file_ids: &[i64],
+    kind: TagKind,
+    reason: Option<&str>,
+) -> CurateResult<usize> {
     who.require(Role::Curator, "re-tag files")?;
-    let reason = reason_text(reason).ok_or_else(|| CurateError::ReasonRequired(format!("clearing a manual {}", kind_str(kind))))?;
+    let reason = reason_text(reason).ok_or_else(|| {
+        CurateError::ReasonRequired(format!("clearing a manual {}", kind_str(kind)))
+    })?;
     ensure_tables(cat.conn())?;
     let rows = super::collections::file_rows(cat, file_ids)?;
     let tx = write_tx(cat.conn())?;
@@ -171,19 +197,28 @@ pub fn clear(cat: &Catalog, who: &Actor, file_ids: &[i64], kind: TagKind, reason
     let mut files = Vec::new();
     for row in &rows {
         if let Some(old) = current(&tx, row.id, kind)? {
-            tx.execute("DELETE FROM manual_tags WHERE file_id=?1 AND kind=?2", params![row.id, kind_str(kind)])?;
+            tx.execute(
+                "DELETE FROM manual_tags WHERE file_id=?1 AND kind=?2",
+                params![row.id, kind_str(kind)],
+            )?;
             cleared.push(serde_json::json!({"path": row.display_path(), "code": old.code}));
             files.extend(row.blake3.clone());
         }
     }
     if cleared.is_empty() {
-        return Err(CurateError::NotFound(format!("no manual {} is set on those files", kind_str(kind))));
+        return Err(CurateError::NotFound(format!(
+            "no manual {} is set on those files",
+            kind_str(kind)
+        )));
     }
     let subject = rows.first().map(FileRow::display_path).unwrap_or_default();
     audit::append(
         &tx,
         who,
-        NewEntry::new("tag.clear", subject).files(files).details(serde_json::json!({"kind": kind_str(kind), "files": cleared})).reason(Some(reason)),
+        NewEntry::new("tag.clear", subject)
+            .files(files)
+            .details(serde_json::json!({"kind": kind_str(kind), "files": cleared}))
+            .reason(Some(reason)),
     )?;
     tx.commit()?;
     Ok(cleared.len())
@@ -191,7 +226,11 @@ pub fn clear(cat: &Catalog, who: &Actor, file_ids: &[i64], kind: TagKind, reason
 
 /// Recompute tags from the catalog (manual tags included) and bring the search index up to
 /// date: (files whose tags changed, search documents updated). Needs the index writer lock.
-pub fn refresh(cat: &mut Catalog, cfg: &crate::config::Config, schema: &Schema) -> crate::Result<(usize, usize)> {
+pub fn refresh(
+    cat: &mut Catalog,
+    cfg: &crate::config::Config,
+    schema: &Schema,
+) -> crate::Result<(usize, usize)> {
     let changed = crate::pipeline::retag(cat, schema, cfg)?;
     let updated = crate::pipeline::sync_index(cat, cfg, schema)?;
     Ok((changed, updated))

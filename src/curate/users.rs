@@ -52,7 +52,11 @@ pub fn verify_password(users: &[UserEntry], name: &str, password: &str) -> Optio
     // A real hash of a random password, made once, for the unknown-name path.
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let dummy = DUMMY.get_or_init(|| {
-        let random = format!("{:?}{:?}", std::time::SystemTime::now(), std::thread::current().id());
+        let random = format!(
+            "{:?}{:?}",
+            std::time::SystemTime::now(),
+            std::thread::current().id()
+        );
         hash_password(&random).unwrap_or_default()
     });
     match users.iter().find(|u| u.name == name) {
@@ -70,7 +74,14 @@ pub fn verify_password(users: &[UserEntry], name: &str, password: &str) -> Optio
 /// The users of an archive, as read from its `config.toml`.
 pub fn list(archive_dir: &Path) -> CurateResult<Vec<UserInfo>> {
     let file = ConfigFile::read(archive_dir)?;
-    Ok(file.users()?.into_iter().map(|u| UserInfo { name: u.name, role: u.role }).collect())
+    Ok(file
+        .users()?
+        .into_iter()
+        .map(|u| UserInfo {
+            name: u.name,
+            role: u.role,
+        })
+        .collect())
 }
 
 /// Every configured user with its hash (for the web part's sign-in; same as `Config::users`).
@@ -94,13 +105,21 @@ fn check_name(name: &str) -> CurateResult<()> {
 
 fn check_password(password: &str) -> CurateResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(CurateError::Invalid(format!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(CurateError::Invalid(format!(
+            "the password is too short: use at least {MIN_PASSWORD_CHARS} characters"
+        )));
     }
     Ok(())
 }
 
 /// Add a user. Admins only.
-pub fn add(archive_dir: &Path, who: &Actor, name: &str, role: Role, password: &str) -> CurateResult<UserInfo> {
+pub fn add(
+    archive_dir: &Path,
+    who: &Actor,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> CurateResult<UserInfo> {
     who.require(Role::Admin, "add users")?;
     check_name(name)?;
     check_password(password)?;
@@ -111,23 +130,44 @@ pub fn add(archive_dir: &Path, who: &Actor, name: &str, role: Role, password: &s
             "user {name} already exists; use `archive user passwd {name}` to change the password or `user remove` first"
         )));
     }
-    users.push(UserEntry { name: name.to_string(), role, password_hash: hash_password(password)? });
+    users.push(UserEntry {
+        name: name.to_string(),
+        role,
+        password_hash: hash_password(password)?,
+    });
     file.set_users(&users);
-    file.commit_with_audit(archive_dir, who, NewEntry::new("user.add", name).details(serde_json::json!({"name": name, "role": role})))?;
-    Ok(UserInfo { name: name.to_string(), role })
+    file.commit_with_audit(
+        archive_dir,
+        who,
+        NewEntry::new("user.add", name).details(serde_json::json!({"name": name, "role": role})),
+    )?;
+    Ok(UserInfo {
+        name: name.to_string(),
+        role,
+    })
 }
 
 /// Remove a user. Admins only; the last admin cannot be removed while other users remain,
 /// or nobody could manage them from the page.
-pub fn remove(archive_dir: &Path, who: &Actor, name: &str, reason: Option<&str>) -> CurateResult<()> {
+pub fn remove(
+    archive_dir: &Path,
+    who: &Actor,
+    name: &str,
+    reason: Option<&str>,
+) -> CurateResult<()> {
     who.require(Role::Admin, "remove users")?;
     let mut file = ConfigFile::read(archive_dir)?;
     let mut users = file.users()?;
     let Some(pos) = users.iter().position(|u| u.name == name) else {
-        return Err(CurateError::NotFound(format!("no user {name}; `archive user list` shows who exists")));
+        return Err(CurateError::NotFound(format!(
+            "no user {name}; `archive user list` shows who exists"
+        )));
     };
     let removed = users.remove(pos);
-    if removed.role == Role::Admin && !users.is_empty() && !users.iter().any(|u| u.role == Role::Admin) {
+    if removed.role == Role::Admin
+        && !users.is_empty()
+        && !users.iter().any(|u| u.role == Role::Admin)
+    {
         return Err(CurateError::Conflict(format!(
             "{name} is the last admin: make another user admin first (`archive user role NAME admin`)"
         )));
@@ -136,12 +176,19 @@ pub fn remove(archive_dir: &Path, who: &Actor, name: &str, reason: Option<&str>)
     file.commit_with_audit(
         archive_dir,
         who,
-        NewEntry::new("user.remove", name).details(serde_json::json!({"name": name, "role": removed.role})).reason(reason_text(reason)),
+        NewEntry::new("user.remove", name)
+            .details(serde_json::json!({"name": name, "role": removed.role}))
+            .reason(reason_text(reason)),
     )
 }
 
 /// Change a password: admins for anyone, every user for themselves.
-pub fn set_password(archive_dir: &Path, who: &Actor, name: &str, password: &str) -> CurateResult<()> {
+pub fn set_password(
+    archive_dir: &Path,
+    who: &Actor,
+    name: &str,
+    password: &str,
+) -> CurateResult<()> {
     if who.name != name {
         who.require(Role::Admin, "change another user's password")?;
     }
@@ -149,31 +196,49 @@ pub fn set_password(archive_dir: &Path, who: &Actor, name: &str, password: &str)
     let mut file = ConfigFile::read(archive_dir)?;
     let mut users = file.users()?;
     let Some(u) = users.iter_mut().find(|u| u.name == name) else {
-        return Err(CurateError::NotFound(format!("no user {name}; `archive user list` shows who exists")));
+        return Err(CurateError::NotFound(format!(
+            "no user {name}; `archive user list` shows who exists"
+        )));
     };
     u.password_hash = hash_password(password)?;
     file.set_users(&users);
-    file.commit_with_audit(archive_dir, who, NewEntry::new("user.passwd", name).details(serde_json::json!({"name": name})))
+    file.commit_with_audit(
+        archive_dir,
+        who,
+        NewEntry::new("user.passwd", name).details(serde_json::json!({"name": name})),
+    )
 }
 
 /// Change a user's role. Admins only; the last admin keeps the role.
-pub fn set_role(archive_dir: &Path, who: &Actor, name: &str, role: Role, reason: Option<&str>) -> CurateResult<()> {
+pub fn set_role(
+    archive_dir: &Path,
+    who: &Actor,
+    name: &str,
+    role: Role,
+    reason: Option<&str>,
+) -> CurateResult<()> {
     who.require(Role::Admin, "change roles")?;
     let mut file = ConfigFile::read(archive_dir)?;
     let mut users = file.users()?;
     let Some(u) = users.iter_mut().find(|u| u.name == name) else {
-        return Err(CurateError::NotFound(format!("no user {name}; `archive user list` shows who exists")));
+        return Err(CurateError::NotFound(format!(
+            "no user {name}; `archive user list` shows who exists"
+        )));
     };
     let old = u.role;
     u.role = role;
     if old == Role::Admin && !users.iter().any(|u| u.role == Role::Admin) {
-        return Err(CurateError::Conflict(format!("{name} is the last admin: make another user admin first")));
+        return Err(CurateError::Conflict(format!(
+            "{name} is the last admin: make another user admin first"
+        )));
     }
     file.set_users(&users);
     file.commit_with_audit(
         archive_dir,
         who,
-        NewEntry::new("user.role", name).details(serde_json::json!({"name": name, "from": old, "to": role})).reason(reason_text(reason)),
+        NewEntry::new("user.role", name)
+            .details(serde_json::json!({"name": name, "from": old, "to": role}))
+            .reason(reason_text(reason)),
     )
 }
 
@@ -192,7 +257,10 @@ impl ConfigFile {
             Err(e) => return Err(crate::Error::io(&path, e).into()),
         };
         let doc = text.parse::<toml_edit::DocumentMut>().map_err(|e| {
-            CurateError::Invalid(format!("{}: not valid TOML ({e}); fix the file before changing users", path.display()))
+            CurateError::Invalid(format!(
+                "{}: not valid TOML ({e}); fix the file before changing users",
+                path.display()
+            ))
         })?;
         Ok(ConfigFile { path, doc })
     }
@@ -207,7 +275,11 @@ impl ConfigFile {
         let mut seen = std::collections::HashSet::new();
         for u in &only.users {
             if !seen.insert(u.name.as_str()) {
-                return Err(CurateError::Invalid(format!("{}: user {} is listed twice; keep one entry", self.path.display(), u.name)));
+                return Err(CurateError::Invalid(format!(
+                    "{}: user {} is listed twice; keep one entry",
+                    self.path.display(),
+                    u.name
+                )));
             }
         }
         Ok(only.users)
@@ -233,12 +305,18 @@ impl ConfigFile {
             t.insert("password_hash", toml_edit::value(u.password_hash.as_str()));
             aot.push(t);
         }
-        self.doc.insert("users", toml_edit::Item::ArrayOfTables(aot));
+        self.doc
+            .insert("users", toml_edit::Item::ArrayOfTables(aot));
     }
 
     /// Record the change in the audit log and replace the file: the log entry commits only
     /// when the file was written, so neither exists without the other.
-    fn commit_with_audit(&self, archive_dir: &Path, who: &Actor, entry: NewEntry) -> CurateResult<()> {
+    fn commit_with_audit(
+        &self,
+        archive_dir: &Path,
+        who: &Actor,
+        entry: NewEntry,
+    ) -> CurateResult<()> {
         let catalog = Catalog::open(archive_dir)?;
         super::ensure_tables(catalog.conn())?;
         let tx = write_tx(catalog.conn())?;
@@ -253,7 +331,13 @@ impl ConfigFile {
         let tmp = self.path.with_extension("toml.tmp");
         let io = |e| CurateError::from(crate::Error::io(&self.path, e));
         {
-            let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp).map_err(io)?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)
+                .map_err(io)?;
             f.write_all(self.doc.to_string().as_bytes()).map_err(io)?;
             f.sync_all().map_err(io)?;
         }
@@ -272,13 +356,26 @@ mod tests {
     #[test]
     fn add_verify_and_keep_the_rest_of_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), "# the office's settings\n[period]\nstart = 2016-01-01\n").unwrap();
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "# the office's settings\n[period]\nstart = 2016-01-01\n",
+        )
+        .unwrap();
         add(dir.path(), &admin(), "卓玛", Role::Curator, "correct horse").unwrap();
         let text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
-        assert!(text.contains("# the office's settings") && text.contains("[period]"), "{text}");
-        assert!(text.contains("$argon2id$") && !text.contains("correct horse"), "{text}");
+        assert!(
+            text.contains("# the office's settings") && text.contains("[period]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("$argon2id$") && !text.contains("correct horse"),
+            "{text}"
+        );
         let users = load(dir.path()).unwrap();
-        assert_eq!(verify_password(&users, "卓玛", "correct horse"), Some(Actor::new("卓玛", Role::Curator)));
+        assert_eq!(
+            verify_password(&users, "卓玛", "correct horse"),
+            Some(Actor::new("卓玛", Role::Curator))
+        );
         assert_eq!(verify_password(&users, "卓玛", "wrong horse!"), None);
         assert_eq!(verify_password(&users, "nobody", "correct horse"), None);
         // The file still loads as the archive's configuration.
@@ -293,14 +390,26 @@ mod tests {
         let e = add(dir.path(), &curator, "x", Role::Viewer, "password1").unwrap_err();
         assert!(matches!(e, CurateError::Forbidden { .. }), "{e}");
         add(dir.path(), &admin(), "v", Role::Viewer, "password1").unwrap();
-        assert!(matches!(remove(dir.path(), &curator, "v", None), Err(CurateError::Forbidden { .. })));
+        assert!(matches!(
+            remove(dir.path(), &curator, "v", None),
+            Err(CurateError::Forbidden { .. })
+        ));
         // Anyone may change their own password, nobody else's.
         let v = Actor::new("v", Role::Viewer);
         set_password(dir.path(), &v, "v", "password2").unwrap();
-        assert!(matches!(set_password(dir.path(), &curator, "v", "password3"), Err(CurateError::Forbidden { .. })));
+        assert!(matches!(
+            set_password(dir.path(), &curator, "v", "password3"),
+            Err(CurateError::Forbidden { .. })
+        ));
         assert!(verify_password(&load(dir.path()).unwrap(), "v", "password2").is_some());
-        assert!(matches!(add(dir.path(), &admin(), "v", Role::Viewer, "password1"), Err(CurateError::Conflict(_))));
-        assert!(matches!(add(dir.path(), &admin(), "w", Role::Viewer, "short"), Err(CurateError::Invalid(_))));
+        assert!(matches!(
+            add(dir.path(), &admin(), "v", Role::Viewer, "password1"),
+            Err(CurateError::Conflict(_))
+        ));
+        assert!(matches!(
+            add(dir.path(), &admin(), "w", Role::Viewer, "short"),
+            Err(CurateError::Invalid(_))
+        ));
     }
 
     #[test]
@@ -308,15 +417,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         add(dir.path(), &admin(), "a", Role::Admin, "password1").unwrap();
         add(dir.path(), &admin(), "b", Role::Viewer, "password1").unwrap();
-        assert!(matches!(remove(dir.path(), &admin(), "a", None), Err(CurateError::Conflict(_))));
-        assert!(matches!(set_role(dir.path(), &admin(), "a", Role::Curator, None), Err(CurateError::Conflict(_))));
-        set_role(dir.path(), &admin(), "b", Role::Admin, Some("new head of office")).unwrap();
+        assert!(matches!(
+            remove(dir.path(), &admin(), "a", None),
+            Err(CurateError::Conflict(_))
+        ));
+        assert!(matches!(
+            set_role(dir.path(), &admin(), "a", Role::Curator, None),
+            Err(CurateError::Conflict(_))
+        ));
+        set_role(
+            dir.path(),
+            &admin(),
+            "b",
+            Role::Admin,
+            Some("new head of office"),
+        )
+        .unwrap();
         remove(dir.path(), &admin(), "a", Some("left the office")).unwrap();
-        assert_eq!(list(dir.path()).unwrap(), [UserInfo { name: "b".into(), role: Role::Admin }]);
+        assert_eq!(
+            list(dir.path()).unwrap(),
+            [UserInfo {
+                name: "b".into(),
+                role: Role::Admin
+            }]
+        );
         let cat = Catalog::open(dir.path()).unwrap();
-        let actions: Vec<String> =
-            audit::entries(cat.conn(), &Default::default()).unwrap().into_iter().map(|e| e.action).collect();
-        assert_eq!(actions, ["user.add", "user.add", "user.role", "user.remove"]);
+        let actions: Vec<String> = audit::entries(cat.conn(), &Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            ["user.add", "user.add", "user.role", "user.remove"]
+        );
         assert!(audit::verify(cat.conn()).unwrap().intact());
     }
 }

@@ -6,8 +6,21 @@ use serde::Serialize;
 
 use crate::{Error, Result};
 
-pub const COLUMNS: [&str; 13] =
-    ["序号", "市州", "县区", "指标", "文件名", "拍摄时间", "地点", "大小", "BLAKE3", "SHA-256", "审核状态", "标志", "备注"];
+pub const COLUMNS: [&str; 13] = [
+    "序号",
+    "市州",
+    "县区",
+    "指标",
+    "文件名",
+    "拍摄时间",
+    "地点",
+    "大小",
+    "BLAKE3",
+    "SHA-256",
+    "审核状态",
+    "标志",
+    "备注",
+];
 
 /// One exported file as the ledger and the offline page show it.
 #[derive(Debug, Clone, Serialize)]
@@ -68,7 +81,8 @@ pub fn to_csv(rows: &[LedgerRow]) -> Result<Vec<u8>> {
         for r in rows {
             w.write_record(r.cells()).map_err(err)?;
         }
-        w.flush().map_err(|e| Error::Other(format!("could not write the CSV ledger: {e}")))?;
+        w.flush()
+            .map_err(|e| Error::Other(format!("could not write the CSV ledger: {e}")))?;
     }
     Ok(out)
 }
@@ -76,29 +90,48 @@ pub fn to_csv(rows: &[LedgerRow]) -> Result<Vec<u8>> {
 /// An Excel workbook with one sheet 台账: frozen header, numbers as numbers.
 pub fn to_xlsx(rows: &[LedgerRow], title: &str) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
-    let xerr = |e: rust_xlsxwriter::XlsxError| Error::Other(format!("could not write the XLSX ledger: {e}"));
+    let xerr = |e: rust_xlsxwriter::XlsxError| {
+        Error::Other(format!("could not write the XLSX ledger: {e}"))
+    };
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("台账").map_err(xerr)?;
-    let head = Format::new().set_bold().set_background_color(Color::RGB(0xD9E1F2)).set_border(FormatBorder::Thin);
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xD9E1F2))
+        .set_border(FormatBorder::Thin);
     let cell = Format::new().set_border(FormatBorder::Thin);
-    let rejected = Format::new().set_border(FormatBorder::Thin).set_background_color(Color::RGB(0xF8CBAD));
+    let rejected = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(0xF8CBAD));
     for (c, h) in COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &head).map_err(xerr)?;
+        ws.write_string_with_format(0, c as u16, *h, &head)
+            .map_err(xerr)?;
     }
     for (i, r) in rows.iter().enumerate() {
         let row = (i + 1) as u32;
         let cells = r.cells();
         for (c, v) in cells.iter().enumerate() {
-            let fmt = if c == 10 && r.review == "不通过" { &rejected } else { &cell };
-            if c == 0 || c == 7 {
-                ws.write_number_with_format(row, c as u16, v.parse::<f64>().unwrap_or(0.0), fmt).map_err(xerr)?;
+            let fmt = if c == 10 && r.review == "不通过" {
+                &rejected
             } else {
-                ws.write_string_with_format(row, c as u16, v, fmt).map_err(xerr)?;
+                &cell
+            };
+            if c == 0 || c == 7 {
+                ws.write_number_with_format(row, c as u16, v.parse::<f64>().unwrap_or(0.0), fmt)
+                    .map_err(xerr)?;
+            } else {
+                ws.write_string_with_format(row, c as u16, v, fmt)
+                    .map_err(xerr)?;
             }
         }
     }
-    for (c, w) in [6.0, 10.0, 12.0, 24.0, 48.0, 20.0, 20.0, 12.0, 20.0, 20.0, 10.0, 20.0, 40.0].iter().enumerate() {
+    for (c, w) in [
+        6.0, 10.0, 12.0, 24.0, 48.0, 20.0, 20.0, 12.0, 20.0, 20.0, 10.0, 20.0, 40.0,
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.set_column_width(c as u16, *w).map_err(xerr)?;
     }
     ws.set_freeze_panes(1, 0).map_err(xerr)?;

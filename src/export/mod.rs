@@ -87,7 +87,13 @@ struct Planned {
 fn clean_component(s: &str) -> String {
     let cleaned: String = s
         .chars()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = cleaned.trim().trim_end_matches('.').trim();
     match trimmed {
@@ -99,7 +105,9 @@ fn clean_component(s: &str) -> String {
 /// `name (2).jpg` for the second file of the same name in one folder.
 fn numbered(name: &str, n: usize) -> String {
     match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 8 => format!("{stem} ({n}).{ext}"),
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 8 => {
+            format!("{stem} ({n}).{ext}")
+        }
         _ => format!("{name} ({n})"),
     }
 }
@@ -109,7 +117,12 @@ fn folder_names(schema: &Schema, row: &FileRow) -> (String, String) {
     let place = t
         .prefecture
         .as_ref()
-        .map(|p| schema.division(&p.code).map(|d| d.short_name.clone()).unwrap_or_else(|| p.name.clone()))
+        .map(|p| {
+            schema
+                .division(&p.code)
+                .map(|d| d.short_name.clone())
+                .unwrap_or_else(|| p.name.clone())
+        })
         .map(|s| clean_component(&s))
         .unwrap_or_else(|| NO_PLACE.to_string());
     let indicator = t
@@ -136,22 +149,39 @@ fn export_err(message: String) -> CurateError {
 
 /// The staging path beside `out`: `.<name>.partial`.
 fn staging_path(out: &Path) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "package".into());
     out.with_file_name(format!(".{name}.partial"))
 }
 
 /// Refuse to write the package inside an evidence folder: nothing is ever written there.
 fn check_out_path(cat: &Catalog, out: &Path) -> CurateResult<PathBuf> {
     if out.exists() {
-        return Err(CurateError::Conflict(format!("{} already exists; choose a new name (a package is never overwritten)", out.display())));
+        return Err(CurateError::Conflict(format!(
+            "{} already exists; choose a new name (a package is never overwritten)",
+            out.display()
+        )));
     }
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let parent = parent
-        .canonicalize()
-        .map_err(|e| export_err(format!("{}: the folder to write into is not usable ({e}); create it first", parent.display())))?;
-    let abs = parent.join(out.file_name().ok_or_else(|| export_err(format!("{} names no file or folder", out.display())))?);
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let parent = parent.canonicalize().map_err(|e| {
+        export_err(format!(
+            "{}: the folder to write into is not usable ({e}); create it first",
+            parent.display()
+        ))
+    })?;
+    let abs = parent.join(
+        out.file_name()
+            .ok_or_else(|| export_err(format!("{} names no file or folder", out.display())))?,
+    );
     let mut stmt = cat.conn().prepare("SELECT path FROM roots")?;
-    let roots: Vec<Vec<u8>> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let roots: Vec<Vec<u8>> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     for root in roots {
         let root = PathBuf::from(std::ffi::OsStr::from_bytes(&root));
         if abs.starts_with(&root) {
@@ -166,13 +196,23 @@ fn check_out_path(cat: &Catalog, out: &Path) -> CurateResult<PathBuf> {
 }
 
 /// Export a collection. Curators and admins.
-pub fn export_collection(cat: &Catalog, schema: &Schema, who: &Actor, opts: &ExportOptions) -> CurateResult<ExportSummary> {
+pub fn export_collection(
+    cat: &Catalog,
+    schema: &Schema,
+    who: &Actor,
+    opts: &ExportOptions,
+) -> CurateResult<ExportSummary> {
     who.require(Role::Curator, "export packages")?;
     ensure_tables(cat.conn())?;
     let detail = collections::show(cat, who, &opts.collection)?;
     // `--zip --out 证据包` writes `证据包.zip`: a zip without its extension confuses every
     // receiving office's file manager.
-    let wanted = if opts.zip && !opts.out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
+    let wanted = if opts.zip
+        && !opts
+            .out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    {
         let mut name = opts.out.as_os_str().to_os_string();
         name.push(".zip");
         PathBuf::from(name)
@@ -227,7 +267,12 @@ pub fn export_collection(cat: &Catalog, schema: &Schema, who: &Actor, opts: &Exp
             n += 1;
         }
         taken.insert(name.to_lowercase());
-        planned.push(Planned { row, review: item.review, review_reason: item.review_reason.clone(), bag_path: format!("{dir}/{name}") });
+        planned.push(Planned {
+            row,
+            review: item.review,
+            review_reason: item.review_reason.clone(),
+            bag_path: format!("{dir}/{name}"),
+        });
     }
     if !problems.is_empty() {
         return Err(CurateError::Conflict(format!(
@@ -237,12 +282,19 @@ pub fn export_collection(cat: &Catalog, schema: &Schema, who: &Actor, opts: &Exp
         )));
     }
     if planned.is_empty() {
-        return Err(CurateError::Invalid(format!("collection {:?} has nothing to export; add files first", detail.collection.name)));
+        return Err(CurateError::Invalid(format!(
+            "collection {:?} has nothing to export; add files first",
+            detail.collection.name
+        )));
     }
 
     let staging = staging_path(&out);
     if staging.exists() {
-        let _ = if staging.is_dir() { std::fs::remove_dir_all(&staging) } else { std::fs::remove_file(&staging) };
+        let _ = if staging.is_dir() {
+            std::fs::remove_dir_all(&staging)
+        } else {
+            std::fs::remove_file(&staging)
+        };
     }
     let now = chrono::Local::now();
     let bag_name = out
@@ -251,18 +303,27 @@ pub fn export_collection(cat: &Catalog, schema: &Schema, who: &Actor, opts: &Exp
         .or(out.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "package".into());
-    let mut sink = if opts.zip { Sink::zip(&staging, &bag_name, now.naive_local()) } else { Sink::dir(&staging) }
-        .map_err(|e| crate::Error::io(&staging, e))?;
+    let mut sink = if opts.zip {
+        Sink::zip(&staging, &bag_name, now.naive_local())
+    } else {
+        Sink::dir(&staging)
+    }
+    .map_err(|e| crate::Error::io(&staging, e))?;
     let result = write_bag(cat, schema, opts, &detail, &planned, &mut sink, now);
     let result = result.and_then(|summary| {
-        sink.finish().map_err(|e| CurateError::from(crate::Error::io(&staging, e)))?;
+        sink.finish()
+            .map_err(|e| CurateError::from(crate::Error::io(&staging, e)))?;
         std::fs::rename(&staging, &out).map_err(|e| crate::Error::io(&out, e))?;
         Ok(summary)
     });
     let mut summary = match result {
         Ok(s) => s,
         Err(e) => {
-            let _ = if staging.is_dir() { std::fs::remove_dir_all(&staging) } else { std::fs::remove_file(&staging) };
+            let _ = if staging.is_dir() {
+                std::fs::remove_dir_all(&staging)
+            } else {
+                std::fs::remove_file(&staging)
+            };
             return Err(e);
         }
     };
@@ -271,7 +332,10 @@ pub fn export_collection(cat: &Catalog, schema: &Schema, who: &Actor, opts: &Exp
 
     let tx = write_tx(cat.conn())?;
     let files: Vec<String> = {
-        let mut v: Vec<String> = planned.iter().filter_map(|p| p.row.blake3.clone()).collect();
+        let mut v: Vec<String> = planned
+            .iter()
+            .filter_map(|p| p.row.blake3.clone())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -279,15 +343,17 @@ pub fn export_collection(cat: &Catalog, schema: &Schema, who: &Actor, opts: &Exp
     audit::append(
         &tx,
         who,
-        NewEntry::new("export", &detail.collection.name).files(files).details(serde_json::json!({
-            "collection": detail.collection.name,
-            "out": out.display().to_string(),
-            "zip": opts.zip,
-            "files": summary.files,
-            "payload_oxum": summary.payload_oxum,
-            "tagmanifest_sha256": summary.tagmanifest_sha256,
-            "rejected_left_out": rejected_left_out,
-        })),
+        NewEntry::new("export", &detail.collection.name)
+            .files(files)
+            .details(serde_json::json!({
+                "collection": detail.collection.name,
+                "out": out.display().to_string(),
+                "zip": opts.zip,
+                "files": summary.files,
+                "payload_oxum": summary.payload_oxum,
+                "tagmanifest_sha256": summary.tagmanifest_sha256,
+                "rejected_left_out": rejected_left_out,
+            })),
     )?;
     tx.commit()?;
     Ok(summary)
@@ -318,7 +384,8 @@ fn write_bag(
         let src = p.row.abs_path();
         let shown = p.row.display_path();
         let mut f = std::fs::File::open(&src).map_err(io_at(&shown))?;
-        sink.start(&p.bag_path, compressible(&p.row), p.row.size).map_err(io_at(&p.bag_path))?;
+        sink.start(&p.bag_path, compressible(&p.row), p.row.size)
+            .map_err(io_at(&p.bag_path))?;
         let mut b3 = blake3::Hasher::new();
         loop {
             let n = match f.read(&mut buf) {
@@ -330,7 +397,10 @@ fn write_bag(
             b3.update(&buf[..n]);
             sink.write(&buf[..n]).map_err(io_at(&p.bag_path))?;
         }
-        let written = sink.end().map_err(io_at(&p.bag_path))?.expect("started above");
+        let written = sink
+            .end()
+            .map_err(io_at(&p.bag_path))?
+            .expect("started above");
         let got = b3.finalize().to_hex().to_string();
         let want = p.row.blake3.clone().unwrap_or_default();
         if got != want {
@@ -365,11 +435,15 @@ fn write_bag(
     let bytes: u64 = payload.iter().map(|w| w.size).sum();
     let oxum = format!("{bytes}.{}", payload.len());
 
-    let exported: HashSet<String> = planned.iter().filter_map(|p| p.row.blake3.clone()).collect();
+    let exported: HashSet<String> = planned
+        .iter()
+        .filter_map(|p| p.row.blake3.clone())
+        .collect();
     let mut audit_lines = Vec::new();
     audit::for_each(cat.conn(), &AuditQuery::default(), |e| {
         let about_items = e.files.iter().any(|f| exported.contains(f));
-        let about_collection = e.action.starts_with("collection.") && e.subject == detail.collection.name;
+        let about_collection =
+            e.action.starts_with("collection.") && e.subject == detail.collection.name;
         if about_items || about_collection {
             audit_lines.push(audit::to_json_line(&e));
         }
@@ -383,43 +457,110 @@ fn write_bag(
 
     let title = detail.collection.name.clone();
     let description = if detail.collection.description.trim().is_empty() {
-        format!("证据包：{}（{} 个文件）", detail.collection.name, payload.len())
+        format!(
+            "证据包：{}（{} 个文件）",
+            detail.collection.name,
+            payload.len()
+        )
     } else {
         detail.collection.description.clone()
     };
     let date = now.format("%Y-%m-%d").to_string();
-    tags.push(sink.put("ledger.csv", &ledger::to_csv(&rows)?, true).map_err(io_at("ledger.csv"))?);
-    tags.push(sink.put("ledger.xlsx", &ledger::to_xlsx(&rows, &title)?, false).map_err(io_at("ledger.xlsx"))?);
-    tags.push(sink.put("index.html", html::render(&title, &description, &date, &rows).as_bytes(), true).map_err(io_at("index.html"))?);
-    tags.push(sink.put("audit.jsonl", audit_jsonl.as_bytes(), true).map_err(io_at("audit.jsonl"))?);
+    tags.push(
+        sink.put("ledger.csv", &ledger::to_csv(&rows)?, true)
+            .map_err(io_at("ledger.csv"))?,
+    );
+    tags.push(
+        sink.put("ledger.xlsx", &ledger::to_xlsx(&rows, &title)?, false)
+            .map_err(io_at("ledger.xlsx"))?,
+    );
+    tags.push(
+        sink.put(
+            "index.html",
+            html::render(&title, &description, &date, &rows).as_bytes(),
+            true,
+        )
+        .map_err(io_at("index.html"))?,
+    );
+    tags.push(
+        sink.put("audit.jsonl", audit_jsonl.as_bytes(), true)
+            .map_err(io_at("audit.jsonl"))?,
+    );
 
-    tags.push(sink.put("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", true).map_err(io_at("bagit.txt"))?);
+    tags.push(
+        sink.put(
+            "bagit.txt",
+            b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+            true,
+        )
+        .map_err(io_at("bagit.txt"))?,
+    );
     let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let org = opts.source_organization.clone().unwrap_or_else(|| DEFAULT_ORGANIZATION.to_string());
+    let org = opts
+        .source_organization
+        .clone()
+        .unwrap_or_else(|| DEFAULT_ORGANIZATION.to_string());
     let info: Vec<(&str, String)> = vec![
         ("Source-Organization", one_line(&org)),
         ("Bagging-Date", date.clone()),
         ("Payload-Oxum", oxum.clone()),
         ("Bag-Size", human_size(bytes)),
         ("External-Description", one_line(&description)),
-        ("External-Identifier", format!("archive:{}:{}", one_line(&detail.collection.name), now.format("%Y%m%dT%H%M%S%z"))),
-        ("Internal-Sender-Identifier", one_line(&detail.collection.name)),
+        (
+            "External-Identifier",
+            format!(
+                "archive:{}:{}",
+                one_line(&detail.collection.name),
+                now.format("%Y%m%dT%H%M%S%z")
+            ),
+        ),
+        (
+            "Internal-Sender-Identifier",
+            one_line(&detail.collection.name),
+        ),
         ("Collection-Name", one_line(&detail.collection.name)),
-        ("Bag-Software-Agent", format!("archive {}", env!("CARGO_PKG_VERSION"))),
+        (
+            "Bag-Software-Agent",
+            format!("archive {}", env!("CARGO_PKG_VERSION")),
+        ),
     ];
     let bag_info: String = info.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
-    tags.push(sink.put("bag-info.txt", bag_info.as_bytes(), true).map_err(io_at("bag-info.txt"))?);
+    tags.push(
+        sink.put("bag-info.txt", bag_info.as_bytes(), true)
+            .map_err(io_at("bag-info.txt"))?,
+    );
 
     let manifest = |pick: fn(&Written) -> &str, files: &[Written]| -> String {
-        let sorted: BTreeMap<&str, &str> = files.iter().map(|w| (w.rel.as_str(), pick(w))).collect();
-        sorted.iter().map(|(rel, h)| format!("{h}  {}\n", encode_path(rel))).collect()
+        let sorted: BTreeMap<&str, &str> =
+            files.iter().map(|w| (w.rel.as_str(), pick(w))).collect();
+        sorted
+            .iter()
+            .map(|(rel, h)| format!("{h}  {}\n", encode_path(rel)))
+            .collect()
     };
-    tags.push(sink.put("manifest-sha256.txt", manifest(|w| &w.sha256, &payload).as_bytes(), true).map_err(io_at("manifest-sha256.txt"))?);
-    tags.push(sink.put("manifest-sha512.txt", manifest(|w| &w.sha512, &payload).as_bytes(), true).map_err(io_at("manifest-sha512.txt"))?);
+    tags.push(
+        sink.put(
+            "manifest-sha256.txt",
+            manifest(|w| &w.sha256, &payload).as_bytes(),
+            true,
+        )
+        .map_err(io_at("manifest-sha256.txt"))?,
+    );
+    tags.push(
+        sink.put(
+            "manifest-sha512.txt",
+            manifest(|w| &w.sha512, &payload).as_bytes(),
+            true,
+        )
+        .map_err(io_at("manifest-sha512.txt"))?,
+    );
     let tm256 = manifest(|w| &w.sha256, &tags);
     let tm512 = manifest(|w| &w.sha512, &tags);
-    let tm = sink.put("tagmanifest-sha256.txt", tm256.as_bytes(), true).map_err(io_at("tagmanifest-sha256.txt"))?;
-    sink.put("tagmanifest-sha512.txt", tm512.as_bytes(), true).map_err(io_at("tagmanifest-sha512.txt"))?;
+    let tm = sink
+        .put("tagmanifest-sha256.txt", tm256.as_bytes(), true)
+        .map_err(io_at("tagmanifest-sha256.txt"))?;
+    sink.put("tagmanifest-sha512.txt", tm512.as_bytes(), true)
+        .map_err(io_at("tagmanifest-sha512.txt"))?;
 
     Ok(ExportSummary {
         out: PathBuf::new(),
@@ -435,11 +576,17 @@ fn write_bag(
 
 /// RFC 8493 §2.1.3: in manifests, CR, LF and `%` in a path are percent-encoded.
 pub fn encode_path(p: &str) -> String {
-    p.replace('%', "%25").replace('\n', "%0A").replace('\r', "%0D")
+    p.replace('%', "%25")
+        .replace('\n', "%0A")
+        .replace('\r', "%0D")
 }
 
 pub fn decode_path(p: &str) -> String {
-    p.replace("%0A", "\n").replace("%0a", "\n").replace("%0D", "\r").replace("%0d", "\r").replace("%25", "%")
+    p.replace("%0A", "\n")
+        .replace("%0a", "\n")
+        .replace("%0D", "\r")
+        .replace("%0d", "\r")
+        .replace("%25", "%")
 }
 
 fn human_size(bytes: u64) -> String {
@@ -455,9 +602,20 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-fn ledger_row(schema: &Schema, n: usize, p: &Planned, w: &Written, thumb: Option<String>) -> LedgerRow {
+fn ledger_row(
+    schema: &Schema,
+    n: usize,
+    p: &Planned,
+    w: &Written,
+    thumb: Option<String>,
+) -> LedgerRow {
     let t = p.row.tagging.clone().unwrap_or_default();
-    let place_name = |code: &str, fallback: &str| schema.division(code).map(|d| d.short_name.clone()).unwrap_or_else(|| fallback.to_string());
+    let place_name = |code: &str, fallback: &str| {
+        schema
+            .division(code)
+            .map(|d| d.short_name.clone())
+            .unwrap_or_else(|| fallback.to_string())
+    };
     let mut note = Vec::new();
     if let Some(r) = &p.review_reason {
         note.push(r.clone());
@@ -465,19 +623,55 @@ fn ledger_row(schema: &Schema, n: usize, p: &Planned, w: &Written, thumb: Option
     note.push(format!("原路径: {}", p.row.display_path()));
     LedgerRow {
         n,
-        prefecture: t.prefecture.as_ref().map(|v| place_name(&v.code, &v.name)).unwrap_or_default(),
-        county: t.county.as_ref().map(|v| place_name(&v.code, &v.name)).unwrap_or_default(),
-        indicator: t.indicators.first().map(|i| format!("{} {}", i.code, i.name)).unwrap_or_default(),
-        indicator_code: t.indicators.first().map(|i| i.code.clone()).unwrap_or_default(),
-        name: p.bag_path.rsplit('/').next().unwrap_or_default().to_string(),
+        prefecture: t
+            .prefecture
+            .as_ref()
+            .map(|v| place_name(&v.code, &v.name))
+            .unwrap_or_default(),
+        county: t
+            .county
+            .as_ref()
+            .map(|v| place_name(&v.code, &v.name))
+            .unwrap_or_default(),
+        indicator: t
+            .indicators
+            .first()
+            .map(|i| format!("{} {}", i.code, i.name))
+            .unwrap_or_default(),
+        indicator_code: t
+            .indicators
+            .first()
+            .map(|i| i.code.clone())
+            .unwrap_or_default(),
+        name: p
+            .bag_path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
         bag_path: p.bag_path.clone(),
-        captured: p.row.facts.captured_at.map(|c| c.format("%Y-%m-%d %H:%M:%S%:z").to_string()).unwrap_or_default(),
-        gps: p.row.facts.gps.map(|g| format!("{:.6},{:.6}", g.lat, g.lon)).unwrap_or_default(),
+        captured: p
+            .row
+            .facts
+            .captured_at
+            .map(|c| c.format("%Y-%m-%d %H:%M:%S%:z").to_string())
+            .unwrap_or_default(),
+        gps: p
+            .row
+            .facts
+            .gps
+            .map(|g| format!("{:.6},{:.6}", g.lat, g.lon))
+            .unwrap_or_default(),
         size: w.size,
         blake3: p.row.blake3.clone().unwrap_or_default(),
         sha256: w.sha256.clone(),
         review: p.review.label_zh().to_string(),
-        flags: t.flags.iter().map(|f| f.flag.clone()).collect::<Vec<_>>().join(", "),
+        flags: t
+            .flags
+            .iter()
+            .map(|f| f.flag.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
         note: note.join("；"),
         media: p.row.facts.media().as_str().to_string(),
         thumb,
@@ -487,14 +681,22 @@ fn ledger_row(schema: &Schema, n: usize, p: &Planned, w: &Written, thumb: Option
 /// A small JPEG of a photo, upright. `None` when the photo cannot be decoded (damaged, or a
 /// format the image crate is not built for): the page then shows the media type instead.
 fn thumbnail(path: &Path, orientation: Option<u16>) -> Option<Vec<u8>> {
-    let mut reader = image::ImageReader::open(path).ok()?.with_guessed_format().ok()?;
+    let mut reader = image::ImageReader::open(path)
+        .ok()?
+        .with_guessed_format()
+        .ok()?;
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
     // A decoder may panic on hostile input; a thumbnail is never worth failing an export.
-    let img = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.decode().ok())).ok().flatten()?;
+    let img = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.decode().ok()))
+        .ok()
+        .flatten()?;
     let mut img = img.thumbnail(THUMB_PX, THUMB_PX);
-    if let Some(o) = orientation.and_then(|o| u8::try_from(o).ok()).and_then(image::metadata::Orientation::from_exif) {
+    if let Some(o) = orientation
+        .and_then(|o| u8::try_from(o).ok())
+        .and_then(image::metadata::Orientation::from_exif)
+    {
         img.apply_orientation(o);
     }
     let mut out = Vec::new();
@@ -511,7 +713,10 @@ mod tests {
     fn names_are_cleaned_and_numbered() {
         assert_eq!(clean_component("a/b:c?.jpg"), "a_b_c_.jpg");
         assert_eq!(clean_component(" .. "), "_");
-        assert_eq!(clean_component("科普大篷车进校园.jpg"), "科普大篷车进校园.jpg");
+        assert_eq!(
+            clean_component("科普大篷车进校园.jpg"),
+            "科普大篷车进校园.jpg"
+        );
         assert_eq!(numbered("照片.jpg", 2), "照片 (2).jpg");
         assert_eq!(numbered("README", 3), "README (3)");
     }

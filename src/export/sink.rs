@@ -37,13 +37,25 @@ impl Hashers {
         self.size += buf.len() as u64;
     }
     pub fn finish(self, rel: &str) -> Written {
-        Written { rel: rel.to_string(), size: self.size, sha256: hex(&self.sha256.finalize()), sha512: hex(&self.sha512.finalize()) }
+        Written {
+            rel: rel.to_string(),
+            size: self.size,
+            sha256: hex(&self.sha256.finalize()),
+            sha512: hex(&self.sha512.finalize()),
+        }
     }
 }
 
 enum Target {
-    Dir { root: PathBuf, current: Option<(PathBuf, BufWriter<File>)> },
-    Zip { zip: Box<zip::ZipWriter<BufWriter<File>>>, prefix: String, time: zip::DateTime },
+    Dir {
+        root: PathBuf,
+        current: Option<(PathBuf, BufWriter<File>)>,
+    },
+    Zip {
+        zip: Box<zip::ZipWriter<BufWriter<File>>>,
+        prefix: String,
+        time: zip::DateTime,
+    },
 }
 
 /// An open bag being written.
@@ -56,13 +68,22 @@ impl Sink {
     /// A folder bag at `root` (created; must not exist).
     pub fn dir(root: &Path) -> io::Result<Sink> {
         std::fs::create_dir(root)?;
-        Ok(Sink { target: Target::Dir { root: root.to_path_buf(), current: None }, current: None })
+        Ok(Sink {
+            target: Target::Dir {
+                root: root.to_path_buf(),
+                current: None,
+            },
+            current: None,
+        })
     }
 
     /// A zip bag: one top-level folder `prefix` (RFC 8493 §4: named as the archive).
     pub fn zip(file: &Path, prefix: &str, time: chrono::NaiveDateTime) -> io::Result<Sink> {
         use chrono::{Datelike, Timelike};
-        let f = std::fs::OpenOptions::new().write(true).create_new(true).open(file)?;
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(file)?;
         let time = zip::DateTime::from_date_and_time(
             time.year().clamp(1980, 2107) as u16,
             time.month() as u8,
@@ -73,7 +94,11 @@ impl Sink {
         )
         .unwrap_or_default();
         Ok(Sink {
-            target: Target::Zip { zip: Box::new(zip::ZipWriter::new(BufWriter::new(f))), prefix: prefix.to_string(), time },
+            target: Target::Zip {
+                zip: Box::new(zip::ZipWriter::new(BufWriter::new(f))),
+                prefix: prefix.to_string(),
+                time,
+            },
             current: None,
         })
     }
@@ -88,17 +113,25 @@ impl Sink {
                 if let Some(parent) = path.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                let f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)?;
                 *current = Some((path, BufWriter::with_capacity(1 << 20, f)));
             }
             Target::Zip { zip, prefix, time } => {
-                let method = if compress { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
+                let method = if compress {
+                    zip::CompressionMethod::Deflated
+                } else {
+                    zip::CompressionMethod::Stored
+                };
                 let opts = zip::write::SimpleFileOptions::default()
                     .compression_method(method)
                     .last_modified_time(*time)
                     .unix_permissions(0o644)
                     .large_file(size_hint >= u32::MAX as u64 / 2);
-                zip.start_file(format!("{prefix}/{rel}"), opts).map_err(io::Error::other)?;
+                zip.start_file(format!("{prefix}/{rel}"), opts)
+                    .map_err(io::Error::other)?;
             }
         }
         self.current = Some((rel.to_string(), Hashers::default()));
@@ -110,7 +143,10 @@ impl Sink {
             h.update(buf);
         }
         match &mut self.target {
-            Target::Dir { current: Some((_, w)), .. } => w.write_all(buf),
+            Target::Dir {
+                current: Some((_, w)),
+                ..
+            } => w.write_all(buf),
             Target::Dir { current: None, .. } => Err(io::Error::other("write before start")),
             Target::Zip { zip, .. } => zip.write_all(buf),
         }

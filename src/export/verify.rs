@@ -72,7 +72,11 @@ fn keep_text(rel: &str) -> bool {
     !rel.contains('/') && rel.ends_with(".txt")
 }
 
-fn digest_stream(mut r: impl Read, rel: &str, keep: bool) -> std::io::Result<(FileDigest, Option<Vec<u8>>)> {
+fn digest_stream(
+    mut r: impl Read,
+    rel: &str,
+    keep: bool,
+) -> std::io::Result<(FileDigest, Option<Vec<u8>>)> {
     let mut h = Hashers::default();
     let mut buf = vec![0u8; 1 << 20];
     let mut text = keep.then(Vec::new);
@@ -94,21 +98,33 @@ fn digest_stream(mut r: impl Read, rel: &str, keep: bool) -> std::io::Result<(Fi
     let sha256 = hex(&h.sha256.finalize());
     let sha512 = hex(&h.sha512.finalize());
     let _ = rel;
-    Ok((FileDigest { size, sha256, sha512 }, text))
+    Ok((
+        FileDigest {
+            size,
+            sha256,
+            sha512,
+        },
+        text,
+    ))
 }
 
 fn read_dir_bag(root: &Path) -> Result<Contents> {
     let mut files = BTreeMap::new();
     let mut texts = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::Other(format!("{}: cannot read the bag: {e}", root.display())))?;
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = entry
+            .map_err(|e| Error::Other(format!("{}: cannot read the bag: {e}", root.display())))?;
         if !entry.file_type().is_file() {
             continue;
         }
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
         let rel = rel.to_string_lossy().replace('\\', "/");
         let f = std::fs::File::open(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-        let (d, text) = digest_stream(f, &rel, keep_text(&rel)).map_err(|e| Error::io(entry.path(), e))?;
+        let (d, text) =
+            digest_stream(f, &rel, keep_text(&rel)).map_err(|e| Error::io(entry.path(), e))?;
         if let Some(t) = text {
             texts.insert(rel.clone(), t);
         }
@@ -125,30 +141,51 @@ fn read_zip_bag(path: &Path, problems: &mut Vec<Problem>) -> Result<Contents> {
     let mut texts = BTreeMap::new();
     let mut top: Option<String> = None;
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(|e| Error::Other(format!("{}: zip entry {i} unreadable ({e})", path.display())))?;
+        let entry = zip.by_index(i).map_err(|e| {
+            Error::Other(format!(
+                "{}: zip entry {i} unreadable ({e})",
+                path.display()
+            ))
+        })?;
         let name = entry.name().to_string();
         if entry.is_dir() {
             continue;
         }
         let Some((first, rel)) = name.split_once('/') else {
-            problems.push(Problem { kind: ProblemKind::Bag, path: name.clone(), detail: "a file outside the bag's single top-level folder".into() });
+            problems.push(Problem {
+                kind: ProblemKind::Bag,
+                path: name.clone(),
+                detail: "a file outside the bag's single top-level folder".into(),
+            });
             continue;
         };
         match &top {
             None => top = Some(first.to_string()),
             Some(t) if t != first => {
-                problems.push(Problem { kind: ProblemKind::Bag, path: name.clone(), detail: format!("a second top-level folder (the bag is {t}/)") });
+                problems.push(Problem {
+                    kind: ProblemKind::Bag,
+                    path: name.clone(),
+                    detail: format!("a second top-level folder (the bag is {t}/)"),
+                });
                 continue;
             }
             _ => {}
         }
         if rel.split('/').any(|s| s == ".." || s.is_empty()) {
-            problems.push(Problem { kind: ProblemKind::Bag, path: name.clone(), detail: "an unsafe path inside the zip".into() });
+            problems.push(Problem {
+                kind: ProblemKind::Bag,
+                path: name.clone(),
+                detail: "an unsafe path inside the zip".into(),
+            });
             continue;
         }
         let rel = rel.to_string();
-        let (d, text) = digest_stream(entry, &rel, keep_text(&rel))
-            .map_err(|e| Error::Other(format!("{}: {name}: cannot be read from the zip ({e})", path.display())))?;
+        let (d, text) = digest_stream(entry, &rel, keep_text(&rel)).map_err(|e| {
+            Error::Other(format!(
+                "{}: {name}: cannot be read from the zip ({e})",
+                path.display()
+            ))
+        })?;
         if let Some(t) = text {
             texts.insert(rel.clone(), t);
         }
@@ -169,7 +206,11 @@ fn parse_manifest(text: &[u8], name: &str, problems: &mut Vec<Problem>) -> Vec<(
         let path = parts.next().unwrap_or("").trim_start_matches([' ', '\t']);
         let path = path.strip_prefix("*").unwrap_or(path);
         if hash.is_empty() || path.is_empty() {
-            problems.push(Problem { kind: ProblemKind::Bag, path: name.into(), detail: format!("line {} is not \"CHECKSUM  PATH\"", i + 1) });
+            problems.push(Problem {
+                kind: ProblemKind::Bag,
+                path: name.into(),
+                detail: format!("line {} is not \"CHECKSUM  PATH\"", i + 1),
+            });
             continue;
         }
         out.push((decode_path(path), hash));
@@ -182,20 +223,45 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    let contents = if meta.is_dir() { read_dir_bag(path)? } else { read_zip_bag(path, &mut problems)? };
+    let contents = if meta.is_dir() {
+        read_dir_bag(path)?
+    } else {
+        read_zip_bag(path, &mut problems)?
+    };
     let Contents { files, texts } = contents;
 
-    match texts.get("bagit.txt").map(|t| String::from_utf8_lossy(t).into_owned()) {
-        None => problems.push(Problem { kind: ProblemKind::Bag, path: "bagit.txt".into(), detail: "missing: this is not a BagIt bag".into() }),
+    match texts
+        .get("bagit.txt")
+        .map(|t| String::from_utf8_lossy(t).into_owned())
+    {
+        None => problems.push(Problem {
+            kind: ProblemKind::Bag,
+            path: "bagit.txt".into(),
+            detail: "missing: this is not a BagIt bag".into(),
+        }),
         Some(t) => {
             let t = t.trim_start_matches('\u{feff}');
-            let version = t.lines().find_map(|l| l.strip_prefix("BagIt-Version:")).map(str::trim);
-            let enc = t.lines().find_map(|l| l.strip_prefix("Tag-File-Character-Encoding:")).map(str::trim);
+            let version = t
+                .lines()
+                .find_map(|l| l.strip_prefix("BagIt-Version:"))
+                .map(str::trim);
+            let enc = t
+                .lines()
+                .find_map(|l| l.strip_prefix("Tag-File-Character-Encoding:"))
+                .map(str::trim);
             if !matches!(version, Some("1.0") | Some("0.97")) {
-                problems.push(Problem { kind: ProblemKind::Bag, path: "bagit.txt".into(), detail: format!("BagIt-Version {version:?} is not 1.0 or 0.97") });
+                problems.push(Problem {
+                    kind: ProblemKind::Bag,
+                    path: "bagit.txt".into(),
+                    detail: format!("BagIt-Version {version:?} is not 1.0 or 0.97"),
+                });
             }
             if enc.is_none() {
-                problems.push(Problem { kind: ProblemKind::Bag, path: "bagit.txt".into(), detail: "no Tag-File-Character-Encoding line".into() });
+                problems.push(Problem {
+                    kind: ProblemKind::Bag,
+                    path: "bagit.txt".into(),
+                    detail: "no Tag-File-Character-Encoding line".into(),
+                });
             }
         }
     }
@@ -205,9 +271,15 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
     let mut tag_listed: BTreeSet<String> = BTreeSet::new();
     let mut payload_manifests = 0;
     for (name, text) in &texts {
-        let (is_tag, alg) = if let Some(a) = name.strip_prefix("tagmanifest-").and_then(|s| s.strip_suffix(".txt")) {
+        let (is_tag, alg) = if let Some(a) = name
+            .strip_prefix("tagmanifest-")
+            .and_then(|s| s.strip_suffix(".txt"))
+        {
             (true, a)
-        } else if let Some(a) = name.strip_prefix("manifest-").and_then(|s| s.strip_suffix(".txt")) {
+        } else if let Some(a) = name
+            .strip_prefix("manifest-")
+            .and_then(|s| s.strip_suffix(".txt"))
+        {
             (false, a)
         } else {
             continue;
@@ -227,18 +299,34 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
         let mut listed_here = BTreeSet::new();
         for (rel, want) in entries {
             if rel.starts_with('/') || rel.split('/').any(|s| s == "..") {
-                problems.push(Problem { kind: ProblemKind::Bag, path: name.clone(), detail: format!("lists an unsafe path {rel:?}") });
+                problems.push(Problem {
+                    kind: ProblemKind::Bag,
+                    path: name.clone(),
+                    detail: format!("lists an unsafe path {rel:?}"),
+                });
                 continue;
             }
             if !is_tag && !rel.starts_with("data/") {
-                problems.push(Problem { kind: ProblemKind::Bag, path: name.clone(), detail: format!("lists {rel}, which is outside data/") });
+                problems.push(Problem {
+                    kind: ProblemKind::Bag,
+                    path: name.clone(),
+                    detail: format!("lists {rel}, which is outside data/"),
+                });
             }
             match files.get(&rel) {
-                None => problems.push(Problem { kind: ProblemKind::Missing, path: rel.clone(), detail: format!("listed in {name}, not in the bag") }),
+                None => problems.push(Problem {
+                    kind: ProblemKind::Missing,
+                    path: rel.clone(),
+                    detail: format!("listed in {name}, not in the bag"),
+                }),
                 Some(d) if pick(d) != want => problems.push(Problem {
                     kind: ProblemKind::Changed,
                     path: rel.clone(),
-                    detail: format!("{name} says {}…, the file has {}…", want.chars().take(16).collect::<String>(), &pick(d)[..16]),
+                    detail: format!(
+                        "{name} says {}…, the file has {}…",
+                        want.chars().take(16).collect::<String>(),
+                        &pick(d)[..16]
+                    ),
                 }),
                 Some(_) => {}
             }
@@ -247,7 +335,11 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
         if !is_tag {
             for rel in files.keys().filter(|r| r.starts_with("data/")) {
                 if !listed_here.contains(rel) {
-                    problems.push(Problem { kind: ProblemKind::Extra, path: rel.clone(), detail: format!("in the bag, not listed in {name}") });
+                    problems.push(Problem {
+                        kind: ProblemKind::Extra,
+                        path: rel.clone(),
+                        detail: format!("in the bag, not listed in {name}"),
+                    });
                 }
             }
             payload_listed.extend(listed_here);
@@ -257,21 +349,34 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
         manifests_checked.push(name.clone());
     }
     if payload_manifests == 0 {
-        problems.push(Problem { kind: ProblemKind::Bag, path: "manifest-sha256.txt".into(), detail: "no payload manifest: nothing says what data/ should hold".into() });
+        problems.push(Problem {
+            kind: ProblemKind::Bag,
+            path: "manifest-sha256.txt".into(),
+            detail: "no payload manifest: nothing says what data/ should hold".into(),
+        });
     }
 
-    let payload: Vec<(&String, &FileDigest)> = files.iter().filter(|(r, _)| r.starts_with("data/")).collect();
+    let payload: Vec<(&String, &FileDigest)> = files
+        .iter()
+        .filter(|(r, _)| r.starts_with("data/"))
+        .collect();
     let payload_bytes: u64 = payload.iter().map(|(_, d)| d.size).sum();
     let payload_files = payload.len() as u64;
     if let Some(info) = texts.get("bag-info.txt") {
         let info = String::from_utf8_lossy(info);
-        if let Some(oxum) = info.lines().find_map(|l| l.strip_prefix("Payload-Oxum:")).map(str::trim) {
+        if let Some(oxum) = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Payload-Oxum:"))
+            .map(str::trim)
+        {
             let expected = format!("{payload_bytes}.{payload_files}");
             if oxum != expected {
                 problems.push(Problem {
                     kind: ProblemKind::Bag,
                     path: "bag-info.txt".into(),
-                    detail: format!("Payload-Oxum says {oxum} (bytes.files), data/ holds {expected}"),
+                    detail: format!(
+                        "Payload-Oxum says {oxum} (bytes.files), data/ holds {expected}"
+                    ),
                 });
             }
         }
@@ -279,13 +384,24 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
     for rel in files.keys() {
         let is_manifest = rel.starts_with("tagmanifest-") && !rel.contains('/');
         if !rel.starts_with("data/") && !is_manifest && !tag_listed.contains(rel) {
-            notes.push(format!("{rel}: a tag file no tag manifest lists (allowed by BagIt, but not protected)"));
+            notes.push(format!(
+                "{rel}: a tag file no tag manifest lists (allowed by BagIt, but not protected)"
+            ));
         }
     }
     problems.sort_by(|a, b| (a.path.as_str(), a.kind as u8).cmp(&(b.path.as_str(), b.kind as u8)));
     // One line per file and fault, not one per manifest that agrees about it.
-    problems.dedup_by(|a, b| a.kind == b.kind && a.path == b.path && (a.kind != ProblemKind::Bag || a.detail == b.detail));
-    Ok(VerifyReport { bag: path.display().to_string(), payload_files, payload_bytes, manifests_checked, problems, notes })
+    problems.dedup_by(|a, b| {
+        a.kind == b.kind && a.path == b.path && (a.kind != ProblemKind::Bag || a.detail == b.detail)
+    });
+    Ok(VerifyReport {
+        bag: path.display().to_string(),
+        payload_files,
+        payload_bytes,
+        manifests_checked,
+        problems,
+        notes,
+    })
 }
 
 #[cfg(test)]
@@ -302,15 +418,39 @@ mod tests {
         let bag = dir.path();
         std::fs::create_dir_all(bag.join("data")).unwrap();
         std::fs::write(bag.join("data/a.txt"), "a").unwrap();
-        std::fs::write(bag.join("bagit.txt"), "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n").unwrap();
-        let manifest = format!("{}  data/a.txt\n汉字汉字汉字汉字汉字汉字  data/a.txt\n{}  ../../etc/passwd\njunk\n", sha256(b"a"), sha256(b"a"));
+        std::fs::write(
+            bag.join("bagit.txt"),
+            "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        )
+        .unwrap();
+        let manifest = format!(
+            "{}  data/a.txt\n汉字汉字汉字汉字汉字汉字  data/a.txt\n{}  ../../etc/passwd\njunk\n",
+            sha256(b"a"),
+            sha256(b"a")
+        );
         std::fs::write(bag.join("manifest-sha256.txt"), manifest).unwrap();
         std::fs::write(bag.join("bag-info.txt"), "Payload-Oxum: 1.1\n").unwrap();
         let r = verify_bag(bag).unwrap();
         assert!(!r.intact());
-        assert!(r.problems.iter().any(|p| p.kind == ProblemKind::Changed && p.path == "data/a.txt"), "{:?}", r.problems);
-        assert!(r.problems.iter().any(|p| p.kind == ProblemKind::Bag && p.detail.contains("unsafe")), "{:?}", r.problems);
-        assert!(r.problems.iter().any(|p| p.detail.contains("line 4")), "{:?}", r.problems);
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::Changed && p.path == "data/a.txt"),
+            "{:?}",
+            r.problems
+        );
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::Bag && p.detail.contains("unsafe")),
+            "{:?}",
+            r.problems
+        );
+        assert!(
+            r.problems.iter().any(|p| p.detail.contains("line 4")),
+            "{:?}",
+            r.problems
+        );
     }
 
     #[test]
@@ -320,6 +460,9 @@ mod tests {
         std::fs::write(dir.path().join("data/x"), "x").unwrap();
         let r = verify_bag(dir.path()).unwrap();
         assert!(r.problems.iter().any(|p| p.path == "bagit.txt"));
-        assert!(r.problems.iter().any(|p| p.detail.contains("no payload manifest")));
+        assert!(r
+            .problems
+            .iter()
+            .any(|p| p.detail.contains("no payload manifest")));
     }
 }

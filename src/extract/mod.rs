@@ -104,7 +104,10 @@ pub struct Facts {
 mod rfc3339 {
     use chrono::{DateTime, FixedOffset};
 
-    pub fn serialize<S: serde::Serializer>(t: &Option<DateTime<FixedOffset>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(
+        t: &Option<DateTime<FixedOffset>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match t {
             Some(t) => s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
             None => s.serialize_none(),
@@ -114,11 +117,20 @@ mod rfc3339 {
     #[cfg(test)]
     #[test]
     fn the_same_text_as_chronos_own() {
-        for text in ["2020-08-02T16:12:00+08:00", "2017-03-15T15:18:00.250+08:00", "2019-01-01T00:00:00+00:00", "2021-06-30T23:59:59.123456789-05:30"] {
+        for text in [
+            "2020-08-02T16:12:00+08:00",
+            "2017-03-15T15:18:00.250+08:00",
+            "2019-01-01T00:00:00+00:00",
+            "2021-06-30T23:59:59.123456789-05:30",
+        ] {
             let t = DateTime::parse_from_rfc3339(text).unwrap();
             let mut ours = Vec::new();
             serialize(&Some(t), &mut serde_json::Serializer::new(&mut ours)).unwrap();
-            assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&t).unwrap(), "{text}");
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&t).unwrap(),
+                "{text}"
+            );
         }
         let mut none = Vec::new();
         serialize(&None, &mut serde_json::Serializer::new(&mut none)).unwrap();
@@ -144,7 +156,11 @@ impl Facts {
         }
         let trimmed = text.trim();
         if !trimmed.is_empty() {
-            self.text = Some(if trimmed.len() == text.len() { text } else { trimmed.to_string() });
+            self.text = Some(if trimmed.len() == text.len() {
+                text
+            } else {
+                trimmed.to_string()
+            });
         }
     }
 }
@@ -156,9 +172,15 @@ pub fn identify(data: &[u8], name: &str) -> (Media, &'static str) {
     // (a deck with an embedded workbook starts with `xl/` entries).
     if media == Media::Document && data.starts_with(b"PK\x03\x04") {
         mime = match document::kind_of(name, mime, data) {
-            document::DocKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            document::DocKind::Pptx => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            document::DocKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            document::DocKind::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            document::DocKind::Pptx => {
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            }
+            document::DocKind::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
             _ => mime,
         };
     }
@@ -173,8 +195,17 @@ pub fn extract_bytes(name: &str, data: Arc<Vec<u8>>, limits: &Limits) -> Facts {
 }
 
 /// [`extract_bytes`] for content already identified by [`identify`].
-pub fn extract_identified(name: &str, data: Arc<Vec<u8>>, (media, mime): (Media, &'static str), limits: &Limits) -> Facts {
-    let mut facts = Facts { media: Some(media), mime: mime.to_string(), ..Facts::default() };
+pub fn extract_identified(
+    name: &str,
+    data: Arc<Vec<u8>>,
+    (media, mime): (Media, &'static str),
+    limits: &Limits,
+) -> Facts {
+    let mut facts = Facts {
+        media: Some(media),
+        mime: mime.to_string(),
+        ..Facts::default()
+    };
     if data.is_empty() {
         facts.errors.push("empty file (0 bytes)".into());
         return facts;
@@ -206,8 +237,16 @@ pub fn extract_large(path: &Path, name: &str, head: &[u8], limits: &Limits) -> F
 }
 
 /// [`extract_large`] for a file whose head is already sniffed.
-pub fn extract_large_identified(path: &Path, (media, mime): (Media, &'static str), limits: &Limits) -> Facts {
-    let mut facts = Facts { media: Some(media), mime: mime.to_string(), ..Facts::default() };
+pub fn extract_large_identified(
+    path: &Path,
+    (media, mime): (Media, &'static str),
+    limits: &Limits,
+) -> Facts {
+    let mut facts = Facts {
+        media: Some(media),
+        mime: mime.to_string(),
+        ..Facts::default()
+    };
     match media {
         Media::Video => {
             let path = path.to_path_buf();
@@ -310,7 +349,10 @@ fn epoch() -> Instant {
 
 impl Default for Watch {
     fn default() -> Self {
-        Watch { state: IDLE.into(), since: 0.into() }
+        Watch {
+            state: IDLE.into(),
+            since: 0.into(),
+        }
     }
 }
 
@@ -323,14 +365,19 @@ impl Watch {
 
     fn begin(&self) {
         use std::sync::atomic::Ordering;
-        self.since.store(epoch().elapsed().as_nanos() as u64, Ordering::Relaxed);
-        let _ = self.state.compare_exchange(IDLE, BUSY, Ordering::AcqRel, Ordering::Acquire);
+        self.since
+            .store(epoch().elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let _ = self
+            .state
+            .compare_exchange(IDLE, BUSY, Ordering::AcqRel, Ordering::Acquire);
     }
 
     /// False when the watchdog abandoned this extraction meanwhile.
     fn end(&self) -> bool {
         use std::sync::atomic::Ordering;
-        self.state.compare_exchange(BUSY, IDLE, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        self.state
+            .compare_exchange(BUSY, IDLE, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 
     /// Whether the thread was given up on; it must then stop without reporting.
@@ -349,7 +396,9 @@ impl Watch {
         if epoch().elapsed().saturating_sub(since) <= budget {
             return false;
         }
-        self.state.compare_exchange(BUSY, ABANDONED, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        self.state
+            .compare_exchange(BUSY, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 }
 
@@ -359,7 +408,10 @@ thread_local! {
 
 /// The message a file gets when its extraction was abandoned.
 pub fn over_budget(budget: Duration) -> String {
-    format!("extraction took longer than {} s and was abandoned", budget.as_secs())
+    format!(
+        "extraction took longer than {} s and was abandoned",
+        budget.as_secs()
+    )
 }
 
 fn watched<T>(watch: &Watch, f: impl FnOnce() -> T) -> Result<T, String> {
@@ -391,11 +443,13 @@ struct Helper {
 impl Helper {
     fn spawn() -> std::io::Result<Helper> {
         let (tx, rx) = std::sync::mpsc::channel::<Task>();
-        std::thread::Builder::new().name("extract".into()).spawn(move || {
-            for task in rx {
-                task();
-            }
-        })?;
+        std::thread::Builder::new()
+            .name("extract".into())
+            .spawn(move || {
+                for task in rx {
+                    task();
+                }
+            })?;
         Ok(Helper { tx })
     }
 }
@@ -412,17 +466,35 @@ mod guard_tests {
     fn guard_reuses_its_thread_survives_panics_and_abandons_slow_work() {
         let id = || std::thread::current().id();
         let first = guard(Duration::from_secs(5), id).unwrap();
-        assert_ne!(first, std::thread::current().id(), "the extractor runs off the caller's thread");
-        assert_eq!(guard(Duration::from_secs(5), id).unwrap(), first, "an idle helper is reused");
+        assert_ne!(
+            first,
+            std::thread::current().id(),
+            "the extractor runs off the caller's thread"
+        );
+        assert_eq!(
+            guard(Duration::from_secs(5), id).unwrap(),
+            first,
+            "an idle helper is reused"
+        );
 
         let crashed = guard(Duration::from_secs(5), || -> u8 { panic!("bad EXIF") }).unwrap_err();
         assert!(crashed.contains("bad EXIF"), "{crashed}");
-        assert_eq!(guard(Duration::from_secs(5), id).unwrap(), first, "a panic does not kill the helper");
+        assert_eq!(
+            guard(Duration::from_secs(5), id).unwrap(),
+            first,
+            "a panic does not kill the helper"
+        );
 
-        let slow = guard(Duration::from_millis(50), || std::thread::sleep(Duration::from_secs(2))).unwrap_err();
+        let slow = guard(Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(2))
+        })
+        .unwrap_err();
         assert!(slow.contains("abandoned"), "{slow}");
         let after = guard(Duration::from_secs(5), id).unwrap();
-        assert_ne!(after, first, "a helper stuck on a file is not given the next one");
+        assert_ne!(
+            after, first,
+            "a helper stuck on a file is not given the next one"
+        );
         assert_eq!(guard(Duration::from_secs(5), || 7).unwrap(), 7);
     }
 }

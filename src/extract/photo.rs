@@ -77,7 +77,11 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
             Some(exif)
         }
         Some((Err(ReadFailure::Corrupt(msg)), truncated)) => {
-            let cut = if truncated { "the EXIF block is cut short; " } else { "" };
+            let cut = if truncated {
+                "the EXIF block is cut short; "
+            } else {
+                ""
+            };
             f.errors.push(format!(
                 "EXIF is corrupt: {cut}{msg}; capture time, GPS and camera could not be read"
             ));
@@ -87,8 +91,16 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     };
 
     let meta = exif.map(|main| {
-        let (exif_ifd, gps_ifd) = if is_cr3(data) { cr3_sub_ifds(data) } else { (None, None) };
-        Meta { main, exif_ifd, gps_ifd }
+        let (exif_ifd, gps_ifd) = if is_cr3(data) {
+            cr3_sub_ifds(data)
+        } else {
+            (None, None)
+        };
+        Meta {
+            main,
+            exif_ifd,
+            gps_ifd,
+        }
     });
     if let Some(meta) = &meta {
         fill_from_exif(meta, limits, f);
@@ -146,7 +158,8 @@ fn embedded_exif(data: &[u8]) -> Option<Parsed> {
     let mut from = 0;
     for _ in 0..8 {
         let rest = &window[from..];
-        let rel = memchr::memchr2_iter(b'I', b'M', rest).find(|&i| rest[i..].starts_with(LE) || rest[i..].starts_with(BE))?;
+        let rel = memchr::memchr2_iter(b'I', b'M', rest)
+            .find(|&i| rest[i..].starts_with(LE) || rest[i..].starts_with(BE))?;
         let at = from + rel;
         // An EXIF block in a preview JPEG fits one 64 KiB segment; 1 MiB covers raw IFDs too
         // without copying a whole raw file for every candidate.
@@ -201,14 +214,26 @@ fn repair_pointers(mut tiff: Vec<u8>) -> Vec<u8> {
     };
     let u16_at = |t: &[u8], i: usize| -> Option<u16> {
         let b: [u8; 2] = t.get(i..i + 2)?.try_into().ok()?;
-        Some(if le { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) })
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
     };
     let u32_at = |t: &[u8], i: usize| -> Option<u32> {
         let b: [u8; 4] = t.get(i..i + 4)?.try_into().ok()?;
-        Some(if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
     };
-    let Some(ifd) = u32_at(&tiff, 4).map(|o| o as usize) else { return tiff };
-    let Some(count) = u16_at(&tiff, ifd) else { return tiff };
+    let Some(ifd) = u32_at(&tiff, 4).map(|o| o as usize) else {
+        return tiff;
+    };
+    let Some(count) = u16_at(&tiff, ifd) else {
+        return tiff;
+    };
     for i in 0..count as usize {
         let e = ifd + 2 + i * 12;
         let (Some(tag), Some(typ), Some(n)) =
@@ -217,7 +242,11 @@ fn repair_pointers(mut tiff: Vec<u8>) -> Vec<u8> {
             break;
         };
         if matches!(tag, 0x8769 | 0x8825) && matches!(typ, 9 | 13) && n == 1 {
-            let long: [u8; 2] = if le { 4u16.to_le_bytes() } else { 4u16.to_be_bytes() };
+            let long: [u8; 2] = if le {
+                4u16.to_le_bytes()
+            } else {
+                4u16.to_be_bytes()
+            };
             tiff[e + 2..e + 4].copy_from_slice(&long);
         }
     }
@@ -267,7 +296,9 @@ type Parsed = (Exif, Vec<String>);
 
 fn read_container(data: &[u8]) -> Option<Result<Parsed, ReadFailure>> {
     let mut cursor = Cursor::new(data);
-    let result = Reader::new().continue_on_error(true).read_from_container(&mut cursor);
+    let result = Reader::new()
+        .continue_on_error(true)
+        .read_from_container(&mut cursor);
     match result {
         Ok(exif) => Some(Ok((exif, Vec::new()))),
         Err(e) => match classify(e) {
@@ -289,7 +320,10 @@ fn classify(e: exif::Error) -> Result<Parsed, ReadFailure> {
     match e {
         exif::Error::PartialResult(partial) => {
             let (exif, errors) = partial.into_inner();
-            Ok((exif, errors.iter().map(|e| lower_first(&e.to_string())).collect()))
+            Ok((
+                exif,
+                errors.iter().map(|e| lower_first(&e.to_string())).collect(),
+            ))
         }
         exif::Error::NotFound(_) => Err(ReadFailure::Absent),
         // kamadak-exif's answer for formats it does not open (GIF, BMP, JPEG 2000, raw files
@@ -340,7 +374,12 @@ struct JpegScan<'a> {
 /// with an end-of-image marker. Only headers are parsed; the entropy-coded data is scanned
 /// for `FF D9`, which cannot occur inside it (a literal FF is always stuffed as `FF 00`).
 fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
-    let mut scan = JpegScan { exif_tiff: None, exif_truncated: false, size: None, damage: None };
+    let mut scan = JpegScan {
+        exif_tiff: None,
+        exif_truncated: false,
+        size: None,
+        damage: None,
+    };
     let mut saw_frame = false;
     let mut pos = 2;
     loop {
@@ -349,7 +388,9 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
             pos += 1;
         }
         if pos + 1 >= d.len() {
-            scan.damage = Some(damaged("the file ends inside its headers, before any image data"));
+            scan.damage = Some(damaged(
+                "the file ends inside its headers, before any image data",
+            ));
             return scan;
         }
         if d[pos] != 0xFF {
@@ -381,13 +422,16 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
             _ => {}
         }
         if pos + 2 > d.len() {
-            scan.damage = Some(damaged("the file ends inside its headers, before any image data"));
+            scan.damage = Some(damaged(
+                "the file ends inside its headers, before any image data",
+            ));
             return scan;
         }
         let len = u16::from_be_bytes([d[pos], d[pos + 1]]) as usize;
         if len < 2 {
-            scan.damage =
-                Some(damaged(&format!("a header segment has an invalid length at offset {pos}")));
+            scan.damage = Some(damaged(&format!(
+                "a header segment has an invalid length at offset {pos}"
+            )));
             return scan;
         }
         let body_start = pos + 2;
@@ -413,7 +457,9 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
             }
         }
         if cut {
-            scan.damage = Some(damaged("the file ends inside its headers, before any image data"));
+            scan.damage = Some(damaged(
+                "the file ends inside its headers, before any image data",
+            ));
             return scan;
         }
         pos = body_end;
@@ -422,7 +468,9 @@ fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
         }
     }
     if !saw_frame {
-        scan.damage = Some(damaged("it has no frame header, so the picture cannot be decoded"));
+        scan.damage = Some(damaged(
+            "it has no frame header, so the picture cannot be decoded",
+        ));
         return scan;
     }
     if !contains_eoi(&d[pos..]) {
@@ -471,8 +519,11 @@ fn fill_from_exif(exif: &Meta, limits: &Limits, f: &mut Facts) {
         .filter(|o| (1..=8).contains(o))
         .map(|o| o as u16);
 
-    let exif_size = pair(uint(exif, Tag::PixelXDimension), uint(exif, Tag::PixelYDimension))
-        .or_else(|| pair(uint(exif, Tag::ImageWidth), uint(exif, Tag::ImageLength)));
+    let exif_size = pair(
+        uint(exif, Tag::PixelXDimension),
+        uint(exif, Tag::PixelYDimension),
+    )
+    .or_else(|| pair(uint(exif, Tag::ImageWidth), uint(exif, Tag::ImageLength)));
     if let Some((w, h)) = exif_size {
         f.width = Some(w);
         f.height = Some(h);
@@ -594,7 +645,9 @@ const TIME_TAGS: [TimeTag; 3] = [
 fn capture_time(exif: &Meta, limits: &Limits, f: &mut Facts) {
     let mut times: [Option<DateTime<FixedOffset>>; 3] = [None, None, None];
     for (i, t) in TIME_TAGS.iter().enumerate() {
-        let Some(raw) = ascii_bytes(exif, t.tag) else { continue };
+        let Some(raw) = ascii_bytes(exif, t.tag) else {
+            continue;
+        };
         match parse_exif_time(raw) {
             Ok(None) => {}
             Ok(Some((naive, inline_offset))) => {
@@ -654,7 +707,11 @@ fn show(raw: &[u8]) -> String {
     let raw = &raw[..raw.len().min(40)];
     match std::str::from_utf8(raw) {
         Ok(s) if s.chars().all(|c| !c.is_control()) => format!("\"{s}\""),
-        _ => raw.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "),
+        _ => raw
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -710,7 +767,10 @@ fn split_inline_offset(text: &str) -> Result<(&str, Option<FixedOffset>), ()> {
     // Bytes, not a str slice: byte 19 of a damaged value may fall inside a multi-byte
     // character (fuzzing found one), and '+' and '-' are always character boundaries.
     if text.len() > 19 {
-        if let Some(rel) = text.as_bytes()[19..].iter().position(|b| *b == b'+' || *b == b'-') {
+        if let Some(rel) = text.as_bytes()[19..]
+            .iter()
+            .position(|b| *b == b'+' || *b == b'-')
+        {
             let at = 19 + rel;
             let zone = parse_offset(text[at..].as_bytes()).map_err(|_| ())?;
             return Ok((&text[..at], zone));
@@ -721,7 +781,12 @@ fn split_inline_offset(text: &str) -> Result<(&str, Option<FixedOffset>), ()> {
 
 /// `SubSecTime*`: digits are a decimal fraction of a second ("09" = 0.09 s).
 fn parse_subsec(raw: &[u8]) -> Option<u32> {
-    let digits: Vec<u8> = raw.iter().copied().take_while(|b| b.is_ascii_digit()).take(9).collect();
+    let digits: Vec<u8> = raw
+        .iter()
+        .copied()
+        .take_while(|b| b.is_ascii_digit())
+        .take(9)
+        .collect();
     if digits.is_empty() {
         return None;
     }
@@ -760,7 +825,9 @@ fn parse_offset(raw: &[u8]) -> Result<Option<FixedOffset>, String> {
     if h > 14 || m > 59 {
         return Err(bad());
     }
-    FixedOffset::east_opt(sign * (h * 3600 + m * 60)).map(Some).ok_or_else(bad)
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+        .map(Some)
+        .ok_or_else(bad)
 }
 
 /// GPS position in signed decimal degrees. `Ok(None)` when absent or 0,0 (what many phones
@@ -773,7 +840,7 @@ fn gps(exif: &Meta) -> Result<Option<Gps>, String> {
         (Some(lat), Some(lon)) => (lat, lon),
         _ => {
             return Err(
-                "EXIF GPS has a latitude or a longitude but not both; position ignored".into()
+                "EXIF GPS has a latitude or a longitude but not both; position ignored".into(),
             )
         }
     };
@@ -794,7 +861,10 @@ fn gps(exif: &Meta) -> Result<Option<Gps>, String> {
             "EXIF GPS position {lat_v:.6}, {lon_v:.6} is outside the globe; position ignored"
         ));
     }
-    Ok(Some(Gps { lat: lat_v, lon: lon_v }))
+    Ok(Some(Gps {
+        lat: lat_v,
+        lon: lon_v,
+    }))
 }
 
 /// A reference letter flips the sign; without one (or with an unknown letter) the value keeps
@@ -811,21 +881,28 @@ fn apply_ref(v: f64, r: Option<&[u8]>, negative: u8, positive: u8) -> f64 {
 /// Degrees from 1 (degrees), 2 (degrees, decimal minutes) or 3 (D, M, S) numbers.
 fn degrees(value: &Value) -> Result<f64, String> {
     let parts: Vec<f64> = match value {
-        Value::Rational(v) => {
-            v.iter().map(|r| ratio(r.num as f64, r.denom as f64)).collect::<Result<_, _>>()?
-        }
-        Value::SRational(v) => {
-            v.iter().map(|r| ratio(r.num as f64, r.denom as f64)).collect::<Result<_, _>>()?
-        }
+        Value::Rational(v) => v
+            .iter()
+            .map(|r| ratio(r.num as f64, r.denom as f64))
+            .collect::<Result<_, _>>()?,
+        Value::SRational(v) => v
+            .iter()
+            .map(|r| ratio(r.num as f64, r.denom as f64))
+            .collect::<Result<_, _>>()?,
         Value::Double(v) => v.clone(),
         Value::Float(v) => v.iter().map(|x| *x as f64).collect(),
         Value::Ascii(v) => {
             // A few writers store "36.84" or "36 50 24" as text.
-            let text =
-                v.first().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+            let text = v
+                .first()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
             text.split(|c: char| c.is_whitespace() || c == ',')
                 .filter(|s| !s.is_empty())
-                .map(|s| s.parse::<f64>().map_err(|_| format!("is not a number (\"{text}\")")))
+                .map(|s| {
+                    s.parse::<f64>()
+                        .map_err(|_| format!("is not a number (\"{text}\")"))
+                })
                 .collect::<Result<_, _>>()?
         }
         _ => return Err("has an unexpected type".into()),
@@ -933,7 +1010,9 @@ fn heif_size(d: &[u8]) -> Option<(u32, u32)> {
 }
 
 fn find_box<'a>(d: &'a [u8], want: &[u8; 4]) -> Option<&'a [u8]> {
-    boxes(d).find(|(kind, _)| kind == want).map(|(_, body)| body)
+    boxes(d)
+        .find(|(kind, _)| kind == want)
+        .map(|(_, body)| body)
 }
 
 /// ISO-BMFF boxes at one level; stops quietly at the first malformed header.
@@ -971,7 +1050,10 @@ mod tests {
     use image::ImageEncoder;
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, s).unwrap()
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_hms_opt(h, mi, s)
+            .unwrap()
     }
 
     fn zone(h: i32, m: i32) -> FixedOffset {
@@ -982,8 +1064,14 @@ mod tests {
     fn multibyte_characters_where_times_and_zones_are_split_are_rejected_not_a_panic() {
         // Found by fuzzing: byte 19 of a damaged DateTimeOriginal fell inside a BOM (U+FEFF),
         // and a 4-byte OffsetTime with a two-byte character split mid-character.
-        assert_eq!(parse_exif_time("2006:05:t begin=\"\u{feff}\"+08:00".as_bytes()), Err(()));
-        assert_eq!(parse_exif_time("2019:09:15 10:30:0\u{e9}+08:00".as_bytes()), Err(()));
+        assert_eq!(
+            parse_exif_time("2006:05:t begin=\"\u{feff}\"+08:00".as_bytes()),
+            Err(())
+        );
+        assert_eq!(
+            parse_exif_time("2019:09:15 10:30:0\u{e9}+08:00".as_bytes()),
+            Err(())
+        );
         assert!(parse_offset("+1\u{e9}1".as_bytes()).is_err());
         assert_eq!(parse_offset(b"+0800"), Ok(Some(zone(8, 0))));
     }
@@ -1013,7 +1101,9 @@ mod tests {
     }
 
     fn assert_gps(f: &Facts, lat: f64, lon: f64) {
-        let g = f.gps.unwrap_or_else(|| panic!("no GPS read; errors: {:?}", f.errors));
+        let g = f
+            .gps
+            .unwrap_or_else(|| panic!("no GPS read; errors: {:?}", f.errors));
         assert!((g.lat - lat).abs() < 1e-6, "lat {} != {lat}", g.lat);
         assert!((g.lon - lon).abs() < 1e-6, "lon {} != {lon}", g.lon);
     }
@@ -1022,9 +1112,18 @@ mod tests {
     fn phone_photo_gives_exact_values() {
         let f = read(&jpeg(&phone()));
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-06-12T10:15:30+08:00");
-        assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
-        assert_eq!(f.modified_at.unwrap().to_rfc3339(), "2019-06-12T10:15:30+08:00");
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2019-06-12T10:15:30+08:00"
+        );
+        assert_eq!(
+            f.captured_at_source.as_deref(),
+            Some("exif:DateTimeOriginal")
+        );
+        assert_eq!(
+            f.modified_at.unwrap().to_rfc3339(),
+            "2019-06-12T10:15:30+08:00"
+        );
         assert_gps(&f, 36.840512, 101.951234);
         let cam = f.camera.clone().unwrap();
         assert_eq!(cam.make.as_deref(), Some("HUAWEI"));
@@ -1042,15 +1141,24 @@ mod tests {
         spec.little_endian = false;
         let f = read(&jpeg(&spec));
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-06-12T10:15:30.250-03:30");
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2019-06-12T10:15:30.250-03:30"
+        );
     }
 
     #[test]
     fn missing_offset_uses_the_configured_zone() {
-        let limits = Limits { default_offset: zone(0, 0), ..Limits::default() };
+        let limits = Limits {
+            default_offset: zone(0, 0),
+            ..Limits::default()
+        };
         let mut f = Facts::default();
         extract(&jpeg(&phone()), &limits, &mut f);
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-06-12T10:15:30+00:00");
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2019-06-12T10:15:30+00:00"
+        );
     }
 
     #[test]
@@ -1061,14 +1169,26 @@ mod tests {
         spec.modify_date = Some(at(2018, 2, 3, 4, 5, 6));
         let f = read(&jpeg(&spec));
         assert_eq!(f.captured_at_source.as_deref(), Some("exif:CreateDate"));
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2017-01-02T03:04:05+08:00");
-        assert_eq!(f.modified_at.unwrap().to_rfc3339(), "2018-02-03T04:05:06+08:00");
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2017-01-02T03:04:05+08:00"
+        );
+        assert_eq!(
+            f.modified_at.unwrap().to_rfc3339(),
+            "2018-02-03T04:05:06+08:00"
+        );
 
         spec.create_date = None;
         let f = read(&jpeg(&spec));
         assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTime"));
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2018-02-03T04:05:06+08:00");
-        assert_eq!(f.modified_at, None, "DateTime used as capture time is not also a modify time");
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2018-02-03T04:05:06+08:00"
+        );
+        assert_eq!(
+            f.modified_at, None,
+            "DateTime used as capture time is not also a modify time"
+        );
     }
 
     #[test]
@@ -1077,9 +1197,18 @@ mod tests {
         spec.software = Some("Adobe Photoshop CC 2019 (Windows)".into());
         spec.modify_date = Some(at(2019, 9, 1, 20, 0, 0));
         let f = read(&jpeg(&spec));
-        assert_eq!(f.software.as_deref(), Some("Adobe Photoshop CC 2019 (Windows)"));
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-06-12T10:15:30+08:00");
-        assert_eq!(f.modified_at.unwrap().to_rfc3339(), "2019-09-01T20:00:00+08:00");
+        assert_eq!(
+            f.software.as_deref(),
+            Some("Adobe Photoshop CC 2019 (Windows)")
+        );
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2019-06-12T10:15:30+08:00"
+        );
+        assert_eq!(
+            f.modified_at.unwrap().to_rfc3339(),
+            "2019-09-01T20:00:00+08:00"
+        );
     }
 
     #[test]
@@ -1096,7 +1225,11 @@ mod tests {
 
     #[test]
     fn south_and_west_are_negative_in_every_layout() {
-        for layout in [GpsLayout::Dms, GpsLayout::DecimalMinutes, GpsLayout::Degrees] {
+        for layout in [
+            GpsLayout::Dms,
+            GpsLayout::DecimalMinutes,
+            GpsLayout::Degrees,
+        ] {
             let mut spec = phone();
             spec.gps = Some((-33.856784, -70.648273));
             spec.gps_layout = layout;
@@ -1130,12 +1263,20 @@ mod tests {
         spec.gps = Some((95.0, 10.0));
         let f = read(&jpeg(&spec));
         assert_eq!(f.gps, None);
-        assert!(f.errors.iter().any(|e| e.contains("outside the globe")), "{:?}", f.errors);
+        assert!(
+            f.errors.iter().any(|e| e.contains("outside the globe")),
+            "{:?}",
+            f.errors
+        );
     }
 
     #[test]
     fn jpeg_without_exif_gives_size_and_no_error() {
-        let spec = PhotoSpec { width: 200, height: 150, ..PhotoSpec::default() };
+        let spec = PhotoSpec {
+            width: 200,
+            height: 150,
+            ..PhotoSpec::default()
+        };
         let bytes = jpeg(&spec);
         assert!(!bytes.windows(6).any(|w| w == b"Exif\0\0"));
         let f = read(&bytes);
@@ -1179,8 +1320,14 @@ mod tests {
         tiff[at..at + 4].copy_from_slice(&0x00FF_FF00u32.to_le_bytes());
         let f = read(&with_exif_segment(&encode_pixels(&spec), &tiff));
         assert_eq!(f.gps, None);
-        assert_eq!(f.camera.as_ref().and_then(|c| c.make.as_deref()), Some("HUAWEI"));
-        assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
+        assert_eq!(
+            f.camera.as_ref().and_then(|c| c.make.as_deref()),
+            Some("HUAWEI")
+        );
+        assert_eq!(
+            f.captured_at_source.as_deref(),
+            Some("exif:DateTimeOriginal")
+        );
         assert!(
             f.errors
                 .iter()
@@ -1195,10 +1342,20 @@ mod tests {
         let spec = phone();
         let tiff = exif_tiff(&spec).unwrap();
         // kamadak's writer puts the GPS values last: losing the tail loses the position only.
-        let f = read(&with_exif_segment(&encode_pixels(&spec), &tiff[..tiff.len() - 20]));
+        let f = read(&with_exif_segment(
+            &encode_pixels(&spec),
+            &tiff[..tiff.len() - 20],
+        ));
         assert_eq!(f.gps, None);
-        assert_eq!(f.camera.as_ref().and_then(|c| c.model.as_deref()), Some("ALP-AL00"));
-        assert!(f.errors.iter().any(|e| e.starts_with("EXIF is corrupt")), "{:?}", f.errors);
+        assert_eq!(
+            f.camera.as_ref().and_then(|c| c.model.as_deref()),
+            Some("ALP-AL00")
+        );
+        assert!(
+            f.errors.iter().any(|e| e.starts_with("EXIF is corrupt")),
+            "{:?}",
+            f.errors
+        );
     }
 
     #[test]
@@ -1206,7 +1363,11 @@ mod tests {
         let spec = phone();
         let bytes = with_exif_segment(&encode_pixels(&spec), b"this is not a TIFF header at all");
         let f = read(&bytes);
-        assert!(f.errors.iter().any(|e| e.starts_with("EXIF is corrupt")), "{:?}", f.errors);
+        assert!(
+            f.errors.iter().any(|e| e.starts_with("EXIF is corrupt")),
+            "{:?}",
+            f.errors
+        );
         assert_eq!((f.width, f.height), (Some(160), Some(120)));
         assert_eq!(f.captured_at, None);
     }
@@ -1217,17 +1378,35 @@ mod tests {
         let tiff_len = exif_tiff(&phone()).unwrap().len();
         let cut = &bytes[..12 + tiff_len * 3 / 4];
         let f = read(cut);
-        assert!(f.errors.iter().any(|e| e.starts_with("JPEG is damaged")), "{:?}", f.errors);
-        assert!(f.errors.iter().any(|e| e.contains("cut short")), "{:?}", f.errors);
-        assert_eq!(f.camera.as_ref().and_then(|c| c.make.as_deref()), Some("HUAWEI"));
+        assert!(
+            f.errors.iter().any(|e| e.starts_with("JPEG is damaged")),
+            "{:?}",
+            f.errors
+        );
+        assert!(
+            f.errors.iter().any(|e| e.contains("cut short")),
+            "{:?}",
+            f.errors
+        );
+        assert_eq!(
+            f.camera.as_ref().and_then(|c| c.make.as_deref()),
+            Some("HUAWEI")
+        );
     }
 
     #[test]
     fn truncated_image_data_is_reported_with_metadata_kept() {
         let bytes = jpeg(&phone());
         let f = read(&bytes[..bytes.len() * 6 / 10]);
-        assert!(f.errors.iter().any(|e| e.contains("truncated")), "{:?}", f.errors);
-        assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
+        assert!(
+            f.errors.iter().any(|e| e.contains("truncated")),
+            "{:?}",
+            f.errors
+        );
+        assert_eq!(
+            f.captured_at_source.as_deref(),
+            Some("exif:DateTimeOriginal")
+        );
         assert_gps(&f, 36.840512, 101.951234);
     }
 
@@ -1241,7 +1420,10 @@ mod tests {
         let f = read(&odd);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!((f.width, f.height), (Some(160), Some(120)));
-        assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
+        assert_eq!(
+            f.captured_at_source.as_deref(),
+            Some("exif:DateTimeOriginal")
+        );
     }
 
     #[test]
@@ -1249,7 +1431,11 @@ mod tests {
         let mut bytes = vec![0xFF, 0xD8];
         bytes.extend((0..3000u32).map(|i| (i * 7 % 127) as u8));
         let f = read(&bytes);
-        assert!(f.errors.iter().any(|e| e.starts_with("JPEG is damaged")), "{:?}", f.errors);
+        assert!(
+            f.errors.iter().any(|e| e.starts_with("JPEG is damaged")),
+            "{:?}",
+            f.errors
+        );
         assert_eq!(f.width, None);
     }
 
@@ -1277,7 +1463,11 @@ mod tests {
     #[test]
     fn text_named_as_photo_is_reported() {
         let f = read(br#"{ "WEBP": {} }"#);
-        assert!(f.errors.iter().any(|e| e.contains("content is text")), "{:?}", f.errors);
+        assert!(
+            f.errors.iter().any(|e| e.contains("content is text")),
+            "{:?}",
+            f.errors
+        );
         // Unknown binary formats are not accused of anything.
         let f = read(&[0x00, 0x01, 0x02, 0x03, 0x10, 0x20]);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
@@ -1289,7 +1479,10 @@ mod tests {
         tiff[..4].copy_from_slice(b"IIU\0");
         let f = read(&tiff);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        assert_eq!(f.camera.clone().and_then(|c| c.model).as_deref(), Some("ALP-AL00"));
+        assert_eq!(
+            f.camera.clone().and_then(|c| c.model).as_deref(),
+            Some("ALP-AL00")
+        );
         assert_gps(&f, 36.840512, 101.951234);
     }
 
@@ -1299,7 +1492,10 @@ mod tests {
         raw.extend_from_slice(&[0u8; 100]);
         raw.extend_from_slice(&jpeg(&phone()));
         let f = read(&raw);
-        assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTimeOriginal"));
+        assert_eq!(
+            f.captured_at_source.as_deref(),
+            Some("exif:DateTimeOriginal")
+        );
         assert_gps(&f, 36.840512, 101.951234);
     }
 
@@ -1308,7 +1504,11 @@ mod tests {
         for &b in bytes {
             crc ^= b as u32;
             for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -1319,7 +1519,12 @@ mod tests {
         let spec = phone();
         let mut png = Vec::new();
         image::codecs::png::PngEncoder::new(&mut png)
-            .write_image(&[200u8; 30 * 20 * 3], 30, 20, image::ExtendedColorType::Rgb8)
+            .write_image(
+                &[200u8; 30 * 20 * 3],
+                30,
+                20,
+                image::ExtendedColorType::Rgb8,
+            )
             .unwrap();
         // eXIf goes before the image data: after the 33-byte signature + IHDR.
         let tiff = exif_tiff(&spec).unwrap();
@@ -1331,8 +1536,15 @@ mod tests {
         png.splice(33..33, chunk);
         let f = read(&png);
         assert!(f.errors.is_empty(), "{:?}", f.errors);
-        assert_eq!((f.width, f.height), (Some(30), Some(20)), "IHDR size, not the EXIF claim");
-        assert_eq!(f.captured_at.unwrap().to_rfc3339(), "2019-06-12T10:15:30+08:00");
+        assert_eq!(
+            (f.width, f.height),
+            (Some(30), Some(20)),
+            "IHDR size, not the EXIF claim"
+        );
+        assert_eq!(
+            f.captured_at.unwrap().to_rfc3339(),
+            "2019-06-12T10:15:30+08:00"
+        );
         assert_gps(&f, 36.840512, 101.951234);
     }
 
@@ -1384,10 +1596,17 @@ mod tests {
             b.extend_from_slice(&h.to_be_bytes());
             bx(b"ispe", &b)
         };
-        let ipco = bx(b"ipco", &[ispe(512, 512), ispe(4032, 3024), ispe(320, 240)].concat());
+        let ipco = bx(
+            b"ipco",
+            &[ispe(512, 512), ispe(4032, 3024), ispe(320, 240)].concat(),
+        );
         let mut meta_body = vec![0u8; 4];
         meta_body.extend(bx(b"iprp", &ipco));
-        let file = [bx(b"ftyp", b"heic\0\0\0\0mif1heic"), bx(b"meta", &meta_body)].concat();
+        let file = [
+            bx(b"ftyp", b"heic\0\0\0\0mif1heic"),
+            bx(b"meta", &meta_body),
+        ]
+        .concat();
         assert_eq!(heif_size(&file), Some((4032, 3024)));
         // Truncated anywhere: no panic, no answer invented.
         for n in 0..file.len() {
@@ -1409,7 +1628,10 @@ mod tests {
         assert_eq!((dt, off), (at(2019, 5, 26, 10, 33, 20), Some(zone(2, 0))));
         let (dt, _) = p("2019:05:26 10:33:20.009").unwrap().unwrap();
         assert_eq!(dt.and_utc().timestamp_subsec_millis(), 9);
-        assert_eq!(p("2019:05:26 10:33").unwrap().unwrap().0, at(2019, 5, 26, 10, 33, 0));
+        assert_eq!(
+            p("2019:05:26 10:33").unwrap().unwrap().0,
+            at(2019, 5, 26, 10, 33, 0)
+        );
         assert!(p("2019:13:45 10:00:00").is_err());
         assert!(p("yesterday noon").is_err());
         assert!(p("19:05:26 10:33:20").is_err());
@@ -1462,7 +1684,11 @@ mod corpus {
             let rows: Vec<serde_json::Map<String, serde_json::Value>> =
                 serde_json::from_str(&text).unwrap();
             for row in rows {
-                let path = row["SourceFile"].as_str().unwrap().trim_start_matches("./").to_string();
+                let path = row["SourceFile"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("./")
+                    .to_string();
                 out.insert(path, row);
             }
         }
@@ -1547,7 +1773,12 @@ mod corpus {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+            let rel = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let Some(row) = refs.get(&rel) else {
                 lines.push(format!("{rel}: no reference row"));
                 continue;
@@ -1557,7 +1788,11 @@ mod corpus {
             let mut f = Facts::default();
             let started = std::time::Instant::now();
             extract(&data, &Limits::default(), &mut f);
-            assert!(started.elapsed().as_secs() < 5, "{rel} took {:?}", started.elapsed());
+            assert!(
+                started.elapsed().as_secs() < 5,
+                "{rel} took {:?}",
+                started.elapsed()
+            );
             if !f.errors.is_empty() {
                 with_errors.push(format!("{rel}: {}", f.errors.join(" | ")));
             }
@@ -1573,9 +1808,12 @@ mod corpus {
                 .map(|d| d.format("%Y:%m:%d %H:%M:%S").to_string());
             let mut problems = Vec::new();
             let same_text = |a: &str, b: &str| a == b;
-            if let Some(p) =
-                judge(tallies.get_mut("date").unwrap(), ours_date, theirs_date, same_text)
-            {
+            if let Some(p) = judge(
+                tallies.get_mut("date").unwrap(),
+                ours_date,
+                theirs_date,
+                same_text,
+            ) {
                 problems.push(format!("date {p}"));
             }
             let ours_offset = f
@@ -1585,22 +1823,29 @@ mod corpus {
             let theirs_offset = text(row, "EXIF:OffsetTimeOriginal").filter(|o| !o.is_empty());
             // Without OffsetTimeOriginal we assume +08:00 by design: only judge files that have one.
             if theirs_offset.is_some() {
-                if let Some(p) =
-                    judge(tallies.get_mut("offset").unwrap(), ours_offset, theirs_offset, same_text)
-                {
+                if let Some(p) = judge(
+                    tallies.get_mut("offset").unwrap(),
+                    ours_offset,
+                    theirs_offset,
+                    same_text,
+                ) {
                     problems.push(format!("offset {p}"));
                 }
             }
-            let theirs_gps =
-                match (number(row, "Composite:GPSLatitude"), number(row, "Composite:GPSLongitude"))
-                {
-                    (Some(a), Some(b)) if !(a == 0.0 && b == 0.0) => Some(format!("{a:.7},{b:.7}")),
-                    _ => None,
-                };
+            let theirs_gps = match (
+                number(row, "Composite:GPSLatitude"),
+                number(row, "Composite:GPSLongitude"),
+            ) {
+                (Some(a), Some(b)) if !(a == 0.0 && b == 0.0) => Some(format!("{a:.7},{b:.7}")),
+                _ => None,
+            };
             let ours_gps = f.gps.map(|g| format!("{:.7},{:.7}", g.lat, g.lon));
             let near = |a: &str, b: &str| {
-                let p =
-                    |s: &str| s.split(',').map(|x| x.parse::<f64>().unwrap()).collect::<Vec<_>>();
+                let p = |s: &str| {
+                    s.split(',')
+                        .map(|x| x.parse::<f64>().unwrap())
+                        .collect::<Vec<_>>()
+                };
                 let (a, b) = (p(a), p(b));
                 (a[0] - b[0]).abs() < 1e-5 && (a[1] - b[1]).abs() < 1e-5
             };
@@ -1626,8 +1871,9 @@ mod corpus {
                     problems.push(format!("{field} {p}"));
                 }
             }
-            let theirs_size =
-                ["File", "PNG", "RIFF", "Jpeg2000", "SigmaRaw", "EXIF"].iter().find_map(|g| {
+            let theirs_size = ["File", "PNG", "RIFF", "Jpeg2000", "SigmaRaw", "EXIF"]
+                .iter()
+                .find_map(|g| {
                     Some(format!(
                         "{}x{}",
                         number(row, &format!("{g}:ImageWidth"))?,
@@ -1635,9 +1881,12 @@ mod corpus {
                     ))
                 });
             let ours_size = f.width.zip(f.height).map(|(w, h)| format!("{w}x{h}"));
-            if let Some(p) =
-                judge(tallies.get_mut("size").unwrap(), ours_size, theirs_size, same_text)
-            {
+            if let Some(p) = judge(
+                tallies.get_mut("size").unwrap(),
+                ours_size,
+                theirs_size,
+                same_text,
+            ) {
                 problems.push(format!("size {p}"));
             }
             if !problems.is_empty() {
@@ -1652,7 +1901,11 @@ mod corpus {
         );
         for field in fields {
             let t = &tallies[field];
-            let rate = if t.total() == 0 { 1.0 } else { t.agree as f64 / t.total() as f64 };
+            let rate = if t.total() == 0 {
+                1.0
+            } else {
+                t.agree as f64 / t.total() as f64
+            };
             eprintln!(
                 "{field:<10} {:>6} {:>7} {:>7} {:>6} {:>7.1}%",
                 t.agree,
@@ -1680,9 +1933,19 @@ mod corpus {
             rate * 100.0
         );
         assert!(files > 50, "only {files} photos compared");
-        assert!(rate >= 0.90, "agreement with ExifTool fell to {:.1}%", rate * 100.0);
-        assert_eq!(tallies["gps"].differ, 0, "a GPS position disagrees with ExifTool");
-        assert_eq!(tallies["date"].differ, 0, "a capture date disagrees with ExifTool");
+        assert!(
+            rate >= 0.90,
+            "agreement with ExifTool fell to {:.1}%",
+            rate * 100.0
+        );
+        assert_eq!(
+            tallies["gps"].differ, 0,
+            "a GPS position disagrees with ExifTool"
+        );
+        assert_eq!(
+            tallies["date"].differ, 0,
+            "a capture date disagrees with ExifTool"
+        );
     }
 
     /// Every corpus file, photo or not, damaged or not, goes through the photo extractor

@@ -31,7 +31,12 @@ fn by_magic(h: &[u8]) -> Option<(Media, &'static str)> {
         });
     }
     // Old QuickTime files start with a `moov`/`mdat`/`wide` atom and no `ftyp`.
-    if h.len() >= 8 && matches!(&h[4..8], b"moov" | b"mdat" | b"wide" | b"free" | b"skip" | b"pnot") {
+    if h.len() >= 8
+        && matches!(
+            &h[4..8],
+            b"moov" | b"mdat" | b"wide" | b"free" | b"skip" | b"pnot"
+        )
+    {
         return Some((Media::Video, "video/quicktime"));
     }
     if starts(b"\xFF\xD8\xFF") {
@@ -95,11 +100,20 @@ fn by_magic(h: &[u8]) -> Option<(Media, &'static str)> {
 /// OOXML files are zips whose first entry names tell the format; a plain zip is "other".
 fn zip_kind(h: &[u8]) -> (Media, &'static str) {
     if find(h, b"word/", h.len()) {
-        (Media::Document, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        (
+            Media::Document,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
     } else if find(h, b"xl/", h.len()) {
-        (Media::Document, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        (
+            Media::Document,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     } else if find(h, b"ppt/", h.len()) {
-        (Media::Document, "application/vnd.openxmlformats-officedocument.presentationml.presentation")
+        (
+            Media::Document,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        )
     } else if find(h, b"[Content_Types].xml", h.len()) || find(h, b"docProps/", h.len()) {
         // An OOXML package whose parts come later in the zip: trust the extension below.
         (Media::Document, "application/x-ooxml")
@@ -127,7 +141,9 @@ fn by_extension(name: &str) -> (Media, &'static str) {
         "heic" | "heif" => (Media::Photo, "image/heic"),
         "webp" => (Media::Photo, "image/webp"),
         "tif" | "tiff" => (Media::Photo, "image/tiff"),
-        "dng" | "cr2" | "cr3" | "nef" | "arw" | "raf" | "rw2" | "orf" => (Media::Photo, "image/x-raw"),
+        "dng" | "cr2" | "cr3" | "nef" | "arw" | "raf" | "rw2" | "orf" => {
+            (Media::Photo, "image/x-raw")
+        }
         "mp4" => (Media::Video, "video/mp4"),
         "mov" => (Media::Video, "video/quicktime"),
         "3gp" => (Media::Video, "video/3gpp"),
@@ -136,9 +152,18 @@ fn by_extension(name: &str) -> (Media, &'static str) {
         "mts" | "m2ts" => (Media::Video, "video/mp2t"),
         "mkv" => (Media::Video, "video/x-matroska"),
         "pdf" => (Media::Document, "application/pdf"),
-        "docx" | "docm" => (Media::Document, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        "xlsx" | "xlsm" => (Media::Document, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        "pptx" | "pptm" => (Media::Document, "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        "docx" | "docm" => (
+            Media::Document,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        "xlsx" | "xlsm" => (
+            Media::Document,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "pptx" | "pptm" => (
+            Media::Document,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ),
         "doc" => (Media::Document, "application/msword"),
         "xls" => (Media::Document, "application/vnd.ms-excel"),
         "ppt" => (Media::Document, "application/vnd.ms-powerpoint"),
@@ -156,10 +181,22 @@ mod tests {
 
     #[test]
     fn content_wins_over_extension() {
-        assert_eq!(sniff(b"%PDF-1.7\n...", "照片.jpg"), (Media::Document, "application/pdf"));
-        assert_eq!(sniff(b"\xFF\xD8\xFF\xE1\0\0Exif", "scan.pdf").0, Media::Photo);
-        assert_eq!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0", "a.bin"), (Media::Video, "video/mp4"));
-        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0\0\0", "IMG_1.HEIC").0, Media::Photo);
+        assert_eq!(
+            sniff(b"%PDF-1.7\n...", "照片.jpg"),
+            (Media::Document, "application/pdf")
+        );
+        assert_eq!(
+            sniff(b"\xFF\xD8\xFF\xE1\0\0Exif", "scan.pdf").0,
+            Media::Photo
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypisom\0\0\0\0", "a.bin"),
+            (Media::Video, "video/mp4")
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypheic\0\0\0\0", "IMG_1.HEIC").0,
+            Media::Photo
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use chrono::Datelike;
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST,
+    INDEXED, STORED, STRING,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -46,7 +47,11 @@ fn build_schema() -> (Schema, Fields) {
                 .set_tokenizer(tokenizer)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
-        if stored { o.set_stored() } else { o }
+        if stored {
+            o.set_stored()
+        } else {
+            o
+        }
     };
     let fields = Fields {
         id: b.add_u64_field("id", INDEXED | STORED | FAST),
@@ -80,7 +85,9 @@ fn format_of(dir: &Path) -> Option<String> {
     if !dir.join("meta.json").exists() {
         return None;
     }
-    std::fs::read_to_string(dir.join(VERSION_FILE)).ok().map(|v| v.trim().to_string())
+    std::fs::read_to_string(dir.join(VERSION_FILE))
+        .ok()
+        .map(|v| v.trim().to_string())
 }
 
 /// Value of the `captured` fast field for files without a capture time, so they sort last
@@ -103,7 +110,8 @@ impl SearchIndex {
             std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
             created = true;
             let index = Index::create_in_dir(dir, schema)?;
-            std::fs::write(&version_file, INDEX_VERSION).map_err(|e| crate::Error::io(&version_file, e))?;
+            std::fs::write(&version_file, INDEX_VERSION)
+                .map_err(|e| crate::Error::io(&version_file, e))?;
             index
         };
         Ok((SearchIndex::ready(index, fields)?, created))
@@ -111,8 +119,16 @@ impl SearchIndex {
 
     fn ready(index: Index, fields: Fields) -> Result<SearchIndex> {
         tokenizer::register(&index);
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, fields, reader, facet_keys: Default::default() })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            fields,
+            reader,
+            facet_keys: Default::default(),
+        })
     }
 
     /// Open an existing index for searching (a clear error when there is none, or when it was
@@ -147,7 +163,12 @@ impl SearchIndex {
     }
 
     /// The search document for one file.
-    pub fn document(&self, row: &FileRow, text: Option<&str>, tag_facets: &[String]) -> TantivyDocument {
+    pub fn document(
+        &self,
+        row: &FileRow,
+        text: Option<&str>,
+        tag_facets: &[String],
+    ) -> TantivyDocument {
         let mut doc = self.document_without_id(row, text, tag_facets);
         self.set_id(&mut doc, row.id);
         doc
@@ -155,7 +176,12 @@ impl SearchIndex {
 
     /// A file's search document before the catalog has given the file its id (a new file's
     /// document is built while its row is being written); [`SearchIndex::set_id`] completes it.
-    pub fn document_without_id(&self, row: &FileRow, text: Option<&str>, tag_facets: &[String]) -> TantivyDocument {
+    pub fn document_without_id(
+        &self,
+        row: &FileRow,
+        text: Option<&str>,
+        tag_facets: &[String],
+    ) -> TantivyDocument {
         let f = &self.fields;
         let record: Record = row.to_record();
         let mut doc = TantivyDocument::default();
@@ -169,7 +195,10 @@ impl SearchIndex {
         doc.add_text(f.path_ng, folder);
         // Titles and authors are searchable like body text.
         let mut body = String::new();
-        for extra in [record.title.as_deref(), record.author.as_deref()].into_iter().flatten() {
+        for extra in [record.title.as_deref(), record.author.as_deref()]
+            .into_iter()
+            .flatten()
+        {
             body.push_str(extra);
             body.push('\n');
         }
@@ -186,9 +215,16 @@ impl SearchIndex {
                 doc.add_facet(f.facet, facet);
             }
         }
-        let ts = row.facts.captured_at.map(|t| t.timestamp()).unwrap_or(NO_DATE);
+        let ts = row
+            .facts
+            .captured_at
+            .map(|t| t.timestamp())
+            .unwrap_or(NO_DATE);
         doc.add_i64(f.captured, ts);
-        doc.add_text(f.record, serde_json::to_string(&record).expect("record serialize"));
+        doc.add_text(
+            f.record,
+            serde_json::to_string(&record).expect("record serialize"),
+        );
         doc
     }
 
@@ -203,8 +239,15 @@ impl SearchIndex {
 
 /// Facets that come from the record itself (media type, capture month, camera, status).
 pub fn base_facets(r: &Record) -> Vec<String> {
-    let mut out = vec![format!("/media/{}", r.media.as_str()), format!("/status/{}", status_str(r))];
-    if let Some(t) = r.captured_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) {
+    let mut out = vec![
+        format!("/media/{}", r.media.as_str()),
+        format!("/status/{}", status_str(r)),
+    ];
+    if let Some(t) = r
+        .captured_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    {
         out.push(format!("/date/{}/{:02}", t.year(), t.month()));
     } else {
         out.push("/date/unknown".into());

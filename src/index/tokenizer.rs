@@ -21,7 +21,9 @@ pub fn register(index: &tantivy::Index) {
         .filter(LowerCaser)
         .build();
     index.tokenizers().register(ZH, zh);
-    index.tokenizers().register(NGRAM, TextAnalyzer::from(NgramTokenizer));
+    index
+        .tokenizers()
+        .register(NGRAM, TextAnalyzer::from(NgramTokenizer));
 }
 
 /// Load jieba's dictionary on a background thread. Building it takes ~0.1 s (release) the
@@ -30,11 +32,13 @@ pub fn register(index: &tantivy::Index) {
 pub fn warm_up() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
-        let _ = std::thread::Builder::new().name("jieba-warm-up".into()).spawn(|| {
-            let mut t = tantivy_jieba::JiebaTokenizer::new();
-            let mut stream = t.token_stream("科普");
-            while stream.advance() {}
-        });
+        let _ = std::thread::Builder::new()
+            .name("jieba-warm-up".into())
+            .spawn(|| {
+                let mut t = tantivy_jieba::JiebaTokenizer::new();
+                let mut stream = t.token_stream("科普");
+                while stream.advance() {}
+            });
     });
 }
 
@@ -63,7 +67,13 @@ pub struct NgramStream<'a> {
 impl Tokenizer for NgramTokenizer {
     type TokenStream<'a> = NgramStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> NgramStream<'a> {
-        NgramStream { text, chars: text.char_indices().peekable(), in_run: false, token: Token::default(), started: false }
+        NgramStream {
+            text,
+            chars: text.char_indices().peekable(),
+            in_run: false,
+            token: Token::default(),
+            started: false,
+        }
     }
 }
 
@@ -161,7 +171,10 @@ mod tests {
     #[test]
     fn bigrams_and_words() {
         assert_eq!(texts("海东市"), ["海东", "东市"]);
-        assert_eq!(texts("IMG_2019 科普大篷车.JPG"), ["img", "2019", "科普", "普大", "大篷", "篷车", "jpg"]);
+        assert_eq!(
+            texts("IMG_2019 科普大篷车.JPG"),
+            ["img", "2019", "科普", "普大", "大篷", "篷车", "jpg"]
+        );
         assert_eq!(texts("县"), ["县"]);
         assert_eq!(texts("（二）青少年"), ["二", "青少", "少年"]);
         assert!(texts("").is_empty());
@@ -173,7 +186,10 @@ mod tests {
     #[test]
     fn offsets_and_positions_follow_the_text() {
         let toks = ngram_tokens("海东市 B4");
-        let spans: Vec<(usize, usize, usize)> = toks.iter().map(|t| (t.offset_from, t.offset_to, t.position)).collect();
+        let spans: Vec<(usize, usize, usize)> = toks
+            .iter()
+            .map(|t| (t.offset_from, t.offset_to, t.position))
+            .collect();
         assert_eq!(spans, [(0, 6, 0), (3, 9, 1), (10, 12, 2)]);
     }
 }

@@ -22,12 +22,12 @@ use crate::config::Config;
 use crate::extract::{self, Facts};
 use crate::hash::{self, Content, HashError};
 use crate::index::SearchIndex;
-use tantivy::indexer::UserOperation;
 use crate::record::Status;
 use crate::schema::Schema;
 use crate::tag::{self, FileForTagging};
 use crate::walk::{self, FileEntry, WalkOptions, Walked};
 use crate::{Error, Result};
+use tantivy::indexer::UserOperation;
 
 mod stream;
 mod workers;
@@ -103,7 +103,11 @@ pub struct RunSummary {
 impl RunSummary {
     /// 0 when every file was read, 2 when some could not be (they are listed).
     pub fn exit_code(&self) -> u8 {
-        if self.errors.is_empty() && self.fixity_failures.is_empty() { 0 } else { 2 }
+        if self.errors.is_empty() && self.fixity_failures.is_empty() {
+            0
+        } else {
+            2
+        }
     }
 }
 
@@ -126,7 +130,11 @@ struct Hashed {
 enum Msg {
     Done(Vec<JobResult>),
     Problem(FileProblem),
-    RootDone { root: usize, unseen: Vec<Known>, unchanged: u64 },
+    RootDone {
+        root: usize,
+        unseen: Vec<Known>,
+        unchanged: u64,
+    },
 }
 
 struct JobResult {
@@ -160,20 +168,37 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     let mut roots = Vec::new();
     for r in &opts.roots {
         let abs = r.canonicalize().map_err(|e| {
-            Error::Other(format!("evidence folder {}: {}; check the path", r.display(), walk::describe_io(&e)))
+            Error::Other(format!(
+                "evidence folder {}: {}; check the path",
+                r.display(),
+                walk::describe_io(&e)
+            ))
         })?;
         if !abs.is_dir() {
-            return Err(Error::Other(format!("{} is not a folder; give the folder that holds the evidence", r.display())));
+            return Err(Error::Other(format!(
+                "{} is not a folder; give the folder that holds the evidence",
+                r.display()
+            )));
         }
         roots.push(abs);
     }
-    let root_ids: Vec<i64> = roots.iter().map(|r| catalog.root_id(r)).collect::<Result<_>>()?;
-    let root_names: Vec<String> = roots.iter().map(|r| walk::display_path(r.as_os_str())).collect();
-    let snapshots: Vec<rustc_hash::FxHashMap<Vec<u8>, Known>> =
-        root_ids.iter().map(|id| catalog.known_files(*id)).collect::<Result<_>>()?;
+    let root_ids: Vec<i64> = roots
+        .iter()
+        .map(|r| catalog.root_id(r))
+        .collect::<Result<_>>()?;
+    let root_names: Vec<String> = roots
+        .iter()
+        .map(|r| walk::display_path(r.as_os_str()))
+        .collect();
+    let snapshots: Vec<rustc_hash::FxHashMap<Vec<u8>, Known>> = root_ids
+        .iter()
+        .map(|id| catalog.known_files(*id))
+        .collect::<Result<_>>()?;
 
     let workers = if opts.workers == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
     } else {
         opts.workers
     };
@@ -194,29 +219,52 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                 root: job.root,
                 entry: job.entry.clone(),
                 known: job.known.clone(),
-                outcome: read_one(&job.entry, in_memory_max, &limits, &mut |b3| probe.known(b3), tell),
+                outcome: read_one(
+                    &job.entry,
+                    in_memory_max,
+                    &limits,
+                    &mut |b3| probe.known(b3),
+                    tell,
+                ),
             })
         });
-        let fallback: workers::Fallback<Job, JobResult, Option<Hashed>> = Box::new(|job, hashed, why| JobResult {
-            root: job.root,
-            entry: job.entry,
-            known: job.known,
-            outcome: match hashed {
-                None => Err(why),
-                Some(h) => {
-                    let facts = Facts { media: Some(h.media), mime: h.mime.to_string(), errors: vec![why], ..Facts::default() };
-                    Ok((h.blake3, Some(facts), h.size))
-                }
-            },
-        });
-        workers::start(workers, cfg.limits.time_budget, job_rx, msg_tx.clone(), make, fallback)
-            .map_err(|e| Error::Other(format!("could not start reader threads: {e}")))?
+        let fallback: workers::Fallback<Job, JobResult, Option<Hashed>> =
+            Box::new(|job, hashed, why| JobResult {
+                root: job.root,
+                entry: job.entry,
+                known: job.known,
+                outcome: match hashed {
+                    None => Err(why),
+                    Some(h) => {
+                        let facts = Facts {
+                            media: Some(h.media),
+                            mime: h.mime.to_string(),
+                            errors: vec![why],
+                            ..Facts::default()
+                        };
+                        Ok((h.blake3, Some(facts), h.size))
+                    }
+                },
+            });
+        workers::start(
+            workers,
+            cfg.limits.time_budget,
+            job_rx,
+            msg_tx.clone(),
+            make,
+            fallback,
+        )
+        .map_err(|e| Error::Other(format!("could not start reader threads: {e}")))?
     };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let walker = Walker::start(
         roots.clone(),
         snapshots,
-        WalkOptions { follow_symlinks: opts.follow_symlinks, skip: vec![cfg.archive_dir.clone()], stop: Some(stop.clone()) },
+        WalkOptions {
+            follow_symlinks: opts.follow_symlinks,
+            skip: vec![cfg.archive_dir.clone()],
+            stop: Some(stop.clone()),
+        },
         opts.verify,
         job_tx,
         msg_tx,
@@ -233,13 +281,25 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     };
     let setup = schema_loader
         .join()
-        .unwrap_or_else(|_| Err(Error::Other("loading the vocabulary failed unexpectedly (a bug; see the message above)".into())))
-        .and_then(|schema| Ok((schema, catalog.start_run(if opts.verify { "verify" } else { "index" }, &root_names)?)));
+        .unwrap_or_else(|_| {
+            Err(Error::Other(
+                "loading the vocabulary failed unexpectedly (a bug; see the message above)".into(),
+            ))
+        })
+        .and_then(|schema| {
+            Ok((
+                schema,
+                catalog.start_run(if opts.verify { "verify" } else { "index" }, &root_names)?,
+            ))
+        });
     let (schema, run_id) = match setup {
         Ok(v) => v,
         Err(e) => return Err(abandon(e, walker, msg_rx)),
     };
-    let mut summary = RunSummary { run_id, ..Default::default() };
+    let mut summary = RunSummary {
+        run_id,
+        ..Default::default()
+    };
     let mut streamer = match stream::Streamer::start(&catalog, &schema, cfg, &roots, &root_ids) {
         Ok(s) => s,
         Err(e) => return Err(abandon(e, walker, msg_rx)),
@@ -253,11 +313,20 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         let mut last_flush = Instant::now();
         let mut pending_roots: Vec<(usize, Vec<Known>)> = Vec::new();
         let mut tags_invalidated = false;
-        let mut flush = |catalog: &mut Catalog, batch: &mut Vec<FileUpdate>, roots: &mut Vec<usize>, known: &mut Vec<Option<Known>>| -> Result<()> {
+        let mut flush = |catalog: &mut Catalog,
+                         batch: &mut Vec<FileUpdate>,
+                         roots: &mut Vec<usize>,
+                         known: &mut Vec<Option<Known>>|
+         -> Result<()> {
             invalidate_tags(catalog, &mut tags_invalidated)?;
             match streamer.as_mut() {
                 Some(st) => {
-                    st.push_batch(catalog, std::mem::take(batch), std::mem::take(roots), std::mem::take(known))?;
+                    st.push_batch(
+                        catalog,
+                        std::mem::take(batch),
+                        std::mem::take(roots),
+                        std::mem::take(known),
+                    )?;
                 }
                 None => {
                     catalog.write_batch(batch)?;
@@ -274,90 +343,110 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                     progress.println(&format!("warning: {}: {}", p.path, p.message));
                     summary.errors.push(p);
                 }
-                Msg::RootDone { root, unseen, unchanged } => {
+                Msg::RootDone {
+                    root,
+                    unseen,
+                    unchanged,
+                } => {
                     summary.unchanged += unchanged;
                     pending_roots.push((root, unseen));
                 }
-                Msg::Done(results) => for r in results {
-                    let rel_display = r.entry.rel_display();
-                    // Only a file with a problem is named: most files need no second string.
-                    let path_display = || format!("{}/{}", root_names[r.root].trim_end_matches('/'), rel_display);
-                    progress.done(r.entry.size);
-                    match r.outcome {
-                        Err(message) if message.starts_with("vanished") || message.starts_with("changed") => {
-                            let path = path_display();
-                            progress.println(&format!("warning: {path}: {message}"));
-                            summary.errors.push(FileProblem { path, message });
-                        }
-                        outcome => {
-                            let (blake3, facts, read, io_error) = match outcome {
-                                Ok((b3, facts, read)) => (Some(b3), facts, read, None),
-                                Err(message) => (None, None, 0, Some(message)),
-                            };
-                            summary.files_read += 1;
-                            summary.bytes_read += read;
-                            match &r.known {
-                                None => summary.new += 1,
-                                Some(k) if k.status == Status::Missing => summary.returned += 1,
-                                Some(k) => {
-                                    let stat_same = k.size == r.entry.size && k.mtime_ns == r.entry.mtime_ns;
-                                    if k.blake3 != blake3 {
-                                        if opts.verify && stat_same && blake3.is_some() {
-                                            summary.fixity_failures.push(FixityFailure {
-                                                path: path_display(),
-                                                expected: k.blake3.clone().unwrap_or_default(),
-                                                actual: blake3.clone().unwrap_or_default(),
-                                            });
+                Msg::Done(results) => {
+                    for r in results {
+                        let rel_display = r.entry.rel_display();
+                        // Only a file with a problem is named: most files need no second string.
+                        let path_display = || {
+                            format!(
+                                "{}/{}",
+                                root_names[r.root].trim_end_matches('/'),
+                                rel_display
+                            )
+                        };
+                        progress.done(r.entry.size);
+                        match r.outcome {
+                            Err(message)
+                                if message.starts_with("vanished")
+                                    || message.starts_with("changed") =>
+                            {
+                                let path = path_display();
+                                progress.println(&format!("warning: {path}: {message}"));
+                                summary.errors.push(FileProblem { path, message });
+                            }
+                            outcome => {
+                                let (blake3, facts, read, io_error) = match outcome {
+                                    Ok((b3, facts, read)) => (Some(b3), facts, read, None),
+                                    Err(message) => (None, None, 0, Some(message)),
+                                };
+                                summary.files_read += 1;
+                                summary.bytes_read += read;
+                                match &r.known {
+                                    None => summary.new += 1,
+                                    Some(k) if k.status == Status::Missing => summary.returned += 1,
+                                    Some(k) => {
+                                        let stat_same = k.size == r.entry.size
+                                            && k.mtime_ns == r.entry.mtime_ns;
+                                        if k.blake3 != blake3 {
+                                            if opts.verify && stat_same && blake3.is_some() {
+                                                summary.fixity_failures.push(FixityFailure {
+                                                    path: path_display(),
+                                                    expected: k.blake3.clone().unwrap_or_default(),
+                                                    actual: blake3.clone().unwrap_or_default(),
+                                                });
+                                            }
+                                            summary.changed += 1;
+                                        } else if opts.verify {
+                                            summary.verified += 1;
+                                            summary.unchanged += 1;
+                                        } else {
+                                            summary.changed += 1;
                                         }
-                                        summary.changed += 1;
-                                    } else if opts.verify {
-                                        summary.verified += 1;
-                                        summary.unchanged += 1;
-                                    } else {
-                                        summary.changed += 1;
                                     }
                                 }
-                            }
-                            let mut errors = Vec::new();
-                            if let Some(m) = io_error {
-                                errors.push(m);
-                            }
-                            let content_errors: Vec<String> = facts.as_ref().map(|f| f.errors.clone()).unwrap_or_default();
-                            for m in errors.iter().chain(&content_errors) {
-                                let path = path_display();
-                                progress.println(&format!("warning: {path}: {m}"));
-                                summary.errors.push(FileProblem { path, message: m.clone() });
-                            }
-                            let rel = r.entry.rel_bytes().to_vec();
-                            let (facts, text) = match facts {
-                                Some(f) => {
-                                    let (f, t) = crate::catalog::into_stored(f);
-                                    (Some(f), t)
+                                let mut errors = Vec::new();
+                                if let Some(m) = io_error {
+                                    errors.push(m);
                                 }
-                                None => (None, None),
-                            };
-                            batch.push(FileUpdate {
-                                root_id: root_ids[r.root],
-                                rel,
-                                rel_display,
-                                size: r.entry.size,
-                                mtime_ns: r.entry.mtime_ns,
-                                inode: r.entry.inode,
-                                dev: r.entry.dev,
-                                blake3,
-                                facts,
-                                facts_json: None,
-                                text,
-                                errors,
-                                tagging: None,
-                            });
-                            batch_roots.push(r.root);
-                            batch_known.push(r.known);
+                                let content_errors: Vec<String> =
+                                    facts.as_ref().map(|f| f.errors.clone()).unwrap_or_default();
+                                for m in errors.iter().chain(&content_errors) {
+                                    let path = path_display();
+                                    progress.println(&format!("warning: {path}: {m}"));
+                                    summary.errors.push(FileProblem {
+                                        path,
+                                        message: m.clone(),
+                                    });
+                                }
+                                let rel = r.entry.rel_bytes().to_vec();
+                                let (facts, text) = match facts {
+                                    Some(f) => {
+                                        let (f, t) = crate::catalog::into_stored(f);
+                                        (Some(f), t)
+                                    }
+                                    None => (None, None),
+                                };
+                                batch.push(FileUpdate {
+                                    root_id: root_ids[r.root],
+                                    rel,
+                                    rel_display,
+                                    size: r.entry.size,
+                                    mtime_ns: r.entry.mtime_ns,
+                                    inode: r.entry.inode,
+                                    dev: r.entry.dev,
+                                    blake3,
+                                    facts,
+                                    facts_json: None,
+                                    text,
+                                    errors,
+                                    tagging: None,
+                                });
+                                batch_roots.push(r.root);
+                                batch_known.push(r.known);
+                            }
                         }
-                    }
-                    if batch.len() >= 512 || last_flush.elapsed() > Duration::from_secs(2) {
-                        flush(&mut catalog, &mut batch, &mut batch_roots, &mut batch_known)?;
-                        last_flush = Instant::now();
+                        if batch.len() >= 512 || last_flush.elapsed() > Duration::from_secs(2) {
+                            flush(&mut catalog, &mut batch, &mut batch_roots, &mut batch_known)?;
+                            last_flush = Instant::now();
+                        }
                     }
                 }
             }
@@ -390,12 +479,19 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
 
     match streamer {
         Some(st) => {
-            (summary.retagged, summary.index_updated, summary.tag_s, summary.index_s) = st.finish(&mut catalog)?;
+            (
+                summary.retagged,
+                summary.index_updated,
+                summary.tag_s,
+                summary.index_s,
+            ) = st.finish(&mut catalog)?;
         }
         None => {
-            let changed_anything = summary.new + summary.changed + summary.missing + summary.returned > 0;
+            let changed_anything =
+                summary.new + summary.changed + summary.missing + summary.returned > 0;
             let at = Instant::now();
-            summary.retagged = retag_if_needed(&mut catalog, &schema, cfg, changed_anything)? as u64;
+            summary.retagged =
+                retag_if_needed(&mut catalog, &schema, cfg, changed_anything)? as u64;
             summary.tag_s = at.elapsed().as_secs_f64();
             let at = Instant::now();
             summary.index_updated = sync_index(&mut catalog, cfg, &schema)? as u64;
@@ -449,9 +545,16 @@ impl Walker {
                         } else {
                             progress.queue(entry.size);
                             batch_bytes += entry.size;
-                            batch.push(Job { root: i, entry, known });
+                            batch.push(Job {
+                                root: i,
+                                entry,
+                                known,
+                            });
                             // Idle workers get what there is at once.
-                            if batch.len() >= JOB_BATCH_FILES || batch_bytes >= JOB_BATCH_BYTES || job_tx.is_empty() {
+                            if batch.len() >= JOB_BATCH_FILES
+                                || batch_bytes >= JOB_BATCH_BYTES
+                                || job_tx.is_empty()
+                            {
                                 let _ = job_tx.send(std::mem::take(&mut batch));
                                 batch_bytes = 0;
                             }
@@ -464,8 +567,15 @@ impl Walker {
                         }));
                     }
                 });
-                let unseen = snapshot.into_values().filter(|k| k.status == Status::Present).collect();
-                let _ = msg_tx.send(Msg::RootDone { root: i, unseen, unchanged });
+                let unseen = snapshot
+                    .into_values()
+                    .filter(|k| k.status == Status::Present)
+                    .collect();
+                let _ = msg_tx.send(Msg::RootDone {
+                    root: i,
+                    unseen,
+                    unchanged,
+                });
             }
             if !batch.is_empty() {
                 let _ = job_tx.send(batch);
@@ -494,12 +604,17 @@ fn read_one(
     known_blob: &mut dyn FnMut(&str) -> bool,
     tell: &dyn Fn(Option<Hashed>),
 ) -> std::result::Result<(String, Option<Facts>, u64), String> {
-    let name = entry.path.file_name().map(walk::display_path).unwrap_or_default();
+    let name = entry
+        .path
+        .file_name()
+        .map(walk::display_path)
+        .unwrap_or_default();
     let hashed = match hash::read_and_hash(entry, in_memory_max) {
         Ok(h) => h,
-        Err(HashError::Changed) => {
-            return Err("changed while being read (still being copied?); it will be read again on the next run".into())
-        }
+        Err(HashError::Changed) => return Err(
+            "changed while being read (still being copied?); it will be read again on the next run"
+                .into(),
+        ),
         Err(HashError::Io(e)) => return Err(walk::describe_io(&e)),
     };
     let size = entry.size;
@@ -510,7 +625,12 @@ fn read_one(
         Content::InMemory(data) => extract::identify(data, &name),
         Content::Large { head } => extract::sniff::sniff(head, &name),
     };
-    tell(Some(Hashed { blake3: hashed.blake3.clone(), size, media: kind.0, mime: kind.1 }));
+    tell(Some(Hashed {
+        blake3: hashed.blake3.clone(),
+        size,
+        media: kind.0,
+        mime: kind.1,
+    }));
     let facts = match hashed.content {
         Content::InMemory(data) => extract::extract_identified(&name, Arc::new(data), kind, limits),
         Content::Large { .. } => extract::extract_large_identified(&entry.path, kind, limits),
@@ -521,7 +641,14 @@ fn read_one(
 /// A fingerprint of everything tagging depends on besides the files themselves.
 fn tag_fingerprint(schema: &Schema, cfg: &Config) -> String {
     let t = &cfg.tag;
-    let text = format!("{}|{}|{}|{}|{}", schema.fingerprint(), t.period_start, t.period_end, t.edit_gap_days, env!("CARGO_PKG_VERSION"));
+    let text = format!(
+        "{}|{}|{}|{}|{}",
+        schema.fingerprint(),
+        t.period_start,
+        t.period_end,
+        t.edit_gap_days,
+        env!("CARGO_PKG_VERSION")
+    );
     blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
 }
 
@@ -537,7 +664,12 @@ fn invalidate_tags(catalog: &Catalog, done: &mut bool) -> Result<()> {
     Ok(())
 }
 
-fn retag_if_needed(catalog: &mut Catalog, schema: &Schema, cfg: &Config, changed: bool) -> Result<usize> {
+fn retag_if_needed(
+    catalog: &mut Catalog,
+    schema: &Schema,
+    cfg: &Config,
+    changed: bool,
+) -> Result<usize> {
     let fp = tag_fingerprint(schema, cfg);
     if !changed && catalog.meta("tag_fingerprint")?.as_deref() == Some(fp.as_str()) {
         return Ok(0);
@@ -562,7 +694,10 @@ fn retag_changed(catalog: &mut Catalog, schema: &Schema, cfg: &Config) -> Result
         Ok(())
     })?;
     let none = Vec::new();
-    let inputs: Vec<FileForTagging> = rows.iter().map(|r| stream::for_tagging(r, manual.get(&r.id).unwrap_or(&none))).collect();
+    let inputs: Vec<FileForTagging> = rows
+        .iter()
+        .map(|r| stream::for_tagging(r, manual.get(&r.id).unwrap_or(&none)))
+        .collect();
     let taggings = tag::tag_all(schema, &cfg.tag, &inputs);
     let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();
     let changed = catalog.write_taggings(&pairs)?;
@@ -593,11 +728,27 @@ impl IndexQueue {
         if created {
             catalog.mark_all_stale()?;
         }
-        Ok(IndexQueue { idx, created, writer: None, ops: Vec::with_capacity(2 * INDEX_BATCH), added: 0 })
+        Ok(IndexQueue {
+            idx,
+            created,
+            writer: None,
+            ops: Vec::with_capacity(2 * INDEX_BATCH),
+            added: 0,
+        })
     }
 
-    fn add(&mut self, schema: &Schema, row: &FileRow, text: Option<&str>, replace: bool) -> Result<()> {
-        let facets = row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
+    fn add(
+        &mut self,
+        schema: &Schema,
+        row: &FileRow,
+        text: Option<&str>,
+        replace: bool,
+    ) -> Result<()> {
+        let facets = row
+            .tagging
+            .as_ref()
+            .map(|t| tag::facet_paths(schema, t))
+            .unwrap_or_default();
         let doc = self.idx.document(row, text, &facets);
         self.queue(row.id, doc, replace)
     }
@@ -613,7 +764,8 @@ impl IndexQueue {
             self.writer = Some(w);
         }
         if replace {
-            self.ops.push(UserOperation::Delete(self.idx.delete_term(id)));
+            self.ops
+                .push(UserOperation::Delete(self.idx.delete_term(id)));
         }
         self.ops.push(UserOperation::Add(doc));
         self.added += 1;
@@ -634,7 +786,9 @@ impl IndexQueue {
     /// commit, so that a killed run leaves them listed). Returns how many documents were written.
     fn commit(mut self, catalog: &mut Catalog, mark: crate::catalog::StaleMark) -> Result<usize> {
         self.flush()?;
-        let Some(mut writer) = self.writer.take() else { return Ok(0) };
+        let Some(mut writer) = self.writer.take() else {
+            return Ok(0);
+        };
         // The catalog's log is cut on its checkpoint thread meanwhile (when it has one).
         catalog.truncate_log_in_background();
         writer.commit()?;
@@ -700,16 +854,24 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
-        Progress { bar, files: Default::default(), queued: Default::default() }
+        Progress {
+            bar,
+            files: Default::default(),
+            queued: Default::default(),
+        }
     }
     fn queue(&self, bytes: u64) {
-        self.queued.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.queued
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(b) = &self.bar {
             b.inc_length(bytes);
         }
     }
     fn done(&self, bytes: u64) {
-        let n = self.files.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let n = self
+            .files
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
         if let Some(b) = &self.bar {
             b.inc(bytes);
             let secs = b.elapsed().as_secs_f64().max(1e-3);
@@ -729,7 +891,6 @@ impl Progress {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -83,7 +83,8 @@ impl<'a> Streamer<'a> {
         roots: &[PathBuf],
         root_ids: &[i64],
     ) -> Result<Option<Streamer<'a>>> {
-        let current = catalog.meta("tag_fingerprint")?.as_deref() == Some(tag_fingerprint(schema, cfg).as_str());
+        let current = catalog.meta("tag_fingerprint")?.as_deref()
+            == Some(tag_fingerprint(schema, cfg).as_str());
         if !current && !catalog.is_empty()? {
             return Ok(None);
         }
@@ -100,8 +101,14 @@ impl<'a> Streamer<'a> {
             retagged: FxHashSet::default(),
             touched: FxHashSet::default(),
             lost: FxHashSet::default(),
-            root_displays: root_ids.iter().map(|id| catalog.root_display(*id)).collect::<Result<_>>()?,
-            root_paths: roots.iter().map(|r| r.as_os_str().as_bytes().to_vec()).collect(),
+            root_displays: root_ids
+                .iter()
+                .map(|id| catalog.root_display(*id))
+                .collect::<Result<_>>()?,
+            root_paths: roots
+                .iter()
+                .map(|r| r.as_os_str().as_bytes().to_vec())
+                .collect(),
             tagged: 0,
             pending: None,
         }))
@@ -112,13 +119,18 @@ impl<'a> Streamer<'a> {
             let rows = catalog.manifest_files()?;
             let none = Vec::new();
             let inputs: Vec<FileForTagging> = rows.iter().map(|r| for_tagging(r, &none)).collect();
-            self.lists = Some((Manifests::build(&inputs), rows.iter().map(|r| r.id).collect()));
+            self.lists = Some((
+                Manifests::build(&inputs),
+                rows.iter().map(|r| r.id).collect(),
+            ));
         }
         Ok(())
     }
 
     fn is_list(&self, id: i64) -> bool {
-        self.lists.as_ref().is_some_and(|(_, ids)| ids.contains(&id))
+        self.lists
+            .as_ref()
+            .is_some_and(|(_, ids)| ids.contains(&id))
     }
 
     /// Take a batch of files just read. Its tags are computed in parallel while the previous
@@ -138,7 +150,10 @@ impl<'a> Streamer<'a> {
         let tagger = self.tagger();
         let (idx, schema) = (&self.index.idx, self.schema);
         let (prepared, written) = match &previous {
-            None => (tag_parallel(&tagger, &mut batch, stored, &roots, &known), None),
+            None => (
+                tag_parallel(&tagger, &mut batch, stored, &roots, &known),
+                None,
+            ),
             Some((prev_batch, prev_prepared)) => std::thread::scope(|s| {
                 let tags = s.spawn(|| tag_parallel(&tagger, &mut batch, stored, &roots, &known));
                 let written = write_with_documents(catalog, idx, schema, prev_batch, prev_prepared);
@@ -156,8 +171,11 @@ impl<'a> Streamer<'a> {
 
     /// Write the batch still waiting (the walk is over).
     pub(super) fn write_pending(&mut self, catalog: &mut Catalog) -> Result<()> {
-        let Some((batch, prepared)) = self.pending.take() else { return Ok(()) };
-        let (written, docs) = write_with_documents(catalog, &self.index.idx, self.schema, &batch, &prepared);
+        let Some((batch, prepared)) = self.pending.take() else {
+            return Ok(());
+        };
+        let (written, docs) =
+            write_with_documents(catalog, &self.index.idx, self.schema, &batch, &prepared);
         let (ids, _) = written?;
         self.queue_batch(&ids, docs)
     }
@@ -177,8 +195,14 @@ impl<'a> Streamer<'a> {
                 (None, Some(b3)) => Some(catalog.blob_facts(b3)?.unwrap_or_default()),
                 _ => None,
             });
-            let lists = u.facts.as_ref().is_some_and(|f| !f.manifest_rows.is_empty())
-                || stored.last().and_then(|s| s.as_ref()).is_some_and(|(f, _)| !f.manifest_rows.is_empty());
+            let lists = u
+                .facts
+                .as_ref()
+                .is_some_and(|f| !f.manifest_rows.is_empty())
+                || stored
+                    .last()
+                    .and_then(|s| s.as_ref())
+                    .is_some_and(|(f, _)| !f.manifest_rows.is_empty());
             if lists || known.as_ref().is_some_and(|k| self.is_list(k.id)) {
                 self.manifests_changed = true;
             }
@@ -235,7 +259,10 @@ impl<'a> Streamer<'a> {
     /// Complete the tags (duplicate flags, or everything when a list changed), then the index.
     /// Returns (files tagged, documents written, seconds tagging, seconds indexing).
     pub(super) fn finish(mut self, catalog: &mut Catalog) -> Result<(u64, u64, f64, f64)> {
-        debug_assert!(self.pending.is_none(), "write_pending is called when the walk ends");
+        debug_assert!(
+            self.pending.is_none(),
+            "write_pending is called when the walk ends"
+        );
         let at = Instant::now();
         let changed = if self.manifests_changed {
             super::retag_changed(catalog, self.schema, self.cfg)?
@@ -257,13 +284,21 @@ impl<'a> Streamer<'a> {
             if queued && !self.retagged.contains(&id) {
                 continue;
             }
-            let Some((row, text)) = catalog.file_with_text(id)? else { continue };
+            let Some((row, text)) = catalog.file_with_text(id)? else {
+                continue;
+            };
             // Replace what the index holds, or the document queued earlier in this run.
             let replace = !self.index.created || queued;
-            self.index.add(self.schema, &row, text.as_deref(), replace)?;
+            self.index
+                .add(self.schema, &row, text.as_deref(), replace)?;
         }
         let indexed = self.index.commit(catalog, mark)?;
-        Ok((self.tagged, indexed as u64, tag_s, at.elapsed().as_secs_f64()))
+        Ok((
+            self.tagged,
+            indexed as u64,
+            tag_s,
+            at.elapsed().as_secs_f64(),
+        ))
     }
 
     /// Recompute the tags of every present file whose content this run touched and that shares
@@ -271,19 +306,31 @@ impl<'a> Streamer<'a> {
     fn duplicate_pass(&mut self, catalog: &mut Catalog) -> Result<Vec<i64>> {
         self.load_lists(catalog)?;
         let shared = catalog.shared_blake3s()?;
-        let mut contents: Vec<&String> =
-            self.touched.iter().filter(|b| shared.contains(*b)).chain(self.lost.iter()).collect();
+        let mut contents: Vec<&String> = self
+            .touched
+            .iter()
+            .filter(|b| shared.contains(*b))
+            .chain(self.lost.iter())
+            .collect();
         contents.sort();
         contents.dedup();
         let mut rows = Vec::new();
         for b3 in contents {
-            rows.extend(catalog.files_by_blake3(b3)?.into_iter().filter(|r| r.status == Status::Present));
+            rows.extend(
+                catalog
+                    .files_by_blake3(b3)?
+                    .into_iter()
+                    .filter(|r| r.status == Status::Present),
+            );
         }
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let none = Vec::new();
-        let inputs: Vec<FileForTagging> = rows.iter().map(|r| for_tagging(r, self.manual.get(&r.id).unwrap_or(&none))).collect();
+        let inputs: Vec<FileForTagging> = rows
+            .iter()
+            .map(|r| for_tagging(r, self.manual.get(&r.id).unwrap_or(&none)))
+            .collect();
         let manifests = &self.lists.as_ref().expect("loaded above").0;
         let taggings = tag::tag_with(self.schema, &self.cfg.tag, &inputs, manifests);
         let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();
@@ -312,7 +359,13 @@ fn tag_parallel(
 ) -> Vec<Prepared> {
     use rayon::prelude::*;
     let none = Vec::new();
-    let memo = tag::FolderMemo::build(t.schema, batch.iter().zip(roots).map(|(u, &r)| (t.root_displays[r].as_str(), u.rel_display.as_str())));
+    let memo = tag::FolderMemo::build(
+        t.schema,
+        batch
+            .iter()
+            .zip(roots)
+            .map(|(u, &r)| (t.root_displays[r].as_str(), u.rel_display.as_str())),
+    );
     batch
         .par_iter_mut()
         .zip(stored)
@@ -375,13 +428,23 @@ fn write_with_documents(
 
 /// The search documents of a batch, without their file ids (built in parallel, while the
 /// batch is written).
-fn documents(idx: &SearchIndex, schema: &Schema, batch: &[FileUpdate], prepared: &[Prepared]) -> Vec<TantivyDocument> {
+fn documents(
+    idx: &SearchIndex,
+    schema: &Schema,
+    batch: &[FileUpdate],
+    prepared: &[Prepared],
+) -> Vec<TantivyDocument> {
     use rayon::prelude::*;
     batch
         .par_iter()
         .zip(prepared)
         .map(|(u, p)| {
-            let facets = p.row.tagging.as_ref().map(|t| tag::facet_paths(schema, t)).unwrap_or_default();
+            let facets = p
+                .row
+                .tagging
+                .as_ref()
+                .map(|t| tag::facet_paths(schema, t))
+                .unwrap_or_default();
             idx.document_without_id(&p.row, p.text.as_deref().or(u.text.as_deref()), &facets)
         })
         .collect()

@@ -18,7 +18,8 @@ use crate::extract::{self, Watch};
 /// Makes one worker's job function (each worker may keep its own state, e.g. a database
 /// connection). The function gets the job and a way to leave a note (what it learnt before
 /// extracting, such as the file's hash) that the watchdog hands to `fallback` if it gives up.
-pub(super) type MakeWork<J, R, N> = Box<dyn Fn() -> Box<dyn FnMut(&J, &dyn Fn(N)) -> R + Send> + Send + Sync>;
+pub(super) type MakeWork<J, R, N> =
+    Box<dyn Fn() -> Box<dyn FnMut(&J, &dyn Fn(N)) -> R + Send> + Send + Sync>;
 
 /// The result for a job whose worker was given up on or crashed, from the job, its note and
 /// the reason.
@@ -76,20 +77,31 @@ where
     N: Default + Send + 'static,
     M: From<Vec<R>> + Send + 'static,
 {
-    let pool = Arc::new(Pool { jobs, make, fallback, budget, slots: Mutex::new(Vec::new()) });
+    let pool = Arc::new(Pool {
+        jobs,
+        make,
+        fallback,
+        budget,
+        slots: Mutex::new(Vec::new()),
+    });
     for _ in 0..n.max(1) {
         spawn_worker(&pool, VecDeque::new(), out.clone())?;
     }
     drop(out);
     let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
     let tick = (budget / 4).clamp(Duration::from_millis(5), Duration::from_millis(100));
-    let watchdog = std::thread::Builder::new().name("watchdog".into()).spawn(move || loop {
-        match stopped.recv_timeout(tick) {
-            Err(RecvTimeoutError::Timeout) => watch_once(&pool),
-            _ => return,
-        }
-    })?;
-    Ok(Workers { stop: Some(stop), watchdog: Some(watchdog) })
+    let watchdog = std::thread::Builder::new()
+        .name("watchdog".into())
+        .spawn(move || loop {
+            match stopped.recv_timeout(tick) {
+                Err(RecvTimeoutError::Timeout) => watch_once(&pool),
+                _ => return,
+            }
+        })?;
+    Ok(Workers {
+        stop: Some(stop),
+        watchdog: Some(watchdog),
+    })
 }
 
 impl Workers {
@@ -108,7 +120,11 @@ impl Drop for Workers {
     }
 }
 
-fn spawn_worker<J, R, N, M>(pool: &Arc<Pool<J, R, N, M>>, pending: VecDeque<J>, tx: Sender<M>) -> std::io::Result<()>
+fn spawn_worker<J, R, N, M>(
+    pool: &Arc<Pool<J, R, N, M>>,
+    pending: VecDeque<J>,
+    tx: Sender<M>,
+) -> std::io::Result<()>
 where
     J: Clone + Send + 'static,
     R: Send + 'static,
@@ -117,11 +133,20 @@ where
 {
     let slot = Arc::new(Slot {
         watch: Arc::new(Watch::default()),
-        held: Mutex::new(Held { pending, current: None, note: N::default(), done: Vec::new(), tx: Some(tx) }),
+        held: Mutex::new(Held {
+            pending,
+            current: None,
+            note: N::default(),
+            done: Vec::new(),
+            tx: Some(tx),
+        }),
     });
     lock(&pool.slots).push(slot.clone());
     let pool = pool.clone();
-    std::thread::Builder::new().name("read".into()).spawn(move || work_loop(&pool, &slot)).map(|_| ())
+    std::thread::Builder::new()
+        .name("read".into())
+        .spawn(move || work_loop(&pool, &slot))
+        .map(|_| ())
 }
 
 fn work_loop<J, R, N, M>(pool: &Pool<J, R, N, M>, slot: &Slot<J, R, N, M>)
@@ -157,7 +182,9 @@ where
                     }
                 }
             }
-            let Some(job) = held.pending.pop_front() else { continue };
+            let Some(job) = held.pending.pop_front() else {
+                continue;
+            };
             held.current = Some(job.clone());
             held.note = N::default();
             job
@@ -194,10 +221,20 @@ where
         let (mut done, current, note, pending, tx) = {
             let mut held = lock(&slot.held);
             let note = std::mem::take(&mut held.note);
-            (std::mem::take(&mut held.done), held.current.take(), note, std::mem::take(&mut held.pending), held.tx.take())
+            (
+                std::mem::take(&mut held.done),
+                held.current.take(),
+                note,
+                std::mem::take(&mut held.pending),
+                held.tx.take(),
+            )
         };
         if let Some(job) = current {
-            done.push((pool.fallback)(job, note, extract::over_budget(pool.budget)));
+            done.push((pool.fallback)(
+                job,
+                note,
+                extract::over_budget(pool.budget),
+            ));
         }
         let Some(tx) = tx else { continue };
         let _ = tx.send(M::from(done));
@@ -248,7 +285,9 @@ mod tests {
 
     #[test]
     fn every_job_is_answered_once_in_batches() {
-        let batches: Vec<Vec<u32>> = (0..10).map(|b| (b * 10 + 20..b * 10 + 30).collect()).collect();
+        let batches: Vec<Vec<u32>> = (0..10)
+            .map(|b| (b * 10 + 20..b * 10 + 30).collect())
+            .collect();
         let (got, _) = run(batches, 3, Duration::from_secs(30));
         let want: Vec<String> = (20..120).map(|j| format!("{j}:{}", j * 10)).collect();
         assert_eq!(got, want);
@@ -261,14 +300,20 @@ mod tests {
         let mut want: Vec<String> = (1..=6).map(|j| format!("{j}:{}", j * 10)).collect();
         want.push(format!("13:hash-of-13:{}", extract::over_budget(budget)));
         assert_eq!(got, want);
-        assert!(took < Duration::from_millis(2500), "the run waited for the stuck thread: {took:?}");
+        assert!(
+            took < Duration::from_millis(2500),
+            "the run waited for the stuck thread: {took:?}"
+        );
     }
 
     #[test]
     fn a_panic_outside_the_extractor_is_reported_for_its_file_only() {
         let (got, _) = run(vec![vec![6, 7, 8]], 1, Duration::from_secs(30));
         assert_eq!(got[0], "6:60");
-        assert!(got[1].starts_with("7:hash-of-7:extractor crashed") && got[1].contains("bug outside"), "{got:?}");
+        assert!(
+            got[1].starts_with("7:hash-of-7:extractor crashed") && got[1].contains("bug outside"),
+            "{got:?}"
+        );
         assert_eq!(got[2], "8:80");
     }
 }

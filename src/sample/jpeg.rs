@@ -112,17 +112,24 @@ impl PhotoSpec {
         }
         let (naive, zone, subsec) =
             match (self.date_time_original, self.create_date, self.modify_date) {
-                (Some(d), _, _) => (d, self.offset_time_original, self.subsec_original.as_deref()),
+                (Some(d), _, _) => (
+                    d,
+                    self.offset_time_original,
+                    self.subsec_original.as_deref(),
+                ),
                 (None, Some(d), _) => (d, self.offset_time_original, None),
                 (None, None, Some(d)) => {
                     (d, self.modify_offset.or(self.offset_time_original), None)
                 }
                 (None, None, None) => return None,
             };
-        let nanos =
-            subsec.map(|s| format!("{s:0<9}")[..9].parse::<u32>().unwrap_or(0)).unwrap_or(0);
+        let nanos = subsec
+            .map(|s| format!("{s:0<9}")[..9].parse::<u32>().unwrap_or(0))
+            .unwrap_or(0);
         let naive = naive.with_nanosecond(nanos).unwrap_or(naive);
-        zone.unwrap_or(default_offset).from_local_datetime(&naive).single()
+        zone.unwrap_or(default_offset)
+            .from_local_datetime(&naive)
+            .single()
     }
 }
 
@@ -183,7 +190,13 @@ pub fn exif_tiff(spec: &PhotoSpec) -> Option<Vec<u8>> {
 
 fn fields(spec: &PhotoSpec) -> Vec<Field> {
     let mut out = Vec::new();
-    let mut push = |tag: Tag, value: Value| out.push(Field { tag, ifd_num: In::PRIMARY, value });
+    let mut push = |tag: Tag, value: Value| {
+        out.push(Field {
+            tag,
+            ifd_num: In::PRIMARY,
+            value,
+        })
+    };
     let ascii = |s: &str| Value::Ascii(vec![s.as_bytes().to_vec()]);
     let date = |d: &NaiveDateTime| {
         Value::Ascii(vec![d.format("%Y:%m:%d %H:%M:%S").to_string().into_bytes()])
@@ -210,8 +223,14 @@ fn fields(spec: &PhotoSpec) -> Vec<Field> {
     if let Some(o) = spec.orientation {
         push(Tag::Orientation, Value::Short(vec![o]));
     }
-    push(Tag::XResolution, Value::Rational(vec![Rational { num: 72, denom: 1 }]));
-    push(Tag::YResolution, Value::Rational(vec![Rational { num: 72, denom: 1 }]));
+    push(
+        Tag::XResolution,
+        Value::Rational(vec![Rational { num: 72, denom: 1 }]),
+    );
+    push(
+        Tag::YResolution,
+        Value::Rational(vec![Rational { num: 72, denom: 1 }]),
+    );
     push(Tag::ResolutionUnit, Value::Short(vec![2]));
     if let Some(s) = &spec.software {
         push(Tag::Software, ascii(s));
@@ -224,7 +243,11 @@ fn fields(spec: &PhotoSpec) -> Vec<Field> {
     push(Tag::YCbCrPositioning, Value::Short(vec![1]));
 
     // EXIF IFD
-    let version: &[u8] = if spec.offset_time_original.is_some() { b"0231" } else { b"0220" };
+    let version: &[u8] = if spec.offset_time_original.is_some() {
+        b"0231"
+    } else {
+        b"0220"
+    };
     push(Tag::ExifVersion, Value::Undefined(version.to_vec(), 0));
     if spec.zero_dates {
         push(Tag::DateTimeOriginal, zero());
@@ -253,7 +276,10 @@ fn fields(spec: &PhotoSpec) -> Vec<Field> {
         push(Tag::SubSecTimeOriginal, ascii(s));
     }
     // Required in JPEG EXIF; ExifTool's validator notes their absence.
-    push(Tag::ComponentsConfiguration, Value::Undefined(vec![1, 2, 3, 0], 0));
+    push(
+        Tag::ComponentsConfiguration,
+        Value::Undefined(vec![1, 2, 3, 0], 0),
+    );
     push(Tag::FlashpixVersion, Value::Undefined(b"0100".to_vec(), 0));
     push(Tag::ColorSpace, Value::Short(vec![1]));
     if spec.exif_pixel_size {
@@ -265,13 +291,25 @@ fn fields(spec: &PhotoSpec) -> Vec<Field> {
     if let Some((lat, lon)) = spec.gps {
         push(Tag::GPSVersionID, Value::Byte(vec![2, 2, 0, 0]));
         if spec.gps_refs {
-            push(Tag::GPSLatitudeRef, ascii(if lat < 0.0 { "S" } else { "N" }));
+            push(
+                Tag::GPSLatitudeRef,
+                ascii(if lat < 0.0 { "S" } else { "N" }),
+            );
         }
-        push(Tag::GPSLatitude, Value::Rational(gps_rationals(lat.abs(), spec.gps_layout)));
+        push(
+            Tag::GPSLatitude,
+            Value::Rational(gps_rationals(lat.abs(), spec.gps_layout)),
+        );
         if spec.gps_refs {
-            push(Tag::GPSLongitudeRef, ascii(if lon < 0.0 { "W" } else { "E" }));
+            push(
+                Tag::GPSLongitudeRef,
+                ascii(if lon < 0.0 { "W" } else { "E" }),
+            );
         }
-        push(Tag::GPSLongitude, Value::Rational(gps_rationals(lon.abs(), spec.gps_layout)));
+        push(
+            Tag::GPSLongitude,
+            Value::Rational(gps_rationals(lon.abs(), spec.gps_layout)),
+        );
         push(Tag::GPSMapDatum, ascii("WGS-84"));
     }
     out
@@ -286,13 +324,20 @@ fn gps_rationals(deg: f64, layout: GpsLayout) -> Vec<Rational> {
         GpsLayout::DecimalMinutes => {
             let d = deg.trunc();
             let m = (deg - d) * 60.0;
-            vec![r(d as u32, 1), r((m * 10_000_000.0).round() as u32, 10_000_000)]
+            vec![
+                r(d as u32, 1),
+                r((m * 10_000_000.0).round() as u32, 10_000_000),
+            ]
         }
         GpsLayout::Dms => {
             let d = deg.trunc();
             let m = ((deg - d) * 60.0).trunc();
             let s = (deg - d - m / 60.0) * 3600.0;
-            vec![r(d as u32, 1), r(m as u32, 1), r((s * 10_000.0).round() as u32, 10_000)]
+            vec![
+                r(d as u32, 1),
+                r(m as u32, 1),
+                r((s * 10_000.0).round() as u32, 10_000),
+            ]
         }
     }
 }
@@ -316,7 +361,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) as u32
     }
     fn below(&mut self, n: u32) -> u32 {
@@ -335,10 +383,16 @@ fn draw(pattern: &Pattern, w: u32, h: u32) -> Vec<u8> {
         Pattern::Scene(seed) => {
             let mut rng = Lcg(*seed as u64 ^ 0x9E37_79B9_7F4A_7C15);
             let horizon = h / 2 + rng.below(h / 4);
-            let sky =
-                [90 + rng.below(60) as u8, 140 + rng.below(60) as u8, 200 + rng.below(55) as u8];
-            let ground =
-                [70 + rng.below(80) as u8, 90 + rng.below(60) as u8, 40 + rng.below(40) as u8];
+            let sky = [
+                90 + rng.below(60) as u8,
+                140 + rng.below(60) as u8,
+                200 + rng.below(55) as u8,
+            ];
+            let ground = [
+                70 + rng.below(80) as u8,
+                90 + rng.below(60) as u8,
+                40 + rng.below(40) as u8,
+            ];
             // Rows are built once and copied: this runs in debug builds of every test.
             let row_len = (w * 3) as usize;
             let ground_rows: Vec<Vec<u8>> = (0..8u32)
@@ -346,7 +400,11 @@ fn draw(pattern: &Pattern, w: u32, h: u32) -> Vec<u8> {
                     (0..w)
                         .flat_map(|x| {
                             let t = ((x ^ k) & 7) as u8;
-                            [ground[0].saturating_add(t), ground[1].saturating_add(t), ground[2]]
+                            [
+                                ground[0].saturating_add(t),
+                                ground[1].saturating_add(t),
+                                ground[2],
+                            ]
                         })
                         .collect()
                 })
@@ -368,7 +426,11 @@ fn draw(pattern: &Pattern, w: u32, h: u32) -> Vec<u8> {
                 let bh = h / 10 + rng.below(h / 4);
                 let bx = rng.below(w.saturating_sub(bw).max(1));
                 let by = rng.below(h.saturating_sub(bh).max(1));
-                let c = [rng.below(256) as u8, rng.below(256) as u8, rng.below(256) as u8];
+                let c = [
+                    rng.below(256) as u8,
+                    rng.below(256) as u8,
+                    rng.below(256) as u8,
+                ];
                 let block: Vec<u8> = (bx..(bx + bw).min(w)).flat_map(|_| c).collect();
                 for y in by..(by + bh).min(h) {
                     let i = ((y * w + bx) * 3) as usize;

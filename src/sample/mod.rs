@@ -83,7 +83,10 @@ impl SampleSummary {
 /// sample tree (then it is rewritten in place, byte-identical). A folder holding anything
 /// else is refused: the generator must never overwrite or mix into real evidence.
 pub fn generate(dest: &Path) -> io::Result<SampleSummary> {
-    let mut g = Gen { summary: SampleSummary::default(), planned: Vec::new() };
+    let mut g = Gen {
+        summary: SampleSummary::default(),
+        planned: Vec::new(),
+    };
     photos(&mut g)?;
     damaged(&mut g)?;
     documents(&mut g)?;
@@ -117,7 +120,8 @@ impl Gen {
             exercises: exercises.into(),
             photo,
         });
-        self.planned.push((rel.to_path_buf(), bytes.to_vec(), mtime));
+        self.planned
+            .push((rel.to_path_buf(), bytes.to_vec(), mtime));
         Ok(())
     }
 
@@ -203,7 +207,11 @@ fn cst() -> FixedOffset {
 }
 
 fn china_time(d: NaiveDateTime) -> i64 {
-    cst().from_local_datetime(&d).single().map(|t| t.timestamp()).unwrap_or(PACKED_AT)
+    cst()
+        .from_local_datetime(&d)
+        .single()
+        .map(|t| t.timestamp())
+        .unwrap_or(PACKED_AT)
 }
 
 fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {
@@ -247,16 +255,42 @@ impl Device {
                 GpsLayout::Dms,
                 (400, 300),
             ),
-            Device::IPhone => {
-                ("Apple", "iPhone 7", Some("11.4.1"), false, true, GpsLayout::Dms, (480, 360))
-            }
-            Device::Canon => {
-                ("Canon", "Canon EOS 80D", None, true, false, GpsLayout::Dms, (480, 320))
-            }
-            Device::Oppo => {
-                ("OPPO", "OPPO R11", None, true, false, GpsLayout::DecimalMinutes, (400, 300))
-            }
-            Device::Vivo => ("vivo", "vivo X9", None, true, false, GpsLayout::Degrees, (320, 240)),
+            Device::IPhone => (
+                "Apple",
+                "iPhone 7",
+                Some("11.4.1"),
+                false,
+                true,
+                GpsLayout::Dms,
+                (480, 360),
+            ),
+            Device::Canon => (
+                "Canon",
+                "Canon EOS 80D",
+                None,
+                true,
+                false,
+                GpsLayout::Dms,
+                (480, 320),
+            ),
+            Device::Oppo => (
+                "OPPO",
+                "OPPO R11",
+                None,
+                true,
+                false,
+                GpsLayout::DecimalMinutes,
+                (400, 300),
+            ),
+            Device::Vivo => (
+                "vivo",
+                "vivo X9",
+                None,
+                true,
+                false,
+                GpsLayout::Degrees,
+                (320, 240),
+            ),
             Device::Nikon => (
                 "NIKON CORPORATION",
                 "NIKON D7200",
@@ -315,16 +349,27 @@ fn photos(g: &mut Gen) -> io::Result<()> {
     let d = "西宁市/城中区/A1 青少年科学素质";
     g.photo(
         &format!("{d}/青少年科技创新大赛_01.jpg"),
-        Huawei.shot(at(2018, 5, 19, 9, 42, 7), Some(near(XINING_CHENGZHONG, 1)), 101),
+        Huawei.shot(
+            at(2018, 5, 19, 9, 42, 7),
+            Some(near(XINING_CHENGZHONG, 1)),
+            101,
+        ),
         "HUAWEI phone photo, GPS in 城中区, keyword 青少年 in the name",
     )?;
     g.photo(
         &format!("{d}/青少年科技创新大赛_02.jpg"),
-        Huawei.shot(at(2018, 5, 19, 10, 3, 51), Some(near(XINING_CHENGZHONG, 2)), 102),
+        Huawei.shot(
+            at(2018, 5, 19, 10, 3, 51),
+            Some(near(XINING_CHENGZHONG, 2)),
+            102,
+        ),
         "second photo of the same event",
     )?;
-    let mut portrait =
-        Xiaomi.shot(at(2017, 9, 16, 9, 35, 12), Some(near(XINING_CHENGZHONG, 3)), 103);
+    let mut portrait = Xiaomi.shot(
+        at(2017, 9, 16, 9, 35, 12),
+        Some(near(XINING_CHENGZHONG, 3)),
+        103,
+    );
     portrait.orientation = Some(6);
     portrait.subsec_original = Some("348".into());
     g.photo(
@@ -367,7 +412,11 @@ fn photos(g: &mut Gen) -> io::Result<()> {
     )?;
     g.photo(
         "海东市/乐都区/A2 农牧民科学素质/农牧民培训现场.jpg",
-        Xiaomi.shot(at(2018, 11, 6, 10, 12, 40), Some(near(XINING_CHENGZHONG, 9)), 110),
+        Xiaomi.shot(
+            at(2018, 11, 6, 10, 12, 40),
+            Some(near(XINING_CHENGZHONG, 9)),
+            110,
+        ),
         "GPS in 西宁市 although the folder says 海东市/乐都区",
     )?;
     g.photo(
@@ -404,7 +453,13 @@ fn photos(g: &mut Gen) -> io::Result<()> {
     let spec = Canon.shot(at(2016, 8, 12, 14, 5, 31), None, 115);
     let bytes = jpeg::jpeg(&spec);
     let mtime = china_time(at(2016, 8, 12, 14, 7, 1));
-    g.write(&rel, &bytes, mtime, "file name in GBK bytes (会议照片.jpg), not UTF-8", Some(spec))?;
+    g.write(
+        &rel,
+        &bytes,
+        mtime,
+        "file name in GBK bytes (会议照片.jpg), not UTF-8",
+        Some(spec),
+    )?;
     g.summary.photos += 1;
     g.photo(
         &format!("{d}/IMG_20170620_161203.jpg"),
@@ -422,7 +477,11 @@ fn photos(g: &mut Gen) -> io::Result<()> {
     let mut undated = Xiaomi.shot(at(2019, 1, 1, 0, 0, 0), None, 118);
     undated.zero_dates = true;
     undated.software = Some("MIUI Gallery".into());
-    g.photo(&format!("{d}/宣传册封面.jpg"), undated, "EXIF dates all zero: no capture date")?;
+    g.photo(
+        &format!("{d}/宣传册封面.jpg"),
+        undated,
+        "EXIF dates all zero: no capture date",
+    )?;
 
     // 海西州 and 海南州, 果洛州: a duplicate submitted by two prefectures.
     g.photo(
@@ -556,7 +615,10 @@ fn documents(g: &mut Gen) -> io::Result<()> {
             "海晏县中国流动科技馆巡展工作方案",
             "海晏县科协",
             "D:20180701100000+08'00'",
-            &["中国流动科技馆海晏县巡展工作方案", "巡展时间：2018年7月8日至9月8日，地点：西海镇。"],
+            &[
+                "中国流动科技馆海晏县巡展工作方案",
+                "巡展时间：2018年7月8日至9月8日，地点：西海镇。",
+            ],
         ),
         "PDF as Word/WPS export Chinese (UniGB-UCS2-H, unembedded STSong-Light)",
     )?;
@@ -566,8 +628,16 @@ fn documents(g: &mut Gen) -> io::Result<()> {
             "科普活动台账",
             vec![
                 vec!["日期".into(), "活动名称".into(), "参与人数".into()],
-                vec!["2019-03-12".into(), "科技之春宣传月启动仪式".into(), "260".into()],
-                vec!["2019-09-17".into(), "全国科普日玛沁主场活动".into(), "540".into()],
+                vec![
+                    "2019-03-12".into(),
+                    "科技之春宣传月启动仪式".into(),
+                    "260".into(),
+                ],
+                vec![
+                    "2019-09-17".into(),
+                    "全国科普日玛沁主场活动".into(),
+                    "540".into(),
+                ],
             ],
         )]),
         "XLSX ledger: cell text of every sheet, the sheet name",
@@ -577,7 +647,10 @@ fn documents(g: &mut Gen) -> io::Result<()> {
         &media::pptx(
             "城中区全国科普日工作汇报",
             "城中区科协",
-            &[("城中区2017年全国科普日活动", "讲稿：感谢各单位支持"), ("主场活动在中心广场举办", "")],
+            &[
+                ("城中区2017年全国科普日活动", "讲稿：感谢各单位支持"),
+                ("主场活动在中心广场举办", ""),
+            ],
         ),
         "PPTX slides and speaker notes",
     )?;
@@ -586,10 +659,21 @@ fn documents(g: &mut Gen) -> io::Result<()> {
         b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0>\0\x03\0\xFE\xFF\x09\0",
         "legacy binary Word (.doc): catalogued and hashed, text not extracted, with the reason",
     )?;
-    let utc = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+    let utc = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
     g.document(
         Path::new("海东市/互助县/B4.1科普大篷车/VID_20190612_103812.mp4"),
-        &media::mp4(utc("2019-06-12T02:38:12Z"), 42.5, 1280, 720, Some((36.8403, 101.9509)), Some(("HUAWEI", "VOG-AL00"))),
+        &media::mp4(
+            utc("2019-06-12T02:38:12Z"),
+            42.5,
+            1280,
+            720,
+            Some((36.8403, 101.9509)),
+            Some(("HUAWEI", "VOG-AL00")),
+        ),
         "Android phone video: mvhd UTC time, duration, ©xyz GPS in 互助县",
     )?;
     g.document(
@@ -601,7 +685,9 @@ fn documents(g: &mut Gen) -> io::Result<()> {
             height: 1080,
             gps: Some((36.4021, 94.9031)),
             make_model: Some(("Apple", "iPhone 7")),
-            apple_creationdate: Some(chrono::DateTime::parse_from_rfc3339("2017-05-21T15:50:00+08:00").unwrap()),
+            apple_creationdate: Some(
+                chrono::DateTime::parse_from_rfc3339("2017-05-21T15:50:00+08:00").unwrap(),
+            ),
             brand: *b"qt  ",
         }),
         "iPhone MOV: Apple creationdate key with its own offset, mdta make/model",
@@ -648,7 +734,11 @@ mod tests {
         assert_eq!(sa, sb);
         let (ta, tb) = (snapshot(a.path()), snapshot(b.path()));
         assert_eq!(ta, tb, "two runs must give identical bytes and mtimes");
-        assert_eq!(ta.len(), sa.entries.len(), "summary lists every file written");
+        assert_eq!(
+            ta.len(),
+            sa.entries.len(),
+            "summary lists every file written"
+        );
         assert_eq!(ta.len(), sa.files);
         assert!(sa.bytes < 3_000_000, "tree is {} bytes", sa.bytes);
         assert!(took.as_secs_f64() < 4.0, "generation took {took:?}");
@@ -666,10 +756,20 @@ mod tests {
         assert!(has("海东市/互助县/B4.1科普大篷车/IMG_20190612_101530.jpg"));
         assert!(has("海东市/互助县/B4.1科普大篷车/科普大篷车进校园.jpg"));
         assert!(has("海东市/互助县/B4.1科普大篷车/材料清单.csv"));
-        assert!(has("海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg"));
+        assert!(has(
+            "海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg"
+        ));
         assert!(tree.keys().any(|p| p.starts_with("西宁市/全民科学素质")));
-        for pref in ["西宁市", "海东市", "海北州", "黄南州", "玉树州", "海西州", "海南州", "果洛州"]
-        {
+        for pref in [
+            "西宁市",
+            "海东市",
+            "海北州",
+            "黄南州",
+            "玉树州",
+            "海西州",
+            "海南州",
+            "果洛州",
+        ] {
             assert!(tree.keys().any(|p| p.starts_with(pref)), "{pref} missing");
         }
         // The duplicate really is the same bytes under two prefectures.
@@ -682,8 +782,11 @@ mod tests {
         let name = odd[0].file_name().unwrap().as_bytes();
         assert_eq!(encoding_rs::GBK.decode(name).0, "会议照片.jpg");
         // The GBK note decodes as GBK and says 科普.
-        let note =
-            fs::read(dir.path().join("玉树州/称多县/A2 农牧民科学素质/工作记录.txt")).unwrap();
+        let note = fs::read(
+            dir.path()
+                .join("玉树州/称多县/A2 农牧民科学素质/工作记录.txt"),
+        )
+        .unwrap();
         assert!(std::str::from_utf8(&note).is_err());
         assert!(encoding_rs::GBK.decode(&note).0.contains("科普"));
         assert_eq!(s.damaged, 2);
@@ -711,7 +814,11 @@ mod tests {
 
     fn facts(dir: &Path, rel: &str) -> Facts {
         let mut f = Facts::default();
-        photo::extract(&fs::read(dir.join(rel)).unwrap(), &Limits::default(), &mut f);
+        photo::extract(
+            &fs::read(dir.join(rel)).unwrap(),
+            &Limits::default(),
+            &mut f,
+        );
         f
     }
 
@@ -729,7 +836,11 @@ mod tests {
             );
             let shown = file.path.display();
             assert!(f.errors.is_empty(), "{shown}: {:?}", f.errors);
-            assert_eq!((f.width, f.height), (Some(spec.width), Some(spec.height)), "{shown}");
+            assert_eq!(
+                (f.width, f.height),
+                (Some(spec.width), Some(spec.height)),
+                "{shown}"
+            );
             assert_eq!(f.captured_at, spec.expected_capture(cst()), "{shown}");
             match spec.gps {
                 Some((lat, lon)) => {
@@ -741,8 +852,16 @@ mod tests {
                 }
                 None => assert_eq!(f.gps, None, "{shown}"),
             }
-            assert_eq!(f.camera.as_ref().and_then(|c| c.make.clone()), spec.make, "{shown}");
-            assert_eq!(f.software, spec.software.as_ref().map(|s| s.trim().to_string()), "{shown}");
+            assert_eq!(
+                f.camera.as_ref().and_then(|c| c.make.clone()),
+                spec.make,
+                "{shown}"
+            );
+            assert_eq!(
+                f.software,
+                spec.software.as_ref().map(|s| s.trim().to_string()),
+                "{shown}"
+            );
         }
     }
 
@@ -751,7 +870,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         generate(dir.path()).unwrap();
         let d = dir.path();
-        let misplaced = facts(d, "海东市/乐都区/A2 农牧民科学素质/农牧民培训现场.jpg").gps.unwrap();
+        let misplaced = facts(d, "海东市/乐都区/A2 农牧民科学素质/农牧民培训现场.jpg")
+            .gps
+            .unwrap();
         assert!((misplaced.lat - 36.585).abs() < 0.01 && (misplaced.lon - 101.743).abs() < 0.01);
         let old = facts(d, "海东市/互助县/D3 科普之冬/IMG_20151220_142211.jpg");
         assert_eq!(old.captured_at.unwrap().format("%Y").to_string(), "2015");
@@ -762,14 +883,24 @@ mod tests {
         );
         let undated = facts(d, "玉树州/称多县/A2 农牧民科学素质/宣传册封面.jpg");
         assert_eq!(undated.captured_at, None);
-        let wechat = facts(d, "海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg");
+        let wechat = facts(
+            d,
+            "海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg",
+        );
         assert!(wechat.errors.is_empty() && wechat.camera.is_none() && wechat.width == Some(540));
         let cut = facts(d, "玉树州/称多县/A2 农牧民科学素质/IMG_20200716_090112.jpg");
-        assert!(cut.errors.iter().any(|e| e.contains("truncated")), "{:?}", cut.errors);
+        assert!(
+            cut.errors.iter().any(|e| e.contains("truncated")),
+            "{:?}",
+            cut.errors
+        );
         assert!(cut.captured_at.is_some(), "metadata before the cut is kept");
         let garbage = facts(d, "玉树州/称多县/A2 农牧民科学素质/IMG_20200716_090530.jpg");
         assert!(
-            garbage.errors.iter().any(|e| e.starts_with("JPEG is damaged")),
+            garbage
+                .errors
+                .iter()
+                .any(|e| e.starts_with("JPEG is damaged")),
             "{:?}",
             garbage.errors
         );
@@ -794,9 +925,21 @@ mod exiftool {
         let dir = tempfile::tempdir().unwrap();
         let summary = generate(dir.path()).unwrap();
         let out = std::process::Command::new("exiftool")
-            .args(["-json", "-n", "-r", "-q", "-q", "-ext", "jpg", "-ext", "JPG"])
-            .args(["-DateTimeOriginal", "-OffsetTimeOriginal", "-SubSecTimeOriginal"])
-            .args(["-GPSLatitude", "-GPSLongitude", "-Make", "-Model", "-Software"])
+            .args([
+                "-json", "-n", "-r", "-q", "-q", "-ext", "jpg", "-ext", "JPG",
+            ])
+            .args([
+                "-DateTimeOriginal",
+                "-OffsetTimeOriginal",
+                "-SubSecTimeOriginal",
+            ])
+            .args([
+                "-GPSLatitude",
+                "-GPSLongitude",
+                "-Make",
+                "-Model",
+                "-Software",
+            ])
             .args(["-Orientation", "-ImageWidth", "-ImageHeight"])
             .arg(dir.path())
             .output()
@@ -807,7 +950,9 @@ mod exiftool {
         for file in summary.entries.iter().filter(|f| f.photo.is_some()) {
             let spec = file.photo.as_ref().unwrap();
             let full = dir.path().join(&file.path).to_string_lossy().into_owned();
-            let Some(row) = rows.iter().find(|r| r["SourceFile"].as_str() == Some(full.as_str()))
+            let Some(row) = rows
+                .iter()
+                .find(|r| r["SourceFile"].as_str() == Some(full.as_str()))
             else {
                 continue; // the GBK name does not survive ExifTool's JSON as UTF-8
             };
@@ -815,9 +960,14 @@ mod exiftool {
             let expect_date = if spec.zero_dates {
                 Some("0000:00:00 00:00:00".to_string())
             } else {
-                spec.date_time_original.map(|d| d.format("%Y:%m:%d %H:%M:%S").to_string())
+                spec.date_time_original
+                    .map(|d| d.format("%Y:%m:%d %H:%M:%S").to_string())
             };
-            assert_eq!(row["DateTimeOriginal"].as_str().map(String::from), expect_date, "{shown}");
+            assert_eq!(
+                row["DateTimeOriginal"].as_str().map(String::from),
+                expect_date,
+                "{shown}"
+            );
             assert_eq!(
                 row["OffsetTimeOriginal"].as_str().map(String::from),
                 spec.offset_time_original.map(|o| o.to_string()),
@@ -826,9 +976,21 @@ mod exiftool {
             assert_eq!(row["Make"].as_str(), spec.make.as_deref(), "{shown}");
             assert_eq!(row["Model"].as_str(), spec.model.as_deref(), "{shown}");
             let software = row["Software"].as_str().map(|s| s.trim().to_string());
-            assert_eq!(software, spec.software.as_ref().map(|s| s.trim().to_string()), "{shown}");
-            assert_eq!(row["ImageWidth"].as_u64(), Some(spec.width as u64), "{shown}");
-            assert_eq!(row["ImageHeight"].as_u64(), Some(spec.height as u64), "{shown}");
+            assert_eq!(
+                software,
+                spec.software.as_ref().map(|s| s.trim().to_string()),
+                "{shown}"
+            );
+            assert_eq!(
+                row["ImageWidth"].as_u64(),
+                Some(spec.width as u64),
+                "{shown}"
+            );
+            assert_eq!(
+                row["ImageHeight"].as_u64(),
+                Some(spec.height as u64),
+                "{shown}"
+            );
             match spec.gps {
                 Some((lat, lon)) => {
                     let (a, b) = (

@@ -53,9 +53,22 @@ impl EdgeTree {
             items
                 .chunks(FANOUT)
                 .map(|c| {
-                    c.iter().fold([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY], |b, e| {
-                        [b[0].min(e[0]).min(e[2]), b[1].min(e[1]).min(e[3]), b[2].max(e[0]).max(e[2]), b[3].max(e[1]).max(e[3])]
-                    })
+                    c.iter().fold(
+                        [
+                            f64::INFINITY,
+                            f64::INFINITY,
+                            f64::NEG_INFINITY,
+                            f64::NEG_INFINITY,
+                        ],
+                        |b, e| {
+                            [
+                                b[0].min(e[0]).min(e[2]),
+                                b[1].min(e[1]).min(e[3]),
+                                b[2].max(e[0]).max(e[2]),
+                                b[3].max(e[1]).max(e[3]),
+                            ]
+                        },
+                    )
                 })
                 .collect()
         };
@@ -84,8 +97,10 @@ struct Bands {
 
 impl Bands {
     fn build(rings: &[Ring], bbox: &[f64; 4]) -> Bands {
-        let edges: Vec<[f64; 4]> =
-            rings.iter().flat_map(|r| r.windows(2).map(|w| [w[0][0], w[0][1], w[1][0], w[1][1]])).collect();
+        let edges: Vec<[f64; 4]> = rings
+            .iter()
+            .flat_map(|r| r.windows(2).map(|w| [w[0][0], w[0][1], w[1][0], w[1][1]]))
+            .collect();
         let n = (edges.len() / 8).clamp(1, 2048);
         let y0 = bbox[1];
         let height = ((bbox[3] - bbox[1]) / n as f64).max(1e-9);
@@ -98,7 +113,12 @@ impl Bands {
                 band.push(i as u32);
             }
         }
-        Bands { edges, bands, y0, height }
+        Bands {
+            edges,
+            bands,
+            y0,
+            height,
+        }
     }
 
     fn band_of(&self, lat: f64) -> usize {
@@ -118,15 +138,22 @@ pub struct Region {
 impl Polygon {
     pub fn new(rings: Vec<Ring>) -> Polygon {
         let bbox = bbox_of(rings.iter().flatten());
-        Polygon { rings, bbox, bands: std::sync::OnceLock::new(), tree: std::sync::OnceLock::new() }
+        Polygon {
+            rings,
+            bbox,
+            bands: std::sync::OnceLock::new(),
+            tree: std::sync::OnceLock::new(),
+        }
     }
 
     fn bands(&self) -> &Bands {
-        self.bands.get_or_init(|| Bands::build(&self.rings, &self.bbox))
+        self.bands
+            .get_or_init(|| Bands::build(&self.rings, &self.bbox))
     }
 
     fn tree(&self) -> &EdgeTree {
-        self.tree.get_or_init(|| EdgeTree::build(&self.bands().edges))
+        self.tree
+            .get_or_init(|| EdgeTree::build(&self.bands().edges))
     }
 
     /// Even-odd ray casting over the edges of the point's latitude band.
@@ -153,7 +180,15 @@ impl Polygon {
     fn nearest_edge2(&self, lon: f64, lat: f64, kx: f64, ky: f64, best2: f64) -> f64 {
         let tree = self.tree();
         let top = tree.levels.len() - 1;
-        let mut search = EdgeSearch { edges: &self.bands().edges, levels: &tree.levels, lon, lat, kx, ky, best2 };
+        let mut search = EdgeSearch {
+            edges: &self.bands().edges,
+            levels: &tree.levels,
+            lon,
+            lat,
+            kx,
+            ky,
+            best2,
+        };
         search.visit(top + 1, 0..tree.levels[top].len());
         search.best2
     }
@@ -195,7 +230,11 @@ impl EdgeSearch<'_> {
             *slot = (self.box2(&boxes[i]), i);
         }
         order[..n].sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        let below = if level == 1 { self.edges.len() } else { self.levels[level - 2].len() };
+        let below = if level == 1 {
+            self.edges.len()
+        } else {
+            self.levels[level - 2].len()
+        };
         for &(d2, i) in &order[..n] {
             if d2 >= self.best2 {
                 break;
@@ -206,7 +245,12 @@ impl EdgeSearch<'_> {
 }
 
 fn bbox_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> [f64; 4] {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for p in points {
         b[0] = b[0].min(p[0]);
         b[1] = b[1].min(p[1]);
@@ -219,7 +263,12 @@ fn bbox_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> [f64; 4] {
 impl Region {
     pub fn new(code: String, name: String, polygons: Vec<Polygon>) -> Region {
         let bbox = bbox_of(polygons.iter().flat_map(|p| p.rings.iter().flatten()));
-        Region { code, name, polygons, bbox }
+        Region {
+            code,
+            name,
+            polygons,
+            bbox,
+        }
     }
 
     /// Even-odd ray casting; `lon`/`lat` in the region's datum (GCJ-02).
@@ -277,7 +326,11 @@ fn in_bbox(b: &[f64; 4], lon: f64, lat: f64) -> bool {
 fn segment_distance2_to_origin(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (vx, vy) = (b.0 - a.0, b.1 - a.1);
     let len2 = vx * vx + vy * vy;
-    let t = if len2 == 0.0 { 0.0 } else { (-(a.0 * vx + a.1 * vy) / len2).clamp(0.0, 1.0) };
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (-(a.0 * vx + a.1 * vy) / len2).clamp(0.0, 1.0)
+    };
     let (px, py) = (a.0 + t * vx, a.1 + t * vy);
     px * px + py * py
 }
@@ -313,7 +366,12 @@ impl Projection {
         if regions.is_empty() || !(width > 0.0 && height > 0.0) {
             return None;
         }
-        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for r in regions {
             b[0] = b[0].min(r.bbox[0]);
             b[1] = b[1].min(r.bbox[1]);
@@ -324,12 +382,21 @@ impl Projection {
         let (w, h) = (((b[2] - b[0]) * kx).max(1e-9), (b[3] - b[1]).max(1e-9));
         let scale = (width / w).min(height / h);
         let (ox, oy) = ((width - w * scale) / 2.0, (height - h * scale) / 2.0);
-        Some(Projection { bbox: b, kx, scale, ox, oy })
+        Some(Projection {
+            bbox: b,
+            kx,
+            scale,
+            ox,
+            oy,
+        })
     }
 
     /// Box coordinates (x right, y down) of a GCJ-02 longitude/latitude.
     pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
-        (self.ox + (lon - self.bbox[0]) * self.kx * self.scale, self.oy + (self.bbox[3] - lat) * self.scale)
+        (
+            self.ox + (lon - self.bbox[0]) * self.kx * self.scale,
+            self.oy + (self.bbox[3] - lat) * self.scale,
+        )
     }
 }
 
@@ -353,7 +420,9 @@ pub fn svg_shapes(regions: &[Region], width: f64, height: f64) -> Vec<SvgShape> 
                     let mut pts = Vec::new();
                     for p in ring {
                         let q = proj(p);
-                        if last.is_some_and(|l| (l.0 - q.0).abs() < step && (l.1 - q.1).abs() < step) {
+                        if last
+                            .is_some_and(|l| (l.0 - q.0).abs() < step && (l.1 - q.1).abs() < step)
+                        {
                             continue;
                         }
                         pts.push(q);
@@ -363,7 +432,12 @@ pub fn svg_shapes(regions: &[Region], width: f64, height: f64) -> Vec<SvgShape> 
                         continue;
                     }
                     for (i, (x, y)) in pts.iter().enumerate() {
-                        d.push_str(&format!("{}{:.1} {:.1} ", if i == 0 { "M" } else { "L" }, x, y));
+                        d.push_str(&format!(
+                            "{}{:.1} {:.1} ",
+                            if i == 0 { "M" } else { "L" },
+                            x,
+                            y
+                        ));
                     }
                     d.push('Z');
                     let (area, c) = centroid(&pts);
@@ -372,7 +446,13 @@ pub fn svg_shapes(regions: &[Region], width: f64, height: f64) -> Vec<SvgShape> 
                     }
                 }
             }
-            SvgShape { code: r.code.clone(), name: r.name.clone(), d: d.trim_end().to_string(), label_x: best.1 .0, label_y: best.1 .1 }
+            SvgShape {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                d: d.trim_end().to_string(),
+                label_x: best.1 .0,
+                label_y: best.1 .1,
+            }
         })
         .collect()
 }
@@ -415,7 +495,10 @@ pub fn wgs84_to_gcj02(p: Gps) -> Gps {
     let sqrt_magic = magic.sqrt();
     dlat = (dlat * 180.0) / ((A * (1.0 - EE)) / (magic * sqrt_magic) * PI);
     dlon = (dlon * 180.0) / (A / sqrt_magic * rad.cos() * PI);
-    Gps { lat: p.lat + dlat, lon: p.lon + dlon }
+    Gps {
+        lat: p.lat + dlat,
+        lon: p.lon + dlon,
+    }
 }
 
 /// Ground distance in km between two points (equirectangular; fine below a few hundred km).
@@ -431,9 +514,25 @@ mod tests {
     use super::*;
 
     fn square() -> Region {
-        let ring = vec![[100.0, 36.0], [101.0, 36.0], [101.0, 37.0], [100.0, 37.0], [100.0, 36.0]];
-        let hole = vec![[100.4, 36.4], [100.6, 36.4], [100.6, 36.6], [100.4, 36.6], [100.4, 36.4]];
-        Region::new("1".into(), "sq".into(), vec![Polygon::new(vec![ring, hole])])
+        let ring = vec![
+            [100.0, 36.0],
+            [101.0, 36.0],
+            [101.0, 37.0],
+            [100.0, 37.0],
+            [100.0, 36.0],
+        ];
+        let hole = vec![
+            [100.4, 36.4],
+            [100.6, 36.4],
+            [100.6, 36.6],
+            [100.4, 36.6],
+            [100.4, 36.4],
+        ];
+        Region::new(
+            "1".into(),
+            "sq".into(),
+            vec![Polygon::new(vec![ring, hole])],
+        )
     }
 
     #[test]
@@ -457,8 +556,18 @@ mod tests {
             })
             .collect();
         outer.push(outer[0]);
-        let hole = vec![[100.4, 36.4], [100.6, 36.4], [100.6, 36.6], [100.4, 36.6], [100.4, 36.4]];
-        let region = Region::new("1".into(), "jagged".into(), vec![Polygon::new(vec![outer.clone(), hole.clone()])]);
+        let hole = vec![
+            [100.4, 36.4],
+            [100.6, 36.4],
+            [100.6, 36.6],
+            [100.4, 36.6],
+            [100.4, 36.4],
+        ];
+        let region = Region::new(
+            "1".into(),
+            "jagged".into(),
+            vec![Polygon::new(vec![outer.clone(), hole.clone()])],
+        );
         let rings = [outer, hole];
         for _ in 0..2000 {
             let lon = 98.5 + rng.below(40_000) as f64 / 10_000.0;
@@ -494,14 +603,26 @@ mod tests {
     #[test]
     fn gcj02_matches_the_published_reference_point() {
         // The widely quoted example: Tiananmen WGS-84 39.915,116.404 → GCJ-02 ≈ 39.91640,116.41024.
-        let g = wgs84_to_gcj02(Gps { lat: 39.915, lon: 116.404 });
-        assert!((g.lat - 39.916_404).abs() < 2e-5 && (g.lon - 116.410_244).abs() < 2e-5, "{g:?}");
+        let g = wgs84_to_gcj02(Gps {
+            lat: 39.915,
+            lon: 116.404,
+        });
+        assert!(
+            (g.lat - 39.916_404).abs() < 2e-5 && (g.lon - 116.410_244).abs() < 2e-5,
+            "{g:?}"
+        );
         // In Qinghai the shift is a few hundred metres, never zero.
-        let q = Gps { lat: 36.62, lon: 101.78 };
+        let q = Gps {
+            lat: 36.62,
+            lon: 101.78,
+        };
         let d = distance_km(q, wgs84_to_gcj02(q));
         assert!(d > 0.1 && d < 0.8, "{d}");
         // Outside China the datum does not apply.
-        let paris = Gps { lat: 48.85, lon: 2.35 };
+        let paris = Gps {
+            lat: 48.85,
+            lon: 2.35,
+        };
         assert_eq!(wgs84_to_gcj02(paris), paris);
     }
 }

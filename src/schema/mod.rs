@@ -34,7 +34,8 @@ const EMBEDDED_TOWNS: &str = include_str!("../../archive-schema/towns.csv");
 const EMBEDDED_PREFECTURES: &str = include_str!("../../archive-schema/prefectures.geojson");
 const EMBEDDED_COUNTIES: &str = include_str!("../../archive-schema/counties.geojson");
 /// The same outlines pre-parsed by `build.rs` (its header describes the format).
-const EMBEDDED_PREFECTURES_BIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prefectures.geobin"));
+const EMBEDDED_PREFECTURES_BIN: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/prefectures.geobin"));
 const EMBEDDED_COUNTIES_BIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/counties.geobin"));
 
 /// One node of the indicator catalog.
@@ -213,19 +214,32 @@ impl SourceText {
             COUNTIES_FILE => Some(EMBEDDED_COUNTIES_BIN),
             _ => None,
         };
-        SourceText { label: format!("{file} (built-in)"), text: text.to_string(), newlines: Default::default(), geobin }
+        SourceText {
+            label: format!("{file} (built-in)"),
+            text: text.to_string(),
+            newlines: Default::default(),
+            geobin,
+        }
     }
     fn err(&self, line: Option<usize>, message: impl Into<String>) -> Error {
         let file = match line {
             Some(l) => format!("{} line {l}", self.label),
             None => self.label.clone(),
         };
-        Error::Schema { file, message: message.into() }
+        Error::Schema {
+            file,
+            message: message.into(),
+        }
     }
     fn line_of(&self, byte: usize) -> usize {
-        let newlines = self
-            .newlines
-            .get_or_init(|| self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect());
+        let newlines = self.newlines.get_or_init(|| {
+            self.text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect()
+        });
         newlines.partition_point(|&n| n < byte.min(self.text.len())) + 1
     }
     /// Line of the first occurrence of `needle` (for JSON, where the parser gives no positions).
@@ -274,10 +288,20 @@ impl Schema {
                             t.into_owned()
                         }
                     };
-                    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-                    Ok(SourceText { label: path.display().to_string(), text, newlines: Default::default(), geobin: None })
+                    let text = text
+                        .strip_prefix('\u{feff}')
+                        .map(str::to_string)
+                        .unwrap_or(text);
+                    Ok(SourceText {
+                        label: path.display().to_string(),
+                        text,
+                        newlines: Default::default(),
+                        geobin: None,
+                    })
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SourceText::embedded(file, builtin)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Ok(SourceText::embedded(file, builtin))
+                }
                 Err(e) => Err(Error::io(path, e)),
             }
         };
@@ -307,15 +331,26 @@ impl Schema {
         };
         let catalog = parse_catalog(&ind)?;
         let divisions = parse_divisions(&div)?;
-        let div_by_code: HashMap<String, usize> =
-            divisions.iter().enumerate().map(|(i, d)| (d.code.clone(), i)).collect();
+        let div_by_code: HashMap<String, usize> = divisions
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.code.clone(), i))
+            .collect();
         let towns = parse_towns(&towns, &div_by_code, &divisions)?;
         let prefecture_shapes = parse_regions(&pref, &div_by_code, &divisions, Level::Prefecture)?;
         let county_shapes = parse_regions(&counties, &div_by_code, &divisions, Level::County)?;
 
-        let Catalog { meta, sources, indicators, generic } = catalog;
-        let ind_by_code: HashMap<String, usize> =
-            indicators.iter().enumerate().map(|(i, n)| (n.code.clone(), i)).collect();
+        let Catalog {
+            meta,
+            sources,
+            indicators,
+            generic,
+        } = catalog;
+        let ind_by_code: HashMap<String, usize> = indicators
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.code.clone(), i))
+            .collect();
         let mut children = vec![Vec::new(); indicators.len()];
         for (i, n) in indicators.iter().enumerate() {
             if let Some(p) = &n.parent {
@@ -330,7 +365,10 @@ impl Schema {
         }
         let mut compact_codes: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, n) in indicators.iter().enumerate() {
-            compact_codes.entry(code_key(&n.code).replace('.', "")).or_default().push(i);
+            compact_codes
+                .entry(code_key(&n.code).replace('.', ""))
+                .or_default()
+                .push(i);
         }
         for (k, v) in compact_codes {
             if v.len() == 1 {
@@ -367,11 +405,19 @@ impl Schema {
             }
             for name in division_names(d) {
                 div_lookup.entry(name.clone()).or_insert(target);
-                place_needles.entry(name).or_insert(PlaceRef::Division(target));
+                place_needles
+                    .entry(name)
+                    .or_insert(PlaceRef::Division(target));
             }
             // Romanised forms for typed queries: "Haidong Shi", "haidongshi", "haidong", "golmud".
             // The bare form of an ambiguous stem (hainan, huzhu) is left out, as for the Chinese.
-            let first = d.pinyin.split_whitespace().next().unwrap_or("").to_lowercase().replace('\'', "");
+            let first = d
+                .pinyin
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_lowercase()
+                .replace('\'', "");
             let mut keys = vec![compact(&d.pinyin).replace('\'', "")];
             if !d.ambiguous_stem {
                 keys.push(first);
@@ -392,7 +438,11 @@ impl Schema {
             if place_needles.contains_key(&key) {
                 continue; // a division's own name wins over a town of the same name
             }
-            let r = if town_count[&key] > 1 { PlaceRef::AmbiguousTown } else { PlaceRef::Town(i) };
+            let r = if town_count[&key] > 1 {
+                PlaceRef::AmbiguousTown
+            } else {
+                PlaceRef::Town(i)
+            };
             place_needles.insert(key, r);
         }
         let (place_ac, place_payload) = build_ac(place_needles.into_iter().collect())?;
@@ -462,14 +512,19 @@ impl Schema {
             return Some(&self.indicators[i]);
         }
         let name = compact(t);
-        if let Some(&i) = self.ind_lookup.get(&name).or_else(|| self.ind_lookup.get(&strip_parenthetical(t).replace(' ', ""))) {
+        if let Some(&i) = self.ind_lookup.get(&name).or_else(|| {
+            self.ind_lookup
+                .get(&strip_parenthetical(t).replace(' ', ""))
+        }) {
             return Some(&self.indicators[i]);
         }
         // "B4.1 科普大篷车", as the ledger and exports label a row: the leading code decides.
         let first = normalize(t);
         let first = first.split_whitespace().next()?;
         if first.len() < t.len() {
-            return self.ind_by_code_ci(&code_key(first)).map(|&i| &self.indicators[i]);
+            return self
+                .ind_by_code_ci(&code_key(first))
+                .map(|&i| &self.indicators[i]);
         }
         None
     }
@@ -504,7 +559,12 @@ impl Schema {
     pub fn indicator_children(&self, code: &str) -> Vec<&Indicator> {
         self.ind_by_code
             .get(code)
-            .map(|&i| self.children[i].iter().map(|&c| &self.indicators[c]).collect())
+            .map(|&i| {
+                self.children[i]
+                    .iter()
+                    .map(|&c| &self.indicators[c])
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -526,14 +586,25 @@ impl Schema {
         let original: Vec<char> = text.chars().collect();
         for (code, range) in code_tokens(&normalize(text)) {
             if let Some(i) = self.code_token_lookup(&code) {
-                let raw: String = original.get(range).map(|c| c.iter().collect()).unwrap_or_else(|| code.clone());
-                out.push(IndicatorMention { index: i, text: raw, by_code: true });
+                let raw: String = original
+                    .get(range)
+                    .map(|c| c.iter().collect())
+                    .unwrap_or_else(|| code.clone());
+                out.push(IndicatorMention {
+                    index: i,
+                    text: raw,
+                    by_code: true,
+                });
             }
         }
         let hay = compact(text);
         for m in self.name_ac.find_iter(&hay) {
             let i = self.name_payload[m.pattern().as_usize()];
-            out.push(IndicatorMention { index: i, text: hay[m.range()].to_string(), by_code: false });
+            out.push(IndicatorMention {
+                index: i,
+                text: hay[m.range()].to_string(),
+                by_code: false,
+            });
         }
         out
     }
@@ -555,7 +626,9 @@ impl Schema {
 
     fn ind_by_code_ci(&self, key: &str) -> Option<&usize> {
         // ind_lookup holds the lower-cased codes; a name can never look like a code token.
-        self.ind_lookup.get(key).filter(|&&i| code_key(&self.indicators[i].code) == key)
+        self.ind_lookup
+            .get(key)
+            .filter(|&&i| code_key(&self.indicators[i].code) == key)
     }
 
     /// Catalog keywords inside `text` (leftmost-longest, so 流动科技馆 wins over 科技馆).
@@ -565,7 +638,11 @@ impl Schema {
             .find_iter(&hay)
             .map(|m| {
                 let (i, generic) = self.keyword_payload[m.pattern().as_usize()];
-                KeywordMention { index: i, keyword: hay[m.range()].to_string(), generic }
+                KeywordMention {
+                    index: i,
+                    keyword: hay[m.range()].to_string(),
+                    generic,
+                }
             })
             .collect()
     }
@@ -592,7 +669,10 @@ impl Schema {
             .div_lookup
             .get(t)
             .or_else(|| self.div_lookup.get(&compact(t)))
-            .or_else(|| self.div_lookup.get(&t.to_lowercase().replace([' ', '\''], "")))?;
+            .or_else(|| {
+                self.div_lookup
+                    .get(&t.to_lowercase().replace([' ', '\''], ""))
+            })?;
         Some(&self.divisions[*i])
     }
 
@@ -608,7 +688,11 @@ impl Schema {
             Level::Prefecture => Some(format!("/place/{}", facet_escape(&d.short_name))),
             Level::County => {
                 let p = self.division(d.parent_code.as_deref()?)?;
-                Some(format!("/place/{}/{}", facet_escape(&p.short_name), facet_escape(&d.short_name)))
+                Some(format!(
+                    "/place/{}/{}",
+                    facet_escape(&p.short_name),
+                    facet_escape(&d.short_name)
+                ))
             }
             Level::Province => None,
         }
@@ -616,8 +700,11 @@ impl Schema {
 
     /// The eight prefectures, in code order.
     pub fn prefectures(&self) -> Vec<&Division> {
-        let mut v: Vec<&Division> =
-            self.divisions.iter().filter(|d| d.level == Level::Prefecture && d.successor.is_none()).collect();
+        let mut v: Vec<&Division> = self
+            .divisions
+            .iter()
+            .filter(|d| d.level == Level::Prefecture && d.successor.is_none())
+            .collect();
         v.sort_by(|a, b| a.code.cmp(&b.code));
         v
     }
@@ -711,7 +798,10 @@ impl Schema {
         }
         if let Some(r) = self.county_shapes.iter().find(|r| r.contains(lon, lat)) {
             loc.county_edge_km = Some(r.distance_to_edge_km(lon, lat));
-            if self.division(&r.code).is_some_and(|d| d.status != "geometry_only") {
+            if self
+                .division(&r.code)
+                .is_some_and(|d| d.status != "geometry_only")
+            {
                 loc.county = Some(r.code.clone());
             }
             // A county polygon that disagrees with the prefecture polygon (sliver at a shared
@@ -744,7 +834,11 @@ pub fn facet_escape(s: &str) -> String {
 
 /// `B4.1`, `b4-1`, `Ｂ４＿１` → `b4.1`: the form codes are compared in.
 pub fn code_key(s: &str) -> String {
-    normalize(s.trim()).chars().filter(|c| !c.is_whitespace()).map(|c| if c == '-' || c == '_' { '.' } else { c }).collect()
+    normalize(s.trim())
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '-' || c == '_' { '.' } else { c })
+        .collect()
 }
 
 /// Code-like tokens in normalised text: a letter, digits, optionally `.`/`-`/`_` + digits,
@@ -756,13 +850,20 @@ fn code_tokens(s: &str) -> Vec<(String, std::ops::Range<usize>)> {
     while i < chars.len() {
         let c = chars[i];
         let left_ok = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        if c.is_ascii_alphabetic() && left_ok && i + 1 < chars.len() && chars[i + 1].is_ascii_digit() {
+        if c.is_ascii_alphabetic()
+            && left_ok
+            && i + 1 < chars.len()
+            && chars[i + 1].is_ascii_digit()
+        {
             let mut j = i + 1;
             while j < chars.len() && chars[j].is_ascii_digit() {
                 j += 1;
             }
             let mut key: String = chars[i..j].iter().collect();
-            while j + 1 < chars.len() && matches!(chars[j], '.' | '-' | '_') && chars[j + 1].is_ascii_digit() {
+            while j + 1 < chars.len()
+                && matches!(chars[j], '.' | '-' | '_')
+                && chars[j + 1].is_ascii_digit()
+            {
                 let mut k = j + 1;
                 while k < chars.len() && chars[k].is_ascii_digit() {
                     k += 1;
@@ -799,11 +900,19 @@ fn indicator_names(n: &Indicator) -> Vec<String> {
 }
 
 fn division_names(d: &Division) -> Vec<String> {
-    let mut v = vec![compact(&d.name), compact(&d.short_name), compact(&d.full_name)];
+    let mut v = vec![
+        compact(&d.name),
+        compact(&d.short_name),
+        compact(&d.full_name),
+    ];
     v.extend(d.aliases.iter().map(|a| compact(a)));
     // Even if a user's gazetteer lists the bare stem (海南 for 海南州) as an alias, a division
     // marked ambiguous_stem never answers to it.
-    let stem = if d.ambiguous_stem { bare_stem(&d.short_name) } else { None };
+    let stem = if d.ambiguous_stem {
+        bare_stem(&d.short_name)
+    } else {
+        None
+    };
     v.retain(|s| !s.is_empty() && Some(s) != stem.as_ref());
     v.sort();
     v.dedup();
@@ -881,39 +990,64 @@ fn parse_catalog(src: &SourceText) -> Result<Catalog> {
         src.err(line, format!("not a valid catalog: {}", e.message()))
     })?;
     if raw.indicators.is_empty() {
-        return Err(src.err(None, "no [[indicator]] entries; the catalog needs at least one indicator"));
+        return Err(src.err(
+            None,
+            "no [[indicator]] entries; the catalog needs at least one indicator",
+        ));
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in &raw.indicators {
         let code = r.code.get_ref().trim();
         let line = src.line_of(r.code.span().start);
         if code.is_empty() || code.contains('/') || code.contains(char::is_whitespace) {
-            return Err(src.err(Some(line), format!("indicator code {code:?} must be non-empty, without spaces or '/'")));
+            return Err(src.err(
+                Some(line),
+                format!("indicator code {code:?} must be non-empty, without spaces or '/'"),
+            ));
         }
         if r.name.trim().is_empty() {
             return Err(src.err(Some(line), format!("indicator {code} has no name")));
         }
         if let Some(first) = seen.insert(code_key(code), line) {
-            return Err(src.err(Some(line), format!("duplicate indicator code {code} (first defined on line {first})")));
+            return Err(src.err(
+                Some(line),
+                format!("duplicate indicator code {code} (first defined on line {first})"),
+            ));
         }
     }
     for r in &raw.indicators {
         let parent = r.parent.trim();
-        if !parent.is_empty() && !raw.indicators.iter().any(|o| o.code.get_ref().trim() == parent) {
+        if !parent.is_empty()
+            && !raw
+                .indicators
+                .iter()
+                .any(|o| o.code.get_ref().trim() == parent)
+        {
             return Err(src.err(
                 Some(src.line_of(r.code.span().start)),
-                format!("indicator {} names parent {parent:?}, which is not a code in this catalog", r.code.get_ref()),
+                format!(
+                    "indicator {} names parent {parent:?}, which is not a code in this catalog",
+                    r.code.get_ref()
+                ),
             ));
         }
     }
-    let generic: HashSet<String> = raw.tagging.ambiguous_keywords.iter().map(|k| compact(k)).collect();
+    let generic: HashSet<String> = raw
+        .tagging
+        .ambiguous_keywords
+        .iter()
+        .map(|k| compact(k))
+        .collect();
     let mut kw_owner: HashMap<String, (String, usize)> = HashMap::new();
     for r in &raw.indicators {
         for k in &r.keywords {
             let key = compact(k.get_ref());
             let line = src.line_of(k.span().start);
             if key.is_empty() {
-                return Err(src.err(Some(line), format!("empty keyword under {}", r.code.get_ref())));
+                return Err(src.err(
+                    Some(line),
+                    format!("empty keyword under {}", r.code.get_ref()),
+                ));
             }
             if let Some((other, other_line)) = kw_owner.get(&key) {
                 if other != r.code.get_ref() {
@@ -936,8 +1070,18 @@ fn parse_catalog(src: &SourceText) -> Result<Catalog> {
     let mut name_owner: HashMap<String, (String, usize)> = HashMap::new();
     for r in &raw.indicators {
         let code = r.code.get_ref().trim().to_string();
-        let mut names = vec![(compact(&r.name), src.line_of(r.code.span().start), r.name.clone())];
-        names.extend(r.aliases.iter().map(|a| (compact(a.get_ref()), src.line_of(a.span().start), a.get_ref().clone())));
+        let mut names = vec![(
+            compact(&r.name),
+            src.line_of(r.code.span().start),
+            r.name.clone(),
+        )];
+        names.extend(r.aliases.iter().map(|a| {
+            (
+                compact(a.get_ref()),
+                src.line_of(a.span().start),
+                a.get_ref().clone(),
+            )
+        }));
         for (key, line, shown) in names {
             if key.is_empty() {
                 continue;
@@ -956,11 +1100,21 @@ fn parse_catalog(src: &SourceText) -> Result<Catalog> {
 
     // Tree order: roots in file order, each followed by its subtree; a node never reached sits
     // on a parent cycle.
-    let codes: Vec<String> = raw.indicators.iter().map(|r| r.code.get_ref().trim().to_string()).collect();
+    let codes: Vec<String> = raw
+        .indicators
+        .iter()
+        .map(|r| r.code.get_ref().trim().to_string())
+        .collect();
     let mut order = Vec::new();
     let mut depth = vec![0usize; codes.len()];
-    let mut stack: Vec<(usize, usize)> =
-        raw.indicators.iter().enumerate().rev().filter(|(_, r)| r.parent.trim().is_empty()).map(|(i, _)| (i, 0)).collect();
+    let mut stack: Vec<(usize, usize)> = raw
+        .indicators
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, r)| r.parent.trim().is_empty())
+        .map(|(i, _)| (i, 0))
+        .collect();
     while let Some((i, d)) = stack.pop() {
         order.push(i);
         depth[i] = d;
@@ -986,7 +1140,11 @@ fn parse_catalog(src: &SourceText) -> Result<Catalog> {
             Some(Indicator {
                 code: r.code.get_ref().trim().to_string(),
                 name: r.name.trim().to_string(),
-                parent: if parent.is_empty() { None } else { Some(parent) },
+                parent: if parent.is_empty() {
+                    None
+                } else {
+                    Some(parent)
+                },
                 keywords: r.keywords.into_iter().map(|k| k.into_inner()).collect(),
                 aliases: r.aliases.into_iter().map(|a| a.into_inner()).collect(),
                 basis: r.basis,
@@ -997,13 +1155,23 @@ fn parse_catalog(src: &SourceText) -> Result<Catalog> {
             })
         })
         .collect();
-    Ok(Catalog { meta: raw.meta, sources: raw.sources, indicators, generic })
+    Ok(Catalog {
+        meta: raw.meta,
+        sources: raw.sources,
+        indicators,
+        generic,
+    })
 }
 
 // ---------------------------------------------------------------------- gazetteer CSVs
 
-fn csv_rows(src: &SourceText, required: &[&str]) -> Result<(Vec<String>, Vec<(usize, csv::StringRecord)>)> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(src.text.as_bytes());
+fn csv_rows(
+    src: &SourceText,
+    required: &[&str],
+) -> Result<(Vec<String>, Vec<(usize, csv::StringRecord)>)> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(src.text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| src.err(Some(1), format!("cannot read the header row: {e}")))?
@@ -1012,7 +1180,13 @@ fn csv_rows(src: &SourceText, required: &[&str]) -> Result<(Vec<String>, Vec<(us
         .collect();
     for r in required {
         if !headers.iter().any(|h| h == r) {
-            return Err(src.err(Some(1), format!("missing column {r:?} (columns found: {})", headers.join(", "))));
+            return Err(src.err(
+                Some(1),
+                format!(
+                    "missing column {r:?} (columns found: {})",
+                    headers.join(", ")
+                ),
+            ));
         }
     }
     let mut rows = Vec::new();
@@ -1028,7 +1202,12 @@ fn csv_rows(src: &SourceText, required: &[&str]) -> Result<(Vec<String>, Vec<(us
 }
 
 fn col<'a>(headers: &[String], rec: &'a csv::StringRecord, name: &str) -> &'a str {
-    headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).map(str::trim).unwrap_or("")
+    headers
+        .iter()
+        .position(|h| h == name)
+        .and_then(|i| rec.get(i))
+        .map(str::trim)
+        .unwrap_or("")
 }
 
 fn parse_divisions(src: &SourceText) -> Result<Vec<Division>> {
@@ -1041,32 +1220,56 @@ fn parse_divisions(src: &SourceText) -> Result<Vec<Division>> {
             return Err(src.err(Some(*line), "empty code"));
         }
         if let Some(first) = lines.insert(code.clone(), *line) {
-            return Err(src.err(Some(*line), format!("duplicate division code {code} (first on line {first})")));
+            return Err(src.err(
+                Some(*line),
+                format!("duplicate division code {code} (first on line {first})"),
+            ));
         }
         let level = match col(&h, rec, "level") {
             "province" => Level::Province,
             "prefecture" => Level::Prefecture,
             "county" => Level::County,
             other => {
-                return Err(src.err(Some(*line), format!("level {other:?} of {code}: use province, prefecture or county")))
+                return Err(src.err(
+                    Some(*line),
+                    format!("level {other:?} of {code}: use province, prefecture or county"),
+                ))
             }
         };
         let name = col(&h, rec, "name").to_string();
         if name.is_empty() {
             return Err(src.err(Some(*line), format!("division {code} has no name")));
         }
-        let opt = |s: &str| if s.is_empty() { None } else { Some(s.to_string()) };
+        let opt = |s: &str| {
+            if s.is_empty() {
+                None
+            } else {
+                Some(s.to_string())
+            }
+        };
         let short = col(&h, rec, "short_name");
         out.push(Division {
             code,
             level,
             parent_code: opt(col(&h, rec, "parent_code")),
-            short_name: if short.is_empty() { name.clone() } else { short.to_string() },
+            short_name: if short.is_empty() {
+                name.clone()
+            } else {
+                short.to_string()
+            },
             full_name: col(&h, rec, "full_name").to_string(),
             pinyin: col(&h, rec, "pinyin").to_string(),
             roman: col(&h, rec, "roman").to_string(),
-            aliases: col(&h, rec, "aliases").split('|').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
-            ambiguous_stem: matches!(col(&h, rec, "ambiguous_stem").to_lowercase().as_str(), "true" | "1" | "yes"),
+            aliases: col(&h, rec, "aliases")
+                .split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect(),
+            ambiguous_stem: matches!(
+                col(&h, rec, "ambiguous_stem").to_lowercase().as_str(),
+                "true" | "1" | "yes"
+            ),
             status: match col(&h, rec, "status") {
                 "" => "current".to_string(),
                 s => s.to_string(),
@@ -1080,14 +1283,26 @@ fn parse_divisions(src: &SourceText) -> Result<Vec<Division>> {
         let line = Some(lines[&d.code]);
         if let Some(p) = &d.parent_code {
             if !lines.contains_key(p) {
-                return Err(src.err(line, format!("division {} names parent {p}, which is not a code in this file", d.code)));
+                return Err(src.err(
+                    line,
+                    format!(
+                        "division {} names parent {p}, which is not a code in this file",
+                        d.code
+                    ),
+                ));
             }
         } else if d.level != Level::Province {
             return Err(src.err(line, format!("{} {} has no parent_code", d.code, d.name)));
         }
         if let Some(s) = &d.successor {
             if !lines.contains_key(s) {
-                return Err(src.err(line, format!("division {} names successor {s}, which is not a code in this file", d.code)));
+                return Err(src.err(
+                    line,
+                    format!(
+                        "division {} names successor {s}, which is not a code in this file",
+                        d.code
+                    ),
+                ));
             }
         }
     }
@@ -1102,7 +1317,9 @@ fn parse_divisions(src: &SourceText) -> Result<Vec<Division>> {
                 // 玉树 names both 玉树州 and its seat 玉树市: a prefecture sharing a name with one of
                 // its own counties is fine, the bare name then means the prefecture.
                 let nested = d.parent_code.as_deref() == Some(other.as_str())
-                    || out.iter().any(|o| &o.code == other && o.parent_code.as_deref() == Some(d.code.as_str()));
+                    || out.iter().any(|o| {
+                        &o.code == other && o.parent_code.as_deref() == Some(d.code.as_str())
+                    });
                 if other != &d.code && !nested {
                     return Err(src.err(
                         Some(lines[&d.code]),
@@ -1116,7 +1333,11 @@ fn parse_divisions(src: &SourceText) -> Result<Vec<Division>> {
     Ok(out)
 }
 
-fn parse_towns(src: &SourceText, div_by_code: &HashMap<String, usize>, divs: &[Division]) -> Result<Vec<Town>> {
+fn parse_towns(
+    src: &SourceText,
+    div_by_code: &HashMap<String, usize>,
+    divs: &[Division],
+) -> Result<Vec<Town>> {
     let (h, rows) = csv_rows(src, &["code", "county_code", "name"])?;
     let mut out = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -1130,14 +1351,20 @@ fn parse_towns(src: &SourceText, div_by_code: &HashMap<String, usize>, divs: &[D
             return Err(src.err(Some(line), "town without code or name"));
         }
         if let Some(first) = seen.insert(t.code.clone(), line) {
-            return Err(src.err(Some(line), format!("duplicate town code {} (first on line {first})", t.code)));
+            return Err(src.err(
+                Some(line),
+                format!("duplicate town code {} (first on line {first})", t.code),
+            ));
         }
         match div_by_code.get(&t.county_code) {
             Some(&i) if divs[i].level == Level::County => {}
             _ => {
                 return Err(src.err(
                     Some(line),
-                    format!("town {} names county {}, which is not a county in divisions.csv", t.name, t.county_code),
+                    format!(
+                        "town {} names county {}, which is not a county in divisions.csv",
+                        t.name, t.county_code
+                    ),
                 ))
             }
         }
@@ -1176,11 +1403,16 @@ impl<'de> serde::Deserialize<'de> for Coords {
             fn visit_u64<E>(self, v: u64) -> std::result::Result<Coords, E> {
                 Ok(Coords::Num(v as f64))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> std::result::Result<Coords, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Coords, A::Error> {
                 let first: Option<Coords> = a.next_element()?;
                 if let Some(Coords::Num(x)) = first {
                     // A position: the rest must be numbers too.
-                    let Some(y) = a.next_element::<f64>()? else { return Ok(Coords::List(vec![Coords::Num(x)])) };
+                    let Some(y) = a.next_element::<f64>()? else {
+                        return Ok(Coords::List(vec![Coords::Num(x)]));
+                    };
                     while a.next_element::<f64>()?.is_some() {}
                     return Ok(Coords::Point([x, y]));
                 }
@@ -1241,9 +1473,12 @@ struct Feature {
 fn geojson_features(src: &SourceText) -> Result<Vec<Feature>> {
     let v: GeoFeatures = serde_json::from_str(&src.text)
         .map_err(|e| src.err(Some(e.line()), format!("not valid GeoJSON: {e}")))?;
-    let feats = v
-        .features
-        .ok_or_else(|| src.err(Some(1), "not a GeoJSON FeatureCollection (no \"features\" array)"))?;
+    let feats = v.features.ok_or_else(|| {
+        src.err(
+            Some(1),
+            "not a GeoJSON FeatureCollection (no \"features\" array)",
+        )
+    })?;
     Ok(feats
         .into_iter()
         .map(|f| Feature {
@@ -1251,7 +1486,11 @@ fn geojson_features(src: &SourceText) -> Result<Vec<Feature>> {
                 .properties
                 .as_ref()
                 .and_then(|p| p.get("code"))
-                .and_then(|c| c.as_str().map(str::to_string).or_else(|| c.as_u64().map(|n| n.to_string())))
+                .and_then(|c| {
+                    c.as_str()
+                        .map(str::to_string)
+                        .or_else(|| c.as_u64().map(|n| n.to_string()))
+                })
                 .or_else(|| f.id.as_ref().and_then(|c| c.as_str()).map(str::to_string)),
             geometry: f.geometry,
         })
@@ -1271,10 +1510,12 @@ fn decode_geobin(bin: &[u8]) -> Option<Vec<Feature>> {
             self.take(1).map(|b| b[0])
         }
         fn u32(&mut self) -> Option<u32> {
-            self.take(4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+            self.take(4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
         }
         fn f64(&mut self) -> Option<f64> {
-            self.take(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+            self.take(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
         }
         /// Outer None: malformed; inner None: the feature has no coordinates (tag 3).
         fn coords(&mut self) -> Option<Option<Coords>> {
@@ -1307,7 +1548,10 @@ fn decode_geobin(bin: &[u8]) -> Option<Vec<Feature>> {
             _ => Some("other".to_string()),
         };
         let coordinates = r.coords()?;
-        out.push(Feature { code: (!code.is_empty()).then_some(code), geometry: Some(GeoGeometry { kind, coordinates }) });
+        out.push(Feature {
+            code: (!code.is_empty()).then_some(code),
+            geometry: Some(GeoGeometry { kind, coordinates }),
+        });
     }
     r.0.is_empty().then_some(out)
 }
@@ -1342,41 +1586,85 @@ fn parse_regions(
     level: Level,
 ) -> Result<Vec<Region>> {
     let feats = match src.geobin {
-        Some(bin) => decode_geobin(bin).ok_or_else(|| src.err(None, "the built-in outlines are damaged (a build problem)"))?,
+        Some(bin) => decode_geobin(bin)
+            .ok_or_else(|| src.err(None, "the built-in outlines are damaged (a build problem)"))?,
         None => geojson_features(src)?,
     };
     let mut out = Vec::new();
     for (n, f) in feats.iter().enumerate() {
         let Some(code) = f.code.clone() else {
-            return Err(src.err(None, format!("feature #{} has no properties.code (the GB/T 2260 code)", n + 1)));
+            return Err(src.err(
+                None,
+                format!(
+                    "feature #{} has no properties.code (the GB/T 2260 code)",
+                    n + 1
+                ),
+            ));
         };
         // The line is looked up only for a message: searching the 2.4 MB boundary file for
         // every feature made each command start a second slower.
-        let bad = |msg: String| src.err(src.line_of_str(&format!("\"{code}\"")), format!("feature {code}: {msg}"));
+        let bad = |msg: String| {
+            src.err(
+                src.line_of_str(&format!("\"{code}\"")),
+                format!("feature {code}: {msg}"),
+            )
+        };
         let Some(&di) = div_by_code.get(&code) else {
-            return Err(bad("code not found in divisions.csv; add it there or fix the code".into()));
+            return Err(bad(
+                "code not found in divisions.csv; add it there or fix the code".into(),
+            ));
         };
         if divs[di].level != level {
-            return Err(bad(format!("is a {:?} in divisions.csv, but this file holds {:?} boundaries", divs[di].level, level)));
+            return Err(bad(format!(
+                "is a {:?} in divisions.csv, but this file holds {:?} boundaries",
+                divs[di].level, level
+            )));
         }
-        let geom = f.geometry.as_ref().ok_or_else(|| bad("no geometry".into()))?;
-        let coords = geom.coordinates.as_ref().ok_or_else(|| bad("geometry has no coordinates".into()))?;
+        let geom = f
+            .geometry
+            .as_ref()
+            .ok_or_else(|| bad("no geometry".into()))?;
+        let coords = geom
+            .coordinates
+            .as_ref()
+            .ok_or_else(|| bad("geometry has no coordinates".into()))?;
         let polys: Vec<&Coords> = match geom.kind.as_deref() {
             Some("Polygon") => vec![coords],
-            Some("MultiPolygon") => coords.list().map(|a| a.iter().collect()).unwrap_or_default(),
-            other => return Err(bad(format!("geometry type {other:?}; only Polygon and MultiPolygon are boundaries"))),
+            Some("MultiPolygon") => coords
+                .list()
+                .map(|a| a.iter().collect())
+                .unwrap_or_default(),
+            other => {
+                return Err(bad(format!(
+                    "geometry type {other:?}; only Polygon and MultiPolygon are boundaries"
+                )))
+            }
         };
         let mut polygons = Vec::new();
         for (pi, p) in polys.into_iter().enumerate() {
-            let rings = p.list().ok_or_else(|| bad(format!("polygon {} is not an array of rings", pi + 1)))?;
+            let rings = p
+                .list()
+                .ok_or_else(|| bad(format!("polygon {} is not an array of rings", pi + 1)))?;
             let mut rs = Vec::new();
             for (ri, r) in rings.iter().enumerate() {
-                let pts = r.list().ok_or_else(|| bad(format!("ring {} is not an array of points", ri + 1)))?;
+                let pts = r
+                    .list()
+                    .ok_or_else(|| bad(format!("ring {} is not an array of points", ri + 1)))?;
                 let mut ring = Vec::with_capacity(pts.len());
                 for pt in pts {
                     match pt.point() {
-                        Some([x, y]) if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) => ring.push([x, y]),
-                        _ => return Err(bad(format!("invalid point {pt} in polygon {} ring {} (want [lon, lat] in degrees)", pi + 1, ri + 1))),
+                        Some([x, y])
+                            if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) =>
+                        {
+                            ring.push([x, y])
+                        }
+                        _ => {
+                            return Err(bad(format!(
+                            "invalid point {pt} in polygon {} ring {} (want [lon, lat] in degrees)",
+                            pi + 1,
+                            ri + 1
+                        )))
+                        }
                     }
                 }
                 if ring.len() < 4 {
@@ -1396,7 +1684,10 @@ fn parse_regions(
                 rs.push(ring);
             }
             if rings.is_empty() {
-                return Err(bad(format!("invalid polygon: polygon {} has no rings", pi + 1)));
+                return Err(bad(format!(
+                    "invalid polygon: polygon {} has no rings",
+                    pi + 1
+                )));
             }
             if !rs.is_empty() {
                 polygons.push(Polygon::new(rs));
@@ -1411,7 +1702,10 @@ fn parse_regions(
 }
 
 fn ring_area(r: &[[f64; 2]]) -> f64 {
-    r.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum::<f64>() / 2.0
+    r.windows(2)
+        .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+        .sum::<f64>()
+        / 2.0
 }
 
 #[cfg(test)]
@@ -1420,9 +1714,11 @@ pub(crate) mod tests;
 /// Query filters name places and indicators the way users do (codes, names, aliases).
 impl crate::search::FacetResolver for Schema {
     fn resolve_place_facet(&self, value: &str) -> Option<String> {
-        self.resolve_place(value).and_then(|d| self.place_facet(&d.code))
+        self.resolve_place(value)
+            .and_then(|d| self.place_facet(&d.code))
     }
     fn resolve_indicator_facet(&self, value: &str) -> Option<String> {
-        self.resolve_indicator(value).and_then(|i| self.indicator_facet(&i.code))
+        self.resolve_indicator(value)
+            .and_then(|i| self.indicator_facet(&i.code))
     }
 }

@@ -30,7 +30,10 @@ pub fn normalize(s: &str) -> String {
 /// [`normalize`] and drop every whitespace: Chinese names never contain spaces, but typed
 /// folder names often do ("科普 大篷车").
 pub fn compact(s: &str) -> String {
-    normalize(s).chars().filter(|c| !c.is_whitespace()).collect()
+    normalize(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// CJK ideograph (the ranges evidence names use). Used for word-boundary decisions: Chinese has
@@ -65,6 +68,9 @@ mod tests {
         assert_eq!(normalize("（二）青少年"), "(二)青少年");
         assert_eq!(compact("科普\u{3000}大篷车 进校园"), "科普大篷车进校园");
         assert_eq!(strip_parenthetical("科普之冬（青海）"), "科普之冬");
-        assert_eq!(strip_parenthetical("农民（农牧民）科学素质行动"), "农民科学素质行动");
+        assert_eq!(
+            strip_parenthetical("农民（农牧民）科学素质行动"),
+            "农民科学素质行动"
+        );
     }
 }

@@ -6,8 +6,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use std::sync::Arc;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 use crate::report::{By, Coverage};
 use crate::schema::Level;
@@ -22,7 +22,10 @@ pub const DEFAULT_LIMIT: usize = 20;
 
 /// Run a search off the async threads (tantivy work is blocking). Answers from the result
 /// cache when the same request was answered against the same index state.
-pub(super) async fn run_search(st: &AppState, req: SearchRequest) -> Result<Arc<SearchResponse>, WebError> {
+pub(super) async fn run_search(
+    st: &AppState,
+    req: SearchRequest,
+) -> Result<Arc<SearchResponse>, WebError> {
     let st = st.clone();
     let resp = tokio::task::spawn_blocking(move || -> crate::Result<Arc<SearchResponse>> {
         let idx = st.index();
@@ -106,7 +109,10 @@ pub(super) fn request(p: &Params, limit: usize, facets: bool) -> SearchRequest {
     }
 }
 
-pub async fn search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, WebError> {
+pub async fn search(
+    State(st): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
     let p = Params::parse(raw.as_deref())?;
     let req = request(&p, p.limit.unwrap_or(DEFAULT_LIMIT), true);
     let resp = run_search(&st, req).await?;
@@ -128,17 +134,26 @@ pub(super) fn valid_hash(s: &str) -> Result<String, WebError> {
     }
 }
 
-pub(super) async fn rows_for(st: &AppState, blake3: &str) -> Result<Vec<crate::catalog::FileRow>, WebError> {
+pub(super) async fn rows_for(
+    st: &AppState,
+    blake3: &str,
+) -> Result<Vec<crate::catalog::FileRow>, WebError> {
     let st = st.clone();
     let b3 = blake3.to_string();
-    let rows = tokio::task::spawn_blocking(move || st.with_catalog(|c| c.files_by_blake3(&b3))).await??;
+    let rows =
+        tokio::task::spawn_blocking(move || st.with_catalog(|c| c.files_by_blake3(&b3))).await??;
     if rows.is_empty() {
-        return Err(WebError::NotFound(format!("no file in this archive has the content {blake3}")));
+        return Err(WebError::NotFound(format!(
+            "no file in this archive has the content {blake3}"
+        )));
     }
     Ok(rows)
 }
 
-pub async fn record(State(st): State<AppState>, Path(blake3): Path<String>) -> Result<Json<Value>, WebError> {
+pub async fn record(
+    State(st): State<AppState>,
+    Path(blake3): Path<String>,
+) -> Result<Json<Value>, WebError> {
     let b3 = valid_hash(&blake3)?;
     let rows = rows_for(&st, &b3).await?;
     let files: Vec<Value> = rows
@@ -157,7 +172,10 @@ pub async fn record(State(st): State<AppState>, Path(blake3): Path<String>) -> R
 /// The ledger over the catalog's present files. Building it reads every file's tagging, so
 /// the last one is kept until the catalog changes (SQLite's `data_version` moves when another
 /// connection, such as a running `archive index`, commits).
-pub(super) async fn build_coverage(st: &AppState, prefecture: Option<&str>) -> Result<std::sync::Arc<Coverage>, WebError> {
+pub(super) async fn build_coverage(
+    st: &AppState,
+    prefecture: Option<&str>,
+) -> Result<std::sync::Arc<Coverage>, WebError> {
     let by = match prefecture {
         None => By::Prefecture,
         Some(p) => {
@@ -201,14 +219,18 @@ pub(super) async fn build_coverage(st: &AppState, prefecture: Option<&str>) -> R
             Ok(v) => v,
         };
         let cov = std::sync::Arc::new(Coverage::build(st.schema(), &taggings, by)?);
-        *st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, key, cov.clone()));
+        *st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((version, key, cov.clone()));
         Ok(cov)
     })
     .await??;
     Ok(cov)
 }
 
-pub async fn coverage(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<Value>, WebError> {
+pub async fn coverage(
+    State(st): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, WebError> {
     let p = Params::parse(raw.as_deref())?;
     let cov = build_coverage(&st, p.prefecture.as_deref()).await?;
     Ok(Json(cov.to_json()))
@@ -244,7 +266,13 @@ mod tests {
     use super::*;
 
     fn resp(total: usize) -> Arc<SearchResponse> {
-        Arc::new(SearchResponse { total, offset: 0, limit: 20, hits: Vec::new(), facets: Default::default() })
+        Arc::new(SearchResponse {
+            total,
+            offset: 0,
+            limit: 20,
+            hits: Vec::new(),
+            facets: Default::default(),
+        })
     }
 
     #[test]
@@ -260,8 +288,16 @@ mod tests {
         for i in 0..CACHED_RESULTS {
             cache.put(2, format!("k{i}"), resp(i));
         }
-        assert!(cache.get(2, "b").is_none(), "the oldest entry is evicted first");
+        assert!(
+            cache.get(2, "b").is_none(),
+            "the oldest entry is evicted first"
+        );
         assert_eq!(cache.get(2, "k0").map(|r| r.total), Some(0));
-        assert_eq!(cache.get(2, &format!("k{}", CACHED_RESULTS - 1)).map(|r| r.total), Some(CACHED_RESULTS - 1));
+        assert_eq!(
+            cache
+                .get(2, &format!("k{}", CACHED_RESULTS - 1))
+                .map(|r| r.total),
+            Some(CACHED_RESULTS - 1)
+        );
     }
 }

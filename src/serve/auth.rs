@@ -46,11 +46,19 @@ pub struct Sessions {
 
 impl Sessions {
     pub fn new(users: Vec<UserEntry>) -> Sessions {
-        Sessions { map: Mutex::new(HashMap::new()), local_csrf: random_token(), users: Mutex::new(users) }
+        Sessions {
+            map: Mutex::new(HashMap::new()),
+            local_csrf: random_token(),
+            users: Mutex::new(users),
+        }
     }
 
     pub fn has_users(&self) -> bool {
-        !self.users.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
+        !self
+            .users
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
     }
 
     pub fn set_users(&self, users: Vec<UserEntry>) {
@@ -67,22 +75,37 @@ impl Sessions {
         let now = Instant::now();
         // Forget expired sessions on each sign-in so the map cannot grow without bound.
         map.retain(|_, s| s.expires > now);
-        map.insert(token.clone(), Session { actor, csrf: random_token(), expires: now + SESSION_TTL });
+        map.insert(
+            token.clone(),
+            Session {
+                actor,
+                csrf: random_token(),
+                expires: now + SESSION_TTL,
+            },
+        );
         token
     }
 
     fn lookup(&self, token: &str) -> Option<(Actor, String)> {
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(token).filter(|s| s.expires > Instant::now()).map(|s| (s.actor.clone(), s.csrf.clone()))
+        map.get(token)
+            .filter(|s| s.expires > Instant::now())
+            .map(|s| (s.actor.clone(), s.csrf.clone()))
     }
 
     fn end(&self, token: &str) {
-        self.map.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token);
     }
 
     /// Drop every session of `name` (the user was removed or changed role).
     pub fn end_user(&self, name: &str) {
-        self.map.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, s| s.actor.name != name);
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, s| s.actor.name != name);
     }
 }
 
@@ -112,7 +135,8 @@ impl Who {
 
 pub fn unauthenticated(api: bool) -> Response {
     if api {
-        WebError::Unauthorized("sign in first: POST name and password to /login".into()).into_response()
+        WebError::Unauthorized("sign in first: POST name and password to /login".into())
+            .into_response()
     } else {
         Redirect::to("/login").into_response()
     }
@@ -129,7 +153,11 @@ pub fn random_token() -> String {
 }
 
 fn ct_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn cookie_token(req: &Request) -> Option<String> {
@@ -157,11 +185,23 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let has_users = sessions.has_users();
     let token = cookie_token(&req);
     let who = if !has_users && st.inner.loopback_only {
-        Who { actor: Some(Actor::new("local", Role::Admin)), csrf: sessions.local_csrf.clone(), open_local: true }
+        Who {
+            actor: Some(Actor::new("local", Role::Admin)),
+            csrf: sessions.local_csrf.clone(),
+            open_local: true,
+        }
     } else {
         match token.as_deref().and_then(|t| sessions.lookup(t)) {
-            Some((actor, csrf)) => Who { actor: Some(actor), csrf, open_local: false },
-            None => Who { actor: None, csrf: String::new(), open_local: false },
+            Some((actor, csrf)) => Who {
+                actor: Some(actor),
+                csrf,
+                open_local: false,
+            },
+            None => Who {
+                actor: None,
+                csrf: String::new(),
+                open_local: false,
+            },
         }
     };
     let path = req.uri().path().to_string();
@@ -176,7 +216,11 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
             return unauthenticated(api);
         }
         let (parts, body) = req.into_parts();
-        let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header_token = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -185,11 +229,14 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
         let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(b) => b,
             Err(_) => {
-                return WebError::BadRequest("the request body is too large or was cut off".into()).into_response();
+                return WebError::BadRequest("the request body is too large or was cut off".into())
+                    .into_response();
             }
         };
         let form_token = if is_form {
-            form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
+            form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
         } else {
             None
         };
@@ -238,5 +285,8 @@ pub fn sign_out(st: &AppState, headers: &axum::http::HeaderMap) -> String {
 
 /// A status for a request that needs a role the actor lacks.
 pub fn forbidden(actor: &Actor, needed: Role, action: &str) -> WebError {
-    WebError::Forbidden(format!("{} ({}) may not {action}: that needs the {needed} role; ask an admin", actor.name, actor.role))
+    WebError::Forbidden(format!(
+        "{} ({}) may not {action}: that needs the {needed} role; ask an admin",
+        actor.name, actor.role
+    ))
 }

@@ -19,24 +19,33 @@ use super::auth::{self, Who};
 use super::{AppState, WebError};
 use crate::curate::collections::{self, Review};
 use crate::curate::tags;
-use crate::tag::TagKind;
 use crate::curate::{audit, users, Role};
 use crate::search::html_escape as esc;
+use crate::tag::TagKind;
 
 type Form = Vec<(String, String)>;
 
 fn parse_form(body: &Bytes) -> Form {
-    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 fn field<'a>(f: &'a Form, name: &str) -> &'a str {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }
 
 fn ids(f: &Form, name: &str) -> Result<Vec<i64>, WebError> {
     f.iter()
         .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().parse::<i64>().map_err(|_| WebError::BadRequest(format!("{v:?} is not a file number"))))
+        .map(|(_, v)| {
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| WebError::BadRequest(format!("{v:?} is not a file number")))
+        })
         .collect()
 }
 
@@ -49,7 +58,10 @@ fn collection_href(name: &str) -> String {
 }
 
 fn csrf_input(who: &Who) -> String {
-    format!(r#"<input type="hidden" name="csrf" value="{}">"#, esc(&who.csrf))
+    format!(
+        r#"<input type="hidden" name="csrf" value="{}">"#,
+        esc(&who.csrf)
+    )
 }
 
 /// The frame of every curation page: the site's stylesheet, navigation, who is signed in.
@@ -64,7 +76,11 @@ fn frame(who: &Who, title: &str, body: &str) -> String {
         ),
         (None, _) => r#"<a href="/login">登录 Sign in</a>"#.to_string(),
     };
-    let admin = if who.actor.as_ref().is_some_and(|a| a.can(Role::Admin)) { r#"<a href="/users">用户 Users</a>"# } else { "" };
+    let admin = if who.actor.as_ref().is_some_and(|a| a.can(Role::Admin)) {
+        r#"<a href="/users">用户 Users</a>"#
+    } else {
+        ""
+    };
     format!(
         r#"{head}
 <body>
@@ -94,8 +110,15 @@ fn error_page(who: &Who, e: WebError) -> Response {
         tracing::error!("internal error: {detail}");
     }
     // No script link back: the page's CSP allows no inline script; the browser's Back works.
-    let body = format!(r#"<p class="error">{}</p><p><a href="/collections">专题 Collections</a> · <a href="/">检索 Search</a></p>"#, esc(&e.message()));
-    (e.status(), Html(frame(who, "无法完成 Could not do that", &body))).into_response()
+    let body = format!(
+        r#"<p class="error">{}</p><p><a href="/collections">专题 Collections</a> · <a href="/">检索 Search</a></p>"#,
+        esc(&e.message())
+    );
+    (
+        e.status(),
+        Html(frame(who, "无法完成 Could not do that", &body)),
+    )
+        .into_response()
 }
 
 fn see_other(to: &str) -> Response {
@@ -114,7 +137,11 @@ fn login_page(who: &Who, status: StatusCode, msg: &str) -> Response {
     } else {
         String::new()
     };
-    let err = if msg.is_empty() { String::new() } else { format!(r#"<p class="error">{}</p>"#, esc(msg)) };
+    let err = if msg.is_empty() {
+        String::new()
+    } else {
+        format!(r#"<p class="error">{}</p>"#, esc(msg))
+    };
     let body = format!(
         r#"{note}{err}<form method="post" action="/login">
 <label>用户名 Name <input name="name" autocomplete="username" required></label>
@@ -124,9 +151,16 @@ fn login_page(who: &Who, status: StatusCode, msg: &str) -> Response {
     (status, Html(frame(who, "登录 Sign in", &body))).into_response()
 }
 
-pub async fn login(State(st): State<AppState>, Extension(who): Extension<Who>, body: Bytes) -> Response {
+pub async fn login(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    body: Bytes,
+) -> Response {
     let f = parse_form(&body);
-    let (name, password) = (field(&f, "name").to_string(), field(&f, "password").to_string());
+    let (name, password) = (
+        field(&f, "name").to_string(),
+        field(&f, "password").to_string(),
+    );
     let st2 = st.clone();
     // argon2 takes tens of milliseconds: keep it off the async workers.
     let res = tokio::task::spawn_blocking(move || auth::sign_in(&st2, &name, &password)).await;
@@ -138,7 +172,11 @@ pub async fn login(State(st): State<AppState>, Extension(who): Extension<Who>, b
             }
             r
         }
-        Ok(None) => login_page(&who, StatusCode::UNAUTHORIZED, "用户名或密码不对 The name or the password is wrong"),
+        Ok(None) => login_page(
+            &who,
+            StatusCode::UNAUTHORIZED,
+            "用户名或密码不对 The name or the password is wrong",
+        ),
         Err(e) => error_page(&who, e.into()),
     }
 }
@@ -154,7 +192,10 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response 
 
 // ------------------------------------------------------------------ collections
 
-pub async fn collections_page(State(st): State<AppState>, Extension(who): Extension<Who>) -> Response {
+pub async fn collections_page(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+) -> Response {
     let actor = match who.require(false) {
         Ok(a) => a.clone(),
         Err(r) => return r,
@@ -195,13 +236,19 @@ pub async fn collections_page(State(st): State<AppState>, Extension(who): Extens
     page(&who, "专题 Collections", &body)
 }
 
-pub async fn create_collection(State(st): State<AppState>, Extension(who): Extension<Who>, body: Bytes) -> Response {
+pub async fn create_collection(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    body: Bytes,
+) -> Response {
     let actor = match who.require(false) {
         Ok(a) => a.clone(),
         Err(r) => return r,
     };
     let f = parse_form(&body);
-    match st.with_curation(|cat| collections::create(cat, &actor, field(&f, "name"), field(&f, "description"))) {
+    match st.with_curation(|cat| {
+        collections::create(cat, &actor, field(&f, "name"), field(&f, "description"))
+    }) {
         Ok(c) => see_other(&collection_href(&c.name)),
         Err(e) => error_page(&who, e),
     }
@@ -215,7 +262,11 @@ fn review_label(r: Review) -> &'static str {
     }
 }
 
-pub async fn collection_page(State(st): State<AppState>, Extension(who): Extension<Who>, Path(name): Path<String>) -> Response {
+pub async fn collection_page(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    Path(name): Path<String>,
+) -> Response {
     let actor = match who.require(false) {
         Ok(a) => a.clone(),
         Err(r) => return r,
@@ -260,10 +311,22 @@ pub async fn collection_page(State(st): State<AppState>, Extension(who): Extensi
         let thumb = if b3.is_empty() {
             String::new()
         } else {
-            format!(r#"<a href="/record/{b3}?id={id}"><img class="thumb" loading="lazy" src="/thumb/{b3}" alt=""></a>"#, b3 = esc(&b3), id = it.file_id)
+            format!(
+                r#"<a href="/record/{b3}?id={id}"><img class="thumb" loading="lazy" src="/thumb/{b3}" alt=""></a>"#,
+                b3 = esc(&b3),
+                id = it.file_id
+            )
         };
-        let reason = it.review_reason.as_deref().map(|r| format!(" — {}", esc(r))).unwrap_or_default();
-        let by = it.reviewed_by.as_deref().map(|b| format!(" ({})", esc(b))).unwrap_or_default();
+        let reason = it
+            .review_reason
+            .as_deref()
+            .map(|r| format!(" — {}", esc(r)))
+            .unwrap_or_default();
+        let by = it
+            .reviewed_by
+            .as_deref()
+            .map(|b| format!(" ({})", esc(b)))
+            .unwrap_or_default();
         let _ = write!(
             body,
             r#"<li class="item review-{state}" id="item-{id}">{thumb}<span class="path">{path}</span> <span class="state">{label}{reason}{by}</span>"#,
@@ -273,7 +336,10 @@ pub async fn collection_page(State(st): State<AppState>, Extension(who): Extensi
             label = review_label(it.review),
         );
         if curator {
-            let hidden = format!(r#"{csrf}<input type="hidden" name="file" value="{}">"#, it.file_id);
+            let hidden = format!(
+                r#"{csrf}<input type="hidden" name="file" value="{}">"#,
+                it.file_id
+            );
             let _ = write!(
                 body,
                 r#"<div class="actions">
@@ -283,10 +349,20 @@ pub async fn collection_page(State(st): State<AppState>, Extension(who): Extensi
                 base = esc(&base),
             );
             if it.position > 1 {
-                let _ = write!(body, r#"<form class="inline" method="post" action="{}/move">{hidden}<input type="hidden" name="to" value="{}"><button title="上移 up">↑</button></form>"#, esc(&base), it.position - 1);
+                let _ = write!(
+                    body,
+                    r#"<form class="inline" method="post" action="{}/move">{hidden}<input type="hidden" name="to" value="{}"><button title="上移 up">↑</button></form>"#,
+                    esc(&base),
+                    it.position - 1
+                );
             }
             if it.position < n {
-                let _ = write!(body, r#"<form class="inline" method="post" action="{}/move">{hidden}<input type="hidden" name="to" value="{}"><button title="下移 down">↓</button></form>"#, esc(&base), it.position + 1);
+                let _ = write!(
+                    body,
+                    r#"<form class="inline" method="post" action="{}/move">{hidden}<input type="hidden" name="to" value="{}"><button title="下移 down">↓</button></form>"#,
+                    esc(&base),
+                    it.position + 1
+                );
             }
             let _ = write!(
                 body,
@@ -321,22 +397,52 @@ pub async fn collection_action(
     let res: Result<String, WebError> = match action.as_str() {
         "rename" => {
             let new = field(&f, "new_name").trim().to_string();
-            st.with_curation(|cat| collections::rename(cat, &actor, &name, &new)).map(|_| collection_href(&new))
+            st.with_curation(|cat| collections::rename(cat, &actor, &name, &new))
+                .map(|_| collection_href(&new))
         }
-        "describe" => st.with_curation(|cat| collections::describe(cat, &actor, &name, field(&f, "description"))).map(|_| back),
+        "describe" => st
+            .with_curation(|cat| {
+                collections::describe(cat, &actor, &name, field(&f, "description"))
+            })
+            .map(|_| back),
         "review" => match Review::parse(field(&f, "state")) {
-            Some(state) => st.with_curation(|cat| collections::review(cat, &actor, &name, &file_ids, state, reason)).map(|_| back),
-            None => Err(WebError::BadRequest("the review state must be accepted, rejected or pending".into())),
+            Some(state) => st
+                .with_curation(|cat| {
+                    collections::review(cat, &actor, &name, &file_ids, state, reason)
+                })
+                .map(|_| back),
+            None => Err(WebError::BadRequest(
+                "the review state must be accepted, rejected or pending".into(),
+            )),
         },
-        "remove" => st.with_curation(|cat| collections::remove_files(cat, &actor, &name, &file_ids, reason)).map(|_| back),
+        "remove" => st
+            .with_curation(|cat| collections::remove_files(cat, &actor, &name, &file_ids, reason))
+            .map(|_| back),
         "move" => match (file_ids.first(), field(&f, "to").trim().parse::<i64>()) {
-            (Some(&id), Ok(to)) => st.with_curation(|cat| collections::move_item(cat, &actor, &name, id, to)).map(|_| back),
-            _ => Err(WebError::BadRequest("moving needs a file and a position".into())),
+            (Some(&id), Ok(to)) => st
+                .with_curation(|cat| collections::move_item(cat, &actor, &name, id, to))
+                .map(|_| back),
+            _ => Err(WebError::BadRequest(
+                "moving needs a file and a position".into(),
+            )),
         },
         "add" => add_to_collection(&st, &actor, &name, &f, file_ids).map(|_| back),
-        "delete" => st.with_curation(|cat| collections::delete(cat, &actor, &name, reason)).map(|_| "/collections".to_string()),
-        "export" => return export_download(st, who.clone(), actor, name, field(&f, "include_rejected") == "1").await,
-        _ => Err(WebError::NotFound(format!("no collection action {action:?}"))),
+        "delete" => st
+            .with_curation(|cat| collections::delete(cat, &actor, &name, reason))
+            .map(|_| "/collections".to_string()),
+        "export" => {
+            return export_download(
+                st,
+                who.clone(),
+                actor,
+                name,
+                field(&f, "include_rejected") == "1",
+            )
+            .await
+        }
+        _ => Err(WebError::NotFound(format!(
+            "no collection action {action:?}"
+        ))),
     };
     match res {
         Ok(to) => see_other(&to),
@@ -345,7 +451,13 @@ pub async fn collection_action(
 }
 
 /// Add the files given, or every result of the search query `q` (with the page's filters).
-fn add_to_collection(st: &AppState, actor: &crate::curate::Actor, name: &str, f: &Form, mut file_ids: Vec<i64>) -> Result<(), WebError> {
+fn add_to_collection(
+    st: &AppState,
+    actor: &crate::curate::Actor,
+    name: &str,
+    f: &Form,
+    mut file_ids: Vec<i64>,
+) -> Result<(), WebError> {
     if f.iter().any(|(k, _)| k == "q") {
         let raw = field(f, "q");
         let p = super::params::Params::parse(Some(raw))?;
@@ -353,7 +465,9 @@ fn add_to_collection(st: &AppState, actor: &crate::curate::Actor, name: &str, f:
         file_ids.extend(found);
     }
     if file_ids.is_empty() {
-        return Err(WebError::BadRequest("nothing to add: choose a file, or a search with results".into()));
+        return Err(WebError::BadRequest(
+            "nothing to add: choose a file, or a search with results".into(),
+        ));
     }
     st.with_curation(|cat| collections::add_files(cat, actor, name, &file_ids))?;
     Ok(())
@@ -361,13 +475,20 @@ fn add_to_collection(st: &AppState, actor: &crate::curate::Actor, name: &str, f:
 
 /// Build the package into a temporary zip under the archive folder and stream it; the file
 /// is unlinked once open, so it disappears when the download ends (or fails).
-async fn export_download(st: AppState, who: Who, actor: crate::curate::Actor, name: String, include_rejected: bool) -> Response {
+async fn export_download(
+    st: AppState,
+    who: Who,
+    actor: crate::curate::Actor,
+    name: String,
+    include_rejected: bool,
+) -> Response {
     let tmp_dir = st.config().archive_dir.join("tmp");
     let out = tmp_dir.join(format!("web-export-{}.zip", &auth::random_token()[..16]));
     let st2 = st.clone();
     let (name2, out2) = (name.clone(), out.clone());
     let built = tokio::task::spawn_blocking(move || -> Result<(), WebError> {
-        std::fs::create_dir_all(&tmp_dir).map_err(|e| WebError::Internal(format!("creating {}: {e}", tmp_dir.display())))?;
+        std::fs::create_dir_all(&tmp_dir)
+            .map_err(|e| WebError::Internal(format!("creating {}: {e}", tmp_dir.display())))?;
         let opts = crate::export::ExportOptions {
             collection: name2,
             out: out2,
@@ -375,7 +496,9 @@ async fn export_download(st: AppState, who: Who, actor: crate::curate::Actor, na
             include_rejected,
             source_organization: st2.config().source_organization.clone(),
         };
-        st2.with_curation(|cat| crate::export::export_collection(cat, st2.schema(), &actor, &opts))?;
+        st2.with_curation(|cat| {
+            crate::export::export_collection(cat, st2.schema(), &actor, &opts)
+        })?;
         Ok(())
     })
     .await;
@@ -387,14 +510,19 @@ async fn export_download(st: AppState, who: Who, actor: crate::curate::Actor, na
         Ok(f) => f,
         Err(e) => {
             let _ = std::fs::remove_file(&out);
-            return error_page(&who, WebError::Internal(format!("opening {}: {e}", out.display())));
+            return error_page(
+                &who,
+                WebError::Internal(format!("opening {}: {e}", out.display())),
+            );
         }
     };
     let len = file.metadata().await.map(|m| m.len()).ok();
     // Unix keeps an unlinked open file readable, so the name goes at once; where that fails
     // (Windows), the guard deletes it when the download ends or is abandoned.
     let removed = std::fs::remove_file(&out).is_ok();
-    let guard = TempFile { path: (!removed).then(|| out.clone()) };
+    let guard = TempFile {
+        path: (!removed).then(|| out.clone()),
+    };
     let stream = futures_util::stream::unfold((file, guard), |(mut f, g)| async move {
         use tokio::io::AsyncReadExt;
         let mut buf = vec![0u8; 256 * 1024];
@@ -407,11 +535,31 @@ async fn export_download(st: AppState, who: Who, actor: crate::curate::Actor, na
             Err(e) => Some((Err(e), (f, g))),
         }
     });
-    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-    let disposition = format!("attachment; filename=\"{}.zip\"; filename*=UTF-8''{}.zip", if ascii.is_empty() { "collection".into() } else { ascii }, enc(&name));
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{}.zip\"; filename*=UTF-8''{}.zip",
+        if ascii.is_empty() {
+            "collection".into()
+        } else {
+            ascii
+        },
+        enc(&name)
+    );
     let mut r = Response::new(Body::from_stream(stream));
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/zip"));
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/zip"),
+    );
     if let Ok(v) = disposition.parse() {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -439,13 +587,20 @@ impl Drop for TempFile {
 /// The curation block of a file's detail page: add to a collection, re-tag, history.
 /// Empty for someone not signed in.
 pub fn record_panel(st: &AppState, who: &Who, file_id: i64, blake3: &str) -> String {
-    let Some(actor) = &who.actor else { return String::new() };
+    let Some(actor) = &who.actor else {
+        return String::new();
+    };
     let mut s = String::from(r#"<section class="curation"><h2>整理 Curation</h2>"#);
     let csrf = csrf_input(who);
     if actor.can(Role::Curator) {
-        let list = st.with_curation(|cat| collections::list(cat, actor)).unwrap_or_default();
+        let list = st
+            .with_curation(|cat| collections::list(cat, actor))
+            .unwrap_or_default();
         if !list.is_empty() {
-            let _ = write!(s, r#"<form method="post" action="/collections/add">{csrf}<input type="hidden" name="file" value="{file_id}"><select name="collection">"#);
+            let _ = write!(
+                s,
+                r#"<form method="post" action="/collections/add">{csrf}<input type="hidden" name="file" value="{file_id}"><select name="collection">"#
+            );
             for c in &list {
                 let _ = write!(s, r#"<option value="{n}">{n}</option>"#, n = esc(&c.name));
             }
@@ -470,7 +625,10 @@ pub fn record_panel(st: &AppState, who: &Who, file_id: i64, blake3: &str) -> Str
                     esc(&e.who),
                     esc(&e.action),
                     esc(&e.subject),
-                    e.reason.as_deref().map(|r| format!(" — {}", esc(r))).unwrap_or_default()
+                    e.reason
+                        .as_deref()
+                        .map(|r| format!(" — {}", esc(r)))
+                        .unwrap_or_default()
                 );
             }
             s.push_str("</ol>");
@@ -483,8 +641,12 @@ pub fn record_panel(st: &AppState, who: &Who, file_id: i64, blake3: &str) -> Str
 
 /// Under the results: add every result of this search to a collection (curators only).
 pub fn add_results_form(st: &AppState, who: &Who, raw_query: &str, total: usize) -> String {
-    let Some(actor) = who.actor.as_ref().filter(|a| a.can(Role::Curator)) else { return String::new() };
-    let list = st.with_curation(|cat| collections::list(cat, actor)).unwrap_or_default();
+    let Some(actor) = who.actor.as_ref().filter(|a| a.can(Role::Curator)) else {
+        return String::new();
+    };
+    let list = st
+        .with_curation(|cat| collections::list(cat, actor))
+        .unwrap_or_default();
     if list.is_empty() {
         return String::new();
     }
@@ -501,21 +663,31 @@ pub fn add_results_form(st: &AppState, who: &Who, raw_query: &str, total: usize)
 }
 
 /// `POST /collections/add` from a detail page (the collection is a form field).
-pub async fn add_from_page(State(st): State<AppState>, Extension(who): Extension<Who>, body: Bytes) -> Response {
+pub async fn add_from_page(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    body: Bytes,
+) -> Response {
     let actor = match who.require(false) {
         Ok(a) => a.clone(),
         Err(r) => return r,
     };
     let f = parse_form(&body);
     let name = field(&f, "collection").to_string();
-    let res = ids(&f, "file").and_then(|file_ids| add_to_collection(&st, &actor, &name, &f, file_ids));
+    let res =
+        ids(&f, "file").and_then(|file_ids| add_to_collection(&st, &actor, &name, &f, file_ids));
     match res {
         Ok(()) => see_other(&collection_href(&name)),
         Err(e) => error_page(&who, e),
     }
 }
 
-pub async fn retag(State(st): State<AppState>, Extension(who): Extension<Who>, Path(blake3): Path<String>, body: Bytes) -> Response {
+pub async fn retag(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    Path(blake3): Path<String>,
+    body: Bytes,
+) -> Response {
     let actor = match who.require(false) {
         Ok(a) => a.clone(),
         Err(r) => return r,
@@ -525,17 +697,37 @@ pub async fn retag(State(st): State<AppState>, Extension(who): Extension<Who>, P
         "indicator" => TagKind::Indicator,
         "prefecture" => TagKind::Prefecture,
         "county" => TagKind::County,
-        other => return error_page(&who, WebError::BadRequest(format!("{other:?} is not a tag kind: indicator, prefecture or county"))),
+        other => {
+            return error_page(
+                &who,
+                WebError::BadRequest(format!(
+                    "{other:?} is not a tag kind: indicator, prefecture or county"
+                )),
+            )
+        }
     };
     let file_ids = match ids(&f, "file") {
         Ok(i) if !i.is_empty() => i,
         Ok(_) => return error_page(&who, WebError::BadRequest("re-tagging needs a file".into())),
         Err(e) => return error_page(&who, e),
     };
-    let (value, reason) = (field(&f, "value").to_string(), field(&f, "reason").to_string());
+    let (value, reason) = (
+        field(&f, "value").to_string(),
+        field(&f, "reason").to_string(),
+    );
     let st2 = st.clone();
     let res = tokio::task::spawn_blocking(move || -> Result<(), WebError> {
-        st2.with_curation(|cat| tags::set(cat, st2.schema(), &actor, &file_ids, kind, &value, Some(&reason)))?;
+        st2.with_curation(|cat| {
+            tags::set(
+                cat,
+                st2.schema(),
+                &actor,
+                &file_ids,
+                kind,
+                &value,
+                Some(&reason),
+            )
+        })?;
         st2.with_catalog_mut(|cat| tags::refresh(cat, st2.config(), st2.schema()).map(|_| ()))?;
         Ok(())
     })
@@ -553,7 +745,10 @@ pub async fn retag(State(st): State<AppState>, Extension(who): Extension<Who>, P
 fn require_admin(who: &Who) -> Result<crate::curate::Actor, Response> {
     let a = who.require(false)?.clone();
     if !a.can(Role::Admin) {
-        return Err(error_page(who, auth::forbidden(&a, Role::Admin, "manage users")));
+        return Err(error_page(
+            who,
+            auth::forbidden(&a, Role::Admin, "manage users"),
+        ));
     }
     Ok(a)
 }
@@ -567,7 +762,9 @@ pub async fn users_page(State(st): State<AppState>, Extension(who): Extension<Wh
         Err(e) => return error_page(&who, e.into()),
     };
     let csrf = csrf_input(&who);
-    let mut body = String::from("<table class=\"users\"><tr><th>用户 User</th><th>角色 Role</th><th></th></tr>");
+    let mut body = String::from(
+        "<table class=\"users\"><tr><th>用户 User</th><th>角色 Role</th><th></th></tr>",
+    );
     for u in &list {
         let _ = write!(
             body,
@@ -588,19 +785,35 @@ pub async fn users_page(State(st): State<AppState>, Extension(who): Extension<Wh
     page(&who, "用户 Users", &body)
 }
 
-pub async fn add_user(State(st): State<AppState>, Extension(who): Extension<Who>, body: Bytes) -> Response {
+pub async fn add_user(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    body: Bytes,
+) -> Response {
     let actor = match require_admin(&who) {
         Ok(a) => a,
         Err(r) => return r,
     };
     let f = parse_form(&body);
     let Some(role) = Role::parse(field(&f, "role")) else {
-        return error_page(&who, WebError::BadRequest("the role must be viewer, curator or admin".into()));
+        return error_page(
+            &who,
+            WebError::BadRequest("the role must be viewer, curator or admin".into()),
+        );
     };
-    let (name, password) = (field(&f, "name").to_string(), field(&f, "password").to_string());
+    let (name, password) = (
+        field(&f, "name").to_string(),
+        field(&f, "password").to_string(),
+    );
     let st2 = st.clone();
-    let res = tokio::task::spawn_blocking(move || users::add(&st2.config().archive_dir, &actor, &name, role, &password)).await;
-    match res.map_err(WebError::from).and_then(|r| r.map_err(WebError::from)) {
+    let res = tokio::task::spawn_blocking(move || {
+        users::add(&st2.config().archive_dir, &actor, &name, role, &password)
+    })
+    .await;
+    match res
+        .map_err(WebError::from)
+        .and_then(|r| r.map_err(WebError::from))
+    {
         Ok(_) => {
             st.reload_users();
             see_other("/users")
@@ -609,14 +822,23 @@ pub async fn add_user(State(st): State<AppState>, Extension(who): Extension<Who>
     }
 }
 
-pub async fn remove_user(State(st): State<AppState>, Extension(who): Extension<Who>, body: Bytes) -> Response {
+pub async fn remove_user(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    body: Bytes,
+) -> Response {
     let actor = match require_admin(&who) {
         Ok(a) => a,
         Err(r) => return r,
     };
     let f = parse_form(&body);
     let name = field(&f, "name");
-    match users::remove(&st.config().archive_dir, &actor, name, Some(field(&f, "reason"))) {
+    match users::remove(
+        &st.config().archive_dir,
+        &actor,
+        name,
+        Some(field(&f, "reason")),
+    ) {
         Ok(()) => {
             st.inner.sessions.end_user(name);
             st.reload_users();
@@ -628,7 +850,10 @@ pub async fn remove_user(State(st): State<AppState>, Extension(who): Extension<W
 
 // ------------------------------------------------------------------ JSON API
 
-pub async fn api_collections(State(st): State<AppState>, Extension(who): Extension<Who>) -> Response {
+pub async fn api_collections(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+) -> Response {
     let actor = match who.require(true) {
         Ok(a) => a.clone(),
         Err(r) => return r,
@@ -639,7 +864,11 @@ pub async fn api_collections(State(st): State<AppState>, Extension(who): Extensi
     }
 }
 
-pub async fn api_collection(State(st): State<AppState>, Extension(who): Extension<Who>, Path(name): Path<String>) -> Response {
+pub async fn api_collection(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    Path(name): Path<String>,
+) -> Response {
     let actor = match who.require(true) {
         Ok(a) => a.clone(),
         Err(r) => return r,

@@ -43,7 +43,8 @@ impl WebError {
             | WebError::Unauthorized(m)
             | WebError::Conflict(m) => m.clone(),
             WebError::Internal(_) => {
-                "the server could not answer this request; the server log has the details".to_string()
+                "the server could not answer this request; the server log has the details"
+                    .to_string()
             }
         }
     }
@@ -67,7 +68,9 @@ impl From<crate::curate::CurateError> for WebError {
             C::NotFound(_) => WebError::NotFound(msg),
             // The CLI wording names --reason; on the page it is the reason field.
             C::Invalid(_) => WebError::BadRequest(msg),
-            C::ReasonRequired(m) => WebError::BadRequest(format!("{m}: give a reason so the audit log says why")),
+            C::ReasonRequired(m) => {
+                WebError::BadRequest(format!("{m}: give a reason so the audit log says why"))
+            }
             C::Conflict(_) => WebError::Conflict(msg),
             C::Catalog(crate::Error::Query(m)) => WebError::BadRequest(m),
             C::Catalog(_) | C::Sql(_) => WebError::Internal(msg),
@@ -86,7 +89,11 @@ impl IntoResponse for WebError {
         if let WebError::Internal(detail) = &self {
             tracing::error!("internal error: {detail}");
         }
-        (self.status(), Json(serde_json::json!({ "error": self.message() }))).into_response()
+        (
+            self.status(),
+            Json(serde_json::json!({ "error": self.message() })),
+        )
+            .into_response()
     }
 }
 

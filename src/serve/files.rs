@@ -39,8 +39,17 @@ const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Types a browser may display inline without running anything.
 const INLINE_TYPES: &[&str] = &[
-    "image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "video/mp4", "video/quicktime", "video/webm",
-    "audio/mpeg", "audio/mp4", "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+    "audio/mpeg",
+    "audio/mp4",
+    "application/pdf",
 ];
 
 /// `Content-Disposition` for a file name: an ASCII fallback for old clients plus the exact
@@ -48,7 +57,13 @@ const INLINE_TYPES: &[&str] = &[
 pub fn content_disposition(kind: &str, name: &str) -> String {
     let fallback: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded = percent_encoding::utf8_percent_encode(name, ATTR_CHAR);
     format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
@@ -56,7 +71,11 @@ pub fn content_disposition(kind: &str, name: &str) -> String {
 
 /// The catalogued MIME type if it is well formed, else a neutral one.
 fn safe_mime(mime: &str) -> &str {
-    let ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    };
     match mime.split_once('/') {
         Some((a, b)) if ok(a) && ok(b) => mime,
         _ => "application/octet-stream",
@@ -66,7 +85,12 @@ fn safe_mime(mime: &str) -> &str {
 /// One byte range of a `Range` header (videos seek with these). `None` means "send it all":
 /// no header, several ranges, or a unit other than bytes. `Some(Err(()))` is unsatisfiable.
 pub fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()>> {
-    let spec = headers.get(header::RANGE)?.to_str().ok()?.trim().strip_prefix("bytes=")?;
+    let spec = headers
+        .get(header::RANGE)?
+        .to_str()
+        .ok()?
+        .trim()
+        .strip_prefix("bytes=")?;
     if spec.contains(',') {
         return None;
     }
@@ -84,7 +108,11 @@ pub fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()
         }
         (false, _) => {
             let start: u64 = a.parse().ok()?;
-            let end: u64 = if b.is_empty() { len.saturating_sub(1) } else { b.parse::<u64>().ok()?.min(len.saturating_sub(1)) };
+            let end: u64 = if b.is_empty() {
+                len.saturating_sub(1)
+            } else {
+                b.parse::<u64>().ok()?.min(len.saturating_sub(1))
+            };
             if start >= len || end < start {
                 return Some(Err(()));
             }
@@ -97,7 +125,10 @@ pub fn byte_range(headers: &HeaderMap, len: u64) -> Option<Result<(u64, u64), ()
 /// Rows to try, the requested path first, then every present copy.
 fn candidates(rows: &[FileRow], id: Option<i64>) -> Vec<&FileRow> {
     let mut v: Vec<&FileRow> = rows.iter().filter(|r| Some(r.id) == id).collect();
-    v.extend(rows.iter().filter(|r| Some(r.id) != id && r.status == Status::Present));
+    v.extend(
+        rows.iter()
+            .filter(|r| Some(r.id) != id && r.status == Status::Present),
+    );
     v
 }
 
@@ -113,8 +144,12 @@ pub async fn original(
     let named = rows.iter().find(|r| Some(r.id) == p.id).unwrap_or(&rows[0]);
     let name = named.file_name().to_string();
     for row in candidates(&rows, p.id) {
-        let Ok(mut file) = tokio::fs::File::open(row.abs_path()).await else { continue };
-        let Ok(meta) = file.metadata().await else { continue };
+        let Ok(mut file) = tokio::fs::File::open(row.abs_path()).await else {
+            continue;
+        };
+        let Ok(meta) = file.metadata().await else {
+            continue;
+        };
         // A copy whose size changed no longer holds this content: do not hand it out under this hash.
         if !meta.is_file() || meta.len() != row.size {
             continue;
@@ -155,18 +190,32 @@ pub async fn original(
         let h = res.headers_mut();
         h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
         if status == StatusCode::PARTIAL_CONTENT {
-            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{}/{len}", start + count - 1)) {
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("bytes {start}-{}/{len}", start + count - 1))
+            {
                 h.insert(header::CONTENT_RANGE, v);
             }
         }
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&mime).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(&mime)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        );
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
         if let Ok(v) = HeaderValue::from_str(&disposition) {
             h.insert(header::CONTENT_DISPOSITION, v);
         }
         // Even shown inline, the original runs no script and cannot reach the page.
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; media-src 'self'"));
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
+            ),
+        );
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, max-age=3600"),
+        );
         if let Ok(v) = HeaderValue::from_str(&format!("\"{b3}\"")) {
             h.insert(header::ETAG, v);
         }
@@ -177,7 +226,10 @@ pub async fn original(
     )))
 }
 
-pub async fn thumb(State(st): State<AppState>, Path(blake3): Path<String>) -> Result<Response, WebError> {
+pub async fn thumb(
+    State(st): State<AppState>,
+    Path(blake3): Path<String>,
+) -> Result<Response, WebError> {
     let b3 = valid_hash(&blake3)?;
     let rows = rows_for(&st, &b3).await?;
     let media = rows[0].facts.media();
@@ -185,19 +237,32 @@ pub async fn thumb(State(st): State<AppState>, Path(blake3): Path<String>) -> Re
         return Ok(svg(icon(media)));
     }
     let orientation = rows[0].facts.orientation;
-    let sources: Vec<std::path::PathBuf> =
-        candidates(&rows, None).into_iter().map(|r| r.abs_path()).filter(|p| p.is_file()).collect();
+    let sources: Vec<std::path::PathBuf> = candidates(&rows, None)
+        .into_iter()
+        .map(|r| r.abs_path())
+        .filter(|p| p.is_file())
+        .collect();
     let Some(source) = sources.into_iter().next() else {
         return Ok(svg(BROKEN));
     };
     let dir = st.config().thumbs_dir();
-    let _slot = st.inner.thumb_slots.acquire().await.map_err(|e| WebError::Internal(format!("thumbnail queue: {e}")))?;
-    let out = tokio::task::spawn_blocking(move || thumb::thumbnail(&dir, &b3, &source, orientation)).await?;
+    let _slot = st
+        .inner
+        .thumb_slots
+        .acquire()
+        .await
+        .map_err(|e| WebError::Internal(format!("thumbnail queue: {e}")))?;
+    let out =
+        tokio::task::spawn_blocking(move || thumb::thumbnail(&dir, &b3, &source, orientation))
+            .await?;
     Ok(match out {
         Ok(jpeg) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400")),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, max-age=86400"),
+                ),
             ],
             jpeg,
         )
@@ -221,7 +286,10 @@ fn svg(body: &'static str) -> Response {
     (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
         ],
         body,
@@ -274,7 +342,11 @@ mod tests {
         assert_eq!(byte_range(&h("bytes=50-500"), 100), Some(Ok((50, 99))));
         assert_eq!(byte_range(&h("bytes=100-"), 100), Some(Err(())));
         assert_eq!(byte_range(&h("bytes=9-3"), 100), Some(Err(())));
-        assert_eq!(byte_range(&h("bytes=0-1,5-6"), 100), None, "several ranges: the whole file");
+        assert_eq!(
+            byte_range(&h("bytes=0-1,5-6"), 100),
+            None,
+            "several ranges: the whole file"
+        );
         assert_eq!(byte_range(&h("items=0-1"), 100), None);
         assert_eq!(byte_range(&h("bytes=x-y"), 100), None);
     }
@@ -282,7 +354,10 @@ mod tests {
     #[test]
     fn odd_mime_types_become_octet_stream() {
         assert_eq!(safe_mime("image/jpeg"), "image/jpeg");
-        assert_eq!(safe_mime("text/html\r\nX-Evil: 1"), "application/octet-stream");
+        assert_eq!(
+            safe_mime("text/html\r\nX-Evil: 1"),
+            "application/octet-stream"
+        );
         assert_eq!(safe_mime(""), "application/octet-stream");
     }
 }

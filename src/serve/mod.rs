@@ -88,7 +88,10 @@ impl AppState {
                 map,
                 last_reload: Mutex::new(Instant::now()),
                 thumb_slots: tokio::sync::Semaphore::new(
-                    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 4),
+                    std::thread::available_parallelism()
+                        .map(|n| n.get())
+                        .unwrap_or(2)
+                        .clamp(1, 4),
                 ),
                 loopback_only: true,
                 coverage: Mutex::new(None),
@@ -115,7 +118,11 @@ impl AppState {
     }
 
     fn index(&self) -> &SearchIndex {
-        let mut last = self.inner.last_reload.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = self
+            .inner
+            .last_reload
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if last.elapsed() >= RELOAD_EVERY {
             if let Err(e) = self.inner.index.reader.reload() {
                 tracing::warn!("search index reload failed, serving the previous state: {e}");
@@ -133,13 +140,19 @@ impl AppState {
     }
 
     /// The same for a change that needs the catalog mutably (re-deriving tags).
-    fn with_catalog_mut<T>(&self, f: impl FnOnce(&mut Catalog) -> crate::Result<T>) -> crate::Result<T> {
+    fn with_catalog_mut<T>(
+        &self,
+        f: impl FnOnce(&mut Catalog) -> crate::Result<T>,
+    ) -> crate::Result<T> {
         let mut cat = self.inner.catalog.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut cat)
     }
 
     /// Run a curation operation with the catalog; its error mapped to a status.
-    fn with_curation<T, E: Into<WebError>>(&self, f: impl FnOnce(&Catalog) -> Result<T, E>) -> Result<T, WebError> {
+    fn with_curation<T, E: Into<WebError>>(
+        &self,
+        f: impl FnOnce(&Catalog) -> Result<T, E>,
+    ) -> Result<T, WebError> {
         let cat = self.inner.catalog.lock().unwrap_or_else(|p| p.into_inner());
         f(&cat).map_err(Into::into)
     }
@@ -180,16 +193,28 @@ pub fn app(state: AppState) -> Router {
         .route("/api/collections/{name}", get(curate::api_collection))
         .route("/login", get(curate::login_form).post(curate::login))
         .route("/logout", post(curate::logout))
-        .route("/collections", get(curate::collections_page).post(curate::create_collection))
+        .route(
+            "/collections",
+            get(curate::collections_page).post(curate::create_collection),
+        )
         .route("/collections/add", post(curate::add_from_page))
         .route("/collections/{name}", get(curate::collection_page))
-        .route("/collections/{name}/{action}", post(curate::collection_action))
+        .route(
+            "/collections/{name}/{action}",
+            post(curate::collection_action),
+        )
         .route("/record/{blake3}/tag", post(curate::retag))
         .route("/users", get(curate::users_page).post(curate::add_user))
         .route("/users/remove", post(curate::remove_user))
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::layer))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), host_guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            host_guard,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -199,8 +224,14 @@ pub fn app(state: AppState) -> Router {
 /// scripts but our own, no referrer leaking search words to other sites.
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
     let h = res.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
         "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
@@ -240,7 +271,9 @@ pub fn is_loopback_host(host: &str) -> bool {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     name == "localhost"
         || name.ends_with(".localhost")
-        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether an address only this machine can reach.
@@ -255,7 +288,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     crate::index::tokenizer::warm_up();
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the usual way to stop `archive serve`.
@@ -263,13 +298,14 @@ pub async fn ctrl_c() {
     let int = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(_) => {
-                let _ = int.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = int.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = int => {},
             _ = term.recv() => {},
@@ -285,10 +321,26 @@ pub async fn ctrl_c() {
 mod tests {
     #[test]
     fn loopback_host_names() {
-        for h in ["127.0.0.1", "127.0.0.1:8080", "localhost:1", "LOCALHOST", "[::1]:80", "[::1]", "app.localhost:3", "127.9.9.9"] {
+        for h in [
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "localhost:1",
+            "LOCALHOST",
+            "[::1]:80",
+            "[::1]",
+            "app.localhost:3",
+            "127.9.9.9",
+        ] {
             assert!(super::is_loopback_host(h), "{h}");
         }
-        for h in ["evil.example", "127.0.0.1.nip.io", "10.0.0.1:80", "[2001:db8::1]:80", "", "localhost.evil.example"] {
+        for h in [
+            "evil.example",
+            "127.0.0.1.nip.io",
+            "10.0.0.1:80",
+            "[2001:db8::1]:80",
+            "",
+            "localhost.evil.example",
+        ] {
             assert!(!super::is_loopback_host(h), "{h}");
         }
     }

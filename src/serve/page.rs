@@ -31,11 +31,24 @@ const MAP_W: f64 = 400.0;
 const MAP_H: f64 = 300.0;
 
 pub async fn style_css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], STYLE).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        STYLE,
+    )
+        .into_response()
 }
 
 pub async fn app_js() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], SCRIPT)
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        SCRIPT,
+    )
         .into_response()
 }
 
@@ -88,7 +101,11 @@ fn map_svg(
     );
     for shape in &geom.shapes {
         let n = counts.get(&shape.code).copied().unwrap_or(0);
-        let name = st.schema().division(&shape.code).map(|d| d.short_name.clone()).unwrap_or_else(|| shape.name.clone());
+        let name = st
+            .schema()
+            .division(&shape.code)
+            .map(|d| d.short_name.clone())
+            .unwrap_or_else(|| shape.name.clone());
         // Lighter to darker blue with the share of results; white when nothing is there.
         let fill = if n == 0 {
             "#f4f6f9".to_string()
@@ -105,7 +122,12 @@ fn map_svg(
         );
         match href(&shape.code) {
             Some(h) => {
-                let _ = write!(s, r#"<a class="region-link" href="{}" data-name="{}">{path}</a>"#, esc(&h), esc(&name));
+                let _ = write!(
+                    s,
+                    r#"<a class="region-link" href="{}" data-name="{}">{path}</a>"#,
+                    esc(&h),
+                    esc(&name)
+                );
             }
             None => s.push_str(&path),
         }
@@ -119,11 +141,19 @@ fn map_svg(
     }
     // The claimed prefecture's outline goes on top, so that no neighbour's fill covers it.
     if let Some(shape) = highlight.and_then(|h| geom.shapes.iter().find(|s| s.code == h)) {
-        let _ = write!(s, r#"<path class="claimed" d="{}" fill="none" fill-rule="evenodd"/>"#, shape.d);
+        let _ = write!(
+            s,
+            r#"<path class="claimed" d="{}" fill="none" fill-rule="evenodd"/>"#,
+            shape.d
+        );
     }
     for (gps, title) in points {
         if let Some((x, y)) = geom.project(*gps) {
-            let _ = write!(s, r#"<circle class="pt" cx="{x:.1}" cy="{y:.1}" r="3"><title>{}</title></circle>"#, esc(title));
+            let _ = write!(
+                s,
+                r#"<circle class="pt" cx="{x:.1}" cy="{y:.1}" r="3"><title>{}</title></circle>"#,
+                esc(title)
+            );
         }
     }
     s.push_str("</svg>");
@@ -146,7 +176,11 @@ pub(super) fn document_head(lang: &str, title: &str, script: bool) -> String {
 <link rel="stylesheet" href="/static/style.css">
 {script}</head>"#,
         title = esc(title),
-        script = if script { "<script src=\"/static/app.js\" defer></script>\n" } else { "" },
+        script = if script {
+            "<script src=\"/static/app.js\" defer></script>\n"
+        } else {
+            ""
+        },
     )
 }
 
@@ -160,7 +194,10 @@ fn layout(p: &Params, here: &str, toggle_href: &str, title: &str, body: &str) ->
         Lang::Zh => ("en", "English"),
         Lang::En => ("zh", "中文"),
     };
-    let app = l.pick("青海省科学素质工作证据档案", "Qinghai science-literacy evidence archive");
+    let app = l.pick(
+        "青海省科学素质工作证据档案",
+        "Qinghai science-literacy evidence archive",
+    );
     format!(
         r#"{head}
 <body>
@@ -184,7 +221,11 @@ fn layout(p: &Params, here: &str, toggle_href: &str, title: &str, body: &str) ->
 fn toggled(p: &Params, path: &str) -> String {
     p.href(path, |q| {
         q.offset = p.offset;
-        q.lang = if p.lang == Lang::En { Lang::Zh } else { Lang::En };
+        q.lang = if p.lang == Lang::En {
+            Lang::Zh
+        } else {
+            Lang::En
+        };
     })
 }
 
@@ -200,7 +241,13 @@ pub fn not_found_page(uri: &Uri) -> Html<String> {
         esc(&p.lang_href("/")),
         p.lang.pick("返回检索", "Back to search")
     );
-    Html(layout(&p, "", &toggled(&p, uri.path()), p.lang.pick("未找到", "Not found"), &body))
+    Html(layout(
+        &p,
+        "",
+        &toggled(&p, uri.path()),
+        p.lang.pick("未找到", "Not found"),
+        &body,
+    ))
 }
 
 // ------------------------------------------------------------------ labels
@@ -286,14 +333,20 @@ fn filter_label(st: &AppState, l: Lang, field: &str, value: &str) -> String {
     let s = st.schema();
     let shown = match field {
         "prefecture" | "county" | "place" => s.resolve_place(value).map(|d| d.short_name.clone()),
-        "indicator" => s.resolve_indicator(value).map(|i| format!("{} {}", i.code, i.name)),
+        "indicator" => s
+            .resolve_indicator(value)
+            .map(|i| format!("{} {}", i.code, i.name)),
         "media" | "type" => Some(media_label(l, value)),
         "flag" => Some(flag_label(l, value)),
         "status" => Some(status_label(l, value)),
         "year" if value == "unknown" => Some(l.pick("日期未知", "no date").to_string()),
         _ => None,
     };
-    format!("{}: {}", field_label(l, field), shown.unwrap_or_else(|| value.to_string()))
+    format!(
+        "{}: {}",
+        field_label(l, field),
+        shown.unwrap_or_else(|| value.to_string())
+    )
 }
 
 fn date_short(t: &str) -> String {
@@ -323,7 +376,11 @@ fn facet_filter(st: &AppState, dim: &str, path: &str) -> Option<(String, String)
                 .schema()
                 .resolve_place(p)
                 .map(|pd| st.schema().counties_of(&pd.code))
-                .and_then(|cs| cs.into_iter().find(|d| d.short_name == *c || d.name == *c).map(|d| d.code.clone()));
+                .and_then(|cs| {
+                    cs.into_iter()
+                        .find(|d| d.short_name == *c || d.name == *c)
+                        .map(|d| d.code.clone())
+                });
             Some(("county".to_string(), code.unwrap_or_else(|| c.to_string())))
         }
         ("indicator", [.., last]) => one("indicator", last),
@@ -337,7 +394,13 @@ fn facet_filter(st: &AppState, dim: &str, path: &str) -> Option<(String, String)
     }
 }
 
-fn facet_display(st: &AppState, l: Lang, dim: &str, fc: &FacetCount, parent: Option<&str>) -> String {
+fn facet_display(
+    st: &AppState,
+    l: Lang,
+    dim: &str,
+    fc: &FacetCount,
+    parent: Option<&str>,
+) -> String {
     match dim {
         "indicator" => indicator_label(st.schema(), &fc.label),
         "media" => media_label(l, &fc.label),
@@ -356,10 +419,19 @@ fn facet_display(st: &AppState, l: Lang, dim: &str, fc: &FacetCount, parent: Opt
     }
 }
 
-fn facet_list(st: &AppState, p: &Params, dim: &str, items: &[FacetCount], parent: Option<&str>, out: &mut String) {
+fn facet_list(
+    st: &AppState,
+    p: &Params,
+    dim: &str,
+    items: &[FacetCount],
+    parent: Option<&str>,
+    out: &mut String,
+) {
     out.push_str("<ul>");
     for fc in items {
-        let Some((field, value)) = facet_filter(st, dim, &fc.path) else { continue };
+        let Some((field, value)) = facet_filter(st, dim, &fc.path) else {
+            continue;
+        };
         let on = p.has_filter(&field, &value);
         let href = p.href("/", |q| {
             if on {
@@ -401,8 +473,13 @@ fn sidebar(st: &AppState, p: &Params, resp: Option<&SearchResponse>) -> String {
         ("camera", l.pick("相机", "Camera")),
         ("status", l.pick("状态", "Status")),
     ] {
-        let Some(items) = resp.facets.get(dim) else { continue };
-        let _ = write!(s, r#"<details class="facet-group" data-dim="{dim}" open><summary>{title}</summary>"#);
+        let Some(items) = resp.facets.get(dim) else {
+            continue;
+        };
+        let _ = write!(
+            s,
+            r#"<details class="facet-group" data-dim="{dim}" open><summary>{title}</summary>"#
+        );
         facet_list(st, p, dim, items, None, &mut s);
         s.push_str("</details>");
     }
@@ -416,11 +493,15 @@ fn sidebar(st: &AppState, p: &Params, resp: Option<&SearchResponse>) -> String {
 /// last (gaps show as empty bars), or years when the span is too long to read.
 fn timeline(p: &Params, resp: &SearchResponse) -> String {
     let l = p.lang;
-    let Some(dates) = resp.facets.get("date") else { return String::new() };
+    let Some(dates) = resp.facets.get("date") else {
+        return String::new();
+    };
     let mut months: Vec<(i32, u32, u64)> = Vec::new();
     let mut years: Vec<(i32, u64)> = Vec::new();
     for y in dates {
-        let Ok(year) = y.label.parse::<i32>() else { continue };
+        let Ok(year) = y.label.parse::<i32>() else {
+            continue;
+        };
         years.push((year, y.count));
         for m in &y.children {
             if let Ok(month) = m.label.parse::<u32>() {
@@ -440,8 +521,17 @@ fn timeline(p: &Params, resp: &SearchResponse) -> String {
     if span <= 72 {
         let (mut y, mut m) = (y0, m0);
         for _ in 0..span {
-            let n = months.iter().find(|(a, b, _)| *a == y && *b == m).map(|t| t.2).unwrap_or(0);
-            bars.push((format!("{y}-{m:02}"), "date".into(), format!("{y}-{m:02}"), n));
+            let n = months
+                .iter()
+                .find(|(a, b, _)| *a == y && *b == m)
+                .map(|t| t.2)
+                .unwrap_or(0);
+            bars.push((
+                format!("{y}-{m:02}"),
+                "date".into(),
+                format!("{y}-{m:02}"),
+                n,
+            ));
             m += 1;
             if m > 12 {
                 m = 1;
@@ -467,10 +557,18 @@ fn timeline(p: &Params, resp: &SearchResponse) -> String {
         l.pick("拍摄时间分布", "Capture months")
     );
     for (label, field, value, n) in &bars {
-        let h = if *n == 0 { 0.0 } else { 6.0 + 94.0 * (*n as f64 / max) };
+        let h = if *n == 0 {
+            0.0
+        } else {
+            6.0 + 94.0 * (*n as f64 / max)
+        };
         let title = format!("{label}: {n}");
         if *n == 0 {
-            let _ = write!(s, r#"<span class="bar empty" title="{}"><i style="height:0%"></i></span>"#, esc(&title));
+            let _ = write!(
+                s,
+                r#"<span class="bar empty" title="{}"><i style="height:0%"></i></span>"#,
+                esc(&title)
+            );
         } else {
             let href = p.href("/", |q| {
                 q.filters.retain(|(f, _)| f != "date" && f != "year");
@@ -488,7 +586,12 @@ fn timeline(p: &Params, resp: &SearchResponse) -> String {
     }
     let first = &bars[0].0;
     let last = &bars[bars.len() - 1].0;
-    let _ = write!(s, r#"</div><div class="axis"><span>{}</span><span>{}</span></div></section>"#, esc(first), esc(last));
+    let _ = write!(
+        s,
+        r#"</div><div class="axis"><span>{}</span><span>{}</span></div></section>"#,
+        esc(first),
+        esc(last)
+    );
     s
 }
 
@@ -498,13 +601,20 @@ fn search_form(p: &Params) -> String {
     let l = p.lang;
     let mut hidden = String::new();
     for (f, v) in &p.filters {
-        let _ = write!(hidden, r#"<input type="hidden" name="f" value="{}">"#, esc(&format!("{f}:{v}")));
+        let _ = write!(
+            hidden,
+            r#"<input type="hidden" name="f" value="{}">"#,
+            esc(&format!("{f}:{v}"))
+        );
     }
     if p.lang == Lang::En {
         hidden.push_str(r#"<input type="hidden" name="lang" value="en">"#);
     }
     let opt = |s: Sort, v: &str, label: &str| {
-        format!(r#"<option value="{v}"{}>{label}</option>"#, if p.sort == s { " selected" } else { "" })
+        format!(
+            r#"<option value="{v}"{}>{label}</option>"#,
+            if p.sort == s { " selected" } else { "" }
+        )
     };
     format!(
         r##"<form id="search" class="search" action="/" method="get" role="search">
@@ -514,11 +624,26 @@ fn search_form(p: &Params) -> String {
 <a class="help" href="#syntax">{help}</a>
 </form>"##,
         q = esc(&p.q),
-        ph = l.pick("输入关键词，如：科普大篷车 或 prefecture:海东市 year:2019", "Words, \"phrases\", AND/OR/NOT, field:value"),
+        ph = l.pick(
+            "输入关键词，如：科普大篷车 或 prefecture:海东市 year:2019",
+            "Words, \"phrases\", AND/OR/NOT, field:value"
+        ),
         sort = l.pick("排序", "Sort"),
-        o1 = opt(Sort::Relevance, "relevance", l.pick("按相关度", "Relevance")),
-        o2 = opt(Sort::DateDesc, "date_desc", l.pick("拍摄时间（新→旧）", "Capture date, newest first")),
-        o3 = opt(Sort::DateAsc, "date_asc", l.pick("拍摄时间（旧→新）", "Capture date, oldest first")),
+        o1 = opt(
+            Sort::Relevance,
+            "relevance",
+            l.pick("按相关度", "Relevance")
+        ),
+        o2 = opt(
+            Sort::DateDesc,
+            "date_desc",
+            l.pick("拍摄时间（新→旧）", "Capture date, newest first")
+        ),
+        o3 = opt(
+            Sort::DateAsc,
+            "date_asc",
+            l.pick("拍摄时间（旧→新）", "Capture date, oldest first")
+        ),
         go = l.pick("检索", "Search"),
         help = l.pick("语法", "Syntax"),
     )
@@ -540,13 +665,20 @@ fn chips(st: &AppState, p: &Params) -> String {
             esc(&filter_label(st, p.lang, f, v))
         );
     }
-    let _ = write!(s, r#"<a class="chip clear" href="{}">{}</a></div>"#, esc(&p.href("/", |q| q.filters.clear())), p.lang.pick("清除全部", "Clear all"));
+    let _ = write!(
+        s,
+        r#"<a class="chip clear" href="{}">{}</a></div>"#,
+        esc(&p.href("/", |q| q.filters.clear())),
+        p.lang.pick("清除全部", "Clear all")
+    );
     s
 }
 
 fn card(p: &Params, hit: &crate::search::Hit, schema: &Schema) -> String {
     let l = p.lang;
-    let Some(ref r) = hit.record() else { return String::new() };
+    let Some(ref r) = hit.record() else {
+        return String::new();
+    };
     let link = r.blake3.as_ref().map(|b| {
         let mut u = format!("/record/{b}?id={}", hit.id);
         if l == Lang::En {
@@ -556,7 +688,10 @@ fn card(p: &Params, hit: &crate::search::Hit, schema: &Schema) -> String {
     });
     let thumb = match (&r.blake3, r.media) {
         (Some(b), _) => format!(r#"<img loading="lazy" src="/thumb/{b}" alt="">"#),
-        (None, m) => format!(r#"<img src="data:image/svg+xml;utf8,{}" alt="">"#, esc(&super::files::icon(m).replace('#', "%23"))),
+        (None, m) => format!(
+            r#"<img src="data:image/svg+xml;utf8,{}" alt="">"#,
+            esc(&super::files::icon(m).replace('#', "%23"))
+        ),
     };
     let mut s = format!(r#"<article class="card {}">"#, r.media.as_str());
     match &link {
@@ -570,10 +705,21 @@ fn card(p: &Params, hit: &crate::search::Hit, schema: &Schema) -> String {
     s.push_str(r#"<div class="meta">"#);
     match &link {
         Some(h) => {
-            let _ = write!(s, r#"<a class="name" href="{}" title="{}">{}</a>"#, esc(h), esc(&r.path), hit.name_html);
+            let _ = write!(
+                s,
+                r#"<a class="name" href="{}" title="{}">{}</a>"#,
+                esc(h),
+                esc(&r.path),
+                hit.name_html
+            );
         }
         None => {
-            let _ = write!(s, r#"<span class="name" title="{}">{}</span>"#, esc(&r.path), hit.name_html);
+            let _ = write!(
+                s,
+                r#"<span class="name" title="{}">{}</span>"#,
+                esc(&r.path),
+                hit.name_html
+            );
         }
     }
     let place = place_text(r).unwrap_or_else(|| l.pick("未定位", "place unknown").to_string());
@@ -583,12 +729,21 @@ fn card(p: &Params, hit: &crate::search::Hit, schema: &Schema) -> String {
         None => l.pick("未归入指标", "no indicator").to_string(),
     };
     let _ = write!(s, r#"<div class="ind">{}</div>"#, esc(&ind));
-    let when = r.captured_at.as_deref().map(date_short).unwrap_or_else(|| l.pick("无拍摄时间", "no capture date").to_string());
+    let when = r
+        .captured_at
+        .as_deref()
+        .map(date_short)
+        .unwrap_or_else(|| l.pick("无拍摄时间", "no capture date").to_string());
     let _ = write!(s, r#"<div class="when">{}</div>"#, esc(&when));
     if !r.flags.is_empty() {
         s.push_str(r#"<div class="flags">"#);
         for f in &r.flags {
-            let _ = write!(s, r#"<span class="flag" title="{}">{}</span>"#, esc(&f.reason), esc(&flag_label(l, &f.flag)));
+            let _ = write!(
+                s,
+                r#"<span class="flag" title="{}">{}</span>"#,
+                esc(&f.reason),
+                esc(&flag_label(l, &f.flag))
+            );
         }
         s.push_str("</div>");
     }
@@ -605,15 +760,41 @@ fn syntax_help(l: Lang) -> String {
         ("\"科技活动周\"", l.pick("完整短语", "exact phrase")),
         ("科普 OR 宣传", l.pick("任一词", "either word")),
         ("科普 -会议", l.pick("排除“会议”", "without 会议")),
-        ("prefecture:海东市 county:互助县", l.pick("按地区", "by place")),
-        ("indicator:B4.1 year:2019 date:2019-06", l.pick("按指标、年份、月份", "by indicator, year, month")),
-        ("media:photo camera:HUAWEI flag:no_indicator", l.pick("按类型、相机、标记", "by type, camera, flag")),
-        ("name:总结 path:互助 text:培训", l.pick("只在文件名 / 路径 / 正文中找", "only in name / path / text")),
-        ("blake3:3f8a1c07", l.pick("按内容哈希（前 4 位以上即可）", "by content hash (4 or more leading digits)")),
+        (
+            "prefecture:海东市 county:互助县",
+            l.pick("按地区", "by place"),
+        ),
+        (
+            "indicator:B4.1 year:2019 date:2019-06",
+            l.pick("按指标、年份、月份", "by indicator, year, month"),
+        ),
+        (
+            "media:photo camera:HUAWEI flag:no_indicator",
+            l.pick("按类型、相机、标记", "by type, camera, flag"),
+        ),
+        (
+            "name:总结 path:互助 text:培训",
+            l.pick("只在文件名 / 路径 / 正文中找", "only in name / path / text"),
+        ),
+        (
+            "blake3:3f8a1c07",
+            l.pick(
+                "按内容哈希（前 4 位以上即可）",
+                "by content hash (4 or more leading digits)",
+            ),
+        ),
     ];
-    let mut s = format!(r#"<details class="syntax" id="syntax"><summary>{}</summary><table>"#, l.pick("检索语法", "Query syntax"));
+    let mut s = format!(
+        r#"<details class="syntax" id="syntax"><summary>{}</summary><table>"#,
+        l.pick("检索语法", "Query syntax")
+    );
     for (q, what) in rows {
-        let _ = write!(s, "<tr><td><code>{}</code></td><td>{}</td></tr>", esc(q), esc(what));
+        let _ = write!(
+            s,
+            "<tr><td><code>{}</code></td><td>{}</td></tr>",
+            esc(q),
+            esc(what)
+        );
     }
     s.push_str("</table></details>");
     s
@@ -629,7 +810,13 @@ pub async fn search_page(
         Err(e) => {
             // Keep what can be kept (language) so the message is in the user's language.
             let lang = raw.as_deref().is_some_and(|r| r.contains("lang=en"));
-            (Params { lang: if lang { Lang::En } else { Lang::Zh }, ..Params::default() }, Some(e))
+            (
+                Params {
+                    lang: if lang { Lang::En } else { Lang::Zh },
+                    ..Params::default()
+                },
+                Some(e),
+            )
         }
     };
     let l = p.lang;
@@ -690,7 +877,8 @@ pub async fn search_page(
                 &|code| {
                     let name = st.schema().division(code)?.short_name.clone();
                     Some(p.href("/", |q| {
-                        q.filters.retain(|(f, _)| f != "prefecture" && f != "county");
+                        q.filters
+                            .retain(|(f, _)| f != "prefecture" && f != "county");
                         q.filters.push(("prefecture".into(), name));
                     }))
                 },
@@ -700,7 +888,10 @@ pub async fn search_page(
             let _ = write!(
                 main,
                 r#"<div class="viz"><section class="mapbox"><h3>{}</h3>{map}</section>{}</div>"#,
-                l.pick("地区分布（点击市州筛选）", "Where (click a prefecture to filter)"),
+                l.pick(
+                    "地区分布（点击市州筛选）",
+                    "Where (click a prefecture to filter)"
+                ),
                 timeline(&p, resp)
             );
             if resp.hits.is_empty() {
@@ -721,7 +912,12 @@ pub async fn search_page(
                 }
                 main.push_str("</div>");
                 main.push_str(&pager(&p, resp));
-                main.push_str(&super::curate::add_results_form(&st, &who, raw.as_deref().unwrap_or(""), resp.total));
+                main.push_str(&super::curate::add_results_form(
+                    &st,
+                    &who,
+                    raw.as_deref().unwrap_or(""),
+                    resp.total,
+                ));
             }
             StatusCode::OK
         }
@@ -730,7 +926,11 @@ pub async fn search_page(
         r#"<div class="page">{}<main class="results">{main}</main></div>"#,
         sidebar(&st, &p, result.as_ref().ok().map(|r| &**r))
     );
-    let title = if p.q.is_empty() { l.pick("检索", "Search").to_string() } else { p.q.clone() };
+    let title = if p.q.is_empty() {
+        l.pick("检索", "Search").to_string()
+    } else {
+        p.q.clone()
+    };
     html(status, layout(&p, "/", &toggled(&p, "/"), &title, &body))
 }
 
@@ -745,7 +945,10 @@ fn gps_points(resp: &SearchResponse) -> Vec<(Gps, String)> {
     resp.hits
         .iter()
         .filter_map(|h| serde_json::from_str::<Placed>(h.record_json.get()).ok())
-        .filter_map(|r| r.gps.map(|g| (g, r.path.rsplit('/').next().unwrap_or("").to_string())))
+        .filter_map(|r| {
+            r.gps
+                .map(|g| (g, r.path.rsplit('/').next().unwrap_or("").to_string()))
+        })
         .collect()
 }
 
@@ -770,15 +973,29 @@ fn pager(p: &Params, resp: &SearchResponse) -> String {
     let mut s = String::from(r#"<nav class="pager">"#);
     if p.offset > 0 {
         let prev = p.offset.saturating_sub(PAGE_SIZE);
-        let _ = write!(s, r#"<a rel="prev" href="{}">{}</a>"#, esc(&p.href("/", |q| q.offset = prev)), l.pick("上一页", "Previous"));
+        let _ = write!(
+            s,
+            r#"<a rel="prev" href="{}">{}</a>"#,
+            esc(&p.href("/", |q| q.offset = prev)),
+            l.pick("上一页", "Previous")
+        );
     }
-    let _ = write!(s, "<span>{}</span>", match l {
-        Lang::Zh => format!("第 {page} / {pages} 页"),
-        Lang::En => format!("page {page} of {pages}"),
-    });
+    let _ = write!(
+        s,
+        "<span>{}</span>",
+        match l {
+            Lang::Zh => format!("第 {page} / {pages} 页"),
+            Lang::En => format!("page {page} of {pages}"),
+        }
+    );
     if p.offset + PAGE_SIZE < resp.total {
         let next = p.offset + PAGE_SIZE;
-        let _ = write!(s, r#"<a rel="next" href="{}">{}</a>"#, esc(&p.href("/", |q| q.offset = next)), l.pick("下一页", "Next"));
+        let _ = write!(
+            s,
+            r#"<a rel="next" href="{}">{}</a>"#,
+            esc(&p.href("/", |q| q.offset = next)),
+            l.pick("下一页", "Next")
+        );
     }
     s.push_str("</nav>");
     s
@@ -793,11 +1010,24 @@ fn error_page(p: &Params, path: &str, e: &WebError) -> Response {
         esc(&p.lang_href("/")),
         p.lang.pick("返回检索", "Back to search")
     );
-    html(e.status(), layout(p, "", &toggled(p, path), p.lang.pick("出错了", "Error"), &body))
+    html(
+        e.status(),
+        layout(
+            p,
+            "",
+            &toggled(p, path),
+            p.lang.pick("出错了", "Error"),
+            &body,
+        ),
+    )
 }
 
 fn tag_rows(l: Lang, kind: &str, t: &TagValue, schema: &Schema, out: &mut String) {
-    let value = if kind == "indicator" { indicator_label(schema, &t.code) } else { format!("{} ({})", t.name, t.code) };
+    let value = if kind == "indicator" {
+        indicator_label(schema, &t.code)
+    } else {
+        format!("{} ({})", t.name, t.code)
+    };
     let _ = write!(
         out,
         r#"<tr><th>{}</th><td>{}</td><td>{}</td><td class="ev">{}</td></tr>"#,
@@ -807,7 +1037,11 @@ fn tag_rows(l: Lang, kind: &str, t: &TagValue, schema: &Schema, out: &mut String
         esc(&t.evidence)
     );
     for a in &t.alternatives {
-        let value = if kind == "indicator" { indicator_label(schema, &a.code) } else { format!("{} ({})", a.name, a.code) };
+        let value = if kind == "indicator" {
+            indicator_label(schema, &a.code)
+        } else {
+            format!("{} ({})", a.name, a.code)
+        };
         let _ = write!(
             out,
             r#"<tr class="alt"><th>{}</th><td>{}</td><td>{}</td><td class="ev">{}</td></tr>"#,
@@ -826,7 +1060,13 @@ pub async fn record_page(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let p = Params::parse(raw.as_deref()).unwrap_or_default();
-    let here = format!("/record/{}", blake3.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>());
+    let here = format!(
+        "/record/{}",
+        blake3
+            .chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .collect::<String>()
+    );
     let b3 = match valid_hash(&blake3) {
         Ok(b) => b,
         Err(e) => return error_page(&p, &here, &e),
@@ -841,17 +1081,30 @@ pub async fn record_page(
     let name = row.file_name().to_string();
     let lang_q = if l == Lang::En { "&lang=en" } else { "" };
     let download = format!("/file/{b3}?id={}", row.id);
-    let inline_ok = matches!(r.mime.as_str(), "image/jpeg" | "image/png" | "image/gif" | "image/webp");
+    let inline_ok = matches!(
+        r.mime.as_str(),
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
+    );
     let preview = match r.media {
         Media::Photo if inline_ok && r.errors.is_empty() => {
-            format!(r#"<img class="preview" src="/file/{b3}?id={}&amp;inline=1" alt="{}">"#, row.id, esc(&name))
+            format!(
+                r#"<img class="preview" src="/file/{b3}?id={}&amp;inline=1" alt="{}">"#,
+                row.id,
+                esc(&name)
+            )
         }
-        Media::Photo => format!(r#"<img class="preview small" src="/thumb/{b3}" alt="{}">"#, esc(&name)),
+        Media::Photo => format!(
+            r#"<img class="preview small" src="/thumb/{b3}" alt="{}">"#,
+            esc(&name)
+        ),
         Media::Video => format!(
             r#"<video class="preview" controls preload="metadata" src="/file/{b3}?id={}&amp;inline=1"></video>"#,
             row.id
         ),
-        m => format!(r#"<img class="preview icon" src="/thumb/{b3}" alt="{}">"#, esc(media_label(l, m.as_str()).as_str())),
+        m => format!(
+            r#"<img class="preview icon" src="/thumb/{b3}" alt="{}">"#,
+            esc(media_label(l, m.as_str()).as_str())
+        ),
     };
 
     let mut meta = String::new();
@@ -864,18 +1117,34 @@ pub async fn record_page(
     }
     kv("BLAKE3", b3.clone());
     kv(l.pick("大小", "Size"), format!("{} bytes", r.size));
-    kv(l.pick("类型", "Type"), format!("{} ({})", media_label(l, r.media.as_str()), r.mime));
+    kv(
+        l.pick("类型", "Type"),
+        format!("{} ({})", media_label(l, r.media.as_str()), r.mime),
+    );
     kv(l.pick("状态", "Status"), {
-        let s = status_label(l, if r.status == Status::Missing { "missing" } else { "present" });
+        let s = status_label(
+            l,
+            if r.status == Status::Missing {
+                "missing"
+            } else {
+                "present"
+            },
+        );
         match &r.last_seen {
             Some(t) => format!("{s}, {} {t}", l.pick("最后见于", "last seen")),
             None => s,
         }
     });
     if let Some(t) = &r.captured_at {
-        kv(l.pick("拍摄时间", "Captured"), format!("{t} ({})", r.captured_at_source.as_deref().unwrap_or("?")));
+        kv(
+            l.pick("拍摄时间", "Captured"),
+            format!("{t} ({})", r.captured_at_source.as_deref().unwrap_or("?")),
+        );
     } else {
-        kv(l.pick("拍摄时间", "Captured"), l.pick("无", "none").to_string());
+        kv(
+            l.pick("拍摄时间", "Captured"),
+            l.pick("无", "none").to_string(),
+        );
     }
     if let Some(t) = &r.modified {
         kv(l.pick("修改时间", "Modified"), t.clone());
@@ -925,12 +1194,21 @@ pub async fn record_page(
         tag_rows(l, "indicator", t, st.schema(), &mut tags);
     }
     if tags.is_empty() {
-        let _ = write!(tags, r#"<tr><td colspan="4">{}</td></tr>"#, l.pick("没有标签", "No tags"));
+        let _ = write!(
+            tags,
+            r#"<tr><td colspan="4">{}</td></tr>"#,
+            l.pick("没有标签", "No tags")
+        );
     }
 
     let mut flags = String::new();
     for f in &r.flags {
-        let _ = write!(flags, r#"<li><b>{}</b>: {}</li>"#, esc(&flag_label(l, &f.flag)), esc(&f.reason));
+        let _ = write!(
+            flags,
+            r#"<li><b>{}</b>: {}</li>"#,
+            esc(&flag_label(l, &f.flag)),
+            esc(&f.reason)
+        );
     }
     if flags.is_empty() {
         let _ = write!(flags, "<li>{}</li>", l.pick("无", "None"));
@@ -938,7 +1216,14 @@ pub async fn record_page(
 
     let mut copies = String::new();
     for other in &rows {
-        let status = status_label(l, if other.status == Status::Missing { "missing" } else { "present" });
+        let status = status_label(
+            l,
+            if other.status == Status::Missing {
+                "missing"
+            } else {
+                "present"
+            },
+        );
         let this = other.id == row.id;
         let _ = write!(
             copies,
@@ -949,7 +1234,11 @@ pub async fn record_page(
         );
     }
 
-    let claimed = r.prefecture.as_ref().and_then(|t| st.schema().prefecture_of(&t.code)).map(|d| d.code.clone());
+    let claimed = r
+        .prefecture
+        .as_ref()
+        .and_then(|t| st.schema().prefecture_of(&t.code))
+        .map(|d| d.code.clone());
     let counts = HashMap::new();
     let points: Vec<(Gps, String)> = r.gps.map(|g| (g, name.clone())).into_iter().collect();
     let map = map_svg(
@@ -968,13 +1257,25 @@ pub async fn record_page(
         "map small",
     );
     let map_note = match (r.gps, &claimed) {
-        (None, _) => l.pick("没有GPS位置；红框为所报市州。", "No GPS point; the red outline is the claimed prefecture."),
-        _ => l.pick("圆点为拍摄位置，红框为所报市州。", "The dot is where it was taken; the red outline is the claimed prefecture."),
+        (None, _) => l.pick(
+            "没有GPS位置；红框为所报市州。",
+            "No GPS point; the red outline is the claimed prefecture.",
+        ),
+        _ => l.pick(
+            "圆点为拍摄位置，红框为所报市州。",
+            "The dot is where it was taken; the red outline is the claimed prefecture.",
+        ),
     };
     let excerpt = r
         .text_excerpt
         .as_ref()
-        .map(|t| format!(r#"<section><h2>{}</h2><p class="excerpt">{}</p></section>"#, l.pick("正文摘录", "Text excerpt"), esc(t)))
+        .map(|t| {
+            format!(
+                r#"<section><h2>{}</h2><p class="excerpt">{}</p></section>"#,
+                l.pick("正文摘录", "Text excerpt"),
+                esc(t)
+            )
+        })
         .unwrap_or_default();
 
     let body = format!(
@@ -1009,7 +1310,11 @@ pub async fn record_page(
         h_meta = l.pick("元数据", "Metadata"),
         h_copies = l.pick("相同内容的文件", "Paths with the same content"),
     );
-    let toggle = format!("/record/{b3}?id={}{}", row.id, if l == Lang::En { "" } else { "&lang=en" });
+    let toggle = format!(
+        "/record/{b3}?id={}{}",
+        row.id,
+        if l == Lang::En { "" } else { "&lang=en" }
+    );
     html(StatusCode::OK, layout(&p, "", &toggle, &name, &body))
 }
 
@@ -1030,8 +1335,14 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         crate::report::By::County(c) => Some(c.clone()),
         _ => None,
     };
-    let pref_name = pref_code.as_deref().and_then(|c| st.schema().division(c)).map(|d| d.short_name.clone());
-    let base = Params { lang: l, ..Params::default() };
+    let pref_name = pref_code
+        .as_deref()
+        .and_then(|c| st.schema().division(c))
+        .map(|d| d.short_name.clone());
+    let base = Params {
+        lang: l,
+        ..Params::default()
+    };
     let cell_href = |row_code: Option<&str>, col_code: Option<&str>| -> Option<String> {
         let mut filters = Vec::new();
         match row_code {
@@ -1039,7 +1350,10 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
             None => filters.push(("flag".to_string(), "no_indicator".to_string())),
         }
         match (col_code, by_county) {
-            (Some(c), false) => filters.push(("prefecture".into(), st.schema().division(c)?.short_name.clone())),
+            (Some(c), false) => filters.push((
+                "prefecture".into(),
+                st.schema().division(c)?.short_name.clone(),
+            )),
             (Some(c), true) => filters.push(("county".into(), c.to_string())),
             (None, false) => return None, // no filter means "place unknown"
             (None, true) => return None,
@@ -1054,14 +1368,24 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         match (&col.code, by_county) {
             (Some(code), false) => {
                 let href = base.href("/ledger", |q| q.prefecture = Some(code.clone()));
-                let _ = write!(t, r#"<th><a href="{}" title="{}">{}</a></th>"#, esc(&href), l.pick("按县区展开", "by county"), esc(&col.name));
+                let _ = write!(
+                    t,
+                    r#"<th><a href="{}" title="{}">{}</a></th>"#,
+                    esc(&href),
+                    l.pick("按县区展开", "by county"),
+                    esc(&col.name)
+                );
             }
             _ => {
                 let _ = write!(t, "<th>{}</th>", esc(&col.name));
             }
         }
     }
-    let _ = write!(t, "<th>{}</th></tr></thead><tbody>", l.pick("合计", "Total"));
+    let _ = write!(
+        t,
+        "<th>{}</th></tr></thead><tbody>",
+        l.pick("合计", "Total")
+    );
     for row in &cov.rows {
         let label = match &row.code {
             Some(c) => format!("{c} {}", row.name),
@@ -1076,7 +1400,11 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         );
         for (cell, col) in row.cells.iter().zip(&cov.columns) {
             let empty = cell.total == 0 && col.code.is_some() && row.code.is_some();
-            let text = if cell.total == 0 { "—".to_string() } else { cell.total.to_string() };
+            let text = if cell.total == 0 {
+                "—".to_string()
+            } else {
+                cell.total.to_string()
+            };
             let title = format!("{} {} · {}", col.name, label, cell.total);
             match cell_href(row.code.as_deref(), col.code.as_deref()) {
                 Some(h) => {
@@ -1090,13 +1418,23 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
                     );
                 }
                 None => {
-                    let _ = write!(t, r#"<td class="{}" title="{}">{}</td>"#, if empty { "empty" } else { "n" }, esc(&title), text);
+                    let _ = write!(
+                        t,
+                        r#"<td class="{}" title="{}">{}</td>"#,
+                        if empty { "empty" } else { "n" },
+                        esc(&title),
+                        text
+                    );
                 }
             }
         }
         let _ = write!(t, "<td class=\"total\">{}</td></tr>", row.total);
     }
-    let _ = write!(t, "</tbody><tfoot><tr><th>{}</th>", l.pick("文件数", "Files"));
+    let _ = write!(
+        t,
+        "</tbody><tfoot><tr><th>{}</th>",
+        l.pick("文件数", "Files")
+    );
     for n in &cov.column_totals {
         let _ = write!(t, "<td>{n}</td>");
     }
@@ -1106,14 +1444,23 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
     let heading = match (&pref_name, l) {
         (Some(n), Lang::Zh) => format!("{n} 覆盖台账（按县区）"),
         (Some(n), Lang::En) => format!("Coverage ledger of {n}, by county"),
-        (None, _) => l.pick("覆盖台账：指标 × 市州", "Coverage ledger: indicators × prefectures").to_string(),
+        (None, _) => l
+            .pick(
+                "覆盖台账：指标 × 市州",
+                "Coverage ledger: indicators × prefectures",
+            )
+            .to_string(),
     };
     let note = match l {
         Lang::Zh => format!("“—”为没有任何证据的空白格（共 {empty} 个）。点击数字查看对应文件；点击市州名按县区展开。"),
         Lang::En => format!("“—” marks a cell with no evidence at all ({empty} such cells). Click a number to see its files; click a prefecture to see its counties."),
     };
     let back = if pref_name.is_some() {
-        format!(r#"<p class="back"><a href="{}">← {}</a></p>"#, esc(&base.href("/ledger", |_| {})), l.pick("全省", "Whole province"))
+        format!(
+            r#"<p class="back"><a href="{}">← {}</a></p>"#,
+            esc(&base.href("/ledger", |_| {})),
+            l.pick("全省", "Whole province")
+        )
     } else {
         String::new()
     };
@@ -1122,7 +1469,10 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         esc(&heading),
         esc(&note)
     );
-    html(StatusCode::OK, layout(&p, "/ledger", &toggled(&p, "/ledger"), &heading, &body))
+    html(
+        StatusCode::OK,
+        layout(&p, "/ledger", &toggled(&p, "/ledger"), &heading, &body),
+    )
 }
 
 #[cfg(test)]
@@ -1130,19 +1480,37 @@ mod tests {
     use super::*;
 
     fn fc(path: &str, count: u64, children: Vec<FacetCount>) -> FacetCount {
-        FacetCount { path: path.into(), label: path.rsplit('/').next().unwrap().into(), count, children }
+        FacetCount {
+            path: path.into(),
+            label: path.rsplit('/').next().unwrap().into(),
+            count,
+            children,
+        }
     }
 
     fn resp(dates: Vec<FacetCount>) -> SearchResponse {
         let mut facets = std::collections::BTreeMap::new();
         facets.insert("date".to_string(), dates);
-        SearchResponse { total: 0, offset: 0, limit: 10, hits: vec![], facets }
+        SearchResponse {
+            total: 0,
+            offset: 0,
+            limit: 10,
+            hits: vec![],
+            facets,
+        }
     }
 
     #[test]
     fn timeline_shows_gaps_and_links_months() {
         let r = resp(vec![
-            fc("/date/2019", 4, vec![fc("/date/2019/11", 3, vec![]), fc("/date/2019/12", 1, vec![])]),
+            fc(
+                "/date/2019",
+                4,
+                vec![
+                    fc("/date/2019/11", 3, vec![]),
+                    fc("/date/2019/12", 1, vec![]),
+                ],
+            ),
             fc("/date/2020", 2, vec![fc("/date/2020/02", 2, vec![])]),
             fc("/date/unknown", 5, vec![]),
         ]);
@@ -1161,19 +1529,48 @@ mod tests {
             fc("/date/2019", 4, vec![fc("/date/2019/06", 4, vec![])]),
         ]);
         let html = timeline(&Params::default(), &r);
-        assert_eq!(html.matches("class=\"bar\"").count(), 2, "only the years that occur");
+        assert_eq!(
+            html.matches("class=\"bar\"").count(),
+            2,
+            "only the years that occur"
+        );
         assert!(html.contains("f=year%3A1900"));
-        assert_eq!(timeline(&Params::default(), &resp(vec![fc("/date/unknown", 3, vec![])])), "", "no dates, no timeline");
+        assert_eq!(
+            timeline(
+                &Params::default(),
+                &resp(vec![fc("/date/unknown", 3, vec![])])
+            ),
+            "",
+            "no dates, no timeline"
+        );
     }
 
     #[test]
     fn map_projection_puts_xining_inside_the_box() {
         let schema = crate::schema::Schema::embedded().unwrap();
         let g = MapGeometry::new(&schema);
-        let (x, y) = g.project(Gps { lat: 36.62, lon: 101.78 }).expect("西宁 is on the map");
+        let (x, y) = g
+            .project(Gps {
+                lat: 36.62,
+                lon: 101.78,
+            })
+            .expect("西宁 is on the map");
         // Xining is in the east of the province, north of its middle.
         assert!(x > MAP_W * 0.6 && y < MAP_H * 0.6, "({x}, {y})");
-        assert_eq!(g.project(Gps { lat: 39.9, lon: 116.4 }), None, "Beijing is off the map");
-        assert_eq!(g.project(Gps { lat: f64::NAN, lon: 1.0 }), None);
+        assert_eq!(
+            g.project(Gps {
+                lat: 39.9,
+                lon: 116.4
+            }),
+            None,
+            "Beijing is off the map"
+        );
+        assert_eq!(
+            g.project(Gps {
+                lat: f64::NAN,
+                lon: 1.0
+            }),
+            None
+        );
     }
 }

@@ -86,7 +86,9 @@ impl Params {
             match k.as_ref() {
                 "q" => {
                     if v.chars().count() > MAX_QUERY_CHARS {
-                        return Err(bad(format!("the query is longer than {MAX_QUERY_CHARS} characters; shorten it")));
+                        return Err(bad(format!(
+                            "the query is longer than {MAX_QUERY_CHARS} characters; shorten it"
+                        )));
                     }
                     p.q = v.into_owned();
                 }
@@ -95,7 +97,9 @@ impl Params {
                         continue;
                     }
                     let (field, value) = split_filter(&v).ok_or_else(|| {
-                        bad(format!("filter {v:?} is not FIELD:VALUE (for example prefecture:海东市)"))
+                        bad(format!(
+                            "filter {v:?} is not FIELD:VALUE (for example prefecture:海东市)"
+                        ))
                     })?;
                     if value.chars().count() > 200 {
                         return Err(bad(format!("the value of filter {field} is too long")));
@@ -109,7 +113,9 @@ impl Params {
                 }
                 "sort" => {
                     p.sort = parse_sort(&v).ok_or_else(|| {
-                        bad(format!("sort {v:?} is not one of relevance, date_desc, date_asc"))
+                        bad(format!(
+                            "sort {v:?} is not one of relevance, date_desc, date_asc"
+                        ))
                     })?
                 }
                 "offset" => {
@@ -123,11 +129,26 @@ impl Params {
                     p.offset = n;
                 }
                 "limit" => {
-                    let n: usize = v.trim().parse().map_err(|_| bad(format!("limit {v:?} is not a whole number")))?;
+                    let n: usize = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad(format!("limit {v:?} is not a whole number")))?;
                     p.limit = Some(n.clamp(1, MAX_LIMIT));
                 }
-                "lang" => p.lang = if v.starts_with("en") { Lang::En } else { Lang::Zh },
-                "id" => p.id = Some(v.trim().parse().map_err(|_| bad(format!("id {v:?} is not a file id")))?),
+                "lang" => {
+                    p.lang = if v.starts_with("en") {
+                        Lang::En
+                    } else {
+                        Lang::Zh
+                    }
+                }
+                "id" => {
+                    p.id = Some(
+                        v.trim()
+                            .parse()
+                            .map_err(|_| bad(format!("id {v:?} is not a file id")))?,
+                    )
+                }
                 "inline" => p.inline = matches!(v.as_ref(), "1" | "true" | "yes"),
                 "prefecture" if !v.trim().is_empty() => p.prefecture = Some(v.trim().to_string()),
                 _ => {}
@@ -165,7 +186,11 @@ impl Params {
             ser.append_pair("lang", "en");
         }
         let qs = ser.finish();
-        if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") }
+        if qs.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{qs}")
+        }
     }
 
     /// A link that only carries the language (navigation to another page).
@@ -185,21 +210,49 @@ mod tests {
     fn parses_and_rebuilds_the_url_state() {
         let p = Params::parse(Some("q=%E7%A7%91%E6%99%AE&f=prefecture:%E6%B5%B7%E4%B8%9C%E5%B8%82&filter=year=2019&sort=date&offset=48&lang=en&utm=x")).unwrap();
         assert_eq!(p.q, "科普");
-        assert_eq!(p.filters, vec![("prefecture".into(), "海东市".into()), ("year".into(), "2019".into())]);
+        assert_eq!(
+            p.filters,
+            vec![
+                ("prefecture".into(), "海东市".into()),
+                ("year".into(), "2019".into())
+            ]
+        );
         assert_eq!((p.sort, p.offset, p.lang), (Sort::DateDesc, 48, Lang::En));
-        let again = Params::parse(Some(p.href("/", |p| p.offset = 48).split_once('?').unwrap().1)).unwrap();
-        assert_eq!((again.q, again.filters, again.offset, again.lang), (p.q.clone(), p.filters.clone(), 48, Lang::En));
-        assert!(!p.href("/", |_| {}).contains("offset"), "a changed search starts at the first page");
+        let again = Params::parse(Some(
+            p.href("/", |p| p.offset = 48).split_once('?').unwrap().1,
+        ))
+        .unwrap();
+        assert_eq!(
+            (again.q, again.filters, again.offset, again.lang),
+            (p.q.clone(), p.filters.clone(), 48, Lang::En)
+        );
+        assert!(
+            !p.href("/", |_| {}).contains("offset"),
+            "a changed search starts at the first page"
+        );
     }
 
     #[test]
     fn bounds_and_mistakes_are_400() {
-        for q in ["offset=-1", "offset=abc", "offset=100001", "sort=sideways", "f=nocolon", "id=x"] {
-            assert!(matches!(Params::parse(Some(q)), Err(WebError::BadRequest(_))), "{q}");
+        for q in [
+            "offset=-1",
+            "offset=abc",
+            "offset=100001",
+            "sort=sideways",
+            "f=nocolon",
+            "id=x",
+        ] {
+            assert!(
+                matches!(Params::parse(Some(q)), Err(WebError::BadRequest(_))),
+                "{q}"
+            );
         }
         let long = format!("q={}", "a".repeat(MAX_QUERY_CHARS + 1));
         assert!(Params::parse(Some(&long)).is_err());
-        assert_eq!(Params::parse(Some("limit=100000")).unwrap().limit, Some(MAX_LIMIT));
+        assert_eq!(
+            Params::parse(Some("limit=100000")).unwrap().limit,
+            Some(MAX_LIMIT)
+        );
         assert_eq!(Params::parse(Some("limit=0")).unwrap().limit, Some(1));
     }
 }

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::record::{FlagValue, Gps, TagAlternative, TagValue};
 use crate::schema::text::compact;
 use crate::schema::{
-    facet_escape, IndicatorMention, KeywordMention, Level, Location, PlaceMention, PlaceRef, Schema, UNCERTAIN_KM,
+    facet_escape, IndicatorMention, KeywordMention, Level, Location, PlaceMention, PlaceRef,
+    Schema, UNCERTAIN_KM,
 };
 
 use super::flags::{self, Flag};
@@ -46,9 +47,15 @@ impl Source {
         }
     }
     pub fn parse(s: &str) -> Option<Source> {
-        [Source::Manual, Source::Manifest, Source::Path, Source::Keyword, Source::Gps]
-            .into_iter()
-            .find(|x| x.as_str() == s.trim())
+        [
+            Source::Manual,
+            Source::Manifest,
+            Source::Path,
+            Source::Keyword,
+            Source::Gps,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s.trim())
     }
 }
 
@@ -85,7 +92,10 @@ fn file_stem(name: &str) -> &str {
     match name.rsplit_once('.') {
         // An extension has a letter (jpg, mp4, 3gp): "B4.1" is a code, not "B4" with extension "1".
         Some((stem, ext))
-            if !stem.is_empty() && ext.len() <= 5 && ext.is_ascii() && ext.bytes().any(|b| b.is_ascii_alphabetic()) =>
+            if !stem.is_empty()
+                && ext.len() <= 5
+                && ext.is_ascii()
+                && ext.bytes().any(|b| b.is_ascii_alphabetic()) =>
         {
             stem
         }
@@ -98,7 +108,12 @@ fn segments<'a>(f: &FileForTagging<'a>) -> Vec<Segment<'a>> {
     // Only the root's last two folders: above them sit mount points and user names, not evidence.
     let mut out: Vec<Segment> = root[root.len().saturating_sub(2)..]
         .iter()
-        .map(|&s| Segment { text: s, match_text: s, label: "root folder", depth: 0 })
+        .map(|&s| Segment {
+            text: s,
+            match_text: s,
+            label: "root folder",
+            depth: 0,
+        })
         .collect();
     let rel: Vec<&str> = split_path(f.rel_path).collect();
     for (i, s) in rel.iter().enumerate() {
@@ -150,7 +165,10 @@ fn parent_dir(rel: &str) -> &str {
 impl Manifests {
     /// The submission lists among `files` (the others are passed over).
     pub fn build(files: &[FileForTagging]) -> Manifests {
-        let mut m = Manifests { by_dir: HashMap::default(), entries: Vec::new() };
+        let mut m = Manifests {
+            by_dir: HashMap::default(),
+            entries: Vec::new(),
+        };
         for f in files {
             if f.facts.manifest_rows.is_empty() {
                 continue;
@@ -165,7 +183,13 @@ impl Manifests {
                 let idx = m.entries.len();
                 m.entries.push(ManifestEntry {
                     indicator: row.indicator.trim().to_string(),
-                    evidence: format!("{} {}: \"{}\" → \"{}\"", f.rel_path, row.at, row.file.trim(), row.indicator.trim()),
+                    evidence: format!(
+                        "{} {}: \"{}\" → \"{}\"",
+                        f.rel_path,
+                        row.at,
+                        row.file.trim(),
+                        row.indicator.trim()
+                    ),
                 });
                 if let Some((_, base)) = key.rsplit_once('/') {
                     lists
@@ -195,9 +219,16 @@ impl Manifests {
         let name = *parts.last()?;
         for cut in (0..parts.len()).rev() {
             let dir = parts[..cut].join("/");
-            let Some(lists) = self.by_dir.get(&(f.root.to_string(), dir)) else { continue };
+            let Some(lists) = self.by_dir.get(&(f.root.to_string(), dir)) else {
+                continue;
+            };
             let below = parts[cut..].join("/");
-            let mut keys = vec![below, rel.clone(), name.to_string(), file_stem(name).to_string()];
+            let mut keys = vec![
+                below,
+                rel.clone(),
+                name.to_string(),
+                file_stem(name).to_string(),
+            ];
             // A row may name a sub-folder: it covers everything inside.
             for k in (cut + 1..parts.len()).rev() {
                 keys.push(parts[cut..k].join("/"));
@@ -232,7 +263,11 @@ struct Found {
 
 impl Found {
     fn of(schema: &Schema, text: &str) -> Found {
-        Found { places: schema.find_places(text), indicators: schema.find_indicators(text), keywords: schema.find_keywords(text) }
+        Found {
+            places: schema.find_places(text),
+            indicators: schema.find_indicators(text),
+            keywords: schema.find_keywords(text),
+        }
     }
 }
 
@@ -244,14 +279,22 @@ pub struct FolderMemo(HashMap<String, Found>);
 
 impl FolderMemo {
     /// Match the folder names of these (root, path under the root) pairs, in parallel.
-    pub fn build<'a>(schema: &Schema, paths: impl Iterator<Item = (&'a str, &'a str)>) -> FolderMemo {
+    pub fn build<'a>(
+        schema: &Schema,
+        paths: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> FolderMemo {
         use rayon::prelude::*;
         let mut names: HashSet<&str> = HashSet::default();
         for (root, rel) in paths {
             names.extend(folder_names(root, rel));
         }
         let names: Vec<&str> = names.into_iter().collect();
-        FolderMemo(names.par_iter().map(|&n| (n.to_string(), Found::of(schema, n))).collect())
+        FolderMemo(
+            names
+                .par_iter()
+                .map(|&n| (n.to_string(), Found::of(schema, n)))
+                .collect(),
+        )
     }
 
     fn found<'m>(&'m self, schema: &Schema, seg: &Segment) -> Cow<'m, Found> {
@@ -274,19 +317,45 @@ fn folder_names<'a>(root: &'a str, rel: &'a str) -> impl Iterator<Item = &'a str
 }
 
 /// Returns where the GPS point fell, so that the flag check does not locate it twice.
-fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], found: &[Cow<Found>], out: &mut Cands) -> Option<Location> {
+fn place_cands(
+    schema: &Schema,
+    f: &FileForTagging,
+    segs: &[Segment],
+    found: &[Cow<Found>],
+    out: &mut Cands,
+) -> Option<Location> {
     for mt in f.manual {
-        let Some(d) = schema.resolve_place(&mt.code) else { continue };
+        let Some(d) = schema.resolve_place(&mt.code) else {
+            continue;
+        };
         let evidence = manual_evidence(mt);
         match (mt.kind, d.level) {
             (TagKind::County, Level::County) | (TagKind::Prefecture, Level::County) => {
-                out.county.push(Cand { code: d.code.clone(), source: Source::Manual, tier: 0, depth: 0, evidence: evidence.clone() });
+                out.county.push(Cand {
+                    code: d.code.clone(),
+                    source: Source::Manual,
+                    tier: 0,
+                    depth: 0,
+                    evidence: evidence.clone(),
+                });
                 if let Some(p) = &d.parent_code {
-                    out.prefecture.push(Cand { code: p.clone(), source: Source::Manual, tier: 1, depth: 0, evidence });
+                    out.prefecture.push(Cand {
+                        code: p.clone(),
+                        source: Source::Manual,
+                        tier: 1,
+                        depth: 0,
+                        evidence,
+                    });
                 }
             }
             (TagKind::Prefecture, Level::Prefecture) | (TagKind::County, Level::Prefecture) => {
-                out.prefecture.push(Cand { code: d.code.clone(), source: Source::Manual, tier: 0, depth: 0, evidence });
+                out.prefecture.push(Cand {
+                    code: d.code.clone(),
+                    source: Source::Manual,
+                    tier: 0,
+                    depth: 0,
+                    evidence,
+                });
             }
             _ => {}
         }
@@ -306,27 +375,51 @@ fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], found: &[C
                             evidence: at,
                         }),
                         Level::County => {
-                            if let Some(p) = schema.division(d.parent_code.as_deref().unwrap_or("")) {
+                            if let Some(p) = schema.division(d.parent_code.as_deref().unwrap_or(""))
+                            {
                                 out.prefecture.push(Cand {
                                     code: p.code.clone(),
                                     source: Source::Path,
                                     tier: 1,
                                     depth: seg.depth,
-                                    evidence: format!("{at} ({} is in {})", d.short_name, p.short_name),
+                                    evidence: format!(
+                                        "{at} ({} is in {})",
+                                        d.short_name, p.short_name
+                                    ),
                                 });
                             }
-                            out.county.push(Cand { code: d.code.clone(), source: Source::Path, tier: 0, depth: seg.depth, evidence: at });
+                            out.county.push(Cand {
+                                code: d.code.clone(),
+                                source: Source::Path,
+                                tier: 0,
+                                depth: seg.depth,
+                                evidence: at,
+                            });
                         }
                         Level::Province => {}
                     }
                 }
                 PlaceRef::Town(i) => {
                     let t = &schema.towns()[i];
-                    let Some(c) = schema.division(&t.county_code) else { continue };
+                    let Some(c) = schema.division(&t.county_code) else {
+                        continue;
+                    };
                     let ev = format!("{at} (town {} is in {})", t.name, c.short_name);
-                    out.county.push(Cand { code: c.code.clone(), source: Source::Path, tier: 1, depth: seg.depth, evidence: ev.clone() });
+                    out.county.push(Cand {
+                        code: c.code.clone(),
+                        source: Source::Path,
+                        tier: 1,
+                        depth: seg.depth,
+                        evidence: ev.clone(),
+                    });
                     if let Some(p) = &c.parent_code {
-                        out.prefecture.push(Cand { code: p.clone(), source: Source::Path, tier: 2, depth: seg.depth, evidence: ev });
+                        out.prefecture.push(Cand {
+                            code: p.clone(),
+                            source: Source::Path,
+                            tier: 2,
+                            depth: seg.depth,
+                            evidence: ev,
+                        });
                     }
                 }
                 PlaceRef::AmbiguousTown => {}
@@ -336,7 +429,11 @@ fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], found: &[C
     let p = usable_gps(f)?;
     let loc = schema.locate(p);
     {
-        let near = if loc.uncertain() { ", near the border: uncertain" } else { "" };
+        let near = if loc.uncertain() {
+            ", near the border: uncertain"
+        } else {
+            ""
+        };
         if let Some(pc) = &loc.prefecture {
             let km = loc.prefecture_edge_km.unwrap_or(0.0);
             out.prefecture.push(Cand {
@@ -349,7 +446,11 @@ fn place_cands(schema: &Schema, f: &FileForTagging, segs: &[Segment], found: &[C
         }
         if let Some(cc) = &loc.county {
             let km = loc.county_edge_km.unwrap_or(0.0);
-            let near = if loc.county_uncertain() { ", near the border: uncertain" } else { "" };
+            let near = if loc.county_uncertain() {
+                ", near the border: uncertain"
+            } else {
+                ""
+            };
             out.county.push(Cand {
                 code: cc.clone(),
                 source: Source::Gps,
@@ -397,12 +498,24 @@ fn indicator_cands(
 ) {
     for mt in f.manual.iter().filter(|m| m.kind == TagKind::Indicator) {
         if let Some(i) = schema.resolve_indicator(&mt.code) {
-            out.indicator.push(Cand { code: i.code.clone(), source: Source::Manual, tier: 0, depth: 0, evidence: manual_evidence(mt) });
+            out.indicator.push(Cand {
+                code: i.code.clone(),
+                source: Source::Manual,
+                tier: 0,
+                depth: 0,
+                evidence: manual_evidence(mt),
+            });
         }
     }
     if let Some(e) = manifests.lookup(f) {
         for code in resolve_indicator_text(schema, &e.indicator) {
-            out.indicator.push(Cand { code, source: Source::Manifest, tier: 0, depth: 0, evidence: e.evidence.clone() });
+            out.indicator.push(Cand {
+                code,
+                source: Source::Manifest,
+                tier: 0,
+                depth: 0,
+                evidence: e.evidence.clone(),
+            });
         }
     }
     let mut name_keywords = Vec::new();
@@ -427,7 +540,10 @@ fn indicator_cands(
     }
     let picked = pick_keywords(schema, name_keywords.iter().map(|(m, ..)| *m), false);
     for (i, kws) in picked {
-        let (_, label, text, depth) = name_keywords.iter().find(|(m, ..)| m.index == i).expect("picked from these");
+        let (_, label, text, depth) = name_keywords
+            .iter()
+            .find(|(m, ..)| m.index == i)
+            .expect("picked from these");
         out.indicator.push(Cand {
             code: schema.indicators()[i].code.clone(),
             source: Source::Keyword,
@@ -439,7 +555,10 @@ fn indicator_cands(
     if let Some(text) = f.facts.text.as_deref().or(f.facts.title.as_deref()) {
         let in_text = schema.find_keywords(text);
         // The best-supported indicator may tag; the runners-up are kept as alternatives only.
-        for (n, (i, kws)) in pick_keywords(schema, in_text.iter(), true).into_iter().enumerate() {
+        for (n, (i, kws)) in pick_keywords(schema, in_text.iter(), true)
+            .into_iter()
+            .enumerate()
+        {
             out.indicator.push(Cand {
                 code: schema.indicators()[i].code.clone(),
                 source: Source::Keyword,
@@ -457,23 +576,38 @@ fn resolve_indicator_text(schema: &Schema, text: &str) -> Vec<String> {
     if let Some(i) = schema.resolve_indicator(text) {
         return vec![i.code.clone()];
     }
-    let mut codes: Vec<usize> = schema.find_indicators(text).into_iter().map(|m| m.index).collect();
+    let mut codes: Vec<usize> = schema
+        .find_indicators(text)
+        .into_iter()
+        .map(|m| m.index)
+        .collect();
     if codes.is_empty() {
-        codes = pick_keywords(schema, schema.find_keywords(text).iter(), false).into_iter().map(|(i, _)| i).collect();
+        codes = pick_keywords(schema, schema.find_keywords(text).iter(), false)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
     }
     codes.sort();
     codes.dedup();
-    most_specific(schema, codes).into_iter().map(|i| schema.indicators()[i].code.clone()).collect()
+    most_specific(schema, codes)
+        .into_iter()
+        .map(|i| schema.indicators()[i].code.clone())
+        .collect()
 }
 
 /// Drop every indicator that is an ancestor of another in the set: the deepest one says more.
 fn most_specific(schema: &Schema, idx: Vec<usize>) -> Vec<usize> {
-    let codes: Vec<&str> = idx.iter().map(|&i| schema.indicators()[i].code.as_str()).collect();
+    let codes: Vec<&str> = idx
+        .iter()
+        .map(|&i| schema.indicators()[i].code.as_str())
+        .collect();
     idx.iter()
         .copied()
         .filter(|&i| {
             let c = schema.indicators()[i].code.as_str();
-            !codes.iter().any(|&o| o != c && schema.is_ancestor_or_self(c, o))
+            !codes
+                .iter()
+                .any(|&o| o != c && schema.is_ancestor_or_self(c, o))
         })
         .collect()
 }
@@ -492,7 +626,10 @@ fn pick_keywords<'a>(
     let mut generic: HashMap<usize, HashSet<String>> = HashMap::default();
     for m in found {
         if m.generic {
-            generic.entry(m.index).or_default().insert(m.keyword.clone());
+            generic
+                .entry(m.index)
+                .or_default()
+                .insert(m.keyword.clone());
         } else {
             let e = per.entry(m.index).or_default();
             if !e.0.contains(&m.keyword) {
@@ -512,7 +649,11 @@ fn pick_keywords<'a>(
         .collect();
     scored.sort_by(|a, b| {
         b.1.cmp(&a.1)
-            .then(schema.indicators()[b.0].depth.cmp(&schema.indicators()[a.0].depth))
+            .then(
+                schema.indicators()[b.0]
+                    .depth
+                    .cmp(&schema.indicators()[a.0].depth),
+            )
             .then(a.0.cmp(&b.0))
     });
     if from_text {
@@ -524,10 +665,18 @@ fn pick_keywords<'a>(
 
 // ---------------------------------------------------------------------- choosing
 
-fn alternatives(schema: &Schema, kind: TagKind, all: &[Cand], effective: &[&Cand]) -> Vec<TagAlternative> {
+fn alternatives(
+    schema: &Schema,
+    kind: TagKind,
+    all: &[Cand],
+    effective: &[&Cand],
+) -> Vec<TagAlternative> {
     let mut sorted: Vec<&Cand> = all.iter().collect();
     sorted.sort_by_key(|c| c.strength());
-    let mut seen: HashSet<(String, Source)> = effective.iter().map(|c| (c.code.clone(), c.source)).collect();
+    let mut seen: HashSet<(String, Source)> = effective
+        .iter()
+        .map(|c| (c.code.clone(), c.source))
+        .collect();
     sorted
         .into_iter()
         .filter(|c| seen.insert((c.code.clone(), c.source)))
@@ -548,7 +697,12 @@ fn display_name(schema: &Schema, kind: TagKind, code: &str) -> String {
     .unwrap_or_default()
 }
 
-fn tag_value(schema: &Schema, kind: TagKind, c: &Cand, alternatives: Vec<TagAlternative>) -> TagValue {
+fn tag_value(
+    schema: &Schema,
+    kind: TagKind,
+    c: &Cand,
+    alternatives: Vec<TagAlternative>,
+) -> TagValue {
     TagValue {
         code: c.code.clone(),
         name: display_name(schema, kind, &c.code),
@@ -562,21 +716,43 @@ fn choose(schema: &Schema, c: &Cands) -> Tagging {
     let mut t = Tagging::default();
     let pref = c.prefecture.iter().min_by_key(|x| x.strength());
     if let Some(p) = pref {
-        t.prefecture = Some(tag_value(schema, TagKind::Prefecture, p, alternatives(schema, TagKind::Prefecture, &c.prefecture, &[p])));
+        t.prefecture = Some(tag_value(
+            schema,
+            TagKind::Prefecture,
+            p,
+            alternatives(schema, TagKind::Prefecture, &c.prefecture, &[p]),
+        ));
         // A county must sit in the chosen prefecture; one that does not stays an alternative.
         let county = c
             .county
             .iter()
-            .filter(|x| schema.division(&x.code).and_then(|d| d.parent_code.as_deref()) == Some(p.code.as_str()))
+            .filter(|x| {
+                schema
+                    .division(&x.code)
+                    .and_then(|d| d.parent_code.as_deref())
+                    == Some(p.code.as_str())
+            })
             .min_by_key(|x| x.strength());
         if let Some(k) = county {
-            t.county = Some(tag_value(schema, TagKind::County, k, alternatives(schema, TagKind::County, &c.county, &[k])));
+            t.county = Some(tag_value(
+                schema,
+                TagKind::County,
+                k,
+                alternatives(schema, TagKind::County, &c.county, &[k]),
+            ));
         }
     }
     if let Some(best) = c.indicator.iter().map(|x| (x.source, x.tier)).min() {
-        let group: Vec<&Cand> = c.indicator.iter().filter(|x| (x.source, x.tier) == best).collect();
+        let group: Vec<&Cand> = c
+            .indicator
+            .iter()
+            .filter(|x| (x.source, x.tier) == best)
+            .collect();
         let idx: Vec<usize> = {
-            let mut v: Vec<usize> = group.iter().filter_map(|x| schema.indicator_index(&x.code)).collect();
+            let mut v: Vec<usize> = group
+                .iter()
+                .filter_map(|x| schema.indicator_index(&x.code))
+                .collect();
             v.sort();
             v.dedup();
             most_specific(schema, v)
@@ -585,7 +761,11 @@ fn choose(schema: &Schema, c: &Cands) -> Tagging {
             .iter()
             .filter_map(|&i| {
                 let code = &schema.indicators()[i].code;
-                group.iter().filter(|x| &x.code == code).min_by_key(|x| x.strength()).copied()
+                group
+                    .iter()
+                    .filter(|x| &x.code == code)
+                    .min_by_key(|x| x.strength())
+                    .copied()
             })
             .collect();
         // Every other candidate (weaker sources, and ancestors of the chosen node) goes on the first
@@ -593,7 +773,8 @@ fn choose(schema: &Schema, c: &Cands) -> Tagging {
         let alts = alternatives(schema, TagKind::Indicator, &c.indicator, &effective);
         for (n, e) in effective.iter().enumerate() {
             let a = if n == 0 { alts.clone() } else { Vec::new() };
-            t.indicators.push(tag_value(schema, TagKind::Indicator, e, a));
+            t.indicators
+                .push(tag_value(schema, TagKind::Indicator, e, a));
         }
     }
     t
@@ -602,7 +783,10 @@ fn choose(schema: &Schema, c: &Cands) -> Tagging {
 // ---------------------------------------------------------------------- flags
 
 fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> Option<FlagValue> {
-    let claimed = t.prefecture.as_ref().filter(|p| p.source != Source::Gps.as_str())?;
+    let claimed = t
+        .prefecture
+        .as_ref()
+        .filter(|p| p.source != Source::Gps.as_str())?;
     let loc = loc?;
     let p = loc.wgs84;
     if loc.prefecture.as_deref() == Some(claimed.code.as_str()) {
@@ -613,21 +797,34 @@ fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> Option<Flag
     if to_claimed < UNCERTAIN_KM {
         return None;
     }
-    let claimed_name = schema.division(&claimed.code).map(|d| d.short_name.as_str()).unwrap_or(&claimed.code);
+    let claimed_name = schema
+        .division(&claimed.code)
+        .map(|d| d.short_name.as_str())
+        .unwrap_or(&claimed.code);
     let says = match claimed.source.as_str() {
         "manual" => "a curator says".to_string(),
         _ => {
-            let what = if claimed.evidence.contains("file name") { "file name" } else { "folder" };
+            let what = if claimed.evidence.contains("file name") {
+                "file name"
+            } else {
+                "folder"
+            };
             format!("{what} says")
         }
     };
     let place = match &loc.prefecture {
         Some(code) => format!(
             "lies in {} ({:.1} km inside)",
-            schema.division(code).map(|d| d.short_name.as_str()).unwrap_or(code),
+            schema
+                .division(code)
+                .map(|d| d.short_name.as_str())
+                .unwrap_or(code),
             loc.prefecture_edge_km.unwrap_or(0.0)
         ),
-        None => format!("lies outside Qinghai ({:.1} km from the nearest prefecture)", loc.prefecture_edge_km.unwrap_or(0.0)),
+        None => format!(
+            "lies outside Qinghai ({:.1} km from the nearest prefecture)",
+            loc.prefecture_edge_km.unwrap_or(0.0)
+        ),
     };
     Some(Flag::GpsOutsidePrefecture.value(format!(
         "GPS {} {place}, {says} {claimed_name} ({to_claimed:.1} km away)",
@@ -648,16 +845,27 @@ fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
         (t.prefecture.as_ref().map(|p| p.code.clone()), inds)
     };
     let label = |t: &Tagging| -> String {
-        let place = t.prefecture.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "no prefecture".into());
+        let place = t
+            .prefecture
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| "no prefecture".into());
         let inds: Vec<&str> = t.indicators.iter().map(|v| v.code.as_str()).collect();
-        if inds.is_empty() { place } else { format!("{place}/{}", inds.join("+")) }
+        if inds.is_empty() {
+            place
+        } else {
+            format!("{place}/{}", inds.join("+"))
+        }
     };
-    let mut groups: Vec<(&str, Vec<usize>)> = groups.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    let mut groups: Vec<(&str, Vec<usize>)> =
+        groups.into_iter().filter(|(_, v)| v.len() > 1).collect();
     groups.sort();
     for (hash, members) in groups {
-        let keys: Vec<(Option<String>, Vec<String>)> = members.iter().map(|&i| key(&tags[i])).collect();
+        let keys: Vec<(Option<String>, Vec<String>)> =
+            members.iter().map(|&i| key(&tags[i])).collect();
         let differs = |a: &(Option<String>, Vec<String>), b: &(Option<String>, Vec<String>)| {
-            (a.0.is_some() && b.0.is_some() && a.0 != b.0) || (!a.1.is_empty() && !b.1.is_empty() && a.1 != b.1)
+            (a.0.is_some() && b.0.is_some() && a.0 != b.0)
+                || (!a.1.is_empty() && !b.1.is_empty() && a.1 != b.1)
         };
         let mut flags = Vec::new();
         for (n, &i) in members.iter().enumerate() {
@@ -670,7 +878,11 @@ fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
             if others.is_empty() {
                 continue;
             }
-            let more = if others.len() > 3 { format!(" and {} more", others.len() - 3) } else { String::new() };
+            let more = if others.len() > 3 {
+                format!(" and {} more", others.len() - 3)
+            } else {
+                String::new()
+            };
             let shown: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
             flags.push((
                 i,
@@ -694,12 +906,20 @@ pub(crate) fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]
 
 /// Tag files against the given submission lists: each on its own, then the duplicate flags
 /// across them (complete for every content whose files are all in `files`).
-pub(crate) fn tag_with(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging], manifests: &Manifests) -> Vec<Tagging> {
+pub(crate) fn tag_with(
+    schema: &Schema,
+    cfg: &TagConfig,
+    files: &[FileForTagging],
+    manifests: &Manifests,
+) -> Vec<Tagging> {
     use rayon::prelude::*;
     // Each file is tagged on its own (GPS point-in-polygon against the county boundaries is
     // the costly part); only the duplicate flags below look across files.
     let memo = FolderMemo::build(schema, files.iter().map(|f| (f.root, f.rel_path)));
-    let mut out: Vec<Tagging> = files.par_iter().map(|f| tag_one(schema, cfg, f, manifests, &memo)).collect();
+    let mut out: Vec<Tagging> = files
+        .par_iter()
+        .map(|f| tag_one(schema, cfg, f, manifests, &memo))
+        .collect();
     duplicate_flags(files, &mut out);
     for t in &mut out {
         t.flags.sort_by_key(|f| Flag::parse(&f.flag));
@@ -709,7 +929,13 @@ pub(crate) fn tag_with(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging
 
 /// One file's tags and flags, everything but the duplicate flags (which need the other files
 /// with the same content).
-pub(crate) fn tag_one(schema: &Schema, cfg: &TagConfig, f: &FileForTagging, manifests: &Manifests, memo: &FolderMemo) -> Tagging {
+pub(crate) fn tag_one(
+    schema: &Schema,
+    cfg: &TagConfig,
+    f: &FileForTagging,
+    manifests: &Manifests,
+    memo: &FolderMemo,
+) -> Tagging {
     let segs = segments(f);
     let found: Vec<Cow<Found>> = segs.iter().map(|s| memo.found(schema, s)).collect();
     let mut c = Cands::default();
@@ -748,10 +974,18 @@ pub fn facet_paths(schema: &Schema, t: &Tagging) -> Vec<String> {
         .county
         .as_ref()
         .and_then(|c| schema.place_facet(&c.code))
-        .or_else(|| t.prefecture.as_ref().and_then(|p| schema.place_facet(&p.code)));
+        .or_else(|| {
+            t.prefecture
+                .as_ref()
+                .and_then(|p| schema.place_facet(&p.code))
+        });
     out.extend(place);
     for i in &t.indicators {
-        out.push(schema.indicator_facet(&i.code).unwrap_or_else(|| format!("/indicator/{}", facet_escape(&i.code))));
+        out.push(
+            schema
+                .indicator_facet(&i.code)
+                .unwrap_or_else(|| format!("/indicator/{}", facet_escape(&i.code))),
+        );
     }
     for f in &t.flags {
         out.push(format!("/flag/{}", facet_escape(&f.flag)));

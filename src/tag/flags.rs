@@ -64,11 +64,16 @@ impl Flag {
     /// Accepts the stable name or the Chinese label.
     pub fn parse(s: &str) -> Option<Flag> {
         let t = s.trim();
-        Flag::ALL.into_iter().find(|f| f.as_str() == t || f.label_zh() == t)
+        Flag::ALL
+            .into_iter()
+            .find(|f| f.as_str() == t || f.label_zh() == t)
     }
 
     pub(crate) fn value(self, reason: String) -> FlagValue {
-        FlagValue { flag: self.as_str().to_string(), reason }
+        FlagValue {
+            flag: self.as_str().to_string(),
+            reason,
+        }
     }
 }
 
@@ -151,7 +156,9 @@ pub(crate) fn date_outside_period(cfg: &TagConfig, f: &Facts) -> Option<FlagValu
 pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
     if let Some(sw) = f.software.as_deref() {
         if let Some(e) = editor_in(sw) {
-            return Some(Flag::PossiblyEdited.value(format!("Software \"{sw}\" is an image editor ({e})")));
+            return Some(
+                Flag::PossiblyEdited.value(format!("Software \"{sw}\" is an image editor ({e})")),
+            );
         }
     }
     if !is_capture_media(f) {
@@ -176,13 +183,21 @@ pub(crate) fn no_capture_date(f: &Facts) -> Option<FlagValue> {
     if !is_capture_media(f) || f.captured_at.is_some() {
         return None;
     }
-    let what = if f.media() == Media::Photo { "photo" } else { "video" };
+    let what = if f.media() == Media::Photo {
+        "photo"
+    } else {
+        "video"
+    };
     Some(Flag::NoCaptureDate.value(format!(
         "{what} has no capture date in its metadata; when it was taken cannot be checked"
     )))
 }
 
 pub(crate) fn unreadable(f: &Facts) -> FlagValue {
-    let why = f.errors.first().map(|e| format!(": {e}")).unwrap_or_default();
+    let why = f
+        .errors
+        .first()
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
     Flag::Unreadable.value(format!("the file could not be read or is corrupt{why}"))
 }

@@ -74,7 +74,6 @@ pub struct Tagging {
     pub flags: Vec<FlagValue>,
 }
 
-
 mod engine;
 pub mod flags;
 #[cfg(test)]
@@ -92,13 +91,24 @@ pub fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]) -> Ve
 /// Tag a group of files against the given submission lists, duplicate flags included: the
 /// answer of [`tag_all`] for them when `files` holds every present file of each content
 /// among them and `manifests` every list in the catalog.
-pub fn tag_with(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging], manifests: &Manifests) -> Vec<Tagging> {
+pub fn tag_with(
+    schema: &Schema,
+    cfg: &TagConfig,
+    files: &[FileForTagging],
+    manifests: &Manifests,
+) -> Vec<Tagging> {
     engine::tag_with(schema, cfg, files, manifests)
 }
 
 /// One file's tags as [`tag_all`] gives them, but for the duplicate flags: an index run tags
 /// each file as it is read and adds those flags at the end.
 /// `memo` holds the folder names' matches (see [`FolderMemo`]); an empty one matches them here.
-pub fn tag_one(schema: &Schema, cfg: &TagConfig, file: &FileForTagging, manifests: &Manifests, memo: &FolderMemo) -> Tagging {
+pub fn tag_one(
+    schema: &Schema,
+    cfg: &TagConfig,
+    file: &FileForTagging,
+    manifests: &Manifests,
+    memo: &FolderMemo,
+) -> Tagging {
     engine::tag_one(schema, cfg, file, manifests, memo)
 }

@@ -22,7 +22,11 @@ fn fx(rel: &str) -> Fx {
         root: "/evidence".into(),
         rel: rel.into(),
         blake3: None,
-        facts: Facts { media: Some(Media::Photo), captured_at: Some(at("2018-05-20T10:00:00+08:00")), ..Facts::default() },
+        facts: Facts {
+            media: Some(Media::Photo),
+            captured_at: Some(at("2018-05-20T10:00:00+08:00")),
+            ..Facts::default()
+        },
         manual: Vec::new(),
         unreadable: false,
     }
@@ -74,34 +78,87 @@ fn has_flag(t: &Tagging, flag: &str) -> bool {
 }
 
 fn flag_reason<'a>(t: &'a Tagging, flag: &str) -> &'a str {
-    &t.flags.iter().find(|f| f.flag == flag).unwrap_or_else(|| panic!("no {flag} in {:?}", t.flags)).reason
+    &t.flags
+        .iter()
+        .find(|f| f.flag == flag)
+        .unwrap_or_else(|| panic!("no {flag} in {:?}", t.flags))
+        .reason
 }
 
 #[test]
 fn places_from_real_folder_and_file_names() {
     let cases: &[(&str, &str, Option<&str>, Option<&str>)] = &[
-        ("/evidence", "海东市/互助县/B4.1科普大篷车/IMG_001.jpg", Some("630200"), Some("630223")),
-        ("/evidence", "03-海东-互助县-科普大篷车进校园.jpg", Some("630200"), Some("630223")),
-        ("/evidence", "互助土族自治县/IMG_1.jpg", Some("630200"), Some("630223")),
+        (
+            "/evidence",
+            "海东市/互助县/B4.1科普大篷车/IMG_001.jpg",
+            Some("630200"),
+            Some("630223"),
+        ),
+        (
+            "/evidence",
+            "03-海东-互助县-科普大篷车进校园.jpg",
+            Some("630200"),
+            Some("630223"),
+        ),
+        (
+            "/evidence",
+            "互助土族自治县/IMG_1.jpg",
+            Some("630200"),
+            Some("630223"),
+        ),
         ("/evidence", "互助/IMG_1.jpg", None, None),
         ("/evidence", "海南/IMG_1.jpg", None, None),
         ("/evidence", "平安/IMG_1.jpg", None, None),
-        ("/evidence", "海南州/共和县/x.jpg", Some("632500"), Some("632521")),
-        ("/evidence", "湟中县2017年科技周/a.jpg", Some("630100"), Some("630106")),
+        (
+            "/evidence",
+            "海南州/共和县/x.jpg",
+            Some("632500"),
+            Some("632521"),
+        ),
+        (
+            "/evidence",
+            "湟中县2017年科技周/a.jpg",
+            Some("630100"),
+            Some("630106"),
+        ),
         ("/evidence", "同仁县/b.jpg", Some("632300"), Some("632301")),
-        ("/evidence", "威远镇文化广场/c.jpg", Some("630200"), Some("630223")),
+        (
+            "/evidence",
+            "威远镇文化广场/c.jpg",
+            Some("630200"),
+            Some("630223"),
+        ),
         ("/evidence", "城关镇/c.jpg", None, None),
-        ("/mnt/usb/海北州", "刚察县/x.jpg", Some("632200"), Some("632224")),
-        ("/evidence", "西宁市/城中区/x.jpg", Some("630100"), Some("630103")),
+        (
+            "/mnt/usb/海北州",
+            "刚察县/x.jpg",
+            Some("632200"),
+            Some("632224"),
+        ),
+        (
+            "/evidence",
+            "西宁市/城中区/x.jpg",
+            Some("630100"),
+            Some("630103"),
+        ),
         ("/evidence", "海东市　科普活动/x.jpg", Some("630200"), None),
         ("/evidence", "青海东部/x.jpg", None, None),
-        ("/evidence", "茫崖行委/x.jpg", Some("632800"), Some("632803")),
+        (
+            "/evidence",
+            "茫崖行委/x.jpg",
+            Some("632800"),
+            Some("632803"),
+        ),
     ];
     for (root, rel, pref, county) in cases {
         let mut f = fx(rel);
         f.root = root.to_string();
         let (p, c, _) = codes(&one(f));
-        assert_eq!((p.as_deref(), c.as_deref()), (*pref, *county), "{root} {rel}");
+        assert_eq!(
+            (p.as_deref(), c.as_deref()),
+            (*pref, *county),
+            "{root} {rel}"
+        );
     }
 }
 
@@ -110,7 +167,13 @@ fn a_county_outside_the_named_prefecture_stays_an_alternative() {
     let t = one(fx("海东市/城中区/x.jpg"));
     let p = t.prefecture.as_ref().unwrap();
     assert_eq!(p.code, "630200");
-    assert!(p.alternatives.iter().any(|a| a.code == "630100" && a.source == "path"), "{:?}", p.alternatives);
+    assert!(
+        p.alternatives
+            .iter()
+            .any(|a| a.code == "630100" && a.source == "path"),
+        "{:?}",
+        p.alternatives
+    );
     assert!(t.county.is_none());
 }
 
@@ -144,7 +207,13 @@ fn indicators_from_codes_and_names_in_paths() {
             assert_eq!(t.indicators[0].source, "path", "{rel}");
         }
         if *rel == "Ｂ４．１　活动照片/IMG_0001.jpg" {
-            assert!(t.indicators[0].evidence.starts_with("code Ｂ４．１ in folder"), "{}", t.indicators[0].evidence);
+            assert!(
+                t.indicators[0]
+                    .evidence
+                    .starts_with("code Ｂ４．１ in folder"),
+                "{}",
+                t.indicators[0].evidence
+            );
         }
     }
 }
@@ -171,7 +240,11 @@ fn keywords_tag_when_nothing_stronger_does() {
 fn document_text_keywords_need_real_support() {
     let doc = |text: &str| {
         let mut f = fx("文件/2018-汇报材料.pdf");
-        f.facts = Facts { media: Some(Media::Document), text: Some(text.into()), ..Facts::default() };
+        f.facts = Facts {
+            media: Some(Media::Document),
+            text: Some(text.into()),
+            ..Facts::default()
+        };
         one(f)
     };
     let t = doc("2018年科技活动周期间，全市开展科技周宣传，农村学生参加。");
@@ -181,9 +254,14 @@ fn document_text_keywords_need_real_support() {
     // A report touching two topics tags the better-supported one and keeps the other visible.
     let t = doc("科普大篷车开进牧区，大篷车进校园，大篷车下乡；同期开展科技活动周。");
     assert_eq!(codes(&t).2, ["B4.1"]);
-    assert!(t.indicators[0].alternatives.iter().any(|a| a.code == "D2" && a.source == "keyword"));
+    assert!(t.indicators[0]
+        .alternatives
+        .iter()
+        .any(|a| a.code == "D2" && a.source == "keyword"));
     // One short keyword in a long text is not enough; generic ones never count.
-    assert!(doc("会议通知：请各单位报送总结。涉及农村。").indicators.is_empty());
+    assert!(doc("会议通知：请各单位报送总结。涉及农村。")
+        .indicators
+        .is_empty());
     assert!(doc("学生 学生 学生 社区").indicators.is_empty());
 }
 
@@ -192,13 +270,41 @@ fn manifest_tree() -> Vec<Fx> {
     list.facts = Facts {
         media: Some(Media::Document),
         manifest_rows: vec![
-            ManifestRow { file: "IMG_001.jpg".into(), indicator: "B4.1".into(), at: "Sheet1!2".into() },
-            ManifestRow { file: "子目录\\IMG_002.jpg".into(), indicator: "科技活动周".into(), at: "Sheet1!3".into() },
-            ManifestRow { file: "IMG_003".into(), indicator: "科普大篷车进校园活动".into(), at: "Sheet1!4".into() },
-            ManifestRow { file: "视频".into(), indicator: "D1".into(), at: "Sheet1!5".into() },
-            ManifestRow { file: "IMG_009.jpg".into(), indicator: "d2".into(), at: "Sheet1!6".into() },
-            ManifestRow { file: "D:\\报送材料\\海东市\\乐都\\DSC_0100.JPG".into(), indicator: "D3".into(), at: "Sheet1!7".into() },
-            ManifestRow { file: "IMG_777.jpg".into(), indicator: "不存在的指标".into(), at: "Sheet1!8".into() },
+            ManifestRow {
+                file: "IMG_001.jpg".into(),
+                indicator: "B4.1".into(),
+                at: "Sheet1!2".into(),
+            },
+            ManifestRow {
+                file: "子目录\\IMG_002.jpg".into(),
+                indicator: "科技活动周".into(),
+                at: "Sheet1!3".into(),
+            },
+            ManifestRow {
+                file: "IMG_003".into(),
+                indicator: "科普大篷车进校园活动".into(),
+                at: "Sheet1!4".into(),
+            },
+            ManifestRow {
+                file: "视频".into(),
+                indicator: "D1".into(),
+                at: "Sheet1!5".into(),
+            },
+            ManifestRow {
+                file: "IMG_009.jpg".into(),
+                indicator: "d2".into(),
+                at: "Sheet1!6".into(),
+            },
+            ManifestRow {
+                file: "D:\\报送材料\\海东市\\乐都\\DSC_0100.JPG".into(),
+                indicator: "D3".into(),
+                at: "Sheet1!7".into(),
+            },
+            ManifestRow {
+                file: "IMG_777.jpg".into(),
+                indicator: "不存在的指标".into(),
+                at: "Sheet1!8".into(),
+            },
         ],
         ..Facts::default()
     };
@@ -222,44 +328,95 @@ fn manifest_rows_apply_to_their_folder_and_below() {
     let got: Vec<Vec<String>> = t.iter().map(|x| codes(x).2).collect();
     assert_eq!(got[1], ["B4.1"]);
     assert_eq!(got[2], ["D2"], "a relative path with a Windows separator");
-    assert_eq!(got[3], ["B4.1"], "name without extension, indicator written as an activity");
-    assert_eq!(got[4], ["D1"], "a row naming a folder covers the files inside");
+    assert_eq!(
+        got[3],
+        ["B4.1"],
+        "name without extension, indicator written as an activity"
+    );
+    assert_eq!(
+        got[4],
+        ["D1"],
+        "a row naming a folder covers the files inside"
+    );
     assert!(got[6].is_empty(), "a list does not reach a sibling folder");
-    assert_eq!(got[7], ["D3"], "an absolute Windows path in the list, matched by its unique file name");
-    assert!(got[8].is_empty(), "an indicator the catalog does not know tags nothing");
-    assert!(flag_reason(&t[8], "no_indicator").contains("不存在的指标"), "the list's answer is shown");
+    assert_eq!(
+        got[7],
+        ["D3"],
+        "an absolute Windows path in the list, matched by its unique file name"
+    );
+    assert!(
+        got[8].is_empty(),
+        "an indicator the catalog does not know tags nothing"
+    );
+    assert!(
+        flag_reason(&t[8], "no_indicator").contains("不存在的指标"),
+        "the list's answer is shown"
+    );
     assert_eq!(t[1].indicators[0].source, "manifest");
-    assert!(t[1].indicators[0].evidence.contains("材料清单.xlsx Sheet1!2"), "{}", t[1].indicators[0].evidence);
-    assert!(!has_flag(&t[0], "no_indicator"), "the list itself is not flagged");
+    assert!(
+        t[1].indicators[0]
+            .evidence
+            .contains("材料清单.xlsx Sheet1!2"),
+        "{}",
+        t[1].indicators[0].evidence
+    );
+    assert!(
+        !has_flag(&t[0], "no_indicator"),
+        "the list itself is not flagged"
+    );
     // Manifest beats path; the path's opinion stays visible.
     assert_eq!(got[5], ["D2"]);
     let alts = &t[5].indicators[0].alternatives;
-    assert!(alts.iter().any(|a| a.code == "A1" && a.source == "path"), "{alts:?}");
+    assert!(
+        alts.iter().any(|a| a.code == "A1" && a.source == "path"),
+        "{alts:?}"
+    );
 }
 
 #[test]
 fn precedence_manual_manifest_path_keyword_gps() {
     // Manual beats everything, and the rest is kept strongest first.
     let mut f = manifest_tree();
-    f[5].manual = vec![ManualTag { kind: TagKind::Indicator, code: "D3".into(), reason: "复核".into(), who: "li".into() }];
+    f[5].manual = vec![ManualTag {
+        kind: TagKind::Indicator,
+        code: "D3".into(),
+        reason: "复核".into(),
+        who: "li".into(),
+    }];
     let t = run(&f).remove(5);
     assert_eq!(codes(&t).2, ["D3"]);
     assert_eq!(t.indicators[0].source, "manual");
-    let srcs: Vec<&str> = t.indicators[0].alternatives.iter().map(|a| a.source.as_str()).collect();
+    let srcs: Vec<&str> = t.indicators[0]
+        .alternatives
+        .iter()
+        .map(|a| a.source.as_str())
+        .collect();
     assert_eq!(srcs.first(), Some(&"manifest"));
     assert!(srcs.contains(&"path"));
 
     // Path beats keyword.
     let t = one(fx("D2/机器人竞赛.jpg"));
     assert_eq!(codes(&t).2, ["D2"]);
-    assert!(t.indicators[0].alternatives.iter().any(|a| a.code == "A1.1" && a.source == "keyword"));
+    assert!(t.indicators[0]
+        .alternatives
+        .iter()
+        .any(|a| a.code == "A1.1" && a.source == "keyword"));
 
     // Places: path beats GPS, GPS fills in when the path says nothing.
     let mut f = fx("海东市/x.jpg");
-    f.facts.gps = Some(Gps { lat: 36.62, lon: 101.78 });
+    f.facts.gps = Some(Gps {
+        lat: 36.62,
+        lon: 101.78,
+    });
     let t = one(f.clone());
     assert_eq!(t.prefecture.as_ref().unwrap().code, "630200");
-    assert!(t.prefecture.as_ref().unwrap().alternatives.iter().any(|a| a.code == "630100" && a.source == "gps"));
+    assert!(t
+        .prefecture
+        .as_ref()
+        .unwrap()
+        .alternatives
+        .iter()
+        .any(|a| a.code == "630100" && a.source == "gps"));
     f.rel = "未分类/x.jpg".into();
     let t = one(f.clone());
     assert_eq!(codes(&t).0.as_deref(), Some("630100"));
@@ -268,19 +425,34 @@ fn precedence_manual_manifest_path_keyword_gps() {
 
     // A manual county implies its prefecture and beats the folder.
     f.rel = "海东市/x.jpg".into();
-    f.manual = vec![ManualTag { kind: TagKind::County, code: "刚察县".into(), reason: String::new(), who: "wang".into() }];
+    f.manual = vec![ManualTag {
+        kind: TagKind::County,
+        code: "刚察县".into(),
+        reason: String::new(),
+        who: "wang".into(),
+    }];
     let t = one(f);
-    assert_eq!((codes(&t).0.as_deref(), codes(&t).1.as_deref()), (Some("632200"), Some("632224")));
+    assert_eq!(
+        (codes(&t).0.as_deref(), codes(&t).1.as_deref()),
+        (Some("632200"), Some("632224"))
+    );
     assert_eq!(t.prefecture.as_ref().unwrap().source, "manual");
 }
 
 #[test]
 fn flag_gps_outside_prefecture() {
     let mut f = fx("海东市/x.jpg");
-    f.facts.gps = Some(Gps { lat: 36.62, lon: 101.78 });
+    f.facts.gps = Some(Gps {
+        lat: 36.62,
+        lon: 101.78,
+    });
     let t = one(f.clone());
     let r = flag_reason(&t, "gps_outside_prefecture");
-    assert!(r.starts_with("GPS 36.62,101.78 lies in 西宁市 (") && r.contains("km inside), folder says 海东市 ("), "{r}");
+    assert!(
+        r.starts_with("GPS 36.62,101.78 lies in 西宁市 (")
+            && r.contains("km inside), folder says 海东市 ("),
+        "{r}"
+    );
     // Agreeing GPS: no flag. No GPS or 0,0: no flag.
     f.rel = "西宁市/x.jpg".into();
     assert!(!has_flag(&one(f.clone()), "gps_outside_prefecture"));
@@ -288,7 +460,10 @@ fn flag_gps_outside_prefecture() {
     f.facts.gps = Some(Gps { lat: 0.0, lon: 0.0 });
     assert!(!has_flag(&one(f.clone()), "gps_outside_prefecture"));
     // Outside Qinghai altogether.
-    f.facts.gps = Some(Gps { lat: 39.9, lon: 116.4 });
+    f.facts.gps = Some(Gps {
+        lat: 39.9,
+        lon: 116.4,
+    });
     assert!(flag_reason(&one(f), "gps_outside_prefecture").contains("outside Qinghai"));
 }
 
@@ -296,11 +471,23 @@ fn flag_gps_outside_prefecture() {
 fn a_point_just_across_the_border_is_not_flagged() {
     let s = schema();
     // Walk from 海东 toward 西宁 and stop at the first point the datum-shifted position leaves 海东.
-    let (a, b) = (Gps { lat: 36.50, lon: 102.10 }, Gps { lat: 36.62, lon: 101.78 });
+    let (a, b) = (
+        Gps {
+            lat: 36.50,
+            lon: 102.10,
+        },
+        Gps {
+            lat: 36.62,
+            lon: 101.78,
+        },
+    );
     let mut p = a;
     for i in 1..=4000 {
         let t = i as f64 / 4000.0;
-        p = Gps { lat: a.lat + (b.lat - a.lat) * t, lon: a.lon + (b.lon - a.lon) * t };
+        p = Gps {
+            lat: a.lat + (b.lat - a.lat) * t,
+            lon: a.lon + (b.lon - a.lon) * t,
+        };
         if s.locate(p).prefecture.as_deref() != Some("630200") {
             break;
         }
@@ -320,19 +507,33 @@ fn flag_date_outside_period() {
     let mut f = fx("海东市/B4.1/x.jpg");
     f.facts.captured_at = Some(at("2015-06-01T09:00:00+08:00"));
     f.facts.captured_at_source = Some("exif:DateTimeOriginal".into());
-    let r = one(f.clone()).flags.into_iter().find(|x| x.flag == "date_outside_period").unwrap().reason;
-    assert!(r.contains("2015-06-01") && r.contains("before") && r.contains("2016-01-01..2020-12-31"), "{r}");
+    let r = one(f.clone())
+        .flags
+        .into_iter()
+        .find(|x| x.flag == "date_outside_period")
+        .unwrap()
+        .reason;
+    assert!(
+        r.contains("2015-06-01") && r.contains("before") && r.contains("2016-01-01..2020-12-31"),
+        "{r}"
+    );
     f.facts.captured_at = Some(at("2021-01-01T00:30:00+08:00"));
     assert!(has_flag(&one(f.clone()), "date_outside_period"));
     f.facts.captured_at = Some(at("2020-12-31T23:30:00+08:00"));
-    assert!(!has_flag(&one(f.clone()), "date_outside_period"), "the last day counts, in local time");
+    assert!(
+        !has_flag(&one(f.clone()), "date_outside_period"),
+        "the last day counts, in local time"
+    );
     // A document written after the period (a final summary) is not flagged.
     let mut d = f.clone();
     d.facts.media = Some(Media::Document);
     d.facts.captured_at = Some(at("2021-03-01T09:00:00+08:00"));
     assert!(!has_flag(&one(d), "date_outside_period"));
     // The period comes from the config.
-    let cfg = TagConfig { period_end: chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap(), ..TagConfig::default() };
+    let cfg = TagConfig {
+        period_end: chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap(),
+        ..TagConfig::default()
+    };
     assert!(has_flag(&run_cfg(&cfg, &[f])[0], "date_outside_period"));
 }
 
@@ -350,18 +551,37 @@ fn flag_duplicate_across_submissions() {
     e.rel = "海东市/B4.1/a2 - 副本.jpg".into();
     let t = run(&[a, b, c, d, e]);
     let r = flag_reason(&t[0], "duplicate_across_submissions");
-    assert!(r.contains("西宁市/B4.1/a_copy.jpg") && r.contains("af1349b9f5f9"), "{r}");
-    assert!(has_flag(&t[1], "duplicate_across_submissions") && has_flag(&t[2], "duplicate_across_submissions"));
+    assert!(
+        r.contains("西宁市/B4.1/a_copy.jpg") && r.contains("af1349b9f5f9"),
+        "{r}"
+    );
+    assert!(
+        has_flag(&t[1], "duplicate_across_submissions")
+            && has_flag(&t[2], "duplicate_across_submissions")
+    );
     // Two copies under the same prefecture and indicator are a plain duplicate, not a flag.
-    assert!(!has_flag(&t[3], "duplicate_across_submissions") && !has_flag(&t[4], "duplicate_across_submissions"));
+    assert!(
+        !has_flag(&t[3], "duplicate_across_submissions")
+            && !has_flag(&t[4], "duplicate_across_submissions")
+    );
 }
 
 #[test]
 fn flag_possibly_edited() {
     let mut f = fx("海东市/B4.1/x.jpg");
-    for sw in ["Adobe Photoshop CC 2019 (Windows)", "美图秀秀", "MeituXiuXiu", "Snapseed 2.0", "醒图", "Adobe Photoshop Lightroom Classic 9.0"] {
+    for sw in [
+        "Adobe Photoshop CC 2019 (Windows)",
+        "美图秀秀",
+        "MeituXiuXiu",
+        "Snapseed 2.0",
+        "醒图",
+        "Adobe Photoshop Lightroom Classic 9.0",
+    ] {
         f.facts.software = Some(sw.into());
-        assert!(flag_reason(&one(f.clone()), "possibly_edited").contains(sw), "{sw}");
+        assert!(
+            flag_reason(&one(f.clone()), "possibly_edited").contains(sw),
+            "{sw}"
+        );
     }
     for sw in ["iPhone 12 14.2", "HUAWEI P30 V1.0", "Ver.1.00"] {
         f.facts.software = Some(sw.into());
@@ -372,7 +592,10 @@ fn flag_possibly_edited() {
     assert!(flag_reason(&one(f.clone()), "possibly_edited").contains("66 days"));
     f.facts.modified_at = Some(at("2018-05-21T10:00:00+08:00"));
     assert!(!has_flag(&one(f.clone()), "possibly_edited"));
-    let cfg = TagConfig { edit_gap_days: 0, ..TagConfig::default() };
+    let cfg = TagConfig {
+        edit_gap_days: 0,
+        ..TagConfig::default()
+    };
     assert!(has_flag(&run_cfg(&cfg, &[f])[0], "possibly_edited"));
 }
 
@@ -391,7 +614,10 @@ fn flag_no_capture_date_only_for_photos_and_videos() {
 fn flag_no_indicator_and_unreadable() {
     let t = one(fx("海东市/IMG_0001.jpg"));
     assert!(has_flag(&t, "no_indicator"));
-    assert!(!has_flag(&one(fx("海东市/B4.1/IMG_0001.jpg")), "no_indicator"));
+    assert!(!has_flag(
+        &one(fx("海东市/B4.1/IMG_0001.jpg")),
+        "no_indicator"
+    ));
     let mut f = fx("海东市/B4.1/broken.jpg");
     f.unreadable = true;
     f.facts.errors = vec!["JPEG ends before its first image".into()];
@@ -403,7 +629,10 @@ fn flag_no_indicator_and_unreadable() {
 #[test]
 fn facets_use_names_for_places_and_codes_for_indicators() {
     let t = one(fx("西宁市/城中区/B4.1/IMG_0001.jpg"));
-    assert_eq!(facet_paths(schema(), &t), ["/place/西宁市/城中区", "/indicator/B/B4/B4.1"]);
+    assert_eq!(
+        facet_paths(schema(), &t),
+        ["/place/西宁市/城中区", "/indicator/B/B4/B4.1"]
+    );
     let t = one(fx("海北藏族自治州/IMG_0001.jpg"));
     let f = facet_paths(schema(), &t);
     assert_eq!(f, ["/place/海北州", "/flag/no_indicator"]);
@@ -411,7 +640,18 @@ fn facets_use_names_for_places_and_codes_for_indicators() {
 
 #[test]
 fn hostile_names_do_not_panic() {
-    let names = ["", "/", "\\\\server\\share\\", "....", "a/b/c/d/e/f/g/h/i/j/k/l.jpg", "\u{FFFD}\u{0}\u{202E}.jpg", "B4.", "B", "B4-", "A1.1.1.1.1.1.1"];
+    let names = [
+        "",
+        "/",
+        "\\\\server\\share\\",
+        "....",
+        "a/b/c/d/e/f/g/h/i/j/k/l.jpg",
+        "\u{FFFD}\u{0}\u{202E}.jpg",
+        "B4.",
+        "B",
+        "B4-",
+        "A1.1.1.1.1.1.1",
+    ];
     for n in names {
         let _ = one(fx(n));
     }
@@ -421,7 +661,10 @@ fn hostile_names_do_not_panic() {
     a.blake3 = Some("哈希值哈希值哈希值哈希值哈希值".into());
     b.blake3 = a.blake3.clone();
     let mut bad = fx("海东市/nan.jpg");
-    bad.facts.gps = Some(Gps { lat: f64::NAN, lon: f64::INFINITY });
+    bad.facts.gps = Some(Gps {
+        lat: f64::NAN,
+        lon: f64::INFINITY,
+    });
     let t = run(&[a, b, bad]);
     assert!(has_flag(&t[0], "duplicate_across_submissions"));
     assert!(!has_flag(&t[2], "gps_outside_prefecture"));
@@ -432,40 +675,83 @@ fn hostile_names_do_not_panic() {
 /// names raise no false places or codes, editors are recognised and camera firmware is not.
 #[test]
 fn corpus_names_software_and_gps() {
-    let Some(dir) = std::env::var_os("EVIDENCE_DEV_CORPUS") else { return };
+    let Some(dir) = std::env::var_os("EVIDENCE_DEV_CORPUS") else {
+        return;
+    };
     let path = std::path::Path::new(&dir).join("reference/exiftool.json");
-    let Ok(text) = std::fs::read_to_string(&path) else { return };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return;
+    };
     let entries: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     let mut files = Vec::new();
     for e in &entries {
-        let rel = e["SourceFile"].as_str().unwrap_or("").trim_start_matches("./").to_string();
+        let rel = e["SourceFile"]
+            .as_str()
+            .unwrap_or("")
+            .trim_start_matches("./")
+            .to_string();
         let mut f = fx(&rel);
         f.root = "/corpus".into();
-        f.facts.software = ["EXIF:Software", "XMP:Software", "PNG:Software", "QuickTime:Software"]
-            .iter()
-            .find_map(|k| e[*k].as_str().map(str::to_string));
+        f.facts.software = [
+            "EXIF:Software",
+            "XMP:Software",
+            "PNG:Software",
+            "QuickTime:Software",
+        ]
+        .iter()
+        .find_map(|k| e[*k].as_str().map(str::to_string));
         let num = |k: &str| e[k].as_f64();
-        if let (Some(lat), Some(lon)) = (num("Composite:GPSLatitude"), num("Composite:GPSLongitude")) {
+        if let (Some(lat), Some(lon)) =
+            (num("Composite:GPSLatitude"), num("Composite:GPSLongitude"))
+        {
             f.facts.gps = Some(Gps { lat, lon });
         }
         files.push(f);
     }
     assert!(files.len() > 100);
     let tags = run(&files);
-    let editors = ["photoshop", "gimp", "lightroom", "paint.net", "darktable", "digikam"];
+    let editors = [
+        "photoshop",
+        "gimp",
+        "lightroom",
+        "paint.net",
+        "darktable",
+        "digikam",
+    ];
     let mut seen_editor = 0;
     for (f, t) in files.iter().zip(&tags) {
-        assert!(t.prefecture.is_none(), "{}: false place {:?}", f.rel, t.prefecture);
-        assert!(t.indicators.iter().all(|i| i.source != "path"), "{}: false code {:?}", f.rel, t.indicators);
+        assert!(
+            t.prefecture.is_none(),
+            "{}: false place {:?}",
+            f.rel,
+            t.prefecture
+        );
+        assert!(
+            t.indicators.iter().all(|i| i.source != "path"),
+            "{}: false code {:?}",
+            f.rel,
+            t.indicators
+        );
         if let Some(sw) = &f.facts.software {
             let low = sw.to_lowercase();
             if editors.iter().any(|e| low.contains(e)) {
                 seen_editor += 1;
-                assert!(has_flag(t, "possibly_edited"), "{}: {sw} not recognised", f.rel);
+                assert!(
+                    has_flag(t, "possibly_edited"),
+                    "{}: {sw} not recognised",
+                    f.rel
+                );
             }
-            let firmware = low.starts_with("ver") || low.contains(" v1.") || low.starts_with("hdr+") || low.chars().all(|c| c.is_ascii_digit() || c == '.');
+            let firmware = low.starts_with("ver")
+                || low.contains(" v1.")
+                || low.starts_with("hdr+")
+                || low.chars().all(|c| c.is_ascii_digit() || c == '.');
             if firmware {
-                assert!(!has_flag(t, "possibly_edited"), "{}: firmware {sw} taken for an editor", f.rel);
+                assert!(
+                    !has_flag(t, "possibly_edited"),
+                    "{}: firmware {sw} taken for an editor",
+                    f.rel
+                );
             }
         }
         if let Some(p) = f.facts.gps {
@@ -496,9 +782,22 @@ fn folder_names_matched_once_tag_like_each_file_alone() {
     let cfg = TagConfig::default();
     for f in &input {
         let alone = tag_one(schema(), &cfg, f, &manifests, &FolderMemo::default());
-        assert_eq!(tag_one(schema(), &cfg, f, &manifests, &memo), alone, "{}", f.rel_path);
+        assert_eq!(
+            tag_one(schema(), &cfg, f, &manifests, &memo),
+            alone,
+            "{}",
+            f.rel_path
+        );
     }
     let first = tag_one(schema(), &cfg, &input[0], &manifests, &memo);
-    assert_eq!(codes(&first).1.as_deref(), Some("630223"), "the county comes from a memoised folder");
-    assert!(first.indicators.iter().any(|i| i.code == "B4.1"), "{:?}", first.indicators);
+    assert_eq!(
+        codes(&first).1.as_deref(),
+        Some("630223"),
+        "the county comes from a memoised folder"
+    );
+    assert!(
+        first.indicators.iter().any(|i| i.code == "B4.1"),
+        "{:?}",
+        first.indicators
+    );
 }

@@ -101,10 +101,21 @@ impl Browser {
                 buf.clear();
             }
         });
-        let mut b = Browser { child, to, from: rx, next_id: 0, session: String::new(), pending: Vec::new(), _profile: profile };
+        let mut b = Browser {
+            child,
+            to,
+            from: rx,
+            next_id: 0,
+            session: String::new(),
+            pending: Vec::new(),
+            _profile: profile,
+        };
         let target = b.call_browser("Target.createTarget", json!({"url": "about:blank"}));
         let target_id = target["targetId"].as_str().unwrap().to_string();
-        let attached = b.call_browser("Target.attachToTarget", json!({"targetId": target_id, "flatten": true}));
+        let attached = b.call_browser(
+            "Target.attachToTarget",
+            json!({"targetId": target_id, "flatten": true}),
+        );
         b.session = attached["sessionId"].as_str().unwrap().to_string();
         b.call("Page.enable", json!({}));
         b.call("Runtime.enable", json!({}));
@@ -137,7 +148,9 @@ impl Browser {
                 }
                 Ok(v) => self.pending.push(v),
                 Err(RecvTimeoutError::Timeout) => panic!("no reply to {method} within {TIMEOUT:?}"),
-                Err(RecvTimeoutError::Disconnected) => panic!("chromium closed the DevTools pipe during {method}"),
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("chromium closed the DevTools pipe during {method}")
+                }
             }
         }
     }
@@ -169,7 +182,8 @@ impl Browser {
 
     /// Run `action`, then wait until the page it leads to has loaded.
     fn navigating(&mut self, action: impl FnOnce(&mut Browser)) {
-        self.pending.retain(|v| v["method"] != "Page.loadEventFired");
+        self.pending
+            .retain(|v| v["method"] != "Page.loadEventFired");
         action(self);
         self.wait_event("Page.loadEventFired");
     }
@@ -182,7 +196,10 @@ impl Browser {
     }
 
     fn eval(&mut self, expr: &str) -> Value {
-        let r = self.call("Runtime.evaluate", json!({"expression": expr, "returnByValue": true}));
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expr, "returnByValue": true}),
+        );
         if let Some(e) = r.get("exceptionDetails") {
             panic!("script failed: {expr}: {e}");
         }
@@ -217,7 +234,9 @@ impl Browser {
                 return null;
             }})()"#
         ));
-        let a = v.as_array().unwrap_or_else(|| panic!("nothing clickable matches {selector}"));
+        let a = v
+            .as_array()
+            .unwrap_or_else(|| panic!("nothing clickable matches {selector}"));
         (a[0].as_f64().unwrap(), a[1].as_f64().unwrap())
     }
 
@@ -235,11 +254,16 @@ impl Browser {
     }
 
     fn total(&mut self) -> u64 {
-        self.eval("Number(document.getElementById('summary')?.dataset.total ?? -1)").as_f64().unwrap_or(-1.0) as u64
+        self.eval("Number(document.getElementById('summary')?.dataset.total ?? -1)")
+            .as_f64()
+            .unwrap_or(-1.0) as u64
     }
 
     fn url(&mut self) -> String {
-        self.eval("decodeURIComponent(location.href)").as_str().unwrap().to_string()
+        self.eval("decodeURIComponent(location.href)")
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -283,7 +307,9 @@ fn start_server() -> String {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
-            archive::serve::serve(listener, state, std::future::pending()).await.unwrap();
+            archive::serve::serve(listener, state, std::future::pending())
+                .await
+                .unwrap();
         });
     });
     format!("http://{}", rx.recv().unwrap())
@@ -323,9 +349,18 @@ fn inspector_session_in_chromium() {
     });
     assert!(b.url().contains("q=科普"), "{}", b.url());
     let found = b.total();
-    assert!(found > 0 && found < all, "科普 narrows the archive: {found} of {all}");
-    let names: Vec<String> = serde_json::from_value(b.eval("[...document.querySelectorAll('.card .name')].map(e => e.innerHTML)")).unwrap();
-    assert!(names.iter().any(|n| n.contains("<b>")), "matches are highlighted: {names:?}");
+    assert!(
+        found > 0 && found < all,
+        "科普 narrows the archive: {found} of {all}"
+    );
+    let names: Vec<String> = serde_json::from_value(
+        b.eval("[...document.querySelectorAll('.card .name')].map(e => e.innerHTML)"),
+    )
+    .unwrap();
+    assert!(
+        names.iter().any(|n| n.contains("<b>")),
+        "matches are highlighted: {names:?}"
+    );
     b.screenshot(&shots.join("2-query.png"));
 
     // Click the first prefecture facet that narrows further.
@@ -336,16 +371,28 @@ fn inspector_session_in_chromium() {
             return i < 0 ? null : i;
         }})()"#
     ));
-    let i = sel.as_u64().expect("a prefecture facet smaller than the result set");
+    let i = sel
+        .as_u64()
+        .expect("a prefecture facet smaller than the result set");
     let expected: u64 = b
         .eval(&format!(r#"Number(document.querySelectorAll('aside a.facet[data-filter^="prefecture:"]')[{i}].querySelector('.n').textContent)"#))
         .as_f64()
         .unwrap() as u64;
-    b.eval(&format!(r#"document.querySelectorAll('aside a.facet[data-filter^="prefecture:"]')[{i}].id = 'pick'"#));
+    b.eval(&format!(
+        r#"document.querySelectorAll('aside a.facet[data-filter^="prefecture:"]')[{i}].id = 'pick'"#
+    ));
     b.click("#pick");
     assert!(b.url().contains("f=prefecture:"), "{}", b.url());
-    assert_eq!(b.total(), expected, "the facet count is what the click gives");
-    assert_eq!(b.eval("document.querySelectorAll('.chips .chip[data-filter]').length"), 1, "one removable chip");
+    assert_eq!(
+        b.total(),
+        expected,
+        "the facet count is what the click gives"
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('.chips .chip[data-filter]').length"),
+        1,
+        "one removable chip"
+    );
     b.screenshot(&shots.join("3-facet.png"));
 
     // Remove the chip again, then filter by clicking a region of the map.
@@ -363,23 +410,42 @@ fn inspector_session_in_chromium() {
             return null;
         })()"#,
     );
-    let name = region[0].as_str().expect("a map region with some of the results").to_string();
+    let name = region[0]
+        .as_str()
+        .expect("a map region with some of the results")
+        .to_string();
     let count = region[1].as_u64().unwrap();
     b.click("#region");
-    assert!(b.url().contains(&format!("f=prefecture:{name}")), "{}", b.url());
-    assert_eq!(b.total(), count, "clicking {name} on the map filters to its results");
+    assert!(
+        b.url().contains(&format!("f=prefecture:{name}")),
+        "{}",
+        b.url()
+    );
+    assert_eq!(
+        b.total(),
+        count,
+        "clicking {name} on the map filters to its results"
+    );
     b.screenshot(&shots.join("4-map.png"));
 
     // Open the detail page of the first result.
     b.click("#results .card a.name");
     assert!(b.url().contains("/record/"), "{}", b.url());
     assert_eq!(b.eval("!!document.getElementById('download')"), true);
-    assert_eq!(b.eval("document.querySelector('h1').textContent.length > 0"), true);
+    assert_eq!(
+        b.eval("document.querySelector('h1').textContent.length > 0"),
+        true
+    );
     b.screenshot(&shots.join("5-detail.png"));
 
     // The ledger and the English page.
     b.goto(&format!("{base}/ledger"));
-    assert!(b.eval("document.querySelectorAll('#ledger td.empty').length").as_f64().unwrap() > 0.0);
+    assert!(
+        b.eval("document.querySelectorAll('#ledger td.empty').length")
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
     b.screenshot(&shots.join("6-ledger.png"));
     b.goto(&format!("{base}/?lang=en&q=%E7%A7%91%E6%99%AE"));
     assert_eq!(b.eval("document.documentElement.lang"), "en");

@@ -17,14 +17,28 @@ use crate::harness::Env;
 use archive::sample::Rng;
 
 /// What must be equal between the interrupted and the uninterrupted archive, per file.
-type FileState = (String, Option<String>, String, String, String, String, String);
+type FileState = (
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
 
 fn state_of(v: &serde_json::Value) -> FileState {
     let s = |x: &serde_json::Value| x.as_str().map(str::to_string);
     let code = |x: &serde_json::Value| x["code"].as_str().unwrap_or("-").to_string();
     let list = |x: &serde_json::Value, key: &str| {
-        let mut v: Vec<String> =
-            x.as_array().map(|a| a.iter().map(|i| i[key].as_str().unwrap_or("").to_string()).collect()).unwrap_or_default();
+        let mut v: Vec<String> = x
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|i| i[key].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
         v.sort();
         v.join(",")
     };
@@ -41,13 +55,23 @@ fn state_of(v: &serde_json::Value) -> FileState {
 
 fn archive_cmd(archive: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_archive"));
-    c.arg("--archive").arg(archive).env_remove("ARCHIVE_DIR").env_remove("ARCHIVE_SCHEMA");
+    c.arg("--archive")
+        .arg(archive)
+        .env_remove("ARCHIVE_DIR")
+        .env_remove("ARCHIVE_SCHEMA");
     c
 }
 
 fn json_lines(archive: &Path, args: &[&str]) -> Vec<serde_json::Value> {
-    let out = archive_cmd(archive).args(args).output().expect("run archive");
-    assert!(out.status.success(), "archive {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = archive_cmd(archive)
+        .args(args)
+        .output()
+        .expect("run archive");
+    assert!(
+        out.status.success(),
+        "archive {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -56,20 +80,32 @@ fn json_lines(archive: &Path, args: &[&str]) -> Vec<serde_json::Value> {
 }
 
 fn index_to_completion(archive: &Path, evidence: &Path) -> serde_json::Value {
-    let out = archive_cmd(archive).args(["index", evidence.to_str().unwrap(), "--json"]).output().expect("run archive");
+    let out = archive_cmd(archive)
+        .args(["index", evidence.to_str().unwrap(), "--json"])
+        .output()
+        .expect("run archive");
     let code = out.status.code().unwrap_or(-1);
-    assert!(code == 0 || code == 2, "index failed ({code}): {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code == 0 || code == 2,
+        "index failed ({code}): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("index summary is JSON")
 }
 
 /// The catalog as `list` shows it and the search index as `search ""` shows it.
 fn snapshot(archive: &Path) -> (BTreeSet<FileState>, Vec<FileState>) {
-    let listed: BTreeSet<FileState> = json_lines(archive, &["list", "--json"]).iter().map(state_of).collect();
+    let listed: BTreeSet<FileState> = json_lines(archive, &["list", "--json"])
+        .iter()
+        .map(state_of)
+        .collect();
     let searched: Vec<FileState> =
-        json_lines(archive, &["search", "", "--json", "--limit", "100000"]).iter().map(state_of).collect();
+        json_lines(archive, &["search", "", "--json", "--limit", "100000"])
+            .iter()
+            .map(state_of)
+            .collect();
     (listed, searched)
 }
-
 
 /// The sample tree plus generated files: copies of its photos with distinct bytes (so every
 /// one is a new blob to extract), text under prefecture and county folders (so tags differ),
@@ -77,18 +113,43 @@ fn snapshot(archive: &Path) -> (BTreeSet<FileState>, Vec<FileState>) {
 /// and some larger files that keep a worker busy long enough to be killed mid-read.
 fn build_tree(env: &Env, extra: usize) -> usize {
     let sample = env.evidence.join("sample");
-    let out = archive_cmd(&env.archive).arg("sample").arg(&sample).output().unwrap();
-    assert!(out.status.success(), "sample: {}", String::from_utf8_lossy(&out.stderr));
+    let out = archive_cmd(&env.archive)
+        .arg("sample")
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "sample: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let photos: Vec<Vec<u8>> = walkdir::WalkDir::new(&sample)
         .into_iter()
         .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("jpg")))
+        .filter(|e| {
+            e.path()
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("jpg"))
+        })
         .filter_map(|e| std::fs::read(e.path()).ok())
         .filter(|b| b.starts_with(&[0xFF, 0xD8]))
         .collect();
     assert!(!photos.is_empty(), "the sample tree has photos");
-    let places = ["西宁市/城东区", "海东市/互助县", "海北州/海晏县", "果洛州/玛沁县", "玉树州/称多县", "海西州/格尔木市"];
-    let topics = ["科普大篷车进校园", "全民科学素质工作总结", "科技活动周", "青少年科技创新大赛", "科普日活动"];
+    let places = [
+        "西宁市/城东区",
+        "海东市/互助县",
+        "海北州/海晏县",
+        "果洛州/玛沁县",
+        "玉树州/称多县",
+        "海西州/格尔木市",
+    ];
+    let topics = [
+        "科普大篷车进校园",
+        "全民科学素质工作总结",
+        "科技活动周",
+        "青少年科技创新大赛",
+        "科普日活动",
+    ];
     let mut rng = Rng(0x5eed);
     for i in 0..extra {
         let place = places[i % places.len()];
@@ -102,7 +163,10 @@ fn build_tree(env: &Env, extra: usize) -> usize {
             }
             2 => {
                 let body = format!("{topic}\n第{i}次记录，参加人数 {}。\n", rng.next() % 500);
-                env.write(&format!("{place}/{topic}_{i:04}.txt"), body.repeat(1 + (i % 7)));
+                env.write(
+                    &format!("{place}/{topic}_{i:04}.txt"),
+                    body.repeat(1 + (i % 7)),
+                );
             }
             _ => {
                 let len = 256 * 1024 + (rng.next() % (1024 * 1024)) as usize;
@@ -114,11 +178,18 @@ fn build_tree(env: &Env, extra: usize) -> usize {
     // The same content under two prefectures: a flag that only a complete retag gets right.
     env.write("西宁市/重复/活动签到表.txt", "签到表 2019-09-15 科普日");
     env.write("海东市/重复/活动签到表.txt", "签到表 2019-09-15 科普日");
-    walkdir::WalkDir::new(&env.evidence).into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()).count()
+    walkdir::WalkDir::new(&env.evidence)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .count()
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -144,7 +215,12 @@ fn reset(archive: &Path, start: Option<&Path>) {
     }
 }
 
-fn assert_same(reference: &(BTreeSet<FileState>, Vec<FileState>), archive: &Path, files: usize, when: &str) {
+fn assert_same(
+    reference: &(BTreeSet<FileState>, Vec<FileState>),
+    archive: &Path,
+    files: usize,
+    when: &str,
+) {
     let (ref_listed, _) = reference;
     let (listed, searched) = snapshot(archive);
     let only_ref: Vec<_> = ref_listed.difference(&listed).take(5).collect();
@@ -154,9 +230,20 @@ fn assert_same(reference: &(BTreeSet<FileState>, Vec<FileState>), archive: &Path
         "{when}: catalogs differ:\nreference only {only_ref:#?}\ninterrupted only {only_new:#?}"
     );
     let unique: BTreeSet<FileState> = searched.iter().cloned().collect();
-    assert_eq!(searched.len(), unique.len(), "{when}: the search index holds a file twice");
-    assert_eq!(searched.len(), files, "{when}: the search index holds every file once");
-    assert_eq!(&unique, ref_listed, "{when}: the search index agrees with the catalog (paths, hashes, tags, flags)");
+    assert_eq!(
+        searched.len(),
+        unique.len(),
+        "{when}: the search index holds a file twice"
+    );
+    assert_eq!(
+        searched.len(),
+        files,
+        "{when}: the search index holds every file once"
+    );
+    assert_eq!(
+        &unique, ref_listed,
+        "{when}: the search index agrees with the catalog (paths, hashes, tags, flags)"
+    );
 }
 
 fn timed_full_run(archive: &Path, evidence: &Path, start: Option<&Path>) -> Duration {
@@ -177,7 +264,11 @@ fn sigkill_at_random_moments_then_rerun_equals_an_uninterrupted_run() {
     // The reference: one uninterrupted run in its own archive folder.
     let reference_dir = work.join("reference-archive");
     let summary = index_to_completion(&reference_dir, &env.evidence);
-    assert_eq!(summary["new"].as_u64(), Some(files as u64), "reference run saw every file: {summary}");
+    assert_eq!(
+        summary["new"].as_u64(),
+        Some(files as u64),
+        "reference run saw every file: {summary}"
+    );
     let reference = snapshot(&reference_dir);
     assert_eq!(reference.0.len(), files);
     assert_eq!(reference.1.len(), files);
@@ -198,9 +289,15 @@ fn sigkill_at_random_moments_then_rerun_equals_an_uninterrupted_run() {
     // How long a complete run takes from each starting point, to spread the kills over it.
     let starts: [(Option<&Path>, Duration); 2] = [
         (None, timed_full_run(&env.archive, &env.evidence, None)),
-        (Some(&earlier), timed_full_run(&env.archive, &env.evidence, Some(&earlier))),
+        (
+            Some(&earlier),
+            timed_full_run(&env.archive, &env.evidence, Some(&earlier)),
+        ),
     ];
-    eprintln!("complete runs take {:?} from empty, {:?} from the earlier catalog", starts[0].1, starts[1].1);
+    eprintln!(
+        "complete runs take {:?} from empty, {:?} from the earlier catalog",
+        starts[0].1, starts[1].1
+    );
 
     let mut episode = 0usize;
     let mut killed_mid_run = 0;
@@ -227,25 +324,50 @@ fn sigkill_at_random_moments_then_rerun_equals_an_uninterrupted_run() {
             killed_mid_run += 1;
         } else {
             // The run finished before the kill: check this episode's result and start another.
-            assert!(status.code() == Some(0) || status.code() == Some(2), "index failed: {status}");
-            assert_same(&reference, &env.archive, files, &format!("episode {episode}"));
+            assert!(
+                status.code() == Some(0) || status.code() == Some(2),
+                "index failed: {status}"
+            );
+            assert_same(
+                &reference,
+                &env.archive,
+                files,
+                &format!("episode {episode}"),
+            );
             episode += 1;
             reset(&env.archive, starts[episode % 2].0);
         }
     }
     // A kill late in the range often finds a shorter, continuing run already finished; that
     // is fine (its result was checked), but most kills must land in a running index.
-    assert!(kills == 0 || killed_mid_run * 4 >= kills as usize, "only {killed_mid_run} of {kills} kills hit a running index");
-    eprintln!("{killed_mid_run} of {kills} kills interrupted a run; {} episodes checked", episode + 1);
+    assert!(
+        kills == 0 || killed_mid_run * 4 >= kills as usize,
+        "only {killed_mid_run} of {kills} kills hit a running index"
+    );
+    eprintln!(
+        "{killed_mid_run} of {kills} kills interrupted a run; {} episodes checked",
+        episode + 1
+    );
 
     let last = index_to_completion(&env.archive, &env.evidence);
     assert_eq!(last["present_total"].as_u64(), Some(files as u64), "{last}");
-    assert_eq!(last["missing_total"].as_u64(), Some(0), "no present file is marked missing: {last}");
+    assert_eq!(
+        last["missing_total"].as_u64(),
+        Some(0),
+        "no present file is marked missing: {last}"
+    );
     assert_same(&reference, &env.archive, files, "after the last kill");
 
     // And one more run changes nothing.
     let again = index_to_completion(&env.archive, &env.evidence);
-    assert_eq!((again["files_read"].as_u64(), again["index_updated"].as_u64()), (Some(0), Some(0)), "{again}");
+    assert_eq!(
+        (
+            again["files_read"].as_u64(),
+            again["index_updated"].as_u64()
+        ),
+        (Some(0), Some(0)),
+        "{again}"
+    );
 }
 
 /// Every input a fuzzer found and that was fixed stays under `fuzz/regressions/TARGET/`; each
@@ -256,13 +378,24 @@ fn fuzz_findings_stay_fixed() {
     let mut replayed = 0;
     for target in crate::fuzz_targets::TARGETS {
         let dir = root.join(target);
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             let data = std::fs::read(e.path()).unwrap();
             let t = Instant::now();
             let outcome = std::panic::catch_unwind(|| crate::fuzz_targets::run(target, &data));
-            assert!(outcome.is_ok(), "{target}: {} panics again", e.path().display());
-            assert!(t.elapsed() < Duration::from_secs(10), "{target}: {} takes {:?}", e.path().display(), t.elapsed());
+            assert!(
+                outcome.is_ok(),
+                "{target}: {} panics again",
+                e.path().display()
+            );
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "{target}: {} takes {:?}",
+                e.path().display(),
+                t.elapsed()
+            );
             replayed += 1;
         }
     }

@@ -74,7 +74,10 @@ impl Got {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     fn location(&self) -> String {
-        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -85,8 +88,18 @@ struct Client {
     csrf: String,
 }
 
-async fn send(st: &AppState, method: &str, path: &str, c: &Client, form: &[(&str, &str)], extra: &[(&str, &str)]) -> Got {
-    let mut b = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:8080");
+async fn send(
+    st: &AppState,
+    method: &str,
+    path: &str,
+    c: &Client,
+    form: &[(&str, &str)],
+    extra: &[(&str, &str)],
+) -> Got {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:8080");
     if let Some(k) = &c.cookie {
         b = b.header(header::COOKIE, format!("archive_session={k}"));
     }
@@ -103,11 +116,21 @@ async fn send(st: &AppState, method: &str, path: &str, c: &Client, form: &[(&str
         }
         Body::from(s.finish())
     };
-    let res = app(st.clone()).oneshot(b.body(body).unwrap()).await.unwrap();
+    let res = app(st.clone())
+        .oneshot(b.body(body).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let headers = res.headers().clone();
-    let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec();
-    Got { status, headers, body }
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    Got {
+        status,
+        headers,
+        body,
+    }
 }
 
 async fn get(st: &AppState, path: &str, c: &Client) -> Got {
@@ -122,14 +145,44 @@ async fn post(st: &AppState, path: &str, c: &Client, form: &[(&str, &str)]) -> G
 }
 
 async fn sign_in(st: &AppState, name: &str) -> Client {
-    let g = send(st, "POST", "/login", &Client::default(), &[("name", name), ("password", PASSWORD)], &[]).await;
+    let g = send(
+        st,
+        "POST",
+        "/login",
+        &Client::default(),
+        &[("name", name), ("password", PASSWORD)],
+        &[],
+    )
+    .await;
     assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.text());
-    let cookie = g.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "{cookie}");
-    let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+    let cookie = g
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
     assert_eq!(token.len(), 64);
-    let mut c = Client { cookie: Some(token), csrf: String::new() };
-    let s: serde_json::Value = serde_json::from_slice(&get(st, "/api/session", &c).await.body).unwrap();
+    let mut c = Client {
+        cookie: Some(token),
+        csrf: String::new(),
+    };
+    let s: serde_json::Value =
+        serde_json::from_slice(&get(st, "/api/session", &c).await.body).unwrap();
     assert_eq!(s["user"], name);
     c.csrf = s["csrf"].as_str().unwrap().to_string();
     c
@@ -142,10 +195,26 @@ fn enc(s: &str) -> String {
 #[tokio::test]
 async fn sign_in_and_sign_out() {
     let f = fixture();
-    let wrong = send(&f.state, "POST", "/login", &Client::default(), &[("name", "ada"), ("password", "nope nope nope")], &[]).await;
+    let wrong = send(
+        &f.state,
+        "POST",
+        "/login",
+        &Client::default(),
+        &[("name", "ada"), ("password", "nope nope nope")],
+        &[],
+    )
+    .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.headers.get(header::SET_COOKIE).is_none());
-    let nobody = send(&f.state, "POST", "/login", &Client::default(), &[("name", "zed"), ("password", PASSWORD)], &[]).await;
+    let nobody = send(
+        &f.state,
+        "POST",
+        "/login",
+        &Client::default(),
+        &[("name", "zed"), ("password", PASSWORD)],
+        &[],
+    )
+    .await;
     assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
 
     let c = sign_in(&f.state, "ada").await;
@@ -153,22 +222,36 @@ async fn sign_in_and_sign_out() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("ada (admin)"), "{}", page.text());
     // Signing out needs the CSRF token too (a foreign site must not sign people out).
-    assert_eq!(send(&f.state, "POST", "/logout", &c, &[], &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&f.state, "POST", "/logout", &c, &[], &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
     let out = post(&f.state, "/logout", &c, &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
-    assert!(out.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
+    assert!(out
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
     // The old cookie is dead on the server, not only in the browser.
     let after = get(&f.state, "/collections", &c).await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
     assert_eq!(after.location(), "/login");
-    let s: serde_json::Value = serde_json::from_slice(&get(&f.state, "/api/session", &c).await.body).unwrap();
+    let s: serde_json::Value =
+        serde_json::from_slice(&get(&f.state, "/api/session", &c).await.body).unwrap();
     assert!(s["user"].is_null());
 }
 
 #[tokio::test]
 async fn every_curation_route_checks_the_role() {
     let f = fixture();
-    let (admin, curator, viewer) = (sign_in(&f.state, "ada").await, sign_in(&f.state, "cai").await, sign_in(&f.state, "vic").await);
+    let (admin, curator, viewer) = (
+        sign_in(&f.state, "ada").await,
+        sign_in(&f.state, "cai").await,
+        sign_in(&f.state, "vic").await,
+    );
     let anon = Client::default();
     let name = "角色测试";
     let base = format!("/collections/{}", enc(name));
@@ -177,58 +260,155 @@ async fn every_curation_route_checks_the_role() {
     // Anonymous: pages go to the sign-in page, the API answers 401, changes are refused.
     for path in ["/collections", base.as_str(), "/users"] {
         let g = get(&f.state, path, &anon).await;
-        assert_eq!((g.status, g.location()), (StatusCode::SEE_OTHER, "/login".to_string()), "{path}");
+        assert_eq!(
+            (g.status, g.location()),
+            (StatusCode::SEE_OTHER, "/login".to_string()),
+            "{path}"
+        );
     }
-    assert_eq!(get(&f.state, "/api/collections", &anon).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(send(&f.state, "POST", "/collections", &anon, &[("name", name)], &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&f.state, "/api/collections", &anon).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(
+            &f.state,
+            "POST",
+            "/collections",
+            &anon,
+            &[("name", name)],
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
     // Search stays open on loopback.
-    assert_eq!(get(&f.state, "/api/search", &anon).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&f.state, "/api/search", &anon).await.status,
+        StatusCode::OK
+    );
 
     // Viewers read but change nothing.
-    assert_eq!(post(&f.state, "/collections", &viewer, &[("name", name)]).await.status, StatusCode::FORBIDDEN);
-    let created = post(&f.state, "/collections", &curator, &[("name", name), ("description", "for the role test")]).await;
+    assert_eq!(
+        post(&f.state, "/collections", &viewer, &[("name", name)])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let created = post(
+        &f.state,
+        "/collections",
+        &curator,
+        &[("name", name), ("description", "for the role test")],
+    )
+    .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
     assert_eq!(created.location(), base);
     assert_eq!(get(&f.state, &base, &viewer).await.status, StatusCode::OK);
-    assert_eq!(get(&f.state, "/api/collections", &viewer).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&f.state, "/api/collections", &viewer).await.status,
+        StatusCode::OK
+    );
     let actions: Vec<(String, Vec<(&str, &str)>)> = vec![
         (format!("{base}/add"), vec![("file", id.as_str())]),
-        (format!("{base}/review"), vec![("file", id.as_str()), ("state", "accepted")]),
-        (format!("{base}/move"), vec![("file", id.as_str()), ("to", "1")]),
+        (
+            format!("{base}/review"),
+            vec![("file", id.as_str()), ("state", "accepted")],
+        ),
+        (
+            format!("{base}/move"),
+            vec![("file", id.as_str()), ("to", "1")],
+        ),
         (format!("{base}/describe"), vec![("description", "changed")]),
         (format!("{base}/remove"), vec![("file", id.as_str())]),
         (format!("{base}/export"), vec![]),
-        (format!("/record/{}/tag", f.hashes[0]), vec![("file", id.as_str()), ("kind", "indicator"), ("value", "x"), ("reason", "r")]),
+        (
+            format!("/record/{}/tag", f.hashes[0]),
+            vec![
+                ("file", id.as_str()),
+                ("kind", "indicator"),
+                ("value", "x"),
+                ("reason", "r"),
+            ],
+        ),
     ];
     for (path, form) in &actions {
         let g = post(&f.state, path, &viewer, form).await;
-        assert_eq!(g.status, StatusCode::FORBIDDEN, "viewer {path}: {}", g.text());
+        assert_eq!(
+            g.status,
+            StatusCode::FORBIDDEN,
+            "viewer {path}: {}",
+            g.text()
+        );
     }
     // Curators do all of it, in order: add, review, move, describe, download, remove.
     for (path, form) in &actions[..4] {
         let g = post(&f.state, path, &curator, form).await;
-        assert_eq!(g.status, StatusCode::SEE_OTHER, "curator {path}: {}", g.text());
+        assert_eq!(
+            g.status,
+            StatusCode::SEE_OTHER,
+            "curator {path}: {}",
+            g.text()
+        );
     }
     let zip = post(&f.state, &actions[5].0, &curator, &[]).await;
     assert_eq!(zip.status, StatusCode::OK, "{}", zip.text());
     let g = post(&f.state, &actions[4].0, &curator, &actions[4].1).await;
     assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.text());
     // Users: admins only.
-    assert_eq!(get(&f.state, "/users", &curator).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        post(&f.state, "/users", &curator, &[("name", "eve"), ("role", "admin"), ("password", PASSWORD)]).await.status,
+        get(&f.state, "/users", &curator).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(
+            &f.state,
+            "/users",
+            &curator,
+            &[("name", "eve"), ("role", "admin"), ("password", PASSWORD)]
+        )
+        .await
+        .status,
         StatusCode::FORBIDDEN
     );
     let users_page = get(&f.state, "/users", &admin).await;
     assert_eq!(users_page.status, StatusCode::OK);
     assert!(users_page.text().contains("vic") && !users_page.text().contains("argon2"));
-    let added = post(&f.state, "/users", &admin, &[("name", "dee"), ("role", "viewer"), ("password", PASSWORD)]).await;
+    let added = post(
+        &f.state,
+        "/users",
+        &admin,
+        &[("name", "dee"), ("role", "viewer"), ("password", PASSWORD)],
+    )
+    .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
     let dee = sign_in(&f.state, "dee").await;
-    assert_eq!(post(&f.state, "/users/remove", &admin, &[("name", "dee"), ("reason", "test over")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post(
+            &f.state,
+            "/users/remove",
+            &admin,
+            &[("name", "dee"), ("reason", "test over")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
     // Removing a user ends their sessions at once.
-    assert_eq!(get(&f.state, "/collections", &dee).await.status, StatusCode::SEE_OTHER);
-    let again = send(&f.state, "POST", "/login", &Client::default(), &[("name", "dee"), ("password", PASSWORD)], &[]).await;
+    assert_eq!(
+        get(&f.state, "/collections", &dee).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = send(
+        &f.state,
+        "POST",
+        "/login",
+        &Client::default(),
+        &[("name", "dee"), ("password", PASSWORD)],
+        &[],
+    )
+    .await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -240,15 +420,45 @@ async fn changes_without_the_csrf_token_are_refused() {
     let missing = send(&f.state, "POST", "/collections", &c, &[("name", name)], &[]).await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     assert!(missing.text().contains("CSRF"));
-    let wrong = send(&f.state, "POST", "/collections", &c, &[("name", name), ("csrf", &"0".repeat(64))], &[]).await;
+    let wrong = send(
+        &f.state,
+        "POST",
+        "/collections",
+        &c,
+        &[("name", name), ("csrf", &"0".repeat(64))],
+        &[],
+    )
+    .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     // Another user's token is wrong too.
     let other = sign_in(&f.state, "ada").await;
-    let crossed = send(&f.state, "POST", "/collections", &c, &[("name", name), ("csrf", &other.csrf)], &[]).await;
+    let crossed = send(
+        &f.state,
+        "POST",
+        "/collections",
+        &c,
+        &[("name", name), ("csrf", &other.csrf)],
+        &[],
+    )
+    .await;
     assert_eq!(crossed.status, StatusCode::FORBIDDEN);
-    assert_eq!(get(&f.state, &format!("/collections/{}", enc(name)), &c).await.status, StatusCode::NOT_FOUND, "nothing was created");
+    assert_eq!(
+        get(&f.state, &format!("/collections/{}", enc(name)), &c)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "nothing was created"
+    );
     // The header works for scripts.
-    let ok = send(&f.state, "POST", "/collections", &c, &[("name", name)], &[("x-csrf-token", &c.csrf)]).await;
+    let ok = send(
+        &f.state,
+        "POST",
+        "/collections",
+        &c,
+        &[("name", name)],
+        &[("x-csrf-token", &c.csrf)],
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
     let dup = post(&f.state, "/collections", &c, &[("name", name)]).await;
     assert_eq!(dup.status, StatusCode::CONFLICT, "{}", dup.text());
@@ -258,14 +468,49 @@ async fn changes_without_the_csrf_token_are_refused() {
     let page = get(&f.local, "/collections", &anon).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("本机模式"));
-    assert_eq!(send(&f.local, "POST", "/collections", &anon, &[("name", "本机")], &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(
+            &f.local,
+            "POST",
+            "/collections",
+            &anon,
+            &[("name", "本机")],
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
     let html = page.text();
-    let at = html.find(r#"name="csrf" value=""#).expect("the page embeds the token") + r#"name="csrf" value=""#.len();
+    let at = html
+        .find(r#"name="csrf" value=""#)
+        .expect("the page embeds the token")
+        + r#"name="csrf" value=""#.len();
     let token = &html[at..at + 64];
-    let local = Client { cookie: None, csrf: token.to_string() };
-    assert_eq!(post(&f.local, "/collections", &local, &[("name", "本机")]).await.status, StatusCode::SEE_OTHER);
+    let local = Client {
+        cookie: None,
+        csrf: token.to_string(),
+    };
+    assert_eq!(
+        post(&f.local, "/collections", &local, &[("name", "本机")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     // A token from the signed-in server is not this process's local token.
-    assert_eq!(send(&f.local, "POST", "/collections", &anon, &[("name", "x"), ("csrf", &c.csrf)], &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(
+            &f.local,
+            "POST",
+            "/collections",
+            &anon,
+            &[("name", "x"), ("csrf", &c.csrf)],
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -274,21 +519,59 @@ async fn rejecting_needs_a_reason_on_the_page() {
     let c = sign_in(&f.state, "cai").await;
     let name = "审核";
     let base = format!("/collections/{}", enc(name));
-    assert_eq!(post(&f.state, "/collections", &c, &[("name", name)]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post(&f.state, "/collections", &c, &[("name", name)])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     let id = f.file_ids[1].to_string();
-    assert_eq!(post(&f.state, "/collections/add", &c, &[("collection", name), ("file", &id)]).await.status, StatusCode::SEE_OTHER);
-    let refused = post(&f.state, &format!("{base}/review"), &c, &[("file", &id), ("state", "rejected"), ("reason", "  ")]).await;
+    assert_eq!(
+        post(
+            &f.state,
+            "/collections/add",
+            &c,
+            &[("collection", name), ("file", &id)]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let refused = post(
+        &f.state,
+        &format!("{base}/review"),
+        &c,
+        &[("file", &id), ("state", "rejected"), ("reason", "  ")],
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.text().contains("reason"), "{}", refused.text());
     let page = get(&f.state, &base, &c).await.text();
-    assert!(page.contains("review-pending") && !page.contains("review-rejected"), "still pending");
-    let ok = post(&f.state, &format!("{base}/review"), &c, &[("file", &id), ("state", "rejected"), ("reason", "照片模糊")]).await;
+    assert!(
+        page.contains("review-pending") && !page.contains("review-rejected"),
+        "still pending"
+    );
+    let ok = post(
+        &f.state,
+        &format!("{base}/review"),
+        &c,
+        &[("file", &id), ("state", "rejected"), ("reason", "照片模糊")],
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     let page = get(&f.state, &base, &c).await.text();
-    assert!(page.contains("review-rejected") && page.contains("照片模糊"), "{page}");
+    assert!(
+        page.contains("review-rejected") && page.contains("照片模糊"),
+        "{page}"
+    );
     // The file's page shows the review in its history.
-    let record = get(&f.state, &format!("/record/{}", f.hashes[1]), &c).await.text();
-    assert!(record.contains("review.set") && record.contains("照片模糊"), "{record}");
+    let record = get(&f.state, &format!("/record/{}", f.hashes[1]), &c)
+        .await
+        .text();
+    assert!(
+        record.contains("review.set") && record.contains("照片模糊"),
+        "{record}"
+    );
 }
 
 #[tokio::test]
@@ -297,26 +580,57 @@ async fn the_download_button_gives_a_package_that_verifies() {
     let c = sign_in(&f.state, "cai").await;
     let name = "下载包";
     let base = format!("/collections/{}", enc(name));
-    assert_eq!(post(&f.state, "/collections", &c, &[("name", name)]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post(&f.state, "/collections", &c, &[("name", name)])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     // "Add all results of this query": every file of the archive.
-    let all = post(&f.state, "/collections/add", &c, &[("collection", name), ("q", "q=")]).await;
+    let all = post(
+        &f.state,
+        "/collections/add",
+        &c,
+        &[("collection", name), ("q", "q=")],
+    )
+    .await;
     assert_eq!(all.status, StatusCode::SEE_OTHER, "{}", all.text());
-    let shown: serde_json::Value = serde_json::from_slice(&get(&f.state, &format!("/api/collections/{}", enc(name)), &c).await.body).unwrap();
+    let shown: serde_json::Value = serde_json::from_slice(
+        &get(&f.state, &format!("/api/collections/{}", enc(name)), &c)
+            .await
+            .body,
+    )
+    .unwrap();
     let n = shown["items"].as_array().unwrap().len();
     assert!(n >= 3, "{shown}");
     let zip = post(&f.state, &format!("{base}/export"), &c, &[]).await;
     assert_eq!(zip.status, StatusCode::OK, "{}", zip.text());
     assert_eq!(zip.headers[header::CONTENT_TYPE], "application/zip");
     let cd = zip.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
-    assert!(cd.starts_with("attachment;") && cd.contains(&format!("filename*=UTF-8''{}.zip", enc(name))), "{cd}");
+    assert!(
+        cd.starts_with("attachment;")
+            && cd.contains(&format!("filename*=UTF-8''{}.zip", enc(name))),
+        "{cd}"
+    );
     assert_eq!(&zip.body[..2], b"PK");
     let out = f.dir.path().join("downloaded.zip");
     std::fs::write(&out, &zip.body).unwrap();
-    let r = std::process::Command::new(env!("CARGO_BIN_EXE_archive")).arg("verify").arg(&out).output().unwrap();
-    assert!(r.status.success(), "archive verify: {}{}", String::from_utf8_lossy(&r.stdout), String::from_utf8_lossy(&r.stderr));
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_archive"))
+        .arg("verify")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        r.status.success(),
+        "archive verify: {}{}",
+        String::from_utf8_lossy(&r.stdout),
+        String::from_utf8_lossy(&r.stderr)
+    );
     // The temporary package is gone from the archive folder.
     let tmp = f.dir.path().join("archive-data/tmp");
-    let left: Vec<_> = std::fs::read_dir(&tmp).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -327,30 +641,99 @@ async fn retag_from_the_detail_page() {
     let b3 = &f.hashes[2];
     let id = f.file_ids[2].to_string();
     let page = get(&f.state, &format!("/record/{b3}"), &c).await.text();
-    assert!(page.contains(&format!("/record/{b3}/tag")), "the re-tag form is on the page");
-    let bad = post(&f.state, &format!("/record/{b3}/tag"), &c, &[("file", &id), ("kind", "county"), ("value", "火星县"), ("reason", "r")]).await;
+    assert!(
+        page.contains(&format!("/record/{b3}/tag")),
+        "the re-tag form is on the page"
+    );
+    let bad = post(
+        &f.state,
+        &format!("/record/{b3}/tag"),
+        &c,
+        &[
+            ("file", &id),
+            ("kind", "county"),
+            ("value", "火星县"),
+            ("reason", "r"),
+        ],
+    )
+    .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text());
-    let no_reason = post(&f.state, &format!("/record/{b3}/tag"), &c, &[("file", &id), ("kind", "prefecture"), ("value", "海东市"), ("reason", "")]).await;
+    let no_reason = post(
+        &f.state,
+        &format!("/record/{b3}/tag"),
+        &c,
+        &[
+            ("file", &id),
+            ("kind", "prefecture"),
+            ("value", "海东市"),
+            ("reason", ""),
+        ],
+    )
+    .await;
     assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
-    let ok = post(&f.state, &format!("/record/{b3}/tag"), &c, &[("file", &id), ("kind", "prefecture"), ("value", "海东市"), ("reason", "会场在平安区")]).await;
+    let ok = post(
+        &f.state,
+        &format!("/record/{b3}/tag"),
+        &c,
+        &[
+            ("file", &id),
+            ("kind", "prefecture"),
+            ("value", "海东市"),
+            ("reason", "会场在平安区"),
+        ],
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
     let page = get(&f.state, &format!("/record/{b3}"), &c).await.text();
-    assert!(page.contains("会场在平安区") && page.contains("tag.set"), "history shows the change");
+    assert!(
+        page.contains("会场在平安区") && page.contains("tag.set"),
+        "history shows the change"
+    );
 }
 
 #[tokio::test]
 async fn a_reachable_server_needs_sign_in_for_everything() {
     let f = fixture();
     let anon = Client::default();
-    let g = send(&f.remote, "GET", "/", &anon, &[], &[("host", "archive.office.example")]).await;
-    assert_eq!((g.status, g.location()), (StatusCode::SEE_OTHER, "/login".to_string()));
-    let g = send(&f.remote, "GET", "/api/search", &anon, &[], &[("host", "archive.office.example")]).await;
+    let g = send(
+        &f.remote,
+        "GET",
+        "/",
+        &anon,
+        &[],
+        &[("host", "archive.office.example")],
+    )
+    .await;
+    assert_eq!(
+        (g.status, g.location()),
+        (StatusCode::SEE_OTHER, "/login".to_string())
+    );
+    let g = send(
+        &f.remote,
+        "GET",
+        "/api/search",
+        &anon,
+        &[],
+        &[("host", "archive.office.example")],
+    )
+    .await;
     assert_eq!(g.status, StatusCode::UNAUTHORIZED);
-    let g = send(&f.remote, "GET", &format!("/file/{}", f.hashes[0]), &anon, &[], &[("host", "archive.office.example")]).await;
+    let g = send(
+        &f.remote,
+        "GET",
+        &format!("/file/{}", f.hashes[0]),
+        &anon,
+        &[],
+        &[("host", "archive.office.example")],
+    )
+    .await;
     assert_eq!(g.status, StatusCode::SEE_OTHER);
     assert_eq!(get(&f.remote, "/login", &anon).await.status, StatusCode::OK);
     let v = sign_in(&f.remote, "vic").await;
-    assert_eq!(get(&f.remote, "/api/search", &v).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&f.remote, "/api/search", &v).await.status,
+        StatusCode::OK
+    );
 }
 
 #[test]
@@ -360,21 +743,51 @@ fn serve_refuses_a_reachable_address_without_users() {
     assert_eq!(env.index().0, 0);
     let r = env.run(&["serve", "--addr", "0.0.0.0:0"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("add a user first: archive user add NAME --role admin"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("add a user first: archive user add NAME --role admin"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[tokio::test]
 async fn curation_controls_only_for_those_who_may_use_them() {
     let f = fixture();
-    let (curator, viewer) = (sign_in(&f.state, "cai").await, sign_in(&f.state, "vic").await);
-    assert_eq!(post(&f.state, "/collections", &curator, &[("name", "按钮")]).await.status, StatusCode::SEE_OTHER);
+    let (curator, viewer) = (
+        sign_in(&f.state, "cai").await,
+        sign_in(&f.state, "vic").await,
+    );
+    assert_eq!(
+        post(&f.state, "/collections", &curator, &[("name", "按钮")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     let results = get(&f.state, "/?q=", &curator).await.text();
-    assert!(results.contains(r#"action="/collections/add""#) && results.contains("按钮"), "curators get the add-all form");
-    assert!(!get(&f.state, "/?q=", &viewer).await.text().contains(r#"action="/collections/add""#));
+    assert!(
+        results.contains(r#"action="/collections/add""#) && results.contains("按钮"),
+        "curators get the add-all form"
+    );
+    assert!(!get(&f.state, "/?q=", &viewer)
+        .await
+        .text()
+        .contains(r#"action="/collections/add""#));
     let record = format!("/record/{}", f.hashes[0]);
-    assert!(get(&f.state, &record, &curator).await.text().contains("/tag\""));
+    assert!(get(&f.state, &record, &curator)
+        .await
+        .text()
+        .contains("/tag\""));
     let seen = get(&f.state, &record, &viewer).await.text();
-    assert!(!seen.contains("/tag\"") && !seen.contains(r#"name="csrf""#), "viewers see no re-tag form");
-    let coll = get(&f.state, &format!("/collections/{}", enc("按钮")), &viewer).await.text();
-    assert!(!coll.contains("/export\"") && !coll.contains("/review\""), "viewers see no review or download buttons");
+    assert!(
+        !seen.contains("/tag\"") && !seen.contains(r#"name="csrf""#),
+        "viewers see no re-tag form"
+    );
+    let coll = get(&f.state, &format!("/collections/{}", enc("按钮")), &viewer)
+        .await
+        .text();
+    assert!(
+        !coll.contains("/export\"") && !coll.contains("/review\""),
+        "viewers see no review or download buttons"
+    );
 }

@@ -23,14 +23,23 @@ fn every_document_format_is_searchable_in_chinese() {
     let docx = &env.search("威远镇", &[])[0];
     assert_eq!(docx["title"], "互助县科普大篷车进校园活动总结");
     assert_eq!(docx["author"], "互助县科协");
-    assert_eq!(docx["captured_at"], "2019-06-20T09:30:00+08:00", "a document's creation date is a fallback capture time");
+    assert_eq!(
+        docx["captured_at"], "2019-06-20T09:30:00+08:00",
+        "a document's creation date is a fallback capture time"
+    );
     assert_eq!(docx["captured_at_source"], "docx:dcterms:created");
     let pdf = &env.search("西海镇", &[])[0];
     assert_eq!(pdf["pages"], 2);
     assert!(pdf["text_excerpt"].as_str().unwrap().contains("流动科技馆"));
 
     let doc = &env.search("会议纪要", &[])[0];
-    assert!(doc["text_status"].as_str().unwrap().contains("not extracted"), "{doc}");
+    assert!(
+        doc["text_status"]
+            .as_str()
+            .unwrap()
+            .contains("not extracted"),
+        "{doc}"
+    );
     assert!(doc["blake3"].is_string(), "legacy files are still hashed");
 }
 
@@ -41,10 +50,16 @@ fn video_time_duration_and_place_are_exact() {
     env.index();
     let mp4 = &env.search("VID_20190612_103812", &[])[0];
     assert_eq!(mp4["media"], "video");
-    assert_eq!(mp4["captured_at"], "2019-06-12T10:38:12+08:00", "UTC mvhd time shown in China time");
+    assert_eq!(
+        mp4["captured_at"], "2019-06-12T10:38:12+08:00",
+        "UTC mvhd time shown in China time"
+    );
     assert_eq!(mp4["captured_at_source"], "quicktime:CreationDate");
     assert_eq!(mp4["duration_s"], 42.5);
-    assert_eq!((mp4["width"].as_u64(), mp4["height"].as_u64()), (Some(1280), Some(720)));
+    assert_eq!(
+        (mp4["width"].as_u64(), mp4["height"].as_u64()),
+        (Some(1280), Some(720))
+    );
     assert!((mp4["gps"]["lat"].as_f64().unwrap() - 36.8403).abs() < 1e-4);
     assert!((mp4["gps"]["lon"].as_f64().unwrap() - 101.9509).abs() < 1e-4);
     assert_eq!(mp4["county"]["name"], "互助土族自治县");
@@ -57,12 +72,23 @@ fn video_time_duration_and_place_are_exact() {
 #[test]
 fn hostile_files_are_errors_on_those_files_and_the_run_completes() {
     let env = Env::new();
-    let good = media::pdf("正常文件", "科协", "D:20190315103000+08'00'", &["科普讲座通知"]);
+    let good = media::pdf(
+        "正常文件",
+        "科协",
+        "D:20190315103000+08'00'",
+        &["科普讲座通知"],
+    );
     env.write("海东市/正常.pdf", &good);
     let hostile: Vec<(&str, Vec<u8>)> = vec![
         ("truncated.pdf", good[..good.len() / 3].to_vec()),
-        ("garbage.pdf", [b"%PDF-1.7\n".as_slice(), &[0x9c; 4000]].concat()),
-        ("not-a-zip.docx", b"this is not a zip archive at all".to_vec()),
+        (
+            "garbage.pdf",
+            [b"%PDF-1.7\n".as_slice(), &[0x9c; 4000]].concat(),
+        ),
+        (
+            "not-a-zip.docx",
+            b"this is not a zip archive at all".to_vec(),
+        ),
         ("bomb.xlsx", media::zip_bomb_xlsx()),
         ("truncated-moov.mp4", media::mp4_truncated_moov()),
         ("empty.jpg", Vec::new()),
@@ -75,9 +101,16 @@ fn hostile_files_are_errors_on_those_files_and_the_run_completes() {
     assert_eq!(code, 2, "{summary}");
     let errors = summary["errors"].to_string();
     for (name, _) in &hostile {
-        assert!(errors.contains(name), "{name} is reported with its path: {errors}");
+        assert!(
+            errors.contains(name),
+            "{name} is reported with its path: {errors}"
+        );
     }
     assert!(errors.contains("zip bomb"), "{errors}");
-    assert_eq!(summary["present_total"], hostile.len() as u64 + 1, "every file is still catalogued");
+    assert_eq!(
+        summary["present_total"],
+        hostile.len() as u64 + 1,
+        "every file is still catalogued"
+    );
     assert_eq!(names(&env.search("科普讲座", &[])), ["正常.pdf"]);
 }

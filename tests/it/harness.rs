@@ -26,7 +26,8 @@ impl Run {
             .collect()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
     }
 }
 
@@ -36,7 +37,11 @@ impl Env {
         let evidence = dir.path().join("evidence");
         let archive = dir.path().join("archive-data");
         std::fs::create_dir_all(&evidence).unwrap();
-        Env { _dir: dir, evidence, archive }
+        Env {
+            _dir: dir,
+            evidence,
+            archive,
+        }
     }
 
     /// Write a file under the evidence tree (creating folders).
@@ -49,7 +54,10 @@ impl Env {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_archive"));
-        c.arg("--archive").arg(&self.archive).env_remove("ARCHIVE_DIR").env_remove("ARCHIVE_SCHEMA");
+        c.arg("--archive")
+            .arg(&self.archive)
+            .env_remove("ARCHIVE_DIR")
+            .env_remove("ARCHIVE_SCHEMA");
         c
     }
 
@@ -65,7 +73,12 @@ impl Env {
     /// `archive index EVIDENCE --json`, returning the summary.
     pub fn index(&self) -> (i32, serde_json::Value) {
         let r = self.run(&["index", self.evidence.to_str().unwrap(), "--json"]);
-        assert!(r.code != 1, "index failed fatally: {}\n{}", r.stdout, r.stderr);
+        assert!(
+            r.code != 1,
+            "index failed fatally: {}\n{}",
+            r.stdout,
+            r.stderr
+        );
         (r.code, r.json())
     }
 
@@ -93,7 +106,11 @@ pub fn tree_state(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, i64, i64)> {
     for e in walkdir::WalkDir::new(root) {
         let e = e.unwrap();
         let m = std::fs::symlink_metadata(e.path()).unwrap();
-        let bytes = if m.is_file() { std::fs::read(e.path()).unwrap() } else { Vec::new() };
+        let bytes = if m.is_file() {
+            std::fs::read(e.path()).unwrap()
+        } else {
+            Vec::new()
+        };
         out.insert(e.path().to_path_buf(), (bytes, m.mtime(), m.mtime_nsec()));
     }
     out
@@ -102,7 +119,15 @@ pub fn tree_state(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, i64, i64)> {
 pub fn names(hits: &[serde_json::Value]) -> Vec<String> {
     let mut v: Vec<String> = hits
         .iter()
-        .map(|h| h["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string())
+        .map(|h| {
+            h["path"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     v.sort();
     v

@@ -14,8 +14,16 @@ fn chinese_substrings_find_names_and_folders() {
     assert_eq!(code, 0);
     assert_eq!(names(&env.search("科普", &[])), ["科普大篷车进校园.txt"]);
     assert_eq!(names(&env.search("素质", &[])), ["工作总结.txt"]);
-    assert_eq!(names(&env.search("东市", &[])), ["科普大篷车进校园.txt"], "a bigram the segmenter splits still matches");
-    assert_eq!(names(&env.search("OTHER", &[])), ["other.txt"], "Latin text is case-insensitive");
+    assert_eq!(
+        names(&env.search("东市", &[])),
+        ["科普大篷车进校园.txt"],
+        "a bigram the segmenter splits still matches"
+    );
+    assert_eq!(
+        names(&env.search("OTHER", &[])),
+        ["other.txt"],
+        "Latin text is case-insensitive"
+    );
     assert!(env.search("大篷车 -互助", &[]).is_empty());
     assert_eq!(env.search("", &[]).len(), 3);
 }
@@ -26,26 +34,44 @@ fn second_run_reads_nothing_then_sees_changes_and_missing_files() {
     let a = env.write("西宁市/a.txt", "first version");
     env.write("西宁市/b.txt", "b");
     let (_, first) = env.index();
-    assert_eq!((first["new"].as_u64(), first["files_read"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (first["new"].as_u64(), first["files_read"].as_u64()),
+        (Some(2), Some(2))
+    );
     let before = env.show(a.to_str().unwrap());
 
     let (code, second) = env.index();
     assert_eq!(code, 0);
-    assert_eq!(second["files_read"], 0, "an unchanged tree is not read again: {second}");
+    assert_eq!(
+        second["files_read"], 0,
+        "an unchanged tree is not read again: {second}"
+    );
     assert_eq!(second["unchanged"], 2);
 
     std::fs::write(&a, "second version, longer").unwrap();
     let (_, third) = env.index();
-    assert_eq!((third["changed"].as_u64(), third["files_read"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (third["changed"].as_u64(), third["files_read"].as_u64()),
+        (Some(1), Some(1))
+    );
     let after = env.show(a.to_str().unwrap());
-    assert_ne!(before["blake3"], after["blake3"], "a modified file is rehashed");
-    assert_eq!(after["blake3"], blake3::hash(b"second version, longer").to_hex().as_str());
+    assert_ne!(
+        before["blake3"], after["blake3"],
+        "a modified file is rehashed"
+    );
+    assert_eq!(
+        after["blake3"],
+        blake3::hash(b"second version, longer").to_hex().as_str()
+    );
 
     std::fs::remove_file(&a).unwrap();
     let (_, fourth) = env.index();
     assert_eq!(fourth["missing"], 1);
     let gone = env.show(a.to_str().unwrap());
-    assert_eq!(gone["status"], "missing", "a removed file stays in the catalog");
+    assert_eq!(
+        gone["status"], "missing",
+        "a removed file stays in the catalog"
+    );
     assert!(gone["last_seen"].is_string());
     assert_eq!(env.search("", &["status=missing"]).len(), 1);
 
@@ -66,11 +92,23 @@ fn an_index_of_another_format_is_an_error_when_searching_and_rebuilt_when_indexi
     std::fs::write(&version_file, "999").unwrap();
     let r = env.run(&["search", "科普"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(r.stderr.contains("format 999") && r.stderr.contains("archive reindex"), "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(&version_file).unwrap(), "999", "searching left the index alone");
+    assert!(
+        r.stderr.contains("format 999") && r.stderr.contains("archive reindex"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&version_file).unwrap(),
+        "999",
+        "searching left the index alone"
+    );
     let (code, s) = env.index();
     assert_eq!((code, s["files_read"].as_u64()), (0, Some(0)), "{s}");
-    assert_eq!(names(&env.search("科普", &[])), ["科普活动.txt"], "rebuilt from the catalog");
+    assert_eq!(
+        names(&env.search("科普", &[])),
+        ["科普活动.txt"],
+        "rebuilt from the catalog"
+    );
 }
 
 #[test]
@@ -81,8 +119,17 @@ fn indexing_never_touches_the_evidence() {
     let before = tree_state(&env.evidence);
     env.index();
     env.index();
-    env.run(&["index", env.evidence.to_str().unwrap(), "--verify", "--json"]);
-    assert_eq!(before, tree_state(&env.evidence), "bytes, names and mtimes are unchanged");
+    env.run(&[
+        "index",
+        env.evidence.to_str().unwrap(),
+        "--verify",
+        "--json",
+    ]);
+    assert_eq!(
+        before,
+        tree_state(&env.evidence),
+        "bytes, names and mtimes are unchanged"
+    );
 }
 
 #[test]
@@ -101,12 +148,26 @@ fn gbk_file_names_round_trip() {
     let hits = env.search("会议照片", &[]);
     assert_eq!(hits.len(), 1, "the GBK name is searchable in Chinese");
     let rec = &hits[0];
-    assert!(rec["path"].as_str().unwrap().ends_with("玉树州/会议照片.txt"), "{rec}");
-    let hex = rec["path_bytes_hex"].as_str().expect("non-UTF-8 names keep their bytes");
-    let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    assert!(
+        rec["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("玉树州/会议照片.txt"),
+        "{rec}"
+    );
+    let hex = rec["path_bytes_hex"]
+        .as_str()
+        .expect("non-UTF-8 names keep their bytes");
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
     assert_eq!(bytes, path.as_os_str().as_bytes());
     // And the exact bytes find it again.
-    assert_eq!(env.show(path.to_str().unwrap_or(rec["path"].as_str().unwrap()))["blake3"], rec["blake3"]);
+    assert_eq!(
+        env.show(path.to_str().unwrap_or(rec["path"].as_str().unwrap()))["blake3"],
+        rec["blake3"]
+    );
 }
 
 #[test]
@@ -116,16 +177,33 @@ fn verify_reports_content_changed_behind_unchanged_metadata() {
     env.index();
     let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
     std::fs::write(&p, "tampered").unwrap(); // same length
-    std::fs::File::options().write(true).open(&p).unwrap().set_modified(mtime).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
     let (code, plain) = env.index();
-    assert_eq!((code, plain["files_read"].as_u64()), (0, Some(0)), "metadata unchanged: a normal run trusts it");
-    let r = env.run(&["index", env.evidence.to_str().unwrap(), "--verify", "--json"]);
+    assert_eq!(
+        (code, plain["files_read"].as_u64()),
+        (0, Some(0)),
+        "metadata unchanged: a normal run trusts it"
+    );
+    let r = env.run(&[
+        "index",
+        env.evidence.to_str().unwrap(),
+        "--verify",
+        "--json",
+    ]);
     assert_eq!(r.code, 2, "a fixity failure is not a clean run");
     let s = r.json();
     let failures = s["fixity_failures"].as_array().unwrap();
     assert_eq!(failures.len(), 1, "{s}");
     assert!(failures[0]["path"].as_str().unwrap().ends_with("报告.txt"));
-    assert_eq!(failures[0]["expected"], blake3::hash(b"original").to_hex().as_str());
+    assert_eq!(
+        failures[0]["expected"],
+        blake3::hash(b"original").to_hex().as_str()
+    );
 }
 
 #[test]
@@ -134,12 +212,20 @@ fn unwritable_archive_is_fatal_with_a_clear_message() {
     env.write("a.txt", "x");
     let file_in_the_way = env.evidence.join("a.txt");
     let r = std::process::Command::new(env!("CARGO_BIN_EXE_archive"))
-        .args(["--archive", file_in_the_way.join("sub").to_str().unwrap(), "index", env.evidence.to_str().unwrap()])
+        .args([
+            "--archive",
+            file_in_the_way.join("sub").to_str().unwrap(),
+            "index",
+            env.evidence.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(r.status.code(), Some(1));
     let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("a.txt/sub"), "the error names the folder: {err}");
+    assert!(
+        err.contains("a.txt/sub"),
+        "the error names the folder: {err}"
+    );
 }
 
 #[test]
@@ -156,8 +242,16 @@ fn symlink_loops_are_reported_not_followed_forever() {
     env.write("海西州/格尔木市/a.txt", "x");
     std::os::unix::fs::symlink(&env.evidence, env.evidence.join("海西州/loop")).unwrap();
     let r = env.run(&["index", env.evidence.to_str().unwrap(), "--json"]);
-    assert_eq!(r.code, 0, "without --follow-symlinks a link is simply not followed");
-    let r = env.run(&["index", env.evidence.to_str().unwrap(), "--json", "--follow-symlinks"]);
+    assert_eq!(
+        r.code, 0,
+        "without --follow-symlinks a link is simply not followed"
+    );
+    let r = env.run(&[
+        "index",
+        env.evidence.to_str().unwrap(),
+        "--json",
+        "--follow-symlinks",
+    ]);
     assert_eq!(r.code, 2);
     let s = r.json();
     assert!(s["errors"].to_string().contains("symlink loop"), "{s}");
@@ -168,18 +262,29 @@ fn symlink_loops_are_reported_not_followed_forever() {
 fn records_match_the_published_schema() {
     let env = Env::new();
     env.write("西宁市/城中区/说明.txt", "科普");
-    env.write("西宁市/城中区/fake.jpg", b"\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00garbage");
+    env.write(
+        "西宁市/城中区/fake.jpg",
+        b"\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00garbage",
+    );
     env.write("海东市/empty.pdf", "");
     env.index();
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/archive-schema/record.schema.json")).unwrap())
-            .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/archive-schema/record.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
     let r = env.run(&["list", "--json"]);
     let records = r.json_lines();
     assert_eq!(records.len(), 3);
     for rec in &records {
-        let errors: Vec<String> = validator.iter_errors(rec).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(rec)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{rec}\n{errors:#?}");
     }
 }
@@ -196,20 +301,32 @@ fn list_streams_in_path_order_and_filters() {
     let mut sorted = paths.clone();
     sorted.sort();
     assert_eq!(paths, sorted);
-    let photos = env.run(&["list", "--json", "--filter", "media=photo"]).json_lines();
+    let photos = env
+        .run(&["list", "--json", "--filter", "media=photo"])
+        .json_lines();
     assert_eq!(names(&photos), ["photo.jpg"]);
     let bad = env.run(&["list", "--filter", "colour=red"]);
     assert_eq!(bad.code, 1);
-    assert!(bad.stderr.contains("unknown filter field 'colour'"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("unknown filter field 'colour'"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
 fn content_decides_the_media_type() {
     let env = Env::new();
-    env.write("海东市/扫描件.jpg", "%PDF-1.4\n%\u{e2}\u{e3}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+    env.write(
+        "海东市/扫描件.jpg",
+        "%PDF-1.4\n%\u{e2}\u{e3}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    );
     env.index();
     let hits = env.search("扫描件", &[]);
-    assert_eq!(hits[0]["media"], "document", "a .jpg that is really a PDF is a document");
+    assert_eq!(
+        hits[0]["media"], "document",
+        "a .jpg that is really a PDF is a document"
+    );
     assert_eq!(hits[0]["mime"], "application/pdf");
 }
 
@@ -219,21 +336,43 @@ fn repeated_reindexing_does_not_grow_the_index() {
     archive::sample::generate(&env.evidence).unwrap();
     env.index();
     let size = |dir: &std::path::Path| -> u64 {
-        walkdir::WalkDir::new(dir).into_iter().filter_map(|e| e.ok()).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
     };
     let first = size(&env.archive.join("index"));
     for round in 0..4 {
         // Every file looks changed (new mtime), so every search document is rewritten.
-        for e in walkdir::WalkDir::new(&env.evidence).into_iter().filter_map(|e| e.ok()).filter(|e| e.file_type().is_file()) {
-            let t = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000 + round);
-            std::fs::File::options().write(true).open(e.path()).unwrap().set_modified(t).unwrap();
+        for e in walkdir::WalkDir::new(&env.evidence)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+        {
+            let t = std::time::SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_secs(1_600_000_000 + round);
+            std::fs::File::options()
+                .write(true)
+                .open(e.path())
+                .unwrap()
+                .set_modified(t)
+                .unwrap();
         }
         let (_, s) = env.index();
         assert!(s["index_updated"].as_u64().unwrap() > 20, "{s}");
     }
     let after = size(&env.archive.join("index"));
-    assert!(after < first * 2, "index grew from {first} to {after} bytes over 4 full rewrites");
-    assert_eq!(env.search("", &[]).len(), env.run(&["list", "--json"]).json_lines().len(), "one document per file");
+    assert!(
+        after < first * 2,
+        "index grew from {first} to {after} bytes over 4 full rewrites"
+    );
+    assert_eq!(
+        env.search("", &[]).len(),
+        env.run(&["list", "--json"]).json_lines().len(),
+        "one document per file"
+    );
 }
 
 /// Opt-in: `EVIDENCE_DEV_CORPUS=/path/to/shared/corpus`. Every file of the corpus (hostile ones
@@ -250,7 +389,10 @@ fn corpus_hashes_agree_with_b3sum() {
     assert!(r.code == 0 || r.code == 2, "{}", r.stderr);
     let mut by_path = std::collections::HashMap::new();
     for rec in env.run(&["list", "--json"]).json_lines() {
-        by_path.insert(rec["path"].as_str().unwrap().to_string(), rec["blake3"].as_str().unwrap_or("").to_string());
+        by_path.insert(
+            rec["path"].as_str().unwrap().to_string(),
+            rec["blake3"].as_str().unwrap_or("").to_string(),
+        );
     }
     let root = corpus.canonicalize().unwrap();
     let mut checked = 0;
@@ -267,7 +409,9 @@ fn corpus_hashes_agree_with_b3sum() {
     let idx = archive::index::SearchIndex::open(&env.archive.join("index")).unwrap();
     let (mut found, mut missed) = (0, Vec::new());
     for line in probes.lines().skip(1) {
-        let Some((file, phrase)) = line.split_once('\t') else { continue };
+        let Some((file, phrase)) = line.split_once('\t') else {
+            continue;
+        };
         let req = archive::search::SearchRequest {
             query: format!("\"{}\"", phrase.replace('"', " ")),
             limit: 500,
@@ -275,12 +419,22 @@ fn corpus_hashes_agree_with_b3sum() {
         };
         let resp = archive::search::search(&idx, &archive::search::LiteralFacets, &req).unwrap();
         let want = format!("{}/{file}", root.display());
-        if resp.hits.iter().any(|h| h.record().is_some_and(|r| r.path == want)) {
+        if resp
+            .hits
+            .iter()
+            .any(|h| h.record().is_some_and(|r| r.path == want))
+        {
             found += 1;
         } else {
             missed.push(format!("{file}: {phrase}"));
         }
     }
-    eprintln!("text probes found by search: {found}/{}; missed: {missed:#?}", found + missed.len());
-    assert!(found * 100 >= (found + missed.len()) * 95, "fewer than 95% of probes found");
+    eprintln!(
+        "text probes found by search: {found}/{}; missed: {missed:#?}",
+        found + missed.len()
+    );
+    assert!(
+        found * 100 >= (found + missed.len()) * 95,
+        "fewer than 95% of probes found"
+    );
 }

@@ -27,17 +27,29 @@ pub fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         // A static is never dropped: keep the leftover under target/tmp, not in /tmp.
-        let dir = tempfile::Builder::new().prefix("serve-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("serve-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap();
         let evidence = dir.path().join("evidence");
         archive::sample::generate(&evidence).unwrap();
-        let odd = evidence.join("西宁市/城中区/A1 青少年科学素质").join(MARKUP_NAME);
+        let odd = evidence
+            .join("西宁市/城中区/A1 青少年科学素质")
+            .join(MARKUP_NAME);
         std::fs::create_dir_all(odd.parent().unwrap()).unwrap();
         std::fs::write(&odd, "a file whose name is markup").unwrap();
         let cfg = archive::config::Config::load(&dir.path().join("archive-data"), None).unwrap();
-        let opts = archive::pipeline::IndexOptions { roots: vec![evidence.clone()], ..Default::default() };
+        let opts = archive::pipeline::IndexOptions {
+            roots: vec![evidence.clone()],
+            ..Default::default()
+        };
         archive::pipeline::run_index(&cfg, &opts).unwrap();
         let state = AppState::open(cfg).unwrap();
-        Fixture { _dir: dir, evidence, state }
+        Fixture {
+            _dir: dir,
+            evidence,
+            state,
+        }
     })
 }
 
@@ -52,10 +64,14 @@ impl Got {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
     fn header(&self, name: header::HeaderName) -> String {
-        self.headers.get(name).map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default()
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("").to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -69,11 +85,21 @@ pub async fn get_with(uri: &str, headers: &[(&str, &str)]) -> Got {
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = app(fixture().state.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let res = app(fixture().state.clone())
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let headers = res.headers().clone();
-    let body = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024).await.unwrap().to_vec();
-    Got { status, headers, body }
+    let body = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap()
+        .to_vec();
+    Got {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn enc(s: &str) -> String {
@@ -91,7 +117,15 @@ fn names(v: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| h["record"]["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string())
+        .map(|h| {
+            h["record"]["path"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -132,42 +166,77 @@ async fn search_api_has_facets_and_pages() {
     assert!(total >= 29, "the sample tree and the markup file: {total}");
     // Facet trees start at the prefecture, with counties below, and counts that add up.
     let haidong = facet(&all, "place", "/place/海东市").expect("海东市 is a top-level place facet");
-    let county_sum: u64 = haidong["children"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    let county_sum: u64 = haidong["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(haidong["count"].as_u64().unwrap(), county_sum);
     assert!(facet(&all, "place", "/place/海东市/互助县").is_some());
-    assert!(facet(&all, "media", "/media/photo").is_some(), "{}", all["facets"]);
+    assert!(
+        facet(&all, "media", "/media/photo").is_some(),
+        "{}",
+        all["facets"]
+    );
     assert!(facet(&all, "indicator", "/indicator/B/B4/B4.1").is_some());
     assert!(facet(&all, "date", "/date/2019").is_some());
 
     // Narrowing by a facet gives exactly its count.
     let hd = search(&format!("limit=500&filter={}", enc("prefecture:海东市"))).await;
     assert_eq!(hd["total"], haidong["count"]);
-    assert!(hd["hits"].as_array().unwrap().iter().all(|h| h["record"]["prefecture"]["name"] == "海东市"));
+    assert!(hd["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["record"]["prefecture"]["name"] == "海东市"));
 
     // Paging: two pages of 5 are disjoint and are the first ten of the whole list.
     let p1 = search("limit=5&offset=0").await;
     let p2 = search("limit=5&offset=5").await;
     assert_eq!(p1["hits"].as_array().unwrap().len(), 5);
-    assert_eq!((p2["offset"].as_u64(), p2["limit"].as_u64()), (Some(5), Some(5)));
+    assert_eq!(
+        (p2["offset"].as_u64(), p2["limit"].as_u64()),
+        (Some(5), Some(5))
+    );
     let paths = |v: &Value| -> Vec<String> {
-        v["hits"].as_array().unwrap().iter().map(|h| h["record"]["path"].as_str().unwrap().to_string()).collect()
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["record"]["path"].as_str().unwrap().to_string())
+            .collect()
     };
     let (n1, n2) = (paths(&p1), paths(&p2));
     assert!(n1.iter().all(|n| !n2.contains(n)), "pages do not overlap");
     let first_ten: Vec<String> = paths(&all).into_iter().take(10).collect();
     assert_eq!([n1, n2].concat(), first_ten);
-    assert_eq!(search("limit=100000").await["limit"], 500, "page size is bounded");
+    assert_eq!(
+        search("limit=100000").await["limit"],
+        500,
+        "page size is bounded"
+    );
 }
 
 #[tokio::test]
 async fn chinese_query_finds_chinese_names_and_folders() {
     let v = search(&format!("q={}&limit=100", enc("大篷车"))).await;
-    let paths: Vec<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["record"]["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["record"]["path"].as_str().unwrap())
+        .collect();
     assert!(!paths.is_empty());
     assert!(paths.iter().all(|p| p.contains("大篷车")), "{paths:?}");
     // Sorted by capture date, newest first.
     let dated = search(&format!("q={}&sort=date_desc&limit=100", enc("科普"))).await;
-    let dates: Vec<&str> = dated["hits"].as_array().unwrap().iter().filter_map(|h| h["record"]["captured_at"].as_str()).collect();
+    let dates: Vec<&str> = dated["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["record"]["captured_at"].as_str())
+        .collect();
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert!(dates.len() > 2);
@@ -179,15 +248,23 @@ async fn mistakes_are_400_with_a_message() {
     for (q, needle) in [
         (format!("q={}", enc("(科普")), "no matching ')'"),
         (format!("q={}", enc("foo:bar")), "unknown field"),
-        (format!("filter={}", enc("nosuchfield:1")), "unknown filter field"),
-        (format!("filter={}", enc("prefecture:火星")), "not a prefecture"),
+        (
+            format!("filter={}", enc("nosuchfield:1")),
+            "unknown filter field",
+        ),
+        (
+            format!("filter={}", enc("prefecture:火星")),
+            "not a prefecture",
+        ),
         ("offset=-3".to_string(), "offset"),
         ("sort=upside".to_string(), "sort"),
         (format!("q={}", "a".repeat(1001)), "longer than"),
     ] {
         let g = get(&format!("/api/search?{q}")).await;
         assert_eq!(g.status, StatusCode::BAD_REQUEST, "{q}");
-        assert!(g.header(header::CONTENT_TYPE).starts_with("application/json"));
+        assert!(g
+            .header(header::CONTENT_TYPE)
+            .starts_with("application/json"));
         let msg = g.json()["error"].as_str().unwrap().to_string();
         assert!(msg.contains(needle), "{q}: {msg}");
     }
@@ -195,8 +272,14 @@ async fn mistakes_are_400_with_a_message() {
     let g = get(&format!("/?q={}", enc("foo:bar 科普"))).await;
     assert_eq!(g.status, StatusCode::BAD_REQUEST);
     let html = g.text();
-    assert!(html.contains("unknown field") && html.contains("<form id=\"search\""), "{html}");
-    assert!(html.contains("value=\"foo:bar 科普\""), "the query stays in the box to be corrected");
+    assert!(
+        html.contains("unknown field") && html.contains("<form id=\"search\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"foo:bar 科普\""),
+        "the query stays in the box to be corrected"
+    );
     // An empty result is a message, not an error.
     let g = get(&format!("/?q={}", enc("不存在的词语组合xyzzy"))).await;
     assert_eq!(g.status, StatusCode::OK);
@@ -206,11 +289,19 @@ async fn mistakes_are_400_with_a_message() {
 #[tokio::test]
 async fn unknown_and_malformed_hashes() {
     let zeros = "0".repeat(64);
-    for uri in [format!("/api/record/{zeros}"), format!("/file/{zeros}"), format!("/thumb/{zeros}"), format!("/record/{zeros}")] {
+    for uri in [
+        format!("/api/record/{zeros}"),
+        format!("/file/{zeros}"),
+        format!("/thumb/{zeros}"),
+        format!("/record/{zeros}"),
+    ] {
         let g = get(&uri).await;
         assert_eq!(g.status, StatusCode::NOT_FOUND, "{uri}");
     }
-    assert!(get(&format!("/api/record/{zeros}")).await.json()["error"].as_str().unwrap().contains("no file"));
+    assert!(get(&format!("/api/record/{zeros}")).await.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("no file"));
     for uri in [
         "/file/..%2f..%2fetc%2fpasswd",
         "/file/..%2F..%2F..%2Fetc%2Fpasswd",
@@ -234,10 +325,18 @@ async fn unknown_and_malformed_hashes() {
         assert_eq!(get(&uri).await.status, StatusCode::BAD_REQUEST, "{uri}");
     }
     // Unrouted paths never reach the file system either.
-    for uri in ["/../../etc/passwd", "/file/../../etc/passwd", "/static/../../Cargo.toml", "/api/nothing"] {
+    for uri in [
+        "/../../etc/passwd",
+        "/file/../../etc/passwd",
+        "/static/../../Cargo.toml",
+        "/api/nothing",
+    ] {
         let g = get(uri).await;
         assert_eq!(g.status, StatusCode::NOT_FOUND, "{uri}");
-        assert!(!g.text().contains("root:") && !g.text().contains("[package]"), "{uri}");
+        assert!(
+            !g.text().contains("root:") && !g.text().contains("[package]"),
+            "{uri}"
+        );
     }
 }
 
@@ -246,10 +345,19 @@ async fn file_names_with_markup_are_escaped_everywhere() {
     let v = search(&format!("q={}", enc("onerror"))).await;
     assert_eq!(names(&v), [MARKUP_NAME]);
     let name_html = v["hits"][0]["name_html"].as_str().unwrap();
-    assert!(!name_html.contains('<') || !name_html.contains("<script"), "{name_html}");
+    assert!(
+        !name_html.contains('<') || !name_html.contains("<script"),
+        "{name_html}"
+    );
     let page = get(&format!("/?q={}", enc("onerror"))).await.text();
-    assert!(page.contains("&lt;script&gt;alert(2)"), "the name is shown, escaped");
-    assert!(!page.contains("<script>alert") && !page.contains("<img src=x"), "never as markup");
+    assert!(
+        page.contains("&lt;script&gt;alert(2)"),
+        "the name is shown, escaped"
+    );
+    assert!(
+        !page.contains("<script>alert") && !page.contains("<img src=x"),
+        "never as markup"
+    );
     let hash = v["hits"][0]["record"]["blake3"].as_str().unwrap();
     let detail = get(&format!("/record/{hash}")).await;
     assert_eq!(detail.status, StatusCode::OK);
@@ -257,7 +365,9 @@ async fn file_names_with_markup_are_escaped_everywhere() {
     assert!(detail.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(!detail.contains("<script>alert") && !detail.contains("<img src=x"));
     // The query itself is echoed escaped too.
-    let evil = get(&format!("/?q={}", enc("\"><script>alert(3)</script>"))).await.text();
+    let evil = get(&format!("/?q={}", enc("\"><script>alert(3)</script>")))
+        .await
+        .text();
     assert!(!evil.contains("<script>alert(3)") && evil.contains("&lt;script&gt;alert(3)"));
 }
 
@@ -266,40 +376,75 @@ async fn download_keeps_the_chinese_name_and_the_bytes() {
     let hash = hash_of("科普日宣传.jpg").await;
     let rec = get(&format!("/api/record/{hash}")).await.json();
     let files = rec["files"].as_array().unwrap();
-    assert_eq!(files.len(), 2, "the sample puts this photo under two prefectures: {rec}");
-    let id_of = |suffix: &str| files.iter().find(|f| f["path"].as_str().unwrap().ends_with(suffix)).unwrap()["id"].clone();
+    assert_eq!(
+        files.len(),
+        2,
+        "the sample puts this photo under two prefectures: {rec}"
+    );
+    let id_of = |suffix: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(suffix))
+            .unwrap()["id"]
+            .clone()
+    };
     let g = get(&format!("/file/{hash}?id={}", id_of("科普日宣传.jpg"))).await;
     assert_eq!(g.status, StatusCode::OK);
     assert_eq!(g.header(header::CONTENT_TYPE), "image/jpeg");
     let cd = g.header(header::CONTENT_DISPOSITION);
     assert!(cd.starts_with("attachment;"), "{cd}");
-    assert!(cd.contains("filename*=UTF-8''%E7%A7%91%E6%99%AE%E6%97%A5%E5%AE%A3%E4%BC%A0.jpg"), "{cd}");
-    assert_eq!(blake3::hash(&g.body).to_hex().as_str(), hash, "the bytes are the content the hash names");
+    assert!(
+        cd.contains("filename*=UTF-8''%E7%A7%91%E6%99%AE%E6%97%A5%E5%AE%A3%E4%BC%A0.jpg"),
+        "{cd}"
+    );
+    assert_eq!(
+        blake3::hash(&g.body).to_hex().as_str(),
+        hash,
+        "the bytes are the content the hash names"
+    );
     assert_eq!(g.header(header::CONTENT_LENGTH), g.body.len().to_string());
     // The same content under another path is named after the path asked for.
     let g = get(&format!("/file/{hash}?id={}", id_of("科普日活动.jpg"))).await;
-    assert!(g.header(header::CONTENT_DISPOSITION).contains("%E6%B4%BB%E5%8A%A8.jpg"));
+    assert!(g
+        .header(header::CONTENT_DISPOSITION)
+        .contains("%E6%B4%BB%E5%8A%A8.jpg"));
     assert_eq!(blake3::hash(&g.body).to_hex().as_str(), hash);
     // Videos seek with byte ranges.
     let whole = g.body.clone();
     let part = get_with(&format!("/file/{hash}"), &[("range", "bytes=100-199")]).await;
     assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(part.body, whole[100..200]);
-    assert_eq!(part.header(header::CONTENT_RANGE), format!("bytes 100-199/{}", whole.len()));
-    let past = get_with(&format!("/file/{hash}"), &[("range", &format!("bytes={}-", whole.len()))]).await;
+    assert_eq!(
+        part.header(header::CONTENT_RANGE),
+        format!("bytes 100-199/{}", whole.len())
+    );
+    let past = get_with(
+        &format!("/file/{hash}"),
+        &[("range", &format!("bytes={}-", whole.len()))],
+    )
+    .await;
     assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
     // Inline display only for safe types, and sandboxed.
     let g = get(&format!("/file/{hash}?inline=1")).await;
     assert!(g.header(header::CONTENT_DISPOSITION).starts_with("inline;"));
-    assert!(g.header(header::CONTENT_SECURITY_POLICY).contains("sandbox"));
+    assert!(g
+        .header(header::CONTENT_SECURITY_POLICY)
+        .contains("sandbox"));
     let txt = v_hash_of_markup().await;
     let g = get(&format!("/file/{txt}?inline=1")).await;
-    assert!(g.header(header::CONTENT_DISPOSITION).starts_with("attachment;"), "text is never shown inline");
+    assert!(
+        g.header(header::CONTENT_DISPOSITION)
+            .starts_with("attachment;"),
+        "text is never shown inline"
+    );
 }
 
 async fn v_hash_of_markup() -> String {
     let v = search(&format!("q={}", enc("onerror"))).await;
-    v["hits"][0]["record"]["blake3"].as_str().unwrap().to_string()
+    v["hits"][0]["record"]["blake3"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
@@ -308,7 +453,10 @@ async fn thumbnails_are_upright_jpegs_and_corrupt_photos_get_an_icon() {
     let rec = get(&format!("/api/record/{hash}")).await.json();
     let r = &rec["files"][0];
     assert_eq!(r["orientation"], 6, "{r}");
-    let (w, h) = (r["width"].as_u64().unwrap() as u32, r["height"].as_u64().unwrap() as u32);
+    let (w, h) = (
+        r["width"].as_u64().unwrap() as u32,
+        r["height"].as_u64().unwrap() as u32,
+    );
     assert!(w > h, "stored landscape, shown portrait");
     let g = get(&format!("/thumb/{hash}")).await;
     assert_eq!(g.status, StatusCode::OK);
@@ -316,9 +464,18 @@ async fn thumbnails_are_upright_jpegs_and_corrupt_photos_get_an_icon() {
     let img = image::load_from_memory_with_format(&g.body, image::ImageFormat::Jpeg).unwrap();
     let expect_h = 320.min(w);
     let expect_w = (h as f64 * expect_h as f64 / w as f64).round() as u32;
-    assert_eq!((img.width(), img.height()), (expect_w, expect_h), "rotated a quarter turn and at most 320 px");
+    assert_eq!(
+        (img.width(), img.height()),
+        (expect_w, expect_h),
+        "rotated a quarter turn and at most 320 px"
+    );
     // Cached under thumbs/ab/<hash>.jpg.
-    let cached = fixture().state.config().thumbs_dir().join(&hash[..2]).join(format!("{hash}.jpg"));
+    let cached = fixture()
+        .state
+        .config()
+        .thumbs_dir()
+        .join(&hash[..2])
+        .join(format!("{hash}.jpg"));
     assert_eq!(std::fs::read(cached).unwrap(), g.body);
 
     let broken = hash_of("IMG_20200716_090530.jpg").await;
@@ -326,7 +483,12 @@ async fn thumbnails_are_upright_jpegs_and_corrupt_photos_get_an_icon() {
     assert_eq!(g.status, StatusCode::OK);
     assert_eq!(g.header(header::CONTENT_TYPE), "image/svg+xml");
     let doc = v_hash_of_markup().await;
-    assert_eq!(get(&format!("/thumb/{doc}")).await.header(header::CONTENT_TYPE), "image/svg+xml");
+    assert_eq!(
+        get(&format!("/thumb/{doc}"))
+            .await
+            .header(header::CONTENT_TYPE),
+        "image/svg+xml"
+    );
 }
 
 #[tokio::test]
@@ -344,16 +506,33 @@ async fn every_documented_path_answers() {
         }
         let uri = path.replace("{blake3}", &hash);
         let g = get(&uri).await;
-        assert!(g.status.is_success(), "{uri} answered {}: {}", g.status, g.text());
+        assert!(
+            g.status.is_success(),
+            "{uri} answered {}: {}",
+            g.status,
+            g.text()
+        );
     }
     // And the other way round: the API routes the router has are documented.
-    for route in ["/api/search", "/api/record/{blake3}", "/api/coverage", "/api/schema/indicators", "/api/schema/places", "/file/{blake3}", "/thumb/{blake3}"] {
+    for route in [
+        "/api/search",
+        "/api/record/{blake3}",
+        "/api/coverage",
+        "/api/schema/indicators",
+        "/api/schema/places",
+        "/file/{blake3}",
+        "/thumb/{blake3}",
+    ] {
         assert!(paths.contains_key(route), "{route} is not in openapi.json");
     }
     let places = get("/api/schema/places").await.json();
     assert_eq!(places["prefectures"].as_array().unwrap().len(), 8);
     let inds = get("/api/schema/indicators").await.json();
-    assert!(inds["indicators"].as_array().unwrap().iter().any(|i| i["code"] == "B4.1"));
+    assert!(inds["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["code"] == "B4.1"));
 }
 
 #[tokio::test]
@@ -361,11 +540,23 @@ async fn coverage_ledger_page_and_api() {
     let cov = get("/api/coverage").await.json();
     let cols = cov["columns"].as_array().unwrap();
     assert_eq!(cols.len(), 9, "eight prefectures and 'place unknown'");
-    let b41 = cov["rows"].as_array().unwrap().iter().find(|r| r["code"] == "B4.1").unwrap();
+    let b41 = cov["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "B4.1")
+        .unwrap();
     let hd = cols.iter().position(|c| c["code"] == "630200").unwrap();
     assert!(b41["cells"][hd]["total"].as_u64().unwrap() >= 1);
-    assert_eq!(get(&format!("/api/coverage?prefecture={}", enc("火星"))).await.status, StatusCode::BAD_REQUEST);
-    let by_county = get(&format!("/api/coverage?prefecture={}", enc("海东市"))).await.json();
+    assert_eq!(
+        get(&format!("/api/coverage?prefecture={}", enc("火星")))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    let by_county = get(&format!("/api/coverage?prefecture={}", enc("海东市")))
+        .await
+        .json();
     assert_eq!(by_county["by"], "county");
 
     let page = get("/ledger").await;
@@ -373,10 +564,16 @@ async fn coverage_ledger_page_and_api() {
     let html = page.text();
     assert!(html.contains("class=\"empty\""), "empty cells are marked");
     // The B4.1 × 海东市 cell links to exactly that search.
-    let link = format!("/?f={}&amp;f={}", enc("indicator:B4.1"), enc("prefecture:海东市"));
+    let link = format!(
+        "/?f={}&amp;f={}",
+        enc("indicator:B4.1"),
+        enc("prefecture:海东市")
+    );
     assert!(html.contains(&link), "{link} in ledger");
     let g = get(&link.replace("&amp;", "&")).await;
-    assert!(g.text().contains(&format!("data-total=\"{}\"", b41["cells"][hd]["total"])));
+    assert!(g
+        .text()
+        .contains(&format!("data-total=\"{}\"", b41["cells"][hd]["total"])));
     let county = get(&format!("/ledger?prefecture={}", enc("海东市"))).await;
     assert!(county.text().contains("互助县"));
 }
@@ -385,30 +582,60 @@ async fn coverage_ledger_page_and_api() {
 async fn search_page_facets_chips_map_timeline_and_language() {
     let home = get("/").await;
     assert_eq!(home.status, StatusCode::OK);
-    assert!(home.header(header::CONTENT_SECURITY_POLICY).contains("script-src 'self'"));
+    assert!(home
+        .header(header::CONTENT_SECURITY_POLICY)
+        .contains("script-src 'self'"));
     let html = home.text();
     assert!(html.contains("<html lang=\"zh-CN\">"));
-    for needle in ["class=\"facet\"", "class=\"region-link\"", "class=\"bar\"", "id=\"results\"", "/thumb/"] {
+    for needle in [
+        "class=\"facet\"",
+        "class=\"region-link\"",
+        "class=\"bar\"",
+        "id=\"results\"",
+        "/thumb/",
+    ] {
         assert!(html.contains(needle), "{needle}");
     }
     // Photos with GPS are points on the map, titled with their file names.
-    assert!(html.contains("<circle class=\"pt\"") && html.contains("<title>农牧民培训现场.jpg</title>"), "GPS points on the search page's map");
+    assert!(
+        html.contains("<circle class=\"pt\"") && html.contains("<title>农牧民培训现场.jpg</title>"),
+        "GPS points on the search page's map"
+    );
     // A facet link narrows and shows a removable chip; the chip's link removes it again.
-    let narrowed = get(&format!("/?f={}", enc("prefecture:海东市"))).await.text();
-    assert!(narrowed.contains("class=\"chip\" data-filter=\"prefecture:海东市\" href=\"/\""), "chip removes the filter");
+    let narrowed = get(&format!("/?f={}", enc("prefecture:海东市")))
+        .await
+        .text();
+    assert!(
+        narrowed.contains("class=\"chip\" data-filter=\"prefecture:海东市\" href=\"/\""),
+        "chip removes the filter"
+    );
     assert!(narrowed.contains("市州: 海东市"));
     assert!(narrowed.contains("class=\"facet on\""));
     // Timeline bars filter by month.
     let month = get(&format!("/?f={}", enc("date:2019-06"))).await.text();
     // June 2019 in the sample: three 科普大篷车 photos, the phone video and the DOCX minutes.
-    assert!(month.contains("data-total=\"5\""), "five sample files are from June 2019");
+    assert!(
+        month.contains("data-total=\"5\""),
+        "five sample files are from June 2019"
+    );
     // English.
     let en = get("/?lang=en").await.text();
-    assert!(en.contains("<html lang=\"en\">") && en.contains("Coverage ledger") && en.contains("中文"));
+    assert!(
+        en.contains("<html lang=\"en\">") && en.contains("Coverage ledger") && en.contains("中文")
+    );
     // The detail page shows tags with sources, flags with reasons, other copies, the map.
     let hash = hash_of("科普日宣传.jpg").await;
     let d = get(&format!("/record/{hash}?lang=en")).await.text();
-    for needle in ["Tags and their sources", "folder path", "Same content submitted twice", "科普日活动.jpg", "id=\"download\"", "class=\"map small\"", "class=\"claimed\"", "class=\"pt\""] {
+    for needle in [
+        "Tags and their sources",
+        "folder path",
+        "Same content submitted twice",
+        "科普日活动.jpg",
+        "id=\"download\"",
+        "class=\"map small\"",
+        "class=\"claimed\"",
+        "class=\"pt\"",
+    ] {
         assert!(d.contains(needle), "{needle} on the detail page");
     }
 }
@@ -416,13 +643,27 @@ async fn search_page_facets_chips_map_timeline_and_language() {
 #[tokio::test]
 async fn only_loopback_host_names_are_answered() {
     // A page on evil.example that rebinds its name to 127.0.0.1 must not read the evidence.
-    for host in ["evil.example", "evil.example:8080", "192.168.1.5:8080", "127.0.0.1.evil.example"] {
+    for host in [
+        "evil.example",
+        "evil.example:8080",
+        "192.168.1.5:8080",
+        "127.0.0.1.evil.example",
+    ] {
         let g = get_with("/api/search", &[("host", host)]).await;
         assert_eq!(g.status, StatusCode::FORBIDDEN, "{host}");
         assert!(g.json()["error"].as_str().unwrap().contains("loopback"));
     }
-    for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080", "localhost"] {
-        assert_eq!(get_with("/api/search", &[("host", host)]).await.status, StatusCode::OK, "{host}");
+    for host in [
+        "127.0.0.1:8080",
+        "localhost:8080",
+        "[::1]:8080",
+        "localhost",
+    ] {
+        assert_eq!(
+            get_with("/api/search", &[("host", host)]).await.status,
+            StatusCode::OK,
+            "{host}"
+        );
     }
 }
 
@@ -431,7 +672,12 @@ fn serve_command_refuses_a_reachable_address_without_users() {
     let env = crate::harness::Env::new();
     let r = env.run(&["serve", "--addr", "0.0.0.0:8080"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("add a user first: archive user add NAME --role admin"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("add a user first: archive user add NAME --role admin"),
+        "{}",
+        r.stderr
+    );
     let r = env.run(&["serve", "--addr", "127.0.0.1:0"]);
     assert_eq!(r.code, 1, "no catalog yet");
     assert!(r.stderr.contains("archive index"), "{}", r.stderr);
@@ -441,7 +687,13 @@ fn serve_command_refuses_a_reachable_address_without_users() {
 /// and everything printed before the URL.
 fn ask_running(env: &crate::harness::Env, args: &[&str], path: &str) -> (String, String) {
     use std::io::{BufRead, Read, Write};
-    let mut child = env.cmd().args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = env
+        .cmd()
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
     let addr = loop {
@@ -451,12 +703,22 @@ fn ask_running(env: &crate::harness::Env, args: &[&str], path: &str) -> (String,
             panic!("exited without serving: {printed}");
         }
         printed.push_str(&line);
-        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")) {
-            break url.trim_start_matches("http://").trim_end_matches('/').to_string();
+        if let Some(url) = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+        {
+            break url
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string();
         }
     };
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     let _ = child.kill();
@@ -469,22 +731,45 @@ fn serve_command_prints_its_address_and_answers_there() {
     let env = crate::harness::Env::new();
     env.write("海东市/互助县/科普大篷车进校园.txt", "活动");
     env.index();
-    let (answer, _) = ask_running(&env, &["serve", "--addr", "127.0.0.1:0"], "/api/search?q=%E7%A7%91%E6%99%AE");
+    let (answer, _) = ask_running(
+        &env,
+        &["serve", "--addr", "127.0.0.1:0"],
+        "/api/search?q=%E7%A7%91%E6%99%AE",
+    );
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(answer.contains("科普大篷车进校园.txt") && answer.contains("\"total\":1"), "{answer}");
+    assert!(
+        answer.contains("科普大篷车进校园.txt") && answer.contains("\"total\":1"),
+        "{answer}"
+    );
 }
 
 #[test]
 fn demo_generates_indexes_and_serves_the_sample() {
     let env = crate::harness::Env::new();
     let sample = env.evidence.join("sample");
-    let args = ["demo", "--addr", "127.0.0.1:0", "--no-browser", "--evidence", sample.to_str().unwrap()];
+    let args = [
+        "demo",
+        "--addr",
+        "127.0.0.1:0",
+        "--no-browser",
+        "--evidence",
+        sample.to_str().unwrap(),
+    ];
     let (answer, printed) = ask_running(&env, &args, "/");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let files = walkdir::WalkDir::new(&sample).into_iter().filter(|e| e.as_ref().unwrap().file_type().is_file()).count();
+    let files = walkdir::WalkDir::new(&sample)
+        .into_iter()
+        .filter(|e| e.as_ref().unwrap().file_type().is_file())
+        .count();
     assert!(files > 20, "the sample tree was written: {files}");
-    assert!(answer.contains(&format!("data-total=\"{files}\"")), "all {files} sample files are served: {printed}");
+    assert!(
+        answer.contains(&format!("data-total=\"{files}\"")),
+        "all {files} sample files are served: {printed}"
+    );
     // A second demo reuses the sample tree: nothing new to index.
     let (_, printed) = ask_running(&env, &args, "/");
-    assert!(printed.contains(&format!("0 new, 0 changed, {files} unchanged")), "{printed}");
+    assert!(
+        printed.contains(&format!("0 new, 0 changed, {files} unchanged")),
+        "{printed}"
+    );
 }

@@ -72,22 +72,40 @@ pub fn rows_of(rows: &[Vec<String>], at: impl Fn(usize) -> String) -> Vec<Manife
 }
 
 /// The manifest rows under a header found by [`find_header`].
-fn rows_below(rows: &[Vec<String>], (h, fc, ic): (usize, usize, usize), at: impl Fn(usize) -> String) -> Vec<ManifestRow> {
+fn rows_below(
+    rows: &[Vec<String>],
+    (h, fc, ic): (usize, usize, usize),
+    at: impl Fn(usize) -> String,
+) -> Vec<ManifestRow> {
     rows.iter()
         .enumerate()
         .skip(h + 1)
-        .filter_map(|(i, row)| manifest_row(row.get(fc).map(String::as_str), row.get(ic).map(String::as_str), || at(i)))
+        .filter_map(|(i, row)| {
+            manifest_row(
+                row.get(fc).map(String::as_str),
+                row.get(ic).map(String::as_str),
+                || at(i),
+            )
+        })
         .collect()
 }
 
 /// A row below the header names a file and an indicator, or it is not a manifest row.
-fn manifest_row(file: Option<&str>, indicator: Option<&str>, at: impl FnOnce() -> String) -> Option<ManifestRow> {
+fn manifest_row(
+    file: Option<&str>,
+    indicator: Option<&str>,
+    at: impl FnOnce() -> String,
+) -> Option<ManifestRow> {
     let file = file.map(str::trim).unwrap_or("");
     let indicator = indicator.map(str::trim).unwrap_or("");
     if file.is_empty() || indicator.is_empty() {
         return None;
     }
-    Some(ManifestRow { file: file.to_string(), indicator: indicator.to_string(), at: at() })
+    Some(ManifestRow {
+        file: file.to_string(),
+        indicator: indicator.to_string(),
+        at: at(),
+    })
 }
 
 /// Manifest rows of CSV text (already decoded); positions are "line N" of the file.
@@ -99,7 +117,8 @@ pub fn from_csv(text: &str) -> Vec<ManifestRow> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let line_of = |r: &csv::StringRecord| format!("line {}", r.position().map(|p| p.line()).unwrap_or(0));
+    let line_of =
+        |r: &csv::StringRecord| format!("line {}", r.position().map(|p| p.line()).unwrap_or(0));
     let mut head: Vec<Vec<String>> = Vec::new();
     let mut head_lines = Vec::new();
     let mut rec = csv::StringRecord::new();
@@ -161,9 +180,22 @@ mod tests {
         }
         let rows = from_csv(&csv);
         assert_eq!(rows.len(), 30);
-        assert_eq!((rows[0].file.as_str(), rows[0].at.as_str()), ("照片1.jpg", "line 3"));
-        assert_eq!((rows[19].file.as_str(), rows[19].at.as_str()), ("报告\n续.pdf", "line 22"));
-        assert_eq!((rows[29].file.as_str(), rows[29].indicator.as_str(), rows[29].at.as_str()), ("照片30.jpg", "B4.30", "line 33"));
+        assert_eq!(
+            (rows[0].file.as_str(), rows[0].at.as_str()),
+            ("照片1.jpg", "line 3")
+        );
+        assert_eq!(
+            (rows[19].file.as_str(), rows[19].at.as_str()),
+            ("报告\n续.pdf", "line 22")
+        );
+        assert_eq!(
+            (
+                rows[29].file.as_str(),
+                rows[29].indicator.as_str(),
+                rows[29].at.as_str()
+            ),
+            ("照片30.jpg", "B4.30", "line 33")
+        );
     }
 
     #[test]

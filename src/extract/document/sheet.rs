@@ -132,23 +132,25 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     };
     let names = book.sheet_names();
-    workbook_text(&names, limits, f, |name, sheet, errors| match book.worksheet_cells_reader(name) {
-        Ok(mut reader) => loop {
-            match reader.next_cell() {
-                Ok(Some(cell)) => {
-                    if let Some(t) = cell_text(cell.get_value()) {
-                        let (r, c) = cell.get_position();
-                        sheet.push(r, c, t);
+    workbook_text(&names, limits, f, |name, sheet, errors| {
+        match book.worksheet_cells_reader(name) {
+            Ok(mut reader) => loop {
+                match reader.next_cell() {
+                    Ok(Some(cell)) => {
+                        if let Some(t) = cell_text(cell.get_value()) {
+                            let (r, c) = cell.get_position();
+                            sheet.push(r, c, t);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        errors.push(format!("XLSX sheet {name}: {e}; later cells are missing"));
+                        break;
                     }
                 }
-                Ok(None) => break,
-                Err(e) => {
-                    errors.push(format!("XLSX sheet {name}: {e}; later cells are missing"));
-                    break;
-                }
-            }
-        },
-        Err(e) => errors.push(format!("XLSX sheet {name} could not be read: {e}")),
+            },
+            Err(e) => errors.push(format!("XLSX sheet {name} could not be read: {e}")),
+        }
     });
 }
 
@@ -161,20 +163,22 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     };
     let names = book.sheet_names();
-    workbook_text(&names, limits, f, |name, sheet, errors| match book.worksheet_range(name) {
-        Ok(range) => {
-            let (r0, c0) = range.start().unwrap_or((0, 0));
-            for (r, c, v) in range.used_cells() {
-                let s = match v {
-                    calamine::Data::DateTime(d) => excel_date(d),
-                    other => other.to_string(),
-                };
-                if !s.trim().is_empty() {
-                    sheet.push(r0 + r as u32, c0 + c as u32, s);
+    workbook_text(&names, limits, f, |name, sheet, errors| {
+        match book.worksheet_range(name) {
+            Ok(range) => {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (r, c, v) in range.used_cells() {
+                    let s = match v {
+                        calamine::Data::DateTime(d) => excel_date(d),
+                        other => other.to_string(),
+                    };
+                    if !s.trim().is_empty() {
+                        sheet.push(r0 + r as u32, c0 + c as u32, s);
+                    }
                 }
             }
+            Err(e) => errors.push(format!("XLS sheet {name} could not be read: {e}")),
         }
-        Err(e) => errors.push(format!("XLS sheet {name} could not be read: {e}")),
     });
 }
 

@@ -258,7 +258,10 @@ mod tests {
             let bytes = [b"x".repeat(cut), gbk.to_vec()].concat();
             let (got, enc) = decode(&bytes);
             assert!(enc == "GBK" || enc == "gb18030", "shift {cut}: {enc}");
-            assert!(got.ends_with(&zh) && got.len() == text.len() + cut, "shift {cut}");
+            assert!(
+                got.ends_with(&zh) && got.len() == text.len() + cut,
+                "shift {cut}"
+            );
         }
     }
 
@@ -270,7 +273,11 @@ mod tests {
         let table = |names: &[&str], every: usize| {
             let mut text = String::from("id,name,unit,phone,note\n");
             for i in 0..3000 {
-                let name = if i % every == 0 { names[i % names.len()] } else { "n/a" };
+                let name = if i % every == 0 {
+                    names[i % names.len()]
+                } else {
+                    "n/a"
+                };
                 let phone = i * 37 % 10_000_000;
                 let day = i % 28 + 1;
                 text.push_str(&format!("{i},{name},unit {},0971-{phone:07},checked by the county office on 2019-06-{day:02} with no remarks given\n", i % 7));
@@ -278,13 +285,25 @@ mod tests {
             text
         };
         let cases = [
-            (encoding_rs::GBK, table(&["张三", "李四", "西宁市城东区科协", "海东市互助县"], 4), &["GBK", "gb18030"][..]),
-            (encoding_rs::SHIFT_JIS, table(&["山田", "東京", "田中"], 80), &["Shift_JIS"][..]),
+            (
+                encoding_rs::GBK,
+                table(&["张三", "李四", "西宁市城东区科协", "海东市互助县"], 4),
+                &["GBK", "gb18030"][..],
+            ),
+            (
+                encoding_rs::SHIFT_JIS,
+                table(&["山田", "東京", "田中"], 80),
+                &["Shift_JIS"][..],
+            ),
         ];
         for (encoding, text, want) in cases {
             let (bytes, _, _) = encoding.encode(&text);
             let from = bytes.iter().position(|b| !b.is_ascii()).unwrap();
-            assert!(detect_end(&bytes[from..]) > 4 * 4096, "{}: the sample reaches past 16 KB", encoding.name());
+            assert!(
+                detect_end(&bytes[from..]) > 4 * 4096,
+                "{}: the sample reaches past 16 KB",
+                encoding.name()
+            );
             let (got, enc) = decode(&bytes);
             assert!(want.contains(&enc), "{}: decoded as {enc}", encoding.name());
             assert_eq!(got, text);
