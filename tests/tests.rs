@@ -23,3 +23,5 @@ mod indexing;
 mod sample;
 #[path = "it/serve.rs"]
 mod serve;
+#[path = "it/structure.rs"]
+mod structure;

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Two builds of archive side by side, for a change that must not slow the index or search down
+# (issue 14's "within 10 %"): (b) cold index of the JPEG corpus, (c) unchanged re-index of the
+# small-file corpus, and in-process search latency (search_bench). The runs alternate old, new,
+# old, new… so that a noisy minute on a shared machine hits both, and each figure is the median.
+#
+# Usage: bench/compare.sh OLD_DIR NEW_DIR [ROUNDS]
+#   OLD_DIR, NEW_DIR  folders each holding a release `archive`, `gen_corpus` and `search_bench`
+#                     (cargo build --release --bin archive --example gen_corpus --example search_bench,
+#                     then copy target/release/archive and target/release/examples/{gen_corpus,search_bench})
+#   ROUNDS            alternations (default 7)
+#   BENCH_DIR         where corpora and archives go (default /tmp/archive-bench); corpora made by
+#                     bench/run.sh at the same scale are reused.
+#   BENCH_SCALE       1 = 5,000 JPEGs and 100,000 small files (default); 0.1 for a quick try.
+set -euo pipefail
+OLD=${1:?usage: bench/compare.sh OLD_DIR NEW_DIR [ROUNDS]}
+NEW=${2:?usage: bench/compare.sh OLD_DIR NEW_DIR [ROUNDS]}
+ROUNDS=${3:-7}
+WORK=${BENCH_DIR:-/tmp/archive-bench}
+SCALE=${BENCH_SCALE:-1}
+mkdir -p "$WORK"
+N_JPEG=$(python3 -c "print(max(1, round(5000 * $SCALE)))")
+N_SMALL=$(python3 -c "print(max(1, round(100000 * $SCALE)))")
+
+# The corpora come from the OLD generator, so that both builds read the same bytes.
+[ -f "$WORK/jpegs.compare-$N_JPEG" ] || { rm -rf "$WORK/jpegs"; "$OLD/gen_corpus" jpegs "$WORK/jpegs" "$N_JPEG" >&2; touch "$WORK/jpegs.compare-$N_JPEG"; }
+[ -f "$WORK/small.compare-$N_SMALL" ] || { rm -rf "$WORK/small"; "$OLD/gen_corpus" small "$WORK/small" "$N_SMALL" >&2; touch "$WORK/small.compare-$N_SMALL"; }
+
+now() { python3 -c 'import time; print(time.perf_counter())'; }
+timed() { # timed CMD... → seconds on stdout, the command's output discarded
+    local t0 t1
+    t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
+    python3 -c "print($t1 - $t0)"
+}
+
+for which in old new; do
+    dir=$OLD; [ "$which" = new ] && dir=$NEW
+    rm -rf "$WORK/cmp-c-$which"
+    "$dir/archive" --archive "$WORK/cmp-c-$which" index "$WORK/small" --json >/dev/null 2>&1 || true
+done
+
+: >"$WORK/compare.tsv"
+for round in $(seq "$ROUNDS"); do
+    for which in old new; do
+        dir=$OLD; [ "$which" = new ] && dir=$NEW
+        rm -rf "$WORK/cmp-b-$which"
+        b=$(timed "$dir/archive" --archive "$WORK/cmp-b-$which" index "$WORK/jpegs" --json)
+        c=$(timed "$dir/archive" --archive "$WORK/cmp-c-$which" index "$WORK/small" --json)
+        read -r p50 p99 < <("$dir/search_bench" "$WORK/cmp-c-$which" 50 | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['p50_ms'], d['p99_ms'])")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$which" "$b" "$c" "$p50" "$p99" | tee -a "$WORK/compare.tsv" >&2
+    done
+done
+
+python3 - "$WORK/compare.tsv" "$N_JPEG" "$N_SMALL" <<'EOF'
+import statistics, sys
+rows = [l.split('\t') for l in open(sys.argv[1]).read().splitlines()]
+cols = {'(b) cold index of %s JPEGs, s' % sys.argv[2]: 2,
+        '(c) unchanged re-index of %s files, s' % sys.argv[3]: 3,
+        'search in process p50, ms': 4, 'search in process p99, ms': 5}
+print('| measure (median of %d alternating runs) | old | new | new/old |' % (len(rows) // 2))
+print('|---|---|---|---|')
+for name, i in cols.items():
+    o = statistics.median(float(r[i]) for r in rows if r[1] == 'old')
+    n = statistics.median(float(r[i]) for r in rows if r[1] == 'new')
+    print(f'| {name} | {o:.3f} | {n:.3f} | {n / o:.2f} |')
+EOF
