@@ -160,17 +160,20 @@ fn ct_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Every value of our session cookie in the request, in the order sent: browsers may send the
+/// header more than once and a stale cookie beside a fresh one. The one cookie parser here.
+fn session_tokens(headers: &axum::http::HeaderMap) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("").split(';'))
+        .filter_map(|part| part.trim().split_once('='))
+        .filter(|(k, val)| *k == COOKIE && !val.is_empty())
+        .map(|(_, val)| val)
+}
+
 fn cookie_token(req: &Request) -> Option<String> {
-    for v in req.headers().get_all(header::COOKIE) {
-        for part in v.to_str().unwrap_or("").split(';') {
-            if let Some((k, val)) = part.trim().split_once('=') {
-                if k == COOKIE && !val.is_empty() {
-                    return Some(val.to_string());
-                }
-            }
-        }
-    }
-    None
+    session_tokens(req.headers()).next().map(str::to_string)
 }
 
 /// Paths anyone may open even when sign-in is required for everything.
@@ -271,14 +274,8 @@ pub fn sign_in(st: &AppState, name: &str, password: &str) -> Option<(Actor, Stri
 
 /// End the session in the request's cookie; the cookie that clears it in the browser.
 pub fn sign_out(st: &AppState, headers: &axum::http::HeaderMap) -> String {
-    for v in headers.get_all(header::COOKIE) {
-        for part in v.to_str().unwrap_or("").split(';') {
-            if let Some((k, val)) = part.trim().split_once('=') {
-                if k == COOKIE {
-                    st.inner.sessions.end(val);
-                }
-            }
-        }
+    for token in session_tokens(headers) {
+        st.inner.sessions.end(token);
     }
     session_cookie("", 0)
 }
