@@ -19,6 +19,7 @@ pub mod curate;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod fields;
 pub mod hash;
 pub mod index;
 pub mod pipeline;

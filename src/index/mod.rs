@@ -3,18 +3,20 @@
 //! keyed by the file's catalog id, carrying the record as stored JSON so that a search never
 //! needs the catalog.
 
+mod facet_keys;
 pub mod tokenizer;
 
 use std::path::Path;
 
-use chrono::Datelike;
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST,
     INDEXED, STORED, STRING,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+pub use self::facet_keys::{FacetKeyCache, FacetKeys};
 use crate::catalog::FileRow;
+use crate::fields::Registry;
 use crate::record::Record;
 use crate::Result;
 
@@ -74,7 +76,10 @@ pub struct SearchIndex {
     pub fields: Fields,
     pub reader: IndexReader,
     /// Facet ordinal → counted values, per segment, for `search::search`.
-    pub facet_keys: std::sync::Arc<crate::search::FacetKeyCache>,
+    pub facet_keys: std::sync::Arc<FacetKeyCache>,
+    /// The fields and facets its documents are built with and searched by: the standard
+    /// table, or a test's own.
+    pub registry: &'static Registry,
 }
 
 /// Holds the index format a folder's index was written in.
@@ -114,10 +119,13 @@ impl SearchIndex {
                 .map_err(|e| crate::Error::io(&version_file, e))?;
             index
         };
-        Ok((SearchIndex::ready(index, fields)?, created))
+        Ok((
+            SearchIndex::ready(index, fields, Registry::standard())?,
+            created,
+        ))
     }
 
-    fn ready(index: Index, fields: Fields) -> Result<SearchIndex> {
+    fn ready(index: Index, fields: Fields, registry: &'static Registry) -> Result<SearchIndex> {
         tokenizer::register(&index);
         let reader = index
             .reader_builder()
@@ -128,6 +136,7 @@ impl SearchIndex {
             fields,
             reader,
             facet_keys: Default::default(),
+            registry,
         })
     }
 
@@ -148,13 +157,22 @@ impl SearchIndex {
                 version.as_deref().unwrap_or("unknown")
             )));
         }
-        SearchIndex::ready(Index::open_in_dir(dir)?, build_schema().1)
+        SearchIndex::ready(
+            Index::open_in_dir(dir)?,
+            build_schema().1,
+            Registry::standard(),
+        )
     }
 
     /// An in-memory index (tests).
     pub fn in_ram() -> SearchIndex {
+        SearchIndex::in_ram_with(Registry::standard())
+    }
+
+    /// An in-memory index whose documents carry the facets of `registry` (tests of new facets).
+    pub fn in_ram_with(registry: &'static Registry) -> SearchIndex {
         let (schema, fields) = build_schema();
-        SearchIndex::ready(Index::create_in_ram(schema), fields).expect("reader")
+        SearchIndex::ready(Index::create_in_ram(schema), fields, registry).expect("reader")
     }
 
     pub fn writer(&self) -> Result<IndexWriter> {
@@ -210,7 +228,12 @@ impl SearchIndex {
         if !body.is_empty() {
             doc.add_text(f.text_ng, &body);
         }
-        for facet in base_facets(&record).iter().chain(tag_facets) {
+        for facet in self
+            .registry
+            .record_facets(&record)
+            .iter()
+            .chain(tag_facets)
+        {
             if let Ok(facet) = Facet::from_text(facet) {
                 doc.add_facet(f.facet, facet);
             }
@@ -235,37 +258,4 @@ impl SearchIndex {
     pub fn delete_term(&self, id: i64) -> Term {
         Term::from_field_u64(self.fields.id, id as u64)
     }
-}
-
-/// Facets that come from the record itself (media type, capture month, camera, status).
-pub fn base_facets(r: &Record) -> Vec<String> {
-    let mut out = vec![
-        format!("/media/{}", r.media.as_str()),
-        format!("/status/{}", status_str(r)),
-    ];
-    if let Some(t) = r
-        .captured_at
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-    {
-        out.push(format!("/date/{}/{:02}", t.year(), t.month()));
-    } else {
-        out.push("/date/unknown".into());
-    }
-    if let Some(label) = r.camera.as_ref().and_then(|c| c.label()) {
-        out.push(format!("/camera/{}", facet_segment(&label)));
-    }
-    out
-}
-
-fn status_str(r: &Record) -> &'static str {
-    match r.status {
-        crate::record::Status::Present => "present",
-        crate::record::Status::Missing => "missing",
-    }
-}
-
-/// Facet segments cannot hold `/`; camera names sometimes do ("HUAWEI P30/Pro").
-pub fn facet_segment(s: &str) -> String {
-    s.trim().replace(['/', '\\'], "-")
 }

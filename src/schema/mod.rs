@@ -1710,15 +1710,3 @@ fn ring_area(r: &[[f64; 2]]) -> f64 {
 
 #[cfg(test)]
 pub(crate) mod tests;
-
-/// Query filters name places and indicators the way users do (codes, names, aliases).
-impl crate::search::FacetResolver for Schema {
-    fn resolve_place_facet(&self, value: &str) -> Option<String> {
-        self.resolve_place(value)
-            .and_then(|d| self.place_facet(&d.code))
-    }
-    fn resolve_indicator_facet(&self, value: &str) -> Option<String> {
-        self.resolve_indicator(value)
-            .and_then(|i| self.indicator_facet(&i.code))
-    }
-}

@@ -1,0 +1,532 @@
+//! The search fields and facet dimensions, in one table: what `field:value` means in a query,
+//! in `archive list --filter` and in the page's chips, which facet paths the indexer gives a
+//! record, and how the page titles a facet group and turns a facet back into a filter. Before,
+//! the query builder, the record filter, the indexer and the page each repeated part of it and
+//! drifted apart (the record filter had its own year and date rules).
+//!
+//! It is a leaf module (it imports only [`crate::record`] and [`crate::error`]) because both
+//! [`crate::index`] and [`crate::search`] read it and `index` must not import `search`; the
+//! page and, later, the tagger can read it without an import cycle too.
+//!
+//! Adding a facet is one [`Dimension`] and one [`Field`] below (plus `index::INDEX_VERSION` so
+//! that existing indexes are rebuilt with it); `search::tests` shows it with a test-only one.
+
+use chrono::Datelike;
+
+use crate::record::{Media, Record, Status};
+use crate::{Error, Result};
+
+/// A user-facing text in the page's two languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Label {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Label {
+    /// `lang` is a language code: `zh` (or `zh-CN`, `zh-Hans`…) picks Chinese, anything else
+    /// English. A code rather than the page's own language type keeps this module a leaf.
+    pub fn get(&self, lang: &str) -> &'static str {
+        if lang.starts_with("zh") {
+            self.zh
+        } else {
+            self.en
+        }
+    }
+}
+
+/// Turns user-facing names into facet paths; the schema implements it (codes and names both
+/// work). It lives here, not in `search`, because the field table's value → facet rules call it.
+pub trait FacetResolver {
+    /// `海东市`, `海东`, `630200`, `互助县` → `/place/海东市` or `/place/海东市/互助土族自治县`.
+    fn resolve_place_facet(&self, value: &str) -> Option<String>;
+    /// `B4.1`, `b41`, `科普大篷车` → `/indicator/B/B4/B4.1`.
+    fn resolve_indicator_facet(&self, value: &str) -> Option<String>;
+    /// The code of the county named `county` (as in a facet path) in the prefecture named
+    /// `prefecture`: county names repeat across China (城东区), a code does not. `None` when
+    /// unknown, and the filter then uses the name.
+    fn county_code(&self, _prefecture: &str, _county: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Resolver used when no vocabulary is loaded: values are taken literally.
+pub struct LiteralFacets;
+
+impl FacetResolver for LiteralFacets {
+    fn resolve_place_facet(&self, value: &str) -> Option<String> {
+        Some(format!("/place/{value}"))
+    }
+    fn resolve_indicator_facet(&self, value: &str) -> Option<String> {
+        Some(format!("/indicator/{value}"))
+    }
+}
+
+/// A facet dimension: the facet paths under `/{name}`, one group of counts in a search response.
+#[derive(Clone, Copy)]
+pub struct Dimension {
+    /// The first segment of its facet paths and its key in `SearchResponse::facets`.
+    pub name: &'static str,
+    /// The title of its group of facets on the page.
+    pub label: Label,
+    /// The record's own values in this dimension, each the part of a facet path below
+    /// `/{name}/` (`2019/06`). `None` when the tagger supplies the dimension's facets
+    /// (places, indicators and flags: `tag::facet_paths`).
+    pub from_record: Option<fn(&Record) -> Vec<String>>,
+    /// The filter a facet of this dimension stands for.
+    pub to_filter: ToFilter,
+}
+
+/// How a facet becomes a `(field, value)` filter, given its segments below the dimension.
+#[derive(Clone, Copy)]
+pub enum ToFilter {
+    /// `/dim/x` → `(field, x)`; deeper paths stand for no filter.
+    One(&'static str),
+    /// Anything else (the place and date trees).
+    With(fn(&dyn FacetResolver, &[&str]) -> Option<(&'static str, String)>),
+}
+
+/// What a `field:value` looks for.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    /// Documents with the facet `to_facet` gives for the value (an error a user can act on
+    /// when the value cannot be one). Facets also match the paths below them.
+    Facet {
+        dimension: &'static str,
+        to_facet: fn(&dyn FacetResolver, &str) -> Result<String>,
+    },
+    /// Words in one text field.
+    Text(TextField),
+    /// Contents whose BLAKE3 starts with the given hex digits.
+    Blake3,
+}
+
+/// The text fields a word can be restricted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    /// The file name.
+    Name,
+    /// The folders above the file.
+    Path,
+    /// Document text, title and author.
+    Body,
+}
+
+/// One `field:` of the query language.
+#[derive(Clone, Copy)]
+pub struct Field {
+    pub name: &'static str,
+    /// Other names for the same field (lower case). The query lexer reads `alias:value` as a
+    /// field even in Chinese: a Chinese alias makes `别名：值` a filter instead of words.
+    pub aliases: &'static [&'static str],
+    /// How a chip or a form shows the field.
+    pub label: Label,
+    pub kind: Kind,
+}
+
+/// The fields and dimensions. One standard table ([`Registry::standard`]); tests build their own
+/// to show that a new facet needs nothing but entries.
+pub struct Registry {
+    pub fields: &'static [Field],
+    /// In the order the page shows the facet groups.
+    pub dimensions: &'static [Dimension],
+}
+
+impl Registry {
+    pub fn standard() -> &'static Registry {
+        &STANDARD
+    }
+
+    /// The field called `name` or aliased so (exact: callers lower-case what users type).
+    pub fn by_name(&self, name: &str) -> Option<&Field> {
+        self.fields
+            .iter()
+            .find(|f| f.name == name || f.aliases.contains(&name))
+    }
+
+    /// Every name a query may use, aliases right after their field, for error messages.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.fields
+            .iter()
+            .flat_map(|f| std::iter::once(f.name).chain(f.aliases.iter().copied()))
+            .collect()
+    }
+
+    pub fn dimension(&self, name: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.name == name)
+    }
+
+    /// The dimension of a facet path (`/date/2019/06` → date).
+    pub fn for_facet(&self, path: &str) -> Option<&Dimension> {
+        let name = path.trim_start_matches('/').split('/').next()?;
+        self.dimension(name)
+    }
+
+    /// The filter a facet stands for, as the query language writes it: `/place/海东市` →
+    /// `("prefecture", "海东市")`, `/date/2019/06` → `("date", "2019-06")`.
+    pub fn facet_filter(
+        &self,
+        resolver: &dyn FacetResolver,
+        path: &str,
+    ) -> Option<(&'static str, String)> {
+        let dim = self.for_facet(path)?;
+        let segs: Vec<&str> = path.trim_start_matches('/').split('/').skip(1).collect();
+        match (&dim.to_filter, segs.as_slice()) {
+            (ToFilter::One(field), [v]) => Some((*field, v.to_string())),
+            (ToFilter::One(_), _) => None,
+            (ToFilter::With(f), segs) => f(resolver, segs),
+        }
+    }
+
+    /// The facet paths a record yields by itself (not its tags), in dimension order.
+    pub fn record_facets(&self, r: &Record) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in self.dimensions {
+            if let Some(values) = d.from_record {
+                out.extend(values(r).into_iter().map(|v| format!("/{}/{v}", d.name)));
+            }
+        }
+        out
+    }
+}
+
+/// The standard field by name or alias: see [`Registry::by_name`].
+pub fn by_name(name: &str) -> Option<&'static Field> {
+    STANDARD.by_name(name)
+}
+
+/// The standard dimension of a facet path: see [`Registry::for_facet`].
+pub fn for_facet(path: &str) -> Option<&'static Dimension> {
+    STANDARD.for_facet(path)
+}
+
+/// See [`Registry::facet_filter`].
+pub fn facet_filter(resolver: &dyn FacetResolver, path: &str) -> Option<(&'static str, String)> {
+    STANDARD.facet_filter(resolver, path)
+}
+
+impl Field {
+    pub fn label(&self, lang: &str) -> &'static str {
+        self.label.get(lang)
+    }
+}
+
+impl Dimension {
+    pub fn label(&self, lang: &str) -> &'static str {
+        self.label.get(lang)
+    }
+}
+
+/// Facet segments cannot hold `/`; camera names sometimes do ("HUAWEI P30/Pro").
+pub fn facet_segment(s: &str) -> String {
+    s.trim().replace(['/', '\\'], "-")
+}
+
+// ---------------------------------------------------------------- the standard table
+
+static STANDARD: Registry = Registry {
+    fields: FIELDS,
+    dimensions: DIMENSIONS,
+};
+
+const fn label(zh: &'static str, en: &'static str) -> Label {
+    Label { zh, en }
+}
+
+const DIMENSIONS: &[Dimension] = &[
+    Dimension {
+        name: "place",
+        label: label("地区", "Place"),
+        from_record: None,
+        to_filter: ToFilter::With(place_filter),
+    },
+    Dimension {
+        name: "indicator",
+        label: label("指标", "Indicator"),
+        from_record: None,
+        // The code of the deepest level: `/indicator/B/B4/B4.1` → B4.1.
+        to_filter: ToFilter::With(|_, segs| Some(("indicator", segs.last()?.to_string()))),
+    },
+    Dimension {
+        name: "media",
+        label: label("类型", "Type"),
+        from_record: Some(|r| vec![r.media.as_str().to_string()]),
+        to_filter: ToFilter::One("media"),
+    },
+    Dimension {
+        name: "date",
+        label: label("拍摄时间", "Capture date"),
+        from_record: Some(record_month),
+        to_filter: ToFilter::With(|_, segs| match segs {
+            [y] => Some(("year", y.to_string())),
+            [y, m] => Some(("date", format!("{y}-{m}"))),
+            _ => None,
+        }),
+    },
+    Dimension {
+        name: "flag",
+        label: label("需核查", "Flags"),
+        from_record: None,
+        to_filter: ToFilter::One("flag"),
+    },
+    Dimension {
+        name: "camera",
+        label: label("相机", "Camera"),
+        from_record: Some(|r| {
+            r.camera
+                .as_ref()
+                .and_then(|c| c.label())
+                .map(|l| facet_segment(&l))
+                .into_iter()
+                .collect()
+        }),
+        to_filter: ToFilter::One("camera"),
+    },
+    Dimension {
+        name: "status",
+        label: label("状态", "Status"),
+        from_record: Some(|r| {
+            vec![match r.status {
+                Status::Present => "present",
+                Status::Missing => "missing",
+            }
+            .to_string()]
+        }),
+        to_filter: ToFilter::One("status"),
+    },
+];
+
+const fn facet(
+    dimension: &'static str,
+    to_facet: fn(&dyn FacetResolver, &str) -> Result<String>,
+) -> Kind {
+    Kind::Facet {
+        dimension,
+        to_facet,
+    }
+}
+
+/// In the order the error for an unknown field lists them.
+const FIELDS: &[Field] = &[
+    Field {
+        name: "prefecture",
+        aliases: &[],
+        label: label("市州", "Prefecture"),
+        kind: facet("place", place_facet),
+    },
+    Field {
+        name: "county",
+        aliases: &[],
+        label: label("县区", "County"),
+        kind: facet("place", place_facet),
+    },
+    Field {
+        name: "place",
+        aliases: &[],
+        label: label("地区", "Place"),
+        kind: facet("place", place_facet),
+    },
+    Field {
+        name: "indicator",
+        aliases: &[],
+        label: label("指标", "Indicator"),
+        kind: facet("indicator", |r, v| {
+            r.resolve_indicator_facet(v).ok_or_else(|| {
+                Error::Query(format!(
+                    "'{v}' is not an indicator code or name in the catalog"
+                ))
+            })
+        }),
+    },
+    Field {
+        name: "media",
+        aliases: &["type"],
+        label: label("类型", "Type"),
+        kind: facet("media", |_, v| match Media::parse(&v.to_lowercase()) {
+            Some(m) => Ok(format!("/media/{}", m.as_str())),
+            None => Err(Error::Query(format!(
+                "media '{v}' is not one of photo, video, document, other"
+            ))),
+        }),
+    },
+    Field {
+        name: "year",
+        aliases: &[],
+        label: label("年份", "Year"),
+        kind: facet("date", year_facet),
+    },
+    Field {
+        name: "date",
+        aliases: &[],
+        label: label("月份", "Month"),
+        kind: facet("date", date_facet),
+    },
+    Field {
+        name: "camera",
+        aliases: &[],
+        label: label("相机", "Camera"),
+        kind: facet("camera", |_, v| Ok(format!("/camera/{}", facet_segment(v)))),
+    },
+    Field {
+        name: "flag",
+        aliases: &[],
+        label: label("标记", "Flag"),
+        kind: facet("flag", |_, v| Ok(format!("/flag/{v}"))),
+    },
+    Field {
+        name: "status",
+        aliases: &[],
+        label: label("状态", "Status"),
+        kind: facet("status", |_, v| Ok(format!("/status/{}", v.to_lowercase()))),
+    },
+    Field {
+        name: "name",
+        aliases: &[],
+        label: label("文件名", "Name"),
+        kind: Kind::Text(TextField::Name),
+    },
+    Field {
+        name: "path",
+        aliases: &[],
+        label: label("路径", "Path"),
+        kind: Kind::Text(TextField::Path),
+    },
+    Field {
+        name: "text",
+        aliases: &[],
+        label: label("正文", "Text"),
+        kind: Kind::Text(TextField::Body),
+    },
+    Field {
+        name: "blake3",
+        aliases: &[],
+        label: label("BLAKE3", "BLAKE3"),
+        kind: Kind::Blake3,
+    },
+];
+
+fn place_facet(r: &dyn FacetResolver, v: &str) -> Result<String> {
+    r.resolve_place_facet(v).ok_or_else(|| {
+        Error::Query(format!(
+            "'{v}' is not a prefecture or county this archive knows"
+        ))
+    })
+}
+
+fn place_filter(r: &dyn FacetResolver, segs: &[&str]) -> Option<(&'static str, String)> {
+    match segs {
+        [p] => Some(("prefecture", p.to_string())),
+        [p, c] => Some((
+            "county",
+            r.county_code(p, c).unwrap_or_else(|| c.to_string()),
+        )),
+        _ => None,
+    }
+}
+
+/// `2019` or `unknown` (files without a capture date).
+fn year_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
+    if v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(format!("/date/{v}"))
+    } else if v == "unknown" {
+        Ok("/date/unknown".into())
+    } else {
+        Err(Error::Query(format!("year '{v}' is not a year like 2019")))
+    }
+}
+
+/// `2019`, `2019-06` (or `2019/6`, `2019.06`) or `unknown`.
+fn date_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
+    let parts: Vec<&str> = v.split(['-', '/', '.']).collect();
+    match parts.as_slice() {
+        [y] if y.len() == 4 => Ok(format!("/date/{y}")),
+        [y, m] if y.len() == 4 && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)) => {
+            Ok(format!("/date/{y}/{:02}", m.parse::<u32>().unwrap_or(0)))
+        }
+        _ if v == "unknown" => Ok("/date/unknown".into()),
+        _ => Err(Error::Query(format!(
+            "date '{v}' is not a year or month like 2019-06"
+        ))),
+    }
+}
+
+/// The capture month, `2019/06`, or `unknown`.
+fn record_month(r: &Record) -> Vec<String> {
+    let month = r
+        .captured_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| format!("{}/{:02}", t.year(), t.month()));
+    vec![month.unwrap_or_else(|| "unknown".into())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_facet_field_yields_paths_of_its_dimension() {
+        let reg = Registry::standard();
+        for f in reg.fields {
+            if let Kind::Facet {
+                dimension,
+                to_facet,
+            } = f.kind
+            {
+                assert!(reg.dimension(dimension).is_some(), "{}", f.name);
+                let value = match f.name {
+                    "media" => "photo",
+                    "year" | "date" => "2019",
+                    _ => "x",
+                };
+                let path = to_facet(&LiteralFacets, value).unwrap();
+                assert!(path.starts_with(&format!("/{dimension}/")), "{path}");
+                assert_eq!(reg.for_facet(&path).map(|d| d.name), Some(dimension));
+            }
+        }
+    }
+
+    #[test]
+    fn facets_turn_back_into_filters() {
+        let r = &LiteralFacets;
+        for (path, want) in [
+            ("/place/海东市", Some(("prefecture", "海东市"))),
+            ("/place/海东市/互助县", Some(("county", "互助县"))),
+            ("/indicator/B/B4/B4.1", Some(("indicator", "B4.1"))),
+            ("/date/2019", Some(("year", "2019"))),
+            ("/date/2019/06", Some(("date", "2019-06"))),
+            ("/date/unknown", Some(("year", "unknown"))),
+            ("/media/photo", Some(("media", "photo"))),
+            ("/flag/no_indicator", Some(("flag", "no_indicator"))),
+            ("/status/missing", Some(("status", "missing"))),
+            ("/camera/HUAWEI P30", Some(("camera", "HUAWEI P30"))),
+            ("/media/photo/x", None),
+            ("/colour/red", None),
+        ] {
+            let got = facet_filter(r, path);
+            assert_eq!(got.as_ref().map(|(f, v)| (*f, v.as_str())), want, "{path}");
+            // The filter finds the facet again (places and indicators need the vocabulary:
+            // `search::tests` checks them with the schema).
+            let literal = |f: &str| !matches!(f, "prefecture" | "county" | "indicator");
+            if let Some((field, value)) = got.filter(|(f, _)| literal(f)) {
+                if let Kind::Facet { to_facet, .. } = by_name(field).unwrap().kind {
+                    let back = to_facet(r, &value).unwrap();
+                    assert_eq!(back, path, "{field}:{value}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn labels_and_names() {
+        assert_eq!(by_name("type").map(|f| f.name), Some("media"));
+        assert_eq!(by_name("prefecture").unwrap().label("zh"), "市州");
+        assert_eq!(by_name("prefecture").unwrap().label("en"), "Prefecture");
+        assert_eq!(for_facet("/date/2019").unwrap().label("zh-CN"), "拍摄时间");
+        assert_eq!(
+            Registry::standard().names().join(", "),
+            "prefecture, county, place, indicator, media, type, year, date, camera, flag, \
+             status, name, path, text, blake3"
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! Highlighted excerpts: tantivy's snippet ranges merged and wrapped in `<b>`, the rest
+//! HTML-escaped (the page and the API show them as HTML).
+
+/// HTML-escapes text (also used by `sample` and `export` until one shared helper replaces it).
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Merge touching highlight ranges (bigrams overlap) and wrap them in `<b>`.
+pub(super) fn snippet_html(s: &tantivy::snippet::Snippet) -> String {
+    let text = s.fragment();
+    let mut ranges: Vec<std::ops::Range<usize>> = s.highlighted().to_vec();
+    ranges.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    let mut out = String::new();
+    let mut at = 0;
+    for r in merged {
+        out.push_str(&html_escape(&text[at..r.start]));
+        out.push_str("<b>");
+        out.push_str(&html_escape(&text[r.start..r.end]));
+        out.push_str("</b>");
+        at = r.end;
+    }
+    out.push_str(&html_escape(&text[at..]));
+    out
+}
