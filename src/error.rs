@@ -23,6 +23,41 @@ pub enum Error {
     Config { path: PathBuf, message: String },
     #[error("query: {0}")]
     Query(String),
+    /// No catalog where one was expected (a command other than `index` on a new folder).
+    #[error("no catalog at {}: run `archive index PATH` first, or point --archive at an archive folder", path.display())]
+    NoCatalog { path: PathBuf },
+    /// A catalog written by another version of archive, in a format this one does not read.
+    #[error("{}: catalog format {found} is not one this version reads ({expected}); use a matching archive version", path.display())]
+    CatalogFormat {
+        path: PathBuf,
+        /// The stored format as read (it may not even be a number).
+        found: String,
+        expected: i64,
+    },
+    /// An evidence folder given to `archive index` cannot be opened.
+    #[error("evidence folder {}: {}; check the path", path.display(), crate::walk::describe_io(cause))]
+    EvidenceFolder {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("{} is not a folder; give the folder that holds the evidence", path.display())]
+    NotAFolder { path: PathBuf },
+    /// The system refused a thread (out of memory or of threads).
+    #[error("could not start {what}: {cause}")]
+    Thread {
+        what: &'static str,
+        cause: std::io::Error,
+    },
+    /// A helper thread panicked; its panic message was printed when it happened.
+    #[error("{what} failed unexpectedly (a bug; see the message above)")]
+    Panicked { what: &'static str },
+    /// A coverage report by county was asked for a place that is not a prefecture.
+    #[error("{0:?} is not a prefecture; use a name such as 海东市 or a code such as 630200")]
+    NotAPrefecture(String),
+    #[error("could not write the XLSX ledger: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// Free-form failures no caller acts on beyond showing them (writing a bag, building a
+    /// matcher): the message says everything.
     #[error("{0}")]
     Other(String),
 }

@@ -19,22 +19,56 @@ pub enum Content {
 }
 
 /// A file read and hashed. Its size and mtime are the walk's: a file that differs from them
-/// once read is [`HashError::Changed`], never hashed.
+/// once read is [`ReadFailure::Changed`], never hashed.
 pub struct Hashed {
     pub blake3: String,
     pub content: Content,
 }
 
-#[derive(Debug)]
-pub enum HashError {
-    Io(std::io::Error),
+/// Why a file's content could not be read. The writer decides on the variant what to do with
+/// the file; the text (Display) is what its record and the run's problem list say.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadFailure {
+    /// Gone between the walk and the read.
+    #[error("vanished while indexing (no such file)")]
+    Vanished,
     /// The file's size or mtime changed between the walk and the read.
+    #[error(
+        "changed while being read (still being copied?); it will be read again on the next run"
+    )]
     Changed,
+    #[error("permission denied: cannot read it")]
+    PermissionDenied,
+    #[error("{0}")]
+    Io(std::io::Error),
+    /// The worker reading it was given up on (over the time budget, or crashed) before the
+    /// file was hashed.
+    #[error("{0}")]
+    Abandoned(crate::extract::ExtractFailure),
+}
+
+impl ReadFailure {
+    /// A file that vanished or changed while being read is only reported, not catalogued: the
+    /// catalog keeps what it knew, and the next run reads the file again. Any other failure is
+    /// catalogued with the file (no content, the failure as its error).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ReadFailure::Vanished | ReadFailure::Changed)
+    }
+}
+
+impl From<std::io::Error> for ReadFailure {
+    fn from(e: std::io::Error) -> ReadFailure {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => ReadFailure::Vanished,
+            std::io::ErrorKind::PermissionDenied => ReadFailure::PermissionDenied,
+            _ => ReadFailure::Io(e),
+        }
+    }
 }
 
 /// Read and hash a file; `in_memory_max` decides whether the content is kept.
-pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, HashError> {
-    let mut file = std::fs::File::open(&entry.path).map_err(HashError::Io)?;
+pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, ReadFailure> {
+    let mut file = std::fs::File::open(&entry.path)?;
     // The size is the walk's: the one metadata call after the read checks it (four system
     // calls per file for metadata and position were a tenth of reading a folder of photos).
     let size = entry.size;
@@ -42,12 +76,9 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
         let mut buf = Vec::with_capacity(size as usize + 1);
         // One byte more than expected, so that a file that grew is noticed without reading on;
         // `take` also keeps std from asking the file for its size and position again.
-        (&mut file)
-            .take(size + 1)
-            .read_to_end(&mut buf)
-            .map_err(HashError::Io)?;
+        (&mut file).take(size + 1).read_to_end(&mut buf)?;
         if buf.len() as u64 != size {
-            return Err(HashError::Changed);
+            return Err(ReadFailure::Changed);
         }
         let blake3 = hash_bytes(&buf);
         Hashed {
@@ -56,11 +87,11 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
         }
     } else {
         let mut head = vec![0u8; 64 * 1024];
-        let n = read_full(&mut file, &mut head).map_err(HashError::Io)?;
+        let n = read_full(&mut file, &mut head)?;
         head.truncate(n);
         let mut hasher = blake3::Hasher::new();
         hasher.update(&head);
-        hash_stream(&mut file, &mut hasher).map_err(HashError::Io)?;
+        hash_stream(&mut file, &mut hasher)?;
         Hashed {
             blake3: hasher.finalize().to_hex().to_string(),
             content: Content::Large { head },
@@ -70,9 +101,9 @@ pub fn read_and_hash(entry: &FileEntry, in_memory_max: u64) -> Result<Hashed, Ha
     // mtime other than the walk's once read. Asked of the open file, not the path: resolving
     // the path again cost a lookup per file, and a file replaced by another under the same
     // name was read whole and consistently anyway (the next run sees the new one's inode).
-    let after = file.metadata().map_err(HashError::Io)?;
+    let after = file.metadata()?;
     if after.len() != entry.size || mtime_ns(&after) != entry.mtime_ns {
-        return Err(HashError::Changed);
+        return Err(ReadFailure::Changed);
     }
     Ok(hashed)
 }
@@ -209,7 +240,7 @@ mod tests {
             assert!(
                 matches!(
                     read_and_hash(&entry, in_memory_max),
-                    Err(HashError::Changed)
+                    Err(ReadFailure::Changed)
                 ),
                 "{content:?}"
             );

@@ -89,11 +89,7 @@ impl Coverage {
                 let pref = schema
                     .resolve_place(&p)
                     .filter(|d| d.level == crate::schema::Level::Prefecture)
-                    .ok_or_else(|| {
-                        Error::Other(format!(
-                            "{p:?} is not a prefecture; use a name such as 海东市 or a code such as 630200"
-                        ))
-                    })?;
+                    .ok_or_else(|| Error::NotAPrefecture(p.clone()))?;
                 let mut cols: Vec<Column> = schema
                     .counties_of(&pref.code)
                     .into_iter()
@@ -296,9 +292,7 @@ impl Coverage {
     /// An Excel workbook: frozen header row and label column, empty indicator cells shaded.
     pub fn to_xlsx(&self) -> Result<Vec<u8>> {
         use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
-        let xerr = |e: rust_xlsxwriter::XlsxError| {
-            Error::Other(format!("could not write the XLSX ledger: {e}"))
-        };
+        let xerr = Error::Xlsx;
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         ws.set_name("台账").map_err(xerr)?;

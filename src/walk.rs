@@ -200,10 +200,14 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.mtime() * 1_000_000_000 + meta.mtime_nsec()
 }
 
+/// What a user is told about an I/O error on a file or folder: the words of
+/// [`ReadFailure`](crate::hash::ReadFailure) (one text for a vanished or unreadable path,
+/// whether the walk or the read met it).
 pub fn describe_io(e: &std::io::Error) -> String {
+    use crate::hash::ReadFailure;
     match e.kind() {
-        std::io::ErrorKind::NotFound => "vanished while indexing (no such file)".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied: cannot read it".into(),
+        std::io::ErrorKind::NotFound => ReadFailure::Vanished.to_string(),
+        std::io::ErrorKind::PermissionDenied => ReadFailure::PermissionDenied.to_string(),
         _ => e.to_string(),
     }
 }

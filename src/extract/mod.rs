@@ -266,7 +266,7 @@ pub fn extract_large_identified(
     facts
 }
 
-fn merge(facts: &mut Facts, result: Result<Facts, String>) {
+fn merge(facts: &mut Facts, result: Result<Facts, ExtractFailure>) {
     match result {
         Ok(f) => {
             let media = facts.media;
@@ -278,7 +278,7 @@ fn merge(facts: &mut Facts, result: Result<Facts, String>) {
             facts.mime = mime;
             facts.errors = errors;
         }
-        Err(e) => facts.errors.push(e),
+        Err(e) => facts.errors.push(e.to_string()),
     }
 }
 
@@ -290,7 +290,7 @@ fn merge(facts: &mut Facts, result: Result<Facts, String>) {
 pub fn guard<T: Send + 'static>(
     budget: Duration,
     f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, ExtractFailure> {
     if let Some(watch) = WATCH.with(|w| w.borrow().clone()) {
         return watched(&watch, f);
     }
@@ -304,7 +304,7 @@ pub fn guard<T: Send + 'static>(
             Some(h) => h,
             None => match Helper::spawn() {
                 Ok(h) => h,
-                Err(e) => return Err(format!("could not start extractor thread: {e}")),
+                Err(e) => return Err(ExtractFailure::NoThread(e.to_string())),
             },
         };
         // A helper whose thread is gone hands the task back; try a fresh one.
@@ -321,10 +321,8 @@ pub fn guard<T: Send + 'static>(
     match answer {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(panic)) => Err(panic_message(panic)),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(over_budget(budget)),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            Err("extractor stopped without an answer".into())
-        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ExtractFailure::OverBudget(budget)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(ExtractFailure::NoAnswer),
     }
 }
 
@@ -406,30 +404,41 @@ thread_local! {
     static WATCH: std::cell::RefCell<Option<Arc<Watch>>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The message a file gets when its extraction was abandoned.
-pub fn over_budget(budget: Duration) -> String {
-    format!(
-        "extraction took longer than {} s and was abandoned",
-        budget.as_secs()
-    )
+/// Why an extraction gave no facts. The text is what the file's record says.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractFailure {
+    /// The extractor panicked (the panic's message).
+    #[error("extractor crashed on this file ({0}); metadata not read")]
+    Crashed(String),
+    /// The extraction ran past the time budget and was abandoned.
+    #[error("extraction took longer than {} s and was abandoned", .0.as_secs())]
+    OverBudget(Duration),
+    /// The watchdog gave up on the watched thread while it extracted (its result is dropped).
+    #[error("abandoned by the watchdog")]
+    Abandoned,
+    #[error("could not start extractor thread: {0}")]
+    NoThread(String),
+    #[error("extractor stopped without an answer")]
+    NoAnswer,
 }
 
-fn watched<T>(watch: &Watch, f: impl FnOnce() -> T) -> Result<T, String> {
+fn watched<T>(watch: &Watch, f: impl FnOnce() -> T) -> Result<T, ExtractFailure> {
     watch.begin();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     if !watch.end() {
-        return Err("abandoned by the watchdog".into());
+        return Err(ExtractFailure::Abandoned);
     }
     r.map_err(panic_message)
 }
 
-pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+/// A panic caught around an extractor, as the failure its file is catalogued with.
+pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> ExtractFailure {
     let msg = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    format!("extractor crashed on this file ({msg}); metadata not read")
+    ExtractFailure::Crashed(msg)
 }
 
 type Task = Box<dyn FnOnce() + Send + 'static>;
@@ -478,7 +487,8 @@ mod guard_tests {
         );
 
         let crashed = guard(Duration::from_secs(5), || -> u8 { panic!("bad EXIF") }).unwrap_err();
-        assert!(crashed.contains("bad EXIF"), "{crashed}");
+        assert_eq!(crashed, ExtractFailure::Crashed("bad EXIF".into()));
+        assert!(crashed.to_string().contains("bad EXIF"), "{crashed}");
         assert_eq!(
             guard(Duration::from_secs(5), id).unwrap(),
             first,
@@ -489,7 +499,8 @@ mod guard_tests {
             std::thread::sleep(Duration::from_secs(2))
         })
         .unwrap_err();
-        assert!(slow.contains("abandoned"), "{slow}");
+        assert_eq!(slow, ExtractFailure::OverBudget(Duration::from_millis(50)));
+        assert!(slow.to_string().contains("abandoned"), "{slow}");
         let after = guard(Duration::from_secs(5), id).unwrap();
         assert_ne!(
             after, first,

@@ -14,7 +14,8 @@
 //! not queued with its final tagging (files gone missing, files whose duplicate flags changed,
 //! and anything a killed run left behind), then the list is cleared up to where it was read.
 //! A killed run leaves the tag fingerprint blank, so the next run takes the full path
-//! ([`super::retag`]).
+//! ([`super::retag`]), as does a catalog tagged by other rules, vocabulary or settings
+//! ([`super::tags`]).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -32,7 +33,8 @@ use crate::schema::Schema;
 use crate::tag::{self, FileForTagging, Manifests, ManualTag};
 use crate::Result;
 
-use super::{tag_fingerprint, IndexQueue};
+use super::tags::{mark_tags_current, retag_changed, tags_current};
+use super::IndexQueue;
 
 pub(super) struct Streamer<'a> {
     schema: &'a Schema,
@@ -83,9 +85,7 @@ impl<'a> Streamer<'a> {
         roots: &[PathBuf],
         root_ids: &[i64],
     ) -> Result<Option<Streamer<'a>>> {
-        let current = catalog.meta("tag_fingerprint")?.as_deref()
-            == Some(tag_fingerprint(schema, cfg).as_str());
-        if !current && !catalog.is_empty()? {
+        if !tags_current(catalog, schema, cfg)? && !catalog.is_empty()? {
             return Ok(None);
         }
         let index = IndexQueue::open(catalog, cfg)?;
@@ -265,10 +265,10 @@ impl<'a> Streamer<'a> {
         );
         let at = Instant::now();
         let changed = if self.manifests_changed {
-            super::retag_changed(catalog, self.schema, self.cfg)?
+            retag_changed(catalog, self.schema, self.cfg)?
         } else if !self.touched.is_empty() || !self.lost.is_empty() {
             let changed = self.duplicate_pass(catalog)?;
-            catalog.set_meta("tag_fingerprint", &tag_fingerprint(self.schema, self.cfg))?;
+            mark_tags_current(catalog, self.schema, self.cfg)?;
             changed
         } else {
             Vec::new()

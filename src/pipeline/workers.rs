@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use crate::extract::{self, Watch};
+use crate::extract::{self, ExtractFailure, Watch};
 
 /// Makes one worker's job function (each worker may keep its own state, e.g. a database
 /// connection). The function gets the job and a way to leave a note (what it learnt before
@@ -23,7 +23,7 @@ pub(super) type MakeWork<J, R, N> =
 
 /// The result for a job whose worker was given up on or crashed, from the job, its note and
 /// the reason.
-pub(super) type Fallback<J, R, N> = Box<dyn Fn(J, N, String) -> R + Send + Sync>;
+pub(super) type Fallback<J, R, N> = Box<dyn Fn(J, N, ExtractFailure) -> R + Send + Sync>;
 
 struct Pool<J, R, N, M> {
     jobs: Receiver<Vec<J>>,
@@ -233,7 +233,7 @@ where
             done.push((pool.fallback)(
                 job,
                 note,
-                extract::over_budget(pool.budget),
+                ExtractFailure::OverBudget(pool.budget),
             ));
         }
         let Some(tx) = tx else { continue };
@@ -265,7 +265,10 @@ mod tests {
                     }
                     j * 10
                 });
-                format!("{j}:{}", got.map(|v| v.to_string()).unwrap_or_else(|e| e))
+                format!(
+                    "{j}:{}",
+                    got.map(|v| v.to_string()).unwrap_or_else(|e| e.to_string())
+                )
             })
         });
         let fallback: Fallback<u32, String, Option<String>> =
@@ -298,7 +301,10 @@ mod tests {
         let budget = Duration::from_millis(200);
         let (got, took) = run(vec![vec![1, 13, 2, 3], vec![4, 5], vec![6]], 1, budget);
         let mut want: Vec<String> = (1..=6).map(|j| format!("{j}:{}", j * 10)).collect();
-        want.push(format!("13:hash-of-13:{}", extract::over_budget(budget)));
+        want.push(format!(
+            "13:hash-of-13:{}",
+            ExtractFailure::OverBudget(budget)
+        ));
         assert_eq!(got, want);
         assert!(
             took < Duration::from_millis(2500),

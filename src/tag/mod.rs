@@ -11,6 +11,12 @@ use crate::extract::Facts;
 use crate::record::{FlagValue, TagValue};
 use crate::schema::Schema;
 
+/// The version of the tagging rules. Bump it when tagging rules or flags change (a new flag, a
+/// rule that decides differently): the catalog stores the version its tags were computed with,
+/// and the next `archive index` retags every file from the catalog when it differs. Changes to
+/// the vocabulary or the tagging settings need no bump; their fingerprint is stored too.
+pub const TAGGER_VERSION: u32 = 1;
+
 /// What a tag is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

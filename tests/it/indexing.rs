@@ -438,3 +438,57 @@ fn corpus_hashes_agree_with_b3sum() {
         "fewer than 95% of probes found"
     );
 }
+
+/// Tags stored by older tagging rules (a catalog whose stored tagger version is older) are
+/// recomputed from the catalog by the next index run, which says so, although no file changed;
+/// with the current version stored, the same run trusts them.
+#[test]
+fn tags_from_older_tagging_rules_are_recomputed_by_the_next_run() {
+    let env = Env::new();
+    env.write("西宁市/a.txt", "first");
+    env.write("西宁市/b.txt", "second");
+    let (_, first) = env.index();
+    assert!(first.get("retag_reason").is_none(), "{first}");
+    let db = || rusqlite::Connection::open(env.archive.join("catalog.sqlite")).unwrap();
+    let meta = |key: &str| -> Option<String> {
+        db().query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0))
+            .ok()
+    };
+    let current = meta("tagger_version").expect("the first run stores its tagger version");
+    let untagged = || -> i64 {
+        db().query_row(
+            "SELECT COUNT(*) FROM files WHERE tagging IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+
+    // Stored tags the current rules trust are not recomputed: a lost tagging stays lost.
+    db().execute("UPDATE files SET tagging = NULL", []).unwrap();
+    let (_, second) = env.index();
+    assert_eq!(second["retagged"], 0, "{second}");
+    assert_eq!(untagged(), 2);
+
+    // The same catalog, as if tagged by an older version of the rules.
+    db().execute(
+        "UPDATE meta SET value = '0' WHERE key = 'tagger_version'",
+        [],
+    )
+    .unwrap();
+    let (code, third) = env.index();
+    assert_eq!(code, 0);
+    assert_eq!(third["files_read"], 0, "no file is read again: {third}");
+    assert_eq!(third["retagged"], 2, "{third}");
+    let reason = third["retag_reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains(&format!("tagger version 0 to {current}")),
+        "{third}"
+    );
+    assert_eq!(untagged(), 0, "every file is tagged again");
+    assert_eq!(meta("tagger_version"), Some(current));
+
+    let (_, fourth) = env.index();
+    assert!(fourth.get("retag_reason").is_none(), "{fourth}");
+    assert_eq!(fourth["retagged"], 0);
+}

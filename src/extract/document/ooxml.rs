@@ -16,6 +16,72 @@ use zip::ZipArchive;
 use super::{fmt_bytes, set_doc_created, DocKind};
 use crate::extract::{Facts, Limits};
 
+/// Why a zip container (DOCX, PPTX, XLSX) or one of its parts could not be read. The text is
+/// what the file's record says; the reader stops at a bomb ([`ContainerError::is_bomb`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ContainerError {
+    #[error("not a valid {kind}: the file is an OLE2 compound file, not a zip; Office writes password-protected files this way, so it is probably encrypted (text not extracted)")]
+    Encrypted { kind: &'static str },
+    #[error("not a valid {kind}: the file is not a zip archive ({cause})")]
+    NotZip {
+        kind: &'static str,
+        cause: zip::result::ZipError,
+    },
+    #[error("zip bomb refused: the {kind} holds {entries} entries (limit {limit})")]
+    TooManyEntries {
+        kind: &'static str,
+        entries: usize,
+        limit: usize,
+    },
+    #[error("zip bomb refused: entries would inflate to {} (limit {})", fmt_bytes(*declared), fmt_bytes(*limit))]
+    InflatesTooFar { declared: u64, limit: u64 },
+    #[error("zip bomb refused: part {part} inflates past the {} limit although its header declares less", fmt_bytes(*budget))]
+    PartInflatesTooFar { part: String, budget: u64 },
+    #[error("not a valid {kind}: part {part} cannot be read ({cause})")]
+    UnreadablePart {
+        kind: &'static str,
+        part: String,
+        cause: zip::result::ZipError,
+    },
+    #[error("not a valid {kind}: part {part} is damaged ({cause})")]
+    DamagedPart {
+        kind: &'static str,
+        part: String,
+        cause: std::io::Error,
+    },
+    #[error("{kind} part {part}: {cause}; text after that point is missing")]
+    BadXml {
+        kind: &'static str,
+        part: String,
+        cause: XmlError,
+    },
+}
+
+impl ContainerError {
+    /// A zip bomb was refused: nothing more is read from this container.
+    pub fn is_bomb(&self) -> bool {
+        matches!(
+            self,
+            ContainerError::TooManyEntries { .. }
+                | ContainerError::InflatesTooFar { .. }
+                | ContainerError::PartInflatesTooFar { .. }
+        )
+    }
+}
+
+/// Malformed XML in a part: where the parser stopped, or text that is not UTF-8.
+#[derive(Debug, thiserror::Error)]
+pub enum XmlError {
+    #[error("XML error at byte {position}: {cause}")]
+    Syntax {
+        position: u64,
+        cause: quick_xml::Error,
+    },
+    /// The decoder's message.
+    #[error("XML text is not valid UTF-8 ({0})")]
+    NotUtf8(String),
+}
+
 /// A zip opened after its central directory passed the limits, with the inflate budget left.
 pub struct SafeZip<'a> {
     pub archive: ZipArchive<Cursor<&'a [u8]>>,
@@ -29,24 +95,23 @@ pub fn open_checked<'a>(
     data: &'a [u8],
     kind: DocKind,
     limits: &Limits,
-) -> Result<SafeZip<'a>, String> {
-    let mut archive = ZipArchive::new(Cursor::new(data)).map_err(|e| {
+) -> Result<SafeZip<'a>, ContainerError> {
+    let mut archive = ZipArchive::new(Cursor::new(data)).map_err(|cause| {
         if data.starts_with(b"\xD0\xCF\x11\xE0") {
-            format!(
-                "not a valid {}: the file is an OLE2 compound file, not a zip; Office writes password-protected files this way, so it is probably encrypted (text not extracted)",
-                kind.label()
-            )
+            ContainerError::Encrypted { kind: kind.label() }
         } else {
-            format!("not a valid {}: the file is not a zip archive ({e})", kind.label())
+            ContainerError::NotZip {
+                kind: kind.label(),
+                cause,
+            }
         }
     })?;
     if archive.len() > limits.zip_max_entries {
-        return Err(format!(
-            "zip bomb refused: the {} holds {} entries (limit {})",
-            kind.label(),
-            archive.len(),
-            limits.zip_max_entries
-        ));
+        return Err(ContainerError::TooManyEntries {
+            kind: kind.label(),
+            entries: archive.len(),
+            limit: limits.zip_max_entries,
+        });
     }
     let mut declared: u64 = 0;
     for i in 0..archive.len() {
@@ -55,11 +120,10 @@ pub fn open_checked<'a>(
         declared = declared.saturating_add(size);
     }
     if declared > limits.zip_max_uncompressed {
-        return Err(format!(
-            "zip bomb refused: entries would inflate to {} (limit {})",
-            fmt_bytes(declared),
-            fmt_bytes(limits.zip_max_uncompressed)
-        ));
+        return Err(ContainerError::InflatesTooFar {
+            declared,
+            limit: limits.zip_max_uncompressed,
+        });
     }
     Ok(SafeZip {
         archive,
@@ -74,27 +138,20 @@ impl SafeZip<'_> {
     }
 
     /// Inflate one part, stopping with an error as soon as it passes the budget left.
-    pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, String> {
-        let label = self.kind.label();
+    pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, ContainerError> {
+        let kind = self.kind.label();
         let entry = match self.archive.by_name(name) {
             Ok(e) => e,
             Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-            Err(e) => {
-                return Err(format!(
-                    "not a valid {label}: part {name} cannot be read ({e})"
-                ))
-            }
+            Err(cause) => return Err(unreadable(kind, name, cause)),
         };
         let mut out = Vec::new();
         let mut limited = entry.take(self.budget.saturating_add(1));
         limited
             .read_to_end(&mut out)
-            .map_err(|e| format!("not a valid {label}: part {name} is damaged ({e})"))?;
+            .map_err(|cause| damaged(kind, name, cause))?;
         if out.len() as u64 > self.budget {
-            return Err(format!(
-                "zip bomb refused: part {name} inflates past the {} limit although its header declares less",
-                fmt_bytes(self.budget)
-            ));
+            return Err(past_budget(name, self.budget));
         }
         self.budget -= out.len() as u64;
         Ok(Some(out))
@@ -107,16 +164,12 @@ impl SafeZip<'_> {
         name: &str,
         out: &mut String,
         cap: usize,
-    ) -> Result<bool, String> {
-        let label = self.kind.label();
+    ) -> Result<bool, ContainerError> {
+        let kind = self.kind.label();
         let entry = match self.archive.by_name(name) {
             Ok(e) => e,
             Err(zip::result::ZipError::FileNotFound) => return Ok(false),
-            Err(e) => {
-                return Err(format!(
-                    "not a valid {label}: part {name} cannot be read ({e})"
-                ))
-            }
+            Err(cause) => return Err(unreadable(kind, name, cause)),
         };
         let mut counted = Counted {
             inner: entry.take(self.budget.saturating_add(1)),
@@ -124,41 +177,62 @@ impl SafeZip<'_> {
         };
         let parsed = xml_text(std::io::BufReader::new(&mut counted), out, cap);
         if counted.n > self.budget {
-            return Err(format!(
-                "zip bomb refused: part {name} inflates past the {} limit although its header declares less",
-                fmt_bytes(self.budget)
-            ));
+            return Err(past_budget(name, self.budget));
         }
         self.budget -= counted.n;
         parsed
             .map(|_| true)
-            .map_err(|e| format!("{label} part {name}: {e}; text after that point is missing"))
+            .map_err(|cause| ContainerError::BadXml {
+                kind,
+                part: name.to_string(),
+                cause,
+            })
     }
 
     /// Inflate every entry into nothing, counting bytes: proves to a reader that opens the zip
     /// itself (calamine) that no part inflates past the limit, whatever the headers say.
-    pub fn drain_all(&mut self) -> Result<(), String> {
+    pub fn drain_all(&mut self) -> Result<(), ContainerError> {
         for name in self.names() {
             if name.ends_with('/') {
                 continue;
             }
-            let label = self.kind.label();
+            let kind = self.kind.label();
             let entry = self
                 .archive
                 .by_name(&name)
-                .map_err(|e| format!("not a valid {label}: part {name} cannot be read ({e})"))?;
+                .map_err(|cause| unreadable(kind, &name, cause))?;
             let mut limited = entry.take(self.budget.saturating_add(1));
             let n = std::io::copy(&mut limited, &mut std::io::sink())
-                .map_err(|e| format!("not a valid {label}: part {name} is damaged ({e})"))?;
+                .map_err(|cause| damaged(kind, &name, cause))?;
             if n > self.budget {
-                return Err(format!(
-                    "zip bomb refused: part {name} inflates past the {} limit although its header declares less",
-                    fmt_bytes(self.budget)
-                ));
+                return Err(past_budget(&name, self.budget));
             }
             self.budget -= n;
         }
         Ok(())
+    }
+}
+
+fn past_budget(part: &str, budget: u64) -> ContainerError {
+    ContainerError::PartInflatesTooFar {
+        part: part.to_string(),
+        budget,
+    }
+}
+
+fn unreadable(kind: &'static str, part: &str, cause: zip::result::ZipError) -> ContainerError {
+    ContainerError::UnreadablePart {
+        kind,
+        part: part.to_string(),
+        cause,
+    }
+}
+
+fn damaged(kind: &'static str, part: &str, cause: std::io::Error) -> ContainerError {
+    ContainerError::DamagedPart {
+        kind,
+        part: part.to_string(),
+        cause,
     }
 }
 
@@ -178,7 +252,7 @@ impl<R: Read> Read for Counted<R> {
 
 /// Text of a WordprocessingML or DrawingML part: runs joined within a paragraph, a line per
 /// paragraph, tabs kept. Equations (`m:t`) count as text; deleted text and field codes do not.
-pub fn xml_text(xml: impl std::io::BufRead, out: &mut String, cap: usize) -> Result<(), String> {
+pub fn xml_text(xml: impl std::io::BufRead, out: &mut String, cap: usize) -> Result<(), XmlError> {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut in_t = 0usize;
@@ -188,7 +262,10 @@ pub fn xml_text(xml: impl std::io::BufRead, out: &mut String, cap: usize) -> Res
         }
         let ev = reader
             .read_event_into(&mut buf)
-            .map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))?;
+            .map_err(|cause| XmlError::Syntax {
+                position: reader.error_position() as u64,
+                cause,
+            })?;
         match ev {
             Event::Start(e) if e.local_name().as_ref() == b"t" => in_t += 1,
             Event::End(e) => match e.local_name().as_ref() {
@@ -214,9 +291,7 @@ pub fn xml_text(xml: impl std::io::BufRead, out: &mut String, cap: usize) -> Res
                 _ => {}
             },
             Event::Text(t) if in_t > 0 => {
-                let s = t
-                    .decode()
-                    .map_err(|e| format!("XML text is not valid UTF-8 ({e})"))?;
+                let s = t.decode().map_err(|e| XmlError::NotUtf8(e.to_string()))?;
                 out.push_str(&s);
             }
             Event::CData(t) if in_t > 0 => out.push_str(&String::from_utf8_lossy(&t)),
@@ -435,7 +510,7 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
     let mut zip = match open_checked(data, kind, limits) {
         Ok(z) => z,
         Err(e) => {
-            f.errors.push(e);
+            f.errors.push(e.to_string());
             return;
         }
     };
@@ -494,9 +569,9 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
                 }
             }
             Err(e) => {
-                f.errors.push(e);
-                // A bomb or a damaged part: stop reading this container.
-                if f.errors.last().is_some_and(|e| e.starts_with("zip bomb")) {
+                f.errors.push(e.to_string());
+                // A bomb: stop reading this container.
+                if e.is_bomb() {
                     break;
                 }
             }

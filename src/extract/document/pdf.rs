@@ -31,8 +31,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     };
     if doc.is_encrypted() {
-        let auth = contained(|| doc.authenticate(b""))
-            .unwrap_or_else(|p| Err(pdf_oxide::Error::InvalidPdf(p)));
+        let auth = contained(|| doc.authenticate(b"")).unwrap_or_else(|p| Err(p.into()));
         let refused = match auth {
             Ok(true) => None,
             Ok(false) => Some(
@@ -62,9 +61,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     if let (Some(c), Some(src)) = (props.doc_created, props.captured_at_source.as_deref()) {
         set_doc_created(f, c, src);
     }
-    let n = match contained(|| doc.page_count())
-        .unwrap_or_else(|p| Err(pdf_oxide::Error::InvalidPdf(p)))
-    {
+    let n = match contained(|| doc.page_count()).unwrap_or_else(|p| Err(p.into())) {
         Ok(n) => n,
         Err(e) => {
             f.errors.push(format!(
@@ -81,9 +78,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         if text.len() > limits.text_cap {
             break;
         }
-        match contained(|| doc.extract_text(i))
-            .unwrap_or_else(|p| Err(pdf_oxide::Error::InvalidPdf(p)))
-        {
+        match contained(|| doc.extract_text(i)).unwrap_or_else(|p| Err(p.into())) {
             Ok(t) => {
                 push_normalised(&mut text, &t);
                 if !text.ends_with('\n') {
@@ -128,13 +123,27 @@ fn push_normalised(out: &mut String, t: &str) {
 /// Run a pdf_oxide call and turn a panic into a message: a malformed page (pdf_oxide 0.3.78
 /// slices strings at non-character boundaries on some damaged object headers) must cost that
 /// page, not the pages and properties already read.
-fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, ReaderPanic> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
-        p.downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "internal error".into())
+        ReaderPanic(
+            p.downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "internal error".into()),
+        )
     })
+}
+
+/// pdf_oxide panicked; the panic's message, shown inside the file's error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ReaderPanic(String);
+
+impl From<ReaderPanic> for pdf_oxide::Error {
+    /// A panic counts as the damaged PDF that caused it.
+    fn from(p: ReaderPanic) -> pdf_oxide::Error {
+        pdf_oxide::Error::InvalidPdf(p.0)
+    }
 }
 
 fn resolve(doc: &PdfDocument, obj: &Object) -> Option<Object> {

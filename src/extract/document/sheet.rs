@@ -106,7 +106,7 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
     match ooxml::open_checked(data, DocKind::Xlsx, limits) {
         Ok(mut z) => {
             if let Err(e) = z.drain_all() {
-                f.errors.push(e);
+                f.errors.push(e.to_string());
                 return;
             }
             if let Ok(Some(core)) = z.read("docProps/core.xml") {
@@ -120,7 +120,7 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
             }
         }
         Err(e) => {
-            f.errors.push(e);
+            f.errors.push(e.to_string());
             return;
         }
     }

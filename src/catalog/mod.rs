@@ -1,0 +1,90 @@
+//! Stage 5: catalog. SQLite (WAL) at `ARCHIVE/catalog.sqlite` is the source of truth: roots,
+//! files (paths as exact bytes), blobs (content by BLAKE3, with extracted facts and text),
+//! index runs, tags, flags and manual edits. The search index is derived from it.
+//!
+//! Only one writer exists per run; it batches rows into transactions, so an interrupted run
+//! leaves every committed batch consistent and the next run picks up from there.
+//!
+//! [`Catalog`] is one type; its methods are grouped by concern: the tables and their format
+//! ([`schema`]), what an index run writes ([`write`]), what everyone else reads ([`read`]), the
+//! list of out-of-date search documents ([`stale`]), the workers' per-thread lookups ([`probe`])
+//! and the background log copier ([`checkpoint`]).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use crate::{Error, Result};
+
+mod checkpoint;
+use checkpoint::Checkpointer;
+mod probe;
+mod read;
+mod schema;
+mod stale;
+mod write;
+
+pub use probe::BlobProbe;
+pub(crate) use read::fill_facts;
+pub use read::{rfc3339_from_ns, FileRow, Known};
+pub use schema::EXTRACTOR_VERSION;
+pub use stale::StaleMark;
+pub use write::{into_stored, FileUpdate};
+
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+    checkpointer: Option<Checkpointer>,
+}
+
+pub fn now_rfc3339() -> String {
+    chrono::Local::now()
+        .fixed_offset()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+impl Catalog {
+    /// Open (creating if needed) the catalog in `archive_dir`.
+    pub fn open(archive_dir: &Path) -> Result<Catalog> {
+        std::fs::create_dir_all(archive_dir).map_err(|e| Error::io(archive_dir, e))?;
+        let path = archive_dir.join("catalog.sqlite");
+        let conn = Connection::open(&path).map_err(|source| Error::Catalog {
+            path: path.clone(),
+            cause: source,
+        })?;
+        let cat = Catalog {
+            conn,
+            path,
+            checkpointer: None,
+        };
+        cat.init()?;
+        Ok(cat)
+    }
+
+    /// Open an existing catalog; a missing one is a clear error, not an empty archive.
+    pub fn open_existing(archive_dir: &Path) -> Result<Catalog> {
+        let path = archive_dir.join("catalog.sqlite");
+        if !path.exists() {
+            return Err(Error::NoCatalog { path });
+        }
+        Catalog::open(archive_dir)
+    }
+
+    fn err(&self, source: rusqlite::Error) -> Error {
+        Error::Catalog {
+            path: self.path.clone(),
+            cause: source,
+        }
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// No file has ever been catalogued.
+    pub fn is_empty(&self) -> Result<bool> {
+        self.conn
+            .query_row("SELECT NOT EXISTS(SELECT 1 FROM files)", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}

@@ -1,0 +1,443 @@
+//! Reading the catalog: the walk's snapshot of what is known, file rows with their facts and
+//! tagging (what tagging, indexing, the server and export work from), and the record shown to
+//! users.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use rusqlite::OptionalExtension;
+
+use super::Catalog;
+use crate::extract::Facts;
+use crate::record::{Media, Record, Status};
+use crate::tag::{ManualTag, TagKind, Tagging};
+use crate::walk::{display_path, hex};
+use crate::Result;
+
+/// The state of a catalogued file that incremental indexing compares against.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub id: i64,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub inode: u64,
+    pub status: Status,
+    pub blake3: Option<String>,
+}
+
+/// The defaults a row read back from the catalog gets for facts that lack them.
+pub(crate) fn fill_facts(facts: &mut Facts, media: Option<&str>, mime: Option<String>) {
+    if facts.media.is_none() {
+        facts.media = media.and_then(Media::parse);
+    }
+    if facts.mime.is_empty() {
+        facts.mime = mime.unwrap_or_else(|| "application/octet-stream".into());
+    }
+}
+
+/// A present file with everything tagging and indexing need.
+#[derive(Debug, Clone)]
+pub struct FileRow {
+    pub id: i64,
+    pub root: String,
+    pub rel_display: String,
+    pub rel: Vec<u8>,
+    pub root_path: Vec<u8>,
+    pub blake3: Option<String>,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub status: Status,
+    /// For a missing file, when it was last seen. For a present file only the time its row
+    /// was last written (see [`Catalog::finish_root`]).
+    pub last_seen: String,
+    pub errors: Vec<String>,
+    pub facts: Facts,
+    pub tagging: Option<Tagging>,
+}
+
+impl FileRow {
+    /// The absolute path, exact bytes.
+    pub fn abs_path(&self) -> PathBuf {
+        let mut bytes = self.root_path.clone();
+        if !bytes.ends_with(b"/") {
+            bytes.push(b'/');
+        }
+        bytes.extend_from_slice(&self.rel);
+        PathBuf::from(std::ffi::OsStr::from_bytes(&bytes))
+    }
+
+    pub fn display_path(&self) -> String {
+        let root = self.root.trim_end_matches('/');
+        format!("{root}/{}", self.rel_display)
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.rel_display
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.rel_display)
+    }
+
+    /// The record shown to users.
+    pub fn to_record(&self) -> Record {
+        let abs = self.abs_path();
+        let f = &self.facts;
+        let excerpt = f
+            .excerpt
+            .clone()
+            .or_else(|| f.text.as_deref().map(|t| excerpt(t, 300)));
+        // Only the effective tags: cloning the whole tagging copied its alternatives too.
+        let t = self.tagging.as_ref();
+        Record {
+            path: self.display_path(),
+            path_bytes_hex: (!crate::walk::is_utf8(abs.as_os_str()))
+                .then(|| hex(abs.as_os_str().as_bytes())),
+            blake3: self.blake3.clone(),
+            size: self.size,
+            media: f.media(),
+            mime: f.mime.clone(),
+            modified: Some(rfc3339_from_ns(self.mtime_ns)),
+            captured_at: f.captured_at.map(|t| t.to_rfc3339()),
+            captured_at_source: f.captured_at_source.clone(),
+            gps: f.gps,
+            camera: f
+                .camera
+                .clone()
+                .filter(|c| c.make.is_some() || c.model.is_some()),
+            software: f.software.clone(),
+            width: f.width,
+            height: f.height,
+            orientation: f.orientation,
+            duration_s: f.duration_s,
+            pages: f.pages,
+            title: f.title.clone(),
+            author: f.author.clone(),
+            doc_created: f.doc_created.map(|t| t.to_rfc3339()),
+            text_excerpt: excerpt,
+            text_status: f.text_status.clone(),
+            status: self.status,
+            last_seen: (self.status == Status::Missing).then(|| self.last_seen.clone()),
+            errors: self
+                .errors
+                .iter()
+                .chain(&self.facts.errors)
+                .cloned()
+                .collect(),
+            prefecture: t.and_then(|t| t.prefecture.clone()),
+            county: t.and_then(|t| t.county.clone()),
+            indicators: t.map(|t| t.indicators.clone()).unwrap_or_default(),
+            flags: t.map(|t| t.flags.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The first `max_chars` characters of `text` with runs of whitespace collapsed, "…" when cut.
+/// Stops reading at the cut: documents can hold megabytes of text.
+pub(super) fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > 0 {
+            if chars == max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars == max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
+}
+
+pub fn rfc3339_from_ns(ns: i64) -> String {
+    chrono::DateTime::from_timestamp(
+        ns.div_euclid(1_000_000_000),
+        ns.rem_euclid(1_000_000_000) as u32,
+    )
+    .map(|t| {
+        t.with_timezone(&chrono::Local)
+            .fixed_offset()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    })
+    .unwrap_or_default()
+}
+
+pub(super) fn parse_status(s: &str) -> Status {
+    if s == "missing" {
+        Status::Missing
+    } else {
+        Status::Present
+    }
+}
+
+impl Catalog {
+    /// Every catalogued file under a root, keyed by its relative path bytes.
+    pub fn known_files(&self, root_id: i64) -> Result<rustc_hash::FxHashMap<Vec<u8>, Known>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rel,id,size,mtime_ns,inode,status,blake3 FROM files WHERE root_id=?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([root_id], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    Known {
+                        id: r.get(1)?,
+                        size: r.get::<_, i64>(2)? as u64,
+                        mtime_ns: r.get(3)?,
+                        inode: r.get::<_, i64>(4)? as u64,
+                        status: parse_status(&r.get::<_, String>(5)?),
+                        blake3: r.get(6)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    pub(super) const ROW_SELECT: &'static str =
+        "SELECT f.id, r.display, f.rel_display, f.rel, r.path, f.blake3, f.size, f.mtime_ns,
+            f.status, f.last_seen, f.errors, b.facts, f.tagging, b.media, b.mime
+         FROM files f JOIN roots r ON r.id = f.root_id LEFT JOIN blobs b ON b.blake3 = f.blake3";
+
+    /// [`Self::ROW_SELECT`] plus, as column 15, the text of documents (what a search document
+    /// is made from).
+    pub(super) fn row_with_text_select() -> &'static str {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            Catalog::ROW_SELECT.replace(
+                " FROM files f",
+                ", CASE WHEN b.media = 'document' THEN b.text END FROM files f",
+            )
+        });
+        &SQL
+    }
+
+    pub(super) fn map_row(r: &rusqlite::Row) -> rusqlite::Result<FileRow> {
+        let facts_json: Option<String> = r.get(11)?;
+        let mut facts: Facts = facts_json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default();
+        fill_facts(
+            &mut facts,
+            r.get::<_, Option<String>>(13)?.as_deref(),
+            r.get(14)?,
+        );
+        let errors: String = r.get(10)?;
+        let tagging: Option<String> = r.get(12)?;
+        Ok(FileRow {
+            id: r.get(0)?,
+            root: r.get(1)?,
+            rel_display: r.get(2)?,
+            rel: r.get(3)?,
+            root_path: r.get(4)?,
+            blake3: r.get(5)?,
+            size: r.get::<_, i64>(6)? as u64,
+            mtime_ns: r.get(7)?,
+            status: parse_status(&r.get::<_, String>(8)?),
+            last_seen: r.get(9)?,
+            errors: serde_json::from_str(&errors).unwrap_or_default(),
+            facts,
+            tagging: tagging.and_then(|t| serde_json::from_str(&t).ok()),
+        })
+    }
+
+    /// Visit every file (present and missing) in path order, without loading them all at once.
+    pub fn for_each_file(&self, mut f: impl FnMut(FileRow) -> Result<()>) -> Result<()> {
+        let sql = format!("{} ORDER BY r.display, f.rel_display", Self::ROW_SELECT);
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            f(Self::map_row(row).map_err(|e| self.err(e))?)?;
+        }
+        Ok(())
+    }
+
+    pub fn file(&self, id: i64) -> Result<Option<FileRow>> {
+        // Cached: curation looks up files one by one, and preparing the join each time cost
+        // more than running it.
+        let sql = format!("{} WHERE f.id = ?1", Self::ROW_SELECT);
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        stmt.query_row([id], Self::map_row)
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Files holding a given content (several paths may share one blob).
+    pub fn files_by_blake3(&self, blake3: &str) -> Result<Vec<FileRow>> {
+        let sql = format!(
+            "{} WHERE f.blake3 = ?1 ORDER BY r.display, f.rel_display",
+            Self::ROW_SELECT
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([blake3], Self::map_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Files whose content hash starts with `prefix` (a user may paste a shortened hash).
+    pub fn files_by_blake3_prefix(&self, prefix: &str) -> Result<Vec<FileRow>> {
+        if prefix.len() == 64 {
+            return self.files_by_blake3(prefix);
+        }
+        let sql = format!(
+            "{} WHERE f.blake3 >= ?1 AND f.blake3 < ?2 ORDER BY r.display, f.rel_display",
+            Self::ROW_SELECT
+        );
+        let upper = format!("{prefix}g");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([prefix, upper.as_str()], Self::map_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Find a file by the path a user typed (absolute, or as displayed).
+    pub fn file_by_path(&self, path: &Path) -> Result<Option<FileRow>> {
+        let wanted = path.as_os_str().as_bytes();
+        let display = display_path(path.as_os_str());
+        let mut found = None;
+        self.for_each_file(|row| {
+            if found.is_none()
+                && (row.abs_path().as_os_str().as_bytes() == wanted
+                    || row.display_path() == display)
+            {
+                found = Some(row);
+            }
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    /// One file with, for documents, its text (what its search document is made from).
+    pub fn file_with_text(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>> {
+        let sql = format!("{} WHERE f.id = ?1", Self::row_with_text_select());
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        stmt.query_row([id], |row| Ok((Self::map_row(row)?, row.get(15)?)))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The stored facts of a catalogued content and, for documents, its text.
+    pub fn blob_facts(&self, blake3: &str) -> Result<Option<(Facts, Option<String>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT facts, media, mime, CASE WHEN media = 'document' THEN text END FROM blobs WHERE blake3=?1")
+            .map_err(|e| self.err(e))?;
+        stmt.query_row([blake3], |r| {
+            let json: Option<String> = r.get(0)?;
+            let mut facts: Facts = json
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            fill_facts(
+                &mut facts,
+                r.get::<_, Option<String>>(1)?.as_deref(),
+                r.get(2)?,
+            );
+            Ok((facts, r.get(3)?))
+        })
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
+    /// Present files that are submission lists (their facts hold manifest rows).
+    pub fn manifest_files(&self) -> Result<Vec<FileRow>> {
+        // The key is written only for a non-empty list; inside a JSON string its quotes would
+        // be escaped, so the pattern cannot match text that merely mentions it.
+        let sql = format!(
+            "{} WHERE f.status = 'present' AND instr(b.facts, '\"manifest_rows\":') > 0",
+            Self::ROW_SELECT
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], Self::map_row).map_err(|e| self.err(e))?;
+        let rows: Vec<FileRow> = rows
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| !r.facts.manifest_rows.is_empty())
+            .collect())
+    }
+
+    /// Contents held by more than one present file.
+    pub fn shared_blake3s(&self) -> Result<rustc_hash::FxHashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT blake3 FROM files WHERE status = 'present' AND blake3 IS NOT NULL GROUP BY blake3 HAVING COUNT(*) > 1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The display form of a root's path, as file rows carry it.
+    pub fn root_display(&self, root_id: i64) -> Result<String> {
+        self.conn
+            .query_row("SELECT display FROM roots WHERE id=?1", [root_id], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Manual tags per file id, for the tagger.
+    pub fn manual_tags(&self) -> Result<std::collections::HashMap<i64, Vec<ManualTag>>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT file_id, kind, code, reason, who FROM manual_tags")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut out: std::collections::HashMap<i64, Vec<ManualTag>> = Default::default();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let kind: String = r.get(1).map_err(|e| self.err(e))?;
+            let kind = match kind.as_str() {
+                "indicator" => TagKind::Indicator,
+                "prefecture" => TagKind::Prefecture,
+                _ => TagKind::County,
+            };
+            out.entry(r.get(0).map_err(|e| self.err(e))?)
+                .or_default()
+                .push(ManualTag {
+                    kind,
+                    code: r.get(2).map_err(|e| self.err(e))?,
+                    reason: r.get(3).map_err(|e| self.err(e))?,
+                    who: r.get(4).map_err(|e| self.err(e))?,
+                });
+        }
+        Ok(out)
+    }
+
+    pub fn counts(&self) -> Result<(u64, u64)> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(status='present'),0), COALESCE(SUM(status='missing'),0) FROM files",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_collapse_whitespace_and_cut_at_a_character_count() {
+        assert_eq!(excerpt("  科普\n\n活动  记录 ", 300), "科普 活动 记录");
+        assert_eq!(excerpt("科普 活动", 5), "科普 活动");
+        assert_eq!(excerpt("科普 活动记录", 5), "科普 活动…");
+        assert_eq!(excerpt("科普   活动", 2), "科普…");
+        assert_eq!(excerpt("", 3), "");
+    }
+}
