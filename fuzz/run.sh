@@ -9,13 +9,12 @@
 #     build exists, else debug; the crate's dependencies are optimised either way).
 #   EVIDENCE_DEV_CORPUS=DIR: also seed from the dev corpus (photos, videos, documents, text).
 # Findings go to fuzz/artifacts/TARGET/ (crash-*, slow-*, hang-*). Keep the ones you fix under
-# fuzz/regressions/TARGET/: tests/it/crash.rs replays them on every `cargo test`.
+# fuzz/regressions/TARGET/: tests/it/fuzz.rs replays them on every `cargo test`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(photo video pdf docx xlsx pptx text query)
 ENGINE=${FUZZ_ENGINE:-stable}
 SEEDS=()
 if [ -n "${EVIDENCE_DEV_CORPUS:-}" ]; then
@@ -32,6 +31,8 @@ if [ "$ENGINE" = libfuzzer ]; then
     # looked for is panics, hangs and memory blow-ups, and ASan would halve the executions.
     # FUZZ_SANITIZER=address for the C parts (SQLite is not reached by any target).
     SAN=${FUZZ_SANITIZER:-none}
+    # All targets by default: the [[bin]]s of fuzz/Cargo.toml, kept equal to fuzz/targets.rs by a test.
+    [ ${#TARGETS[@]} -eq 0 ] && mapfile -t TARGETS < <(cargo +nightly fuzz list)
     for t in "${TARGETS[@]}"; do
         mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
         for s in "${SEEDS[@]}"; do cp -n "$s"/* "fuzz/corpus/$t/" 2>/dev/null || true; done
@@ -53,6 +54,8 @@ else
     PROFILE=${FUZZ_PROFILE:-}
     if [ -z "$PROFILE" ]; then [ -x target/release/archive ] && PROFILE=release || PROFILE=debug; fi
     if [ "$PROFILE" = release ]; then cargo build --release --example fuzz_stable || exit 1; else cargo build --example fuzz_stable || exit 1; fi
+    # All targets by default, as listed in fuzz/targets.rs.
+    [ ${#TARGETS[@]} -eq 0 ] && mapfile -t TARGETS < <("target/$PROFILE/examples/fuzz_stable" --list)
     for t in "${TARGETS[@]}"; do
         echo "== $t ($SECONDS_EACH s)" >&2
         if ! "target/$PROFILE/examples/fuzz_stable" "$t" "$SECONDS_EACH" "${SEEDS[@]}" >>"$SUMMARY"; then

@@ -32,18 +32,25 @@ const MAX_CORPUS: usize = 2000;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `fuzz/run.sh` asks for the list instead of keeping its own.
+    if args.first().map(String::as_str) == Some("--list") {
+        for name in targets::names() {
+            println!("{name}");
+        }
+        return;
+    }
     let (Some(target), Some(secs)) = (
         args.first(),
         args.get(1).and_then(|s| s.parse::<u64>().ok()),
     ) else {
         eprintln!(
-            "usage: fuzz_stable TARGET SECONDS [SEED_DIR...]; targets: {:?}",
-            targets::TARGETS
+            "usage: fuzz_stable TARGET SECONDS [SEED_DIR...] | --list; targets: {:?}",
+            targets::names()
         );
         std::process::exit(2);
     };
-    if !targets::TARGETS.contains(&target.as_str()) {
-        eprintln!("unknown target {target:?}; targets: {:?}", targets::TARGETS);
+    if targets::target(target).is_none() {
+        eprintln!("unknown target {target:?}; targets: {:?}", targets::names());
         std::process::exit(2);
     }
     let target: &'static str = Box::leak(target.clone().into_boxed_str());
@@ -210,19 +217,7 @@ fn cpu_seconds() -> f64 {
 // ---------------------------------------------------------------- seeds
 
 fn extensions(target: &str) -> &'static [&'static str] {
-    match target {
-        "photo" => &[
-            "jpg", "jpeg", "tif", "tiff", "heic", "heif", "avif", "png", "webp", "dng", "nef",
-            "cr2", "arw",
-        ],
-        "video" => &["mp4", "mov", "3gp", "m4v", "mkv", "webm"],
-        "pdf" => &["pdf"],
-        "docx" => &["docx"],
-        "xlsx" => &["xlsx"],
-        "pptx" => &["pptx"],
-        "text" => &["txt", "csv", "md"],
-        _ => &["txt"],
-    }
+    targets::target(target).map_or(&[], |t| t.extensions)
 }
 
 /// Files under `dir` (recursively) whose extension fits the target; any file in a folder
@@ -256,6 +251,14 @@ fn builtin_seeds(target: &str) -> Vec<Vec<u8>> {
         "photo" => photo_seeds(),
         "video" => vec![mp4(true), mp4(false)],
         "pdf" => vec![pdf()],
+        "rtf" => vec![
+            archive::sample::media::rtf(
+                "活动总结",
+                "海东市科协",
+                &["科普大篷车进校园", "互助县 农牧民科学素质培训"],
+            ),
+            br"{\rtf1\ansi{\info{\title a}}\uc2\u-3913??{\*\x\bin3 abc}\'e9\par}".to_vec(),
+        ],
         "docx" => vec![zip_of(&[
             ("[Content_Types].xml", CONTENT_TYPES),
             (

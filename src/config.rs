@@ -6,8 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::fmt;
+
 use chrono::{FixedOffset, NaiveDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::extract::Limits;
 use crate::tag::TagConfig;
@@ -30,7 +32,7 @@ struct RawConfig {
     extract: RawExtract,
     /// `[[users]] name, role, password_hash` (see `curate::users`).
     #[serde(default)]
-    users: Vec<crate::curate::users::UserEntry>,
+    users: Vec<UserEntry>,
     #[serde(default)]
     export: RawExport,
 }
@@ -89,7 +91,7 @@ pub struct Config {
     pub tag: TagConfig,
     pub in_memory_max: u64,
     /// Who may sign in to the page, with their roles and argon2 hashes.
-    pub users: Vec<crate::curate::users::UserEntry>,
+    pub users: Vec<UserEntry>,
     /// `Source-Organization` of exported packages.
     pub source_organization: Option<String>,
 }
@@ -201,6 +203,54 @@ impl Config {
             Some(dir) => crate::schema::Schema::load(dir),
             None => crate::schema::Schema::embedded(),
         }
+    }
+}
+
+/// One `[[users]]` entry of `config.toml`. Defined with the configuration that holds it;
+/// `curate::users` edits the file and checks passwords against these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserEntry {
+    pub name: String,
+    pub role: Role,
+    /// An argon2 PHC string (`$argon2id$v=19$...`).
+    pub password_hash: String,
+}
+
+/// What a user may do. Ordered: each role can do everything the roles before it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Searches, views and downloads.
+    Viewer,
+    /// Also curates collections, tags and reviews, and exports packages.
+    Curator,
+    /// Also manages users.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Curator => "curator",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_lowercase().as_str() {
+            "viewer" => Some(Role::Viewer),
+            "curator" => Some(Role::Curator),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

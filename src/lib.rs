@@ -12,6 +12,8 @@
 //!
 //! [`pipeline`] drives stages 1–6 for `archive index`; [`cli`] is the command line.
 
+#![forbid(unsafe_code)]
+
 pub mod catalog;
 pub mod cli;
 pub mod config;

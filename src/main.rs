@@ -1,5 +1,7 @@
 //! The `archive` binary: parse the command line, run, turn the outcome into an exit status.
 
+#![forbid(unsafe_code)]
+
 // Indexing makes and drops many small strings per file (records, tags, JSON); glibc's
 // allocator spent ~17 % of the instructions of indexing 5,000 photos (docs/performance.md).
 #[global_allocator]

@@ -13,6 +13,8 @@ mod curate_web;
 mod documents;
 #[path = "it/export.rs"]
 mod export;
+#[path = "it/fuzz.rs"]
+mod fuzz;
 #[path = "../fuzz/targets.rs"]
 mod fuzz_targets;
 #[path = "it/harness.rs"]

@@ -12,51 +12,14 @@
 
 pub mod audit;
 pub mod collections;
-pub mod commands;
 pub mod tags;
 pub mod users;
 
-use std::fmt;
+// Roles are part of the configuration (`[[users]]`); curation checks them.
+pub use crate::config::Role;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
-
-/// What a user may do. Ordered: each role can do everything the roles before it can.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Searches, views and downloads.
-    Viewer,
-    /// Also curates collections, tags and reviews, and exports packages.
-    Curator,
-    /// Also manages users.
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Curator => "curator",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s.trim().to_lowercase().as_str() {
-            "viewer" => Some(Role::Viewer),
-            "curator" => Some(Role::Curator),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Who is acting: a signed-in user of the page, or the local operator at the command line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,9 @@
 //! strongest source (`manual`), so it outlives re-indexing, `archive retag` and `archive
 //! reindex`; the other sources stay visible as alternatives. Values are checked against the
 //! vocabulary and stored as codes, so a later rename of a place or indicator does not orphan
-//! them. After a change the caller recomputes tags and the index with [`refresh`].
+//! them. After a change the caller recomputes tags and the index (`pipeline::retag` and
+//! `pipeline::sync_index`): curation only records the decision, so it does not depend on the
+//! pipeline.
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -222,16 +224,4 @@ pub fn clear(
     )?;
     tx.commit()?;
     Ok(cleared.len())
-}
-
-/// Recompute tags from the catalog (manual tags included) and bring the search index up to
-/// date: (files whose tags changed, search documents updated). Needs the index writer lock.
-pub fn refresh(
-    cat: &mut Catalog,
-    cfg: &crate::config::Config,
-    schema: &Schema,
-) -> crate::Result<(usize, usize)> {
-    let changed = crate::pipeline::retag(cat, schema, cfg)?;
-    let updated = crate::pipeline::sync_index(cat, cfg, schema)?;
-    Ok((changed, updated))
 }

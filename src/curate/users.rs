@@ -15,19 +15,11 @@ use serde::{Deserialize, Serialize};
 use super::audit::{self, NewEntry};
 use super::{reason_text, write_tx, Actor, CurateError, CurateResult, Role};
 use crate::catalog::Catalog;
+// The entry is the configuration's; the old path `curate::users::UserEntry` still works.
+pub use crate::config::UserEntry;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 8;
-
-/// One `[[users]]` entry of `config.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UserEntry {
-    pub name: String,
-    pub role: Role,
-    /// An argon2 PHC string (`$argon2id$v=19$...`).
-    pub password_hash: String,
-}
 
 /// What may be shown about a user (never the hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -38,7 +38,7 @@ use crate::schema::Schema;
 use ledger::LedgerRow;
 use sink::{Sink, Written};
 
-pub use verify::{verify_bag, Problem, ProblemKind, VerifyReport};
+pub use verify::{verify_bag, Problem, ProblemKind, VerifyError, VerifyReport};
 
 /// Folder for files with no prefecture.
 pub const NO_PLACE: &str = "未定位";

@@ -8,14 +8,49 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::Digest;
 
 use super::decode_path;
 use super::sink::{hex, Hashers};
-use crate::{Error, Result};
+use crate::Error;
+
+/// Why a package could not be checked at all (as opposed to a bag that was read and found
+/// wrong, which is a [`VerifyReport`] with problems): the caller can tell a file that is not a
+/// zip, a damaged zip and an unreadable disk apart. Causes are part of the message, not
+/// chained sources, so `{:#}` prints them once.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The package or a file in it could not be read from disk.
+    #[error(transparent)]
+    Io(#[from] Error),
+    #[error("{}: cannot read the bag: {cause}", path.display())]
+    Walk {
+        path: PathBuf,
+        cause: walkdir::Error,
+    },
+    #[error("{}: not a readable zip file ({cause})", path.display())]
+    NotZip {
+        path: PathBuf,
+        cause: zip::result::ZipError,
+    },
+    #[error("{}: zip entry {index} unreadable ({cause})", path.display())]
+    ZipEntry {
+        path: PathBuf,
+        index: usize,
+        cause: zip::result::ZipError,
+    },
+    #[error("{}: {name}: cannot be read from the zip ({cause})", path.display())]
+    ZipRead {
+        path: PathBuf,
+        name: String,
+        cause: std::io::Error,
+    },
+}
+
+type Result<T, E = VerifyError> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -115,8 +150,10 @@ fn read_dir_bag(root: &Path) -> Result<Contents> {
         .follow_links(false)
         .sort_by_file_name()
     {
-        let entry = entry
-            .map_err(|e| Error::Other(format!("{}: cannot read the bag: {e}", root.display())))?;
+        let entry = entry.map_err(|cause| VerifyError::Walk {
+            path: root.to_path_buf(),
+            cause,
+        })?;
         if !entry.file_type().is_file() {
             continue;
         }
@@ -135,17 +172,19 @@ fn read_dir_bag(root: &Path) -> Result<Contents> {
 
 fn read_zip_bag(path: &Path, problems: &mut Vec<Problem>) -> Result<Contents> {
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(f))
-        .map_err(|e| Error::Other(format!("{}: not a readable zip file ({e})", path.display())))?;
+    let mut zip =
+        zip::ZipArchive::new(std::io::BufReader::new(f)).map_err(|cause| VerifyError::NotZip {
+            path: path.to_path_buf(),
+            cause,
+        })?;
     let mut files = BTreeMap::new();
     let mut texts = BTreeMap::new();
     let mut top: Option<String> = None;
     for i in 0..zip.len() {
-        let entry = zip.by_index(i).map_err(|e| {
-            Error::Other(format!(
-                "{}: zip entry {i} unreadable ({e})",
-                path.display()
-            ))
+        let entry = zip.by_index(i).map_err(|cause| VerifyError::ZipEntry {
+            path: path.to_path_buf(),
+            index: i,
+            cause,
         })?;
         let name = entry.name().to_string();
         if entry.is_dir() {
@@ -180,12 +219,12 @@ fn read_zip_bag(path: &Path, problems: &mut Vec<Problem>) -> Result<Contents> {
             continue;
         }
         let rel = rel.to_string();
-        let (d, text) = digest_stream(entry, &rel, keep_text(&rel)).map_err(|e| {
-            Error::Other(format!(
-                "{}: {name}: cannot be read from the zip ({e})",
-                path.display()
-            ))
-        })?;
+        let (d, text) =
+            digest_stream(entry, &rel, keep_text(&rel)).map_err(|cause| VerifyError::ZipRead {
+                path: path.to_path_buf(),
+                name: name.clone(),
+                cause,
+            })?;
         if let Some(t) = text {
             texts.insert(rel.clone(), t);
         }

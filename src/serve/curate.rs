@@ -728,7 +728,10 @@ pub async fn retag(
                 Some(&reason),
             )
         })?;
-        st2.with_catalog_mut(|cat| tags::refresh(cat, st2.config(), st2.schema()).map(|_| ()))?;
+        st2.with_catalog_mut(|cat| {
+            crate::pipeline::retag(cat, st2.schema(), st2.config())?;
+            crate::pipeline::sync_index(cat, st2.config(), st2.schema()).map(|_| ())
+        })?;
         Ok(())
     })
     .await;

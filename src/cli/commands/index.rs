@@ -1,0 +1,59 @@
+//! `archive index`, `reindex`, `retag` and `sample`: the commands that fill the archive.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use super::refresh_tags;
+use crate::catalog::Catalog;
+use crate::cli::args::IndexArgs;
+use crate::cli::{print, Exit};
+use crate::config::Config;
+use crate::pipeline::{self, IndexOptions};
+
+pub(in crate::cli) fn index(cfg: &Config, a: IndexArgs) -> anyhow::Result<Exit> {
+    let opts = IndexOptions {
+        roots: a.paths,
+        follow_symlinks: a.follow_symlinks,
+        verify: a.verify,
+        workers: a.workers,
+        progress: !a.json && std::io::stderr().is_terminal(),
+    };
+    let summary = pipeline::run_index(cfg, &opts)?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer(&mut out, &summary)?;
+        writeln!(out)?;
+    } else {
+        print::summary(&mut out, &summary, a.verify)?;
+    }
+    Ok(Exit::intact(summary.exit_code() == 0))
+}
+
+pub(in crate::cli) fn reindex(cfg: &Config) -> anyhow::Result<Exit> {
+    let n = pipeline::reindex(cfg)?;
+    println!("search index rebuilt from the catalog: {n} documents");
+    Ok(Exit::Ok)
+}
+
+pub(in crate::cli) fn retag(cfg: &Config) -> anyhow::Result<Exit> {
+    let schema = cfg.schema()?;
+    let mut catalog = Catalog::open_existing(&cfg.archive_dir)?;
+    let (changed, updated) = refresh_tags(&mut catalog, cfg, &schema)?;
+    println!(
+        "retagged: {changed} files' tags or flags changed; {updated} search documents updated"
+    );
+    Ok(Exit::Ok)
+}
+
+pub(in crate::cli) fn sample(dest: &Path) -> anyhow::Result<Exit> {
+    let summary = crate::sample::generate(dest)
+        .with_context(|| format!("writing sample evidence to {}", dest.display()))?;
+    println!(
+        "sample evidence written to {}: {} files",
+        dest.display(),
+        summary.files
+    );
+    Ok(Exit::Ok)
+}

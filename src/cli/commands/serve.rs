@@ -1,0 +1,76 @@
+//! `archive serve` and `archive demo`: the web page, behind the rule that a reachable address
+//! needs users who sign in.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use crate::cli::args::ServeArgs;
+use crate::cli::{print, Exit};
+use crate::config::Config;
+use crate::pipeline::{self, IndexOptions};
+
+pub(in crate::cli) fn serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Result<Exit> {
+    // Without users there is no sign-in, so a reachable address would show all evidence to
+    // anyone on the network; with users, everything (search included) needs a sign-in.
+    if !crate::serve::is_loopback(&a.addr) && cfg.users.is_empty() {
+        bail!(
+            "{} can be reached from other machines, and no users are configured, so nobody could sign in; \
+             add a user first: archive user add NAME --role admin (or serve on 127.0.0.1, the default)",
+            a.addr
+        );
+    }
+    let mut state = crate::serve::AppState::open(cfg)?;
+    if !crate::serve::is_loopback(&a.addr) {
+        state = state.allowing_remote();
+    }
+    let rt = tokio::runtime::Runtime::new().context("starting the web server runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(a.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}: is another program (or another archive serve) using it? choose another with --addr", a.addr))?;
+        let local = listener.local_addr()?;
+        let url = format!("http://{local}/");
+        println!("serving {} at {url}  (Ctrl-C stops)", state.config().archive_dir.display());
+        if !crate::serve::is_loopback(&local) {
+            eprintln!("note: {local} is reachable from other machines; everyone must sign in");
+        }
+        if demo && !a.no_browser {
+            // Best effort: a desktop opens the page, a server without one just prints the URL.
+            let _ = std::process::Command::new("xdg-open")
+                .arg(&url)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+        }
+        crate::serve::serve(listener, state, crate::serve::ctrl_c()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(Exit::Ok)
+}
+
+/// `archive demo`: the sample evidence, indexed into the archive folder, then served.
+pub(in crate::cli) fn demo(
+    cfg: impl FnOnce() -> anyhow::Result<Config>,
+    serve_args: ServeArgs,
+    evidence: PathBuf,
+) -> anyhow::Result<Exit> {
+    let summary = crate::sample::generate(&evidence)
+        .with_context(|| format!("writing sample evidence to {}", evidence.display()))?;
+    println!(
+        "sample evidence in {}: {} files",
+        evidence.display(),
+        summary.files
+    );
+    let cfg = cfg()?;
+    let opts = IndexOptions {
+        roots: vec![evidence],
+        progress: std::io::stderr().is_terminal(),
+        ..IndexOptions::default()
+    };
+    let run = pipeline::run_index(&cfg, &opts)?;
+    print::summary(&mut std::io::stdout().lock(), &run, false)?;
+    println!("archive folder: {}", cfg.archive_dir.display());
+    serve(cfg, serve_args, true)
+}

@@ -1,0 +1,104 @@
+//! The command line: [`args`] is its grammar (clap stays inside `cli`), [`commands`] turn
+//! parsed flags into a validated [`Config`] and library calls, [`print`] shows the outcome.
+//! Nothing in the library depends on this module, so the library can be driven without it
+//! (the web page, tests) and the command line can change without touching the library.
+
+mod args;
+mod commands;
+mod print;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{AuditCmd, Cli, Command};
+use commands::{curate, export, index, report, search, serve, users};
+
+/// How a run ended, as scripts see it in the exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Exit {
+    /// The command did what was asked and found nothing wrong.
+    Ok = 0,
+    /// The command could not run (bad flags, unreadable archive, ...); the message says why.
+    Failed = 1,
+    /// The command ran and found something wrong: files with problems, a broken audit chain,
+    /// a package that is not intact.
+    Problems = 2,
+}
+
+impl Exit {
+    /// `Ok` when `intact`, else `Problems`.
+    pub(crate) fn intact(intact: bool) -> Exit {
+        if intact {
+            Exit::Ok
+        } else {
+            Exit::Problems
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Entry point of the binary: runs the command, prints the error chain, maps to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ARCHIVE_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return Exit::Ok.into();
+            }
+            eprintln!("archive: {err:#}");
+            Exit::Failed.into()
+        }
+    }
+}
+
+/// A reader that stopped reading (`archive list | head`) is not a failure.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || matches!(e.downcast_ref::<crate::Error>(), Some(crate::Error::Io { cause, .. }) if broken(cause))
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let cfg = || {
+        crate::config::Config::load(&cli.archive, cli.schema.as_deref())
+            .map_err(anyhow::Error::from)
+    };
+    match cli.command {
+        Command::Index(a) => index::index(&cfg()?, a),
+        Command::Search(a) => search::search(&cfg()?, a),
+        Command::Show { target, json } => search::show(&cfg()?, &target, json),
+        Command::List { filters, json } => search::list(&cfg()?, &filters, json),
+        Command::Reindex => index::reindex(&cfg()?),
+        Command::Retag => index::retag(&cfg()?),
+        Command::Report(a) => report::report(&cfg()?, a),
+        Command::Sample { dest } => index::sample(&dest),
+        Command::Collection(c) => curate::collection(&cfg()?, c),
+        Command::Tag(t) => curate::tag(&cfg()?, t),
+        Command::Audit(a) => {
+            let cfg = cfg()?;
+            match a.command {
+                Some(AuditCmd::Verify) => curate::audit_verify(&cfg, a.json),
+                None => curate::audit_show(&cfg, a.json, a.file.as_deref()),
+            }
+        }
+        Command::User(u) => users::user(&cli.archive, u),
+        Command::Export(a) => export::export(&cfg()?, a),
+        Command::Verify { path, json } => export::verify(&path, json),
+        Command::Serve(a) => serve::serve(cfg()?, a, false),
+        Command::Demo { serve, evidence } => serve::demo(cfg, serve, evidence),
+    }
+}

@@ -1,0 +1,361 @@
+//! How the command line shows results to a person: aligned tables, `key  value` records and
+//! one-line outcomes. The library returns data; only this file decides how it reads on a
+//! terminal, so a change of wording is one edit here (and the JSON forms stay serde's).
+
+use std::io::{self, Write};
+
+use crate::curate::audit::{AuditEntry, ChainReport};
+use crate::curate::collections::{Collection, CollectionDetail};
+use crate::curate::users::UserInfo;
+use crate::export::{ExportSummary, ProblemKind, VerifyReport};
+use crate::pipeline::RunSummary;
+use crate::record::Record;
+
+/// Pretty JSON and a newline (the `--json` form of one-object outcomes).
+pub(super) fn json_pretty(out: &mut impl Write, v: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, v)?;
+    writeln!(out)
+}
+
+/// The outcome of `archive index` (and of the indexing half of `archive demo`).
+pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io::Result<()> {
+    writeln!(
+        out,
+        "indexed: {} new, {} changed, {} unchanged, {} missing, {} back again, {} errors",
+        s.new,
+        s.changed,
+        s.unchanged,
+        s.missing,
+        s.returned,
+        s.errors.len()
+    )?;
+    writeln!(
+        out,
+        "read {} files ({:.1} MB) in {:.2} s: {:.0} files/s, {:.1} MB/s; catalog holds {} present, {} missing",
+        s.files_read,
+        s.bytes_read as f64 / 1e6,
+        s.elapsed_s,
+        s.files_per_s,
+        s.mb_per_s,
+        s.present_total,
+        s.missing_total
+    )?;
+    if verify {
+        writeln!(
+            out,
+            "fixity: {} files verified, {} differ from the catalog",
+            s.verified,
+            s.fixity_failures.len()
+        )?;
+        for f in &s.fixity_failures {
+            writeln!(
+                out,
+                "  CHANGED {}: catalog {} now {}",
+                f.path, f.expected, f.actual
+            )?;
+        }
+    }
+    if !s.errors.is_empty() {
+        writeln!(out, "files with problems (catalogued where possible):")?;
+        for e in &s.errors {
+            writeln!(out, "  {}: {}", e.path, e.message)?;
+        }
+    }
+    Ok(())
+}
+
+/// One file as a row of `archive search` and `archive list`.
+pub(super) fn table_row(r: &Record) -> Vec<String> {
+    let place = match (&r.prefecture, &r.county) {
+        (Some(p), Some(c)) => format!("{}/{}", p.name, c.name),
+        (Some(p), None) => p.name.clone(),
+        _ => "-".into(),
+    };
+    let indicator = r
+        .indicators
+        .first()
+        .map(|i| i.code.clone())
+        .unwrap_or_else(|| "-".into());
+    let mut path = r.path.clone();
+    if !r.flags.is_empty() {
+        path.push_str(&format!(
+            "  [{}]",
+            r.flags
+                .iter()
+                .map(|f| f.flag.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+    }
+    vec![
+        r.captured_at
+            .as_deref()
+            .map(|t| t.chars().take(16).collect::<String>().replace('T', " "))
+            .unwrap_or_else(|| "-".into()),
+        r.media.as_str().into(),
+        place,
+        indicator,
+        path,
+    ]
+}
+
+/// A plain table aligned by display width (CJK characters take two columns).
+pub(super) fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.width());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: Vec<&str>| -> io::Result<()> {
+        let last = cells.len() - 1;
+        for (i, c) in cells.iter().enumerate() {
+            if i == last {
+                writeln!(out, "{c}")?;
+            } else {
+                write!(out, "{c}{}  ", " ".repeat(widths[i] - c.width()))?;
+            }
+        }
+        Ok(())
+    };
+    line(out, header.to_vec())?;
+    for row in rows {
+        line(out, row.iter().map(String::as_str).collect())?;
+    }
+    Ok(())
+}
+
+/// One catalogued file in full (`archive show`).
+pub(super) fn record(out: &mut impl Write, r: &Record) -> io::Result<()> {
+    let mut kv = |k: &str, v: String| writeln!(out, "{k:>18}  {v}");
+    kv("path", r.path.clone())?;
+    if let Some(h) = &r.path_bytes_hex {
+        kv("path bytes (hex)", h.clone())?;
+    }
+    kv(
+        "blake3",
+        r.blake3.clone().unwrap_or_else(|| "(not read)".into()),
+    )?;
+    kv("size", format!("{} bytes", r.size))?;
+    kv("media", format!("{} ({})", r.media.as_str(), r.mime))?;
+    kv(
+        "status",
+        format!(
+            "{:?}{}",
+            r.status,
+            r.last_seen
+                .as_deref()
+                .map(|t| format!(", last seen {t}"))
+                .unwrap_or_default()
+        )
+        .to_lowercase(),
+    )?;
+    kv("modified", r.modified.clone().unwrap_or_default())?;
+    if let Some(t) = &r.captured_at {
+        kv(
+            "captured",
+            format!(
+                "{t} (from {})",
+                r.captured_at_source.as_deref().unwrap_or("?")
+            ),
+        )?;
+    }
+    if let Some(g) = r.gps {
+        kv("gps", format!("{:.6}, {:.6}", g.lat, g.lon))?;
+    }
+    if let Some(c) = r.camera.as_ref().and_then(|c| c.label()) {
+        kv("camera", c)?;
+    }
+    if let Some(s) = &r.software {
+        kv("software", s.clone())?;
+    }
+    if let (Some(w), Some(h)) = (r.width, r.height) {
+        kv("pixels", format!("{w} x {h}"))?;
+    }
+    if let Some(d) = r.duration_s {
+        kv("duration", format!("{d:.2} s"))?;
+    }
+    for (k, v) in [
+        ("title", &r.title),
+        ("author", &r.author),
+        ("doc created", &r.doc_created),
+    ] {
+        if let Some(v) = v {
+            kv(k, v.clone())?;
+        }
+    }
+    if let Some(p) = r.pages {
+        kv("pages", p.to_string())?;
+    }
+    for (k, t) in [("prefecture", &r.prefecture), ("county", &r.county)] {
+        if let Some(t) = t {
+            kv(
+                k,
+                format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence),
+            )?;
+            for a in &t.alternatives {
+                kv(
+                    "",
+                    format!("also {} {} [{}: {}]", a.code, a.name, a.source, a.evidence),
+                )?;
+            }
+        }
+    }
+    for t in &r.indicators {
+        kv(
+            "indicator",
+            format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence),
+        )?;
+        for a in &t.alternatives {
+            kv(
+                "",
+                format!("also {} {} [{}: {}]", a.code, a.name, a.source, a.evidence),
+            )?;
+        }
+    }
+    for f in &r.flags {
+        kv("flag", format!("{}: {}", f.flag, f.reason))?;
+    }
+    if let Some(s) = &r.text_status {
+        kv("text", s.clone())?;
+    }
+    if let Some(x) = &r.text_excerpt {
+        kv("excerpt", x.clone())?;
+    }
+    for e in &r.errors {
+        kv("error", e.clone())?;
+    }
+    Ok(())
+}
+
+/// `archive collection list`.
+pub(super) fn collections(out: &mut impl Write, list: &[Collection]) -> io::Result<()> {
+    for c in list {
+        writeln!(
+            out,
+            "{}\t{} items ({} accepted, {} rejected)\t{}",
+            c.name, c.items, c.accepted, c.rejected, c.description
+        )?;
+    }
+    Ok(())
+}
+
+/// `archive collection show`: the items in order with their review state.
+pub(super) fn collection(out: &mut impl Write, d: &CollectionDetail) -> io::Result<()> {
+    writeln!(out, "{} — {} items", d.collection.name, d.collection.items)?;
+    if !d.collection.description.is_empty() {
+        writeln!(out, "{}", d.collection.description)?;
+    }
+    for i in &d.items {
+        let why = i
+            .review_reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:>4}. [{}{}] {}",
+            i.position,
+            i.review.as_str(),
+            why,
+            i.path
+        )?;
+    }
+    Ok(())
+}
+
+/// One line of `archive audit`.
+pub(super) fn audit_entry(out: &mut impl Write, e: &AuditEntry) -> io::Result<()> {
+    let reason = e
+        .reason
+        .as_deref()
+        .map(|r| format!(" — {r}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{:>5}  {}  {} ({})  {}  {}{}  {}",
+        e.seq, e.at, e.who, e.role, e.action, e.subject, reason, e.details
+    )
+}
+
+/// The verdict of `archive audit verify`.
+pub(super) fn audit_chain(out: &mut impl Write, r: &ChainReport) -> io::Result<()> {
+    if let Some(bad) = &r.first_bad {
+        writeln!(
+            out,
+            "audit log BROKEN at entry {}: {}",
+            bad.seq, bad.problem
+        )
+    } else {
+        writeln!(
+            out,
+            "audit log intact: {} entries, every hash and link checks",
+            r.entries
+        )
+    }
+}
+
+/// `archive user list`.
+pub(super) fn users(out: &mut impl Write, list: &[UserInfo]) -> io::Result<()> {
+    if list.is_empty() {
+        writeln!(out, "no users: the page is open to the local machine only (add one with `archive user add NAME --role admin`)")?;
+    }
+    for u in list {
+        writeln!(out, "{}\t{}", u.name, u.role)?;
+    }
+    Ok(())
+}
+
+/// What `archive export` wrote.
+pub(super) fn export_summary(out: &mut impl Write, s: &ExportSummary) -> io::Result<()> {
+    writeln!(
+        out,
+        "package written to {}: {} files, {} bytes (Payload-Oxum {}), {} thumbnails, {} audit entries{}",
+        s.out.display(),
+        s.files,
+        s.bytes,
+        s.payload_oxum,
+        s.thumbnails,
+        s.audit_entries,
+        if s.rejected_left_out > 0 { format!("; {} rejected items left out", s.rejected_left_out) } else { String::new() }
+    )?;
+    writeln!(
+        out,
+        "tagmanifest-sha256.txt SHA-256 {} (recorded in the audit log)",
+        s.tagmanifest_sha256
+    )
+}
+
+/// `archive verify PKG`: every problem, the notes, then the verdict.
+pub(super) fn verify_report(out: &mut impl Write, r: &VerifyReport) -> io::Result<()> {
+    for p in &r.problems {
+        let kind = match p.kind {
+            ProblemKind::Missing => "MISSING",
+            ProblemKind::Changed => "CHANGED",
+            ProblemKind::Extra => "EXTRA",
+            ProblemKind::Bag => "BAG",
+        };
+        writeln!(out, "{kind} {}: {}", p.path, p.detail)?;
+    }
+    for n in &r.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    if r.intact() {
+        writeln!(
+            out,
+            "{}: intact — {} payload files, {} bytes, checked against {}",
+            r.bag,
+            r.payload_files,
+            r.payload_bytes,
+            r.manifests_checked.join(", ")
+        )
+    } else {
+        writeln!(
+            out,
+            "{}: NOT intact — {} problem(s)",
+            r.bag,
+            r.problems.len()
+        )
+    }
+}
