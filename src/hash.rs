@@ -30,14 +30,14 @@ pub struct Hashed {
 #[derive(Debug, thiserror::Error)]
 pub enum ReadFailure {
     /// Gone between the walk and the read.
-    #[error("vanished while indexing (no such file)")]
+    #[error("{}", crate::walk::VANISHED)]
     Vanished,
     /// The file's size or mtime changed between the walk and the read.
     #[error(
         "changed while being read (still being copied?); it will be read again on the next run"
     )]
     Changed,
-    #[error("permission denied: cannot read it")]
+    #[error("{}", crate::walk::PERMISSION_DENIED)]
     PermissionDenied,
     #[error("{0}")]
     Io(std::io::Error),

@@ -200,14 +200,17 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.mtime() * 1_000_000_000 + meta.mtime_nsec()
 }
 
-/// What a user is told about an I/O error on a file or folder: the words of
-/// [`ReadFailure`](crate::hash::ReadFailure) (one text for a vanished or unreadable path,
-/// whether the walk or the read met it).
+/// The words for a path that is gone, whether the walk or the read found it so
+/// ([`ReadFailure`](crate::hash::ReadFailure) says the same; they live here, the lower stage).
+pub const VANISHED: &str = "vanished while indexing (no such file)";
+/// The words for a path the process may not read, from the walk or the read.
+pub const PERMISSION_DENIED: &str = "permission denied: cannot read it";
+
+/// What a user is told about an I/O error on a file or folder.
 pub fn describe_io(e: &std::io::Error) -> String {
-    use crate::hash::ReadFailure;
     match e.kind() {
-        std::io::ErrorKind::NotFound => ReadFailure::Vanished.to_string(),
-        std::io::ErrorKind::PermissionDenied => ReadFailure::PermissionDenied.to_string(),
+        std::io::ErrorKind::NotFound => VANISHED.to_string(),
+        std::io::ErrorKind::PermissionDenied => PERMISSION_DENIED.to_string(),
         _ => e.to_string(),
     }
 }
