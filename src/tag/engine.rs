@@ -15,14 +15,14 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::record::{FlagValue, Gps, TagAlternative, TagValue};
-use crate::schema::text::compact;
+use crate::record::{Gps, TagAlternative, TagValue};
 use crate::schema::{
-    facet_escape, IndicatorMention, KeywordMention, Level, Location, PlaceMention, PlaceRef,
-    Schema, UNCERTAIN_KM,
+    facet_escape, IndicatorMention, KeywordMention, Level, Location, PlaceMention, PlaceRef, Schema,
 };
 
+use super::checks::{duplicate_flags, gps_flag};
 use super::flags::{self, Flag};
+use super::manifests::Manifests;
 use super::{FileForTagging, TagConfig, TagKind, Tagging};
 
 /// Where a tag came from, strongest first (the derived order is the precedence).
@@ -88,7 +88,7 @@ fn split_path(p: &str) -> impl Iterator<Item = &str> {
     p.split(['/', '\\']).filter(|s| !s.is_empty() && *s != ".")
 }
 
-fn file_stem(name: &str) -> &str {
+pub(super) fn file_stem(name: &str) -> &str {
     match name.rsplit_once('.') {
         // An extension has a letter (jpg, mp4, 3gp): "B4.1" is a code, not "B4" with extension "1".
         Some((stem, ext))
@@ -129,119 +129,6 @@ fn segments<'a>(f: &FileForTagging<'a>) -> Vec<Segment<'a>> {
         s.depth = i;
     }
     out
-}
-
-// ---------------------------------------------------------------------- manifests
-
-struct ManifestEntry {
-    indicator: String,
-    evidence: String,
-}
-
-/// Submission lists by (root, folder): normalised file key → entry.
-pub struct Manifests {
-    by_dir: HashMap<(String, String), DirLists>,
-    entries: Vec<ManifestEntry>,
-}
-
-#[derive(Default)]
-struct DirLists {
-    /// The file column as written (name, path relative to the list, or sub-folder).
-    exact: HashMap<String, usize>,
-    /// Last component of rows written as longer paths (`D:\材料\海东市\IMG_001.jpg`), kept only
-    /// when unique in the folder's lists: the writer's absolute paths never match ours.
-    basename: HashMap<String, Option<usize>>,
-}
-
-fn manifest_key(s: &str) -> String {
-    let k = compact(&s.replace('\\', "/"));
-    k.trim_start_matches("./").trim_matches('/').to_string()
-}
-
-fn parent_dir(rel: &str) -> &str {
-    rel.rfind(['/', '\\']).map(|i| &rel[..i]).unwrap_or("")
-}
-
-impl Manifests {
-    /// The submission lists among `files` (the others are passed over).
-    pub fn build(files: &[FileForTagging]) -> Manifests {
-        let mut m = Manifests {
-            by_dir: HashMap::default(),
-            entries: Vec::new(),
-        };
-        for f in files {
-            if f.facts.manifest_rows.is_empty() {
-                continue;
-            }
-            let dir = manifest_key(parent_dir(f.rel_path));
-            let lists = m.by_dir.entry((f.root.to_string(), dir)).or_default();
-            for row in &f.facts.manifest_rows {
-                let key = manifest_key(&row.file);
-                if key.is_empty() || row.indicator.trim().is_empty() {
-                    continue;
-                }
-                let idx = m.entries.len();
-                m.entries.push(ManifestEntry {
-                    indicator: row.indicator.trim().to_string(),
-                    evidence: format!(
-                        "{} {}: \"{}\" → \"{}\"",
-                        f.rel_path,
-                        row.at,
-                        row.file.trim(),
-                        row.indicator.trim()
-                    ),
-                });
-                if let Some((_, base)) = key.rsplit_once('/') {
-                    lists
-                        .basename
-                        .entry(base.to_string())
-                        .and_modify(|e| {
-                            if *e != Some(idx) {
-                                *e = None
-                            }
-                        })
-                        .or_insert(Some(idx));
-                }
-                // The first row naming a file wins, as a person reading the list top-down would take it.
-                lists.exact.entry(key).or_insert(idx);
-            }
-        }
-        m
-    }
-
-    /// The row that names this file in the nearest list at or above its folder.
-    fn lookup(&self, f: &FileForTagging) -> Option<&ManifestEntry> {
-        if self.by_dir.is_empty() {
-            return None;
-        }
-        let rel = manifest_key(f.rel_path);
-        let parts: Vec<&str> = rel.split('/').collect();
-        let name = *parts.last()?;
-        for cut in (0..parts.len()).rev() {
-            let dir = parts[..cut].join("/");
-            let Some(lists) = self.by_dir.get(&(f.root.to_string(), dir)) else {
-                continue;
-            };
-            let below = parts[cut..].join("/");
-            let mut keys = vec![
-                below,
-                rel.clone(),
-                name.to_string(),
-                file_stem(name).to_string(),
-            ];
-            // A row may name a sub-folder: it covers everything inside.
-            for k in (cut + 1..parts.len()).rev() {
-                keys.push(parts[cut..k].join("/"));
-            }
-            if let Some(&i) = keys.iter().find_map(|k| lists.exact.get(k)) {
-                return Some(&self.entries[i]);
-            }
-            if let Some(Some(i)) = lists.basename.get(name) {
-                return Some(&self.entries[*i]);
-            }
-        }
-        None
-    }
 }
 
 // ---------------------------------------------------------------------- candidates
@@ -464,7 +351,7 @@ fn place_cands(
 }
 
 /// "36.62,101.78": five decimals (about a metre), trailing zeros dropped.
-fn coord(p: Gps) -> String {
+pub(super) fn coord(p: Gps) -> String {
     let f = |x: f64| {
         let s = format!("{x:.5}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -778,126 +665,6 @@ fn choose(schema: &Schema, c: &Cands) -> Tagging {
         }
     }
     t
-}
-
-// ---------------------------------------------------------------------- flags
-
-fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> Option<FlagValue> {
-    let claimed = t
-        .prefecture
-        .as_ref()
-        .filter(|p| p.source != Source::Gps.as_str())?;
-    let loc = loc?;
-    let p = loc.wgs84;
-    if loc.prefecture.as_deref() == Some(claimed.code.as_str()) {
-        return None;
-    }
-    // Within about a kilometre of the claimed prefecture the point may well be inside it.
-    let to_claimed = schema.distance_to_region_km(&claimed.code, loc.gcj02)?;
-    if to_claimed < UNCERTAIN_KM {
-        return None;
-    }
-    let claimed_name = schema
-        .division(&claimed.code)
-        .map(|d| d.short_name.as_str())
-        .unwrap_or(&claimed.code);
-    let says = match claimed.source.as_str() {
-        "manual" => "a curator says".to_string(),
-        _ => {
-            let what = if claimed.evidence.contains("file name") {
-                "file name"
-            } else {
-                "folder"
-            };
-            format!("{what} says")
-        }
-    };
-    let place = match &loc.prefecture {
-        Some(code) => format!(
-            "lies in {} ({:.1} km inside)",
-            schema
-                .division(code)
-                .map(|d| d.short_name.as_str())
-                .unwrap_or(code),
-            loc.prefecture_edge_km.unwrap_or(0.0)
-        ),
-        None => format!(
-            "lies outside Qinghai ({:.1} km from the nearest prefecture)",
-            loc.prefecture_edge_km.unwrap_or(0.0)
-        ),
-    };
-    Some(Flag::GpsOutsidePrefecture.value(format!(
-        "GPS {} {place}, {says} {claimed_name} ({to_claimed:.1} km away)",
-        coord(p)
-    )))
-}
-
-fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::default();
-    for (i, f) in files.iter().enumerate() {
-        if let Some(h) = f.blake3.filter(|h| !h.is_empty()) {
-            groups.entry(h).or_default().push(i);
-        }
-    }
-    let key = |t: &Tagging| -> (Option<String>, Vec<String>) {
-        let mut inds: Vec<String> = t.indicators.iter().map(|v| v.code.clone()).collect();
-        inds.sort();
-        (t.prefecture.as_ref().map(|p| p.code.clone()), inds)
-    };
-    let label = |t: &Tagging| -> String {
-        let place = t
-            .prefecture
-            .as_ref()
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| "no prefecture".into());
-        let inds: Vec<&str> = t.indicators.iter().map(|v| v.code.as_str()).collect();
-        if inds.is_empty() {
-            place
-        } else {
-            format!("{place}/{}", inds.join("+"))
-        }
-    };
-    let mut groups: Vec<(&str, Vec<usize>)> =
-        groups.into_iter().filter(|(_, v)| v.len() > 1).collect();
-    groups.sort();
-    for (hash, members) in groups {
-        let keys: Vec<(Option<String>, Vec<String>)> =
-            members.iter().map(|&i| key(&tags[i])).collect();
-        let differs = |a: &(Option<String>, Vec<String>), b: &(Option<String>, Vec<String>)| {
-            (a.0.is_some() && b.0.is_some() && a.0 != b.0)
-                || (!a.1.is_empty() && !b.1.is_empty() && a.1 != b.1)
-        };
-        let mut flags = Vec::new();
-        for (n, &i) in members.iter().enumerate() {
-            let others: Vec<String> = members
-                .iter()
-                .enumerate()
-                .filter(|(m, _)| *m != n && differs(&keys[n], &keys[*m]))
-                .map(|(_, &j)| format!("{} ({})", files[j].rel_path, label(&tags[j])))
-                .collect();
-            if others.is_empty() {
-                continue;
-            }
-            let more = if others.len() > 3 {
-                format!(" and {} more", others.len() - 3)
-            } else {
-                String::new()
-            };
-            let shown: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
-            flags.push((
-                i,
-                Flag::DuplicateAcrossSubmissions.value(format!(
-                    "same content (BLAKE3 {}…) as {}{more}; here it is {}",
-                    hash.chars().take(12).collect::<String>(),
-                    shown.join("; "),
-                    label(&tags[i])
-                )),
-            ));
-        }
-        for (i, fl) in flags {
-            tags[i].flags.push(fl);
-        }
-    }
 }
 
 pub(crate) fn tag_all(schema: &Schema, cfg: &TagConfig, files: &[FileForTagging]) -> Vec<Tagging> {

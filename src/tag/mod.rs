@@ -80,13 +80,16 @@ pub struct Tagging {
     pub flags: Vec<FlagValue>,
 }
 
+mod checks;
 mod engine;
 pub mod flags;
+mod manifests;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{facet_paths, FolderMemo, Manifests, Source};
+pub use engine::{facet_paths, FolderMemo, Source};
 pub use flags::Flag;
+pub use manifests::Manifests;
 
 /// Tag every file; the slice is the whole catalog's present files, so that cross-file
 /// facts (manifests in a parent folder, duplicates across submissions) can be seen.

@@ -14,7 +14,10 @@ fn src_dir() -> PathBuf {
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -25,11 +28,13 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The code of a file that ships: test modules (a `tests.rs`, or what follows
-/// `#[cfg(test)]`) may reach any module, since a fixture generator sits beside what it tests.
+/// The code of a file that ships: test modules (a `tests.rs`, a `tests/` folder, or what
+/// follows `#[cfg(test)]`) may reach any module, since a fixture generator sits beside what it tests.
 fn shipped_code(path: &Path) -> String {
     let name = path.file_name().unwrap().to_string_lossy();
-    if name == "tests.rs" || name.ends_with("_tests.rs") {
+    let in_src = path.strip_prefix(src_dir()).unwrap_or(path);
+    let in_tests_folder = in_src.components().any(|c| c.as_os_str() == "tests");
+    if name == "tests.rs" || name.ends_with("_tests.rs") || in_tests_folder {
         return String::new();
     }
     let text = std::fs::read_to_string(path).unwrap();
@@ -94,8 +99,10 @@ fn imported_modules(code: &str) -> BTreeSet<String> {
                 item.push(c);
             }
         } else {
-            let head: String =
-                rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let head: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
             if !head.is_empty() {
                 found.insert(head);
             }
@@ -110,7 +117,10 @@ fn module_graph() -> BTreeMap<String, BTreeMap<String, PathBuf>> {
     for entry in std::fs::read_dir(&src).unwrap() {
         let p = entry.unwrap().path();
         let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-        if name == "lib" || name == "main" || !(p.is_dir() || p.extension().is_some_and(|e| e == "rs")) {
+        if name == "lib"
+            || name == "main"
+            || !(p.is_dir() || p.extension().is_some_and(|e| e == "rs"))
+        {
             continue;
         }
         modules.insert(name, p);
@@ -127,7 +137,9 @@ fn module_graph() -> BTreeMap<String, BTreeMap<String, PathBuf>> {
         for f in files {
             for m in imported_modules(&shipped_code(&f)) {
                 if &m != name && modules.contains_key(&m) {
-                    edges.entry(m).or_insert_with(|| f.strip_prefix(&src).unwrap().to_path_buf());
+                    edges
+                        .entry(m)
+                        .or_insert_with(|| f.strip_prefix(&src).unwrap().to_path_buf());
                 }
             }
         }
@@ -190,7 +202,12 @@ fn the_parser_sees_single_and_grouped_imports() {
     ]
     .into_iter()
     .map(|(k, v)| {
-        (k.to_string(), v.into_iter().map(|t| (t.to_string(), PathBuf::from("x.rs"))).collect())
+        (
+            k.to_string(),
+            v.into_iter()
+                .map(|t| (t.to_string(), PathBuf::from("x.rs")))
+                .collect(),
+        )
     })
     .collect();
     assert!(find_cycle(&cyclic).is_some());
@@ -199,7 +216,11 @@ fn the_parser_sees_single_and_grouped_imports() {
 #[test]
 fn top_level_modules_import_each_other_without_cycles() {
     let graph = module_graph();
-    assert!(graph.len() > 10, "found only {} modules under src/", graph.len());
+    assert!(
+        graph.len() > 10,
+        "found only {} modules under src/",
+        graph.len()
+    );
     if let Some(cycle) = find_cycle(&graph) {
         panic!(
             "top-level modules import each other in a cycle:\n  {}\nmove the shared item down \
