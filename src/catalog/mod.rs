@@ -17,12 +17,13 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 mod checkpoint;
-use checkpoint::Checkpointer;
 mod probe;
 mod read;
 mod schema;
 mod stale;
 mod write;
+
+use checkpoint::Checkpointer;
 
 pub use probe::BlobProbe;
 pub(crate) use read::fill_facts;
@@ -31,12 +32,14 @@ pub use schema::EXTRACTOR_VERSION;
 pub use stale::StaleMark;
 pub use write::{into_stored, FileUpdate};
 
+/// The open catalog: one connection, the run's only writer.
 pub struct Catalog {
     conn: Connection,
     path: PathBuf,
     checkpointer: Option<Checkpointer>,
 }
 
+/// Now, local time with its offset, to the second: how the catalog writes times.
 pub fn now_rfc3339() -> String {
     chrono::Local::now()
         .fixed_offset()

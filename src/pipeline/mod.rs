@@ -4,12 +4,13 @@
 //! each file's size, mtime and inode with the catalog and queues only new or changed files, in
 //! small batches; `workers` threads read each queued file once, hash it and extract its facts
 //! from the same bytes, watched for the extraction time budget ([`workers`]); this thread is
-//! the single catalog writer: each batch is tagged in parallel while the batch before it is
-//! written in one transaction and its search documents are built ([`stream`]); a checkpoint
-//! thread copies the write-ahead log beside the writer. The search index is committed once at
-//! the end, after the cross-file tags (duplicates) are settled; the catalog's list of stale
-//! files lets the next run complete an interrupted one (documents are keyed by file id: no
-//! duplicates on retry).
+//! the single catalog writer ([`writer`]): each batch is tagged in parallel while the batch
+//! before it is written in one transaction and its search documents are built ([`stream`]),
+//! unless the stored tags are not current and every file is retagged after the walk
+//! ([`tags`]); a checkpoint thread copies the write-ahead log beside the writer. The search
+//! index is committed once at the end ([`index_queue`]), after the cross-file tags (duplicates)
+//! are settled; the catalog's list of stale files lets the next run complete an interrupted one
+//! (documents are keyed by file id: no duplicates on retry).
 
 use std::path::PathBuf;
 use std::sync::Arc;

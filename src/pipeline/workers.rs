@@ -30,8 +30,11 @@ struct Pool<J, R, N, M> {
     make: MakeWork<J, R, N>,
     fallback: Fallback<J, R, N>,
     budget: Duration,
-    slots: Mutex<Vec<Arc<Slot<J, R, N, M>>>>,
+    slots: Mutex<Slots<J, R, N, M>>,
 }
+
+/// The workers alive (an abandoned one is removed).
+type Slots<J, R, N, M> = Vec<Arc<Slot<J, R, N, M>>>;
 
 /// One worker's state, shared with the watchdog.
 struct Slot<J, R, N, M> {

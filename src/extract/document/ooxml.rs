@@ -263,7 +263,7 @@ pub fn xml_text(xml: impl std::io::BufRead, out: &mut String, cap: usize) -> Res
         let ev = reader
             .read_event_into(&mut buf)
             .map_err(|cause| XmlError::Syntax {
-                position: reader.error_position() as u64,
+                position: reader.error_position(),
                 cause,
             })?;
         match ev {
