@@ -155,12 +155,12 @@ fn main() {
                 let msg = last_panic.lock().unwrap().clone();
                 // One file per distinct panic site; the message's numbers vary per input.
                 let site: String = msg.rsplit(" at ").next().unwrap_or(&msg).to_string();
-                if !crashes.contains_key(&site) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = crashes.entry(site) {
                     let path =
                         artifacts.join(format!("crash-{}", &blake3::hash(&input).to_hex()[..16]));
                     let _ = std::fs::write(&path, &input);
                     eprintln!("{target}: CRASH {msg}\n  input saved to {}", path.display());
-                    crashes.insert(site, path);
+                    slot.insert(path);
                 }
             }
         }

@@ -359,3 +359,22 @@ pub(super) fn verify_report(out: &mut impl Write, r: &VerifyReport) -> io::Resul
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_by_display_width() {
+        let mut out = Vec::new();
+        let rows = [
+            vec!["海东市".to_string(), "a".to_string()],
+            vec!["x".to_string(), "b".to_string()],
+        ];
+        table(&mut out, &["place", "path"], &rows).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "place   path\n海东市  a\nx       b\n"
+        );
+    }
+}

@@ -240,7 +240,7 @@ fn parse_manifest(text: &[u8], name: &str, problems: &mut Vec<Problem>) -> Vec<(
         if line.trim().is_empty() {
             continue;
         }
-        let mut parts = line.splitn(2, |c: char| c == ' ' || c == '\t');
+        let mut parts = line.splitn(2, [' ', '\t']);
         let hash = parts.next().unwrap_or("").trim().to_lowercase();
         let path = parts.next().unwrap_or("").trim_start_matches([' ', '\t']);
         let path = path.strip_prefix("*").unwrap_or(path);

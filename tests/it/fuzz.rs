@@ -45,7 +45,7 @@ fn cargo_fuzz_manifest_lists_every_target() {
     let listed: BTreeSet<&str> = crate::fuzz_targets::names().into_iter().collect();
     let manifest = std::fs::read_to_string(fuzz.join("Cargo.toml")).unwrap();
     let bins: BTreeSet<&str> = manifest
-        .split("[[bin]]")
+        .split("\n[[bin]]\n")
         .skip(1)
         .filter_map(|b| {
             b.lines()
