@@ -62,6 +62,13 @@ impl FacetResolver for LiteralFacets {
     }
 }
 
+/// A value as typed (trimmed) → its facet path, or an error a user can act on.
+pub type ToFacet = fn(&dyn FacetResolver, &str) -> Result<String>;
+/// A facet's segments below its dimension → the `(field, value)` filter it stands for.
+pub type FacetToFilter = fn(&dyn FacetResolver, &[&str]) -> Option<(&'static str, String)>;
+/// A record → its values in one dimension, each the facet path below the dimension.
+pub type RecordValues = fn(&Record) -> Vec<String>;
+
 /// A facet dimension: the facet paths under `/{name}`, one group of counts in a search response.
 #[derive(Clone, Copy)]
 pub struct Dimension {
@@ -72,7 +79,7 @@ pub struct Dimension {
     /// The record's own values in this dimension, each the part of a facet path below
     /// `/{name}/` (`2019/06`). `None` when the tagger supplies the dimension's facets
     /// (places, indicators and flags: `tag::facet_paths`).
-    pub from_record: Option<fn(&Record) -> Vec<String>>,
+    pub from_record: Option<RecordValues>,
     /// The filter a facet of this dimension stands for.
     pub to_filter: ToFilter,
 }
@@ -83,7 +90,7 @@ pub enum ToFilter {
     /// `/dim/x` → `(field, x)`; deeper paths stand for no filter.
     One(&'static str),
     /// Anything else (the place and date trees).
-    With(fn(&dyn FacetResolver, &[&str]) -> Option<(&'static str, String)>),
+    With(FacetToFilter),
 }
 
 /// What a `field:value` looks for.
@@ -93,7 +100,7 @@ pub enum Kind {
     /// when the value cannot be one). Facets also match the paths below them.
     Facet {
         dimension: &'static str,
-        to_facet: fn(&dyn FacetResolver, &str) -> Result<String>,
+        to_facet: ToFacet,
     },
     /// Words in one text field.
     Text(TextField),
@@ -296,10 +303,7 @@ const DIMENSIONS: &[Dimension] = &[
     },
 ];
 
-const fn facet(
-    dimension: &'static str,
-    to_facet: fn(&dyn FacetResolver, &str) -> Result<String>,
-) -> Kind {
+const fn facet(dimension: &'static str, to_facet: ToFacet) -> Kind {
     Kind::Facet {
         dimension,
         to_facet,

@@ -9,8 +9,8 @@
 //! unbalanced parentheses are reported as errors a user can act on.
 //!
 //! What each field means is in [`crate::fields`], shared with the indexer and the page. Here:
-//! [`query`] parses the language, [`build`] turns it into a tantivy query, this file runs it,
-//! [`facets`] counts facets, [`snippet`] highlights, and [`filter`] applies the same fields to
+//! `query` parses the language, `build` turns it into a tantivy query, this file runs it,
+//! `facets` counts facets, `snippet` highlights, and `filter` applies the same fields to
 //! catalog records (`archive list`).
 
 mod build;

@@ -1,6 +1,6 @@
 //! The query language's parser: text to a tree of words, phrases, `field:value`s and
 //! AND / OR / NOT. It knows which field names exist (from [`crate::fields`]) but not what they
-//! mean; [`super::build`] and [`super::filter`] give them meaning.
+//! mean; `search::build` and `search::filter` give them meaning.
 
 use super::MAX_QUERY_CHARS;
 use crate::fields::Registry;
