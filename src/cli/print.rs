@@ -40,6 +40,9 @@ pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io:
         s.present_total,
         s.missing_total
     )?;
+    if let Some(reason) = &s.retag_reason {
+        writeln!(out, "{reason}")?;
+    }
     if verify {
         writeln!(
             out,
