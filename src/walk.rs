@@ -240,16 +240,6 @@ pub fn is_utf8(p: &OsStr) -> bool {
     std::str::from_utf8(p.as_bytes()).is_ok()
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use super::Catalog;
 use crate::extract::Facts;
 use crate::record::{Media, Record, Status};
 use crate::tag::{ManualTag, TagKind, Tagging};
-use crate::walk::{display_path, hex};
+use crate::walk::display_path;
 use crate::Result;
 
 /// The state of a catalogued file that incremental indexing compares against.
@@ -91,7 +91,7 @@ impl FileRow {
         Record {
             path: self.display_path(),
             path_bytes_hex: (!crate::walk::is_utf8(abs.as_os_str()))
-                .then(|| hex(abs.as_os_str().as_bytes())),
+                .then(|| hex::encode(abs.as_os_str().as_bytes())),
             blake3: self.blake3.clone(),
             size: self.size,
             media: f.media(),

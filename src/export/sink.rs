@@ -18,10 +18,6 @@ pub struct Written {
     pub sha512: String,
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// SHA-256 and SHA-512 of one stream.
 #[derive(Default, Clone)]
 pub struct Hashers {
@@ -40,8 +36,8 @@ impl Hashers {
         Written {
             rel: rel.to_string(),
             size: self.size,
-            sha256: hex(&self.sha256.finalize()),
-            sha512: hex(&self.sha512.finalize()),
+            sha256: hex::encode(self.sha256.finalize()),
+            sha512: hex::encode(self.sha512.finalize()),
         }
     }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use sha2::Digest;
 
 use super::decode_path;
-use super::sink::{hex, Hashers};
+use super::sink::Hashers;
 use crate::Error;
 
 /// Why a package could not be checked at all (as opposed to a bag that was read and found
@@ -130,8 +130,8 @@ fn digest_stream(
         }
     }
     let size = h.size;
-    let sha256 = hex(&h.sha256.finalize());
-    let sha512 = hex(&h.sha512.finalize());
+    let sha256 = hex::encode(h.sha256.finalize());
+    let sha512 = hex::encode(h.sha512.finalize());
     let _ = rel;
     Ok((
         FileDigest {
@@ -448,7 +448,7 @@ mod tests {
     use super::*;
 
     fn sha256(b: &[u8]) -> String {
-        hex(&sha2::Sha256::digest(b))
+        hex::encode(sha2::Sha256::digest(b))
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 /// Largest page of hits.
 pub const MAX_LIMIT: usize = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -54,7 +54,8 @@ pub enum Sort {
     DateAsc,
 }
 
-#[derive(Debug, Clone, Default)]
+/// Hashable so that the server can keep results keyed by the request itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     pub query: String,
     /// `(field, value)` pairs, combined with AND (the CLI's `--filter`, the page's chips).

@@ -40,12 +40,11 @@ pub(super) async fn run_search(
             }
             h.finish()
         };
-        let key = format!("{req:?}");
-        if let Some(hit) = st.inner.results.get(generation, &key) {
+        if let Some(hit) = st.inner.results.get(generation, &req) {
             return Ok(hit);
         }
         let resp = Arc::new(crate::search::search(idx, st.schema(), &req)?);
-        st.inner.results.put(generation, key, Arc::clone(&resp));
+        st.inner.results.put(generation, req, Arc::clone(&resp));
         Ok(resp)
     })
     .await??;
@@ -56,44 +55,45 @@ pub(super) async fn run_search(
 /// index run starts afresh). Inspectors page back and forth, click a facet and remove it again,
 /// and the page asks for the same results as the map: counting facets over thousands of hits
 /// is the costly part of a request, and repeating it for an identical request buys nothing.
-#[derive(Default)]
 pub struct ResultCache {
     inner: std::sync::Mutex<CacheState>,
 }
 
-#[derive(Default)]
 struct CacheState {
     generation: u64,
-    map: std::collections::HashMap<String, Arc<SearchResponse>>,
-    order: std::collections::VecDeque<String>,
+    /// Least recently used first out: the pages an inspector goes back to stay.
+    results: lru::LruCache<SearchRequest, Arc<SearchResponse>>,
 }
 
-const CACHED_RESULTS: usize = 256;
+const CACHED_RESULTS: std::num::NonZeroUsize = std::num::NonZeroUsize::new(256).unwrap();
+
+impl Default for ResultCache {
+    fn default() -> ResultCache {
+        ResultCache {
+            inner: std::sync::Mutex::new(CacheState {
+                generation: 0,
+                results: lru::LruCache::new(CACHED_RESULTS),
+            }),
+        }
+    }
+}
 
 impl ResultCache {
-    fn get(&self, generation: u64, key: &str) -> Option<Arc<SearchResponse>> {
-        let state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+    fn get(&self, generation: u64, req: &SearchRequest) -> Option<Arc<SearchResponse>> {
+        let mut state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if state.generation != generation {
             return None;
         }
-        state.map.get(key).cloned()
+        state.results.get(req).cloned()
     }
 
-    fn put(&self, generation: u64, key: String, resp: Arc<SearchResponse>) {
+    fn put(&self, generation: u64, req: SearchRequest, resp: Arc<SearchResponse>) {
         let mut state = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if state.generation != generation {
-            state.map.clear();
-            state.order.clear();
+            state.results.clear();
             state.generation = generation;
         }
-        if state.map.insert(key.clone(), resp).is_none() {
-            state.order.push_back(key);
-        }
-        while state.order.len() > CACHED_RESULTS {
-            if let Some(old) = state.order.pop_front() {
-                state.map.remove(&old);
-            }
-        }
+        state.results.put(req, resp);
     }
 }
 
@@ -275,29 +275,46 @@ mod tests {
         })
     }
 
-    #[test]
-    fn result_cache_answers_only_for_the_same_index_state_and_forgets_the_oldest() {
-        let cache = ResultCache::default();
-        cache.put(1, "a".into(), resp(7));
-        assert_eq!(cache.get(1, "a").map(|r| r.total), Some(7));
-        assert!(cache.get(1, "b").is_none());
-        // After the index changed, nothing from before is served.
-        assert!(cache.get(2, "a").is_none());
-        cache.put(2, "b".into(), resp(8));
-        assert!(cache.get(2, "a").is_none());
-        for i in 0..CACHED_RESULTS {
-            cache.put(2, format!("k{i}"), resp(i));
+    fn q(text: &str) -> SearchRequest {
+        SearchRequest {
+            query: text.to_string(),
+            limit: 20,
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn result_cache_answers_only_for_the_same_index_state_and_forgets_the_least_used() {
+        let cache = ResultCache::default();
+        cache.put(1, q("a"), resp(7));
+        assert_eq!(cache.get(1, &q("a")).map(|r| r.total), Some(7));
+        assert!(cache.get(1, &q("b")).is_none());
+        // The same words on another page are another request.
+        assert!(cache
+            .get(
+                1,
+                &SearchRequest {
+                    offset: 20,
+                    ..q("a")
+                }
+            )
+            .is_none());
+        // After the index changed, nothing from before is served.
+        assert!(cache.get(2, &q("a")).is_none());
+        cache.put(2, q("b"), resp(8));
+        cache.put(2, q("c"), resp(9));
+        assert!(cache.get(2, &q("a")).is_none());
+        // "c" is asked for again while the cache fills, so "b" is the one that goes.
+        for i in 0..CACHED_RESULTS.get() - 2 {
+            cache.put(2, q(&format!("k{i}")), resp(i));
+            assert!(cache.get(2, &q("c")).is_some());
+        }
+        cache.put(2, q("one more"), resp(0));
         assert!(
-            cache.get(2, "b").is_none(),
-            "the oldest entry is evicted first"
+            cache.get(2, &q("b")).is_none(),
+            "the least recently used goes first"
         );
-        assert_eq!(cache.get(2, "k0").map(|r| r.total), Some(0));
-        assert_eq!(
-            cache
-                .get(2, &format!("k{}", CACHED_RESULTS - 1))
-                .map(|r| r.total),
-            Some(CACHED_RESULTS - 1)
-        );
+        assert_eq!(cache.get(2, &q("c")).map(|r| r.total), Some(9));
+        assert_eq!(cache.get(2, &q("k0")).map(|r| r.total), Some(0));
     }
 }
