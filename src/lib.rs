@@ -20,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod hash;
+pub mod html;
 pub mod index;
 pub mod pipeline;
 pub mod record;
