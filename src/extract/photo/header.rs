@@ -1,54 +1,19 @@
 //! The pixel size from the image header: it describes the pixels actually stored, while EXIF
-//! sizes often survive a resize unchanged.
+//! sizes often survive a resize unchanged. (JPEG's frame size is read on the walk of its
+//! segments in `jpeg.rs`, and TIFF's from IFD0.)
 
-pub(super) fn png_size(d: &[u8]) -> Option<(u32, u32)> {
-    if d.len() < 24 || &d[12..16] != b"IHDR" {
-        return None;
-    }
-    let w = u32::from_be_bytes(d[16..20].try_into().ok()?);
-    let h = u32::from_be_bytes(d[20..24].try_into().ok()?);
+/// PNG (IHDR), GIF (logical screen) and WebP (VP8, VP8L or VP8X), read by `imagesize`.
+/// `None` when the header is cut short or gives a zero side.
+pub(super) fn simple_size(d: &[u8]) -> Option<(u32, u32)> {
+    let size = imagesize::blob_size(d).ok()?;
+    let w = u32::try_from(size.width).ok()?;
+    let h = u32::try_from(size.height).ok()?;
     (w > 0 && h > 0).then_some((w, h))
 }
 
-pub(super) fn gif_size(d: &[u8]) -> Option<(u32, u32)> {
-    if d.len() < 10 {
-        return None;
-    }
-    let w = u16::from_le_bytes([d[6], d[7]]) as u32;
-    let h = u16::from_le_bytes([d[8], d[9]]) as u32;
-    (w > 0 && h > 0).then_some((w, h))
-}
-
-pub(super) fn webp_size(d: &[u8]) -> Option<(u32, u32)> {
-    let chunk = d.get(12..16)?;
-    let le24 = |b: &[u8]| b[0] as u32 | (b[1] as u32) << 8 | (b[2] as u32) << 16;
-    match chunk {
-        b"VP8X" => {
-            let b = d.get(24..30)?;
-            Some((le24(&b[0..3]) + 1, le24(&b[3..6]) + 1))
-        }
-        b"VP8 " => {
-            // Frame tag (3 bytes), start code 9D 01 2A, then 14-bit width and height.
-            let b = d.get(20..30)?;
-            if b[3..6] != [0x9D, 0x01, 0x2A] {
-                return None;
-            }
-            let w = u16::from_le_bytes([b[6], b[7]]) as u32 & 0x3FFF;
-            let h = u16::from_le_bytes([b[8], b[9]]) as u32 & 0x3FFF;
-            (w > 0 && h > 0).then_some((w, h))
-        }
-        b"VP8L" => {
-            let b = d.get(20..25)?;
-            if b[0] != 0x2F {
-                return None;
-            }
-            let bits = u32::from_le_bytes([b[1], b[2], b[3], b[4]]);
-            Some(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
-        }
-        _ => None,
-    }
-}
-
+/// HEIF/AVIF stay hand-read: `imagesize` swaps the sides when an `irot` property rotates the
+/// picture, but `width`/`height` are the stored pixels here (the rotation is reported apart).
+///
 /// HEIF/AVIF: the largest `ispe` (image spatial extent) property. The primary image of a
 /// camera HEIC is a grid whose `ispe` is the full picture; tiles and thumbnails are smaller.
 pub(super) fn heif_size(d: &[u8]) -> Option<(u32, u32)> {

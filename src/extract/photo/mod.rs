@@ -41,7 +41,7 @@ use self::exif_block::{
     tiff_variant, uint, Meta, ReadFailure,
 };
 use self::fields::fill_from_exif;
-use self::header::{gif_size, heif_size, png_size, webp_size};
+use self::header::{heif_size, simple_size};
 use self::jpeg::scan_jpeg;
 pub use self::time::parse_utc_offset;
 use super::{Facts, Limits};
@@ -135,9 +135,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     // TIFF, IFD0's ImageWidth/ImageLength describe the stored pixels.
     let header_size = match container {
         Container::Jpeg => jpeg_size,
-        Container::Png => png_size(data),
-        Container::Webp => webp_size(data),
-        Container::Gif => gif_size(data),
+        Container::Png | Container::Webp | Container::Gif => simple_size(data),
         Container::Heif => heif_size(data),
         Container::Tiff => meta
             .as_ref()
