@@ -136,7 +136,7 @@ pub(crate) fn parse_exif_time(
     }
     let (main, offset) = split_inline_offset(text)?;
     let nums: Vec<&str> = main
-        .split(|c: char| matches!(c, ':' | '-' | '/' | ' ' | 'T' | '.'))
+        .split([':', '-', '/', ' ', 'T', '.'])
         .filter(|s| !s.is_empty())
         .collect();
     if nums.len() < 5 || !nums.iter().all(|n| n.bytes().all(|b| b.is_ascii_digit())) {
@@ -177,7 +177,7 @@ fn split_inline_offset(text: &str) -> Result<(&str, Option<FixedOffset>), ()> {
             .position(|b| *b == b'+' || *b == b'-')
         {
             let at = 19 + rel;
-            let zone = parse_offset(text[at..].as_bytes()).map_err(|_| ())?;
+            let zone = parse_offset(&text.as_bytes()[at..]).map_err(|_| ())?;
             return Ok((&text[..at], zone));
         }
     }

@@ -10,10 +10,10 @@ use crate::schema::places::division_names;
 use crate::schema::{Division, Level, Town};
 use crate::Result;
 
-fn csv_rows(
-    src: &SourceText,
-    required: &[&str],
-) -> Result<(Vec<String>, Vec<(usize, csv::StringRecord)>)> {
+/// A CSV file's trimmed header names and its records, each with its line number.
+type Rows = (Vec<String>, Vec<(usize, csv::StringRecord)>);
+
+fn csv_rows(src: &SourceText, required: &[&str]) -> Result<Rows> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(src.text.as_bytes());
