@@ -254,27 +254,9 @@ impl fmt::Display for Role {
     }
 }
 
-/// "+08:00", "-05:30", "Z", "+0800".
+/// "+08:00", "-05:30", "Z", "+0800": the parser EXIF offsets go through too.
 pub fn parse_offset(s: &str) -> Option<FixedOffset> {
-    let s = s.trim();
-    if s == "Z" || s == "z" {
-        return FixedOffset::east_opt(0);
-    }
-    let (sign, rest) = match s.as_bytes().first()? {
-        b'+' => (1, &s[1..]),
-        b'-' => (-1, &s[1..]),
-        _ => return None,
-    };
-    let digits: String = rest.chars().filter(|c| *c != ':').collect();
-    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let h: i32 = digits[..2].parse().ok()?;
-    let m: i32 = digits[2..].parse().ok()?;
-    if h > 14 || m > 59 {
-        return None;
-    }
-    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+    crate::extract::photo::parse_utc_offset(s)
 }
 
 #[cfg(test)]

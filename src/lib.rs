@@ -23,6 +23,7 @@ pub mod export;
 pub mod extract;
 pub mod fields;
 pub mod hash;
+pub mod html;
 pub mod index;
 pub mod pipeline;
 pub mod record;

@@ -36,6 +36,22 @@ pub enum ThumbError {
     },
 }
 
+/// Why one image could not be made into a thumbnail. Its text is what the `.fail` marker
+/// keeps and what [`ThumbError::Undecodable`] reports, so it reads as a sentence for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot open: {0}")]
+    Open(std::io::Error),
+    #[error("cannot read: {0}")]
+    Read(std::io::Error),
+    #[error("not an image format this server decodes (JPEG or PNG)")]
+    NotAnImage,
+    #[error("cannot decode: {0}")]
+    Decode(image::ImageError),
+    #[error("cannot encode the thumbnail: {0}")]
+    Encode(image::ImageError),
+}
+
 /// `true` for exactly 64 lowercase hexadecimal characters: the only shape a content id has.
 pub fn is_blake3(s: &str) -> bool {
     s.len() == 64
@@ -78,7 +94,8 @@ pub fn thumbnail(
     }
     let bytes = match render_file(source, orientation) {
         Ok(b) => b,
-        Err(reason) => {
+        Err(e) => {
+            let reason = e.to_string();
             // Remember the failure (best effort): a corrupt file stays corrupt for this hash.
             if let Some(dir) = marker.parent() {
                 let _ = std::fs::create_dir_all(dir);
@@ -118,34 +135,34 @@ fn limits() -> Limits {
     l
 }
 
-/// Decode, orient and shrink one image file; the error is a sentence for the log.
-pub fn render_file(source: &Path, orientation: Option<u16>) -> Result<Vec<u8>, String> {
+/// Decode, orient and shrink one image file.
+pub fn render_file(source: &Path, orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
     let mut reader = ImageReader::open(source)
-        .map_err(|e| format!("cannot open: {e}"))?
+        .map_err(RenderError::Open)?
         .with_guessed_format()
-        .map_err(|e| format!("cannot read: {e}"))?;
+        .map_err(RenderError::Read)?;
     if reader.format().is_none() {
-        return Err("not an image format this server decodes (JPEG or PNG)".into());
+        return Err(RenderError::NotAnImage);
     }
     reader.limits(limits());
-    let img = reader.decode().map_err(|e| format!("cannot decode: {e}"))?;
+    let img = reader.decode().map_err(RenderError::Decode)?;
     encode(img, orientation)
 }
 
 /// The same as [`render_file`] for bytes already in memory (tests, small files).
-pub fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, String> {
+pub fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
-        .map_err(|e| format!("cannot read: {e}"))?;
+        .map_err(RenderError::Read)?;
     if reader.format().is_none() {
-        return Err("not an image format this server decodes (JPEG or PNG)".into());
+        return Err(RenderError::NotAnImage);
     }
     reader.limits(limits());
-    let img = reader.decode().map_err(|e| format!("cannot decode: {e}"))?;
+    let img = reader.decode().map_err(RenderError::Decode)?;
     encode(img, orientation)
 }
 
-fn encode(img: DynamicImage, orientation: Option<u16>) -> Result<Vec<u8>, String> {
+fn encode(img: DynamicImage, orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
     // Shrink first: rotating 320 px is cheaper than rotating 4000 px, and the result is the same.
     let mut small = if img.width() > MAX_EDGE || img.height() > MAX_EDGE {
         img.thumbnail(MAX_EDGE, MAX_EDGE)
@@ -162,7 +179,7 @@ fn encode(img: DynamicImage, orientation: Option<u16>) -> Result<Vec<u8>, String
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
     rgb.write_with_encoder(encoder)
-        .map_err(|e| format!("cannot encode the thumbnail: {e}"))?;
+        .map_err(RenderError::Encode)?;
     Ok(out)
 }
 
@@ -218,7 +235,8 @@ mod tests {
         huge[16..20].copy_from_slice(&30000u32.to_be_bytes());
         huge[20..24].copy_from_slice(&30000u32.to_be_bytes());
         let e = render_bytes(&huge, None).unwrap_err();
-        assert!(e.contains("decode"), "{e}");
+        assert!(matches!(e, RenderError::Decode(_)), "{e}");
+        assert!(e.to_string().contains("decode"), "{e}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use zip::{CompressionMethod, ZipWriter};
 
 /// Text and attribute values in the XML parts (the same escaping as HTML's).
 fn xml_escape(s: &str) -> String {
-    crate::search::html_escape(s)
+    crate::html::escape(s)
 }
 
 /// Write `(name, content)` parts into a deflated zip, in order.

@@ -6,6 +6,9 @@
 pub struct Rng(pub u64);
 
 impl Rng {
+    /// The next value. Not `Iterator::next`: the sequence never ends, and an `Option` would only
+    /// add an unwrap to every caller.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;

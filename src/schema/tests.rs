@@ -1,6 +1,12 @@
+use std::path::Path;
 use std::sync::OnceLock;
 
+use super::load::{
+    decode_geobin, geojson_features, Coords, EMBEDDED_COUNTIES, EMBEDDED_DIVISIONS,
+    EMBEDDED_PREFECTURES,
+};
 use super::*;
+use crate::record::Gps;
 
 pub(crate) fn schema() -> &'static Schema {
     static S: OnceLock<Schema> = OnceLock::new();

@@ -1,0 +1,210 @@
+//! Photo metadata: capture time, place, camera, editing software, pixel size and orientation.
+//!
+//! Inspectors judge a photo by when and where it was taken and with what; those facts live in
+//! EXIF, which cameras, phones and editors write with many small deviations from the standard
+//! (blank or all-zero dates, missing GPS references, degrees written as one rational, strings
+//! padded with NULs, broken IFD offsets after careless editing). This module is the only place
+//! that parses EXIF (through kamadak-exif) and turns those deviations into clean [`Facts`]:
+//! a value we are unsure of is left out rather than guessed, and damage is reported in plain
+//! language while everything that could still be read is kept.
+//!
+//! Containers: JPEG is walked here (so that a truncated APP1 segment still yields the IFDs that
+//! precede the cut, and so that a damaged JPEG is reported even when it carries no EXIF); TIFF,
+//! HEIF/HEIC/AVIF, PNG and WebP are opened by kamadak-exif's container reader. The pixel size is
+//! read from the image header itself where that is cheap (JPEG SOF, PNG IHDR, WebP, GIF, HEIF
+//! `ispe`, TIFF IFD0), because the header describes the pixels actually stored while EXIF sizes
+//! often survive a resize unchanged; EXIF's PixelXDimension is the fallback (raw formats).
+//!
+//! Formats kamadak-exif does not open (RAF, X3F, JPEG 2000, JPEG XL, RW2/ORF with their own
+//! TIFF magic, Canon CR3 with its EXIF split over several boxes) are searched for the
+//! TIFF-structured EXIF block they embed, so a camera's raw file still gets its date and model.
+//!
+//! Files: `jpeg.rs` walks a JPEG's segments, `exif_block.rs` finds and opens the EXIF block in every
+//! other container, `time.rs` and `fields.rs` turn its fields into facts, `header.rs` reads the
+//! pixel size from the image header.
+
+mod exif_block;
+mod fields;
+mod header;
+mod jpeg;
+mod time;
+
+#[cfg(test)]
+mod corpus;
+#[cfg(test)]
+mod tests;
+
+use exif::{Context, In, Tag};
+
+use self::exif_block::{
+    cr3_sub_ifds, embedded_exif, is_cr3, parse_raw, read_container, repair_pointers, summarize,
+    tiff_variant, uint, Meta, ReadFailure,
+};
+use self::fields::fill_from_exif;
+use self::header::{heif_size, simple_size};
+use self::jpeg::scan_jpeg;
+pub use self::time::parse_utc_offset;
+use super::{Facts, Limits};
+
+/// Fill capture time, GPS, camera, software, pixel size and orientation from EXIF and the
+/// image header. Never panics on hostile input; problems are pushed to `f.errors`.
+pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
+    let container = Container::detect(data);
+
+    let (exif, jpeg_size) = match container {
+        Container::Jpeg => {
+            let scan = scan_jpeg(data);
+            if let Some(problem) = &scan.damage {
+                f.errors.push(problem.clone());
+            }
+            let exif = scan.exif_tiff.map(|tiff| {
+                let truncated = scan.exif_truncated;
+                (parse_raw(repair_pointers(tiff.to_vec())), truncated)
+            });
+            (exif, scan.size)
+        }
+        _ => {
+            // Raw and newer formats (RAF, RW2, X3F, CR3, JPEG 2000, JPEG XL) that kamadak-exif
+            // does not open still carry a TIFF-structured EXIF block, often in a JPEG preview
+            // that has more of the camera's tags than the raw IFD0 itself.
+            let found = read_container(data)
+                .or_else(|| {
+                    matches!(container, Container::Other | Container::Heif)
+                        .then(|| embedded_exif(data))
+                        .flatten()
+                        .map(Ok)
+                })
+                .or_else(|| tiff_variant(data));
+            (found.map(|r| (r, false)), None)
+        }
+    };
+
+    let exif = match exif {
+        None => None,
+        Some((Ok((exif, warnings)), truncated)) => {
+            if truncated || !warnings.is_empty() {
+                let mut what = Vec::new();
+                if truncated {
+                    what.push("the EXIF block is cut short".to_string());
+                }
+                what.extend(warnings);
+                f.errors.push(format!(
+                    "EXIF is corrupt: {}; capture time and GPS may be incomplete",
+                    summarize(&what)
+                ));
+            }
+            Some(exif)
+        }
+        Some((Err(ReadFailure::Corrupt(msg)), truncated)) => {
+            let cut = if truncated {
+                "the EXIF block is cut short; "
+            } else {
+                ""
+            };
+            f.errors.push(format!(
+                "EXIF is corrupt: {cut}{msg}; capture time, GPS and camera could not be read"
+            ));
+            None
+        }
+        Some((Err(ReadFailure::Absent), _)) => None,
+    };
+
+    let meta = exif.map(|main| {
+        let (exif_ifd, gps_ifd) = if is_cr3(data) {
+            cr3_sub_ifds(data)
+        } else {
+            (None, None)
+        };
+        Meta {
+            main,
+            exif_ifd,
+            gps_ifd,
+        }
+    });
+    if let Some(meta) = &meta {
+        fill_from_exif(meta, limits, f);
+    } else if container == Container::Other && looks_like_text(data) {
+        f.errors.push(
+            "named like a photo, but the content is text, not an image: the file may be misnamed \
+             or a placeholder; ask for the real picture"
+                .into(),
+        );
+    }
+
+    // The stored pixels are the truth; EXIF sizes (filled above) are only the fallback. In a
+    // TIFF, IFD0's ImageWidth/ImageLength describe the stored pixels.
+    let header_size = match container {
+        Container::Jpeg => jpeg_size,
+        Container::Png | Container::Webp | Container::Gif => simple_size(data),
+        Container::Heif => heif_size(data),
+        Container::Tiff => meta
+            .as_ref()
+            .filter(|m| !ifd0_is_preview(m))
+            .and_then(|m| pair(uint(m, Tag::ImageWidth), uint(m, Tag::ImageLength))),
+        Container::Other => None,
+    };
+    if let Some((w, h)) = header_size {
+        f.width = Some(w);
+        f.height = Some(h);
+    }
+}
+
+/// TIFF NewSubfileType (0xFE) bit 0: IFD0 holds a reduced-resolution copy, as in DNG and
+/// several raw formats, so its size is not the photo's.
+fn ifd0_is_preview(m: &Meta) -> bool {
+    m.main
+        .get_field(Tag(Context::Tiff, 0xFE), In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0))
+        .is_some_and(|t| t & 1 == 1)
+}
+
+fn pair(w: Option<u32>, h: Option<u32>) -> Option<(u32, u32)> {
+    match (w, h) {
+        (Some(w), Some(h)) if w > 0 && h > 0 => Some((w, h)),
+        _ => None,
+    }
+}
+
+/// No NUL and valid UTF-8 in the first bytes: JSON, HTML, an error page saved as `.jpg`.
+fn looks_like_text(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(512)];
+    if head.is_empty() || head.contains(&0) {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A multi-byte character cut at the window's end is still text.
+        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > head.len(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Jpeg,
+    Tiff,
+    Png,
+    Webp,
+    Gif,
+    Heif,
+    Other,
+}
+
+impl Container {
+    fn detect(d: &[u8]) -> Container {
+        if d.starts_with(&[0xFF, 0xD8]) {
+            Container::Jpeg
+        } else if d.starts_with(b"II*\0") || d.starts_with(b"MM\0*") {
+            Container::Tiff
+        } else if d.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Container::Png
+        } else if d.len() >= 12 && d.starts_with(b"RIFF") && &d[8..12] == b"WEBP" {
+            Container::Webp
+        } else if d.starts_with(b"GIF87a") || d.starts_with(b"GIF89a") {
+            Container::Gif
+        } else if d.len() >= 12 && &d[4..8] == b"ftyp" {
+            Container::Heif
+        } else {
+            Container::Other
+        }
+    }
+}
