@@ -20,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod hash;
+pub mod i18n;
 pub mod index;
 pub mod pipeline;
 pub mod record;
@@ -29,6 +30,7 @@ pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod tag;
+mod templates;
 pub mod thumb;
 pub mod walk;
 
