@@ -6,21 +6,22 @@
 //! and nothing without a trace. Forms post back here and are answered with a redirect (so a
 //! reload never repeats a change) or a small error page with the right status.
 
-use std::fmt::Write as _;
-
+use askama::Template;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use super::auth::{self, Who};
+use super::pages::{self, Layout};
+use super::params::{with_lang, Lang};
 use super::{AppState, WebError};
 use crate::curate::collections::{self, Review};
 use crate::curate::tags;
-use crate::curate::{audit, users, Role};
-use crate::search::html_escape as esc;
+use crate::curate::{users, Role};
+use crate::i18n::Msg;
 use crate::tag::TagKind;
 
 type Form = Vec<(String, String)>;
@@ -57,101 +58,45 @@ fn collection_href(name: &str) -> String {
     format!("/collections/{}", enc(name))
 }
 
-fn csrf_input(who: &Who) -> String {
-    format!(
-        r#"<input type="hidden" name="csrf" value="{}">"#,
-        esc(&who.csrf)
-    )
+/// An error as the error page with the right status (forms are posted by browsers, not
+/// scripts).
+fn error_page(who: &Who, lang: Lang, e: WebError) -> Response {
+    pages::curation_error(who, lang, e)
 }
 
-/// The frame of every curation page: the site's stylesheet, navigation, who is signed in.
-fn frame(who: &Who, title: &str, body: &str) -> String {
-    let user = match (&who.actor, who.open_local) {
-        (Some(_), true) => r#"<span title="未配置用户，本机访问者即管理员。No users are configured: everyone on this machine is the admin.">本机模式 Local mode (admin)</span>"#.to_string(),
-        (Some(a), false) => format!(
-            r#"{} ({}) <form class="inline" method="post" action="/logout">{}<button>退出 Sign out</button></form>"#,
-            esc(&a.name),
-            esc(a.role.as_str()),
-            csrf_input(who)
-        ),
-        (None, _) => r#"<a href="/login">登录 Sign in</a>"#.to_string(),
-    };
-    let admin = if who.actor.as_ref().is_some_and(|a| a.can(Role::Admin)) {
-        r#"<a href="/users">用户 Users</a>"#
-    } else {
-        ""
-    };
-    format!(
-        r#"{head}
-<body>
-<header class="top">
-<a class="brand" href="/">青海省科学素质工作证据档案</a>
-<nav><a href="/">检索 Search</a><a href="/ledger">覆盖台账 Ledger</a><a href="/collections">专题 Collections</a>{admin}</nav>
-<span class="who">{user}</span>
-</header>
-<main class="curate">
-<h1>{title}</h1>
-{body}
-</main>
-</body>
-</html>"#,
-        head = super::page::document_head("zh", &format!("{title} · 证据档案"), false),
-        title = esc(title),
-    )
-}
-
-fn page(who: &Who, title: &str, body: &str) -> Response {
-    Html(frame(who, title, body)).into_response()
-}
-
-/// An error as a small page with the right status (forms are posted by browsers, not scripts).
-fn error_page(who: &Who, e: WebError) -> Response {
-    if let WebError::Internal(detail) = &e {
-        tracing::error!("internal error: {detail}");
-    }
-    // No script link back: the page's CSP allows no inline script; the browser's Back works.
-    let body = format!(
-        r#"<p class="error">{}</p><p><a href="/collections">专题 Collections</a> · <a href="/">检索 Search</a></p>"#,
-        esc(&e.message())
-    );
-    (
-        e.status(),
-        Html(frame(who, "无法完成 Could not do that", &body)),
-    )
-        .into_response()
-}
-
-fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+/// After a change: go to `to` in the same language (a reload never repeats the change).
+fn see_other(lang: Lang, to: &str) -> Response {
+    Redirect::to(&with_lang(to, lang)).into_response()
 }
 
 // ------------------------------------------------------------------ sign-in
 
-pub async fn login_form(Extension(who): Extension<Who>) -> Response {
-    login_page(&who, StatusCode::OK, "")
+#[derive(Template)]
+#[template(path = "curate/login.html")]
+struct LoginPage {
+    layout: Layout,
+    l: Lang,
+    /// No users are configured: nobody needs to sign in here.
+    local: bool,
+    error: Option<&'static str>,
 }
 
-fn login_page(who: &Who, status: StatusCode, msg: &str) -> Response {
-    let note = if who.open_local {
-        "<p>本机模式：未配置用户，无需登录。No users are configured: on this machine everyone is the local admin, no sign-in needed.</p>".to_string()
-    } else {
-        String::new()
+pub async fn login_form(lang: Lang, Extension(who): Extension<Who>) -> Response {
+    login_page(&who, lang, StatusCode::OK, None)
+}
+
+fn login_page(who: &Who, lang: Lang, status: StatusCode, error: Option<Msg>) -> Response {
+    let page = LoginPage {
+        layout: Layout::curation(who, lang, Some("/login"), lang.t(Msg::SignIn)),
+        l: lang,
+        local: who.open_local,
+        error: error.map(|m| lang.t(m)),
     };
-    let err = if msg.is_empty() {
-        String::new()
-    } else {
-        format!(r#"<p class="error">{}</p>"#, esc(msg))
-    };
-    let body = format!(
-        r#"{note}{err}<form method="post" action="/login">
-<label>用户名 Name <input name="name" autocomplete="username" required></label>
-<label>密码 Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button>登录 Sign in</button></form>"#
-    );
-    (status, Html(frame(who, "登录 Sign in", &body))).into_response()
+    pages::render(status, &page)
 }
 
 pub async fn login(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     body: Bytes,
@@ -166,7 +111,7 @@ pub async fn login(
     let res = tokio::task::spawn_blocking(move || auth::sign_in(&st2, &name, &password)).await;
     match res {
         Ok(Some((_, cookie))) => {
-            let mut r = see_other("/collections");
+            let mut r = see_other(lang, "/collections");
             if let Ok(v) = cookie.parse() {
                 r.headers_mut().insert(header::SET_COOKIE, v);
             }
@@ -174,16 +119,17 @@ pub async fn login(
         }
         Ok(None) => login_page(
             &who,
+            lang,
             StatusCode::UNAUTHORIZED,
-            "用户名或密码不对 The name or the password is wrong",
+            Some(Msg::WrongPassword),
         ),
-        Err(e) => error_page(&who, e.into()),
+        Err(e) => error_page(&who, lang, e.into()),
     }
 }
 
-pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn logout(lang: Lang, State(st): State<AppState>, headers: HeaderMap) -> Response {
     let cookie = auth::sign_out(&st, &headers);
-    let mut r = see_other("/login");
+    let mut r = see_other(lang, "/login");
     if let Ok(v) = cookie.parse() {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -192,7 +138,27 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Response 
 
 // ------------------------------------------------------------------ collections
 
+#[derive(Template)]
+#[template(path = "curate/collections.html")]
+struct CollectionsPage {
+    layout: Layout,
+    l: Lang,
+    list: Vec<CollectionRow>,
+    curator: bool,
+    csrf: String,
+}
+
+struct CollectionRow {
+    href: String,
+    name: String,
+    description: String,
+    items: u64,
+    accepted: u64,
+    rejected: u64,
+}
+
 pub async fn collections_page(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
 ) -> Response {
@@ -202,41 +168,35 @@ pub async fn collections_page(
     };
     let list = match st.with_curation(|cat| collections::list(cat, &actor)) {
         Ok(l) => l,
-        Err(e) => return error_page(&who, e),
+        Err(e) => return error_page(&who, lang, e),
     };
-    let mut body = String::new();
-    if list.is_empty() {
-        body.push_str("<p>还没有专题。No collections yet.</p>");
-    } else {
-        body.push_str("<table class=\"collections\"><tr><th>专题 Collection</th><th>说明 Description</th><th>条目 Items</th><th>通过 Accepted</th><th>不通过 Rejected</th></tr>");
-        for c in &list {
-            let _ = write!(
-                body,
-                r#"<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-                esc(&collection_href(&c.name)),
-                esc(&c.name),
-                esc(&c.description),
-                c.items,
-                c.accepted,
-                c.rejected
-            );
-        }
-        body.push_str("</table>");
-    }
-    if actor.can(Role::Curator) {
-        let _ = write!(
-            body,
-            r#"<h2>新建专题 New collection</h2><form method="post" action="/collections">{}
-<label>名称 Name <input name="name" required></label>
-<label>说明 Description <input name="description"></label>
-<button>新建 Create</button></form>"#,
-            csrf_input(&who)
-        );
-    }
-    page(&who, "专题 Collections", &body)
+    let page = CollectionsPage {
+        layout: Layout::curation(
+            &who,
+            lang,
+            Some("/collections"),
+            lang.t(Msg::NavCollections),
+        ),
+        l: lang,
+        list: list
+            .into_iter()
+            .map(|c| CollectionRow {
+                href: with_lang(&collection_href(&c.name), lang),
+                name: c.name,
+                description: c.description,
+                items: c.items,
+                accepted: c.accepted,
+                rejected: c.rejected,
+            })
+            .collect(),
+        curator: actor.can(Role::Curator),
+        csrf: who.csrf.clone(),
+    };
+    pages::render(StatusCode::OK, &page)
 }
 
 pub async fn create_collection(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     body: Bytes,
@@ -249,20 +209,51 @@ pub async fn create_collection(
     match st.with_curation(|cat| {
         collections::create(cat, &actor, field(&f, "name"), field(&f, "description"))
     }) {
-        Ok(c) => see_other(&collection_href(&c.name)),
-        Err(e) => error_page(&who, e),
+        Ok(c) => see_other(lang, &collection_href(&c.name)),
+        Err(e) => error_page(&who, lang, e),
     }
 }
 
-fn review_label(r: Review) -> &'static str {
-    match r {
-        Review::Pending => "待审 pending",
-        Review::Accepted => "通过 accepted",
-        Review::Rejected => "不通过 rejected",
-    }
+fn review_label(l: Lang, r: Review) -> &'static str {
+    l.t(match r {
+        Review::Pending => Msg::ReviewPending,
+        Review::Accepted => Msg::ReviewAccepted,
+        Review::Rejected => Msg::ReviewRejected,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "curate/collection.html")]
+struct CollectionPage {
+    layout: Layout,
+    l: Lang,
+    name: String,
+    description: String,
+    /// `/collections/{name}`: the forms post below it.
+    base: String,
+    counts: String,
+    curator: bool,
+    csrf: String,
+    items: Vec<ItemRow>,
+}
+
+struct ItemRow {
+    id: i64,
+    /// `pending`, `accepted`, `rejected`: the item's class.
+    state: &'static str,
+    label: &'static str,
+    record_href: Option<String>,
+    thumb: String,
+    path: String,
+    reason: Option<String>,
+    by: Option<String>,
+    /// The positions a move up or down goes to.
+    up: Option<i64>,
+    down: Option<i64>,
 }
 
 pub async fn collection_page(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     Path(name): Path<String>,
@@ -273,111 +264,56 @@ pub async fn collection_page(
     };
     let d = match st.with_curation(|cat| collections::show(cat, &actor, &name)) {
         Ok(d) => d,
-        Err(e) => return error_page(&who, e),
+        Err(e) => return error_page(&who, lang, e),
     };
     let c = &d.collection;
     let base = collection_href(&c.name);
-    let csrf = csrf_input(&who);
-    let curator = actor.can(Role::Curator);
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        r#"<p class="desc">{}</p><p>{} 条 items · {} 通过 accepted · {} 不通过 rejected</p>"#,
-        esc(&c.description),
-        c.items,
-        c.accepted,
-        c.rejected
-    );
-    if curator {
-        let _ = write!(
-            body,
-            r#"<form method="post" action="{base}/export">{csrf}<label><input type="checkbox" name="include_rejected" value="1"> 含不通过条目 include rejected</label> <button>下载证据包 Download package (zip)</button></form>
-<details><summary>改名与说明 Rename / describe</summary>
-<form method="post" action="{base}/rename">{csrf}<label>新名称 New name <input name="new_name" value="{n}" required></label><button>改名 Rename</button></form>
-<form method="post" action="{base}/describe">{csrf}<label>说明 Description <input name="description" value="{desc}"></label><button>保存 Save</button></form>
-</details>"#,
-            base = esc(&base),
-            n = esc(&c.name),
-            desc = esc(&c.description),
-        );
-    }
-    if d.items.is_empty() {
-        body.push_str("<p>这个专题还没有文件：在检索结果或文件页加入。No files yet: add them from the search results or a file's page.</p>");
-    }
-    body.push_str("<ol class=\"items\">");
     let n = d.items.len() as i64;
-    for it in &d.items {
-        let b3 = it.blake3.clone().unwrap_or_default();
-        let thumb = if b3.is_empty() {
-            String::new()
-        } else {
-            format!(
-                r#"<a href="/record/{b3}?id={id}"><img class="thumb" loading="lazy" src="/thumb/{b3}" alt=""></a>"#,
-                b3 = esc(&b3),
-                id = it.file_id
-            )
-        };
-        let reason = it
-            .review_reason
-            .as_deref()
-            .map(|r| format!(" — {}", esc(r)))
-            .unwrap_or_default();
-        let by = it
-            .reviewed_by
-            .as_deref()
-            .map(|b| format!(" ({})", esc(b)))
-            .unwrap_or_default();
-        let _ = write!(
-            body,
-            r#"<li class="item review-{state}" id="item-{id}">{thumb}<span class="path">{path}</span> <span class="state">{label}{reason}{by}</span>"#,
-            state = it.review.as_str(),
-            id = it.file_id,
-            path = esc(&it.path),
-            label = review_label(it.review),
-        );
-        if curator {
-            let hidden = format!(
-                r#"{csrf}<input type="hidden" name="file" value="{}">"#,
-                it.file_id
-            );
-            let _ = write!(
-                body,
-                r#"<div class="actions">
-<form class="inline" method="post" action="{base}/review">{hidden}<input type="hidden" name="state" value="accepted"><button>通过 Accept</button></form>
-<form class="inline" method="post" action="{base}/review">{hidden}<input type="hidden" name="state" value="rejected"><input name="reason" placeholder="不通过原因 reason" required><button>不通过 Reject</button></form>
-<form class="inline" method="post" action="{base}/review">{hidden}<input type="hidden" name="state" value="pending"><button>待审 Pending</button></form>"#,
-                base = esc(&base),
-            );
-            if it.position > 1 {
-                let _ = write!(
-                    body,
-                    r#"<form class="inline" method="post" action="{}/move">{hidden}<input type="hidden" name="to" value="{}"><button title="上移 up">↑</button></form>"#,
-                    esc(&base),
-                    it.position - 1
-                );
+    let items = d
+        .items
+        .iter()
+        .map(|it| {
+            let b3 = it.blake3.clone().unwrap_or_default();
+            ItemRow {
+                id: it.file_id,
+                state: it.review.as_str(),
+                label: review_label(lang, it.review),
+                record_href: (!b3.is_empty())
+                    .then(|| with_lang(&format!("/record/{b3}?id={}", it.file_id), lang)),
+                thumb: format!("/thumb/{b3}"),
+                path: it.path.clone(),
+                reason: it.review_reason.clone(),
+                by: it.reviewed_by.clone(),
+                up: (it.position > 1).then_some(it.position - 1),
+                down: (it.position < n).then_some(it.position + 1),
             }
-            if it.position < n {
-                let _ = write!(
-                    body,
-                    r#"<form class="inline" method="post" action="{}/move">{hidden}<input type="hidden" name="to" value="{}"><button title="下移 down">↓</button></form>"#,
-                    esc(&base),
-                    it.position + 1
-                );
-            }
-            let _ = write!(
-                body,
-                r#"<form class="inline" method="post" action="{}/remove">{hidden}<input name="reason" placeholder="移除原因 reason (optional)"><button>移除 Remove</button></form></div>"#,
-                esc(&base)
-            );
-        }
-        body.push_str("</li>");
-    }
-    body.push_str("</ol>");
-    page(&who, &format!("专题 {}", c.name), &body)
+        })
+        .collect();
+    let title = lang.fill(Msg::CollectionTitle, &[("name", &c.name)]);
+    let page = CollectionPage {
+        layout: Layout::curation(&who, lang, Some(&base), &title),
+        l: lang,
+        name: c.name.clone(),
+        description: c.description.clone(),
+        counts: lang.fill(
+            Msg::CollectionCounts,
+            &[
+                ("items", &c.items),
+                ("accepted", &c.accepted),
+                ("rejected", &c.rejected),
+            ],
+        ),
+        base,
+        curator: actor.can(Role::Curator),
+        csrf: who.csrf.clone(),
+        items,
+    };
+    pages::render(StatusCode::OK, &page)
 }
 
 /// Every form on the collection page posts to `/collections/{name}/{action}`.
 pub async fn collection_action(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     Path((name, action)): Path<(String, String)>,
@@ -392,7 +328,7 @@ pub async fn collection_action(
     let back = collection_href(&name);
     let file_ids = match ids(&f, "file") {
         Ok(i) => i,
-        Err(e) => return error_page(&who, e),
+        Err(e) => return error_page(&who, lang, e),
     };
     let res: Result<String, WebError> = match action.as_str() {
         "rename" => {
@@ -433,6 +369,7 @@ pub async fn collection_action(
         "export" => {
             return export_download(
                 st,
+                lang,
                 who.clone(),
                 actor,
                 name,
@@ -445,8 +382,8 @@ pub async fn collection_action(
         ))),
     };
     match res {
-        Ok(to) => see_other(&to),
-        Err(e) => error_page(&who, e),
+        Ok(to) => see_other(lang, &to),
+        Err(e) => error_page(&who, lang, e),
     }
 }
 
@@ -477,6 +414,7 @@ fn add_to_collection(
 /// is unlinked once open, so it disappears when the download ends (or fails).
 async fn export_download(
     st: AppState,
+    lang: Lang,
     who: Who,
     actor: crate::curate::Actor,
     name: String,
@@ -504,7 +442,7 @@ async fn export_download(
     .await;
     if let Err(e) = built.map_err(WebError::from).and_then(|r| r) {
         let _ = std::fs::remove_file(&out);
-        return error_page(&who, e);
+        return error_page(&who, lang, e);
     }
     let file = match tokio::fs::File::open(&out).await {
         Ok(f) => f,
@@ -512,6 +450,7 @@ async fn export_download(
             let _ = std::fs::remove_file(&out);
             return error_page(
                 &who,
+                lang,
                 WebError::Internal(format!("opening {}: {e}", out.display())),
             );
         }
@@ -582,88 +521,9 @@ impl Drop for TempFile {
     }
 }
 
-// ------------------------------------------------------------------ detail page parts
-
-/// The curation block of a file's detail page: add to a collection, re-tag, history.
-/// Empty for someone not signed in.
-pub fn record_panel(st: &AppState, who: &Who, file_id: i64, blake3: &str) -> String {
-    let Some(actor) = &who.actor else {
-        return String::new();
-    };
-    let mut s = String::from(r#"<section class="curation"><h2>整理 Curation</h2>"#);
-    let csrf = csrf_input(who);
-    if actor.can(Role::Curator) {
-        let list = st
-            .with_curation(|cat| collections::list(cat, actor))
-            .unwrap_or_default();
-        if !list.is_empty() {
-            let _ = write!(
-                s,
-                r#"<form method="post" action="/collections/add">{csrf}<input type="hidden" name="file" value="{file_id}"><select name="collection">"#
-            );
-            for c in &list {
-                let _ = write!(s, r#"<option value="{n}">{n}</option>"#, n = esc(&c.name));
-            }
-            s.push_str("</select><button>加入专题 Add to collection</button></form>");
-        }
-        let _ = write!(
-            s,
-            r#"<form method="post" action="/record/{b3}/tag">{csrf}<input type="hidden" name="file" value="{file_id}">
-<select name="kind"><option value="indicator">指标 indicator</option><option value="prefecture">州市 prefecture</option><option value="county">县区 county</option></select>
-<input name="value" placeholder="代码或名称 code or name" required><input name="reason" placeholder="原因 reason" required><button>改标签 Re-tag</button></form>"#,
-            b3 = esc(blake3)
-        );
-    }
-    match st.with_curation(|cat| audit::file_history(cat.conn(), blake3)) {
-        Ok(h) if !h.is_empty() => {
-            s.push_str("<h3>记录 History</h3><ol class=\"history\">");
-            for e in &h {
-                let _ = write!(
-                    s,
-                    "<li>{} {} {} {}{}</li>",
-                    esc(&e.at),
-                    esc(&e.who),
-                    esc(&e.action),
-                    esc(&e.subject),
-                    e.reason
-                        .as_deref()
-                        .map(|r| format!(" — {}", esc(r)))
-                        .unwrap_or_default()
-                );
-            }
-            s.push_str("</ol>");
-        }
-        _ => {}
-    }
-    s.push_str("</section>");
-    s
-}
-
-/// Under the results: add every result of this search to a collection (curators only).
-pub fn add_results_form(st: &AppState, who: &Who, raw_query: &str, total: usize) -> String {
-    let Some(actor) = who.actor.as_ref().filter(|a| a.can(Role::Curator)) else {
-        return String::new();
-    };
-    let list = st
-        .with_curation(|cat| collections::list(cat, actor))
-        .unwrap_or_default();
-    if list.is_empty() {
-        return String::new();
-    }
-    let mut s = format!(
-        r#"<form class="add-results" method="post" action="/collections/add">{}<input type="hidden" name="q" value="{}"><select name="collection">"#,
-        csrf_input(who),
-        esc(raw_query)
-    );
-    for c in &list {
-        let _ = write!(s, r#"<option value="{n}">{n}</option>"#, n = esc(&c.name));
-    }
-    let _ = write!(s, "</select><button>将全部 {total} 个结果加入专题 Add all {total} results to the collection</button></form>");
-    s
-}
-
 /// `POST /collections/add` from a detail page (the collection is a form field).
 pub async fn add_from_page(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     body: Bytes,
@@ -677,12 +537,13 @@ pub async fn add_from_page(
     let res =
         ids(&f, "file").and_then(|file_ids| add_to_collection(&st, &actor, &name, &f, file_ids));
     match res {
-        Ok(()) => see_other(&collection_href(&name)),
-        Err(e) => error_page(&who, e),
+        Ok(()) => see_other(lang, &collection_href(&name)),
+        Err(e) => error_page(&who, lang, e),
     }
 }
 
 pub async fn retag(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     Path(blake3): Path<String>,
@@ -700,6 +561,7 @@ pub async fn retag(
         other => {
             return error_page(
                 &who,
+                lang,
                 WebError::BadRequest(format!(
                     "{other:?} is not a tag kind: indicator, prefecture or county"
                 )),
@@ -708,8 +570,14 @@ pub async fn retag(
     };
     let file_ids = match ids(&f, "file") {
         Ok(i) if !i.is_empty() => i,
-        Ok(_) => return error_page(&who, WebError::BadRequest("re-tagging needs a file".into())),
-        Err(e) => return error_page(&who, e),
+        Ok(_) => {
+            return error_page(
+                &who,
+                lang,
+                WebError::BadRequest("re-tagging needs a file".into()),
+            )
+        }
+        Err(e) => return error_page(&who, lang, e),
     };
     let (value, reason) = (
         field(&f, "value").to_string(),
@@ -733,8 +601,8 @@ pub async fn retag(
     })
     .await;
     match res.map_err(WebError::from).and_then(|r| r) {
-        Ok(()) => see_other(&format!("/record/{}", enc(&blake3))),
-        Err(e) => error_page(&who, e),
+        Ok(()) => see_other(lang, &format!("/record/{}", enc(&blake3))),
+        Err(e) => error_page(&who, lang, e),
     }
 }
 
@@ -742,55 +610,61 @@ pub async fn retag(
 
 // The error is the finished answer, built once per refused request: boxing buys nothing.
 #[allow(clippy::result_large_err)]
-fn require_admin(who: &Who) -> Result<crate::curate::Actor, Response> {
+fn require_admin(who: &Who, lang: Lang) -> Result<crate::curate::Actor, Response> {
     let a = who.require(false)?.clone();
     if !a.can(Role::Admin) {
         return Err(error_page(
             who,
+            lang,
             auth::forbidden(&a, Role::Admin, "manage users"),
         ));
     }
     Ok(a)
 }
 
-pub async fn users_page(State(st): State<AppState>, Extension(who): Extension<Who>) -> Response {
-    if let Err(r) = require_admin(&who) {
+#[derive(Template)]
+#[template(path = "curate/users.html")]
+struct UsersPage {
+    layout: Layout,
+    l: Lang,
+    csrf: String,
+    /// (name, role)
+    users: Vec<(String, &'static str)>,
+    min_password: usize,
+}
+
+pub async fn users_page(
+    lang: Lang,
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+) -> Response {
+    if let Err(r) = require_admin(&who, lang) {
         return r;
     }
     let list = match users::list(&st.config().archive_dir) {
         Ok(l) => l,
-        Err(e) => return error_page(&who, e.into()),
+        Err(e) => return error_page(&who, lang, e.into()),
     };
-    let csrf = csrf_input(&who);
-    let mut body = String::from(
-        "<table class=\"users\"><tr><th>用户 User</th><th>角色 Role</th><th></th></tr>",
-    );
-    for u in &list {
-        let _ = write!(
-            body,
-            r#"<tr><td>{n}</td><td>{r}</td><td><form class="inline" method="post" action="/users/remove">{csrf}<input type="hidden" name="name" value="{n}"><input name="reason" placeholder="原因 reason"><button>删除 Remove</button></form></td></tr>"#,
-            n = esc(&u.name),
-            r = u.role.as_str()
-        );
-    }
-    let _ = write!(
-        body,
-        r#"</table><h2>添加用户 Add a user</h2><form method="post" action="/users">{csrf}
-<label>用户名 Name <input name="name" required></label>
-<label>角色 Role <select name="role"><option value="viewer">viewer 查看</option><option value="curator">curator 整理</option><option value="admin">admin 管理</option></select></label>
-<label>密码 Password <input name="password" type="password" autocomplete="new-password" required minlength="{}"></label>
-<button>添加 Add</button></form>"#,
-        users::MIN_PASSWORD_CHARS
-    );
-    page(&who, "用户 Users", &body)
+    let page = UsersPage {
+        layout: Layout::curation(&who, lang, Some("/users"), lang.t(Msg::NavUsers)),
+        l: lang,
+        csrf: who.csrf.clone(),
+        users: list
+            .iter()
+            .map(|u| (u.name.clone(), u.role.as_str()))
+            .collect(),
+        min_password: users::MIN_PASSWORD_CHARS,
+    };
+    pages::render(StatusCode::OK, &page)
 }
 
 pub async fn add_user(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     body: Bytes,
 ) -> Response {
-    let actor = match require_admin(&who) {
+    let actor = match require_admin(&who, lang) {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -798,6 +672,7 @@ pub async fn add_user(
     let Some(role) = Role::parse(field(&f, "role")) else {
         return error_page(
             &who,
+            lang,
             WebError::BadRequest("the role must be viewer, curator or admin".into()),
         );
     };
@@ -816,18 +691,19 @@ pub async fn add_user(
     {
         Ok(_) => {
             st.reload_users();
-            see_other("/users")
+            see_other(lang, "/users")
         }
-        Err(e) => error_page(&who, e),
+        Err(e) => error_page(&who, lang, e),
     }
 }
 
 pub async fn remove_user(
+    lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     body: Bytes,
 ) -> Response {
-    let actor = match require_admin(&who) {
+    let actor = match require_admin(&who, lang) {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -842,9 +718,9 @@ pub async fn remove_user(
         Ok(()) => {
             st.inner.sessions.end_user(name);
             st.reload_users();
-            see_other("/users")
+            see_other(lang, "/users")
         }
-        Err(e) => error_page(&who, e.into()),
+        Err(e) => error_page(&who, lang, e.into()),
     }
 }
 
