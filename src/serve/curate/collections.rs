@@ -267,7 +267,6 @@ pub async fn collection_action(
 }
 
 /// Add the files given, or every result of the search query `q` (with the page's filters).
-
 pub(super) fn add_to_collection(
     st: &AppState,
     actor: &crate::curate::Actor,
