@@ -24,6 +24,7 @@ pub mod extract;
 pub mod fields;
 pub mod hash;
 pub mod html;
+pub mod i18n;
 pub mod index;
 pub mod pipeline;
 pub mod record;
@@ -33,6 +34,7 @@ pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod tag;
+mod templates;
 pub mod thumb;
 pub mod walk;
 

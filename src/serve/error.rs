@@ -106,5 +106,5 @@ pub async fn not_found(uri: Uri) -> Response {
         ))
         .into_response();
     }
-    (StatusCode::NOT_FOUND, super::page::not_found_page(&uri)).into_response()
+    super::pages::not_found_page(&uri)
 }

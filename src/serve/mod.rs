@@ -15,7 +15,7 @@ pub mod auth;
 mod curate;
 mod error;
 mod files;
-mod page;
+mod pages;
 mod params;
 
 use std::net::SocketAddr;
@@ -52,7 +52,7 @@ struct Inner {
     catalog: Mutex<Catalog>,
     /// Recent search results, for the same request against the same index state.
     results: api::ResultCache,
-    map: page::MapGeometry,
+    map: pages::MapGeometry,
     last_reload: Mutex<Instant>,
     /// Thumbnails decoded at once: each may take up to `thumb::MAX_DECODE_BYTES`, and a grid
     /// asks for dozens together.
@@ -76,7 +76,7 @@ impl AppState {
     pub fn with_schema(cfg: Config, schema: Arc<Schema>) -> crate::Result<AppState> {
         let catalog = Catalog::open_existing(&cfg.archive_dir)?;
         let index = SearchIndex::open(&cfg.index_dir())?;
-        let map = page::MapGeometry::new(&schema);
+        let map = pages::MapGeometry::new(&schema);
         let sessions = auth::Sessions::new(cfg.users.clone());
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -174,11 +174,11 @@ impl AppState {
 /// The whole application: pages, API, originals and thumbnails.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(page::search_page))
-        .route("/record/{blake3}", get(page::record_page))
-        .route("/ledger", get(page::ledger_page))
-        .route("/static/style.css", get(page::style_css))
-        .route("/static/app.js", get(page::app_js))
+        .route("/", get(pages::search_page))
+        .route("/record/{blake3}", get(pages::record_page))
+        .route("/ledger", get(pages::ledger_page))
+        .route("/static/style.css", get(pages::style_css))
+        .route("/static/app.js", get(pages::app_js))
         .route("/favicon.ico", get(files::favicon))
         .route("/file/{blake3}", get(files::original))
         .route("/thumb/{blake3}", get(files::thumb))

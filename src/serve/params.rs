@@ -11,25 +11,40 @@ pub const MAX_OFFSET: usize = 100_000;
 /// Filters per request; a real search uses a handful.
 pub const MAX_FILTERS: usize = 24;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
+/// The interface language lives with the message catalogue; this path stays for the handlers.
+pub use crate::i18n::Lang;
+
+/// The language of a request from its `lang` parameter alone, for handlers (the curation
+/// pages and their forms) that take no other URL state.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Lang, Self::Rejection> {
+        Ok(lang_of(parts.uri.query()))
+    }
 }
 
-impl Lang {
-    pub fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
+/// `lang=en…` anywhere in a query string; Chinese otherwise (and for a malformed query, so
+/// that its error page is in the language asked for).
+pub fn lang_of(raw: Option<&str>) -> Lang {
+    let en = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .any(|(k, v)| k == "lang" && v.starts_with("en"));
+    if en {
+        Lang::En
+    } else {
+        Lang::Zh
     }
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
+}
+
+/// `path` with the language kept (`?lang=en` or `&lang=en` added for English).
+pub fn with_lang(path: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => path.to_string(),
+        Lang::En if path.contains('?') => format!("{path}&lang=en"),
+        Lang::En => format!("{path}?lang=en"),
     }
 }
 
@@ -190,14 +205,6 @@ impl Params {
             path.to_string()
         } else {
             format!("{path}?{qs}")
-        }
-    }
-
-    /// A link that only carries the language (navigation to another page).
-    pub fn lang_href(&self, path: &str) -> String {
-        match self.lang {
-            Lang::En => format!("{path}?lang=en"),
-            Lang::Zh => path.to_string(),
         }
     }
 }

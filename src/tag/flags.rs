@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::Facts;
+use crate::i18n::{Lang, Msg};
 use crate::record::{FlagValue, Media};
 
 use super::TagConfig;
@@ -48,17 +49,27 @@ impl Flag {
         }
     }
 
-    /// A short Chinese label for pages and ledgers.
-    pub fn label_zh(self) -> &'static str {
+    /// The catalogue key of the flag's short label (the labels live in `crate::i18n`).
+    pub fn msg(self) -> Msg {
         match self {
-            Flag::GpsOutsidePrefecture => "GPS位置不在所报市州",
-            Flag::DateOutsidePeriod => "拍摄时间不在检查期内",
-            Flag::DuplicateAcrossSubmissions => "同一文件重复报送",
-            Flag::PossiblyEdited => "可能经过编辑",
-            Flag::NoCaptureDate => "无拍摄时间",
-            Flag::NoIndicator => "未归入指标",
-            Flag::Unreadable => "无法读取",
+            Flag::GpsOutsidePrefecture => Msg::FlagGpsOutsidePrefecture,
+            Flag::DateOutsidePeriod => Msg::FlagDateOutsidePeriod,
+            Flag::DuplicateAcrossSubmissions => Msg::FlagDuplicateAcrossSubmissions,
+            Flag::PossiblyEdited => Msg::FlagPossiblyEdited,
+            Flag::NoCaptureDate => Msg::FlagNoCaptureDate,
+            Flag::NoIndicator => Msg::FlagNoIndicator,
+            Flag::Unreadable => Msg::FlagUnreadable,
         }
+    }
+
+    /// A short label for pages and ledgers.
+    pub fn label(self, l: Lang) -> &'static str {
+        l.t(self.msg())
+    }
+
+    /// The Chinese label (the CLI's and the ledgers' language).
+    pub fn label_zh(self) -> &'static str {
+        self.label(Lang::Zh)
     }
 
     /// Accepts the stable name or the Chinese label.

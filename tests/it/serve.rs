@@ -773,3 +773,78 @@ fn demo_generates_indexes_and_serves_the_sample() {
         "{printed}"
     );
 }
+
+#[tokio::test]
+async fn the_record_page_speaks_one_language_at_a_time() {
+    use archive::i18n::{Lang, Msg};
+    let hash = hash_of("科普日宣传.jpg").await;
+    // Headings, column names, a tag source and a flag label the sample file shows.
+    let labels = [
+        Msg::TagsAndSources,
+        Msg::Metadata,
+        Msg::Download,
+        Msg::SameContent,
+        Msg::BackToSearch,
+        Msg::Evidence,
+        Msg::SourcePath,
+        Msg::FlagDuplicateAcrossSubmissions,
+        Msg::NavLedger,
+    ];
+    for (lang, query) in [(Lang::Zh, ""), (Lang::En, "?lang=en")] {
+        let page = get(&format!("/record/{hash}{query}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let page = page.text();
+        assert!(page.contains(&format!("<html lang=\"{}\">", lang.code())));
+        for m in labels {
+            assert!(page.contains(lang.t(m)), "{lang:?} page shows {}", m.code());
+            assert!(
+                !page.contains(lang.other().t(m)),
+                "{lang:?} page has no {:?} {}: {page}",
+                lang.other(),
+                m.code()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn markup_in_file_names_is_text_in_both_languages() {
+    let v = search(&format!("q={}", enc("onerror"))).await;
+    let hash = v["hits"][0]["record"]["blake3"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for lang in ["", "&lang=en"] {
+        let search_page = get(&format!("/?q={}{lang}", enc("onerror"))).await.text();
+        let record_page = get(&format!("/record/{hash}?id=0{lang}")).await.text();
+        for page in [search_page, record_page] {
+            assert!(page.contains("&lt;script&gt;alert(2)"), "{page}");
+            assert!(
+                !page.contains("<script>alert") && !page.contains("<img src=x"),
+                "{page}"
+            );
+        }
+    }
+    // The record page's title is the file name, escaped there too.
+    let record = get(&format!("/record/{hash}")).await.text();
+    assert!(
+        record.contains("<title>&lt;img src=x onerror=alert(1)&gt;"),
+        "{record}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_pages_use_the_one_error_page() {
+    let g = get("/no/such/page?lang=en").await;
+    assert_eq!(g.status, StatusCode::NOT_FOUND);
+    let html = g.text();
+    assert!(
+        html.contains("There is no such page.")
+            && html.contains("<html lang=\"en\">")
+            && html.contains("class=\"msg error\""),
+        "{html}"
+    );
+    let zh = get("/record/zz").await;
+    assert_eq!(zh.status, StatusCode::BAD_REQUEST);
+    assert!(zh.text().contains("class=\"msg error\"") && zh.text().contains("返回检索"));
+}

@@ -1,0 +1,244 @@
+//! Every search field and facet as the page shows it: the labels of fields, media, flags,
+//! statuses and tag sources, a filter's chip text, the filter a facet stands for, and the
+//! facet tree of the sidebar.
+//!
+//! Kept in one file on purpose: the field registry (`crate::search::fields`) will answer these
+//! questions for every field at once, and this file is what it replaces.
+
+use crate::i18n::{Lang, Msg};
+use crate::schema::Schema;
+use crate::search::{FacetCount, SearchResponse};
+use crate::serve::params::Params;
+use crate::serve::AppState;
+use crate::tag::Flag;
+
+pub fn media_label(l: Lang, m: &str) -> String {
+    let key = match m {
+        "photo" => Msg::MediaPhoto,
+        "video" => Msg::MediaVideo,
+        "document" => Msg::MediaDocument,
+        "other" => Msg::MediaOther,
+        _ => return m.to_string(),
+    };
+    l.t(key).to_string()
+}
+
+pub fn flag_label(l: Lang, name: &str) -> String {
+    match Flag::parse(name) {
+        Some(f) => f.label(l).to_string(),
+        None => name.to_string(),
+    }
+}
+
+pub fn source_label(l: Lang, s: &str) -> String {
+    let key = match s {
+        "manual" => Msg::SourceManual,
+        "manifest" => Msg::SourceManifest,
+        "path" => Msg::SourcePath,
+        "keyword" => Msg::SourceKeyword,
+        "gps" => Msg::SourceGps,
+        _ => return s.to_string(),
+    };
+    l.t(key).to_string()
+}
+
+pub fn indicator_label(schema: &Schema, code: &str) -> String {
+    match schema.indicator(code) {
+        Some(i) => format!("{} {}", i.code, i.name),
+        None => code.to_string(),
+    }
+}
+
+pub fn field_label(l: Lang, f: &str) -> &'static str {
+    l.t(match f {
+        "prefecture" => Msg::FieldPrefecture,
+        "county" => Msg::FieldCounty,
+        "place" => Msg::FieldPlace,
+        "indicator" => Msg::FieldIndicator,
+        "media" | "type" => Msg::FieldType,
+        "year" => Msg::FieldYear,
+        "date" => Msg::FieldMonth,
+        "camera" => Msg::FieldCamera,
+        "flag" => Msg::FieldFlag,
+        "status" => Msg::FieldStatus,
+        "name" => Msg::FieldName,
+        "path" => Msg::FieldPath,
+        "text" => Msg::FieldText,
+        "blake3" => Msg::FieldBlake3,
+        _ => Msg::FieldOther,
+    })
+}
+
+pub fn status_label(l: Lang, s: &str) -> String {
+    match s {
+        "present" => l.t(Msg::StatusPresent).to_string(),
+        "missing" => l.t(Msg::StatusMissing).to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// How a chip shows a filter: resolved names where the vocabulary knows them.
+pub fn filter_label(st: &AppState, l: Lang, field: &str, value: &str) -> String {
+    let s = st.schema();
+    let shown = match field {
+        "prefecture" | "county" | "place" => s.resolve_place(value).map(|d| d.short_name.clone()),
+        "indicator" => s
+            .resolve_indicator(value)
+            .map(|i| format!("{} {}", i.code, i.name)),
+        "media" | "type" => Some(media_label(l, value)),
+        "flag" => Some(flag_label(l, value)),
+        "status" => Some(status_label(l, value)),
+        "year" if value == "unknown" => Some(l.t(Msg::NoDate).to_string()),
+        _ => None,
+    };
+    let value = shown.unwrap_or_else(|| value.to_string());
+    l.fill(
+        Msg::FilterChip,
+        &[("label", &field_label(l, field)), ("value", &value)],
+    )
+}
+
+/// The filter a facet stands for, as the query language writes it.
+pub fn facet_filter(st: &AppState, dim: &str, path: &str) -> Option<(String, String)> {
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').skip(1).collect();
+    let one = |f: &str, v: &str| Some((f.to_string(), v.to_string()));
+    match (dim, segs.as_slice()) {
+        ("place", [p]) => one("prefecture", p),
+        ("place", [p, c]) => {
+            // County names repeat across China (城东区); the code is exact.
+            let code = st
+                .schema()
+                .resolve_place(p)
+                .map(|pd| st.schema().counties_of(&pd.code))
+                .and_then(|cs| {
+                    cs.into_iter()
+                        .find(|d| d.short_name == *c || d.name == *c)
+                        .map(|d| d.code.clone())
+                });
+            Some(("county".to_string(), code.unwrap_or_else(|| c.to_string())))
+        }
+        ("indicator", [.., last]) => one("indicator", last),
+        ("date", [y]) => one("year", y),
+        ("date", [y, m]) => Some(("date".to_string(), format!("{y}-{m}"))),
+        ("media", [m]) => one("media", m),
+        ("camera", [c]) => one("camera", c),
+        ("flag", [f]) => one("flag", f),
+        ("status", [s]) => one("status", s),
+        _ => None,
+    }
+}
+
+fn facet_display(
+    st: &AppState,
+    l: Lang,
+    dim: &str,
+    fc: &FacetCount,
+    parent: Option<&str>,
+) -> String {
+    match dim {
+        "indicator" => indicator_label(st.schema(), &fc.label),
+        "media" => media_label(l, &fc.label),
+        "flag" => flag_label(l, &fc.label),
+        "status" => status_label(l, &fc.label),
+        "date" if fc.label == "unknown" => l.t(Msg::NoDate).to_string(),
+        "date" => match parent {
+            Some(year) => l.fill(
+                Msg::FacetMonth,
+                &[
+                    ("year", &year),
+                    ("month", &fc.label.trim_start_matches('0')),
+                    ("mm", &fc.label),
+                ],
+            ),
+            None => l.fill(Msg::FacetYear, &[("year", &fc.label)]),
+        },
+        _ => fc.label.clone(),
+    }
+}
+
+/// The sidebar's facet groups in the order shown, with their titles.
+const GROUPS: [(&str, Msg); 7] = [
+    ("place", Msg::FieldPlace),
+    ("indicator", Msg::FieldIndicator),
+    ("media", Msg::FieldType),
+    ("date", Msg::FacetDate),
+    ("flag", Msg::FacetFlags),
+    ("camera", Msg::FieldCamera),
+    ("status", Msg::FieldStatus),
+];
+
+pub struct FacetGroup {
+    pub dim: &'static str,
+    pub title: &'static str,
+    /// The tree flattened: a template cannot recurse.
+    pub nodes: Vec<FacetNode>,
+}
+
+pub enum FacetNode {
+    /// One facet; when it has children, a `<ul>` of them follows, closed by `End`.
+    Item(FacetItem),
+    End,
+}
+
+pub struct FacetItem {
+    pub on: bool,
+    /// `field:value`.
+    pub filter: String,
+    pub href: String,
+    pub label: String,
+    pub count: u64,
+    pub has_children: bool,
+}
+
+/// The sidebar of a search: one group per facet dimension the response has.
+pub fn sidebar(st: &AppState, p: &Params, resp: &SearchResponse) -> Vec<FacetGroup> {
+    GROUPS
+        .iter()
+        .filter_map(|&(dim, title)| {
+            let items = resp.facets.get(dim)?;
+            let mut nodes = Vec::new();
+            flatten(st, p, dim, items, None, &mut nodes);
+            Some(FacetGroup {
+                dim,
+                title: p.lang.t(title),
+                nodes,
+            })
+        })
+        .collect()
+}
+
+fn flatten(
+    st: &AppState,
+    p: &Params,
+    dim: &str,
+    items: &[FacetCount],
+    parent: Option<&str>,
+    out: &mut Vec<FacetNode>,
+) {
+    for fc in items {
+        let Some((field, value)) = facet_filter(st, dim, &fc.path) else {
+            continue;
+        };
+        let on = p.has_filter(&field, &value);
+        let href = p.href("/", |q| {
+            if on {
+                q.filters.retain(|(f, v)| !(f == &field && v == &value));
+            } else {
+                q.filters.push((field.clone(), value.clone()));
+            }
+        });
+        let has_children = !fc.children.is_empty();
+        out.push(FacetNode::Item(FacetItem {
+            on,
+            filter: format!("{field}:{value}"),
+            href,
+            label: facet_display(st, p.lang, dim, fc, parent),
+            count: fc.count,
+            has_children,
+        }));
+        if has_children {
+            flatten(st, p, dim, &fc.children, Some(&fc.label), out);
+            out.push(FacetNode::End);
+        }
+    }
+}

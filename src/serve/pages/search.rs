@@ -1,0 +1,359 @@
+//! The search page: the query form, filter chips, facets, map, timeline, the grid of results
+//! and the pager (`templates/search.html`). Every state is a URL; the page works without
+//! JavaScript.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Extension;
+
+use super::curation::{add_results, AddResults};
+use super::facets::{filter_label, flag_label, indicator_label, sidebar, FacetGroup, FacetNode};
+use super::layout::{toggled, Layout};
+use super::map::{map_view, MapView};
+use super::render;
+use super::timeline::{timeline, Timeline};
+use crate::i18n::{Lang, Msg};
+use crate::record::{Gps, Record};
+use crate::schema::Schema;
+use crate::search::{Hit, SearchResponse, Sort, MAX_LIMIT};
+use crate::serve::api::{request, run_search};
+use crate::serve::auth::Who;
+use crate::serve::params::{lang_of, Params};
+use crate::serve::AppState;
+
+/// Results per page of the grid.
+pub const PAGE_SIZE: usize = 48;
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub layout: Layout,
+    pub l: Lang,
+    pub q: String,
+    /// The filters as `field:value`, carried by the form.
+    pub filters: Vec<String>,
+    pub sorts: Vec<SortOption>,
+    pub chips: Vec<Chip>,
+    pub clear_href: String,
+    pub facets: Vec<FacetGroup>,
+    /// Why the search could not run.
+    pub error: Option<String>,
+    pub results: Option<Results>,
+    /// The syntax table, shown with an error or an empty result.
+    pub syntax: Vec<(&'static str, &'static str)>,
+    /// With the results: where they are.
+    pub map: Option<MapView>,
+    pub timeline: Option<Timeline>,
+    pub add: Option<AddResults>,
+}
+
+pub struct SortOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub struct Chip {
+    pub filter: String,
+    pub href: String,
+    pub label: String,
+}
+
+pub struct Results {
+    pub total: usize,
+    pub cards: Vec<Card>,
+    pub pager: Option<Pager>,
+}
+
+pub struct Card {
+    pub media: &'static str,
+    pub link: Option<String>,
+    pub thumb: String,
+    /// A real thumbnail (loaded lazily) rather than an inline icon.
+    pub lazy: bool,
+    pub path: String,
+    /// Escaped by the search, with `<b>` around the matched words.
+    pub name_html: String,
+    pub place: String,
+    pub indicator: String,
+    pub when: String,
+    /// (label, reason)
+    pub flags: Vec<(String, String)>,
+    /// Escaped by the search, with `<b>` marks.
+    pub snippet_html: Option<String>,
+}
+
+pub struct Pager {
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub text: String,
+}
+
+pub async fn search_page(
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let (p, parse_err) = match Params::parse(raw.as_deref()) {
+        Ok(p) => (p, None),
+        // Keep what can be kept (language) so the message is in the user's language.
+        Err(e) => (
+            Params {
+                lang: lang_of(raw.as_deref()),
+                ..Params::default()
+            },
+            Some(e),
+        ),
+    };
+    let l = p.lang;
+    let result = match parse_err {
+        Some(e) => Err(e),
+        None => run_search(&st, request(&p, PAGE_SIZE, true)).await,
+    };
+    // Points for the map: every result up to the API's page bound, not only this page.
+    let points: Vec<(Gps, String)> = match &result {
+        Ok(resp) if resp.total > resp.hits.len() => {
+            let mut req = request(&p, MAX_LIMIT, false);
+            req.offset = 0;
+            req.snippets = false;
+            match run_search(&st, req).await {
+                Ok(all) => gps_points(&all),
+                Err(_) => gps_points(resp),
+            }
+        }
+        Ok(resp) => gps_points(resp),
+        Err(_) => Vec::new(),
+    };
+    let title = if p.q.is_empty() {
+        l.t(Msg::NavSearch).to_string()
+    } else {
+        p.q.clone()
+    };
+    let mut page = SearchPage {
+        layout: Layout::search(&p, "/", toggled(&p, "/"), &title),
+        l,
+        q: p.q.clone(),
+        filters: p.filters.iter().map(|(f, v)| format!("{f}:{v}")).collect(),
+        sorts: sort_options(&p),
+        chips: chips(&st, &p),
+        clear_href: p.href("/", |q| q.filters.clear()),
+        facets: Vec::new(),
+        error: None,
+        results: None,
+        syntax: Vec::new(),
+        map: None,
+        timeline: None,
+        add: None,
+    };
+    let status = match &result {
+        Err(e) => {
+            page.error = Some(e.message());
+            page.syntax = syntax_rows(l);
+            e.status()
+        }
+        Ok(resp) => {
+            page.facets = sidebar(&st, &p, resp);
+            page.timeline = timeline(&p, resp);
+            let counts = prefecture_counts(&st, resp);
+            page.map = Some(map_view(
+                &st,
+                &counts,
+                &points,
+                &|code| {
+                    let name = st.schema().division(code)?.short_name.clone();
+                    Some(p.href("/", |q| {
+                        q.filters
+                            .retain(|(f, _)| f != "prefecture" && f != "county");
+                        q.filters.push(("prefecture".into(), name));
+                    }))
+                },
+                None,
+                "map",
+            ));
+            let cards: Vec<Card> = resp
+                .hits
+                .iter()
+                .filter_map(|hit| card(&p, hit, st.schema()))
+                .collect();
+            if resp.hits.is_empty() {
+                page.syntax = syntax_rows(l);
+            } else {
+                page.add = add_results(&st, &who, l, raw.as_deref().unwrap_or(""), resp.total);
+            }
+            page.results = Some(Results {
+                total: resp.total,
+                cards,
+                pager: pager(&p, resp),
+            });
+            StatusCode::OK
+        }
+    };
+    render(status, &page)
+}
+
+fn sort_options(p: &Params) -> Vec<SortOption> {
+    let l = p.lang;
+    [
+        (Sort::Relevance, "relevance", Msg::SortRelevance),
+        (Sort::DateDesc, "date_desc", Msg::SortNewest),
+        (Sort::DateAsc, "date_asc", Msg::SortOldest),
+    ]
+    .into_iter()
+    .map(|(s, value, m)| SortOption {
+        value,
+        label: l.t(m),
+        selected: p.sort == s,
+    })
+    .collect()
+}
+
+fn chips(st: &AppState, p: &Params) -> Vec<Chip> {
+    p.filters
+        .iter()
+        .map(|(f, v)| Chip {
+            filter: format!("{f}:{v}"),
+            href: p.href("/", |q| q.filters.retain(|(a, b)| !(a == f && b == v))),
+            label: filter_label(st, p.lang, f, v),
+        })
+        .collect()
+}
+
+fn date_short(t: &str) -> String {
+    t.chars().take(16).collect::<String>().replace('T', " ")
+}
+
+pub(super) fn place_text(r: &Record) -> Option<String> {
+    match (&r.prefecture, &r.county) {
+        (Some(p), Some(c)) => Some(format!("{} {}", p.name, c.name)),
+        (Some(p), None) => Some(p.name.clone()),
+        (None, Some(c)) => Some(c.name.clone()),
+        (None, None) => None,
+    }
+}
+
+fn card(p: &Params, hit: &Hit, schema: &Schema) -> Option<Card> {
+    let l = p.lang;
+    let r = hit.record()?;
+    let link = r.blake3.as_ref().map(|b| {
+        let mut u = format!("/record/{b}?id={}", hit.id);
+        if l == Lang::En {
+            u.push_str("&lang=en");
+        }
+        u
+    });
+    let (thumb, lazy) = match &r.blake3 {
+        Some(b) => (format!("/thumb/{b}"), true),
+        None => (
+            format!(
+                "data:image/svg+xml;utf8,{}",
+                crate::serve::files::icon(r.media).replace('#', "%23")
+            ),
+            false,
+        ),
+    };
+    Some(Card {
+        media: r.media.as_str(),
+        link,
+        thumb,
+        lazy,
+        path: r.path.clone(),
+        name_html: hit.name_html.clone(),
+        place: place_text(&r).unwrap_or_else(|| l.t(Msg::PlaceUnknown).to_string()),
+        indicator: match r.indicators.first() {
+            Some(i) => indicator_label(schema, &i.code),
+            None => l.t(Msg::NoIndicator).to_string(),
+        },
+        when: r
+            .captured_at
+            .as_deref()
+            .map(date_short)
+            .unwrap_or_else(|| l.t(Msg::NoCaptureDate).to_string()),
+        flags: r
+            .flags
+            .iter()
+            .map(|f| (flag_label(l, &f.flag), f.reason.clone()))
+            .collect(),
+        snippet_html: hit.snippet_html.clone(),
+    })
+}
+
+/// The syntax table: examples are query text (the same in both languages), what they do is
+/// in the catalogue.
+fn syntax_rows(l: Lang) -> Vec<(&'static str, &'static str)> {
+    [
+        ("科普 大篷车", Msg::SyntaxBoth),
+        ("\"科技活动周\"", Msg::SyntaxPhrase),
+        ("科普 OR 宣传", Msg::SyntaxEither),
+        ("科普 -会议", Msg::SyntaxWithout),
+        ("prefecture:海东市 county:互助县", Msg::SyntaxPlace),
+        (
+            "indicator:B4.1 year:2019 date:2019-06",
+            Msg::SyntaxIndicatorDate,
+        ),
+        (
+            "media:photo camera:HUAWEI flag:no_indicator",
+            Msg::SyntaxTypeCameraFlag,
+        ),
+        ("name:总结 path:互助 text:培训", Msg::SyntaxFields),
+        ("blake3:3f8a1c07", Msg::SyntaxHash),
+    ]
+    .into_iter()
+    .map(|(q, m)| (q, l.t(m)))
+    .collect()
+}
+
+fn gps_points(resp: &SearchResponse) -> Vec<(Gps, String)> {
+    /// The two fields of a stored record the map needs: reading whole records for up to
+    /// `MAX_LIMIT` hits built every other field only to drop it.
+    #[derive(serde::Deserialize)]
+    struct Placed {
+        gps: Option<Gps>,
+        path: String,
+    }
+    resp.hits
+        .iter()
+        .filter_map(|h| serde_json::from_str::<Placed>(h.record_json.get()).ok())
+        .filter_map(|r| {
+            r.gps
+                .map(|g| (g, r.path.rsplit('/').next().unwrap_or("").to_string()))
+        })
+        .collect()
+}
+
+/// Results per prefecture code, from the place facet (keyed by short name).
+fn prefecture_counts(st: &AppState, resp: &SearchResponse) -> HashMap<String, u64> {
+    let mut out = HashMap::new();
+    for fc in resp.facets.get("place").into_iter().flatten() {
+        if let Some(d) = st.schema().resolve_place(&fc.label) {
+            out.insert(d.code.clone(), fc.count);
+        }
+    }
+    out
+}
+
+fn pager(p: &Params, resp: &SearchResponse) -> Option<Pager> {
+    if resp.total <= PAGE_SIZE {
+        return None;
+    }
+    let page = p.offset / PAGE_SIZE + 1;
+    let pages = resp.total.div_ceil(PAGE_SIZE);
+    let prev = (p.offset > 0).then(|| {
+        let prev = p.offset.saturating_sub(PAGE_SIZE);
+        p.href("/", |q| q.offset = prev)
+    });
+    let next = (p.offset + PAGE_SIZE < resp.total).then(|| {
+        let next = p.offset + PAGE_SIZE;
+        p.href("/", |q| q.offset = next)
+    });
+    Some(Pager {
+        prev,
+        next,
+        text: p
+            .lang
+            .fill(Msg::PageOf, &[("page", &page), ("pages", &pages)]),
+    })
+}

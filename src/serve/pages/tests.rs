@@ -1,0 +1,142 @@
+//! Unit tests of the page parts that need no server: the timeline and the map's projection.
+
+use askama::Template;
+
+use super::map::{MapGeometry, MAP_H, MAP_W};
+use super::timeline::{timeline, Timeline};
+use crate::i18n::{Lang, Msg};
+use crate::record::Gps;
+use crate::search::{FacetCount, SearchResponse};
+use crate::serve::params::Params;
+
+/// The timeline partial alone, as the search page includes it.
+#[derive(Template)]
+#[template(source = r#"{% include "partials/timeline.html" %}"#, ext = "html")]
+struct TimelineOnly {
+    l: Lang,
+    timeline: Option<Timeline>,
+}
+
+fn timeline_html(p: &Params, r: &SearchResponse) -> String {
+    TimelineOnly {
+        l: p.lang,
+        timeline: timeline(p, r),
+    }
+    .render()
+    .unwrap()
+}
+
+fn fc(path: &str, count: u64, children: Vec<FacetCount>) -> FacetCount {
+    FacetCount {
+        path: path.into(),
+        label: path.rsplit('/').next().unwrap().into(),
+        count,
+        children,
+    }
+}
+
+fn resp(dates: Vec<FacetCount>) -> SearchResponse {
+    let mut facets = std::collections::BTreeMap::new();
+    facets.insert("date".to_string(), dates);
+    SearchResponse {
+        total: 0,
+        offset: 0,
+        limit: 10,
+        hits: vec![],
+        facets,
+    }
+}
+
+#[test]
+fn timeline_shows_gaps_and_links_months() {
+    let r = resp(vec![
+        fc(
+            "/date/2019",
+            4,
+            vec![
+                fc("/date/2019/11", 3, vec![]),
+                fc("/date/2019/12", 1, vec![]),
+            ],
+        ),
+        fc("/date/2020", 2, vec![fc("/date/2020/02", 2, vec![])]),
+        fc("/date/unknown", 5, vec![]),
+    ]);
+    let html = timeline_html(&Params::default(), &r);
+    // 2019-11 .. 2020-02 is four months, one of them empty.
+    assert_eq!(html.matches("class=\"bar\"").count(), 3);
+    assert_eq!(html.matches("class=\"bar empty\"").count(), 1);
+    assert!(html.contains("href=\"/?f=date%3A2019-11\""), "{html}");
+    assert!(html.contains("<span>2019-11</span><span>2020-02</span>"));
+}
+
+#[test]
+fn timeline_of_bogus_years_stays_short() {
+    let r = resp(vec![
+        fc("/date/1900", 1, vec![fc("/date/1900/01", 1, vec![])]),
+        fc("/date/2019", 4, vec![fc("/date/2019/06", 4, vec![])]),
+    ]);
+    let html = timeline_html(&Params::default(), &r);
+    assert_eq!(
+        html.matches("class=\"bar\"").count(),
+        2,
+        "only the years that occur"
+    );
+    assert!(html.contains("f=year%3A1900"));
+    assert_eq!(
+        timeline_html(
+            &Params::default(),
+            &resp(vec![fc("/date/unknown", 3, vec![])])
+        ),
+        "",
+        "no dates, no timeline"
+    );
+}
+
+#[test]
+fn the_timeline_speaks_the_page_language() {
+    let r = resp(vec![fc(
+        "/date/2019",
+        1,
+        vec![fc("/date/2019/06", 1, vec![])],
+    )]);
+    let en = Params {
+        lang: Lang::En,
+        ..Params::default()
+    };
+    let html = timeline_html(&en, &r);
+    assert!(html.contains(Lang::En.t(Msg::CaptureMonths)), "{html}");
+    assert!(!html.contains(Lang::Zh.t(Msg::CaptureMonths)), "{html}");
+    assert!(
+        html.contains("lang=en"),
+        "its links keep the language: {html}"
+    );
+}
+
+#[test]
+fn map_projection_puts_xining_inside_the_box() {
+    let schema = crate::schema::Schema::embedded().unwrap();
+    let g = MapGeometry::new(&schema);
+    let (x, y) = g
+        .project(Gps {
+            lat: 36.62,
+            lon: 101.78,
+        })
+        .expect("西宁 is on the map");
+    // Xining is in the east of the province, north of its middle.
+    assert!(x > MAP_W * 0.6 && y < MAP_H * 0.6, "({x}, {y})");
+    assert_eq!(
+        g.project(Gps {
+            lat: 39.9,
+            lon: 116.4
+        }),
+        None,
+        "Beijing is off the map"
+    );
+    assert_eq!(
+        g.project(Gps {
+            lat: f64::NAN,
+            lon: 1.0
+        }),
+        None
+    );
+}
