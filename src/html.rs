@@ -9,17 +9,29 @@
 /// either way, in HTML and in XML alike.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    // Writing to a String cannot fail.
+    let _ = write_escaped(&mut out, s);
     out
+}
+
+/// [`escape`] into any writer: the askama templates' escaper (`crate::templates`) is this, so
+/// a page reads the same whether a value went through a template or through Rust.
+pub fn write_escaped<W: std::fmt::Write>(mut dest: W, s: &str) -> std::fmt::Result {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        dest.write_str(&s[last..i])?;
+        dest.write_str(entity)?;
+        last = i + 1;
+    }
+    dest.write_str(&s[last..])
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! What the askama templates in `templates/` share with the Rust code: the HTML escaper
-//! named in `askama.toml`. It writes the named entities (`&lt;`, `&quot;`, `&#39;`) that the
+//! named in `askama.toml`, which is `crate::html`'s. It writes the named entities (`&lt;`, `&quot;`, `&#39;`) that the
 //! search's highlighted names and snippets use too, so a page reads the same whichever way
 //! a value was escaped.
 
@@ -10,22 +10,8 @@ use std::fmt::{self, Write};
 pub struct Html;
 
 impl askama::filters::Escaper for Html {
-    fn write_escaped_str<W: Write>(&self, mut dest: W, s: &str) -> fmt::Result {
-        let mut last = 0;
-        for (i, b) in s.bytes().enumerate() {
-            let entity = match b {
-                b'&' => "&amp;",
-                b'<' => "&lt;",
-                b'>' => "&gt;",
-                b'"' => "&quot;",
-                b'\'' => "&#39;",
-                _ => continue,
-            };
-            dest.write_str(&s[last..i])?;
-            dest.write_str(entity)?;
-            last = i + 1;
-        }
-        dest.write_str(&s[last..])
+    fn write_escaped_str<W: Write>(&self, dest: W, s: &str) -> fmt::Result {
+        crate::html::write_escaped(dest, s)
     }
 }
 

@@ -33,7 +33,6 @@ pub use self::build::build_query;
 use self::facets::{facet_tree, AllFacets};
 pub use self::filter::RecordMatcher;
 pub use self::query::{parse, parse_in, Node};
-pub use self::snippet::html_escape;
 use self::snippet::snippet_html;
 pub use crate::fields::{FacetResolver, LiteralFacets};
 use crate::index::SearchIndex;
@@ -192,12 +191,12 @@ pub fn search(
             Some(g) => {
                 let s = g.snippet(&file_name);
                 if s.highlighted().is_empty() {
-                    html_escape(&file_name)
+                    crate::html::escape(&file_name)
                 } else {
                     snippet_html(&s)
                 }
             }
-            None => html_escape(&file_name),
+            None => crate::html::escape(&file_name),
         };
         let snippet_html = text_gen.as_ref().and_then(|g| {
             let s = g.snippet_from_doc(&doc);

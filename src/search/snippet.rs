@@ -1,21 +1,7 @@
 //! Highlighted excerpts: tantivy's snippet ranges merged and wrapped in `<b>`, the rest
 //! HTML-escaped (the page and the API show them as HTML).
 
-/// HTML-escapes text (also used by `sample` and `export` until one shared helper replaces it).
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use crate::html::escape;
 
 /// Merge touching highlight ranges (bigrams overlap) and wrap them in `<b>`.
 pub(super) fn snippet_html(s: &tantivy::snippet::Snippet) -> String {
@@ -32,12 +18,12 @@ pub(super) fn snippet_html(s: &tantivy::snippet::Snippet) -> String {
     let mut out = String::new();
     let mut at = 0;
     for r in merged {
-        out.push_str(&html_escape(&text[at..r.start]));
+        out.push_str(&escape(&text[at..r.start]));
         out.push_str("<b>");
-        out.push_str(&html_escape(&text[r.start..r.end]));
+        out.push_str(&escape(&text[r.start..r.end]));
         out.push_str("</b>");
         at = r.end;
     }
-    out.push_str(&html_escape(&text[at..]));
+    out.push_str(&escape(&text[at..]));
     out
 }
