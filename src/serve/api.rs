@@ -169,6 +169,14 @@ pub async fn record(
     Ok(Json(json!({ "blake3": b3, "files": files })))
 }
 
+/// The last ledger built: valid while the catalog's data version and the columns asked for
+/// (one prefecture's counties, or the prefectures) are the same.
+pub(super) struct CachedLedger {
+    data_version: i64,
+    prefecture: Option<String>,
+    coverage: Arc<Coverage>,
+}
+
 /// The ledger over the catalog's present files. Building it reads every file's tagging, so
 /// the last one is kept until the catalog changes (SQLite's `data_version` moves when another
 /// connection, such as a running `archive index`, commits).
@@ -200,9 +208,9 @@ pub(super) async fn build_coverage(
                 .query_row("PRAGMA data_version", [], |r| r.get(0))
                 .map_err(|e| crate::Error::Other(format!("catalog data version: {e}")))?;
             let cached = st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((v, k, cov)) = cached.as_ref() {
-                if *v == version && *k == key {
-                    return Ok(Err(cov.clone()));
+            if let Some(c) = cached.as_ref() {
+                if c.data_version == version && c.prefecture == key {
+                    return Ok(Err(c.coverage.clone()));
                 }
             }
             drop(cached);
@@ -219,8 +227,11 @@ pub(super) async fn build_coverage(
             Ok(v) => v,
         };
         let cov = std::sync::Arc::new(Coverage::build(st.schema(), &taggings, by)?);
-        *st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((version, key, cov.clone()));
+        *st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner()) = Some(CachedLedger {
+            data_version: version,
+            prefecture: key,
+            coverage: cov.clone(),
+        });
         Ok(cov)
     })
     .await??;

@@ -60,7 +60,7 @@ struct Inner {
     /// Answer only requests addressed to this machine by a loopback name (see [`host_guard`]).
     loopback_only: bool,
     /// The last ledger built, keyed by the catalog's data version and the columns asked for.
-    coverage: Mutex<Option<(i64, Option<String>, Arc<crate::report::Coverage>)>>,
+    coverage: Mutex<Option<api::CachedLedger>>,
     /// Sign-ins, CSRF tokens and the configured users.
     sessions: auth::Sessions,
 }
