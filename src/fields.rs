@@ -4,36 +4,21 @@
 //! the query builder, the record filter, the indexer and the page each repeated part of it and
 //! drifted apart (the record filter had its own year and date rules).
 //!
-//! It is a leaf module (it imports only [`crate::record`] and [`crate::error`]) because both
+//! It sits low in the module graph (it imports only [`crate::record`], [`crate::error`] and
+//! the message catalogue [`crate::i18n`], where its labels live with every other text) because both
 //! [`crate::index`] and [`crate::search`] read it and `index` must not import `search`; the
 //! page and, later, the tagger can read it without an import cycle too.
 //!
-//! Adding a facet is one [`Dimension`] and one [`Field`] below (plus `index::INDEX_VERSION` so
-//! that existing indexes are rebuilt with it); `search::tests` shows it with a test-only one.
+//! Adding a facet is one [`Dimension`] and one [`Field`] below, and its label in the catalogue
+//! (a `Msg` key, answered in `i18n/zh.rs` and `i18n/en.rs`: the compiler lists what is
+//! missing), plus `index::INDEX_VERSION` so that existing indexes are rebuilt with it;
+//! `search::tests` shows it with a test-only one.
 
 use chrono::Datelike;
 
+use crate::i18n::{Lang, Msg};
 use crate::record::{Media, Record, Status};
 use crate::{Error, Result};
-
-/// A user-facing text in the page's two languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Label {
-    pub zh: &'static str,
-    pub en: &'static str,
-}
-
-impl Label {
-    /// `lang` is a language code: `zh` (or `zh-CN`, `zh-Hans`…) picks Chinese, anything else
-    /// English. A code rather than the page's own language type keeps this module a leaf.
-    pub fn get(&self, lang: &str) -> &'static str {
-        if lang.starts_with("zh") {
-            self.zh
-        } else {
-            self.en
-        }
-    }
-}
 
 /// Turns user-facing names into facet paths; the schema implements it (codes and names both
 /// work). It lives here, not in `search`, because the field table's value → facet rules call it.
@@ -75,7 +60,7 @@ pub struct Dimension {
     /// The first segment of its facet paths and its key in `SearchResponse::facets`.
     pub name: &'static str,
     /// The title of its group of facets on the page.
-    pub label: Label,
+    pub label: Msg,
     /// The record's own values in this dimension, each the part of a facet path below
     /// `/{name}/` (`2019/06`). `None` when the tagger supplies the dimension's facets
     /// (places, indicators and flags: `tag::facet_paths`).
@@ -127,7 +112,7 @@ pub struct Field {
     /// field even in Chinese: a Chinese alias makes `别名：值` a filter instead of words.
     pub aliases: &'static [&'static str],
     /// How a chip or a form shows the field.
-    pub label: Label,
+    pub label: Msg,
     pub kind: Kind,
 }
 
@@ -213,14 +198,14 @@ pub fn facet_filter(resolver: &dyn FacetResolver, path: &str) -> Option<(&'stati
 }
 
 impl Field {
-    pub fn label(&self, lang: &str) -> &'static str {
-        self.label.get(lang)
+    pub fn label(&self, lang: Lang) -> &'static str {
+        lang.t(self.label)
     }
 }
 
 impl Dimension {
-    pub fn label(&self, lang: &str) -> &'static str {
-        self.label.get(lang)
+    pub fn label(&self, lang: Lang) -> &'static str {
+        lang.t(self.label)
     }
 }
 
@@ -236,33 +221,29 @@ static STANDARD: Registry = Registry {
     dimensions: DIMENSIONS,
 };
 
-const fn label(zh: &'static str, en: &'static str) -> Label {
-    Label { zh, en }
-}
-
 const DIMENSIONS: &[Dimension] = &[
     Dimension {
         name: "place",
-        label: label("地区", "Place"),
+        label: Msg::FieldPlace,
         from_record: None,
         to_filter: ToFilter::With(place_filter),
     },
     Dimension {
         name: "indicator",
-        label: label("指标", "Indicator"),
+        label: Msg::FieldIndicator,
         from_record: None,
         // The code of the deepest level: `/indicator/B/B4/B4.1` → B4.1.
         to_filter: ToFilter::With(|_, segs| Some(("indicator", segs.last()?.to_string()))),
     },
     Dimension {
         name: "media",
-        label: label("类型", "Type"),
+        label: Msg::FieldType,
         from_record: Some(|r| vec![r.media.as_str().to_string()]),
         to_filter: ToFilter::One("media"),
     },
     Dimension {
         name: "date",
-        label: label("拍摄时间", "Capture date"),
+        label: Msg::FacetDate,
         from_record: Some(record_month),
         to_filter: ToFilter::With(|_, segs| match segs {
             [y] => Some(("year", y.to_string())),
@@ -272,13 +253,13 @@ const DIMENSIONS: &[Dimension] = &[
     },
     Dimension {
         name: "flag",
-        label: label("需核查", "Flags"),
+        label: Msg::FacetFlags,
         from_record: None,
         to_filter: ToFilter::One("flag"),
     },
     Dimension {
         name: "camera",
-        label: label("相机", "Camera"),
+        label: Msg::FieldCamera,
         from_record: Some(|r| {
             r.camera
                 .as_ref()
@@ -291,7 +272,7 @@ const DIMENSIONS: &[Dimension] = &[
     },
     Dimension {
         name: "status",
-        label: label("状态", "Status"),
+        label: Msg::FieldStatus,
         from_record: Some(|r| {
             vec![match r.status {
                 Status::Present => "present",
@@ -315,25 +296,25 @@ const FIELDS: &[Field] = &[
     Field {
         name: "prefecture",
         aliases: &[],
-        label: label("市州", "Prefecture"),
+        label: Msg::FieldPrefecture,
         kind: facet("place", place_facet),
     },
     Field {
         name: "county",
         aliases: &[],
-        label: label("县区", "County"),
+        label: Msg::FieldCounty,
         kind: facet("place", place_facet),
     },
     Field {
         name: "place",
         aliases: &[],
-        label: label("地区", "Place"),
+        label: Msg::FieldPlace,
         kind: facet("place", place_facet),
     },
     Field {
         name: "indicator",
         aliases: &[],
-        label: label("指标", "Indicator"),
+        label: Msg::FieldIndicator,
         kind: facet("indicator", |r, v| {
             r.resolve_indicator_facet(v).ok_or_else(|| {
                 Error::Query(format!(
@@ -345,7 +326,7 @@ const FIELDS: &[Field] = &[
     Field {
         name: "media",
         aliases: &["type"],
-        label: label("类型", "Type"),
+        label: Msg::FieldType,
         kind: facet("media", |_, v| match Media::parse(&v.to_lowercase()) {
             Some(m) => Ok(format!("/media/{}", m.as_str())),
             None => Err(Error::Query(format!(
@@ -356,55 +337,55 @@ const FIELDS: &[Field] = &[
     Field {
         name: "year",
         aliases: &[],
-        label: label("年份", "Year"),
+        label: Msg::FieldYear,
         kind: facet("date", year_facet),
     },
     Field {
         name: "date",
         aliases: &[],
-        label: label("月份", "Month"),
+        label: Msg::FieldMonth,
         kind: facet("date", date_facet),
     },
     Field {
         name: "camera",
         aliases: &[],
-        label: label("相机", "Camera"),
+        label: Msg::FieldCamera,
         kind: facet("camera", |_, v| Ok(format!("/camera/{}", facet_segment(v)))),
     },
     Field {
         name: "flag",
         aliases: &[],
-        label: label("标记", "Flag"),
+        label: Msg::FieldFlag,
         kind: facet("flag", |_, v| Ok(format!("/flag/{v}"))),
     },
     Field {
         name: "status",
         aliases: &[],
-        label: label("状态", "Status"),
+        label: Msg::FieldStatus,
         kind: facet("status", |_, v| Ok(format!("/status/{}", v.to_lowercase()))),
     },
     Field {
         name: "name",
         aliases: &[],
-        label: label("文件名", "Name"),
+        label: Msg::FieldName,
         kind: Kind::Text(TextField::Name),
     },
     Field {
         name: "path",
         aliases: &[],
-        label: label("路径", "Path"),
+        label: Msg::FieldPath,
         kind: Kind::Text(TextField::Path),
     },
     Field {
         name: "text",
         aliases: &[],
-        label: label("正文", "Text"),
+        label: Msg::FieldText,
         kind: Kind::Text(TextField::Body),
     },
     Field {
         name: "blake3",
         aliases: &[],
-        label: label("BLAKE3", "BLAKE3"),
+        label: Msg::FieldBlake3,
         kind: Kind::Blake3,
     },
 ];
@@ -524,9 +505,9 @@ mod tests {
     #[test]
     fn labels_and_names() {
         assert_eq!(by_name("type").map(|f| f.name), Some("media"));
-        assert_eq!(by_name("prefecture").unwrap().label("zh"), "市州");
-        assert_eq!(by_name("prefecture").unwrap().label("en"), "Prefecture");
-        assert_eq!(for_facet("/date/2019").unwrap().label("zh-CN"), "拍摄时间");
+        assert_eq!(by_name("prefecture").unwrap().label(Lang::Zh), "市州");
+        assert_eq!(by_name("prefecture").unwrap().label(Lang::En), "Prefecture");
+        assert_eq!(for_facet("/date/2019").unwrap().label(Lang::Zh), "拍摄时间");
         assert_eq!(
             Registry::standard().names().join(", "),
             "prefecture, county, place, indicator, media, type, year, date, camera, flag, \

@@ -8,6 +8,8 @@ use crate::extract::Facts;
 use crate::fields::{Dimension, Field, Kind, Registry, ToFilter};
 use crate::record::{Media, Status};
 
+use crate::i18n::{Lang, Msg};
+
 /// The standard table plus a file-extension facet, `/ext/jpg`, with a Chinese alias.
 fn with_extension_facet() -> &'static Registry {
     let std = Registry::standard();
@@ -15,10 +17,8 @@ fn with_extension_facet() -> &'static Registry {
     // Edit one: the dimension, with the record's own value.
     dimensions.push(Dimension {
         name: "ext",
-        label: crate::fields::Label {
-            zh: "扩展名",
-            en: "Extension",
-        },
+        // A real facet adds its own `Msg` key (and its zh and en texts); the test borrows one.
+        label: Msg::FieldOther,
         from_record: Some(|r| {
             r.path
                 .rsplit_once('.')
@@ -33,10 +33,7 @@ fn with_extension_facet() -> &'static Registry {
     fields.push(Field {
         name: "ext",
         aliases: &["扩展名"],
-        label: crate::fields::Label {
-            zh: "扩展名",
-            en: "Extension",
-        },
+        label: Msg::FieldOther,
         kind: Kind::Facet {
             dimension: "ext",
             to_facet: |_, v| Ok(format!("/ext/{}", v.to_lowercase())),
@@ -123,7 +120,8 @@ fn a_facet_added_to_the_field_table_works_everywhere() {
         reg.facet_filter(&LiteralFacets, "/ext/png"),
         Some(("ext", "png".to_string()))
     );
-    assert_eq!(reg.dimension("ext").unwrap().label("zh"), "扩展名");
+    assert_eq!(reg.dimension("ext").unwrap().label(Lang::Zh), "字段");
+    assert_eq!(reg.dimension("ext").unwrap().label(Lang::En), "Field");
 
     // And applied to catalog records by `archive list --filter`.
     let m = RecordMatcher::in_registry(reg, &LiteralFacets, "ext", "jpg").unwrap();

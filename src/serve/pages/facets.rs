@@ -2,8 +2,9 @@
 //! statuses and tag sources, a filter's chip text, the filter a facet stands for, and the
 //! facet tree of the sidebar.
 //!
-//! Kept in one file on purpose: the field registry (`crate::search::fields`) will answer these
-//! questions for every field at once, and this file is what it replaces.
+//! What a field or dimension is called and which filter a facet stands for come from the one
+//! field table (`crate::fields`); this file adds only what is the page's own: labels of values
+//! (media, flags, statuses, tag sources, dates) and the sidebar's tree.
 
 use crate::i18n::{Lang, Msg};
 use crate::schema::Schema;
@@ -49,24 +50,14 @@ pub fn indicator_label(schema: &Schema, code: &str) -> String {
     }
 }
 
+/// A field's name as the page shows it: the field table's label (`type` is the page's older
+/// word for `media`).
 pub fn field_label(l: Lang, f: &str) -> &'static str {
-    l.t(match f {
-        "prefecture" => Msg::FieldPrefecture,
-        "county" => Msg::FieldCounty,
-        "place" => Msg::FieldPlace,
-        "indicator" => Msg::FieldIndicator,
-        "media" | "type" => Msg::FieldType,
-        "year" => Msg::FieldYear,
-        "date" => Msg::FieldMonth,
-        "camera" => Msg::FieldCamera,
-        "flag" => Msg::FieldFlag,
-        "status" => Msg::FieldStatus,
-        "name" => Msg::FieldName,
-        "path" => Msg::FieldPath,
-        "text" => Msg::FieldText,
-        "blake3" => Msg::FieldBlake3,
-        _ => Msg::FieldOther,
-    })
+    let f = if f == "type" { "media" } else { f };
+    match crate::fields::by_name(f) {
+        Some(field) => field.label(l),
+        None => l.t(Msg::FieldOther),
+    }
 }
 
 pub fn status_label(l: Lang, s: &str) -> String {
@@ -98,34 +89,9 @@ pub fn filter_label(st: &AppState, l: Lang, field: &str, value: &str) -> String 
     )
 }
 
-/// The filter a facet stands for, as the query language writes it.
-pub fn facet_filter(st: &AppState, dim: &str, path: &str) -> Option<(String, String)> {
-    let segs: Vec<&str> = path.trim_start_matches('/').split('/').skip(1).collect();
-    let one = |f: &str, v: &str| Some((f.to_string(), v.to_string()));
-    match (dim, segs.as_slice()) {
-        ("place", [p]) => one("prefecture", p),
-        ("place", [p, c]) => {
-            // County names repeat across China (城东区); the code is exact.
-            let code = st
-                .schema()
-                .resolve_place(p)
-                .map(|pd| st.schema().counties_of(&pd.code))
-                .and_then(|cs| {
-                    cs.into_iter()
-                        .find(|d| d.short_name == *c || d.name == *c)
-                        .map(|d| d.code.clone())
-                });
-            Some(("county".to_string(), code.unwrap_or_else(|| c.to_string())))
-        }
-        ("indicator", [.., last]) => one("indicator", last),
-        ("date", [y]) => one("year", y),
-        ("date", [y, m]) => Some(("date".to_string(), format!("{y}-{m}"))),
-        ("media", [m]) => one("media", m),
-        ("camera", [c]) => one("camera", c),
-        ("flag", [f]) => one("flag", f),
-        ("status", [s]) => one("status", s),
-        _ => None,
-    }
+/// The filter a facet stands for, as the query language writes it (the field table's rule).
+pub fn facet_filter(st: &AppState, path: &str) -> Option<(String, String)> {
+    crate::fields::facet_filter(st.schema(), path).map(|(f, v)| (f.to_string(), v))
 }
 
 fn facet_display(
@@ -156,17 +122,6 @@ fn facet_display(
     }
 }
 
-/// The sidebar's facet groups in the order shown, with their titles.
-const GROUPS: [(&str, Msg); 7] = [
-    ("place", Msg::FieldPlace),
-    ("indicator", Msg::FieldIndicator),
-    ("media", Msg::FieldType),
-    ("date", Msg::FacetDate),
-    ("flag", Msg::FacetFlags),
-    ("camera", Msg::FieldCamera),
-    ("status", Msg::FieldStatus),
-];
-
 pub struct FacetGroup {
     pub dim: &'static str,
     pub title: &'static str,
@@ -192,15 +147,17 @@ pub struct FacetItem {
 
 /// The sidebar of a search: one group per facet dimension the response has.
 pub fn sidebar(st: &AppState, p: &Params, resp: &SearchResponse) -> Vec<FacetGroup> {
-    GROUPS
+    // The field table lists the dimensions in the order the page shows them.
+    crate::fields::Registry::standard()
+        .dimensions
         .iter()
-        .filter_map(|&(dim, title)| {
-            let items = resp.facets.get(dim)?;
+        .filter_map(|d| {
+            let items = resp.facets.get(d.name)?;
             let mut nodes = Vec::new();
-            flatten(st, p, dim, items, None, &mut nodes);
+            flatten(st, p, d.name, items, None, &mut nodes);
             Some(FacetGroup {
-                dim,
-                title: p.lang.t(title),
+                dim: d.name,
+                title: d.label(p.lang),
                 nodes,
             })
         })
@@ -216,7 +173,7 @@ fn flatten(
     out: &mut Vec<FacetNode>,
 ) {
     for fc in items {
-        let Some((field, value)) = facet_filter(st, dim, &fc.path) else {
+        let Some((field, value)) = facet_filter(st, &fc.path) else {
             continue;
         };
         let on = p.has_filter(&field, &value);
