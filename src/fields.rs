@@ -187,11 +187,6 @@ pub fn by_name(name: &str) -> Option<&'static Field> {
     STANDARD.by_name(name)
 }
 
-/// The standard dimension of a facet path: see [`Registry::for_facet`].
-pub fn for_facet(path: &str) -> Option<&'static Dimension> {
-    STANDARD.for_facet(path)
-}
-
 /// See [`Registry::facet_filter`].
 pub fn facet_filter(resolver: &dyn FacetResolver, path: &str) -> Option<(&'static str, String)> {
     STANDARD.facet_filter(resolver, path)
@@ -507,7 +502,10 @@ mod tests {
         assert_eq!(by_name("type").map(|f| f.name), Some("media"));
         assert_eq!(by_name("prefecture").unwrap().label(Lang::Zh), "市州");
         assert_eq!(by_name("prefecture").unwrap().label(Lang::En), "Prefecture");
-        assert_eq!(for_facet("/date/2019").unwrap().label(Lang::Zh), "拍摄时间");
+        assert_eq!(
+            STANDARD.for_facet("/date/2019").unwrap().label(Lang::Zh),
+            "拍摄时间"
+        );
         assert_eq!(
             Registry::standard().names().join(", "),
             "prefecture, county, place, indicator, media, type, year, date, camera, flag, \

@@ -6,7 +6,6 @@
 //! all cores, and never held in memory.
 
 use std::io::Read;
-use std::path::Path;
 
 use crate::walk::{mtime_ns, FileEntry};
 
@@ -119,13 +118,6 @@ pub fn hash_bytes(data: &[u8]) -> String {
     }
 }
 
-/// Hash a file by streaming it (used by `--verify` and export checks).
-pub fn hash_file(path: &Path) -> std::io::Result<String> {
-    let mut hasher = blake3::Hasher::new();
-    hash_stream(&mut std::fs::File::open(path)?, &mut hasher)?;
-    Ok(hasher.finalize().to_hex().to_string())
-}
-
 /// Block size for hashing large files: big enough for BLAKE3 to spread each block over all
 /// cores, small enough that memory stays flat however large the file.
 const STREAM_BLOCK: usize = 8 * 1024 * 1024;
@@ -166,6 +158,14 @@ fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
 mod tests {
     use super::*;
     use std::os::unix::fs::MetadataExt;
+    use std::path::Path;
+
+    /// A file hashed through the streaming path that large files take.
+    fn hash_file(path: &Path) -> std::io::Result<String> {
+        let mut hasher = blake3::Hasher::new();
+        hash_stream(&mut std::fs::File::open(path)?, &mut hasher)?;
+        Ok(hasher.finalize().to_hex().to_string())
+    }
 
     #[test]
     fn known_vector() {

@@ -9,7 +9,6 @@
 //! deleting the folder loses nothing. A file that cannot be decoded leaves a `.fail` marker so
 //! that it is not decoded again on every page view; the caller shows a placeholder icon.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, ImageReader, Limits};
@@ -149,9 +148,10 @@ pub fn render_file(source: &Path, orientation: Option<u16>) -> Result<Vec<u8>, R
     encode(img, orientation)
 }
 
-/// The same as [`render_file`] for bytes already in memory (tests, small files).
-pub fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
-    let mut reader = ImageReader::new(Cursor::new(bytes))
+/// The same as [`render_file`] for bytes in memory: the tests' way in.
+#[cfg(test)]
+fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
+    let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(RenderError::Read)?;
     if reader.format().is_none() {
@@ -190,7 +190,7 @@ mod tests {
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, _| image::Rgb([(x % 256) as u8, 10, 200]));
-        let mut out = Cursor::new(Vec::new());
+        let mut out = std::io::Cursor::new(Vec::new());
         DynamicImage::ImageRgb8(img)
             .write_to(&mut out, ImageFormat::Png)
             .unwrap();
