@@ -11,6 +11,13 @@
 //! 7. [`serve`]: the inspectors' page and JSON API; [`export`]: verifiable evidence packages.
 //!
 //! [`pipeline`] drives stages 1–6 for `archive index`; [`cli`] is the command line.
+//!
+//! Beside the stages: [`config`] (validated settings), [`curate`] (collections, manual tags,
+//! users, the audit chain), `fields` (the one table of search fields and facets), [`i18n`]
+//! (every user-facing text, one catalogue per language), `html` (the one escaper), `record`
+//! (the JSON record all outputs share), `report` (the coverage ledger), `thumb`, [`sample`]
+//! (the bundled sample evidence and the tests' fixture generator). Imports go one way:
+//! docs/ARCHITECTURE.md has the module graph, and `tests/it/structure.rs` keeps it acyclic.
 
 #![forbid(unsafe_code)]
 
