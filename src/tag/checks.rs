@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::record::FlagValue;
 use crate::schema::{Location, Schema, UNCERTAIN_KM};
 
-use super::engine::{coord, Source};
+use super::engine::{coord, Part, Source};
 use super::flags::Flag;
 use super::{FileForTagging, Tagging};
 
@@ -33,10 +33,13 @@ pub(super) fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> 
     let says = match claimed.source.as_str() {
         "manual" => "a curator says".to_string(),
         _ => {
-            let what = if claimed.evidence.contains("file name") {
-                "file name"
+            // The evidence is the tagger's own sentence naming the part it read (engine.rs
+            // writes it with `Part`); a structured source per tag comes with translated
+            // reasons (issue 15).
+            let what = if claimed.evidence.contains(Part::FileName.as_str()) {
+                Part::FileName
             } else {
-                "folder"
+                Part::Folder
             };
             format!("{what} says")
         }

@@ -74,13 +74,38 @@ impl Cand {
     }
 }
 
+/// Which part of a file's location a name was read from. Its words go into the evidence that
+/// curators and inspectors read, and decide what counts (a root folder's keywords do not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    RootFolder,
+    Folder,
+    FileName,
+}
+
+impl Part {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            Part::RootFolder => "root folder",
+            Part::Folder => "folder",
+            Part::FileName => "file name",
+        }
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One name-bearing piece of a file's location: a root folder, a folder, the file name.
 struct Segment<'a> {
     /// As written, for evidence.
     text: &'a str,
     /// What is matched: the file name without its extension.
     match_text: &'a str,
-    label: &'static str,
+    label: Part,
     depth: usize,
 }
 
@@ -111,7 +136,7 @@ fn segments<'a>(f: &FileForTagging<'a>) -> Vec<Segment<'a>> {
         .map(|&s| Segment {
             text: s,
             match_text: s,
-            label: "root folder",
+            label: Part::RootFolder,
             depth: 0,
         })
         .collect();
@@ -121,7 +146,11 @@ fn segments<'a>(f: &FileForTagging<'a>) -> Vec<Segment<'a>> {
         out.push(Segment {
             text: s,
             match_text: if is_file { file_stem(s) } else { s },
-            label: if is_file { "file name" } else { "folder" },
+            label: if is_file {
+                Part::FileName
+            } else {
+                Part::Folder
+            },
             depth: out.len(),
         });
     }
@@ -186,7 +215,7 @@ impl FolderMemo {
 
     fn found<'m>(&'m self, schema: &Schema, seg: &Segment) -> Cow<'m, Found> {
         match self.0.get(seg.match_text) {
-            Some(f) if seg.label != "file name" => Cow::Borrowed(f),
+            Some(f) if seg.label != Part::FileName => Cow::Borrowed(f),
             _ => Cow::Owned(Found::of(schema, seg.match_text)),
         }
     }
@@ -419,7 +448,7 @@ fn indicator_cands(
             });
         }
         // Root folders are context, not a description of the file: their keywords do not count.
-        if seg.label != "root folder" {
+        if seg.label != Part::RootFolder {
             for m in &found.keywords {
                 name_keywords.push((m, seg.label, seg.text, seg.depth));
             }
