@@ -6,6 +6,12 @@
 //! an office tool); the cookie holds only a random token. Every state-changing request must
 //! carry the session's CSRF token, even in the no-users loopback mode, where a per-process
 //! token embedded in the pages stops a malicious site from POSTing to localhost.
+//!
+//! A session is only as good as the user it was opened for: every request checks it against
+//! the users in `config.toml` as they are now (re-read when the file changes, a stat per
+//! request), so `archive user remove`, `user role` and `user passwd` made while the server runs
+//! end that user's sessions at their next request. A session also ends after
+//! [`IDLE_TIMEOUT`] without a request and [`SESSION_TTL`] after sign-in.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,13 +31,47 @@ use crate::curate::{Actor, Role};
 pub const COOKIE: &str = "archive_session";
 /// How long a sign-in lasts.
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+/// A session unused this long is ended (a browser left open on a shared office PC).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
 /// Largest form body read to find the CSRF field (curation forms are a few hundred bytes).
 const MAX_FORM_BYTES: usize = 1 << 20;
 
 struct Session {
     actor: Actor,
+    /// The user's password hash at sign-in: a changed password ends the session.
+    password_hash: String,
     csrf: String,
     expires: Instant,
+    last_seen: Instant,
+}
+
+/// What identifies one state of `config.toml`: a rewrite (the CLI writes a new file and renames
+/// it over the old one) changes at least one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(path: &std::path::Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&m),
+        })
+    }
+}
+
+/// The configured users and the state of the file they were read from.
+struct Users {
+    list: Vec<UserEntry>,
+    /// `None` until first compared with the file (the list came from the caller).
+    stamp: Option<Option<FileStamp>>,
 }
 
 /// In-memory sign-ins plus the users they are checked against.
@@ -39,9 +79,10 @@ pub struct Sessions {
     map: Mutex<HashMap<String, Session>>,
     /// The token of the no-users loopback mode (one per process).
     local_csrf: String,
-    /// Configured users; re-read from `config.toml` at each sign-in and after the users page
-    /// changes them, so a `archive user add` made while serving counts at the next sign-in.
-    users: Mutex<Vec<UserEntry>>,
+    /// Configured users; re-read from `config.toml` whenever the file changed, so a CLI change
+    /// made while serving counts at the next request.
+    users: Mutex<Users>,
+    idle_timeout: Duration,
 }
 
 impl Sessions {
@@ -49,8 +90,47 @@ impl Sessions {
         Sessions {
             map: Mutex::new(HashMap::new()),
             local_csrf: random_token(),
-            users: Mutex::new(users),
+            users: Mutex::new(Users {
+                list: users,
+                stamp: None,
+            }),
+            idle_timeout: IDLE_TIMEOUT,
         }
+    }
+
+    /// The same with another idle timeout (tests).
+    pub fn with_idle_timeout(mut self, idle: Duration) -> Sessions {
+        self.idle_timeout = idle;
+        self
+    }
+
+    /// Re-read the users when `config.toml` in `archive_dir` changed since last looked at, and
+    /// end every session whose user is gone or has another role or password now. A file that
+    /// cannot be read or parsed keeps the users known so far (the CLI refuses to write such a
+    /// file, so this is a hand edit in progress) and is logged.
+    pub fn sync_users(&self, archive_dir: &std::path::Path) {
+        let path = archive_dir.join("config.toml");
+        let stamp = FileStamp::of(&path);
+        let mut users = self.users.lock().unwrap_or_else(|p| p.into_inner());
+        if users.stamp == Some(stamp) {
+            return;
+        }
+        match crate::curate::users::load(archive_dir) {
+            Ok(list) => {
+                users.list = list;
+                users.stamp = Some(stamp);
+            }
+            Err(e) => {
+                tracing::warn!("users not re-read from {}: {e}", path.display());
+                return;
+            }
+        }
+        let current = users.list.clone();
+        drop(users);
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, s| still_valid(&current, s));
     }
 
     pub fn has_users(&self) -> bool {
@@ -58,39 +138,61 @@ impl Sessions {
             .users
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .list
             .is_empty()
     }
 
-    pub fn set_users(&self, users: Vec<UserEntry>) {
-        *self.users.lock().unwrap_or_else(|p| p.into_inner()) = users;
+    /// The users as the page's users form just wrote them; sessions of changed users end.
+    pub fn set_users(&self, list: Vec<UserEntry>) {
+        let mut users = self.users.lock().unwrap_or_else(|p| p.into_inner());
+        users.list = list.clone();
+        // Compare with the file again at the next request.
+        users.stamp = None;
+        drop(users);
+        self.map
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, s| still_valid(&list, s));
     }
 
     fn users(&self) -> Vec<UserEntry> {
-        self.users.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.users
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .list
+            .clone()
     }
 
-    fn start(&self, actor: Actor) -> String {
+    fn start(&self, actor: Actor, password_hash: String) -> String {
         let token = random_token();
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         // Forget expired sessions on each sign-in so the map cannot grow without bound.
-        map.retain(|_, s| s.expires > now);
+        let idle = self.idle_timeout;
+        map.retain(|_, s| s.expires > now && now.duration_since(s.last_seen) < idle);
         map.insert(
             token.clone(),
             Session {
                 actor,
+                password_hash,
                 csrf: random_token(),
                 expires: now + SESSION_TTL,
+                last_seen: now,
             },
         );
         token
     }
 
     fn lookup(&self, token: &str) -> Option<(Actor, String)> {
-        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(token)
-            .filter(|s| s.expires > Instant::now())
-            .map(|s| (s.actor.clone(), s.csrf.clone()))
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let s = map.get_mut(token)?;
+        if s.expires <= now || now.duration_since(s.last_seen) >= self.idle_timeout {
+            map.remove(token);
+            return None;
+        }
+        s.last_seen = now;
+        Some((s.actor.clone(), s.csrf.clone()))
     }
 
     fn end(&self, token: &str) {
@@ -107,6 +209,13 @@ impl Sessions {
             .unwrap_or_else(|p| p.into_inner())
             .retain(|_, s| s.actor.name != name);
     }
+}
+
+/// Whether a session's user still exists with the role and password it signed in with.
+fn still_valid(users: &[UserEntry], s: &Session) -> bool {
+    users.iter().any(|u| {
+        u.name == s.actor.name && u.role == s.actor.role && u.password_hash == s.password_hash
+    })
 }
 
 /// Who is asking, put into every request's extensions by [`layer`].
@@ -185,6 +294,7 @@ fn public_path(path: &str) -> bool {
 /// and refuse state-changing requests without the right CSRF token.
 pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let sessions = &st.inner.sessions;
+    sessions.sync_users(&st.inner.cfg.archive_dir);
     let has_users = sessions.has_users();
     let token = cookie_token(&req);
     let who = if !has_users && st.inner.loopback_only {
@@ -263,12 +373,16 @@ fn session_cookie(token: &str, max_age: u64) -> String {
 
 /// Check a name and password; on success a session and its cookie.
 pub fn sign_in(st: &AppState, name: &str, password: &str) -> Option<(Actor, String)> {
-    // Re-read the file so users added with the CLI while serving can sign in.
-    if let Ok(users) = crate::curate::users::load(&st.inner.cfg.archive_dir) {
-        st.inner.sessions.set_users(users);
-    }
-    let actor = crate::curate::users::verify_password(&st.inner.sessions.users(), name, password)?;
-    let token = st.inner.sessions.start(actor.clone());
+    // Users added with the CLI while serving can sign in.
+    st.inner.sessions.sync_users(&st.inner.cfg.archive_dir);
+    let users = st.inner.sessions.users();
+    let actor = crate::curate::users::verify_password(&users, name, password)?;
+    let hash = users
+        .iter()
+        .find(|u| u.name == actor.name)
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_default();
+    let token = st.inner.sessions.start(actor.clone(), hash);
     Some((actor, session_cookie(&token, SESSION_TTL.as_secs())))
 }
 
@@ -286,4 +400,50 @@ pub fn forbidden(actor: &Actor, needed: Role, action: &str) -> WebError {
         "{} ({}) may not {action}: that needs the {needed} role; ask an admin",
         actor.name, actor.role
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(name: &str, role: Role, hash: &str) -> UserEntry {
+        UserEntry {
+            name: name.into(),
+            role,
+            password_hash: hash.into(),
+        }
+    }
+
+    #[test]
+    fn an_idle_session_ends_and_a_used_one_goes_on() {
+        let users = vec![user("cai", Role::Curator, "h1")];
+        let idle = Sessions::new(users.clone()).with_idle_timeout(Duration::ZERO);
+        let t = idle.start(Actor::new("cai", Role::Curator), "h1".into());
+        assert!(idle.lookup(&t).is_none(), "no request within the idle time");
+        assert!(idle.lookup(&t).is_none(), "and it stays ended");
+
+        let busy = Sessions::new(users).with_idle_timeout(Duration::from_secs(3600));
+        let t = busy.start(Actor::new("cai", Role::Curator), "h1".into());
+        assert_eq!(
+            busy.lookup(&t).map(|(a, _)| a.name),
+            Some("cai".to_string())
+        );
+    }
+
+    #[test]
+    fn changed_users_end_only_their_own_sessions() {
+        let s = Sessions::new(vec![
+            user("ada", Role::Admin, "h0"),
+            user("cai", Role::Curator, "h1"),
+        ]);
+        let ada = s.start(Actor::new("ada", Role::Admin), "h0".into());
+        let cai = s.start(Actor::new("cai", Role::Curator), "h1".into());
+        // The users page demoted cai.
+        s.set_users(vec![
+            user("ada", Role::Admin, "h0"),
+            user("cai", Role::Viewer, "h1"),
+        ]);
+        assert!(s.lookup(&cai).is_none());
+        assert!(s.lookup(&ada).is_some());
+    }
 }

@@ -35,6 +35,10 @@ fn fixture() -> &'static Fixture {
         let cfg = archive::config::Config::load(&archive_dir, None).unwrap();
         let opts = archive::pipeline::IndexOptions { roots: vec![evidence], ..Default::default() };
         archive::pipeline::run_index(&cfg, &opts).unwrap();
+        // The same archive before any user existed: the server re-reads users from
+        // config.toml, so the no-users case needs a folder of its own.
+        let local_dir = dir.path().join("archive-local");
+        copy_dir(&archive_dir, &local_dir);
         let op = Actor::local_operator();
         for (n, r) in [("ada", Role::Admin), ("cai", Role::Curator), ("vic", Role::Viewer)] {
             users::add(&archive_dir, &op, n, r, PASSWORD).unwrap();
@@ -44,8 +48,8 @@ fn fixture() -> &'static Fixture {
         let schema = std::sync::Arc::new(cfg.schema().unwrap());
         let state = AppState::with_schema(cfg.clone(), schema.clone()).unwrap();
         let remote = AppState::with_schema(cfg.clone(), schema.clone()).unwrap().allowing_remote();
-        let mut no_users = cfg.clone();
-        no_users.users.clear();
+        let no_users = archive::config::Config::load(&local_dir, None).unwrap();
+        assert!(no_users.users.is_empty());
         let local = AppState::with_schema(no_users, schema).unwrap();
         let cat = archive::catalog::Catalog::open_existing(&archive_dir).unwrap();
         let mut hashes = Vec::new();
@@ -61,6 +65,19 @@ fn fixture() -> &'static Fixture {
         assert_eq!(file_ids.len(), 3);
         Fixture { dir, state, remote, local, hashes, file_ids }
     })
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
 }
 
 struct Got {
@@ -790,4 +807,86 @@ async fn curation_controls_only_for_those_who_may_use_them() {
         !coll.contains("/export\"") && !coll.contains("/review\""),
         "viewers see no review or download buttons"
     );
+}
+
+/// Users changed with the command line while the server runs (issue 20, finding 1): the next
+/// request of each affected session finds it ended; other users stay signed in.
+#[tokio::test]
+async fn sessions_end_when_the_command_line_changes_their_user() {
+    let dir = tempfile::Builder::new()
+        .prefix("curweb-cli-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let evidence = dir.path().join("evidence");
+    std::fs::create_dir_all(evidence.join("海东市")).unwrap();
+    std::fs::write(evidence.join("海东市/说明.txt"), "科普大篷车进校园").unwrap();
+    let archive_dir = dir.path().join("archive-data");
+    let cfg = archive::config::Config::load(&archive_dir, None).unwrap();
+    let opts = archive::pipeline::IndexOptions {
+        roots: vec![evidence],
+        ..Default::default()
+    };
+    archive::pipeline::run_index(&cfg, &opts).unwrap();
+    let op = Actor::local_operator();
+    for (n, r) in [
+        ("ada", Role::Admin),
+        ("cai", Role::Curator),
+        ("dan", Role::Curator),
+        ("eve", Role::Curator),
+    ] {
+        users::add(&archive_dir, &op, n, r, PASSWORD).unwrap();
+    }
+    let cfg = archive::config::Config::load(&archive_dir, None).unwrap();
+    let schema = std::sync::Arc::new(cfg.schema().unwrap());
+    let st = AppState::with_schema(cfg, schema).unwrap();
+    let (ada, cai, dan, eve) = (
+        sign_in(&st, "ada").await,
+        sign_in(&st, "cai").await,
+        sign_in(&st, "dan").await,
+        sign_in(&st, "eve").await,
+    );
+    let user_of = |c: Client| {
+        let st = st.clone();
+        async move {
+            let s: serde_json::Value =
+                serde_json::from_slice(&get(&st, "/api/session", &c).await.body).unwrap();
+            s["user"].as_str().map(str::to_string)
+        }
+    };
+    assert_eq!(user_of(cai.clone()).await.as_deref(), Some("cai"));
+    // A curator may create collections before the change.
+    let made = post(&st, "/collections", &cai, &[("name", "整改前")]).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+
+    users::set_role(&archive_dir, &op, "cai", Role::Viewer, Some("调岗")).unwrap();
+    users::remove(&archive_dir, &op, "dan", Some("离职")).unwrap();
+    users::set_password(&archive_dir, &op, "eve", "another horse 43").unwrap();
+
+    // cai's old session was a curator's: it is gone, and with it the right to create.
+    let refused = post(&st, "/collections", &cai, &[("name", "整改后")]).await;
+    assert_eq!(refused.location(), "/login", "{}", refused.text());
+    let listed = get(&st, "/api/collections", &ada).await;
+    assert!(!listed.text().contains("整改后"), "{}", listed.text());
+    assert!(listed.text().contains("整改前"), "{}", listed.text());
+    assert_eq!(user_of(cai.clone()).await, None);
+    assert_eq!(
+        user_of(dan.clone()).await,
+        None,
+        "a removed user is signed out"
+    );
+    assert_eq!(
+        user_of(eve.clone()).await,
+        None,
+        "a new password signs the old session out"
+    );
+    assert_eq!(
+        user_of(ada.clone()).await.as_deref(),
+        Some("ada"),
+        "others stay"
+    );
+    // cai signs in again and has the new role.
+    let cai = sign_in(&st, "cai").await;
+    let s: serde_json::Value =
+        serde_json::from_slice(&get(&st, "/api/session", &cai).await.body).unwrap();
+    assert_eq!(s["role"], "viewer", "{s}");
 }
