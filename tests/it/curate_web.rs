@@ -603,12 +603,37 @@ async fn the_download_button_gives_a_package_that_verifies() {
             .status,
         StatusCode::SEE_OTHER
     );
-    // "Add all results of this query": every file of the archive.
+    // "Add all results of this search", sent as the page's search box sends it: only the
+    // matches, never the whole catalog (issue 20, finding 5).
+    for nothing in [&[("q", "")][..], &[("q", "  "), ("f", "")][..]] {
+        let mut form = vec![("collection", name)];
+        form.extend_from_slice(nothing);
+        let refused = post(&f.state, "/collections/add", &c, &form).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            refused.text()
+        );
+    }
+    let malformed = post(
+        &f.state,
+        "/collections/add",
+        &c,
+        &[("collection", name), ("q", "科普"), ("f", "nonsense")],
+    )
+    .await;
+    assert_eq!(
+        malformed.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        malformed.text()
+    );
     let all = post(
         &f.state,
         "/collections/add",
         &c,
-        &[("collection", name), ("q", "q=")],
+        &[("collection", name), ("q", "科普"), ("f", "media:photo")],
     )
     .await;
     assert_eq!(all.status, StatusCode::SEE_OTHER, "{}", all.text());
@@ -619,7 +644,21 @@ async fn the_download_button_gives_a_package_that_verifies() {
     )
     .unwrap();
     let n = shown["items"].as_array().unwrap().len();
-    assert!(n >= 3, "{shown}");
+    let searched: serde_json::Value = serde_json::from_slice(
+        &get(
+            &f.state,
+            "/api/search?q=%E7%A7%91%E6%99%AE&f=media:photo&limit=1",
+            &c,
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    let everything: serde_json::Value =
+        serde_json::from_slice(&get(&f.state, "/api/search?limit=1", &c).await.body).unwrap();
+    assert!(n >= 1, "{shown}");
+    assert_eq!(n as u64, searched["total"].as_u64().unwrap(), "{shown}");
+    assert!((n as u64) < everything["total"].as_u64().unwrap());
     let zip = post(&f.state, &format!("{base}/export"), &c, &[]).await;
     assert_eq!(zip.status, StatusCode::OK, "{}", zip.text());
     assert_eq!(zip.headers[header::CONTENT_TYPE], "application/zip");
@@ -781,12 +820,26 @@ async fn curation_controls_only_for_those_who_may_use_them() {
             .status,
         StatusCode::SEE_OTHER
     );
-    let results = get(&f.state, "/?q=", &curator).await.text();
+    let results = get(&f.state, "/?q=%E7%A7%91%E6%99%AE&f=media:photo", &curator)
+        .await
+        .text();
     assert!(
         results.contains(r#"action="/collections/add""#) && results.contains("按钮"),
         "curators get the add-all form"
     );
-    assert!(!get(&f.state, "/?q=", &viewer)
+    assert!(
+        results.contains(r#"name="q" value="科普""#)
+            && results.contains(r#"name="f" value="media:photo""#),
+        "the form carries the search as the search box sends it"
+    );
+    assert!(
+        !get(&f.state, "/?q=", &curator)
+            .await
+            .text()
+            .contains(r#"action="/collections/add""#),
+        "browsing everything offers no add-all"
+    );
+    assert!(!get(&f.state, "/?q=%E7%A7%91%E6%99%AE", &viewer)
         .await
         .text()
         .contains(r#"action="/collections/add""#));

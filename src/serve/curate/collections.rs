@@ -274,9 +274,23 @@ pub(super) fn add_to_collection(
     f: &Form,
     mut file_ids: Vec<i64>,
 ) -> Result<(), WebError> {
-    if f.iter().any(|(k, _)| k == "q") {
-        let raw = field(f, "q");
-        let p = crate::serve::params::Params::parse(Some(raw))?;
+    let search_fields = |k: &str| k == "q" || k == "f";
+    if f.iter().any(|(k, _)| search_fields(k)) {
+        // The search as the page's own search box and facet links send it: words in `q`, one
+        // `f` per filter. It is parsed by the page's own rules, so what is added is what the
+        // page listed; anything else in the form is not part of the search.
+        let mut again = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in f.iter().filter(|(k, _)| search_fields(k)) {
+            again.append_pair(k, v);
+        }
+        let p = crate::serve::params::Params::parse(Some(&again.finish()))?;
+        if p.q.trim().is_empty() && p.filters.is_empty() {
+            return Err(WebError::BadRequest(
+                "an empty search would add every catalogued file: search for words or choose a \
+                 filter first"
+                    .into(),
+            ));
+        }
         let found = collections::files_for_query(st.index(), st.schema(), &p.q, &p.filters)?;
         file_ids.extend(found);
     }

@@ -14,8 +14,10 @@ use crate::serve::AppState;
 /// Under the results: add every result of this search to a collection (curators only).
 pub struct AddResults {
     pub csrf: String,
-    /// The page's raw query string: the handler runs the same search again.
-    pub query: String,
+    /// The search's words and its filters (`field:value`), sent back as the search box and
+    /// the facet links send them (`q`, `f`): the handler runs the same search again.
+    pub q: String,
+    pub filters: Vec<String>,
     /// "Add all N results …", in the page's language.
     pub button: String,
     pub collections: Vec<String>,
@@ -26,10 +28,15 @@ pub fn add_results(
     st: &AppState,
     who: &Who,
     l: Lang,
-    raw_query: &str,
+    q: &str,
+    filters: &[(String, String)],
     total: usize,
 ) -> Option<AddResults> {
     let actor = who.actor.as_ref().filter(|a| a.can(Role::Curator))?;
+    // Browsing everything is not a search: adding "all results" would add the whole catalog.
+    if q.trim().is_empty() && filters.is_empty() {
+        return None;
+    }
     let collections: Vec<String> = st
         .with_curation(|cat| collections::list(cat, actor))
         .unwrap_or_default()
@@ -38,7 +45,8 @@ pub fn add_results(
         .collect();
     (!collections.is_empty()).then(|| AddResults {
         csrf: who.csrf.clone(),
-        query: raw_query.to_string(),
+        q: q.to_string(),
+        filters: filters.iter().map(|(f, v)| format!("{f}:{v}")).collect(),
         button: l.fill(Msg::AddAllResults, &[("n", &total)]),
         collections,
     })

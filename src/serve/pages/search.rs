@@ -182,7 +182,7 @@ pub async fn search_page(
             if resp.hits.is_empty() {
                 page.syntax = syntax_rows(l);
             } else {
-                page.add = add_results(&st, &who, l, raw.as_deref().unwrap_or(""), resp.total);
+                page.add = add_results(&st, &who, l, &p.q, &p.filters, resp.total);
             }
             page.results = Some(Results {
                 total: resp.total,
