@@ -271,6 +271,21 @@ impl Catalog {
             .map_err(|e| self.err(e))
     }
 
+    /// Device and inode of a file as the walk last saw it. With size and mtime they prove that
+    /// the file now at its path is the one catalogued: a copy, link or edit swapped in keeps
+    /// neither.
+    pub fn file_identity(&self, id: i64) -> Result<Option<(u64, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT dev, inode FROM files WHERE id = ?1")
+            .map_err(|e| self.err(e))?;
+        stmt.query_row([id], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })
+        .optional()
+        .map_err(|e| self.err(e))
+    }
+
     /// Files holding a given content (several paths may share one blob).
     pub fn files_by_blake3(&self, blake3: &str) -> Result<Vec<FileRow>> {
         let sql = format!(

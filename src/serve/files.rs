@@ -143,15 +143,45 @@ pub async fn original(
     let rows = rows_for(&st, &b3).await?;
     let named = rows.iter().find(|r| Some(r.id) == p.id).unwrap_or(&rows[0]);
     let name = named.file_name().to_string();
-    for row in candidates(&rows, p.id) {
-        let Ok(mut file) = tokio::fs::File::open(row.abs_path()).await else {
+    let tried = candidates(&rows, p.id);
+    let ids: Vec<i64> = tried.iter().map(|r| r.id).collect();
+    let st2 = st.clone();
+    let identities = tokio::task::spawn_blocking(move || {
+        st2.with_catalog(|c| {
+            ids.iter()
+                .map(|&id| c.file_identity(id))
+                .collect::<crate::Result<Vec<_>>>()
+        })
+    })
+    .await??;
+    // Why a copy that is there was not served: said instead of "missing" when none is served.
+    let mut changed: Option<String> = None;
+    for (row, identity) in tried.into_iter().zip(identities) {
+        let path = row.abs_path();
+        let Ok(link) = tokio::fs::symlink_metadata(&path).await else {
+            continue;
+        };
+        // Never follow a link put in the file's place: it may point anywhere on the server.
+        if !link.file_type().is_file() {
+            changed.get_or_insert_with(|| {
+                format!(
+                    "{} is no longer a regular file (a link or folder is in its place)",
+                    row.display_path()
+                )
+            });
+            continue;
+        }
+        let Ok(mut file) = tokio::fs::File::open(&path).await else {
             continue;
         };
         let Ok(meta) = file.metadata().await else {
             continue;
         };
-        // A copy whose size changed no longer holds this content: do not hand it out under this hash.
-        if !meta.is_file() || meta.len() != row.size {
+        // The file opened must be the one catalogued under this hash, not a same-size edit or
+        // another file renamed into its place (the link check above could race with a swap;
+        // this check is on the open file itself).
+        if let Some(why) = not_the_catalogued_file(row, identity, &meta) {
+            changed.get_or_insert_with(|| format!("{}: {why}", row.display_path()));
             continue;
         }
         let len = meta.len();
@@ -221,9 +251,38 @@ pub async fn original(
         }
         return Ok(res);
     }
-    Err(WebError::NotFound(format!(
-        "every catalogued copy of {b3} is missing or changed on disk; run `archive index` to bring the catalog up to date"
-    )))
+    match changed {
+        Some(why) => Err(WebError::Conflict(format!(
+            "{why}; the file on disk is no longer the content {b3} the catalog holds, so it is not \
+             served under that hash: run `archive index` to bring the catalog up to date"
+        ))),
+        None => Err(WebError::NotFound(format!(
+            "every catalogued copy of {b3} is missing on disk; run `archive index` to bring the catalog up to date"
+        ))),
+    }
+}
+
+/// Why an opened file is not the one the catalog knows at that path, if it is not: its device
+/// and inode, size and modification time must all be the walk's.
+fn not_the_catalogued_file(
+    row: &FileRow,
+    identity: Option<(u64, u64)>,
+    meta: &std::fs::Metadata,
+) -> Option<&'static str> {
+    use std::os::unix::fs::MetadataExt;
+    if !meta.is_file() {
+        return Some("it is no longer a regular file");
+    }
+    if identity.is_some_and(|(dev, ino)| (meta.dev(), meta.ino()) != (dev, ino)) {
+        return Some("another file has taken its place (device or inode differ)");
+    }
+    if meta.len() != row.size {
+        return Some("its size changed");
+    }
+    if crate::walk::mtime_ns(meta) != row.mtime_ns {
+        return Some("it was modified (its modification time changed)");
+    }
+    None
 }
 
 pub async fn thumb(

@@ -848,3 +848,94 @@ async fn unknown_pages_use_the_one_error_page() {
     assert_eq!(zh.status, StatusCode::BAD_REQUEST);
     assert!(zh.text().contains("class=\"msg error\"") && zh.text().contains("返回检索"));
 }
+
+/// A catalogued original swapped on disk (issue 20, finding 2): a link to a same-size file
+/// outside the evidence, or a same-size edit in place, is not served under the old hash; the
+/// answer is 409 with the reason, and an unchanged file is still served.
+#[tokio::test]
+async fn originals_are_served_only_while_they_are_the_catalogued_file() {
+    let dir = tempfile::Builder::new()
+        .prefix("serve-orig-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let evidence = dir.path().join("evidence");
+    let folder = evidence.join("海东市/互助县");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, text) in [
+        ("活动记录.txt", "科普大篷车进校园，2019年6月12日。"),
+        ("签到表.txt", "签到表：张三、李四、王五，共三人。"),
+        ("总结.txt", "全年开展科普活动十二次，覆盖三个乡镇。"),
+    ] {
+        std::fs::write(folder.join(name), text).unwrap();
+    }
+    let outside = dir.path().join("secret.txt");
+    let archive_dir = dir.path().join("archive-data");
+    let cfg = archive::config::Config::load(&archive_dir, None).unwrap();
+    let opts = archive::pipeline::IndexOptions {
+        roots: vec![evidence.clone()],
+        ..Default::default()
+    };
+    archive::pipeline::run_index(&cfg, &opts).unwrap();
+    let schema = std::sync::Arc::new(cfg.schema().unwrap());
+    let st = AppState::with_schema(cfg, schema).unwrap();
+    let fetch = |uri: String| {
+        let st = st.clone();
+        async move {
+            let res = app(st)
+                .oneshot(
+                    Request::get(uri)
+                        .header(header::HOST, "127.0.0.1:8080")
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let b3 = |name: &str| {
+        blake3::hash(&std::fs::read(folder.join(name)).unwrap())
+            .to_hex()
+            .to_string()
+    };
+    let (record, signin, summary) = (b3("活动记录.txt"), b3("签到表.txt"), b3("总结.txt"));
+
+    let (status, body) = fetch(format!("/file/{summary}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("十二次"));
+
+    // A link to a same-size file outside the evidence tree, put in a catalogued file's place.
+    let signin_len = std::fs::metadata(folder.join("签到表.txt")).unwrap().len() as usize;
+    std::fs::write(&outside, "x".repeat(signin_len)).unwrap();
+    std::fs::remove_file(folder.join("签到表.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, folder.join("签到表.txt")).unwrap();
+    let (status, body) = fetch(format!("/file/{signin}")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        !body.contains("xxxx"),
+        "the linked file's bytes were served"
+    );
+    assert!(
+        body.contains("签到表.txt") && body.contains("archive index"),
+        "{body}"
+    );
+
+    // A same-size edit in place.
+    let len = std::fs::metadata(folder.join("活动记录.txt"))
+        .unwrap()
+        .len() as usize;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(folder.join("活动记录.txt"), "y".repeat(len)).unwrap();
+    let (status, body) = fetch(format!("/file/{record}")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(!body.contains("yyyy"));
+
+    // Gone altogether is still "missing", with the same advice.
+    std::fs::remove_file(folder.join("总结.txt")).unwrap();
+    let (status, body) = fetch(format!("/file/{summary}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}
