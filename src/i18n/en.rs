@@ -152,6 +152,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         UserName => "Name",
         Password => "Password",
         WrongPassword => "The name or the password is wrong",
+        TooManySignIns => "Too many failed sign-ins: try again in {seconds} seconds",
 
         NoCollections => "No collections yet.",
         Collection => "Collection",

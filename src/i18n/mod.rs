@@ -257,6 +257,8 @@ messages! {
     UserName,
     Password,
     WrongPassword,
+    /// Sign-in refused for a while after repeated failures.
+    TooManySignIns(seconds),
     // ---- collections
     NoCollections,
     Collection,

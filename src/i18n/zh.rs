@@ -152,6 +152,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         UserName => "用户名",
         Password => "密码",
         WrongPassword => "用户名或密码不对",
+        TooManySignIns => "登录失败次数过多，请 {seconds} 秒后再试",
 
         NoCollections => "还没有专题。",
         Collection => "专题",

@@ -33,6 +33,13 @@ pub const COOKIE: &str = "archive_session";
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// A session unused this long is ended (a browser left open on a shared office PC).
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(2 * 3600);
+/// Password checks run at once: each argon2 check holds its memory cost (tens of MB), and 100
+/// parallel sign-in attempts took the server to 1.8 GB before this cap.
+pub const PASSWORD_CHECKS: usize = 2;
+/// Failed sign-ins allowed per name and per address before each further try must wait.
+const FREE_FAILURES: u32 = 5;
+/// The longest wait between tries, however many failures.
+const MAX_WAIT: Duration = Duration::from_secs(15 * 60);
 /// Largest form body read to find the CSRF field (curation forms are a few hundred bytes).
 const MAX_FORM_BYTES: usize = 1 << 20;
 
@@ -83,6 +90,9 @@ pub struct Sessions {
     /// made while serving counts at the next request.
     users: Mutex<Users>,
     idle_timeout: Duration,
+    /// At most [`PASSWORD_CHECKS`] argon2 checks at once; more sign-ins wait their turn.
+    pub password_checks: tokio::sync::Semaphore,
+    pub throttle: Throttle,
 }
 
 impl Sessions {
@@ -95,6 +105,8 @@ impl Sessions {
                 stamp: None,
             }),
             idle_timeout: IDLE_TIMEOUT,
+            password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
+            throttle: Throttle::default(),
         }
     }
 
@@ -209,6 +221,75 @@ impl Sessions {
             .unwrap_or_else(|p| p.into_inner())
             .retain(|_, s| s.actor.name != name);
     }
+}
+
+/// Failed sign-ins by name and by client address, with a wait that doubles with each failure
+/// past [`FREE_FAILURES`] (1 s, 2 s, 4 s … up to [`MAX_WAIT`]): guessing a password becomes a
+/// matter of days, while a person who mistypes a few times never notices. A success clears its
+/// name and address.
+#[derive(Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl Throttle {
+    fn wait_after(count: u32) -> Duration {
+        if count < FREE_FAILURES {
+            return Duration::ZERO;
+        }
+        let doublings = (count - FREE_FAILURES).min(20);
+        Duration::from_secs(1u64 << doublings).min(MAX_WAIT)
+    }
+
+    /// `Err(wait)` while any of `keys` must still wait after its last failure.
+    pub fn check(&self, keys: &[String]) -> Result<(), Duration> {
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let wait = keys
+            .iter()
+            .filter_map(|k| map.get(k))
+            .map(|&(count, last)| Throttle::wait_after(count).saturating_sub(now - last))
+            .max()
+            .unwrap_or_default();
+        if wait.is_zero() {
+            Ok(())
+        } else {
+            Err(wait)
+        }
+    }
+
+    pub fn failed(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        // Forget names and addresses quiet for longer than the longest wait, so the map stays
+        // small whatever an attacker sends.
+        if map.len() > 10_000 {
+            map.retain(|_, (_, last)| now - *last < MAX_WAIT);
+        }
+        for k in keys {
+            let e = map.entry(k.clone()).or_insert((0, now));
+            e.0 += 1;
+            e.1 = now;
+        }
+    }
+
+    pub fn succeeded(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        for k in keys {
+            map.remove(k);
+        }
+    }
+}
+
+/// The throttle's keys for a sign-in: the name as typed (case and blanks folded, so `Ada ` is
+/// `ada`), and the client's address when known (behind a reverse proxy that is the proxy's, and
+/// the name alone still counts).
+pub fn throttle_keys(name: &str, addr: Option<std::net::IpAddr>) -> Vec<String> {
+    let mut keys = vec![format!("name:{}", name.trim().to_lowercase())];
+    if let Some(a) = addr {
+        keys.push(format!("addr:{a}"));
+    }
+    keys
 }
 
 /// Whether a session's user still exists with the role and password it signed in with.
@@ -412,6 +493,35 @@ mod tests {
             role,
             password_hash: hash.into(),
         }
+    }
+
+    #[test]
+    fn failed_sign_ins_wait_longer_and_longer_and_a_success_clears_them() {
+        assert_eq!(Throttle::wait_after(FREE_FAILURES - 1), Duration::ZERO);
+        assert_eq!(Throttle::wait_after(FREE_FAILURES), Duration::from_secs(1));
+        assert_eq!(
+            Throttle::wait_after(FREE_FAILURES + 3),
+            Duration::from_secs(8)
+        );
+        assert_eq!(Throttle::wait_after(500), MAX_WAIT);
+        let t = Throttle::default();
+        let ada = throttle_keys(" Ada", Some([10, 0, 0, 7].into()));
+        let other_place = throttle_keys("ada", Some([10, 0, 0, 8].into()));
+        for _ in 0..FREE_FAILURES {
+            assert!(t.check(&ada).is_ok());
+            t.failed(&ada);
+        }
+        // The name waits wherever it is tried from; another name from the same address too.
+        assert!(t.check(&ada).is_err());
+        assert!(t.check(&other_place).is_err());
+        assert!(t
+            .check(&throttle_keys("cai", Some([10, 0, 0, 7].into())))
+            .is_err());
+        assert!(t
+            .check(&throttle_keys("cai", Some([10, 0, 0, 9].into())))
+            .is_ok());
+        t.succeeded(&ada);
+        assert!(t.check(&other_place).is_ok());
     }
 
     #[test]

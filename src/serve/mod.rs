@@ -288,7 +288,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     crate::index::tokenizer::warm_up();
-    axum::serve(listener, app(state))
+    // The client's address reaches handlers (sign-in throttling counts failures per address).
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -864,10 +864,11 @@ async fn curation_controls_only_for_those_who_may_use_them() {
 
 /// Users changed with the command line while the server runs (issue 20, finding 1): the next
 /// request of each affected session finds it ended; other users stay signed in.
-#[tokio::test]
-async fn sessions_end_when_the_command_line_changes_their_user() {
+/// An archive of its own (one small file) with these users, for tests that change users or
+/// sign-in state and must not disturb the shared fixture.
+fn own_archive(who: &[(&str, Role)]) -> (tempfile::TempDir, std::path::PathBuf, AppState) {
     let dir = tempfile::Builder::new()
-        .prefix("curweb-cli-")
+        .prefix("curweb-own-")
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .unwrap();
     let evidence = dir.path().join("evidence");
@@ -881,17 +882,67 @@ async fn sessions_end_when_the_command_line_changes_their_user() {
     };
     archive::pipeline::run_index(&cfg, &opts).unwrap();
     let op = Actor::local_operator();
-    for (n, r) in [
-        ("ada", Role::Admin),
-        ("cai", Role::Curator),
-        ("dan", Role::Curator),
-        ("eve", Role::Curator),
-    ] {
-        users::add(&archive_dir, &op, n, r, PASSWORD).unwrap();
+    for (n, r) in who {
+        users::add(&archive_dir, &op, n, *r, PASSWORD).unwrap();
     }
     let cfg = archive::config::Config::load(&archive_dir, None).unwrap();
     let schema = std::sync::Arc::new(cfg.schema().unwrap());
     let st = AppState::with_schema(cfg, schema).unwrap();
+    (dir, archive_dir, st)
+}
+
+/// Repeated wrong passwords (issue 20, finding 4): after a few, the name must wait before the
+/// next try, even with the right password, and is told how long; other names are not held up.
+#[tokio::test]
+async fn repeated_wrong_passwords_make_the_name_wait() {
+    let (_dir, _archive, st) = own_archive(&[("ada", Role::Admin), ("cai", Role::Curator)]);
+    let attempt = |name: &'static str, password: &'static str| {
+        let st = st.clone();
+        async move {
+            send(
+                &st,
+                "POST",
+                "/login",
+                &Client::default(),
+                &[("name", name), ("password", password)],
+                &[],
+            )
+            .await
+        }
+    };
+    let mut refused = 0;
+    for _ in 0..5 {
+        let g = attempt("ada", "guess guess guess").await;
+        assert_eq!(g.status, StatusCode::UNAUTHORIZED, "{}", g.text());
+        refused += 1;
+    }
+    assert_eq!(refused, 5);
+    let held = attempt("ada", PASSWORD).await;
+    assert_eq!(
+        held.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        held.text()
+    );
+    assert!(held.headers.get(header::RETRY_AFTER).is_some());
+    assert!(held.text().contains("秒后再试"), "{}", held.text());
+    assert!(held.headers.get(header::SET_COOKIE).is_none());
+    // Another user signs in as usual.
+    let ok = attempt("cai", PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+}
+
+/// Users changed with the command line while the server runs (issue 20, finding 1): the next
+/// request of each affected session finds it ended; other users stay signed in.
+#[tokio::test]
+async fn sessions_end_when_the_command_line_changes_their_user() {
+    let (_dir, archive_dir, st) = own_archive(&[
+        ("ada", Role::Admin),
+        ("cai", Role::Curator),
+        ("dan", Role::Curator),
+        ("eve", Role::Curator),
+    ]);
+    let op = Actor::local_operator();
     let (ada, cai, dan, eve) = (
         sign_in(&st, "ada").await,
         sign_in(&st, "cai").await,
