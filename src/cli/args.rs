@@ -96,6 +96,10 @@ pub(super) struct ServeArgs {
     /// Do not try to open a browser (demo only).
     #[arg(long)]
     pub(super) no_browser: bool,
+    /// Let anyone who reaches the server search and download without signing in, although
+    /// users exist (a kiosk); curation still needs a sign-in.
+    #[arg(long)]
+    pub(super) public_read: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -400,7 +400,10 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     };
     let path = req.uri().path().to_string();
     let api = path.starts_with("/api/");
-    if who.actor.is_none() && !st.inner.loopback_only && !public_path(&path) {
+    // Once any user exists, reading needs a sign-in too, loopback included: a reverse proxy on
+    // the same host would otherwise pass every request in as local (issue 20, finding 3).
+    let reading_open = !has_users || st.inner.public_read;
+    if who.actor.is_none() && !reading_open && !public_path(&path) {
         return unauthenticated(api);
     }
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

@@ -59,6 +59,8 @@ struct Inner {
     thumb_slots: tokio::sync::Semaphore,
     /// Answer only requests addressed to this machine by a loopback name (see [`host_guard`]).
     loopback_only: bool,
+    /// Reading without signing in, although users exist ([`AppState::public_read`]).
+    public_read: bool,
     /// The last ledger built, keyed by the catalog's data version and the columns asked for.
     coverage: Mutex<Option<api::CachedLedger>>,
     /// Sign-ins, CSRF tokens and the configured users.
@@ -94,10 +96,21 @@ impl AppState {
                         .clamp(1, 4),
                 ),
                 loopback_only: true,
+                public_read: false,
                 coverage: Mutex::new(None),
                 sessions,
             }),
         })
+    }
+
+    /// Let anyone who reaches the server search, read records and download originals without
+    /// signing in, although users exist (a kiosk in the office's hall). Curation still needs a
+    /// sign-in. Call before the state is shared.
+    pub fn public_read(mut self) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.public_read = true;
+        }
+        self
     }
 
     /// Accept requests for any host name (the server is bound to an address other machines

@@ -300,11 +300,41 @@ async fn every_curation_route_checks_the_role() {
         .status,
         StatusCode::SEE_OTHER
     );
-    // Search stays open on loopback.
+    // Once users exist, reading needs a sign-in on loopback too (a reverse proxy on the same
+    // host would pass everyone in as local): issue 20, finding 3.
     assert_eq!(
         get(&f.state, "/api/search", &anon).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(get(&f.state, "/", &anon).await.location(), "/login");
+    let original = format!("/file/{}", f.hashes[0]);
+    assert_eq!(get(&f.state, &original, &anon).await.location(), "/login");
+    // Unless the server was started with --public-read (a kiosk): reading, not curating.
+    let cfg = archive::config::Config::load(&f.dir.path().join("archive-data"), None).unwrap();
+    let schema = std::sync::Arc::new(cfg.schema().unwrap());
+    let kiosk = AppState::with_schema(cfg, schema).unwrap().public_read();
+    assert_eq!(
+        get(&kiosk, "/api/search", &anon).await.status,
         StatusCode::OK
     );
+    assert_eq!(get(&kiosk, &original, &anon).await.status, StatusCode::OK);
+    assert_eq!(
+        send(
+            &kiosk,
+            "POST",
+            "/collections",
+            &anon,
+            &[("name", name)],
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(get(&kiosk, "/collections", &anon)
+        .await
+        .location()
+        .ends_with("/login"));
 
     // Viewers read but change nothing.
     assert_eq!(

@@ -21,9 +21,22 @@ pub(in crate::cli) fn serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Re
             a.addr
         );
     }
+    let has_users = !cfg.users.is_empty();
     let mut state = crate::serve::AppState::open(cfg)?;
     if !crate::serve::is_loopback(&a.addr) {
         state = state.allowing_remote();
+    }
+    if a.public_read {
+        if has_users {
+            eprintln!(
+                "注意：--public-read：任何能访问 {addr} 的人无需登录即可检索和下载原件 / \
+                 note: --public-read: anyone who reaches {addr} can search and download originals \
+                 without signing in",
+                addr = a.addr
+            );
+            tracing::warn!("serving with --public-read on {}", a.addr);
+        }
+        state = state.public_read();
     }
     let rt = tokio::runtime::Runtime::new().context("starting the web server runtime")?;
     rt.block_on(async move {
