@@ -439,12 +439,36 @@ fn write_bag(
         .iter()
         .filter_map(|p| p.row.blake3.clone())
         .collect();
+    // The collection's names over its life (a rename's entry names the new one), so that its
+    // entries from before a rename are kept and another collection's are not.
+    let mut names: HashSet<String> = HashSet::from([detail.collection.name.clone()]);
+    let mut renames = Vec::new();
+    audit::for_each(cat.conn(), &AuditQuery::default(), |e| {
+        if e.action == "collection.rename" {
+            let from = e.details["from"].as_str().unwrap_or_default().to_string();
+            renames.push((from, e.subject.clone()));
+        }
+        Ok(())
+    })?;
+    for (from, to) in renames.iter().rev() {
+        if names.contains(to) {
+            names.insert(from.clone());
+        }
+    }
     let mut audit_lines = Vec::new();
     audit::for_each(cat.conn(), &AuditQuery::default(), |e| {
-        let about_items = e.files.iter().any(|f| exported.contains(f));
-        let about_collection =
-            e.action.starts_with("collection.") && e.subject == detail.collection.name;
-        if about_items || about_collection {
+        // Entries of a collection (its creation, items, reviews and exports) name it as their
+        // subject; another collection's reviews of the same files, with their reasons, are
+        // that collection's business, not this package's (issue 20, finding 13).
+        let collection_scoped = e.action.starts_with("collection.")
+            || e.action.starts_with("review.")
+            || e.action == "export";
+        let keep = if collection_scoped {
+            names.contains(&e.subject)
+        } else {
+            e.files.iter().any(|f| exported.contains(f))
+        };
+        if keep {
             audit_lines.push(audit::to_json_line(&e));
         }
         Ok(())

@@ -372,3 +372,50 @@ fn users_from_the_command_line() {
     assert_eq!(env.run(&["user", "remove", "卓玛"]).code, 0);
     assert_eq!(env.run(&["audit", "verify"]).code, 0);
 }
+
+/// A package's audit.jsonl holds its own collection's entries (under every name it had) and
+/// the files' own history, not another collection's reviews of the same files (issue 20,
+/// finding 13).
+#[test]
+fn a_package_carries_only_its_own_collections_audit_entries() {
+    let env = indexed();
+    let a = env
+        .evidence
+        .join("海东市/互助县/B4.1科普大篷车/活动记录.txt");
+    let a = a.to_str().unwrap();
+    for c in ["初稿", "别的集合"] {
+        assert_eq!(env.run(&["collection", "create", c]).code, 0);
+        assert_eq!(env.run(&["collection", "add", c, a]).code, 0);
+    }
+    let other = [
+        "collection",
+        "review",
+        "别的集合",
+        a,
+        "--reject",
+        "--reason",
+        "别处的驳回理由",
+    ];
+    assert_eq!(env.run(&other).code, 0);
+    let mine = ["collection", "review", "初稿", a, "--accept"];
+    assert_eq!(env.run(&mine).code, 0);
+    assert_eq!(env.run(&["collection", "rename", "初稿", "定稿"]).code, 0);
+    let out = env.archive.parent().unwrap().join("pkg");
+    let r = env.run(&[
+        "export",
+        "--collection",
+        "定稿",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let audit = std::fs::read_to_string(out.join("audit.jsonl")).unwrap();
+    assert!(!audit.contains("别处的驳回理由"), "{audit}");
+    assert!(!audit.contains("别的集合"), "{audit}");
+    assert!(
+        audit.contains("\"subject\":\"初稿\""),
+        "entries from before the rename: {audit}"
+    );
+    assert!(audit.contains("collection.rename"), "{audit}");
+    assert!(audit.contains("review.set"), "its own review: {audit}");
+}
