@@ -51,6 +51,9 @@ pub enum Error {
     /// A helper thread panicked; its panic message was printed when it happened.
     #[error("{what} failed unexpectedly (a bug; see the message above)")]
     Panicked { what: &'static str },
+    /// Another index, retag or reindex holds the archive: two writers would each commit half.
+    #[error("另一个 archive index（或 retag、reindex）正在处理档案库 {}，请等它结束后再运行 / another `archive index` (or retag, reindex) is working on the archive {}; wait for it to finish, then run this again", path.display(), path.display())]
+    Busy { path: PathBuf },
     /// A coverage report by county was asked for a place that is not a prefecture.
     #[error("{0:?} is not a prefecture; use a name such as 海东市 or a code such as 630200")]
     NotAPrefecture(String),

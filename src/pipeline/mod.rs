@@ -29,6 +29,7 @@ use crate::walk::{self, FileEntry, WalkOptions, Walked};
 use crate::{Error, Result};
 
 mod index_queue;
+mod lock;
 mod progress;
 mod stream;
 mod tags;
@@ -36,6 +37,7 @@ mod workers;
 mod writer;
 
 use index_queue::IndexQueue;
+pub use lock::RunLock;
 use progress::Progress;
 pub use tags::retag;
 use tags::{check_tagger_version, invalidate_tags, retag_if_needed};
@@ -176,6 +178,7 @@ impl From<Vec<JobResult>> for Msg {
 /// Run `archive index` over the given roots.
 pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     let started = Instant::now();
+    let _only_run = RunLock::take(&cfg.archive_dir)?;
     // Loading the vocabulary (boundary outlines, matchers) takes ~40 ms of one core: it loads on
     // its own thread while the walk and the first reads go on, and is first needed to tag.
     let schema_loader = {
@@ -559,6 +562,7 @@ pub fn sync_index(catalog: &mut Catalog, cfg: &Config, schema: &Schema) -> Resul
 
 /// Rebuild the search index from the catalog alone.
 pub fn reindex(cfg: &Config) -> Result<usize> {
+    let _only_run = RunLock::take(&cfg.archive_dir)?;
     let schema = cfg.schema()?;
     let mut catalog = Catalog::open_existing(&cfg.archive_dir)?;
     let dir = cfg.index_dir();

@@ -492,3 +492,36 @@ fn tags_from_older_tagging_rules_are_recomputed_by_the_next_run() {
     assert!(fourth.get("retag_reason").is_none(), "{fourth}");
     assert_eq!(fourth["retagged"], 0);
 }
+
+/// Two index runs at once (issue 20, finding 8): the second says, in both languages, that
+/// another run holds the archive, exits 1, and writes nothing; once the first ends it runs.
+#[test]
+fn a_second_index_run_waits_its_turn_and_writes_nothing() {
+    let env = Env::new();
+    env.write("海东市/互助县/说明.txt", "科普大篷车进校园");
+    std::fs::create_dir_all(&env.archive).unwrap();
+    // Another run, as far as the archive can tell: the run lock is held.
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(env.archive.join("run.lock"))
+        .unwrap();
+    held.try_lock().unwrap();
+    let r = env.run(&["index", env.evidence.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("正在处理") && r.stderr.contains("wait for it to finish"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("database is locked") && !r.stderr.contains("LockBusy"));
+    assert!(
+        !env.archive.join("catalog.sqlite").exists(),
+        "nothing was written"
+    );
+    drop(held);
+    let (code, summary) = env.index();
+    assert_eq!(code, 0);
+    assert_eq!(summary["new"], 1);
+}

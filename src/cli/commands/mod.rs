@@ -55,6 +55,7 @@ fn resolve_files(cat: &Catalog, targets: &[String]) -> anyhow::Result<Vec<i64>> 
 /// Recompute tags from the catalog (manual tags included) and bring the search index up to
 /// date: (files whose tags changed, search documents updated). Needs the index writer lock.
 fn refresh_tags(cat: &mut Catalog, cfg: &Config, schema: &Schema) -> crate::Result<(usize, usize)> {
+    let _only_run = crate::pipeline::RunLock::take(&cfg.archive_dir)?;
     let changed = crate::pipeline::retag(cat, schema, cfg)?;
     let updated = crate::pipeline::sync_index(cat, cfg, schema)?;
     Ok((changed, updated))
