@@ -199,6 +199,7 @@ messages! {
     SyntaxTitle,
     SyntaxBoth,
     SyntaxPhrase,
+    SyntaxAnyOrder,
     SyntaxEither,
     SyntaxWithout,
     SyntaxPlace,

@@ -3,10 +3,12 @@
 //! - `ngram`, the only view in the index: CJK runs as overlapping bigrams (a lone character as
 //!   itself), Latin and digits as lower-cased words. Any CJK substring of two or more characters
 //!   becomes a phrase of bigrams, so recall never depends on a segmenter's dictionary (海东市 is
-//!   split 海东 / 市 by jieba, but 东市 is still a bigram here).
-//! - `zh`: jieba in search mode, lower-cased, for queries only: its words are looked up as
-//!   bigram phrases so that the words of one query term match in any order. Documents are not
-//!   segmented: loading jieba's dictionary alone cost an index run ~0.12 s of CPU.
+//!   split 海东 / 市 by jieba, but 东市 is still a bigram here). Whitespace between two CJK
+//!   characters does not end a run: PDF extraction puts spaces and line breaks inside Chinese
+//!   words (`科 普 日`, `科普\n日`), and a query for 科普日 must still find them.
+//! - `zh`: jieba in search mode, lower-cased, for the any-order operator only (`~科学素质`): its
+//!   words are looked up as bigram phrases in any order. Documents are not segmented: loading
+//!   jieba's dictionary alone cost an index run ~0.12 s of CPU.
 
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
@@ -78,7 +80,8 @@ impl Tokenizer for NgramTokenizer {
 }
 
 impl NgramStream<'_> {
-    fn emit(&mut self, from: usize, to: usize, lower: bool) {
+    /// Start the next token at `from..to` of the text, with an empty text.
+    fn next_token(&mut self, from: usize, to: usize) -> &mut Token {
         let t = &mut self.token;
         t.offset_from = from;
         t.offset_to = to;
@@ -90,6 +93,20 @@ impl NgramStream<'_> {
         }
         t.position_length = 1;
         t.text.clear();
+        t
+    }
+
+    /// A bigram of two CJK characters with whitespace between them: its text is the two
+    /// characters, its offsets span the whitespace (a highlight covers what was matched).
+    fn emit_pair(&mut self, i: usize, c: char, j: usize, d: char) {
+        let t = self.next_token(i, j + d.len_utf8());
+        t.text.push(c);
+        t.text.push(d);
+    }
+
+    fn emit(&mut self, from: usize, to: usize, lower: bool) {
+        self.next_token(from, to);
+        let t = &mut self.token;
         let s = &self.text[from..to];
         if lower {
             if s.is_ascii() {
@@ -108,10 +125,24 @@ impl TokenStream for NgramStream<'_> {
     fn advance(&mut self) -> bool {
         while let Some((i, c)) = self.chars.next() {
             if is_cjk(c) {
+                // Whitespace after a CJK character yields no token of its own, so it can be
+                // consumed here to see whether the run goes on after it.
+                let mut bridged = false;
+                while let Some(&(_, d)) = self.chars.peek() {
+                    if !d.is_whitespace() {
+                        break;
+                    }
+                    bridged = true;
+                    self.chars.next();
+                }
                 match self.chars.peek() {
                     Some(&(j, d)) if is_cjk(d) => {
                         self.in_run = true;
-                        self.emit(i, j + d.len_utf8(), false);
+                        if bridged {
+                            self.emit_pair(i, c, j, d);
+                        } else {
+                            self.emit(i, j + d.len_utf8(), false);
+                        }
                         return true;
                     }
                     _ if self.in_run => self.in_run = false,
@@ -181,6 +212,21 @@ mod tests {
         assert_eq!(texts("科普。县，ÄBC市民"), ["科普", "县", "äbc", "市民"]);
         let long = "a".repeat(65);
         assert_eq!(texts(&format!("{long} ok")), ["ok"]);
+    }
+
+    #[test]
+    fn whitespace_between_cjk_characters_is_bridged() {
+        // As PDF extraction leaves Chinese text: spaces, line breaks, ideographic spaces.
+        assert_eq!(texts("科 普 日"), ["科普", "普日"]);
+        assert_eq!(texts("科普\n日"), ["科普", "普日"]);
+        assert_eq!(texts("科普\r\n\u{3000} 日"), ["科普", "普日"]);
+        assert_eq!(texts("流动\n科技馆"), texts("流动科技馆"));
+        // Only between two CJK characters: Latin words and punctuation still end a run.
+        assert_eq!(texts("科普 B4 日"), ["科普", "b4", "日"]);
+        assert_eq!(texts("科普， 日"), ["科普", "日"]);
+        assert_eq!(texts("县 "), ["县"]);
+        let toks = ngram_tokens("科 普");
+        assert_eq!((toks[0].offset_from, toks[0].offset_to), (0, 7));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The tantivy query for a parsed query and a request's filters. Free text becomes bigram
-//! phrases (the index holds bigrams only) plus the query's jieba words; a `field:value` becomes
-//! what [`crate::fields`] says it means.
+//! The tantivy query for a parsed query and a request's filters. A free-text term becomes one
+//! phrase of its index tokens (bigrams for CJK, whole words for Latin and digits) per text
+//! field, so a Chinese term matches only as the run typed; `~term` also accepts the term's
+//! jieba words in any order. A `field:value` becomes what [`crate::fields`] says it means.
 
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery,
@@ -18,6 +19,15 @@ use crate::{Error, Result};
 /// Where a word without a field is looked for.
 const ALL_TEXT: &[TextField] = &[TextField::Name, TextField::Path, TextField::Body];
 
+/// How the characters of a free-text term must occur.
+#[derive(Clone, Copy, PartialEq)]
+enum Order {
+    /// As typed: the term's tokens as one phrase (科普日 is not 科普…日).
+    Exact,
+    /// Also the term's jieba words each somewhere, in any order (`~科学素质` finds 素质…科学).
+    Any,
+}
+
 struct Builder<'a> {
     idx: &'a SearchIndex,
     resolver: &'a dyn FacetResolver,
@@ -26,8 +36,8 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn build(&self, node: &Node) -> Result<Box<dyn Query>> {
         Ok(match node {
-            Node::Word(w) => self.words(w, ALL_TEXT),
-            Node::Phrase(p) => self.words(p, ALL_TEXT),
+            Node::Word(w) | Node::Phrase(w) => self.words(w, ALL_TEXT, Order::Exact),
+            Node::AnyOrder(w) => self.words(w, ALL_TEXT, Order::Any),
             Node::Field(f, v) => self.field(f, v)?,
             Node::And(parts) => {
                 let mut clauses = Vec::new();
@@ -56,13 +66,18 @@ impl Builder<'_> {
         })
     }
 
-    /// Free text against the given fields: the bigram phrase (exact substring recall) plus the
-    /// query's jieba words, each as a bigram phrase (the words of one term in any order); file
-    /// names weighted above folders above body text. The index holds bigrams only.
-    fn words(&self, text: &str, which: &[TextField]) -> Box<dyn Query> {
+    /// Free text against the given fields, file names weighted above folders above body text:
+    /// the term's tokens as one phrase in any of them. With [`Order::Any`], a field holding all
+    /// of the term's jieba words, each as a bigram phrase, matches too (ranked below the run).
+    /// Exact terms do not segment: one phrase per field is the cheapest query that keeps the
+    /// run, and jieba's words are all implied by it.
+    fn words(&self, text: &str, which: &[TextField], order: Order) -> Box<dyn Query> {
         let f = &self.idx.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let words = zh_words(self.idx, text);
+        let words = match order {
+            Order::Exact => Vec::new(),
+            Order::Any => zh_words(self.idx, text),
+        };
         for &which in which {
             let (ng, boost) = match which {
                 TextField::Name => (f.name_ng, 3.0),
@@ -104,7 +119,10 @@ impl Builder<'_> {
                     IndexRecordOption::Basic,
                 )))
             }
-            Kind::Text(which) => Ok(self.words(value, &[which])),
+            Kind::Text(which) => Ok(match value.strip_prefix(['~', '～']) {
+                Some(rest) => self.words(rest, &[which], Order::Any),
+                None => self.words(value, &[which], Order::Exact),
+            }),
             Kind::Blake3 => blake3_query(self.idx.fields.blake3, value),
         }
     }

@@ -1,6 +1,7 @@
 //! One query model for the CLI, the JSON API and the page.
 //!
-//! The language: words and `"phrases"` match file names, folder paths and document text;
+//! The language: words and `"phrases"` match file names, folder paths and document text (a
+//! Chinese run as typed; `~term` lets the term's words stand apart, in any order);
 //! `AND` (also implied between terms), `OR`, `NOT` / `-`, parentheses; `field:value` filters on
 //! facets (`prefecture:海东市`, `county:互助县`, `indicator:B4.1`, `media:photo`, `year:2019`,
 //! `date:2019-06`, `camera:HUAWEI`, `flag:no_indicator`, `status:missing`) or restricts a word
@@ -16,6 +17,8 @@
 mod build;
 mod facets;
 mod filter;
+#[cfg(test)]
+mod phrase_tests;
 mod query;
 mod snippet;
 #[cfg(test)]

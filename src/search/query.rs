@@ -1,5 +1,5 @@
-//! The query language's parser: text to a tree of words, phrases, `field:value`s and
-//! AND / OR / NOT. It knows which field names exist (from [`crate::fields`]) but not what they
+//! The query language's parser: text to a tree of words, phrases, any-order terms (`~科学素质`),
+//! `field:value`s and AND / OR / NOT. It knows which field names exist (from [`crate::fields`]) but not what they
 //! mean; `search::build` and `search::filter` give them meaning.
 
 use super::MAX_QUERY_CHARS;
@@ -11,6 +11,8 @@ use crate::{Error, Result};
 pub enum Node {
     Word(String),
     Phrase(String),
+    /// `~term`: the term's words in any order, not only as one run (see `search::build`).
+    AnyOrder(String),
     Field(String, String),
     And(Vec<Node>),
     Or(Vec<Node>),
@@ -25,6 +27,8 @@ enum Tok {
     And,
     Or,
     Not,
+    /// `~` or `～` (what a Chinese input method types) before a word or a quoted phrase.
+    AnyOrder,
     Open,
     Close,
 }
@@ -59,6 +63,9 @@ fn lex(registry: &Registry, q: &str) -> Vec<Tok> {
             out.push(Tok::Phrase(read_quoted(&mut i)));
         } else if (c == '-' || c == '!') && i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
             out.push(Tok::Not);
+            i += 1;
+        } else if (c == '~' || c == '～') && i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
+            out.push(Tok::AnyOrder);
             i += 1;
         } else {
             let start = i;
@@ -181,6 +188,15 @@ impl Parser<'_> {
             Some(Tok::Not) => {
                 self.at += 1;
                 Ok(self.unary()?.map(|n| Node::Not(Box::new(n))))
+            }
+            Some(Tok::AnyOrder) => {
+                self.at += 1;
+                // Only words have an order to relax; before anything else `~` is ignored
+                // (`name:~…` is read by the field itself).
+                Ok(self.unary()?.map(|n| match n {
+                    Node::Word(w) | Node::Phrase(w) | Node::AnyOrder(w) => Node::AnyOrder(w),
+                    other => other,
+                }))
             }
             Some(Tok::Open) => {
                 self.at += 1;
@@ -306,6 +322,25 @@ mod tests {
                 w("2019")
             ]))
         );
+        assert_eq!(p("~科学素质"), Some(Node::AnyOrder("科学素质".into())));
+        assert_eq!(
+            p("～\"科学 素质\" -~工作记录"),
+            Some(Node::And(vec![
+                Node::AnyOrder("科学 素质".into()),
+                Node::Not(Box::new(Node::AnyOrder("工作记录".into())))
+            ])),
+            "the full-width tilde too, before a phrase, under NOT"
+        );
+        assert_eq!(
+            p("~ 科普 a~b"),
+            Some(Node::And(vec![w("~"), w("科普"), w("a~b")])),
+            "a tilde alone or inside a word is a word"
+        );
+        assert_eq!(
+            p("~prefecture:海东市"),
+            Some(Node::Field("prefecture".into(), "海东市".into())),
+            "a tilde before a field is ignored"
+        );
         assert_eq!(
             p("http://x"),
             Some(w("http://x")),
@@ -339,6 +374,10 @@ mod tests {
             "“科普",
             "OR OR AND",
             "NOT",
+            "~",
+            "~~",
+            "~(",
+            "科普 ～",
         ] {
             let _ = parse(q);
         }

@@ -29,6 +29,33 @@ fn chinese_substrings_find_names_and_folders() {
 }
 
 #[test]
+fn a_chinese_phrase_finds_itself_not_its_words_apart() {
+    let env = Env::new();
+    env.write("玉树州/活动通知.txt", "2019年科普活动周于9月18日举行");
+    env.write("玉树州/科普日总结.txt", "全国科普日活动总结");
+    // As PDF extraction leaves Chinese text: spaces and line breaks between characters.
+    env.write("玉树州/材料.txt", "全 国 科 普\n日 活 动");
+    env.write("称多县/年度总结.txt", "工作总结：本年度培训记录三份");
+    env.write("称多县/台账.txt", "称多县工作记录");
+    let (code, _) = env.index();
+    assert_eq!(code, 0);
+    assert_eq!(
+        names(&env.search("科普日", &[])),
+        ["材料.txt", "科普日总结.txt"],
+        "科普 and a date's 日 apart is not 科普日"
+    );
+    assert_eq!(names(&env.search("工作记录", &[])), ["台账.txt"]);
+    assert_eq!(
+        names(&env.search("~科普日", &[])),
+        ["材料.txt", "活动通知.txt", "科普日总结.txt"]
+    );
+    assert_eq!(
+        names(&env.search("~工作记录", &[])),
+        ["台账.txt", "年度总结.txt"]
+    );
+}
+
+#[test]
 fn second_run_reads_nothing_then_sees_changes_and_missing_files() {
     let env = Env::new();
     let a = env.write("西宁市/a.txt", "first version");

@@ -287,6 +287,7 @@ fn syntax_rows(l: Lang) -> Vec<(&'static str, &'static str)> {
     [
         ("科普 大篷车", Msg::SyntaxBoth),
         ("\"科技活动周\"", Msg::SyntaxPhrase),
+        ("~科学素质", Msg::SyntaxAnyOrder),
         ("科普 OR 宣传", Msg::SyntaxEither),
         ("科普 -会议", Msg::SyntaxWithout),
         ("prefecture:海东市 county:互助县", Msg::SyntaxPlace),
