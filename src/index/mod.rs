@@ -218,7 +218,9 @@ impl SearchIndex {
             .flatten()
         {
             body.push_str(extra);
-            body.push('\n');
+            // Not whitespace: the tokenizer bridges whitespace between CJK characters (PDF
+            // text), and a title's last character and the text's first are no phrase.
+            body.push_str("\n|\n");
         }
         if let Some(t) = text {
             body.push_str(t);
