@@ -432,6 +432,8 @@ mod tests {
         );
         assert!(matches!(shown("海东市/IMG 1.jpg"), Cow::Borrowed(_)));
         assert_eq!(shown_lines("a\x1b\nb"), "a\\x1b\nb");
+        // The commands that quote a name with `{:?}` are safe the same way.
+        assert_eq!(format!("{:?}", "a\x1b\u{202e}"), "\"a\\u{1b}\\u{202e}\"");
     }
 
     #[test]
