@@ -17,6 +17,8 @@ mod export;
 mod fuzz;
 #[path = "../fuzz/targets.rs"]
 mod fuzz_targets;
+#[path = "it/hardening.rs"]
+mod hardening;
 #[path = "it/harness.rs"]
 mod harness;
 #[path = "it/indexing.rs"]

@@ -46,11 +46,30 @@ pub fn now_rfc3339() -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
+/// The catalog holds every path, the extracted text and the audit log, so like `config.toml`
+/// it is the owner's alone: an empty file made 0600 before SQLite opens it (an empty file is a
+/// new database), and SQLite gives its `-wal` and `-shm` files the database's own mode. An
+/// existing catalog keeps the mode it has, so a deliberately shared one stays shared.
+fn create_owner_only(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
 impl Catalog {
     /// Open (creating if needed) the catalog in `archive_dir`.
     pub fn open(archive_dir: &Path) -> Result<Catalog> {
         std::fs::create_dir_all(archive_dir).map_err(|e| Error::io(archive_dir, e))?;
         let path = archive_dir.join("catalog.sqlite");
+        create_owner_only(&path)?;
         let conn = Connection::open(&path).map_err(|source| Error::Catalog {
             path: path.clone(),
             cause: source,
@@ -89,5 +108,31 @@ impl Catalog {
         self.conn
             .query_row("SELECT NOT EXISTS(SELECT 1 FROM files)", [], |r| r.get(0))
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn a_new_catalog_and_its_log_files_are_the_owners_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let cat = Catalog::open(dir.path()).unwrap();
+        cat.set_meta("probe", "1").unwrap();
+        let mut seen = 0;
+        for name in ["catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"] {
+            let Ok(m) = std::fs::metadata(dir.path().join(name)) else {
+                continue;
+            };
+            seen += 1;
+            assert_eq!(m.permissions().mode() & 0o777, 0o600, "{name}");
+        }
+        assert_eq!(seen, 3, "WAL mode keeps both side files while open");
+        drop(cat);
+        // Reopening an existing catalog neither fails nor changes it.
+        Catalog::open(dir.path()).unwrap();
     }
 }

@@ -57,7 +57,8 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return Exit::Ok.into();
             }
-            eprintln!("archive: {err:#}");
+            // Errors quote paths and names, which may carry terminal escapes.
+            eprintln!("archive: {}", print::shown_lines(&format!("{err:#}")));
             Exit::Failed.into()
         }
     }

@@ -2,6 +2,7 @@
 //! one-line outcomes. The library returns data; only this file decides how it reads on a
 //! terminal, so a change of wording is one edit here (and the JSON forms stay serde's).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::curate::audit::{AuditEntry, ChainReport};
@@ -10,6 +11,41 @@ use crate::curate::users::UserInfo;
 use crate::export::{ExportSummary, ProblemKind, VerifyReport};
 use crate::pipeline::RunSummary;
 use crate::record::Record;
+
+/// Text from file names, documents or users as it may reach a terminal: control characters
+/// (ESC starts colour and cursor sequences that can rewrite the screen or the title), format
+/// characters (U+202E turns `gpj.exe` around) and line separators are shown as `\x1b` or
+/// `\u{202e}`, so what a person reads is what is on disk. `--json` output is data and never
+/// goes through here.
+pub(super) fn shown(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !hidden(c) {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Like [`shown`] for multi-line text we wrote (error chains): its line breaks stay.
+pub(super) fn shown_lines(text: &str) -> String {
+    text.split('\n').map(shown).collect::<Vec<_>>().join("\n")
+}
+
+fn hidden(c: char) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    matches!(
+        get_general_category(c),
+        G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator
+    )
+}
 
 /// Pretty JSON and a newline (the `--json` form of one-object outcomes).
 pub(super) fn json_pretty(out: &mut impl Write, v: &impl serde::Serialize) -> io::Result<()> {
@@ -54,14 +90,16 @@ pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io:
             writeln!(
                 out,
                 "  CHANGED {}: catalog {} now {}",
-                f.path, f.expected, f.actual
+                shown(&f.path),
+                f.expected,
+                f.actual
             )?;
         }
     }
     if !s.errors.is_empty() {
         writeln!(out, "files with problems (catalogued where possible):")?;
         for e in &s.errors {
-            writeln!(out, "  {}: {}", e.path, e.message)?;
+            writeln!(out, "  {}: {}", shown(&e.path), shown(&e.message))?;
         }
     }
     Ok(())
@@ -90,7 +128,7 @@ pub(super) fn table_row(r: &Record) -> Vec<String> {
                 .join(",")
         ));
     }
-    vec![
+    [
         r.captured_at
             .as_deref()
             .map(|t| t.chars().take(16).collect::<String>().replace('T', " "))
@@ -100,6 +138,9 @@ pub(super) fn table_row(r: &Record) -> Vec<String> {
         indicator,
         path,
     ]
+    .iter()
+    .map(|cell| shown(cell).into_owned())
+    .collect()
 }
 
 /// A plain table aligned by display width (CJK characters take two columns).
@@ -131,7 +172,7 @@ pub(super) fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>])
 
 /// One catalogued file in full (`archive show`).
 pub(super) fn record(out: &mut impl Write, r: &Record) -> io::Result<()> {
-    let mut kv = |k: &str, v: String| writeln!(out, "{k:>18}  {v}");
+    let mut kv = |k: &str, v: String| writeln!(out, "{k:>18}  {}", shown(&v));
     kv("path", r.path.clone())?;
     if let Some(h) = &r.path_bytes_hex {
         kv("path bytes (hex)", h.clone())?;
@@ -238,7 +279,11 @@ pub(super) fn collections(out: &mut impl Write, list: &[Collection]) -> io::Resu
         writeln!(
             out,
             "{}\t{} items ({} accepted, {} rejected)\t{}",
-            c.name, c.items, c.accepted, c.rejected, c.description
+            shown(&c.name),
+            c.items,
+            c.accepted,
+            c.rejected,
+            shown(&c.description)
         )?;
     }
     Ok(())
@@ -246,15 +291,20 @@ pub(super) fn collections(out: &mut impl Write, list: &[Collection]) -> io::Resu
 
 /// `archive collection show`: the items in order with their review state.
 pub(super) fn collection(out: &mut impl Write, d: &CollectionDetail) -> io::Result<()> {
-    writeln!(out, "{} — {} items", d.collection.name, d.collection.items)?;
+    writeln!(
+        out,
+        "{} — {} items",
+        shown(&d.collection.name),
+        d.collection.items
+    )?;
     if !d.collection.description.is_empty() {
-        writeln!(out, "{}", d.collection.description)?;
+        writeln!(out, "{}", shown(&d.collection.description))?;
     }
     for i in &d.items {
         let why = i
             .review_reason
             .as_deref()
-            .map(|r| format!(" ({r})"))
+            .map(|r| format!(" ({})", shown(r)))
             .unwrap_or_default();
         writeln!(
             out,
@@ -262,7 +312,7 @@ pub(super) fn collection(out: &mut impl Write, d: &CollectionDetail) -> io::Resu
             i.position,
             i.review.as_str(),
             why,
-            i.path
+            shown(&i.path)
         )?;
     }
     Ok(())
@@ -273,12 +323,19 @@ pub(super) fn audit_entry(out: &mut impl Write, e: &AuditEntry) -> io::Result<()
     let reason = e
         .reason
         .as_deref()
-        .map(|r| format!(" — {r}"))
+        .map(|r| format!(" — {}", shown(r)))
         .unwrap_or_default();
     writeln!(
         out,
         "{:>5}  {}  {} ({})  {}  {}{}  {}",
-        e.seq, e.at, e.who, e.role, e.action, e.subject, reason, e.details
+        e.seq,
+        e.at,
+        shown(&e.who),
+        e.role,
+        e.action,
+        shown(&e.subject),
+        reason,
+        shown(&e.details.to_string())
     )
 }
 
@@ -305,7 +362,7 @@ pub(super) fn users(out: &mut impl Write, list: &[UserInfo]) -> io::Result<()> {
         writeln!(out, "no users: the page is open to the local machine only (add one with `archive user add NAME --role admin`)")?;
     }
     for u in list {
-        writeln!(out, "{}\t{}", u.name, u.role)?;
+        writeln!(out, "{}\t{}", shown(&u.name), u.role)?;
     }
     Ok(())
 }
@@ -315,7 +372,7 @@ pub(super) fn export_summary(out: &mut impl Write, s: &ExportSummary) -> io::Res
     writeln!(
         out,
         "package written to {}: {} files, {} bytes (Payload-Oxum {}), {} thumbnails, {} audit entries{}",
-        s.out.display(),
+        shown(&s.out.display().to_string()),
         s.files,
         s.bytes,
         s.payload_oxum,
@@ -339,16 +396,16 @@ pub(super) fn verify_report(out: &mut impl Write, r: &VerifyReport) -> io::Resul
             ProblemKind::Extra => "EXTRA",
             ProblemKind::Bag => "BAG",
         };
-        writeln!(out, "{kind} {}: {}", p.path, p.detail)?;
+        writeln!(out, "{kind} {}: {}", shown(&p.path), shown(&p.detail))?;
     }
     for n in &r.notes {
-        writeln!(out, "note: {n}")?;
+        writeln!(out, "note: {}", shown(n))?;
     }
     if r.intact() {
         writeln!(
             out,
             "{}: intact — {} payload files, {} bytes, checked against {}",
-            r.bag,
+            shown(&r.bag),
             r.payload_files,
             r.payload_bytes,
             r.manifests_checked.join(", ")
@@ -357,7 +414,7 @@ pub(super) fn verify_report(out: &mut impl Write, r: &VerifyReport) -> io::Resul
         writeln!(
             out,
             "{}: NOT intact — {} problem(s)",
-            r.bag,
+            shown(&r.bag),
             r.problems.len()
         )
     }
@@ -366,6 +423,18 @@ pub(super) fn verify_report(out: &mut impl Write, r: &VerifyReport) -> io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_and_format_characters_are_shown_escaped() {
+        assert_eq!(
+            shown("a\x1b[31mred\u{202e}gpj.exe\u{9b}\u{7f}\u{2028}"),
+            "a\\x1b[31mred\\u{202e}gpj.exe\\x9b\\x7f\\u{2028}"
+        );
+        assert!(matches!(shown("海东市/IMG 1.jpg"), Cow::Borrowed(_)));
+        assert_eq!(shown_lines("a\x1b\nb"), "a\\x1b\nb");
+        // The commands that quote a name with `{:?}` are safe the same way.
+        assert_eq!(format!("{:?}", "a\x1b\u{202e}"), "\"a\\u{1b}\\u{202e}\"");
+    }
 
     #[test]
     fn table_aligns_by_display_width() {

@@ -85,21 +85,45 @@ fn check_name(name: &str) -> CurateResult<()> {
     let ok = !name.is_empty()
         && name.chars().count() <= 64
         && name.trim() == name
-        && !name.chars().any(|c| c.is_control() || c == ':' || c == '/');
+        && !name.chars().any(|c| c == ':' || c == '/' || unprintable(c));
     if ok {
         Ok(())
     } else {
         Err(CurateError::Invalid(format!(
-            "{name:?} is not a usable user name: 1 to 64 characters, no leading or trailing blanks, no control characters, ':' or '/'"
+            "{name:?} is not a usable user name: 1 to 64 characters, no leading or trailing blanks, no ':' or '/', no control or invisible formatting characters (such as U+202E, which shows text reversed)"
         )))
     }
 }
 
-fn check_password(password: &str) -> CurateResult<()> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
+/// Control characters, and format characters (Cf: bidi overrides such as U+202E, zero-width
+/// spaces and joiners), let one name look like another in the users page, the audit log and
+/// a terminal; a name is printable text only.
+fn unprintable(c: char) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    matches!(
+        get_general_category(c),
+        G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator
+    )
+}
+
+/// Blanks around a password do not count towards its length (eight spaces are no password),
+/// and the user's own name is the first guess anyone makes.
+fn check_password(name: &str, password: &str) -> CurateResult<()> {
+    let core = password.trim();
+    if core.is_empty() {
         return Err(CurateError::Invalid(format!(
-            "the password is too short: use at least {MIN_PASSWORD_CHARS} characters"
+            "the password is only blanks: use at least {MIN_PASSWORD_CHARS} characters other than spaces"
         )));
+    }
+    if core.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(CurateError::Invalid(format!(
+            "the password is too short: use at least {MIN_PASSWORD_CHARS} characters, not counting blanks at either end"
+        )));
+    }
+    if core.to_lowercase() == name.trim().to_lowercase() {
+        return Err(CurateError::Invalid(
+            "the password is the user name: choose one that is not the name".to_string(),
+        ));
     }
     Ok(())
 }
@@ -114,7 +138,7 @@ pub fn add(
 ) -> CurateResult<UserInfo> {
     who.require(Role::Admin, "add users")?;
     check_name(name)?;
-    check_password(password)?;
+    check_password(name, password)?;
     let mut file = ConfigFile::read(archive_dir)?;
     let mut users = file.users()?;
     if users.iter().any(|u| u.name == name) {
@@ -184,7 +208,7 @@ pub fn set_password(
     if who.name != name {
         who.require(Role::Admin, "change another user's password")?;
     }
-    check_password(password)?;
+    check_password(name, password)?;
     let mut file = ConfigFile::read(archive_dir)?;
     let mut users = file.users()?;
     let Some(u) = users.iter_mut().find(|u| u.name == name) else {
@@ -402,6 +426,58 @@ mod tests {
             add(dir.path(), &admin(), "w", Role::Viewer, "short"),
             Err(CurateError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn names_are_printable_text_only() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in [
+            "ad\u{202e}nimda",
+            "a\u{200b}b",
+            "a\x1b[31m",
+            "a\u{85}b",
+            "a\tb",
+        ] {
+            let e = add(dir.path(), &admin(), bad, Role::Admin, "password1").unwrap_err();
+            let msg = e.to_string();
+            assert!(matches!(e, CurateError::Invalid(_)), "{bad:?}: {msg}");
+            assert!(
+                msg.contains("invisible formatting characters") && msg.contains("U+202E"),
+                "{msg}"
+            );
+        }
+        assert!(list(dir.path()).unwrap().is_empty());
+        add(
+            dir.path(),
+            &admin(),
+            "卓玛 Zhuoma",
+            Role::Viewer,
+            "password1",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn passwords_of_blanks_or_the_name_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let refused = |name: &str, password: &str, why: &str| {
+            let e = add(dir.path(), &admin(), name, Role::Admin, password).unwrap_err();
+            assert!(matches!(e, CurateError::Invalid(_)), "{password:?}: {e}");
+            assert!(e.to_string().contains(why), "{password:?}: {e}");
+        };
+        refused("ada", "        ", "only blanks");
+        refused("ada", "\t \u{3000}  \n    ", "only blanks");
+        refused("ada", "   short    ", "too short");
+        refused("Zhuoma12", "zhuoma12", "the user name");
+        refused("zhuoma12", "  ZHUOMA12 ", "the user name");
+        assert!(list(dir.path()).unwrap().is_empty());
+        add(dir.path(), &admin(), "ada", Role::Admin, " spaced words ").unwrap();
+        let ada = Actor::new("ada", Role::Admin);
+        let e = set_password(dir.path(), &ada, "ada", "         ").unwrap_err();
+        assert!(e.to_string().contains("only blanks"), "{e}");
+        let e = set_password(dir.path(), &ada, "ada", "ADA").unwrap_err();
+        assert!(e.to_string().contains("too short"), "{e}");
+        assert!(verify_password(&load(dir.path()).unwrap(), "ada", " spaced words ").is_some());
     }
 
     #[test]

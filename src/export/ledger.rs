@@ -51,6 +51,11 @@ pub struct LedgerRow {
     pub thumb: Option<String>,
 }
 
+/// The columns that can carry user or evidence text (place and file names, indicator, review
+/// state, flags, reasons and paths). The others are numbers, hashes, times and places we
+/// formatted ourselves, and stay exactly as written.
+const TEXT_COLUMNS: [usize; 7] = [1, 2, 3, 4, 10, 11, 12];
+
 impl LedgerRow {
     fn cells(&self) -> [String; 13] {
         [
@@ -69,6 +74,27 @@ impl LedgerRow {
             self.note.clone(),
         ]
     }
+
+    /// The cells as the CSV carries them: text cells defused for spreadsheets. The XLSX needs
+    /// none of this, since its writer stores text as text cells that are never evaluated.
+    fn csv_cells(&self) -> [String; 13] {
+        let mut cells = self.cells();
+        for c in TEXT_COLUMNS {
+            cells[c] = spreadsheet_safe(&cells[c]);
+        }
+        cells
+    }
+}
+
+/// Excel and WPS read a CSV cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage
+/// return before one) as a formula, so a review reason `=HYPERLINK(…)` would become a live link
+/// on the inspector's machine. OWASP's remedy: a leading single quote, which the spreadsheet
+/// shows as text and hides.
+fn spreadsheet_safe(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
 }
 
 /// CSV with a UTF-8 BOM.
@@ -79,7 +105,7 @@ pub fn to_csv(rows: &[LedgerRow]) -> Result<Vec<u8>> {
         let err = |e: csv::Error| Error::Other(format!("could not write the CSV ledger: {e}"));
         w.write_record(COLUMNS).map_err(err)?;
         for r in rows {
-            w.write_record(r.cells()).map_err(err)?;
+            w.write_record(r.csv_cells()).map_err(err)?;
         }
         w.flush()
             .map_err(|e| Error::Other(format!("could not write the CSV ledger: {e}")))?;
@@ -137,4 +163,85 @@ pub fn to_xlsx(rows: &[LedgerRow], title: &str) -> Result<Vec<u8>> {
     ws.set_freeze_panes(1, 0).map_err(xerr)?;
     wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_title(title));
     wb.save_to_buffer().map_err(xerr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(note: &str) -> LedgerRow {
+        LedgerRow {
+            n: 1,
+            prefecture: "+海东市".into(),
+            county: String::new(),
+            indicator: "B4.1 科普大篷车".into(),
+            indicator_code: "B4.1".into(),
+            bag_path: "data/海东市/@IMG.jpg".into(),
+            name: "@IMG.jpg".into(),
+            captured: "2019-06-12 10:30:00+08:00".into(),
+            gps: "-36.620000,101.780000".into(),
+            size: 12,
+            blake3: "0".repeat(64),
+            sha256: "0".repeat(64),
+            review: "不通过".into(),
+            flags: String::new(),
+            note: note.into(),
+            media: "photo".into(),
+            thumb: None,
+        }
+    }
+
+    #[test]
+    fn formula_cells_are_defused_in_the_csv_only() {
+        let r = row("=HYPERLINK(\"http://x\",\"y\")");
+        let csv = to_csv(std::slice::from_ref(&r)).unwrap();
+        let mut rd = csv::Reader::from_reader(&csv[3..]);
+        let cells: Vec<String> = rd
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(cells[12], "'=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(cells[1], "'+海东市");
+        assert_eq!(
+            cells[4], "data/海东市/@IMG.jpg",
+            "only the first character counts"
+        );
+        assert_eq!(cells[3], "B4.1 科普大篷车", "ordinary text is untouched");
+        assert_eq!(cells[6], "-36.620000,101.780000", "our own numbers stay");
+        assert_eq!(cells[7], "12");
+
+        for (text, want) in [
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("重复提交", "重复提交"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(text), want);
+        }
+    }
+
+    #[test]
+    fn the_workbook_stores_formula_text_as_text() {
+        use calamine::Reader;
+        let r = row("=HYPERLINK(\"http://x\",\"y\")");
+        let bytes = to_xlsx(std::slice::from_ref(&r), "t").unwrap();
+        let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let values = wb.worksheet_range("台账").unwrap();
+        assert_eq!(
+            values.get_value((1, 12)).unwrap().to_string(),
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "kept exactly, with no quote"
+        );
+        let formulas = wb.worksheet_formula("台账").unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "no cell is a formula"
+        );
+    }
 }
