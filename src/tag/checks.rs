@@ -7,11 +7,17 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::record::FlagValue;
 use crate::schema::{Location, Schema, UNCERTAIN_KM};
 
-use super::engine::{coord, Part, Source};
+use super::engine::{coord, Source};
 use super::flags::Flag;
+use super::segments::Part;
 use super::{FileForTagging, Tagging};
 
-pub(super) fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> Option<FlagValue> {
+pub(super) fn gps_flag(
+    schema: &Schema,
+    loc: Option<&Location>,
+    t: &Tagging,
+    claimed_part: Option<Part>,
+) -> Option<FlagValue> {
     let claimed = t
         .prefecture
         .as_ref()
@@ -30,16 +36,12 @@ pub(super) fn gps_flag(schema: &Schema, loc: Option<&Location>, t: &Tagging) -> 
         .division(&claimed.code)
         .map(|d| d.short_name.as_str())
         .unwrap_or(&claimed.code);
-    let says = match claimed.source.as_str() {
-        "manual" => "a curator says".to_string(),
+    let says = match Source::parse(&claimed.source) {
+        Some(Source::Manual) => "a curator says".to_string(),
         _ => {
-            // The evidence is the tagger's own sentence naming the part it read (engine.rs
-            // writes it with `Part`); a structured source per tag comes with translated
-            // reasons (issue 15).
-            let what = if claimed.evidence.contains(Part::FileName.as_str()) {
-                Part::FileName
-            } else {
-                Part::Folder
+            let what = match claimed_part {
+                Some(Part::FileName) => Part::FileName,
+                _ => Part::Folder,
             };
             format!("{what} says")
         }

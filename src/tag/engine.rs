@@ -23,6 +23,7 @@ use crate::schema::{
 use super::checks::{duplicate_flags, gps_flag};
 use super::flags::{self, Flag};
 use super::manifests::Manifests;
+use super::segments::{segments, split_path, Part, Segment};
 use super::{FileForTagging, TagConfig, TagKind, Tagging};
 
 /// Where a tag came from, strongest first (the derived order is the precedence).
@@ -72,92 +73,6 @@ impl Cand {
     fn strength(&self) -> (Source, u8, std::cmp::Reverse<usize>) {
         (self.source, self.tier, std::cmp::Reverse(self.depth))
     }
-}
-
-/// Which part of a file's location a name was read from. Its words go into the evidence that
-/// curators and inspectors read, and decide what counts (a root folder's keywords do not).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Part {
-    RootFolder,
-    Folder,
-    FileName,
-}
-
-impl Part {
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            Part::RootFolder => "root folder",
-            Part::Folder => "folder",
-            Part::FileName => "file name",
-        }
-    }
-}
-
-impl std::fmt::Display for Part {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One name-bearing piece of a file's location: a root folder, a folder, the file name.
-struct Segment<'a> {
-    /// As written, for evidence.
-    text: &'a str,
-    /// What is matched: the file name without its extension.
-    match_text: &'a str,
-    label: Part,
-    depth: usize,
-}
-
-fn split_path(p: &str) -> impl Iterator<Item = &str> {
-    p.split(['/', '\\']).filter(|s| !s.is_empty() && *s != ".")
-}
-
-pub(super) fn file_stem(name: &str) -> &str {
-    match name.rsplit_once('.') {
-        // An extension has a letter (jpg, mp4, 3gp): "B4.1" is a code, not "B4" with extension "1".
-        Some((stem, ext))
-            if !stem.is_empty()
-                && ext.len() <= 5
-                && ext.is_ascii()
-                && ext.bytes().any(|b| b.is_ascii_alphabetic()) =>
-        {
-            stem
-        }
-        _ => name,
-    }
-}
-
-fn segments<'a>(f: &FileForTagging<'a>) -> Vec<Segment<'a>> {
-    let root: Vec<&str> = split_path(f.root).collect();
-    // Only the root's last two folders: above them sit mount points and user names, not evidence.
-    let mut out: Vec<Segment> = root[root.len().saturating_sub(2)..]
-        .iter()
-        .map(|&s| Segment {
-            text: s,
-            match_text: s,
-            label: Part::RootFolder,
-            depth: 0,
-        })
-        .collect();
-    let rel: Vec<&str> = split_path(f.rel_path).collect();
-    for (i, s) in rel.iter().enumerate() {
-        let is_file = i + 1 == rel.len();
-        out.push(Segment {
-            text: s,
-            match_text: if is_file { file_stem(s) } else { s },
-            label: if is_file {
-                Part::FileName
-            } else {
-                Part::Folder
-            },
-            depth: out.len(),
-        });
-    }
-    for (i, s) in out.iter_mut().enumerate() {
-        s.depth = i;
-    }
-    out
 }
 
 // ---------------------------------------------------------------------- candidates
@@ -738,7 +653,17 @@ pub(crate) fn tag_one(
     let loc = place_cands(schema, f, &segs, &found, &mut c);
     indicator_cands(schema, f, &segs, &found, manifests, &mut c);
     let mut t = choose(schema, &c);
-    t.flags.extend(gps_flag(schema, loc.as_ref(), &t));
+    // Which part of the path named the prefecture the GPS is checked against (the flag's
+    // reason says "file name says" or "folder says").
+    let claimed_part = c
+        .prefecture
+        .iter()
+        .min_by_key(|x| x.strength())
+        .filter(|w| matches!(w.source, Source::Path | Source::Keyword))
+        .and_then(|w| segs.get(w.depth))
+        .map(|s| s.label);
+    t.flags
+        .extend(gps_flag(schema, loc.as_ref(), &t, claimed_part));
     t.flags.extend(flags::date_outside_period(cfg, f.facts));
     t.flags.extend(flags::possibly_edited(cfg, f.facts));
     t.flags.extend(flags::no_capture_date(f.facts));

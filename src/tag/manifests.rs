@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::schema::text::compact;
 
-use super::engine::file_stem;
+use super::segments::file_stem;
 use super::FileForTagging;
 
 pub(super) struct ManifestEntry {

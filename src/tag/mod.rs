@@ -84,6 +84,7 @@ mod checks;
 mod engine;
 pub mod flags;
 mod manifests;
+mod segments;
 #[cfg(test)]
 mod tests;
 

@@ -16,6 +16,11 @@ fn flag_gps_outside_prefecture() {
             && r.contains("km inside), folder says 海东市 ("),
         "{r}"
     );
+    // Named by the file, not a folder: the reason says which.
+    let mut named = f.clone();
+    named.rel = "未分类/海东市科普活动.jpg".into();
+    let r = flag_reason(&one(named), "gps_outside_prefecture").to_string();
+    assert!(r.contains("file name says 海东市 ("), "{r}");
     // Agreeing GPS: no flag. No GPS or 0,0: no flag.
     f.rel = "西宁市/x.jpg".into();
     assert!(!has_flag(&one(f.clone()), "gps_outside_prefecture"));
