@@ -638,6 +638,19 @@ async fn search_page_facets_chips_map_timeline_and_language() {
     ] {
         assert!(d.contains(needle), "{needle} on the detail page");
     }
+    // The same-content list names the other paths, never the file itself (issue 15).
+    let copies = &d[d.find("class=\"copies\"").expect("a list of other copies")..];
+    let copies = &copies[..copies.find("</ul>").unwrap()];
+    // This page is the first path (科普日活动.jpg, by path order); the list holds the other.
+    assert!(
+        d.contains("<title>科普日活动.jpg"),
+        "the page is about 科普日活动.jpg"
+    );
+    assert!(
+        copies.contains("科普日宣传.jpg") && !copies.contains("科普日活动.jpg"),
+        "{copies}"
+    );
+    assert_eq!(copies.matches("<li>").count(), 1, "{copies}");
 }
 
 #[tokio::test]

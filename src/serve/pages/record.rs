@@ -61,8 +61,8 @@ pub struct TagRow {
     pub evidence: String,
 }
 
+/// Another path holding the same content (the file itself is not listed: issue 15).
 pub struct Copy {
-    pub this: bool,
     pub href: String,
     pub path: String,
     pub status: String,
@@ -236,8 +236,8 @@ pub async fn record_page(
         .collect();
     let copies = rows
         .iter()
+        .filter(|other| other.id != row.id)
         .map(|other| Copy {
-            this: other.id == row.id,
             href: with_lang(&format!("/record/{b3}?id={}", other.id), l),
             path: other.display_path(),
             status: status_text(l, other.status),
