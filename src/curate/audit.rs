@@ -349,6 +349,19 @@ impl ChainReport {
 }
 
 /// Recompute every hash and link, in order, and stop at the first entry that does not hold.
+/// Rows in `table`, 0 when the table does not exist (a catalog that never curated anything).
+fn rows_in(conn: &Connection, table: &str) -> CurateResult<i64> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1)",
+        [table],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(0);
+    }
+    Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+}
+
 pub fn verify(conn: &Connection) -> CurateResult<ChainReport> {
     conn.execute_batch(DDL)?;
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY seq"))?;
@@ -408,7 +421,22 @@ pub fn verify(conn: &Connection) -> CurateResult<ChainReport> {
         })
         .optional()?;
     match recorded.as_deref().map(|s| parse_head(s).ok_or(s)) {
-        None if last_seq == 0 => {}
+        None if last_seq == 0 => {
+            // An empty log with no head is a new archive, unless curation left things that
+            // each wrote an entry: then the log and its head were deleted together.
+            let (collections, manual) =
+                (rows_in(conn, "collections")?, rows_in(conn, "manual_tags")?);
+            if collections + manual > 0 {
+                return bad(
+                    1,
+                    format!(
+                        "the log is empty, but {collections} collections and {manual} manual tags \
+                         exist, and each was written with an entry: the log and its head were deleted"
+                    ),
+                    count,
+                );
+            }
+        }
         None => {
             return bad(
                 last_seq,

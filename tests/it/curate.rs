@@ -419,3 +419,24 @@ fn a_package_carries_only_its_own_collections_audit_entries() {
     assert!(audit.contains("collection.rename"), "{audit}");
     assert!(audit.contains("review.set"), "its own review: {audit}");
 }
+
+/// The whole log and its head deleted (issue 20, finding 16): verify does not report an
+/// intact empty log while collections exist that were each written with an entry.
+#[test]
+fn audit_verify_catches_a_log_deleted_with_its_head() {
+    let env = indexed();
+    assert_eq!(env.run(&["collection", "create", "待核查"]).code, 0);
+    assert_eq!(env.run(&["audit", "verify"]).code, 0);
+    let db = rusqlite::Connection::open(env.archive.join("catalog.sqlite")).unwrap();
+    db.execute("DELETE FROM audit_log", []).unwrap();
+    db.execute("DELETE FROM meta WHERE key='audit_head'", [])
+        .unwrap();
+    drop(db);
+    let r = env.run(&["audit", "verify"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("1 collections") && r.stdout.contains("deleted"),
+        "{}",
+        r.stdout
+    );
+}
