@@ -10,7 +10,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, NewEntry};
-use super::{ensure_tables, reason_text, write_tx, Actor, CurateError, CurateResult, Role};
+use super::{
+    description_text, ensure_tables, reason_text, write_tx, Actor, CurateError, CurateResult, Role,
+};
 use crate::catalog::{now_rfc3339, Catalog, FileRow};
 
 pub(crate) const DDL: &str = "
@@ -154,6 +156,7 @@ pub fn create(
 ) -> CurateResult<Collection> {
     who.require(Role::Curator, "create collections")?;
     let name = check_name(name)?;
+    let description = description_text(description)?;
     ensure_tables(cat.conn())?;
     let tx = write_tx(cat.conn())?;
     let exists: bool = tx.query_row(
@@ -215,6 +218,7 @@ pub fn rename(cat: &Catalog, who: &Actor, name: &str, new_name: &str) -> CurateR
 /// Set a collection's description (it becomes the package's External-Description).
 pub fn describe(cat: &Catalog, who: &Actor, name: &str, description: &str) -> CurateResult<()> {
     who.require(Role::Curator, "describe collections")?;
+    let description = description_text(description)?;
     ensure_tables(cat.conn())?;
     let tx = write_tx(cat.conn())?;
     let id = collection_id(&tx, name)?;
@@ -241,7 +245,7 @@ pub fn describe(cat: &Catalog, who: &Actor, name: &str, description: &str) -> Cu
 /// admins, with a reason: a collection may already have been shown to an inspection.
 pub fn delete(cat: &Catalog, who: &Actor, name: &str, reason: Option<&str>) -> CurateResult<()> {
     who.require(Role::Curator, "delete collections")?;
-    let reason = reason_text(reason)
+    let reason = reason_text(reason)?
         .ok_or_else(|| CurateError::ReasonRequired("deleting a collection".into()))?;
     ensure_tables(cat.conn())?;
     let detail = show(cat, who, name)?;
@@ -467,7 +471,7 @@ pub fn remove_files(
         NewEntry::new("collection.remove", name.trim())
             .files(hashes(&removed))
             .details(paths_detail(&removed))
-            .reason(reason_text(reason)),
+            .reason(reason_text(reason)?),
     )?;
     tx.commit()?;
     Ok(removed.len())
@@ -553,7 +557,7 @@ pub fn review(
     reason: Option<&str>,
 ) -> CurateResult<usize> {
     who.require(Role::Curator, "review collection items")?;
-    let reason = reason_text(reason);
+    let reason = reason_text(reason)?;
     if state == Review::Rejected && reason.is_none() {
         return Err(CurateError::ReasonRequired(
             "rejecting an item needs a reason".into(),

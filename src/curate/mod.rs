@@ -103,12 +103,38 @@ pub(crate) fn write_tx(conn: &Connection) -> rusqlite::Result<Transaction<'_>> {
     Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
 }
 
-/// A reason as given, trimmed; `None` when empty.
-pub(crate) fn reason_text(reason: Option<&str>) -> Option<String> {
-    reason
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_string)
+/// Longest reason kept: a reason is a sentence or two for the audit log and the ledger, and
+/// an unbounded one (900 KB was accepted) bloats both for every later reader.
+pub const MAX_REASON_CHARS: usize = 1_000;
+/// Longest collection description (it becomes the package's External-Description).
+pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
+
+/// A reason as given, trimmed; `None` when empty; refused when longer than
+/// [`MAX_REASON_CHARS`].
+pub(crate) fn reason_text(reason: Option<&str>) -> CurateResult<Option<String>> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if let Some(r) = reason {
+        let n = r.chars().count();
+        if n > MAX_REASON_CHARS {
+            return Err(CurateError::Invalid(format!(
+                "the reason is {n} characters long; keep it under {MAX_REASON_CHARS} (put long \
+                 explanations in a document and name it in the reason)"
+            )));
+        }
+    }
+    Ok(reason.map(str::to_string))
+}
+
+/// A description as given, trimmed; refused when longer than [`MAX_DESCRIPTION_CHARS`].
+pub(crate) fn description_text(description: &str) -> CurateResult<&str> {
+    let d = description.trim();
+    let n = d.chars().count();
+    if n > MAX_DESCRIPTION_CHARS {
+        return Err(CurateError::Invalid(format!(
+            "the description is {n} characters long; keep it under {MAX_DESCRIPTION_CHARS}"
+        )));
+    }
+    Ok(d)
 }
 
 /// Create every curation table (idempotent). Called by each entry point, so an older catalog

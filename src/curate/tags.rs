@@ -124,7 +124,7 @@ pub fn set(
     reason: Option<&str>,
 ) -> CurateResult<Resolved> {
     who.require(Role::Curator, "re-tag files")?;
-    let reason = reason_text(reason).ok_or_else(|| {
+    let reason = reason_text(reason)?.ok_or_else(|| {
         CurateError::ReasonRequired(format!("setting the {} by hand", kind_str(kind)))
     })?;
     let resolved = resolve(schema, kind, value)?;
@@ -189,7 +189,7 @@ pub fn clear(
     reason: Option<&str>,
 ) -> CurateResult<usize> {
     who.require(Role::Curator, "re-tag files")?;
-    let reason = reason_text(reason).ok_or_else(|| {
+    let reason = reason_text(reason)?.ok_or_else(|| {
         CurateError::ReasonRequired(format!("clearing a manual {}", kind_str(kind)))
     })?;
     ensure_tables(cat.conn())?;

@@ -194,7 +194,7 @@ pub fn remove(
         who,
         NewEntry::new("user.remove", name)
             .details(serde_json::json!({"name": name, "role": removed.role}))
-            .reason(reason_text(reason)),
+            .reason(reason_text(reason)?),
     )
 }
 
@@ -254,7 +254,7 @@ pub fn set_role(
         who,
         NewEntry::new("user.role", name)
             .details(serde_json::json!({"name": name, "from": old, "to": role}))
-            .reason(reason_text(reason)),
+            .reason(reason_text(reason)?),
     )
 }
 

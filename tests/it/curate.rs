@@ -440,3 +440,35 @@ fn audit_verify_catches_a_log_deleted_with_its_head() {
         r.stdout
     );
 }
+
+/// Descriptions and reasons have a size (issue 20, finding 15): a 900 KB description went into
+/// the audit log before. Text at the limit is kept; past it, refused with the limit named.
+#[test]
+fn descriptions_and_reasons_have_a_size() {
+    let env = indexed();
+    let a = env.evidence.join("未分类/说明.txt");
+    let a = a.to_str().unwrap();
+    let long = "说".repeat(archive::curate::MAX_DESCRIPTION_CHARS + 1);
+    let r = env.run(&["collection", "create", "太长", "--description", &long]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("keep it under 4000"), "{}", r.stderr);
+    let fits = "说".repeat(archive::curate::MAX_DESCRIPTION_CHARS);
+    assert_eq!(
+        env.run(&["collection", "create", "刚好", "--description", &fits])
+            .code,
+        0
+    );
+    assert_eq!(env.run(&["collection", "add", "刚好", a]).code, 0);
+    let reason = "因".repeat(archive::curate::MAX_REASON_CHARS + 1);
+    let r = env.run(&[
+        "collection",
+        "review",
+        "刚好",
+        a,
+        "--reject",
+        "--reason",
+        &reason,
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("keep it under 1000"), "{}", r.stderr);
+}
