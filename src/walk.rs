@@ -52,6 +52,10 @@ pub struct WalkOptions {
 pub enum Walked {
     File(FileEntry),
     Problem(WalkProblem),
+    /// Something that is not evidence and was passed over on purpose (a link not followed, a
+    /// FIFO or socket, a link leading out of the evidence folder): a note, not an error, but
+    /// said, so that nobody wonders why a name in the folder is not in the archive.
+    Skipped(WalkProblem),
 }
 
 /// Walk one root, calling `visit` for every file and problem in a stable order (entries of a
@@ -93,6 +97,7 @@ pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
     let mut w = Walker {
         opts,
         skip,
+        root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
         rel_start,
         ancestors: vec![(id(&root_meta), root.to_path_buf())],
         visit: &mut visit,
@@ -102,6 +107,8 @@ pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
 
 struct Walker<'a, F: FnMut(Walked)> {
     opts: &'a WalkOptions,
+    /// The root with every link resolved: a followed link must lead somewhere below it.
+    root: PathBuf,
     skip: Vec<(u64, u64)>,
     pub(crate) rel_start: usize,
     /// (dev, inode) and path of every folder from the root down to the current one: a folder
@@ -113,6 +120,13 @@ struct Walker<'a, F: FnMut(Walked)> {
 impl<F: FnMut(Walked)> Walker<'_, F> {
     fn problem(&mut self, path: &Path, message: String) {
         (self.visit)(Walked::Problem(WalkProblem {
+            path: path.to_path_buf(),
+            message,
+        }));
+    }
+
+    fn skipped(&mut self, path: &Path, message: String) {
+        (self.visit)(Walked::Skipped(WalkProblem {
             path: path.to_path_buf(),
             message,
         }));
@@ -151,7 +165,26 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
             // Metadata relative to the open folder; a symlink's target by its path when followed.
             let meta = if file_type.is_symlink() {
                 if !self.opts.follow_symlinks {
+                    self.skipped(
+                        &path,
+                        "a symbolic link: not followed (--follow-symlinks follows links that \
+                         stay inside the evidence folder)"
+                            .into(),
+                    );
                     continue;
+                }
+                // Followed only while it stays inside the root: a link to /etc/shadow in a
+                // submitted folder must not put the server's files in the archive.
+                match std::fs::canonicalize(&path) {
+                    Ok(target) if !target.starts_with(&self.root) => {
+                        let message = format!(
+                            "a link to {} outside the evidence folder: not followed",
+                            display_path(target.as_os_str())
+                        );
+                        self.skipped(&path, message);
+                        continue;
+                    }
+                    _ => {}
                 }
                 std::fs::metadata(&path)
             } else {
@@ -180,8 +213,13 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                 self.ancestors.push((id, path.clone()));
                 self.dir(&path);
                 self.ancestors.pop();
-            } else if meta.is_file() {
-                // Sockets, fifos and devices are not evidence.
+            } else if !meta.is_file() {
+                // Sockets, FIFOs and devices are not evidence (and reading a FIFO would block).
+                self.skipped(
+                    &path,
+                    "not a regular file (a FIFO, socket or device): skipped".into(),
+                );
+            } else {
                 (self.visit)(Walked::File(FileEntry {
                     rel_start: self.rel_start,
                     size: meta.len(),
@@ -260,11 +298,26 @@ mod tests {
         std::fs::create_dir(dir.path().join("a")).unwrap();
         std::fs::write(dir.path().join("a/x.txt"), b"x").unwrap();
         std::os::unix::fs::symlink(dir.path(), dir.path().join("a/loop")).unwrap();
+        // A link out of the evidence folder and a socket: never evidence, always said.
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::write(elsewhere.path().join("secret.txt"), b"s").unwrap();
+        std::os::unix::fs::symlink(
+            elsewhere.path().join("secret.txt"),
+            dir.path().join("a/shadow"),
+        )
+        .unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("a/sock")).unwrap();
         let mut files = vec![];
         let mut problems = vec![];
-        let collect = |w: Walked, files: &mut Vec<String>, problems: &mut Vec<String>| match w {
+        let mut skipped = vec![];
+        let mut collect = |w: Walked, files: &mut Vec<String>, problems: &mut Vec<String>| match w {
             Walked::File(f) => files.push(f.rel_display()),
             Walked::Problem(p) => problems.push(p.message),
+            Walked::Skipped(p) => skipped.push(format!(
+                "{}: {}",
+                p.path.file_name().unwrap().to_string_lossy(),
+                p.message
+            )),
         };
         walk(dir.path(), &WalkOptions::default(), |w| {
             collect(w, &mut files, &mut problems)
@@ -278,10 +331,30 @@ mod tests {
             ..Default::default()
         };
         walk(dir.path(), &opts, |w| collect(w, &mut files, &mut problems));
-        assert_eq!(files, vec!["a/x.txt"]);
+        assert_eq!(files, vec!["a/x.txt"], "secret.txt stays out");
         assert!(
             problems.iter().any(|m| m.contains("symlink loop")),
             "{problems:?}"
+        );
+        drop(collect);
+        assert!(
+            skipped
+                .iter()
+                .any(|m| m.starts_with("loop: a symbolic link: not followed")),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped
+                .iter()
+                .any(|m| m.starts_with("sock: not a regular file")),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped
+                .iter()
+                .any(|m| m.starts_with("shadow: a link to")
+                    && m.contains("outside the evidence folder")),
+            "{skipped:?}"
         );
     }
 }

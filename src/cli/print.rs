@@ -96,6 +96,16 @@ pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io:
             )?;
         }
     }
+    if !s.skipped.is_empty() {
+        writeln!(
+            out,
+            "passed over on purpose (not files, or links not followed): {}",
+            s.skipped.len()
+        )?;
+        for e in &s.skipped {
+            writeln!(out, "  {}: {}", shown(&e.path), shown(&e.message))?;
+        }
+    }
     if !s.errors.is_empty() {
         writeln!(out, "files with problems (catalogued where possible):")?;
         for e in &s.errors {

@@ -90,6 +90,10 @@ pub struct RunSummary {
     pub files_read: u64,
     pub bytes_read: u64,
     pub errors: Vec<FileProblem>,
+    /// Names in the evidence folders passed over on purpose (links not followed, FIFOs and
+    /// sockets): notes, not errors; they do not change the exit status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<FileProblem>,
     pub fixity_failures: Vec<FixityFailure>,
     pub verified: u64,
     /// Files whose tags were computed this run (or, when only the vocabulary changed, whose
@@ -145,6 +149,7 @@ struct Hashed {
 enum Msg {
     Done(Vec<JobResult>),
     Problem(FileProblem),
+    Skipped(FileProblem),
     RootDone {
         root: usize,
         unseen: Vec<Known>,
@@ -465,6 +470,12 @@ impl Walker {
                     }
                     Walked::Problem(p) => {
                         let _ = msg_tx.send(Msg::Problem(FileProblem {
+                            path: walk::display_path(p.path.as_os_str()),
+                            message: p.message,
+                        }));
+                    }
+                    Walked::Skipped(p) => {
+                        let _ = msg_tx.send(Msg::Skipped(FileProblem {
                             path: walk::display_path(p.path.as_os_str()),
                             message: p.message,
                         }));

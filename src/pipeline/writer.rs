@@ -78,6 +78,10 @@ impl<'a, 'c> Writer<'a, 'c> {
                 self.report(p);
                 Ok(())
             }
+            Msg::Skipped(p) => {
+                self.summary.skipped.push(p);
+                Ok(())
+            }
             Msg::RootDone {
                 root,
                 unseen,
