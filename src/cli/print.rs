@@ -242,23 +242,14 @@ pub(super) fn record(out: &mut impl Write, r: &Record) -> io::Result<()> {
     if let Some(p) = r.pages {
         kv("pages", p.to_string())?;
     }
-    for (k, t) in [("prefecture", &r.prefecture), ("county", &r.county)] {
-        if let Some(t) = t {
-            kv(
-                k,
-                format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence),
-            )?;
-            for a in &t.alternatives {
-                kv(
-                    "",
-                    format!("also {} {} [{}: {}]", a.code, a.name, a.source, a.evidence),
-                )?;
-            }
-        }
-    }
-    for t in &r.indicators {
+    // Each tag with its source, then the weaker readings it won over.
+    let tags = [("prefecture", &r.prefecture), ("county", &r.county)]
+        .into_iter()
+        .filter_map(|(k, t)| Some((k, t.as_ref()?)))
+        .chain(r.indicators.iter().map(|t| ("indicator", t)));
+    for (k, t) in tags {
         kv(
-            "indicator",
+            k,
             format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence),
         )?;
         for a in &t.alternatives {

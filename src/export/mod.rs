@@ -457,40 +457,37 @@ fn write_bag(
         .iter()
         .filter_map(|p| p.row.blake3.clone())
         .collect();
-    // The collection's names over its life (a rename's entry names the new one), so that its
-    // entries from before a rename are kept and another collection's are not.
-    let mut names: HashSet<String> = HashSet::from([detail.collection.name.clone()]);
+    // One pass over the log: the entries that may belong in the package, and the renames
+    // that say which names the collection had (a rename's entry names the new one).
     let mut renames = Vec::new();
+    let mut candidates = Vec::new();
     audit::for_each(cat.conn(), &AuditQuery::default(), |e| {
         if e.action == "collection.rename" {
             let from = e.details["from"].as_str().unwrap_or_default().to_string();
             renames.push((from, e.subject.clone()));
         }
-        Ok(())
-    })?;
-    for (from, to) in renames.iter().rev() {
-        if names.contains(to) {
-            names.insert(from.clone());
-        }
-    }
-    let mut audit_lines = Vec::new();
-    audit::for_each(cat.conn(), &AuditQuery::default(), |e| {
         // Entries of a collection (its creation, items, reviews and exports) name it as their
         // subject; another collection's reviews of the same files, with their reasons, are
         // that collection's business, not this package's (issue 20, finding 13).
         let collection_scoped = e.action.starts_with("collection.")
             || e.action.starts_with("review.")
             || e.action == "export";
-        let keep = if collection_scoped {
-            names.contains(&e.subject)
-        } else {
-            e.files.iter().any(|f| exported.contains(f))
-        };
-        if keep {
-            audit_lines.push(audit::to_json_line(&e));
+        if collection_scoped || e.files.iter().any(|f| exported.contains(f)) {
+            candidates.push((collection_scoped, e));
         }
         Ok(())
     })?;
+    let mut names: HashSet<String> = HashSet::from([detail.collection.name.clone()]);
+    for (from, to) in renames.iter().rev() {
+        if names.contains(to) {
+            names.insert(from.clone());
+        }
+    }
+    let audit_lines: Vec<_> = candidates
+        .iter()
+        .filter(|(scoped, e)| !scoped || names.contains(&e.subject))
+        .map(|(_, e)| audit::to_json_line(e))
+        .collect();
     let mut audit_jsonl = String::new();
     for l in &audit_lines {
         audit_jsonl.push_str(&serde_json::to_string(l).unwrap_or_default());

@@ -5,9 +5,8 @@
 
 use super::*;
 use crate::catalog::FileRow;
-use crate::extract::Facts;
 use crate::index::tokenizer::is_cjk;
-use crate::record::{Media, Status};
+use crate::record::Media;
 
 /// File name and text: each "exact" document has a near miss beside it.
 const DOCS: &[(&str, &str)] = &[
@@ -26,25 +25,10 @@ const DOCS: &[(&str, &str)] = &[
 ];
 
 fn row(id: i64, name: &str) -> FileRow {
-    FileRow {
-        id,
-        root: "/evidence".into(),
-        rel_display: name.into(),
-        rel: name.as_bytes().to_vec(),
-        root_path: b"/evidence".to_vec(),
-        blake3: Some(format!("{id:064x}")),
-        size: 1,
-        mtime_ns: 0,
-        status: Status::Present,
-        last_seen: String::new(),
-        errors: Vec::new(),
-        facts: Facts {
-            media: Some(Media::Document),
-            mime: "text/plain".into(),
-            ..Default::default()
-        },
-        tagging: None,
-    }
+    let mut r = super::tests::row(id, name);
+    r.facts.media = Some(Media::Document);
+    r.facts.mime = "text/plain".into();
+    r
 }
 
 fn index() -> SearchIndex {

@@ -45,7 +45,8 @@ fn with_extension_facet() -> &'static Registry {
     }))
 }
 
-fn row(id: i64, rel: &str) -> FileRow {
+/// A catalogued photo at `/evidence/<rel>` (the phrase tests make it a text document).
+pub(super) fn row(id: i64, rel: &str) -> FileRow {
     FileRow {
         id,
         root: "/evidence".into(),

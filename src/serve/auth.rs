@@ -127,11 +127,11 @@ impl Sessions {
         if users.stamp == Some(stamp) {
             return;
         }
+        // Either way this state of the file has been read: a broken file is not parsed again
+        // (nor warned about) at every request, only once it changes.
+        users.stamp = Some(stamp);
         match crate::curate::users::load(archive_dir) {
-            Ok(list) => {
-                users.list = list;
-                users.stamp = Some(stamp);
-            }
+            Ok(list) => users.list = list,
             Err(e) => {
                 tracing::warn!("users not re-read from {}: {e}", path.display());
                 return;
@@ -212,14 +212,6 @@ impl Sessions {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(token);
-    }
-
-    /// Drop every session of `name` (the user was removed or changed role).
-    pub fn end_user(&self, name: &str) {
-        self.map
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, s| s.actor.name != name);
     }
 }
 
@@ -457,8 +449,8 @@ fn session_cookie(token: &str, max_age: u64) -> String {
 
 /// Check a name and password; on success a session and its cookie.
 pub fn sign_in(st: &AppState, name: &str, password: &str) -> Option<(Actor, String)> {
-    // Users added with the CLI while serving can sign in.
-    st.inner.sessions.sync_users(&st.inner.cfg.archive_dir);
+    // The users as of this request: `layer` re-read config.toml if it changed, so a user
+    // added with the CLI while serving can sign in.
     let users = st.inner.sessions.users();
     let actor = crate::curate::users::verify_password(&users, name, password)?;
     let hash = users
@@ -540,6 +532,33 @@ mod tests {
         assert_eq!(
             busy.lookup(&t).map(|(a, _)| a.name),
             Some("cai".to_string())
+        );
+    }
+
+    #[test]
+    fn a_hand_edit_in_progress_signs_nobody_out_and_the_next_good_file_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |text: &str| std::fs::write(dir.path().join("config.toml"), text).unwrap();
+        let entry = |role: &str| {
+            format!("[[users]]\nname = \"cai\"\nrole = \"{role}\"\npassword_hash = \"h1\"\n")
+        };
+        write(&entry("curator"));
+        let s = Sessions::new(vec![user("cai", Role::Curator, "h1")]);
+        let cai = s.start(Actor::new("cai", Role::Curator), "h1".into());
+        s.sync_users(dir.path());
+        assert!(s.lookup(&cai).is_some());
+        write("[[users]\nname = ");
+        s.sync_users(dir.path());
+        s.sync_users(dir.path());
+        assert!(
+            s.lookup(&cai).is_some(),
+            "a broken file keeps the users known"
+        );
+        write(&entry("viewer"));
+        s.sync_users(dir.path());
+        assert!(
+            s.lookup(&cai).is_none(),
+            "the demotion counts once the file reads"
         );
     }
 

@@ -96,8 +96,16 @@ impl Params {
     /// Parse a raw query string. Unknown parameters are ignored (links from elsewhere may add
     /// tracking junk); malformed known ones are a 400 with the reason.
     pub fn parse(raw: Option<&str>) -> Result<Params, WebError> {
+        Params::from_pairs(form_urlencoded::parse(raw.unwrap_or("").as_bytes()))
+    }
+
+    /// The same from pairs already decoded (a posted form that carries a search).
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Params, WebError> {
         let mut p = Params::default();
-        for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        for (k, v) in pairs {
+            let v = v.as_ref();
             match k.as_ref() {
                 "q" => {
                     if v.chars().count() > MAX_QUERY_CHARS {
@@ -105,13 +113,13 @@ impl Params {
                             "the query is longer than {MAX_QUERY_CHARS} characters; shorten it"
                         )));
                     }
-                    p.q = v.into_owned();
+                    p.q = v.to_string();
                 }
                 "f" | "filter" => {
                     if v.trim().is_empty() {
                         continue;
                     }
-                    let (field, value) = split_filter(&v).ok_or_else(|| {
+                    let (field, value) = split_filter(v).ok_or_else(|| {
                         bad(format!(
                             "filter {v:?} is not FIELD:VALUE (for example prefecture:海东市)"
                         ))
@@ -127,7 +135,7 @@ impl Params {
                     }
                 }
                 "sort" => {
-                    p.sort = parse_sort(&v).ok_or_else(|| {
+                    p.sort = parse_sort(v).ok_or_else(|| {
                         bad(format!(
                             "sort {v:?} is not one of relevance, date_desc, date_asc"
                         ))
@@ -164,7 +172,7 @@ impl Params {
                             .map_err(|_| bad(format!("id {v:?} is not a file id")))?,
                     )
                 }
-                "inline" => p.inline = matches!(v.as_ref(), "1" | "true" | "yes"),
+                "inline" => p.inline = matches!(v, "1" | "true" | "yes"),
                 "prefecture" if !v.trim().is_empty() => p.prefecture = Some(v.trim().to_string()),
                 _ => {}
             }

@@ -940,13 +940,10 @@ async fn repeated_wrong_passwords_make_the_name_wait() {
             .await
         }
     };
-    let mut refused = 0;
     for _ in 0..5 {
         let g = attempt("ada", "guess guess guess").await;
         assert_eq!(g.status, StatusCode::UNAUTHORIZED, "{}", g.text());
-        refused += 1;
     }
-    assert_eq!(refused, 5);
     let held = attempt("ada", PASSWORD).await;
     assert_eq!(
         held.status,

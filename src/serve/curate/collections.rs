@@ -279,11 +279,11 @@ pub(super) fn add_to_collection(
         // The search as the page's own search box and facet links send it: words in `q`, one
         // `f` per filter. It is parsed by the page's own rules, so what is added is what the
         // page listed; anything else in the form is not part of the search.
-        let mut again = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in f.iter().filter(|(k, _)| search_fields(k)) {
-            again.append_pair(k, v);
-        }
-        let p = crate::serve::params::Params::parse(Some(&again.finish()))?;
+        let p = crate::serve::params::Params::from_pairs(
+            f.iter()
+                .filter(|(k, _)| search_fields(k))
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )?;
         if p.q.trim().is_empty() && p.filters.is_empty() {
             return Err(WebError::BadRequest(
                 "an empty search would add every catalogued file: search for words or choose a \

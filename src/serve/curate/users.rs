@@ -123,7 +123,7 @@ pub async fn remove_user(
         Some(field(&f, "reason")),
     ) {
         Ok(()) => {
-            st.inner.sessions.end_user(name);
+            // Re-reading the users ends the removed user's sessions (auth::Sessions::set_users).
             st.reload_users();
             see_other(lang, "/users")
         }

@@ -50,10 +50,9 @@ pub fn indicator_label(schema: &Schema, code: &str) -> String {
     }
 }
 
-/// A field's name as the page shows it: the field table's label (`type` is the page's older
-/// word for `media`).
+/// A field's name as the page shows it: the field table's label (aliases such as `type` for
+/// `media` included).
 pub fn field_label(l: Lang, f: &str) -> &'static str {
-    let f = if f == "type" { "media" } else { f };
     match crate::fields::by_name(f) {
         Some(field) => field.label(l),
         None => l.t(Msg::FieldOther),

@@ -40,7 +40,7 @@ pub struct RecordPage {
     pub tags: Vec<TagRow>,
     /// (label, value)
     pub meta: Vec<(String, String)>,
-    pub copies: Vec<Copy>,
+    pub copies: Vec<OtherCopy>,
     pub excerpt: Option<String>,
     pub curation: Option<RecordCuration>,
 }
@@ -62,7 +62,7 @@ pub struct TagRow {
 }
 
 /// Another path holding the same content (the file itself is not listed: issue 15).
-pub struct Copy {
+pub struct OtherCopy {
     pub href: String,
     pub path: String,
     pub status: String,
@@ -237,7 +237,7 @@ pub async fn record_page(
     let copies = rows
         .iter()
         .filter(|other| other.id != row.id)
-        .map(|other| Copy {
+        .map(|other| OtherCopy {
             href: with_lang(&format!("/record/{b3}?id={}", other.id), l),
             path: other.display_path(),
             status: status_text(l, other.status),
