@@ -17,12 +17,12 @@ fn main() -> std::io::Result<()> {
         let started = Instant::now();
         let f = extract_bytes(&file, Arc::new(data), &limits);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        let text = f.text.unwrap_or_default();
+        let text = f.text.clone().unwrap_or_default();
         std::fs::write(out.join(format!("{i}.txt")), &text)?;
         println!(
             "{file}\t{ms:.1}\t{}\t{}",
             text.chars().count(),
-            f.errors.first().map(String::as_str).unwrap_or("")
+            f.problem_texts().first().cloned().unwrap_or_default()
         );
     }
     Ok(())

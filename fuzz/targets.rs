@@ -132,7 +132,7 @@ pub fn run(target: &str, data: &[u8]) -> String {
 /// `extract_bytes` as the pipeline calls it; the guard's failure messages become panics.
 fn through_pipeline(name: &str, data: &[u8]) -> String {
     let facts = extract::extract_bytes(name, Arc::new(data.to_vec()), &limits());
-    for e in &facts.errors {
+    for e in &facts.problem_texts() {
         if e.starts_with("extractor crashed")
             || e.contains("abandoned")
             || e.starts_with("extractor stopped")
@@ -187,7 +187,7 @@ fn outline(f: &Facts) -> String {
     let bits: String = fields.iter().map(|b| if *b { '1' } else { '0' }).collect();
     // The start of each message names the problem; the rest quotes the input.
     let errors: Vec<String> = f
-        .errors
+        .problem_texts()
         .iter()
         .map(|e| shape(&e.chars().take(40).collect::<String>()))
         .collect();

@@ -5,6 +5,7 @@
 //! extractors; large files (long videos) are streamed through the hasher in fixed blocks, on
 //! all cores, and never held in memory.
 
+use crate::problem::{Code, Problem};
 use std::io::Read;
 
 use crate::walk::{mtime_ns, FileEntry};
@@ -47,6 +48,17 @@ pub enum ReadFailure {
 }
 
 impl ReadFailure {
+    /// The failure as the problem its file is reported with.
+    pub fn problem(&self) -> Problem {
+        match self {
+            ReadFailure::Vanished => Problem::new(Code::FileVanished),
+            ReadFailure::Changed => Problem::new(Code::FileChanged),
+            ReadFailure::PermissionDenied => Problem::new(Code::PermissionDenied),
+            ReadFailure::Io(e) => Problem::detail(Code::ReadFailed, e),
+            ReadFailure::Abandoned(e) => e.problem(),
+        }
+    }
+
     /// A file that vanished or changed while being read is only reported, not catalogued: the
     /// catalog keeps what it knew, and the next run reads the file again. Any other failure is
     /// catalogued with the file (no content, the failure as its error).

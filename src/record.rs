@@ -3,6 +3,8 @@
 //! Its fields are described by `archive-schema/record.schema.json`; a test validates real
 //! output against that schema, so a field added here must be added there too.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// What kind of evidence a file is, decided by content (magic bytes) with the extension as fallback.
@@ -99,6 +101,16 @@ pub struct FlagValue {
     pub reason: String,
 }
 
+/// A problem met while reading a file, as shown: its stable code, its sentence in the reader's
+/// language, and the named values in that sentence (for tools that render their own text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub code: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+}
+
 /// The full description of one catalogued file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -143,7 +155,14 @@ pub struct Record {
     /// When a missing file was last seen, RFC 3339.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
-    pub errors: Vec<String>,
+    /// The content cannot be used (the file is flagged unreadable).
+    pub errors: Vec<Notice>,
+    /// Something was recovered or left out; the file's facts stand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Notice>,
+    /// Information: why something is absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Notice>,
     pub prefecture: Option<TagValue>,
     pub county: Option<TagValue>,
     pub indicators: Vec<TagValue>,

@@ -2,6 +2,7 @@
 //! there, and describes it by path bytes, size, mtime and inode: what incremental indexing
 //! compares against the catalog to decide whether a file must be read again.
 
+use crate::problem::{Code, Problem};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -37,7 +38,7 @@ impl FileEntry {
 #[derive(Debug, Clone)]
 pub struct WalkProblem {
     pub path: PathBuf,
-    pub message: String,
+    pub problem: Problem,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -78,7 +79,7 @@ pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
         Err(e) => {
             visit(Walked::Problem(WalkProblem {
                 path: root.to_path_buf(),
-                message: describe_io(&e),
+                problem: io_problem(&e),
             }));
             return;
         }
@@ -118,30 +119,30 @@ struct Walker<'a, F: FnMut(Walked)> {
 }
 
 impl<F: FnMut(Walked)> Walker<'_, F> {
-    fn problem(&mut self, path: &Path, message: String) {
+    fn problem(&mut self, path: &Path, problem: Problem) {
         (self.visit)(Walked::Problem(WalkProblem {
             path: path.to_path_buf(),
-            message,
+            problem,
         }));
     }
 
-    fn skipped(&mut self, path: &Path, message: String) {
+    fn skipped(&mut self, path: &Path, problem: Problem) {
         (self.visit)(Walked::Skipped(WalkProblem {
             path: path.to_path_buf(),
-            message,
+            problem,
         }));
     }
 
     fn dir(&mut self, dir: &Path) {
         let read = match std::fs::read_dir(dir) {
             Ok(r) => r,
-            Err(e) => return self.problem(dir, describe_io(&e)),
+            Err(e) => return self.problem(dir, io_problem(&e)),
         };
         let mut entries = Vec::new();
         for e in read {
             match e {
                 Ok(e) => entries.push((e.file_name(), e)),
-                Err(e) => self.problem(dir, describe_io(&e)),
+                Err(e) => self.problem(dir, io_problem(&e)),
             }
         }
         entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -158,30 +159,23 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
             let file_type = match entry.file_type() {
                 Ok(t) => t,
                 Err(e) => {
-                    self.problem(&path, describe_io(&e));
+                    self.problem(&path, io_problem(&e));
                     continue;
                 }
             };
             // Metadata relative to the open folder; a symlink's target by its path when followed.
             let meta = if file_type.is_symlink() {
                 if !self.opts.follow_symlinks {
-                    self.skipped(
-                        &path,
-                        "a symbolic link: not followed (--follow-symlinks follows links that \
-                         stay inside the evidence folder)"
-                            .into(),
-                    );
+                    self.skipped(&path, Problem::new(Code::LinkNotFollowed));
                     continue;
                 }
                 // Followed only while it stays inside the root: a link to /etc/shadow in a
                 // submitted folder must not put the server's files in the archive.
                 match std::fs::canonicalize(&path) {
                     Ok(target) if !target.starts_with(&self.root) => {
-                        let message = format!(
-                            "a link to {} outside the evidence folder: not followed",
-                            display_path(target.as_os_str())
-                        );
-                        self.skipped(&path, message);
+                        let problem = Problem::new(Code::LinkOutsideRoot)
+                            .with("target", display_path(target.as_os_str()));
+                        self.skipped(&path, problem);
                         continue;
                     }
                     _ => {}
@@ -193,7 +187,7 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
             let meta = match meta {
                 Ok(m) => m,
                 Err(e) => {
-                    self.problem(&path, describe_io(&e));
+                    self.problem(&path, io_problem(&e));
                     continue;
                 }
             };
@@ -203,11 +197,9 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                     continue;
                 }
                 if let Some((_, ancestor)) = self.ancestors.iter().find(|(a, _)| *a == id) {
-                    let message = format!(
-                        "symlink loop back to {}; not followed",
-                        display_path(ancestor.as_os_str())
-                    );
-                    self.problem(&path, message);
+                    let problem = Problem::new(Code::FolderLoop)
+                        .with("target", display_path(ancestor.as_os_str()));
+                    self.problem(&path, problem);
                     continue;
                 }
                 self.ancestors.push((id, path.clone()));
@@ -215,10 +207,7 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                 self.ancestors.pop();
             } else if !meta.is_file() {
                 // Sockets, FIFOs and devices are not evidence (and reading a FIFO would block).
-                self.skipped(
-                    &path,
-                    "not a regular file (a FIFO, socket or device): skipped".into(),
-                );
+                self.skipped(&path, Problem::new(Code::SpecialFile));
             } else {
                 (self.visit)(Walked::File(FileEntry {
                     rel_start: self.rel_start,
@@ -250,6 +239,15 @@ pub fn describe_io(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => VANISHED.to_string(),
         std::io::ErrorKind::PermissionDenied => PERMISSION_DENIED.to_string(),
         _ => e.to_string(),
+    }
+}
+
+/// What a user is told about an I/O error on a file or folder, as a problem.
+pub fn io_problem(e: &std::io::Error) -> Problem {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Problem::new(Code::FileVanished),
+        std::io::ErrorKind::PermissionDenied => Problem::new(Code::PermissionDenied),
+        _ => Problem::detail(Code::ReadFailed, e),
     }
 }
 
@@ -312,11 +310,11 @@ mod tests {
         let mut skipped = vec![];
         let mut collect = |w: Walked, files: &mut Vec<String>, problems: &mut Vec<String>| match w {
             Walked::File(f) => files.push(f.rel_display()),
-            Walked::Problem(p) => problems.push(p.message),
+            Walked::Problem(p) => problems.push(p.problem.reason(crate::i18n::Lang::En)),
             Walked::Skipped(p) => skipped.push(format!(
                 "{}: {}",
                 p.path.file_name().unwrap().to_string_lossy(),
-                p.message
+                p.problem.reason(crate::i18n::Lang::En)
             )),
         };
         walk(dir.path(), &WalkOptions::default(), |w| {

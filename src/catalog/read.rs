@@ -2,6 +2,9 @@
 //! tagging (what tagging, indexing, the server and export work from), and the record shown to
 //! users.
 
+use crate::i18n::Lang;
+use crate::problem::{Problem, Severity};
+use crate::record::Notice;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -50,7 +53,8 @@ pub struct FileRow {
     /// For a missing file, when it was last seen. For a present file only the time its row
     /// was last written (see [`Catalog::finish_root`]).
     pub last_seen: String,
-    pub errors: Vec<String>,
+    /// Problems reading the file itself (I/O), beside the content's own in `facts.problems`.
+    pub errors: Vec<Problem>,
     pub facts: Facts,
     pub tagging: Option<Tagging>,
 }
@@ -79,7 +83,13 @@ impl FileRow {
     }
 
     /// The record shown to users.
-    pub fn to_record(&self) -> Record {
+    /// Every problem met reading this file: the read's, then the content's.
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.errors.iter().chain(self.facts.problems.iter())
+    }
+
+    /// The record shown to users, its sentences in `lang`.
+    pub fn to_record(&self, lang: Lang) -> Record {
         let abs = self.abs_path();
         let f = &self.facts;
         let excerpt = f
@@ -117,17 +127,23 @@ impl FileRow {
             text_status: f.text_status.clone(),
             status: self.status,
             last_seen: (self.status == Status::Missing).then(|| self.last_seen.clone()),
-            errors: self
-                .errors
-                .iter()
-                .chain(&self.facts.errors)
-                .cloned()
-                .collect(),
+            errors: self.notices(Severity::Error, lang),
+            warnings: self.notices(Severity::Warning, lang),
+            notes: self.notices(Severity::Note, lang),
             prefecture: t.and_then(|t| t.prefecture.clone()),
             county: t.and_then(|t| t.county.clone()),
             indicators: t.map(|t| t.indicators.clone()).unwrap_or_default(),
             flags: t.map(|t| t.flags.clone()).unwrap_or_default(),
         }
+    }
+}
+
+impl FileRow {
+    fn notices(&self, severity: Severity, lang: Lang) -> Vec<Notice> {
+        self.problems()
+            .filter(|p| p.severity() == severity)
+            .map(|p| p.notice(lang))
+            .collect()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct FileUpdate {
     /// Document text, stored apart from the facts.
     pub text: Option<String>,
     /// Problems reading this file (I/O, corrupt content), shown on its record.
-    pub errors: Vec<String>,
+    pub errors: Vec<crate::problem::Problem>,
     /// The file's tagging as JSON, when the run tags files as they are read (None keeps the
     /// stored one).
     pub tagging: Option<String>,

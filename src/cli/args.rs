@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::DEFAULT_ARCHIVE_DIR;
+use crate::i18n::Lang;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -20,8 +21,20 @@ pub(super) struct Cli {
     /// A folder with your own vocabulary (indicators.toml, divisions.csv, ...), instead of the built-in one.
     #[arg(long, global = true, env = "ARCHIVE_SCHEMA")]
     pub(super) schema: Option<PathBuf>,
+    /// Language of messages and tables: zh or en. Default: from LC_ALL / LC_MESSAGES / LANG
+    /// (zh* is Chinese), else English.
+    #[arg(long, global = true, env = "ARCHIVE_LANG", value_parser = parse_lang)]
+    pub(super) lang: Option<Lang>,
+    /// Show the libraries' own log lines (warnings) on the terminal too; they always go to
+    /// ARCHIVE/logs/archive.log.
+    #[arg(short, long, global = true)]
+    pub(super) verbose: bool,
     #[command(subcommand)]
     pub(super) command: Command,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language {s:?}: use zh or en (中文用 zh)"))
 }
 
 #[derive(Subcommand, Debug)]

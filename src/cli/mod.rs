@@ -5,14 +5,25 @@
 
 mod args;
 mod commands;
+mod log;
 mod print;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
+
+use crate::i18n::Lang;
 
 use clap::Parser;
 
 use args::{AuditCmd, Cli, Command};
 use commands::{curate, export, index, report, search, serve, users};
+
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+/// The language this run speaks: `--lang`, else the locale (see [`Lang::from_locale`]).
+pub(crate) fn lang() -> Lang {
+    LANG.get().copied().unwrap_or(Lang::En)
+}
 
 /// How a run ended, as scripts see it in the exit status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,10 +58,11 @@ impl From<Exit> for ExitCode {
 /// Entry point of the binary: runs the command, prints the error chain, maps to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("ARCHIVE_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
+    let lang = cli
+        .lang
+        .unwrap_or_else(|| Lang::from_locale(|k| std::env::var(k).ok()));
+    let _ = LANG.set(lang);
+    log::init(&cli.archive, cli.verbose);
     match run(cli) {
         Ok(code) => code.into(),
         Err(err) => {

@@ -9,6 +9,7 @@ use crate::curate::audit::{AuditEntry, ChainReport};
 use crate::curate::collections::{Collection, CollectionDetail};
 use crate::curate::users::UserInfo;
 use crate::export::{ExportSummary, ProblemKind, VerifyReport};
+use crate::i18n::Msg;
 use crate::pipeline::RunSummary;
 use crate::record::Record;
 
@@ -53,28 +54,44 @@ pub(super) fn json_pretty(out: &mut impl Write, v: &impl serde::Serialize) -> io
     writeln!(out)
 }
 
+/// Files listed one by one under a heading before the rest are only counted: a tree of
+/// 50,000 scans must not print 50,000 notes.
+const LISTED_PER_SEVERITY: usize = 20;
+
 /// The outcome of `archive index` (and of the indexing half of `archive demo`).
 pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io::Result<()> {
+    let l = super::lang();
     writeln!(
         out,
-        "indexed: {} new, {} changed, {} unchanged, {} missing, {} back again, {} errors",
-        s.new,
-        s.changed,
-        s.unchanged,
-        s.missing,
-        s.returned,
-        s.errors.len()
+        "{}",
+        l.fill(
+            Msg::CliIndexed,
+            &[
+                ("new", &s.new),
+                ("changed", &s.changed),
+                ("unchanged", &s.unchanged),
+                ("missing", &s.missing),
+                ("returned", &s.returned),
+                ("errors", &s.errors.len()),
+                ("warnings", &s.warnings.len()),
+            ]
+        )
     )?;
     writeln!(
         out,
-        "read {} files ({:.1} MB) in {:.2} s: {:.0} files/s, {:.1} MB/s; catalog holds {} present, {} missing",
-        s.files_read,
-        s.bytes_read as f64 / 1e6,
-        s.elapsed_s,
-        s.files_per_s,
-        s.mb_per_s,
-        s.present_total,
-        s.missing_total
+        "{}",
+        l.fill(
+            Msg::CliReadStats,
+            &[
+                ("files", &s.files_read),
+                ("mb", &format!("{:.1}", s.bytes_read as f64 / 1e6)),
+                ("secs", &format!("{:.2}", s.elapsed_s)),
+                ("per_s", &format!("{:.0}", s.files_per_s)),
+                ("mb_per_s", &format!("{:.1}", s.mb_per_s)),
+                ("present", &s.present_total),
+                ("missing", &s.missing_total),
+            ]
+        )
     )?;
     if let Some(reason) = &s.retag_reason {
         writeln!(out, "{reason}")?;
@@ -82,35 +99,77 @@ pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io:
     if verify {
         writeln!(
             out,
-            "fixity: {} files verified, {} differ from the catalog",
-            s.verified,
-            s.fixity_failures.len()
+            "{}",
+            l.fill(
+                Msg::CliFixity,
+                &[
+                    ("verified", &s.verified),
+                    ("differ", &s.fixity_failures.len())
+                ]
+            )
         )?;
         for f in &s.fixity_failures {
             writeln!(
                 out,
-                "  CHANGED {}: catalog {} now {}",
-                shown(&f.path),
-                f.expected,
-                f.actual
+                "  {}",
+                l.fill(
+                    Msg::CliFixityChanged,
+                    &[
+                        ("path", &shown(&f.path)),
+                        ("expected", &f.expected),
+                        ("actual", &f.actual)
+                    ]
+                )
+            )?;
+        }
+    }
+    if !s.counts.is_empty() {
+        writeln!(out, "{}", l.t(Msg::CliCountsHeading))?;
+        for c in &s.counts {
+            let what = crate::problem::Code::parse(c.code)
+                .map(|code| crate::problem::Problem::new(code).reason(l))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<7} {:>6}  {:<26} {}",
+                l.t(c.severity.msg()),
+                c.files,
+                c.code,
+                what
             )?;
         }
     }
     if !s.skipped.is_empty() {
         writeln!(
             out,
-            "passed over on purpose (not files, or links not followed): {}",
-            s.skipped.len()
+            "{}",
+            l.fill(Msg::CliSkipped, &[("n", &s.skipped.len())])
         )?;
-        for e in &s.skipped {
-            writeln!(out, "  {}: {}", shown(&e.path), shown(&e.message))?;
+        list_problems(out, &s.skipped)?;
+    }
+    for (heading, list) in [
+        (Msg::CliWarningsHeading, &s.warnings),
+        (Msg::CliErrorsHeading, &s.errors),
+    ] {
+        if !list.is_empty() {
+            writeln!(out, "{}", l.fill(heading, &[("n", &list.len())]))?;
+            list_problems(out, list)?;
         }
     }
-    if !s.errors.is_empty() {
-        writeln!(out, "files with problems (catalogued where possible):")?;
-        for e in &s.errors {
-            writeln!(out, "  {}: {}", shown(&e.path), shown(&e.message))?;
-        }
+    Ok(())
+}
+
+fn list_problems(out: &mut impl Write, list: &[crate::pipeline::FileProblem]) -> io::Result<()> {
+    for e in list.iter().take(LISTED_PER_SEVERITY) {
+        writeln!(out, "  {}: {}", shown(&e.path), shown(&e.reason))?;
+    }
+    if list.len() > LISTED_PER_SEVERITY {
+        let more = list.len() - LISTED_PER_SEVERITY;
+        writeln!(
+            out,
+            "  {}",
+            super::lang().fill(Msg::CliAndMore, &[("n", &more)])
+        )?;
     }
     Ok(())
 }
@@ -182,6 +241,7 @@ pub(super) fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>])
 
 /// One catalogued file in full (`archive show`).
 pub(super) fn record(out: &mut impl Write, r: &Record) -> io::Result<()> {
+    let l = super::lang();
     let mut kv = |k: &str, v: String| writeln!(out, "{k:>18}  {}", shown(&v));
     kv("path", r.path.clone())?;
     if let Some(h) = &r.path_bytes_hex {
@@ -268,8 +328,14 @@ pub(super) fn record(out: &mut impl Write, r: &Record) -> io::Result<()> {
     if let Some(x) = &r.text_excerpt {
         kv("excerpt", x.clone())?;
     }
-    for e in &r.errors {
-        kv("error", e.clone())?;
+    for (label, list) in [
+        (Msg::SeverityError, &r.errors),
+        (Msg::SeverityWarning, &r.warnings),
+        (Msg::SeverityNote, &r.notes),
+    ] {
+        for e in list {
+            kv(l.t(label), e.reason.clone())?;
+        }
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::problem::{Code, Problem};
 use crate::record::{Camera, Gps, Media};
 
 /// Limits and defaults every extractor honours.
@@ -94,8 +95,10 @@ pub struct Facts {
     /// Rows of a submission manifest, when this file is one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manifest_rows: Vec<ManifestRow>,
-    /// Plain-language problems met while reading; the file is still catalogued.
-    pub errors: Vec<String>,
+    /// Problems met while reading, each with its code and severity; the file is still
+    /// catalogued. Older catalogs stored sentences under `errors`: they read back as legacy.
+    #[serde(default, alias = "errors")]
+    pub problems: Vec<Problem>,
 }
 
 /// Times as RFC 3339 text handed to the serializer in one piece. chrono's own `Serialize`
@@ -139,6 +142,19 @@ mod rfc3339 {
 }
 
 impl Facts {
+    /// Each problem's sentence in English, for tests and diagnostics.
+    pub fn problem_texts(&self) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|p| format!("{}: {}", p.code.as_str(), p.reason(crate::i18n::Lang::En)))
+            .collect()
+    }
+
+    /// Whether any problem makes the content unusable.
+    pub fn has_error(&self) -> bool {
+        self.problems.iter().any(|p| p.is_error())
+    }
+
     pub fn media(&self) -> Media {
         self.media.unwrap_or(Media::Other)
     }
@@ -153,6 +169,12 @@ impl Facts {
             let total = text.len();
             text.truncate(end);
             self.text_status = Some(format!("text cut at {end} of {total} bytes (cap {cap})"));
+            self.problems.push(
+                Problem::new(Code::TextCut)
+                    .with("kept", end)
+                    .with("total", total)
+                    .with("cap", cap),
+            );
         }
         let trimmed = text.trim();
         if !trimmed.is_empty() {
@@ -207,7 +229,7 @@ pub fn extract_identified(
         ..Facts::default()
     };
     if data.is_empty() {
-        facts.errors.push("empty file (0 bytes)".into());
+        facts.problems.push(Problem::new(Code::EmptyFile));
         return facts;
     }
     let owned_name = name.to_string();
@@ -271,14 +293,14 @@ fn merge(facts: &mut Facts, result: Result<Facts, ExtractFailure>) {
         Ok(f) => {
             let media = facts.media;
             let mime = std::mem::take(&mut facts.mime);
-            let mut errors = std::mem::take(&mut facts.errors);
-            errors.extend(f.errors.iter().cloned());
+            let mut problems = std::mem::take(&mut facts.problems);
+            problems.extend(f.problems.iter().cloned());
             *facts = f;
             facts.media = media;
             facts.mime = mime;
-            facts.errors = errors;
+            facts.problems = problems;
         }
-        Err(e) => facts.errors.push(e.to_string()),
+        Err(e) => facts.problems.push(e.problem()),
     }
 }
 
@@ -420,6 +442,18 @@ pub enum ExtractFailure {
     NoThread(String),
     #[error("extractor stopped without an answer")]
     NoAnswer,
+}
+
+impl ExtractFailure {
+    /// The failure as the problem its file is catalogued with.
+    pub fn problem(&self) -> Problem {
+        match self {
+            ExtractFailure::OverBudget(d) => {
+                Problem::new(Code::ExtractTimeout).with("seconds", d.as_secs())
+            }
+            other => Problem::detail(Code::ExtractCrashed, other),
+        }
+    }
 }
 
 fn watched<T>(watch: &Watch, f: impl FnOnce() -> T) -> Result<T, ExtractFailure> {

@@ -11,6 +11,7 @@
 //! the evening of 31 December in Xining files under that year and day, as its photos do.
 //! Apple's `com.apple.quicktime.creationdate` carries the phone's own offset and is kept with it.
 
+use crate::problem::{Code, Problem};
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, FixedOffset};
@@ -62,8 +63,7 @@ pub fn extract_shared(data: std::sync::Arc<Vec<u8>>, limits: &Limits, f: &mut Fa
 fn extract_buffer(buffer: bytes::Bytes, limits: &Limits, f: &mut Facts) {
     let data: &[u8] = &buffer;
     if data.is_empty() {
-        f.errors
-            .push("empty file (0 bytes): no video metadata".into());
+        f.problems.push(Problem::new(Code::EmptyFile));
         return;
     }
     if let Some(kind) = unsupported(data) {
@@ -77,16 +77,12 @@ fn extract_buffer(buffer: bytes::Bytes, limits: &Limits, f: &mut Facts) {
         Err(_) if has_ftyp(data) => match MediaSource::from_memory(with_isom_brand(data)) {
             Ok(ms) => ms,
             Err(e) => {
-                f.errors.push(format!(
-                    "video metadata not read: not a recognised video container ({e})"
-                ));
+                f.problems.push(Problem::detail(Code::VideoUnreadable, e));
                 return;
             }
         },
         Err(e) => {
-            f.errors.push(format!(
-                "video metadata not read: not a recognised video container ({e})"
-            ));
+            f.problems.push(Problem::detail(Code::VideoUnreadable, e));
             return;
         }
     };
@@ -101,9 +97,7 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) => {
-            f.errors.push(format!(
-                "could not open the video to read its metadata: {e}"
-            ));
+            f.problems.push(Problem::detail(Code::ReadFailed, e));
             return;
         }
     };
@@ -114,14 +108,13 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) => {
-                f.errors.push(format!("could not read the video: {e}"));
+                f.problems.push(Problem::detail(Code::ReadFailed, e));
                 return;
             }
         }
     }
     if n == 0 {
-        f.errors
-            .push("empty file (0 bytes): no video metadata".into());
+        f.problems.push(Problem::new(Code::EmptyFile));
         return;
     }
     if let Some(kind) = unsupported(&head[..n]) {
@@ -131,9 +124,7 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) => {
-            f.errors.push(format!(
-                "could not open the video to read its metadata: {e}"
-            ));
+            f.problems.push(Problem::detail(Code::ReadFailed, e));
             return;
         }
     };
@@ -150,14 +141,10 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
                 .and_then(MediaSource::seekable)
             {
                 Ok(ms) => parse(ms, matroska, limits, f),
-                Err(_) => f.errors.push(format!(
-                    "video metadata not read: not a recognised video container ({e})"
-                )),
+                Err(_) => f.problems.push(Problem::detail(Code::VideoUnreadable, e)),
             }
         }
-        Err(e) => f.errors.push(format!(
-            "video metadata not read: not a recognised video container ({e})"
-        )),
+        Err(e) => f.problems.push(Problem::detail(Code::VideoUnreadable, e)),
     }
 }
 
@@ -202,8 +189,10 @@ impl std::io::Seek for IsomBrand {
 fn parse<R: std::io::Read>(ms: MediaSource<R>, matroska: bool, limits: &Limits, f: &mut Facts) {
     let mut parser = MediaParser::new();
     if !matches!(ms.kind(), nom_exif::MediaKind::Track) {
-        f.errors
-            .push("video metadata not read: the content is an image container, not a video".into());
+        f.problems.push(Problem::detail(
+            Code::VideoUnreadable,
+            "the content is an image container, not a video",
+        ));
         return;
     }
     match parser.parse_track(ms) {
@@ -213,20 +202,20 @@ fn parse<R: std::io::Read>(ms: MediaSource<R>, matroska: bool, limits: &Limits, 
                 f.captured_at_source = Some("matroska:DateUTC".into());
             }
         }
-        Err(e) => f.errors.push(describe_error(&e.to_string())),
+        Err(e) => f.problems.push(describe_error(&e.to_string())),
     }
 }
 
-fn describe_error(e: &str) -> String {
+fn describe_error(e: &str) -> Problem {
     let lower = e.to_lowercase();
     if lower.contains("moov")
         || lower.contains("eof")
         || lower.contains("unexpected end")
         || lower.contains("need")
     {
-        format!("video metadata not read: the file ends before its 'moov' metadata box is complete (truncated copy?) ({e})")
+        Problem::detail(Code::VideoTruncated, e)
     } else {
-        format!("video metadata not read: {e}")
+        Problem::detail(Code::VideoUnreadable, e)
     }
 }
 
@@ -386,7 +375,7 @@ mod tests {
             Some(("HUAWEI", "VOG-AL00")),
         );
         let f = read(&data);
-        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
         assert_eq!(
             f.captured_at.unwrap().to_rfc3339(),
             "2019-03-15T10:30:00+08:00"
@@ -453,7 +442,7 @@ mod tests {
         std::fs::write(&p, media::mp4(t, 60.0, 640, 480, Some((36.0, 100.0)), None)).unwrap();
         let mut f = Facts::default();
         extract_file(&p, &Limits::default(), &mut f);
-        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
         assert_eq!(f.captured_at.unwrap(), t);
         assert_eq!(f.duration_s, Some(60.0));
     }
@@ -472,14 +461,14 @@ mod tests {
             brand: *b"iso5",
         });
         let f = read(&data);
-        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
         assert_eq!(f.captured_at.unwrap(), t);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("dash.mp4");
         std::fs::write(&p, &data).unwrap();
         let mut f = Facts::default();
         extract_file(&p, &Limits::default(), &mut f);
-        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
         assert_eq!(f.duration_s, Some(5.0));
     }
 
@@ -487,20 +476,17 @@ mod tests {
     fn truncated_moov_is_an_error_not_a_panic() {
         let f = read(&media::mp4_truncated_moov());
         assert_eq!(f.captured_at, None);
-        assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
-        assert!(
-            f.errors[0].starts_with("video metadata not read"),
-            "{}",
-            f.errors[0]
-        );
+        assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
+        assert_eq!(f.problems[0].code, Code::VideoTruncated, "{:?}", f.problems);
+        assert!(f.has_error());
     }
 
     #[test]
     fn zero_bytes_and_text_named_mp4() {
         let f = read(&[]);
-        assert!(f.errors[0].contains("empty file"));
+        assert_eq!(f.problems[0].code, Code::EmptyFile);
         let f = read(b"this is not really a video, just 42 bytes.");
-        assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+        assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
     }
 
     #[test]
@@ -508,7 +494,7 @@ mod tests {
         let mut avi = b"RIFF\x00\x10\x00\x00AVI LIST".to_vec();
         avi.extend_from_slice(&[0u8; 64]);
         let f = read(&avi);
-        assert!(f.errors.is_empty());
+        assert!(f.problems.is_empty());
         assert!(f
             .text_status
             .unwrap()
@@ -628,7 +614,7 @@ mod tests {
                 f.gps,
                 f.camera.as_ref().and_then(|c| c.label()),
                 f.text_status,
-                f.errors,
+                f.problems,
                 if notes.is_empty() {
                     String::new()
                 } else {

@@ -201,5 +201,67 @@ pub(super) fn text(m: Msg) -> &'static str {
         ExportAllReviews => "Every review state",
         ExportFilterPlaceholder => "name / path",
         ExportNoScript => "Filtering needs JavaScript; the files themselves are under data/, listed in ledger.csv / ledger.xlsx.",
+
+        SeverityError => "error",
+        SeverityWarning => "warning",
+        SeverityNote => "note",
+        ProbFileVanished => "the file was gone before it could be read (moved or deleted); the next run looks again",
+        ProbFileChanged => "the file changed while being read (still being copied?); it will be read again on the next run",
+        ProbPermissionDenied => "permission denied: ask the administrator to let the archive's account read this file",
+        ProbReadFailed => "the file could not be read: {detail}",
+        ProbLinkNotFollowed => "a symbolic link: not followed (--follow-symlinks follows links that stay inside the evidence folder)",
+        ProbLinkOutsideRoot => "a link to {target} outside the evidence folder: not followed",
+        ProbSpecialFile => "not a regular file (a FIFO, socket or device): skipped",
+        ProbFolderLoop => "a link back to {target}, a folder above it: not followed",
+        ProbEmptyFile => "empty file (0 bytes): there is nothing to read",
+        ProbExtractCrashed => "the reader crashed on this file: {detail}",
+        ProbExtractTimeout => "reading this file took longer than {seconds} s and was abandoned",
+        ProbImageDamaged => "the image data is damaged or incomplete: {detail}",
+        ProbJpegTruncated => "the JPEG image data is cut short (no end-of-image marker), probably an interrupted copy or upload; ask for the original file",
+        ProbNotAnImage => "named like a picture, but the content is text: the file may be misnamed or a placeholder; ask for the real picture",
+        ProbExifLayoutQuirk => "EXIF is laid out against the standard; its values were read: {detail}",
+        ProbExifUnreadable => "EXIF is damaged; capture time, GPS and camera could not be read: {detail}",
+        ProbExifTruncated => "the EXIF block is cut short; what precedes the cut was read",
+        ProbDateInvalid => "{tag} is not a valid date ({value}) and was ignored",
+        ProbDatePlaceholder => "{tag} holds the placeholder date {value}, not a real time, and was ignored",
+        ProbOffsetInvalid => "{tag} is not a valid time zone ({value}) and was ignored",
+        ProbGpsInvalid => "the GPS data cannot be used: {detail}",
+        ProbVideoUnreadable => "the video could not be read: {detail}",
+        ProbVideoTruncated => "the video ends before its 'moov' metadata box is complete (a truncated copy?); ask for the original file: {detail}",
+        ProbVideoMetadataPartial => "part of the video's metadata could not be read: {detail}",
+        ProbPdfInvalid => "not a valid PDF: {detail}",
+        ProbPdfEncrypted => "the PDF is encrypted and its text cannot be read; ask for an unencrypted copy",
+        ProbPdfPagesUnread => "the text of some PDF pages could not be read: {detail}",
+        ProbPdfNoText => "the PDF has no text layer (probably a scan)",
+        ProbOfficeEncrypted => "the Office document is encrypted (a password is required); its text cannot be read; ask for an unencrypted copy",
+        ProbContainerInvalid => "not a valid Office file (the zip container is damaged or of another kind): {detail}",
+        ProbContainerTooLarge => "the Office file would unpack too large or into too many parts and was refused: {detail}",
+        ProbDocumentPartUnread => "part of the document could not be read: {detail}",
+        ProbSheetInvalid => "the workbook cannot be opened: {detail}",
+        ProbSheetPartlyRead => "sheet \"{sheet}\" could not be read in full: {detail}",
+        ProbTextCut => "the text is longer than the cap of {cap} bytes; the first {kept} of {total} bytes were kept",
+        ProbTextNotExtracted => "text is not extracted from this format ({format})",
+        ProbTextUndecodable => "the text's encoding could not be recognised: {detail}",
+        ProbManifestUnreadable => "looks like a submission list, but no file-to-indicator rows could be read: {detail}",
+        ProbLegacy => "{detail}",
+
+        // ---- capture dates (helper: dates)
+
+        // ---- submission lists (helper: manifests)
+
+        // ---- flags' reasons and the command line (lead)
+        CliIndexed => "indexed: {new} new, {changed} changed, {unchanged} unchanged, {missing} missing, {returned} back again; {errors} errors, {warnings} warnings",
+        CliReadStats => "read {files} files ({mb} MB) in {secs} s: {per_s} files/s, {mb_per_s} MB/s; catalog holds {present} present, {missing} missing",
+        CliFixity => "fixity: {verified} files verified, {differ} differ from the catalog",
+        CliFixityChanged => "CHANGED {path}: catalog {expected} now {actual}",
+        CliCountsHeading => "problems by kind (files):",
+        CliSkipped => "passed over on purpose (not files, or links not followed): {n}",
+        CliWarningsHeading => "files with warnings ({n}; their content is usable, each record says more):",
+        CliErrorsHeading => "files whose content cannot be used ({n}; catalogued where possible):",
+        CliAndMore => "… and {n} more (--json lists them all)",
+
+        // ---- security (helper: security)
+
+        // ---- near-duplicates (helper: similar)
     }
 }

@@ -52,6 +52,35 @@ impl Lang {
         }
     }
 
+    /// `zh`/`zh-CN`/`chinese` or `en`/`english` (any case), as typed after `--lang`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") || s == "chinese" || s == "中文" {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") || s == "english" {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language a terminal's locale asks for, as POSIX orders the variables: the first
+    /// of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not empty decides; `zh*` is Chinese,
+    /// anything else (`C`, `en_US.UTF-8`, `POSIX`) English, and no locale at all English.
+    pub fn from_locale(get: impl Fn(&str) -> Option<String>) -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|v| get(v).filter(|s| !s.trim().is_empty()))
+            .map(|s| {
+                if s.trim().to_ascii_lowercase().starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                }
+            })
+            .unwrap_or(Lang::En)
+    }
+
     /// The text of `m` in this language.
     pub fn t(self, m: Msg) -> &'static str {
         match self {
@@ -307,6 +336,68 @@ messages! {
     ExportAllReviews,
     ExportFilterPlaceholder,
     ExportNoScript,
+    // ---- problems met while reading a file (src/problem.rs)
+    SeverityError,
+    SeverityWarning,
+    SeverityNote,
+    ProbFileVanished,
+    ProbFileChanged,
+    ProbPermissionDenied,
+    ProbReadFailed(detail),
+    ProbLinkNotFollowed,
+    ProbLinkOutsideRoot(target),
+    ProbSpecialFile,
+    ProbFolderLoop(target),
+    ProbEmptyFile,
+    ProbExtractCrashed(detail),
+    ProbExtractTimeout(seconds),
+    ProbImageDamaged(detail),
+    ProbJpegTruncated,
+    ProbNotAnImage,
+    ProbExifLayoutQuirk(detail),
+    ProbExifUnreadable(detail),
+    ProbExifTruncated,
+    ProbDateInvalid(tag, value),
+    ProbDatePlaceholder(tag, value),
+    ProbOffsetInvalid(tag, value),
+    ProbGpsInvalid(detail),
+    ProbVideoUnreadable(detail),
+    ProbVideoTruncated(detail),
+    ProbVideoMetadataPartial(detail),
+    ProbPdfInvalid(detail),
+    ProbPdfEncrypted,
+    ProbPdfPagesUnread(detail),
+    ProbPdfNoText,
+    ProbOfficeEncrypted,
+    ProbContainerInvalid(detail),
+    ProbContainerTooLarge(detail),
+    ProbDocumentPartUnread(detail),
+    ProbSheetInvalid(detail),
+    ProbSheetPartlyRead(sheet, detail),
+    ProbTextCut(kept, total, cap),
+    ProbTextNotExtracted(format),
+    ProbTextUndecodable(detail),
+    ProbManifestUnreadable(detail),
+    ProbLegacy(detail),
+
+    // ---- capture dates (helper: dates)
+
+    // ---- submission lists (helper: manifests)
+
+    // ---- flags' reasons and the command line (lead)
+    CliIndexed(new, changed, unchanged, missing, returned, errors, warnings),
+    CliReadStats(files, mb, secs, per_s, mb_per_s, present, missing),
+    CliFixity(verified, differ),
+    CliFixityChanged(path, expected, actual),
+    CliCountsHeading,
+    CliSkipped(n),
+    CliWarningsHeading(n),
+    CliErrorsHeading(n),
+    CliAndMore(n),
+
+    // ---- security (helper: security)
+
+    // ---- near-duplicates (helper: similar)
 }
 
 #[cfg(test)]
@@ -345,6 +436,36 @@ mod tests {
                 assert!(!l.t(m).contains('<'), "{} {l:?}", m.code());
             }
         }
+    }
+
+    #[test]
+    fn the_locale_decides_in_posix_order() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(Lang::from_locale(env(&[("LANG", "zh_CN.UTF-8")])), Lang::Zh);
+        assert_eq!(Lang::from_locale(env(&[("LANG", "en_US.UTF-8")])), Lang::En);
+        assert_eq!(
+            Lang::from_locale(env(&[("LC_ALL", "C"), ("LANG", "zh_CN.UTF-8")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_locale(env(&[
+                ("LC_ALL", ""),
+                ("LC_MESSAGES", "zh_TW"),
+                ("LANG", "C")
+            ])),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_locale(env(&[])), Lang::En);
+        assert_eq!(Lang::parse("ZH-cn"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("en"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
     }
 
     #[test]

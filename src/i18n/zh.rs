@@ -201,5 +201,67 @@ pub(super) fn text(m: Msg) -> &'static str {
         ExportAllReviews => "全部审核状态",
         ExportFilterPlaceholder => "文件名 / 路径",
         ExportNoScript => "此页面需要 JavaScript 才能筛选；文件本身在 data/ 目录下，清单见 ledger.csv / ledger.xlsx。",
+
+        SeverityError => "错误",
+        SeverityWarning => "警告",
+        SeverityNote => "提示",
+        ProbFileVanished => "读取前文件已不存在（被移动或删除），下次运行会再找",
+        ProbFileChanged => "读取时文件正在变化（可能仍在复制），下次运行会重新读取",
+        ProbPermissionDenied => "没有读取权限：请让管理员为本程序的账户开放此文件的读取权限",
+        ProbReadFailed => "文件无法读取：{detail}",
+        ProbLinkNotFollowed => "符号链接，未跟随（--follow-symlinks 跟随仍在证据文件夹内的链接）",
+        ProbLinkOutsideRoot => "指向证据文件夹之外（{target}）的链接，不跟随",
+        ProbSpecialFile => "不是普通文件（管道、套接字或设备），已跳过",
+        ProbFolderLoop => "链接回到上级文件夹 {target}，形成循环，不跟随",
+        ProbEmptyFile => "空文件（0 字节），没有内容",
+        ProbExtractCrashed => "读取此文件时解析程序崩溃：{detail}",
+        ProbExtractTimeout => "读取此文件超过 {seconds} 秒，已放弃",
+        ProbImageDamaged => "图像数据损坏或不完整：{detail}",
+        ProbJpegTruncated => "JPEG 图像数据不完整（缺少结束标记），可能是复制或上传中断，请索取原文件",
+        ProbNotAnImage => "文件名像图片，内容却是文本：可能改错了扩展名或是占位文件，请索取原图",
+        ProbExifLayoutQuirk => "EXIF 元数据排列不规范，数值已读出：{detail}",
+        ProbExifUnreadable => "EXIF 元数据损坏，拍摄时间、GPS、相机未能读取：{detail}",
+        ProbExifTruncated => "EXIF 元数据被截断，截断前的内容已读出",
+        ProbDateInvalid => "{tag} 不是有效日期（{value}），已忽略",
+        ProbDatePlaceholder => "{tag} 为占位日期 {value}，不是真实时间，已忽略",
+        ProbOffsetInvalid => "{tag} 不是有效的时区（{value}），已忽略",
+        ProbGpsInvalid => "GPS 数据无法使用：{detail}",
+        ProbVideoUnreadable => "视频无法读取：{detail}",
+        ProbVideoTruncated => "视频文件不完整（元数据块 moov 缺失或被截断），可能是复制中断，请索取原文件：{detail}",
+        ProbVideoMetadataPartial => "视频的部分元数据未能读取：{detail}",
+        ProbPdfInvalid => "不是有效的 PDF：{detail}",
+        ProbPdfEncrypted => "PDF 已加密，无法读取文字，请索取未加密的版本",
+        ProbPdfPagesUnread => "PDF 部分页面的文字未能读取：{detail}",
+        ProbPdfNoText => "PDF 没有文字层（可能是扫描件）",
+        ProbOfficeEncrypted => "Office 文档已加密（需要密码），无法读取文字，请索取未加密的版本",
+        ProbContainerInvalid => "不是有效的 Office 文件（压缩包损坏或格式不符）：{detail}",
+        ProbContainerTooLarge => "Office 文件解压后过大或条目过多，已拒绝读取：{detail}",
+        ProbDocumentPartUnread => "文档的部分内容未能读取：{detail}",
+        ProbSheetInvalid => "表格文件无法打开：{detail}",
+        ProbSheetPartlyRead => "工作表“{sheet}”未能完整读取：{detail}",
+        ProbTextCut => "文字超过上限 {cap} 字节，只保留了前 {kept} 字节（共 {total} 字节）",
+        ProbTextNotExtracted => "不提取此格式（{format}）的文字",
+        ProbTextUndecodable => "文字编码无法识别：{detail}",
+        ProbManifestUnreadable => "看起来是材料清单，但未能读出文件与指标的对应：{detail}",
+        ProbLegacy => "{detail}",
+
+        // ---- capture dates (helper: dates)
+
+        // ---- submission lists (helper: manifests)
+
+        // ---- flags' reasons and the command line (lead)
+        CliIndexed => "已索引：新增 {new}，变化 {changed}，未变 {unchanged}，缺失 {missing}，重新出现 {returned}；错误 {errors}，警告 {warnings}",
+        CliReadStats => "读取 {files} 个文件（{mb} MB），用时 {secs} 秒：每秒 {per_s} 个文件，{mb_per_s} MB/秒；目录中现有 {present} 个，缺失 {missing} 个",
+        CliFixity => "完整性核验：{verified} 个文件核验，{differ} 个与目录记录不符",
+        CliFixityChanged => "已变化 {path}：目录记录 {expected}，现在 {actual}",
+        CliCountsHeading => "各类问题（按文件数）：",
+        CliSkipped => "有意跳过（不是普通文件，或未跟随的链接）：{n}",
+        CliWarningsHeading => "有警告的文件（{n} 个，内容可用，详见各文件记录）：",
+        CliErrorsHeading => "无法使用的文件（{n} 个，已尽可能登记）：",
+        CliAndMore => "……另有 {n} 个（完整列表见 --json）",
+
+        // ---- security (helper: security)
+
+        // ---- near-duplicates (helper: similar)
     }
 }

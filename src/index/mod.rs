@@ -201,7 +201,7 @@ impl SearchIndex {
         tag_facets: &[String],
     ) -> TantivyDocument {
         let f = &self.fields;
-        let record: Record = row.to_record();
+        let record: Record = row.to_record(crate::i18n::Lang::Zh);
         let mut doc = TantivyDocument::default();
         if let Some(b3) = &row.blake3 {
             doc.add_text(f.blake3, &b3[..BLAKE3_KEY_HEX.min(b3.len())]);

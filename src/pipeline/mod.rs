@@ -12,6 +12,10 @@
 //! are settled; the catalog's list of stale files lets the next run complete an interrupted one
 //! (documents are keyed by file id: no duplicates on retry).
 
+use std::collections::BTreeMap;
+
+use crate::i18n::Lang;
+use crate::problem::{Problem, Severity};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -58,13 +62,40 @@ pub struct IndexOptions {
     pub workers: usize,
     /// Draw a progress bar on stderr.
     pub progress: bool,
+    /// The language of the run's messages (the summary's reasons).
+    pub lang: Lang,
 }
 
-/// A file that could not be read, or whose content could not be parsed, named with its path.
+/// A problem met on one file, named with its path: its stable code and severity, its sentence
+/// in the run's language, and that sentence's parameters (for tools that write their own).
 #[derive(Debug, Clone, Serialize)]
 pub struct FileProblem {
     pub path: String,
-    pub message: String,
+    pub code: &'static str,
+    pub severity: Severity,
+    pub reason: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+}
+
+impl FileProblem {
+    pub fn new(path: String, p: &Problem, lang: Lang) -> FileProblem {
+        FileProblem {
+            path,
+            code: p.code.as_str(),
+            severity: p.severity(),
+            reason: p.reason(lang),
+            params: p.params.clone(),
+        }
+    }
+}
+
+/// How many files met one kind of problem in a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeCount {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub files: u64,
 }
 
 /// A file whose content no longer matches its catalogued BLAKE3 although size and mtime say
@@ -89,7 +120,18 @@ pub struct RunSummary {
     /// Files whose content was read this run (0 for an unchanged re-run).
     pub files_read: u64,
     pub bytes_read: u64,
+    /// Files whose content cannot be used (flagged unreadable): the run exits 2.
     pub errors: Vec<FileProblem>,
+    /// Files read with something recovered or left out (damaged metadata, a placeholder date
+    /// ignored, text cut at the cap): shown on their records, never flagged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<FileProblem>,
+    /// Information about files (a PDF without a text layer, a format whose text is not read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<FileProblem>,
+    /// Every code met this run and how many files met it, errors first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<CodeCount>,
     /// Names in the evidence folders passed over on purpose (links not followed, FIFOs and
     /// sockets): notes, not errors; they do not change the exit status.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -120,7 +162,26 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// 0 when every file was read, 2 when some could not be (they are listed).
+    /// Count the problems by code (once, at the end of the run).
+    pub(crate) fn count_codes(&mut self) {
+        let mut counts: BTreeMap<(Severity, &'static str), u64> = BTreeMap::new();
+        for p in self.errors.iter().chain(&self.warnings).chain(&self.notes) {
+            *counts.entry((p.severity, p.code)).or_default() += 1;
+        }
+        self.counts = counts
+            .into_iter()
+            .map(|((severity, code), files)| CodeCount {
+                code,
+                severity,
+                files,
+            })
+            .collect();
+        self.counts
+            .sort_by_key(|c| (c.severity, std::cmp::Reverse(c.files), c.code));
+    }
+
+    /// 0 when every file's content could be used, 2 when some could not (they are listed);
+    /// warnings and notes do not change it.
     pub fn exit_code(&self) -> u8 {
         if self.errors.is_empty() && self.fixity_failures.is_empty() {
             0
@@ -148,8 +209,9 @@ struct Hashed {
 
 enum Msg {
     Done(Vec<JobResult>),
-    Problem(FileProblem),
-    Skipped(FileProblem),
+    /// A path the walk could not read, or passed over on purpose.
+    Problem(String, Problem),
+    Skipped(String, Problem),
     RootDone {
         root: usize,
         unseen: Vec<Known>,
@@ -289,6 +351,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         &root_names,
         &progress,
         summary,
+        opts.lang,
     );
     let written = msg_rx
         .iter()
@@ -333,6 +396,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     let secs = summary.elapsed_s.max(1e-6);
     summary.files_per_s = summary.files_read as f64 / secs;
     summary.mb_per_s = summary.bytes_read as f64 / 1e6 / secs;
+    summary.count_codes();
     catalog.end_run(run_id, &serde_json::to_value(&summary).unwrap_or_default())?;
     Ok(summary)
 }
@@ -394,7 +458,7 @@ fn start_readers(
                     let facts = Facts {
                         media: Some(h.media),
                         mime: h.mime.to_string(),
-                        errors: vec![why.to_string()],
+                        problems: vec![why.problem()],
                         ..Facts::default()
                     };
                     Ok(FileRead {
@@ -469,16 +533,12 @@ impl Walker {
                         }
                     }
                     Walked::Problem(p) => {
-                        let _ = msg_tx.send(Msg::Problem(FileProblem {
-                            path: walk::display_path(p.path.as_os_str()),
-                            message: p.message,
-                        }));
+                        let path = walk::display_path(p.path.as_os_str());
+                        let _ = msg_tx.send(Msg::Problem(path, p.problem));
                     }
                     Walked::Skipped(p) => {
-                        let _ = msg_tx.send(Msg::Skipped(FileProblem {
-                            path: walk::display_path(p.path.as_os_str()),
-                            message: p.message,
-                        }));
+                        let path = walk::display_path(p.path.as_os_str());
+                        let _ = msg_tx.send(Msg::Skipped(path, p.problem));
                     }
                 });
                 let unseen = snapshot

@@ -458,6 +458,6 @@ pub(super) fn for_tagging<'r>(r: &'r FileRow, manual: &'r [ManualTag]) -> FileFo
         blake3: r.blake3.as_deref(),
         facts: &r.facts,
         manual,
-        unreadable: r.blake3.is_none() || !r.errors.is_empty() || !r.facts.errors.is_empty(),
+        unreadable: r.blake3.is_none() || r.problems().any(|p| p.is_error()),
     }
 }

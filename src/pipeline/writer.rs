@@ -5,6 +5,8 @@
 //! It is a type of its own so that [`super::run_index`] reads as the stages it starts and
 //! joins, and each kind of message has one method saying what the writer does with it.
 
+use crate::i18n::Lang;
+use crate::problem::{Problem, Severity};
 use std::time::{Duration, Instant};
 
 use super::stream::Streamer;
@@ -20,6 +22,7 @@ const BATCH_FILES: usize = 512;
 const BATCH_EVERY: Duration = Duration::from_secs(2);
 
 pub(super) struct Writer<'a, 'c> {
+    lang: Lang,
     catalog: &'c mut Catalog,
     /// None: the stored tags are not current; the run retags everything after the walk.
     streamer: Option<Streamer<'a>>,
@@ -56,8 +59,10 @@ impl<'a, 'c> Writer<'a, 'c> {
         root_names: &'a [String],
         progress: &'a Progress,
         summary: RunSummary,
+        lang: Lang,
     ) -> Self {
         Writer {
+            lang,
             catalog,
             streamer,
             verify,
@@ -74,12 +79,14 @@ impl<'a, 'c> Writer<'a, 'c> {
 
     pub(super) fn handle(&mut self, msg: Msg) -> Result<()> {
         match msg {
-            Msg::Problem(p) => {
-                self.report(p);
+            Msg::Problem(path, p) => {
+                self.report(FileProblem::new(path, &p, self.lang));
                 Ok(())
             }
-            Msg::Skipped(p) => {
-                self.summary.skipped.push(p);
+            Msg::Skipped(path, p) => {
+                self.summary
+                    .skipped
+                    .push(FileProblem::new(path, &p, self.lang));
                 Ok(())
             }
             Msg::RootDone {
@@ -108,9 +115,21 @@ impl<'a, 'c> Writer<'a, 'c> {
 
     /// A problem with a file, printed above the progress bar and kept for the summary.
     fn report(&mut self, p: FileProblem) {
-        self.progress
-            .println(&format!("warning: {}: {}", p.path, p.message));
-        self.summary.errors.push(p);
+        // Only what makes a file unusable interrupts the progress bar; the summary counts the
+        // rest and the records show it.
+        match p.severity {
+            Severity::Error => {
+                self.progress.println(&format!(
+                    "{}: {}: {}",
+                    self.lang.t(Severity::Error.msg()),
+                    p.path,
+                    p.reason
+                ));
+                self.summary.errors.push(p);
+            }
+            Severity::Warning => self.summary.warnings.push(p),
+            Severity::Note => self.summary.notes.push(p),
+        }
     }
 
     /// One file's result from the readers: counted, and queued for the catalog unless it
@@ -130,10 +149,7 @@ impl<'a, 'c> Writer<'a, 'c> {
         let (blake3, facts, bytes, failure) = match r.outcome {
             Err(failure) if failure.is_transient() => {
                 let path = path_display();
-                self.report(FileProblem {
-                    path,
-                    message: failure.to_string(),
-                });
+                self.report(FileProblem::new(path, &failure.problem(), self.lang));
                 return;
             }
             Ok(FileRead {
@@ -151,15 +167,12 @@ impl<'a, 'c> Writer<'a, 'c> {
                 ..fixity
             });
         }
-        let errors: Vec<String> = failure.iter().map(ReadFailure::to_string).collect();
-        let content_errors = facts.as_ref().map(|f| f.errors.as_slice()).unwrap_or(&[]);
+        let errors: Vec<Problem> = failure.iter().map(ReadFailure::problem).collect();
+        let content_errors = facts.as_ref().map(|f| f.problems.as_slice()).unwrap_or(&[]);
         let problems: Vec<FileProblem> = errors
             .iter()
             .chain(content_errors)
-            .map(|m| FileProblem {
-                path: path_display(),
-                message: m.clone(),
-            })
+            .map(|p| FileProblem::new(path_display(), p, self.lang))
             .collect();
         for p in problems {
             self.report(p);

@@ -128,7 +128,7 @@ fn a_facet_added_to_the_field_table_works_everywhere() {
     let m = RecordMatcher::in_registry(reg, &LiteralFacets, "ext", "jpg").unwrap();
     let listed: Vec<bool> = rows
         .iter()
-        .map(|r| m.matches(&r.to_record(), &[]))
+        .map(|r| m.matches(&r.to_record(crate::i18n::Lang::En), &[]))
         .collect();
     assert_eq!(listed, [true, true, false]);
     assert!(RecordMatcher::new(&LiteralFacets, "ext", "jpg").is_err());
@@ -157,7 +157,7 @@ fn list_filters_and_queries_read_values_alike() {
         };
         assert!(search(&idx, r, &req).is_err(), "{field}={value}");
     }
-    let mut june = row(1, "x.jpg").to_record();
+    let mut june = row(1, "x.jpg").to_record(crate::i18n::Lang::En);
     june.captured_at = Some("2019-06-03T10:00:00+08:00".into());
     for (field, value, hit) in [
         ("year", "2019", true),

@@ -150,16 +150,20 @@ pub(super) async fn rows_for(
     Ok(rows)
 }
 
+/// One file's records; `?lang=en` renders the reasons in English (Chinese by default, as the
+/// page).
 pub async fn record(
     State(st): State<AppState>,
     Path(blake3): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, WebError> {
+    let lang = super::params::lang_of(raw.as_deref());
     let b3 = valid_hash(&blake3)?;
     let rows = rows_for(&st, &b3).await?;
     let files: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let mut v = serde_json::to_value(r.to_record()).unwrap_or(Value::Null);
+            let mut v = serde_json::to_value(r.to_record(lang)).unwrap_or(Value::Null);
             if let Value::Object(m) = &mut v {
                 m.insert("id".into(), json!(r.id));
             }

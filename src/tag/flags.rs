@@ -206,9 +206,10 @@ pub(crate) fn no_capture_date(f: &Facts) -> Option<FlagValue> {
 
 pub(crate) fn unreadable(f: &Facts) -> FlagValue {
     let why = f
-        .errors
-        .first()
-        .map(|e| format!(": {e}"))
+        .problems
+        .iter()
+        .find(|p| p.is_error())
+        .map(|e| format!(": {}", e.reason(Lang::En)))
         .unwrap_or_default();
     Flag::Unreadable.value(format!("the file could not be read or is corrupt{why}"))
 }

@@ -19,6 +19,7 @@ pub(in crate::cli) fn index(cfg: &Config, a: IndexArgs) -> anyhow::Result<Exit> 
         verify: a.verify,
         workers: a.workers,
         progress: !a.json && std::io::stderr().is_terminal(),
+        lang: crate::cli::lang(),
     };
     let summary = pipeline::run_index(cfg, &opts)?;
     let mut out = std::io::stdout().lock();

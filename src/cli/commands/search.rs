@@ -75,7 +75,7 @@ pub(in crate::cli) fn show(cfg: &Config, target: &str, json: bool) -> anyhow::Re
     }
     let mut out = std::io::stdout().lock();
     for row in rows {
-        let record = row.to_record();
+        let record = row.to_record(crate::cli::lang());
         if json {
             serde_json::to_writer(&mut out, &record)?;
             writeln!(out)?;
@@ -104,7 +104,7 @@ pub(in crate::cli) fn list(cfg: &Config, filters: &[String], json: bool) -> anyh
             .as_ref()
             .map(|t| crate::tag::facet_paths(&schema, t))
             .unwrap_or_default();
-        let record = row.to_record();
+        let record = row.to_record(crate::cli::lang());
         if matchers.iter().all(|m| m.matches(&record, &facets)) {
             count += 1;
             let res = if json {

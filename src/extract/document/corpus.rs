@@ -58,7 +58,7 @@ fn corpus_text_probes() {
             } else {
                 eprintln!(
                     "MISS {file}: {p:?} (errors {:?}, status {:?}, {} chars)",
-                    f.errors,
+                    f.problems,
                     f.text_status,
                     text.chars().count()
                 );
@@ -104,11 +104,11 @@ fn corpus_documents_and_hostile_never_crash() {
             let started = Instant::now();
             let f = extract_bytes(&rel, Arc::new(data), &limits);
             let took = started.elapsed();
-            if dir != "documents" || !f.errors.is_empty() {
+            if dir != "documents" || !f.problems.is_empty() {
                 eprintln!(
                     "{rel} [{:?}, {took:.2?}]: errors {:?} status {:?} text {} chars, title {:?}, pages {:?}, created {:?}",
                     f.media,
-                    f.errors,
+                    f.problems,
                     f.text_status,
                     f.text.as_deref().map_or(0, |t| t.chars().count()),
                     f.title,
@@ -116,9 +116,9 @@ fn corpus_documents_and_hostile_never_crash() {
                     f.doc_created.map(|d| d.to_rfc3339())
                 );
             }
-            if f.errors
+            if f.problems
                 .iter()
-                .any(|e| e.contains("crashed") || e.contains("abandoned"))
+                .any(|e| e.code == crate::problem::Code::ExtractCrashed)
             {
                 crashed.push(rel);
             }

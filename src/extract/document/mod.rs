@@ -13,6 +13,7 @@ pub mod rtf;
 pub mod sheet;
 pub mod text;
 
+use crate::problem::{Code, Problem};
 use chrono::{DateTime, FixedOffset};
 
 use super::{sniff, Facts, Limits};
@@ -167,7 +168,7 @@ fn ole_is_encrypted_ooxml(data: &[u8]) -> bool {
 /// Read the text and properties of one document whose whole content is `data`.
 pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Facts) {
     if data.is_empty() {
-        f.errors.push("empty file (0 bytes): no text".into());
+        f.problems.push(Problem::new(Code::EmptyFile));
         return;
     }
     let kind = kind_of(name, mime, data);
@@ -180,9 +181,7 @@ pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Fac
         DocKind::Ole => {
             let is_ole = data.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
             if is_ole && ole_is_encrypted_ooxml(data) {
-                f.errors.push(
-                    "encrypted Office document (password required): text not extracted".into(),
-                );
+                f.problems.push(Problem::new(Code::OfficeEncrypted));
                 f.text_status = Some("not extracted: encrypted, text not extracted".into());
                 return;
             }
@@ -195,9 +194,9 @@ pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Fac
                 _ => "legacy binary Office (OLE2) format",
             };
             if !is_ole {
-                f.errors.push(format!(
-                    "not a valid {}: the file is not an OLE2 compound file",
-                    what
+                f.problems.push(Problem::detail(
+                    Code::ContainerInvalid,
+                    format!("not a valid {what}: the file is not an OLE2 compound file"),
                 ));
             }
             f.text_status = Some(format!("not extracted: {what}"));

@@ -15,6 +15,7 @@ use zip::ZipArchive;
 
 use super::{fmt_bytes, set_doc_created, DocKind};
 use crate::extract::{Facts, Limits};
+use crate::problem::{Code, Problem};
 
 /// Why a zip container (DOCX, PPTX, XLSX) or one of its parts could not be read. The text is
 /// what the file's record says; the reader stops at a bomb ([`ContainerError::is_bomb`]).
@@ -66,6 +67,18 @@ impl ContainerError {
                 | ContainerError::InflatesTooFar { .. }
                 | ContainerError::PartInflatesTooFar { .. }
         )
+    }
+
+    /// The failure as the problem its file is catalogued with. Bad XML in one part leaves the
+    /// text before it and the other parts: a warning, not an unusable file.
+    pub fn problem(&self) -> Problem {
+        let code = match self {
+            ContainerError::Encrypted { .. } => return Problem::new(Code::OfficeEncrypted),
+            _ if self.is_bomb() => Code::ContainerTooLarge,
+            ContainerError::BadXml { .. } => Code::DocumentPartUnread,
+            _ => Code::ContainerInvalid,
+        };
+        Problem::detail(code, self)
     }
 }
 
@@ -510,7 +523,7 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
     let mut zip = match open_checked(data, kind, limits) {
         Ok(z) => z,
         Err(e) => {
-            f.errors.push(e.to_string());
+            f.problems.push(e.problem());
             return;
         }
     };
@@ -542,15 +555,17 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
     };
     if let Some(main) = main_part {
         if !names.iter().any(|n| n == main) {
-            f.errors.push(format!(
-                "not a valid {}: the zip has no {main} part",
-                kind.label()
+            f.problems.push(Problem::detail(
+                Code::ContainerInvalid,
+                format!("not a valid {}: the zip has no {main} part", kind.label()),
             ));
         }
     }
     if kind == DocKind::Pptx && !names.iter().any(|n| n.starts_with("ppt/")) {
-        f.errors
-            .push("not a valid PPTX: the zip has no ppt/ parts".into());
+        f.problems.push(Problem::detail(
+            Code::ContainerInvalid,
+            "not a valid PPTX: the zip has no ppt/ parts",
+        ));
     }
     if kind == DocKind::Pptx {
         f.pages = Some(numbered(&names, "ppt/slides/slide").len() as u32);
@@ -569,7 +584,7 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
                 }
             }
             Err(e) => {
-                f.errors.push(e.to_string());
+                f.problems.push(e.problem());
                 // A bomb: stop reading this container.
                 if e.is_bomb() {
                     break;

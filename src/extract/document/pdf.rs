@@ -6,6 +6,7 @@
 //! encrypted PDF is opened with the empty user password, as every viewer does; when that
 //! fails the file is catalogued with an error and no text.
 
+use crate::problem::{Code, Problem};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use pdf_oxide::object::Object;
 use pdf_oxide::PdfDocument;
@@ -20,12 +21,13 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     let doc = match contained(|| PdfDocument::from_bytes(data.to_vec())) {
         Ok(Ok(d)) => d,
         Ok(Err(e)) => {
-            f.errors.push(format!("not a valid PDF: {e}"));
+            f.problems.push(Problem::detail(Code::PdfInvalid, e));
             return;
         }
         Err(panic) => {
-            f.errors.push(format!(
-                "not a valid PDF: the PDF reader failed on its structure ({panic})"
+            f.problems.push(Problem::detail(
+                Code::PdfInvalid,
+                format!("the PDF reader failed on its structure ({panic})"),
             ));
             return;
         }
@@ -34,15 +36,11 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         let auth = contained(|| doc.authenticate(b"")).unwrap_or_else(|p| Err(p.into()));
         let refused = match auth {
             Ok(true) => None,
-            Ok(false) => Some(
-                "encrypted PDF (a password is required to open it): text not extracted".to_string(),
-            ),
-            Err(e) => Some(format!(
-                "encrypted PDF that could not be decrypted ({e}): text not extracted"
-            )),
+            Ok(false) => Some(Problem::new(Code::PdfEncrypted)),
+            Err(e) => Some(Problem::new(Code::PdfEncrypted).with("detail", e)),
         };
-        if let Some(reason) = refused {
-            f.errors.push(reason);
+        if let Some(problem) = refused {
+            f.problems.push(problem);
             f.text_status = Some("not extracted: encrypted, text not extracted".into());
             if let Ok(Ok(n)) = contained(|| doc.page_count()) {
                 f.pages = u32::try_from(n).ok();
@@ -52,8 +50,10 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     }
     let mut props = Facts::default();
     if let Err(panic) = contained(|| properties(&doc, limits, &mut props)) {
-        f.errors
-            .push(format!("PDF properties could not be read ({panic})"));
+        f.problems.push(Problem::detail(
+            Code::DocumentPartUnread,
+            format!("PDF properties ({panic})"),
+        ));
     }
     f.title = props.title;
     f.author = props.author;
@@ -64,8 +64,9 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     let n = match contained(|| doc.page_count()).unwrap_or_else(|p| Err(p.into())) {
         Ok(n) => n,
         Err(e) => {
-            f.errors.push(format!(
-                "not a valid PDF: its page tree cannot be read ({e})"
+            f.problems.push(Problem::detail(
+                Code::PdfInvalid,
+                format!("its page tree cannot be read ({e})"),
             ));
             return;
         }
@@ -92,12 +93,20 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     }
     if failed > 0 {
-        f.errors.push(format!(
-            "text of {failed} of {n} PDF pages could not be read ({})",
-            first_error.unwrap_or_default()
+        // Every page failing means the document's content cannot be used; some failing is a
+        // gap in an otherwise readable document.
+        let code = if failed >= n.min(MAX_PAGES_WALKED) {
+            Code::PdfInvalid
+        } else {
+            Code::PdfPagesUnread
+        };
+        f.problems.push(Problem::detail(
+            code,
+            format!("{failed} / {n} pages: {}", first_error.unwrap_or_default()),
         ));
     }
     if text.trim().is_empty() && failed == 0 && n > 0 {
+        f.problems.push(Problem::new(Code::PdfNoText));
         f.text_status =
             Some("no text layer: the pages hold only images (scanned?); OCR is not done".into());
     }

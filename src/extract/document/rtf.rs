@@ -5,6 +5,7 @@
 //! single pass and an explicit group stack (no recursion, so deep nesting cannot overflow the
 //! stack); font tables, pictures, field instructions and other destinations are skipped.
 
+use crate::problem::{Code, Problem};
 use chrono::NaiveDate;
 use encoding_rs::Encoding;
 
@@ -117,8 +118,10 @@ impl Out {
 
 pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     if !data.starts_with(b"{\\rtf") {
-        f.errors
-            .push("not a valid RTF: the file does not start with {\\rtf".into());
+        f.problems.push(Problem::detail(
+            Code::ContainerInvalid,
+            "not a valid RTF: the file does not start with {\\rtf",
+        ));
         return;
     }
     let mut enc = encoding_rs::WINDOWS_1252;
@@ -343,7 +346,7 @@ mod tests {
         );
         let mut f = Facts::default();
         extract(&data, &Limits::default(), &mut f);
-        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert!(f.problems.is_empty(), "{:?}", f.problems);
         let text = f.text.unwrap();
         assert!(text.contains("玉树州科普活动总结"), "{text}");
         assert!(text.contains("参加人数：三百人"), "{text}");
@@ -366,7 +369,7 @@ mod tests {
         deep.extend_from_slice(b"text\\'");
         let mut f = Facts::default();
         extract(&deep, &Limits::default(), &mut f);
-        assert!(f.errors.is_empty());
+        assert!(f.problems.is_empty());
         let full = media::rtf("t", "a", &["科普"]);
         for k in 0..full.len() {
             let mut f = Facts::default();

@@ -6,6 +6,7 @@
 //! sees it. Cells are streamed, not loaded as a dense range: a sheet with one cell in A1 and
 //! one in XFD1048576 would otherwise ask for seventeen billion cells.
 
+use crate::problem::{Code, Problem};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
@@ -106,7 +107,7 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
     match ooxml::open_checked(data, DocKind::Xlsx, limits) {
         Ok(mut z) => {
             if let Err(e) = z.drain_all() {
-                f.errors.push(e.to_string());
+                f.problems.push(e.problem());
                 return;
             }
             if let Ok(Some(core)) = z.read("docProps/core.xml") {
@@ -120,14 +121,14 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
             }
         }
         Err(e) => {
-            f.errors.push(e.to_string());
+            f.problems.push(e.problem());
             return;
         }
     }
     let mut book: Xlsx<_> = match calamine::open_workbook_from_rs(Cursor::new(data)) {
         Ok(b) => b,
         Err(e) => {
-            f.errors.push(format!("not a valid XLSX: {e}"));
+            f.problems.push(Problem::detail(Code::SheetInvalid, e));
             return;
         }
     };
@@ -144,12 +145,20 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        errors.push(format!("XLSX sheet {name}: {e}; later cells are missing"));
+                        errors.push(
+                            Problem::new(Code::SheetPartlyRead)
+                                .with("sheet", name)
+                                .with("detail", e),
+                        );
                         break;
                     }
                 }
             },
-            Err(e) => errors.push(format!("XLSX sheet {name} could not be read: {e}")),
+            Err(e) => errors.push(
+                Problem::new(Code::SheetPartlyRead)
+                    .with("sheet", name)
+                    .with("detail", e),
+            ),
         }
     });
 }
@@ -158,7 +167,7 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
     let mut book: Xls<_> = match calamine::open_workbook_from_rs(Cursor::new(data)) {
         Ok(b) => b,
         Err(e) => {
-            f.errors.push(format!("not a valid XLS workbook: {e}"));
+            f.problems.push(Problem::detail(Code::SheetInvalid, e));
             return;
         }
     };
@@ -177,7 +186,11 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
                     }
                 }
             }
-            Err(e) => errors.push(format!("XLS sheet {name} could not be read: {e}")),
+            Err(e) => errors.push(
+                Problem::new(Code::SheetPartlyRead)
+                    .with("sheet", name)
+                    .with("detail", e),
+            ),
         }
     });
 }
@@ -188,7 +201,7 @@ fn workbook_text(
     names: &[String],
     limits: &Limits,
     f: &mut Facts,
-    mut read_sheet: impl FnMut(&str, &mut SheetText, &mut Vec<String>),
+    mut read_sheet: impl FnMut(&str, &mut SheetText, &mut Vec<Problem>),
 ) {
     let mut text = String::new();
     let mut manifest_rows = Vec::new();
@@ -199,7 +212,7 @@ fn workbook_text(
         text.push_str(name);
         text.push('\n');
         let mut sheet = SheetText::new();
-        read_sheet(name, &mut sheet, &mut f.errors);
+        read_sheet(name, &mut sheet, &mut f.problems);
         sheet.write_text(&mut text);
         manifest_rows.extend(sheet.manifest(name));
     }

@@ -19,7 +19,7 @@ fn docx_body_table_header_and_properties() {
         &["全民科学素质行动计划纲要", "互助县开展科普大篷车活动"],
     );
     let f = read("纪要.docx", &data);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     let text = f.text.unwrap();
     assert!(
         text.contains("全民科学素质行动计划纲要"),
@@ -73,7 +73,7 @@ fn pptx_slides_and_notes() {
         ],
     );
     let f = read("汇报.pptx", &data);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     let text = f.text.unwrap();
     for want in [
         "第一张：科普日主场活动",
@@ -114,7 +114,7 @@ fn xlsx_all_sheets_and_manifest() {
         ),
     ]);
     let f = read("清单.xlsx", &data);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     let text = f.text.unwrap();
     for want in [
         "材料清单",
@@ -135,7 +135,7 @@ fn xlsx_all_sheets_and_manifest() {
 #[test]
 fn xlsx_dates_read_as_dates() {
     let f = read("台账.xlsx", &media::xlsx_with_date());
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert!(f.text.unwrap().contains("活动日期\n2019-03-15"));
 }
 
@@ -161,7 +161,7 @@ fn pdf_predefined_cmap_chinese_text_and_info() {
         ],
     );
     let f = read("纪要.pdf", &data);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     let text = f.text.expect("text");
     assert!(text.contains("全民科学素质行动计划纲要"), "{text}");
     assert!(text.contains("科普大篷车"), "{text}");
@@ -185,7 +185,7 @@ fn pdf_tounicode_chinese_text() {
         &["海西州科技馆开馆"],
     );
     let f = read("a.pdf", &data);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert!(f.text.unwrap().contains("海西州科技馆开馆"));
 }
 
@@ -197,11 +197,11 @@ fn hostile_pdfs_are_errors() {
     garbage.extend((0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
     for (label, data) in [("truncated", truncated.to_vec()), ("garbage", garbage)] {
         let f = read("x.pdf", &data);
-        assert!(!f.errors.is_empty(), "{label}: {f:?}");
+        assert!(!f.problems.is_empty(), "{label}: {f:?}");
         assert_eq!(f.text, None, "{label}");
     }
     let f = read("x.pdf", &garbage_only_header());
-    assert!(!f.errors.is_empty(), "{f:?}");
+    assert!(!f.problems.is_empty(), "{f:?}");
 }
 
 fn garbage_only_header() -> Vec<u8> {
@@ -215,9 +215,9 @@ fn encrypted_pdf_is_refused_with_reason() {
     let f = read("secret.pdf", &media::encrypted_pdf());
     assert_eq!(f.text, None);
     assert!(
-        f.errors.iter().any(|e| e.contains("encrypted")),
+        f.problem_texts().iter().any(|e| e.contains("encrypted")),
         "{:?}",
-        f.errors
+        f.problems
     );
     assert_eq!(
         f.text_status.as_deref(),
@@ -231,11 +231,11 @@ fn docx_that_is_not_a_zip() {
         "会议.docx",
         b"this is plain text that someone renamed to .docx",
     );
-    assert_eq!(f.errors.len(), 1);
+    assert_eq!(f.problems.len(), 1);
     assert!(
-        f.errors[0].starts_with("not a valid DOCX: the file is not a zip archive ("),
+        f.problem_texts()[0].starts_with("not a valid DOCX: the file is not a zip archive ("),
         "{}",
-        f.errors[0]
+        f.problem_texts()[0]
     );
 }
 
@@ -243,9 +243,13 @@ fn docx_that_is_not_a_zip() {
 fn zip_bomb_xlsx_is_refused_before_inflating() {
     let f = read("bomb.xlsx", &media::zip_bomb_xlsx());
     assert_eq!(
-        f.errors,
-        vec!["zip bomb refused: entries would inflate to 6.2 GB (limit 512 MB)".to_string()]
+        f.problem_texts(),
+        vec![
+            "container_too_large: the Office file would unpack too large or into too many parts \
+             and was refused: zip bomb refused: entries would inflate to 6.2 GB (limit 512 MB)"
+        ]
     );
+    assert!(f.has_error());
     assert!(f.text.is_none());
 }
 
@@ -260,11 +264,11 @@ fn lying_declared_sizes_are_caught_while_inflating() {
     extract("lie.docx", "", &data, &limits, &mut f);
     assert!(f.text.as_deref().map_or(0, str::len) <= 256 * 1024);
     assert!(
-        f.errors
+        f.problem_texts()
             .iter()
-            .any(|e| e.starts_with("zip bomb refused") || e.contains("damaged")),
+            .any(|e| e.contains("zip bomb refused") || e.contains("damaged")),
         "{:?}",
-        f.errors
+        f.problems
     );
 }
 
@@ -278,20 +282,20 @@ fn too_many_entries_is_refused() {
     let mut f = Facts::default();
     extract("a.docx", "", &data, &limits, &mut f);
     assert!(
-        f.errors[0].starts_with("zip bomb refused: the DOCX holds 7 entries (limit 3)"),
+        f.problem_texts()[0].starts_with("zip bomb refused: the DOCX holds 7 entries (limit 3)"),
         "{:?}",
-        f.errors
+        f.problems
     );
 }
 
 #[test]
 fn zero_byte_and_legacy_files() {
     let f = read("空.pdf", b"");
-    assert!(f.errors[0].contains("empty file"));
+    assert!(f.problem_texts()[0].contains("empty file"));
     let mut ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
     ole.resize(4096, 0);
     let f = read("旧文件.doc", &ole);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!(
         f.text_status.as_deref(),
         Some("not extracted: legacy binary Word (.doc) format")
@@ -344,16 +348,16 @@ fn hostile_fixtures_through_extract_bytes() {
     for (name, data, want) in cases {
         let f = extract_bytes(name, Arc::new(data), &Limits::default());
         assert!(
-            f.errors.iter().any(|e| e.contains(want)),
+            f.problem_texts().iter().any(|e| e.contains(want)),
             "{name}: {:?}",
-            f.errors
+            f.problems
         );
         assert!(
-            !f.errors
+            !f.problems
                 .iter()
-                .any(|e| e.contains("crashed") || e.contains("abandoned")),
+                .any(|e| e.code == crate::problem::Code::ExtractCrashed),
             "{name}: {:?}",
-            f.errors
+            f.problems
         );
     }
 }

@@ -133,8 +133,8 @@ fn agrees_with_exiftool_on_corpus_photos() {
             "{rel} took {:?}",
             started.elapsed()
         );
-        if !f.errors.is_empty() {
-            with_errors.push(format!("{rel}: {}", f.errors.join(" | ")));
+        if !f.problems.is_empty() {
+            with_errors.push(format!("{rel}: {}", f.problem_texts().join(" | ")));
         }
 
         // Capture time: ExifTool's EXIF:DateTimeOriginal, else EXIF:CreateDate; all-zero is none.

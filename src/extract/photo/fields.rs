@@ -7,13 +7,14 @@ use exif::{Tag, Value};
 use super::exif_block::{ascii, ascii_bytes, field, uint, Meta};
 use super::time::capture_time;
 use super::{pair, Facts, Limits};
+use crate::problem::{Code, Problem};
 use crate::record::{Camera, Gps};
 
 pub(super) fn fill_from_exif(exif: &Meta, limits: &Limits, f: &mut Facts) {
     capture_time(exif, limits, f);
     match gps(exif) {
         Ok(point) => f.gps = point,
-        Err(msg) => f.errors.push(msg),
+        Err(msg) => f.problems.push(Problem::detail(Code::GpsInvalid, msg)),
     }
 
     let make = ascii(exif, Tag::Make);

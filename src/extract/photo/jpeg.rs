@@ -2,13 +2,15 @@
 //! before the cut, and a damaged JPEG is reported even when it carries no EXIF. The frame size
 //! is read on the same walk (a second parser for it would walk the segments again).
 
+use crate::problem::{Code, Problem};
+
 pub(super) struct JpegScan<'a> {
     /// The TIFF structure inside the first `Exif\0\0` APP1 segment (maybe cut short).
     pub(super) exif_tiff: Option<&'a [u8]>,
     pub(super) exif_truncated: bool,
     pub(super) size: Option<(u32, u32)>,
-    /// Why the JPEG itself is damaged, in words for the user.
-    pub(super) damage: Option<String>,
+    /// Why the JPEG itself is damaged.
+    pub(super) damage: Option<Problem>,
 }
 
 /// Walk the JPEG marker segments up to the first scan, then check that the image data ends
@@ -115,19 +117,13 @@ pub(super) fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
         return scan;
     }
     if !contains_eoi(&d[pos..]) {
-        scan.damage = Some(
-            "JPEG image data is truncated (no end-of-image marker): the picture is incomplete, \
-             probably an interrupted copy or upload; ask for the original file"
-                .into(),
-        );
+        scan.damage = Some(Problem::new(Code::JpegTruncated));
     }
     scan
 }
 
-fn damaged(why: &str) -> String {
-    format!(
-        "JPEG is damaged: {why}; the picture cannot be shown and its metadata may be incomplete"
-    )
+fn damaged(why: &str) -> Problem {
+    Problem::detail(Code::ImageDamaged, why)
 }
 
 fn contains_eoi(d: &[u8]) -> bool {

@@ -45,9 +45,10 @@ use self::header::{heif_size, simple_size};
 use self::jpeg::scan_jpeg;
 pub use self::time::parse_utc_offset;
 use super::{Facts, Limits};
+use crate::problem::{Code, Problem};
 
 /// Fill capture time, GPS, camera, software, pixel size and orientation from EXIF and the
-/// image header. Never panics on hostile input; problems are pushed to `f.errors`.
+/// image header. Never panics on hostile input; problems are pushed to `f.problems`.
 pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     let container = Container::detect(data);
 
@@ -55,7 +56,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         Container::Jpeg => {
             let scan = scan_jpeg(data);
             if let Some(problem) = &scan.damage {
-                f.errors.push(problem.clone());
+                f.problems.push(problem.clone());
             }
             let exif = scan.exif_tiff.map(|tiff| {
                 let truncated = scan.exif_truncated;
@@ -82,28 +83,21 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     let exif = match exif {
         None => None,
         Some((Ok((exif, warnings)), truncated)) => {
-            if truncated || !warnings.is_empty() {
-                let mut what = Vec::new();
-                if truncated {
-                    what.push("the EXIF block is cut short".to_string());
-                }
-                what.extend(warnings);
-                f.errors.push(format!(
-                    "EXIF is corrupt: {}; capture time and GPS may be incomplete",
-                    summarize(&what)
-                ));
+            // The values were read: damage around them is a warning, never unreadable.
+            if truncated {
+                f.problems.push(Problem::new(Code::ExifTruncated));
+            }
+            if !warnings.is_empty() {
+                f.problems
+                    .push(Problem::detail(Code::ExifLayoutQuirk, summarize(&warnings)));
             }
             Some(exif)
         }
         Some((Err(ReadFailure::Corrupt(msg)), truncated)) => {
-            let cut = if truncated {
-                "the EXIF block is cut short; "
-            } else {
-                ""
-            };
-            f.errors.push(format!(
-                "EXIF is corrupt: {cut}{msg}; capture time, GPS and camera could not be read"
-            ));
+            if truncated {
+                f.problems.push(Problem::new(Code::ExifTruncated));
+            }
+            f.problems.push(Problem::detail(Code::ExifUnreadable, msg));
             None
         }
         Some((Err(ReadFailure::Absent), _)) => None,
@@ -124,11 +118,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     if let Some(meta) = &meta {
         fill_from_exif(meta, limits, f);
     } else if container == Container::Other && looks_like_text(data) {
-        f.errors.push(
-            "named like a photo, but the content is text, not an image: the file may be misnamed \
-             or a placeholder; ask for the real picture"
-                .into(),
-        );
+        f.problems.push(Problem::new(Code::NotAnImage));
     }
 
     // The stored pixels are the truth; EXIF sizes (filled above) are only the fallback. In a

@@ -73,7 +73,7 @@ fn read(bytes: &[u8]) -> Facts {
 fn assert_gps(f: &Facts, lat: f64, lon: f64) {
     let g = f
         .gps
-        .unwrap_or_else(|| panic!("no GPS read; errors: {:?}", f.errors));
+        .unwrap_or_else(|| panic!("no GPS read; errors: {:?}", f.problems));
     assert!((g.lat - lat).abs() < 1e-6, "lat {} != {lat}", g.lat);
     assert!((g.lon - lon).abs() < 1e-6, "lon {} != {lon}", g.lon);
 }
@@ -81,7 +81,7 @@ fn assert_gps(f: &Facts, lat: f64, lon: f64) {
 #[test]
 fn phone_photo_gives_exact_values() {
     let f = read(&jpeg(&phone()));
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!(
         f.captured_at.unwrap().to_rfc3339(),
         "2019-06-12T10:15:30+08:00"
@@ -110,7 +110,7 @@ fn offset_and_subseconds_come_from_the_file() {
     spec.subsec_original = Some("25".into());
     spec.little_endian = false;
     let f = read(&jpeg(&spec));
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!(
         f.captured_at.unwrap().to_rfc3339(),
         "2019-06-12T10:15:30.250-03:30"
@@ -186,7 +186,7 @@ fn all_zero_dates_mean_unknown_without_error() {
     let mut spec = phone();
     spec.zero_dates = true;
     let f = read(&jpeg(&spec));
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!(f.captured_at, None);
     assert_eq!(f.captured_at_source, None);
     assert_eq!(f.modified_at, None);
@@ -204,7 +204,7 @@ fn south_and_west_are_negative_in_every_layout() {
         spec.gps = Some((-33.856784, -70.648273));
         spec.gps_layout = layout;
         let f = read(&jpeg(&spec));
-        assert!(f.errors.is_empty(), "{layout:?}: {:?}", f.errors);
+        assert!(f.problems.is_empty(), "{layout:?}: {:?}", f.problems);
         assert_gps(&f, -33.856784, -70.648273);
     }
 }
@@ -224,7 +224,7 @@ fn zero_gps_is_unknown() {
     spec.gps = Some((0.0, 0.0));
     let f = read(&jpeg(&spec));
     assert_eq!(f.gps, None);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
 }
 
 #[test]
@@ -234,9 +234,15 @@ fn impossible_gps_is_rejected_with_an_error() {
     let f = read(&jpeg(&spec));
     assert_eq!(f.gps, None);
     assert!(
-        f.errors.iter().any(|e| e.contains("outside the globe")),
+        f.problem_texts()
+            .iter()
+            .any(|e| e.contains("outside the globe")),
         "{:?}",
-        f.errors
+        f.problems
+    );
+    assert!(
+        !f.has_error(),
+        "values were read: a warning, not unreadable"
     );
 }
 
@@ -250,7 +256,7 @@ fn jpeg_without_exif_gives_size_and_no_error() {
     let bytes = jpeg(&spec);
     assert!(!bytes.windows(6).any(|w| w == b"Exif\0\0"));
     let f = read(&bytes);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!((f.width, f.height), (Some(200), Some(150)));
     assert_eq!(f.captured_at, None);
     assert_eq!(f.camera, None);
@@ -299,11 +305,11 @@ fn broken_gps_pointer_keeps_the_rest_and_reports() {
         Some("exif:DateTimeOriginal")
     );
     assert!(
-        f.errors
+        f.problems
             .iter()
-            .any(|e| e.starts_with("EXIF is corrupt") && e.contains("may be incomplete")),
+            .any(|e| e.code == crate::problem::Code::ExifLayoutQuirk),
         "{:?}",
-        f.errors
+        f.problems
     );
 }
 
@@ -322,9 +328,11 @@ fn exif_cut_short_keeps_what_precedes_the_cut() {
         Some("ALP-AL00")
     );
     assert!(
-        f.errors.iter().any(|e| e.starts_with("EXIF is corrupt")),
+        f.problem_texts()
+            .iter()
+            .any(|e| e.starts_with("EXIF is corrupt")),
         "{:?}",
-        f.errors
+        f.problems
     );
 }
 
@@ -334,9 +342,11 @@ fn garbage_exif_is_reported_and_size_still_read() {
     let bytes = with_exif_segment(&encode_pixels(&spec), b"this is not a TIFF header at all");
     let f = read(&bytes);
     assert!(
-        f.errors.iter().any(|e| e.starts_with("EXIF is corrupt")),
+        f.problem_texts()
+            .iter()
+            .any(|e| e.starts_with("EXIF is corrupt")),
         "{:?}",
-        f.errors
+        f.problems
     );
     assert_eq!((f.width, f.height), (Some(160), Some(120)));
     assert_eq!(f.captured_at, None);
@@ -349,14 +359,16 @@ fn file_cut_inside_the_exif_segment_is_damaged_but_keeps_ifd0() {
     let cut = &bytes[..12 + tiff_len * 3 / 4];
     let f = read(cut);
     assert!(
-        f.errors.iter().any(|e| e.starts_with("JPEG is damaged")),
+        f.problem_texts()
+            .iter()
+            .any(|e| e.starts_with("JPEG is damaged")),
         "{:?}",
-        f.errors
+        f.problems
     );
     assert!(
-        f.errors.iter().any(|e| e.contains("cut short")),
+        f.problem_texts().iter().any(|e| e.contains("cut short")),
         "{:?}",
-        f.errors
+        f.problems
     );
     assert_eq!(
         f.camera.as_ref().and_then(|c| c.make.as_deref()),
@@ -369,9 +381,9 @@ fn truncated_image_data_is_reported_with_metadata_kept() {
     let bytes = jpeg(&phone());
     let f = read(&bytes[..bytes.len() * 6 / 10]);
     assert!(
-        f.errors.iter().any(|e| e.contains("truncated")),
+        f.problem_texts().iter().any(|e| e.contains("truncated")),
         "{:?}",
-        f.errors
+        f.problems
     );
     assert_eq!(
         f.captured_at_source.as_deref(),
@@ -388,7 +400,7 @@ fn stray_bytes_between_segments_are_tolerated() {
     let mut odd = bytes.clone();
     odd.splice(after_app1..after_app1, [0u8, 0x12, 0x34]);
     let f = read(&odd);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!((f.width, f.height), (Some(160), Some(120)));
     assert_eq!(
         f.captured_at_source.as_deref(),
@@ -402,9 +414,11 @@ fn garbage_after_soi_is_reported() {
     bytes.extend((0..3000u32).map(|i| (i * 7 % 127) as u8));
     let f = read(&bytes);
     assert!(
-        f.errors.iter().any(|e| e.starts_with("JPEG is damaged")),
+        f.problem_texts()
+            .iter()
+            .any(|e| e.starts_with("JPEG is damaged")),
         "{:?}",
-        f.errors
+        f.problems
     );
     assert_eq!(f.width, None);
 }
@@ -434,13 +448,15 @@ fn no_prefix_or_bit_flip_panics() {
 fn text_named_as_photo_is_reported() {
     let f = read(br#"{ "WEBP": {} }"#);
     assert!(
-        f.errors.iter().any(|e| e.contains("content is text")),
+        f.problem_texts()
+            .iter()
+            .any(|e| e.contains("content is text")),
         "{:?}",
-        f.errors
+        f.problems
     );
     // Unknown binary formats are not accused of anything.
     let f = read(&[0x00, 0x01, 0x02, 0x03, 0x10, 0x20]);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
 }
 
 #[test]
@@ -448,7 +464,7 @@ fn tiff_variant_magic_is_read_as_tiff() {
     let mut tiff = exif_tiff(&phone()).unwrap();
     tiff[..4].copy_from_slice(b"IIU\0");
     let f = read(&tiff);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!(
         f.camera.clone().and_then(|c| c.model).as_deref(),
         Some("ALP-AL00")
@@ -505,7 +521,7 @@ fn png_with_exif_chunk() {
     chunk.extend_from_slice(&crc32(&body).to_be_bytes());
     png.splice(33..33, chunk);
     let f = read(&png);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!(
         (f.width, f.height),
         (Some(30), Some(20)),
@@ -537,7 +553,7 @@ fn webp_with_exif_chunk() {
     webp.extend_from_slice(&(body.len() as u32).to_le_bytes());
     webp.extend_from_slice(&body);
     let f = read(&webp);
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!((f.width, f.height), (Some(640), Some(480)));
     assert_eq!(f.camera.unwrap().make.as_deref(), Some("HUAWEI"));
 }
@@ -547,7 +563,7 @@ fn bare_tiff_is_read_with_exif_size_fallback() {
     let mut spec = phone();
     spec.little_endian = false;
     let f = read(&exif_tiff(&spec).unwrap());
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!((f.width, f.height), (Some(160), Some(120)));
     assert_eq!(f.orientation, Some(6));
 }
@@ -672,7 +688,7 @@ fn sample_photos_read_back_as_specified() {
             &mut f,
         );
         let shown = file.path.display();
-        assert!(f.errors.is_empty(), "{shown}: {:?}", f.errors);
+        assert!(f.problems.is_empty(), "{shown}: {:?}", f.problems);
         assert_eq!(
             (f.width, f.height),
             (Some(spec.width), Some(spec.height)),
@@ -724,21 +740,23 @@ fn oddities_are_visible_to_the_extractor() {
         d,
         "海南州/共和县/C5 社会动员与宣传/微信图片_20180903152233.jpg",
     );
-    assert!(wechat.errors.is_empty() && wechat.camera.is_none() && wechat.width == Some(540));
+    assert!(wechat.problems.is_empty() && wechat.camera.is_none() && wechat.width == Some(540));
     let cut = facts(d, "玉树州/称多县/A2 农牧民科学素质/IMG_20200716_090112.jpg");
     assert!(
-        cut.errors.iter().any(|e| e.contains("truncated")),
+        cut.problems
+            .iter()
+            .any(|e| e.code == crate::problem::Code::JpegTruncated),
         "{:?}",
-        cut.errors
+        cut.problems
     );
     assert!(cut.captured_at.is_some(), "metadata before the cut is kept");
     let garbage = facts(d, "玉树州/称多县/A2 农牧民科学素质/IMG_20200716_090530.jpg");
     assert!(
         garbage
-            .errors
+            .problems
             .iter()
-            .any(|e| e.starts_with("JPEG is damaged")),
+            .any(|e| e.code == crate::problem::Code::ImageDamaged),
         "{:?}",
-        garbage.errors
+        garbage.problems
     );
 }

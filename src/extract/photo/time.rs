@@ -6,6 +6,7 @@ use exif::Tag;
 
 use super::exif_block::{ascii_bytes, Meta};
 use super::{Facts, Limits};
+use crate::problem::{Code, Problem};
 
 /// The three EXIF times, each with its sub-second and offset companions.
 struct TimeTag {
@@ -65,29 +66,29 @@ pub(super) fn capture_time(exif: &Meta, limits: &Limits, f: &mut Facts) {
                 let offset = match ascii_bytes(exif, t.offset).map(parse_offset) {
                     Some(Ok(Some(o))) => o,
                     Some(Err(bad)) => {
-                        f.errors.push(format!(
-                            "EXIF {} has an unreadable time zone ({bad}); assumed {}",
-                            tag_name(t.offset),
-                            limits.default_offset
-                        ));
+                        f.problems.push(
+                            Problem::new(Code::OffsetInvalid)
+                                .with("tag", format!("EXIF {}", tag_name(t.offset)))
+                                .with("value", bad),
+                        );
                         inline_offset.unwrap_or(limits.default_offset)
                     }
                     _ => inline_offset.unwrap_or(limits.default_offset),
                 };
                 match offset.from_local_datetime(&naive).single() {
                     Some(dt) => times[i] = Some(dt),
-                    None => f.errors.push(format!(
-                        "EXIF {} ({}) cannot be placed in time; ignored",
-                        tag_name(t.tag),
-                        show(raw)
-                    )),
+                    None => f.problems.push(
+                        Problem::new(Code::DateInvalid)
+                            .with("tag", format!("EXIF {}", tag_name(t.tag)))
+                            .with("value", show(raw)),
+                    ),
                 }
             }
-            Err(()) => f.errors.push(format!(
-                "EXIF {} is not a valid date ({}); ignored, the next date tag is used if any",
-                tag_name(t.tag),
-                show(raw)
-            )),
+            Err(()) => f.problems.push(
+                Problem::new(Code::DateInvalid)
+                    .with("tag", format!("EXIF {}", tag_name(t.tag)))
+                    .with("value", show(raw)),
+            ),
         }
     }
     if let Some(i) = times.iter().position(|t| t.is_some()) {

@@ -168,7 +168,13 @@ fn metadata(l: Lang, r: &Record, b3: &str) -> Vec<(String, String)> {
         }
     }
     for e in &r.errors {
-        kv(l.t(Msg::Problem), e.clone());
+        kv(l.t(Msg::Problem), e.reason.clone());
+    }
+    for e in &r.warnings {
+        kv(l.t(Msg::SeverityWarning), e.reason.clone());
+    }
+    for e in &r.notes {
+        kv(l.t(Msg::SeverityNote), e.reason.clone());
     }
     meta
 }
@@ -197,7 +203,7 @@ pub async fn record_page(
     };
     let l = p.lang;
     let row = rows.iter().find(|r| Some(r.id) == p.id).unwrap_or(&rows[0]);
-    let r = row.to_record();
+    let r = row.to_record(l);
     let name = row.file_name().to_string();
     let inline_ok = matches!(
         r.mime.as_str(),

@@ -188,7 +188,10 @@ fn flag_no_indicator_and_unreadable() {
     ));
     let mut f = fx("海东市/B4.1/broken.jpg");
     f.unreadable = true;
-    f.facts.errors = vec!["JPEG ends before its first image".into()];
+    f.facts.problems = vec![crate::problem::Problem::detail(
+        crate::problem::Code::ImageDamaged,
+        "JPEG ends before its first image",
+    )];
     let t = one(f);
     let r = flag_reason(&t, "unreadable");
     assert!(r.contains("JPEG ends before"), "{r}");
