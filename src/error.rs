@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::i18n::{Lang, Msg};
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // The cause is part of the message, not a chained source: `{:#}` would print it twice.
@@ -52,7 +54,7 @@ pub enum Error {
     #[error("{what} failed unexpectedly (a bug; see the message above)")]
     Panicked { what: &'static str },
     /// Another index, retag or reindex holds the archive: two writers would each commit half.
-    #[error("另一个 archive index（或 retag、reindex）正在处理档案库 {}，请等它结束后再运行 / another `archive index` (or retag, reindex) is working on the archive {}; wait for it to finish, then run this again", path.display(), path.display())]
+    #[error("another `archive index` (or retag, reindex) is working on the archive {}; wait for it to finish, then run this again", path.display())]
     Busy { path: PathBuf },
     /// A coverage report by county was asked for a place that is not a prefecture.
     #[error("{0:?} is not a prefecture; use a name such as 海东市 or a code such as 630200")]
@@ -68,6 +70,35 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The message in `lang`, for the errors a user meets in ordinary use and can fix; the
+    /// others (a bug, a library's failure) keep their English text, which names the library's
+    /// own words.
+    pub fn localized(&self, lang: Lang) -> String {
+        let path = |p: &PathBuf| crate::walk::display_path(p.as_os_str());
+        match self {
+            Error::NoCatalog { path: p } => lang.fill(Msg::ErrNoCatalog, &[("path", &path(p))]),
+            Error::EvidenceFolder { path: p, cause } => lang.fill(
+                Msg::ErrEvidenceFolder,
+                &[
+                    ("path", &path(p)),
+                    ("why", &crate::walk::io_problem(cause).reason(lang)),
+                ],
+            ),
+            Error::NotAFolder { path: p } => lang.fill(Msg::ErrNotAFolder, &[("path", &path(p))]),
+            Error::Busy { path: p } => lang.fill(Msg::ErrBusy, &[("path", &path(p))]),
+            Error::NotAPrefecture(v) => lang.fill(Msg::ErrNotAPrefecture, &[("value", v)]),
+            Error::CatalogFormat {
+                path: p,
+                found,
+                expected,
+            } => lang.fill(
+                Msg::ErrCatalogFormat,
+                &[("path", &path(p)), ("found", found), ("expected", expected)],
+            ),
+            other => other.to_string(),
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),

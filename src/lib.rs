@@ -34,6 +34,7 @@ pub(crate) mod html;
 pub mod i18n;
 pub mod index;
 pub mod pipeline;
+pub(crate) mod present;
 pub mod problem;
 pub(crate) mod record;
 pub(crate) mod report;

@@ -361,6 +361,15 @@ mod tests {
     }
 
     #[test]
+    fn docs_list_every_code() {
+        let doc = include_str!("../docs/verdicts.md");
+        for &c in Code::ALL {
+            let row = format!("| `{}` | {} |", c.as_str(), c.severity().as_str());
+            assert!(doc.contains(&row), "docs/verdicts.md lacks the row {row}");
+        }
+    }
+
+    #[test]
     fn an_old_sentence_reads_as_a_legacy_error() {
         let p: Problem = serde_json::from_str("\"EXIF is corrupt: bad\"").unwrap();
         assert_eq!(p.code, Code::Legacy);

@@ -98,7 +98,16 @@ pub struct TagAlternative {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlagValue {
     pub flag: String,
+    /// The reason in the reader's language.
     pub reason: String,
+    /// The named values in the reason (paths, places, dates, distances), so that another tool
+    /// can write its own sentence.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// The catalogue key of the reason's sentence (`FlagWhyGpsInOther`…); empty for a reason
+    /// stored by an older version, which is then shown as it was written.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
 }
 
 /// A problem met while reading a file, as shown: its stable code, its sentence in the reader's

@@ -29,3 +29,5 @@ mod sample;
 mod serve;
 #[path = "it/structure.rs"]
 mod structure;
+#[path = "it/verdicts.rs"]
+mod verdicts;

@@ -4,7 +4,7 @@
 
 use crate::i18n::Lang;
 use crate::problem::{Problem, Severity};
-use crate::record::Notice;
+use crate::record::{FlagValue, Notice};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +26,12 @@ pub struct Known {
     pub inode: u64,
     pub status: Status,
     pub blake3: Option<String>,
+    /// Its content's facts were read by an older extractor ([`EXTRACTOR_VERSION`]): the file
+    /// is read again although it did not change, so that an upgrade that reads dates or damage
+    /// better corrects what the catalog says.
+    ///
+    /// [`EXTRACTOR_VERSION`]: super::EXTRACTOR_VERSION
+    pub stale_facts: bool,
 }
 
 /// The defaults a row read back from the catalog gets for facts that lack them.
@@ -133,7 +139,17 @@ impl FileRow {
             prefecture: t.and_then(|t| t.prefecture.clone()),
             county: t.and_then(|t| t.county.clone()),
             indicators: t.map(|t| t.indicators.clone()).unwrap_or_default(),
-            flags: t.map(|t| t.flags.clone()).unwrap_or_default(),
+            flags: t
+                .map(|t| {
+                    t.flags
+                        .iter()
+                        .map(|f| FlagValue {
+                            reason: crate::tag::flags::reason(f, lang),
+                            ..f.clone()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -199,10 +215,14 @@ impl Catalog {
     pub fn known_files(&self, root_id: i64) -> Result<rustc_hash::FxHashMap<Vec<u8>, Known>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT rel,id,size,mtime_ns,inode,status,blake3 FROM files WHERE root_id=?1")
+            .prepare(
+                "SELECT f.rel,f.id,f.size,f.mtime_ns,f.inode,f.status,f.blake3,
+                        COALESCE(b.extractor < ?2, 0)
+                 FROM files f LEFT JOIN blobs b ON b.blake3=f.blake3 WHERE f.root_id=?1",
+            )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([root_id], |r| {
+            .query_map(rusqlite::params![root_id, super::EXTRACTOR_VERSION], |r| {
                 Ok((
                     r.get::<_, Vec<u8>>(0)?,
                     Known {
@@ -212,6 +232,7 @@ impl Catalog {
                         inode: r.get::<_, i64>(4)? as u64,
                         status: parse_status(&r.get::<_, String>(5)?),
                         blake3: r.get(6)?,
+                        stale_facts: r.get(7)?,
                     },
                 ))
             })

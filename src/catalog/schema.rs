@@ -11,9 +11,10 @@ const SCHEMA_VERSION: i64 = 2;
 
 /// Bumped when extractors learn to read more. Stored with each blob: a content extracted by an
 /// older version counts as unknown, so it is extracted again the next time a file holding it is
-/// read (a new or changed file, or every file under `archive index --verify`). Files the walk
-/// finds unchanged are not read, so a bump alone does not re-extract them.
-pub const EXTRACTOR_VERSION: i64 = 1;
+/// read. A bump makes the next `archive index` read again every file whose content was
+/// extracted by an older version (`Known::stale_facts`), unchanged or not: an upgrade that
+/// reads dates or damage better must correct what the catalog already says.
+pub const EXTRACTOR_VERSION: i64 = 2;
 
 const DDL: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -70,10 +70,21 @@ pub fn main() -> ExitCode {
                 return Exit::Ok.into();
             }
             // Errors quote paths and names, which may carry terminal escapes.
-            eprintln!("archive: {}", print::shown_lines(&format!("{err:#}")));
+            eprintln!("archive: {}", print::shown_lines(&message(&err, lang)));
             Exit::Failed.into()
         }
     }
+}
+
+/// The error chain as one line; the library's errors in the run's language.
+fn message(err: &anyhow::Error, lang: Lang) -> String {
+    err.chain()
+        .map(|e| match e.downcast_ref::<crate::Error>() {
+            Some(e) => e.localized(lang),
+            None => e.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// A reader that stopped reading (`archive list | head`) is not a failure.

@@ -12,6 +12,7 @@ use crate::export::{ExportSummary, ProblemKind, VerifyReport};
 use crate::i18n::Msg;
 use crate::pipeline::RunSummary;
 use crate::record::Record;
+use crate::schema::Schema;
 
 /// Text from file names, documents or users as it may reach a terminal: control characters
 /// (ESC starts colour and cursor sequences that can rewrite the screen or the title), format
@@ -202,7 +203,7 @@ pub(super) fn table_row(r: &Record) -> Vec<String> {
             .as_deref()
             .map(|t| t.chars().take(16).collect::<String>().replace('T', " "))
             .unwrap_or_else(|| "-".into()),
-        r.media.as_str().into(),
+        crate::present::media_label(super::lang(), r.media.as_str()),
         place,
         indicator,
         path,
@@ -239,103 +240,32 @@ pub(super) fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>])
     Ok(())
 }
 
-/// One catalogued file in full (`archive show`).
-pub(super) fn record(out: &mut impl Write, r: &Record) -> io::Result<()> {
+/// One catalogued file in full (`archive show`): the same lines as the detail page.
+pub(super) fn record(out: &mut impl Write, r: &Record, schema: &Schema) -> io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
     let l = super::lang();
-    let mut kv = |k: &str, v: String| writeln!(out, "{k:>18}  {}", shown(&v));
-    kv("path", r.path.clone())?;
-    if let Some(h) = &r.path_bytes_hex {
-        kv("path bytes (hex)", h.clone())?;
+    let mut lines = crate::present::facts(l, r);
+    for t in crate::present::tags(l, r, schema) {
+        let head = if t.alt {
+            format!("  {}", t.head)
+        } else {
+            t.head.to_string()
+        };
+        lines.push((head, format!("{} [{}: {}]", t.value, t.source, t.evidence)));
     }
-    kv(
-        "blake3",
-        r.blake3.clone().unwrap_or_else(|| "(not read)".into()),
-    )?;
-    kv("size", format!("{} bytes", r.size))?;
-    kv("media", format!("{} ({})", r.media.as_str(), r.mime))?;
-    kv(
-        "status",
-        format!(
-            "{:?}{}",
-            r.status,
-            r.last_seen
-                .as_deref()
-                .map(|t| format!(", last seen {t}"))
-                .unwrap_or_default()
-        )
-        .to_lowercase(),
-    )?;
-    kv("modified", r.modified.clone().unwrap_or_default())?;
-    if let Some(t) = &r.captured_at {
-        kv(
-            "captured",
-            format!(
-                "{t} (from {})",
-                r.captured_at_source.as_deref().unwrap_or("?")
-            ),
-        )?;
-    }
-    if let Some(g) = r.gps {
-        kv("gps", format!("{:.6}, {:.6}", g.lat, g.lon))?;
-    }
-    if let Some(c) = r.camera.as_ref().and_then(|c| c.label()) {
-        kv("camera", c)?;
-    }
-    if let Some(s) = &r.software {
-        kv("software", s.clone())?;
-    }
-    if let (Some(w), Some(h)) = (r.width, r.height) {
-        kv("pixels", format!("{w} x {h}"))?;
-    }
-    if let Some(d) = r.duration_s {
-        kv("duration", format!("{d:.2} s"))?;
-    }
-    for (k, v) in [
-        ("title", &r.title),
-        ("author", &r.author),
-        ("doc created", &r.doc_created),
-    ] {
-        if let Some(v) = v {
-            kv(k, v.clone())?;
-        }
-    }
-    if let Some(p) = r.pages {
-        kv("pages", p.to_string())?;
-    }
-    // Each tag with its source, then the weaker readings it won over.
-    let tags = [("prefecture", &r.prefecture), ("county", &r.county)]
-        .into_iter()
-        .filter_map(|(k, t)| Some((k, t.as_ref()?)))
-        .chain(r.indicators.iter().map(|t| ("indicator", t)));
-    for (k, t) in tags {
-        kv(
-            k,
-            format!("{} {} [{}: {}]", t.code, t.name, t.source, t.evidence),
-        )?;
-        for a in &t.alternatives {
-            kv(
-                "",
-                format!("also {} {} [{}: {}]", a.code, a.name, a.source, a.evidence),
-            )?;
-        }
-    }
-    for f in &r.flags {
-        kv("flag", format!("{}: {}", f.flag, f.reason))?;
-    }
-    if let Some(s) = &r.text_status {
-        kv("text", s.clone())?;
+    for (label, reason) in crate::present::flags(l, r) {
+        lines.push((
+            l.t(Msg::FieldFlag).to_string(),
+            format!("{label}: {reason}"),
+        ));
     }
     if let Some(x) = &r.text_excerpt {
-        kv("excerpt", x.clone())?;
+        lines.push((l.t(Msg::TextExcerpt).to_string(), x.clone()));
     }
-    for (label, list) in [
-        (Msg::SeverityError, &r.errors),
-        (Msg::SeverityWarning, &r.warnings),
-        (Msg::SeverityNote, &r.notes),
-    ] {
-        for e in list {
-            kv(l.t(label), e.reason.clone())?;
-        }
+    let width = lines.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    for (k, v) in lines {
+        let pad = " ".repeat(width - k.width());
+        writeln!(out, "{pad}{}  {}", shown(&k), shown(&v))?;
     }
     Ok(())
 }

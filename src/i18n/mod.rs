@@ -125,6 +125,14 @@ macro_rules! messages {
                 }
             }
 
+            /// The key whose code is `code` (see [`Msg::code`]).
+            pub fn from_code(code: &str) -> Option<Msg> {
+                match code {
+                    $(stringify!($key) => Some(Msg::$key),)*
+                    _ => None,
+                }
+            }
+
             /// The names of the message's parameters; a translation uses any of them.
             pub fn params(self) -> &'static [&'static str] {
                 match self {
@@ -265,7 +273,6 @@ messages! {
     Author,
     DocCreated,
     TextStatus,
-    Problem,
     // ---- ledger
     ByCounty,
     Total,
@@ -385,6 +392,32 @@ messages! {
     // ---- submission lists (helper: manifests)
 
     // ---- flags' reasons and the command line (lead)
+    ErrNoCatalog(path),
+    ErrEvidenceFolder(path, why),
+    ErrNotAFolder(path),
+    ErrBusy(path),
+    ErrNotAPrefecture(value),
+    ErrCatalogFormat(path, found, expected),
+    CliShownOf(shown, total),
+    CliFilesCount(n),
+    SaidByFolder,
+    SaidByFileName,
+    SaidByCurator,
+    FlagWhyGpsInOther(point, actual, edge_km, said_by, claimed, away_km),
+    FlagWhyGpsOutsideQinghai(point, edge_km, said_by, claimed, away_km),
+    FlagWhyDateBefore(date, source, start, end),
+    FlagWhyDateAfter(date, source, start, end),
+    FlagWhyDuplicate(hash, others, here),
+    FlagWhyDuplicateMore(hash, others, more, here),
+    FlagWhyEditor(software, editor),
+    FlagWhyModifiedAfter(modified, captured, days, limit),
+    FlagWhyModifiedBefore(modified, captured, days, limit),
+    FlagWhyNoDatePhoto,
+    FlagWhyNoDateVideo,
+    FlagWhyNoDateMessenger,
+    FlagWhyNoIndicator,
+    FlagWhyNoIndicatorUnknownInList(row),
+    FlagWhyUnreadable(problem),
     CliIndexed(new, changed, unchanged, missing, returned, errors, warnings),
     CliReadStats(files, mb, secs, per_s, mb_per_s, present, missing),
     CliFixity(verified, differ),

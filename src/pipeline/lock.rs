@@ -47,7 +47,10 @@ mod tests {
             .err()
             .expect("the second run is refused");
         assert!(matches!(err, Error::Busy { .. }));
-        assert!(err.to_string().contains("正在处理") && err.to_string().contains("wait for it"));
+        assert!(err.to_string().contains("wait for it"));
+        assert!(err
+            .localized(crate::i18n::Lang::Zh)
+            .contains("正在处理档案库"));
         drop(first);
         assert!(
             RunLock::take(dir.path()).is_ok(),

@@ -511,6 +511,7 @@ impl Walker {
                                 && k.inode == entry.inode
                                 && k.status == Status::Present
                                 && k.blake3.is_some()
+                                && !k.stale_facts
                         });
                         if same && !verify {
                             unchanged += 1;

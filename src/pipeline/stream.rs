@@ -459,5 +459,6 @@ pub(super) fn for_tagging<'r>(r: &'r FileRow, manual: &'r [ManualTag]) -> FileFo
         facts: &r.facts,
         manual,
         unreadable: r.blake3.is_none() || r.problems().any(|p| p.is_error()),
+        read_errors: &r.errors,
     }
 }

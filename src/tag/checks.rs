@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use crate::i18n::Msg;
 use crate::record::FlagValue;
 use crate::schema::{Location, Schema, UNCERTAIN_KM};
 
@@ -36,34 +37,33 @@ pub(super) fn gps_flag(
         .division(&claimed.code)
         .map(|d| d.short_name.as_str())
         .unwrap_or(&claimed.code);
-    let says = match Source::parse(&claimed.source) {
-        Some(Source::Manual) => "a curator says".to_string(),
-        _ => {
-            let what = match claimed_part {
-                Some(Part::FileName) => Part::FileName,
-                _ => Part::Folder,
-            };
-            format!("{what} says")
-        }
+    let said_by = match Source::parse(&claimed.source) {
+        Some(Source::Manual) => "curator",
+        _ => match claimed_part {
+            Some(Part::FileName) => "file_name",
+            _ => "folder",
+        },
     };
-    let place = match &loc.prefecture {
-        Some(code) => format!(
-            "lies in {} ({:.1} km inside)",
-            schema
+    let edge_km = format!("{:.1}", loc.prefecture_edge_km.unwrap_or(0.0));
+    let mut params = vec![
+        ("point", coord(p)),
+        ("said_by", said_by.to_string()),
+        ("claimed", claimed_name.to_string()),
+        ("away_km", format!("{to_claimed:.1}")),
+        ("edge_km", edge_km),
+    ];
+    let key = match &loc.prefecture {
+        Some(code) => {
+            let actual = schema
                 .division(code)
                 .map(|d| d.short_name.as_str())
-                .unwrap_or(code),
-            loc.prefecture_edge_km.unwrap_or(0.0)
-        ),
-        None => format!(
-            "lies outside Qinghai ({:.1} km from the nearest prefecture)",
-            loc.prefecture_edge_km.unwrap_or(0.0)
-        ),
+                .unwrap_or(code);
+            params.push(("actual", actual.to_string()));
+            Msg::FlagWhyGpsInOther
+        }
+        None => Msg::FlagWhyGpsOutsideQinghai,
     };
-    Some(Flag::GpsOutsidePrefecture.value(format!(
-        "GPS {} {place}, {says} {claimed_name} ({to_claimed:.1} km away)",
-        coord(p)
-    )))
+    Some(Flag::GpsOutsidePrefecture.why(key, &params))
 }
 
 pub(super) fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
@@ -83,7 +83,7 @@ pub(super) fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
             .prefecture
             .as_ref()
             .map(|p| p.name.clone())
-            .unwrap_or_else(|| "no prefecture".into());
+            .unwrap_or_else(|| "—".into());
         let inds: Vec<&str> = t.indicators.iter().map(|v| v.code.as_str()).collect();
         if inds.is_empty() {
             place
@@ -112,21 +112,19 @@ pub(super) fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
             if others.is_empty() {
                 continue;
             }
-            let more = if others.len() > 3 {
-                format!(" and {} more", others.len() - 3)
-            } else {
-                String::new()
-            };
             let shown: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
-            flags.push((
-                i,
-                Flag::DuplicateAcrossSubmissions.value(format!(
-                    "same content (BLAKE3 {}…) as {}{more}; here it is {}",
-                    hash.chars().take(12).collect::<String>(),
-                    shown.join("; "),
-                    label(&tags[i])
-                )),
-            ));
+            let mut params = vec![
+                ("hash", hash.chars().take(12).collect::<String>()),
+                ("others", shown.join("; ")),
+                ("here", label(&tags[i])),
+            ];
+            let key = if others.len() > 3 {
+                params.push(("more", (others.len() - 3).to_string()));
+                Msg::FlagWhyDuplicateMore
+            } else {
+                Msg::FlagWhyDuplicate
+            };
+            flags.push((i, Flag::DuplicateAcrossSubmissions.why(key, &params)));
         }
         for (i, fl) in flags {
             tags[i].flags.push(fl);

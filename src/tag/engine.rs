@@ -6,6 +6,7 @@
 //! document-text keyword) and a depth (the segment nearest the file wins). Keeping every
 //! candidate lets an inspector see that the folder says 海东市 while the GPS says 西宁市.
 
+use crate::i18n::Msg;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -666,20 +667,20 @@ pub(crate) fn tag_one(
         .extend(gps_flag(schema, loc.as_ref(), &t, claimed_part));
     t.flags.extend(flags::date_outside_period(cfg, f.facts));
     t.flags.extend(flags::possibly_edited(cfg, f.facts));
-    t.flags.extend(flags::no_capture_date(f.facts));
+    let file_name = f.rel_path.rsplit('/').next().unwrap_or(f.rel_path);
+    t.flags.extend(flags::no_capture_date(f.facts, file_name));
     // A submission list describes other files; it is not itself evidence of an indicator.
     if t.indicators.is_empty() && f.facts.manifest_rows.is_empty() {
-        let reason = match manifests.lookup(f) {
-            Some(e) => format!(
-                "no indicator: the submission list names it ({}) but the catalog knows no such indicator; fix the list or add an alias",
-                e.evidence
+        t.flags.push(match manifests.lookup(f) {
+            Some(e) => Flag::NoIndicator.why(
+                Msg::FlagWhyNoIndicatorUnknownInList,
+                &[("row", e.evidence.clone())],
             ),
-            None => "no indicator: nothing in the path, a submission list, the keywords or a curator's edit names one".into(),
-        };
-        t.flags.push(Flag::NoIndicator.value(reason));
+            None => Flag::NoIndicator.why(Msg::FlagWhyNoIndicator, &[]),
+        });
     }
     if f.unreadable {
-        t.flags.push(flags::unreadable(f.facts));
+        t.flags.push(flags::unreadable(f.facts, f.read_errors));
     }
     t.flags.sort_by_key(|f| Flag::parse(&f.flag));
     t

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::extract::Facts;
 use crate::i18n::{Lang, Msg};
+use crate::problem::{Code, Problem};
 use crate::record::{FlagValue, Media};
 
 use super::TagConfig;
@@ -80,12 +81,71 @@ impl Flag {
             .find(|f| f.as_str() == t || f.label_zh() == t)
     }
 
-    pub(crate) fn value(self, reason: String) -> FlagValue {
-        FlagValue {
+    /// The flag with its reason: the catalogue key of the sentence and its named values.
+    /// The stored `reason` is the Chinese sentence (what the ledgers and the page show by
+    /// default); [`reason`] renders it in any language from the key and params.
+    pub(crate) fn why(self, key: Msg, params: &[(&str, String)]) -> FlagValue {
+        let mut v = FlagValue {
             flag: self.as_str().to_string(),
-            reason,
-        }
+            reason: String::new(),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            key: key.code().to_string(),
+        };
+        v.reason = reason(&v, Lang::Zh);
+        v
     }
+}
+
+/// Parameters whose values are words of the interface, stored as a code and said in the
+/// reader's language: who claims the place.
+fn said_by(code: &str) -> Option<Msg> {
+    Some(match code {
+        "folder" => Msg::SaidByFolder,
+        "file_name" => Msg::SaidByFileName,
+        "curator" => Msg::SaidByCurator,
+        _ => return None,
+    })
+}
+
+/// A flag's reason in `lang`. A reason stored before reasons had keys is shown as written.
+pub fn reason(f: &FlagValue, lang: Lang) -> String {
+    let Some(key) = Msg::from_code(&f.key) else {
+        return f.reason.clone();
+    };
+    // Unreadable carries the problem that made the file so: its sentence is the problem's.
+    if key == Msg::FlagWhyUnreadable {
+        let problem = f
+            .params
+            .get("code")
+            .and_then(|c| Code::parse(c))
+            .map(|code| {
+                let mut p = Problem::new(code);
+                p.params = f.params.clone();
+                p.params.remove("code");
+                p.reason(lang)
+            })
+            .unwrap_or_default();
+        return lang.fill(key, &[("problem", &problem)]);
+    }
+    let localized: Vec<(String, String)> = f
+        .params
+        .iter()
+        .map(|(k, v)| {
+            let v = match (k.as_str(), said_by(v)) {
+                ("said_by", Some(m)) => lang.t(m).to_string(),
+                _ => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let args: Vec<(&str, &dyn std::fmt::Display)> = localized
+        .iter()
+        .map(|(k, v)| (k.as_str(), v as &dyn std::fmt::Display))
+        .collect();
+    lang.fill(key, &args)
 }
 
 /// Programs whose name in EXIF Software means the picture was retouched or re-encoded by an
@@ -148,28 +208,31 @@ pub(crate) fn date_outside_period(cfg: &TagConfig, f: &Facts) -> Option<FlagValu
     let t = f.captured_at?;
     let d = t.date_naive();
     let source = f.captured_at_source.as_deref().unwrap_or("metadata");
-    let what = "captured";
-    let side = if d < cfg.period_start {
-        "before"
+    let key = if d < cfg.period_start {
+        Msg::FlagWhyDateBefore
     } else if d > cfg.period_end {
-        "after"
+        Msg::FlagWhyDateAfter
     } else {
         return None;
     };
-    Some(Flag::DateOutsidePeriod.value(format!(
-        "{what} {} ({source}), {side} the assessment period {}..{}",
-        day(&t),
-        cfg.period_start,
-        cfg.period_end
-    )))
+    Some(Flag::DateOutsidePeriod.why(
+        key,
+        &[
+            ("date", day(&t)),
+            ("source", source.to_string()),
+            ("start", cfg.period_start.to_string()),
+            ("end", cfg.period_end.to_string()),
+        ],
+    ))
 }
 
 pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
     if let Some(sw) = f.software.as_deref() {
         if let Some(e) = editor_in(sw) {
-            return Some(
-                Flag::PossiblyEdited.value(format!("Software \"{sw}\" is an image editor ({e})")),
-            );
+            return Some(Flag::PossiblyEdited.why(
+                Msg::FlagWhyEditor,
+                &[("software", sw.to_string()), ("editor", e.to_string())],
+            ));
         }
     }
     if !is_capture_media(f) {
@@ -178,38 +241,52 @@ pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
     let (c, m) = (f.captured_at?, f.modified_at?);
     let gap = (m - c).num_seconds().abs();
     if gap > cfg.edit_gap_days.max(0) * 86_400 {
-        let days = gap / 86_400;
-        let when = if m > c { "after" } else { "before" };
-        return Some(Flag::PossiblyEdited.value(format!(
-            "modified {} {days} days {when} capture {} (more than {} days apart)",
-            day(&m),
-            day(&c),
-            cfg.edit_gap_days
-        )));
+        let key = if m > c {
+            Msg::FlagWhyModifiedAfter
+        } else {
+            Msg::FlagWhyModifiedBefore
+        };
+        return Some(Flag::PossiblyEdited.why(
+            key,
+            &[
+                ("modified", day(&m)),
+                ("captured", day(&c)),
+                ("days", (gap / 86_400).to_string()),
+                ("limit", cfg.edit_gap_days.to_string()),
+            ],
+        ));
     }
     None
 }
 
-pub(crate) fn no_capture_date(f: &Facts) -> Option<FlagValue> {
+/// File names that WeChat, QQ and phone galleries give to pictures they re-encoded: the
+/// capture time was stripped in transit, and the sender still has the original.
+const MESSENGER_NAMES: &[&str] = &["微信图片", "mmexport", "wx_camera", "qq图片", "wechatimg"];
+
+pub(crate) fn no_capture_date(f: &Facts, file_name: &str) -> Option<FlagValue> {
     if !is_capture_media(f) || f.captured_at.is_some() {
         return None;
     }
-    let what = if f.media() == Media::Photo {
-        "photo"
+    let lower = file_name.to_lowercase();
+    let key = if MESSENGER_NAMES.iter().any(|m| lower.starts_with(m)) {
+        Msg::FlagWhyNoDateMessenger
+    } else if f.media() == Media::Photo {
+        Msg::FlagWhyNoDatePhoto
     } else {
-        "video"
+        Msg::FlagWhyNoDateVideo
     };
-    Some(Flag::NoCaptureDate.value(format!(
-        "{what} has no capture date in its metadata; when it was taken cannot be checked"
-    )))
+    Some(Flag::NoCaptureDate.why(key, &[]))
 }
 
-pub(crate) fn unreadable(f: &Facts) -> FlagValue {
-    let why = f
-        .problems
-        .iter()
-        .find(|p| p.is_error())
-        .map(|e| format!(": {}", e.reason(Lang::En)))
-        .unwrap_or_default();
-    Flag::Unreadable.value(format!("the file could not be read or is corrupt{why}"))
+/// The file's content cannot be used; the reason is the first error met reading it.
+pub(crate) fn unreadable(f: &Facts, read_errors: &[Problem]) -> FlagValue {
+    let first = read_errors.iter().chain(&f.problems).find(|p| p.is_error());
+    let mut params: Vec<(&str, String)> = Vec::new();
+    if let Some(p) = first {
+        params.push(("code", p.code.as_str().to_string()));
+        for (k, v) in &p.params {
+            params.push((k.as_str(), v.clone()));
+        }
+    }
+    Flag::Unreadable.why(Msg::FlagWhyUnreadable, &params)
 }

@@ -15,7 +15,7 @@ use crate::schema::Schema;
 /// rule that decides differently): the catalog stores the version its tags were computed with,
 /// and the next `archive index` retags every file from the catalog when it differs. Changes to
 /// the vocabulary or the tagging settings need no bump; their fingerprint is stored too.
-pub const TAGGER_VERSION: u32 = 1;
+pub const TAGGER_VERSION: u32 = 2;
 
 /// What a tag is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,6 +69,8 @@ pub struct FileForTagging<'a> {
     pub manual: &'a [ManualTag],
     /// The file could not be read (I/O error) or its content is corrupt.
     pub unreadable: bool,
+    /// What went wrong reading the file itself (beside its content's own problems).
+    pub read_errors: &'a [crate::problem::Problem],
 }
 
 /// The tagger's answer for one file.

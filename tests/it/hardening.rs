@@ -68,7 +68,11 @@ fn the_index_problem_list_escapes_names() {
     assert_ne!(r.code, 1, "{}", r.stderr);
     assert_no_raw_escapes("index", &r.stdout);
     assert!(!r.stdout.contains('\u{7}'), "{:?}", r.stdout);
-    assert!(r.stdout.contains("files with problems"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("files whose content cannot be used"),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stdout.contains("bad\\x1b]0;owned\\x07\\u{202e}.jpg"),
         "{}",

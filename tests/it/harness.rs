@@ -57,7 +57,9 @@ impl Env {
         c.arg("--archive")
             .arg(&self.archive)
             .env_remove("ARCHIVE_DIR")
-            .env_remove("ARCHIVE_SCHEMA");
+            .env_remove("ARCHIVE_SCHEMA")
+            // Messages follow the locale; tests read English unless they ask for `--lang zh`.
+            .env("ARCHIVE_LANG", "en");
         c
     }
 

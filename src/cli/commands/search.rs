@@ -1,5 +1,6 @@
 //! `archive search`, `show` and `list`: reading the archive from the command line.
 
+use crate::i18n::Msg;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -43,13 +44,27 @@ pub(in crate::cli) fn search(cfg: &Config, a: SearchArgs) -> anyhow::Result<Exit
             .filter_map(|h| h.record())
             .map(|r| print::table_row(&r))
             .collect();
+        let l = crate::cli::lang();
         print::table(
             &mut out,
-            &["captured", "media", "place", "indicator", "path"],
+            &[
+                l.t(Msg::Captured),
+                l.t(Msg::FieldType),
+                l.t(Msg::FieldPlace),
+                l.t(Msg::FieldIndicator),
+                l.t(Msg::FieldPath),
+            ],
             &rows,
         )?;
         let shown = resp.hits.len();
-        writeln!(out, "{} of {} matching files", shown, resp.total)?;
+        writeln!(
+            out,
+            "{}",
+            l.fill(
+                Msg::CliShownOf,
+                &[("shown", &shown), ("total", &resp.total)]
+            )
+        )?;
     }
     Ok(Exit::Ok)
 }
@@ -73,6 +88,7 @@ pub(in crate::cli) fn show(cfg: &Config, target: &str, json: bool) -> anyhow::Re
             cfg.archive_dir.display()
         );
     }
+    let schema = cfg.schema()?;
     let mut out = std::io::stdout().lock();
     for row in rows {
         let record = row.to_record(crate::cli::lang());
@@ -80,7 +96,7 @@ pub(in crate::cli) fn show(cfg: &Config, target: &str, json: bool) -> anyhow::Re
             serde_json::to_writer(&mut out, &record)?;
             writeln!(out)?;
         } else {
-            print::record(&mut out, &record)?;
+            print::record(&mut out, &record, &schema)?;
             writeln!(out)?;
         }
     }
@@ -121,7 +137,10 @@ pub(in crate::cli) fn list(cfg: &Config, filters: &[String], json: bool) -> anyh
     })?;
     out.flush()?;
     if !json && std::io::stderr().is_terminal() {
-        eprintln!("{count} files");
+        eprintln!(
+            "{}",
+            crate::cli::lang().fill(Msg::CliFilesCount, &[("n", &count)])
+        );
     }
     Ok(Exit::Ok)
 }

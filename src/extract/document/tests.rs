@@ -233,7 +233,10 @@ fn docx_that_is_not_a_zip() {
     );
     assert_eq!(f.problems.len(), 1);
     assert!(
-        f.problem_texts()[0].starts_with("not a valid DOCX: the file is not a zip archive ("),
+        f.problem_texts()[0].starts_with(
+            "container_invalid: not a valid Office file (the zip container is damaged or of \
+             another kind): not a valid DOCX: the file is not a zip archive ("
+        ),
         "{}",
         f.problem_texts()[0]
     );
@@ -282,7 +285,7 @@ fn too_many_entries_is_refused() {
     let mut f = Facts::default();
     extract("a.docx", "", &data, &limits, &mut f);
     assert!(
-        f.problem_texts()[0].starts_with("zip bomb refused: the DOCX holds 7 entries (limit 3)"),
+        f.problem_texts()[0].ends_with("zip bomb refused: the DOCX holds 7 entries (limit 3)"),
         "{:?}",
         f.problems
     );
@@ -337,13 +340,9 @@ fn hostile_fixtures_through_extract_bytes() {
             media::zip_bomb_xlsx(),
             "zip bomb refused: entries would inflate to 6.2 GB (limit 512 MB)",
         ),
-        (
-            "cut.mp4",
-            media::mp4_truncated_moov(),
-            "video metadata not read",
-        ),
+        ("cut.mp4", media::mp4_truncated_moov(), "video_truncated"),
         ("empty.docx", Vec::new(), "empty file"),
-        ("secret.pdf", media::encrypted_pdf(), "encrypted PDF"),
+        ("secret.pdf", media::encrypted_pdf(), "pdf_encrypted"),
     ];
     for (name, data, want) in cases {
         let f = extract_bytes(name, Arc::new(data), &Limits::default());

@@ -32,6 +32,8 @@ mod time;
 #[cfg(test)]
 mod corpus;
 #[cfg(test)]
+mod quirk_tests;
+#[cfg(test)]
 mod tests;
 
 use exif::{Context, In, Tag};

@@ -7,65 +7,11 @@
 //! (media, flags, statuses, tag sources, dates) and the sidebar's tree.
 
 use crate::i18n::{Lang, Msg};
-use crate::schema::Schema;
 use crate::search::{FacetCount, SearchResponse};
 use crate::serve::params::Params;
 use crate::serve::AppState;
-use crate::tag::Flag;
 
-pub fn media_label(l: Lang, m: &str) -> String {
-    let key = match m {
-        "photo" => Msg::MediaPhoto,
-        "video" => Msg::MediaVideo,
-        "document" => Msg::MediaDocument,
-        "other" => Msg::MediaOther,
-        _ => return m.to_string(),
-    };
-    l.t(key).to_string()
-}
-
-pub fn flag_label(l: Lang, name: &str) -> String {
-    match Flag::parse(name) {
-        Some(f) => f.label(l).to_string(),
-        None => name.to_string(),
-    }
-}
-
-pub fn source_label(l: Lang, s: &str) -> String {
-    let key = match s {
-        "manual" => Msg::SourceManual,
-        "manifest" => Msg::SourceManifest,
-        "path" => Msg::SourcePath,
-        "keyword" => Msg::SourceKeyword,
-        "gps" => Msg::SourceGps,
-        _ => return s.to_string(),
-    };
-    l.t(key).to_string()
-}
-
-pub fn indicator_label(schema: &Schema, code: &str) -> String {
-    match schema.indicator(code) {
-        Some(i) => format!("{} {}", i.code, i.name),
-        None => code.to_string(),
-    }
-}
-
-/// A field's name as the page shows it: the field table's label (aliases such as `type` for
-/// `media` included).
-pub fn field_label(l: Lang, f: &str) -> &'static str {
-    match crate::fields::by_name(f) {
-        Some(field) => field.label(l),
-        None => l.t(Msg::FieldOther),
-    }
-}
-
-pub fn status_label(l: Lang, s: &str) -> String {
-    match s {
-        "present" => l.t(Msg::StatusPresent).to_string(),
-        "missing" => l.t(Msg::StatusMissing).to_string(),
-        _ => s.to_string(),
-    }
-}
+pub use crate::present::{field_label, flag_label, indicator_label, media_label, status_label};
 
 /// How a chip shows a filter: resolved names where the vocabulary knows them.
 pub fn filter_label(st: &AppState, l: Lang, field: &str, value: &str) -> String {

@@ -11,15 +11,13 @@ use axum::response::Response;
 use axum::Extension;
 
 use super::curation::{record_curation, RecordCuration};
-use super::facets::{
-    field_label, flag_label, indicator_label, media_label, source_label, status_label,
-};
+use super::facets::media_label;
 use super::layout::{error_page, Layout};
 use super::map::{map_view, MapView};
 use super::render;
 use crate::i18n::{Lang, Msg};
-use crate::record::{Gps, Media, Record, Status, TagValue};
-use crate::schema::Schema;
+use crate::present::{self, TagRow};
+use crate::record::{Gps, Media};
 use crate::serve::api::{rows_for, valid_hash};
 use crate::serve::auth::Who;
 use crate::serve::params::{with_lang, Params};
@@ -52,131 +50,11 @@ pub struct Preview {
     pub alt: String,
 }
 
-pub struct TagRow {
-    /// A weaker source's alternative, under the tag it lost to.
-    pub alt: bool,
-    pub head: &'static str,
-    pub value: String,
-    pub source: String,
-    pub evidence: String,
-}
-
 /// Another path holding the same content (the file itself is not listed: issue 15).
 pub struct OtherCopy {
     pub href: String,
     pub path: String,
     pub status: String,
-}
-
-fn tag_rows(l: Lang, kind: &str, t: &TagValue, schema: &Schema, out: &mut Vec<TagRow>) {
-    let value = |code: &str, name: &str| {
-        if kind == "indicator" {
-            indicator_label(schema, code)
-        } else {
-            format!("{name} ({code})")
-        }
-    };
-    out.push(TagRow {
-        alt: false,
-        head: field_label(l, kind),
-        value: value(&t.code, &t.name),
-        source: source_label(l, &t.source),
-        evidence: t.evidence.clone(),
-    });
-    for a in &t.alternatives {
-        out.push(TagRow {
-            alt: true,
-            head: l.t(Msg::WeakerSource),
-            value: value(&a.code, &a.name),
-            source: source_label(l, &a.source),
-            evidence: a.evidence.clone(),
-        });
-    }
-}
-
-fn status_text(l: Lang, s: Status) -> String {
-    status_label(
-        l,
-        if s == Status::Missing {
-            "missing"
-        } else {
-            "present"
-        },
-    )
-}
-
-fn metadata(l: Lang, r: &Record, b3: &str) -> Vec<(String, String)> {
-    let mut meta: Vec<(String, String)> = Vec::new();
-    let mut kv = |k: &str, v: String| meta.push((k.to_string(), v));
-    kv(field_label(l, "path"), r.path.clone());
-    if let Some(h) = &r.path_bytes_hex {
-        kv(l.t(Msg::MetaPathBytes), h.clone());
-    }
-    kv("BLAKE3", b3.to_string());
-    kv(l.t(Msg::MetaSize), l.fill(Msg::Bytes, &[("n", &r.size)]));
-    kv(
-        field_label(l, "type"),
-        format!("{} ({})", media_label(l, r.media.as_str()), r.mime),
-    );
-    let status = status_text(l, r.status);
-    kv(
-        field_label(l, "status"),
-        match &r.last_seen {
-            Some(t) => format!("{status}, {} {t}", l.t(Msg::LastSeen)),
-            None => status,
-        },
-    );
-    kv(
-        l.t(Msg::Captured),
-        match &r.captured_at {
-            Some(t) => format!("{t} ({})", r.captured_at_source.as_deref().unwrap_or("?")),
-            None => l.t(Msg::NoneLower).to_string(),
-        },
-    );
-    if let Some(t) = &r.modified {
-        kv(l.t(Msg::Modified), t.clone());
-    }
-    if let Some(g) = r.gps {
-        kv("GPS", format!("{:.6}, {:.6}", g.lat, g.lon));
-    }
-    if let Some(c) = r.camera.as_ref().and_then(|c| c.label()) {
-        kv(field_label(l, "camera"), c);
-    }
-    if let Some(s) = &r.software {
-        kv(l.t(Msg::Software), s.clone());
-    }
-    if let (Some(w), Some(h)) = (r.width, r.height) {
-        kv(l.t(Msg::Pixels), format!("{w} × {h}"));
-    }
-    if let Some(o) = r.orientation {
-        kv(l.t(Msg::Orientation), o.to_string());
-    }
-    if let Some(d) = r.duration_s {
-        kv(l.t(Msg::Duration), format!("{d:.1} s"));
-    }
-    if let Some(n) = r.pages {
-        kv(l.t(Msg::Pages), n.to_string());
-    }
-    for (k, v) in [
-        (Msg::DocTitle, &r.title),
-        (Msg::Author, &r.author),
-        (Msg::DocCreated, &r.doc_created),
-        (Msg::TextStatus, &r.text_status),
-    ] {
-        if let Some(v) = v {
-            kv(l.t(k), v.clone());
-        }
-    }
-    for e in &r.errors {
-        kv(l.t(Msg::Problem), e.reason.clone());
-    }
-    for e in &r.warnings {
-        kv(l.t(Msg::SeverityWarning), e.reason.clone());
-    }
-    for e in &r.notes {
-        kv(l.t(Msg::SeverityNote), e.reason.clone());
-    }
-    meta
 }
 
 pub async fn record_page(
@@ -226,27 +104,15 @@ pub async fn record_page(
         alt: preview.3,
     };
 
-    let mut tags = Vec::new();
-    for (kind, t) in [("prefecture", &r.prefecture), ("county", &r.county)] {
-        if let Some(t) = t {
-            tag_rows(l, kind, t, st.schema(), &mut tags);
-        }
-    }
-    for t in &r.indicators {
-        tag_rows(l, "indicator", t, st.schema(), &mut tags);
-    }
-    let flags = r
-        .flags
-        .iter()
-        .map(|f| (flag_label(l, &f.flag), f.reason.clone()))
-        .collect();
+    let tags = present::tags(l, &r, st.schema());
+    let flags = present::flags(l, &r);
     let copies = rows
         .iter()
         .filter(|other| other.id != row.id)
         .map(|other| OtherCopy {
             href: with_lang(&format!("/record/{b3}?id={}", other.id), l),
             path: other.display_path(),
-            status: status_text(l, other.status),
+            status: present::status_text(l, other.status),
         })
         .collect();
 
@@ -285,7 +151,7 @@ pub async fn record_page(
         map_note,
         flags,
         tags,
-        meta: metadata(l, &r, &b3),
+        meta: present::facts(l, &r),
         copies,
         excerpt: r.text_excerpt.clone(),
         curation: record_curation(&st, &who, row.id, &b3),

@@ -275,7 +275,7 @@ fn card(p: &Params, hit: &Hit, schema: &Schema) -> Option<Card> {
         flags: r
             .flags
             .iter()
-            .map(|f| (flag_label(l, &f.flag), f.reason.clone()))
+            .map(|f| (flag_label(l, &f.flag), crate::tag::flags::reason(f, l)))
             .collect(),
         snippet_html: hit.snippet_html.clone(),
     })

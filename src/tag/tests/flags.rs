@@ -13,9 +13,24 @@ fn flag_gps_outside_prefecture() {
     let r = flag_reason(&t, "gps_outside_prefecture");
     assert!(
         r.starts_with("GPS 36.62,101.78 lies in 西宁市 (")
-            && r.contains("km inside), folder says 海东市 ("),
+            && r.contains("km inside its border), but the folder says 海东市 ("),
         "{r}"
     );
+    // The same reason in Chinese names both sides too, and carries its values as params.
+    let zh = flag_reason_in(&t, "gps_outside_prefecture", crate::i18n::Lang::Zh);
+    assert!(
+        zh.starts_with("GPS 36.62,101.78 位于西宁市境内（距边界 ")
+            && zh.contains("而文件夹标为海东市（相距 "),
+        "{zh}"
+    );
+    let stored = t
+        .flags
+        .iter()
+        .find(|f| f.flag == "gps_outside_prefecture")
+        .unwrap();
+    assert_eq!(stored.params["actual"], "西宁市");
+    assert_eq!(stored.params["claimed"], "海东市");
+    assert_eq!(stored.params["said_by"], "folder");
     // Named by the file, not a folder: the reason says which.
     let mut named = f.clone();
     named.rel = "未分类/海东市科普活动.jpg".into();
@@ -75,15 +90,19 @@ fn flag_date_outside_period() {
     let mut f = fx("海东市/B4.1/x.jpg");
     f.facts.captured_at = Some(at("2015-06-01T09:00:00+08:00"));
     f.facts.captured_at_source = Some("exif:DateTimeOriginal".into());
-    let r = one(f.clone())
-        .flags
-        .into_iter()
-        .find(|x| x.flag == "date_outside_period")
-        .unwrap()
-        .reason;
+    let r = flag_reason(&one(f.clone()), "date_outside_period");
     assert!(
-        r.contains("2015-06-01") && r.contains("before") && r.contains("2016-01-01..2020-12-31"),
+        r.contains("2015-06-01") && r.contains("before") && r.contains("2016-01-01 to 2020-12-31"),
         "{r}"
+    );
+    let zh = flag_reason_in(
+        &one(f.clone()),
+        "date_outside_period",
+        crate::i18n::Lang::Zh,
+    );
+    assert_eq!(
+        zh,
+        "拍摄于 2015-06-01（exif:DateTimeOriginal），早于检查期 2016-01-01 至 2020-12-31"
     );
     f.facts.captured_at = Some(at("2021-01-01T00:30:00+08:00"));
     assert!(has_flag(&one(f.clone()), "date_outside_period"));
@@ -173,7 +192,12 @@ fn flag_no_capture_date_only_for_photos_and_videos() {
     f.facts.captured_at = None;
     assert!(has_flag(&one(f.clone()), "no_capture_date"));
     f.facts.media = Some(Media::Video);
-    assert!(flag_reason(&one(f.clone()), "no_capture_date").starts_with("video"));
+    assert!(flag_reason(&one(f.clone()), "no_capture_date").starts_with("the video's"));
+    // A picture that went through WeChat: the advice is to ask for the original (原图).
+    let mut wechat = fx("海东市/B4.1/微信图片_20190903152233.jpg");
+    wechat.facts.captured_at = None;
+    let zh = flag_reason_in(&one(wechat), "no_capture_date", crate::i18n::Lang::Zh);
+    assert!(zh.contains("原图"), "{zh}");
     f.facts.media = Some(Media::Document);
     assert!(!has_flag(&one(f), "no_capture_date"));
 }

@@ -49,6 +49,7 @@ fn inputs(files: &[Fx]) -> Vec<FileForTagging<'_>> {
             facts: &f.facts,
             manual: &f.manual,
             unreadable: f.unreadable,
+            read_errors: &[],
         })
         .collect()
 }
@@ -77,12 +78,18 @@ fn has_flag(t: &Tagging, flag: &str) -> bool {
     t.flags.iter().any(|f| f.flag == flag)
 }
 
-fn flag_reason<'a>(t: &'a Tagging, flag: &str) -> &'a str {
-    &t.flags
+/// The flag's reason in English (tests that read Chinese say so with `flag_reason_in`).
+fn flag_reason(t: &Tagging, flag: &str) -> String {
+    flag_reason_in(t, flag, crate::i18n::Lang::En)
+}
+
+fn flag_reason_in(t: &Tagging, flag: &str, lang: crate::i18n::Lang) -> String {
+    let f = t
+        .flags
         .iter()
         .find(|f| f.flag == flag)
-        .unwrap_or_else(|| panic!("no {flag} in {:?}", t.flags))
-        .reason
+        .unwrap_or_else(|| panic!("no {flag} in {:?}", t.flags));
+    crate::tag::flags::reason(f, lang)
 }
 
 #[test]

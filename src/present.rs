@@ -1,0 +1,209 @@
+//! A record as people read it: the labels of its values (media, flags, statuses, tag
+//! sources), its facts as (label, value) lines, its tags with their sources, its flags with
+//! their reasons, in the reader's language. The detail page and `archive show` print the same
+//! lines from here, so the terminal and the page never disagree on what a file is.
+
+use crate::i18n::{Lang, Msg};
+use crate::record::{Record, Status, TagValue};
+use crate::schema::Schema;
+use crate::tag::Flag;
+
+pub fn media_label(l: Lang, m: &str) -> String {
+    let key = match m {
+        "photo" => Msg::MediaPhoto,
+        "video" => Msg::MediaVideo,
+        "document" => Msg::MediaDocument,
+        "other" => Msg::MediaOther,
+        _ => return m.to_string(),
+    };
+    l.t(key).to_string()
+}
+
+pub fn flag_label(l: Lang, name: &str) -> String {
+    match Flag::parse(name) {
+        Some(f) => f.label(l).to_string(),
+        None => name.to_string(),
+    }
+}
+
+pub fn source_label(l: Lang, s: &str) -> String {
+    let key = match s {
+        "manual" => Msg::SourceManual,
+        "manifest" => Msg::SourceManifest,
+        "path" => Msg::SourcePath,
+        "keyword" => Msg::SourceKeyword,
+        "gps" => Msg::SourceGps,
+        _ => return s.to_string(),
+    };
+    l.t(key).to_string()
+}
+
+pub fn indicator_label(schema: &Schema, code: &str) -> String {
+    match schema.indicator(code) {
+        Some(i) => format!("{} {}", i.code, i.name),
+        None => code.to_string(),
+    }
+}
+
+/// A field's name as the page shows it: the field table's label (aliases such as `type` for
+/// `media` included).
+pub fn field_label(l: Lang, f: &str) -> &'static str {
+    match crate::fields::by_name(f) {
+        Some(field) => field.label(l),
+        None => l.t(Msg::FieldOther),
+    }
+}
+
+pub fn status_label(l: Lang, s: &str) -> String {
+    match s {
+        "present" => l.t(Msg::StatusPresent).to_string(),
+        "missing" => l.t(Msg::StatusMissing).to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// One tag as shown: the effective value with its source, or (`alt`) a weaker source's
+/// reading under the tag it lost to.
+pub struct TagRow {
+    pub alt: bool,
+    pub head: &'static str,
+    pub value: String,
+    pub source: String,
+    pub evidence: String,
+}
+
+/// Every tag of the record, each followed by the weaker readings it won over.
+pub fn tags(l: Lang, r: &Record, schema: &Schema) -> Vec<TagRow> {
+    let mut out = Vec::new();
+    for (kind, t) in [("prefecture", &r.prefecture), ("county", &r.county)] {
+        if let Some(t) = t {
+            tag_rows(l, kind, t, schema, &mut out);
+        }
+    }
+    for t in &r.indicators {
+        tag_rows(l, "indicator", t, schema, &mut out);
+    }
+    out
+}
+
+/// The record's flags as (label, reason).
+pub fn flags(l: Lang, r: &Record) -> Vec<(String, String)> {
+    r.flags
+        .iter()
+        .map(|f| (flag_label(l, &f.flag), crate::tag::flags::reason(f, l)))
+        .collect()
+}
+
+fn tag_rows(l: Lang, kind: &str, t: &TagValue, schema: &Schema, out: &mut Vec<TagRow>) {
+    let value = |code: &str, name: &str| {
+        if kind == "indicator" {
+            indicator_label(schema, code)
+        } else {
+            format!("{name} ({code})")
+        }
+    };
+    out.push(TagRow {
+        alt: false,
+        head: field_label(l, kind),
+        value: value(&t.code, &t.name),
+        source: source_label(l, &t.source),
+        evidence: t.evidence.clone(),
+    });
+    for a in &t.alternatives {
+        out.push(TagRow {
+            alt: true,
+            head: l.t(Msg::WeakerSource),
+            value: value(&a.code, &a.name),
+            source: source_label(l, &a.source),
+            evidence: a.evidence.clone(),
+        });
+    }
+}
+
+pub fn status_text(l: Lang, s: Status) -> String {
+    status_label(
+        l,
+        if s == Status::Missing {
+            "missing"
+        } else {
+            "present"
+        },
+    )
+}
+
+/// The record's facts as (label, value) lines: path, hash, size, type, status, dates, place,
+/// camera, document properties, then its errors, warnings and notes.
+pub fn facts(l: Lang, r: &Record) -> Vec<(String, String)> {
+    let b3 = r.blake3.as_deref().unwrap_or("-");
+    let mut meta: Vec<(String, String)> = Vec::new();
+    let mut kv = |k: &str, v: String| meta.push((k.to_string(), v));
+    kv(field_label(l, "path"), r.path.clone());
+    if let Some(h) = &r.path_bytes_hex {
+        kv(l.t(Msg::MetaPathBytes), h.clone());
+    }
+    kv("BLAKE3", b3.to_string());
+    kv(l.t(Msg::MetaSize), l.fill(Msg::Bytes, &[("n", &r.size)]));
+    kv(
+        field_label(l, "type"),
+        format!("{} ({})", media_label(l, r.media.as_str()), r.mime),
+    );
+    let status = status_text(l, r.status);
+    kv(
+        field_label(l, "status"),
+        match &r.last_seen {
+            Some(t) => format!("{status}, {} {t}", l.t(Msg::LastSeen)),
+            None => status,
+        },
+    );
+    kv(
+        l.t(Msg::Captured),
+        match &r.captured_at {
+            Some(t) => format!("{t} ({})", r.captured_at_source.as_deref().unwrap_or("?")),
+            None => l.t(Msg::NoneLower).to_string(),
+        },
+    );
+    if let Some(t) = &r.modified {
+        kv(l.t(Msg::Modified), t.clone());
+    }
+    if let Some(g) = r.gps {
+        kv("GPS", format!("{:.6}, {:.6}", g.lat, g.lon));
+    }
+    if let Some(c) = r.camera.as_ref().and_then(|c| c.label()) {
+        kv(field_label(l, "camera"), c);
+    }
+    if let Some(s) = &r.software {
+        kv(l.t(Msg::Software), s.clone());
+    }
+    if let (Some(w), Some(h)) = (r.width, r.height) {
+        kv(l.t(Msg::Pixels), format!("{w} × {h}"));
+    }
+    if let Some(o) = r.orientation {
+        kv(l.t(Msg::Orientation), o.to_string());
+    }
+    if let Some(d) = r.duration_s {
+        kv(l.t(Msg::Duration), format!("{d:.1} s"));
+    }
+    if let Some(n) = r.pages {
+        kv(l.t(Msg::Pages), n.to_string());
+    }
+    for (k, v) in [
+        (Msg::DocTitle, &r.title),
+        (Msg::Author, &r.author),
+        (Msg::DocCreated, &r.doc_created),
+        (Msg::TextStatus, &r.text_status),
+    ] {
+        if let Some(v) = v {
+            kv(l.t(k), v.clone());
+        }
+    }
+    for e in &r.errors {
+        kv(l.t(Msg::SeverityError), e.reason.clone());
+    }
+    for e in &r.warnings {
+        kv(l.t(Msg::SeverityWarning), e.reason.clone());
+    }
+    for e in &r.notes {
+        kv(l.t(Msg::SeverityNote), e.reason.clone());
+    }
+    meta
+}
