@@ -6,6 +6,7 @@
 //! four renderings: a terminal table (CJK characters are two columns wide), CSV with a BOM so
 //! Excel opens Chinese correctly, XLSX with a frozen header and the empty cells shaded, JSON.
 
+use crate::i18n::{Lang, Msg};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -65,7 +66,18 @@ const EMPTY: &str = "—";
 const NO_PLACE: &str = "未定位";
 const NO_COUNTY: &str = "未定县";
 const NO_INDICATOR: &str = "未归入指标";
-const TOTAL: &str = "合计";
+
+/// The rows and columns of what no tag names are stored under their Chinese names (the
+/// coverage is built once and shown in either language); shown, they are said in `l`.
+fn unknown_label(name: &str, l: Lang) -> String {
+    let key = match name {
+        NO_PLACE => Msg::PlaceUnknown,
+        NO_COUNTY => Msg::ReportNoCounty,
+        NO_INDICATOR => Msg::NoIndicator,
+        _ => return name.to_string(),
+    };
+    l.t(key).to_string()
+}
 
 impl Coverage {
     pub fn build(schema: &Schema, taggings: &[Tagging], by: By) -> Result<Coverage> {
@@ -196,25 +208,25 @@ impl Coverage {
         v
     }
 
-    fn row_label(r: &Row) -> String {
+    fn row_label(r: &Row, l: Lang) -> String {
         match &r.code {
             Some(code) => format!("{}{} {}", "  ".repeat(r.depth), code, r.name),
-            None => r.name.clone(),
+            None => unknown_label(&r.name, l),
         }
     }
 
-    fn header(&self) -> Vec<String> {
-        let mut h = vec!["指标".to_string()];
-        h.extend(self.columns.iter().map(|c| c.name.clone()));
-        h.push(TOTAL.into());
+    fn header(&self, l: Lang) -> Vec<String> {
+        let mut h = vec![l.t(Msg::FieldIndicator).to_string()];
+        h.extend(self.columns.iter().map(|c| unknown_label(&c.name, l)));
+        h.push(l.t(Msg::ReportTotal).into());
         h
     }
 
     /// Aligned for a terminal; empty cells show "—".
-    pub fn to_table(&self) -> String {
-        let mut grid: Vec<Vec<String>> = vec![self.header()];
+    pub fn to_table(&self, l: Lang) -> String {
+        let mut grid: Vec<Vec<String>> = vec![self.header(l)];
         for r in &self.rows {
-            let mut line = vec![Self::row_label(r)];
+            let mut line = vec![Self::row_label(r, l)];
             line.extend(r.cells.iter().map(|c| {
                 if c.total == 0 {
                     EMPTY.to_string()
@@ -225,7 +237,7 @@ impl Coverage {
             line.push(r.total.to_string());
             grid.push(line);
         }
-        let mut foot = vec![format!("{TOTAL}（文件数）")];
+        let mut foot = vec![l.t(Msg::ReportTotalFiles).to_string()];
         foot.extend(self.column_totals.iter().map(|n| n.to_string()));
         foot.push(self.total.to_string());
         grid.push(foot);
@@ -253,34 +265,41 @@ impl Coverage {
                 let _ = writeln!(out, "{}", "-".repeat(total));
             }
         }
-        let _ = writeln!(out, "{EMPTY} = 无证据材料 (no evidence); a parent row counts its whole subtree, each file once");
+        let _ = writeln!(out, "{}", l.fill(Msg::ReportLegend, &[("empty", &EMPTY)]));
         out
     }
 
     /// UTF-8 with a BOM, so that Excel shows the Chinese; codes and names in separate columns.
-    pub fn to_csv(&self) -> Vec<u8> {
+    pub fn to_csv(&self, l: Lang) -> Vec<u8> {
         let mut out = "\u{feff}".as_bytes().to_vec();
         {
             let mut w = csv::Writer::from_writer(&mut out);
             let mut h = vec![
-                "code".to_string(),
-                "indicator".to_string(),
-                "level".to_string(),
+                l.t(Msg::ReportCode).to_string(),
+                l.t(Msg::FieldIndicator).to_string(),
+                l.t(Msg::ReportLevel).to_string(),
             ];
-            h.extend(self.columns.iter().map(|c| c.name.clone()));
-            h.push(TOTAL.into());
+            h.extend(self.columns.iter().map(|c| unknown_label(&c.name, l)));
+            h.push(l.t(Msg::ReportTotal).into());
             let _ = w.write_record(&h);
             for r in &self.rows {
                 let mut line = vec![
                     r.code.clone().unwrap_or_default(),
-                    r.name.clone(),
+                    match &r.code {
+                        Some(_) => r.name.clone(),
+                        None => unknown_label(&r.name, l),
+                    },
                     r.depth.to_string(),
                 ];
                 line.extend(r.cells.iter().map(|c| c.total.to_string()));
                 line.push(r.total.to_string());
                 let _ = w.write_record(&line);
             }
-            let mut foot = vec![String::new(), format!("{TOTAL}（文件数）"), String::new()];
+            let mut foot = vec![
+                String::new(),
+                l.t(Msg::ReportTotalFiles).to_string(),
+                String::new(),
+            ];
             foot.extend(self.column_totals.iter().map(|n| n.to_string()));
             foot.push(self.total.to_string());
             let _ = w.write_record(&foot);
@@ -290,12 +309,12 @@ impl Coverage {
     }
 
     /// An Excel workbook: frozen header row and label column, empty indicator cells shaded.
-    pub fn to_xlsx(&self) -> Result<Vec<u8>> {
+    pub fn to_xlsx(&self, l: Lang) -> Result<Vec<u8>> {
         use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
         let xerr = Error::Xlsx;
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        ws.set_name("台账").map_err(xerr)?;
+        ws.set_name(l.t(Msg::ReportSheet)).map_err(xerr)?;
         let head = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0xD9E1F2))
@@ -306,7 +325,7 @@ impl Coverage {
         let num = Format::new().set_border(FormatBorder::Thin);
         let bold_num = Format::new().set_bold().set_border(FormatBorder::Thin);
         let label = Format::new().set_border(FormatBorder::Thin);
-        for (c, h) in self.header().iter().enumerate() {
+        for (c, h) in self.header(l).iter().enumerate() {
             ws.write_string_with_format(0, c as u16, h, &head)
                 .map_err(xerr)?;
         }
@@ -316,7 +335,7 @@ impl Coverage {
             let fmt = label.clone().set_indent(r.depth.min(15) as u8);
             let text = match &r.code {
                 Some(code) => format!("{code} {}", r.name),
-                None => r.name.clone(),
+                None => unknown_label(&r.name, l),
             };
             let fmt = if r.depth == 0 { fmt.set_bold() } else { fmt };
             ws.write_string_with_format(row, 0, &text, &fmt)
@@ -334,7 +353,7 @@ impl Coverage {
                 .map_err(xerr)?;
         }
         let last = (self.rows.len() + 1) as u32;
-        ws.write_string_with_format(last, 0, format!("{TOTAL}（文件数）"), &head)
+        ws.write_string_with_format(last, 0, l.t(Msg::ReportTotalFiles), &head)
             .map_err(xerr)?;
         for (c, n) in self.column_totals.iter().enumerate() {
             ws.write_number_with_format(last, (c + 1) as u16, *n as f64, &bold_num)
@@ -481,7 +500,7 @@ mod tests {
     #[test]
     fn table_is_aligned_with_wide_characters() {
         let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
-        let table = c.to_table();
+        let table = c.to_table(Lang::Zh);
         let lines: Vec<&str> = table.lines().collect();
         assert!(
             lines[0].starts_with("指标")
@@ -494,13 +513,21 @@ mod tests {
             assert_eq!(l.width(), w, "{l}");
         }
         assert!(table.contains("    B4.1 科普大篷车"));
+        // The same ledger in English: the interface's words change, the evidence's names stay.
+        let en = c.to_table(Lang::En);
+        let head = en.lines().next().unwrap();
+        assert!(
+            head.starts_with("Indicator") && head.contains("海东市") && head.ends_with("Total"),
+            "{head}"
+        );
+        assert!(en.contains("Total (files)") && !en.contains("合计"), "{en}");
         assert!(table.contains(EMPTY));
     }
 
     #[test]
     fn csv_has_bom_and_one_line_per_row() {
         let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
-        let bytes = c.to_csv();
+        let bytes = c.to_csv(Lang::Zh);
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(text.lines().count(), c.rows.len() + 2);
@@ -567,14 +594,14 @@ mod tests {
         assert_eq!(row(&by_county, "B4.1").cells[huzhu].total, 2);
         assert_eq!(row(&by_county, "D2").cells[ledu].total, 1);
         if std::env::var_os("SHOW_LEDGER").is_some() {
-            eprintln!("{}\n{}", c.to_table(), by_county.to_table());
+            eprintln!("{}\n{}", c.to_table(Lang::Zh), by_county.to_table(Lang::Zh));
         }
     }
 
     #[test]
     fn xlsx_and_json_render() {
         let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
-        let x = c.to_xlsx().unwrap();
+        let x = c.to_xlsx(Lang::Zh).unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(x)).unwrap();
         let mut read = |name: &str| {
             let mut s = String::new();

@@ -25,6 +25,11 @@ pub(crate) fn lang() -> Lang {
     LANG.get().copied().unwrap_or(Lang::En)
 }
 
+/// `m` in the run's language with its parameters filled.
+pub(crate) fn say(m: crate::i18n::Msg, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    lang().fill(m, args)
+}
+
 /// How a run ended, as scripts see it in the exit status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]

@@ -273,13 +273,18 @@ pub(super) fn record(out: &mut impl Write, r: &Record, schema: &Schema) -> io::R
 /// `archive collection list`.
 pub(super) fn collections(out: &mut impl Write, list: &[Collection]) -> io::Result<()> {
     for c in list {
+        let counts = super::say(
+            Msg::CliCollectionCounts,
+            &[
+                ("items", &c.items),
+                ("accepted", &c.accepted),
+                ("rejected", &c.rejected),
+            ],
+        );
         writeln!(
             out,
-            "{}\t{} items ({} accepted, {} rejected)\t{}",
+            "{}\t{counts}\t{}",
             shown(&c.name),
-            c.items,
-            c.accepted,
-            c.rejected,
             shown(&c.description)
         )?;
     }
@@ -290,9 +295,14 @@ pub(super) fn collections(out: &mut impl Write, list: &[Collection]) -> io::Resu
 pub(super) fn collection(out: &mut impl Write, d: &CollectionDetail) -> io::Result<()> {
     writeln!(
         out,
-        "{} — {} items",
-        shown(&d.collection.name),
-        d.collection.items
+        "{}",
+        super::say(
+            Msg::CliCollectionHead,
+            &[
+                ("name", &shown(&d.collection.name)),
+                ("items", &d.collection.items)
+            ]
+        )
     )?;
     if !d.collection.description.is_empty() {
         writeln!(out, "{}", shown(&d.collection.description))?;
@@ -341,14 +351,17 @@ pub(super) fn audit_chain(out: &mut impl Write, r: &ChainReport) -> io::Result<(
     if let Some(bad) = &r.first_bad {
         writeln!(
             out,
-            "audit log BROKEN at entry {}: {}",
-            bad.seq, bad.problem
+            "{}",
+            super::say(
+                Msg::CliAuditBroken,
+                &[("seq", &bad.seq), ("problem", &bad.problem)]
+            )
         )
     } else {
         writeln!(
             out,
-            "audit log intact: {} entries, every hash and link checks",
-            r.entries
+            "{}",
+            super::say(Msg::CliAuditIntact, &[("n", &r.entries)])
         )
     }
 }
@@ -356,7 +369,7 @@ pub(super) fn audit_chain(out: &mut impl Write, r: &ChainReport) -> io::Result<(
 /// `archive user list`.
 pub(super) fn users(out: &mut impl Write, list: &[UserInfo]) -> io::Result<()> {
     if list.is_empty() {
-        writeln!(out, "no users: the page is open to the local machine only (add one with `archive user add NAME --role admin`)")?;
+        writeln!(out, "{}", super::say(Msg::CliNoUsers, &[]))?;
     }
     for u in list {
         writeln!(out, "{}\t{}", shown(&u.name), u.role)?;

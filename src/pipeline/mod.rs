@@ -346,12 +346,11 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     let mut writer = Writer::new(
         &mut catalog,
         streamer,
-        opts.verify,
+        opts,
         &root_ids,
         &root_names,
         &progress,
         summary,
-        opts.lang,
     );
     let written = msg_rx
         .iter()

@@ -10,7 +10,9 @@ use crate::problem::{Problem, Severity};
 use std::time::{Duration, Instant};
 
 use super::stream::Streamer;
-use super::{invalidate_tags, FileProblem, FileRead, FixityFailure, JobResult, Msg, Progress};
+use super::{
+    invalidate_tags, FileProblem, FileRead, FixityFailure, IndexOptions, JobResult, Msg, Progress,
+};
 use super::{RunSummary, Status};
 use crate::catalog::{self, Catalog, FileUpdate, Known};
 use crate::hash::ReadFailure;
@@ -54,18 +56,17 @@ impl<'a, 'c> Writer<'a, 'c> {
     pub(super) fn new(
         catalog: &'c mut Catalog,
         streamer: Option<Streamer<'a>>,
-        verify: bool,
+        opts: &IndexOptions,
         root_ids: &'a [i64],
         root_names: &'a [String],
         progress: &'a Progress,
         summary: RunSummary,
-        lang: Lang,
     ) -> Self {
         Writer {
-            lang,
+            lang: opts.lang,
             catalog,
             streamer,
-            verify,
+            verify: opts.verify,
             root_ids,
             root_names,
             progress,

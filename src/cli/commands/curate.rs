@@ -1,6 +1,8 @@
 //! `archive collection`, `tag` and `audit`: curation from the command line, as the local
 //! operator (an admin under the OS user name, see [`Actor::local_operator`]).
 
+use crate::cli::say;
+use crate::i18n::Msg;
 use std::io::Write;
 
 use anyhow::bail;
@@ -23,17 +25,23 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
         CollectionCmd::Create { name, description } => {
             let cat = open()?;
             let c = collections::create(&cat, &me, &name, &description)?;
-            println!("collection {:?} created", c.name);
+            println!("{}", say(Msg::CliCollectionCreated, &[("name", &c.name)]));
         }
         CollectionCmd::Rename { name, new_name } => {
             let cat = open()?;
             collections::rename(&cat, &me, &name, &new_name)?;
-            println!("collection {name:?} is now {new_name:?}");
+            println!(
+                "{}",
+                say(
+                    Msg::CliCollectionRenamed,
+                    &[("name", &name), ("new_name", &new_name)]
+                )
+            );
         }
         CollectionCmd::Describe { name, description } => {
             let cat = open()?;
             collections::describe(&cat, &me, &name, &description)?;
-            println!("description of {name:?} set");
+            println!("{}", say(Msg::CliCollectionDescribed, &[("name", &name)]));
         }
         CollectionCmd::Add {
             name,
@@ -61,7 +69,17 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
                 .into());
             }
             let o = collections::add_files(&cat, &me, &name, &ids)?;
-            println!("{} added to {name:?}, {} already there", o.added, o.already);
+            println!(
+                "{}",
+                say(
+                    Msg::CliCollectionAdded,
+                    &[
+                        ("added", &o.added),
+                        ("name", &name),
+                        ("already", &o.already)
+                    ]
+                )
+            );
         }
         CollectionCmd::Remove {
             name,
@@ -71,7 +89,10 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
             let cat = open()?;
             let ids = resolve_files(&cat, &files)?;
             let n = collections::remove_files(&cat, &me, &name, &ids, reason.as_deref())?;
-            println!("{n} removed from {name:?}");
+            println!(
+                "{}",
+                say(Msg::CliCollectionRemoved, &[("n", &n), ("name", &name)])
+            );
         }
         CollectionCmd::Move { name, file, to } => {
             let cat = open()?;
@@ -84,7 +105,7 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
                 .into());
             }
             collections::move_item(&cat, &me, &name, ids[0], to)?;
-            println!("moved to position {to}");
+            println!("{}", say(Msg::CliMoved, &[("to", &to)]));
         }
         CollectionCmd::Review {
             name,
@@ -98,19 +119,20 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
                 (true, _, _) => Review::Accepted,
                 (_, true, _) => Review::Rejected,
                 (_, _, true) => Review::Pending,
-                _ => bail!(
-                    "say what the review is: --accept, --reject --reason \"...\" or --pending"
-                ),
+                _ => bail!("{}", say(Msg::CliReviewMissing, &[])),
             };
             let cat = open()?;
             let ids = resolve_files(&cat, &files)?;
             let n = collections::review(&cat, &me, &name, &ids, state, reason.as_deref())?;
-            println!("{n} marked {}", state.as_str());
+            println!(
+                "{}",
+                say(Msg::CliReviewed, &[("n", &n), ("state", &state.as_str())])
+            );
         }
         CollectionCmd::Delete { name, reason } => {
             let cat = open()?;
             collections::delete(&cat, &me, &name, reason.as_deref())?;
-            println!("collection {name:?} deleted (files, tags and the audit log are kept)");
+            println!("{}", say(Msg::CliCollectionDeleted, &[("name", &name)]));
         }
         CollectionCmd::List { json } => {
             let cat = open()?;
@@ -150,9 +172,7 @@ pub(in crate::cli) fn tag(cfg: &Config, t: TagCmd) -> anyhow::Result<Exit> {
                 (Some(v), _, _) => (TagKind::Indicator, v),
                 (_, Some(v), _) => (TagKind::Prefecture, v),
                 (_, _, Some(v)) => (TagKind::County, v),
-                _ => bail!(
-                    "say what to set: --indicator B4.1, --prefecture 海东市 or --county 互助县"
-                ),
+                _ => bail!("{}", say(Msg::CliTagMissing, &[])),
             };
             let schema = cfg.schema()?;
             let mut cat = Catalog::open_existing(&cfg.archive_dir)?;
@@ -161,10 +181,16 @@ pub(in crate::cli) fn tag(cfg: &Config, t: TagCmd) -> anyhow::Result<Exit> {
             let r = tags::set(&cat, &schema, &me, &ids, kind, &value, reason.as_deref())?;
             let (_, updated) = refresh_tags(&mut cat, cfg, &schema)?;
             println!(
-                "{} file(s) set to {} {} (manual); {updated} search documents updated",
-                ids.len(),
-                r.code,
-                r.name
+                "{}",
+                say(
+                    Msg::CliTagSet,
+                    &[
+                        ("n", &ids.len()),
+                        ("code", &r.code),
+                        ("name", &r.name),
+                        ("updated", &updated)
+                    ]
+                )
             );
         }
         TagCmd::Clear {
@@ -178,7 +204,10 @@ pub(in crate::cli) fn tag(cfg: &Config, t: TagCmd) -> anyhow::Result<Exit> {
             let me = Actor::local_operator();
             let n = tags::clear(&cat, &me, &ids, kind.into(), reason.as_deref())?;
             let (_, updated) = refresh_tags(&mut cat, cfg, &schema)?;
-            println!("manual tag cleared on {n} file(s); {updated} search documents updated");
+            println!(
+                "{}",
+                say(Msg::CliTagCleared, &[("n", &n), ("updated", &updated)])
+            );
         }
     }
     Ok(Exit::Ok)

@@ -1,5 +1,7 @@
 //! `archive index`, `reindex`, `retag` and `sample`: the commands that fill the archive.
 
+use crate::cli::say;
+use crate::i18n::Msg;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -34,7 +36,7 @@ pub(in crate::cli) fn index(cfg: &Config, a: IndexArgs) -> anyhow::Result<Exit> 
 
 pub(in crate::cli) fn reindex(cfg: &Config) -> anyhow::Result<Exit> {
     let n = pipeline::reindex(cfg)?;
-    println!("search index rebuilt from the catalog: {n} documents");
+    println!("{}", say(Msg::CliReindexed, &[("n", &n)]));
     Ok(Exit::Ok)
 }
 
@@ -43,7 +45,11 @@ pub(in crate::cli) fn retag(cfg: &Config) -> anyhow::Result<Exit> {
     let mut catalog = Catalog::open_existing(&cfg.archive_dir)?;
     let (changed, updated) = refresh_tags(&mut catalog, cfg, &schema)?;
     println!(
-        "retagged: {changed} files' tags or flags changed; {updated} search documents updated"
+        "{}",
+        say(
+            Msg::CliRetagged,
+            &[("changed", &changed), ("updated", &updated)]
+        )
     );
     Ok(Exit::Ok)
 }
@@ -52,9 +58,11 @@ pub(in crate::cli) fn sample(dest: &Path) -> anyhow::Result<Exit> {
     let summary = crate::sample::generate(dest)
         .with_context(|| format!("writing sample evidence to {}", dest.display()))?;
     println!(
-        "sample evidence written to {}: {} files",
-        dest.display(),
-        summary.files
+        "{}",
+        say(
+            Msg::CliSampleWritten,
+            &[("path", &dest.display()), ("n", &summary.files)]
+        )
     );
     Ok(Exit::Ok)
 }

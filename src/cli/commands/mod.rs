@@ -33,7 +33,10 @@ fn parse_filters(filters: &[String]) -> anyhow::Result<Vec<(String, String)>> {
                 Ok((k.trim().to_lowercase(), v.trim().to_string()))
             }
             _ => {
-                bail!("--filter {f:?} is not FIELD=VALUE (for example --filter prefecture=海东市)")
+                bail!(
+                    "{}",
+                    crate::cli::say(crate::i18n::Msg::CliBadFilter, &[("filter", &f)])
+                )
             }
         })
         .collect()

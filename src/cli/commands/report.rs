@@ -1,5 +1,7 @@
 //! `archive report`: the coverage ledger (台账) in the format asked for, to a file or stdout.
 
+use crate::cli::say;
+use crate::i18n::Msg;
 use std::io::{IsTerminal, Write};
 
 use anyhow::{bail, Context};
@@ -17,7 +19,7 @@ pub(in crate::cli) fn report(cfg: &Config, a: ReportArgs) -> anyhow::Result<Exit
         (ReportBy::Prefecture, None) => By::Prefecture,
         (ReportBy::Prefecture, Some(p)) | (ReportBy::County, Some(p)) => By::County(p),
         (ReportBy::County, None) => {
-            bail!("--by county needs --prefecture NAME (for example --prefecture 海东市)")
+            bail!("{}", say(Msg::CliByCountyNeedsPrefecture, &[]))
         }
     };
     let mut taggings = Vec::new();
@@ -29,9 +31,9 @@ pub(in crate::cli) fn report(cfg: &Config, a: ReportArgs) -> anyhow::Result<Exit
     })?;
     let coverage = Coverage::build(&schema, &taggings, by)?;
     let bytes = match a.format {
-        ReportFormat::Table => coverage.to_table().into_bytes(),
-        ReportFormat::Csv => coverage.to_csv(),
-        ReportFormat::Xlsx => coverage.to_xlsx()?,
+        ReportFormat::Table => coverage.to_table(crate::cli::lang()).into_bytes(),
+        ReportFormat::Csv => coverage.to_csv(crate::cli::lang()),
+        ReportFormat::Xlsx => coverage.to_xlsx(crate::cli::lang())?,
         ReportFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&coverage.to_json())?;
             v.push(b'\n');
@@ -41,11 +43,14 @@ pub(in crate::cli) fn report(cfg: &Config, a: ReportArgs) -> anyhow::Result<Exit
     match a.out {
         Some(path) => {
             std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
-            eprintln!("coverage ledger written to {}", path.display());
+            eprintln!(
+                "{}",
+                say(Msg::CliLedgerWritten, &[("path", &path.display())])
+            );
         }
         None => {
             if a.format == ReportFormat::Xlsx && std::io::stdout().is_terminal() {
-                bail!("an XLSX file cannot be shown on a terminal: add --out 台账.xlsx");
+                bail!("{}", say(Msg::CliXlsxNeedsOut, &[]));
             }
             std::io::stdout().lock().write_all(&bytes)?;
         }

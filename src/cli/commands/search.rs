@@ -84,8 +84,11 @@ pub(in crate::cli) fn show(cfg: &Config, target: &str, json: bool) -> anyhow::Re
     }
     if rows.is_empty() {
         bail!(
-            "{target}: not in the catalog at {} (give a catalogued path or a BLAKE3 hash)",
-            cfg.archive_dir.display()
+            "{}",
+            crate::cli::say(
+                Msg::CliNotInCatalog,
+                &[("target", &target), ("archive", &cfg.archive_dir.display())]
+            )
         );
     }
     let schema = cfg.schema()?;

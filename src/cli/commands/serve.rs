@@ -1,6 +1,8 @@
 //! `archive serve` and `archive demo`: the web page, behind the rule that a reachable address
 //! needs users who sign in.
 
+use crate::cli::say;
+use crate::i18n::Msg;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -15,11 +17,7 @@ pub(in crate::cli) fn serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Re
     // Without users there is no sign-in, so a reachable address would show all evidence to
     // anyone on the network; with users, everything (search included) needs a sign-in.
     if !crate::serve::is_loopback(&a.addr) && cfg.users.is_empty() {
-        bail!(
-            "{} can be reached from other machines, and no users are configured, so nobody could sign in; \
-             add a user first: archive user add NAME --role admin (or serve on 127.0.0.1, the default)",
-            a.addr
-        );
+        bail!("{}", say(Msg::CliServeNeedsUsers, &[("addr", &a.addr)]));
     }
     let has_users = !cfg.users.is_empty();
     let mut state = crate::serve::AppState::open(cfg)?;
@@ -28,12 +26,7 @@ pub(in crate::cli) fn serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Re
     }
     if a.public_read {
         if has_users {
-            eprintln!(
-                "注意：--public-read：任何能访问 {addr} 的人无需登录即可检索和下载原件 / \
-                 note: --public-read: anyone who reaches {addr} can search and download originals \
-                 without signing in",
-                addr = a.addr
-            );
+            eprintln!("{}", say(Msg::CliPublicRead, &[("addr", &a.addr)]));
             tracing::warn!("serving with --public-read on {}", a.addr);
         }
         state = state.public_read();
@@ -45,9 +38,15 @@ pub(in crate::cli) fn serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Re
             .with_context(|| format!("cannot listen on {}: is another program (or another archive serve) using it? choose another with --addr", a.addr))?;
         let local = listener.local_addr()?;
         let url = format!("http://{local}/");
-        println!("serving {} at {url}  (Ctrl-C stops)", state.config().archive_dir.display());
+        println!(
+            "{}",
+            say(
+                Msg::CliServing,
+                &[("archive", &state.config().archive_dir.display()), ("url", &url)]
+            )
+        );
         if !crate::serve::is_loopback(&local) {
-            eprintln!("note: {local} is reachable from other machines; everyone must sign in");
+            eprintln!("{}", say(Msg::CliReachable, &[("addr", &local)]));
         }
         if demo && !a.no_browser {
             // Best effort: a desktop opens the page, a server without one just prints the URL.
@@ -72,18 +71,27 @@ pub(in crate::cli) fn demo(
     let summary = crate::sample::generate(&evidence)
         .with_context(|| format!("writing sample evidence to {}", evidence.display()))?;
     println!(
-        "sample evidence in {}: {} files",
-        evidence.display(),
-        summary.files
+        "{}",
+        say(
+            Msg::CliSampleWritten,
+            &[("path", &evidence.display()), ("n", &summary.files)]
+        )
     );
     let cfg = cfg()?;
     let opts = IndexOptions {
         roots: vec![evidence],
         progress: std::io::stderr().is_terminal(),
+        lang: crate::cli::lang(),
         ..IndexOptions::default()
     };
     let run = pipeline::run_index(&cfg, &opts)?;
     print::summary(&mut std::io::stdout().lock(), &run, false)?;
-    println!("archive folder: {}", cfg.archive_dir.display());
+    println!(
+        "{}",
+        say(
+            Msg::CliArchiveFolder,
+            &[("path", &cfg.archive_dir.display())]
+        )
+    );
     serve(cfg, serve_args, true)
 }

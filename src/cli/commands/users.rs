@@ -1,6 +1,8 @@
 //! `archive user`: who may sign in to the page. Passwords are asked here, on the terminal
 //! without echo (or read from stdin for scripts); the library only ever sees the text.
 
+use crate::cli::say;
+use crate::i18n::Msg;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
@@ -20,7 +22,10 @@ pub(in crate::cli) fn user(archive_dir: &Path, u: UserCmd) -> anyhow::Result<Exi
             let role: Role = role.into();
             let password = read_new_password(password_stdin)?;
             users::add(archive_dir, &me, &name, role, &password)?;
-            println!("user {name} added as {role}");
+            println!(
+                "{}",
+                say(Msg::CliUserAdded, &[("name", &name), ("role", &role)])
+            );
         }
         UserCmd::List { json } => {
             let list = users::list(archive_dir)?;
@@ -33,7 +38,7 @@ pub(in crate::cli) fn user(archive_dir: &Path, u: UserCmd) -> anyhow::Result<Exi
         }
         UserCmd::Remove { name, reason } => {
             users::remove(archive_dir, &me, &name, reason.as_deref())?;
-            println!("user {name} removed");
+            println!("{}", say(Msg::CliUserRemoved, &[("name", &name)]));
         }
         UserCmd::Passwd {
             name,
@@ -41,12 +46,15 @@ pub(in crate::cli) fn user(archive_dir: &Path, u: UserCmd) -> anyhow::Result<Exi
         } => {
             let password = read_new_password(password_stdin)?;
             users::set_password(archive_dir, &me, &name, &password)?;
-            println!("password of {name} changed");
+            println!("{}", say(Msg::CliPasswordChanged, &[("name", &name)]));
         }
         UserCmd::Role { name, role, reason } => {
             let role: Role = role.into();
             users::set_role(archive_dir, &me, &name, role, reason.as_deref())?;
-            println!("{name} is now {role}");
+            println!(
+                "{}",
+                say(Msg::CliRoleSet, &[("name", &name), ("role", &role)])
+            );
         }
     }
     Ok(Exit::Ok)
