@@ -27,5 +27,7 @@ mod indexing;
 mod sample;
 #[path = "it/serve.rs"]
 mod serve;
+#[path = "it/signing.rs"]
+mod signing;
 #[path = "it/structure.rs"]
 mod structure;
