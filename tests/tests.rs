@@ -23,6 +23,8 @@ mod hardening;
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
+#[path = "it/limits.rs"]
+mod limits;
 #[path = "it/sample.rs"]
 mod sample;
 #[path = "it/serve.rs"]

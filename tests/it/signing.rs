@@ -201,7 +201,9 @@ fn a_signed_package_is_authenticated_and_a_rewritten_one_is_not() {
         .unwrap()
         .into_path();
     // Same size, so Payload-Oxum still holds: a date moved by a year.
-    let forged = std::fs::read_to_string(&target).unwrap().replace("2019", "2018");
+    let forged = std::fs::read_to_string(&target)
+        .unwrap()
+        .replace("2019", "2018");
     std::fs::write(&target, forged).unwrap();
     rewrite_manifests(&bag);
     if let Some(ok) = loc_bagit_valid(&bag) {
