@@ -334,6 +334,10 @@ pub(super) struct ExportArgs {
     /// Also package rejected items (the ledger marks them 不通过).
     #[arg(long)]
     pub(super) include_rejected: bool,
+    /// Refuse to write an unsigned package: fail unless the archive has a signing key
+    /// (`archive key init`). Packages are signed whenever a key exists, with or without this.
+    #[arg(long)]
+    pub(super) sign: bool,
     #[arg(long)]
     pub(super) json: bool,
 }

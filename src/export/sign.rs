@@ -609,5 +609,15 @@ mod tests {
         let mut half = texts.clone();
         half.remove(SIGNATURE_FILE);
         assert_eq!(run(&half, None), (SignatureState::Invalid, 1));
+
+        // A signed tag manifest that leaves signer.json out would let anyone rename the signer.
+        let partial = BTreeMap::from([(
+            SIGNED_FILE.to_string(),
+            vec!["manifest-sha256.txt".to_string()],
+        )]);
+        let mut problems = Vec::new();
+        let r = check(&texts, &partial, Some(&mine), Lang::En, &mut problems);
+        assert_eq!(r.state, SignatureState::Invalid);
+        assert_eq!(problems[0].path, SIGNER_FILE);
     }
 }

@@ -260,6 +260,20 @@ fn without_a_key_exports_are_unsigned_and_say_how_to_sign() {
     let env = archive_with_collection();
     let out = env.archive.parent().unwrap().join("unsigned");
     let r = env.run(&[
+        "export",
+        "--collection",
+        C,
+        "--out",
+        out.to_str().unwrap(),
+        "--sign",
+    ]);
+    assert_eq!(r.code, 1, "--sign insists on a key: {}", r.stderr);
+    assert!(
+        r.stderr.contains("archive key init") && !out.exists(),
+        "{}",
+        r.stderr
+    );
+    let r = env.run(&[
         "--lang",
         "en",
         "export",

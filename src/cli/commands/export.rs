@@ -10,20 +10,34 @@ use crate::cli::args::ExportArgs;
 use crate::cli::{lang, print, Exit};
 use crate::config::Config;
 use crate::curate::Actor;
-use crate::export::sign::{OfficeKey, SignatureState, Trusted};
+use crate::export::sign::{private_key_path, OfficeKey, SignatureState, Trusted};
 use crate::export::{self, ExportOptions};
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 
 pub(in crate::cli) fn export(cfg: &Config, a: ExportArgs) -> anyhow::Result<Exit> {
     let schema = cfg.schema()?;
     let cat = Catalog::open_existing(&cfg.archive_dir)?;
+    let signing_key = OfficeKey::load(&cfg.archive_dir)?;
+    if a.sign && signing_key.is_none() {
+        anyhow::bail!(
+            "{} / {}",
+            Lang::Zh.fill(
+                Msg::KeyNone,
+                &[("path", &private_key_path(&cfg.archive_dir).display())]
+            ),
+            Lang::En.fill(
+                Msg::KeyNone,
+                &[("path", &private_key_path(&cfg.archive_dir).display())]
+            )
+        );
+    }
     let opts = ExportOptions {
         collection: a.collection,
         out: a.out,
         zip: a.zip,
         include_rejected: a.include_rejected,
         source_organization: cfg.source_organization.clone(),
-        signing_key: OfficeKey::load(&cfg.archive_dir)?,
+        signing_key,
     };
     let s = export::export_collection(&cat, &schema, &Actor::local_operator(), &opts)?;
     let mut out = std::io::stdout().lock();
