@@ -35,6 +35,42 @@ struct RawConfig {
     users: Vec<UserEntry>,
     #[serde(default)]
     export: RawExport,
+    #[serde(default)]
+    serve: RawServe,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServe {
+    single_session: Option<bool>,
+    searches_per_client: Option<usize>,
+    search_timeout_secs: Option<u64>,
+    header_timeout_secs: Option<u64>,
+}
+
+/// `[serve]`: how the web server protects itself and its users (issue 20, findings 7 and 14).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServeConfig {
+    /// A new sign-in ends the user's older sessions (a password typed on a shared office PC
+    /// stays signed in nowhere else). `false` lets one user work from several browsers.
+    pub single_session: bool,
+    /// Searches one client address may run at once; more get 503 at once.
+    pub searches_per_client: usize,
+    /// The longest a search may take before its answer is a 503.
+    pub search_timeout: Duration,
+    /// The longest a client may take to send a request's headers (slowloris).
+    pub header_timeout: Duration,
+}
+
+impl Default for ServeConfig {
+    fn default() -> ServeConfig {
+        ServeConfig {
+            single_session: true,
+            searches_per_client: 4,
+            search_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +130,8 @@ pub struct Config {
     pub users: Vec<UserEntry>,
     /// `Source-Organization` of exported packages.
     pub source_organization: Option<String>,
+    /// `[serve]` settings.
+    pub serve: ServeConfig,
 }
 
 impl Config {
@@ -173,8 +211,22 @@ impl Config {
                 ),
             });
         }
+        let defaults = ServeConfig::default();
+        let secs =
+            |v: Option<u64>, d: Duration| v.map(|s| Duration::from_secs(s.max(1))).unwrap_or(d);
+        let serve = ServeConfig {
+            single_session: raw.serve.single_session.unwrap_or(defaults.single_session),
+            searches_per_client: raw
+                .serve
+                .searches_per_client
+                .unwrap_or(defaults.searches_per_client)
+                .max(1),
+            search_timeout: secs(raw.serve.search_timeout_secs, defaults.search_timeout),
+            header_timeout: secs(raw.serve.header_timeout_secs, defaults.header_timeout),
+        };
         Ok(Config {
             archive_dir: archive_dir.to_path_buf(),
+            serve,
             schema_dir,
             limits,
             tag,
@@ -300,5 +352,24 @@ mod tests {
         .unwrap();
         let e = Config::load(dir.path(), None).unwrap_err().to_string();
         assert!(e.contains("config.toml") && e.contains("strat"), "{e}");
+    }
+
+    #[test]
+    fn serve_settings_default_to_one_session_per_user() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            Config::load(dir.path(), None).unwrap().serve,
+            ServeConfig::default()
+        );
+        assert!(ServeConfig::default().single_session);
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "[serve]\nsingle_session = false\nsearches_per_client = 0\nsearch_timeout_secs = 3\n",
+        )
+        .unwrap();
+        let s = Config::load(dir.path(), None).unwrap().serve;
+        assert!(!s.single_session);
+        assert_eq!(s.searches_per_client, 1, "never zero: nobody could search");
+        assert_eq!(s.search_timeout, Duration::from_secs(3));
     }
 }

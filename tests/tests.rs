@@ -23,10 +23,14 @@ mod hardening;
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
+#[path = "it/limits.rs"]
+mod limits;
 #[path = "it/sample.rs"]
 mod sample;
 #[path = "it/serve.rs"]
 mod serve;
+#[path = "it/signing.rs"]
+mod signing;
 #[path = "it/structure.rs"]
 mod structure;
 #[path = "it/verdicts.rs"]

@@ -87,7 +87,15 @@ pub(super) enum Command {
         path: PathBuf,
         #[arg(long)]
         json: bool,
+        /// The signing office's published public key (hex, base64, PEM), its fingerprint, or a
+        /// file holding one: the package must be signed with that key (else exit 2). Without
+        /// it the signature is reported but proves nothing about who made the package.
+        #[arg(long, value_name = "PUBKEY|FINGERPRINT|FILE")]
+        key: Option<String>,
     },
+    /// The archive's package-signing key (Ed25519): create it once, show the public half to publish.
+    #[command(subcommand)]
+    Key(KeyCmd),
     /// Serve the search page and JSON API for this archive (loopback only by default).
     Serve(ServeArgs),
     /// Try it out: write the sample evidence, index it into the archive folder, serve the page.
@@ -301,6 +309,17 @@ pub(super) enum UserCmd {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub(super) enum KeyCmd {
+    /// Create the signing key in ARCHIVE/keys/ (private, never exported); exports are signed from then on.
+    Init,
+    /// Print the public key and its fingerprint, for the office to publish.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Args, Debug)]
 pub(super) struct ExportArgs {
     /// The collection to export.
@@ -315,6 +334,10 @@ pub(super) struct ExportArgs {
     /// Also package rejected items (the ledger marks them 不通过).
     #[arg(long)]
     pub(super) include_rejected: bool,
+    /// Refuse to write an unsigned package: fail unless the archive has a signing key
+    /// (`archive key init`). Packages are signed whenever a key exists, with or without this.
+    #[arg(long)]
+    pub(super) sign: bool,
     #[arg(long)]
     pub(super) json: bool,
 }

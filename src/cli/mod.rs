@@ -16,7 +16,7 @@ use crate::i18n::Lang;
 use clap::Parser;
 
 use args::{AuditCmd, Cli, Command};
-use commands::{curate, export, index, report, search, serve, users};
+use commands::{curate, export, index, key, report, search, serve, users};
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 
@@ -126,7 +126,8 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::User(u) => users::user(&cli.archive, u),
         Command::Export(a) => export::export(&cfg()?, a),
-        Command::Verify { path, json } => export::verify(&path, json),
+        Command::Verify { path, json, key } => export::verify(&path, json, key.as_deref()),
+        Command::Key(k) => key::key(&cli.archive, k),
         Command::Serve(a) => serve::serve(cfg()?, a, false),
         Command::Demo { serve, evidence } => serve::demo(cfg, serve, evidence),
     }

@@ -7,6 +7,7 @@
 use askama::Template;
 
 use super::ledger::LedgerRow;
+use super::sign::SignerInfo;
 use crate::i18n::{Lang, Msg};
 
 #[derive(Template)]
@@ -17,6 +18,8 @@ struct IndexPage<'a> {
     description: &'a str,
     /// Packing date, file count and how to verify.
     meta: String,
+    /// Who signed the package and the fingerprint to check, or that it is unsigned.
+    signature: String,
     /// The rows as JSON, safe inside `<script>` (see [`inline_json`]).
     data: String,
 }
@@ -32,8 +35,21 @@ fn inline_json(v: &serde_json::Value) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
-pub fn render(title: &str, description: &str, bagging_date: &str, rows: &[LedgerRow]) -> String {
+pub fn render(
+    title: &str,
+    description: &str,
+    bagging_date: &str,
+    rows: &[LedgerRow],
+    signer: Option<&SignerInfo>,
+) -> String {
     let l = Lang::Zh;
+    let signature = match signer {
+        Some(s) => l.fill(
+            Msg::ExportPageSigned,
+            &[("signer", &s.signer), ("fingerprint", &s.fingerprint)],
+        ),
+        None => l.t(Msg::ExportPageUnsigned).to_string(),
+    };
     let page = IndexPage {
         l,
         title,
@@ -43,6 +59,7 @@ pub fn render(title: &str, description: &str, bagging_date: &str, rows: &[Ledger
             &[("date", &bagging_date), ("n", &rows.len())],
         ),
         data: inline_json(&serde_json::json!({ "rows": rows })),
+        signature,
     };
     // Only strings and numbers go in: rendering cannot fail short of running out of memory.
     page.render().unwrap_or_else(|e| {
@@ -84,7 +101,7 @@ mod tests {
             media: "photo".into(),
             thumb: None,
         };
-        let page = super::render(EVIL, EVIL, "2026-12-03", &[row]);
+        let page = super::render(EVIL, EVIL, "2026-12-03", &[row], None);
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(
             page.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>"),
@@ -96,6 +113,7 @@ mod tests {
             "the name is in the data, inert"
         );
         assert!(page.contains("打包日期 2026-12-03 · 1 个文件"), "{page}");
+        assert!(page.contains("本包未签名"), "{page}");
         assert_eq!(
             page.matches("<script").count(),
             2,

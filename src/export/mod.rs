@@ -7,7 +7,8 @@
 //! bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt
 //! tagmanifest-sha256.txt  tagmanifest-sha512.txt
 //! data/<市州>/<指标>/<original name>      the evidence, byte for byte
-//! ledger.csv  ledger.xlsx  index.html  audit.jsonl  thumbs/*.jpg   (tag files)
+//! ledger.csv  ledger.xlsx  index.html  audit.jsonl  README.txt  thumbs/*.jpg   (tag files)
+//! signer.json  signature.ed25519        when the archive has a signing key (see [`sign`])
 //! ```
 //!
 //! Exporting reads the catalog, never the search index (which is derived and may be stale).
@@ -19,6 +20,8 @@
 
 mod html;
 pub mod ledger;
+mod names;
+pub mod sign;
 mod sink;
 pub mod verify;
 
@@ -33,9 +36,11 @@ use crate::catalog::{Catalog, FileRow};
 use crate::curate::audit::{self, AuditQuery, NewEntry};
 use crate::curate::collections::{self, Review};
 use crate::curate::{ensure_tables, write_tx, Actor, CurateError, CurateResult, Role};
+use crate::i18n::{Lang, Msg};
 use crate::record::{Media, Status};
 use crate::schema::Schema;
 use ledger::LedgerRow;
+use names::{clean_component, folder_names, numbered};
 use sink::{Sink, Written};
 
 pub use verify::{verify_bag, Problem, ProblemKind, VerifyError, VerifyReport};
@@ -59,6 +64,8 @@ pub struct ExportOptions {
     pub include_rejected: bool,
     /// `Source-Organization` (config `[export] source_organization`).
     pub source_organization: Option<String>,
+    /// The archive's key ([`sign::OfficeKey::load`]); `None` exports an unsigned package.
+    pub signing_key: Option<sign::OfficeKey>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,6 +80,8 @@ pub struct ExportSummary {
     /// the audit log).
     pub tagmanifest_sha256: String,
     pub audit_entries: usize,
+    /// The fingerprint of the key that signed the package; `None`: unsigned.
+    pub signed_by: Option<String>,
 }
 
 /// One item to package, checked before anything is written.
@@ -81,74 +90,6 @@ struct Planned {
     review: Review,
     review_reason: Option<String>,
     bag_path: String,
-}
-
-/// Characters that Windows, macOS or a zip tool would refuse or misread in a name.
-fn clean_component(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let trimmed = cleaned.trim().trim_end_matches('.').trim();
-    match trimmed {
-        "" | "." | ".." => "_".to_string(),
-        // Windows cannot create these whatever their extension (`CON.txt`, `nul`, `LPT1.doc`):
-        // a package must unpack on the office PCs it is sent to. The ledger's note keeps the
-        // original path.
-        t if windows_reserved(t) => format!("_{t}"),
-        t => t.to_string(),
-    }
-}
-
-/// A device name Windows reserves (CON, PRN, AUX, NUL, COM1–9, LPT1–9), with any extension.
-fn windows_reserved(name: &str) -> bool {
-    let stem = name
-        .split('.')
-        .next()
-        .unwrap_or(name)
-        .trim_end()
-        .to_ascii_uppercase();
-    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.len() == 4
-            && matches!(stem.as_bytes()[3], b'1'..=b'9'))
-}
-
-/// `name (2).jpg` for the second file of the same name in one folder.
-fn numbered(name: &str, n: usize) -> String {
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 8 => {
-            format!("{stem} ({n}).{ext}")
-        }
-        _ => format!("{name} ({n})"),
-    }
-}
-
-fn folder_names(schema: &Schema, row: &FileRow) -> (String, String) {
-    let t = row.tagging.clone().unwrap_or_default();
-    let place = t
-        .prefecture
-        .as_ref()
-        .map(|p| {
-            schema
-                .division(&p.code)
-                .map(|d| d.short_name.clone())
-                .unwrap_or_else(|| p.name.clone())
-        })
-        .map(|s| clean_component(&s))
-        .unwrap_or_else(|| NO_PLACE.to_string());
-    let indicator = t
-        .indicators
-        .first()
-        .map(|i| clean_component(&format!("{} {}", i.code, i.name)))
-        .unwrap_or_else(|| NO_INDICATOR.to_string());
-    (place, indicator)
 }
 
 /// Media whose bytes are already compressed: deflating them costs time and gains nothing.
@@ -371,6 +312,7 @@ pub fn export_collection(
                 "payload_oxum": summary.payload_oxum,
                 "tagmanifest_sha256": summary.tagmanifest_sha256,
                 "rejected_left_out": rejected_left_out,
+                "signed_by": summary.signed_by,
             })),
     )?;
     tx.commit()?;
@@ -505,6 +447,14 @@ fn write_bag(
         detail.collection.description.clone()
     };
     let date = now.format("%Y-%m-%d").to_string();
+    let org = opts
+        .source_organization
+        .clone()
+        .unwrap_or_else(|| DEFAULT_ORGANIZATION.to_string());
+    let signer = opts
+        .signing_key
+        .as_ref()
+        .map(|k| sign::SignerInfo::new(k, &org, now));
     tags.push(
         sink.put("ledger.csv", &ledger::to_csv(&rows)?, true)
             .map_err(io_at("ledger.csv"))?,
@@ -516,7 +466,7 @@ fn write_bag(
     tags.push(
         sink.put(
             "index.html",
-            html::render(&title, &description, &date, &rows).as_bytes(),
+            html::render(&title, &description, &date, &rows, signer.as_ref()).as_bytes(),
             true,
         )
         .map_err(io_at("index.html"))?,
@@ -526,6 +476,18 @@ fn write_bag(
             .map_err(io_at("audit.jsonl"))?,
     );
 
+    let readme = readme(&title, &date, rows.len(), signer.as_ref());
+    tags.push(
+        sink.put("README.txt", readme.as_bytes(), true)
+            .map_err(io_at("README.txt"))?,
+    );
+    if let Some(info) = &signer {
+        // Listed in the tag manifests like any tag file, so the signature covers who and when.
+        tags.push(
+            sink.put(sign::SIGNER_FILE, &info.to_json(), true)
+                .map_err(io_at(sign::SIGNER_FILE))?,
+        );
+    }
     tags.push(
         sink.put(
             "bagit.txt",
@@ -535,10 +497,6 @@ fn write_bag(
         .map_err(io_at("bagit.txt"))?,
     );
     let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let org = opts
-        .source_organization
-        .clone()
-        .unwrap_or_else(|| DEFAULT_ORGANIZATION.to_string());
     let info: Vec<(&str, String)> = vec![
         ("Source-Organization", one_line(&org)),
         ("Bagging-Date", date.clone()),
@@ -598,8 +556,17 @@ fn write_bag(
     let tm = sink
         .put("tagmanifest-sha256.txt", tm256.as_bytes(), true)
         .map_err(io_at("tagmanifest-sha256.txt"))?;
-    sink.put("tagmanifest-sha512.txt", tm512.as_bytes(), true)
-        .map_err(io_at("tagmanifest-sha512.txt"))?;
+    sink.put(sign::SIGNED_FILE, tm512.as_bytes(), true)
+        .map_err(io_at(sign::SIGNED_FILE))?;
+    // The one file no manifest lists: it signs the manifest that fixes all the others.
+    if let Some(key) = &opts.signing_key {
+        sink.put(
+            sign::SIGNATURE_FILE,
+            &sign::sign_manifest(key, tm512.as_bytes()),
+            false,
+        )
+        .map_err(io_at(sign::SIGNATURE_FILE))?;
+    }
 
     Ok(ExportSummary {
         out: PathBuf::new(),
@@ -610,7 +577,37 @@ fn write_bag(
         thumbnails,
         tagmanifest_sha256: tm.sha256,
         audit_entries: audit_lines.len(),
+        signed_by: signer.map(|s| s.fingerprint),
     })
+}
+
+/// `README.txt`: what the package holds and how to check it, in Chinese then English, for a
+/// reader who has neither this program nor the office at hand.
+fn readme(title: &str, date: &str, n: usize, signer: Option<&sign::SignerInfo>) -> String {
+    [Lang::Zh, Lang::En]
+        .iter()
+        .map(|&l| {
+            let signature = match signer {
+                Some(s) => l.fill(
+                    Msg::ExportReadmeSigned,
+                    &[("signer", &s.signer), ("fingerprint", &s.fingerprint)],
+                ),
+                None => l.t(Msg::ExportReadmeUnsigned).to_string(),
+            };
+            l.fill(
+                Msg::ExportReadme,
+                &[
+                    ("title", &title),
+                    ("date", &date),
+                    ("n", &n),
+                    ("signature", &signature),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n----------------------------------------\n\n")
+        // Notepad on older Windows shows a file without CR as one line.
+        .replace('\n', "\r\n")
 }
 
 /// RFC 8493 §2.1.3: in manifests, CR, LF and `%` in a path are percent-encoded.
@@ -747,37 +744,6 @@ fn thumbnail(path: &Path, orientation: Option<u16>) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_cleaned_and_numbered() {
-        assert_eq!(clean_component("a/b:c?.jpg"), "a_b_c_.jpg");
-        assert_eq!(clean_component(" .. "), "_");
-        // Names Windows cannot create (issue 20, finding 12), and near misses that it can.
-        for (name, safe) in [
-            ("CON.txt", "_CON.txt"),
-            ("nul", "_nul"),
-            ("LPT1.doc", "_LPT1.doc"),
-            ("com9.tar.gz", "_com9.tar.gz"),
-            ("Aux .jpg", "_Aux .jpg"),
-        ] {
-            assert_eq!(clean_component(name), safe);
-        }
-        for fine in [
-            "CONTENT.txt",
-            "COM10.txt",
-            "LPT0.doc",
-            "nullable.md",
-            "会议CON.txt",
-        ] {
-            assert_eq!(clean_component(fine), fine);
-        }
-        assert_eq!(
-            clean_component("科普大篷车进校园.jpg"),
-            "科普大篷车进校园.jpg"
-        );
-        assert_eq!(numbered("照片.jpg", 2), "照片 (2).jpg");
-        assert_eq!(numbered("README", 3), "README (3)");
-    }
 
     #[test]
     fn manifest_paths_round_trip() {

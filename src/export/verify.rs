@@ -5,6 +5,10 @@
 //! entry by entry, never extracted), every payload file must be listed in every payload
 //! manifest, every listed file must exist with the listed digest, and Payload-Oxum must match.
 //! SHA-256 and SHA-512 manifests are checked; other algorithms are reported as not checked.
+//! A bag without a tag manifest fails: its tag files (bag-info, the ledger) would be
+//! unprotected. The signature, if any, is checked by [`super::sign`]: against the key in the
+//! package only (which proves nothing about origin, and the report says so), or against the
+//! key or fingerprint the inspector trusts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -14,7 +18,9 @@ use serde::Serialize;
 use sha2::Digest;
 
 use super::decode_path;
+use super::sign::{self, SignatureReport, Trusted};
 use super::sink::Hashers;
+use crate::i18n::{Lang, Msg};
 use crate::Error;
 
 /// Why a package could not be checked at all (as opposed to a bag that was read and found
@@ -83,6 +89,8 @@ pub struct VerifyReport {
     pub problems: Vec<Problem>,
     /// Things worth knowing that do not make the bag invalid (unlisted tag files, unknown algorithms).
     pub notes: Vec<String>,
+    /// Who signed the package, and whether that was checked against a trusted key.
+    pub signature: SignatureReport,
 }
 
 impl VerifyReport {
@@ -104,7 +112,8 @@ struct FileDigest {
 }
 
 fn keep_text(rel: &str) -> bool {
-    !rel.contains('/') && rel.ends_with(".txt")
+    !rel.contains('/')
+        && (rel.ends_with(".txt") || rel == sign::SIGNATURE_FILE || rel == sign::SIGNER_FILE)
 }
 
 fn digest_stream(
@@ -257,8 +266,10 @@ fn parse_manifest(text: &[u8], name: &str, problems: &mut Vec<Problem>) -> Vec<(
     out
 }
 
-/// Verify a bag: a folder, or a `.zip` holding one top-level bag folder.
-pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
+/// Verify a bag: a folder, or a `.zip` holding one top-level bag folder. With `trusted` (the
+/// office's published key or fingerprint) a package not signed with that key fails too.
+/// Problems found in the signature are described in `lang`.
+pub fn verify_bag(path: &Path, trusted: Option<&Trusted>, lang: Lang) -> Result<VerifyReport> {
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -308,7 +319,9 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
     let mut manifests_checked = Vec::new();
     let mut payload_listed: BTreeSet<String> = BTreeSet::new();
     let mut tag_listed: BTreeSet<String> = BTreeSet::new();
+    let mut listed_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut payload_manifests = 0;
+    let mut tag_manifests = 0;
     for (name, text) in &texts {
         let (is_tag, alg) = if let Some(a) = name
             .strip_prefix("tagmanifest-")
@@ -323,7 +336,9 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
         } else {
             continue;
         };
-        if !is_tag {
+        if is_tag {
+            tag_manifests += 1;
+        } else {
             payload_manifests += 1;
         }
         let pick: fn(&FileDigest) -> &str = match alg {
@@ -383,6 +398,7 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
             }
             payload_listed.extend(listed_here);
         } else {
+            listed_by.insert(name.clone(), listed_here.iter().cloned().collect());
             tag_listed.extend(listed_here);
         }
         manifests_checked.push(name.clone());
@@ -394,6 +410,16 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
             detail: "no payload manifest: nothing says what data/ should hold".into(),
         });
     }
+    // Deleting the tag manifests used to leave a bag that verified with notes only (issue 20,
+    // finding 6): every package this program writes has them.
+    if tag_manifests == 0 {
+        problems.push(Problem {
+            kind: ProblemKind::Bag,
+            path: "tagmanifest-sha256.txt".into(),
+            detail: lang.t(Msg::VerifyNoTagManifest).into(),
+        });
+    }
+    let signature = sign::check(&texts, &listed_by, trusted, lang, &mut problems);
 
     let payload: Vec<(&String, &FileDigest)> = files
         .iter()
@@ -422,7 +448,8 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
     }
     for rel in files.keys() {
         let is_manifest = rel.starts_with("tagmanifest-") && !rel.contains('/');
-        if !rel.starts_with("data/") && !is_manifest && !tag_listed.contains(rel) {
+        let is_signature = rel == sign::SIGNATURE_FILE;
+        if !rel.starts_with("data/") && !is_manifest && !is_signature && !tag_listed.contains(rel) {
             notes.push(format!(
                 "{rel}: a tag file no tag manifest lists (allowed by BagIt, but not protected)"
             ));
@@ -440,6 +467,7 @@ pub fn verify_bag(path: &Path) -> Result<VerifyReport> {
         manifests_checked,
         problems,
         notes,
+        signature,
     })
 }
 
@@ -469,7 +497,7 @@ mod tests {
         );
         std::fs::write(bag.join("manifest-sha256.txt"), manifest).unwrap();
         std::fs::write(bag.join("bag-info.txt"), "Payload-Oxum: 1.1\n").unwrap();
-        let r = verify_bag(bag).unwrap();
+        let r = verify_bag(bag, None, Lang::En).unwrap();
         assert!(!r.intact());
         assert!(
             r.problems
@@ -497,7 +525,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("data")).unwrap();
         std::fs::write(dir.path().join("data/x"), "x").unwrap();
-        let r = verify_bag(dir.path()).unwrap();
+        let r = verify_bag(dir.path(), None, Lang::En).unwrap();
         assert!(r.problems.iter().any(|p| p.path == "bagit.txt"));
         assert!(r
             .problems

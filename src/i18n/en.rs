@@ -327,6 +327,31 @@ pub(super) fn text(m: Msg) -> &'static str {
         CliAndMore => "… and {n} more (--json lists them all)",
 
         // ---- security (helper: security)
+        KeyExists => "a signing key already exists: {path}. It is not overwritten (the published fingerprint and every package signed with it rely on it); to change keys, move the old file somewhere safe, run archive key init, and publish the new fingerprint",
+        KeyPermissions => "the signing key {path} can be read by other users and is not used (whoever has it can sign in the office's name); run chmod 600 {path}, and change keys if it may have leaked",
+        KeyUnreadable => "the signing key {path} cannot be read (64 hex digits expected); restore it from a backup, or move it away and run archive key init for a new one",
+        KeyBadArgument => "--key {value} is neither a public key (64 hex digits, base64 or PEM), nor a fingerprint (32 hex digits), nor a file holding one; use what archive key show prints",
+        KeyNone => "this archive has no signing key yet ({path}); create one with archive key init",
+        KeyCreated => "created this archive's signing key: {path} (readable by its owner only; never copy it elsewhere; back it up with the archive)",
+        KeyShow => "package-signing public key (Ed25519). Publish the fingerprint to the inspectors (an official letter, say); they check packages against it:\n  fingerprint: {fingerprint}\n  public key (hex): {hex}\n  public key (base64): {base64}\nto check: archive verify PACKAGE --key {fingerprint}",
+        SigUnsigned => "this package is not signed: verifying proves its files match its manifests, not who made it (not authenticated)",
+        SigMissing => "no signature (signature.ed25519): the package's origin cannot be proven",
+        SigSignerUnreadable => "signer.json cannot be read ({detail}): the signature cannot be checked",
+        SigSignedFileBad => "signer.json names {file} as signed, which is not a tag manifest of this package",
+        SigBad => "the signature does not match {file}: the content changed after signing, or the signature was replaced",
+        SigNotCovering => "{file} is not listed in the signed {signed}, so the signature does not protect it",
+        SigUnchecked => "signed by {signer} at {time}, key fingerprint {fingerprint}; the signature matches the content but was not checked against a published key, so the package is not authenticated yet (add --key FINGERPRINT)",
+        SigAuthenticated => "authenticated: signed with key fingerprint {fingerprint} ({signer}) at {time}, unchanged since",
+        SigWrongKey => "signed with key fingerprint {fingerprint}, not the {expected} given: this package was not signed by that office",
+        VerifyNoTagManifest => "no tag manifest (tagmanifest-sha256.txt or -sha512.txt): bag-info, the ledger and the other tag files are unprotected, and no signature can be checked",
+        ExportSignedBy => "signed with this archive's key, fingerprint {fingerprint}",
+        ExportUnsigned => "not signed: this archive has no signing key. Create one with archive key init and publish its fingerprint, and exported packages will prove their origin",
+        ExportPageSigned => "Signed by {signer}, key fingerprint {fingerprint}. Confirm the fingerprint with that office, then run archive verify PACKAGE --key FINGERPRINT.",
+        ExportPageUnsigned => "This package is not signed: verifying proves integrity, not origin.",
+        ExportReadme => "Evidence package: {title}\nPacked {date}, {n} files.\n\nContents\n  data/            the evidence, byte for byte, by prefecture/indicator\n  index.html       open in a browser to browse and filter (works offline)\n  ledger.xlsx/.csv one row per file: place, indicator, capture time, GPS, hashes, review\n  audit.jsonl      this collection's hash-chained log of changes\n  manifest-*.txt   SHA-256 / SHA-512 of every file in data/\n  tagmanifest-*.txt SHA-256 / SHA-512 of the files above\n\nIntegrity: archive verify PACKAGE, or any BagIt tool (python -m bagit --validate PACKAGE).\n\nOrigin: {signature}\n",
+        ExportReadmeSigned => "signed by {signer} (Ed25519, key fingerprint {fingerprint}). signature.ed25519 signs tagmanifest-sha512.txt; signer.json holds the public key, the signer and the time. Confirm the fingerprint with {signer} through an official channel, then run:\n  archive verify PACKAGE --key {fingerprint}\nWithout this program: save the office's published public key as office.pem and run\n  openssl pkeyutl -verify -pubin -inkey office.pem -rawin -in tagmanifest-sha512.txt -sigfile signature.ed25519",
+        ExportReadmeUnsigned => "not signed: verifying proves the files match the manifests, not who made them.",
+        ServeBusy => "too many searches at once from this address, or a search took too long; try again shortly (at most {n} searches at once per address, {secs} s each)",
 
         // ---- near-duplicates (helper: similar)
     }

@@ -470,6 +470,31 @@ messages! {
     CliAndMore(n),
 
     // ---- security (helper: security)
+    KeyExists(path),
+    KeyPermissions(path),
+    KeyUnreadable(path),
+    KeyBadArgument(value),
+    KeyNone(path),
+    KeyCreated(path),
+    KeyShow(fingerprint, hex, base64),
+    SigUnsigned,
+    SigMissing,
+    SigSignerUnreadable(detail),
+    SigSignedFileBad(file),
+    SigBad(file),
+    SigNotCovering(file, signed),
+    SigUnchecked(fingerprint, signer, time),
+    SigAuthenticated(fingerprint, signer, time),
+    SigWrongKey(fingerprint, expected),
+    VerifyNoTagManifest,
+    ExportSignedBy(fingerprint),
+    ExportUnsigned,
+    ExportPageSigned(signer, fingerprint),
+    ExportPageUnsigned,
+    ExportReadme(title, date, n, signature),
+    ExportReadmeSigned(signer, fingerprint),
+    ExportReadmeUnsigned,
+    ServeBusy(n, secs),
 
     // ---- near-duplicates (helper: similar)
 }

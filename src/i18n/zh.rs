@@ -327,6 +327,31 @@ pub(super) fn text(m: Msg) -> &'static str {
         CliAndMore => "……另有 {n} 个（完整列表见 --json）",
 
         // ---- security (helper: security)
+        KeyExists => "签名密钥已存在：{path}。不会覆盖它（已公布的指纹和已签名的证据包都依赖它）；确需换钥，先把旧文件移到别处保存，再运行 archive key init，并重新公布公钥指纹",
+        KeyPermissions => "签名密钥 {path} 可被其他用户读取，拒绝使用（拿到它的人可以用本单位的名义签名）；请运行 chmod 600 {path}，如怀疑已泄露请换钥",
+        KeyUnreadable => "签名密钥 {path} 内容无法识别（应为 64 位十六进制）；请从备份恢复，或移走后运行 archive key init 换钥",
+        KeyBadArgument => "--key {value} 既不是公钥（64 位十六进制、base64 或 PEM），也不是公钥指纹（32 位十六进制），也不是含有它们的文件；请使用 archive key show 公布的内容",
+        KeyNone => "本档案库还没有签名密钥（{path}）；运行 archive key init 创建",
+        KeyCreated => "已创建本档案库的签名密钥：{path}（仅本机所有者可读，切勿复制外传；请与档案库一同备份）",
+        KeyShow => "证据包签名公钥（Ed25519）。请把指纹公布给检查方（如正式发文），检查方用它核验证据包来源：\n  指纹：{fingerprint}\n  公钥（十六进制）：{hex}\n  公钥（base64）：{base64}\n核验：archive verify 证据包 --key {fingerprint}",
+        SigUnsigned => "本包未签名：校验只能证明各文件与清单一致，不能证明是谁制作的（未经认证）",
+        SigMissing => "缺少签名（signature.ed25519）：无法证明本包的来源",
+        SigSignerUnreadable => "signer.json 无法识别（{detail}）：无法核验签名",
+        SigSignedFileBad => "signer.json 所说的签名文件 {file} 不是本包中的标签清单",
+        SigBad => "签名与 {file} 不符：签名之后内容被改动过，或签名被替换",
+        SigNotCovering => "{file} 未列在已签名的 {signed} 中，不受签名保护",
+        SigUnchecked => "本包由 {signer} 于 {time} 签名，公钥指纹 {fingerprint}；签名与内容相符，但尚未与公布的公钥核对，因此尚未认证（请加 --key 指纹）",
+        SigAuthenticated => "已认证：本包由公钥指纹 {fingerprint}（{signer}）于 {time} 签名，签名后未被改动",
+        SigWrongKey => "本包由公钥指纹 {fingerprint} 签名，而不是所给的 {expected}：不是该单位签发的包",
+        VerifyNoTagManifest => "没有标签清单（tagmanifest-sha256.txt 或 -sha512.txt）：bag-info、台账等标签文件不受保护，签名也无从核验",
+        ExportSignedBy => "已用本档案库的密钥签名，公钥指纹 {fingerprint}",
+        ExportUnsigned => "未签名：本档案库还没有签名密钥。运行 archive key init 创建密钥并公布其指纹后，导出的证据包即可证明来源",
+        ExportPageSigned => "本包由 {signer} 签名，公钥指纹 {fingerprint}。请向该单位核实指纹后运行 archive verify 本包 --key 指纹。",
+        ExportPageUnsigned => "本包未签名：校验只能证明完整，不能证明来源。",
+        ExportReadme => "证据包：{title}\n打包日期 {date}，{n} 个文件。\n\n内容\n  data/            证据原件，逐字节未改动，按 市州/指标 分目录\n  index.html       用浏览器打开即可浏览、筛选（无需联网）\n  ledger.xlsx/.csv 台账：每个文件的市州、指标、拍摄时间、地点、哈希、审核状态\n  audit.jsonl      本专题的操作记录（哈希链）\n  manifest-*.txt   每个原件的 SHA-256 / SHA-512\n  tagmanifest-*.txt 以上各文件的 SHA-256 / SHA-512\n\n完整性：archive verify 本包，或任何 BagIt 工具（如 python -m bagit --validate 本包）。\n\n来源：{signature}\n",
+        ExportReadmeSigned => "本包由 {signer} 签名（Ed25519，公钥指纹 {fingerprint}）。签名文件 signature.ed25519 是对 tagmanifest-sha512.txt 的签名，signer.json 记有公钥、签名者和时间。请通过正式渠道向 {signer} 核实指纹，然后运行：\n  archive verify 本包 --key {fingerprint}\n也可不用本程序：把该单位公布的公钥存为 office.pem，运行\n  openssl pkeyutl -verify -pubin -inkey office.pem -rawin -in tagmanifest-sha512.txt -sigfile signature.ed25519",
+        ExportReadmeUnsigned => "本包未签名：只能证明各文件与清单一致，不能证明是谁制作的。",
+        ServeBusy => "检索请求过多或耗时过长，请稍后再试（每个地址同时最多 {n} 个检索，每个检索最多 {secs} 秒）",
 
         // ---- near-duplicates (helper: similar)
     }

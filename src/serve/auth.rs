@@ -11,7 +11,9 @@
 //! the users in `config.toml` as they are now (re-read when the file changes, a stat per
 //! request), so `archive user remove`, `user role` and `user passwd` made while the server runs
 //! end that user's sessions at their next request. A session also ends after
-//! [`IDLE_TIMEOUT`] without a request and [`SESSION_TTL`] after sign-in.
+//! [`IDLE_TIMEOUT`] without a request and [`SESSION_TTL`] after sign-in, and (unless
+//! `[serve] single_session = false`) when the same user signs in again elsewhere: a session
+//! left open on a shared office PC does not outlive its owner's next sign-in.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -90,6 +92,8 @@ pub struct Sessions {
     /// made while serving counts at the next request.
     users: Mutex<Users>,
     idle_timeout: Duration,
+    /// A sign-in ends the user's other sessions.
+    single_session: bool,
     /// At most [`PASSWORD_CHECKS`] argon2 checks at once; more sign-ins wait their turn.
     pub password_checks: tokio::sync::Semaphore,
     pub throttle: Throttle,
@@ -105,6 +109,7 @@ impl Sessions {
                 stamp: None,
             }),
             idle_timeout: IDLE_TIMEOUT,
+            single_session: true,
             password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
             throttle: Throttle::default(),
         }
@@ -113,6 +118,12 @@ impl Sessions {
     /// The same with another idle timeout (tests).
     pub fn with_idle_timeout(mut self, idle: Duration) -> Sessions {
         self.idle_timeout = idle;
+        self
+    }
+
+    /// Whether a sign-in ends the user's older sessions (`[serve] single_session`).
+    pub fn with_single_session(mut self, single: bool) -> Sessions {
+        self.single_session = single;
         self
     }
 
@@ -182,6 +193,17 @@ impl Sessions {
         // Forget expired sessions on each sign-in so the map cannot grow without bound.
         let idle = self.idle_timeout;
         map.retain(|_, s| s.expires > now && now.duration_since(s.last_seen) < idle);
+        if self.single_session {
+            let ended = map.len();
+            map.retain(|_, s| s.actor.name != actor.name);
+            let ended = ended - map.len();
+            if ended > 0 {
+                tracing::info!(
+                    "{} signed in again: {ended} older session(s) ended",
+                    actor.name
+                );
+            }
+        }
         map.insert(
             token.clone(),
             Session {
@@ -560,6 +582,27 @@ mod tests {
             s.lookup(&cai).is_none(),
             "the demotion counts once the file reads"
         );
+    }
+
+    #[test]
+    fn a_new_sign_in_ends_the_older_sessions_of_that_user_only_when_configured() {
+        let users = vec![
+            user("cai", Role::Curator, "h1"),
+            user("vic", Role::Viewer, "h2"),
+        ];
+        let s = Sessions::new(users.clone());
+        let cai = Actor::new("cai", Role::Curator);
+        let office_pc = s.start(cai.clone(), "h1".into());
+        let vic = s.start(Actor::new("vic", Role::Viewer), "h2".into());
+        let laptop = s.start(cai.clone(), "h1".into());
+        assert!(s.lookup(&office_pc).is_none(), "ended by the new sign-in");
+        assert!(s.lookup(&laptop).is_some());
+        assert!(s.lookup(&vic).is_some(), "other users keep theirs");
+
+        let several = Sessions::new(users).with_single_session(false);
+        let a = several.start(cai.clone(), "h1".into());
+        let b = several.start(cai, "h1".into());
+        assert!(several.lookup(&a).is_some() && several.lookup(&b).is_some());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 mod api;
 pub mod auth;
+pub mod budget;
 mod curate;
 mod error;
 mod files;
@@ -65,6 +66,8 @@ struct Inner {
     coverage: Mutex<Option<api::CachedLedger>>,
     /// Sign-ins, CSRF tokens and the configured users.
     sessions: auth::Sessions,
+    /// Searches running per client address, and their time cap.
+    budget: budget::SearchBudget,
 }
 
 impl AppState {
@@ -79,7 +82,10 @@ impl AppState {
         let catalog = Catalog::open_existing(&cfg.archive_dir)?;
         let index = SearchIndex::open(&cfg.index_dir())?;
         let map = pages::MapGeometry::new(&schema);
-        let sessions = auth::Sessions::new(cfg.users.clone());
+        let budget =
+            budget::SearchBudget::new(cfg.serve.searches_per_client, cfg.serve.search_timeout);
+        let sessions =
+            auth::Sessions::new(cfg.users.clone()).with_single_session(cfg.serve.single_session);
         Ok(AppState {
             inner: Arc::new(Inner {
                 cfg,
@@ -99,6 +105,7 @@ impl AppState {
                 public_read: false,
                 coverage: Mutex::new(None),
                 sessions,
+                budget,
             }),
         })
     }
@@ -220,6 +227,11 @@ pub fn app(state: AppState) -> Router {
         .route("/users", get(curate::users_page).post(curate::add_user))
         .route("/users/remove", post(curate::remove_user))
         .fallback(error::not_found)
+        // Inside the sign-in check: an anonymous request is refused before it costs a search.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            budget::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::layer,
@@ -294,18 +306,69 @@ pub fn is_loopback(addr: &SocketAddr) -> bool {
     addr.ip().is_loopback()
 }
 
+/// How long open connections may take to finish their requests once shutdown is asked for.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serve on an already bound listener until Ctrl-C (or `shutdown` resolves).
+///
+/// The accept loop is our own rather than `axum::serve`, which has no header-read timeout:
+/// 1,100 half-open connections stayed open against it (issue 20, finding 14). hyper's HTTP/1
+/// connection (what `axum::serve` spoke too; HTTP/2 would add a crate for nothing behind an
+/// office proxy) closes a client that has not sent its headers within `[serve]
+/// header_timeout_secs`. The client's address is put into each request as `ConnectInfo`
+/// (sign-in throttling and the search budget count per address), and shutdown stops
+/// accepting, lets open requests finish for up to [`DRAIN_TIMEOUT`], then returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+
     crate::index::tokenizer::warm_up();
-    // The client's address reaches handlers (sign-in throttling counts failures per address).
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(state.config().serve.header_timeout)
+        .keep_alive(true);
+    let router = app(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning, as
+                    // axum::serve does.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
+            req.extensions_mut().insert(ConnectInfo(addr));
+            tower::ServiceExt::oneshot(router.clone(), req)
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                // A client that went away or was too slow with its headers: not our failure.
+                tracing::debug!("connection from {addr} ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
         .await
+        .is_err()
+    {
+        tracing::warn!("some connections were still open after {DRAIN_TIMEOUT:?}; stopping anyway");
+    }
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the usual way to stop `archive serve`.

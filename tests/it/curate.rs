@@ -79,6 +79,7 @@ fn roles_are_checked_on_every_operation() {
         zip: false,
         include_rejected: false,
         source_organization: None,
+        signing_key: None,
     };
     assert!(forbidden(
         archive::export::export_collection(&cat, &schema, &viewer, &opts).map(drop)

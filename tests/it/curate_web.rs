@@ -43,8 +43,14 @@ fn fixture() -> &'static Fixture {
         for (n, r) in [("ada", Role::Admin), ("cai", Role::Curator), ("vic", Role::Viewer)] {
             users::add(&archive_dir, &op, n, r, PASSWORD).unwrap();
         }
+        // Tests running at once sign in the same users here: with one session per user (the
+        // default) each sign-in would end the others' (tested on archives of their own).
+        let config = archive_dir.join("config.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, format!("{text}\n[serve]\nsingle_session = false\n")).unwrap();
         let cfg = archive::config::Config::load(&archive_dir, None).unwrap();
         assert_eq!(cfg.users.len(), 3);
+        assert!(!cfg.serve.single_session);
         let schema = std::sync::Arc::new(cfg.schema().unwrap());
         let state = AppState::with_schema(cfg.clone(), schema.clone()).unwrap();
         let remote = AppState::with_schema(cfg.clone(), schema.clone()).unwrap().allowing_remote();
@@ -1020,4 +1026,28 @@ async fn sessions_end_when_the_command_line_changes_their_user() {
     let s: serde_json::Value =
         serde_json::from_slice(&get(&st, "/api/session", &cai).await.body).unwrap();
     assert_eq!(s["role"], "viewer", "{s}");
+}
+
+/// A new sign-in ends the user's older sessions (issue 20, finding 7; `[serve] single_session`,
+/// on by default): the browser left open on the office PC is signed out, other users are not.
+#[tokio::test]
+async fn a_new_sign_in_ends_the_users_older_session() {
+    let (_dir, _archive, st) = own_archive(&[("ada", Role::Admin), ("cai", Role::Curator)]);
+    assert!(st.config().serve.single_session, "the default");
+    let office_pc = sign_in(&st, "cai").await;
+    let ada = sign_in(&st, "ada").await;
+    let laptop = sign_in(&st, "cai").await;
+    let user_of = |c: Client| {
+        let st = st.clone();
+        async move {
+            let s: serde_json::Value =
+                serde_json::from_slice(&get(&st, "/api/session", &c).await.body).unwrap();
+            s["user"].as_str().map(str::to_string)
+        }
+    };
+    assert_eq!(user_of(office_pc.clone()).await, None);
+    let refused = post(&st, "/collections", &office_pc, &[("name", "旧窗口")]).await;
+    assert_eq!(refused.location(), "/login", "{}", refused.text());
+    assert_eq!(user_of(laptop).await.as_deref(), Some("cai"));
+    assert_eq!(user_of(ada).await.as_deref(), Some("ada"));
 }

@@ -33,6 +33,8 @@ pub(super) async fn export_download(
             zip: true,
             include_rejected,
             source_organization: st2.config().source_organization.clone(),
+            signing_key: crate::export::sign::OfficeKey::load(&st2.config().archive_dir)
+                .map_err(|e| WebError::Internal(e.to_string()))?,
         };
         st2.with_curation(|cat| {
             crate::export::export_collection(cat, st2.schema(), &actor, &opts)
