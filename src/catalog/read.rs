@@ -338,6 +338,19 @@ impl Catalog {
     }
 
     /// Files whose content hash starts with `prefix` (a user may paste a shortened hash).
+    /// Present files flagged unreadable (their content cannot be used), in path order.
+    pub fn unusable_files(&self) -> Result<Vec<FileRow>> {
+        let sql = format!(
+            "{} WHERE instr(f.tagging, '\"flag\":\"unreadable\"') > 0 AND f.status = 'present'
+             ORDER BY r.display, f.rel_display",
+            Self::ROW_SELECT
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], Self::map_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
     pub fn files_by_blake3_prefix(&self, prefix: &str) -> Result<Vec<FileRow>> {
         if prefix.len() == 64 {
             return self.files_by_blake3(prefix);

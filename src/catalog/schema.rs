@@ -56,6 +56,11 @@ CREATE INDEX IF NOT EXISTS files_content ON files(blake3, status);
 -- Covers the walk's snapshot (what a re-index compares each file with), so that reading it does
 -- not page through every row's tagging JSON.
 CREATE INDEX IF NOT EXISTS files_walk ON files(root_id, rel, size, mtime_ns, inode, status, blake3);
+-- Files flagged unreadable, so that every index run can report all of them (not only those it
+-- read): the same evidence gives the same count on every run. The expression must match the
+-- one in `Catalog::unusable_files`.
+CREATE INDEX IF NOT EXISTS files_unusable ON files(id)
+    WHERE instr(tagging, '\"flag\":\"unreadable\"') > 0;
 -- Files whose search document is out of date, in the order they became so (a file may be
 -- listed more than once). Entries are deleted up to a sequence number once the index holding
 -- their documents is committed, so entries added meanwhile (by the server) stay. A column on

@@ -387,6 +387,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         }
     }
 
+    report_unusable(&catalog, &root_names, opts.lang, &mut summary)?;
     catalog.checkpoint_in_foreground();
     let (present, missing) = catalog.counts()?;
     summary.present_total = present;
@@ -398,6 +399,43 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     summary.count_codes();
     catalog.end_run(run_id, &serde_json::to_value(&summary).unwrap_or_default())?;
     Ok(summary)
+}
+
+/// Every file under this run's roots whose content cannot be used is an error of the run,
+/// whether it was read this time or found unchanged: the same evidence gives the same count
+/// and the same exit status on every run. The lists are put in path order (the readers finish
+/// in any order).
+fn report_unusable(
+    catalog: &Catalog,
+    root_names: &[String],
+    lang: Lang,
+    summary: &mut RunSummary,
+) -> Result<()> {
+    let reported: rustc_hash::FxHashSet<String> =
+        summary.errors.iter().map(|e| e.path.clone()).collect();
+    for row in catalog.unusable_files()? {
+        if !root_names.contains(&row.root) {
+            continue;
+        }
+        let path = row.display_path();
+        if reported.contains(&path) {
+            continue;
+        }
+        let problem = row
+            .problems()
+            .find(|p| p.is_error())
+            .cloned()
+            .unwrap_or_else(|| Problem::new(crate::problem::Code::ReadFailed));
+        summary.errors.push(FileProblem::new(path, &problem, lang));
+    }
+    for list in [
+        &mut summary.errors,
+        &mut summary.warnings,
+        &mut summary.notes,
+    ] {
+        list.sort_by(|a, b| a.path.cmp(&b.path).then(a.code.cmp(b.code)));
+    }
+    Ok(())
 }
 
 /// The evidence folders given, made absolute; each must be a folder.

@@ -179,3 +179,14 @@ fn an_upgrade_reads_again_what_an_older_extractor_read() {
     let (_, s) = env.index();
     assert_eq!(s["files_read"], 0, "and only once: {s}");
 }
+
+#[test]
+fn the_same_evidence_gives_the_same_errors_on_every_run() {
+    let env = quirky_tree();
+    let (first_code, first) = env.index();
+    let (again_code, again) = env.index();
+    assert_eq!(again["files_read"], 0, "nothing changed: {again}");
+    assert_eq!((first_code, again_code), (2, 2));
+    assert_eq!(first["errors"], again["errors"], "{first}\n{again}");
+    assert_eq!(again["errors"][0]["code"], "jpeg_truncated");
+}
