@@ -39,6 +39,7 @@
 
 mod devices;
 pub mod jpeg;
+pub mod manifests;
 pub mod media;
 pub mod rng;
 mod tree;

@@ -22,7 +22,7 @@ use crate::schema::{
 
 use super::checks::{duplicate_flags, gps_flag};
 use super::flags::{self, Flag};
-use super::manifests::Manifests;
+use super::manifests::{is_submission_list, Manifests};
 use super::segments::{segments, split_path, Part, Segment};
 use super::{FileForTagging, TagConfig, TagKind, Tagging};
 
@@ -667,8 +667,8 @@ pub(crate) fn tag_one(
     t.flags.extend(flags::date_outside_period(cfg, f.facts));
     t.flags.extend(flags::possibly_edited(cfg, f.facts));
     t.flags.extend(flags::no_capture_date(f.facts));
-    // A submission list describes other files; it is not itself evidence of an indicator.
-    if t.indicators.is_empty() && f.facts.manifest_rows.is_empty() {
+    // A submission list describes other files, read or not; it is not itself evidence of an indicator.
+    if t.indicators.is_empty() && !is_submission_list(f.facts) {
         let reason = match manifests.lookup(f) {
             Some(e) => format!(
                 "no indicator: the submission list names it ({}) but the catalog knows no such indicator; fix the list or add an alias",

@@ -12,6 +12,8 @@ use crate::schema::text::compact;
 use super::segments::file_stem;
 use super::FileForTagging;
 
+pub(super) use crate::extract::document::manifest::is_submission_list;
+
 pub(super) struct ManifestEntry {
     pub(super) indicator: String,
     pub(super) evidence: String,
@@ -102,11 +104,14 @@ impl Manifests {
                 continue;
             };
             let below = parts[cut..].join("/");
+            // Rows written without the extension (附件01 for 附件01.jpg), as a name or a path.
+            let below_stem = format!("{}{}", &below[..below.len() - name.len()], file_stem(name));
             let mut keys = vec![
                 below,
                 rel.clone(),
                 name.to_string(),
                 file_stem(name).to_string(),
+                below_stem,
             ];
             // A row may name a sub-folder: it covers everything inside.
             for k in (cut + 1..parts.len()).rev() {
@@ -115,7 +120,11 @@ impl Manifests {
             if let Some(&i) = keys.iter().find_map(|k| lists.exact.get(k)) {
                 return Some(&self.entries[i]);
             }
-            if let Some(Some(i)) = lists.basename.get(name) {
+            let base = lists
+                .basename
+                .get(name)
+                .or_else(|| lists.basename.get(file_stem(name)));
+            if let Some(Some(i)) = base {
                 return Some(&self.entries[*i]);
             }
         }

@@ -175,7 +175,7 @@ pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Fac
     match kind {
         DocKind::Pdf => pdf::extract(data, limits, f),
         DocKind::Docx | DocKind::Pptx => ooxml::extract(data, kind, limits, f),
-        DocKind::Xlsx | DocKind::Xls => sheet::extract(data, kind, limits, f),
+        DocKind::Xlsx | DocKind::Xls => sheet::extract(name, data, kind, limits, f),
         DocKind::Text => text::extract(name, data, false, limits, f),
         DocKind::Csv => text::extract(name, data, true, limits, f),
         DocKind::Ole => {

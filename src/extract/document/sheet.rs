@@ -1,5 +1,6 @@
 //! Spreadsheets (XLSX/XLSM through calamine's streaming cell reader, legacy XLS through its
-//! range reader): cell text of every sheet, sheet names, and submission-list rows.
+//! range reader): cell text of every sheet and sheet names; each sheet's first cells go to
+//! [`super::manifest`], which decides whether it is a submission list.
 //!
 //! calamine opens the zip itself, so an XLSX is first proven safe by [`super::ooxml`] (entry
 //! count, declared sizes, and an inflate-to-nothing pass under a byte limit) before calamine
@@ -12,8 +13,9 @@ use std::io::Cursor;
 
 use calamine::{DataRef, DataType, Reader, Xls, Xlsx};
 
-use super::{manifest, ooxml, DocKind};
-use crate::extract::{Facts, Limits, ManifestRow};
+use super::manifest::Detector;
+use super::{ooxml, DocKind};
+use crate::extract::{Facts, Limits};
 
 /// Columns kept per row for manifest detection (a submission list is narrow).
 const MANIFEST_COLS: u32 = 64;
@@ -71,9 +73,10 @@ impl SheetText {
             out.push('\n');
         }
     }
-    fn manifest(&self, sheet: &str) -> Vec<ManifestRow> {
+    /// The first cells of each row as a grid, and each grid row's sheet row number.
+    fn grid(&self) -> (Vec<Vec<String>>, Vec<u32>) {
         let numbers: Vec<u32> = self.rows.keys().copied().collect();
-        let grid: Vec<Vec<String>> = self
+        let grid = self
             .rows
             .values()
             .map(|cells| {
@@ -92,22 +95,35 @@ impl SheetText {
                 row
             })
             .collect();
-        manifest::rows_of(&grid, |i| format!("{sheet}!{}", numbers[i] + 1))
+        (grid, numbers)
     }
 }
 
-pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
+/// The workbook cannot be read: say so, and say too that a submission list was lost with it.
+fn refuse(f: &mut Facts, lists: &Detector, p: Problem) {
+    let detail = p
+        .params
+        .get("detail")
+        .map_or(p.code.as_str(), String::as_str);
+    f.problems.extend(lists.unreadable(detail));
+    f.problems.push(p);
+}
+
+/// Read a workbook; `name` is the file's name, which may say it is a submission list.
+pub fn extract(name: &str, data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
+    let mut lists = Detector::new(name);
     match kind {
-        DocKind::Xls => extract_xls(data, limits, f),
-        _ => extract_xlsx(data, limits, f),
+        DocKind::Xls => extract_xls(data, limits, f, &mut lists),
+        _ => extract_xlsx(data, limits, f, &mut lists),
     }
+    lists.finish(f);
 }
 
-fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
+fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts, lists: &mut Detector) {
     match ooxml::open_checked(data, DocKind::Xlsx, limits) {
         Ok(mut z) => {
             if let Err(e) = z.drain_all() {
-                f.problems.push(e.problem());
+                refuse(f, lists, e.problem());
                 return;
             }
             if let Ok(Some(core)) = z.read("docProps/core.xml") {
@@ -121,19 +137,19 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
             }
         }
         Err(e) => {
-            f.problems.push(e.problem());
+            refuse(f, lists, e.problem());
             return;
         }
     }
     let mut book: Xlsx<_> = match calamine::open_workbook_from_rs(Cursor::new(data)) {
         Ok(b) => b,
         Err(e) => {
-            f.problems.push(Problem::detail(Code::SheetInvalid, e));
+            refuse(f, lists, Problem::detail(Code::SheetInvalid, e));
             return;
         }
     };
     let names = book.sheet_names();
-    workbook_text(&names, limits, f, |name, sheet, errors| {
+    workbook_text(&names, limits, f, lists, |name, sheet, errors| {
         match book.worksheet_cells_reader(name) {
             Ok(mut reader) => loop {
                 match reader.next_cell() {
@@ -163,16 +179,16 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
     });
 }
 
-fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
+fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts, lists: &mut Detector) {
     let mut book: Xls<_> = match calamine::open_workbook_from_rs(Cursor::new(data)) {
         Ok(b) => b,
         Err(e) => {
-            f.problems.push(Problem::detail(Code::SheetInvalid, e));
+            refuse(f, lists, Problem::detail(Code::SheetInvalid, e));
             return;
         }
     };
     let names = book.sheet_names();
-    workbook_text(&names, limits, f, |name, sheet, errors| {
+    workbook_text(&names, limits, f, lists, |name, sheet, errors| {
         match book.worksheet_range(name) {
             Ok(range) => {
                 let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -201,10 +217,10 @@ fn workbook_text(
     names: &[String],
     limits: &Limits,
     f: &mut Facts,
+    lists: &mut Detector,
     mut read_sheet: impl FnMut(&str, &mut SheetText, &mut Vec<Problem>),
 ) {
     let mut text = String::new();
-    let mut manifest_rows = Vec::new();
     for name in names {
         if text.len() > limits.text_cap {
             break;
@@ -214,8 +230,8 @@ fn workbook_text(
         let mut sheet = SheetText::new();
         read_sheet(name, &mut sheet, &mut f.problems);
         sheet.write_text(&mut text);
-        manifest_rows.extend(sheet.manifest(name));
+        let (grid, numbers) = sheet.grid();
+        lists.table(&grid, |i| format!("{name}!{}", numbers[i] + 1));
     }
-    f.manifest_rows = manifest_rows;
     f.set_text(text, limits.text_cap);
 }
