@@ -23,6 +23,8 @@ mod hardening;
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
+#[path = "it/manifests.rs"]
+mod manifests;
 #[path = "it/sample.rs"]
 mod sample;
 #[path = "it/serve.rs"]

@@ -59,6 +59,52 @@ pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
     wb.save_to_buffer().expect("xlsx to memory")
 }
 
+/// A Word document holding a list: the title as a paragraph, then the rows as a table (some
+/// counties type their list in Word). Empty cells stay empty cells.
+pub fn docx(title: &str, rows: &[Vec<String>]) -> Vec<u8> {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let para = |t: &str| {
+        format!(
+            "<w:p><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
+            esc(t)
+        )
+    };
+    let mut body = para(title);
+    body.push_str("<w:tbl>");
+    for row in rows {
+        body.push_str("<w:tr>");
+        for cell in row {
+            let p = if cell.is_empty() {
+                "<w:p/>".to_string()
+            } else {
+                para(cell)
+            };
+            body.push_str(&format!("<w:tc>{p}</w:tc>"));
+        }
+        body.push_str("</w:tr>");
+    }
+    body.push_str("</w:tbl>");
+    body.push_str(&para("互助县科协（盖章）"));
+    let w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="{w}"><w:body>{body}</w:body></w:document>"#
+    );
+    let content_types = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+    super::media::zip_parts(&[
+        ("[Content_Types].xml", content_types.as_bytes().to_vec()),
+        ("_rels/.rels", rels.as_bytes().to_vec()),
+        ("word/document.xml", document.into_bytes()),
+    ])
+}
+
 /// CSV as Chinese Excel saves it ("CSV (逗号分隔)"): GBK bytes, CRLF, quotes only where needed.
 pub fn csv_gbk(rows: &[Vec<String>]) -> Vec<u8> {
     let mut text = String::new();

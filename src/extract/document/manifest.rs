@@ -239,8 +239,10 @@ enum Found {
 fn find_columns(rows: &[Vec<String>]) -> Found {
     let mut partial = Found::Nothing;
     for (r, row) in rows.iter().take(HEADER_SCAN_ROWS).enumerate() {
-        // A row holding a file name or a code is data, whatever words its other cells hold.
-        if row.iter().any(|c| looks_like_file(c) || looks_like_code(c)) {
+        // A row holding a file name or a code is data, whatever words its other cells hold;
+        // a row of one cell is a title (互助县报送材料清单), not a header.
+        let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
+        if filled < 2 || row.iter().any(|c| looks_like_file(c) || looks_like_code(c)) {
             continue;
         }
         let below = &rows[(r + 1).min(rows.len())..rows.len().min(r + 1 + SAMPLE_ROWS)];
@@ -567,6 +569,40 @@ pub fn is_submission_list(f: &Facts) -> bool {
                     | Code::ManifestNoRows
             )
         })
+}
+
+/// Lists kept as tables in a Word document, read from its text (`ooxml` writes a table row
+/// per line, cells separated by tabs). Most such tables are not lists, and a report's name may
+/// well say 报送材料, so a document gives rows or nothing: never a warning.
+pub fn from_document_text(f: &mut Facts) {
+    let Some(text) = f.text.as_deref() else {
+        return;
+    };
+    if !text.contains('\t') {
+        return;
+    }
+    let mut d = Detector::new("");
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut i, mut table) = (0, 0);
+    while i < lines.len() {
+        if !lines[i].contains('\t') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && lines[i].contains('\t') {
+            i += 1;
+        }
+        table += 1;
+        let rows: Vec<Vec<String>> = lines[start..i]
+            .iter()
+            .map(|l| l.split('\t').map(str::to_string).collect())
+            .collect();
+        d.table(&rows, |r| format!("table {table}!{}", r + 1));
+    }
+    if !d.rows.is_empty() {
+        f.manifest_rows = d.rows;
+    }
 }
 
 /// Manifest rows of CSV text, for callers without a file name (tests, tools).

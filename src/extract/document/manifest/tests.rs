@@ -417,3 +417,43 @@ fn cell_shapes() {
         assert!(!looks_like_amount(s), "{s}");
     }
 }
+
+#[test]
+fn a_short_title_is_not_a_header() {
+    // 互助县报送材料清单 holds 材料, a file-column word; it sits alone on its row.
+    let sheet = grid(&[
+        &["互助县报送材料清单"],
+        &["序号", "说明", "指标编码"],
+        &["1", "大篷车进校园现场", "B4.1"],
+    ]);
+    let f = read("材料清单.xlsx", &xlsx(&[("Sheet1", sheet)]));
+    assert_eq!(problem_codes(&f), ["manifest_no_file_column"]);
+    assert_eq!(f.problems[0].params["header"], "序号 | 说明 | 指标编码");
+}
+
+#[test]
+fn a_list_typed_as_a_table_in_word() {
+    use crate::sample::manifests::docx;
+    let rows = list_rows(None, ["序号", "附件名称", "对应指标", "备注"], ROWS);
+    let f = read("报送材料清单.docx", &docx(TITLE, &rows));
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert_eq!(
+        files_and_codes(&f),
+        [
+            ("附件01.jpg", "A2"),
+            ("附件02.jpg", "B4.1"),
+            ("附件03.mp4", "D1")
+        ]
+    );
+    assert_eq!(f.manifest_rows[0].at, "table 1!2");
+    // A report whose table is not a list, under a name that says 报送材料: no rows, no warning.
+    let table = grid(&[
+        &["序号", "活动名称", "参与人数"],
+        &["1", "科普大篷车进校园", "320"],
+    ]);
+    let f = read(
+        "关于报送材料的说明.docx",
+        &docx("关于报送材料的说明", &table),
+    );
+    assert!(f.manifest_rows.is_empty() && f.problems.is_empty(), "{f:?}");
+}
