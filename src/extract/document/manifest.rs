@@ -340,17 +340,17 @@ fn manifest_row(
     })
 }
 
-/// What was wrong with the table that came closest to being a list.
+/// What the table that came closest to being a list lacked.
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Trouble {
-    NoHeader,
-    NoFileColumn {
+enum Missing {
+    Header,
+    FileColumn {
         header: String,
     },
-    NoIndicatorColumn {
+    IndicatorColumn {
         header: String,
     },
-    NoRows {
+    Rows {
         at: String,
         file: String,
         indicator: String,
@@ -363,7 +363,7 @@ pub struct Detector {
     /// Why the file looks like a list: its name or a title cell.
     clue: Option<String>,
     rows: Vec<ManifestRow>,
-    trouble: Trouble,
+    trouble: Missing,
 }
 
 fn list_clue(text: &str) -> bool {
@@ -378,7 +378,7 @@ impl Detector {
         Detector {
             clue: list_clue(base).then(|| base.to_string()),
             rows: Vec::new(),
-            trouble: Trouble::NoHeader,
+            trouble: Missing::Header,
         }
     }
 
@@ -418,13 +418,13 @@ impl Detector {
             Found::NoFileColumn(r) => {
                 self.note_title(head, r);
                 let header = Self::header_text(head, r);
-                self.trouble = self.trouble_max(Trouble::NoFileColumn { header });
+                self.trouble = self.trouble_max(Missing::FileColumn { header });
                 None
             }
             Found::NoIndicatorColumn(r) => {
                 self.note_title(head, r);
                 let header = Self::header_text(head, r);
-                self.trouble = self.trouble_max(Trouble::NoIndicatorColumn { header });
+                self.trouble = self.trouble_max(Missing::IndicatorColumn { header });
                 None
             }
             Found::Nothing => {
@@ -434,8 +434,8 @@ impl Detector {
         }
     }
 
-    fn trouble_max(&mut self, t: Trouble) -> Trouble {
-        std::mem::replace(&mut self.trouble, Trouble::NoHeader).max(t)
+    fn trouble_max(&mut self, t: Missing) -> Missing {
+        std::mem::replace(&mut self.trouble, Missing::Header).max(t)
     }
 
     /// After a table with columns gave no row.
@@ -445,7 +445,7 @@ impl Detector {
                 .and_then(|h| head.get(h)?.get(c).cloned())
                 .unwrap_or_default()
         };
-        let t = Trouble::NoRows {
+        let t = Missing::Rows {
             at: cols.header.map(at).unwrap_or_default(),
             file: name(cols.file),
             indicator: name(cols.indicators[0]),
@@ -535,14 +535,14 @@ impl Detector {
             return;
         };
         let p = match self.trouble {
-            Trouble::NoHeader => Problem::new(Code::ManifestNoHeader),
-            Trouble::NoFileColumn { header } => {
+            Missing::Header => Problem::new(Code::ManifestNoHeader),
+            Missing::FileColumn { header } => {
                 Problem::new(Code::ManifestNoFileColumn).with("header", header)
             }
-            Trouble::NoIndicatorColumn { header } => {
+            Missing::IndicatorColumn { header } => {
                 Problem::new(Code::ManifestNoIndicatorColumn).with("header", header)
             }
-            Trouble::NoRows {
+            Missing::Rows {
                 at,
                 file,
                 indicator,
