@@ -59,6 +59,39 @@ pub fn xlsx(sheets: &[(&str, Vec<Vec<String>>)]) -> Vec<u8> {
     wb.save_to_buffer().expect("xlsx to memory")
 }
 
+/// A list whose indicator cell is merged down over the rows of files it covers (one B4.1
+/// beside five photos), as clerks group a list by indicator; a title row above the header.
+pub fn xlsx_grouped(title: &str, rows: &[(&str, &str)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 12, 20).expect("valid date");
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&created));
+    let plain = rust_xlsxwriter::Format::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(0, 0, 0, 2, title, &plain).expect("title");
+    for (c, h) in ["序号", "文件名称", "对应指标"].iter().enumerate() {
+        ws.write_string(1, c as u16, *h).expect("header");
+    }
+    let mut r = 0;
+    while r < rows.len() {
+        let run = rows[r..].iter().take_while(|x| x.1 == rows[r].1).count();
+        for (k, (file, _)) in rows[r..r + run].iter().enumerate() {
+            let row = (2 + r + k) as u32;
+            ws.write_string(row, 0, (r + k + 1).to_string())
+                .expect("number");
+            ws.write_string(row, 1, *file).expect("file");
+        }
+        let (first, last) = ((2 + r) as u32, (2 + r + run - 1) as u32);
+        if run > 1 {
+            ws.merge_range(first, 2, last, 2, rows[r].1, &plain)
+                .expect("merged indicator");
+        } else {
+            ws.write_string(first, 2, rows[r].1).expect("indicator");
+        }
+        r += run;
+    }
+    wb.save_to_buffer().expect("xlsx to memory")
+}
+
 /// A Word document holding a list: the title as a paragraph, then the rows as a table (some
 /// counties type their list in Word). Empty cells stay empty cells.
 pub fn docx(title: &str, rows: &[Vec<String>]) -> Vec<u8> {

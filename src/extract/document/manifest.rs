@@ -316,6 +316,19 @@ fn find_columns(rows: &[Vec<String>]) -> Found {
     }
 }
 
+/// The table is a list with rows that name a file but no indicator, or the reverse: the
+/// sign of cells merged down several rows, which only the top row holds.
+pub fn has_gaps(rows: &[Vec<String>]) -> bool {
+    let head = &rows[..rows.len().min(HEADER_SCAN_ROWS + SAMPLE_ROWS)];
+    let Found::List(cols) = find_columns(head) else {
+        return false;
+    };
+    let filled = |row: &[String], c: usize| row.get(c).is_some_and(|s| !s.trim().is_empty());
+    rows.iter()
+        .skip(cols.data_from)
+        .any(|row| filled(row, cols.file) != cols.indicators.iter().any(|&c| filled(row, c)))
+}
+
 /// A row below the header names a file and an indicator, or it is not a manifest row.
 fn manifest_row(
     row: &[String],

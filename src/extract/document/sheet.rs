@@ -11,9 +11,9 @@ use crate::problem::{Code, Problem};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{DataRef, DataType, Reader, Xls, Xlsx};
+use calamine::{DataRef, DataType, Dimensions, Reader, Xls, Xlsx};
 
-use super::manifest::Detector;
+use super::manifest::{self, Detector};
 use super::{ooxml, DocKind};
 use crate::extract::{Facts, Limits};
 
@@ -149,7 +149,14 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts, lists: &mut Detecto
         }
     };
     let names = book.sheet_names();
-    workbook_text(&names, limits, f, lists, |name, sheet, errors| {
+    workbook_text(&names, limits, f, lists, |name, ask| {
+        let (sheet, errors) = match ask {
+            Ask::Merges(out) => {
+                *out = book.merge_cells_by_sheet_name(name).unwrap_or_default();
+                return;
+            }
+            Ask::Cells(sheet, errors) => (sheet, errors),
+        };
         match book.worksheet_cells_reader(name) {
             Ok(mut reader) => loop {
                 match reader.next_cell() {
@@ -188,7 +195,14 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts, lists: &mut Detector
         }
     };
     let names = book.sheet_names();
-    workbook_text(&names, limits, f, lists, |name, sheet, errors| {
+    workbook_text(&names, limits, f, lists, |name, ask| {
+        let (sheet, errors) = match ask {
+            Ask::Merges(out) => {
+                *out = book.merge_cells_by_sheet_name(name).unwrap_or_default();
+                return;
+            }
+            Ask::Cells(sheet, errors) => (sheet, errors),
+        };
         match book.worksheet_range(name) {
             Ok(range) => {
                 let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -211,14 +225,55 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts, lists: &mut Detector
     });
 }
 
+/// What the frame asks of a workbook about one sheet.
+enum Ask<'s> {
+    /// Its cells, and problems met reading them.
+    Cells(&'s mut SheetText, &'s mut Vec<Problem>),
+    /// Its merged regions (only for a list with gaps: it means reading the sheet again).
+    Merges(&'s mut Vec<Dimensions>),
+}
+
+/// A cell merged down several rows (指标 B4.1 beside the five photos it covers) holds its
+/// text in the top row only: give it to every row of the region.
+fn fill_merged(grid: &mut [Vec<String>], numbers: &[u32], merges: &[Dimensions]) {
+    for m in merges.iter().filter(|m| m.end.0 > m.start.0) {
+        let (top, left) = m.start;
+        let Ok(at) = numbers.binary_search(&top) else {
+            continue;
+        };
+        let Some(text) = grid[at]
+            .get(left as usize)
+            .filter(|t| !t.is_empty())
+            .cloned()
+        else {
+            continue;
+        };
+        let right = m.end.1.min(MANIFEST_COLS - 1);
+        for i in at + 1..grid.len() {
+            if numbers[i] > m.end.0 {
+                break;
+            }
+            let row = &mut grid[i];
+            if row.len() <= right as usize {
+                row.resize(right as usize + 1, String::new());
+            }
+            for c in left..=right {
+                if row[c as usize].is_empty() {
+                    row[c as usize] = text.clone();
+                }
+            }
+        }
+    }
+}
+
 /// The frame both workbook formats share: each sheet's name then its cells as text, up to the
-/// text cap, and the submission-list rows any sheet holds. `read_sheet` fills one sheet.
+/// text cap, and the submission-list rows any sheet holds. `read_sheet` answers an [`Ask`].
 fn workbook_text(
     names: &[String],
     limits: &Limits,
     f: &mut Facts,
     lists: &mut Detector,
-    mut read_sheet: impl FnMut(&str, &mut SheetText, &mut Vec<Problem>),
+    mut read_sheet: impl FnMut(&str, Ask<'_>),
 ) {
     let mut text = String::new();
     for name in names {
@@ -228,9 +283,14 @@ fn workbook_text(
         text.push_str(name);
         text.push('\n');
         let mut sheet = SheetText::new();
-        read_sheet(name, &mut sheet, &mut f.problems);
+        read_sheet(name, Ask::Cells(&mut sheet, &mut f.problems));
         sheet.write_text(&mut text);
-        let (grid, numbers) = sheet.grid();
+        let (mut grid, numbers) = sheet.grid();
+        if manifest::has_gaps(&grid) {
+            let mut merges = Vec::new();
+            read_sheet(name, Ask::Merges(&mut merges));
+            fill_merged(&mut grid, &numbers, &merges);
+        }
         lists.table(&grid, |i| format!("{name}!{}", numbers[i] + 1));
     }
     f.set_text(text, limits.text_cap);

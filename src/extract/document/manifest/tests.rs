@@ -457,3 +457,20 @@ fn a_list_typed_as_a_table_in_word() {
     );
     assert!(f.manifest_rows.is_empty() && f.problems.is_empty(), "{f:?}");
 }
+
+#[test]
+fn an_indicator_merged_down_the_rows_it_covers() {
+    use crate::sample::manifests::xlsx_grouped;
+    let rows = [
+        ("附件01.jpg", "B4.1"),
+        ("附件02.jpg", "B4.1"),
+        ("附件03.jpg", "B4.1"),
+        ("附件04.jpg", "D1"),
+        ("附件05.mp4", "A2"),
+        ("附件06.jpg", "A2"),
+    ];
+    let f = read("材料清单.xlsx", &xlsx_grouped(TITLE, &rows));
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert_eq!(files_and_codes(&f), rows);
+    assert_eq!(f.manifest_rows[5].at, "Sheet1!8");
+}
