@@ -129,3 +129,43 @@ fn a_list_that_could_not_be_read_is_not_flagged_for_lacking_an_indicator() {
         "the unread list tags nothing"
     );
 }
+
+#[test]
+fn a_list_in_a_folder_of_its_own_names_its_sibling_folders() {
+    let sheet = list_rows(
+        Some("互助县报送材料清单"),
+        ["序号", "文件名称", "指标编码", "说明"],
+        &[
+            ("01照片/附件01.jpg", "A2", ""),
+            ("附件02", "D1", ""),
+            ("附件03.jpg", "C5", ""),
+        ],
+    );
+    let mut list = fx("海东市/互助县/00清单/材料清单.xlsx");
+    list.facts = read("材料清单.xlsx", &xlsx(&[("Sheet1", sheet)]));
+    let mut near = fx("海东市/互助县/01照片/子/材料清单.xlsx");
+    near.facts = read(
+        "材料清单.xlsx",
+        &xlsx(&[(
+            "Sheet1",
+            list_rows(
+                None,
+                ["序号", "文件名称", "指标编码", "说明"],
+                &[("附件03.jpg", "D2", "")],
+            ),
+        )]),
+    );
+    let t = run(&[
+        list,
+        near,
+        fx("海东市/互助县/01照片/附件01.jpg"),
+        fx("海东市/互助县/02视频/附件02.mp4"),
+        fx("海东市/互助县/01照片/子/附件03.jpg"),
+        fx("海东市/乐都区/附件02.jpg"),
+    ]);
+    let got: Vec<Vec<String>> = t[2..].iter().map(|x| codes(x).2).collect();
+    assert_eq!(got[0], ["A2"]);
+    assert_eq!(got[1], ["D1"]);
+    assert_eq!(got[2], ["D2"], "a list at or above the file comes first");
+    assert!(got[3].is_empty(), "another county's folder is out of reach");
+}
