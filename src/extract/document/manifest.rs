@@ -44,6 +44,9 @@ const FILE_HEADERS: &[&str] = &[
     "path",
     "路径",
 ];
+/// File headers that may as well head a column of things that are not files (a budget's 名称):
+/// a table called a list by nothing else needs its cells to agree.
+const GENERIC_FILE_HEADERS: &[&str] = &["文件", "材料", "佐证材料", "名称", "file", "name"];
 /// Words that make a header a weaker candidate for the file column.
 const FILE_WORDS: &[&str] = &[
     "文件", "附件", "材料", "照片", "视频", "图片", "档案", "资料", "名称", "file", "name",
@@ -169,7 +172,7 @@ struct Columns {
     header: Option<usize>,
 }
 
-/// Named header columns in a row: (column, rank) sorted best first.
+/// The columns of a row whose header is one of `exact` or holds one of `words`, best first.
 fn named(row: &[String], exact: &[&str], words: &[&str]) -> Vec<usize> {
     let mut found: Vec<(usize, usize)> = Vec::new();
     for (i, cell) in row.iter().enumerate() {
@@ -236,7 +239,9 @@ enum Found {
     Nothing,
 }
 
-fn find_columns(rows: &[Vec<String>]) -> Found {
+/// Where the list's columns are, if `rows` hold one. `said_list`: the file's name or a title
+/// calls it a list, so a generic header (名称) is taken at its word.
+fn find_columns(rows: &[Vec<String>], said_list: bool) -> Found {
     let mut partial = Found::Nothing;
     for (r, row) in rows.iter().take(HEADER_SCAN_ROWS).enumerate() {
         // A row holding a file name or a code is data, whatever words its other cells hold;
@@ -269,12 +274,20 @@ fn find_columns(rows: &[Vec<String>]) -> Found {
             (Some(&fc), false) => {
                 // A file column named only by a weak word (活动名称) yields to one whose cells
                 // are file names.
-                let exact = FILE_HEADERS.contains(&normalise(&row[fc]).as_str());
+                let header = normalise(&row[fc]);
+                let exact = FILE_HEADERS.contains(&header.as_str());
                 let fc = match exact {
                     true => fc,
                     false => by_content(below, &taken(&inds), 1, looks_like_file).unwrap_or(fc),
                 };
-                return list(fc, inds);
+                let generic = !exact || GENERIC_FILE_HEADERS.contains(&header.as_str());
+                let agree = said_list
+                    || !generic
+                    || cells(below, fc).any(looks_like_file)
+                    || inds.iter().any(|&c| cells(below, c).any(looks_like_code));
+                if agree {
+                    return list(fc, inds);
+                }
             }
             (None, false) => match by_content(below, &taken(&inds), 1, looks_like_file) {
                 Some(fc) => return list(fc, inds),
@@ -320,7 +333,7 @@ fn find_columns(rows: &[Vec<String>]) -> Found {
 /// sign of cells merged down several rows, which only the top row holds.
 pub fn has_gaps(rows: &[Vec<String>]) -> bool {
     let head = &rows[..rows.len().min(HEADER_SCAN_ROWS + SAMPLE_ROWS)];
-    let Found::List(cols) = find_columns(head) else {
+    let Found::List(cols) = find_columns(head, true) else {
         return false;
     };
     let filled = |row: &[String], c: usize| row.get(c).is_some_and(|s| !s.trim().is_empty());
@@ -423,7 +436,13 @@ impl Detector {
 
     /// Look for a list in the first rows of a table; the columns, if any, for the rest.
     fn columns(&mut self, head: &[Vec<String>]) -> Option<Columns> {
-        match find_columns(head) {
+        let said_list = self.clue.is_some()
+            || head
+                .iter()
+                .take(HEADER_SCAN_ROWS)
+                .flatten()
+                .any(|c| list_clue(c));
+        match find_columns(head, said_list) {
             Found::List(cols) => {
                 self.note_title(head, cols.header.unwrap_or(cols.data_from));
                 Some(cols)

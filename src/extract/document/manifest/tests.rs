@@ -115,6 +115,16 @@ fn code_column_decides_and_name_column_fills_in() {
 }
 
 #[test]
+fn a_generic_header_is_trusted_when_the_file_says_it_is_a_list() {
+    // 名称 | 指标名称 with names and no extension: a list only because it says so.
+    let rows = grid(&[&["名称", "指标名称"], &["大篷车进校园现场", "科普大篷车"]]);
+    let f = read("材料清单.xlsx", &xlsx(&[("Sheet1", rows.clone())]));
+    assert_eq!(files_and_codes(&f), [("大篷车进校园现场", "科普大篷车")]);
+    let f = read("统计.xlsx", &xlsx(&[("Sheet1", rows)]));
+    assert!(f.manifest_rows.is_empty(), "{:?}", f.manifest_rows);
+}
+
+#[test]
 fn unusual_headers_are_judged_by_what_the_columns_hold() {
     // Neither header word is known; the cells are file names and indicator codes.
     let sheet = grid(&[
@@ -255,6 +265,14 @@ fn near_misses() -> Vec<(&'static str, Vec<Vec<String>>)> {
             grid(&[
                 &["照片名称", "拍摄时间", "拍摄人"],
                 &["IMG_0001.jpg", "2019-05-20", "李四"],
+            ]),
+        ),
+        (
+            "项目支出明细.xlsx",
+            grid(&[
+                &["名称", "绩效指标", "责任单位"],
+                &["科普大篷车运行维护", "完成巡展60场", "互助县科协"],
+                &["科普宣传册印制", "印制5000册", "互助县科协"],
             ]),
         ),
         (
