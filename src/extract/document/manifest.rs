@@ -510,8 +510,15 @@ impl Detector {
             true => text.replace("\r\n", "\n").into(),
             false => text.into(),
         };
+        // Excel's "CSV" in some locales uses semicolons, and its "Unicode text" tabs.
+        let start = &text.as_bytes()[..text.len().min(4096)];
+        let delimiter = [b',', b'\t', b';']
+            .into_iter()
+            .max_by_key(|d| (start.iter().filter(|b| *b == d).count(), *d == b','))
+            .unwrap_or(b',');
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
+            .delimiter(delimiter)
             .flexible(true)
             .from_reader(text.as_bytes());
         let line_of =

@@ -211,6 +211,25 @@ fn csv_saved_by_chinese_excel_in_gbk() {
 }
 
 #[test]
+fn csv_with_tabs_or_semicolons() {
+    for sep in ["\t", ";"] {
+        let text = [
+            "材料清单",
+            "序号|文件名称|指标编码",
+            "1|附件01.jpg|A2",
+            "2|附件02.jpg|B4.1",
+        ]
+        .join("\r\n")
+        .replace('|', sep);
+        let f = read("清单.csv", text.as_bytes());
+        assert_eq!(
+            files_and_codes(&f),
+            [("附件01.jpg", "A2"), ("附件02.jpg", "B4.1")]
+        );
+    }
+}
+
+#[test]
 fn names_without_extension_and_relative_paths_are_kept_as_written() {
     let rows: &[ListRow] = &[
         ("附件01", "A2", ""),
