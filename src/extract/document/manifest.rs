@@ -146,6 +146,17 @@ fn looks_like_code(cell: &str) -> bool {
     well_formed && after.is_none_or(|c| !c.is_ascii_alphanumeric())
 }
 
+/// The cell could be an indicator's name or a phrase holding one (科普大篷车进校园): short
+/// Chinese text that is neither a file, a date nor a number.
+fn looks_like_name(cell: &str) -> bool {
+    let s = cell.trim();
+    let n = s.chars().count();
+    (2..=40).contains(&n)
+        && s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+        && !looks_like_file(s)
+        && !s.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
 /// The cell is an amount or a count (5000, 12.5%, 3万元), never an indicator.
 fn looks_like_amount(cell: &str) -> bool {
     let s = cell.trim();
@@ -294,11 +305,23 @@ fn find_columns(rows: &[Vec<String>], said_list: bool) -> Found {
                 None if matches!(partial, Found::Nothing) => partial = Found::NoFileColumn(r),
                 None => {}
             },
-            (Some(&fc), true) => match by_content(below, &taken(&[fc]), 1, looks_like_code) {
-                Some(ic) => return list(fc, vec![ic]),
-                None if matches!(partial, Found::Nothing) => partial = Found::NoIndicatorColumn(r),
-                None => {}
-            },
+            (Some(&fc), true) => {
+                match by_content(below, &taken(&[fc]), 1, looks_like_code).or_else(|| {
+                    // In a file that calls itself a list, a column of short Chinese phrases
+                    // under an unexpected header (项目, 类别) is taken for indicator names; the
+                    // tagger resolves them against the vocabulary, and quotes the row when it
+                    // cannot.
+                    said_list
+                        .then(|| by_content(below, &taken(&[fc]), 1, looks_like_name))
+                        .flatten()
+                }) {
+                    Some(ic) => return list(fc, vec![ic]),
+                    None if matches!(partial, Found::Nothing) => {
+                        partial = Found::NoIndicatorColumn(r)
+                    }
+                    None => {}
+                }
+            }
             (None, true) => {}
         }
     }

@@ -164,6 +164,26 @@ fn unusual_headers_are_judged_by_what_the_columns_hold() {
 }
 
 #[test]
+fn indicator_names_under_an_unexpected_header_in_a_file_called_a_list() {
+    let rows = grid(&[
+        &["序号", "文件名称", "项目", "拍摄日期"],
+        &["1", "附件01.jpg", "科普大篷车进校园", "2019-05-20"],
+        &["2", "附件02.jpg", "全国科普日", "2019-09-15"],
+    ]);
+    let f = read("材料清单.xlsx", &xlsx(&[("Sheet1", rows.clone())]));
+    assert_eq!(
+        files_and_codes(&f),
+        [
+            ("附件01.jpg", "科普大篷车进校园"),
+            ("附件02.jpg", "全国科普日")
+        ]
+    );
+    // The same table under a name that says nothing is a photo register, not a list.
+    let f = read("照片登记.xlsx", &xlsx(&[("Sheet1", rows)]));
+    assert!(f.manifest_rows.is_empty(), "{:?}", f.manifest_rows);
+}
+
+#[test]
 fn a_weak_file_header_yields_to_a_column_of_file_names() {
     let sheet = grid(&[
         &["活动名称", "照片", "指标"],
@@ -343,7 +363,10 @@ fn a_list_that_cannot_be_read_says_why() {
     assert!(is_submission_list(&f));
 
     // A file column, but nothing says which indicator.
-    let f = read_xlsx(&[&["序号", "文件名称", "备注"], &["1", "附件01.jpg", ""]]);
+    let f = read_xlsx(&[
+        &["序号", "文件名称", "备注"],
+        &["1", "附件01.jpg", "现场照片"],
+    ]);
     assert_eq!(problem_codes(&f), ["manifest_no_indicator_column"]);
 
     // Both columns, no row fills both.
