@@ -169,3 +169,89 @@ fn a_list_in_a_folder_of_its_own_names_its_sibling_folders() {
     assert_eq!(got[2], ["D2"], "a list at or above the file comes first");
     assert!(got[3].is_empty(), "another county's folder is out of reach");
 }
+
+/// The target of issue 15: of the files a list names, at least 95 % get its indicator. Every
+/// list shape counties use, each naming ten files, through the reader and the tagger.
+#[test]
+fn files_named_in_lists_of_every_shape_get_their_indicator() {
+    use crate::sample::manifests::{csv_gbk, docx, xlsx_grouped};
+    const CODES: [&str; 5] = ["A2", "B4.1", "D1", "D2", "C5"];
+    let names: Vec<String> = (1..=10).map(|n| format!("附件{n:02}.jpg")).collect();
+    let code = |i: usize| CODES[i / 2];
+    let rows_as = |written: &dyn Fn(usize) -> String| -> Vec<(String, String)> {
+        (0..10).map(|i| (written(i), code(i).to_string())).collect()
+    };
+    let plain = rows_as(&|i| names[i].clone());
+    fn as_list(rows: &[(String, String)]) -> Vec<ListRow<'_>> {
+        rows.iter()
+            .map(|(f, c)| (f.as_str(), c.as_str(), "现场照片"))
+            .collect()
+    }
+    let title = "海东市互助县2019年报送材料清单";
+    let header = |f: &'static str, i: &'static str| ["序号", f, i, "说明"];
+    let mut shapes: Vec<(&str, &str, Vec<u8>)> = Vec::new();
+    for (fh, ih) in [
+        ("文件名称", "指标编码"),
+        ("文件名", "指标"),
+        ("材料名称", "对应指标"),
+        ("附件名称", "指标代码"),
+        ("照片名称", "评价指标"),
+        ("附件", "指标序号"),
+        ("名称", "指标名称"),
+        ("File Name", "Indicator"),
+        ("上传内容", "归属"),
+    ] {
+        let sheet = list_rows(Some(title), header(fh, ih), &as_list(&plain));
+        shapes.push((fh, "材料清单.xlsx", xlsx(&[("Sheet1", sheet)])));
+    }
+    let cover = vec![vec!["互助县科协".to_string()]];
+    let sheet = list_rows(
+        Some(title),
+        header("文件名称", "指标编码"),
+        &as_list(&plain),
+    );
+    shapes.push((
+        "second sheet",
+        "报送.xlsx",
+        xlsx(&[("封面", cover), ("清单", sheet.clone())]),
+    ));
+    shapes.push(("gbk csv", "材料清单.csv", csv_gbk(&sheet)));
+    shapes.push(("docx table", "材料清单.docx", docx(title, &sheet[1..])));
+    let stems = rows_as(&|i| format!("附件{:02}", i + 1));
+    let sheet = list_rows(
+        Some(title),
+        header("文件名称", "指标编码"),
+        &as_list(&stems),
+    );
+    shapes.push(("no extension", "材料清单.xlsx", xlsx(&[("Sheet1", sheet)])));
+    let grouped: Vec<(&str, &str)> = (0..10).map(|i| (names[i].as_str(), code(i))).collect();
+    shapes.push((
+        "merged indicator",
+        "材料清单.xlsx",
+        xlsx_grouped(title, &grouped),
+    ));
+
+    let (mut named, mut right, mut wrong) = (0, 0, Vec::new());
+    for (shape, list_name, bytes) in &shapes {
+        let mut list = fx(&format!("{FOLDER}/{list_name}"));
+        list.facts = read(list_name, bytes);
+        let mut tree = vec![list];
+        tree.extend(names.iter().map(|n| fx(&format!("{FOLDER}/{n}"))));
+        let t = run(&tree);
+        assert!(!has_flag(&t[0], "no_indicator"), "{shape}: the list itself");
+        for i in 0..10 {
+            named += 1;
+            let first = t[i + 1].indicators.first();
+            if first.is_some_and(|v| v.code == code(i) && v.source == "manifest") {
+                right += 1;
+            } else {
+                wrong.push(format!("{shape}: {} → {:?}", names[i], first));
+            }
+        }
+    }
+    assert!(
+        right * 100 >= named * 95,
+        "{right} of {named} named files got their list's indicator: {wrong:#?}"
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
