@@ -1,5 +1,6 @@
 //! Submission lists (报送材料清单) as the tagger uses them: every list's rows by the folder it
-//! sits in, so that a file finds the row naming it in the nearest list at or above its folder.
+//! sits in, so that a file finds the row naming it in the nearest list at or above its folder
+//! (or, failing that, in a list kept in a folder of its own beside the file's).
 //! Reading a list's rows from the spreadsheet is extraction's job (`extract::document`); this
 //! is only the lookup, kept apart from the candidate logic because its keys (paths written on
 //! Windows, sub-folders, bare names) are a concern of their own.

@@ -406,7 +406,7 @@ enum Missing {
     },
 }
 
-/// Gathers a file's submission-list rows table by table (sheets, or the CSV) and, at the end,
+/// Gathers a file's submission-list rows table by table (sheets, the CSV, Word tables) and, at the end,
 /// either stores them or says why a file that calls itself a list gave none.
 pub struct Detector {
     /// Why the file looks like a list: its name or a title cell.
@@ -429,11 +429,6 @@ impl Detector {
             rows: Vec::new(),
             trouble: Missing::Header,
         }
-    }
-
-    /// The rows found so far.
-    pub fn rows(&self) -> &[ManifestRow] {
-        &self.rows
     }
 
     fn note_title(&mut self, rows: &[Vec<String>], until: usize) {
@@ -459,12 +454,12 @@ impl Detector {
 
     /// Look for a list in the first rows of a table; the columns, if any, for the rest.
     fn columns(&mut self, head: &[Vec<String>]) -> Option<Columns> {
+        // A title row (one or two cells: the title, perhaps a date) may say it too.
         let said_list = self.clue.is_some()
-            || head
-                .iter()
-                .take(HEADER_SCAN_ROWS)
-                .flatten()
-                .any(|c| list_clue(c));
+            || head.iter().take(HEADER_SCAN_ROWS).any(|row| {
+                row.iter().filter(|c| !c.trim().is_empty()).count() <= 2
+                    && row.iter().any(|c| list_clue(c))
+            });
         match find_columns(head, said_list) {
             Found::List(cols) => {
                 self.note_title(head, cols.header.unwrap_or(cols.data_from));
@@ -473,13 +468,13 @@ impl Detector {
             Found::NoFileColumn(r) => {
                 self.note_title(head, r);
                 let header = Self::header_text(head, r);
-                self.trouble = self.trouble_max(Missing::FileColumn { header });
+                self.lacks(Missing::FileColumn { header });
                 None
             }
             Found::NoIndicatorColumn(r) => {
                 self.note_title(head, r);
                 let header = Self::header_text(head, r);
-                self.trouble = self.trouble_max(Missing::IndicatorColumn { header });
+                self.lacks(Missing::IndicatorColumn { header });
                 None
             }
             Found::Nothing => {
@@ -489,8 +484,11 @@ impl Detector {
         }
     }
 
-    fn trouble_max(&mut self, t: Missing) -> Missing {
-        std::mem::replace(&mut self.trouble, Missing::Header).max(t)
+    /// Keep what the closest table lacked (rows beat columns beat a header).
+    fn lacks(&mut self, t: Missing) {
+        if t > self.trouble {
+            self.trouble = t;
+        }
     }
 
     /// After a table with columns gave no row.
@@ -505,7 +503,7 @@ impl Detector {
             file: name(cols.file),
             indicator: name(cols.indicators[0]),
         };
-        self.trouble = self.trouble_max(t);
+        self.lacks(t);
     }
 
     /// One whole table (a sheet); `at(i)` names row `i` for the user ("材料清单!3").
