@@ -383,10 +383,10 @@ messages! {
     // ---- capture dates (helper: dates)
 
     // ---- submission lists (helper: manifests)
-    ProbManifestNoHeader(clue),
-    ProbManifestNoFileColumn(clue, header),
-    ProbManifestNoIndicatorColumn(clue, header),
-    ProbManifestNoRows(clue, at, file_column, indicator_column),
+    ProbManifestNoHeader,
+    ProbManifestNoFileColumn(header),
+    ProbManifestNoIndicatorColumn(header),
+    ProbManifestNoRows(at),
 
     // ---- flags' reasons and the command line (lead)
     CliIndexed(new, changed, unchanged, missing, returned, errors, warnings),

@@ -248,10 +248,10 @@ pub(super) fn text(m: Msg) -> &'static str {
         // ---- capture dates (helper: dates)
 
         // ---- submission lists (helper: manifests)
-        ProbManifestNoHeader => "看起来是材料清单（“{clue}”），但前 10 行中没有写文件名和指标的表头，各列内容也不像文件名和指标编码；请加一行表头，如“文件名称 | 指标编码”",
-        ProbManifestNoFileColumn => "看起来是材料清单（“{clue}”），表头（{header}）有指标列，但找不到写文件名的列；请把该列表头写作“文件名称”",
-        ProbManifestNoIndicatorColumn => "看起来是材料清单（“{clue}”），表头（{header}）有文件名列，但找不到写指标的列；请加一列“指标编码”",
-        ProbManifestNoRows => "材料清单（“{clue}”）在 {at} 有表头“{file_column}”和“{indicator_column}”，但没有一行同时填写了文件名和指标",
+        ProbManifestNoHeader => "看起来是材料清单，但前 10 行中找不到写文件名和指标的表头，各列内容也不像文件名和指标编码；请加一行表头，如“文件名称 | 指标编码”",
+        ProbManifestNoFileColumn => "看起来是材料清单，但这一行表头中没有文件名列：{header}；请把写文件名的列表头写作“文件名称”",
+        ProbManifestNoIndicatorColumn => "看起来是材料清单，但这一行表头中没有指标列：{header}；请加一列“指标编码”",
+        ProbManifestNoRows => "看起来是材料清单，表头在这一行：{at}，但没有一行同时填写了文件名和指标",
 
         // ---- flags' reasons and the command line (lead)
         CliIndexed => "已索引：新增 {new}，变化 {changed}，未变 {unchanged}，缺失 {missing}，重新出现 {returned}；错误 {errors}，警告 {warnings}",

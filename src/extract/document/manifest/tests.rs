@@ -402,15 +402,32 @@ fn every_list_message_is_written_in_both_languages() {
     let p = &f.problems[0];
     let zh = p.reason(Lang::Zh);
     let en = p.reason(Lang::En);
-    assert!(
-        zh.contains("材料清单.xlsx") && zh.contains("序号 | 说明 | 指标编码"),
-        "{zh}"
+    assert_eq!(
+        zh,
+        "看起来是材料清单，但这一行表头中没有文件名列：序号 | 说明 | 指标编码；请把写文件名的列表头写作“文件名称”"
     );
     assert!(
-        en.contains("submission list") && en.contains("材料清单.xlsx"),
+        en.contains("submission list") && en.contains("序号 | 说明 | 指标编码"),
         "{en}"
     );
-    assert!(!zh.contains('{') && !en.contains('{'), "{zh} / {en}");
+    // Without its parameters (the run summary's line per code) each sentence still reads.
+    for code in [
+        Code::ManifestNoHeader,
+        Code::ManifestNoFileColumn,
+        Code::ManifestNoIndicatorColumn,
+        Code::ManifestNoRows,
+    ] {
+        for lang in [Lang::Zh, Lang::En] {
+            let bare = Problem::new(code).reason(lang);
+            for hole in ["{", "“”", "（）", "\"\"", "：，", "：；", ": ;", ": ,"] {
+                assert!(!bare.contains(hole), "{bare}");
+            }
+        }
+    }
+    assert_eq!(
+        Problem::new(Code::ManifestNoFileColumn).reason(Lang::Zh),
+        "看起来是材料清单，但这一行表头中没有文件名列；请把写文件名的列表头写作“文件名称”"
+    );
 }
 
 #[test]
