@@ -162,6 +162,14 @@ codes! {
     // ---- submission lists
     /// A file that looks like a submission list whose rows could not be read; `detail`.
     ManifestUnreadable = "manifest_unreadable", Warning, ProbManifestUnreadable;
+    /// Called a list (`clue`: its name or title) but no header names a file or indicator column.
+    ManifestNoHeader = "manifest_no_header", Warning, ProbManifestNoHeader;
+    /// A list's `header` names an indicator column but no column holds file names; `clue`.
+    ManifestNoFileColumn = "manifest_no_file_column", Warning, ProbManifestNoFileColumn;
+    /// A list's `header` names a file column but no column holds indicators; `clue`.
+    ManifestNoIndicatorColumn = "manifest_no_indicator_column", Warning, ProbManifestNoIndicatorColumn;
+    /// Both columns found (header `at`), but no row fills both; `file_column`, `indicator_column`.
+    ManifestNoRows = "manifest_no_rows", Warning, ProbManifestNoRows;
     // ---- carried over from catalogs written before codes existed
     /// A problem recorded as a sentence by an older version; `detail`.
     Legacy = "legacy", Error, ProbLegacy;

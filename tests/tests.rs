@@ -25,6 +25,8 @@ mod harness;
 mod indexing;
 #[path = "it/limits.rs"]
 mod limits;
+#[path = "it/manifests.rs"]
+mod manifests;
 #[path = "it/sample.rs"]
 mod sample;
 #[path = "it/serve.rs"]

@@ -247,6 +247,10 @@ pub(super) fn text(m: Msg) -> &'static str {
         // ---- capture dates (helper: dates)
 
         // ---- submission lists (helper: manifests)
+        ProbManifestNoHeader => "looks like a submission list, but none of its first 10 rows is a header naming a file and an indicator column, and no columns hold file names beside indicator codes; add a header row such as \"文件名称 | 指标编码\"",
+        ProbManifestNoFileColumn => "looks like a submission list, but this header has no column of file names: {header}; head that column \"文件名称\"",
+        ProbManifestNoIndicatorColumn => "looks like a submission list, but this header has no indicator column: {header}; add a column \"指标编码\"",
+        ProbManifestNoRows => "looks like a submission list with its header at this row: {at}, but no row fills in both a file name and an indicator",
 
         // ---- flags' reasons and the command line (lead)
         CliCollectionCounts => "{items} items ({accepted} accepted, {rejected} rejected)",

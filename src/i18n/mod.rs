@@ -390,6 +390,10 @@ messages! {
     // ---- capture dates (helper: dates)
 
     // ---- submission lists (helper: manifests)
+    ProbManifestNoHeader,
+    ProbManifestNoFileColumn(header),
+    ProbManifestNoIndicatorColumn(header),
+    ProbManifestNoRows(at),
 
     // ---- flags' reasons and the command line (lead)
     CliCollectionCounts(items, accepted, rejected),

@@ -247,6 +247,10 @@ pub(super) fn text(m: Msg) -> &'static str {
         // ---- capture dates (helper: dates)
 
         // ---- submission lists (helper: manifests)
+        ProbManifestNoHeader => "看起来是材料清单，但前 10 行中找不到写文件名和指标的表头，各列内容也不像文件名和指标编码；请加一行表头，如“文件名称 | 指标编码”",
+        ProbManifestNoFileColumn => "看起来是材料清单，但这一行表头中没有文件名列：{header}；请把写文件名的列表头写作“文件名称”",
+        ProbManifestNoIndicatorColumn => "看起来是材料清单，但这一行表头中没有指标列：{header}；请加一列“指标编码”",
+        ProbManifestNoRows => "看起来是材料清单，表头在这一行：{at}，但没有一行同时填写了文件名和指标",
 
         // ---- flags' reasons and the command line (lead)
         CliCollectionCounts => "{items} 个文件（采用 {accepted}，不采用 {rejected}）",

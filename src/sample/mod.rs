@@ -40,6 +40,7 @@
 mod devices;
 pub mod exif_layout;
 pub mod jpeg;
+pub mod manifests;
 pub mod media;
 pub mod rng;
 mod tree;

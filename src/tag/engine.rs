@@ -23,7 +23,7 @@ use crate::schema::{
 
 use super::checks::{duplicate_flags, gps_flag};
 use super::flags::{self, Flag};
-use super::manifests::Manifests;
+use super::manifests::{is_submission_list, Manifests};
 use super::segments::{segments, split_path, Part, Segment};
 use super::{FileForTagging, TagConfig, TagKind, Tagging};
 
@@ -669,8 +669,8 @@ pub(crate) fn tag_one(
     t.flags.extend(flags::possibly_edited(cfg, f.facts));
     let file_name = f.rel_path.rsplit('/').next().unwrap_or(f.rel_path);
     t.flags.extend(flags::no_capture_date(f.facts, file_name));
-    // A submission list describes other files; it is not itself evidence of an indicator.
-    if t.indicators.is_empty() && f.facts.manifest_rows.is_empty() {
+    // A submission list describes other files, read or not; it is not itself evidence of an indicator.
+    if t.indicators.is_empty() && !is_submission_list(f.facts) {
         t.flags.push(match manifests.lookup(f) {
             Some(e) => Flag::NoIndicator.why(
                 Msg::FlagWhyNoIndicatorUnknownInList,

@@ -174,8 +174,13 @@ pub fn extract(name: &str, mime: &str, data: &[u8], limits: &Limits, f: &mut Fac
     let kind = kind_of(name, mime, data);
     match kind {
         DocKind::Pdf => pdf::extract(data, limits, f),
-        DocKind::Docx | DocKind::Pptx => ooxml::extract(data, kind, limits, f),
-        DocKind::Xlsx | DocKind::Xls => sheet::extract(data, kind, limits, f),
+        DocKind::Docx | DocKind::Pptx => {
+            ooxml::extract(data, kind, limits, f);
+            if kind == DocKind::Docx {
+                manifest::from_document_text(f);
+            }
+        }
+        DocKind::Xlsx | DocKind::Xls => sheet::extract(name, data, kind, limits, f),
         DocKind::Text => text::extract(name, data, false, limits, f),
         DocKind::Csv => text::extract(name, data, true, limits, f),
         DocKind::Ole => {

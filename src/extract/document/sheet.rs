@@ -1,5 +1,6 @@
 //! Spreadsheets (XLSX/XLSM through calamine's streaming cell reader, legacy XLS through its
-//! range reader): cell text of every sheet, sheet names, and submission-list rows.
+//! range reader): cell text of every sheet and sheet names; each sheet's first cells go to
+//! [`super::manifest`], which decides whether it is a submission list.
 //!
 //! calamine opens the zip itself, so an XLSX is first proven safe by [`super::ooxml`] (entry
 //! count, declared sizes, and an inflate-to-nothing pass under a byte limit) before calamine
@@ -10,10 +11,11 @@ use crate::problem::{Code, Problem};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{DataRef, DataType, Reader, Xls, Xlsx};
+use calamine::{DataRef, DataType, Dimensions, Reader, Xls, Xlsx};
 
-use super::{manifest, ooxml, DocKind};
-use crate::extract::{Facts, Limits, ManifestRow};
+use super::manifest::{self, Detector};
+use super::{ooxml, DocKind};
+use crate::extract::{Facts, Limits};
 
 /// Columns kept per row for manifest detection (a submission list is narrow).
 const MANIFEST_COLS: u32 = 64;
@@ -71,9 +73,10 @@ impl SheetText {
             out.push('\n');
         }
     }
-    fn manifest(&self, sheet: &str) -> Vec<ManifestRow> {
+    /// The first cells of each row as a grid, and each grid row's sheet row number.
+    fn grid(&self) -> (Vec<Vec<String>>, Vec<u32>) {
         let numbers: Vec<u32> = self.rows.keys().copied().collect();
-        let grid: Vec<Vec<String>> = self
+        let grid = self
             .rows
             .values()
             .map(|cells| {
@@ -92,22 +95,35 @@ impl SheetText {
                 row
             })
             .collect();
-        manifest::rows_of(&grid, |i| format!("{sheet}!{}", numbers[i] + 1))
+        (grid, numbers)
     }
 }
 
-pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
+/// The workbook cannot be read: say so, and say too that a submission list was lost with it.
+fn refuse(f: &mut Facts, lists: &Detector, p: Problem) {
+    let detail = p
+        .params
+        .get("detail")
+        .map_or(p.code.as_str(), String::as_str);
+    f.problems.extend(lists.unreadable(detail));
+    f.problems.push(p);
+}
+
+/// Read a workbook; `name` is the file's name, which may say it is a submission list.
+pub fn extract(name: &str, data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
+    let mut lists = Detector::new(name);
     match kind {
-        DocKind::Xls => extract_xls(data, limits, f),
-        _ => extract_xlsx(data, limits, f),
+        DocKind::Xls => extract_xls(data, limits, f, &mut lists),
+        _ => extract_xlsx(data, limits, f, &mut lists),
     }
+    lists.finish(f);
 }
 
-fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
+fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts, lists: &mut Detector) {
     match ooxml::open_checked(data, DocKind::Xlsx, limits) {
         Ok(mut z) => {
             if let Err(e) = z.drain_all() {
-                f.problems.push(e.problem());
+                refuse(f, lists, e.problem());
                 return;
             }
             if let Ok(Some(core)) = z.read("docProps/core.xml") {
@@ -121,19 +137,26 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
             }
         }
         Err(e) => {
-            f.problems.push(e.problem());
+            refuse(f, lists, e.problem());
             return;
         }
     }
     let mut book: Xlsx<_> = match calamine::open_workbook_from_rs(Cursor::new(data)) {
         Ok(b) => b,
         Err(e) => {
-            f.problems.push(Problem::detail(Code::SheetInvalid, e));
+            refuse(f, lists, Problem::detail(Code::SheetInvalid, e));
             return;
         }
     };
     let names = book.sheet_names();
-    workbook_text(&names, limits, f, |name, sheet, errors| {
+    workbook_text(&names, limits, f, lists, |name, ask| {
+        let (sheet, errors) = match ask {
+            Ask::Merges(out) => {
+                *out = book.merge_cells_by_sheet_name(name).unwrap_or_default();
+                return;
+            }
+            Ask::Cells(sheet, errors) => (sheet, errors),
+        };
         match book.worksheet_cells_reader(name) {
             Ok(mut reader) => loop {
                 match reader.next_cell() {
@@ -163,16 +186,23 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts) {
     });
 }
 
-fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
+fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts, lists: &mut Detector) {
     let mut book: Xls<_> = match calamine::open_workbook_from_rs(Cursor::new(data)) {
         Ok(b) => b,
         Err(e) => {
-            f.problems.push(Problem::detail(Code::SheetInvalid, e));
+            refuse(f, lists, Problem::detail(Code::SheetInvalid, e));
             return;
         }
     };
     let names = book.sheet_names();
-    workbook_text(&names, limits, f, |name, sheet, errors| {
+    workbook_text(&names, limits, f, lists, |name, ask| {
+        let (sheet, errors) = match ask {
+            Ask::Merges(out) => {
+                *out = book.merge_cells_by_sheet_name(name).unwrap_or_default();
+                return;
+            }
+            Ask::Cells(sheet, errors) => (sheet, errors),
+        };
         match book.worksheet_range(name) {
             Ok(range) => {
                 let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -195,16 +225,57 @@ fn extract_xls(data: &[u8], limits: &Limits, f: &mut Facts) {
     });
 }
 
+/// What the frame asks of a workbook about one sheet.
+enum Ask<'s> {
+    /// Its cells, and problems met reading them.
+    Cells(&'s mut SheetText, &'s mut Vec<Problem>),
+    /// Its merged regions (only for a list with gaps: it means reading the sheet again).
+    Merges(&'s mut Vec<Dimensions>),
+}
+
+/// A cell merged down several rows (指标 B4.1 beside the five photos it covers) holds its
+/// text in the top row only: give it to every row of the region.
+fn fill_merged(grid: &mut [Vec<String>], numbers: &[u32], merges: &[Dimensions]) {
+    for m in merges.iter().filter(|m| m.end.0 > m.start.0) {
+        let (top, left) = m.start;
+        let Ok(at) = numbers.binary_search(&top) else {
+            continue;
+        };
+        let Some(text) = grid[at]
+            .get(left as usize)
+            .filter(|t| !t.is_empty())
+            .cloned()
+        else {
+            continue;
+        };
+        let right = m.end.1.min(MANIFEST_COLS - 1);
+        for i in at + 1..grid.len() {
+            if numbers[i] > m.end.0 {
+                break;
+            }
+            let row = &mut grid[i];
+            if row.len() <= right as usize {
+                row.resize(right as usize + 1, String::new());
+            }
+            for c in left..=right {
+                if row[c as usize].is_empty() {
+                    row[c as usize] = text.clone();
+                }
+            }
+        }
+    }
+}
+
 /// The frame both workbook formats share: each sheet's name then its cells as text, up to the
-/// text cap, and the submission-list rows any sheet holds. `read_sheet` fills one sheet.
+/// text cap, and the submission-list rows any sheet holds. `read_sheet` answers an [`Ask`].
 fn workbook_text(
     names: &[String],
     limits: &Limits,
     f: &mut Facts,
-    mut read_sheet: impl FnMut(&str, &mut SheetText, &mut Vec<Problem>),
+    lists: &mut Detector,
+    mut read_sheet: impl FnMut(&str, Ask<'_>),
 ) {
     let mut text = String::new();
-    let mut manifest_rows = Vec::new();
     for name in names {
         if text.len() > limits.text_cap {
             break;
@@ -212,10 +283,15 @@ fn workbook_text(
         text.push_str(name);
         text.push('\n');
         let mut sheet = SheetText::new();
-        read_sheet(name, &mut sheet, &mut f.problems);
+        read_sheet(name, Ask::Cells(&mut sheet, &mut f.problems));
         sheet.write_text(&mut text);
-        manifest_rows.extend(sheet.manifest(name));
+        let (mut grid, numbers) = sheet.grid();
+        if manifest::has_gaps(&grid) {
+            let mut merges = Vec::new();
+            read_sheet(name, Ask::Merges(&mut merges));
+            fill_merged(&mut grid, &numbers, &merges);
+        }
+        lists.table(&grid, |i| format!("{name}!{}", numbers[i] + 1));
     }
-    f.manifest_rows = manifest_rows;
     f.set_text(text, limits.text_cap);
 }

@@ -1,7 +1,7 @@
 //! Documents made by `sample::media`, read back: Chinese text, properties, hostile shapes.
 
 use super::*;
-use crate::sample::media;
+use crate::sample::{manifests, media};
 
 fn read(name: &str, data: &[u8]) -> Facts {
     let (_, mime) = sniff::sniff(data, name);
@@ -392,6 +392,18 @@ fn mutated_fixtures_never_panic() {
             media::xlsx(&[("表", rows(&[&["文件名", "指标"], &["a.jpg", "B1"]]))]),
         ),
         ("g.rtf", media::rtf("标题", "作者", &["科普", "第二段"])),
+        (
+            "材料清单.xlsx",
+            manifests::xlsx_grouped("清单", &[("a.jpg", "B1"), ("b.jpg", "B1"), ("c", "A2")]),
+        ),
+        (
+            "材料清单.docx",
+            manifests::docx("清单", &rows(&[&["文件名", "指标"], &["a.jpg", "B1"]])),
+        ),
+        (
+            "材料清单.csv",
+            manifests::csv_gbk(&rows(&[&["清单"], &["文件名", "指标"], &["a.jpg", "B1"]])),
+        ),
         (
             "f.mp4",
             media::mp4(t, 3.0, 64, 48, Some((36.6, 101.7)), Some(("M", "N"))),

@@ -161,7 +161,7 @@ fn zero_pattern(data: &[u8]) -> Option<(String, &'static str)> {
 }
 
 /// Read a text file: decoded text, and manifest rows when it is a CSV submission list.
-pub fn extract(_name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut Facts) {
+pub fn extract(name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut Facts) {
     // Decoding never needs more than a few times the cap: the rest would be cut anyway.
     let window = limits.text_cap.saturating_mul(4).max(64);
     let cut = data.len() > window;
@@ -181,7 +181,9 @@ pub fn extract(_name: &str, data: &[u8], is_csv: bool, limits: &Limits, f: &mut 
         return;
     }
     if is_csv {
-        f.manifest_rows = manifest::from_csv(&text);
+        let mut lists = manifest::Detector::new(name);
+        lists.csv(&text);
+        lists.finish(f);
     }
     f.set_text(text, limits.text_cap);
     if cut && f.text_status.is_none() {

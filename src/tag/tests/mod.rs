@@ -447,3 +447,4 @@ fn precedence_manual_manifest_path_keyword_gps() {
 }
 
 mod flags;
+mod lists;
