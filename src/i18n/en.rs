@@ -246,6 +246,15 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbLegacy => "{detail}",
 
         // ---- capture dates (helper: dates)
+        ProbDateIsModifyDate => "only EXIF ModifyDate dates this photo: the capture time shown is its last-modified time, which is weaker",
+        ProbPhotoMetadataUnreadable => "the photo's XMP or IPTC metadata could not be read: {detail}",
+        ProbVideoDatesDiffer => "the video states two different capture times: {taken} ({source}) and {other} ({other_source}); the first is used",
+        DateKindCaptured => "capture time",
+        DateKindDocCreated => "document creation time",
+        DocModified => "Document modified",
+        CapturedAlt => "Other capture time",
+        EvidenceDate => "Evidence date",
+        CapturedIsModifyDate => "last-modified time, not a capture time",
 
         // ---- submission lists (helper: manifests)
 

@@ -381,6 +381,15 @@ messages! {
     ProbLegacy(detail),
 
     // ---- capture dates (helper: dates)
+    ProbDateIsModifyDate,
+    ProbPhotoMetadataUnreadable(detail),
+    ProbVideoDatesDiffer(taken, source, other, other_source),
+    DateKindCaptured,
+    DateKindDocCreated,
+    DocModified,
+    CapturedAlt,
+    EvidenceDate,
+    CapturedIsModifyDate,
 
     // ---- submission lists (helper: manifests)
 

@@ -246,6 +246,15 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbLegacy => "{detail}",
 
         // ---- capture dates (helper: dates)
+        ProbDateIsModifyDate => "只有 EXIF 修改时间（ModifyDate），拍摄时间按最后修改时间记录，可信度较低",
+        ProbPhotoMetadataUnreadable => "照片的 XMP 或 IPTC 元数据无法读取：{detail}",
+        ProbVideoDatesDiffer => "视频记录了两个不同的拍摄时间：{taken}（{source}）与 {other}（{other_source}），采用前者",
+        DateKindCaptured => "拍摄时间",
+        DateKindDocCreated => "文档创建时间",
+        DocModified => "文档修改时间",
+        CapturedAlt => "另一拍摄时间",
+        EvidenceDate => "证据日期",
+        CapturedIsModifyDate => "最后修改时间，非拍摄时间",
 
         // ---- submission lists (helper: manifests)
 

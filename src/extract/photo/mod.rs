@@ -27,7 +27,9 @@ mod exif_block;
 mod fields;
 mod header;
 mod jpeg;
+mod png_text;
 mod time;
+mod xmp;
 
 #[cfg(test)]
 mod corpus;
@@ -43,7 +45,11 @@ use self::exif_block::{
 use self::fields::fill_from_exif;
 use self::header::{heif_size, simple_size};
 use self::jpeg::scan_jpeg;
+use self::png_text::scan_png;
+pub(crate) use self::time::parse_exif_time_text;
 pub use self::time::parse_utc_offset;
+use self::time::{exif_times, settle};
+use self::xmp::{iptc_date, xmp_dates};
 use super::{Facts, Limits};
 use crate::problem::{Code, Problem};
 
@@ -52,17 +58,34 @@ use crate::problem::{Code, Problem};
 pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     let container = Container::detect(data);
 
+    let mut found = Vec::new();
     let (exif, jpeg_size) = match container {
         Container::Jpeg => {
             let scan = scan_jpeg(data);
             if let Some(problem) = &scan.damage {
                 f.problems.push(problem.clone());
             }
+            if let Some(packet) = scan.xmp {
+                xmp_dates(packet, limits.default_offset, f, &mut found);
+            }
+            if let Some(resources) = scan.photoshop {
+                iptc_date(resources, limits.default_offset, f, &mut found);
+            }
             let exif = scan.exif_tiff.map(|tiff| {
                 let truncated = scan.exif_truncated;
                 (parse_raw(repair_pointers(tiff.to_vec())), truncated)
             });
             (exif, scan.size)
+        }
+        Container::Png => {
+            let text = scan_png(data);
+            if let Some(packet) = &text.xmp {
+                xmp_dates(packet, limits.default_offset, f, &mut found);
+            }
+            // The eXIf chunk first; the legacy text chunk when there is none.
+            let exif = read_container(data)
+                .or_else(|| text.exif_tiff.map(|tiff| parse_raw(repair_pointers(tiff))));
+            (exif.map(|r| (r, false)), None)
         }
         _ => {
             // Raw and newer formats (RAF, RW2, X3F, CR3, JPEG 2000, JPEG XL) that kamadak-exif
@@ -116,8 +139,16 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     });
     if let Some(meta) = &meta {
-        fill_from_exif(meta, limits, f);
-    } else if container == Container::Other && looks_like_text(data) {
+        exif_times(meta, limits, f, &mut found);
+        if container == Container::Tiff {
+            if let Some(packet) = tiff_xmp(meta) {
+                xmp_dates(packet, limits.default_offset, f, &mut found);
+            }
+        }
+        fill_from_exif(meta, f);
+    }
+    settle(found, f);
+    if meta.is_none() && container == Container::Other && looks_like_text(data) {
         f.problems.push(Problem::new(Code::NotAnImage));
     }
 
@@ -136,6 +167,18 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     if let Some((w, h)) = header_size {
         f.width = Some(w);
         f.height = Some(h);
+    }
+}
+
+/// A TIFF's XMP packet (tag 700, XMLPacket, in IFD0).
+fn tiff_xmp(m: &Meta) -> Option<&[u8]> {
+    match &m
+        .main
+        .get_field(Tag(Context::Tiff, 700), In::PRIMARY)?
+        .value
+    {
+        exif::Value::Byte(b) | exif::Value::Undefined(b, _) => Some(b),
+        _ => None,
     }
 }
 

@@ -14,6 +14,7 @@ use super::header::heif_size;
 use super::parse_utc_offset;
 use super::time::{parse_exif_time, parse_offset};
 use crate::extract::{Facts, Limits};
+use crate::problem::Code;
 use crate::sample::generate;
 use crate::sample::jpeg::{
     encode_pixels, exif_tiff, jpeg, with_exif_segment, GpsLayout, Pattern, PhotoSpec,
@@ -150,7 +151,12 @@ fn date_falls_back_to_create_date_then_modify_date() {
 
     spec.create_date = None;
     let f = read(&jpeg(&spec));
-    assert_eq!(f.captured_at_source.as_deref(), Some("exif:DateTime"));
+    assert_eq!(f.captured_at_source.as_deref(), Some("exif:ModifyDate"));
+    assert_eq!(
+        f.problems.iter().map(|p| p.code).collect::<Vec<_>>(),
+        vec![Code::DateIsModifyDate],
+        "a capture time that is only the last-modified time says so"
+    );
     assert_eq!(
         f.captured_at.unwrap().to_rfc3339(),
         "2018-02-03T04:05:06+08:00"
@@ -182,11 +188,17 @@ fn edited_photo_keeps_modify_date_apart() {
 }
 
 #[test]
-fn all_zero_dates_mean_unknown_without_error() {
+fn all_zero_dates_mean_unknown_with_one_placeholder_warning() {
     let mut spec = phone();
     spec.zero_dates = true;
     let f = read(&jpeg(&spec));
-    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
+    assert_eq!(f.problems[0].code, Code::DatePlaceholder);
+    assert!(!f.has_error());
+    assert_eq!(
+        f.problems[0].params["tag"],
+        "EXIF DateTimeOriginal, CreateDate (DateTimeDigitized), ModifyDate (DateTime)"
+    );
     assert_eq!(f.captured_at, None);
     assert_eq!(f.captured_at_source, None);
     assert_eq!(f.modified_at, None);
@@ -688,7 +700,18 @@ fn sample_photos_read_back_as_specified() {
             &mut f,
         );
         let shown = file.path.display();
-        assert!(f.problems.is_empty(), "{shown}: {:?}", f.problems);
+        // A photo whose clock was unset says so with one placeholder warning.
+        let expected: &[Code] = if spec.zero_dates {
+            &[Code::DatePlaceholder]
+        } else {
+            &[]
+        };
+        assert_eq!(
+            f.problems.iter().map(|p| p.code).collect::<Vec<_>>(),
+            expected,
+            "{shown}: {:?}",
+            f.problems
+        );
         assert_eq!(
             (f.width, f.height),
             (Some(spec.width), Some(spec.height)),

@@ -14,6 +14,8 @@
 use crate::problem::{Code, Problem};
 use std::path::Path;
 
+mod dates;
+
 use chrono::{DateTime, Datelike, FixedOffset};
 use nom_exif::{EntryValue, MediaParser, MediaSource, TrackInfo, TrackInfoTag};
 
@@ -38,9 +40,35 @@ fn unsupported(head: &[u8]) -> Option<&'static str> {
 }
 
 fn note_unsupported(kind: &str, f: &mut Facts) {
-    f.text_status = Some(format!(
-        "no video metadata read: the {kind} container is not supported; the file is catalogued and hashed only"
-    ));
+    f.text_status = Some(if f.captured_at.is_some() {
+        format!(
+            "only the capture date read: the {kind} container's other metadata is not supported"
+        )
+    } else {
+        format!(
+            "no video metadata read: the {kind} container is not supported; the file is catalogued and hashed only"
+        )
+    });
+}
+
+/// The capture date of a container nom-exif does not read (AVI, AVCHD), from its head.
+fn unsupported_dates(kind: &str, head: &[u8], limits: &Limits, f: &mut Facts) {
+    let found = if kind == "AVI" {
+        dates::avi(head, limits.default_offset, f)
+    } else if kind.starts_with("MPEG transport") {
+        dates::mts(
+            &head[..head.len().min(dates::MTS_HEAD)],
+            limits.default_offset,
+            f,
+        )
+        .map(|t| (t, "h264:DateTimeOriginal"))
+    } else {
+        None
+    };
+    if let Some((t, source)) = found {
+        f.captured_at = Some(t);
+        f.captured_at_source = Some(source.into());
+    }
 }
 
 /// Read video metadata from bytes already in memory.
@@ -67,9 +95,11 @@ fn extract_buffer(buffer: bytes::Bytes, limits: &Limits, f: &mut Facts) {
         return;
     }
     if let Some(kind) = unsupported(data) {
+        unsupported_dates(kind, data, limits, f);
         note_unsupported(kind, f);
         return;
     }
+    let qt = dates::find_moov(data).map(|moov| dates::quicktime(moov, f));
     let ms = match MediaSource::from_memory(buffer.clone()) {
         Ok(ms) => ms,
         // nom-exif knows brands by list; DASH (`iso5`, `dash`) and other valid ISO base media
@@ -86,7 +116,7 @@ fn extract_buffer(buffer: bytes::Bytes, limits: &Limits, f: &mut Facts) {
             return;
         }
     };
-    parse(ms, data.starts_with(MATROSKA), limits, f);
+    parse(ms, data.starts_with(MATROSKA), qt, limits, f);
 }
 
 const MATROSKA: &[u8] = b"\x1A\x45\xDF\xA3";
@@ -118,9 +148,15 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
         return;
     }
     if let Some(kind) = unsupported(&head[..n]) {
+        let mut start = Vec::new();
+        if let Ok(file) = std::fs::File::open(path) {
+            let _ = file.take(dates::MTS_HEAD as u64).read_to_end(&mut start);
+        }
+        unsupported_dates(kind, &start, limits, f);
         note_unsupported(kind, f);
         return;
     }
+    let qt = read_moov(path).map(|moov| dates::quicktime(&moov, f));
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) => {
@@ -130,7 +166,7 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
     };
     let matroska = head.starts_with(MATROSKA);
     match MediaSource::seekable(file) {
-        Ok(ms) => parse(ms, matroska, limits, f),
+        Ok(ms) => parse(ms, matroska, qt, limits, f),
         Err(e) if has_ftyp(&head[..n]) => {
             let reopened = std::fs::File::open(path).map(|file| IsomBrand {
                 inner: file,
@@ -140,12 +176,52 @@ pub fn extract_file(path: &Path, limits: &Limits, f: &mut Facts) {
                 .map_err(nom_exif::Error::from)
                 .and_then(MediaSource::seekable)
             {
-                Ok(ms) => parse(ms, matroska, limits, f),
+                Ok(ms) => parse(ms, matroska, qt, limits, f),
                 Err(_) => f.problems.push(Problem::detail(Code::VideoUnreadable, e)),
             }
         }
         Err(e) => f.problems.push(Problem::detail(Code::VideoUnreadable, e)),
     }
+}
+
+/// A large file's `moov` body, found by seeking over the top-level boxes (`mdat` is never
+/// read); `None` when there is none or it is larger than [`dates::MAX_MOOV`].
+fn read_moov(path: &Path) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut pos = 0u64;
+    for _ in 0..64 {
+        if pos + 8 > len {
+            return None;
+        }
+        file.seek(SeekFrom::Start(pos)).ok()?;
+        let mut h = [0u8; 16];
+        file.read_exact(&mut h[..8]).ok()?;
+        let (header, size) = match u32::from_be_bytes(h[..4].try_into().ok()?) as u64 {
+            0 => (8, len - pos),
+            1 => {
+                file.read_exact(&mut h[8..16]).ok()?;
+                (16, u64::from_be_bytes(h[8..16].try_into().ok()?))
+            }
+            n => (8, n),
+        };
+        if size < header {
+            return None;
+        }
+        if &h[4..8] == b"moov" {
+            let body = (size - header).min(len - pos - header);
+            if body > dates::MAX_MOOV {
+                return None;
+            }
+            let mut moov = vec![0u8; body as usize];
+            file.seek(SeekFrom::Start(pos + header)).ok()?;
+            file.read_exact(&mut moov).ok()?;
+            return Some(moov);
+        }
+        pos = pos.checked_add(size)?;
+    }
+    None
 }
 
 fn has_ftyp(data: &[u8]) -> bool {
@@ -186,7 +262,13 @@ impl std::io::Seek for IsomBrand {
     }
 }
 
-fn parse<R: std::io::Read>(ms: MediaSource<R>, matroska: bool, limits: &Limits, f: &mut Facts) {
+fn parse<R: std::io::Read>(
+    ms: MediaSource<R>,
+    matroska: bool,
+    qt: Option<dates::QtDates>,
+    limits: &Limits,
+    f: &mut Facts,
+) {
     let mut parser = MediaParser::new();
     if !matches!(ms.kind(), nom_exif::MediaKind::Track) {
         f.problems.push(Problem::detail(
@@ -197,10 +279,8 @@ fn parse<R: std::io::Read>(ms: MediaSource<R>, matroska: bool, limits: &Limits, 
     }
     match parser.parse_track(ms) {
         Ok(info) => {
-            apply(&info, limits, f);
-            if matroska && f.captured_at.is_some() {
-                f.captured_at_source = Some("matroska:DateUTC".into());
-            }
+            let stated = apply(&info, f);
+            settle(stated, matroska, qt.unwrap_or_default(), limits, f);
         }
         Err(e) => f.problems.push(describe_error(&e.to_string())),
     }
@@ -244,13 +324,13 @@ fn number(info: &TrackInfo, tag: TrackInfoTag) -> Option<u64> {
 /// Longest duration believed: a fuzzed `mvhd` claims 9.2·10¹⁸ s; no camera records a year.
 const MAX_PLAUSIBLE_DURATION_S: f64 = 366.0 * 24.0 * 3600.0;
 
-fn apply(info: &TrackInfo, limits: &Limits, f: &mut Facts) {
-    if let Some(EntryValue::DateTime(t)) = info.get(TrackInfoTag::CreateDate) {
-        if let Some((t, source)) = creation(*t, limits.default_offset) {
-            f.captured_at = Some(t);
-            f.captured_at_source = Some(source.into());
-        }
-    }
+/// Fill everything but the date, and return the date nom-exif read (Apple's key if present,
+/// else `mvhd`; Matroska's DateUTC).
+fn apply(info: &TrackInfo, f: &mut Facts) -> Option<DateTime<FixedOffset>> {
+    let stated = match info.get(TrackInfoTag::CreateDate) {
+        Some(EntryValue::DateTime(t)) => Some(*t),
+        _ => None,
+    };
     if let Some(ms) = number(info, TrackInfoTag::DurationMs) {
         let s = ms as f64 / 1000.0;
         if s > 0.0 && s < MAX_PLAUSIBLE_DURATION_S {
@@ -274,24 +354,73 @@ fn apply(info: &TrackInfo, limits: &Limits, f: &mut Facts) {
     if let Some(loc) = text(info, TrackInfoTag::GpsIso6709) {
         f.gps = parse_iso6709(&loc);
     }
+    stated
 }
 
-/// Decide whether a container time is real and where it came from. nom-exif prefers Apple's
-/// `creationdate` key (which states the phone's offset) over `mvhd` (always UTC); an offset
-/// other than zero therefore can only come from the Apple key.
-fn creation(
-    t: DateTime<FixedOffset>,
-    zone: FixedOffset,
-) -> Option<(DateTime<FixedOffset>, &'static str)> {
-    // 1904-01-01 is QuickTime's zero: "not set". Cameras with a flat clock battery also write
-    // times just after it, and nothing was filmed before 1970 on a phone.
-    if t.year() < 1971 {
-        return None;
+/// Choose the capture time among what the container states, most trusted first: Apple's
+/// `creationdate` key (the phone's local time and offset), 3GPP's `udta/date`, then the
+/// `mvhd` header (UTC, shown in the configured zone so that a video filmed on the evening of
+/// 31 December in Xining files under that day, as its photos do). When a stronger source is
+/// taken and `mvhd` differs, `mvhd` is kept as the alternative and a note shows both.
+///
+/// nom-exif gives Apple's key when there is one, else `mvhd`: a time other than our own
+/// `mvhd` reading, or one with an offset, is therefore Apple's key.
+fn settle(
+    stated: Option<DateTime<FixedOffset>>,
+    matroska: bool,
+    qt: dates::QtDates,
+    limits: &Limits,
+    f: &mut Facts,
+) {
+    let zone = limits.default_offset;
+    if matroska {
+        if let Some(t) = crate::extract::dates::vet(f, "Matroska DateUTC", stated) {
+            f.captured_at = Some(t.with_timezone(&zone));
+            f.captured_at_source = Some("matroska:DateUTC".into());
+        }
+        return;
     }
-    if t.offset().local_minus_utc() != 0 {
-        Some((t, "quicktime:com.apple.quicktime.creationdate"))
+    let apple = stated.filter(|t| match qt.mvhd {
+        Some(m) => (t.timestamp() - m.timestamp()).abs() > 1 || t.offset().local_minus_utc() != 0,
+        None => t.offset().local_minus_utc() != 0,
+    });
+    // Apple's key refused as a placeholder is not replaced by nom-exif's other reading.
+    let apple = match apple {
+        Some(t) if t.year() < 1971 => None,
+        t => crate::extract::dates::vet(f, "QuickTime com.apple.quicktime.creationdate", t),
+    };
+    // Without our own header reading (a moov too large to load), nom-exif's is `mvhd`.
+    let mvhd = if qt.seen_mvhd {
+        qt.mvhd
     } else {
-        Some((t.with_timezone(&zone), "quicktime:CreationDate"))
+        let t = stated.filter(|t| t.offset().local_minus_utc() == 0 && apple.is_none());
+        match t {
+            Some(t) if t.year() < 1971 => None,
+            t => crate::extract::dates::vet(f, "QuickTime CreateDate", t),
+        }
+    };
+    let chosen = apple
+        .map(|t| (t, "apple:creationdate"))
+        .or(qt.udta_date.map(|t| (t, "quicktime:DateTimeOriginal")))
+        .or(mvhd.map(|t| (t.with_timezone(&zone), "quicktime:CreateDate")));
+    let Some((t, source)) = chosen else { return };
+    f.captured_at = Some(t);
+    f.captured_at_source = Some(source.into());
+    if source != "quicktime:CreateDate" {
+        if let Some(m) = mvhd {
+            let m = m.with_timezone(&zone);
+            f.captured_at_alt = Some(m);
+            f.captured_at_alt_source = Some("quicktime:CreateDate".into());
+            if (m.timestamp() - t.timestamp()).abs() > 60 {
+                f.problems.push(
+                    Problem::new(Code::VideoDatesDiffer)
+                        .with("taken", t.to_rfc3339())
+                        .with("source", source)
+                        .with("other", m.to_rfc3339())
+                        .with("other_source", "quicktime:CreateDate"),
+                );
+            }
+        }
     }
 }
 
@@ -383,7 +512,7 @@ mod tests {
         assert_eq!(f.captured_at.unwrap(), t);
         assert_eq!(
             f.captured_at_source.as_deref(),
-            Some("quicktime:CreationDate")
+            Some("quicktime:CreateDate")
         );
         assert_eq!(f.duration_s, Some(12.345));
         assert_eq!((f.width, f.height), (Some(1920), Some(1080)));
@@ -416,9 +545,20 @@ mod tests {
             f.captured_at.unwrap().to_rfc3339(),
             "2018-07-01T09:00:05+08:00"
         );
+        assert_eq!(f.captured_at_source.as_deref(), Some("apple:creationdate"));
+        // QuickTime's own header (UTC) is shown beside Apple's key, in the configured zone.
         assert_eq!(
-            f.captured_at_source.as_deref(),
-            Some("quicktime:com.apple.quicktime.creationdate")
+            f.captured_at_alt.unwrap().to_rfc3339(),
+            "2018-07-01T09:00:00+08:00"
+        );
+        assert_eq!(
+            f.captured_at_alt_source.as_deref(),
+            Some("quicktime:CreateDate")
+        );
+        assert!(
+            f.problems.is_empty(),
+            "5 s apart is one moment, no note: {:?}",
+            f.problems
         );
         let gps = f.gps.unwrap();
         assert_eq!((gps.lat, gps.lon), (-33.8688, 151.2093));
