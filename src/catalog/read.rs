@@ -109,6 +109,10 @@ impl FileRow {
             modified: Some(rfc3339_from_ns(self.mtime_ns)),
             captured_at: f.captured_at.map(|t| t.to_rfc3339()),
             captured_at_source: f.captured_at_source.clone(),
+            captured_at_alt: f.captured_at_alt.map(|t| t.to_rfc3339()),
+            captured_at_alt_source: f.captured_at_alt_source.clone(),
+            evidence_date: f.evidence_date().map(|(t, _)| t.to_rfc3339()),
+            evidence_date_kind: f.evidence_date().map(|(_, k)| k.as_str().to_string()),
             gps: f.gps,
             camera: f
                 .camera
@@ -123,6 +127,7 @@ impl FileRow {
             title: f.title.clone(),
             author: f.author.clone(),
             doc_created: f.doc_created.map(|t| t.to_rfc3339()),
+            doc_modified: f.doc_modified.map(|t| t.to_rfc3339()),
             text_excerpt: excerpt,
             text_status: f.text_status.clone(),
             status: self.status,

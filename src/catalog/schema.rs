@@ -13,7 +13,7 @@ const SCHEMA_VERSION: i64 = 2;
 /// older version counts as unknown, so it is extracted again the next time a file holding it is
 /// read (a new or changed file, or every file under `archive index --verify`). Files the walk
 /// finds unchanged are not read, so a bump alone does not re-extract them.
-pub const EXTRACTOR_VERSION: i64 = 1;
+pub const EXTRACTOR_VERSION: i64 = 2;
 
 const DDL: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);

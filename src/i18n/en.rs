@@ -246,6 +246,10 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbLegacy => "{detail}",
 
         // ---- capture dates (helper: dates)
+        EvidenceMonths => "Dates (capture time; documents by creation date)",
+        SortEvidenceNewest => "Date, newest first",
+        SortEvidenceOldest => "Date, oldest first",
+        FacetEvidenceDate => "Date",
         ProbDateIsModifyDate => "only EXIF ModifyDate dates this photo: the capture time shown is its last-modified time, which is weaker",
         ProbPhotoMetadataUnreadable => "the photo's XMP or IPTC metadata could not be read: {detail}",
         ProbVideoDatesDiffer => "the video states two different capture times: {taken} ({source}) and {other} ({other_source}); the first is used",

@@ -381,6 +381,10 @@ messages! {
     ProbLegacy(detail),
 
     // ---- capture dates (helper: dates)
+    EvidenceMonths,
+    SortEvidenceNewest,
+    SortEvidenceOldest,
+    FacetEvidenceDate,
     ProbDateIsModifyDate,
     ProbPhotoMetadataUnreadable(detail),
     ProbVideoDatesDiffer(taken, source, other, other_source),

@@ -246,6 +246,10 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbLegacy => "{detail}",
 
         // ---- capture dates (helper: dates)
+        EvidenceMonths => "时间分布（拍摄时间；文档按创建时间）",
+        SortEvidenceNewest => "日期（新→旧）",
+        SortEvidenceOldest => "日期（旧→新）",
+        FacetEvidenceDate => "日期",
         ProbDateIsModifyDate => "只有 EXIF 修改时间（ModifyDate），拍摄时间按最后修改时间记录，可信度较低",
         ProbPhotoMetadataUnreadable => "照片的 XMP 或 IPTC 元数据无法读取：{detail}",
         ProbVideoDatesDiffer => "视频记录了两个不同的拍摄时间：{taken}（{source}）与 {other}（{other_source}），采用前者",

@@ -104,8 +104,8 @@ fn the_timeline_speaks_the_page_language() {
         ..Params::default()
     };
     let html = timeline_html(&en, &r);
-    assert!(html.contains(Lang::En.t(Msg::CaptureMonths)), "{html}");
-    assert!(!html.contains(Lang::Zh.t(Msg::CaptureMonths)), "{html}");
+    assert!(html.contains(Lang::En.t(Msg::EvidenceMonths)), "{html}");
+    assert!(!html.contains(Lang::Zh.t(Msg::EvidenceMonths)), "{html}");
     assert!(
         html.contains("lang=en"),
         "its links keep the language: {html}"
