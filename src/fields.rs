@@ -505,7 +505,7 @@ mod tests {
         assert_eq!(by_name("prefecture").unwrap().label(Lang::En), "Prefecture");
         assert_eq!(
             STANDARD.for_facet("/date/2019").unwrap().label(Lang::Zh),
-            "拍摄时间"
+            "日期"
         );
         assert_eq!(
             Registry::standard().names().join(", "),

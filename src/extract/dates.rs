@@ -119,9 +119,13 @@ pub fn zero_date(f: &mut Facts, tag: &str, raw: &str) {
         ));
 }
 
-/// Whether a date text is zeros with separators (and not blank).
+/// Whether a date text is zeros with separators (and not blank): `0000:00:00 00:00:00`,
+/// `0000-00-00T00:00:00Z`, `00000000`.
 pub fn is_zero_text(raw: &str) -> bool {
-    raw.contains('0') && raw.chars().all(|c| c == '0' || !c.is_ascii_alphanumeric())
+    raw.contains('0')
+        && raw
+            .chars()
+            .all(|c| c == '0' || c == 'T' || c == 'Z' || !c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]

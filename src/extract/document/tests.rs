@@ -471,3 +471,34 @@ fn pptx_text_follows_presentation_order_not_part_names() {
         "{text}"
     );
 }
+
+/// A PDF library's `2000-01-01T00:00:00` and an epoch are placeholders: no document date, one
+/// warning each, and never a capture time.
+#[test]
+fn placeholder_document_dates_are_ignored_with_a_warning() {
+    for created in ["D:20000101000000+00'00'", "D:19700101000000Z"] {
+        let data = media::pdf("纪要", "科协", created, &["全民科学素质"]);
+        let f = read("纪要.pdf", &data);
+        assert_eq!(f.doc_created, None, "{created}");
+        assert_eq!(f.captured_at, None, "{created}");
+        assert_eq!(f.evidence_date(), None);
+        let placeholders: Vec<_> = f
+            .problems
+            .iter()
+            .filter(|p| {
+                p.code == crate::problem::Code::DatePlaceholder
+                    && p.params["tag"] == "pdf:CreationDate"
+            })
+            .collect();
+        assert_eq!(placeholders.len(), 1, "{created}: {:?}", f.problems);
+        assert!(!f.has_error());
+    }
+    let data = media::docx("t", "a", "2000-01-01T00:00:00Z", &["正文"]);
+    let f = read("a.docx", &data);
+    assert_eq!(f.doc_created, None);
+    assert!(f
+        .problems
+        .iter()
+        .any(|p| p.code == crate::problem::Code::DatePlaceholder
+            && p.params["tag"] == "docx:dcterms:created"));
+}

@@ -34,6 +34,8 @@ mod xmp;
 #[cfg(test)]
 mod corpus;
 #[cfg(test)]
+mod date_tests;
+#[cfg(test)]
 mod tests;
 
 use exif::{Context, In, Tag};

@@ -105,7 +105,7 @@ fn status_text(l: Lang, s: Status) -> String {
     )
 }
 
-fn metadata(l: Lang, r: &Record, b3: &str) -> Vec<(String, String)> {
+pub(super) fn metadata(l: Lang, r: &Record, b3: &str) -> Vec<(String, String)> {
     let mut meta: Vec<(String, String)> = Vec::new();
     let mut kv = |k: &str, v: String| meta.push((k.to_string(), v));
     kv(field_label(l, "path"), r.path.clone());
@@ -130,10 +130,9 @@ fn metadata(l: Lang, r: &Record, b3: &str) -> Vec<(String, String)> {
         l.t(Msg::Captured),
         match &r.captured_at {
             // The last-modified time standing in for a capture time says so.
-            Some(t) if r.captured_at_source.as_deref() == Some("exif:ModifyDate") => format!(
-                "{t} (exif:ModifyDate, {})",
-                l.t(Msg::CapturedIsModifyDate)
-            ),
+            Some(t) if r.captured_at_source.as_deref() == Some("exif:ModifyDate") => {
+                format!("{t} (exif:ModifyDate, {})", l.t(Msg::CapturedIsModifyDate))
+            }
             Some(t) => format!("{t} ({})", r.captured_at_source.as_deref().unwrap_or("?")),
             None => l.t(Msg::NoneLower).to_string(),
         },
@@ -141,7 +140,10 @@ fn metadata(l: Lang, r: &Record, b3: &str) -> Vec<(String, String)> {
     if let Some(t) = &r.captured_at_alt {
         kv(
             l.t(Msg::CapturedAlt),
-            format!("{t} ({})", r.captured_at_alt_source.as_deref().unwrap_or("?")),
+            format!(
+                "{t} ({})",
+                r.captured_at_alt_source.as_deref().unwrap_or("?")
+            ),
         );
     }
     if let (Some(t), Some(kind)) = (&r.evidence_date, r.evidence_date_kind.as_deref()) {
