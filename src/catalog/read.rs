@@ -36,6 +36,7 @@ pub(crate) fn fill_facts(facts: &mut Facts, media: Option<&str>, mime: Option<St
     if facts.mime.is_empty() {
         facts.mime = mime.unwrap_or_else(|| "application/octet-stream".into());
     }
+    facts.upgrade_legacy_dates();
 }
 
 /// A present file with everything tagging and indexing need.

@@ -63,6 +63,37 @@ impl Facts {
     }
 }
 
+impl Facts {
+    /// Read facts stored by extractor version 1 as today's fields, so that an old catalog's
+    /// timeline and flags mean the same before its files are read again (a version bump
+    /// re-extracts only files that are read): a document's creation date had been its capture
+    /// time and its modified date `modified_at`; three sources had other names. Placeholder
+    /// document dates are dropped with the warning a new extraction gives.
+    pub fn upgrade_legacy_dates(&mut self) {
+        if self.media == Some(crate::record::Media::Document) {
+            if let Some(t) = self.captured_at.take() {
+                self.captured_at_source = None;
+                if self.doc_created.is_none() {
+                    self.doc_created = Some(t);
+                }
+            }
+            if self.doc_modified.is_none() {
+                self.doc_modified = self.modified_at.take();
+            }
+            let (created, modified) = (self.doc_created.take(), self.doc_modified.take());
+            self.doc_created = vet(self, "doc_created", created);
+            self.doc_modified = vet(self, "doc_modified", modified);
+        }
+        let renamed = match self.captured_at_source.as_deref() {
+            Some("exif:DateTime") => "exif:ModifyDate",
+            Some("quicktime:CreationDate") => "quicktime:CreateDate",
+            Some("quicktime:com.apple.quicktime.creationdate") => "apple:creationdate",
+            _ => return,
+        };
+        self.captured_at_source = Some(renamed.to_string());
+    }
+}
+
 /// A clock running ahead by less than this is not called a placeholder: a zone assumed for a
 /// time written without one can put a real time of today a few hours into the future.
 const FUTURE_SLACK_S: i64 = 86_400;
@@ -161,6 +192,36 @@ mod tests {
         ] {
             assert!(!placeholder(&at(real), now), "{real} is a real date");
         }
+    }
+
+    #[test]
+    fn facts_of_the_first_extractor_read_as_todays_fields() {
+        let mut pdf = Facts {
+            media: Some(crate::record::Media::Document),
+            captured_at: Some(at("2019-03-15T10:30:00+08:00")),
+            captured_at_source: Some("pdf:CreationDate".into()),
+            doc_created: Some(at("2019-03-15T10:30:00+08:00")),
+            modified_at: Some(at("2000-01-01T00:00:00+00:00")),
+            ..Facts::default()
+        };
+        pdf.upgrade_legacy_dates();
+        assert_eq!((pdf.captured_at, pdf.captured_at_source), (None, None));
+        assert_eq!(pdf.doc_created, Some(at("2019-03-15T10:30:00+08:00")));
+        assert_eq!(pdf.modified_at, None);
+        assert_eq!(
+            pdf.doc_modified, None,
+            "the PDF library's placeholder is dropped"
+        );
+        assert_eq!(pdf.problems[0].code, Code::DatePlaceholder);
+        let mut photo = Facts {
+            media: Some(crate::record::Media::Photo),
+            captured_at: Some(at("2019-03-15T10:30:00+08:00")),
+            captured_at_source: Some("exif:DateTime".into()),
+            ..Facts::default()
+        };
+        photo.upgrade_legacy_dates();
+        assert_eq!(photo.captured_at_source.as_deref(), Some("exif:ModifyDate"));
+        assert!(photo.captured_at.is_some());
     }
 
     #[test]

@@ -50,7 +50,7 @@ use self::jpeg::scan_jpeg;
 use self::png_text::scan_png;
 pub(crate) use self::time::parse_exif_time_text;
 pub use self::time::parse_utc_offset;
-use self::time::{exif_times, settle};
+use self::time::{exif_times, settle, RANKS};
 use self::xmp::{iptc_date, xmp_dates};
 use super::{Facts, Limits};
 use crate::problem::{Code, Problem};
@@ -61,18 +61,18 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     let container = Container::detect(data);
 
     let mut found = Vec::new();
+    // XMP and IPTC blocks seen on the way, read for dates only when EXIF has no
+    // DateTimeOriginal (which outranks them): most camera photos need no XMP parsing.
+    let mut xmp_packet: Option<std::borrow::Cow<[u8]>> = None;
+    let mut photoshop: Option<&[u8]> = None;
     let (exif, jpeg_size) = match container {
         Container::Jpeg => {
             let scan = scan_jpeg(data);
             if let Some(problem) = &scan.damage {
                 f.problems.push(problem.clone());
             }
-            if let Some(packet) = scan.xmp {
-                xmp_dates(packet, limits.default_offset, f, &mut found);
-            }
-            if let Some(resources) = scan.photoshop {
-                iptc_date(resources, limits.default_offset, f, &mut found);
-            }
+            xmp_packet = scan.xmp.map(std::borrow::Cow::Borrowed);
+            photoshop = scan.photoshop;
             let exif = scan.exif_tiff.map(|tiff| {
                 let truncated = scan.exif_truncated;
                 (parse_raw(repair_pointers(tiff.to_vec())), truncated)
@@ -81,9 +81,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
         Container::Png => {
             let text = scan_png(data);
-            if let Some(packet) = &text.xmp {
-                xmp_dates(packet, limits.default_offset, f, &mut found);
-            }
+            xmp_packet = text.xmp.map(std::borrow::Cow::Owned);
             // The eXIf chunk first; the legacy text chunk when there is none.
             let exif = read_container(data)
                 .or_else(|| text.exif_tiff.map(|tiff| parse_raw(repair_pointers(tiff))));
@@ -143,11 +141,17 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     if let Some(meta) = &meta {
         exif_times(meta, limits, f, &mut found);
         if container == Container::Tiff {
-            if let Some(packet) = tiff_xmp(meta) {
-                xmp_dates(packet, limits.default_offset, f, &mut found);
-            }
+            xmp_packet = tiff_xmp(meta).map(std::borrow::Cow::Borrowed);
         }
         fill_from_exif(meta, f);
+    }
+    if !found.iter().any(|c| c.source == RANKS[0]) {
+        if let Some(packet) = &xmp_packet {
+            xmp_dates(packet, limits.default_offset, f, &mut found);
+        }
+        if let Some(resources) = photoshop {
+            iptc_date(resources, limits.default_offset, f, &mut found);
+        }
     }
     settle(found, f);
     if meta.is_none() && container == Container::Other && looks_like_text(data) {
