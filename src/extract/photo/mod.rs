@@ -51,7 +51,7 @@ use self::png_text::scan_png;
 pub(crate) use self::time::parse_exif_time_text;
 pub use self::time::parse_utc_offset;
 use self::time::{exif_times, settle, RANKS};
-use self::xmp::{iptc_date, xmp_dates};
+use self::xmp::{iptc_date, webp_xmp, xmp_dates};
 use super::{Facts, Limits};
 use crate::problem::{Code, Problem};
 
@@ -88,6 +88,9 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
             (exif.map(|r| (r, false)), None)
         }
         _ => {
+            if container == Container::Webp {
+                xmp_packet = webp_xmp(data).map(std::borrow::Cow::Borrowed);
+            }
             // Raw and newer formats (RAF, RW2, X3F, CR3, JPEG 2000, JPEG XL) that kamadak-exif
             // does not open still carry a TIFF-structured EXIF block, often in a JPEG preview
             // that has more of the camera's tags than the raw IFD0 itself.

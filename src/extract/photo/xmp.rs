@@ -192,6 +192,20 @@ pub(super) fn iptc_date(
     }
 }
 
+/// A WebP's `XMP ` chunk (RIFF chunks after the `WEBP` form type; only headers are walked).
+pub(super) fn webp_xmp(d: &[u8]) -> Option<&[u8]> {
+    let mut pos = 12usize;
+    while pos + 8 <= d.len() {
+        let size = u32::from_le_bytes(d[pos + 4..pos + 8].try_into().ok()?) as usize;
+        let body = d.get(pos + 8..(pos + 8).checked_add(size)?)?;
+        if &d[pos..pos + 4] == b"XMP " {
+            return Some(body);
+        }
+        pos = pos + 8 + size + (size & 1);
+    }
+    None
+}
+
 /// IPTC writes the zone as `+0100`; the date parser wants `+01:00`.
 fn iptc_zone(z: &str) -> String {
     let z = z.trim();
@@ -247,6 +261,15 @@ mod tests {
             property("noexif:DateTimeOriginal=\"2001\"", "exif:DateTimeOriginal"),
             None
         );
+    }
+
+    #[test]
+    fn webp_xmp_chunk_is_found_after_others() {
+        let mut w = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0".to_vec();
+        w.extend_from_slice(&[0u8; 10]);
+        w.extend_from_slice(b"XMP \x05\0\0\0<x/>!\0");
+        assert_eq!(webp_xmp(&w), Some(&b"<x/>!"[..]));
+        assert_eq!(webp_xmp(&w[..w.len() - 4]), None);
     }
 
     #[test]
