@@ -238,7 +238,7 @@ const DIMENSIONS: &[Dimension] = &[
     },
     Dimension {
         name: "date",
-        label: Msg::FacetDate,
+        label: Msg::FacetEvidenceDate,
         from_record: Some(record_month),
         to_filter: ToFilter::With(|_, segs| match segs {
             [y] => Some(("year", y.to_string())),
@@ -430,10 +430,11 @@ fn date_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
     }
 }
 
-/// The capture month, `2019/06`, or `unknown`.
+/// The evidence date's month (capture time, else the document's creation date), `2019/06`,
+/// or `unknown`.
 fn record_month(r: &Record) -> Vec<String> {
     let month = r
-        .captured_at
+        .evidence_date
         .as_deref()
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map(|t| format!("{}/{:02}", t.year(), t.month()));
@@ -504,7 +505,7 @@ mod tests {
         assert_eq!(by_name("prefecture").unwrap().label(Lang::En), "Prefecture");
         assert_eq!(
             STANDARD.for_facet("/date/2019").unwrap().label(Lang::Zh),
-            "拍摄时间"
+            "日期"
         );
         assert_eq!(
             Registry::standard().names().join(", "),

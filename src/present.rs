@@ -158,10 +158,30 @@ pub fn facts(l: Lang, r: &Record) -> Vec<(String, String)> {
     kv(
         l.t(Msg::Captured),
         match &r.captured_at {
+            // The last-modified time standing in for a capture time says so.
+            Some(t) if r.captured_at_source.as_deref() == Some("exif:ModifyDate") => {
+                format!("{t} (exif:ModifyDate, {})", l.t(Msg::CapturedIsModifyDate))
+            }
             Some(t) => format!("{t} ({})", r.captured_at_source.as_deref().unwrap_or("?")),
             None => l.t(Msg::NoneLower).to_string(),
         },
     );
+    if let Some(t) = &r.captured_at_alt {
+        kv(
+            l.t(Msg::CapturedAlt),
+            format!(
+                "{t} ({})",
+                r.captured_at_alt_source.as_deref().unwrap_or("?")
+            ),
+        );
+    }
+    if let (Some(t), Some(kind)) = (&r.evidence_date, r.evidence_date_kind.as_deref()) {
+        let kind = match kind {
+            "doc_created" => l.t(Msg::DateKindDocCreated),
+            _ => l.t(Msg::DateKindCaptured),
+        };
+        kv(l.t(Msg::EvidenceDate), format!("{t} ({kind})"));
+    }
     if let Some(t) = &r.modified {
         kv(l.t(Msg::Modified), t.clone());
     }
@@ -190,6 +210,7 @@ pub fn facts(l: Lang, r: &Record) -> Vec<(String, String)> {
         (Msg::DocTitle, &r.title),
         (Msg::Author, &r.author),
         (Msg::DocCreated, &r.doc_created),
+        (Msg::DocModified, &r.doc_modified),
         (Msg::TextStatus, &r.text_status),
     ] {
         if let Some(v) = v {

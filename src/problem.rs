@@ -125,6 +125,11 @@ codes! {
     OffsetInvalid = "offset_invalid", Warning, ProbOffsetInvalid;
     /// A GPS field could not be used; `detail`.
     GpsInvalid = "gps_invalid", Warning, ProbGpsInvalid;
+    /// Nothing but EXIF DateTime (ModifyDate) dates the photo: the capture time shown is its
+    /// last-modified time, which an edit may have changed.
+    DateIsModifyDate = "date_is_modify_date", Note, ProbDateIsModifyDate;
+    /// XMP or IPTC metadata present but not readable; `detail`.
+    PhotoMetadataUnreadable = "photo_metadata_unreadable", Warning, ProbPhotoMetadataUnreadable;
     // ---- videos
     /// The video's container could not be read at all; `detail`.
     VideoUnreadable = "video_unreadable", Error, ProbVideoUnreadable;
@@ -132,6 +137,9 @@ codes! {
     VideoTruncated = "video_truncated", Error, ProbVideoTruncated;
     /// Some of the video's metadata could not be read; `detail`.
     VideoMetadataPartial = "video_metadata_partial", Warning, ProbVideoMetadataPartial;
+    /// Two capture times in one video disagree (Apple's key in local time, QuickTime's header
+    /// in UTC); the first is shown as the capture time; `taken`, `source`, `other`, `other_source`.
+    VideoDatesDiffer = "video_dates_differ", Note, ProbVideoDatesDiffer;
     // ---- documents
     /// Not a valid PDF; `detail`.
     PdfInvalid = "pdf_invalid", Error, ProbPdfInvalid;

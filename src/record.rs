@@ -136,8 +136,20 @@ pub struct Record {
     pub modified: Option<String>,
     /// Capture time, RFC 3339 with offset.
     pub captured_at: Option<String>,
-    /// Which tag the capture time came from, e.g. `exif:DateTimeOriginal`.
+    /// Which tag the capture time came from, e.g. `exif:DateTimeOriginal`; `exif:ModifyDate`
+    /// marks the weaker last-modified time.
     pub captured_at_source: Option<String>,
+    /// A second capture time the container states (QuickTime CreateDate beside Apple's key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at_alt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at_alt_source: Option<String>,
+    /// The one date standing for the file: `captured_at`, else `doc_created`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_date: Option<String>,
+    /// `captured` or `doc_created`: which date `evidence_date` is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_date_kind: Option<String>,
     pub gps: Option<Gps>,
     pub camera: Option<Camera>,
     pub software: Option<String>,
@@ -155,6 +167,8 @@ pub struct Record {
     pub author: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_modified: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_excerpt: Option<String>,
     /// Why no text was extracted, or that it was cut at the cap.

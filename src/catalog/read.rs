@@ -42,6 +42,7 @@ pub(crate) fn fill_facts(facts: &mut Facts, media: Option<&str>, mime: Option<St
     if facts.mime.is_empty() {
         facts.mime = mime.unwrap_or_else(|| "application/octet-stream".into());
     }
+    facts.upgrade_legacy_dates();
 }
 
 /// A present file with everything tagging and indexing need.
@@ -115,6 +116,10 @@ impl FileRow {
             modified: Some(rfc3339_from_ns(self.mtime_ns)),
             captured_at: f.captured_at.map(|t| t.to_rfc3339()),
             captured_at_source: f.captured_at_source.clone(),
+            captured_at_alt: f.captured_at_alt.map(|t| t.to_rfc3339()),
+            captured_at_alt_source: f.captured_at_alt_source.clone(),
+            evidence_date: f.evidence_date().map(|(t, _)| t.to_rfc3339()),
+            evidence_date_kind: f.evidence_date().map(|(_, k)| k.as_str().to_string()),
             gps: f.gps,
             camera: f
                 .camera
@@ -129,6 +134,7 @@ impl FileRow {
             title: f.title.clone(),
             author: f.author.clone(),
             doc_created: f.doc_created.map(|t| t.to_rfc3339()),
+            doc_modified: f.doc_modified.map(|t| t.to_rfc3339()),
             text_excerpt: excerpt,
             text_status: f.text_status.clone(),
             status: self.status,
@@ -504,5 +510,66 @@ mod tests {
         assert_eq!(excerpt("科普 活动记录", 5), "科普 活动…");
         assert_eq!(excerpt("科普   活动", 2), "科普…");
         assert_eq!(excerpt("", 3), "");
+    }
+
+    fn row(rel: &str, facts: Facts) -> FileRow {
+        FileRow {
+            id: 1,
+            root: "/evidence".into(),
+            rel_display: rel.into(),
+            rel: rel.as_bytes().to_vec(),
+            root_path: b"/evidence".to_vec(),
+            blake3: None,
+            size: 1,
+            mtime_ns: 0,
+            status: Status::Present,
+            last_seen: String::new(),
+            errors: Vec::new(),
+            facts,
+            tagging: None,
+        }
+    }
+
+    #[test]
+    fn a_record_says_which_date_its_evidence_date_is() {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+        let doc = row(
+            "海东市/纪要.pdf",
+            Facts {
+                media: Some(Media::Document),
+                doc_created: Some(at("2019-03-15T10:30:00+08:00")),
+                doc_modified: Some(at("2019-03-16T08:00:00+08:00")),
+                ..Facts::default()
+            },
+        )
+        .to_record(Lang::Zh);
+        assert_eq!(doc.captured_at, None, "a document has no capture time");
+        assert_eq!(
+            doc.evidence_date.as_deref(),
+            Some("2019-03-15T10:30:00+08:00")
+        );
+        assert_eq!(doc.evidence_date_kind.as_deref(), Some("doc_created"));
+        assert_eq!(
+            doc.doc_modified.as_deref(),
+            Some("2019-03-16T08:00:00+08:00")
+        );
+        let json = serde_json::to_value(&doc).unwrap();
+        assert_eq!(json["evidence_date_kind"], "doc_created");
+
+        let photo = row(
+            "海东市/现场.jpg",
+            Facts {
+                media: Some(Media::Photo),
+                captured_at: Some(at("2018-05-20T10:00:00+08:00")),
+                captured_at_source: Some("exif:DateTimeOriginal".into()),
+                ..Facts::default()
+            },
+        )
+        .to_record(Lang::Zh);
+        assert_eq!(photo.evidence_date_kind.as_deref(), Some("captured"));
+        assert_eq!(photo.evidence_date, photo.captured_at);
+        let none = row("x.bin", Facts::default()).to_record(Lang::Zh);
+        let json = serde_json::to_value(&none).unwrap();
+        assert!(json.get("evidence_date").is_none() && json.get("evidence_date_kind").is_none());
     }
 }

@@ -5,10 +5,14 @@
 //! budget) and returns partial facts plus errors rather than failing the walk. Each outside
 //! parsing crate lives in exactly one submodule.
 
+pub mod dates;
 pub mod document;
 pub mod photo;
 pub mod sniff;
 pub mod video;
+
+#[cfg(test)]
+mod date_corpus;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -66,9 +70,25 @@ pub struct Facts {
     pub mime: String,
     #[serde(serialize_with = "rfc3339::serialize")]
     pub captured_at: Option<DateTime<FixedOffset>>,
-    /// e.g. `exif:DateTimeOriginal`, `exif:CreateDate`, `quicktime:CreationDate`, `pdf:CreationDate`.
+    /// Which tag of the media's own metadata gave `captured_at`, from a small fixed vocabulary:
+    /// `exif:DateTimeOriginal`, `xmp:DateTimeOriginal`, `xmp:DateCreated`, `iptc:DateCreated`,
+    /// `exif:CreateDate`, `xmp:CreateDate`, `apple:creationdate`, `quicktime:DateTimeOriginal`,
+    /// `quicktime:CreateDate`, `riff:IDIT`, `riff:ICRD`, `matroska:DateUTC`, `h264:DateTimeOriginal`,
+    /// and, as the last resort, `exif:ModifyDate` (the last-modified time, weaker). Never a
+    /// document's date.
     pub captured_at_source: Option<String>,
-    /// EXIF DateTime (ModifyDate) or a document's modified date: compared with capture time.
+    /// A second capture time the container states, shown beside the first when they differ:
+    /// QuickTime's CreateDate (`mvhd`, UTC) when Apple's `creationdate` key was taken.
+    #[serde(
+        default,
+        serialize_with = "rfc3339::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub captured_at_alt: Option<DateTime<FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at_alt_source: Option<String>,
+    /// A photo's or video's EXIF DateTime (ModifyDate): compared with the capture time.
+    /// A document's modified date is `doc_modified`.
     #[serde(serialize_with = "rfc3339::serialize")]
     pub modified_at: Option<DateTime<FixedOffset>>,
     pub gps: Option<Gps>,
@@ -81,8 +101,16 @@ pub struct Facts {
     pub pages: Option<u32>,
     pub title: Option<String>,
     pub author: Option<String>,
+    /// When the document says it was written (PDF CreationDate, Office dcterms:created…).
     #[serde(serialize_with = "rfc3339::serialize")]
     pub doc_created: Option<DateTime<FixedOffset>>,
+    /// When the document says it was last saved.
+    #[serde(
+        default,
+        serialize_with = "rfc3339::serialize",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub doc_modified: Option<DateTime<FixedOffset>>,
     /// Full extracted text (capped at `Limits::text_cap`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,

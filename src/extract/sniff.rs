@@ -57,6 +57,17 @@ fn by_magic(h: &[u8]) -> Option<(Media, &'static str)> {
         // Many raw formats (DNG, NEF, CR2) are TIFF inside.
         return Some((Media::Photo, "image/tiff"));
     }
+    // Sigma X3F, JPEG 2000 and JPEG XL: cameras and archives write them; their EXIF dates
+    // are read from the TIFF block they embed.
+    if starts(b"FOVb") {
+        return Some((Media::Photo, "image/x-sigma-x3f"));
+    }
+    if starts(b"\0\0\0\x0cjP  ") {
+        return Some((Media::Photo, "image/jp2"));
+    }
+    if starts(b"\0\0\0\x0cJXL ") || starts(b"\xFF\x0A") {
+        return Some((Media::Photo, "image/jxl"));
+    }
     if starts(b"GIF87a") || starts(b"GIF89a") {
         return Some((Media::Photo, "image/gif"));
     }
@@ -141,9 +152,11 @@ fn by_extension(name: &str) -> (Media, &'static str) {
         "heic" | "heif" => (Media::Photo, "image/heic"),
         "webp" => (Media::Photo, "image/webp"),
         "tif" | "tiff" => (Media::Photo, "image/tiff"),
-        "dng" | "cr2" | "cr3" | "nef" | "arw" | "raf" | "rw2" | "orf" => {
+        "dng" | "cr2" | "cr3" | "nef" | "arw" | "raf" | "rw2" | "orf" | "x3f" => {
             (Media::Photo, "image/x-raw")
         }
+        "jp2" | "j2k" | "jpf" => (Media::Photo, "image/jp2"),
+        "jxl" => (Media::Photo, "image/jxl"),
         "mp4" => (Media::Video, "video/mp4"),
         "mov" => (Media::Video, "video/quicktime"),
         "3gp" => (Media::Video, "video/3gpp"),

@@ -245,6 +245,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbLegacy => "{detail}",
 
         // ---- capture dates (helper: dates)
+        EvidenceMonths => "Dates (capture time; documents by creation date)",
+        SortEvidenceNewest => "Date, newest first",
+        SortEvidenceOldest => "Date, oldest first",
+        FacetEvidenceDate => "Date",
+        ProbDateIsModifyDate => "only EXIF ModifyDate dates this photo: the capture time shown is its last-modified time, which is weaker",
+        ProbPhotoMetadataUnreadable => "the photo's XMP or IPTC metadata could not be read: {detail}",
+        ProbVideoDatesDiffer => "the video states two different capture times: {taken} ({source}) and {other} ({other_source}); the first is used",
+        DateKindCaptured => "capture time",
+        DateKindDocCreated => "document creation time",
+        DocModified => "Document modified",
+        CapturedAlt => "Other capture time",
+        EvidenceDate => "Evidence date",
+        CapturedIsModifyDate => "last-modified time, not a capture time",
 
         // ---- submission lists (helper: manifests)
         ProbManifestNoHeader => "looks like a submission list, but none of its first 10 rows is a header naming a file and an indicator column, and no columns hold file names beside indicator codes; add a header row such as \"文件名称 | 指标编码\"",
@@ -253,6 +266,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbManifestNoRows => "looks like a submission list with its header at this row: {at}, but no row fills in both a file name and an indicator",
 
         // ---- flags' reasons and the command line (lead)
+        FlagWhyDocBefore => "the document was created {date} ({source}), before the assessment period {start} to {end}: check that it belongs to this period's work",
         CliCollectionCounts => "{items} items ({accepted} accepted, {rejected} rejected)",
         CliCollectionHead => "{name} — {items} items",
         CliAuditBroken => "audit log BROKEN at entry {seq}: {problem}",

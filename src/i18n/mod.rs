@@ -388,6 +388,19 @@ messages! {
     ProbLegacy(detail),
 
     // ---- capture dates (helper: dates)
+    EvidenceMonths,
+    SortEvidenceNewest,
+    SortEvidenceOldest,
+    FacetEvidenceDate,
+    ProbDateIsModifyDate,
+    ProbPhotoMetadataUnreadable(detail),
+    ProbVideoDatesDiffer(taken, source, other, other_source),
+    DateKindCaptured,
+    DateKindDocCreated,
+    DocModified,
+    CapturedAlt,
+    EvidenceDate,
+    CapturedIsModifyDate,
 
     // ---- submission lists (helper: manifests)
     ProbManifestNoHeader,
@@ -396,6 +409,7 @@ messages! {
     ProbManifestNoRows(at),
 
     // ---- flags' reasons and the command line (lead)
+    FlagWhyDocBefore(date, source, start, end),
     CliCollectionCounts(items, accepted, rejected),
     CliCollectionHead(name, items),
     CliAuditBroken(seq, problem),

@@ -245,6 +245,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbLegacy => "{detail}",
 
         // ---- capture dates (helper: dates)
+        EvidenceMonths => "时间分布（拍摄时间；文档按创建时间）",
+        SortEvidenceNewest => "日期（新→旧）",
+        SortEvidenceOldest => "日期（旧→新）",
+        FacetEvidenceDate => "日期",
+        ProbDateIsModifyDate => "只有 EXIF 修改时间（ModifyDate），拍摄时间按最后修改时间记录，可信度较低",
+        ProbPhotoMetadataUnreadable => "照片的 XMP 或 IPTC 元数据无法读取：{detail}",
+        ProbVideoDatesDiffer => "视频记录了两个不同的拍摄时间：{taken}（{source}）与 {other}（{other_source}），采用前者",
+        DateKindCaptured => "拍摄时间",
+        DateKindDocCreated => "文档创建时间",
+        DocModified => "文档修改时间",
+        CapturedAlt => "另一拍摄时间",
+        EvidenceDate => "证据日期",
+        CapturedIsModifyDate => "最后修改时间，非拍摄时间",
 
         // ---- submission lists (helper: manifests)
         ProbManifestNoHeader => "看起来是材料清单，但前 10 行中找不到写文件名和指标的表头，各列内容也不像文件名和指标编码；请加一行表头，如“文件名称 | 指标编码”",
@@ -253,6 +266,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbManifestNoRows => "看起来是材料清单，表头在这一行：{at}，但没有一行同时填写了文件名和指标",
 
         // ---- flags' reasons and the command line (lead)
+        FlagWhyDocBefore => "文档创建于 {date}（{source}），早于检查期 {start} 至 {end}：请核对它是否为本期工作的材料",
         CliCollectionCounts => "{items} 个文件（采用 {accepted}，不采用 {rejected}）",
         CliCollectionHead => "{name} — {items} 个文件",
         CliAuditBroken => "审计日志在第 {seq} 条处断裂：{problem}",

@@ -21,7 +21,7 @@ use crate::record::Record;
 use crate::Result;
 
 /// Bumped whenever fields or tokenizers change: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "5";
+pub const INDEX_VERSION: &str = "6";
 
 /// Hex digits of a content's BLAKE3 that its document is found by (`blake3:` queries): 64 bits,
 /// like an abbreviated git hash. The full hash as a term cost ~60 term-dictionary nodes per
@@ -240,10 +240,12 @@ impl SearchIndex {
                 doc.add_facet(f.facet, facet);
             }
         }
+        // Sorting by date is by the evidence date: a document without a capture time sorts
+        // by its own creation date rather than last.
         let ts = row
             .facts
-            .captured_at
-            .map(|t| t.timestamp())
+            .evidence_date()
+            .map(|(t, _)| t.timestamp())
             .unwrap_or(NO_DATE);
         doc.add_i64(f.captured, ts);
         doc.add_text(

@@ -159,6 +159,7 @@ fn list_filters_and_queries_read_values_alike() {
     }
     let mut june = row(1, "x.jpg").to_record(crate::i18n::Lang::En);
     june.captured_at = Some("2019-06-03T10:00:00+08:00".into());
+    june.evidence_date = june.captured_at.clone();
     for (field, value, hit) in [
         ("year", "2019", true),
         ("date", "2019-6", true),

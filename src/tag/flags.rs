@@ -7,6 +7,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::extract::dates::DateKind;
 use crate::extract::Facts;
 use crate::i18n::{Lang, Msg};
 use crate::problem::{Code, Problem};
@@ -199,18 +200,28 @@ fn day(t: &DateTime<FixedOffset>) -> String {
     t.format("%Y-%m-%d").to_string()
 }
 
-/// Photos and videos only: a document's creation date says when the file was written, and a
-/// 2021 summary of the 2016–2020 work is exactly what an inspection expects.
+/// On the evidence date: a photo's or video's capture time, else a document's creation date.
+/// A document is flagged only when written before the period: a 2021 summary of the 2016–2020
+/// work is exactly what an inspection expects, a 2014 notice filed as 2018 work is not.
 pub(crate) fn date_outside_period(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
-    if !is_capture_media(f) {
+    let (t, kind) = f.evidence_date()?;
+    let d = t.date_naive();
+    // What the file is decides the rule; the date's kind only names its source.
+    let document = !is_capture_media(f);
+    if !document && kind != DateKind::Captured {
         return None;
     }
-    let t = f.captured_at?;
-    let d = t.date_naive();
-    let source = f.captured_at_source.as_deref().unwrap_or("metadata");
+    let source = match kind {
+        DateKind::DocCreated => "doc_created",
+        DateKind::Captured => f.captured_at_source.as_deref().unwrap_or("metadata"),
+    };
     let key = if d < cfg.period_start {
-        Msg::FlagWhyDateBefore
-    } else if d > cfg.period_end {
+        if document {
+            Msg::FlagWhyDocBefore
+        } else {
+            Msg::FlagWhyDateBefore
+        }
+    } else if d > cfg.period_end && !document {
         Msg::FlagWhyDateAfter
     } else {
         return None;

@@ -24,10 +24,19 @@ fn every_document_format_is_searchable_in_chinese() {
     assert_eq!(docx["title"], "互助县科普大篷车进校园活动总结");
     assert_eq!(docx["author"], "互助县科协");
     assert_eq!(
-        docx["captured_at"], "2019-06-20T09:30:00+08:00",
-        "a document's creation date is a fallback capture time"
+        docx["captured_at"],
+        serde_json::Value::Null,
+        "a document's creation date is never a capture time"
     );
-    assert_eq!(docx["captured_at_source"], "docx:dcterms:created");
+    assert_eq!(docx["doc_created"], "2019-06-20T09:30:00+08:00");
+    assert_eq!(
+        (&docx["evidence_date"], &docx["evidence_date_kind"]),
+        (
+            &serde_json::json!("2019-06-20T09:30:00+08:00"),
+            &serde_json::json!("doc_created")
+        ),
+        "where one date is needed, the document's creation date stands, named as such"
+    );
     let pdf = &env.search("西海镇", &[])[0];
     assert_eq!(pdf["pages"], 2);
     assert!(pdf["text_excerpt"].as_str().unwrap().contains("流动科技馆"));
@@ -54,7 +63,7 @@ fn video_time_duration_and_place_are_exact() {
         mp4["captured_at"], "2019-06-12T10:38:12+08:00",
         "UTC mvhd time shown in China time"
     );
-    assert_eq!(mp4["captured_at_source"], "quicktime:CreationDate");
+    assert_eq!(mp4["captured_at_source"], "quicktime:CreateDate");
     assert_eq!(mp4["duration_s"], 42.5);
     assert_eq!(
         (mp4["width"].as_u64(), mp4["height"].as_u64()),

@@ -130,14 +130,16 @@ fn ooxml_main_part(data: &[u8]) -> Option<DocKind> {
     }
 }
 
-/// Record a document's own creation date, and use it as the capture time only when nothing
-/// stronger (EXIF, QuickTime) set one: a PDF of minutes is dated by its export, not its event.
+/// Record a document's own creation date (`source` names the field, for the warning when it
+/// is a placeholder). Never a capture time: a PDF of minutes is dated by its export, not by
+/// its event; where one date is needed the evidence date falls back to it and says so.
 pub fn set_doc_created(f: &mut Facts, created: DateTime<FixedOffset>, source: &str) {
-    f.doc_created = Some(created);
-    if f.captured_at.is_none() {
-        f.captured_at = Some(created);
-        f.captured_at_source = Some(source.to_string());
-    }
+    f.doc_created = crate::extract::dates::vet(f, source, Some(created));
+}
+
+/// Record a document's own last-saved date, placeholders refused as for [`set_doc_created`].
+pub fn set_doc_modified(f: &mut Facts, modified: Option<DateTime<FixedOffset>>, source: &str) {
+    f.doc_modified = crate::extract::dates::vet(f, source, modified);
 }
 
 /// Bytes for people: "6.2 GB", "512 MB".

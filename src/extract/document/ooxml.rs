@@ -409,7 +409,8 @@ pub fn parse_w3cdtf(s: &str, limits: &Limits) -> Option<DateTime<FixedOffset>> {
                 .and_then(|n| n.and_local_timezone(limits.default_offset).single())
         })?;
     use chrono::Datelike;
-    if t.year() < 1980 {
+    // Epoch placeholders (1970, 1980) are returned: the caller refuses them with a warning.
+    if t.year() < 1900 {
         return None;
     }
     Some(t.with_timezone(&limits.default_offset))
@@ -602,14 +603,14 @@ pub fn extract(data: &[u8], kind: DocKind, limits: &Limits, f: &mut Facts) {
         let props = core_props(&core, limits);
         f.title = props.title;
         f.author = props.creator;
-        f.modified_at = props.modified;
+        let (created_tag, modified_tag) = match kind {
+            DocKind::Pptx => ("pptx:dcterms:created", "pptx:dcterms:modified"),
+            _ => ("docx:dcterms:created", "docx:dcterms:modified"),
+        };
         if let Some(created) = props.created {
-            let source = match kind {
-                DocKind::Pptx => "pptx:dcterms:created",
-                _ => "docx:dcterms:created",
-            };
-            set_doc_created(f, created, source);
+            set_doc_created(f, created, created_tag);
         }
+        super::set_doc_modified(f, props.modified, modified_tag);
     }
     f.set_text(text, limits.text_cap);
 }

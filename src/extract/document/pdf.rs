@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use pdf_oxide::object::Object;
 use pdf_oxide::PdfDocument;
 
-use super::set_doc_created;
+use super::{set_doc_created, set_doc_modified};
 use crate::extract::{Facts, Limits};
 
 /// Page count above which pages are not walked for text (a fuzzed /Count).
@@ -57,10 +57,9 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     }
     f.title = props.title;
     f.author = props.author;
-    f.modified_at = props.modified_at;
-    if let (Some(c), Some(src)) = (props.doc_created, props.captured_at_source.as_deref()) {
-        set_doc_created(f, c, src);
-    }
+    f.doc_created = props.doc_created;
+    f.doc_modified = props.doc_modified;
+    f.problems.append(&mut props.problems);
     let n = match contained(|| doc.page_count()).unwrap_or_else(|p| Err(p.into())) {
         Ok(n) => n,
         Err(e) => {
@@ -202,9 +201,10 @@ fn properties(doc: &PdfDocument, limits: &Limits, f: &mut Facts) {
     f.author = info_value(doc, "Author");
     let mut created =
         info_value(doc, "CreationDate").and_then(|s| parse_pdf_date(&s, limits.default_offset));
-    f.modified_at =
+    let mut modified =
         info_value(doc, "ModDate").and_then(|s| parse_pdf_date(&s, limits.default_offset));
     let mut source = "pdf:CreationDate";
+    let mut modified_source = "pdf:ModDate";
     if f.title.is_none() || f.author.is_none() || created.is_none() {
         if let Ok(Some(xmp)) = pdf_oxide::extractors::XmpExtractor::extract(doc) {
             if f.title.is_none() {
@@ -220,17 +220,19 @@ fn properties(doc: &PdfDocument, limits: &Limits, f: &mut Facts) {
                     .and_then(|s| parse_xmp_date(s, limits.default_offset));
                 source = "xmp:CreateDate";
             }
-            if f.modified_at.is_none() {
-                f.modified_at = xmp
+            if modified.is_none() {
+                modified = xmp
                     .xmp_modify_date
                     .as_deref()
                     .and_then(|s| parse_xmp_date(s, limits.default_offset));
+                modified_source = "xmp:ModifyDate";
             }
         }
     }
     if let Some(c) = created {
         set_doc_created(f, c, source);
     }
+    set_doc_modified(f, modified, modified_source);
 }
 
 fn parse_xmp_date(s: &str, zone: FixedOffset) -> Option<DateTime<FixedOffset>> {
@@ -276,7 +278,8 @@ pub fn parse_pdf_date(s: &str, zone: FixedOffset) -> Option<DateTime<FixedOffset
     }?;
     use chrono::Datelike;
     let t = naive.and_local_timezone(offset).single()?;
-    (t.year() >= 1980).then_some(t)
+    // Epoch placeholders (1970, 1980) are returned: the caller refuses them with a warning.
+    (t.year() >= 1900).then_some(t)
 }
 
 #[cfg(test)]

@@ -270,7 +270,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     f.title = clean(&out.title);
     f.author = clean(&out.author);
     let [y, mo, d, h, mi] = out.created;
-    if y >= 1980 {
+    if y >= 1900 {
         let t = NaiveDate::from_ymd_opt(y as i32, mo.max(1) as u32, d.max(1) as u32)
             .and_then(|date| date.and_hms_opt(h as u32, mi as u32, 0))
             .and_then(|n| n.and_local_timezone(limits.default_offset).single());

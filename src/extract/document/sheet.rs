@@ -130,10 +130,10 @@ fn extract_xlsx(data: &[u8], limits: &Limits, f: &mut Facts, lists: &mut Detecto
                 let props = ooxml::core_props(&core, limits);
                 f.title = props.title;
                 f.author = props.creator;
-                f.modified_at = props.modified;
                 if let Some(c) = props.created {
                     super::set_doc_created(f, c, "xlsx:dcterms:created");
                 }
+                super::set_doc_modified(f, props.modified, "xlsx:dcterms:modified");
             }
         }
         Err(e) => {

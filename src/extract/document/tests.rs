@@ -20,7 +20,7 @@ fn docx_body_table_header_and_properties() {
     );
     let f = read("纪要.docx", &data);
     assert!(f.problems.is_empty(), "{:?}", f.problems);
-    let text = f.text.unwrap();
+    let text = f.text.clone().unwrap();
     assert!(
         text.contains("全民科学素质行动计划纲要"),
         "runs joined: {text}"
@@ -34,14 +34,20 @@ fn docx_body_table_header_and_properties() {
         f.doc_created.unwrap().to_rfc3339(),
         "2019-03-15T10:30:00+08:00"
     );
-    assert_eq!(f.captured_at, f.doc_created);
+    // An authoring date is never a capture time; the evidence date says which it is.
+    assert_eq!(f.captured_at, None);
+    assert_eq!(f.captured_at_source, None);
     assert_eq!(
-        f.captured_at_source.as_deref(),
-        Some("docx:dcterms:created")
+        f.evidence_date().map(|(_, k)| k),
+        Some(crate::extract::dates::DateKind::DocCreated)
     );
     assert_eq!(
-        f.modified_at.unwrap().to_rfc3339(),
+        f.doc_modified.unwrap().to_rfc3339(),
         "2019-03-16T10:30:00+08:00"
+    );
+    assert_eq!(
+        f.modified_at, None,
+        "modified_at is media's EXIF ModifyDate"
     );
     assert_eq!(f.pages, Some(1));
 }
@@ -84,9 +90,10 @@ fn pptx_slides_and_notes() {
     }
     assert_eq!(f.pages, Some(2));
     assert_eq!(f.title.as_deref(), Some("科普日活动汇报"));
-    assert_eq!(
-        f.captured_at_source.as_deref(),
-        Some("pptx:dcterms:created")
+    assert_eq!(f.captured_at_source, None);
+    assert!(
+        f.doc_created.is_some(),
+        "the deck's own date is its doc_created"
     );
 }
 
@@ -173,7 +180,8 @@ fn pdf_predefined_cmap_chinese_text_and_info() {
         f.doc_created.unwrap().to_rfc3339(),
         "2019-03-15T10:30:00+08:00"
     );
-    assert_eq!(f.captured_at_source.as_deref(), Some("pdf:CreationDate"));
+    assert_eq!(f.captured_at, None);
+    assert_eq!(f.captured_at_source, None);
 }
 
 #[test]
@@ -473,4 +481,35 @@ fn pptx_text_follows_presentation_order_not_part_names() {
         text.find("乙幻灯片").unwrap() < text.find("甲幻灯片").unwrap(),
         "{text}"
     );
+}
+
+/// A PDF library's `2000-01-01T00:00:00` and an epoch are placeholders: no document date, one
+/// warning each, and never a capture time.
+#[test]
+fn placeholder_document_dates_are_ignored_with_a_warning() {
+    for created in ["D:20000101000000+00'00'", "D:19700101000000Z"] {
+        let data = media::pdf("纪要", "科协", created, &["全民科学素质"]);
+        let f = read("纪要.pdf", &data);
+        assert_eq!(f.doc_created, None, "{created}");
+        assert_eq!(f.captured_at, None, "{created}");
+        assert_eq!(f.evidence_date(), None);
+        let placeholders: Vec<_> = f
+            .problems
+            .iter()
+            .filter(|p| {
+                p.code == crate::problem::Code::DatePlaceholder
+                    && p.params["tag"] == "pdf:CreationDate"
+            })
+            .collect();
+        assert_eq!(placeholders.len(), 1, "{created}: {:?}", f.problems);
+        assert!(!f.has_error());
+    }
+    let data = media::docx("t", "a", "2000-01-01T00:00:00Z", &["正文"]);
+    let f = read("a.docx", &data);
+    assert_eq!(f.doc_created, None);
+    assert!(f
+        .problems
+        .iter()
+        .any(|p| p.code == crate::problem::Code::DatePlaceholder
+            && p.params["tag"] == "docx:dcterms:created"));
 }

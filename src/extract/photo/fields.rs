@@ -5,13 +5,11 @@
 use exif::{Tag, Value};
 
 use super::exif_block::{ascii, ascii_bytes, field, uint, Meta};
-use super::time::capture_time;
-use super::{pair, Facts, Limits};
+use super::{pair, Facts};
 use crate::problem::{Code, Problem};
 use crate::record::{Camera, Gps};
 
-pub(super) fn fill_from_exif(exif: &Meta, limits: &Limits, f: &mut Facts) {
-    capture_time(exif, limits, f);
+pub(super) fn fill_from_exif(exif: &Meta, f: &mut Facts) {
     match gps(exif) {
         Ok(point) => f.gps = point,
         Err(msg) => f.problems.push(Problem::detail(Code::GpsInvalid, msg)),

@@ -1,6 +1,7 @@
 //! The JPEG container, walked by hand: so that a truncated APP1 segment still yields the IFDs
 //! before the cut, and a damaged JPEG is reported even when it carries no EXIF. The frame size
-//! is read on the same walk (a second parser for it would walk the segments again).
+//! is read on the same walk (a second parser for it would walk the segments again), and so
+//! are the XMP and Photoshop (IPTC) segments that carry capture dates after an edit.
 
 use crate::problem::{Code, Problem};
 
@@ -8,6 +9,10 @@ pub(super) struct JpegScan<'a> {
     /// The TIFF structure inside the first `Exif\0\0` APP1 segment (maybe cut short).
     pub(super) exif_tiff: Option<&'a [u8]>,
     pub(super) exif_truncated: bool,
+    /// The first XMP packet (APP1 after `http://ns.adobe.com/xap/1.0/\0`).
+    pub(super) xmp: Option<&'a [u8]>,
+    /// Photoshop's image resources (APP13 after `Photoshop 3.0\0`), where IPTC lives.
+    pub(super) photoshop: Option<&'a [u8]>,
     pub(super) size: Option<(u32, u32)>,
     /// Why the JPEG itself is damaged.
     pub(super) damage: Option<Problem>,
@@ -20,6 +25,8 @@ pub(super) fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
     let mut scan = JpegScan {
         exif_tiff: None,
         exif_truncated: false,
+        xmp: None,
+        photoshop: None,
         size: None,
         damage: None,
     };
@@ -86,6 +93,17 @@ pub(super) fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
         if marker == 0xE1 && scan.exif_tiff.is_none() && body.starts_with(b"Exif\0\0") {
             scan.exif_tiff = Some(&body[6..]);
             scan.exif_truncated = cut;
+        }
+        // XMP and IPTC date photos that editors re-saved; they sit in segments walked anyway.
+        if marker == 0xE1 && scan.xmp.is_none() {
+            if let Some(packet) = body.strip_prefix(b"http://ns.adobe.com/xap/1.0/\0") {
+                scan.xmp = Some(packet);
+            }
+        }
+        if marker == 0xED && scan.photoshop.is_none() {
+            if let Some(res) = body.strip_prefix(b"Photoshop 3.0\0") {
+                scan.photoshop = Some(res);
+            }
         }
         // SOF markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range.
         if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) && !saw_frame {

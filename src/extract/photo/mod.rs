@@ -27,10 +27,14 @@ mod exif_block;
 mod fields;
 mod header;
 mod jpeg;
+mod png_text;
 mod time;
+mod xmp;
 
 #[cfg(test)]
 mod corpus;
+#[cfg(test)]
+mod date_tests;
 #[cfg(test)]
 mod quirk_tests;
 #[cfg(test)]
@@ -45,7 +49,11 @@ use self::exif_block::{
 use self::fields::fill_from_exif;
 use self::header::{heif_size, simple_size};
 use self::jpeg::scan_jpeg;
+use self::png_text::scan_png;
+pub(crate) use self::time::parse_exif_time_text;
 pub use self::time::parse_utc_offset;
+use self::time::{exif_times, settle, RANKS};
+use self::xmp::{iptc_date, webp_xmp, xmp_dates};
 use super::{Facts, Limits};
 use crate::problem::{Code, Problem};
 
@@ -54,19 +62,37 @@ use crate::problem::{Code, Problem};
 pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     let container = Container::detect(data);
 
+    let mut found = Vec::new();
+    // XMP and IPTC blocks seen on the way, read for dates only when EXIF has no
+    // DateTimeOriginal (which outranks them): most camera photos need no XMP parsing.
+    let mut xmp_packet: Option<std::borrow::Cow<[u8]>> = None;
+    let mut photoshop: Option<&[u8]> = None;
     let (exif, jpeg_size) = match container {
         Container::Jpeg => {
             let scan = scan_jpeg(data);
             if let Some(problem) = &scan.damage {
                 f.problems.push(problem.clone());
             }
+            xmp_packet = scan.xmp.map(std::borrow::Cow::Borrowed);
+            photoshop = scan.photoshop;
             let exif = scan.exif_tiff.map(|tiff| {
                 let truncated = scan.exif_truncated;
                 (parse_raw(repair_pointers(tiff.to_vec())), truncated)
             });
             (exif, scan.size)
         }
+        Container::Png => {
+            let text = scan_png(data);
+            xmp_packet = text.xmp.map(std::borrow::Cow::Owned);
+            // The eXIf chunk first; the legacy text chunk when there is none.
+            let exif = read_container(data)
+                .or_else(|| text.exif_tiff.map(|tiff| parse_raw(repair_pointers(tiff))));
+            (exif.map(|r| (r, false)), None)
+        }
         _ => {
+            if container == Container::Webp {
+                xmp_packet = webp_xmp(data).map(std::borrow::Cow::Borrowed);
+            }
             // Raw and newer formats (RAF, RW2, X3F, CR3, JPEG 2000, JPEG XL) that kamadak-exif
             // does not open still carry a TIFF-structured EXIF block, often in a JPEG preview
             // that has more of the camera's tags than the raw IFD0 itself.
@@ -118,8 +144,22 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     });
     if let Some(meta) = &meta {
-        fill_from_exif(meta, limits, f);
-    } else if container == Container::Other && looks_like_text(data) {
+        exif_times(meta, limits, f, &mut found);
+        if container == Container::Tiff {
+            xmp_packet = tiff_xmp(meta).map(std::borrow::Cow::Borrowed);
+        }
+        fill_from_exif(meta, f);
+    }
+    if !found.iter().any(|c| c.source == RANKS[0]) {
+        if let Some(packet) = &xmp_packet {
+            xmp_dates(packet, limits.default_offset, f, &mut found);
+        }
+        if let Some(resources) = photoshop {
+            iptc_date(resources, limits.default_offset, f, &mut found);
+        }
+    }
+    settle(found, f);
+    if meta.is_none() && container == Container::Other && looks_like_text(data) {
         f.problems.push(Problem::new(Code::NotAnImage));
     }
 
@@ -138,6 +178,18 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     if let Some((w, h)) = header_size {
         f.width = Some(w);
         f.height = Some(h);
+    }
+}
+
+/// A TIFF's XMP packet (tag 700, XMLPacket, in IFD0).
+fn tiff_xmp(m: &Meta) -> Option<&[u8]> {
+    match &m
+        .main
+        .get_field(Tag(Context::Tiff, 700), In::PRIMARY)?
+        .value
+    {
+        exif::Value::Byte(b) | exif::Value::Undefined(b, _) => Some(b),
+        _ => None,
     }
 }
 

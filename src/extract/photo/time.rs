@@ -6,9 +6,11 @@ use exif::Tag;
 
 use super::exif_block::{ascii_bytes, Meta};
 use super::{Facts, Limits};
+use crate::extract::dates::{is_zero_text, vet, zero_date};
 use crate::problem::{Code, Problem};
 
-/// The three EXIF times, each with its sub-second and offset companions.
+/// The three EXIF times, each with its sub-second and offset companions, and its rank among
+/// all capture-date sources (see [`RANKS`]).
 struct TimeTag {
     tag: Tag,
     subsec: Tag,
@@ -33,29 +35,58 @@ const TIME_TAGS: [TimeTag; 3] = [
         tag: Tag::DateTime,
         subsec: Tag::SubSecTime,
         offset: Tag::OffsetTime,
-        source: "exif:DateTime",
+        source: MODIFY_DATE,
     },
 ];
 
-/// Capture time: DateTimeOriginal, else DateTimeDigitized (ExifTool's CreateDate), else DateTime.
+/// IFD0 DateTime: when the file was last changed, which may be the capture time or an edit
+/// years later. Taken as the capture time only when nothing else dates the photo, and then
+/// labelled (the source says so, and a note is recorded).
+pub(crate) const MODIFY_DATE: &str = "exif:ModifyDate";
+
+/// Capture-date sources, most trusted first, as ExifTool reads them: the time the shutter
+/// fired (EXIF DateTimeOriginal, its XMP copy), the creation date editors keep in XMP and IPTC
+/// (Photoshop moves it there and may drop the EXIF one), the digitizing time, XMP's
+/// CreateDate, and last the modification time.
+pub(super) const RANKS: [&str; 7] = [
+    "exif:DateTimeOriginal",
+    "xmp:DateTimeOriginal",
+    "xmp:DateCreated",
+    "iptc:DateCreated",
+    "exif:CreateDate",
+    "xmp:CreateDate",
+    MODIFY_DATE,
+];
+
+/// One capture date found in the photo's metadata.
+pub(super) struct Found {
+    pub(super) t: DateTime<FixedOffset>,
+    pub(super) source: &'static str,
+}
+
+/// The three EXIF times as capture-date candidates.
 ///
-/// The offset comes from the OffsetTime* tag that belongs to the chosen time; without one (EXIF
+/// The offset comes from the OffsetTime* tag that belongs to each time; without one (EXIF
 /// before 2.31, i.e. nearly every camera before 2017) the configured zone is assumed. The
 /// assumption is deliberately not written into `captured_at_source`: that field names the tag,
 /// stays a small fixed vocabulary that can be faceted and compared, and an assumed zone is the
-/// normal case for this evidence rather than a finding. A damaged offset tag, in contrast, is
-/// reported as an error because the file claims a zone we could not read.
-///
-/// `modified_at` is EXIF DateTime (ExifTool's ModifyDate), set only when the capture time came
-/// from another tag, so that capture and modify time are two independent statements.
-pub(super) fn capture_time(exif: &Meta, limits: &Limits, f: &mut Facts) {
-    let mut times: [Option<DateTime<FixedOffset>>; 3] = [None, None, None];
-    for (i, t) in TIME_TAGS.iter().enumerate() {
+/// normal case for this evidence rather than a finding. Placeholder dates (all zeros, the
+/// epochs, a clock ahead of the run) are dropped with a warning.
+pub(super) fn exif_times(exif: &Meta, limits: &Limits, f: &mut Facts, found: &mut Vec<Found>) {
+    // Cameras with an unset clock zero all three tags: one warning says so, not three.
+    let mut zeros: Vec<(String, String)> = Vec::new();
+    for t in TIME_TAGS.iter() {
         let Some(raw) = ascii_bytes(exif, t.tag) else {
             continue;
         };
+        let label = format!("EXIF {}", tag_name(t.tag));
         match parse_exif_time(raw) {
-            Ok(None) => {}
+            Ok(None) => {
+                let text = String::from_utf8_lossy(raw);
+                if is_zero_text(&text) {
+                    zeros.push((tag_name(t.tag), text.into_owned()));
+                }
+            }
             Ok(Some((naive, inline_offset))) => {
                 let naive = match ascii_bytes(exif, t.subsec).and_then(parse_subsec) {
                     Some(nanos) if naive.and_utc().timestamp_subsec_nanos() == 0 => {
@@ -76,27 +107,49 @@ pub(super) fn capture_time(exif: &Meta, limits: &Limits, f: &mut Facts) {
                     _ => inline_offset.unwrap_or(limits.default_offset),
                 };
                 match offset.from_local_datetime(&naive).single() {
-                    Some(dt) => times[i] = Some(dt),
+                    Some(dt) => {
+                        if let Some(dt) = vet(f, &label, Some(dt)) {
+                            found.push(Found {
+                                t: dt,
+                                source: t.source,
+                            });
+                        }
+                    }
                     None => f.problems.push(
                         Problem::new(Code::DateInvalid)
-                            .with("tag", format!("EXIF {}", tag_name(t.tag)))
+                            .with("tag", label)
                             .with("value", show(raw)),
                     ),
                 }
             }
             Err(()) => f.problems.push(
                 Problem::new(Code::DateInvalid)
-                    .with("tag", format!("EXIF {}", tag_name(t.tag)))
+                    .with("tag", label)
                     .with("value", show(raw)),
             ),
         }
     }
-    if let Some(i) = times.iter().position(|t| t.is_some()) {
-        f.captured_at = times[i];
-        f.captured_at_source = Some(TIME_TAGS[i].source.to_string());
-        if i != 2 {
-            f.modified_at = times[2];
-        }
+    if let Some((_, value)) = zeros.first() {
+        let names: Vec<&str> = zeros.iter().map(|(n, _)| n.as_str()).collect();
+        zero_date(f, &format!("EXIF {}", names.join(", ")), value);
+    }
+}
+
+/// Choose the capture time among all candidates by [`RANKS`]. `modified_at` is EXIF's
+/// ModifyDate, set only when the capture time came from another tag, so that capture and
+/// modify time stay two independent statements. A capture time that is only the ModifyDate
+/// gets a note saying it is the weaker last-modified time.
+pub(super) fn settle(found: Vec<Found>, f: &mut Facts) {
+    let rank = |s: &str| RANKS.iter().position(|r| *r == s).unwrap_or(RANKS.len());
+    let Some(best) = found.iter().min_by_key(|c| rank(c.source)) else {
+        return;
+    };
+    f.captured_at = Some(best.t);
+    f.captured_at_source = Some(best.source.to_string());
+    if best.source == MODIFY_DATE {
+        f.problems.push(Problem::new(Code::DateIsModifyDate));
+    } else {
+        f.modified_at = found.iter().find(|c| c.source == MODIFY_DATE).map(|c| c.t);
     }
 }
 
@@ -109,7 +162,7 @@ fn tag_name(tag: Tag) -> String {
 }
 
 /// Raw bytes shown to a user: text if printable, else a short hex dump.
-fn show(raw: &[u8]) -> String {
+pub(super) fn show(raw: &[u8]) -> String {
     let raw = &raw[..raw.len().min(40)];
     match std::str::from_utf8(raw) {
         Ok(s) if s.chars().all(|c| !c.is_control()) => format!("\"{s}\""),
@@ -163,6 +216,13 @@ pub(crate) fn parse_exif_time(
         }
     }
     Ok(Some((naive, offset)))
+}
+
+/// A date-time written as text in any form [`parse_exif_time`] accepts, in its own zone or
+/// else `zone`; `None` when blank, zero or not a date.
+pub(crate) fn parse_exif_time_text(text: &str, zone: FixedOffset) -> Option<DateTime<FixedOffset>> {
+    let (naive, offset) = parse_exif_time(text.as_bytes()).ok()??;
+    offset.unwrap_or(zone).from_local_datetime(&naive).single()
 }
 
 fn split_inline_offset(text: &str) -> Result<(&str, Option<FixedOffset>), ()> {

@@ -199,8 +199,8 @@ fn sort_options(p: &Params) -> Vec<SortOption> {
     let l = p.lang;
     [
         (Sort::Relevance, "relevance", Msg::SortRelevance),
-        (Sort::DateDesc, "date_desc", Msg::SortNewest),
-        (Sort::DateAsc, "date_asc", Msg::SortOldest),
+        (Sort::DateDesc, "date_desc", Msg::SortEvidenceNewest),
+        (Sort::DateAsc, "date_asc", Msg::SortEvidenceOldest),
     ]
     .into_iter()
     .map(|(s, value, m)| SortOption {
@@ -267,11 +267,14 @@ fn card(p: &Params, hit: &Hit, schema: &Schema) -> Option<Card> {
             Some(i) => indicator_label(schema, &i.code),
             None => l.t(Msg::NoIndicator).to_string(),
         },
-        when: r
-            .captured_at
-            .as_deref()
-            .map(date_short)
-            .unwrap_or_else(|| l.t(Msg::NoCaptureDate).to_string()),
+        // The evidence date, saying when it is a document's creation date.
+        when: match (r.evidence_date.as_deref(), r.evidence_date_kind.as_deref()) {
+            (Some(t), Some("doc_created")) => {
+                format!("{} · {}", date_short(t), l.t(Msg::DateKindDocCreated))
+            }
+            (Some(t), _) => date_short(t),
+            (None, _) => l.t(Msg::NoCaptureDate).to_string(),
+        },
         flags: r
             .flags
             .iter()

@@ -104,8 +104,8 @@ fn the_timeline_speaks_the_page_language() {
         ..Params::default()
     };
     let html = timeline_html(&en, &r);
-    assert!(html.contains(Lang::En.t(Msg::CaptureMonths)), "{html}");
-    assert!(!html.contains(Lang::Zh.t(Msg::CaptureMonths)), "{html}");
+    assert!(html.contains(Lang::En.t(Msg::EvidenceMonths)), "{html}");
+    assert!(!html.contains(Lang::Zh.t(Msg::EvidenceMonths)), "{html}");
     assert!(
         html.contains("lang=en"),
         "its links keep the language: {html}"
@@ -139,4 +139,53 @@ fn map_projection_puts_xining_inside_the_box() {
         }),
         None
     );
+}
+
+/// The record page names the evidence date's kind and labels a last-modified time standing in
+/// for a capture time, in both languages.
+#[test]
+fn record_page_says_which_date_it_shows() {
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+    let row = |facts: crate::extract::Facts| crate::catalog::FileRow {
+        id: 1,
+        root: "/evidence".into(),
+        rel_display: "a".into(),
+        rel: b"a".to_vec(),
+        root_path: b"/evidence".to_vec(),
+        blake3: None,
+        size: 1,
+        mtime_ns: 0,
+        status: crate::record::Status::Present,
+        last_seen: String::new(),
+        errors: Vec::new(),
+        facts,
+        tagging: None,
+    };
+    let doc = row(crate::extract::Facts {
+        doc_created: Some(at("2019-03-15T10:30:00+08:00")),
+        ..Default::default()
+    });
+    let shown = |lang: Lang, r: &crate::catalog::FileRow| {
+        crate::present::facts(lang, &r.to_record(lang))
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let zh = shown(Lang::Zh, &doc);
+    assert!(
+        zh.contains("证据日期: 2019-03-15T10:30:00+08:00 (文档创建时间)"),
+        "{zh}"
+    );
+    let en = shown(Lang::En, &doc);
+    assert!(en.contains("(document creation time)"), "{en}");
+
+    let edited = row(crate::extract::Facts {
+        captured_at: Some(at("2020-03-01T18:00:00+08:00")),
+        captured_at_source: Some("exif:ModifyDate".into()),
+        ..Default::default()
+    });
+    let zh = shown(Lang::Zh, &edited);
+    assert!(zh.contains("最后修改时间，非拍摄时间"), "{zh}");
+    assert!(zh.contains("(拍摄时间)"), "{zh}");
 }

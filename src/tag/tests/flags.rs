@@ -396,3 +396,23 @@ fn folder_names_matched_once_tag_like_each_file_alone() {
         first.indicators
     );
 }
+
+#[test]
+fn a_document_written_before_the_period_is_flagged_and_one_written_after_is_not() {
+    let mut f = fx("海东市/B4.1/2014年通知.pdf");
+    f.facts.media = Some(Media::Document);
+    f.facts.captured_at = None;
+    f.facts.doc_created = Some(at("2014-03-02T09:00:00+08:00"));
+    let zh = flag_reason_in(
+        &one(f.clone()),
+        "date_outside_period",
+        crate::i18n::Lang::Zh,
+    );
+    assert!(
+        zh.starts_with("文档创建于 2014-03-02（doc_created），早于检查期"),
+        "{zh}"
+    );
+    // A summary written after the period is what an inspection expects.
+    f.facts.doc_created = Some(at("2021-02-01T09:00:00+08:00"));
+    assert!(!has_flag(&one(f), "date_outside_period"));
+}
