@@ -24,7 +24,7 @@ pub enum Error {
     #[error("config {path}: {message}")]
     Config { path: PathBuf, message: String },
     #[error("query: {0}")]
-    Query(String),
+    Query(QueryError),
     /// No catalog where one was expected (a command other than `index` on a new folder).
     #[error("no catalog at {}: run `archive index PATH` first, or point --archive at an archive folder", path.display())]
     NoCatalog { path: PathBuf },
@@ -69,6 +69,41 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What is wrong with a query or a filter, said in the reader's language: a catalogue key and
+/// its parameters (the field or value typed, what exists instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryError {
+    pub msg: Msg,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl QueryError {
+    pub fn text(&self, lang: Lang) -> String {
+        let args: Vec<(&str, &dyn std::fmt::Display)> = self
+            .params
+            .iter()
+            .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+            .collect();
+        lang.fill(self.msg, &args)
+    }
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl Error {
+    /// A query or filter the user can fix: `msg` with its parameters.
+    pub fn query(msg: Msg, params: &[(&'static str, &dyn std::fmt::Display)]) -> Error {
+        Error::Query(QueryError {
+            msg,
+            params: params.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        })
+    }
+}
+
 impl Error {
     /// The message in `lang`, for the errors a user meets in ordinary use and can fix; the
     /// others (a bug, a library's failure) keep their English text, which names the library's
@@ -87,6 +122,7 @@ impl Error {
             Error::NotAFolder { path: p } => lang.fill(Msg::ErrNotAFolder, &[("path", &path(p))]),
             Error::Busy { path: p } => lang.fill(Msg::ErrBusy, &[("path", &path(p))]),
             Error::NotAPrefecture(v) => lang.fill(Msg::ErrNotAPrefecture, &[("value", v)]),
+            Error::Query(q) => q.text(lang),
             Error::CatalogFormat {
                 path: p,
                 found,

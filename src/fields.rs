@@ -311,11 +311,8 @@ const FIELDS: &[Field] = &[
         aliases: &[],
         label: Msg::FieldIndicator,
         kind: facet("indicator", |r, v| {
-            r.resolve_indicator_facet(v).ok_or_else(|| {
-                Error::Query(format!(
-                    "'{v}' is not an indicator code or name in the catalog"
-                ))
-            })
+            r.resolve_indicator_facet(v)
+                .ok_or_else(|| Error::query(Msg::QueryNotIndicator, &[("value", &v)]))
         }),
     },
     Field {
@@ -324,9 +321,7 @@ const FIELDS: &[Field] = &[
         label: Msg::FieldType,
         kind: facet("media", |_, v| match Media::parse(&v.to_lowercase()) {
             Some(m) => Ok(format!("/media/{}", m.as_str())),
-            None => Err(Error::Query(format!(
-                "media '{v}' is not one of photo, video, document, other"
-            ))),
+            None => Err(Error::query(Msg::QueryNotMedia, &[("value", &v)])),
         }),
     },
     Field {
@@ -386,11 +381,8 @@ const FIELDS: &[Field] = &[
 ];
 
 fn place_facet(r: &dyn FacetResolver, v: &str) -> Result<String> {
-    r.resolve_place_facet(v).ok_or_else(|| {
-        Error::Query(format!(
-            "'{v}' is not a prefecture or county this archive knows"
-        ))
-    })
+    r.resolve_place_facet(v)
+        .ok_or_else(|| Error::query(Msg::QueryNotPlace, &[("value", &v)]))
 }
 
 fn place_filter(r: &dyn FacetResolver, segs: &[&str]) -> Option<(&'static str, String)> {
@@ -411,7 +403,7 @@ fn year_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
     } else if v == "unknown" {
         Ok("/date/unknown".into())
     } else {
-        Err(Error::Query(format!("year '{v}' is not a year like 2019")))
+        Err(Error::query(Msg::QueryNotYear, &[("value", &v)]))
     }
 }
 
@@ -424,9 +416,7 @@ fn date_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
             Ok(format!("/date/{y}/{:02}", m.parse::<u32>().unwrap_or(0)))
         }
         _ if v == "unknown" => Ok("/date/unknown".into()),
-        _ => Err(Error::Query(format!(
-            "date '{v}' is not a year or month like 2019-06"
-        ))),
+        _ => Err(Error::query(Msg::QueryNotMonth, &[("value", &v)])),
     }
 }
 

@@ -3,6 +3,7 @@
 //! field, so a Chinese term matches only as the run typed; `~term` also accepts the term's
 //! jieba words in any order. A `field:value` becomes what [`crate::fields`] says it means.
 
+use crate::i18n::Msg;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexQuery,
     TermQuery,
@@ -103,16 +104,16 @@ impl Builder<'_> {
         let value = value.trim();
         let registry = self.idx.registry;
         let Some(def) = registry.by_name(field) else {
-            return Err(Error::Query(format!(
-                "unknown field '{field}:'; fields are {}",
-                registry.names().join(", ")
-            )));
+            return Err(Error::query(
+                Msg::QueryUnknownField,
+                &[("field", &field), ("fields", &registry.names().join(", "))],
+            ));
         };
         match def.kind {
             Kind::Facet { to_facet, .. } => {
                 let path = to_facet(self.resolver, value)?;
                 let facet = Facet::from_text(&path)
-                    .map_err(|_| Error::Query(format!("'{value}' cannot be a facet value")))?;
+                    .map_err(|_| Error::query(Msg::QueryBadFacetValue, &[("value", &value)]))?;
                 // A facet term matches the paths below it too: tantivy indexes every ancestor.
                 Ok(Box::new(TermQuery::new(
                     Term::from_facet(self.idx.fields.facet, &facet),
@@ -146,7 +147,12 @@ fn blake3_query(field: Field, value: &str) -> Result<Box<dyn Query>> {
     // Only hex digits reach the pattern: nothing in it needs escaping.
     RegexQuery::from_pattern(&format!("{hex}.*"), field)
         .map(|q| Box::new(q) as Box<dyn Query>)
-        .map_err(|e| Error::Query(format!("blake3 '{value}': {e}")))
+        .map_err(|e| {
+            Error::query(
+                Msg::QueryBadBlake3Regex,
+                &[("value", &value), ("detail", &e)],
+            )
+        })
 }
 
 /// A `blake3:` value: 4 to 64 leading hex digits of a content hash, lower-cased. The same rule
@@ -154,9 +160,7 @@ fn blake3_query(field: Field, value: &str) -> Result<Box<dyn Query>> {
 pub(super) fn hash_prefix(value: &str) -> Result<String> {
     let hex = value.trim().to_ascii_lowercase();
     if hex.len() < 4 || hex.len() > 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::Query(format!(
-            "blake3 '{value}' is not a content hash: give 4 to 64 of its hex digits (0-9, a-f)"
-        )));
+        return Err(Error::query(Msg::QueryBadBlake3, &[("value", &value)]));
     }
     Ok(hex)
 }
@@ -263,10 +267,13 @@ pub fn build_query(
     for (field, value) in &req.filters {
         let field = field.trim().to_lowercase();
         if idx.registry.by_name(&field).is_none() {
-            return Err(Error::Query(format!(
-                "unknown filter field '{field}'; fields are {}",
-                idx.registry.names().join(", ")
-            )));
+            return Err(Error::query(
+                Msg::QueryUnknownFilter,
+                &[
+                    ("field", &field),
+                    ("fields", &idx.registry.names().join(", ")),
+                ],
+            ));
         }
         clauses.push((Occur::Must, b.field(&field, value)?));
     }

@@ -9,6 +9,7 @@
 
 use super::build::hash_prefix;
 use crate::fields::{FacetResolver, Kind, Registry, TextField};
+use crate::i18n::Msg;
 use crate::record::Record;
 use crate::{Error, Result};
 
@@ -43,10 +44,10 @@ impl RecordMatcher {
     ) -> Result<RecordMatcher> {
         let value = value.trim();
         let Some(def) = registry.by_name(field) else {
-            return Err(Error::Query(format!(
-                "unknown filter field '{field}'; fields are {}",
-                registry.names().join(", ")
-            )));
+            return Err(Error::query(
+                Msg::QueryUnknownFilter,
+                &[("field", &field), ("fields", &registry.names().join(", "))],
+            ));
         };
         let test = match def.kind {
             Kind::Facet { to_facet, .. } => Test::Facet(to_facet(resolver, value)?),

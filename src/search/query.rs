@@ -4,6 +4,7 @@
 
 use super::MAX_QUERY_CHARS;
 use crate::fields::Registry;
+use crate::i18n::Msg;
 use crate::{Error, Result};
 
 /// A parsed query. Field names are kept as typed (lower-cased), aliases included.
@@ -202,19 +203,17 @@ impl Parser<'_> {
                 self.at += 1;
                 self.depth += 1;
                 if self.depth > 32 {
-                    return Err(Error::Query(
-                        "parentheses are nested too deeply (32 levels at most)".into(),
-                    ));
+                    return Err(Error::query(Msg::QueryTooDeep, &[]));
                 }
                 let inner = self.or()?;
                 if self.peek() != Some(&Tok::Close) {
-                    return Err(Error::Query("a '(' has no matching ')'".into()));
+                    return Err(Error::query(Msg::QueryUnclosed, &[]));
                 }
                 self.at += 1;
                 self.depth -= 1;
                 Ok(inner)
             }
-            Some(Tok::Close) => Err(Error::Query("a ')' has no matching '('".into())),
+            Some(Tok::Close) => Err(Error::query(Msg::QueryUnopened, &[])),
             Some(Tok::Word(w)) => {
                 self.at += 1;
                 Ok(Some(Node::Word(w)))
@@ -230,10 +229,10 @@ impl Parser<'_> {
             Some(Tok::Field(f, v)) => {
                 self.at += 1;
                 if self.registry.by_name(&f).is_none() {
-                    return Err(Error::Query(format!(
-                        "unknown field '{f}:'; fields are {}",
-                        self.registry.names().join(", ")
-                    )));
+                    return Err(Error::query(
+                        Msg::QueryUnknownField,
+                        &[("field", &f), ("fields", &self.registry.names().join(", "))],
+                    ));
                 }
                 Ok(Some(Node::Field(f, v)))
             }
@@ -254,9 +253,10 @@ pub fn parse(q: &str) -> Result<Option<Node>> {
 /// Parse a query string whose `field:`s are those of `registry`.
 pub fn parse_in(registry: &Registry, q: &str) -> Result<Option<Node>> {
     if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::Query(format!(
-            "the query is longer than {MAX_QUERY_CHARS} characters"
-        )));
+        return Err(Error::query(
+            Msg::QueryTooLong,
+            &[("max", &MAX_QUERY_CHARS)],
+        ));
     }
     let mut p = Parser {
         registry,
@@ -266,7 +266,7 @@ pub fn parse_in(registry: &Registry, q: &str) -> Result<Option<Node>> {
     };
     let node = p.or()?;
     if p.at < p.toks.len() {
-        return Err(Error::Query("a ')' has no matching '('".into()));
+        return Err(Error::query(Msg::QueryUnopened, &[]));
     }
     Ok(node)
 }

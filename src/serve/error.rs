@@ -20,12 +20,14 @@ pub enum WebError {
     Conflict(String),
     /// Our fault: 500, details only in the log.
     Internal(String),
+    /// A query or filter the user can fix: 400, said in the page's language.
+    Query(crate::error::QueryError),
 }
 
 impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
-            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::BadRequest(_) | WebError::Query(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -35,8 +37,18 @@ impl WebError {
     }
 
     /// The sentence shown to the user (internals hidden).
+    /// The message in `lang` (a query's error is in the catalogue; the others are written
+    /// where they happen).
+    pub fn message_in(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            WebError::Query(q) => q.text(lang),
+            other => other.message(),
+        }
+    }
+
     pub fn message(&self) -> String {
         match self {
+            WebError::Query(q) => q.to_string(),
             WebError::BadRequest(m)
             | WebError::NotFound(m)
             | WebError::Forbidden(m)
@@ -53,7 +65,7 @@ impl WebError {
 impl From<crate::Error> for WebError {
     fn from(e: crate::Error) -> Self {
         match e {
-            crate::Error::Query(m) => WebError::BadRequest(m),
+            crate::Error::Query(q) => WebError::Query(q),
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -72,7 +84,7 @@ impl From<crate::curate::CurateError> for WebError {
                 WebError::BadRequest(format!("{m}: give a reason so the audit log says why"))
             }
             C::Conflict(_) => WebError::Conflict(msg),
-            C::Catalog(crate::Error::Query(m)) => WebError::BadRequest(m),
+            C::Catalog(crate::Error::Query(q)) => WebError::Query(q),
             C::Catalog(_) | C::Sql(_) => WebError::Internal(msg),
         }
     }

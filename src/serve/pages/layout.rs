@@ -182,7 +182,7 @@ pub fn toggled(p: &Params, path: &str) -> String {
 pub fn error_page(p: &Params, path: &str, e: &WebError) -> Response {
     let title = error_title(p.lang, e.status());
     let layout = Layout::search(p, "", toggled(p, path), title);
-    ErrorPage::answer(layout, e.status(), e.message(), false)
+    ErrorPage::answer(layout, e.status(), e.message_in(p.lang), false)
 }
 
 /// An error on a curation page or form: logged when it is ours, shown with the right status.
@@ -192,7 +192,7 @@ pub fn curation_error(who: &Who, lang: Lang, e: WebError) -> Response {
     }
     let title = error_title(lang, e.status());
     let layout = Layout::curation(who, lang, None, title);
-    ErrorPage::answer(layout, e.status(), e.message(), true)
+    ErrorPage::answer(layout, e.status(), e.message_in(lang), true)
 }
 
 /// Unknown routes outside `/api/`.

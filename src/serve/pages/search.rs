@@ -151,7 +151,7 @@ pub async fn search_page(
     };
     let status = match &result {
         Err(e) => {
-            page.error = Some(e.message());
+            page.error = Some(e.message_in(l));
             page.syntax = syntax_rows(l);
             e.status()
         }
