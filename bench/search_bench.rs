@@ -64,6 +64,7 @@ fn main() {
                 limit: 20,
                 facets: true,
                 snippets: true,
+                ranking_words: Vec::new(),
             };
             let t = Instant::now();
             let resp = search(&idx, &schema, &req)

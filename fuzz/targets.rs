@@ -158,6 +158,7 @@ fn query(data: &[u8]) -> String {
         limit: 10,
         facets: true,
         snippets: true,
+        ranking_words: Vec::new(),
     };
     let searched = search::search(idx, &LiteralFacets, &req);
     format!(

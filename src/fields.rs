@@ -290,25 +290,25 @@ const fn facet(dimension: &'static str, to_facet: ToFacet) -> Kind {
 const FIELDS: &[Field] = &[
     Field {
         name: "prefecture",
-        aliases: &[],
+        aliases: &["市州", "州市"],
         label: Msg::FieldPrefecture,
         kind: facet("place", place_facet),
     },
     Field {
         name: "county",
-        aliases: &[],
+        aliases: &["县区", "区县", "县"],
         label: Msg::FieldCounty,
         kind: facet("place", place_facet),
     },
     Field {
         name: "place",
-        aliases: &[],
+        aliases: &["地点", "地方"],
         label: Msg::FieldPlace,
         kind: facet("place", place_facet),
     },
     Field {
         name: "indicator",
-        aliases: &[],
+        aliases: &["指标", "指标编码"],
         label: Msg::FieldIndicator,
         kind: facet("indicator", |r, v| {
             r.resolve_indicator_facet(v)
@@ -317,7 +317,7 @@ const FIELDS: &[Field] = &[
     },
     Field {
         name: "media",
-        aliases: &["type"],
+        aliases: &["type", "类型", "类别"],
         label: Msg::FieldType,
         kind: facet("media", |_, v| match Media::parse(&v.to_lowercase()) {
             Some(m) => Ok(format!("/media/{}", m.as_str())),
@@ -326,55 +326,55 @@ const FIELDS: &[Field] = &[
     },
     Field {
         name: "year",
-        aliases: &[],
+        aliases: &["年份", "年度"],
         label: Msg::FieldYear,
         kind: facet("date", year_facet),
     },
     Field {
         name: "date",
-        aliases: &[],
+        aliases: &["月份", "年月"],
         label: Msg::FieldMonth,
         kind: facet("date", date_facet),
     },
     Field {
         name: "camera",
-        aliases: &[],
+        aliases: &["相机", "设备"],
         label: Msg::FieldCamera,
         kind: facet("camera", |_, v| Ok(format!("/camera/{}", facet_segment(v)))),
     },
     Field {
         name: "flag",
-        aliases: &[],
+        aliases: &["标志", "标记", "问题"],
         label: Msg::FieldFlag,
-        kind: facet("flag", |_, v| Ok(format!("/flag/{v}"))),
+        kind: facet("flag", flag_facet),
     },
     Field {
         name: "status",
-        aliases: &[],
+        aliases: &["状态"],
         label: Msg::FieldStatus,
-        kind: facet("status", |_, v| Ok(format!("/status/{}", v.to_lowercase()))),
+        kind: facet("status", status_facet),
     },
     Field {
         name: "name",
-        aliases: &[],
+        aliases: &["文件名", "名称"],
         label: Msg::FieldName,
         kind: Kind::Text(TextField::Name),
     },
     Field {
         name: "path",
-        aliases: &[],
+        aliases: &["路径", "文件夹"],
         label: Msg::FieldPath,
         kind: Kind::Text(TextField::Path),
     },
     Field {
         name: "text",
-        aliases: &[],
+        aliases: &["正文", "内容", "文字"],
         label: Msg::FieldText,
         kind: Kind::Text(TextField::Body),
     },
     Field {
         name: "blake3",
-        aliases: &[],
+        aliases: &["哈希"],
         label: Msg::FieldBlake3,
         kind: Kind::Blake3,
     },
@@ -396,9 +396,91 @@ fn place_filter(r: &dyn FacetResolver, segs: &[&str]) -> Option<(&'static str, S
     }
 }
 
-/// `2019` or `unknown` (files without a capture date).
+/// The flags by stable name and label key, as the page shows them. `tag::Flag` raises them;
+/// a test there keeps the two lists the same.
+pub const FLAGS: &[(&str, Msg)] = &[
+    ("gps_outside_prefecture", Msg::FlagGpsOutsidePrefecture),
+    ("date_outside_period", Msg::FlagDateOutsidePeriod),
+    (
+        "duplicate_across_submissions",
+        Msg::FlagDuplicateAcrossSubmissions,
+    ),
+    ("possibly_edited", Msg::FlagPossiblyEdited),
+    ("no_capture_date", Msg::FlagNoCaptureDate),
+    ("no_indicator", Msg::FlagNoIndicator),
+    ("unreadable", Msg::FlagUnreadable),
+];
+
+/// A flag by its stable name or by the label the page shows, in either language.
+pub fn flag_by_word(v: &str) -> Option<&'static str> {
+    let v = v.trim();
+    FLAGS.iter().find_map(|(name, msg)| {
+        (*name == v || Lang::Zh.t(*msg) == v || Lang::En.t(*msg).eq_ignore_ascii_case(v))
+            .then_some(*name)
+    })
+}
+
+/// `unreadable` or `无法读取` (what the page shows) → `/flag/unreadable`.
+fn flag_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
+    match flag_by_word(v) {
+        Some(name) => Ok(format!("/flag/{name}")),
+        None => {
+            let known: Vec<String> = FLAGS
+                .iter()
+                .map(|(name, msg)| format!("{}（{name}）", Lang::Zh.t(*msg)))
+                .collect();
+            Err(Error::query(
+                Msg::QueryNotFlag,
+                &[("value", &v), ("known", &known.join("、"))],
+            ))
+        }
+    }
+}
+
+/// `present`/`missing` or the page's words for them.
+fn status_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
+    let v = v.trim();
+    let status = [
+        ("present", Msg::StatusPresent),
+        ("missing", Msg::StatusMissing),
+    ]
+    .into_iter()
+    .find(|(name, msg)| {
+        v.eq_ignore_ascii_case(name)
+            || Lang::Zh.t(*msg) == v
+            || Lang::En.t(*msg).eq_ignore_ascii_case(v)
+    });
+    match status {
+        Some((name, _)) => Ok(format!("/status/{name}")),
+        None => Err(Error::query(Msg::QueryNotStatus, &[("value", &v)])),
+    }
+}
+
+/// A year as people write it: `2019`, `2019年`, `2019年度`.
+pub fn year_word(v: &str) -> Option<&str> {
+    let y = v.trim().trim_end_matches("年度").trim_end_matches('年');
+    (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())).then_some(y)
+}
+
+/// A month as people write it: `2019-06`, `2019/6`, `2019.06`, `2019年6月`, `2019年06月份`.
+pub fn month_word(v: &str) -> Option<(u32, u32)> {
+    let v = v.trim();
+    let (y, m) = if let Some((y, rest)) = v.split_once('年') {
+        let m = rest.trim_end_matches('份').trim_end_matches('月');
+        (y, m)
+    } else {
+        v.split_once(['-', '/', '.'])?
+    };
+    let y: u32 = (y.len() == 4).then(|| y.parse().ok()).flatten()?;
+    let m: u32 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+    Some((y, m))
+}
+
+/// `2019` (or `2019年`) or `unknown` (files without a date).
 fn year_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
-    if v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
+    if let Some(y) = year_word(v) {
+        Ok(format!("/date/{y}"))
+    } else if v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
         Ok(format!("/date/{v}"))
     } else if v == "unknown" {
         Ok("/date/unknown".into())
@@ -407,14 +489,13 @@ fn year_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
     }
 }
 
-/// `2019`, `2019-06` (or `2019/6`, `2019.06`) or `unknown`.
+/// `2019`, `2019-06` (or `2019/6`, `2019.06`, `2019年6月`) or `unknown`.
 fn date_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
-    let parts: Vec<&str> = v.split(['-', '/', '.']).collect();
-    match parts.as_slice() {
-        [y] if y.len() == 4 => Ok(format!("/date/{y}")),
-        [y, m] if y.len() == 4 && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)) => {
-            Ok(format!("/date/{y}/{:02}", m.parse::<u32>().unwrap_or(0)))
-        }
+    if let Some((y, m)) = month_word(v) {
+        return Ok(format!("/date/{y}/{m:02}"));
+    }
+    match year_word(v) {
+        Some(y) => Ok(format!("/date/{y}")),
         _ if v == "unknown" => Ok("/date/unknown".into()),
         _ => Err(Error::query(Msg::QueryNotMonth, &[("value", &v)])),
     }
@@ -448,6 +529,8 @@ mod tests {
                 let value = match f.name {
                     "media" => "photo",
                     "year" | "date" => "2019",
+                    "flag" => "unreadable",
+                    "status" => "present",
                     _ => "x",
                 };
                 let path = to_facet(&LiteralFacets, value).unwrap();
@@ -497,10 +580,18 @@ mod tests {
             STANDARD.for_facet("/date/2019").unwrap().label(Lang::Zh),
             "日期"
         );
+        let names = Registry::standard().names();
+        let canonical: Vec<_> = Registry::standard().fields.iter().map(|f| f.name).collect();
         assert_eq!(
-            Registry::standard().names().join(", "),
-            "prefecture, county, place, indicator, media, type, year, date, camera, flag, \
-             status, name, path, text, blake3"
+            canonical.join(", "),
+            "prefecture, county, place, indicator, media, year, date, camera, flag, status, \
+             name, path, text, blake3"
         );
+        for typed in ["type", "市州", "县区", "指标", "年份", "标志", "状态"] {
+            assert!(
+                names.contains(&typed),
+                "{typed} can be typed as a field name"
+            );
+        }
     }
 }

@@ -655,12 +655,15 @@ pub fn files_for_query(
         let req = crate::search::SearchRequest {
             query: query.to_string(),
             filters: filters.to_vec(),
+            ranking_words: Vec::new(),
             sort: crate::search::Sort::DateAsc,
             offset,
             limit: crate::search::MAX_LIMIT,
             facets: false,
             snippets: false,
-        };
+        }
+        // What the page showed for the same words (its chips) is what is added.
+        .understood(resolver);
         let resp = crate::search::search(idx, resolver, &req)?;
         let n = resp.hits.len();
         ids.extend(resp.hits.iter().map(|h| h.id as i64));

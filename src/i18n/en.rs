@@ -266,6 +266,9 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbManifestNoRows => "looks like a submission list with its header at this row: {at}, but no row fills in both a file name and an indicator",
 
         // ---- flags' reasons and the command line (lead)
+        RelaxWithout => "without “{what}”: {n} files",
+        QueryNotFlag => "'{value}' is not a flag; the flags are {known}",
+        QueryNotStatus => "status '{value}' is not present or missing (在库, 已缺失)",
         QueryUnknownFilter => "unknown filter field '{field}'; fields are {fields}",
         QueryUnknownField => "unknown field '{field}:'; fields are {fields}",
         QueryBadFacetValue => "'{value}' cannot be a facet value",

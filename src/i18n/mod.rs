@@ -409,6 +409,9 @@ messages! {
     ProbManifestNoRows(at),
 
     // ---- flags' reasons and the command line (lead)
+    RelaxWithout(what, n),
+    QueryNotFlag(value, known),
+    QueryNotStatus(value),
     QueryUnknownFilter(field, fields),
     QueryUnknownField(field, fields),
     QueryBadFacetValue(value),

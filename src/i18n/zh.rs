@@ -266,6 +266,9 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbManifestNoRows => "看起来是材料清单，表头在这一行：{at}，但没有一行同时填写了文件名和指标",
 
         // ---- flags' reasons and the command line (lead)
+        RelaxWithout => "去掉“{what}”：{n} 个文件",
+        QueryNotFlag => "没有“{value}”这个标志；可用的标志：{known}",
+        QueryNotStatus => "状态“{value}”不是 在库 或 已缺失（present, missing）",
         QueryUnknownFilter => "没有“{field}”这个筛选字段；可用的字段：{fields}",
         QueryUnknownField => "没有“{field}:”这个字段；可用的字段：{fields}",
         QueryBadFacetValue => "“{value}”不能作为筛选值",

@@ -277,9 +277,15 @@ pub fn build_query(
         }
         clauses.push((Occur::Must, b.field(&field, value)?));
     }
+    // Optional words only rank: with nothing required they would match nothing extra.
+    if !clauses.is_empty() {
+        for w in &req.ranking_words {
+            clauses.push((Occur::Should, b.build(&Node::Word(w.clone()))?));
+        }
+    }
     Ok(match clauses.len() {
         0 => Box::new(AllQuery),
-        1 if req.filters.is_empty() => clauses.pop().unwrap().1,
+        1 if req.filters.is_empty() && req.ranking_words.is_empty() => clauses.pop().unwrap().1,
         _ => Box::new(BooleanQuery::new(clauses)),
     })
 }

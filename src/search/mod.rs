@@ -23,6 +23,7 @@ mod query;
 mod snippet;
 #[cfg(test)]
 mod tests;
+mod understand;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +38,7 @@ use self::facets::{facet_tree, AllFacets};
 pub use self::filter::RecordMatcher;
 pub use self::query::{parse, parse_in, Node};
 use self::snippet::snippet_html;
+pub use self::understand::{understand, without_word, Recognised, Understood};
 pub use crate::fields::{FacetResolver, LiteralFacets};
 use crate::index::SearchIndex;
 use crate::record::Record;
@@ -62,11 +64,30 @@ pub struct SearchRequest {
     pub query: String,
     /// `(field, value)` pairs, combined with AND (the CLI's `--filter`, the page's chips).
     pub filters: Vec<(String, String)>,
+    /// Words that rank the matches without being required (the words [`understand`] read as
+    /// filters: a file about 海东市 in 海东市 comes before one only filed there).
+    pub ranking_words: Vec<String>,
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
     pub facets: bool,
     pub snippets: bool,
+}
+
+impl SearchRequest {
+    /// The request with its plain words read as [`understand`] reads them: a place, a year,
+    /// a month, a media type, a flag or an indicator code becomes a filter and a ranking word.
+    pub fn understood(mut self, resolver: &dyn FacetResolver) -> SearchRequest {
+        let u = understand(crate::fields::Registry::standard(), resolver, &self.query);
+        if !u.filters.is_empty() {
+            self.query = u.query;
+            for r in u.filters {
+                self.filters.push((r.field.to_string(), r.value));
+                self.ranking_words.push(r.word);
+            }
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -308,8 +308,13 @@ mod tests {
         );
         assert_eq!(
             p("县区：互助县"),
-            Some(w("县区：互助县")),
-            "non-ASCII field names stay words"
+            Some(Node::Field("县区".into(), "互助县".into())),
+            "the labels the page shows can be typed back"
+        );
+        assert_eq!(
+            p("会议纪要：第三次"),
+            Some(w("会议纪要：第三次")),
+            "other Chinese words before a colon stay words"
         );
         assert_eq!(
             p("indicator:\"B4.1\""),

@@ -43,7 +43,8 @@ pub(super) async fn run_search(
         if let Some(hit) = st.inner.results.get(generation, &req) {
             return Ok(hit);
         }
-        let resp = Arc::new(crate::search::search(idx, st.schema(), &req)?);
+        let understood = req.clone().understood(st.schema());
+        let resp = Arc::new(crate::search::search(idx, st.schema(), &understood)?);
         st.inner.results.put(generation, req, Arc::clone(&resp));
         Ok(resp)
     })
@@ -101,6 +102,7 @@ pub(super) fn request(p: &Params, limit: usize, facets: bool) -> SearchRequest {
     SearchRequest {
         query: p.q.clone(),
         filters: p.filters.clone(),
+        ranking_words: Vec::new(),
         sort: p.sort,
         offset: p.offset,
         limit,

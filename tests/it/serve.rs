@@ -273,7 +273,7 @@ async fn mistakes_are_400_with_a_message() {
     assert_eq!(g.status, StatusCode::BAD_REQUEST);
     let html = g.text();
     assert!(
-        html.contains("unknown field") && html.contains("<form id=\"search\""),
+        html.contains("没有“foo:”这个字段") && html.contains("<form id=\"search\""),
         "{html}"
     );
     assert!(
@@ -951,4 +951,51 @@ async fn originals_are_served_only_while_they_are_the_catalogued_file() {
     std::fs::remove_file(folder.join("总结.txt")).unwrap();
     let (status, body) = fetch(format!("/file/{summary}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}
+
+/// Typed the way people type into a search engine: a place and a year among the words act as
+/// filters, show as chips that can be taken off, and an empty result says which condition to
+/// drop and how many files that gives.
+#[tokio::test]
+async fn places_and_years_typed_as_words_act_as_filters() {
+    let place = search(&format!("filter={}", enc("prefecture:海东市"))).await["total"]
+        .as_u64()
+        .unwrap();
+    assert!(place > 0);
+    let typed = search(&format!("q={}", enc("海东市"))).await["total"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(typed, place, "the word 海东市 finds what the filter finds");
+
+    let html = get(&format!("/?q={}", enc("海东市 2019"))).await.text();
+    assert!(html.contains("data-filter=\"place:海东市\""), "{html}");
+    assert!(html.contains("data-filter=\"year:2019\""), "{html}");
+    // The 海东市 chip's link keeps the year and drops the place.
+    assert!(html.contains("href=\"/?q=2019\""), "{html}");
+
+    // No evidence from 1991: nothing matches, and the page says what dropping the year gives.
+    let page = get(&format!("/?q={}", enc("海东市 1991"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("没有找到符合条件的文件"), "{html}");
+    assert!(
+        html.contains(&format!("去掉“1991”：{place} 个文件")),
+        "{html}"
+    );
+    // Labels typed back: the page's own words for a field and a flag work as fields.
+    let by_label = search(&format!("q={}", enc("市州:海东市"))).await["total"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(by_label, place);
+    let unreadable = search(&format!("q={}", enc("flag:unreadable"))).await["total"].clone();
+    assert_eq!(
+        search(&format!("q={}", enc("标志:无法读取"))).await["total"],
+        unreadable
+    );
+    let g = get(&format!("/api/search?q={}", enc("flag:foo"))).await;
+    assert_eq!(
+        g.status,
+        StatusCode::BAD_REQUEST,
+        "an unknown flag is an error, not 0 hits"
+    );
 }

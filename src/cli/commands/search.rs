@@ -20,6 +20,7 @@ pub(in crate::cli) fn search(cfg: &Config, a: SearchArgs) -> anyhow::Result<Exit
     let req = SearchRequest {
         query: a.query.join(" "),
         filters: parse_filters(&a.filters)?,
+        ranking_words: Vec::new(),
         sort: match a.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::DateDesc,
@@ -29,7 +30,8 @@ pub(in crate::cli) fn search(cfg: &Config, a: SearchArgs) -> anyhow::Result<Exit
         limit: a.limit,
         facets: false,
         snippets: !a.json,
-    };
+    }
+    .understood(&schema);
     let resp = search::search(&idx, &schema, &req)?;
     let mut out = std::io::stdout().lock();
     if a.json {

@@ -2,6 +2,8 @@
 //! and the pager (`templates/search.html`). Every state is a URL; the page works without
 //! JavaScript.
 
+use crate::fields::Registry;
+use crate::search::{understand, without_word};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -49,6 +51,16 @@ pub struct SearchPage {
     pub map: Option<MapView>,
     pub timeline: Option<Timeline>,
     pub add: Option<AddResults>,
+    /// With no result: each condition whose removal gives results, with how many.
+    pub relax: Vec<Relax>,
+}
+
+/// One way out of an empty result: drop this condition, get `n` files.
+pub struct Relax {
+    /// "去掉“2019”：8 个文件".
+    pub text: String,
+    pub n: usize,
+    pub href: String,
 }
 
 pub struct SortOption {
@@ -148,6 +160,7 @@ pub async fn search_page(
         map: None,
         timeline: None,
         add: None,
+        relax: Vec::new(),
     };
     let status = match &result {
         Err(e) => {
@@ -181,6 +194,7 @@ pub async fn search_page(
                 .collect();
             if resp.hits.is_empty() {
                 page.syntax = syntax_rows(l);
+                page.relax = relaxations(&st, &p).await;
             } else {
                 page.add = add_results(&st, &who, l, &p.q, &p.filters, resp.total);
             }
@@ -211,15 +225,71 @@ fn sort_options(p: &Params) -> Vec<SortOption> {
     .collect()
 }
 
+/// The chips: the filters chosen, then the words of the query read as filters (a place, a
+/// year…); removing one of those takes the word out of the query.
 fn chips(st: &AppState, p: &Params) -> Vec<Chip> {
-    p.filters
+    let mut out: Vec<Chip> = p
+        .filters
         .iter()
         .map(|(f, v)| Chip {
             filter: format!("{f}:{v}"),
             href: p.href("/", |q| q.filters.retain(|(a, b)| !(a == f && b == v))),
             label: filter_label(st, p.lang, f, v),
         })
-        .collect()
+        .collect();
+    for r in understand(Registry::standard(), st.schema(), &p.q).filters {
+        out.push(Chip {
+            filter: format!("{}:{}", r.field, r.value),
+            href: p.href("/", |q| q.q = without_word(&q.q, &r.word)),
+            label: filter_label(st, p.lang, r.field, &r.value),
+        });
+    }
+    out
+}
+
+/// Why nothing matched: every condition (a chip, or the remaining words) whose removal alone
+/// would give results, with how many, most first.
+async fn relaxations(st: &AppState, p: &Params) -> Vec<Relax> {
+    let mut tries: Vec<(String, Params)> = Vec::new();
+    for (f, v) in &p.filters {
+        let mut q = p.clone();
+        q.filters.retain(|(a, b)| !(a == f && b == v));
+        tries.push((filter_label(st, p.lang, f, v), q));
+    }
+    let understood = understand(Registry::standard(), st.schema(), &p.q);
+    for r in &understood.filters {
+        let mut q = p.clone();
+        q.q = without_word(&q.q, &r.word);
+        tries.push((r.word.clone(), q));
+    }
+    if !understood.query.trim().is_empty() && !tries.is_empty() {
+        let mut q = p.clone();
+        q.q = understood
+            .filters
+            .iter()
+            .map(|r| r.word.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        tries.push((understood.query.trim().to_string(), q));
+    }
+    let mut out = Vec::new();
+    for (label, q) in tries {
+        let mut req = request(&q, 1, false);
+        req.snippets = false;
+        if let Ok(resp) = run_search(st, req).await {
+            if resp.total > 0 {
+                out.push(Relax {
+                    text: p
+                        .lang
+                        .fill(Msg::RelaxWithout, &[("what", &label), ("n", &resp.total)]),
+                    n: resp.total,
+                    href: q.href("/", |_| {}),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| b.n.cmp(&a.n));
+    out
 }
 
 fn date_short(t: &str) -> String {
