@@ -20,8 +20,24 @@ struct IndexPage<'a> {
     meta: String,
     /// Who signed the package and the fingerprint to check, or that it is unsigned.
     signature: String,
+    /// The signer's fingerprint with the advice to compare it, when signed.
+    signer_compare: Option<String>,
+    /// How many rejected items were left out, said in a sentence.
+    left_out: String,
     /// The rows as JSON, safe inside `<script>` (see [`inline_json`]).
     data: String,
+    /// The texts the page's script shows, as JSON (placeholders filled by the script).
+    texts: String,
+}
+
+/// What the page says about the package beside its rows.
+pub struct PageFacts<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub bagging_date: &'a str,
+    pub rows: &'a [LedgerRow],
+    pub signer: Option<&'a SignerInfo>,
+    pub rejected_left_out: usize,
 }
 
 /// JSON safe inside a `<script>` element: no `</script>`, no `<!--`.
@@ -35,15 +51,33 @@ fn inline_json(v: &serde_json::Value) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
-pub fn render(
-    title: &str,
-    description: &str,
-    bagging_date: &str,
-    rows: &[LedgerRow],
-    signer: Option<&SignerInfo>,
-) -> String {
+/// The script's texts: the in-browser check's messages, with `{name}` placeholders the script
+/// fills (the same placeholders the catalogue declares).
+fn script_texts(l: Lang) -> serde_json::Value {
+    let pairs = [
+        ("checking", Msg::PkgChecking),
+        ("ok", Msg::PkgCheckOk),
+        ("bad", Msg::PkgCheckBad),
+        ("changed", Msg::PkgChanged),
+        ("missing", Msg::PkgMissing),
+        ("extra", Msg::PkgExtra),
+        ("noManifest", Msg::PkgNoManifest),
+        ("useSha512", Msg::PkgUseSha512),
+        ("noCrypto", Msg::PkgNoCrypto),
+        ("fingerprint", Msg::PkgFingerprintIs),
+        ("captured", Msg::PkgCaptured),
+    ];
+    serde_json::Value::Object(
+        pairs
+            .iter()
+            .map(|(k, m)| (k.to_string(), serde_json::Value::from(l.t(*m))))
+            .collect(),
+    )
+}
+
+pub fn render(f: &PageFacts) -> String {
     let l = Lang::Zh;
-    let signature = match signer {
+    let signature = match f.signer {
         Some(s) => l.fill(
             Msg::ExportPageSigned,
             &[("signer", &s.signer), ("fingerprint", &s.fingerprint)],
@@ -52,14 +86,23 @@ pub fn render(
     };
     let page = IndexPage {
         l,
-        title,
-        description,
+        title: f.title,
+        description: f.description,
         meta: l.fill(
             Msg::ExportMeta,
-            &[("date", &bagging_date), ("n", &rows.len())],
+            &[("date", &f.bagging_date), ("n", &f.rows.len())],
         ),
-        data: inline_json(&serde_json::json!({ "rows": rows })),
+        data: inline_json(&serde_json::json!({ "rows": f.rows })),
+        texts: inline_json(&script_texts(l)),
         signature,
+        signer_compare: f
+            .signer
+            .map(|s| l.fill(Msg::PkgSignerCompare, &[("fingerprint", &s.fingerprint)])),
+        left_out: if f.rejected_left_out > 0 {
+            l.fill(Msg::PkgRejected, &[("n", &f.rejected_left_out)])
+        } else {
+            l.t(Msg::PkgRejectedNone).to_string()
+        },
     };
     // Only strings and numbers go in: rendering cannot fail short of running out of memory.
     page.render().unwrap_or_else(|e| {
@@ -91,17 +134,38 @@ mod tests {
             bag_path: format!("data/海东市/{EVIL}.jpg"),
             name: format!("{EVIL}.jpg"),
             captured: String::new(),
+            captured_at: None,
             gps: String::new(),
             size: 1,
             blake3: "0".repeat(64),
             sha256: "0".repeat(64),
             review: "通过".into(),
-            flags: String::new(),
+            flags: EVIL.into(),
+            flag_codes: String::new(),
+            flag_reasons: vec![super::super::ledger::ShownFlag {
+                label: EVIL.into(),
+                reason: EVIL.into(),
+            }],
+            decided: vec![super::super::ledger::Decided {
+                what: "指标".into(),
+                value: EVIL.into(),
+                how: "人工".into(),
+                source: "人工标注".into(),
+                evidence: EVIL.into(),
+            }],
             note: EVIL.into(),
             media: "photo".into(),
             thumb: None,
         };
-        let page = super::render(EVIL, EVIL, "2026-12-03", &[row], None);
+        let rows = [row];
+        let page = super::render(&super::PageFacts {
+            title: EVIL,
+            description: EVIL,
+            bagging_date: "2026-12-03",
+            rows: &rows,
+            signer: None,
+            rejected_left_out: 2,
+        });
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(
             page.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt;</title>"),
@@ -114,10 +178,11 @@ mod tests {
         );
         assert!(page.contains("打包日期 2026-12-03 · 1 个文件"), "{page}");
         assert!(page.contains("本包未签名"), "{page}");
+        assert!(page.contains("另有 2 项审核不通过"), "{page}");
         assert_eq!(
             page.matches("<script").count(),
-            2,
-            "the data and the page's own script"
+            3,
+            "the data, the texts and the page's own script"
         );
     }
 }

@@ -66,6 +66,8 @@ pub struct ExportOptions {
     pub source_organization: Option<String>,
     /// The archive's key ([`sign::OfficeKey::load`]); `None` exports an unsigned package.
     pub signing_key: Option<sign::OfficeKey>,
+    /// The assessment period (config `[period]`), printed on the ledger's title rows.
+    pub period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -256,19 +258,25 @@ pub fn export_collection(
         };
     }
     let now = chrono::Local::now();
-    let bag_name = out
-        .file_stem()
-        .filter(|_| opts.zip)
-        .or(out.file_name())
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "package".into());
+    // The zip's one top folder is what an inspector sees after unzipping: the package's name
+    // (the collection's), never the temporary file's (issue 22).
+    let bag_name = names::package_folder(&detail.collection.name);
     let mut sink = if opts.zip {
         Sink::zip(&staging, &bag_name, now.naive_local())
     } else {
         Sink::dir(&staging)
     }
     .map_err(|e| crate::Error::io(&staging, e))?;
-    let result = write_bag(cat, schema, opts, &detail, &planned, &mut sink, now);
+    let result = write_bag(
+        cat,
+        schema,
+        opts,
+        &detail,
+        &planned,
+        rejected_left_out,
+        &mut sink,
+        now,
+    );
     let result = result.and_then(|summary| {
         sink.finish()
             .map_err(|e| CurateError::from(crate::Error::io(&staging, e)))?;
@@ -330,6 +338,7 @@ fn write_bag(
     opts: &ExportOptions,
     detail: &collections::CollectionDetail,
     planned: &[Planned],
+    rejected_left_out: usize,
     sink: &mut Sink,
     now: chrono::DateTime<chrono::Local>,
 ) -> CurateResult<ExportSummary> {
@@ -460,13 +469,33 @@ fn write_bag(
             .map_err(io_at("ledger.csv"))?,
     );
     tags.push(
-        sink.put("ledger.xlsx", &ledger::to_xlsx(&rows, &title)?, false)
-            .map_err(io_at("ledger.xlsx"))?,
+        sink.put(
+            "ledger.xlsx",
+            &ledger::to_xlsx(
+                &rows,
+                &ledger::LedgerHead {
+                    title: &title,
+                    org: &org,
+                    date: &date,
+                    period: opts.period,
+                },
+            )?,
+            false,
+        )
+        .map_err(io_at("ledger.xlsx"))?,
     );
     tags.push(
         sink.put(
             "index.html",
-            html::render(&title, &description, &date, &rows, signer.as_ref()).as_bytes(),
+            html::render(&html::PageFacts {
+                title: &title,
+                description: &description,
+                bagging_date: &date,
+                rows: &rows,
+                signer: signer.as_ref(),
+                rejected_left_out,
+            })
+            .as_bytes(),
             true,
         )
         .map_err(io_at("index.html"))?,
@@ -692,6 +721,7 @@ fn ledger_row(
             .captured_at
             .map(|c| c.format("%Y-%m-%d %H:%M:%S%:z").to_string())
             .unwrap_or_default(),
+        captured_at: p.row.facts.captured_at.map(|c| c.naive_local()),
         gps: p
             .row
             .facts
@@ -705,13 +735,69 @@ fn ledger_row(
         flags: t
             .flags
             .iter()
+            .map(|f| flag_label(&f.flag))
+            .collect::<Vec<_>>()
+            .join("、"),
+        flag_codes: t
+            .flags
+            .iter()
             .map(|f| f.flag.clone())
             .collect::<Vec<_>>()
             .join(", "),
+        flag_reasons: t
+            .flags
+            .iter()
+            .map(|f| ledger::ShownFlag {
+                label: flag_label(&f.flag),
+                reason: crate::tag::flags::reason(f, Lang::Zh),
+            })
+            .collect(),
+        decided: decided(&t),
         note: note.join("；"),
         media: p.row.facts.media().as_str().to_string(),
         thumb,
     }
+}
+
+fn flag_label(code: &str) -> String {
+    match crate::tag::Flag::parse(code) {
+        Some(f) => f.label_zh().to_string(),
+        None => code.to_string(),
+    }
+}
+
+/// How each of a file's tags was decided, for the page: 人工 (a curator, with the reason)
+/// or 自动 (a folder name, a keyword, GPS, a submission list, with the text that decided it).
+fn decided(t: &crate::tag::Tagging) -> Vec<ledger::Decided> {
+    let l = Lang::Zh;
+    let one = |what: Msg, v: &crate::record::TagValue| ledger::Decided {
+        what: l.t(what).to_string(),
+        value: if what == Msg::PkgTagIndicator {
+            format!("{} {}", v.code, v.name)
+        } else {
+            v.name.clone()
+        },
+        how: l
+            .t(if v.source == "manual" {
+                Msg::PkgDecidedManual
+            } else {
+                Msg::PkgDecidedAuto
+            })
+            .to_string(),
+        source: crate::present::source_label(l, &v.source),
+        evidence: v.evidence.clone(),
+    };
+    let mut out = Vec::new();
+    if let Some(v) = &t.prefecture {
+        out.push(one(Msg::PkgTagPrefecture, v));
+    }
+    if let Some(v) = &t.county {
+        out.push(one(Msg::PkgTagCounty, v));
+    }
+    for v in &t.indicators {
+        out.push(one(Msg::PkgTagIndicator, v));
+    }
+    out
 }
 
 /// A small JPEG of a photo, upright. `None` when the photo cannot be decoded (damaged, or a

@@ -43,6 +43,18 @@ fn windows_reserved(name: &str) -> bool {
             && matches!(stem.as_bytes()[3], b'1'..=b'9'))
 }
 
+/// The zip's top folder: the package's (collection's) name, made safe for Windows and length-
+/// limited so that paths inside stay well under Windows' 260-character limit.
+pub(super) fn package_folder(collection: &str) -> String {
+    let name: String = clean_component(collection).chars().take(60).collect();
+    let name = name.trim().trim_end_matches('.').trim().to_string();
+    if name.is_empty() || name == "_" {
+        "evidence-package".to_string()
+    } else {
+        name
+    }
+}
+
 /// `name (2).jpg` for the second file of the same name in one folder.
 pub(super) fn numbered(name: &str, n: usize) -> String {
     match name.rsplit_once('.') {
@@ -105,6 +117,10 @@ mod tests {
             clean_component("科普大篷车进校园.jpg"),
             "科普大篷车进校园.jpg"
         );
+        assert_eq!(package_folder("海东市/2019: 科普?"), "海东市_2019_ 科普_");
+        assert_eq!(package_folder("CON"), "_CON");
+        assert_eq!(package_folder(" . "), "evidence-package");
+        assert_eq!(package_folder(&"长".repeat(100)).chars().count(), 60);
         assert_eq!(numbered("照片.jpg", 2), "照片 (2).jpg");
         assert_eq!(numbered("README", 3), "README (3)");
     }

@@ -91,6 +91,10 @@ pub struct VerifyReport {
     pub notes: Vec<String>,
     /// Who signed the package, and whether that was checked against a trusted key.
     pub signature: SignatureReport,
+    /// The bag folder actually checked when the path given was a folder holding it one level
+    /// down (what Windows' 全部解压缩 makes of a zip); `None` when the path was the bag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found_in: Option<String>,
 }
 
 impl VerifyReport {
@@ -273,8 +277,20 @@ pub fn verify_bag(path: &Path, trusted: Option<&Trusted>, lang: Lang) -> Result<
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let mut found_in = None;
     let contents = if meta.is_dir() {
-        read_dir_bag(path)?
+        match locate_bag(path) {
+            Located::Here => read_dir_bag(path)?,
+            Located::Inside(inner) => {
+                let c = read_dir_bag(&inner)?;
+                found_in = Some(inner.display().to_string());
+                c
+            }
+            // Hashing a folder that is not a bag would only list every file as a note.
+            Located::NotABag(missing) => {
+                return Ok(not_a_bag(path, &missing, trusted, lang));
+            }
+        }
     } else {
         read_zip_bag(path, &mut problems)?
     };
@@ -468,7 +484,93 @@ pub fn verify_bag(path: &Path, trusted: Option<&Trusted>, lang: Lang) -> Result<
         problems,
         notes,
         signature,
+        found_in,
     })
+}
+
+/// Where the bag is, given a folder.
+enum Located {
+    Here,
+    /// The one bag folder one level down.
+    Inside(PathBuf),
+    /// Not a bag: the required parts that are absent.
+    NotABag(Vec<&'static str>),
+}
+
+fn is_bag_dir(dir: &Path) -> bool {
+    dir.join("bagit.txt").is_file()
+}
+
+/// A folder is the bag when it holds `bagit.txt`. Windows' 全部解压缩 unpacks `包.zip` into
+/// `包/包/…`, so a folder whose only bag is one level down (and that holds nothing else but
+/// system litter) stands for that bag.
+fn locate_bag(dir: &Path) -> Located {
+    if is_bag_dir(dir) {
+        return Located::Here;
+    }
+    let mut bags = Vec::new();
+    let mut others = 0;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if matches!(
+                name.as_str(),
+                "Thumbs.db" | "desktop.ini" | ".DS_Store" | "__MACOSX"
+            ) {
+                continue;
+            }
+            let p = e.path();
+            if p.is_dir() && is_bag_dir(&p) {
+                bags.push(p);
+            } else {
+                others += 1;
+            }
+        }
+    }
+    if bags.len() == 1 && others == 0 {
+        return Located::Inside(bags.remove(0));
+    }
+    let has = |name: &str| dir.join(name).exists();
+    let mut missing = vec!["bagit.txt"];
+    if !has("manifest-sha256.txt") && !has("manifest-sha512.txt") {
+        missing.push("manifest-sha256.txt");
+    }
+    if !has("tagmanifest-sha256.txt") && !has("tagmanifest-sha512.txt") {
+        missing.push("tagmanifest-sha256.txt");
+    }
+    if !dir.join("data").is_dir() {
+        missing.push("data/");
+    }
+    Located::NotABag(missing)
+}
+
+/// The report on a folder that is not a bag: one problem naming what is missing.
+fn not_a_bag(path: &Path, missing: &[&str], trusted: Option<&Trusted>, lang: Lang) -> VerifyReport {
+    let mut problems = vec![Problem {
+        kind: ProblemKind::Bag,
+        path: "bagit.txt".into(),
+        detail: lang.fill(
+            Msg::VerifyNotABag,
+            &[("missing", &missing.join(", ")), ("path", &path.display())],
+        ),
+    }];
+    let signature = sign::check(
+        &BTreeMap::new(),
+        &BTreeMap::new(),
+        trusted,
+        lang,
+        &mut problems,
+    );
+    VerifyReport {
+        bag: path.display().to_string(),
+        payload_files: 0,
+        payload_bytes: 0,
+        manifests_checked: Vec::new(),
+        problems,
+        notes: Vec::new(),
+        signature,
+        found_in: None,
+    }
 }
 
 #[cfg(test)]
@@ -525,11 +627,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("data")).unwrap();
         std::fs::write(dir.path().join("data/x"), "x").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
         let r = verify_bag(dir.path(), None, Lang::En).unwrap();
-        assert!(r.problems.iter().any(|p| p.path == "bagit.txt"));
-        assert!(r
-            .problems
-            .iter()
-            .any(|p| p.detail.contains("no payload manifest")));
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        let d = &r.problems[0].detail;
+        assert!(
+            d.contains("bagit.txt") && d.contains("manifest-sha256.txt") && !d.contains("data/"),
+            "names what is missing, not what is there: {d}"
+        );
+        assert!(r.notes.is_empty(), "no note per file: {:?}", r.notes);
     }
 }

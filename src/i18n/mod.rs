@@ -532,6 +532,36 @@ messages! {
     ServeBusy(n, secs),
 
     // ---- near-duplicates (helper: similar)
+    // ---- packages (helper: package)
+    VerifyNotABag(missing, path),
+    VerifyFoundInside(path),
+    PkgRejected(n),
+    PkgRejectedNone,
+    PkgFingerprintHow,
+    PkgSignerCompare(fingerprint),
+    PkgUnzipFirst,
+    PkgCheckButton,
+    PkgCheckHelp,
+    PkgChecking(done, total),
+    PkgCheckOk(n, secs),
+    PkgCheckBad(changed, missing, extra, secs),
+    PkgChanged,
+    PkgMissing,
+    PkgExtra,
+    PkgNoManifest,
+    PkgUseSha512,
+    PkgNoCrypto,
+    PkgFingerprintIs(fp),
+    PkgDecidedAuto,
+    PkgDecidedManual,
+    PkgTagPrefecture,
+    PkgTagCounty,
+    PkgTagIndicator,
+    PkgCaptured,
+    LedgerXlsxTitle(title),
+    LedgerXlsxSubtitle(org, date, period),
+    LedgerXlsxLegend,
+    LedgerXlsxPeriodUnknown,
 }
 
 #[cfg(test)]

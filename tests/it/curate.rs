@@ -80,6 +80,7 @@ fn roles_are_checked_on_every_operation() {
         include_rejected: false,
         source_organization: None,
         signing_key: None,
+        period: None,
     };
     assert!(forbidden(
         archive::export::export_collection(&cat, &schema, &viewer, &opts).map(drop)

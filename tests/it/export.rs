@@ -165,22 +165,32 @@ fn folder_bag_is_valid_and_lays_out_the_evidence() {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
-    assert_eq!(rows[0][0], "序号");
-    assert_eq!(rows[0][12], "备注");
-    assert_eq!(rows.len() as u64 - 1, summary["files"].as_u64().unwrap());
+    // Three title rows (title, office line, legend), then the table without the hashes.
+    assert!(rows[0][0].contains(C), "{:?}", rows[0]);
+    assert_eq!(rows[3][0], "序号");
+    assert_eq!(rows[3][10], "备注");
+    assert_eq!(rows.len() as u64 - 4, summary["files"].as_u64().unwrap());
     let bus_row = rows
         .iter()
         .find(|r| r[4].ends_with("科普大篷车进校园.jpg"))
         .expect("the ledger lists the photo");
     assert_eq!(bus_row[1], "海东市");
     assert!(bus_row[3].starts_with("B4.1"), "{bus_row:?}");
+    assert_eq!(bus_row[8], "待审核");
+    let hashes = wb.worksheet_range("哈希").unwrap();
+    let hash_row: Vec<String> = hashes
+        .rows()
+        .find(|r| r[1].to_string().ends_with("科普大篷车进校园.jpg"))
+        .expect("the hash sheet lists the photo")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(
-        bus_row[8],
+        hash_row[3],
         blake3::hash(&std::fs::read(&orig).unwrap())
             .to_hex()
             .as_str()
     );
-    assert_eq!(bus_row[10], "待审核");
 
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(
@@ -231,14 +241,14 @@ fn zip_bag_keeps_chinese_names_with_the_utf8_flag_and_validates() {
     let names: Vec<String> = (0..z.len())
         .map(|i| z.by_index(i).unwrap().name().to_string())
         .collect();
-    let wanted = "pkg/data/海东市/B4.1 科普大篷车/科普大篷车进校园.jpg";
-    assert!(names.iter().any(|n| n == wanted), "{names:?}");
+    let wanted = format!("{C}/data/海东市/B4.1 科普大篷车/科普大篷车进校园.jpg");
+    assert!(names.iter().any(|n| *n == wanted), "{names:?}");
     assert!(
-        names.iter().all(|n| n.starts_with("pkg/")),
-        "one top-level folder named as the zip"
+        names.iter().all(|n| n.starts_with(&format!("{C}/"))),
+        "one top-level folder named after the package (the collection), whatever the zip's name"
     );
     let mut bytes = Vec::new();
-    z.by_name(wanted).unwrap().read_to_end(&mut bytes).unwrap();
+    z.by_name(&wanted).unwrap().read_to_end(&mut bytes).unwrap();
     assert_eq!(
         bytes,
         std::fs::read(
@@ -288,7 +298,7 @@ fn zip_bag_keeps_chinese_names_with_the_utf8_flag_and_validates() {
             .output()
             .unwrap();
         assert!(out.status.success());
-        loc_bagit_validate(&dest.join("pkg"))
+        loc_bagit_validate(&dest.join(C))
             .unwrap()
             .expect("the extracted zip validates");
     } else {

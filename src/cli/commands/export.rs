@@ -38,6 +38,7 @@ pub(in crate::cli) fn export(cfg: &Config, a: ExportArgs) -> anyhow::Result<Exit
         include_rejected: a.include_rejected,
         source_organization: cfg.source_organization.clone(),
         signing_key,
+        period: Some((cfg.tag.period_start, cfg.tag.period_end)),
     };
     let s = export::export_collection(&cat, &schema, &Actor::local_operator(), &opts)?;
     let mut out = std::io::stdout().lock();
@@ -70,6 +71,14 @@ pub(in crate::cli) fn verify(path: &Path, json: bool, key: Option<&str>) -> anyh
     if json {
         print::json_pretty(&mut out, &r).map_err(stdout_err)?;
     } else {
+        if let Some(inner) = &r.found_in {
+            writeln!(
+                out,
+                "{}",
+                lang().fill(Msg::VerifyFoundInside, &[("path", inner)])
+            )
+            .map_err(stdout_err)?;
+        }
         print::verify_report(&mut out, &r).map_err(stdout_err)?;
         // A bad signature is among the problems above; what a good or missing one proves is
         // said here.

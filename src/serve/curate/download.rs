@@ -1,5 +1,6 @@
 //! The collection page's download button: the package is built into a temporary zip under the
-//! archive folder and streamed, and the file goes away when the download ends or fails.
+//! archive folder and streamed, and the file goes away when the download ends or fails. The
+//! temporary name is never seen: the zip's top folder is the collection's name, as from the CLI.
 
 use axum::body::{Body, Bytes};
 use axum::http::header;
@@ -35,6 +36,7 @@ pub(super) async fn export_download(
             source_organization: st2.config().source_organization.clone(),
             signing_key: crate::export::sign::OfficeKey::load(&st2.config().archive_dir)
                 .map_err(|e| WebError::Internal(e.to_string()))?,
+            period: Some((st2.config().tag.period_start, st2.config().tag.period_end)),
         };
         st2.with_curation(|cat| {
             crate::export::export_collection(cat, st2.schema(), &actor, &opts)
