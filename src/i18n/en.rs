@@ -372,5 +372,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         ServeBusy => "too many searches at once from this address, or a search took too long; try again shortly (at most {n} searches at once per address, {secs} s each)",
 
         // ---- near-duplicates (helper: similar)
+        // ---- ledger and layout (helper: ledger)
+        LedgerDocTitle => "Qinghai science literacy work: evidence coverage ledger",
+        LedgerDocTitleCounty => "Qinghai science literacy work: evidence coverage ledger ({name}, by county)",
+        LedgerOffice => "Issued by: {office}",
+        LedgerDate => "Date: {date}",
+        LedgerPeriod => "Assessment period: {start} to {end}",
+        LedgerLegendFiles => "Numbers are counts of evidence files.",
+        LedgerLegendEmpty => "“{empty}” means no evidence in that cell; red cells are an indicator's gaps in a place.",
+        LedgerLegendRollup => "A parent indicator row counts every file below it, each file once; the total row counts distinct files.",
+        LedgerPage => "Page {page} of {pages}",
+        LedgerDownloadXlsx => "Download Excel",
+        LedgerDownloadCsv => "Download CSV",
+        LedgerPrint => "Print",
+        FacetsDrawer => "Filters",
     }
 }

@@ -515,6 +515,20 @@ messages! {
     ServeBusy(n, secs),
 
     // ---- near-duplicates (helper: similar)
+    // ---- ledger and layout (helper: ledger)
+    LedgerDocTitle,
+    LedgerDocTitleCounty(name),
+    LedgerOffice(office),
+    LedgerDate(date),
+    LedgerPeriod(start, end),
+    LedgerLegendFiles,
+    LedgerLegendEmpty(empty),
+    LedgerLegendRollup,
+    LedgerPage(page, pages),
+    LedgerDownloadXlsx,
+    LedgerDownloadCsv,
+    LedgerPrint,
+    FacetsDrawer,
 }
 
 #[cfg(test)]
