@@ -37,6 +37,15 @@ struct RawConfig {
     export: RawExport,
     #[serde(default)]
     serve: RawServe,
+    #[serde(default)]
+    office: RawOffice,
+}
+
+/// `[office] name`: who issues the ledgers (printed under their title, to be stamped).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOffice {
+    name: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +141,8 @@ pub struct Config {
     pub source_organization: Option<String>,
     /// `[serve]` settings.
     pub serve: ServeConfig,
+    /// `[office] name`: the issuing office printed on ledgers; none = the line is left out.
+    pub office: Option<String>,
 }
 
 impl Config {
@@ -236,6 +247,11 @@ impl Config {
                 .export
                 .source_organization
                 .filter(|s| !s.trim().is_empty()),
+            office: raw
+                .office
+                .name
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
         })
     }
 
@@ -337,6 +353,10 @@ mod tests {
         .unwrap();
         let c = Config::load(dir.path(), None).unwrap();
         assert_eq!(
+            c.office, None,
+            "no [office]: the ledger prints no office line"
+        );
+        assert_eq!(
             c.tag.period_start,
             NaiveDate::from_ymd_opt(2017, 1, 1).unwrap()
         );
@@ -352,6 +372,14 @@ mod tests {
         .unwrap();
         let e = Config::load(dir.path(), None).unwrap_err().to_string();
         assert!(e.contains("config.toml") && e.contains("strat"), "{e}");
+
+        std::fs::write(
+            dir.path().join("config.toml"),
+            "[office]\nname = \" 青海省科协科普部 \"\n",
+        )
+        .unwrap();
+        let c = Config::load(dir.path(), None).unwrap();
+        assert_eq!(c.office.as_deref(), Some("青海省科协科普部"));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! their reasons, in the reader's language. The detail page and `archive show` print the same
 //! lines from here, so the terminal and the page never disagree on what a file is.
 
+use chrono::FixedOffset;
+
 use crate::i18n::{Lang, Msg};
 use crate::record::{Record, Status, TagValue};
 use crate::schema::Schema;
@@ -131,9 +133,36 @@ pub fn status_text(l: Lang, s: Status) -> String {
     )
 }
 
+/// A size as Windows' Explorer says it (1024 to the KB), "14.6 KB"; bytes alone below 1 KB.
+pub fn human_size(l: Lang, n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1024 {
+        return l.fill(Msg::Bytes, &[("n", &n)]);
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+/// A time the file system gave (stored in the indexing machine's zone) in the configured
+/// zone, so it reads beside capture times written with their own +08:00.
+pub fn local_time(t: &str, zone: FixedOffset) -> String {
+    match chrono::DateTime::parse_from_rfc3339(t) {
+        Ok(d) => d
+            .with_timezone(&zone)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        Err(_) => t.to_string(),
+    }
+}
+
 /// The record's facts as (label, value) lines: path, hash, size, type, status, dates, place,
-/// camera, document properties, then its errors, warnings and notes.
-pub fn facts(l: Lang, r: &Record) -> Vec<(String, String)> {
+/// camera, document properties, then its errors, warnings and notes. File-system times are
+/// shown in `zone` (`[time] default_offset`).
+pub fn facts(l: Lang, r: &Record, zone: FixedOffset) -> Vec<(String, String)> {
     let b3 = r.blake3.as_deref().unwrap_or("-");
     let mut meta: Vec<(String, String)> = Vec::new();
     let mut kv = |k: &str, v: String| meta.push((k.to_string(), v));
@@ -142,7 +171,18 @@ pub fn facts(l: Lang, r: &Record) -> Vec<(String, String)> {
         kv(l.t(Msg::MetaPathBytes), h.clone());
     }
     kv("BLAKE3", b3.to_string());
-    kv(l.t(Msg::MetaSize), l.fill(Msg::Bytes, &[("n", &r.size)]));
+    kv(
+        l.t(Msg::MetaSize),
+        if r.size < 1024 {
+            human_size(l, r.size)
+        } else {
+            format!(
+                "{} ({})",
+                human_size(l, r.size),
+                l.fill(Msg::Bytes, &[("n", &r.size)])
+            )
+        },
+    );
     kv(
         field_label(l, "type"),
         format!("{} ({})", media_label(l, r.media.as_str()), r.mime),
@@ -151,7 +191,7 @@ pub fn facts(l: Lang, r: &Record) -> Vec<(String, String)> {
     kv(
         field_label(l, "status"),
         match &r.last_seen {
-            Some(t) => format!("{status}, {} {t}", l.t(Msg::LastSeen)),
+            Some(t) => format!("{status}, {} {}", l.t(Msg::LastSeen), local_time(t, zone)),
             None => status,
         },
     );
@@ -183,7 +223,7 @@ pub fn facts(l: Lang, r: &Record) -> Vec<(String, String)> {
         kv(l.t(Msg::EvidenceDate), format!("{t} ({kind})"));
     }
     if let Some(t) = &r.modified {
-        kv(l.t(Msg::Modified), t.clone());
+        kv(l.t(Msg::Modified), local_time(t, zone));
     }
     if let Some(g) = r.gps {
         kv("GPS", format!("{:.6}, {:.6}", g.lat, g.lon));
@@ -227,4 +267,26 @@ pub fn facts(l: Lang, r: &Record) -> Vec<(String, String)> {
         kv(l.t(Msg::SeverityNote), e.reason.clone());
     }
     meta
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_explorer() {
+        assert_eq!(human_size(Lang::Zh, 14968), "14.6 KB");
+        assert_eq!(human_size(Lang::Zh, 900), "900 字节");
+        assert_eq!(human_size(Lang::En, 5 * 1024 * 1024 + 1), "5.0 MB");
+    }
+
+    #[test]
+    fn file_times_are_in_the_configured_zone() {
+        let bj = FixedOffset::east_opt(8 * 3600).unwrap();
+        assert_eq!(
+            local_time("2019-08-01T02:03:04+00:00", bj),
+            "2019-08-01T10:03:04+08:00"
+        );
+        assert_eq!(local_time("garbage", bj), "garbage");
+    }
 }

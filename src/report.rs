@@ -10,6 +10,7 @@ use crate::i18n::{Lang, Msg};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -60,6 +61,73 @@ pub struct Coverage {
     /// Distinct files per column (a file under two indicators counts once here).
     pub column_totals: Vec<usize>,
     pub total: usize,
+}
+
+/// What a ledger handed over says about itself: which place it covers, who issued it, on
+/// which day, for which assessment period. The page and `archive report` fill it in from the
+/// configuration (`[office] name`, `[period]`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Letterhead {
+    /// The prefecture whose counties are the columns; none for the whole province.
+    pub place: Option<String>,
+    pub office: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl Letterhead {
+    /// Issued today in the configured zone, for `cov`'s place (a prefecture's name when its
+    /// counties are the columns).
+    pub fn new(
+        schema: &Schema,
+        cov: &Coverage,
+        office: Option<String>,
+        period: (NaiveDate, NaiveDate),
+        zone: chrono::FixedOffset,
+    ) -> Letterhead {
+        Letterhead {
+            place: match &cov.by {
+                By::County(c) => schema.division(c).map(|d| d.short_name.clone()),
+                By::Prefecture => None,
+            },
+            office,
+            date: Some(chrono::Utc::now().with_timezone(&zone).date_naive()),
+            period: Some(period),
+        }
+    }
+
+    pub fn title(&self, l: Lang) -> String {
+        match &self.place {
+            Some(p) => l.fill(Msg::LedgerDocTitleCounty, &[("name", p)]),
+            None => l.t(Msg::LedgerDocTitle).to_string(),
+        }
+    }
+
+    /// "编制单位：… 编制日期：… 考核期：… 至 …", leaving out what is not known.
+    pub fn byline(&self, l: Lang) -> String {
+        let mut parts = Vec::new();
+        if let Some(o) = &self.office {
+            parts.push(l.fill(Msg::LedgerOffice, &[("office", o)]));
+        }
+        if let Some(d) = self.date {
+            parts.push(l.fill(Msg::LedgerDate, &[("date", &d)]));
+        }
+        if let Some((a, b)) = self.period {
+            parts.push(l.fill(Msg::LedgerPeriod, &[("start", &a), ("end", &b)]));
+        }
+        parts.join("    ")
+    }
+}
+
+/// The ledger's legend: what the numbers count, what "—" and the shading mean, how parent
+/// rows add up.
+pub fn legend_text(l: Lang) -> String {
+    [
+        l.t(Msg::LedgerLegendFiles).to_string(),
+        l.fill(Msg::LedgerLegendEmpty, &[("empty", &EMPTY)]),
+        l.t(Msg::LedgerLegendRollup).to_string(),
+    ]
+    .join(" ")
 }
 
 const EMPTY: &str = "—";
@@ -308,30 +376,63 @@ impl Coverage {
         out
     }
 
-    /// An Excel workbook: frozen header row and label column, empty indicator cells shaded.
-    pub fn to_xlsx(&self, l: Lang) -> Result<Vec<u8>> {
-        use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+    /// An Excel workbook ready to print and stamp: the title, the issuing office, the date and
+    /// the assessment period above the table, a legend, the header row frozen and repeated on
+    /// every printed page, A4 landscape fitted to one page wide, page numbers in the footer;
+    /// empty indicator cells shaded and marked "—" as on the page.
+    pub fn to_xlsx(&self, l: Lang, head: &Letterhead) -> Result<Vec<u8>> {
+        use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
         let xerr = Error::Xlsx;
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         ws.set_name(l.t(Msg::ReportSheet)).map_err(xerr)?;
-        let head = Format::new()
+        let head_fmt = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0xD9E1F2))
-            .set_border(FormatBorder::Thin);
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Center)
+            .set_text_wrap();
         let empty = Format::new()
             .set_background_color(Color::RGB(0xF8CBAD))
-            .set_border(FormatBorder::Thin);
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Center);
         let num = Format::new().set_border(FormatBorder::Thin);
+        let dash = num.clone().set_align(FormatAlign::Center);
         let bold_num = Format::new().set_bold().set_border(FormatBorder::Thin);
         let label = Format::new().set_border(FormatBorder::Thin);
+        let last_col = (self.columns.len() + 1) as u16;
+
+        // Above the table: title, who/when/which period, legend (each merged across the table).
+        let title = Format::new()
+            .set_bold()
+            .set_font_size(16)
+            .set_align(FormatAlign::Center);
+        ws.merge_range(0, 0, 0, last_col, &head.title(l), &title)
+            .map_err(xerr)?;
+        ws.set_row_height(0, 24).map_err(xerr)?;
+        let plain = Format::new().set_align(FormatAlign::Left);
+        ws.merge_range(1, 0, 1, last_col, &head.byline(l), &plain)
+            .map_err(xerr)?;
+        let legend = Format::new()
+            .set_align(FormatAlign::Left)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_text_wrap()
+            .set_font_size(9);
+        ws.merge_range(2, 0, 2, last_col, &legend_text(l), &legend)
+            .map_err(xerr)?;
+        ws.set_row_height(2, 30).map_err(xerr)?;
+        const TOP: u32 = 3;
+
         for (c, h) in self.header(l).iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &head)
+            ws.write_string_with_format(TOP, c as u16, h, &head_fmt)
                 .map_err(xerr)?;
         }
-        ws.set_column_width(0, 42).map_err(xerr)?;
+        ws.set_column_width(0, 40).map_err(xerr)?;
+        for c in 1..=last_col {
+            ws.set_column_width(c, 8.5).map_err(xerr)?;
+        }
         for (i, r) in self.rows.iter().enumerate() {
-            let row = (i + 1) as u32;
+            let row = TOP + 1 + i as u32;
             let fmt = label.clone().set_indent(r.depth.min(15) as u8);
             let text = match &r.code {
                 Some(code) => format!("{code} {}", r.name),
@@ -341,32 +442,44 @@ impl Coverage {
             ws.write_string_with_format(row, 0, &text, &fmt)
                 .map_err(xerr)?;
             for (c, cell) in r.cells.iter().enumerate() {
-                let f = if cell.total == 0 && r.code.is_some() && self.columns[c].code.is_some() {
-                    &empty
-                } else {
-                    &num
-                };
-                ws.write_number_with_format(row, (c + 1) as u16, cell.total as f64, f)
+                let col = (c + 1) as u16;
+                if cell.total > 0 {
+                    ws.write_number_with_format(row, col, cell.total as f64, &num)
+                        .map_err(xerr)?;
+                    continue;
+                }
+                let gap = r.code.is_some() && self.columns[c].code.is_some();
+                ws.write_string_with_format(row, col, EMPTY, if gap { &empty } else { &dash })
                     .map_err(xerr)?;
             }
-            ws.write_number_with_format(row, (r.cells.len() + 1) as u16, r.total as f64, &bold_num)
+            ws.write_number_with_format(row, last_col, r.total as f64, &bold_num)
                 .map_err(xerr)?;
         }
-        let last = (self.rows.len() + 1) as u32;
-        ws.write_string_with_format(last, 0, l.t(Msg::ReportTotalFiles), &head)
+        let last = TOP + 1 + self.rows.len() as u32;
+        ws.write_string_with_format(last, 0, l.t(Msg::ReportTotalFiles), &head_fmt)
             .map_err(xerr)?;
         for (c, n) in self.column_totals.iter().enumerate() {
             ws.write_number_with_format(last, (c + 1) as u16, *n as f64, &bold_num)
                 .map_err(xerr)?;
         }
-        ws.write_number_with_format(
-            last,
-            (self.column_totals.len() + 1) as u16,
-            self.total as f64,
-            &bold_num,
-        )
-        .map_err(xerr)?;
-        ws.set_freeze_panes(1, 1).map_err(xerr)?;
+        ws.write_number_with_format(last, last_col, self.total as f64, &bold_num)
+            .map_err(xerr)?;
+        ws.set_freeze_panes(TOP + 1, 1).map_err(xerr)?;
+
+        // Printing: A4 (paper 9) landscape, one page wide however long, the header row on
+        // every page, "第 1 页，共 3 页" at the bottom (Excel's &P and &N).
+        ws.set_paper_size(9)
+            .set_landscape()
+            .set_print_fit_to_pages(1, 0)
+            .set_print_center_horizontally(true)
+            .set_margins(0.4, 0.4, 0.5, 0.6, 0.3, 0.3);
+        ws.set_repeat_rows(TOP, TOP).map_err(xerr)?;
+        let footer = l
+            .t(Msg::LedgerPage)
+            .replace('&', "&&")
+            .replace("{page}", "&P")
+            .replace("{pages}", "&N");
+        ws.set_footer(format!("&C{footer}"));
         wb.save_to_buffer().map_err(xerr)
     }
 
@@ -601,7 +714,13 @@ mod tests {
     #[test]
     fn xlsx_and_json_render() {
         let c = Coverage::build(schema(), &sample(), By::Prefecture).unwrap();
-        let x = c.to_xlsx(Lang::Zh).unwrap();
+        let head = Letterhead {
+            place: None,
+            office: Some("青海省科学技术协会".into()),
+            date: NaiveDate::from_ymd_opt(2026, 12, 3),
+            period: NaiveDate::from_ymd_opt(2016, 1, 1).zip(NaiveDate::from_ymd_opt(2020, 12, 31)),
+        };
+        let x = c.to_xlsx(Lang::Zh, &head).unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(x)).unwrap();
         let mut read = |name: &str| {
             let mut s = String::new();
@@ -609,16 +728,56 @@ mod tests {
             s
         };
         let sheet = read("xl/worksheets/sheet1.xml");
+        // The header row sits under the title, byline and legend: frozen below row 4.
         assert!(
             sheet.contains("state=\"frozen\"")
                 && sheet.contains("xSplit=\"1\"")
-                && sheet.contains("ySplit=\"1\"")
+                && sheet.contains("ySplit=\"4\""),
+            "{sheet}"
         );
+        // A4 landscape, one page wide, page numbers in the footer.
+        assert!(
+            sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"landscape\""),
+            "{sheet}"
+        );
+        assert!(sheet.contains("fitToPage=\"1\"") && sheet.contains("fitToHeight=\"0\""));
+        assert!(
+            sheet.contains("<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>"),
+            "{sheet}"
+        );
+        // The header row repeats on every printed page.
+        assert!(read("xl/workbook.xml").contains("_xlnm.Print_Titles"));
         assert!(
             read("xl/styles.xml").contains("F8CBAD"),
             "empty cells are shaded"
         );
-        assert!(read("xl/sharedStrings.xml").contains("B4.1 科普大篷车"));
+        let strings = read("xl/sharedStrings.xml");
+        for s in [
+            "B4.1 科普大篷车",
+            "青海省科学素质工作证据覆盖台账",
+            "编制单位：青海省科学技术协会",
+            "编制日期：2026-12-03",
+            "考核期：2016-01-01 至 2020-12-31",
+            "表中数字为证据文件数",
+            "—",
+        ] {
+            assert!(strings.contains(s), "{s} in {strings}");
+        }
+        // No office configured: its words are left out, not printed empty.
+        let bare = Letterhead {
+            office: None,
+            ..head.clone()
+        }
+        .byline(Lang::Zh);
+        assert!(
+            !bare.contains("编制单位") && bare.starts_with("编制日期"),
+            "{bare}"
+        );
+        let county = Letterhead {
+            place: Some("海东市".into()),
+            ..head
+        };
+        assert!(county.title(Lang::Zh).contains("海东市"));
         let j = c.to_json();
         assert_eq!(j["total"], 6);
         assert_eq!(j["rows"][0]["code"], "A");

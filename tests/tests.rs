@@ -23,6 +23,8 @@ mod hardening;
 mod harness;
 #[path = "it/indexing.rs"]
 mod indexing;
+#[path = "it/ledger.rs"]
+mod ledger;
 #[path = "it/limits.rs"]
 mod limits;
 #[path = "it/manifests.rs"]

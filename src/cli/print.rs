@@ -241,10 +241,15 @@ pub(super) fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>])
 }
 
 /// One catalogued file in full (`archive show`): the same lines as the detail page.
-pub(super) fn record(out: &mut impl Write, r: &Record, schema: &Schema) -> io::Result<()> {
+pub(super) fn record(
+    out: &mut impl Write,
+    r: &Record,
+    schema: &Schema,
+    zone: chrono::FixedOffset,
+) -> io::Result<()> {
     use unicode_width::UnicodeWidthStr;
     let l = super::lang();
-    let mut lines = crate::present::facts(l, r);
+    let mut lines = crate::present::facts(l, r, zone);
     for t in crate::present::tags(l, r, schema) {
         let head = if t.alt {
             format!("  {}", t.head)

@@ -419,5 +419,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         LedgerXlsxSubtitle => "Office: {org}    Exported: {date}    Assessment period: {period}",
         LedgerXlsxLegend => "One row per file; 标志 are points to check; both hashes are on the 哈希 sheet.",
         LedgerXlsxPeriodUnknown => "not stated",
+        // ---- ledger and layout (helper: ledger)
+        LedgerDocTitle => "Qinghai science literacy work: evidence coverage ledger",
+        LedgerDocTitleCounty => "Qinghai science literacy work: evidence coverage ledger ({name}, by county)",
+        LedgerOffice => "Issued by: {office}",
+        LedgerDate => "Date: {date}",
+        LedgerPeriod => "Assessment period: {start} to {end}",
+        LedgerLegendFiles => "Numbers are counts of evidence files.",
+        LedgerLegendEmpty => "“{empty}” means no evidence in that cell; red cells are an indicator's gaps in a place.",
+        LedgerLegendRollup => "A parent indicator row counts every file below it, each file once; the total row counts distinct files.",
+        LedgerPage => "Page {page} of {pages}",
+        LedgerDownloadXlsx => "Download Excel",
+        LedgerDownloadCsv => "Download CSV",
+        LedgerPrint => "Print",
+        FacetsDrawer => "Filters",
     }
 }

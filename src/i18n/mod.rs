@@ -562,6 +562,20 @@ messages! {
     LedgerXlsxSubtitle(org, date, period),
     LedgerXlsxLegend,
     LedgerXlsxPeriodUnknown,
+    // ---- ledger and layout (helper: ledger)
+    LedgerDocTitle,
+    LedgerDocTitleCounty(name),
+    LedgerOffice(office),
+    LedgerDate(date),
+    LedgerPeriod(start, end),
+    LedgerLegendFiles,
+    LedgerLegendEmpty(empty),
+    LedgerLegendRollup,
+    LedgerPage(page, pages),
+    LedgerDownloadXlsx,
+    LedgerDownloadCsv,
+    LedgerPrint,
+    FacetsDrawer,
 }
 
 #[cfg(test)]

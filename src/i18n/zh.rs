@@ -419,5 +419,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         LedgerXlsxSubtitle => "报送单位：{org}    导出日期：{date}    考核期：{period}",
         LedgerXlsxLegend => "每行一个文件；“标志”为需核查的提示；两种哈希见“哈希”工作表。",
         LedgerXlsxPeriodUnknown => "未注明",
+        // ---- ledger and layout (helper: ledger)
+        LedgerDocTitle => "青海省科学素质工作证据覆盖台账",
+        LedgerDocTitleCounty => "青海省科学素质工作证据覆盖台账（{name}，按县区）",
+        LedgerOffice => "编制单位：{office}",
+        LedgerDate => "编制日期：{date}",
+        LedgerPeriod => "考核期：{start} 至 {end}",
+        LedgerLegendFiles => "说明：表中数字为证据文件数。",
+        LedgerLegendEmpty => "“{empty}”表示该格没有任何证据材料，红底为指标在该地区的空白格。",
+        LedgerLegendRollup => "上级指标行统计其下全部指标的文件，每个文件只计一次；合计行按文件去重。",
+        LedgerPage => "第 {page} 页，共 {pages} 页",
+        LedgerDownloadXlsx => "导出 Excel",
+        LedgerDownloadCsv => "导出 CSV",
+        LedgerPrint => "打印",
+        FacetsDrawer => "筛选条件",
     }
 }

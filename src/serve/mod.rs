@@ -197,6 +197,8 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::search_page))
         .route("/record/{blake3}", get(pages::record_page))
         .route("/ledger", get(pages::ledger_page))
+        .route("/ledger.xlsx", get(pages::ledger_xlsx))
+        .route("/ledger.csv", get(pages::ledger_csv))
         .route("/static/style.css", get(pages::style_css))
         .route("/static/app.js", get(pages::app_js))
         .route("/favicon.ico", get(files::favicon))

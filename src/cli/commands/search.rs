@@ -101,7 +101,7 @@ pub(in crate::cli) fn show(cfg: &Config, target: &str, json: bool) -> anyhow::Re
             serde_json::to_writer(&mut out, &record)?;
             writeln!(out)?;
         } else {
-            print::record(&mut out, &record, &schema)?;
+            print::record(&mut out, &record, &schema, cfg.limits.default_offset)?;
             writeln!(out)?;
         }
     }

@@ -1,5 +1,5 @@
 // The page works without this script; it only remembers the language, submits the sort
-// choice at once, and puts "/" on the search box.
+// choice at once, puts "/" on the search box, and opens the print dialog from 打印.
 (function () {
   "use strict";
   var params = new URLSearchParams(location.search);
@@ -17,6 +17,11 @@
         try { localStorage.setItem("archive.lang", toggle.getAttribute("data-lang")); } catch (e) { /* ignore */ }
       });
     }
+    // 打印: shown only where a script can call the print dialog (Ctrl+P prints the same).
+    document.querySelectorAll("button[data-print]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { window.print(); });
+    });
     var sort = document.querySelector("form.search select[name=sort]");
     if (sort) {
       sort.addEventListener("change", function () { sort.form.submit(); });

@@ -117,6 +117,11 @@ fn flatten(
     parent: Option<&str>,
     out: &mut Vec<FacetNode>,
 ) {
+    // A year's months read in calendar order (01 … 12), not by how many files each has.
+    let mut items: Vec<&FacetCount> = items.iter().collect();
+    if dim == "date" && parent.is_some() {
+        items.sort_by(|a, b| a.label.cmp(&b.label));
+    }
     for fc in items {
         let Some((field, value)) = facet_filter(st, &fc.path) else {
             continue;

@@ -1,16 +1,19 @@
 //! The coverage ledger (`templates/ledger.html`): indicators × prefectures, or × the counties
-//! of one prefecture, each cell a link to its files and every empty cell marked.
+//! of one prefecture, each cell a link to its files and every empty cell marked; and the same
+//! ledger as a file to hand over (`/ledger.xlsx`, `/ledger.csv`), in the page's language.
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use super::layout::{error_page, toggled, Layout};
 use super::render;
 use crate::i18n::{Lang, Msg};
-use crate::report::By;
+use crate::report::{By, Letterhead};
 use crate::serve::api::build_coverage;
+use crate::serve::error::WebError;
+use crate::serve::files::content_disposition;
 use crate::serve::params::Params;
 use crate::serve::AppState;
 
@@ -27,6 +30,12 @@ pub struct LedgerPage {
     pub rows: Vec<Row>,
     pub column_totals: Vec<usize>,
     pub total: usize,
+    /// The same ledger as files: (label, href).
+    pub downloads: Vec<(&'static str, String)>,
+    /// What the printed page says above and below the table.
+    pub print_title: String,
+    pub print_byline: String,
+    pub legend: String,
 }
 
 pub struct Column {
@@ -138,7 +147,20 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         None => l.t(Msg::LedgerTitle).to_string(),
     };
     let empty = cov.empty_cells().len();
+    let head = letterhead(&st, &cov);
+    let file_href = |ext: &str| {
+        base.href(&format!("/ledger.{ext}"), |q| {
+            q.prefecture = p.prefecture.clone();
+        })
+    };
     let page = LedgerPage {
+        downloads: vec![
+            (l.t(Msg::LedgerDownloadXlsx), file_href("xlsx")),
+            (l.t(Msg::LedgerDownloadCsv), file_href("csv")),
+        ],
+        print_title: head.title(l),
+        print_byline: head.byline(l),
+        legend: crate::report::legend_text(l),
         layout: Layout::search(&p, "/ledger", toggled(&p, "/ledger"), &heading),
         l,
         back: pref_name.is_some().then(|| base.href("/ledger", |_| {})),
@@ -150,4 +172,65 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         total: cov.total,
     };
     render(StatusCode::OK, &page)
+}
+
+fn letterhead(st: &AppState, cov: &crate::report::Coverage) -> Letterhead {
+    let cfg = st.config();
+    Letterhead::new(
+        st.schema(),
+        cov,
+        cfg.office.clone(),
+        (cfg.tag.period_start, cfg.tag.period_end),
+        cfg.limits.default_offset,
+    )
+}
+
+/// `/ledger.xlsx`: the ledger as `archive report --format xlsx` writes it, titled and set up
+/// for A4 landscape printing.
+pub async fn ledger_xlsx(st: State<AppState>, raw: RawQuery) -> Response {
+    ledger_file(st, raw, "xlsx").await
+}
+
+/// `/ledger.csv`: the ledger's numbers, UTF-8 with a BOM so Excel and WPS read the Chinese.
+pub async fn ledger_csv(st: State<AppState>, raw: RawQuery) -> Response {
+    ledger_file(st, raw, "csv").await
+}
+
+async fn ledger_file(State(st): State<AppState>, RawQuery(raw): RawQuery, ext: &str) -> Response {
+    let p = match Params::parse(raw.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return error_page(&Params::default(), "/ledger", &e),
+    };
+    let cov = match build_coverage(&st, p.prefecture.as_deref()).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&p, "/ledger", &e),
+    };
+    let head = letterhead(&st, &cov);
+    let (bytes, mime) = match ext {
+        "xlsx" => match cov.to_xlsx(p.lang, &head) {
+            Ok(b) => (
+                b,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            Err(e) => return error_page(&p, "/ledger", &WebError::Internal(e.to_string())),
+        },
+        _ => (cov.to_csv(p.lang), "text/csv; charset=utf-8"),
+    };
+    // 覆盖台账-海东市-2026-12-03.xlsx: what it is, where, when, in the user's language.
+    let mut name = p.lang.t(Msg::NavLedger).to_string();
+    if let Some(place) = &head.place {
+        name = format!("{name}-{place}");
+    }
+    if let Some(d) = head.date {
+        name = format!("{name}-{d}");
+    }
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if let Ok(v) =
+        HeaderValue::from_str(&content_disposition("attachment", &format!("{name}.{ext}")))
+    {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
 }

@@ -25,7 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 pub use layout::{app_js, curation_error, not_found_page, style_css, Layout};
-pub use ledger::ledger_page;
+pub use ledger::{ledger_csv, ledger_page, ledger_xlsx};
 pub use map::MapGeometry;
 pub use record::record_page;
 pub use search::search_page;

@@ -151,7 +151,7 @@ pub async fn record_page(
         map_note,
         flags,
         tags,
-        meta: present::facts(l, &r),
+        meta: present::facts(l, &r, st.config().limits.default_offset),
         copies,
         excerpt: r.text_excerpt.clone(),
         curation: record_curation(&st, &who, row.id, &b3),

@@ -166,11 +166,15 @@ fn record_page_says_which_date_it_shows() {
         ..Default::default()
     });
     let shown = |lang: Lang, r: &crate::catalog::FileRow| {
-        crate::present::facts(lang, &r.to_record(lang))
-            .into_iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        crate::present::facts(
+            lang,
+            &r.to_record(lang),
+            chrono::FixedOffset::east_opt(8 * 3600).unwrap(),
+        )
+        .into_iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect::<Vec<_>>()
+        .join("\n")
     };
     let zh = shown(Lang::Zh, &doc);
     assert!(
