@@ -21,6 +21,7 @@
 mod html;
 pub mod ledger;
 mod names;
+mod rows;
 pub mod sign;
 mod sink;
 pub mod verify;
@@ -41,6 +42,7 @@ use crate::record::{Media, Status};
 use crate::schema::Schema;
 use ledger::LedgerRow;
 use names::{clean_component, folder_names, numbered};
+use rows::ledger_row;
 use sink::{Sink, Written};
 
 pub use verify::{verify_bag, Problem, ProblemKind, VerifyError, VerifyReport};
@@ -665,139 +667,6 @@ fn human_size(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
-}
-
-fn ledger_row(
-    schema: &Schema,
-    n: usize,
-    p: &Planned,
-    w: &Written,
-    thumb: Option<String>,
-) -> LedgerRow {
-    let t = p.row.tagging.clone().unwrap_or_default();
-    let place_name = |code: &str, fallback: &str| {
-        schema
-            .division(code)
-            .map(|d| d.short_name.clone())
-            .unwrap_or_else(|| fallback.to_string())
-    };
-    let mut note = Vec::new();
-    if let Some(r) = &p.review_reason {
-        note.push(r.clone());
-    }
-    note.push(format!("原路径: {}", p.row.display_path()));
-    LedgerRow {
-        n,
-        prefecture: t
-            .prefecture
-            .as_ref()
-            .map(|v| place_name(&v.code, &v.name))
-            .unwrap_or_default(),
-        county: t
-            .county
-            .as_ref()
-            .map(|v| place_name(&v.code, &v.name))
-            .unwrap_or_default(),
-        indicator: t
-            .indicators
-            .first()
-            .map(|i| format!("{} {}", i.code, i.name))
-            .unwrap_or_default(),
-        indicator_code: t
-            .indicators
-            .first()
-            .map(|i| i.code.clone())
-            .unwrap_or_default(),
-        name: p
-            .bag_path
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-        bag_path: p.bag_path.clone(),
-        captured: p
-            .row
-            .facts
-            .captured_at
-            .map(|c| c.format("%Y-%m-%d %H:%M:%S%:z").to_string())
-            .unwrap_or_default(),
-        captured_at: p.row.facts.captured_at.map(|c| c.naive_local()),
-        gps: p
-            .row
-            .facts
-            .gps
-            .map(|g| format!("{:.6},{:.6}", g.lat, g.lon))
-            .unwrap_or_default(),
-        size: w.size,
-        blake3: p.row.blake3.clone().unwrap_or_default(),
-        sha256: w.sha256.clone(),
-        review: p.review.label_zh().to_string(),
-        flags: t
-            .flags
-            .iter()
-            .map(|f| flag_label(&f.flag))
-            .collect::<Vec<_>>()
-            .join("、"),
-        flag_codes: t
-            .flags
-            .iter()
-            .map(|f| f.flag.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
-        flag_reasons: t
-            .flags
-            .iter()
-            .map(|f| ledger::ShownFlag {
-                label: flag_label(&f.flag),
-                reason: crate::tag::flags::reason(f, Lang::Zh),
-            })
-            .collect(),
-        decided: decided(&t),
-        note: note.join("；"),
-        media: p.row.facts.media().as_str().to_string(),
-        thumb,
-    }
-}
-
-fn flag_label(code: &str) -> String {
-    match crate::tag::Flag::parse(code) {
-        Some(f) => f.label_zh().to_string(),
-        None => code.to_string(),
-    }
-}
-
-/// How each of a file's tags was decided, for the page: 人工 (a curator, with the reason)
-/// or 自动 (a folder name, a keyword, GPS, a submission list, with the text that decided it).
-fn decided(t: &crate::tag::Tagging) -> Vec<ledger::Decided> {
-    let l = Lang::Zh;
-    let one = |what: Msg, v: &crate::record::TagValue| ledger::Decided {
-        what: l.t(what).to_string(),
-        value: if what == Msg::PkgTagIndicator {
-            format!("{} {}", v.code, v.name)
-        } else {
-            v.name.clone()
-        },
-        how: l
-            .t(if v.source == "manual" {
-                Msg::PkgDecidedManual
-            } else {
-                Msg::PkgDecidedAuto
-            })
-            .to_string(),
-        source: crate::present::source_label(l, &v.source),
-        evidence: v.evidence.clone(),
-    };
-    let mut out = Vec::new();
-    if let Some(v) = &t.prefecture {
-        out.push(one(Msg::PkgTagPrefecture, v));
-    }
-    if let Some(v) = &t.county {
-        out.push(one(Msg::PkgTagCounty, v));
-    }
-    for v in &t.indicators {
-        out.push(one(Msg::PkgTagIndicator, v));
-    }
-    out
 }
 
 /// A small JPEG of a photo, upright. `None` when the photo cannot be decoded (damaged, or a

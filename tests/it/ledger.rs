@@ -78,7 +78,8 @@ async fn the_ledger_page_hands_over_xlsx_and_csv() {
     assert_eq!(cells[0][0], "青海省科学素质工作证据覆盖台账");
     // No [office] in this archive's config: the byline starts with the date.
     assert!(
-        cells[1][0].starts_with("编制日期：") && cells[1][0].contains("考核期：2016-01-01 至 2020-12-31"),
+        cells[1][0].starts_with("编制日期：")
+            && cells[1][0].contains("考核期：2016-01-01 至 2020-12-31"),
         "{:?}",
         cells[1]
     );
@@ -88,12 +89,21 @@ async fn the_ledger_page_hands_over_xlsx_and_csv() {
     assert!(cells.iter().any(|r| r[0].contains("B4.1 科普大篷车")));
 
     // The county view's file is the counties', named after the prefecture; English on asking.
-    let county = get(&format!("/ledger?prefecture={}", enc("海东市"))).await.text();
+    let county = get(&format!("/ledger?prefecture={}", enc("海东市")))
+        .await
+        .text();
     assert!(
-        county.contains(&format!("href=\"/ledger.xlsx?prefecture={}\"", enc("海东市"))),
+        county.contains(&format!(
+            "href=\"/ledger.xlsx?prefecture={}\"",
+            enc("海东市")
+        )),
         "the county view exports its own ledger"
     );
-    let cx = get(&format!("/ledger.xlsx?prefecture={}&lang=en", enc("海东市"))).await;
+    let cx = get(&format!(
+        "/ledger.xlsx?prefecture={}&lang=en",
+        enc("海东市")
+    ))
+    .await;
     assert!(header_of(&cx, header::CONTENT_DISPOSITION).contains(&enc("海东市")));
     let cells = sheet_text(cx.body);
     assert!(cells[0][0].contains("海东市") && cells[0][0].contains("coverage ledger"));
@@ -113,8 +123,11 @@ async fn the_ledger_page_hands_over_xlsx_and_csv() {
 
 #[tokio::test]
 async fn months_read_in_calendar_order_and_files_in_local_time() {
-    let html = get("/").await.text();
-    // The months under each year of the date facet, in page order.
+    let page = get("/").await.text();
+    // The months under each year of the date facet, in page order (the sidebar only: the
+    // timeline below has its own bars).
+    let start = page.find("<aside class=\"facets").expect("the sidebar");
+    let html = &page[start..start + page[start..].find("</aside>").unwrap()];
     let months: Vec<&str> = html
         .split("data-filter=\"date:")
         .skip(1)
@@ -135,7 +148,10 @@ async fn months_read_in_calendar_order_and_files_in_local_time() {
     ))
     .await
     .json();
-    let hash = v["hits"][0]["record"]["blake3"].as_str().unwrap().to_string();
+    let hash = v["hits"][0]["record"]["blake3"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let d = get(&format!("/record/{hash}")).await.text();
     let row = |label: &str| -> String {
         let at = d
@@ -145,7 +161,10 @@ async fn months_read_in_calendar_order_and_files_in_local_time() {
         rest[..rest.find("</td>").unwrap()].to_string()
     };
     let modified = row("修改时间");
-    assert!(modified.ends_with("+08:00"), "修改时间 in the configured zone: {modified}");
+    assert!(
+        modified.ends_with("+08:00"),
+        "修改时间 in the configured zone: {modified}"
+    );
     let size = row("大小");
     assert!(
         size.contains(" KB (") && size.ends_with(" 字节)"),
