@@ -37,6 +37,7 @@
 //! the phones and cameras and the places they shoot at, `write.rs` collects the plan in memory
 //! and writes it to disk; `jpeg.rs` and `media.rs` make the bytes of each file.
 
+pub mod altered;
 mod devices;
 pub mod jpeg;
 pub mod media;
