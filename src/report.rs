@@ -534,6 +534,7 @@ mod tests {
                 facts: &facts,
                 manual: &[],
                 unreadable: false,
+                similar: &[],
             })
             .collect();
         let tags = tag_all(schema(), &TagConfig::default(), &files);

@@ -27,5 +27,7 @@ mod indexing;
 mod sample;
 #[path = "it/serve.rs"]
 mod serve;
+#[path = "it/similar.rs"]
+mod similar;
 #[path = "it/structure.rs"]
 mod structure;

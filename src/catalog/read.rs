@@ -134,6 +134,7 @@ impl FileRow {
             county: t.and_then(|t| t.county.clone()),
             indicators: t.map(|t| t.indicators.clone()).unwrap_or_default(),
             flags: t.map(|t| t.flags.clone()).unwrap_or_default(),
+            similar: Vec::new(),
         }
     }
 }

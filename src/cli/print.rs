@@ -322,6 +322,25 @@ pub(super) fn record(out: &mut impl Write, r: &Record) -> io::Result<()> {
     for f in &r.flags {
         kv("flag", format!("{}: {}", f.flag, f.reason))?;
     }
+    if !r.similar.is_empty() {
+        kv(l.t(Msg::SimilarHeading), String::new())?;
+        for s in &r.similar {
+            let how = if s.crop.abs() > 0.005 {
+                l.t(Msg::SimilarCropped).to_string()
+            } else {
+                String::new()
+            };
+            let line = l.fill(
+                Msg::SimilarShowLine,
+                &[
+                    ("path", &s.path),
+                    ("score", &format!("{:.3}", s.similarity)),
+                    ("how", &how),
+                ],
+            );
+            kv("", line.trim_start().to_string())?;
+        }
+    }
     if let Some(s) = &r.text_status {
         kv("text", s.clone())?;
     }

@@ -263,5 +263,11 @@ pub(super) fn text(m: Msg) -> &'static str {
         // ---- security (helper: security)
 
         // ---- near-duplicates (helper: similar)
+        FlagReusedPhoto => "Re-used photo",
+        SimilarFingerprinting => "Computing visual fingerprints of {n} photos (once per content)…",
+        SimilarHeading => "Similar photos",
+        SimilarScore => "similarity",
+        SimilarCropped => ", cropped",
+        SimilarShowLine => "{path} (similarity {score}{how})",
     }
 }

@@ -398,6 +398,12 @@ messages! {
     // ---- security (helper: security)
 
     // ---- near-duplicates (helper: similar)
+    FlagReusedPhoto,
+    SimilarFingerprinting(n),
+    SimilarHeading,
+    SimilarScore,
+    SimilarCropped,
+    SimilarShowLine(path, score, how),
 }
 
 #[cfg(test)]

@@ -263,5 +263,11 @@ pub(super) fn text(m: Msg) -> &'static str {
         // ---- security (helper: security)
 
         // ---- near-duplicates (helper: similar)
+        FlagReusedPhoto => "疑似重复使用的照片",
+        SimilarFingerprinting => "正在为 {n} 张照片计算视觉指纹（每份内容只算一次）…",
+        SimilarHeading => "相似照片",
+        SimilarScore => "相似度",
+        SimilarCropped => "，经过裁剪",
+        SimilarShowLine => "{path}（相似度 {score}{how}）",
     }
 }

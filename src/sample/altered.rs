@@ -98,7 +98,11 @@ pub fn event_pixels(seed: u32, w: u32, h: u32) -> RgbImage {
         if u >= bx0 && u < bx1 && (0.5..0.6).contains(&v) {
             // A red banner with lighter bands where its characters are.
             let stroke = ((u - bx0) * 60.0) as i32 % 3 == 0 && (0.53..0.57).contains(&v);
-            c = if stroke { [250, 220, 120] } else { [200, 30, 35] };
+            c = if stroke {
+                [250, 220, 120]
+            } else {
+                [200, 30, 35]
+            };
         }
         for &(px, scale) in &people {
             let (dx, body_top) = (u - px, 0.66);
@@ -209,7 +213,12 @@ pub fn alter(source: &[u8], orientation: Option<u16>, a: Alteration) -> Vec<u8> 
 fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, quality)
-        .encode(img.as_raw(), img.width(), img.height(), ExtendedColorType::Rgb8)
+        .encode(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            ExtendedColorType::Rgb8,
+        )
         .expect("encoding an in-memory RGB buffer cannot fail");
     out
 }

@@ -36,10 +36,8 @@ pub fn compare(a: &[u8], b: &[u8]) -> Match {
     let (fa, fb) = (to_f32(a), to_f32(b));
     for c in CROPS {
         // b is the centre of a, or a is the centre of b.
-        let pairs: [(f32, Vec<f32>, &[f32]); 2] = [
-            (c, centre(&fa, c), &fb),
-            (-c, centre(&fb, c), &fa),
-        ];
+        let pairs: [(f32, Vec<f32>, &[f32]); 2] =
+            [(c, centre(&fa, c), &fb), (-c, centre(&fb, c), &fa)];
         for (crop, wide, other) in pairs {
             let s = trimmed_correlation(&detail(&wide), &detail(other));
             if s > best.similarity {

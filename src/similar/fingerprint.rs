@@ -43,7 +43,10 @@ pub struct Grey {
 
 /// The fingerprint of a photo's bytes, upright by its EXIF orientation (1–8; anything else is
 /// taken as upright).
-pub fn fingerprint(bytes: &[u8], orientation: Option<u16>) -> Result<Fingerprint, FingerprintError> {
+pub fn fingerprint(
+    bytes: &[u8],
+    orientation: Option<u16>,
+) -> Result<Fingerprint, FingerprintError> {
     let grey = decode_grey(bytes)?;
     Ok(of_grey(&grey, orientation))
 }
@@ -59,7 +62,10 @@ pub fn of_grey(g: &Grey, orientation: Option<u16>) -> Fingerprint {
     let thumb = orient(&integral.grid(0.0, THUMB), THUMB, orientation);
     Fingerprint {
         hashes,
-        thumb: thumb.iter().map(|v| v.round().clamp(0.0, 255.0) as u8).collect(),
+        thumb: thumb
+            .iter()
+            .map(|v| v.round().clamp(0.0, 255.0) as u8)
+            .collect(),
     }
 }
 
@@ -98,7 +104,9 @@ fn decode_jpeg(bytes: &[u8]) -> Result<Grey, FingerprintError> {
     let n = usize::from(w) * usize::from(h);
     let px: Vec<u8> = match info.pixel_format {
         PixelFormat::L8 => data.get(..n).map(<[u8]>::to_vec),
-        PixelFormat::L16 => (data.len() >= 2 * n).then(|| data.chunks_exact(2).take(n).map(|c| c[0]).collect()),
+        PixelFormat::L16 => {
+            (data.len() >= 2 * n).then(|| data.chunks_exact(2).take(n).map(|c| c[0]).collect())
+        }
         PixelFormat::RGB24 => (data.len() >= 3 * n).then(|| {
             data.chunks_exact(3)
                 .take(n)

@@ -65,6 +65,22 @@ impl Fingerprint {
     }
 }
 
+/// One side of a verified near-duplicate pair, as seen from the other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Near {
+    pub blake3: String,
+    /// Correlation of the aligned thumbnails' detail (1 = the same picture).
+    pub similarity: f32,
+    /// Hamming distance between the closest hashes (0..64).
+    pub distance: u32,
+    /// The fraction cut from each side that aligned them: > 0 when this near-duplicate is a
+    /// crop of the photo it is listed for, < 0 when that photo is a crop of it.
+    pub crop: f32,
+}
+
+/// Near-duplicates per content.
+pub type NearMap = rustc_hash::FxHashMap<String, Vec<Near>>;
+
 /// A verified near-duplicate of a photo: which entry, how far its closest hashes are, and how
 /// its thumbnail matched.
 #[derive(Debug, Clone, Copy, PartialEq)]

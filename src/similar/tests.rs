@@ -58,7 +58,10 @@ fn every_alteration_is_found_and_only_its_original() {
         }
     }
     assert!(missed.is_empty(), "{missed:#?}");
-    assert!(lowest > MIN_SIMILARITY + 0.01, "least similar copy: {lowest}");
+    assert!(
+        lowest > MIN_SIMILARITY + 0.01,
+        "least similar copy: {lowest}"
+    );
 }
 
 #[test]
@@ -68,7 +71,10 @@ fn a_cropped_copy_is_aligned_as_a_crop() {
     let f = fingerprint(&copy, None).unwrap();
     let m = compare(&o.prints[0].thumb, &f.thumb);
     assert!(m.similarity > 0.95, "{m:?}");
-    assert!((0.04..=0.08).contains(&m.crop), "the copy is the original's centre: {m:?}");
+    assert!(
+        (0.04..=0.08).contains(&m.crop),
+        "the copy is the original's centre: {m:?}"
+    );
 }
 
 #[test]
@@ -88,7 +94,10 @@ fn photos_of_other_events_with_the_same_layout_are_not_near_duplicates() {
     }
     assert!(pairs.is_empty(), "{pairs:?}");
     // The margin the threshold stands on, so that a change that erodes it shows here.
-    assert!(closest < MIN_SIMILARITY - 0.01, "closest look-alikes: {closest}");
+    assert!(
+        closest < MIN_SIMILARITY - 0.01,
+        "closest look-alikes: {closest}"
+    );
 }
 
 #[test]

@@ -23,10 +23,11 @@ pub enum Flag {
     NoCaptureDate,
     NoIndicator,
     Unreadable,
+    ReusedPhoto,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 7] = [
+    pub const ALL: [Flag; 8] = [
         Flag::GpsOutsidePrefecture,
         Flag::DateOutsidePeriod,
         Flag::DuplicateAcrossSubmissions,
@@ -34,6 +35,7 @@ impl Flag {
         Flag::NoCaptureDate,
         Flag::NoIndicator,
         Flag::Unreadable,
+        Flag::ReusedPhoto,
     ];
 
     /// The stable name used in facets (`/flag/no_indicator`), filters and the record.
@@ -46,6 +48,7 @@ impl Flag {
             Flag::NoCaptureDate => "no_capture_date",
             Flag::NoIndicator => "no_indicator",
             Flag::Unreadable => "unreadable",
+            Flag::ReusedPhoto => "reused_photo",
         }
     }
 
@@ -59,6 +62,7 @@ impl Flag {
             Flag::NoCaptureDate => Msg::FlagNoCaptureDate,
             Flag::NoIndicator => Msg::FlagNoIndicator,
             Flag::Unreadable => Msg::FlagUnreadable,
+            Flag::ReusedPhoto => Msg::FlagReusedPhoto,
         }
     }
 

@@ -15,7 +15,7 @@ use crate::schema::Schema;
 /// rule that decides differently): the catalog stores the version its tags were computed with,
 /// and the next `archive index` retags every file from the catalog when it differs. Changes to
 /// the vocabulary or the tagging settings need no bump; their fingerprint is stored too.
-pub const TAGGER_VERSION: u32 = 1;
+pub const TAGGER_VERSION: u32 = 2;
 
 /// What a tag is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,6 +69,9 @@ pub struct FileForTagging<'a> {
     pub manual: &'a [ManualTag],
     /// The file could not be read (I/O error) or its content is corrupt.
     pub unreadable: bool,
+    /// Contents visually near-identical to this file's (a photo re-saved, cropped, resized…),
+    /// from the catalog's near-duplicate pairs; empty for anything else.
+    pub similar: &'a [crate::similar::Near],
 }
 
 /// The tagger's answer for one file.

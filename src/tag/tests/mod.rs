@@ -49,6 +49,7 @@ fn inputs(files: &[Fx]) -> Vec<FileForTagging<'_>> {
             facts: &f.facts,
             manual: &f.manual,
             unreadable: f.unreadable,
+            similar: &[],
         })
         .collect()
 }
