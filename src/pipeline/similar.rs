@@ -127,7 +127,11 @@ fn pair(
                     let near = cands
                         .iter()
                         .filter_map(|c| {
-                            let m = similar::compare(&f.thumb, thumbs.get(&c.entry)?);
+                            let m = similar::compare::compare_hinted(
+                                &f.thumb,
+                                thumbs.get(&c.entry)?,
+                                c.crop_hint(),
+                            );
                             (m.similarity >= similar::MIN_SIMILARITY).then(|| Near {
                                 blake3: all[c.entry as usize].0.clone(),
                                 similarity: m.similarity,

@@ -9,8 +9,11 @@
 
 use super::THUMB;
 
-/// Crops tried when aligning: the fraction cut from each side of the larger picture.
+/// Crops tried when aligning without a hint: the fraction cut from each side of the larger
+/// picture.
 const CROPS: [f32; 6] = [0.0, 0.02, 0.04, 0.06, 0.08, 0.10];
+/// Around a hinted crop, the step tried on either side.
+const STEP: f32 = 0.02;
 /// The worst-matching share of pixels left out (a corner watermark covers ~15 %).
 const TRIM: f32 = 0.2;
 
@@ -24,8 +27,29 @@ pub struct Match {
     pub crop: f32,
 }
 
-/// Compare two THUMB×THUMB thumbnails.
+/// Compare two THUMB×THUMB thumbnails at every alignment in `CROPS`, either way.
 pub fn compare(a: &[u8], b: &[u8]) -> Match {
+    let crops: Vec<f32> = CROPS
+        .iter()
+        .flat_map(|&c| if c == 0.0 { vec![0.0] } else { vec![c, -c] })
+        .collect();
+    compare_at(a, b, &crops)
+}
+
+/// Compare two thumbnails uncropped, at the crop the hashes suggest (`Candidate::crop_hint`)
+/// and a step either side of it: four alignments instead of eleven, since verification runs
+/// for every candidate.
+pub fn compare_hinted(a: &[u8], b: &[u8], hint: f32) -> Match {
+    let mut crops = vec![0.0, hint - STEP, hint, hint + STEP];
+    crops.retain(|c| c.abs() < 0.2);
+    crops.sort_by(f32::total_cmp);
+    crops.dedup_by(|x, y| (*x - *y).abs() < 1e-4);
+    compare_at(a, b, &crops)
+}
+
+/// The best of the given alignments: crop > 0 compares b with the centre of a, < 0 a with the
+/// centre of b.
+fn compare_at(a: &[u8], b: &[u8], crops: &[f32]) -> Match {
     let mut best = Match {
         similarity: -1.0,
         crop: 0.0,
@@ -34,21 +58,20 @@ pub fn compare(a: &[u8], b: &[u8]) -> Match {
         return best;
     }
     let (fa, fb) = (to_f32(a), to_f32(b));
-    for c in CROPS {
-        // b is the centre of a, or a is the centre of b.
-        let pairs: [(f32, Vec<f32>, &[f32]); 2] =
-            [(c, centre(&fa, c), &fb), (-c, centre(&fb, c), &fa)];
-        for (crop, wide, other) in pairs {
-            let s = trimmed_correlation(&detail(&wide), &detail(other));
-            if s > best.similarity {
-                best = Match {
-                    similarity: s,
-                    crop,
-                };
-            }
-            if c == 0.0 {
-                break;
-            }
+    let (da, db) = (detail(&fa), detail(&fb));
+    for &crop in crops {
+        let s = if crop > 1e-4 {
+            trimmed_correlation(&detail(&centre(&fa, crop)), &db)
+        } else if crop < -1e-4 {
+            trimmed_correlation(&detail(&centre(&fb, -crop)), &da)
+        } else {
+            trimmed_correlation(&da, &db)
+        };
+        if s > best.similarity {
+            best = Match {
+                similarity: s,
+                crop,
+            };
         }
     }
     best
@@ -122,8 +145,9 @@ fn trimmed_correlation(a: &[f32], b: &[f32]) -> f32 {
         .enumerate()
         .map(|(i, (x, y))| ((x - y) * (x - y), i))
         .collect();
-    order.sort_by(|p, q| p.0.total_cmp(&q.0));
     let keep = ((1.0 - TRIM) * a.len() as f32) as usize;
+    // Only which pixels are kept matters, not their order.
+    order.select_nth_unstable_by(keep, |p, q| p.0.total_cmp(&q.0));
     let kept: Vec<usize> = order[..keep].iter().map(|p| p.1).collect();
     let (za, zb) = (zscores(a, &kept), zscores(b, &kept));
     za.iter().zip(&zb).map(|(x, y)| x * y).sum::<f32>() / kept.len().max(1) as f32

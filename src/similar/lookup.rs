@@ -28,6 +28,19 @@ pub struct Index {
 pub struct Candidate {
     pub entry: u32,
     pub distance: u32,
+    /// Which of the query's hashes and which of the entry's were that close (indexes into
+    /// `fingerprint::INSETS`): they say how the two pictures are likely aligned.
+    pub query_kind: u8,
+    pub entry_kind: u8,
+}
+
+impl Candidate {
+    /// The crop the closest hashes suggest, as [`super::compare::Match::crop`] counts it
+    /// (> 0: the entry is a crop of the query).
+    pub fn crop_hint(&self) -> f32 {
+        use super::fingerprint::INSETS;
+        INSETS[usize::from(self.query_kind)] - INSETS[usize::from(self.entry_kind)]
+    }
 }
 
 fn band(h: u64, b: usize) -> u16 {
@@ -70,8 +83,8 @@ impl Index {
     /// Entries with any of their hashes within [`MAX_DISTANCE`] of any of `f`'s hashes (each
     /// entry once, with the smallest distance), `skip` excepted.
     pub fn candidates(&self, f: &Fingerprint, skip: Option<u32>) -> Vec<Candidate> {
-        let mut best: FxHashMap<u32, u32> = FxHashMap::default();
-        for q in f.hashes {
+        let mut best: FxHashMap<u32, Candidate> = FxHashMap::default();
+        for (qk, q) in f.hashes.into_iter().enumerate() {
             for b in 0..4 {
                 let v = band(q, b);
                 for flip in std::iter::once(0u16).chain((0..16).map(|i| 1u16 << i)) {
@@ -83,20 +96,29 @@ impl Index {
                         if Some(entry) == skip {
                             continue;
                         }
-                        let h = self.hashes[entry as usize][(packed & 3) as usize];
-                        let d = (h ^ q).count_ones();
-                        if d <= MAX_DISTANCE {
-                            let e = best.entry(entry).or_insert(d);
-                            *e = (*e).min(d);
+                        let ek = (packed & 3) as usize;
+                        let d = (self.hashes[entry as usize][ek] ^ q).count_ones();
+                        if d > MAX_DISTANCE {
+                            continue;
+                        }
+                        let c = Candidate {
+                            entry,
+                            distance: d,
+                            query_kind: qk as u8,
+                            entry_kind: ek as u8,
+                        };
+                        let e = best.entry(entry).or_insert(c);
+                        // The closest pair; among equals, the one with the least crop.
+                        if (d, c.crop_hint().abs().to_bits())
+                            < (e.distance, e.crop_hint().abs().to_bits())
+                        {
+                            *e = c;
                         }
                     }
                 }
             }
         }
-        let mut out: Vec<Candidate> = best
-            .into_iter()
-            .map(|(entry, distance)| Candidate { entry, distance })
-            .collect();
+        let mut out: Vec<Candidate> = best.into_values().collect();
         out.sort_by_key(|c| (c.distance, c.entry));
         out
     }

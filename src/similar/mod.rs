@@ -104,7 +104,7 @@ pub fn near_duplicates(
         .into_iter()
         .filter_map(|c| {
             let t = thumb(c.entry)?;
-            let matched = compare(&f.thumb, &t);
+            let matched = compare::compare_hinted(&f.thumb, &t, c.crop_hint());
             (matched.similarity >= MIN_SIMILARITY).then_some(Verified {
                 entry: c.entry,
                 distance: c.distance,
