@@ -160,8 +160,8 @@ impl Catalog {
         }))
     }
 
-    /// Record a content's verified near-duplicates (both directions).
-    pub fn write_near(&mut self, blake3: &str, near: &[Near]) -> Result<()> {
+    /// Record contents' verified near-duplicates (both directions), in one transaction.
+    pub fn write_near(&mut self, found: &[(String, Vec<Near>)]) -> Result<()> {
         let path = self.path.clone();
         let err = |cause| crate::Error::Catalog {
             path: path.clone(),
@@ -175,11 +175,13 @@ impl Catalog {
                      VALUES(?1, ?2, ?3, ?4, ?5)",
                 )
                 .map_err(err)?;
-            for n in near {
-                put.execute(params![blake3, n.blake3, n.similarity, n.distance, n.crop])
-                    .map_err(err)?;
-                put.execute(params![n.blake3, blake3, n.similarity, n.distance, -n.crop])
-                    .map_err(err)?;
+            for (blake3, near) in found {
+                for n in near {
+                    put.execute(params![blake3, n.blake3, n.similarity, n.distance, n.crop])
+                        .map_err(err)?;
+                    put.execute(params![n.blake3, blake3, n.similarity, n.distance, -n.crop])
+                        .map_err(err)?;
+                }
             }
         }
         tx.commit().map_err(err)

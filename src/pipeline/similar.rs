@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, ToFingerprint};
-use crate::similar::{self, Fingerprint, Index, Near};
+use crate::similar::{self, Candidate, Fingerprint, Index, Match, Near, KINDS};
 use crate::Result;
 
 /// Contents fingerprinted (and then searched) per transaction.
@@ -85,7 +85,9 @@ fn fingerprint_file(t: &ToFingerprint) -> std::result::Result<Fingerprint, Strin
 }
 
 /// Find the verified near-duplicates of each fresh content among all fingerprinted contents
-/// and store them. The index holds hashes only; thumbnails are read for candidates alone.
+/// and store them. Contents with the same hashes (the same pixels under other metadata) share
+/// one index entry, so each pair of pictures is verified once however many copies each has;
+/// the index holds hashes only, and thumbnails are read for candidates alone.
 fn pair(
     catalog: &mut Catalog,
     pool: &rayon::ThreadPool,
@@ -97,57 +99,127 @@ fn pair(
     }
     let all = catalog.fingerprint_hashes()?;
     let mut index = Index::new();
-    let mut entry_of: FxHashMap<&str, u32> = FxHashMap::default();
-    for (b3, h) in &all {
-        entry_of.insert(b3.as_str(), index.add(*h));
+    let mut entry_of: FxHashMap<[u64; KINDS], u32> = FxHashMap::default();
+    // Per entry, the contents (indexes into `all`) with its hashes.
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for (i, (_, h)) in all.iter().enumerate() {
+        let e = *entry_of.entry(*h).or_insert_with(|| {
+            members.push(Vec::new());
+            index.add(*h)
+        });
+        members[e as usize].push(i);
     }
-    for chunk in fresh.chunks(CHUNK) {
-        let mut queries = Vec::with_capacity(chunk.len());
-        for b3 in chunk {
-            if let Some(f) = catalog.fingerprint(b3)? {
-                let own = entry_of.get(b3.as_str()).copied();
-                let cands = index.candidates(&f, own);
-                queries.push((b3, f, cands));
+    let fresh: FxHashSet<&str> = fresh.iter().map(String::as_str).collect();
+    let mut queries: Vec<u32> = (0..members.len() as u32)
+        .filter(|&e| {
+            members[e as usize]
+                .iter()
+                .any(|&i| fresh.contains(all[i].0.as_str()))
+        })
+        .collect();
+    queries.sort_unstable();
+    let mut thumbs: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
+    for chunk in queries.chunks(CHUNK) {
+        let cands: Vec<(u32, Vec<Candidate>)> = chunk
+            .iter()
+            .map(|&e| {
+                let f = Fingerprint {
+                    hashes: index.hashes_of(e),
+                    thumb: Vec::new(),
+                };
+                (e, index.candidates(&f, Some(e)))
+            })
+            .collect();
+        // Thumbnails: every member of a queried entry, the first member of each candidate.
+        for (e, cs) in &cands {
+            for &i in &members[*e as usize] {
+                thumb_of(catalog, &all, &mut thumbs, i)?;
+            }
+            for c in cs {
+                thumb_of(catalog, &all, &mut thumbs, members[c.entry as usize][0])?;
             }
         }
-        let mut thumbs: FxHashMap<u32, Vec<u8>> = FxHashMap::default();
-        for (_, _, cands) in &queries {
-            for c in cands {
-                if let std::collections::hash_map::Entry::Vacant(v) = thumbs.entry(c.entry) {
-                    if let Some(f) = catalog.fingerprint(&all[c.entry as usize].0)? {
-                        v.insert(f.thumb);
-                    }
-                }
-            }
-        }
-        let found: Vec<(&String, Vec<Near>)> = pool.install(|| {
-            queries
+        let (thumbs, members) = (&thumbs, &members);
+        // Per queried entry: how each of its contents matches the first (the same hashes
+        // should mean the same picture; the thumbnails confirm it), and the candidates verified.
+        type Verified = (u32, Vec<Option<Match>>, Vec<(Candidate, Match)>);
+        let verified: Vec<Verified> = pool.install(|| {
+            cands
                 .par_iter()
-                .map(|(b3, f, cands)| {
-                    let near = cands
+                .map(|(e, cs)| {
+                    let group = &members[*e as usize];
+                    let Some(mine) = thumbs.get(&group[0]) else {
+                        return (*e, vec![None; group.len()], Vec::new());
+                    };
+                    let same = group
                         .iter()
-                        .filter_map(|c| {
-                            let m = similar::compare::compare_hinted(
-                                &f.thumb,
-                                thumbs.get(&c.entry)?,
-                                c.crop_hint(),
-                            );
-                            (m.similarity >= similar::MIN_SIMILARITY).then(|| Near {
-                                blake3: all[c.entry as usize].0.clone(),
-                                similarity: m.similarity,
-                                distance: c.distance,
-                                crop: m.crop,
-                            })
+                        .map(|i| {
+                            let m = similar::compare::compare_hinted(mine, thumbs.get(i)?, 0.0);
+                            (m.similarity >= similar::MIN_SIMILARITY).then_some(m)
                         })
                         .collect();
-                    (*b3, near)
+                    let ok = cs
+                        .iter()
+                        .filter_map(|c| {
+                            let theirs = thumbs.get(&members[c.entry as usize][0])?;
+                            let m = similar::compare::compare_hinted(mine, theirs, c.crop_hint());
+                            (m.similarity >= similar::MIN_SIMILARITY).then_some((*c, m))
+                        })
+                        .collect();
+                    (*e, same, ok)
                 })
                 .collect()
         });
-        for (b3, near) in found {
-            changed.extend(near.iter().map(|n| n.blake3.clone()));
-            catalog.write_near(b3, &near)?;
+        let mut out: Vec<(String, Vec<Near>)> = Vec::new();
+        for (e, same, ok) in verified {
+            let group = &members[e as usize];
+            for (x, &i) in group.iter().enumerate() {
+                if !fresh.contains(all[i].0.as_str()) {
+                    continue;
+                }
+                let mut near = Vec::new();
+                // The other contents with the same hashes: each was compared with the first,
+                // and a pair is as alike as the less alike of the two.
+                for (y, &j) in group.iter().enumerate() {
+                    if let (true, Some(a), Some(b)) = (x != y, same[x], same[y]) {
+                        let m = if a.similarity < b.similarity { a } else { b };
+                        near.push(near_of(&all[j].0, 0, m));
+                    }
+                }
+                for (c, m) in &ok {
+                    for &j in &members[c.entry as usize] {
+                        near.push(near_of(&all[j].0, c.distance, *m));
+                    }
+                }
+                changed.extend(near.iter().map(|n| n.blake3.clone()));
+                out.push((all[i].0.clone(), near));
+            }
+        }
+        catalog.write_near(&out)?;
+    }
+    Ok(())
+}
+
+/// Read content `i`'s thumbnail once.
+fn thumb_of(
+    catalog: &Catalog,
+    all: &[(String, [u64; KINDS])],
+    thumbs: &mut FxHashMap<usize, Vec<u8>>,
+    i: usize,
+) -> Result<()> {
+    if let std::collections::hash_map::Entry::Vacant(v) = thumbs.entry(i) {
+        if let Some(f) = catalog.fingerprint(&all[i].0)? {
+            v.insert(f.thumb);
         }
     }
     Ok(())
+}
+
+fn near_of(blake3: &str, distance: u32, m: Match) -> Near {
+    Near {
+        blake3: blake3.to_string(),
+        similarity: m.similarity,
+        distance,
+        crop: m.crop,
+    }
 }

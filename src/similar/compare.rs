@@ -114,21 +114,25 @@ fn centre(t: &[f32], inset: f32) -> Vec<f32> {
 /// photos of the same layout share the sky-over-ground gradient that dominates a plain
 /// correlation; their banners, people and ridges differ here.
 fn detail(t: &[f32]) -> Vec<f32> {
-    let n = THUMB as isize;
-    let mut out = Vec::with_capacity(t.len());
+    const R: usize = 2;
+    let n = THUMB;
+    // The box is a rectangle clipped at the edges, so its sum is separable: rows, then columns.
+    let span = |i: usize| (i.saturating_sub(R), (i + R).min(n - 1));
+    let mut rows = vec![0f32; n * n];
     for y in 0..n {
         for x in 0..n {
-            let (mut sum, mut count) = (0f32, 0f32);
-            for dy in -2..=2 {
-                for dx in -2..=2 {
-                    let (xx, yy) = (x + dx, y + dy);
-                    if (0..n).contains(&xx) && (0..n).contains(&yy) {
-                        sum += t[(yy * n + xx) as usize];
-                        count += 1.0;
-                    }
-                }
-            }
-            out.push(t[(y * n + x) as usize] - sum / count);
+            let (a, b) = span(x);
+            rows[y * n + x] = t[y * n + a..=y * n + b].iter().sum();
+        }
+    }
+    let mut out = Vec::with_capacity(n * n);
+    for y in 0..n {
+        let (a, b) = span(y);
+        for x in 0..n {
+            let (c, d) = span(x);
+            let sum: f32 = (a..=b).map(|yy| rows[yy * n + x]).sum();
+            let count = ((b - a + 1) * (d - c + 1)) as f32;
+            out.push(t[y * n + x] - sum / count);
         }
     }
     out

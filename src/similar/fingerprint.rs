@@ -176,38 +176,41 @@ impl Integral {
         Integral { w, h, sums }
     }
 
-    /// The mean over a box given in fractional pixel coordinates, with partial pixels weighted.
-    fn mean(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> f64 {
-        let at = |x: f64, y: f64| -> f64 {
-            // Bilinear in the integral image: exact area sums for fractional edges.
-            let (xf, yf) = (x.floor(), y.floor());
-            let (xi, yi) = (xf as usize, yf as usize);
-            let (xj, yj) = ((xi + 1).min(self.w), (yi + 1).min(self.h));
-            let (tx, ty) = (x - xf, y - yf);
-            let s = |xx: usize, yy: usize| self.sums[yy * (self.w + 1) + xx];
-            let top = s(xi, yi) * (1.0 - tx) + s(xj, yi) * tx;
-            let bot = s(xi, yj) * (1.0 - tx) + s(xj, yj) * tx;
-            top * (1.0 - ty) + bot * ty
-        };
-        let area = ((x1 - x0) * (y1 - y0)).max(1e-9);
-        (at(x1, y1) - at(x0, y1) - at(x1, y0) + at(x0, y0)) / area
+    /// The integral image at a fractional point: bilinear between its four neighbours, which is
+    /// the exact area sum when a box edge falls inside a pixel.
+    fn at(&self, x: f64, y: f64) -> f64 {
+        let (xf, yf) = (x.floor(), y.floor());
+        let (xi, yi) = ((xf as usize).min(self.w), (yf as usize).min(self.h));
+        let (xj, yj) = ((xi + 1).min(self.w), (yi + 1).min(self.h));
+        let (tx, ty) = (x - xf, y - yf);
+        let s = |xx: usize, yy: usize| self.sums[yy * (self.w + 1) + xx];
+        let top = s(xi, yi) * (1.0 - tx) + s(xj, yi) * tx;
+        let bot = s(xi, yj) * (1.0 - tx) + s(xj, yj) * tx;
+        top * (1.0 - ty) + bot * ty
     }
 
     /// An `n`×`n` grid of box means over the centred region left after cutting `inset` of each
     /// side (the aspect ratio is not kept: resized copies keep theirs, so both squash alike).
+    /// The integral is read once per grid corner; each cell is four of them.
     fn grid(&self, inset: f32, n: usize) -> Vec<f32> {
         let (w, h) = (self.w as f64, self.h as f64);
         let i = f64::from(inset);
         let (x0, y0) = (w * i, h * i);
         let (cw, ch) = (w * (1.0 - 2.0 * i), h * (1.0 - 2.0 * i));
+        let xs: Vec<f64> = (0..=n).map(|g| x0 + cw * g as f64 / n as f64).collect();
+        let ys: Vec<f64> = (0..=n).map(|g| y0 + ch * g as f64 / n as f64).collect();
+        let corners: Vec<f64> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
+            .map(|(x, y)| self.at(x, y))
+            .collect();
+        let c = |gx: usize, gy: usize| corners[gy * (n + 1) + gx];
+        let area = (cw / n as f64 * ch / n as f64).max(1e-9);
         let mut out = Vec::with_capacity(n * n);
         for gy in 0..n {
             for gx in 0..n {
-                let ax = x0 + cw * gx as f64 / n as f64;
-                let bx = x0 + cw * (gx + 1) as f64 / n as f64;
-                let ay = y0 + ch * gy as f64 / n as f64;
-                let by = y0 + ch * (gy + 1) as f64 / n as f64;
-                out.push(self.mean(ax, ay, bx, by) as f32);
+                let sum = c(gx + 1, gy + 1) - c(gx, gy + 1) - c(gx + 1, gy) + c(gx, gy);
+                out.push((sum / area) as f32);
             }
         }
         out

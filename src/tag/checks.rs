@@ -171,9 +171,15 @@ pub(super) fn reused_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
         let mut others = Vec::new();
         let mut nears: Vec<&Near> = f.similar.iter().collect();
         nears.sort_by(|x, y| y.similarity.total_cmp(&x.similarity));
+        let mut count = 0usize;
         for near in nears {
             for &j in by_content.get(near.blake3.as_str()).into_iter().flatten() {
-                if different_submissions(&keys[i], &keys[j]) {
+                if !different_submissions(&keys[i], &keys[j]) {
+                    continue;
+                }
+                count += 1;
+                // Only the first three are named (a picture copied 70 times is one sentence).
+                if others.len() < 3 {
                     others.push(format!(
                         "{} ({}{}), similarity {:.3}{}",
                         files[j].rel_path,
@@ -192,7 +198,12 @@ pub(super) fn reused_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
         if others.is_empty() {
             continue;
         }
-        let (shown, more) = first_three(&others);
+        let shown = others.join("; ");
+        let more = if count > 3 {
+            format!(" and {} more", count - 3)
+        } else {
+            String::new()
+        };
         flags.push((
             i,
             Flag::ReusedPhoto.value(format!(
