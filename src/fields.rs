@@ -409,6 +409,7 @@ pub const FLAGS: &[(&str, Msg)] = &[
     ("no_capture_date", Msg::FlagNoCaptureDate),
     ("no_indicator", Msg::FlagNoIndicator),
     ("unreadable", Msg::FlagUnreadable),
+    ("reused_photo", Msg::FlagReusedPhoto),
 ];
 
 /// A flag by its stable name or by the label the page shows, in either language.

@@ -42,6 +42,7 @@ pub mod sample;
 pub mod schema;
 pub mod search;
 pub mod serve;
+pub mod similar;
 pub mod tag;
 mod templates;
 pub(crate) mod thumb;

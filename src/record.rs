@@ -190,4 +190,20 @@ pub struct Record {
     pub county: Option<TagValue>,
     pub indicators: Vec<TagValue>,
     pub flags: Vec<FlagValue>,
+    /// Photos that show the same picture with other bytes (re-saved, resized, cropped…), most
+    /// similar first; filled where one record is shown (`archive show`, the record page).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub similar: Vec<SimilarFile>,
+}
+
+/// A near-duplicate of a record's photo: another present file and how alike they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimilarFile {
+    pub path: String,
+    pub blake3: String,
+    /// Correlation of the aligned thumbnails' detail, up to 1.
+    pub similarity: f32,
+    /// The fraction cut from each side: > 0 when this file is a crop of the record's photo,
+    /// < 0 when the record's photo is a crop of it.
+    pub crop: f32,
 }

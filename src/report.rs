@@ -675,6 +675,7 @@ mod tests {
                 manual: &[],
                 unreadable: false,
                 read_errors: &[],
+                similar: &[],
             })
             .collect();
         let tags = tag_all(schema(), &TagConfig::default(), &files);

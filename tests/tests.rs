@@ -35,6 +35,8 @@ mod sample;
 mod serve;
 #[path = "it/signing.rs"]
 mod signing;
+#[path = "it/similar.rs"]
+mod similar;
 #[path = "it/structure.rs"]
 mod structure;
 #[path = "it/verdicts.rs"]

@@ -20,6 +20,7 @@ mod checkpoint;
 mod probe;
 mod read;
 mod schema;
+mod similar;
 mod stale;
 mod write;
 
@@ -29,6 +30,7 @@ pub use probe::BlobProbe;
 pub(crate) use read::fill_facts;
 pub use read::{rfc3339_from_ns, FileRow, Known};
 pub use schema::EXTRACTOR_VERSION;
+pub use similar::ToFingerprint;
 pub use stale::StaleMark;
 pub use write::{into_stored, FileUpdate};
 

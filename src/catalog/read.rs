@@ -156,6 +156,7 @@ impl FileRow {
                         .collect()
                 })
                 .unwrap_or_default(),
+            similar: Vec::new(),
         }
     }
 }

@@ -93,6 +93,9 @@ impl Catalog {
             )
             .map_err(|e| self.err(e))?;
         self.conn.execute_batch(DDL).map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch(super::similar::DDL)
+            .map_err(|e| self.err(e))?;
         let version: Option<String> = self
             .conn
             .query_row(

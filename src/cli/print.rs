@@ -264,6 +264,25 @@ pub(super) fn record(
             format!("{label}: {reason}"),
         ));
     }
+    if !r.similar.is_empty() {
+        lines.push((l.t(Msg::SimilarHeading).to_string(), String::new()));
+        for s in &r.similar {
+            let how = if s.crop.abs() > 0.005 {
+                l.t(Msg::SimilarCropped)
+            } else {
+                ""
+            };
+            let line = l.fill(
+                Msg::SimilarShowLine,
+                &[
+                    ("path", &s.path),
+                    ("score", &format!("{:.3}", s.similarity)),
+                    ("how", &how),
+                ],
+            );
+            lines.push((String::new(), line));
+        }
+    }
     if let Some(x) = &r.text_excerpt {
         lines.push((l.t(Msg::TextExcerpt).to_string(), x.clone()));
     }

@@ -576,6 +576,20 @@ messages! {
     LedgerDownloadCsv,
     LedgerPrint,
     FacetsDrawer,
+    FlagReusedPhoto,
+    SimilarFingerprinting(n),
+    SimilarHeading,
+    SimilarScore,
+    SimilarCropped,
+    SimilarShowLine(path, score, how),
+    FlagWhyReused(others, similarity, how, here),
+    FlagWhyReusedMore(others, more, similarity, how, here),
+    ReusedCropThere(pct),
+    ReusedCropHere(pct),
+    ReusedSizes(here, there),
+    ReusedFormats(here, there),
+    ReusedDateHereOnly,
+    ReusedDateThereOnly,
 }
 
 #[cfg(test)]

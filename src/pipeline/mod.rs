@@ -35,6 +35,7 @@ use crate::{Error, Result};
 mod index_queue;
 mod lock;
 mod progress;
+mod similar;
 mod stream;
 mod tags;
 mod workers;
@@ -145,6 +146,12 @@ pub struct RunSummary {
     /// since the stored tags were computed ([`crate::tag::TAGGER_VERSION`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retag_reason: Option<String>,
+    /// Photo contents given a visual fingerprint this run (new ones, or all of an older
+    /// catalog's), and the seconds that and pairing them took.
+    #[serde(default)]
+    pub fingerprinted: u64,
+    #[serde(default)]
+    pub similar_s: f64,
     /// Search documents written.
     pub index_updated: u64,
     pub present_total: u64,
@@ -362,8 +369,18 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     };
     walker.join();
     readers.finish();
-    progress.finish();
     summary.read_s = started.elapsed().as_secs_f64();
+    let at = Instant::now();
+    let lang = opts.lang;
+    let near = similar::run(&mut catalog, workers, |n| {
+        progress.println(&lang.fill(
+            crate::i18n::Msg::SimilarFingerprinting,
+            &[("n", &n.to_string())],
+        ))
+    })?;
+    summary.fingerprinted = near.fingerprinted;
+    summary.similar_s = at.elapsed().as_secs_f64();
+    progress.finish();
 
     match streamer {
         Some(st) => {
@@ -372,11 +389,12 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                 summary.index_updated,
                 summary.tag_s,
                 summary.index_s,
-            ) = st.finish(&mut catalog)?;
+            ) = st.finish(&mut catalog, &near.changed)?;
         }
         None => {
             let changed_anything =
-                summary.new + summary.changed + summary.missing + summary.returned > 0;
+                summary.new + summary.changed + summary.missing + summary.returned > 0
+                    || !near.changed.is_empty();
             let at = Instant::now();
             summary.retagged =
                 retag_if_needed(&mut catalog, &schema, cfg, changed_anything)? as u64;

@@ -30,6 +30,7 @@ use crate::extract::Facts;
 use crate::index::SearchIndex;
 use crate::record::Status;
 use crate::schema::Schema;
+use crate::similar::NearMap;
 use crate::tag::{self, FileForTagging, Manifests, ManualTag};
 use crate::Result;
 
@@ -118,7 +119,11 @@ impl<'a> Streamer<'a> {
         if self.lists.is_none() {
             let rows = catalog.manifest_files()?;
             let none = Vec::new();
-            let inputs: Vec<FileForTagging> = rows.iter().map(|r| for_tagging(r, &none)).collect();
+            let no_near = NearMap::default();
+            let inputs: Vec<FileForTagging> = rows
+                .iter()
+                .map(|r| for_tagging(r, &none, &no_near))
+                .collect();
             self.lists = Some((
                 Manifests::build(&inputs),
                 rows.iter().map(|r| r.id).collect(),
@@ -258,7 +263,12 @@ impl<'a> Streamer<'a> {
 
     /// Complete the tags (duplicate flags, or everything when a list changed), then the index.
     /// Returns (files tagged, documents written, seconds tagging, seconds indexing).
-    pub(super) fn finish(mut self, catalog: &mut Catalog) -> Result<(u64, u64, f64, f64)> {
+    /// `near_changed`: contents whose near-duplicate pairs changed this run.
+    pub(super) fn finish(
+        mut self,
+        catalog: &mut Catalog,
+        near_changed: &FxHashSet<String>,
+    ) -> Result<(u64, u64, f64, f64)> {
         debug_assert!(
             self.pending.is_none(),
             "write_pending is called when the walk ends"
@@ -266,8 +276,8 @@ impl<'a> Streamer<'a> {
         let at = Instant::now();
         let changed = if self.manifests_changed {
             retag_changed(catalog, self.schema, self.cfg)?
-        } else if !self.touched.is_empty() || !self.lost.is_empty() {
-            let changed = self.duplicate_pass(catalog)?;
+        } else if !self.touched.is_empty() || !self.lost.is_empty() || !near_changed.is_empty() {
+            let changed = self.duplicate_pass(catalog, near_changed)?;
             mark_tags_current(catalog, self.schema, self.cfg)?;
             changed
         } else {
@@ -303,14 +313,21 @@ impl<'a> Streamer<'a> {
 
     /// Recompute the tags of every present file whose content this run touched and that shares
     /// it with another file (or may have stopped sharing it). Returns those whose tags changed.
-    fn duplicate_pass(&mut self, catalog: &mut Catalog) -> Result<Vec<i64>> {
+    fn duplicate_pass(
+        &mut self,
+        catalog: &mut Catalog,
+        near_changed: &FxHashSet<String>,
+    ) -> Result<Vec<i64>> {
         self.load_lists(catalog)?;
         let shared = catalog.shared_blake3s()?;
+        let near = catalog.near_map()?;
+        let paired = near_group(&near, near_changed, self.touched.iter().chain(&self.lost));
         let mut contents: Vec<&String> = self
             .touched
             .iter()
             .filter(|b| shared.contains(*b))
             .chain(self.lost.iter())
+            .chain(paired.iter())
             .collect();
         contents.sort();
         contents.dedup();
@@ -329,7 +346,7 @@ impl<'a> Streamer<'a> {
         let none = Vec::new();
         let inputs: Vec<FileForTagging> = rows
             .iter()
-            .map(|r| for_tagging(r, self.manual.get(&r.id).unwrap_or(&none)))
+            .map(|r| for_tagging(r, self.manual.get(&r.id).unwrap_or(&none), &near))
             .collect();
         let manifests = &self.lists.as_ref().expect("loaded above").0;
         let taggings = tag::tag_with(self.schema, &self.cfg.tag, &inputs, manifests);
@@ -359,6 +376,8 @@ fn tag_parallel(
 ) -> Vec<Prepared> {
     use rayon::prelude::*;
     let none = Vec::new();
+    // One file at a time: the near-duplicate flags are added by the end-of-run pass.
+    let no_near = NearMap::default();
     let memo = tag::FolderMemo::build(
         t.schema,
         batch
@@ -397,7 +416,7 @@ fn tag_parallel(
                 facts,
                 tagging: None,
             };
-            let input = for_tagging(&row, t.manual.get(&row.id).unwrap_or(&none));
+            let input = for_tagging(&row, t.manual.get(&row.id).unwrap_or(&none), &no_near);
             let tagging = tag::tag_one(t.schema, t.cfg, &input, t.manifests, &memo);
             u.tagging = Some(serde_json::to_string(&tagging).expect("tagging serialize"));
             row.tagging = Some(tagging);
@@ -450,8 +469,45 @@ fn documents(
         .collect()
 }
 
-pub(super) fn for_tagging<'r>(r: &'r FileRow, manual: &'r [ManualTag]) -> FileForTagging<'r> {
+/// The contents whose near-duplicate flags must be recomputed: those whose pairs changed, the
+/// touched or lost ones that have pairs, and every content paired with those, transitively (a
+/// file's flag names the other side, so both sides are tagged together).
+fn near_group<'s>(
+    near: &NearMap,
+    changed: &FxHashSet<String>,
+    touched: impl Iterator<Item = &'s String>,
+) -> FxHashSet<String> {
+    let mut stack: Vec<String> = changed
+        .iter()
+        .cloned()
+        .chain(touched.filter(|b| near.contains_key(*b)).cloned())
+        .collect();
+    let mut group = FxHashSet::default();
+    while let Some(b) = stack.pop() {
+        if !group.insert(b.clone()) {
+            continue;
+        }
+        for n in near.get(&b).into_iter().flatten() {
+            if !group.contains(&n.blake3) {
+                stack.push(n.blake3.clone());
+            }
+        }
+    }
+    group
+}
+
+pub(super) fn for_tagging<'r>(
+    r: &'r FileRow,
+    manual: &'r [ManualTag],
+    near: &'r NearMap,
+) -> FileForTagging<'r> {
     FileForTagging {
+        similar: r
+            .blake3
+            .as_deref()
+            .and_then(|b| near.get(b))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
         file_id: r.id,
         rel_path: &r.rel_display,
         root: &r.root,

@@ -115,9 +115,11 @@ pub(super) fn retag_changed(
         Ok(())
     })?;
     let none = Vec::new();
+    // The near-duplicate pairs as the last index run stored them (never recomputed here).
+    let near = catalog.near_map()?;
     let inputs: Vec<FileForTagging> = rows
         .iter()
-        .map(|r| stream::for_tagging(r, manual.get(&r.id).unwrap_or(&none)))
+        .map(|r| stream::for_tagging(r, manual.get(&r.id).unwrap_or(&none), &near))
         .collect();
     let taggings = tag::tag_all(schema, &cfg.tag, &inputs);
     let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();

@@ -38,6 +38,7 @@
 //! and writes it to disk; `jpeg.rs` and `media.rs` make the bytes of each file.
 
 pub mod dated;
+pub mod altered;
 mod devices;
 pub mod exif_layout;
 pub mod jpeg;

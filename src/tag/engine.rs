@@ -21,7 +21,7 @@ use crate::schema::{
     facet_escape, IndicatorMention, KeywordMention, Level, Location, PlaceMention, PlaceRef, Schema,
 };
 
-use super::checks::{duplicate_flags, gps_flag};
+use super::checks::{duplicate_flags, gps_flag, reused_flags};
 use super::flags::{self, Flag};
 use super::manifests::{is_submission_list, Manifests};
 use super::segments::{segments, split_path, Part, Segment};
@@ -633,6 +633,7 @@ pub(crate) fn tag_with(
         .map(|f| tag_one(schema, cfg, f, manifests, &memo))
         .collect();
     duplicate_flags(files, &mut out);
+    reused_flags(files, &mut out);
     for t in &mut out {
         t.flags.sort_by_key(|f| Flag::parse(&f.flag));
     }

@@ -25,10 +25,11 @@ pub enum Flag {
     NoCaptureDate,
     NoIndicator,
     Unreadable,
+    ReusedPhoto,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 7] = [
+    pub const ALL: [Flag; 8] = [
         Flag::GpsOutsidePrefecture,
         Flag::DateOutsidePeriod,
         Flag::DuplicateAcrossSubmissions,
@@ -36,6 +37,7 @@ impl Flag {
         Flag::NoCaptureDate,
         Flag::NoIndicator,
         Flag::Unreadable,
+        Flag::ReusedPhoto,
     ];
 
     /// The stable name used in facets (`/flag/no_indicator`), filters and the record.
@@ -48,6 +50,7 @@ impl Flag {
             Flag::NoCaptureDate => "no_capture_date",
             Flag::NoIndicator => "no_indicator",
             Flag::Unreadable => "unreadable",
+            Flag::ReusedPhoto => "reused_photo",
         }
     }
 
@@ -61,6 +64,7 @@ impl Flag {
             Flag::NoCaptureDate => Msg::FlagNoCaptureDate,
             Flag::NoIndicator => Msg::FlagNoIndicator,
             Flag::Unreadable => Msg::FlagUnreadable,
+            Flag::ReusedPhoto => Msg::FlagReusedPhoto,
         }
     }
 
@@ -142,11 +146,49 @@ pub fn reason(f: &FlagValue, lang: Lang) -> String {
             (k.clone(), v)
         })
         .collect();
+    let mut localized = localized;
+    if matches!(key, Msg::FlagWhyReused | Msg::FlagWhyReusedMore) {
+        localized.push(("how".into(), reused_how(&f.params, lang)));
+    }
     let args: Vec<(&str, &dyn std::fmt::Display)> = localized
         .iter()
         .map(|(k, v)| (k.as_str(), v as &dyn std::fmt::Display))
         .collect();
     lang.fill(key, &args)
+}
+
+/// How a re-used photo differs from the other copy, in `lang`, from the parameters
+/// `checks::how_they_differ` stored: "；对方是本图每边裁去约 6%，尺寸 …", or "" when only the
+/// bytes differ.
+fn reused_how(params: &std::collections::BTreeMap<String, String>, lang: Lang) -> String {
+    let get = |k: &str| params.get(k).map(String::as_str);
+    let mut parts = Vec::new();
+    if let Some(crop) = get("crop").and_then(|c| c.parse::<i32>().ok()) {
+        let pct = crop.abs();
+        parts.push(if crop > 0 {
+            lang.fill(Msg::ReusedCropThere, &[("pct", &pct)])
+        } else {
+            lang.fill(Msg::ReusedCropHere, &[("pct", &pct)])
+        });
+    }
+    if let (Some(here), Some(there)) = (get("size_here"), get("size_there")) {
+        parts.push(lang.fill(Msg::ReusedSizes, &[("here", &here), ("there", &there)]));
+    }
+    if let (Some(here), Some(there)) = (get("format_here"), get("format_there")) {
+        parts.push(lang.fill(Msg::ReusedFormats, &[("here", &here), ("there", &there)]));
+    }
+    match get("dated") {
+        Some("here") => parts.push(lang.t(Msg::ReusedDateHereOnly).to_string()),
+        Some("there") => parts.push(lang.t(Msg::ReusedDateThereOnly).to_string()),
+        _ => {}
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    match lang {
+        Lang::Zh => format!("；{}", parts.join("，")),
+        Lang::En => format!("; {}", parts.join(", ")),
+    }
 }
 
 /// Programs whose name in EXIF Software means the picture was retouched or re-encoded by an

@@ -71,6 +71,9 @@ pub struct FileForTagging<'a> {
     pub unreadable: bool,
     /// What went wrong reading the file itself (beside its content's own problems).
     pub read_errors: &'a [crate::problem::Problem],
+    /// Contents visually near-identical to this file's (a photo re-saved, cropped, resized…),
+    /// from the catalog's near-duplicate pairs; empty for anything else.
+    pub similar: &'a [crate::similar::Near],
 }
 
 /// The tagger's answer for one file.

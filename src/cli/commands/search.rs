@@ -96,7 +96,10 @@ pub(in crate::cli) fn show(cfg: &Config, target: &str, json: bool) -> anyhow::Re
     let schema = cfg.schema()?;
     let mut out = std::io::stdout().lock();
     for row in rows {
-        let record = row.to_record(crate::cli::lang());
+        let mut record = row.to_record(crate::cli::lang());
+        if let Some(b3) = &row.blake3 {
+            record.similar = catalog.similar_files(b3)?;
+        }
         if json {
             serde_json::to_writer(&mut out, &record)?;
             writeln!(out)?;

@@ -39,6 +39,8 @@ pub struct RecordPage {
     /// (label, value)
     pub meta: Vec<(String, String)>,
     pub copies: Vec<OtherCopy>,
+    /// 相似照片: near-duplicates (the same picture with other bytes).
+    pub similar: Vec<SimilarRow>,
     pub excerpt: Option<String>,
     pub curation: Option<RecordCuration>,
 }
@@ -55,6 +57,14 @@ pub struct OtherCopy {
     pub href: String,
     pub path: String,
     pub status: String,
+}
+
+/// A near-duplicate photo: its record, its path, and how alike (similarity, and "cropped").
+pub struct SimilarRow {
+    pub href: String,
+    pub path: String,
+    pub score: String,
+    pub how: &'static str,
 }
 
 pub async fn record_page(
@@ -80,6 +90,27 @@ pub async fn record_page(
         Err(e) => return error_page(&p, &here, &e),
     };
     let l = p.lang;
+    let near = {
+        let (st, b3) = (st.clone(), b3.clone());
+        tokio::task::spawn_blocking(move || st.with_catalog(|c| c.similar_files(&b3))).await
+    };
+    let similar = match near {
+        Ok(Ok(v)) => v
+            .into_iter()
+            .map(|s| SimilarRow {
+                href: with_lang(&format!("/record/{}", s.blake3), l),
+                path: s.path,
+                score: format!("{:.3}", s.similarity),
+                how: if s.crop.abs() > 0.005 {
+                    l.t(Msg::SimilarCropped)
+                } else {
+                    ""
+                },
+            })
+            .collect(),
+        Ok(Err(e)) => return error_page(&p, &here, &e.into()),
+        Err(e) => return error_page(&p, &here, &e.into()),
+    };
     let row = rows.iter().find(|r| Some(r.id) == p.id).unwrap_or(&rows[0]);
     let r = row.to_record(l);
     let name = row.file_name().to_string();
@@ -153,6 +184,7 @@ pub async fn record_page(
         tags,
         meta: present::facts(l, &r, st.config().limits.default_offset),
         copies,
+        similar,
         excerpt: r.text_excerpt.clone(),
         curation: record_curation(&st, &who, row.id, &b3),
         name,

@@ -50,6 +50,7 @@ fn inputs(files: &[Fx]) -> Vec<FileForTagging<'_>> {
             manual: &f.manual,
             unreadable: f.unreadable,
             read_errors: &[],
+            similar: &[],
         })
         .collect()
 }

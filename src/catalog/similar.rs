@@ -1,0 +1,252 @@
+//! The catalog's near-duplicate tables: each photo content's visual fingerprint (keyed by
+//! BLAKE3, with the fingerprint version that made it) and the verified pairs of near-identical
+//! contents found among them.
+//!
+//! Both are per content, like `blobs`, and both are derived: fingerprints from the evidence
+//! (decoding is the costly part, so it is done once per content and version, never by `retag`
+//! or `reindex`), pairs from the fingerprints. Tagging, `archive show` and the record page read
+//! the pairs and decode nothing. The tables are created with `IF NOT EXISTS`, so an existing
+//! catalog gains them when opened and its photos are fingerprinted by the next index run.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use rusqlite::{params, OptionalExtension};
+
+use super::Catalog;
+use crate::record::{SimilarFile, Status};
+use crate::similar::{Fingerprint, Near, NearMap, FINGERPRINT_VERSION, KINDS};
+use crate::Result;
+
+pub(super) const DDL: &str = "
+-- One row per photo content fingerprinted: hashes NULL (and error set) when it could not be
+-- decoded, so that it is not tried again until the fingerprint version changes.
+CREATE TABLE IF NOT EXISTS fingerprints(
+    blake3 TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    hashes BLOB,
+    thumb BLOB,
+    error TEXT
+);
+-- Verified near-duplicate contents, stored in both directions.
+CREATE TABLE IF NOT EXISTS near_pairs(
+    a TEXT NOT NULL,
+    b TEXT NOT NULL,
+    similarity REAL NOT NULL,
+    distance INTEGER NOT NULL,
+    crop REAL NOT NULL,
+    PRIMARY KEY(a, b)
+) WITHOUT ROWID;
+";
+
+/// A photo content without a current fingerprint, and one present file that holds it.
+#[derive(Debug, Clone)]
+pub struct ToFingerprint {
+    pub blake3: String,
+    pub path: PathBuf,
+    pub orientation: Option<u16>,
+}
+
+impl Catalog {
+    /// Photo contents held by a present file that have no fingerprint of this version.
+    pub fn photos_to_fingerprint(&self) -> Result<Vec<ToFingerprint>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT b.blake3, json_extract(b.facts, '$.orientation'), r.path, MIN(f.rel)
+                 FROM blobs b JOIN files f ON f.blake3 = b.blake3 AND f.status = 'present'
+                 JOIN roots r ON r.id = f.root_id
+                 WHERE b.media = 'photo' AND NOT EXISTS(
+                     SELECT 1 FROM fingerprints p WHERE p.blake3 = b.blake3 AND p.version = ?1)
+                 GROUP BY b.blake3 ORDER BY b.blake3",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([FINGERPRINT_VERSION], |r| {
+                let root: Vec<u8> = r.get(2)?;
+                let rel: Vec<u8> = r.get(3)?;
+                let orientation: Option<i64> = r.get(1)?;
+                Ok(ToFingerprint {
+                    blake3: r.get(0)?,
+                    path: PathBuf::from(std::ffi::OsStr::from_bytes(&root))
+                        .join(std::ffi::OsStr::from_bytes(&rel)),
+                    orientation: orientation.and_then(|o| u16::try_from(o).ok()),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Store fingerprints (or why there is none) in one transaction; a content's earlier
+    /// fingerprint and its pairs are replaced.
+    pub fn write_fingerprints(
+        &mut self,
+        done: &[(String, std::result::Result<Fingerprint, String>)],
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let err = |cause| crate::Error::Catalog {
+            path: path.clone(),
+            cause,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO fingerprints(blake3, version, hashes, thumb, error)
+                     VALUES(?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(err)?;
+            let mut unpair = tx
+                .prepare_cached("DELETE FROM near_pairs WHERE a = ?1 OR b = ?1")
+                .map_err(err)?;
+            for (b3, f) in done {
+                let (hashes, thumb, error) = match f {
+                    Ok(f) => (Some(f.hash_bytes()), Some(f.thumb.clone()), None),
+                    Err(e) => (None, None, Some(e.as_str())),
+                };
+                put.execute(params![b3, FINGERPRINT_VERSION, hashes, thumb, error])
+                    .map_err(err)?;
+                unpair.execute([b3]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Every current fingerprint's hashes, in BLAKE3 order.
+    pub fn fingerprint_hashes(&self) -> Result<Vec<(String, [u64; KINDS])>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT blake3, hashes FROM fingerprints
+                 WHERE version = ?1 AND hashes IS NOT NULL ORDER BY blake3",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([FINGERPRINT_VERSION], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (b3, bytes) = row.map_err(|e| self.err(e))?;
+            if let Some(h) = Fingerprint::hashes_from(&bytes) {
+                out.push((b3, h));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A content's current fingerprint, if it has one.
+    pub fn fingerprint(&self, blake3: &str) -> Result<Option<Fingerprint>> {
+        let row: Option<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT hashes, thumb FROM fingerprints
+                 WHERE blake3 = ?1 AND version = ?2 AND hashes IS NOT NULL",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![blake3, FINGERPRINT_VERSION], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        Ok(row.and_then(|(h, thumb)| {
+            Some(Fingerprint {
+                hashes: Fingerprint::hashes_from(&h)?,
+                thumb,
+            })
+        }))
+    }
+
+    /// Record contents' verified near-duplicates (both directions), in one transaction.
+    pub fn write_near(&mut self, found: &[(String, Vec<Near>)]) -> Result<()> {
+        let path = self.path.clone();
+        let err = |cause| crate::Error::Catalog {
+            path: path.clone(),
+            cause,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO near_pairs(a, b, similarity, distance, crop)
+                     VALUES(?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(err)?;
+            for (blake3, near) in found {
+                for n in near {
+                    put.execute(params![blake3, n.blake3, n.similarity, n.distance, n.crop])
+                        .map_err(err)?;
+                    put.execute(params![n.blake3, blake3, n.similarity, n.distance, -n.crop])
+                        .map_err(err)?;
+                }
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// A content's near-duplicates, most similar first.
+    pub fn near_of(&self, blake3: &str) -> Result<Vec<Near>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT b, similarity, distance, crop FROM near_pairs WHERE a = ?1
+                 ORDER BY similarity DESC, b",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([blake3], near_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The present files whose content is a near-duplicate of `blake3`, most similar first:
+    /// what a record lists as 相似照片.
+    pub fn similar_files(&self, blake3: &str) -> Result<Vec<SimilarFile>> {
+        let mut out = Vec::new();
+        for n in self.near_of(blake3)? {
+            for row in self.files_by_blake3(&n.blake3)? {
+                if row.status == Status::Present {
+                    out.push(SimilarFile {
+                        path: row.display_path(),
+                        blake3: n.blake3.clone(),
+                        similarity: n.similarity,
+                        crop: n.crop,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every content's near-duplicates.
+    pub fn near_map(&self) -> Result<NearMap> {
+        let mut st = self
+            .conn
+            .prepare("SELECT a, b, similarity, distance, crop FROM near_pairs ORDER BY a, b")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, near_row_at(r, 1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut map = NearMap::default();
+        for row in rows {
+            let (a, n) = row.map_err(|e| self.err(e))?;
+            map.entry(a).or_default().push(n);
+        }
+        Ok(map)
+    }
+}
+
+fn near_row(r: &rusqlite::Row) -> rusqlite::Result<Near> {
+    near_row_at(r, 0)
+}
+
+fn near_row_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Near> {
+    Ok(Near {
+        blake3: r.get(at)?,
+        similarity: r.get::<_, f64>(at + 1)? as f32,
+        distance: r.get(at + 2)?,
+        crop: r.get::<_, f64>(at + 3)? as f32,
+    })
+}

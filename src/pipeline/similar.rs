@@ -1,0 +1,225 @@
+//! The index run's near-duplicate step: fingerprint every photo content that has no current
+//! fingerprint, then find and verify the near-duplicates of those just fingerprinted.
+//!
+//! It runs after the walk, over the catalog rather than inside the readers, so that one
+//! mechanism serves a new tree, new files in an old tree and a catalog made before
+//! fingerprints existed (or by another fingerprint version): all are "photo contents without a
+//! current fingerprint". Each content is decoded once, from one of its present files, and a
+//! killed run keeps every chunk already written. `retag` and `reindex` never come here.
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::catalog::{Catalog, ToFingerprint};
+use crate::similar::{self, Candidate, Fingerprint, Index, Match, Near, KINDS};
+use crate::Result;
+
+/// Contents fingerprinted (and then searched) per transaction.
+const CHUNK: usize = 512;
+/// Photos larger than this are not read for a fingerprint (no phone photo comes near it).
+const MAX_PHOTO_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What the step did.
+#[derive(Debug, Default)]
+pub(super) struct SimilarPass {
+    /// Contents fingerprinted this run (decoded or found undecodable).
+    pub fingerprinted: u64,
+    /// Contents whose near-duplicate pairs may have changed: those fingerprinted and every
+    /// content paired with them before or now. Their files' flags are recomputed.
+    pub changed: FxHashSet<String>,
+}
+
+/// Fingerprint what needs it and pair it. `threads` decode at once.
+pub(super) fn run(
+    catalog: &mut Catalog,
+    threads: usize,
+    announce: impl Fn(usize),
+) -> Result<SimilarPass> {
+    let todo = catalog.photos_to_fingerprint()?;
+    let mut pass = SimilarPass::default();
+    if todo.is_empty() {
+        return Ok(pass);
+    }
+    announce(todo.len());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("fingerprint-{i}"))
+        .build()
+        .map_err(|e| crate::Error::Thread {
+            what: "fingerprint threads",
+            cause: std::io::Error::other(e),
+        })?;
+    let mut fresh = Vec::new();
+    for chunk in todo.chunks(CHUNK) {
+        let done: Vec<(String, std::result::Result<Fingerprint, String>)> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|t| (t.blake3.clone(), fingerprint_file(t)))
+                .collect()
+        });
+        // Pairs of a content fingerprinted again are dropped with its old fingerprint.
+        for (b3, _) in &done {
+            pass.changed
+                .extend(catalog.near_of(b3)?.into_iter().map(|n| n.blake3));
+        }
+        catalog.write_fingerprints(&done)?;
+        pass.fingerprinted += done.len() as u64;
+        for (b3, f) in done {
+            pass.changed.insert(b3.clone());
+            if f.is_ok() {
+                fresh.push(b3);
+            }
+        }
+    }
+    pair(catalog, &pool, &fresh, &mut pass.changed)?;
+    Ok(pass)
+}
+
+fn fingerprint_file(t: &ToFingerprint) -> std::result::Result<Fingerprint, String> {
+    let size = std::fs::metadata(&t.path).map_err(|e| e.to_string())?.len();
+    if size > MAX_PHOTO_BYTES {
+        return Err(format!("{size} bytes is larger than any photo"));
+    }
+    let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;
+    similar::fingerprint(&bytes, t.orientation).map_err(|e| e.to_string())
+}
+
+/// Find the verified near-duplicates of each fresh content among all fingerprinted contents
+/// and store them. Contents with the same hashes (the same pixels under other metadata) share
+/// one index entry, so each pair of pictures is verified once however many copies each has;
+/// the index holds hashes only, and thumbnails are read for candidates alone.
+fn pair(
+    catalog: &mut Catalog,
+    pool: &rayon::ThreadPool,
+    fresh: &[String],
+    changed: &mut FxHashSet<String>,
+) -> Result<()> {
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    let all = catalog.fingerprint_hashes()?;
+    let mut index = Index::new();
+    let mut entry_of: FxHashMap<[u64; KINDS], u32> = FxHashMap::default();
+    // Per entry, the contents (indexes into `all`) with its hashes.
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for (i, (_, h)) in all.iter().enumerate() {
+        let e = *entry_of.entry(*h).or_insert_with(|| {
+            members.push(Vec::new());
+            index.add(*h)
+        });
+        members[e as usize].push(i);
+    }
+    let fresh: FxHashSet<&str> = fresh.iter().map(String::as_str).collect();
+    let mut queries: Vec<u32> = (0..members.len() as u32)
+        .filter(|&e| {
+            members[e as usize]
+                .iter()
+                .any(|&i| fresh.contains(all[i].0.as_str()))
+        })
+        .collect();
+    queries.sort_unstable();
+    let mut thumbs: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
+    for chunk in queries.chunks(CHUNK) {
+        let cands: Vec<(u32, Vec<Candidate>)> = chunk
+            .iter()
+            .map(|&e| {
+                let f = Fingerprint {
+                    hashes: index.hashes_of(e),
+                    thumb: Vec::new(),
+                };
+                (e, index.candidates(&f, Some(e)))
+            })
+            .collect();
+        // Thumbnails: every member of a queried entry, the first member of each candidate.
+        for (e, cs) in &cands {
+            for &i in &members[*e as usize] {
+                thumb_of(catalog, &all, &mut thumbs, i)?;
+            }
+            for c in cs {
+                thumb_of(catalog, &all, &mut thumbs, members[c.entry as usize][0])?;
+            }
+        }
+        let (thumbs, members) = (&thumbs, &members);
+        // Per queried entry: how each of its contents matches the first (the same hashes
+        // should mean the same picture; the thumbnails confirm it), and the candidates verified.
+        type Verified = (u32, Vec<Option<Match>>, Vec<(Candidate, Match)>);
+        let verified: Vec<Verified> = pool.install(|| {
+            cands
+                .par_iter()
+                .map(|(e, cs)| {
+                    let group = &members[*e as usize];
+                    let Some(mine) = thumbs.get(&group[0]) else {
+                        return (*e, vec![None; group.len()], Vec::new());
+                    };
+                    let same = group
+                        .iter()
+                        .map(|i| {
+                            let m = similar::compare::compare_hinted(mine, thumbs.get(i)?, 0.0);
+                            (m.similarity >= similar::MIN_SIMILARITY).then_some(m)
+                        })
+                        .collect();
+                    let ok = cs
+                        .iter()
+                        .filter_map(|c| {
+                            let theirs = thumbs.get(&members[c.entry as usize][0])?;
+                            let m = similar::compare::compare_hinted(mine, theirs, c.crop_hint());
+                            (m.similarity >= similar::MIN_SIMILARITY).then_some((*c, m))
+                        })
+                        .collect();
+                    (*e, same, ok)
+                })
+                .collect()
+        });
+        let mut out: Vec<(String, Vec<Near>)> = Vec::new();
+        for (e, same, ok) in verified {
+            let group = &members[e as usize];
+            for (x, &i) in group.iter().enumerate() {
+                if !fresh.contains(all[i].0.as_str()) {
+                    continue;
+                }
+                let mut near = Vec::new();
+                // The other contents with the same hashes: each was compared with the first,
+                // and a pair is as alike as the less alike of the two.
+                for (y, &j) in group.iter().enumerate() {
+                    if let (true, Some(a), Some(b)) = (x != y, same[x], same[y]) {
+                        let m = if a.similarity < b.similarity { a } else { b };
+                        near.push(near_of(&all[j].0, 0, m));
+                    }
+                }
+                for (c, m) in &ok {
+                    for &j in &members[c.entry as usize] {
+                        near.push(near_of(&all[j].0, c.distance, *m));
+                    }
+                }
+                changed.extend(near.iter().map(|n| n.blake3.clone()));
+                out.push((all[i].0.clone(), near));
+            }
+        }
+        catalog.write_near(&out)?;
+    }
+    Ok(())
+}
+
+/// Read content `i`'s thumbnail once.
+fn thumb_of(
+    catalog: &Catalog,
+    all: &[(String, [u64; KINDS])],
+    thumbs: &mut FxHashMap<usize, Vec<u8>>,
+    i: usize,
+) -> Result<()> {
+    if let std::collections::hash_map::Entry::Vacant(v) = thumbs.entry(i) {
+        if let Some(f) = catalog.fingerprint(&all[i].0)? {
+            v.insert(f.thumb);
+        }
+    }
+    Ok(())
+}
+
+fn near_of(blake3: &str, distance: u32, m: Match) -> Near {
+    Near {
+        blake3: blake3.to_string(),
+        similarity: m.similarity,
+        distance,
+        crop: m.crop,
+    }
+}

@@ -1,0 +1,170 @@
+//! Whether two candidate photos are really the same picture: their small grey thumbnails are
+//! aligned (one may be a centred crop of the other) and correlated, ignoring the worst-matching
+//! part (a watermark pasted over a corner).
+//!
+//! The hashes alone cannot decide: two photos of different events with the same layout (sky,
+//! mountains, a banner, a row of people) share most low frequencies. The thumbnails keep the
+//! shapes, and a correlation after normalising brightness and contrast is insensitive to what
+//! re-saving does (brightening, re-compression, resizing, PNG).
+
+use super::THUMB;
+
+/// Crops tried when aligning without a hint: the fraction cut from each side of the larger
+/// picture.
+const CROPS: [f32; 6] = [0.0, 0.02, 0.04, 0.06, 0.08, 0.10];
+/// Around a hinted crop, the step tried on either side.
+const STEP: f32 = 0.02;
+/// The worst-matching share of pixels left out (a corner watermark covers ~15 %).
+const TRIM: f32 = 0.2;
+
+/// How two thumbnails match at their best alignment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Match {
+    /// Correlation of the aligned thumbnails after trimming, -1..1 (1: the same picture).
+    pub similarity: f32,
+    /// The fraction cut from each side that aligned them: > 0 when the second is a crop of the
+    /// first, < 0 when the first is a crop of the second.
+    pub crop: f32,
+}
+
+/// Compare two THUMB×THUMB thumbnails at every alignment in `CROPS`, either way.
+pub fn compare(a: &[u8], b: &[u8]) -> Match {
+    let crops: Vec<f32> = CROPS
+        .iter()
+        .flat_map(|&c| if c == 0.0 { vec![0.0] } else { vec![c, -c] })
+        .collect();
+    compare_at(a, b, &crops)
+}
+
+/// Compare two thumbnails uncropped, at the crop the hashes suggest (`Candidate::crop_hint`)
+/// and a step either side of it: four alignments instead of eleven, since verification runs
+/// for every candidate.
+pub fn compare_hinted(a: &[u8], b: &[u8], hint: f32) -> Match {
+    let mut crops = vec![0.0, hint - STEP, hint, hint + STEP];
+    crops.retain(|c| c.abs() < 0.2);
+    crops.sort_by(f32::total_cmp);
+    crops.dedup_by(|x, y| (*x - *y).abs() < 1e-4);
+    compare_at(a, b, &crops)
+}
+
+/// The best of the given alignments: crop > 0 compares b with the centre of a, < 0 a with the
+/// centre of b.
+fn compare_at(a: &[u8], b: &[u8], crops: &[f32]) -> Match {
+    let mut best = Match {
+        similarity: -1.0,
+        crop: 0.0,
+    };
+    if a.len() != THUMB * THUMB || b.len() != THUMB * THUMB {
+        return best;
+    }
+    let (fa, fb) = (to_f32(a), to_f32(b));
+    let (da, db) = (detail(&fa), detail(&fb));
+    for &crop in crops {
+        let s = if crop > 1e-4 {
+            trimmed_correlation(&detail(&centre(&fa, crop)), &db)
+        } else if crop < -1e-4 {
+            trimmed_correlation(&detail(&centre(&fb, -crop)), &da)
+        } else {
+            trimmed_correlation(&da, &db)
+        };
+        if s > best.similarity {
+            best = Match {
+                similarity: s,
+                crop,
+            };
+        }
+    }
+    best
+}
+
+fn to_f32(t: &[u8]) -> Vec<f32> {
+    t.iter().map(|&v| f32::from(v)).collect()
+}
+
+/// The centred region of a thumbnail left after cutting `inset` of each side, resampled
+/// (bilinear) to the full size.
+fn centre(t: &[f32], inset: f32) -> Vec<f32> {
+    if inset == 0.0 {
+        return t.to_vec();
+    }
+    let n = THUMB as f32;
+    let span = n * (1.0 - 2.0 * inset);
+    let at = |x: f32, y: f32| -> f32 {
+        let (x, y) = (x.clamp(0.0, n - 1.0), y.clamp(0.0, n - 1.0));
+        let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+        let (x1, y1) = ((x0 + 1).min(THUMB - 1), (y0 + 1).min(THUMB - 1));
+        let (tx, ty) = (x - x0 as f32, y - y0 as f32);
+        let v = |xx: usize, yy: usize| t[yy * THUMB + xx];
+        (v(x0, y0) * (1.0 - tx) + v(x1, y0) * tx) * (1.0 - ty)
+            + (v(x0, y1) * (1.0 - tx) + v(x1, y1) * tx) * ty
+    };
+    let mut out = Vec::with_capacity(THUMB * THUMB);
+    for gy in 0..THUMB {
+        for gx in 0..THUMB {
+            // Cell centres of the output, in the input's pixel-centre coordinates.
+            let x = n * inset + (gx as f32 + 0.5) * span / n - 0.5;
+            let y = n * inset + (gy as f32 + 0.5) * span / n - 0.5;
+            out.push(at(x, y));
+        }
+    }
+    out
+}
+
+/// The picture less its local average (a 5×5 box): what is left is edges and texture. Two
+/// photos of the same layout share the sky-over-ground gradient that dominates a plain
+/// correlation; their banners, people and ridges differ here.
+fn detail(t: &[f32]) -> Vec<f32> {
+    const R: usize = 2;
+    let n = THUMB;
+    // The box is a rectangle clipped at the edges, so its sum is separable: rows, then columns.
+    let span = |i: usize| (i.saturating_sub(R), (i + R).min(n - 1));
+    let mut rows = vec![0f32; n * n];
+    for y in 0..n {
+        for x in 0..n {
+            let (a, b) = span(x);
+            rows[y * n + x] = t[y * n + a..=y * n + b].iter().sum();
+        }
+    }
+    let mut out = Vec::with_capacity(n * n);
+    for y in 0..n {
+        let (a, b) = span(y);
+        for x in 0..n {
+            let (c, d) = span(x);
+            let sum: f32 = (a..=b).map(|yy| rows[yy * n + x]).sum();
+            let count = ((b - a + 1) * (d - c + 1)) as f32;
+            out.push(t[y * n + x] - sum / count);
+        }
+    }
+    out
+}
+
+/// Pearson correlation over the pixels that match best: normalise both, leave out the TRIM
+/// share with the largest differences, normalise the rest again and correlate it.
+fn trimmed_correlation(a: &[f32], b: &[f32]) -> f32 {
+    let all: Vec<usize> = (0..a.len()).collect();
+    let (za, zb) = (zscores(a, &all), zscores(b, &all));
+    let mut order: Vec<(f32, usize)> = za
+        .iter()
+        .zip(&zb)
+        .enumerate()
+        .map(|(i, (x, y))| ((x - y) * (x - y), i))
+        .collect();
+    let keep = ((1.0 - TRIM) * a.len() as f32) as usize;
+    // Only which pixels are kept matters, not their order.
+    order.select_nth_unstable_by(keep, |p, q| p.0.total_cmp(&q.0));
+    let kept: Vec<usize> = order[..keep].iter().map(|p| p.1).collect();
+    let (za, zb) = (zscores(a, &kept), zscores(b, &kept));
+    za.iter().zip(&zb).map(|(x, y)| x * y).sum::<f32>() / kept.len().max(1) as f32
+}
+
+/// z-scores of `v` at the given indices (a flat picture has no shape: all zero).
+fn zscores(v: &[f32], idx: &[usize]) -> Vec<f32> {
+    let n = idx.len().max(1) as f32;
+    let mean = idx.iter().map(|&i| v[i]).sum::<f32>() / n;
+    let var = idx.iter().map(|&i| (v[i] - mean).powi(2)).sum::<f32>() / n;
+    let sd = var.sqrt();
+    if sd < 1.0 {
+        return vec![0.0; idx.len()];
+    }
+    idx.iter().map(|&i| (v[i] - mean) / sd).collect()
+}

@@ -1,0 +1,285 @@
+//! One photo's visual fingerprint: perceptual hashes of the whole picture and of two centred
+//! crops, and a small grey thumbnail kept to verify a candidate match.
+//!
+//! A single 64-bit DCT hash separates a photo cropped by 6 % per side from its original by about
+//! as much as two different photos of similar outdoor scenes are separated, because the crop
+//! shifts and rescales everything. Hashing the centre of each photo as well means a cropped
+//! copy's whole picture meets its original's centre at a small distance. The hashes only find
+//! candidates; the thumbnail comparison in `compare.rs` decides.
+//!
+//! Cost is what decides the decoding: a JPEG is decoded at 1/8 of its size by DCT scaling
+//! (`jpeg-decoder`'s `scale`), which skips the inverse transform of all but the DC term, so a
+//! 12-megapixel photo never exists at full size (docs/decisions.md has the measurement).
+
+use std::io::Cursor;
+
+use super::{Fingerprint, GRID, KINDS, THUMB};
+
+/// Centred crops hashed besides the whole picture: the fraction cut from each side.
+pub const INSETS: [f32; KINDS] = [0.0, 0.06, 0.12];
+
+/// Sources with a longer edge than this are not decoded (a decompression bomb's header).
+const MAX_EDGE: u32 = 30_000;
+/// Memory a decoder may take for one photo's scaled pixels.
+const MAX_DECODE_BYTES: usize = 96 * 1024 * 1024;
+
+/// Why a photo has no fingerprint (kept as text in the catalog so it is not retried).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FingerprintError {
+    #[error("not a format fingerprinted (JPEG or PNG)")]
+    Unsupported,
+    #[error("cannot decode: {0}")]
+    Decode(String),
+    #[error("too small to compare ({0}×{1} pixels)")]
+    TooSmall(u32, u32),
+}
+
+/// A greyscale picture as decoded (scaled), row-major.
+pub struct Grey {
+    pub width: u32,
+    pub height: u32,
+    pub px: Vec<u8>,
+}
+
+/// The fingerprint of a photo's bytes, upright by its EXIF orientation (1–8; anything else is
+/// taken as upright).
+pub fn fingerprint(
+    bytes: &[u8],
+    orientation: Option<u16>,
+) -> Result<Fingerprint, FingerprintError> {
+    let grey = decode_grey(bytes)?;
+    Ok(of_grey(&grey, orientation))
+}
+
+/// The fingerprint of an already decoded greyscale picture.
+pub fn of_grey(g: &Grey, orientation: Option<u16>) -> Fingerprint {
+    let integral = Integral::new(g);
+    let mut hashes = [0u64; KINDS];
+    for (k, inset) in INSETS.iter().enumerate() {
+        let grid = orient(&integral.grid(*inset, GRID), GRID, orientation);
+        hashes[k] = phash(&grid);
+    }
+    let thumb = orient(&integral.grid(0.0, THUMB), THUMB, orientation);
+    Fingerprint {
+        hashes,
+        thumb: thumb
+            .iter()
+            .map(|v| v.round().clamp(0.0, 255.0) as u8)
+            .collect(),
+    }
+}
+
+/// Decode to greyscale, small: JPEG by DCT scaling, PNG whole (screenshots and re-saves are
+/// small) and then averaged down.
+pub fn decode_grey(bytes: &[u8]) -> Result<Grey, FingerprintError> {
+    let g = if bytes.starts_with(&[0xFF, 0xD8]) {
+        decode_jpeg(bytes)?
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        decode_png(bytes)?
+    } else {
+        return Err(FingerprintError::Unsupported);
+    };
+    if g.width < 8 || g.height < 8 {
+        return Err(FingerprintError::TooSmall(g.width, g.height));
+    }
+    Ok(g)
+}
+
+fn decode_jpeg(bytes: &[u8]) -> Result<Grey, FingerprintError> {
+    use jpeg_decoder::{Decoder, PixelFormat};
+    let err = |e: jpeg_decoder::Error| FingerprintError::Decode(e.to_string());
+    let mut d = Decoder::new(Cursor::new(bytes));
+    d.set_max_decoding_buffer_size(MAX_DECODE_BYTES);
+    d.read_info().map_err(err)?;
+    let info = d.info().ok_or(FingerprintError::Unsupported)?;
+    if u32::from(info.width.max(info.height)) > MAX_EDGE {
+        return Err(FingerprintError::Decode(format!(
+            "{}×{} pixels is larger than any photo",
+            info.width, info.height
+        )));
+    }
+    // The smallest DCT scale whose result still has 64 pixels on its short side.
+    let (w, h) = d.scale(64, 64).map_err(err)?;
+    let data = d.decode().map_err(err)?;
+    let n = usize::from(w) * usize::from(h);
+    let px: Vec<u8> = match info.pixel_format {
+        PixelFormat::L8 => data.get(..n).map(<[u8]>::to_vec),
+        PixelFormat::L16 => {
+            (data.len() >= 2 * n).then(|| data.chunks_exact(2).take(n).map(|c| c[0]).collect())
+        }
+        PixelFormat::RGB24 => (data.len() >= 3 * n).then(|| {
+            data.chunks_exact(3)
+                .take(n)
+                .map(|c| luma(c[0], c[1], c[2]))
+                .collect()
+        }),
+        PixelFormat::CMYK32 => (data.len() >= 4 * n).then(|| {
+            // Decoded CMYK arrives inverted (Adobe): each channel is already "ink absent".
+            data.chunks_exact(4)
+                .take(n)
+                .map(|c| {
+                    let k = u16::from(c[3]);
+                    let ch = |v: u8| (u16::from(v) * k / 255) as u8;
+                    luma(ch(c[0]), ch(c[1]), ch(c[2]))
+                })
+                .collect()
+        }),
+    }
+    .ok_or_else(|| FingerprintError::Decode("fewer pixels than the header says".into()))?;
+    Ok(Grey {
+        width: u32::from(w),
+        height: u32::from(h),
+        px,
+    })
+}
+
+fn decode_png(bytes: &[u8]) -> Result<Grey, FingerprintError> {
+    let mut r = image::ImageReader::with_format(Cursor::new(bytes), image::ImageFormat::Png);
+    let mut l = image::Limits::default();
+    l.max_image_width = Some(MAX_EDGE);
+    l.max_image_height = Some(MAX_EDGE);
+    l.max_alloc = Some(MAX_DECODE_BYTES as u64);
+    r.limits(l);
+    let img = r
+        .decode()
+        .map_err(|e| FingerprintError::Decode(e.to_string()))?
+        .into_luma8();
+    Ok(Grey {
+        width: img.width(),
+        height: img.height(),
+        px: img.into_raw(),
+    })
+}
+
+fn luma(r: u8, g: u8, b: u8) -> u8 {
+    ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29) >> 8) as u8
+}
+
+/// A summed-area table, so that every cell of every grid is an average over its exact box.
+struct Integral {
+    w: usize,
+    h: usize,
+    sums: Vec<f64>,
+}
+
+impl Integral {
+    fn new(g: &Grey) -> Integral {
+        let (w, h) = (g.width as usize, g.height as usize);
+        let mut sums = vec![0f64; (w + 1) * (h + 1)];
+        for y in 0..h {
+            let mut row = 0f64;
+            for x in 0..w {
+                row += f64::from(g.px[y * w + x]);
+                sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+            }
+        }
+        Integral { w, h, sums }
+    }
+
+    /// The integral image at a fractional point: bilinear between its four neighbours, which is
+    /// the exact area sum when a box edge falls inside a pixel.
+    fn at(&self, x: f64, y: f64) -> f64 {
+        let (xf, yf) = (x.floor(), y.floor());
+        let (xi, yi) = ((xf as usize).min(self.w), (yf as usize).min(self.h));
+        let (xj, yj) = ((xi + 1).min(self.w), (yi + 1).min(self.h));
+        let (tx, ty) = (x - xf, y - yf);
+        let s = |xx: usize, yy: usize| self.sums[yy * (self.w + 1) + xx];
+        let top = s(xi, yi) * (1.0 - tx) + s(xj, yi) * tx;
+        let bot = s(xi, yj) * (1.0 - tx) + s(xj, yj) * tx;
+        top * (1.0 - ty) + bot * ty
+    }
+
+    /// An `n`×`n` grid of box means over the centred region left after cutting `inset` of each
+    /// side (the aspect ratio is not kept: resized copies keep theirs, so both squash alike).
+    /// The integral is read once per grid corner; each cell is four of them.
+    fn grid(&self, inset: f32, n: usize) -> Vec<f32> {
+        let (w, h) = (self.w as f64, self.h as f64);
+        let i = f64::from(inset);
+        let (x0, y0) = (w * i, h * i);
+        let (cw, ch) = (w * (1.0 - 2.0 * i), h * (1.0 - 2.0 * i));
+        let xs: Vec<f64> = (0..=n).map(|g| x0 + cw * g as f64 / n as f64).collect();
+        let ys: Vec<f64> = (0..=n).map(|g| y0 + ch * g as f64 / n as f64).collect();
+        let corners: Vec<f64> = ys
+            .iter()
+            .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
+            .map(|(x, y)| self.at(x, y))
+            .collect();
+        let c = |gx: usize, gy: usize| corners[gy * (n + 1) + gx];
+        let area = (cw / n as f64 * ch / n as f64).max(1e-9);
+        let mut out = Vec::with_capacity(n * n);
+        for gy in 0..n {
+            for gx in 0..n {
+                let sum = c(gx + 1, gy + 1) - c(gx, gy + 1) - c(gx + 1, gy) + c(gx, gy);
+                out.push((sum / area) as f32);
+            }
+        }
+        out
+    }
+}
+
+/// Turn a square grid upright by EXIF orientation: a rotated re-save (pixels turned, tag
+/// dropped) then matches its original.
+pub fn orient(g: &[f32], n: usize, orientation: Option<u16>) -> Vec<f32> {
+    let o = orientation.unwrap_or(1);
+    if !(2..=8).contains(&o) {
+        return g.to_vec();
+    }
+    let mut out = vec![0f32; n * n];
+    let last = n - 1;
+    for y in 0..n {
+        for x in 0..n {
+            // Where the upright pixel (x, y) is stored in the file.
+            let (sx, sy) = match o {
+                2 => (last - x, y),
+                3 => (last - x, last - y),
+                4 => (x, last - y),
+                5 => (y, x),
+                6 => (y, last - x),
+                7 => (last - y, last - x),
+                _ => (last - y, x),
+            };
+            out[y * n + x] = g[sy * n + sx];
+        }
+    }
+    out
+}
+
+/// The 64-bit DCT hash of a GRID×GRID picture: the 8×8 lowest frequencies, each bit set when the
+/// coefficient is above their median (the DC term is left out of the median).
+pub fn phash(grid: &[f32]) -> u64 {
+    let n = GRID;
+    let basis = dct_basis();
+    // Rows, then columns, keeping only the first 8 frequencies in each direction.
+    let mut rows = [[0f32; 8]; GRID];
+    for y in 0..n {
+        for (u, r) in rows[y].iter_mut().enumerate() {
+            *r = (0..n).map(|x| grid[y * n + x] * basis[u][x]).sum();
+        }
+    }
+    let mut coef = [0f32; 64];
+    for v in 0..8 {
+        for u in 0..8 {
+            coef[v * 8 + u] = (0..n).map(|y| rows[y][u] * basis[v][y]).sum();
+        }
+    }
+    let mut sorted: Vec<f32> = coef[1..].to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let median = (sorted[31] + sorted[32]) / 2.0;
+    coef.iter()
+        .enumerate()
+        .fold(0u64, |h, (i, c)| if *c > median { h | 1 << i } else { h })
+}
+
+fn dct_basis() -> &'static [[f32; GRID]; 8] {
+    static BASIS: std::sync::OnceLock<[[f32; GRID]; 8]> = std::sync::OnceLock::new();
+    BASIS.get_or_init(|| {
+        let mut b = [[0f32; GRID]; 8];
+        for (u, row) in b.iter_mut().enumerate() {
+            for (x, v) in row.iter_mut().enumerate() {
+                *v = ((std::f64::consts::PI / GRID as f64) * (x as f64 + 0.5) * u as f64).cos()
+                    as f32;
+            }
+        }
+        b
+    })
+}

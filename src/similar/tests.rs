@@ -1,0 +1,170 @@
+//! Every alteration of a generated activity photo is found, and photos of other events with the
+//! same layout are not (src/sample/altered.rs makes both).
+
+use super::*;
+use crate::sample::altered::{alter, original, Alteration};
+
+const W: u32 = 480;
+const H: u32 = 360;
+
+struct Originals {
+    index: Index,
+    prints: Vec<Fingerprint>,
+    files: Vec<(Vec<u8>, Option<u16>)>,
+}
+
+fn originals(n: u32) -> Originals {
+    let mut o = Originals {
+        index: Index::new(),
+        prints: Vec::new(),
+        files: Vec::new(),
+    };
+    for seed in 0..n {
+        // Every third photo is stored sideways with EXIF Orientation 6.
+        let sideways = seed % 3 == 2;
+        let bytes = original(seed, W, H, sideways);
+        let orientation = sideways.then_some(6);
+        let f = fingerprint(&bytes, orientation).expect("generated photos decode");
+        o.index.add(f.hashes);
+        o.prints.push(f);
+        o.files.push((bytes, orientation));
+    }
+    o
+}
+
+fn found(o: &Originals, f: &Fingerprint, skip: Option<u32>) -> Vec<Verified> {
+    near_duplicates(&o.index, f, skip, |e| {
+        o.prints.get(e as usize).map(|p| p.thumb.clone())
+    })
+}
+
+#[test]
+fn every_alteration_is_found_and_only_its_original() {
+    let o = originals(12);
+    let mut missed = Vec::new();
+    let mut lowest = 2f32;
+    for seed in [0u32, 1, 2, 5] {
+        let (bytes, orientation) = &o.files[seed as usize];
+        for a in Alteration::ALL {
+            let copy = alter(bytes, *orientation, a);
+            // The copy has no EXIF: it is upright as stored.
+            let f = fingerprint(&copy, None).unwrap();
+            let got = found(&o, &f, None);
+            let entries: Vec<u32> = got.iter().map(|v| v.entry).collect();
+            lowest = lowest.min(compare(&o.prints[seed as usize].thumb, &f.thumb).similarity);
+            if entries != [seed] {
+                missed.push(format!("seed {seed} {}: {got:?}", a.name()));
+            }
+        }
+    }
+    assert!(missed.is_empty(), "{missed:#?}");
+    assert!(
+        lowest > MIN_SIMILARITY + 0.01,
+        "least similar copy: {lowest}"
+    );
+}
+
+#[test]
+fn a_cropped_copy_is_aligned_as_a_crop() {
+    let o = originals(1);
+    let copy = alter(&o.files[0].0, None, Alteration::Cropped);
+    let f = fingerprint(&copy, None).unwrap();
+    let m = compare(&o.prints[0].thumb, &f.thumb);
+    assert!(m.similarity > 0.95, "{m:?}");
+    assert!(
+        (0.04..=0.08).contains(&m.crop),
+        "the copy is the original's centre: {m:?}"
+    );
+}
+
+#[test]
+fn photos_of_other_events_with_the_same_layout_are_not_near_duplicates() {
+    let o = originals(24);
+    let mut pairs = Vec::new();
+    let mut closest = -1f32;
+    for (i, f) in o.prints.iter().enumerate() {
+        for v in found(&o, f, Some(i as u32)) {
+            pairs.push((i, v));
+        }
+        for (j, g) in o.prints.iter().enumerate() {
+            if i != j {
+                closest = closest.max(compare(&f.thumb, &g.thumb).similarity);
+            }
+        }
+    }
+    assert!(pairs.is_empty(), "{pairs:?}");
+    // The margin the threshold stands on, so that a change that erodes it shows here.
+    assert!(
+        closest < MIN_SIMILARITY - 0.01,
+        "closest look-alikes: {closest}"
+    );
+}
+
+#[test]
+fn a_sideways_photo_and_its_upright_copy_have_the_same_fingerprint_hashes() {
+    let sideways = original(7, W, H, true);
+    let upright = original(7, W, H, false);
+    let a = fingerprint(&sideways, Some(6)).unwrap();
+    let b = fingerprint(&upright, None).unwrap();
+    let d: Vec<u32> = a
+        .hashes
+        .iter()
+        .zip(b.hashes)
+        .map(|(x, y)| (x ^ y).count_ones())
+        .collect();
+    assert!(d.iter().all(|&d| d <= 4), "{d:?}");
+    assert!(compare(&a.thumb, &b.thumb).similarity > 0.97);
+}
+
+#[test]
+fn what_cannot_be_fingerprinted_says_why() {
+    assert_eq!(
+        fingerprint(b"GIF89a....", None),
+        Err(FingerprintError::Unsupported)
+    );
+    assert!(matches!(
+        fingerprint(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 2], None),
+        Err(FingerprintError::Decode(_))
+    ));
+}
+
+#[test]
+fn hashes_survive_their_stored_form() {
+    let f = Fingerprint {
+        hashes: [1, u64::MAX, 0x0123_4567_89ab_cdef],
+        thumb: vec![0; THUMB * THUMB],
+    };
+    assert_eq!(Fingerprint::hashes_from(&f.hash_bytes()), Some(f.hashes));
+    assert_eq!(Fingerprint::hashes_from(&[0; 5]), None);
+}
+
+/// The index finds a hash within 7 bits whatever bits differ, among many unrelated ones.
+#[test]
+fn the_index_finds_every_hash_within_seven_bits() {
+    let mut rng = crate::sample::Rng(99);
+    let mut index = Index::new();
+    for _ in 0..20_000 {
+        index.add([rng.next(), rng.next(), rng.next()]);
+    }
+    for trial in 0..200 {
+        let target = rng.below(20_000) as u32;
+        let mut q = [rng.next(), rng.next(), rng.next()];
+        let mut h = index_hashes(&index, target)[0];
+        for _ in 0..(trial % 8) {
+            h ^= 1 << rng.below(64);
+        }
+        q[1] = h;
+        let f = Fingerprint {
+            hashes: q,
+            thumb: Vec::new(),
+        };
+        assert!(
+            index.candidates(&f, None).iter().any(|c| c.entry == target),
+            "trial {trial}"
+        );
+    }
+}
+
+fn index_hashes(index: &Index, entry: u32) -> [u64; KINDS] {
+    index.hashes_of(entry)
+}

@@ -1,0 +1,235 @@
+//! Re-used photos: altered copies of an activity photo submitted under another prefecture are
+//! flagged on both sides, photos of other events with the same layout are not, a copy beside
+//! its original is listed but not flagged, and an existing catalog gains fingerprints on its
+//! next index run (never on `retag`).
+
+use archive::sample::altered::{alter, original, Alteration};
+
+use super::harness::Env;
+
+const W: u32 = 480;
+const H: u32 = 360;
+const HERE: &str = "海东市/乐都区/B4.1科普大篷车";
+const THERE: &str = "西宁市/城中区/A2 农牧民科学素质";
+const LOOKALIKES: &str = "海北州/海晏县/B4.2 流动科技馆巡展";
+
+fn records(env: &Env) -> Vec<serde_json::Value> {
+    let r = env.run(&["list", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json_lines()
+}
+
+fn reason_of<'a>(records: &'a [serde_json::Value], rel: &str, flag: &str) -> Option<&'a str> {
+    let r = records
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with(rel))
+        .unwrap_or_else(|| panic!("{rel} not catalogued"));
+    r["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == flag)
+        .map(|f| f["reason"].as_str().unwrap())
+}
+
+fn ext(a: Alteration) -> &'static str {
+    if a == Alteration::Png {
+        "png"
+    } else {
+        "jpg"
+    }
+}
+
+/// Originals 0..6 here (every third stored sideways), altered copies of 0..3 there, and
+/// look-alike photos of other events (seeds 10..18) in a third prefecture.
+fn tree(env: &Env) {
+    for seed in 0..6u32 {
+        let sideways = seed % 3 == 2;
+        env.write(
+            &format!("{HERE}/IMG_2018060{seed}.jpg"),
+            original(seed, W, H, sideways),
+        );
+    }
+    for seed in 0..3u32 {
+        let sideways = seed % 3 == 2;
+        let o = original(seed, W, H, sideways);
+        for a in Alteration::ALL {
+            env.write(
+                &format!("{THERE}/微信图片_{seed}_{}.{}", a.name(), ext(a)),
+                alter(&o, sideways.then_some(6), a),
+            );
+        }
+    }
+    for seed in 10..18u32 {
+        env.write(
+            &format!("{LOOKALIKES}/IMG_2019070{}.jpg", seed - 10),
+            original(seed, W, H, false),
+        );
+    }
+}
+
+#[test]
+fn altered_copies_in_another_prefecture_are_flagged_on_both_sides_and_lookalikes_are_not() {
+    let env = Env::new();
+    tree(&env);
+    let (_, summary) = env.index();
+    assert_eq!(summary["fingerprinted"], 6 + 3 * 8 + 8, "{summary}");
+    let recs = records(&env);
+    let mut missed = Vec::new();
+    for seed in 0..3u32 {
+        for a in Alteration::ALL {
+            let rel = format!("{THERE}/微信图片_{seed}_{}.{}", a.name(), ext(a));
+            match reason_of(&recs, &rel, "reused_photo") {
+                Some(r) if r.contains(&format!("{HERE}/IMG_2018060{seed}.jpg")) => {}
+                other => missed.push(format!("{rel}: {other:?}")),
+            }
+        }
+        let rel = format!("{HERE}/IMG_2018060{seed}.jpg");
+        let reason = reason_of(&recs, &rel, "reused_photo").unwrap_or_default();
+        assert!(
+            reason.contains(&format!("{THERE}/微信图片_{seed}_"))
+                && reason.contains("similarity")
+                && reason.contains("and 5 more"),
+            "the original names its copies: {reason}"
+        );
+    }
+    assert!(missed.is_empty(), "copies not flagged: {missed:#?}");
+    let flagged: Vec<&str> = recs
+        .iter()
+        .filter(|r| {
+            r["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["flag"] == "reused_photo")
+        })
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        flagged.len(),
+        3 + 3 * 8,
+        "only the three re-used originals and their copies: {flagged:#?}"
+    );
+    // The crop is named on the cropped copy.
+    let r = reason_of(
+        &recs,
+        &format!("{THERE}/微信图片_0_cropped.jpg"),
+        "reused_photo",
+    )
+    .unwrap();
+    assert!(r.contains("this is cropped about"), "{r}");
+    // `flag:reused_photo` finds them.
+    let hits = env.search("", &["flag=reused_photo"]);
+    assert_eq!(hits.len(), 3 + 3 * 8);
+}
+
+#[test]
+fn a_resized_copy_beside_its_original_is_listed_not_flagged() {
+    let env = Env::new();
+    let o = original(3, W, H, false);
+    env.write(&format!("{HERE}/IMG_1.jpg"), &o);
+    env.write(
+        &format!("{HERE}/IMG_1_small.jpg"),
+        alter(&o, None, Alteration::Resized(0.5)),
+    );
+    env.index();
+    let recs = records(&env);
+    assert_eq!(
+        reason_of(&recs, &format!("{HERE}/IMG_1.jpg"), "reused_photo"),
+        None
+    );
+    let shown = env.show(env.evidence.join(HERE).join("IMG_1.jpg").to_str().unwrap());
+    let similar = shown["similar"].as_array().expect("a similar list");
+    assert_eq!(similar.len(), 1, "{shown}");
+    assert!(similar[0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("IMG_1_small.jpg"));
+    assert!(similar[0]["similarity"].as_f64().unwrap() > 0.95);
+}
+
+#[test]
+fn a_copy_added_later_flags_its_unchanged_original_too() {
+    let env = Env::new();
+    let o = original(4, W, H, false);
+    env.write(&format!("{HERE}/IMG_4.jpg"), &o);
+    env.write(&format!("{LOOKALIKES}/IMG_9.jpg"), original(9, W, H, false));
+    env.index();
+    assert_eq!(
+        reason_of(&records(&env), &format!("{HERE}/IMG_4.jpg"), "reused_photo"),
+        None
+    );
+    env.write(
+        &format!("{THERE}/IMG_4_wechat.jpg"),
+        alter(&o, None, Alteration::Recompressed),
+    );
+    let (_, summary) = env.index();
+    assert_eq!(
+        summary["fingerprinted"], 1,
+        "only the new photo is decoded: {summary}"
+    );
+    let recs = records(&env);
+    assert!(reason_of(&recs, &format!("{HERE}/IMG_4.jpg"), "reused_photo").is_some());
+    assert!(reason_of(&recs, &format!("{THERE}/IMG_4_wechat.jpg"), "reused_photo").is_some());
+    // What the run tagged as it went equals a full retag.
+    let r = env.run(&["retag"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.split_whitespace().nth(1),
+        Some("0"),
+        "{}",
+        r.stdout
+    );
+    // The copy goes away: the original's flag goes with it.
+    std::fs::remove_file(env.evidence.join(THERE).join("IMG_4_wechat.jpg")).unwrap();
+    env.index();
+    assert_eq!(
+        reason_of(&records(&env), &format!("{HERE}/IMG_4.jpg"), "reused_photo"),
+        None
+    );
+}
+
+#[test]
+fn an_existing_catalog_gets_fingerprints_on_its_next_index_run_never_on_retag() {
+    let env = Env::new();
+    let o = original(5, W, H, false);
+    env.write(&format!("{HERE}/IMG_5.jpg"), &o);
+    env.write(
+        &format!("{THERE}/IMG_5.png"),
+        alter(&o, None, Alteration::Png),
+    );
+    env.index();
+    // What a catalog made before fingerprints looks like: no fingerprints, no pairs, tags by
+    // the previous rules.
+    {
+        let db = rusqlite::Connection::open(env.archive.join("catalog.sqlite")).unwrap();
+        db.execute_batch(
+            "DROP TABLE fingerprints; DROP TABLE near_pairs;
+             UPDATE meta SET value = '1' WHERE key = 'tagger_version';",
+        )
+        .unwrap();
+    }
+    let r = env.run(&["retag"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let count = |table: &str| -> i64 {
+        let db = rusqlite::Connection::open(env.archive.join("catalog.sqlite")).unwrap();
+        db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count("fingerprints"), 0, "retag decodes nothing");
+    assert_eq!(
+        reason_of(&records(&env), &format!("{HERE}/IMG_5.jpg"), "reused_photo"),
+        None
+    );
+    let (_, summary) = env.index();
+    assert_eq!(summary["fingerprinted"], 2, "{summary}");
+    assert_eq!(summary["new"], 0);
+    assert_eq!(count("fingerprints"), 2);
+    assert_eq!(count("near_pairs"), 2, "one pair, both directions");
+    let recs = records(&env);
+    assert!(reason_of(&recs, &format!("{HERE}/IMG_5.jpg"), "reused_photo").is_some());
+    assert!(reason_of(&recs, &format!("{THERE}/IMG_5.png"), "reused_photo").is_some());
+    // Nothing new: nothing decoded again.
+    let (_, summary) = env.index();
+    assert_eq!(summary["fingerprinted"], 0);
+}
