@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 
+use super::context::{record_nav, RecordNav};
 use super::curation::{record_curation, RecordCuration};
 use super::facets::media_label;
 use super::layout::{error_page, Layout};
@@ -43,6 +44,8 @@ pub struct RecordPage {
     pub similar: Vec<SimilarRow>,
     pub excerpt: Option<String>,
     pub curation: Option<RecordCuration>,
+    /// Back to the search or collection it was opened from, and its neighbours there.
+    pub nav: RecordNav,
 }
 
 pub struct Preview {
@@ -173,6 +176,7 @@ pub async fn record_page(
         Msg::MapDot
     });
     let toggle = with_lang(&format!("/record/{b3}?id={}", row.id), l.other());
+    let nav = record_nav(&st, &who, &p, row.id).await;
     let page = RecordPage {
         layout: Layout::search(&p, "", toggle, &name),
         l,
@@ -186,7 +190,8 @@ pub async fn record_page(
         copies,
         similar,
         excerpt: r.text_excerpt.clone(),
-        curation: record_curation(&st, &who, row.id, &b3),
+        curation: record_curation(&st, &who, row, &b3, l),
+        nav,
         name,
     };
     render(StatusCode::OK, &page)
