@@ -362,6 +362,18 @@ async fn record_pages_link_previous_and_next_inside_a_collection() {
         format!("{base}#item-{}", ids[1])
     );
     assert!(page.contains("第 2 / 3 项") && page.contains("返回专题「上下翻页」"));
+    // The other language and a re-tag stay inside the collection.
+    let toggle = link(&page, "lang-toggle").unwrap();
+    assert!(
+        toggle.contains(&coll) && toggle.contains("lang=en"),
+        "{toggle}"
+    );
+    assert!(
+        page.replace("&amp;", "&")
+            .replace("&#38;", "&")
+            .contains(&format!(r#"name="back" value="{second}""#)),
+        "the re-tag form comes back here"
+    );
     let first = get(&f.state, &prev, &c).await.text();
     assert!(link(&first, "prev").is_none() && link(&first, "next").is_some());
     let last = get(&f.state, &next, &c).await.text();
@@ -450,8 +462,13 @@ async fn retag_by_name_confirms_and_the_history_shows_old_and_new() {
     let before = get(&f.state, &format!("/api/record/{b3}"), &c).await;
     assert!(!before.text().contains("\"code\":\"B4.1\""));
     let old = rec["indicators"][0]["code"].as_str().map(str::to_string);
-    let g = retag(&c, b3, &ids, "B4.1", true).await;
+    // The confirmation comes back to the record page as it was opened, and only to it.
+    let foreign = retag_back(&c, b3, &ids, "4.1", false, "https://evil.example/").await;
+    assert!(!foreign.text().contains("evil.example"));
+    let here = format!("/record/{b3}?id={id}&collection={}", enc("某专题"));
+    let g = retag_back(&c, b3, &ids, "B4.1", true, &here).await;
     assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.text());
+    assert_eq!(g.location(), here);
     let page = get(&f.state, &format!("/record/{b3}"), &c).await.text();
     let line = page
         .split("<li>")
@@ -466,11 +483,17 @@ async fn retag_by_name_confirms_and_the_history_shows_old_and_new() {
 
 /// The re-tag form of a record page, sent with `value` (and confirmed or not).
 async fn retag(c: &Client, b3: &str, id: &str, value: &str, confirm: bool) -> Got {
+    retag_back(c, b3, id, value, confirm, "").await
+}
+
+/// The same, with the page to come back to.
+async fn retag_back(c: &Client, b3: &str, id: &str, value: &str, confirm: bool, back: &str) -> Got {
     let mut form = vec![
         ("file", id),
         ("kind", "indicator"),
         ("value", value),
         ("reason", "活动通知写明大篷车"),
+        ("back", back),
     ];
     if confirm {
         form.push(("confirm", "1"));

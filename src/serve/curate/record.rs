@@ -5,7 +5,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
 use super::collections::add_to_collection;
@@ -101,7 +101,13 @@ pub async fn retag(
             WebError::BadRequest(lang.t(Msg::RetagNeedsReason).to_string()),
         );
     }
-    let back = with_lang(&format!("/record/{}", enc(&blake3)), lang);
+    // Back to the record page as it was opened (inside its search or collection); only ever
+    // this record's own page, so the field cannot send the browser elsewhere.
+    let own = format!("/record/{}", enc(&blake3));
+    let back = match field(&f, "back") {
+        b if b == own || b.starts_with(&format!("{own}?")) => b.to_string(),
+        _ => with_lang(&own, lang),
+    };
     if field(&f, "confirm") != "1" {
         return confirm_page(&st, &who, lang, kind, &file_ids, &resolved, &reason, &back);
     }
@@ -127,7 +133,7 @@ pub async fn retag(
     })
     .await;
     match res.map_err(WebError::from).and_then(|r| r) {
-        Ok(()) => see_other(lang, &format!("/record/{}", enc(&blake3))),
+        Ok(()) => axum::response::Redirect::to(&back).into_response(),
         Err(e) => error_page(&who, lang, e),
     }
 }
@@ -193,6 +199,7 @@ struct RetagConfirm {
     files: Vec<i64>,
     kind: &'static str,
     code: String,
+    /// Where the change returns (and 取消 goes): the record page as it was opened.
     back: String,
 }
 

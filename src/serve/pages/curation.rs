@@ -69,6 +69,8 @@ pub struct RecordCuration {
     pub indicators: Vec<String>,
     pub places: Vec<String>,
     pub history: Vec<HistoryLine>,
+    /// The record page as opened (inside a search or a collection): where a re-tag returns.
+    pub here: String,
 }
 
 /// One line of a file's history: the audit entry, and what it changed from what to what.
@@ -89,6 +91,7 @@ pub fn record_curation(
     row: &FileRow,
     blake3: &str,
     l: Lang,
+    here: String,
 ) -> Option<RecordCuration> {
     let actor = who.actor.as_ref()?;
     let curator = actor.can(Role::Curator);
@@ -141,6 +144,7 @@ pub fn record_curation(
         indicators,
         places,
         history,
+        here,
     })
 }
 
