@@ -9,7 +9,7 @@ use crate::curate::audit::{self, AuditEntry};
 use crate::curate::collections::{self, Review};
 use crate::curate::Role;
 use crate::i18n::{Lang, Msg};
-use crate::present::field_label;
+use crate::present::{field_label, local_time, source_label};
 use crate::schema::Level;
 use crate::serve::auth::Who;
 use crate::serve::AppState;
@@ -110,7 +110,7 @@ pub fn record_curation(
         .into_iter()
         .map(|e| HistoryLine {
             change: change_of(l, &e, &row.display_path()),
-            at: e.at,
+            at: local_time(&e.at, st.config().limits.default_offset),
             who: e.who,
             action: e.action,
             subject: e.subject,
@@ -175,8 +175,15 @@ fn change_of(l: Lang, e: &AuditEntry, path: &str) -> Option<String> {
             } else {
                 name.to_string()
             };
+            // Stored as "C5 社会动员、宣传与表彰 (path)": the source in the reader's words.
             let old = mine(&d["files"])
                 .and_then(|f| f["before"].as_str().map(str::to_string))
+                .map(
+                    |b| match b.strip_suffix(')').and_then(|b| b.rsplit_once(" (")) {
+                        Some((value, source)) => format!("{value} ({})", source_label(l, source)),
+                        None => b,
+                    },
+                )
                 .unwrap_or_else(none);
             Some(l.fill(
                 Msg::HistoryChange,
