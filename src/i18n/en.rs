@@ -478,5 +478,6 @@ pub(super) fn text(m: Msg) -> &'static str {
         HistoryCleared => "{what}: {old} → manual tag cleared",
         HistoryReview => "review",
         RetagNeedsReason => "give a reason for the change: the audit log says why",
+        RejectNeedsReason => "rejecting needs a reason: the sender and the inspectors will ask why",
     }
 }

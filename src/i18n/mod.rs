@@ -621,6 +621,7 @@ messages! {
     HistoryCleared(what, old),
     HistoryReview,
     RetagNeedsReason,
+    RejectNeedsReason,
 }
 
 #[cfg(test)]

@@ -478,5 +478,6 @@ pub(super) fn text(m: Msg) -> &'static str {
         HistoryCleared => "{what}：{old} → 清除人工标注",
         HistoryReview => "审核",
         RetagNeedsReason => "请填写修改原因：审计记录要写明为什么改",
+        RejectNeedsReason => "不通过需要填写原因：报送单位和检查组都会问为什么",
     }
 }

@@ -598,7 +598,7 @@ async fn rejecting_needs_a_reason_on_the_page() {
     )
     .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.text().contains("reason"), "{}", refused.text());
+    assert!(refused.text().contains("原因"), "{}", refused.text());
     let page = get(&f.state, &base, &c).await.text();
     assert!(
         page.contains("review-pending") && !page.contains("review-rejected"),

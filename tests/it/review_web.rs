@@ -178,7 +178,10 @@ async fn a_review_sent_by_the_script_is_answered_with_json_and_audited() {
     )
     .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(json(&refused)["error"].is_string());
+    assert!(json(&refused)["error"]
+        .as_str()
+        .unwrap()
+        .contains("需要填写原因"));
     let g = post_json(
         &format!("{base}/review"),
         &c,

@@ -208,6 +208,9 @@ pub async fn collection_action(
             })
             .map(|_| back.clone()),
         "review" => match Review::parse(field(&f, "state")) {
+            Some(Review::Rejected) if field(&f, "reason").trim().is_empty() => Err(
+                WebError::BadRequest(lang.t(Msg::RejectNeedsReason).to_string()),
+            ),
             Some(state) => match st.with_curation(|cat| {
                 collections::review(cat, &actor, &name, &file_ids, state, reason)
             }) {
