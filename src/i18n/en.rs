@@ -462,7 +462,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         BackToCollection => "Back to collection “{name}”",
         ItemOf => "item {pos} of {total}",
         ResultOf => "result {pos} of {total}",
-        IndicatorPick => "Indicator (type a code or a name to search)",
+        IndicatorPick => "a code or a name: 4.1, 大篷车, 海东市",
         PlacePick => "Prefecture or county",
         RetagConfirmTitle => "Confirm the tag change",
         RetagConfirmLead => "The tag of “{name}” will change:",

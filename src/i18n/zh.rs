@@ -462,7 +462,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         BackToCollection => "返回专题「{name}」",
         ItemOf => "第 {pos} / {total} 项",
         ResultOf => "第 {pos} / {total} 个结果",
-        IndicatorPick => "指标（可输入代码或名称搜索）",
+        IndicatorPick => "代码或名称，如 4.1、大篷车、海东市",
         PlacePick => "市州或县区",
         RetagConfirmTitle => "确认修改标签",
         RetagConfirmLead => "将修改「{name}」的标签：",
