@@ -62,6 +62,11 @@ pub struct Params {
     pub inline: bool,
     /// Ledger: the prefecture whose counties are the columns.
     pub prefecture: Option<String>,
+    /// Record page: its place (from 1) in the search given by `q`, `f` and `sort`, or in
+    /// `collection`; previous and next follow it. Not carried by [`Params::href`].
+    pub pos: Option<usize>,
+    /// Record page: the collection it was opened from.
+    pub collection: Option<String>,
 }
 
 fn bad(msg: String) -> WebError {
@@ -174,6 +179,17 @@ impl Params {
                 }
                 "inline" => p.inline = matches!(v, "1" | "true" | "yes"),
                 "prefecture" if !v.trim().is_empty() => p.prefecture = Some(v.trim().to_string()),
+                "pos" => {
+                    let n: usize = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad(format!("pos {v:?} is not a whole number")))?;
+                    if n == 0 || n > MAX_OFFSET + MAX_LIMIT {
+                        return Err(bad(format!("pos {n} is not a place in a list of results")));
+                    }
+                    p.pos = Some(n);
+                }
+                "collection" if !v.trim().is_empty() => p.collection = Some(v.trim().to_string()),
                 _ => {}
             }
         }

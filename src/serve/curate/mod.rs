@@ -11,6 +11,7 @@ mod api;
 mod collections;
 mod download;
 mod record;
+mod review;
 mod signin;
 mod users;
 
