@@ -29,6 +29,8 @@ mod ledger;
 mod limits;
 #[path = "it/manifests.rs"]
 mod manifests;
+#[path = "it/problems.rs"]
+mod problems;
 #[path = "it/sample.rs"]
 mod sample;
 #[path = "it/serve.rs"]

@@ -454,37 +454,6 @@ pub(super) fn verify_report(out: &mut impl Write, r: &VerifyReport) -> io::Resul
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_and_format_characters_are_shown_escaped() {
-        assert_eq!(
-            shown("a\x1b[31mred\u{202e}gpj.exe\u{9b}\u{7f}\u{2028}"),
-            "a\\x1b[31mred\\u{202e}gpj.exe\\x9b\\x7f\\u{2028}"
-        );
-        assert!(matches!(shown("海东市/IMG 1.jpg"), Cow::Borrowed(_)));
-        assert_eq!(shown_lines("a\x1b\nb"), "a\\x1b\nb");
-        // The commands that quote a name with `{:?}` are safe the same way.
-        assert_eq!(format!("{:?}", "a\x1b\u{202e}"), "\"a\\u{1b}\\u{202e}\"");
-    }
-
-    #[test]
-    fn table_aligns_by_display_width() {
-        let mut out = Vec::new();
-        let rows = [
-            vec!["海东市".to_string(), "a".to_string()],
-            vec!["x".to_string(), "b".to_string()],
-        ];
-        table(&mut out, &["place", "path"], &rows).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "place   path\n海东市  a\nx       b\n"
-        );
-    }
-}
-
 // ---- problem list (helper: problems)
 
 fn problem_place(p: &crate::problems::track::ProblemView) -> String {
@@ -534,7 +503,9 @@ pub(super) fn problems(
                 problem_place(p),
                 p.number.clone(),
                 p.category.clone(),
-                p.deadline.clone().unwrap_or_else(|| p.deadline_text.clone()),
+                p.deadline
+                    .clone()
+                    .unwrap_or_else(|| p.deadline_text.clone()),
                 problem_status(p),
                 p.evidence.len().to_string(),
                 description,
@@ -549,7 +520,10 @@ pub(super) fn problems(
     writeln!(
         out,
         "{}",
-        l.fill(Msg::ProblemsCount, &[("n", &list.len()), ("overdue", &overdue)])
+        l.fill(
+            Msg::ProblemsCount,
+            &[("n", &list.len()), ("overdue", &overdue)]
+        )
     )
 }
 
@@ -591,9 +565,21 @@ pub(super) fn problem(
     for (label, value) in lines.iter().filter(|(_, v)| !v.is_empty()) {
         writeln!(out, "{}  {}", l.t(*label), shown(value))?;
     }
-    writeln!(out, "{}  {}", l.t(Msg::ProblemsColEvidence), p.evidence.len())?;
+    writeln!(
+        out,
+        "{}  {}",
+        l.t(Msg::ProblemsColEvidence),
+        p.evidence.len()
+    )?;
     for e in &p.evidence {
-        writeln!(out, "  {}  {}  {}  {}", e.blake3, e.at, shown(&e.who), shown(&e.note))?;
+        writeln!(
+            out,
+            "  {}  {}  {}  {}",
+            e.blake3,
+            e.at,
+            shown(&e.who),
+            shown(&e.note)
+        )?;
     }
     writeln!(out, "{}", l.t(Msg::ProblemsLabelHistory))?;
     for h in &d.history {
@@ -608,4 +594,35 @@ pub(super) fn problem(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_and_format_characters_are_shown_escaped() {
+        assert_eq!(
+            shown("a\x1b[31mred\u{202e}gpj.exe\u{9b}\u{7f}\u{2028}"),
+            "a\\x1b[31mred\\u{202e}gpj.exe\\x9b\\x7f\\u{2028}"
+        );
+        assert!(matches!(shown("海东市/IMG 1.jpg"), Cow::Borrowed(_)));
+        assert_eq!(shown_lines("a\x1b\nb"), "a\\x1b\nb");
+        // The commands that quote a name with `{:?}` are safe the same way.
+        assert_eq!(format!("{:?}", "a\x1b\u{202e}"), "\"a\\u{1b}\\u{202e}\"");
+    }
+
+    #[test]
+    fn table_aligns_by_display_width() {
+        let mut out = Vec::new();
+        let rows = [
+            vec!["海东市".to_string(), "a".to_string()],
+            vec!["x".to_string(), "b".to_string()],
+        ];
+        table(&mut out, &["place", "path"], &rows).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "place   path\n海东市  a\nx       b\n"
+        );
+    }
 }

@@ -457,7 +457,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProblemsWhyNoNumber => "the number is empty: re-imports recognise a problem by its number and prefecture",
         ProblemsWhyNoPrefecture => "no prefecture, and none above it to carry down",
         ProblemsWhyDuplicate => "same number and prefecture as row {first}",
-        ProblemsRefused => "{file}: {n} problems found, so the list was not imported (nothing changed). Correct these and import it again:",
+        ProblemsRefused => "{file}: the list was not imported, nothing changed (bad rows: {n}). Correct them and import it again:",
         ProblemsNoHeader => "{file}: no header row in the first {rows} rows (it needs a 存在问题 or 问题描述 column and columns such as 序号 and 市州). Name the columns with --map COLUMN=field",
         ProblemsMissingColumn => "{file}: no {header} column; say which column it is with --map COLUMN={field}",
         ProblemsBadMap => "--map {map}: write COLUMN=field (the column's header or its letter A, B, …), the field one of number, prefecture, county, category, description, indicator, measures, responsible, deadline, progress, remark",

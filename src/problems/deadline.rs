@@ -19,7 +19,17 @@ const ONGOING: &[&str] = &["长期坚持", "持续推进", "持续整改", "长�
 
 /// Words after the date that do not change it.
 const TAILS: &[&str] = &[
-    "之前完成", "以前完成", "前完成", "底前", "末前", "之前", "以前", "前", "完成", "截止", "止",
+    "之前完成",
+    "以前完成",
+    "前完成",
+    "底前",
+    "末前",
+    "之前",
+    "以前",
+    "前",
+    "完成",
+    "截止",
+    "止",
 ];
 
 /// Excel's day 0 (its serials count from 1899-12-30, taking 1900 as a leap year).
@@ -51,14 +61,15 @@ pub fn parse(text: &str, year: Option<i32>) -> Result<Option<NaiveDate>, Deadlin
     let s = ["截止", "截至", "于"]
         .iter()
         .fold(s.as_str(), |s, p| s.strip_prefix(p).unwrap_or(s));
-    let s = s
-        .trim_end_matches(|c: char| matches!(c, '。' | '.' | '，' | ','))
-        .to_string();
+    let s = s.trim_end_matches(['。', '.', '，', ',']).to_string();
     // A bare serial number: a date cell that lost its format (44012 = 2020-06-30).
     let whole = s.split('.').next().unwrap_or("");
     if (5..=5).contains(&whole.len())
         && whole.bytes().all(|b| b.is_ascii_digit())
-        && s[whole.len()..].trim_start_matches('.').bytes().all(|b| b == b'0')
+        && s[whole.len()..]
+            .trim_start_matches('.')
+            .bytes()
+            .all(|b| b == b'0')
     {
         let n: i64 = whole.parse().map_err(|_| DeadlineError::Unreadable)?;
         return excel_epoch()
@@ -109,11 +120,9 @@ fn numeric(s: &str) -> Result<Option<NaiveDate>, DeadlineError> {
         p.parse().map_err(|_| DeadlineError::Unreadable)
     };
     match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => {
-            NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?)
-                .map(Some)
-                .ok_or(DeadlineError::Unreadable)
-        }
+        [y, m, d] if y.len() == 4 => NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?)
+            .map(Some)
+            .ok_or(DeadlineError::Unreadable),
         [y, m] if y.len() == 4 => month_end(num(y)? as i32, num(m)?)
             .map(Some)
             .ok_or(DeadlineError::Unreadable),

@@ -211,7 +211,9 @@ impl Field {
 pub enum Why {
     UnknownPlace,
     /// The county is not in the row's prefecture.
-    CountyElsewhere { prefecture: String },
+    CountyElsewhere {
+        prefecture: String,
+    },
     UnreadableDeadline,
     /// A month and day without a year, and neither `--year` nor the title gives one.
     NoYear,
@@ -219,7 +221,9 @@ pub enum Why {
     NoNumber,
     NoPrefecture,
     /// Same number and prefecture as an earlier row.
-    Duplicate { first: usize },
+    Duplicate {
+        first: usize,
+    },
 }
 
 /// One bad row: where (the row as the spreadsheet numbers it), which column (its header as
@@ -238,9 +242,10 @@ impl BadRow {
     pub fn sentence(&self, lang: Lang) -> String {
         let why = match &self.why {
             Why::UnknownPlace => lang.t(Msg::ProblemsWhyUnknownPlace).to_string(),
-            Why::CountyElsewhere { prefecture } => {
-                lang.fill(Msg::ProblemsWhyCountyElsewhere, &[("prefecture", prefecture)])
-            }
+            Why::CountyElsewhere { prefecture } => lang.fill(
+                Msg::ProblemsWhyCountyElsewhere,
+                &[("prefecture", prefecture)],
+            ),
             Why::UnreadableDeadline => lang.t(Msg::ProblemsWhyBadDeadline).to_string(),
             Why::NoYear => lang.t(Msg::ProblemsWhyNoYear).to_string(),
             Why::NoDescription => lang.t(Msg::ProblemsWhyNoDescription).to_string(),
@@ -290,7 +295,9 @@ impl From<crate::Error> for ProblemsError {
 
 pub type ProblemsResult<T> = Result<T, ProblemsError>;
 
-fn as_args<'a>(params: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a dyn std::fmt::Display)> {
+fn as_args<'a>(
+    params: &'a [(&'static str, String)],
+) -> Vec<(&'static str, &'a dyn std::fmt::Display)> {
     params
         .iter()
         .map(|(k, v)| (*k, v as &dyn std::fmt::Display))

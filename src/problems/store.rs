@@ -182,9 +182,10 @@ pub fn import(
 ) -> ProblemsResult<ImportOutcome> {
     who.require(Role::Curator, "import the problem list")?;
     let (list, sheet, year) = read_list(schema, path, data, year, maps)?;
-    let file = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     ensure_tables(cat.conn())?;
     let tx = write_tx(cat.conn())?;
     let now = now_rfc3339();

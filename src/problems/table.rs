@@ -28,15 +28,38 @@ pub struct Table {
 
 /// Exact headers of each field (after [`normalise`]), best first.
 const EXACT: &[(Field, &[&str])] = &[
-    (Field::Number, &["序号", "编号", "问题序号", "问题编号", "序"]),
+    (
+        Field::Number,
+        &["序号", "编号", "问题序号", "问题编号", "序"],
+    ),
     (
         Field::Prefecture,
-        &["市州", "地区", "单位", "市州名称", "所属市州", "地市", "被督查单位", "被检查单位"],
+        &[
+            "市州",
+            "地区",
+            "单位",
+            "市州名称",
+            "所属市州",
+            "地市",
+            "被督查单位",
+            "被检查单位",
+        ],
     ),
-    (Field::County, &["县区", "县市区", "区县", "县", "所属县区", "县区名称"]),
+    (
+        Field::County,
+        &["县区", "县市区", "区县", "县", "所属县区", "县区名称"],
+    ),
     (
         Field::Category,
-        &["问题类别", "类别", "方面", "问题类型", "类型", "问题方面", "分类"],
+        &[
+            "问题类别",
+            "类别",
+            "方面",
+            "问题类型",
+            "类型",
+            "问题方面",
+            "分类",
+        ],
     ),
     (
         Field::Description,
@@ -51,15 +74,31 @@ const EXACT: &[(Field, &[&str])] = &[
             "存在的主要问题",
         ],
     ),
-    (Field::Indicator, &["对应指标", "指标", "指标编码", "相关指标", "评分指标"]),
+    (
+        Field::Indicator,
+        &["对应指标", "指标", "指标编码", "相关指标", "评分指标"],
+    ),
     (Field::Measures, &["整改措施", "措施"]),
     (
         Field::Responsible,
-        &["责任单位", "责任人", "责任单位责任人", "牵头单位", "责任部门"],
+        &[
+            "责任单位",
+            "责任人",
+            "责任单位责任人",
+            "牵头单位",
+            "责任部门",
+        ],
     ),
     (
         Field::Deadline,
-        &["整改时限", "完成时限", "时限", "整改期限", "完成时间", "整改时间"],
+        &[
+            "整改时限",
+            "完成时限",
+            "时限",
+            "整改期限",
+            "完成时间",
+            "整改时间",
+        ],
     ),
     (
         Field::Progress,
@@ -157,9 +196,9 @@ fn letter_column(s: &str) -> Option<usize> {
         return None;
     }
     Some(
-        s.bytes()
-            .fold(0usize, |n, b| n * 26 + (b.to_ascii_uppercase() - b'A') as usize + 1)
-            - 1,
+        s.bytes().fold(0usize, |n, b| {
+            n * 26 + (b.to_ascii_uppercase() - b'A') as usize + 1
+        }) - 1,
     )
 }
 

@@ -41,7 +41,14 @@ fn every_deadline_form_offices_write() {
     assert_eq!(deadline::parse("", y), Ok(None));
     assert_eq!(deadline::parse("长期坚持", y), Ok(None));
     assert_eq!(deadline::parse("6月底前", None), Err(DeadlineError::NoYear));
-    for bad in ["尽快", "2020年13月1日", "2020/2/30", "下半年", "6-30", "二〇二〇年六月"] {
+    for bad in [
+        "尽快",
+        "2020年13月1日",
+        "2020/2/30",
+        "下半年",
+        "6-30",
+        "二〇二〇年六月",
+    ] {
         assert_eq!(
             deadline::parse(bad, y),
             Err(DeadlineError::Unreadable),
@@ -55,7 +62,12 @@ fn every_deadline_form_offices_write() {
     assert_eq!(deadline::year_in("问题清单（第12020号）"), None);
 }
 
-fn read(name: &str, data: &[u8], year: Option<i32>, maps: &[MapRule]) -> Result<Vec<super::rows::Parsed>, ProblemsError> {
+fn read(
+    name: &str,
+    data: &[u8],
+    year: Option<i32>,
+    maps: &[MapRule],
+) -> Result<Vec<super::rows::Parsed>, ProblemsError> {
     let schema = Schema::embedded().unwrap();
     read_list(&schema, Path::new(name), data, year, maps).map(|(l, ..)| l)
 }
@@ -143,7 +155,12 @@ fn unusual_headers_are_named_with_map() {
         read("清单.csv", &data, None, &[]),
         Err(ProblemsError::Said { .. })
     ));
-    let maps = parse_maps(&["项=number".into(), "所在地=prefecture".into(), "D=deadline".into()]).unwrap();
+    let maps = parse_maps(&[
+        "项=number".into(),
+        "所在地=prefecture".into(),
+        "D=deadline".into(),
+    ])
+    .unwrap();
     let got = read("清单.csv", &data, None, &maps).unwrap();
     assert_eq!(got[0].prefecture.as_deref(), Some("630100"));
     assert_eq!(got[0].deadline, day("2020-06-30"));

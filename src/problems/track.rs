@@ -227,7 +227,12 @@ pub fn list(cat: &Catalog, schema: &Schema, filter: &Filter) -> ProblemsResult<V
     Ok(out)
 }
 
-fn one(conn: &Connection, schema: &Schema, id: i64, as_of: NaiveDate) -> ProblemsResult<ProblemView> {
+fn one(
+    conn: &Connection,
+    schema: &Schema,
+    id: i64,
+    as_of: NaiveDate,
+) -> ProblemsResult<ProblemView> {
     let found = conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM problems WHERE id=?1"),
@@ -241,7 +246,12 @@ fn one(conn: &Connection, schema: &Schema, id: i64, as_of: NaiveDate) -> Problem
 }
 
 /// One problem with its evidence and history.
-pub fn show(cat: &Catalog, schema: &Schema, id: i64, as_of: NaiveDate) -> ProblemsResult<ProblemDetail> {
+pub fn show(
+    cat: &Catalog,
+    schema: &Schema,
+    id: i64,
+    as_of: NaiveDate,
+) -> ProblemsResult<ProblemDetail> {
     ensure_tables(cat.conn())?;
     let problem = one(cat.conn(), schema, id, as_of)?;
     let mut stmt = cat.conn().prepare(
@@ -273,7 +283,9 @@ fn subject(conn: &Connection, schema: &Schema, id: i64) -> ProblemsResult<String
 }
 
 fn status_of(conn: &Connection, id: i64) -> ProblemsResult<Status> {
-    let s: String = conn.query_row("SELECT status FROM problems WHERE id=?1", [id], |r| r.get(0))?;
+    let s: String = conn.query_row("SELECT status FROM problems WHERE id=?1", [id], |r| {
+        r.get(0)
+    })?;
     Ok(Status::parse(&s).unwrap_or(Status::Open))
 }
 
@@ -315,7 +327,13 @@ pub fn link(
             .files(added.clone())
             .details(details.clone()),
     )?;
-    history(&tx, id, &entry, "link", serde_json::json!({"files": added, "note": note}))?;
+    history(
+        &tx,
+        id,
+        &entry,
+        "link",
+        serde_json::json!({"files": added, "note": note}),
+    )?;
     tx.commit()?;
     Ok(added.len())
 }
@@ -353,7 +371,10 @@ pub fn unlink(
         |r| r.get(0),
     )?;
     if left == 0 && status_of(&tx, id)? == Status::Verified {
-        return Err(ProblemsError::said(Msg::ProblemsUnlinkVerified, &[("id", &id)]));
+        return Err(ProblemsError::said(
+            Msg::ProblemsUnlinkVerified,
+            &[("id", &id)],
+        ));
     }
     let entry = audit::append(
         &tx,
@@ -363,7 +384,13 @@ pub fn unlink(
             .details(serde_json::json!({"problem": id, "removed": removed.len()}))
             .reason(reason.clone()),
     )?;
-    history(&tx, id, &entry, "unlink", serde_json::json!({"files": removed, "reason": reason}))?;
+    history(
+        &tx,
+        id,
+        &entry,
+        "unlink",
+        serde_json::json!({"files": removed, "reason": reason}),
+    )?;
     tx.commit()?;
     Ok(removed.len())
 }
@@ -403,7 +430,10 @@ pub fn set_status(
             |r| r.get(0),
         )?;
         if linked == 0 {
-            return Err(ProblemsError::said(Msg::ProblemsVerifyNeedsEvidence, &[("id", &id)]));
+            return Err(ProblemsError::said(
+                Msg::ProblemsVerifyNeedsEvidence,
+                &[("id", &id)],
+            ));
         }
     }
     tx.execute(

@@ -145,7 +145,11 @@ fn cells(p: &ListProblem, first: bool) -> Vec<String> {
     };
     vec![
         p.number.clone(),
-        if first { p.place.to_string() } else { String::new() },
+        if first {
+            p.place.to_string()
+        } else {
+            String::new()
+        },
         p.county.to_string(),
         p.category.to_string(),
         p.description.clone(),
@@ -238,7 +242,7 @@ pub fn xlsx(list: &ProblemList) -> Vec<u8> {
     section(ws, &mut r, "一、共性问题（7个）");
     group(ws, &mut r, &list.common);
     section(ws, &mut r, "二、具体问题（64个）");
-    for chunk in list.specific.chunks(8) {
+    for chunk in list.specific.chunk_by(|a, b| a.place == b.place) {
         group(ws, &mut r, chunk);
     }
     wb.save_to_buffer().expect("xlsx to memory")

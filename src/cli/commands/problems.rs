@@ -136,18 +136,26 @@ pub(in crate::cli) fn problems(cfg: &Config, c: ProblemsCmd) -> anyhow::Result<E
         ProblemsCmd::Link { id, files, note } => {
             let cat = Catalog::open_existing(&cfg.archive_dir)?;
             let blake3s = contents(&cat, &files)?;
-            let n = track::link(&cat, &schema, &me, id, &blake3s, note.as_deref())
-                .map_err(worded)?;
-            writeln!(out, "{}", say(Msg::ProblemsLinked, &[("n", &n), ("id", &id)]))
-                .map_err(stdout_err)?;
+            let n =
+                track::link(&cat, &schema, &me, id, &blake3s, note.as_deref()).map_err(worded)?;
+            writeln!(
+                out,
+                "{}",
+                say(Msg::ProblemsLinked, &[("n", &n), ("id", &id)])
+            )
+            .map_err(stdout_err)?;
         }
         ProblemsCmd::Unlink { id, files, reason } => {
             let cat = Catalog::open_existing(&cfg.archive_dir)?;
             let blake3s = contents(&cat, &files)?;
             let n = track::unlink(&cat, &schema, &me, id, &blake3s, reason.as_deref())
                 .map_err(worded)?;
-            writeln!(out, "{}", say(Msg::ProblemsUnlinked, &[("n", &n), ("id", &id)]))
-                .map_err(stdout_err)?;
+            writeln!(
+                out,
+                "{}",
+                say(Msg::ProblemsUnlinked, &[("n", &n), ("id", &id)])
+            )
+            .map_err(stdout_err)?;
         }
         ProblemsCmd::Set { id, status, reason } => {
             let status = Status::from(status);
