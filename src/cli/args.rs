@@ -501,6 +501,16 @@ pub(super) enum ProblemsCmd {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// The rectification ledger (整改台账): totals per place and category, then every problem.
+    Report {
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+        /// Write to this file instead of standard output (required for xlsx on a terminal).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
     /// Change a problem's status; --reason is required, and verified needs linked evidence.
     Set {
         id: i64,

@@ -500,5 +500,17 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProblemsLabelHistory => "history",
         ProblemsSourceRow => "{file}, row {row}",
         ProblemsCount => "{n} problems, {overdue} overdue",
+        ProblemsNoRows => "{file}: no problems under the header. Importing an empty list would withdraw every problem, so nothing was imported; check that this is the right file",
+        ProblemsColAll => "problems",
+        ProblemsColOpen => "open",
+        ProblemsColOverdue => "overdue",
+        ProblemsColRectified => "rectified",
+        ProblemsColVerified => "verified",
+        ProblemsReportSubtotal => "subtotal",
+        ProblemsReportTotal => "total",
+        ProblemsReportSummarySheet => "Summary",
+        ProblemsReportListSheet => "Problems",
+        ProblemsReportTitle => "Rectification ledger (as of {date})",
+        ProblemsReportWritten => "written to {path}",
     }
 }

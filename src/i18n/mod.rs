@@ -643,6 +643,18 @@ messages! {
     ProblemsLabelHistory,
     ProblemsSourceRow(file, row),
     ProblemsCount(n, overdue),
+    ProblemsNoRows(file),
+    ProblemsColAll,
+    ProblemsColOpen,
+    ProblemsColOverdue,
+    ProblemsColRectified,
+    ProblemsColVerified,
+    ProblemsReportSubtotal,
+    ProblemsReportTotal,
+    ProblemsReportSummarySheet,
+    ProblemsReportListSheet,
+    ProblemsReportTitle(date),
+    ProblemsReportWritten(path),
 }
 
 #[cfg(test)]

@@ -500,5 +500,17 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProblemsLabelHistory => "经过",
         ProblemsSourceRow => "{file} 第 {row} 行",
         ProblemsCount => "共 {n} 个问题，逾期 {overdue} 个",
+        ProblemsNoRows => "{file}：表头下面没有任何问题。导入空清单会把已有问题全部撤销，所以没有导入；请检查是否选错了文件",
+        ProblemsColAll => "问题数",
+        ProblemsColOpen => "未完成",
+        ProblemsColOverdue => "逾期",
+        ProblemsColRectified => "已整改",
+        ProblemsColVerified => "已核实",
+        ProblemsReportSubtotal => "小计",
+        ProblemsReportTotal => "合计",
+        ProblemsReportSummarySheet => "汇总",
+        ProblemsReportListSheet => "问题清单",
+        ProblemsReportTitle => "问题整改台账（截至 {date}）",
+        ProblemsReportWritten => "已写入 {path}",
     }
 }

@@ -14,6 +14,7 @@
 //! rectified once (docs/problems.md).
 
 pub mod deadline;
+pub mod report;
 pub mod rows;
 pub mod store;
 pub mod table;

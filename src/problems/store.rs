@@ -78,6 +78,10 @@ pub fn read_list(
     }
     let year = year.or_else(|| super::deadline::year_in(&table::title(t, &cols)));
     match rows::parse(schema, t, &cols, year) {
+        // An empty list would withdraw every problem: far more likely the wrong file.
+        Ok(list) if list.is_empty() => {
+            Err(ProblemsError::said(Msg::ProblemsNoRows, &[("file", &file)]))
+        }
         Ok(list) => Ok((list, t.sheet.clone(), year)),
         Err(bad) => Err(ProblemsError::Refused { file, bad }),
     }

@@ -166,3 +166,12 @@ fn unusual_headers_are_named_with_map() {
     assert_eq!(got[0].deadline, day("2020-06-30"));
     assert!(parse_maps(&["项=nonsense".into()]).is_err());
 }
+
+#[test]
+fn a_list_without_rows_is_refused_not_taken_as_everything_withdrawn() {
+    let data = csv(&[&["序号", "市州", "存在问题", "整改时限"]]);
+    let Err(ProblemsError::Said { msg, .. }) = read("清单.csv", &data, None, &[]) else {
+        panic!("an empty list was accepted");
+    };
+    assert_eq!(msg, crate::i18n::Msg::ProblemsNoRows);
+}

@@ -341,3 +341,75 @@ fn verified_needs_a_curator_and_linked_evidence() {
     assert_eq!(log[1]["files"].as_array().unwrap().len(), 1);
     ok(env.run(&["audit", "verify"]));
 }
+
+#[test]
+fn the_report_numbers_equal_the_list() {
+    let (env, _) = imported();
+    let all = list(&env, &["--as-of", "2020-07-01"]);
+    let id = all[0]["id"].to_string();
+    ok(env.run(&[
+        "problems",
+        "set",
+        &id,
+        "--status",
+        "rectified",
+        "--reason",
+        "已整改",
+    ]));
+    let r = ok(env.run(&[
+        "problems",
+        "report",
+        "--format",
+        "json",
+        "--as-of",
+        "2020-07-01",
+    ]))
+    .json();
+    let all = list(&env, &["--as-of", "2020-07-01"]);
+    let count = |f: &dyn Fn(&serde_json::Value) -> bool| all.iter().filter(|p| f(p)).count();
+    assert_eq!(r["total"]["all"], 71);
+    assert_eq!(r["total"]["overdue"], count(&|p| p["overdue"] == true));
+    assert_eq!(r["total"]["rectified"], 1);
+    assert_eq!(r["total"]["open"], 70);
+    // Each place's subtotal is its own problems; the province-wide row is counted once.
+    for line in r["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["category"].is_null())
+    {
+        let mine = count(&|p| p["prefecture"]["code"] == line["code"]);
+        assert_eq!(line["all"], mine, "{line}");
+    }
+    let subtotal_sum: u64 = r["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["category"].is_null())
+        .map(|s| s["all"].as_u64().unwrap())
+        .sum();
+    assert_eq!(subtotal_sum, 71);
+
+    // The workbook: a summary sheet and the full list with a row per problem.
+    let out = env.evidence.parent().unwrap().join("整改台账");
+    ok(env.run(&[
+        "problems",
+        "report",
+        "--format",
+        "xlsx",
+        "--as-of",
+        "2020-07-01",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let bytes = std::fs::read(out.with_extension("xlsx")).unwrap();
+    let sheets = archive::extract::document::sheet::grids(
+        &bytes,
+        archive::extract::document::DocKind::Xlsx,
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(sheets.len(), 2);
+    assert_eq!(sheets[1].rows.len(), 2 + 71, "title, header, problems");
+    assert!(sheets[1].rows[1].iter().any(|h| h == "overdue"));
+}

@@ -1,17 +1,17 @@
 //! `archive problems`: the problem list (问题清单) from the command line, as the local operator.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use chrono::NaiveDate;
 
 use super::stdout_err;
 use crate::catalog::Catalog;
-use crate::cli::args::ProblemsCmd;
+use crate::cli::args::{ProblemsCmd, ReportFormat};
 use crate::cli::{lang, print, say, Exit};
 use crate::config::Config;
 use crate::curate::{collections, Actor, CurateError};
 use crate::i18n::Msg;
-use crate::problems::{deadline, store, table, track, ProblemsError, Status};
+use crate::problems::{deadline, report, store, table, track, ProblemsError, Status};
 
 /// A ledger error in the run's language.
 fn worded(e: ProblemsError) -> anyhow::Error {
@@ -156,6 +156,58 @@ pub(in crate::cli) fn problems(cfg: &Config, c: ProblemsCmd) -> anyhow::Result<E
                 say(Msg::ProblemsUnlinked, &[("n", &n), ("id", &id)])
             )
             .map_err(stdout_err)?;
+        }
+        ProblemsCmd::Report {
+            format,
+            out: path,
+            as_of: day,
+        } => {
+            let as_of = as_of(day.as_deref())?;
+            let filter = track::Filter {
+                prefecture: None,
+                category: None,
+                status: None,
+                overdue_only: false,
+                as_of,
+            };
+            let cat = Catalog::open_existing(&cfg.archive_dir)?;
+            let list = track::list(&cat, &schema, &filter).map_err(worded)?;
+            let l = lang();
+            let r = report::Report::build(list, as_of, l);
+            let bytes = match format {
+                ReportFormat::Table => {
+                    let mut b = Vec::new();
+                    let (header, rows) = r.summary_table(l);
+                    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                    print::table(&mut b, &header, &rows).map_err(stdout_err)?;
+                    writeln!(b).map_err(stdout_err)?;
+                    print::problems(&mut b, &r.problems).map_err(stdout_err)?;
+                    b
+                }
+                ReportFormat::Csv => r.to_csv(l),
+                ReportFormat::Xlsx => r.to_xlsx(l).map_err(crate::Error::Xlsx)?,
+                ReportFormat::Json => {
+                    let mut v = serde_json::to_vec_pretty(&r)?;
+                    v.push(b'\n');
+                    v
+                }
+            };
+            match path {
+                Some(p) => {
+                    let p = super::report::with_extension(p, format);
+                    std::fs::write(&p, &bytes).map_err(|e| crate::Error::io(&p, e))?;
+                    eprintln!(
+                        "{}",
+                        say(Msg::ProblemsReportWritten, &[("path", &p.display())])
+                    );
+                }
+                None => {
+                    if format == ReportFormat::Xlsx && std::io::stdout().is_terminal() {
+                        anyhow::bail!("{}", say(Msg::CliXlsxNeedsOut, &[]));
+                    }
+                    out.write_all(&bytes).map_err(stdout_err)?;
+                }
+            }
         }
         ProblemsCmd::Set { id, status, reason } => {
             let status = Status::from(status);
