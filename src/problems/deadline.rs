@@ -120,6 +120,16 @@ fn numeric(s: &str) -> Result<Option<NaiveDate>, DeadlineError> {
         p.parse().map_err(|_| DeadlineError::Unreadable)
     };
     match parts.as_slice() {
+        // 20200630, as some clerks type a date into a text cell.
+        [ymd]
+            if ymd.len() == 8
+                && ymd.starts_with("20")
+                && ymd.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            NaiveDate::from_ymd_opt(num(&ymd[..4])? as i32, num(&ymd[4..6])?, num(&ymd[6..])?)
+                .map(Some)
+                .ok_or(DeadlineError::Unreadable)
+        }
         [y, m, d] if y.len() == 4 => NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?)
             .map(Some)
             .ok_or(DeadlineError::Unreadable),

@@ -245,7 +245,9 @@ pub fn parse(
                 },
                 // A county column naming its prefecture (市本级, 海东市) adds nothing.
                 Some(Place::Prefecture(p)) if prefecture.as_ref() == Some(&p) => {}
-                _ if county_text.ends_with("本级") => {}
+                // 市本级, 各县区, 全州: no one county.
+                _ if county_text.ends_with("本级") || county_text.starts_with(['各', '全']) => {
+                }
                 _ => row_bad(Field::County, county_text, Why::UnknownPlace),
             }
         }

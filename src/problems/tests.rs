@@ -34,6 +34,7 @@ fn every_deadline_form_offices_write() {
         ("年底前", "2020-12-31"),
         ("截至2020年9月30日", "2020-09-30"),
         ("２０２０年６月３０日", "2020-06-30"),
+        ("20200630", "2020-06-30"),
     ];
     for (text, want) in cases {
         assert_eq!(deadline::parse(text, y), Ok(day(want)), "{text}");
@@ -174,4 +175,23 @@ fn a_list_without_rows_is_refused_not_taken_as_everything_withdrawn() {
         panic!("an empty list was accepted");
     };
     assert_eq!(msg, crate::i18n::Msg::ProblemsNoRows);
+}
+
+/// Whatever a clerk types, reading a deadline answers (never panics on a cut character).
+#[test]
+fn deadline_reading_never_panics() {
+    let alphabet = ["2", "0", "6", "年", "月", "日", "底", "前", ".", "/", "-", "尽", " ", "３"];
+    let mut texts = vec![String::new()];
+    for _ in 0..4 {
+        let more: Vec<String> = texts
+            .iter()
+            .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+            .collect();
+        texts.extend(more);
+        texts.dedup();
+    }
+    for t in texts.iter().flat_map(|t| [t.clone(), format!("2020{t}"), format!("{t}2020")]) {
+        let _ = deadline::parse(&t, Some(2020));
+        let _ = deadline::parse(&t, None);
+    }
 }
