@@ -512,5 +512,10 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProblemsReportListSheet => "Problems",
         ProblemsReportTitle => "Rectification ledger (as of {date})",
         ProblemsReportWritten => "written to {path}",
+        NavProblems => "Problems",
+        ProblemsAsOf => "overdue as of {date}",
+        ProblemsMatrixLegend => "Each cell counts the problems not yet done (open or rectifying), the overdue ones in red brackets; click a number for the list. Province-wide problems have their own row.",
+        ProblemsShowAll => "show all",
+        ProblemsNoEvidence => "no evidence linked yet (archive problems link)",
     }
 }

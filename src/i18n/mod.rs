@@ -655,6 +655,11 @@ messages! {
     ProblemsReportListSheet,
     ProblemsReportTitle(date),
     ProblemsReportWritten(path),
+    NavProblems,
+    ProblemsAsOf(date),
+    ProblemsMatrixLegend,
+    ProblemsShowAll,
+    ProblemsNoEvidence,
 }
 
 #[cfg(test)]

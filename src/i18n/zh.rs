@@ -512,5 +512,10 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProblemsReportListSheet => "问题清单",
         ProblemsReportTitle => "问题整改台账（截至 {date}）",
         ProblemsReportWritten => "已写入 {path}",
+        NavProblems => "问题整改",
+        ProblemsAsOf => "逾期按 {date} 计",
+        ProblemsMatrixLegend => "每格为未完成（未整改、整改中）的问题数，括号内红色为其中逾期的；点数字看清单。全省性问题单列一行。",
+        ProblemsShowAll => "看全部",
+        ProblemsNoEvidence => "还没有链接佐证文件（archive problems link）",
     }
 }

@@ -180,7 +180,9 @@ fn a_list_without_rows_is_refused_not_taken_as_everything_withdrawn() {
 /// Whatever a clerk types, reading a deadline answers (never panics on a cut character).
 #[test]
 fn deadline_reading_never_panics() {
-    let alphabet = ["2", "0", "6", "年", "月", "日", "底", "前", ".", "/", "-", "尽", " ", "３"];
+    let alphabet = [
+        "2", "0", "6", "年", "月", "日", "底", "前", ".", "/", "-", "尽", " ", "３",
+    ];
     let mut texts = vec![String::new()];
     for _ in 0..4 {
         let more: Vec<String> = texts
@@ -190,7 +192,10 @@ fn deadline_reading_never_panics() {
         texts.extend(more);
         texts.dedup();
     }
-    for t in texts.iter().flat_map(|t| [t.clone(), format!("2020{t}"), format!("{t}2020")]) {
+    for t in texts
+        .iter()
+        .flat_map(|t| [t.clone(), format!("2020{t}"), format!("{t}2020")])
+    {
         let _ = deadline::parse(&t, Some(2020));
         let _ = deadline::parse(&t, None);
     }

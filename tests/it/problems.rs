@@ -413,3 +413,79 @@ fn the_report_numbers_equal_the_list() {
     assert_eq!(sheets[1].rows.len(), 2 + 71, "title, header, problems");
     assert!(sheets[1].rows[1].iter().any(|h| h == "overdue"));
 }
+
+/// GET through the router of a server on `env`'s archive: (status, body).
+async fn page(env: &Env, uri: &str) -> (u16, String) {
+    use tower::ServiceExt;
+    let cfg = archive::config::Config::load(&env.archive, None).unwrap();
+    let state = archive::serve::AppState::open(cfg).unwrap();
+    let req = axum::http::Request::get(uri)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = archive::serve::app(state).oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_shows_the_matrix_the_list_and_a_problem_with_its_evidence() {
+    let (env, _) = imported();
+    let all = list(&env, &[]);
+    let id = find(&all, Some("海东市"), "2")["id"].to_string();
+    let photo = env.evidence.join("海东市/互助县/整改/台账照片.txt");
+    ok(env.run(&[
+        "problems",
+        "link",
+        &id,
+        photo.to_str().unwrap(),
+        "--note",
+        "台账照片",
+    ]));
+    let id_n = find(&all, Some("海东市"), "2")["id"].as_i64().unwrap();
+    let blake3 = list(&env, &[]).iter().find(|p| p["id"] == id_n).unwrap()["evidence"][0]["blake3"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let (status, html) = page(&env, "/problems?as_of=2020-07-01").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("id=\"problem-matrix\""));
+    assert!(
+        html.contains("<th>海东市</th>") && html.contains("<th>全省</th>"),
+        "{html}"
+    );
+    assert!(html.contains("class=\"overdue\""), "overdue shown in red");
+    let rows = html.matches("<tr").count();
+    assert!(rows > 71, "every problem listed: {rows}");
+
+    // A place's overdue list, as the matrix links it.
+    let uri = format!(
+        "/problems?prefecture={}&overdue=1&as_of=2020-07-01",
+        enc("海东")
+    );
+    let (status, html) = page(&env, &uri).await;
+    assert_eq!(status, 200);
+    let want = list(
+        &env,
+        &["--prefecture", "海东", "--overdue", "--as-of", "2020-07-01"],
+    )
+    .len();
+    let list_html = &html[html.find("id=\"problem-list\"").unwrap()..];
+    assert_eq!(list_html.matches("<tr class=\"overdue\">").count(), want);
+
+    let (status, html) = page(&env, &format!("/problems/{id}?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("src=\"/thumb/{blake3}\"")), "{html}");
+    assert!(html.contains(&format!("href=\"/record/{blake3}?lang=en\"")));
+    assert!(html.contains("台账照片"));
+    assert!(html.contains("import.created") && html.contains("link"));
+    let (status, _) = page(&env, "/problems/99999").await;
+    assert_eq!(status, 404);
+}
