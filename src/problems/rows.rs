@@ -199,9 +199,7 @@ pub fn parse(
         let mut scope = Scope::Prefecture;
         let mut prefecture = None;
         let mut county = None;
-        if place_text.is_empty() {
-            row_bad(Field::Prefecture, "", Why::NoPrefecture);
-        } else {
+        if !place_text.is_empty() {
             match place_of(schema, &place_text) {
                 Some(Place::Province) => scope = Scope::Province,
                 Some(Place::Prefecture(p)) => prefecture = Some(p),
@@ -251,6 +249,10 @@ pub fn parse(
                 _ => row_bad(Field::County, county_text, Why::UnknownPlace),
             }
         }
+        // A list without a 市州 column may still name each row's county.
+        if place_text.is_empty() && prefecture.is_none() {
+            row_bad(Field::Prefecture, "", Why::NoPrefecture);
+        }
         let deadline_text = cell(Field::Deadline).to_string();
         let deadline = match deadline::parse(&deadline_text, year) {
             Ok(d) => d,
@@ -263,7 +265,8 @@ pub fn parse(
                 None
             }
         };
-        if !number.is_empty() {
+        // Only rows whose place is known can clash (an unknown place is named bad already).
+        if !number.is_empty() && (prefecture.is_some() || scope == Scope::Province) {
             let key = (number.clone(), prefecture.clone());
             if let Some(first) = seen.get(&key) {
                 row_bad(Field::Number, &number, Why::Duplicate { first: *first });

@@ -200,3 +200,23 @@ fn deadline_reading_never_panics() {
         let _ = deadline::parse(&t, None);
     }
 }
+
+#[test]
+fn a_list_without_a_prefecture_column_takes_each_county_s_prefecture() {
+    let data = csv(&[
+        &["序号", "县区", "存在问题", "整改时限"],
+        &["1", "互助县", "台账不全", "2020-06-30"],
+        &["2", "", "经费不足", "2020-06-30"],
+    ]);
+    let Err(ProblemsError::Refused { bad, .. }) = read("清单.csv", &data, None, &[]) else {
+        panic!("row 3 has no place and was accepted");
+    };
+    assert_eq!(bad.len(), 1);
+    assert_eq!((bad[0].row, &bad[0].why), (3, &Why::NoPrefecture));
+    let ok = csv(&[
+        &["序号", "县区", "存在问题", "整改时限"],
+        &["1", "互助县", "台账不全", "2020-06-30"],
+    ]);
+    let got = read("清单.csv", &ok, None, &[]).unwrap();
+    assert_eq!(got[0].prefecture.as_deref(), Some("630200"));
+}
