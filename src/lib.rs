@@ -36,6 +36,7 @@ pub mod index;
 pub mod pipeline;
 pub(crate) mod present;
 pub mod problem;
+pub mod problems;
 pub(crate) mod record;
 pub(crate) mod report;
 pub mod sample;

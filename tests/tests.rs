@@ -31,6 +31,8 @@ mod limits;
 mod manifests;
 #[path = "it/review_web.rs"]
 mod review_web;
+#[path = "it/problems.rs"]
+mod problems;
 #[path = "it/sample.rs"]
 mod sample;
 #[path = "it/serve.rs"]

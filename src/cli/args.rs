@@ -98,6 +98,9 @@ pub(super) enum Command {
     Key(KeyCmd),
     /// Serve the search page and JSON API for this archive (loopback only by default).
     Serve(ServeArgs),
+    /// The problem list (问题清单): import it, link the evidence that closes each problem, track its status.
+    #[command(subcommand)]
+    Problems(ProblemsCmd),
     /// Try it out: write the sample evidence, index it into the archive folder, serve the page.
     Demo {
         #[command(flatten)]
@@ -412,4 +415,108 @@ pub(super) struct SearchArgs {
     /// One JSON object per hit and line.
     #[arg(long)]
     pub(super) json: bool,
+}
+
+// ---- problem list (helper: problems)
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub(super) enum ProblemStatusArg {
+    Open,
+    Rectifying,
+    Rectified,
+    Verified,
+    Withdrawn,
+}
+
+impl From<ProblemStatusArg> for crate::problems::Status {
+    fn from(s: ProblemStatusArg) -> Self {
+        use crate::problems::Status;
+        match s {
+            ProblemStatusArg::Open => Status::Open,
+            ProblemStatusArg::Rectifying => Status::Rectifying,
+            ProblemStatusArg::Rectified => Status::Rectified,
+            ProblemStatusArg::Verified => Status::Verified,
+            ProblemStatusArg::Withdrawn => Status::Withdrawn,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum ProblemsCmd {
+    /// Import the problem list (XLSX, XLS, or CSV in UTF-8 or GBK). A list with any bad row is
+    /// refused whole, every bad row named; importing again updates it and withdraws what is gone.
+    Import {
+        file: PathBuf,
+        /// The year of deadlines written without one (6月底前); default: the list's title.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Which column holds which field, when its header is unusual: COLUMN=field, the column
+        /// by its header or letter (A, B, …); fields: number, prefecture, county, category,
+        /// description, indicator, measures, responsible, deadline, progress, remark.
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        maps: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List problems (a prefecture's list includes the province-wide ones).
+    List {
+        /// A prefecture or county (name, short name or code), or 全省 for the province-wide ones.
+        #[arg(long)]
+        prefecture: Option<String>,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long, value_enum)]
+        status: Option<ProblemStatusArg>,
+        /// Only problems past their deadline and not rectified, verified or withdrawn.
+        #[arg(long)]
+        overdue: bool,
+        /// The day overdue is judged on (default: today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// One JSON object per problem and line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one problem with its evidence and history.
+    Show {
+        id: i64,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Link files (paths or BLAKE3) to a problem as the evidence of its rectification.
+    Link {
+        id: i64,
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Take files off a problem's evidence.
+    Unlink {
+        id: i64,
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// The rectification ledger (整改台账): totals per place and category, then every problem.
+    Report {
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+        /// Write to this file instead of standard output (required for xlsx on a terminal).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Change a problem's status; --reason is required, and verified needs linked evidence.
+    Set {
+        id: i64,
+        #[arg(long, value_enum)]
+        status: ProblemStatusArg,
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }

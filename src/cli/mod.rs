@@ -16,7 +16,7 @@ use crate::i18n::Lang;
 use clap::Parser;
 
 use args::{AuditCmd, Cli, Command};
-use commands::{curate, export, index, key, report, search, serve, users};
+use commands::{curate, export, index, key, problems, report, search, serve, users};
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 
@@ -130,5 +130,6 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Key(k) => key::key(&cli.archive, k),
         Command::Serve(a) => serve::serve(cfg()?, a, false),
         Command::Demo { serve, evidence } => serve::demo(cfg, serve, evidence),
+        Command::Problems(p) => problems::problems(&cfg()?, p),
     }
 }

@@ -454,6 +454,148 @@ pub(super) fn verify_report(out: &mut impl Write, r: &VerifyReport) -> io::Resul
     }
 }
 
+// ---- problem list (helper: problems)
+
+fn problem_place(p: &crate::problems::track::ProblemView) -> String {
+    let l = super::lang();
+    let mut s = match &p.prefecture {
+        Some(pre) => pre.name.clone(),
+        None => l.t(Msg::ProblemsProvinceWide).to_string(),
+    };
+    if let Some(c) = &p.county {
+        s.push(' ');
+        s.push_str(&c.name);
+    }
+    s
+}
+
+fn problem_status(p: &crate::problems::track::ProblemView) -> String {
+    let l = super::lang();
+    let mut s = l.t(p.status.label()).to_string();
+    if p.overdue {
+        s.push_str(&format!(" ({})", l.t(Msg::ProblemsOverdue)));
+    }
+    s
+}
+
+/// `archive problems list`: one line per problem, the count and overdue count below.
+pub(super) fn problems(
+    out: &mut impl Write,
+    list: &[crate::problems::track::ProblemView],
+) -> io::Result<()> {
+    let l = super::lang();
+    let header = [
+        l.t(Msg::ProblemsColId),
+        l.t(Msg::ProblemsColPlace),
+        l.t(Msg::ProblemsColNumber),
+        l.t(Msg::ProblemsColCategory),
+        l.t(Msg::ProblemsColDeadline),
+        l.t(Msg::ProblemsColStatus),
+        l.t(Msg::ProblemsColEvidence),
+        l.t(Msg::ProblemsColDescription),
+    ];
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|p| {
+            let description: String = p.description.chars().take(40).collect();
+            [
+                p.id.to_string(),
+                problem_place(p),
+                p.number.clone(),
+                p.category.clone(),
+                p.deadline
+                    .clone()
+                    .unwrap_or_else(|| p.deadline_text.clone()),
+                problem_status(p),
+                p.evidence.len().to_string(),
+                description,
+            ]
+            .iter()
+            .map(|c| shown(c).into_owned())
+            .collect()
+        })
+        .collect();
+    table(out, &header, &rows)?;
+    let overdue = list.iter().filter(|p| p.overdue).count();
+    writeln!(
+        out,
+        "{}",
+        l.fill(
+            Msg::ProblemsCount,
+            &[("n", &list.len()), ("overdue", &overdue)]
+        )
+    )
+}
+
+/// `archive problems show`: the problem's fields, its evidence, its history.
+pub(super) fn problem(
+    out: &mut impl Write,
+    d: &crate::problems::track::ProblemDetail,
+) -> io::Result<()> {
+    let l = super::lang();
+    let p = &d.problem;
+    let deadline = match (&p.deadline, p.deadline_text.is_empty()) {
+        (Some(day), false) if *day != p.deadline_text => format!("{day} ({})", p.deadline_text),
+        (Some(day), _) => day.clone(),
+        (None, _) => p.deadline_text.clone(),
+    };
+    let indicators = match p.indicators.is_empty() {
+        true => p.indicator_text.clone(),
+        false => p.indicators.join("、"),
+    };
+    let source = l.fill(
+        Msg::ProblemsSourceRow,
+        &[("file", &p.source), ("row", &p.source_row)],
+    );
+    let lines = [
+        (Msg::ProblemsColId, p.id.to_string()),
+        (Msg::ProblemsColNumber, p.number.clone()),
+        (Msg::ProblemsColPlace, problem_place(p)),
+        (Msg::ProblemsColCategory, p.category.clone()),
+        (Msg::ProblemsColDescription, p.description.clone()),
+        (Msg::ProblemsLabelIndicators, indicators),
+        (Msg::ProblemsLabelMeasures, p.measures.clone()),
+        (Msg::ProblemsLabelResponsible, p.responsible.clone()),
+        (Msg::ProblemsColDeadline, deadline),
+        (Msg::ProblemsColStatus, problem_status(p)),
+        (Msg::ProblemsLabelProgress, p.progress.clone()),
+        (Msg::ProblemsLabelRemark, p.remark.clone()),
+        (Msg::ProblemsLabelSource, source),
+    ];
+    for (label, value) in lines.iter().filter(|(_, v)| !v.is_empty()) {
+        writeln!(out, "{}  {}", l.t(*label), shown(value))?;
+    }
+    writeln!(
+        out,
+        "{}  {}",
+        l.t(Msg::ProblemsColEvidence),
+        p.evidence.len()
+    )?;
+    for e in &p.evidence {
+        writeln!(
+            out,
+            "  {}  {}  {}  {}",
+            e.blake3,
+            e.at,
+            shown(&e.who),
+            shown(&e.note)
+        )?;
+    }
+    writeln!(out, "{}", l.t(Msg::ProblemsLabelHistory))?;
+    for h in &d.history {
+        writeln!(
+            out,
+            "  #{}  {}  {}  {}  {}",
+            h.seq,
+            h.at,
+            shown(&h.who),
+            h.action,
+            shown(&h.details.to_string())
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,7 @@ pub mod exif_layout;
 pub mod jpeg;
 pub mod manifests;
 pub mod media;
+pub mod problems;
 pub mod rng;
 mod tree;
 mod write;

@@ -199,6 +199,8 @@ pub fn app(state: AppState) -> Router {
         .route("/ledger", get(pages::ledger_page))
         .route("/ledger.xlsx", get(pages::ledger_xlsx))
         .route("/ledger.csv", get(pages::ledger_csv))
+        .route("/problems", get(pages::problems_page))
+        .route("/problems/{id}", get(pages::problem_page))
         .route("/static/style.css", get(pages::style_css))
         .route("/static/app.js", get(pages::app_js))
         .route("/static/review.js", get(pages::review_js))

@@ -8,6 +8,7 @@ pub(super) mod curate;
 pub(super) mod export;
 pub(super) mod index;
 pub(super) mod key;
+pub(super) mod problems;
 pub(super) mod report;
 pub(super) mod search;
 pub(super) mod serve;

@@ -76,7 +76,7 @@ pub(in crate::cli) fn report(cfg: &Config, a: ReportArgs) -> anyhow::Result<Exit
 /// `--out 台账` becomes `台账.xlsx`: a file without its format's extension is one Windows
 /// will not open. A name ending in another ledger extension is left as the user wrote it;
 /// anything else (`台账2019.12`) keeps its dots and gains the extension.
-fn with_extension(path: PathBuf, format: ReportFormat) -> PathBuf {
+pub(super) fn with_extension(path: PathBuf, format: ReportFormat) -> PathBuf {
     let ext = match format {
         ReportFormat::Table => "txt",
         ReportFormat::Csv => "csv",

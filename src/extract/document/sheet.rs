@@ -295,3 +295,95 @@ fn workbook_text(
     }
     f.set_text(text, limits.text_cap);
 }
+
+/// One sheet as a grid of cell texts, for readers of office tables other than the indexer
+/// (the problem list, `crate::problems`): cells merged down several rows are given to every
+/// row they cover, whatever the table looks like.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub sheet: String,
+    pub rows: Vec<Vec<String>>,
+    /// The sheet row number (0-based) of each grid row; empty rows are not in the grid.
+    pub numbers: Vec<u32>,
+}
+
+/// Every sheet of a workbook (XLSX after the same zip checks as indexing, or XLS) as a
+/// [`Grid`]; the problem says why the workbook could not be opened at all.
+pub fn grids(data: &[u8], kind: DocKind, limits: &Limits) -> Result<Vec<Grid>, Problem> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut keep = |name: &str, sheet: SheetText, merges: Vec<Dimensions>| {
+        let (mut rows, numbers) = sheet.grid();
+        fill_merged(&mut rows, &numbers, &merges);
+        out.push(Grid {
+            sheet: name.to_string(),
+            rows,
+            numbers,
+        });
+    };
+    if kind == DocKind::Xls {
+        let mut book: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(data))
+            .map_err(|e| Problem::detail(Code::SheetInvalid, e))?;
+        for name in book.sheet_names() {
+            let mut sheet = SheetText::new();
+            let range = book.worksheet_range(&name).map_err(|e| {
+                Problem::new(Code::SheetPartlyRead)
+                    .with("sheet", &name)
+                    .with("detail", e)
+            })?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (r, c, v) in range.used_cells() {
+                let s = match v {
+                    calamine::Data::DateTime(d) => excel_date(d),
+                    other => other.to_string(),
+                };
+                if !s.trim().is_empty() {
+                    sheet.push(r0 + r as u32, c0 + c as u32, s);
+                }
+            }
+            let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            keep(&name, sheet, merges);
+        }
+    } else {
+        let mut z = ooxml::open_checked(data, DocKind::Xlsx, limits).map_err(|e| e.problem())?;
+        z.drain_all().map_err(|e| e.problem())?;
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(data))
+            .map_err(|e| Problem::detail(Code::SheetInvalid, e))?;
+        for name in book.sheet_names() {
+            let mut sheet = SheetText::new();
+            match book.worksheet_cells_reader(&name) {
+                Ok(mut reader) => loop {
+                    match reader.next_cell() {
+                        Ok(Some(cell)) => {
+                            if let Some(t) = cell_text(cell.get_value()) {
+                                let (r, c) = cell.get_position();
+                                sheet.push(r, c, t);
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            errors.push(
+                                Problem::new(Code::SheetPartlyRead)
+                                    .with("sheet", &name)
+                                    .with("detail", e),
+                            );
+                            break;
+                        }
+                    }
+                },
+                Err(e) => errors.push(
+                    Problem::new(Code::SheetPartlyRead)
+                        .with("sheet", &name)
+                        .with("detail", e),
+                ),
+            }
+            let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            keep(&name, sheet, merges);
+        }
+    }
+    // A sheet read only in part is refused: a list must be read whole or not at all.
+    match errors.into_iter().next() {
+        Some(p) => Err(p),
+        None => Ok(out),
+    }
+}

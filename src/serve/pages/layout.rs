@@ -90,6 +90,7 @@ impl Layout {
         let mut nav: Vec<NavLink> = [
             ("/", Msg::NavSearch),
             ("/ledger", Msg::NavLedger),
+            ("/problems", Msg::NavProblems),
             ("/collections", Msg::NavCollections),
         ]
         .into_iter()
