@@ -580,3 +580,99 @@ fn keyboard_review_in_chromium() {
     let states: Vec<&str> = shown.items.iter().map(|i| i.review.as_str()).collect();
     assert_eq!(states, ["accepted", "rejected", "accepted", "accepted"]);
 }
+
+/// On a phone (390×844) the search box comes first with its sort menu and button on screen,
+/// the facets wait in a drawer, the menu fits, and no page scrolls sideways; on a laptop
+/// (1366×900) the facets stand beside the results.
+#[test]
+fn phone_and_laptop_layouts_in_chromium() {
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("note: {CHROMIUM} is not installed; the browser test is skipped (apt-get install chromium)");
+        return;
+    }
+    let base = start_server();
+    let shots = screenshots();
+    let mut b = Browser::launch();
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true}),
+    );
+    b.goto(&format!("{base}/"));
+    let record = b
+        .eval("document.querySelector('.card a[href^=\"/record/\"]').getAttribute('href')")
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rect = |b: &mut Browser, sel: &str| -> Value {
+        let sel = serde_json::to_string(sel).unwrap();
+        b.eval(&format!(
+            "(() => {{ const e = document.querySelector({sel}); if (!e) return null; \
+             const r = e.getBoundingClientRect(); \
+             return {{top: r.top, bottom: r.bottom, left: r.left, right: r.right, \
+                      visible: r.width > 0 && r.height > 0}}; }})()"
+        ))
+    };
+    for sel in [
+        "form.search input[name=q]",
+        "form.search select[name=sort]",
+        "form.search button",
+    ] {
+        let r = rect(&mut b, sel);
+        assert!(r["visible"] == true, "{sel} shown on a phone: {r}");
+        assert!(
+            r["right"].as_f64().unwrap() <= 390.5 && r["bottom"].as_f64().unwrap() <= 844.0,
+            "{sel} on the first screen of a phone: {r}"
+        );
+    }
+    // The facet list is closed until its drawer button is pressed.
+    let facet = rect(&mut b, ".facets .facet");
+    assert!(
+        facet.is_null() || facet["visible"] == false,
+        "facets wait in the drawer: {facet}"
+    );
+    assert!(rect(&mut b, ".drawer-button")["visible"] == true);
+    b.screenshot(&shots.join("9-phone-search.png"));
+    b.click(".drawer-button");
+    let facet = rect(&mut b, ".facets .facet");
+    assert!(facet["visible"] == true, "the drawer opens: {facet}");
+    b.screenshot(&shots.join("9-phone-facets.png"));
+
+    for path in ["/".to_string(), record, "/ledger".to_string(), "/collections".to_string()] {
+        b.goto(&format!("{base}{path}"));
+        let nav = rect(&mut b, "header nav");
+        assert!(
+            nav["bottom"].as_f64().unwrap() - nav["top"].as_f64().unwrap() < 120.0,
+            "{path}: the menu fits on a phone: {nav}"
+        );
+        let wide = b.eval(
+            "[document.documentElement.scrollWidth, window.innerWidth, \
+             [...document.querySelectorAll('header nav a')].map(a => a.getBoundingClientRect().width)]",
+        );
+        assert!(
+            wide[0].as_f64().unwrap() <= wide[1].as_f64().unwrap() + 1.0,
+            "{path}: nothing scrolls sideways on a phone: {wide}"
+        );
+        assert!(
+            wide[2]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|w| w.as_f64().unwrap() > 20.0),
+            "{path}: menu entries are not squeezed to a character per line: {wide}"
+        );
+    }
+    b.screenshot(&shots.join("9-phone-collections.png"));
+
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    b.goto(&format!("{base}/"));
+    let facet = rect(&mut b, ".facets .facet");
+    let results = rect(&mut b, "#results");
+    assert!(facet["visible"] == true, "{facet}");
+    assert!(
+        facet["right"].as_f64().unwrap() <= results["left"].as_f64().unwrap() + 1.0,
+        "on a laptop the facets stand beside the results: {facet} {results}"
+    );
+}
