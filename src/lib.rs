@@ -28,7 +28,7 @@ pub mod curate;
 pub mod error;
 pub mod export;
 pub mod extract;
-pub(crate) mod fields;
+pub mod fields;
 pub(crate) mod hash;
 pub(crate) mod html;
 pub mod i18n;

@@ -117,6 +117,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Sample { dest } => index::sample(&dest),
         Command::Collection(c) => curate::collection(&cfg()?, c),
         Command::Tag(t) => curate::tag(&cfg()?, t),
+        Command::Flag(f) => curate::flag(&cfg()?, f),
         Command::Audit(a) => {
             let cfg = cfg()?;
             match a.command {

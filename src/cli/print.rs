@@ -258,11 +258,17 @@ pub(super) fn record(
         };
         lines.push((head, format!("{} [{}: {}]", t.value, t.source, t.evidence)));
     }
-    for (label, reason) in crate::present::flags(l, r) {
+    for f in crate::present::flags(l, r) {
         lines.push((
             l.t(Msg::FieldFlag).to_string(),
-            format!("{label}: {reason}"),
+            format!("{}: {}", f.label, f.reason),
         ));
+        if let Some(done) = f.resolved {
+            lines.push((String::new(), format!("  {done}")));
+        }
+        if !f.advice.is_empty() {
+            lines.push((format!("  {}", l.t(Msg::WhatToDo)), f.advice));
+        }
     }
     if !r.similar.is_empty() {
         lines.push((l.t(Msg::SimilarHeading).to_string(), String::new()));

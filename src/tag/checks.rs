@@ -104,7 +104,10 @@ fn submission_label(t: &Tagging) -> String {
 /// sentence).
 fn first_three(others: &[String]) -> (String, Option<usize>) {
     let shown: Vec<&str> = others.iter().take(3).map(String::as_str).collect();
-    (shown.join("; "), others.len().checked_sub(3).filter(|&n| n > 0))
+    (
+        shown.join("; "),
+        others.len().checked_sub(3).filter(|&n| n > 0),
+    )
 }
 
 pub(super) fn duplicate_flags(files: &[FileForTagging], tags: &mut [Tagging]) {

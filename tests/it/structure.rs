@@ -260,6 +260,9 @@ fn every_flag_the_tagger_raises_can_be_searched() {
     )
     .unwrap();
     for f in raised {
-        assert!(schema.contains(&format!("\"{f}\"")), "{f} in record.schema.json");
+        assert!(
+            schema.contains(&format!("\"{f}\"")),
+            "{f} in record.schema.json"
+        );
     }
 }

@@ -9,12 +9,12 @@ use anyhow::bail;
 
 use super::{parse_filters, refresh_tags, resolve_files, stdout_err};
 use crate::catalog::Catalog;
-use crate::cli::args::{CollectionCmd, TagCmd};
+use crate::cli::args::{CollectionCmd, FlagCmd, TagCmd};
 use crate::cli::{print, Exit};
 use crate::config::Config;
 use crate::curate::audit::{self, AuditQuery};
 use crate::curate::collections::{self, Review};
-use crate::curate::{tags, Actor, CurateError};
+use crate::curate::{flags, tags, Actor, CurateError};
 use crate::tag::TagKind;
 
 pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Result<Exit> {
@@ -207,6 +207,56 @@ pub(in crate::cli) fn tag(cfg: &Config, t: TagCmd) -> anyhow::Result<Exit> {
             println!(
                 "{}",
                 say(Msg::CliTagCleared, &[("n", &n), ("updated", &updated)])
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// `archive flag resolve|reopen`, then retagging and reindexing so the 需核查 counts follow.
+pub(in crate::cli) fn flag(cfg: &Config, f: FlagCmd) -> anyhow::Result<Exit> {
+    let (file, flag) = match &f {
+        FlagCmd::Resolve { file, flag, .. } | FlagCmd::Reopen { file, flag, .. } => (file, flag),
+    };
+    let schema = cfg.schema()?;
+    let mut cat = Catalog::open_existing(&cfg.archive_dir)?;
+    let rows = collections::resolve_target(&cat, file)?;
+    let blake3 = rows[0].blake3.clone().ok_or_else(|| {
+        CurateError::Invalid(format!(
+            "{file}: 无法读取，没有内容哈希 / it has no content hash (it could not be read)"
+        ))
+    })?;
+    let target = flags::target(&cat, &blake3, flag)?;
+    let me = Actor::local_operator();
+    let label = target.flag.label(crate::cli::lang());
+    let files = target.files.len();
+    match f {
+        FlagCmd::Resolve { state, note, .. } => {
+            let d = flags::resolve(&cat, &me, &target, state, note.as_deref())?;
+            let (_, updated) = refresh_tags(&mut cat, cfg, &schema)?;
+            let state = crate::present::resolution_state(crate::cli::lang(), &d.state);
+            println!(
+                "{}",
+                say(
+                    Msg::CliFlagResolved,
+                    &[
+                        ("flag", &label),
+                        ("state", &state),
+                        ("files", &files),
+                        ("updated", &updated)
+                    ]
+                )
+            );
+        }
+        FlagCmd::Reopen { note, .. } => {
+            flags::reopen(&cat, &me, &target, note.as_deref())?;
+            let (_, updated) = refresh_tags(&mut cat, cfg, &schema)?;
+            println!(
+                "{}",
+                say(
+                    Msg::CliFlagReopened,
+                    &[("flag", &label), ("files", &files), ("updated", &updated)]
+                )
             );
         }
     }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::layout::{error_page, toggled, Layout};
 use super::render;
 use crate::i18n::{Lang, Msg};
-use crate::report::{By, Letterhead};
+use crate::report::{By, Counted, Letterhead};
 use crate::serve::api::build_coverage;
 use crate::serve::error::WebError;
 use crate::serve::files::content_disposition;
@@ -36,6 +36,10 @@ pub struct LedgerPage {
     pub print_title: String,
     pub print_byline: String,
     pub legend: String,
+    /// Which files count: (label, href, chosen), and the sentence naming the choice and the
+    /// default.
+    pub counts: Vec<(&'static str, String, bool)>,
+    pub counted: String,
 }
 
 pub struct Column {
@@ -65,7 +69,8 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         Err(e) => return error_page(&Params::default(), "/ledger", &e),
     };
     let l = p.lang;
-    let cov = match build_coverage(&st, p.prefecture.as_deref()).await {
+    let counted = p.count.unwrap_or_default();
+    let cov = match build_coverage(&st, p.prefecture.as_deref(), counted).await {
         Ok(c) => c,
         Err(e) => return error_page(&p, "/ledger", &e),
     };
@@ -151,8 +156,19 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
     let file_href = |ext: &str| {
         base.href(&format!("/ledger.{ext}"), |q| {
             q.prefecture = p.prefecture.clone();
+            q.count = p.count;
         })
     };
+    let counts = Counted::ALL
+        .into_iter()
+        .map(|c| {
+            let href = base.href("/ledger", |q| {
+                q.prefecture = p.prefecture.clone();
+                q.count = Some(c);
+            });
+            (c.label(l), href, c == counted)
+        })
+        .collect();
     let page = LedgerPage {
         downloads: vec![
             (l.t(Msg::LedgerDownloadXlsx), file_href("xlsx")),
@@ -160,7 +176,9 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         ],
         print_title: head.title(l),
         print_byline: head.byline(l),
-        legend: crate::report::legend_text(l),
+        legend: crate::report::legend_text(l, counted),
+        counts,
+        counted: counted.sentence(l),
         layout: Layout::search(&p, "/ledger", toggled(&p, "/ledger"), &heading),
         l,
         back: pref_name.is_some().then(|| base.href("/ledger", |_| {})),
@@ -201,7 +219,8 @@ async fn ledger_file(State(st): State<AppState>, RawQuery(raw): RawQuery, ext: &
         Ok(p) => p,
         Err(e) => return error_page(&Params::default(), "/ledger", &e),
     };
-    let cov = match build_coverage(&st, p.prefecture.as_deref()).await {
+    let cov = match build_coverage(&st, p.prefecture.as_deref(), p.count.unwrap_or_default()).await
+    {
         Ok(c) => c,
         Err(e) => return error_page(&p, "/ledger", &e),
     };

@@ -33,8 +33,10 @@ pub struct RecordPage {
     pub download: String,
     pub map: MapView,
     pub map_note: &'static str,
-    /// (label, reason)
-    pub flags: Vec<(String, String)>,
+    /// Each flag with its reason, what to do, and the curator's decision.
+    pub flags: Vec<present::ShownFlag>,
+    /// Curators mark flags checked or explained from the page (`partials/flag_list.html`).
+    pub flag_form: Option<FlagForm>,
     pub tags: Vec<TagRow>,
     /// (label, value)
     pub meta: Vec<(String, String)>,
@@ -43,6 +45,12 @@ pub struct RecordPage {
     pub similar: Vec<SimilarRow>,
     pub excerpt: Option<String>,
     pub curation: Option<RecordCuration>,
+}
+
+/// What the flags' forms post: to `/record/{blake3}/flag`, with the session's CSRF token.
+pub struct FlagForm {
+    pub csrf: String,
+    pub blake3: String,
 }
 
 pub struct Preview {
@@ -180,6 +188,14 @@ pub async fn record_page(
         preview,
         map,
         map_note,
+        flag_form: who
+            .actor
+            .as_ref()
+            .filter(|a| a.can(crate::curate::Role::Curator))
+            .map(|_| FlagForm {
+                csrf: who.csrf.clone(),
+                blake3: b3.clone(),
+            }),
         flags,
         tags,
         meta: present::facts(l, &r, st.config().limits.default_offset),
