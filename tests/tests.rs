@@ -13,6 +13,8 @@ mod curate_web;
 mod documents;
 #[path = "it/export.rs"]
 mod export;
+#[path = "it/flagcheck.rs"]
+mod flagcheck;
 #[path = "it/fuzz.rs"]
 mod fuzz;
 #[path = "../fuzz/targets.rs"]

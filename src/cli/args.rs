@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::DEFAULT_ARCHIVE_DIR;
 use crate::i18n::Lang;
 
 #[derive(Parser, Debug)]
@@ -15,9 +14,11 @@ use crate::i18n::Lang;
     about = "Evidence archive: index folders of photos, videos and documents, tag them, search them, export verifiable packages."
 )]
 pub(super) struct Cli {
-    /// The archive folder (catalog, index, thumbnails, config.toml).
-    #[arg(long, global = true, env = "ARCHIVE_DIR", default_value = DEFAULT_ARCHIVE_DIR)]
-    pub(super) archive: PathBuf,
+    /// The archive folder (catalog, index, thumbnails, config.toml). Default: ARCHIVE_DIR,
+    /// else the folder the last `index` or `demo` used (remembered per user), else
+    /// ./archive-data.
+    #[arg(long, global = true, env = "ARCHIVE_DIR")]
+    pub(super) archive: Option<PathBuf>,
     /// A folder with your own vocabulary (indicators.toml, divisions.csv, ...), instead of the built-in one.
     #[arg(long, global = true, env = "ARCHIVE_SCHEMA")]
     pub(super) schema: Option<PathBuf>,

@@ -475,8 +475,8 @@ pub(super) fn text(m: Msg) -> &'static str {
         LedgerCountDefault => "（默认）",
         LedgerCountLabel => "统计范围",
         CliNameAmbiguous => "“{name}”在合集“{collection}”中对应多个文件，请给出完整路径：{paths}",
-        CliArchiveRemembered => "档案文件夹：{path}（已记住：以后不加 --archive 的命令都使用它；也可设置环境变量 ARCHIVE_DIR）",
-        CliArchiveFromMemory => "使用上次的档案文件夹 {path}（可用 --archive 或 ARCHIVE_DIR 指定其他文件夹）",
+        CliArchiveRemembered => "档案库文件夹：{path}（已记住：以后不加 --archive 的命令都使用它；也可设置环境变量 ARCHIVE_DIR）",
+        CliArchiveFromMemory => "使用上次的档案库文件夹 {path}（可用 --archive 或 ARCHIVE_DIR 指定其他文件夹）",
         MediaSystemFile => "系统文件",
     }
 }

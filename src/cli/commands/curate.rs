@@ -87,7 +87,7 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
             reason,
         } => {
             let cat = open()?;
-            let ids = resolve_files(&cat, &files)?;
+            let ids = in_collection(&cat, &me, &name, &files)?;
             let n = collections::remove_files(&cat, &me, &name, &ids, reason.as_deref())?;
             println!(
                 "{}",
@@ -96,7 +96,7 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
         }
         CollectionCmd::Move { name, file, to } => {
             let cat = open()?;
-            let ids = resolve_files(&cat, std::slice::from_ref(&file))?;
+            let ids = in_collection(&cat, &me, &name, std::slice::from_ref(&file))?;
             if ids.len() != 1 {
                 return Err(CurateError::Invalid(format!(
                     "{file} names {} files; give one path",
@@ -122,7 +122,7 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
                 _ => bail!("{}", say(Msg::CliReviewMissing, &[])),
             };
             let cat = open()?;
-            let ids = resolve_files(&cat, &files)?;
+            let ids = in_collection(&cat, &me, &name, &files)?;
             let n = collections::review(&cat, &me, &name, &ids, state, reason.as_deref())?;
             println!(
                 "{}",
@@ -156,6 +156,61 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
         }
     }
     Ok(Exit::Ok)
+}
+
+/// File ids for what the user typed about a collection's items: a catalogued path or BLAKE3
+/// as anywhere, or else a file name (`IMG_0001.jpg`) or the end of a path (`B4.1/IMG_0001.jpg`)
+/// that names one item of the collection; several items are listed so the user can choose.
+fn in_collection(
+    cat: &Catalog,
+    me: &Actor,
+    name: &str,
+    targets: &[String],
+) -> anyhow::Result<Vec<i64>> {
+    let mut items = None;
+    let mut ids = Vec::new();
+    for t in targets {
+        let found = match collections::resolve_target(cat, t) {
+            Ok(rows) => rows.into_iter().map(|r| r.id).collect(),
+            Err(CurateError::NotFound(why)) => {
+                let items = match &mut items {
+                    Some(i) => i,
+                    None => items.insert(collections::show(cat, me, name)?.items),
+                };
+                let want = t.trim().trim_start_matches("./");
+                let suffix = format!("/{want}");
+                let hits: Vec<&collections::Item> = items
+                    .iter()
+                    .filter(|i| i.path == want || i.path.ends_with(&suffix))
+                    .collect();
+                match hits.as_slice() {
+                    [] => return Err(CurateError::NotFound(why).into()),
+                    [one] => vec![one.file_id],
+                    many => {
+                        let paths: Vec<&str> = many.iter().map(|i| i.path.as_str()).collect();
+                        bail!(
+                            "{}",
+                            say(
+                                Msg::CliNameAmbiguous,
+                                &[
+                                    ("name", &want),
+                                    ("collection", &name),
+                                    ("paths", &format!("\n  {}", paths.join("\n  ")))
+                                ]
+                            )
+                        )
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for id in found {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
 }
 
 /// `archive tag set|clear`, then retagging and reindexing so search shows the change at once.

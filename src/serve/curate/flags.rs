@@ -37,14 +37,16 @@ pub async fn flag_action(
     let state = match (field(&f, "action"), Resolution::parse(field(&f, "as"))) {
         ("resolve", Some(s)) => Some(s),
         ("reopen", _) => None,
-        (action, _) => return error_page(
-            &who,
-            lang,
-            WebError::BadRequest(format!(
+        (action, _) => {
+            return error_page(
+                &who,
+                lang,
+                WebError::BadRequest(format!(
                 "{action:?} / {:?}: 请选择已核实或已说明 / choose checked or explained, or reopen",
                 field(&f, "as")
             )),
-        ),
+            )
+        }
     };
     let st2 = st.clone();
     let b3c = b3.clone();
