@@ -15,6 +15,8 @@ mod documents;
 mod export;
 #[path = "it/flagcheck.rs"]
 mod flagcheck;
+#[path = "it/flagcheck_web.rs"]
+mod flagcheck_web;
 #[path = "it/fuzz.rs"]
 mod fuzz;
 #[path = "../fuzz/targets.rs"]

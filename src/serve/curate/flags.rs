@@ -62,6 +62,7 @@ pub async fn flag_action(
             crate::pipeline::retag(cat, st2.schema(), st2.config())?;
             crate::pipeline::sync_index(cat, st2.config(), st2.schema()).map(|_| ())
         })?;
+        st2.reload_index();
         Ok(())
     })
     .await;
