@@ -188,15 +188,15 @@ pub(super) fn table_row(r: &Record) -> Vec<String> {
         .map(|i| i.code.clone())
         .unwrap_or_else(|| "-".into());
     let mut path = r.path.clone();
-    if !r.flags.is_empty() {
-        path.push_str(&format!(
-            "  [{}]",
-            r.flags
-                .iter()
-                .map(|f| f.flag.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
+    // The flags that still need checking (a settled one is shown by `archive show`).
+    let open: Vec<&str> = r
+        .flags
+        .iter()
+        .filter(|f| f.resolved.is_none())
+        .map(|f| f.flag.as_str())
+        .collect();
+    if !open.is_empty() {
+        path.push_str(&format!("  [{}]", open.join(",")));
     }
     [
         r.captured_at

@@ -135,7 +135,7 @@ fn a_flag_says_what_to_do_and_can_be_explained_then_reopened() {
         .is_empty());
     let shown = env.run(&["--lang", "zh", "show", circular]).stdout;
     assert!(
-        shown.contains(&format!("已说明（")) && shown.contains(NOTE),
+        shown.contains("已说明（") && shown.contains(NOTE),
         "{shown}"
     );
     let audit = env.run(&["audit", "--json"]);
