@@ -267,6 +267,10 @@ async fn the_ledger_page_states_what_it_counts() {
         .body;
     assert!(all.contains("<b>计入全部文件</b>"), "the choice is marked");
     assert!(
+        page.contains("<b>只计考核期内的文件（默认）</b>"),
+        "the default, chosen, says it is the default"
+    );
+    assert!(
         all.contains("/ledger.xlsx?count=all"),
         "downloads keep the choice"
     );

@@ -36,10 +36,8 @@ pub struct LedgerPage {
     pub print_title: String,
     pub print_byline: String,
     pub legend: String,
-    /// Which files count: (label, href, chosen), and the sentence naming the choice and the
-    /// default.
-    pub counts: Vec<(&'static str, String, bool)>,
-    pub counted: String,
+    /// Which files count: (label, the default's marked "（默认）", href, chosen).
+    pub counts: Vec<(String, String, bool)>,
 }
 
 pub struct Column {
@@ -166,7 +164,11 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
                 q.prefecture = p.prefecture.clone();
                 q.count = Some(c);
             });
-            (c.label(l), href, c == counted)
+            let mut label = c.label(l).to_string();
+            if c == Counted::default() {
+                label.push_str(l.t(Msg::LedgerCountDefault));
+            }
+            (label, href, c == counted)
         })
         .collect();
     let page = LedgerPage {
@@ -178,7 +180,6 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         print_byline: head.byline(l),
         legend: crate::report::legend_text(l, counted),
         counts,
-        counted: counted.sentence(l),
         layout: Layout::search(&p, "/ledger", toggled(&p, "/ledger"), &heading),
         l,
         back: pref_name.is_some().then(|| base.href("/ledger", |_| {})),
