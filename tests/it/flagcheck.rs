@@ -399,3 +399,42 @@ fn the_archive_folder_is_remembered_not_taken_from_the_current_folder() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn settled_flags_advice_and_system_files_follow_the_record_schema() {
+    let env = indexed();
+    let circular = env.evidence.join("海东市/B4.1科普大篷车/省科协通知.txt");
+    let r = env.run(&[
+        "flag",
+        "resolve",
+        circular.to_str().unwrap(),
+        "duplicate_across_submissions",
+        "--as",
+        "checked",
+        "--note",
+        NOTE,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/archive-schema/record.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let records = env.run(&["list", "--json"]).json_lines();
+    assert!(records.iter().any(|r| r["system"] == true));
+    assert!(records
+        .iter()
+        .any(|r| r.to_string().contains("\"resolved\"")));
+    assert!(records.iter().any(|r| r.to_string().contains("\"advice\"")));
+    for rec in &records {
+        let errors: Vec<String> = validator
+            .iter_errors(rec)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{rec}\n{errors:#?}");
+    }
+}
