@@ -26,8 +26,13 @@ CREATE TABLE IF NOT EXISTS fingerprints(
     version INTEGER NOT NULL,
     hashes BLOB,
     thumb BLOB,
-    error TEXT
+    error TEXT,
+    -- 0 until its near-duplicates are stored: a run killed between fingerprinting and pairing
+    -- leaves it 0, and the next run pairs it.
+    paired INTEGER NOT NULL DEFAULT 0
 );
+-- An unchanged re-index asks for unpaired contents: this keeps the answer instant.
+CREATE INDEX IF NOT EXISTS fingerprints_unpaired ON fingerprints(blake3) WHERE paired = 0;
 -- Verified near-duplicate contents, stored in both directions.
 CREATE TABLE IF NOT EXISTS near_pairs(
     a TEXT NOT NULL,
@@ -93,8 +98,9 @@ impl Catalog {
         {
             let mut put = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO fingerprints(blake3, version, hashes, thumb, error)
-                     VALUES(?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR REPLACE INTO fingerprints(blake3, version, hashes, thumb, error,
+                         paired)
+                     VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(err)?;
             let mut unpair = tx
@@ -105,12 +111,37 @@ impl Catalog {
                     Ok(f) => (Some(f.hash_bytes()), Some(f.thumb.clone()), None),
                     Err(e) => (None, None, Some(e.as_str())),
                 };
-                put.execute(params![b3, FINGERPRINT_VERSION, hashes, thumb, error])
-                    .map_err(err)?;
+                let paired = error.is_some();
+                put.execute(params![
+                    b3,
+                    FINGERPRINT_VERSION,
+                    hashes,
+                    thumb,
+                    error,
+                    paired
+                ])
+                .map_err(err)?;
                 unpair.execute([b3]).map_err(err)?;
             }
         }
         tx.commit().map_err(err)
+    }
+
+    /// Contents fingerprinted whose near-duplicates are not stored yet (this run's, or a killed
+    /// run's).
+    pub fn unpaired_fingerprints(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT blake3 FROM fingerprints
+                 WHERE version = ?1 AND hashes IS NOT NULL AND paired = 0 ORDER BY blake3",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([FINGERPRINT_VERSION], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Every current fingerprint's hashes, in BLAKE3 order.
@@ -160,7 +191,8 @@ impl Catalog {
         }))
     }
 
-    /// Record contents' verified near-duplicates (both directions), in one transaction.
+    /// Record contents' verified near-duplicates (both directions), in one transaction, and
+    /// that those contents are paired.
     pub fn write_near(&mut self, found: &[(String, Vec<Near>)]) -> Result<()> {
         let path = self.path.clone();
         let err = |cause| crate::Error::Catalog {
@@ -175,7 +207,11 @@ impl Catalog {
                      VALUES(?1, ?2, ?3, ?4, ?5)",
                 )
                 .map_err(err)?;
+            let mut paired = tx
+                .prepare_cached("UPDATE fingerprints SET paired = 1 WHERE blake3 = ?1")
+                .map_err(err)?;
             for (blake3, near) in found {
+                paired.execute([blake3]).map_err(err)?;
                 for n in near {
                     put.execute(params![blake3, n.blake3, n.similarity, n.distance, n.crop])
                         .map_err(err)?;

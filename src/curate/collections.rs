@@ -607,6 +607,24 @@ pub fn review(
     Ok(changed.len())
 }
 
+/// The reasons rejections were given, most recently used first, each once: the same few (照片
+/// 模糊, 非评估期内) come back across hundreds of items, so the review page offers them again.
+pub fn recent_reject_reasons(
+    cat: &Catalog,
+    who: &Actor,
+    limit: usize,
+) -> CurateResult<Vec<String>> {
+    who.require(Role::Viewer, "view collections")?;
+    ensure_tables(cat.conn())?;
+    let mut stmt = cat.conn().prepare(
+        "SELECT review_reason, MAX(reviewed_at) AS last FROM collection_items
+         WHERE review='rejected' AND review_reason IS NOT NULL AND review_reason != ''
+         GROUP BY review_reason ORDER BY last DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The catalogued files a user means by `target`: a BLAKE3 (or a unique prefix of 8+ hex
 /// digits: every path holding that content) or a path (absolute, relative to the working
 /// folder, or as displayed).

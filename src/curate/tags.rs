@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::audit::{self, NewEntry};
 use super::{ensure_tables, reason_text, write_tx, Actor, CurateError, CurateResult, Role};
 use crate::catalog::{now_rfc3339, Catalog, FileRow};
-use crate::schema::{Level, Schema};
+use crate::schema::{Indicator, Level, Schema};
 use crate::tag::TagKind;
 
 fn kind_str(kind: TagKind) -> &'static str {
@@ -32,13 +32,53 @@ pub struct Resolved {
     pub name: String,
 }
 
+/// The indicator a curator means by `value`: first as the search filters read it (a code as
+/// typed, a name, an alias, "B4.1 科普大篷车" as the list offers it), then as curators type it
+/// when the search's rules find nothing: a code without its letter (`4.1`) when only one
+/// indicator has that number, or a phrase holding the catalog's keywords of one indicator
+/// only (`科普大篷车活动`). `Err` holds the candidates when several fit (none: empty).
+pub fn resolve_indicator<'s>(
+    schema: &'s Schema,
+    value: &str,
+) -> Result<&'s Indicator, Vec<&'s Indicator>> {
+    if let Some(i) = schema.resolve_indicator(value) {
+        return Ok(i);
+    }
+    let t = value.trim();
+    let numeric = !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let mut found: Vec<&Indicator> = if numeric {
+        schema
+            .indicators()
+            .iter()
+            .filter(|i| i.code.trim_start_matches(|c: char| c.is_ascii_alphabetic()) == t)
+            .collect()
+    } else {
+        let mut v: Vec<&Indicator> = Vec::new();
+        for m in schema.find_keywords(t).into_iter().filter(|m| !m.generic) {
+            let i = &schema.indicators()[m.index];
+            if !v.iter().any(|x| x.code == i.code) {
+                v.push(i);
+            }
+        }
+        v
+    };
+    if found.len() == 1 {
+        return Ok(found.remove(0));
+    }
+    Err(found)
+}
+
 /// Check `value` (a code or a name) for `kind`; the stored form is the code.
 pub fn resolve(schema: &Schema, kind: TagKind, value: &str) -> CurateResult<Resolved> {
     match kind {
-        TagKind::Indicator => schema
-            .resolve_indicator(value)
-            .map(|i| Resolved { code: i.code.clone(), name: i.name.clone() })
-            .ok_or_else(|| CurateError::Invalid(format!("{value:?} is not an indicator of the catalog (give a code such as B4.1 or its name)"))),
+        TagKind::Indicator => match resolve_indicator(schema, value) {
+            Ok(i) => Ok(Resolved { code: i.code.clone(), name: i.name.clone() }),
+            Err(several) if !several.is_empty() => Err(CurateError::Invalid(format!(
+                "{value:?} fits several indicators ({}); give the full code",
+                several.iter().map(|i| format!("{} {}", i.code, i.name)).collect::<Vec<_>>().join(", ")
+            ))),
+            Err(_) => Err(CurateError::Invalid(format!("{value:?} is not an indicator of the catalog (give a code such as B4.1 or its name)"))),
+        },
         TagKind::Prefecture | TagKind::County => {
             let d = schema
                 .resolve_place(value)

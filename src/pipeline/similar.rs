@@ -37,10 +37,14 @@ pub(super) fn run(
 ) -> Result<SimilarPass> {
     let todo = catalog.photos_to_fingerprint()?;
     let mut pass = SimilarPass::default();
-    if todo.is_empty() {
+    if todo.is_empty() && catalog.unpaired_fingerprints()?.is_empty() {
         return Ok(pass);
     }
-    announce(todo.len());
+    // Pairs change flags: if this run is killed after writing some, the next one must retag.
+    super::tags::invalidate_tags(catalog, &mut false)?;
+    if !todo.is_empty() {
+        announce(todo.len());
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .thread_name(|i| format!("fingerprint-{i}"))
@@ -49,7 +53,6 @@ pub(super) fn run(
             what: "fingerprint threads",
             cause: std::io::Error::other(e),
         })?;
-    let mut fresh = Vec::new();
     for chunk in todo.chunks(CHUNK) {
         let done: Vec<(String, std::result::Result<Fingerprint, String>)> = pool.install(|| {
             chunk
@@ -64,13 +67,11 @@ pub(super) fn run(
         }
         catalog.write_fingerprints(&done)?;
         pass.fingerprinted += done.len() as u64;
-        for (b3, f) in done {
-            pass.changed.insert(b3.clone());
-            if f.is_ok() {
-                fresh.push(b3);
-            }
-        }
+        pass.changed.extend(done.into_iter().map(|(b3, _)| b3));
     }
+    // This run's fingerprints, and any a killed run left unpaired.
+    let fresh = catalog.unpaired_fingerprints()?;
+    pass.changed.extend(fresh.iter().cloned());
     pair(catalog, &pool, &fresh, &mut pass.changed)?;
     Ok(pass)
 }

@@ -128,7 +128,8 @@ mod tests {
 
     #[test]
     fn places_years_months_media_flags_and_codes_become_filters() {
-        let cases: &[(&str, &str, &[(&str, &str)])] = &[
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+        let cases: &[Case] = &[
             (
                 "海东市 科普大篷车 2019",
                 "科普大篷车",

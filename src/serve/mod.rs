@@ -214,6 +214,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ledger.csv", get(pages::ledger_csv))
         .route("/static/style.css", get(pages::style_css))
         .route("/static/app.js", get(pages::app_js))
+        .route("/static/review.js", get(pages::review_js))
         .route("/favicon.ico", get(files::favicon))
         .route("/file/{blake3}", get(files::original))
         .route("/thumb/{blake3}", get(files::thumb))

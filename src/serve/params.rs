@@ -64,6 +64,11 @@ pub struct Params {
     pub prefecture: Option<String>,
     /// Ledger: which files count (`period`, `accepted`, `all`); the default when absent.
     pub count: Option<crate::report::Counted>,
+    /// Record page: its place (from 1) in the search given by `q`, `f` and `sort`, or in
+    /// `collection`; previous and next follow it. Not carried by [`Params::href`].
+    pub pos: Option<usize>,
+    /// Record page: the collection it was opened from.
+    pub collection: Option<String>,
 }
 
 fn bad(msg: String) -> WebError {
@@ -183,6 +188,17 @@ impl Params {
                         ))
                     })?)
                 }
+                "pos" => {
+                    let n: usize = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| bad(format!("pos {v:?} is not a whole number")))?;
+                    if n == 0 || n > MAX_OFFSET + MAX_LIMIT {
+                        return Err(bad(format!("pos {n} is not a place in a list of results")));
+                    }
+                    p.pos = Some(n);
+                }
+                "collection" if !v.trim().is_empty() => p.collection = Some(v.trim().to_string()),
                 _ => {}
             }
         }

@@ -451,3 +451,132 @@ fn inspector_session_in_chromium() {
     assert_eq!(b.eval("document.documentElement.lang"), "en");
     b.screenshot(&shots.join("7-english.png"));
 }
+
+impl Browser {
+    /// A key pressed and released, as a person types it (the page's keydown listeners see it).
+    fn key(&mut self, key: &str, code: &str, vk: u32) {
+        let text = match key {
+            "Enter" => "\r",
+            k if k.chars().count() == 1 => k,
+            _ => "",
+        };
+        for kind in ["keyDown", "keyUp"] {
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": vk, "text": if kind == "keyDown" { text } else { "" }}),
+            );
+        }
+    }
+
+    /// Wait until the script `cond` is true (a fetch answered), at most [`TIMEOUT`].
+    fn until(&mut self, cond: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while self.eval(cond) != json!(true) {
+            assert!(Instant::now() < deadline, "never true: {cond}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The collection page reviewed with the keys alone (issue 22, item 3): j moves, a accepts, r
+/// asks for a reason and rejects, all without the page reloading.
+#[test]
+fn keyboard_review_in_chromium() {
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("note: {CHROMIUM} is not installed; the browser test is skipped (apt-get install chromium)");
+        return;
+    }
+    let name = "键盘审核";
+    let dir = &fixture().state.config().archive_dir;
+    let cat = archive::catalog::Catalog::open_existing(dir).unwrap();
+    let op = archive::curate::Actor::local_operator();
+    archive::curate::collections::create(&cat, &op, name, "").unwrap();
+    let ids: Vec<i64> = {
+        let mut stmt = cat
+            .conn()
+            .prepare(
+                "SELECT id FROM files WHERE blake3 IS NOT NULL GROUP BY blake3 ORDER BY id LIMIT 4",
+            )
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    archive::curate::collections::add_files(&cat, &op, name, &ids).unwrap();
+
+    let base = start_server();
+    let mut b = Browser::launch();
+    let page = format!(
+        "{base}/collections/{}",
+        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    b.goto(&page);
+    assert_eq!(
+        b.eval("document.querySelectorAll('ol.grid li.item img').length"),
+        4
+    );
+    assert_eq!(
+        b.eval("document.getElementById('review-keys').hidden"),
+        false
+    );
+    // A mark that a reload would wipe out.
+    b.eval("window.stayed = true");
+    b.key("j", "KeyJ", 74);
+    assert_eq!(
+        b.eval("document.querySelector('li.item.current').dataset.id"),
+        json!(ids[0].to_string())
+    );
+    b.key("a", "KeyA", 65);
+    b.until(&format!(
+        "document.getElementById('item-{}').classList.contains('review-accepted')",
+        ids[0]
+    ));
+    assert_eq!(
+        b.eval("document.querySelector('li.item.current').dataset.id"),
+        json!(ids[1].to_string()),
+        "on to the next item"
+    );
+    b.key("r", "KeyR", 82);
+    assert_eq!(
+        b.eval("document.getElementById('reject-panel').hidden"),
+        false
+    );
+    b.call("Input.insertText", json!({"text": "照片模糊"}));
+    b.key("Enter", "Enter", 13);
+    b.until(&format!(
+        "document.getElementById('item-{}').classList.contains('review-rejected')",
+        ids[1]
+    ));
+    assert!(b
+        .eval(&format!(
+            "document.querySelector('#item-{} .state').textContent",
+            ids[1]
+        ))
+        .as_str()
+        .unwrap()
+        .contains("照片模糊"));
+    // The reason is offered again, with its number key.
+    assert_eq!(
+        b.eval("document.querySelector('#reject-panel button.reason kbd').textContent"),
+        "1"
+    );
+    // Select the last two with x and accept both with a.
+    b.key("x", "KeyX", 88);
+    b.key("j", "KeyJ", 74);
+    b.key("x", "KeyX", 88);
+    b.key("a", "KeyA", 65);
+    b.until("document.querySelectorAll('li.item.review-accepted').length === 3");
+    assert_eq!(
+        b.eval("window.stayed === true"),
+        true,
+        "the page never reloaded"
+    );
+    assert!(b
+        .eval("document.getElementById('counts').textContent")
+        .as_str()
+        .unwrap()
+        .contains('3'));
+    b.screenshot(&screenshots().join("8-review.png"));
+    let shown = archive::curate::collections::show(&cat, &op, name).unwrap();
+    let states: Vec<&str> = shown.items.iter().map(|i| i.review.as_str()).collect();
+    assert_eq!(states, ["accepted", "rejected", "accepted", "accepted"]);
+}

@@ -10,22 +10,22 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse 42";
+pub(crate) const PASSWORD: &str = "correct horse 42";
 
-struct Fixture {
-    dir: tempfile::TempDir,
+pub(crate) struct Fixture {
+    pub(crate) dir: tempfile::TempDir,
     /// Users configured, loopback.
-    state: AppState,
+    pub(crate) state: AppState,
     /// The same archive served as if bound to a reachable address.
     remote: AppState,
     /// The same archive with no users (local mode).
     local: AppState,
     /// BLAKE3 of some catalogued files.
-    hashes: Vec<String>,
-    file_ids: Vec<i64>,
+    pub(crate) hashes: Vec<String>,
+    pub(crate) file_ids: Vec<i64>,
 }
 
-fn fixture() -> &'static Fixture {
+pub(crate) fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let dir = tempfile::Builder::new().prefix("curweb-").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
@@ -86,17 +86,17 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-struct Got {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Got {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Got {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
-    fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         self.headers
             .get(header::LOCATION)
             .map(|v| v.to_str().unwrap().to_string())
@@ -106,12 +106,12 @@ impl Got {
 
 /// A signed-in browser: the session cookie and the CSRF token its pages carry.
 #[derive(Clone, Default)]
-struct Client {
-    cookie: Option<String>,
-    csrf: String,
+pub(crate) struct Client {
+    pub(crate) cookie: Option<String>,
+    pub(crate) csrf: String,
 }
 
-async fn send(
+pub(crate) async fn send(
     st: &AppState,
     method: &str,
     path: &str,
@@ -156,18 +156,18 @@ async fn send(
     }
 }
 
-async fn get(st: &AppState, path: &str, c: &Client) -> Got {
+pub(crate) async fn get(st: &AppState, path: &str, c: &Client) -> Got {
     send(st, "GET", path, c, &[], &[]).await
 }
 
 /// POST a form with the client's CSRF token.
-async fn post(st: &AppState, path: &str, c: &Client, form: &[(&str, &str)]) -> Got {
+pub(crate) async fn post(st: &AppState, path: &str, c: &Client, form: &[(&str, &str)]) -> Got {
     let mut f = form.to_vec();
     f.push(("csrf", &c.csrf));
     send(st, "POST", path, c, &f, &[]).await
 }
 
-async fn sign_in(st: &AppState, name: &str) -> Client {
+pub(crate) async fn sign_in(st: &AppState, name: &str) -> Client {
     let g = send(
         st,
         "POST",
@@ -211,7 +211,7 @@ async fn sign_in(st: &AppState, name: &str) -> Client {
     c
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
@@ -598,7 +598,7 @@ async fn rejecting_needs_a_reason_on_the_page() {
     )
     .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.text().contains("reason"), "{}", refused.text());
+    assert!(refused.text().contains("原因"), "{}", refused.text());
     let page = get(&f.state, &base, &c).await.text();
     assert!(
         page.contains("review-pending") && !page.contains("review-rejected"),
@@ -775,10 +775,30 @@ async fn retag_from_the_detail_page() {
         ],
     )
     .await;
+    // A first post only shows the change for confirmation.
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert!(
+        ok.text().contains(r#"name="confirm" value="1""#),
+        "{}",
+        ok.text()
+    );
+    let ok = post(
+        &f.state,
+        &format!("/record/{b3}/tag"),
+        &c,
+        &[
+            ("file", &id),
+            ("kind", "prefecture"),
+            ("value", "海东市"),
+            ("reason", "会场在平安区"),
+            ("confirm", "1"),
+        ],
+    )
+    .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
     let page = get(&f.state, &format!("/record/{b3}"), &c).await.text();
     assert!(
-        page.contains("会场在平安区") && page.contains("tag.set"),
+        page.contains("会场在平安区") && page.contains("tag.set") && page.contains("→ 海东市"),
         "history shows the change"
     );
 }

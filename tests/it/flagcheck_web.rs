@@ -16,6 +16,7 @@ struct Got {
     status: StatusCode,
     body: String,
     cookie: Option<String>,
+    location: String,
 }
 
 async fn send(
@@ -54,6 +55,12 @@ async fn send(
         .and_then(|v| v.split(';').next())
         .and_then(|v| v.split_once('='))
         .map(|(_, v)| v.to_string());
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let body = axum::body::to_bytes(res.into_body(), usize::MAX)
         .await
         .unwrap();
@@ -61,6 +68,7 @@ async fn send(
         status,
         body: String::from_utf8_lossy(&body).into_owned(),
         cookie,
+        location,
     }
 }
 
@@ -233,6 +241,29 @@ async fn a_curator_explains_a_flag_on_the_record_page() {
     .unwrap();
     assert!(api.to_string().contains("\"state\":\"explained\""), "{api}");
 
+    // Back to the page as it was opened (inside its search), never to another site.
+    let inside = format!("{record}?id=1&q=%E9%80%9A%E7%9F%A5&pos=1");
+    let reopen = [
+        ("csrf", csrf.as_str()),
+        ("flag", "duplicate_across_submissions"),
+        ("action", "reopen"),
+        ("note", "再核对"),
+        ("back", inside.as_str()),
+    ];
+    let g = send(&st, "POST", &action, Some(&cai), &reopen).await;
+    assert_eq!(g.location, inside);
+    let away = [
+        ("csrf", csrf.as_str()),
+        ("flag", "duplicate_across_submissions"),
+        ("action", "resolve"),
+        ("as", "checked"),
+        ("note", "n"),
+        ("back", "https://evil.example/"),
+    ];
+    assert_eq!(
+        send(&st, "POST", &action, Some(&cai), &away).await.location,
+        record
+    );
     let reopen = [
         ("csrf", csrf.as_str()),
         ("flag", "duplicate_across_submissions"),

@@ -117,7 +117,7 @@ fn altered_copies_in_another_prefecture_are_flagged_on_both_sides_and_lookalikes
         "reused_photo",
     )
     .unwrap();
-    assert!(r.contains("this is cropped about"), "{r}");
+    assert!(r.contains("this one is that one with about"), "{r}");
     // `flag:reused_photo` finds them.
     let hits = env.search("", &["flag=reused_photo"]);
     assert_eq!(hits.len(), 3 + 3 * 8);

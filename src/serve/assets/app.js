@@ -1,5 +1,7 @@
 // The page works without this script; it only remembers the language, submits the sort
-// choice at once, puts "/" on the search box, and opens the print dialog from 打印.
+// choice at once, puts "/" on the search box, opens the print dialog from 打印, offers the
+// re-tag form the list that fits its kind, and follows a record's previous and next links
+// with ← and → (or k and j).
 (function () {
   "use strict";
   var params = new URLSearchParams(location.search);
@@ -22,16 +24,29 @@
       b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
     });
+    // Re-tag: the value's suggestions follow the kind (indicators, or places).
+    var kind = document.querySelector("form.retag select[name=kind]");
+    if (kind) {
+      var lists = kind.getAttribute("data-lists").split(" ");
+      var value = kind.form.querySelector("input[name=value]");
+      kind.addEventListener("change", function () {
+        value.setAttribute("list", lists[kind.selectedIndex] || lists[0]);
+      });
+    }
     var sort = document.querySelector("form.search select[name=sort]");
     if (sort) {
       sort.addEventListener("change", function () { sort.form.submit(); });
     }
     document.addEventListener("keydown", function (e) {
       var t = document.activeElement && document.activeElement.tagName;
-      if (e.key === "/" && t !== "INPUT" && t !== "SELECT" && t !== "TEXTAREA") {
+      if (t === "INPUT" || t === "SELECT" || t === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "/") {
         var q = document.querySelector("form.search input[name=q]");
         if (q) { e.preventDefault(); q.focus(); q.select(); }
       }
+      var rel = { ArrowLeft: "prev", k: "prev", ArrowRight: "next", j: "next" }[e.key];
+      var link = rel && document.querySelector("nav.recnav a[rel=" + rel + "]");
+      if (link) { e.preventDefault(); location.href = link.href; }
     });
   });
 })();

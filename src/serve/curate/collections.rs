@@ -4,10 +4,11 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
+use super::review::{self, wants_json, GridItem, RECENT_REASONS};
 use super::{collection_href, error_page, field, ids, parse_form, see_other, Form};
 use crate::curate::collections::{self, Review};
 use crate::curate::Role;
@@ -93,14 +94,6 @@ pub async fn create_collection(
     }
 }
 
-fn review_label(l: Lang, r: Review) -> &'static str {
-    l.t(match r {
-        Review::Pending => Msg::ReviewPending,
-        Review::Accepted => Msg::ReviewAccepted,
-        Review::Rejected => Msg::ReviewRejected,
-    })
-}
-
 #[derive(Template)]
 #[template(path = "curate/collection.html")]
 struct CollectionPage {
@@ -113,22 +106,12 @@ struct CollectionPage {
     counts: String,
     curator: bool,
     csrf: String,
-    items: Vec<ItemRow>,
-}
-
-struct ItemRow {
-    id: i64,
-    /// `pending`, `accepted`, `rejected`: the item's class.
-    state: &'static str,
-    label: &'static str,
-    record_href: Option<String>,
-    thumb: String,
-    path: String,
-    reason: Option<String>,
-    by: Option<String>,
-    /// The positions a move up or down goes to.
-    up: Option<i64>,
-    down: Option<i64>,
+    items: Vec<GridItem>,
+    /// Items pending review, for "accept all pending".
+    pending: Vec<i64>,
+    accept_pending: String,
+    /// Rejection reasons used lately, most recent first.
+    reasons: Vec<String>,
 }
 
 pub async fn collection_page(
@@ -145,69 +128,73 @@ pub async fn collection_page(
         Ok(d) => d,
         Err(e) => return error_page(&who, lang, e),
     };
+    let curator = actor.can(Role::Curator);
+    let reasons = if curator {
+        st.with_curation(|cat| collections::recent_reject_reasons(cat, &actor, RECENT_REASONS))
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let c = &d.collection;
     let base = collection_href(&c.name);
-    let n = d.items.len() as i64;
-    let items = d
+    let pending: Vec<i64> = d
         .items
         .iter()
-        .map(|it| {
-            let b3 = it.blake3.clone().unwrap_or_default();
-            ItemRow {
-                id: it.file_id,
-                state: it.review.as_str(),
-                label: review_label(lang, it.review),
-                record_href: (!b3.is_empty())
-                    .then(|| with_lang(&format!("/record/{b3}?id={}", it.file_id), lang)),
-                thumb: format!("/thumb/{b3}"),
-                path: it.path.clone(),
-                reason: it.review_reason.clone(),
-                by: it.reviewed_by.clone(),
-                up: (it.position > 1).then_some(it.position - 1),
-                down: (it.position < n).then_some(it.position + 1),
-            }
-        })
+        .filter(|it| it.review == Review::Pending)
+        .map(|it| it.file_id)
         .collect();
     let title = lang.fill(Msg::CollectionTitle, &[("name", &c.name)]);
     let page = CollectionPage {
-        layout: Layout::curation(&who, lang, Some(&base), &title),
+        layout: Layout::curation(&who, lang, Some(&base), &title).with_script("/static/review.js"),
         l: lang,
         name: c.name.clone(),
         description: c.description.clone(),
-        counts: lang.fill(
-            Msg::CollectionCounts,
-            &[
-                ("items", &c.items),
-                ("accepted", &c.accepted),
-                ("rejected", &c.rejected),
-            ],
-        ),
+        counts: review::counts(lang, c),
         base,
-        curator: actor.can(Role::Curator),
+        curator,
         csrf: who.csrf.clone(),
-        items,
+        items: review::grid_items(&st, lang, &d),
+        accept_pending: lang.fill(Msg::AcceptAllPending, &[("n", &pending.len())]),
+        pending,
+        reasons,
     };
     pages::render(StatusCode::OK, &page)
 }
 
-/// Every form on the collection page posts to `/collections/{name}/{action}`.
+/// Every form on the collection page posts to `/collections/{name}/{action}`. Asked with
+/// `Accept: application/json` (the page's script), a review is answered with the items' states
+/// instead of a redirect.
 pub async fn collection_action(
     lang: Lang,
     State(st): State<AppState>,
     Extension(who): Extension<Who>,
     Path((name, action)): Path<(String, String)>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let actor = match who.require(false) {
         Ok(a) => a.clone(),
         Err(r) => return r,
     };
+    let json = wants_json(&headers);
+    let refuse = |e: WebError| {
+        if json {
+            review::json_error(lang, e)
+        } else {
+            error_page(&who, lang, e)
+        }
+    };
     let f = parse_form(&body);
     let reason = Some(field(&f, "reason"));
     let back = collection_href(&name);
     let file_ids = match ids(&f, "file") {
         Ok(i) => i,
-        Err(e) => return error_page(&who, lang, e),
+        Err(e) => return refuse(e),
+    };
+    // Back to the item acted on, not to the top of a long page.
+    let at_item = |id: Option<&i64>| match id {
+        Some(id) => format!("{back}#item-{id}"),
+        None => back.clone(),
     };
     let res: Result<String, WebError> = match action.as_str() {
         "rename" => {
@@ -219,29 +206,53 @@ pub async fn collection_action(
             .with_curation(|cat| {
                 collections::describe(cat, &actor, &name, field(&f, "description"))
             })
-            .map(|_| back),
+            .map(|_| back.clone()),
         "review" => match Review::parse(field(&f, "state")) {
-            Some(state) => st
-                .with_curation(|cat| {
-                    collections::review(cat, &actor, &name, &file_ids, state, reason)
-                })
-                .map(|_| back),
+            Some(Review::Rejected) if field(&f, "reason").trim().is_empty() => Err(
+                WebError::BadRequest(lang.t(Msg::RejectNeedsReason).to_string()),
+            ),
+            Some(state) => match st.with_curation(|cat| {
+                collections::review(cat, &actor, &name, &file_ids, state, reason)
+            }) {
+                Ok(n) if json => return review::answer(&st, &actor, lang, &name, n, Some(state)),
+                Ok(_) => Ok(at_item(file_ids.first())),
+                Err(e) => Err(e),
+            },
             None => Err(WebError::BadRequest(
                 "the review state must be accepted, rejected or pending".into(),
             )),
         },
+        "accept_pending" => {
+            let shown = st.with_curation(|cat| collections::show(cat, &actor, &name));
+            let todo = shown.map(|d| review::still_pending(&d, &file_ids));
+            let done = todo.and_then(|todo| {
+                if todo.is_empty() {
+                    return Ok(0);
+                }
+                st.with_curation(|cat| {
+                    collections::review(cat, &actor, &name, &todo, Review::Accepted, None)
+                })
+            });
+            match done {
+                Ok(n) if json => {
+                    return review::answer(&st, &actor, lang, &name, n, Some(Review::Accepted))
+                }
+                Ok(_) => Ok(back.clone()),
+                Err(e) => Err(e),
+            }
+        }
         "remove" => st
             .with_curation(|cat| collections::remove_files(cat, &actor, &name, &file_ids, reason))
-            .map(|_| back),
+            .map(|_| back.clone()),
         "move" => match (file_ids.first(), field(&f, "to").trim().parse::<i64>()) {
             (Some(&id), Ok(to)) => st
                 .with_curation(|cat| collections::move_item(cat, &actor, &name, id, to))
-                .map(|_| back),
+                .map(|_| at_item(Some(&id))),
             _ => Err(WebError::BadRequest(
                 "moving needs a file and a position".into(),
             )),
         },
-        "add" => add_to_collection(&st, &actor, &name, &f, file_ids).map(|_| back),
+        "add" => add_to_collection(&st, &actor, &name, &f, file_ids).map(|_| back.clone()),
         "delete" => st
             .with_curation(|cat| collections::delete(cat, &actor, &name, reason))
             .map(|_| "/collections".to_string()),
@@ -261,8 +272,20 @@ pub async fn collection_action(
         ))),
     };
     match res {
-        Ok(to) => see_other(lang, &to),
-        Err(e) => error_page(&who, lang, e),
+        Ok(_) if json => StatusCode::NO_CONTENT.into_response(),
+        Ok(to) => see_other_at(lang, &to),
+        Err(e) => refuse(e),
+    }
+}
+
+/// `see_other` to a place in a page: the language goes before the `#fragment`.
+fn see_other_at(lang: Lang, to: &str) -> Response {
+    match to.split_once('#') {
+        Some((path, frag)) => {
+            axum::response::Redirect::to(&format!("{}#{frag}", with_lang(path, lang)))
+                .into_response()
+        }
+        None => see_other(lang, to),
     }
 }
 

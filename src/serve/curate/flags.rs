@@ -8,10 +8,13 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Extension;
 
-use super::{enc, error_page, field, parse_form, see_other};
+use axum::response::IntoResponse;
+
+use super::{enc, error_page, field, parse_form};
 use crate::curate::flags::{self, Resolution};
 use crate::serve::api::valid_hash;
 use crate::serve::auth::Who;
+use crate::serve::params::with_lang;
 use crate::serve::params::Lang;
 use crate::serve::{AppState, WebError};
 
@@ -33,6 +36,13 @@ pub async fn flag_action(
         Err(e) => return error_page(&who, lang, e),
     };
     let f = parse_form(&body);
+    // Back to the record page as it was opened (inside its search or collection); only ever
+    // this record's own page, so the field cannot send the browser elsewhere.
+    let own = format!("/record/{}", enc(&b3));
+    let back = match field(&f, "back") {
+        b if b == own || b.starts_with(&format!("{own}?")) => b.to_string(),
+        _ => with_lang(&own, lang),
+    };
     let (flag, note) = (field(&f, "flag").to_string(), field(&f, "note").to_string());
     let state = match (field(&f, "action"), Resolution::parse(field(&f, "as"))) {
         ("resolve", Some(s)) => Some(s),
@@ -67,7 +77,7 @@ pub async fn flag_action(
     })
     .await;
     match res.map_err(WebError::from).and_then(|r| r) {
-        Ok(()) => see_other(lang, &format!("/record/{}", enc(&b3))),
+        Ok(()) => axum::response::Redirect::to(&back).into_response(),
         Err(e) => error_page(&who, lang, e),
     }
 }

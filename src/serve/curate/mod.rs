@@ -12,6 +12,7 @@ mod collections;
 mod download;
 mod flags;
 mod record;
+mod review;
 mod signin;
 mod users;
 

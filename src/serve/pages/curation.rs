@@ -4,10 +4,13 @@
 //! drawn by `templates/partials/add_results.html` and `partials/record_curation.html`. The
 //! forms post to the handlers in `serve::curate`.
 
+use crate::catalog::FileRow;
 use crate::curate::audit::{self, AuditEntry};
-use crate::curate::collections;
+use crate::curate::collections::{self, Review};
 use crate::curate::Role;
 use crate::i18n::{Lang, Msg};
+use crate::present::{field_label, local_time, source_label};
+use crate::schema::Level;
 use crate::serve::auth::Who;
 use crate::serve::AppState;
 
@@ -61,15 +64,34 @@ pub struct RecordCuration {
     pub collections: Vec<String>,
     /// Curators may re-tag.
     pub curator: bool,
-    pub history: Vec<AuditEntry>,
+    /// The re-tag form's lists: every indicator as "B4.1 科普大篷车" (what the resolver reads
+    /// back), and every current prefecture and county by name.
+    pub indicators: Vec<String>,
+    pub places: Vec<String>,
+    pub history: Vec<HistoryLine>,
+    /// The record page as opened (inside a search or a collection): where a re-tag returns.
+    pub here: String,
+}
+
+/// One line of a file's history: the audit entry, and what it changed from what to what.
+pub struct HistoryLine {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub subject: String,
+    /// "指标：B1 科技教育与培训基础工程 (路径) → B4.1 科普大篷车".
+    pub change: Option<String>,
+    pub reason: Option<String>,
 }
 
 /// `None` for someone not signed in.
 pub fn record_curation(
     st: &AppState,
     who: &Who,
-    file_id: i64,
+    row: &FileRow,
     blake3: &str,
+    l: Lang,
+    here: String,
 ) -> Option<RecordCuration> {
     let actor = who.actor.as_ref()?;
     let curator = actor.can(Role::Curator);
@@ -84,13 +106,125 @@ pub fn record_curation(
     };
     let history = st
         .with_curation(|cat| audit::file_history(cat.conn(), blake3))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| HistoryLine {
+            change: change_of(l, &e, &row.display_path()),
+            at: local_time(&e.at, st.config().limits.default_offset),
+            who: e.who,
+            action: e.action,
+            subject: e.subject,
+            reason: e.reason,
+        })
+        .collect();
+    let schema = st.schema();
+    let (indicators, places) = if curator {
+        (
+            schema
+                .indicators()
+                .iter()
+                .map(|i| format!("{} {}", i.code, i.name))
+                .collect(),
+            schema
+                .divisions()
+                .iter()
+                .filter(|d| d.status == "current" && d.level != Level::Province)
+                .map(|d| d.short_name.clone())
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Some(RecordCuration {
         csrf: who.csrf.clone(),
-        file_id,
+        file_id: row.id,
         blake3: blake3.to_string(),
         collections,
         curator,
+        indicators,
+        places,
         history,
+        here,
     })
+}
+
+/// What an entry changed for the file at `path`, old → new, in words; `None` for entries
+/// that change no value of the file (added to a collection, exported).
+fn change_of(l: Lang, e: &AuditEntry, path: &str) -> Option<String> {
+    let d = &e.details;
+    let none = || l.t(Msg::NoValue).to_string();
+    // A change made to several files at once lists each file; this file's entry, else the first.
+    let mine = |list: &serde_json::Value| -> Option<serde_json::Value> {
+        let list = list.as_array()?;
+        list.iter()
+            .find(|f| f["path"].as_str() == Some(path))
+            .or_else(|| list.first())
+            .cloned()
+    };
+    match e.action.as_str() {
+        "tag.set" => {
+            let kind = d["kind"].as_str()?;
+            let what = field_label(l, kind);
+            let (code, name) = (
+                d["code"].as_str().unwrap_or(""),
+                d["name"].as_str().unwrap_or(""),
+            );
+            // Indicators as the page lists them (B4.1 科普大篷车), places by name.
+            let new = if kind == "indicator" {
+                format!("{code} {name}")
+            } else {
+                name.to_string()
+            };
+            // Stored as "C5 社会动员、宣传与表彰 (path)": the source in the reader's words.
+            let old = mine(&d["files"])
+                .and_then(|f| f["before"].as_str().map(str::to_string))
+                .map(
+                    |b| match b.strip_suffix(')').and_then(|b| b.rsplit_once(" (")) {
+                        Some((value, source)) => format!("{value} ({})", source_label(l, source)),
+                        None => b,
+                    },
+                )
+                .unwrap_or_else(none);
+            Some(l.fill(
+                Msg::HistoryChange,
+                &[("what", &what), ("old", &old), ("new", &new.trim())],
+            ))
+        }
+        "tag.clear" => {
+            let what = field_label(l, d["kind"].as_str()?);
+            let old = mine(&d["files"])
+                .and_then(|f| f["code"].as_str().map(str::to_string))
+                .unwrap_or_else(none);
+            Some(l.fill(Msg::HistoryCleared, &[("what", &what), ("old", &old)]))
+        }
+        "review.set" => {
+            let new = review_word(l, d["state"].as_str()?);
+            let paths = d["paths"].as_array();
+            let at = paths
+                .and_then(|p| p.iter().position(|x| x.as_str() == Some(path)))
+                .unwrap_or(0);
+            let old = d["before"][at]
+                .as_str()
+                .map(|s| review_word(l, s))
+                .unwrap_or_else(none);
+            Some(l.fill(
+                Msg::HistoryChange,
+                &[
+                    ("what", &l.t(Msg::HistoryReview)),
+                    ("old", &old),
+                    ("new", &new),
+                ],
+            ))
+        }
+        _ => None,
+    }
+}
+
+fn review_word(l: Lang, state: &str) -> String {
+    match Review::parse(state) {
+        Some(Review::Pending) => l.t(Msg::ReviewPending).to_string(),
+        Some(Review::Accepted) => l.t(Msg::ReviewAccepted).to_string(),
+        Some(Review::Rejected) => l.t(Msg::ReviewRejected).to_string(),
+        None => state.to_string(),
+    }
 }

@@ -15,6 +15,7 @@ use crate::serve::WebError;
 
 const STYLE: &str = include_str!("../assets/style.css");
 const SCRIPT: &str = include_str!("../assets/app.js");
+const REVIEW_SCRIPT: &str = include_str!("../assets/review.js");
 
 pub async fn style_css() -> Response {
     (
@@ -38,6 +39,18 @@ pub async fn app_js() -> Response {
         .into_response()
 }
 
+/// The collection page's keyboard review and its actions without reloading.
+pub async fn review_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        REVIEW_SCRIPT,
+    )
+        .into_response()
+}
+
 /// What `base.html` needs: everything around a page's own content.
 pub struct Layout {
     pub lang: Lang,
@@ -53,6 +66,8 @@ pub struct Layout {
     pub script: bool,
     /// Who is signed in, on the curation pages.
     pub user: Option<UserBox>,
+    /// A page's own script besides the search pages' one (the collection page's review keys).
+    pub page_script: Option<&'static str>,
 }
 
 pub struct NavLink {
@@ -98,6 +113,7 @@ impl Layout {
             toggle: None,
             script: false,
             user: None,
+            page_script: None,
         }
     }
 
@@ -125,6 +141,12 @@ impl Layout {
             }),
             ..Layout::new(lang, here.unwrap_or(""), title, admin)
         }
+    }
+
+    /// The page with its own script (`/static/…`, served by [`review_js`]).
+    pub fn with_script(mut self, src: &'static str) -> Layout {
+        self.page_script = Some(src);
+        self
     }
 
     /// `?lang=en` for English, to keep the language through a form's address.

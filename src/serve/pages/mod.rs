@@ -9,6 +9,7 @@
 //! evidence itself stays as written). The only values written unescaped are the search's
 //! `name_html`/`snippet_html`, escaped by the search itself with `<b>` marks.
 
+pub mod context;
 pub mod curation;
 pub mod facets;
 pub mod layout;
@@ -24,11 +25,12 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-pub use layout::{app_js, curation_error, not_found_page, style_css, Layout};
+pub use layout::{app_js, curation_error, not_found_page, review_js, style_css, Layout};
 pub use ledger::{ledger_csv, ledger_page, ledger_xlsx};
 pub use map::MapGeometry;
 pub use record::record_page;
 pub use search::search_page;
+pub(crate) use search::{date_short, place_text};
 
 use super::WebError;
 

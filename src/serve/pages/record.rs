@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 
+use super::context::{in_collection, in_search, record_nav, RecordNav};
 use super::curation::{record_curation, RecordCuration};
 use super::facets::media_label;
 use super::layout::{error_page, Layout};
@@ -45,12 +46,16 @@ pub struct RecordPage {
     pub similar: Vec<SimilarRow>,
     pub excerpt: Option<String>,
     pub curation: Option<RecordCuration>,
+    /// Back to the search or collection it was opened from, and its neighbours there.
+    pub nav: RecordNav,
 }
 
 /// What the flags' forms post: to `/record/{blake3}/flag`, with the session's CSRF token.
 pub struct FlagForm {
     pub csrf: String,
     pub blake3: String,
+    /// The page as opened (inside its search or collection), to come back to.
+    pub back: String,
 }
 
 pub struct Preview {
@@ -180,7 +185,23 @@ pub async fn record_page(
     } else {
         Msg::MapDot
     });
-    let toggle = with_lang(&format!("/record/{b3}?id={}", row.id), l.other());
+    // The same page in the other language, still inside its search or collection.
+    let toggle = match (&p.collection, p.pos) {
+        (Some(c), _) => in_collection(l.other(), c, &b3, row.id),
+        (None, Some(pos)) => {
+            let mut q = p.clone();
+            q.lang = l.other();
+            in_search(&q, &b3, row.id as u64, pos)
+        }
+        (None, None) => with_lang(&format!("/record/{b3}?id={}", row.id), l.other()),
+    };
+    // This page as opened, for the re-tag form to come back to.
+    let here = match (&p.collection, p.pos) {
+        (Some(c), _) => in_collection(l, c, &b3, row.id),
+        (None, Some(pos)) => in_search(&p, &b3, row.id as u64, pos),
+        (None, None) => with_lang(&format!("/record/{b3}?id={}", row.id), l),
+    };
+    let nav = record_nav(&st, &who, &p, row.id).await;
     let page = RecordPage {
         layout: Layout::search(&p, "", toggle, &name),
         l,
@@ -195,6 +216,7 @@ pub async fn record_page(
             .map(|_| FlagForm {
                 csrf: who.csrf.clone(),
                 blake3: b3.clone(),
+                back: here.clone(),
             }),
         flags,
         tags,
@@ -202,7 +224,8 @@ pub async fn record_page(
         copies,
         similar,
         excerpt: r.text_excerpt.clone(),
-        curation: record_curation(&st, &who, row.id, &b3),
+        curation: record_curation(&st, &who, row, &b3, l, here),
+        nav,
         name,
     };
     render(StatusCode::OK, &page)

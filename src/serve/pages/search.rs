@@ -190,7 +190,8 @@ pub async fn search_page(
             let cards: Vec<Card> = resp
                 .hits
                 .iter()
-                .filter_map(|hit| card(&p, hit, st.schema()))
+                .enumerate()
+                .filter_map(|(i, hit)| card(&p, hit, st.schema(), p.offset + i + 1))
                 .collect();
             if resp.hits.is_empty() {
                 page.syntax = syntax_rows(l);
@@ -288,15 +289,15 @@ async fn relaxations(st: &AppState, p: &Params) -> Vec<Relax> {
             }
         }
     }
-    out.sort_by(|a, b| b.n.cmp(&a.n));
+    out.sort_by_key(|r| std::cmp::Reverse(r.n));
     out
 }
 
-fn date_short(t: &str) -> String {
+pub(crate) fn date_short(t: &str) -> String {
     t.chars().take(16).collect::<String>().replace('T', " ")
 }
 
-pub(super) fn place_text(r: &Record) -> Option<String> {
+pub(crate) fn place_text(r: &Record) -> Option<String> {
     match (&r.prefecture, &r.county) {
         (Some(p), Some(c)) => Some(format!("{} {}", p.name, c.name)),
         (Some(p), None) => Some(p.name.clone()),
@@ -305,16 +306,15 @@ pub(super) fn place_text(r: &Record) -> Option<String> {
     }
 }
 
-fn card(p: &Params, hit: &Hit, schema: &Schema) -> Option<Card> {
+/// A result's card; `pos` is its place in the whole result list (from 1), which its record
+/// page is given with the search so that it can link the previous and next results.
+fn card(p: &Params, hit: &Hit, schema: &Schema, pos: usize) -> Option<Card> {
     let l = p.lang;
     let r = hit.record()?;
-    let link = r.blake3.as_ref().map(|b| {
-        let mut u = format!("/record/{b}?id={}", hit.id);
-        if l == Lang::En {
-            u.push_str("&lang=en");
-        }
-        u
-    });
+    let link = r
+        .blake3
+        .as_ref()
+        .map(|b| super::context::in_search(p, b, hit.id, pos));
     let (thumb, lazy) = match &r.blake3 {
         Some(b) => (format!("/thumb/{b}"), true),
         None => (

@@ -416,3 +416,20 @@ fn a_document_written_before_the_period_is_flagged_and_one_written_after_is_not(
     f.facts.doc_created = Some(at("2021-02-01T09:00:00+08:00"));
     assert!(!has_flag(&one(f), "date_outside_period"));
 }
+
+/// The search fields' flag table (what `flag:` and the sidebar accept, in both languages) and
+/// the tagger's flags are one list: a new flag is searchable by its name and its label, and the
+/// record schema knows it.
+#[test]
+fn every_flag_the_tagger_raises_can_be_searched() {
+    let searchable: Vec<&str> = crate::fields::FLAGS.iter().map(|(n, _)| *n).collect();
+    let raised: Vec<&str> = Flag::ALL.iter().map(|f| f.as_str()).collect();
+    assert_eq!(searchable, raised);
+    let schema = include_str!("../../../archive-schema/record.schema.json");
+    for f in raised {
+        assert!(
+            schema.contains(&format!("\"{f}\"")),
+            "{f} in record.schema.json"
+        );
+    }
+}
