@@ -88,12 +88,55 @@ pub fn tags(l: Lang, r: &Record, schema: &Schema) -> Vec<TagRow> {
     out
 }
 
-/// The record's flags as (label, reason).
-pub fn flags(l: Lang, r: &Record) -> Vec<(String, String)> {
-    r.flags
+/// One flag as shown: what it is, why it was raised, what to do (怎么办), and the curator's
+/// decision when it was marked checked or explained.
+pub struct ShownFlag {
+    /// The stable name (`no_capture_date`), for forms.
+    pub name: String,
+    pub label: String,
+    pub reason: String,
+    pub advice: String,
+    /// "已核实（张三，2026-12-03）：…", when resolved.
+    pub resolved: Option<String>,
+}
+
+/// The record's flags, open ones first (a resolved flag no longer needs checking).
+pub fn flags(l: Lang, r: &Record) -> Vec<ShownFlag> {
+    let mut v: Vec<ShownFlag> = r
+        .flags
         .iter()
-        .map(|f| (flag_label(l, &f.flag), crate::tag::flags::reason(f, l)))
-        .collect()
+        .map(|f| ShownFlag {
+            name: f.flag.clone(),
+            label: flag_label(l, &f.flag),
+            reason: crate::tag::flags::reason(f, l),
+            advice: crate::tag::flags::advice(f, l),
+            resolved: f.resolved.as_ref().map(|d| resolution_line(l, d)),
+        })
+        .collect();
+    v.sort_by_key(|f| f.resolved.is_some());
+    v
+}
+
+/// 已核实 / 已说明 (or the stored word, for a state this version does not know).
+pub fn resolution_state(l: Lang, state: &str) -> String {
+    match state {
+        "checked" => l.t(Msg::FlagStateChecked).to_string(),
+        "explained" => l.t(Msg::FlagStateExplained).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// "已核实（张三，2026-12-03）：note": who decided, on which day, and the note.
+pub fn resolution_line(l: Lang, d: &crate::record::FlagResolution) -> String {
+    l.fill(
+        Msg::FlagResolvedLine,
+        &[
+            ("state", &resolution_state(l, &d.state)),
+            ("who", &d.who),
+            ("at", &d.at.chars().take(10).collect::<String>()),
+            ("note", &d.note),
+        ],
+    )
 }
 
 fn tag_rows(l: Lang, kind: &str, t: &TagValue, schema: &Schema, out: &mut Vec<TagRow>) {
@@ -185,7 +228,11 @@ pub fn facts(l: Lang, r: &Record, zone: FixedOffset) -> Vec<(String, String)> {
     );
     kv(
         field_label(l, "type"),
-        format!("{} ({})", media_label(l, r.media.as_str()), r.mime),
+        if r.system {
+            format!("{} ({})", l.t(Msg::MediaSystemFile), r.mime)
+        } else {
+            format!("{} ({})", media_label(l, r.media.as_str()), r.mime)
+        },
     );
     let status = status_text(l, r.status);
     kv(

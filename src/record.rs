@@ -108,6 +108,26 @@ pub struct FlagValue {
     /// stored by an older version, which is then shown as it was written.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
+    /// What to do about it (what to ask for, what to check), in the reader's language; filled
+    /// where a record is shown, never stored with the tagging.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub advice: String,
+    /// A curator marked the flag checked or explained (per content and flag): it stays on the
+    /// record with this note but no longer counts as needing a check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<FlagResolution>,
+}
+
+/// A curator's decision on one flag of one content: 已核实 (`checked`: looked at, it is fine)
+/// or 已说明 (`explained`: it stands, and the note says why that is acceptable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagResolution {
+    /// `checked` or `explained`.
+    pub state: String,
+    pub note: String,
+    pub who: String,
+    /// RFC 3339.
+    pub at: String,
 }
 
 /// A problem met while reading a file, as shown: its stable code, its sentence in the reader's
@@ -190,6 +210,11 @@ pub struct Record {
     pub county: Option<TagValue>,
     pub indicators: Vec<TagValue>,
     pub flags: Vec<FlagValue>,
+    /// A file the operating system or an office program left (Thumbs.db, desktop.ini,
+    /// .DS_Store, `~$` lock files, `._` AppleDouble): catalogued, never tagged, flagged or
+    /// counted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub system: bool,
     /// Photos that show the same picture with other bytes (re-saved, resized, cropped…), most
     /// similar first; filled where one record is shown (`archive show`, the record page).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

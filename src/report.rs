@@ -10,13 +10,17 @@ use crate::i18n::{Lang, Msg};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::schema::Schema;
 use crate::tag::Tagging;
+
+mod counted;
+mod letterhead;
 use crate::{Error, Result};
+pub use counted::Counted;
+pub use letterhead::{legend_text, Letterhead};
 
 /// What the columns are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,76 +65,11 @@ pub struct Coverage {
     /// Distinct files per column (a file under two indicators counts once here).
     pub column_totals: Vec<usize>,
     pub total: usize,
+    /// Which files were counted (see [`Counted::includes`]).
+    pub counted: Counted,
 }
 
-/// What a ledger handed over says about itself: which place it covers, who issued it, on
-/// which day, for which assessment period. The page and `archive report` fill it in from the
-/// configuration (`[office] name`, `[period]`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Letterhead {
-    /// The prefecture whose counties are the columns; none for the whole province.
-    pub place: Option<String>,
-    pub office: Option<String>,
-    pub date: Option<NaiveDate>,
-    pub period: Option<(NaiveDate, NaiveDate)>,
-}
-
-impl Letterhead {
-    /// Issued today in the configured zone, for `cov`'s place (a prefecture's name when its
-    /// counties are the columns).
-    pub fn new(
-        schema: &Schema,
-        cov: &Coverage,
-        office: Option<String>,
-        period: (NaiveDate, NaiveDate),
-        zone: chrono::FixedOffset,
-    ) -> Letterhead {
-        Letterhead {
-            place: match &cov.by {
-                By::County(c) => schema.division(c).map(|d| d.short_name.clone()),
-                By::Prefecture => None,
-            },
-            office,
-            date: Some(chrono::Utc::now().with_timezone(&zone).date_naive()),
-            period: Some(period),
-        }
-    }
-
-    pub fn title(&self, l: Lang) -> String {
-        match &self.place {
-            Some(p) => l.fill(Msg::LedgerDocTitleCounty, &[("name", p)]),
-            None => l.t(Msg::LedgerDocTitle).to_string(),
-        }
-    }
-
-    /// "编制单位：… 编制日期：… 考核期：… 至 …", leaving out what is not known.
-    pub fn byline(&self, l: Lang) -> String {
-        let mut parts = Vec::new();
-        if let Some(o) = &self.office {
-            parts.push(l.fill(Msg::LedgerOffice, &[("office", o)]));
-        }
-        if let Some(d) = self.date {
-            parts.push(l.fill(Msg::LedgerDate, &[("date", &d)]));
-        }
-        if let Some((a, b)) = self.period {
-            parts.push(l.fill(Msg::LedgerPeriod, &[("start", &a), ("end", &b)]));
-        }
-        parts.join("    ")
-    }
-}
-
-/// The ledger's legend: what the numbers count, what "—" and the shading mean, how parent
-/// rows add up.
-pub fn legend_text(l: Lang) -> String {
-    [
-        l.t(Msg::LedgerLegendFiles).to_string(),
-        l.fill(Msg::LedgerLegendEmpty, &[("empty", &EMPTY)]),
-        l.t(Msg::LedgerLegendRollup).to_string(),
-    ]
-    .join(" ")
-}
-
-const EMPTY: &str = "—";
+pub(crate) const EMPTY: &str = "—";
 const NO_PLACE: &str = "未定位";
 const NO_COUNTY: &str = "未定县";
 const NO_INDICATOR: &str = "未归入指标";
@@ -148,6 +87,25 @@ fn unknown_label(name: &str, l: Lang) -> String {
 }
 
 impl Coverage {
+    /// The ledger over `files` (each present file's tagging, and whether a review rejected
+    /// it), counting those `counted` includes.
+    pub fn build_counted(
+        schema: &Schema,
+        files: &[(Tagging, bool)],
+        by: By,
+        counted: Counted,
+    ) -> Result<Coverage> {
+        let kept: Vec<Tagging> = files
+            .iter()
+            .filter(|(t, rejected)| counted.includes(t, *rejected))
+            .map(|(t, _)| t.clone())
+            .collect();
+        let mut c = Coverage::build(schema, &kept, by)?;
+        c.counted = counted;
+        Ok(c)
+    }
+
+    /// The ledger over every tagging given.
     pub fn build(schema: &Schema, taggings: &[Tagging], by: By) -> Result<Coverage> {
         let (by, columns) = match by {
             By::Prefecture => {
@@ -260,6 +218,7 @@ impl Coverage {
             rows,
             column_totals,
             total,
+            counted: Counted::All,
         })
     }
 
@@ -334,6 +293,7 @@ impl Coverage {
             }
         }
         let _ = writeln!(out, "{}", l.fill(Msg::ReportLegend, &[("empty", &EMPTY)]));
+        let _ = writeln!(out, "{}", self.counted.sentence(l));
         out
     }
 
@@ -418,7 +378,7 @@ impl Coverage {
             .set_align(FormatAlign::VerticalCenter)
             .set_text_wrap()
             .set_font_size(9);
-        ws.merge_range(2, 0, 2, last_col, &legend_text(l), &legend)
+        ws.merge_range(2, 0, 2, last_col, &legend_text(l, self.counted), &legend)
             .map_err(xerr)?;
         ws.set_row_height(2, 30).map_err(xerr)?;
         const TOP: u32 = 3;
@@ -504,6 +464,7 @@ impl Coverage {
             })).collect::<Vec<_>>(),
             "column_totals": self.column_totals,
             "total": self.total,
+            "counted": self.counted.as_str(),
         })
     }
 }
@@ -513,6 +474,7 @@ mod tests {
     use super::*;
     use crate::record::TagValue;
     use crate::schema::tests::schema;
+    use chrono::NaiveDate;
 
     fn tv(code: &str) -> TagValue {
         TagValue {
@@ -529,7 +491,7 @@ mod tests {
             prefecture: pref.map(tv),
             county: county.map(tv),
             indicators: inds.iter().map(|c| tv(c)).collect(),
-            flags: vec![],
+            ..Tagging::default()
         }
     }
 
@@ -673,6 +635,7 @@ mod tests {
                 blake3: None,
                 facts: &facts,
                 manual: &[],
+                resolved: &[],
                 unreadable: false,
                 read_errors: &[],
                 similar: &[],

@@ -13,6 +13,10 @@ mod curate_web;
 mod documents;
 #[path = "it/export.rs"]
 mod export;
+#[path = "it/flagcheck.rs"]
+mod flagcheck;
+#[path = "it/flagcheck_web.rs"]
+mod flagcheck_web;
 #[path = "it/fuzz.rs"]
 mod fuzz;
 #[path = "../fuzz/targets.rs"]

@@ -28,7 +28,7 @@ use checkpoint::Checkpointer;
 
 pub use probe::BlobProbe;
 pub(crate) use read::fill_facts;
-pub use read::{rfc3339_from_ns, FileRow, Known};
+pub use read::{rfc3339_from_ns, FileRow, FlagResolutions, Known};
 pub use schema::EXTRACTOR_VERSION;
 pub use similar::ToFingerprint;
 pub use stale::StaleMark;

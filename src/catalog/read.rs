@@ -12,8 +12,12 @@ use rusqlite::OptionalExtension;
 
 use super::Catalog;
 use crate::extract::Facts;
+use crate::record::FlagResolution;
 use crate::record::{Media, Record, Status};
-use crate::tag::{ManualTag, TagKind, Tagging};
+use crate::tag::{ManualTag, ResolvedFlag, TagKind, Tagging};
+
+/// The curators' decisions on flags, per BLAKE3.
+pub type FlagResolutions = std::collections::HashMap<String, Vec<ResolvedFlag>>;
 use crate::walk::display_path;
 use crate::Result;
 
@@ -151,11 +155,13 @@ impl FileRow {
                         .iter()
                         .map(|f| FlagValue {
                             reason: crate::tag::flags::reason(f, lang),
+                            advice: crate::tag::flags::advice(f, lang),
                             ..f.clone()
                         })
                         .collect()
                 })
                 .unwrap_or_default(),
+            system: t.is_some_and(|t| t.system),
             similar: Vec::new(),
         }
     }
@@ -485,6 +491,29 @@ impl Catalog {
                     reason: r.get(3).map_err(|e| self.err(e))?,
                     who: r.get(4).map_err(|e| self.err(e))?,
                 });
+        }
+        Ok(out)
+    }
+
+    /// The curators' decisions on flags (checked, explained) per content, for the tagger.
+    pub fn flag_resolutions(&self) -> Result<FlagResolutions> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT blake3, flag, state, note, who, at FROM flag_resolutions")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut out = FlagResolutions::default();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let get = |i: usize| r.get::<_, String>(i).map_err(|e| self.err(e));
+            out.entry(get(0)?).or_default().push(ResolvedFlag {
+                flag: get(1)?,
+                resolution: FlagResolution {
+                    state: get(2)?,
+                    note: get(3)?,
+                    who: get(4)?,
+                    at: get(5)?,
+                },
+            });
         }
         Ok(out)
     }

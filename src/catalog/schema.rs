@@ -83,6 +83,18 @@ CREATE TABLE IF NOT EXISTS manual_tags(
     at TEXT NOT NULL,
     PRIMARY KEY(file_id, kind)
 );
+-- A curator's decision on a flag (checked / explained, with a note), per content: every copy
+-- of a provincial circular filed by several prefectures is explained at once. Written by
+-- `curate::flags` (audited), read by the tagger.
+CREATE TABLE IF NOT EXISTS flag_resolutions(
+    blake3 TEXT NOT NULL,
+    flag TEXT NOT NULL,
+    state TEXT NOT NULL,
+    note TEXT NOT NULL,
+    who TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY(blake3, flag)
+);
 ";
 
 impl Catalog {

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::DEFAULT_ARCHIVE_DIR;
 use crate::i18n::Lang;
 
 #[derive(Parser, Debug)]
@@ -15,9 +14,11 @@ use crate::i18n::Lang;
     about = "Evidence archive: index folders of photos, videos and documents, tag them, search them, export verifiable packages."
 )]
 pub(super) struct Cli {
-    /// The archive folder (catalog, index, thumbnails, config.toml).
-    #[arg(long, global = true, env = "ARCHIVE_DIR", default_value = DEFAULT_ARCHIVE_DIR)]
-    pub(super) archive: PathBuf,
+    /// The archive folder (catalog, index, thumbnails, config.toml). Default: ARCHIVE_DIR,
+    /// else the folder the last `index` or `demo` used (remembered per user), else
+    /// ./archive-data.
+    #[arg(long, global = true, env = "ARCHIVE_DIR")]
+    pub(super) archive: Option<PathBuf>,
     /// A folder with your own vocabulary (indicators.toml, divisions.csv, ...), instead of the built-in one.
     #[arg(long, global = true, env = "ARCHIVE_SCHEMA")]
     pub(super) schema: Option<PathBuf>,
@@ -74,6 +75,9 @@ pub(super) enum Command {
     /// Set or clear a file's indicator, prefecture or county by hand (the strongest source).
     #[command(subcommand)]
     Tag(TagCmd),
+    /// Mark a file's flag checked (已核实) or explained (已说明) with a note, or reopen it.
+    #[command(subcommand)]
+    Flag(FlagCmd),
     /// The hash-chained audit log: print it, export it (--json), or `audit verify` it.
     Audit(AuditArgs),
     /// Users and roles of the page (stored in the archive's config.toml).
@@ -239,6 +243,36 @@ pub(super) enum TagCmd {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub(super) enum FlagCmd {
+    /// Mark a flag of a file's content checked or explained; --note is required. Every copy
+    /// of the same content shares the decision.
+    Resolve {
+        /// A path (as indexed or as displayed) or a BLAKE3 hash (or a unique prefix).
+        file: String,
+        /// The flag: its name (no_capture_date) or its label (无拍摄时间).
+        flag: String,
+        /// checked (已核实) or explained (已说明).
+        #[arg(long = "as", value_name = "checked|explained", value_parser = parse_resolution)]
+        state: crate::curate::flags::Resolution,
+        /// What was checked, or why the flag stands (shown on the record and in packages).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Take a decision back: the flag needs checking again; --note (why) is required.
+    Reopen {
+        file: String,
+        flag: String,
+        #[arg(long, alias = "reason")]
+        note: Option<String>,
+    },
+}
+
+fn parse_resolution(s: &str) -> Result<crate::curate::flags::Resolution, String> {
+    crate::curate::flags::Resolution::parse(s)
+        .ok_or_else(|| format!("{s:?}: use checked (已核实) or explained (已说明)"))
+}
+
 #[derive(Args, Debug)]
 pub(super) struct AuditArgs {
     #[command(subcommand)]
@@ -391,6 +425,15 @@ pub(super) struct ReportArgs {
     /// Write to this file instead of standard output (required for xlsx on a terminal).
     #[arg(long)]
     pub(super) out: Option<PathBuf>,
+    /// Which files count: period (dated inside the assessment period, the default), accepted
+    /// (not rejected in any collection review), or all.
+    #[arg(long, value_name = "period|accepted|all", value_parser = parse_counted, default_value = "period")]
+    pub(super) count: crate::report::Counted,
+}
+
+fn parse_counted(s: &str) -> Result<crate::report::Counted, String> {
+    crate::report::Counted::parse(s)
+        .ok_or_else(|| format!("{s:?}: use period (考核期内), accepted (未被否决) or all (全部)"))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

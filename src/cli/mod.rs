@@ -3,6 +3,7 @@
 //! Nothing in the library depends on this module, so the library can be driven without it
 //! (the web page, tests) and the command line can change without touching the library.
 
+mod archive_dir;
 mod args;
 mod commands;
 mod log;
@@ -62,13 +63,23 @@ impl From<Exit> for ExitCode {
 
 /// Entry point of the binary: runs the command, prints the error chain, maps to an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let lang = cli
         .lang
         .unwrap_or_else(|| Lang::from_locale(|k| std::env::var(k).ok()));
     let _ = LANG.set(lang);
-    log::init(&cli.archive, cli.verbose);
-    match run(cli) {
+    let (archive, origin) = archive_dir::resolve(cli.archive.take());
+    if origin == archive_dir::Origin::Remembered && !matches!(cli.command, Command::Sample { .. }) {
+        eprintln!(
+            "{}",
+            say(
+                crate::i18n::Msg::CliArchiveFromMemory,
+                &[("path", &archive.display())]
+            )
+        );
+    }
+    log::init(&archive, cli.verbose);
+    match run(cli, archive) {
         Ok(code) => code.into(),
         Err(err) => {
             if is_broken_pipe(&err) {
@@ -101,10 +112,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-fn run(cli: Cli) -> anyhow::Result<Exit> {
+fn run(cli: Cli, archive: std::path::PathBuf) -> anyhow::Result<Exit> {
     let cfg = || {
-        crate::config::Config::load(&cli.archive, cli.schema.as_deref())
-            .map_err(anyhow::Error::from)
+        crate::config::Config::load(&archive, cli.schema.as_deref()).map_err(anyhow::Error::from)
     };
     match cli.command {
         Command::Index(a) => index::index(&cfg()?, a),
@@ -117,6 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Sample { dest } => index::sample(&dest),
         Command::Collection(c) => curate::collection(&cfg()?, c),
         Command::Tag(t) => curate::tag(&cfg()?, t),
+        Command::Flag(f) => curate::flag(&cfg()?, f),
         Command::Audit(a) => {
             let cfg = cfg()?;
             match a.command {
@@ -124,10 +135,10 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
                 None => curate::audit_show(&cfg, a.json, a.file.as_deref()),
             }
         }
-        Command::User(u) => users::user(&cli.archive, u),
+        Command::User(u) => users::user(&archive, u),
         Command::Export(a) => export::export(&cfg()?, a),
         Command::Verify { path, json, key } => export::verify(&path, json, key.as_deref()),
-        Command::Key(k) => key::key(&cli.archive, k),
+        Command::Key(k) => key::key(&archive, k),
         Command::Serve(a) => serve::serve(cfg()?, a, false),
         Command::Demo { serve, evidence } => serve::demo(cfg, serve, evidence),
         Command::Problems(p) => problems::problems(&cfg()?, p),

@@ -188,15 +188,15 @@ pub(super) fn table_row(r: &Record) -> Vec<String> {
         .map(|i| i.code.clone())
         .unwrap_or_else(|| "-".into());
     let mut path = r.path.clone();
-    if !r.flags.is_empty() {
-        path.push_str(&format!(
-            "  [{}]",
-            r.flags
-                .iter()
-                .map(|f| f.flag.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
+    // The flags that still need checking (a settled one is shown by `archive show`).
+    let open: Vec<&str> = r
+        .flags
+        .iter()
+        .filter(|f| f.resolved.is_none())
+        .map(|f| f.flag.as_str())
+        .collect();
+    if !open.is_empty() {
+        path.push_str(&format!("  [{}]", open.join(",")));
     }
     [
         r.captured_at
@@ -258,11 +258,17 @@ pub(super) fn record(
         };
         lines.push((head, format!("{} [{}: {}]", t.value, t.source, t.evidence)));
     }
-    for (label, reason) in crate::present::flags(l, r) {
+    for f in crate::present::flags(l, r) {
         lines.push((
             l.t(Msg::FieldFlag).to_string(),
-            format!("{label}: {reason}"),
+            format!("{}: {}", f.label, f.reason),
         ));
+        if let Some(done) = f.resolved {
+            lines.push((String::new(), format!("  {done}")));
+        }
+        if !f.advice.is_empty() {
+            lines.push((format!("  {}", l.t(Msg::WhatToDo)), f.advice));
+        }
     }
     if !r.similar.is_empty() {
         lines.push((l.t(Msg::SimilarHeading).to_string(), String::new()));

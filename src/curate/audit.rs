@@ -424,8 +424,10 @@ pub fn verify(conn: &Connection) -> CurateResult<ChainReport> {
         None if last_seq == 0 => {
             // An empty log with no head is a new archive, unless curation left things that
             // each wrote an entry: then the log and its head were deleted together.
-            let (collections, manual) =
-                (rows_in(conn, "collections")?, rows_in(conn, "manual_tags")?);
+            let (collections, manual) = (
+                rows_in(conn, "collections")?,
+                rows_in(conn, "manual_tags")? + rows_in(conn, "flag_resolutions")?,
+            );
             if collections + manual > 0 {
                 return bad(
                     1,

@@ -692,3 +692,16 @@ pub fn files_for_query(
     }
     Ok(ids)
 }
+
+/// Files some collection review rejected (review is per collection: a file rejected in any
+/// collection is "not accepted" for the ledger's `accepted` count).
+pub fn rejected_files(cat: &Catalog) -> CurateResult<std::collections::HashSet<i64>> {
+    ensure_tables(cat.conn())?;
+    let mut stmt = cat
+        .conn()
+        .prepare("SELECT DISTINCT file_id FROM collection_items WHERE review='rejected'")?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}

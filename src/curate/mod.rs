@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod collections;
+pub mod flags;
 pub mod tags;
 pub mod users;
 

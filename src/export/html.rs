@@ -145,6 +145,7 @@ mod tests {
             flag_reasons: vec![super::super::ledger::ShownFlag {
                 label: EVIL.into(),
                 reason: EVIL.into(),
+                resolved: EVIL.into(),
             }],
             decided: vec![super::super::ledger::Decided {
                 what: "指标".into(),

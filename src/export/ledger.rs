@@ -40,6 +40,9 @@ const PRINTED_WIDTHS: [f64; 11] = [5.0, 8.0, 10.0, 20.0, 36.0, 17.0, 18.0, 9.0, 
 pub struct ShownFlag {
     pub label: String,
     pub reason: String,
+    /// The curator's decision, "已核实（张三，2026-12-03）：…"; empty while the flag is open.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub resolved: String,
 }
 
 /// How one tag was decided: 自动 by a folder name, a keyword, GPS or a submission list, or

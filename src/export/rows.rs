@@ -25,6 +25,17 @@ pub(super) fn ledger_row(
     if let Some(r) = &p.review_reason {
         note.push(r.clone());
     }
+    // The ledger's 备注 carries each settled flag's decision, so the printed sheet says why a
+    // flagged file was still submitted.
+    for f in &t.flags {
+        if let Some(d) = &f.resolved {
+            note.push(format!(
+                "{}{}",
+                flag_label(&f.flag),
+                crate::present::resolution_line(Lang::Zh, d)
+            ));
+        }
+    }
     note.push(format!("原路径: {}", p.row.display_path()));
     LedgerRow {
         n,
@@ -72,10 +83,18 @@ pub(super) fn ledger_row(
         blake3: p.row.blake3.clone().unwrap_or_default(),
         sha256: w.sha256.clone(),
         review: p.review.label_zh().to_string(),
+        // A flag a curator settled says so beside its label: 无拍摄时间（已核实）.
         flags: t
             .flags
             .iter()
-            .map(|f| flag_label(&f.flag))
+            .map(|f| match &f.resolved {
+                Some(d) => format!(
+                    "{}（{}）",
+                    flag_label(&f.flag),
+                    crate::present::resolution_state(Lang::Zh, &d.state)
+                ),
+                None => flag_label(&f.flag),
+            })
             .collect::<Vec<_>>()
             .join("、"),
         flag_codes: t
@@ -90,6 +109,11 @@ pub(super) fn ledger_row(
             .map(|f| ledger::ShownFlag {
                 label: flag_label(&f.flag),
                 reason: crate::tag::flags::reason(f, Lang::Zh),
+                resolved: f
+                    .resolved
+                    .as_ref()
+                    .map(|d| crate::present::resolution_line(Lang::Zh, d))
+                    .unwrap_or_default(),
             })
             .collect(),
         decided: decided(&t),

@@ -230,12 +230,13 @@ impl SearchIndex {
         if !body.is_empty() {
             doc.add_text(f.text_ng, &body);
         }
-        for facet in self
-            .registry
-            .record_facets(&record)
-            .iter()
-            .chain(tag_facets)
-        {
+        // A system file (Thumbs.db…) is found by its name but counted in no facet.
+        let own = if record.system {
+            Vec::new()
+        } else {
+            self.registry.record_facets(&record)
+        };
+        for facet in own.iter().chain(tag_facets) {
             if let Ok(facet) = Facet::from_text(facet) {
                 doc.add_facet(f.facet, facet);
             }

@@ -24,7 +24,7 @@ use std::time::Instant;
 use rustc_hash::FxHashSet;
 use tantivy::TantivyDocument;
 
-use crate::catalog::{self, Catalog, FileRow, FileUpdate, Known};
+use crate::catalog::{self, Catalog, FileRow, FileUpdate, FlagResolutions, Known};
 use crate::config::Config;
 use crate::extract::Facts;
 use crate::index::SearchIndex;
@@ -42,6 +42,8 @@ pub(super) struct Streamer<'a> {
     cfg: &'a Config,
     index: IndexQueue,
     manual: HashMap<i64, Vec<ManualTag>>,
+    /// The curators' decisions on flags, per content.
+    resolved: FlagResolutions,
     /// The catalogued submission lists and their file ids, read when first needed (an
     /// unchanged re-index never needs them).
     lists: Option<(Manifests, FxHashSet<i64>)>,
@@ -96,6 +98,7 @@ impl<'a> Streamer<'a> {
             cfg,
             index,
             manual: catalog.manual_tags()?,
+            resolved: catalog.flag_resolutions()?,
             lists: None,
             manifests_changed: false,
             queued: FxHashSet::default(),
@@ -120,9 +123,10 @@ impl<'a> Streamer<'a> {
             let rows = catalog.manifest_files()?;
             let none = Vec::new();
             let no_near = NearMap::default();
+            let undecided = FlagResolutions::default();
             let inputs: Vec<FileForTagging> = rows
                 .iter()
-                .map(|r| for_tagging(r, &none, &no_near))
+                .map(|r| for_tagging(r, &none, &undecided, &no_near))
                 .collect();
             self.lists = Some((
                 Manifests::build(&inputs),
@@ -228,6 +232,7 @@ impl<'a> Streamer<'a> {
             schema: self.schema,
             cfg: &self.cfg.tag,
             manual: &self.manual,
+            resolved: &self.resolved,
             manifests: &self.lists.as_ref().expect("loaded by note_batch").0,
             root_displays: &self.root_displays,
             root_paths: &self.root_paths,
@@ -346,7 +351,14 @@ impl<'a> Streamer<'a> {
         let none = Vec::new();
         let inputs: Vec<FileForTagging> = rows
             .iter()
-            .map(|r| for_tagging(r, self.manual.get(&r.id).unwrap_or(&none), &near))
+            .map(|r| {
+                for_tagging(
+                    r,
+                    self.manual.get(&r.id).unwrap_or(&none),
+                    &self.resolved,
+                    &near,
+                )
+            })
             .collect();
         let manifests = &self.lists.as_ref().expect("loaded above").0;
         let taggings = tag::tag_with(self.schema, &self.cfg.tag, &inputs, manifests);
@@ -361,6 +373,7 @@ struct Tagger<'a> {
     schema: &'a Schema,
     cfg: &'a crate::tag::TagConfig,
     manual: &'a HashMap<i64, Vec<ManualTag>>,
+    resolved: &'a FlagResolutions,
     manifests: &'a Manifests,
     root_displays: &'a [String],
     root_paths: &'a [Vec<u8>],
@@ -416,7 +429,8 @@ fn tag_parallel(
                 facts,
                 tagging: None,
             };
-            let input = for_tagging(&row, t.manual.get(&row.id).unwrap_or(&none), &no_near);
+            let manual = t.manual.get(&row.id).unwrap_or(&none);
+            let input = for_tagging(&row, manual, t.resolved, &no_near);
             let tagging = tag::tag_one(t.schema, t.cfg, &input, t.manifests, &memo);
             u.tagging = Some(serde_json::to_string(&tagging).expect("tagging serialize"));
             row.tagging = Some(tagging);
@@ -499,6 +513,7 @@ fn near_group<'s>(
 pub(super) fn for_tagging<'r>(
     r: &'r FileRow,
     manual: &'r [ManualTag],
+    resolved: &'r FlagResolutions,
     near: &'r NearMap,
 ) -> FileForTagging<'r> {
     FileForTagging {
@@ -514,6 +529,12 @@ pub(super) fn for_tagging<'r>(
         blake3: r.blake3.as_deref(),
         facts: &r.facts,
         manual,
+        resolved: r
+            .blake3
+            .as_deref()
+            .and_then(|b| resolved.get(b))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
         unreadable: r.blake3.is_none() || r.problems().any(|p| p.is_error()),
         read_errors: &r.errors,
     }

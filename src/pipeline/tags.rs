@@ -107,6 +107,7 @@ pub(super) fn retag_changed(
     cfg: &Config,
 ) -> Result<Vec<i64>> {
     let manual = catalog.manual_tags()?;
+    let resolved = catalog.flag_resolutions()?;
     let mut rows = Vec::new();
     catalog.for_each_file(|row| {
         if row.status == Status::Present {
@@ -119,7 +120,7 @@ pub(super) fn retag_changed(
     let near = catalog.near_map()?;
     let inputs: Vec<FileForTagging> = rows
         .iter()
-        .map(|r| stream::for_tagging(r, manual.get(&r.id).unwrap_or(&none), &near))
+        .map(|r| stream::for_tagging(r, manual.get(&r.id).unwrap_or(&none), &resolved, &near))
         .collect();
     let taggings = tag::tag_all(schema, &cfg.tag, &inputs);
     let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();

@@ -9,7 +9,7 @@ use axum::Json;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-use crate::report::{By, Coverage};
+use crate::report::{By, Counted, Coverage};
 use crate::schema::Level;
 use crate::search::{SearchRequest, SearchResponse};
 
@@ -180,6 +180,7 @@ pub async fn record(
 pub(super) struct CachedLedger {
     data_version: i64,
     prefecture: Option<String>,
+    counted: Counted,
     coverage: Arc<Coverage>,
 }
 
@@ -189,6 +190,7 @@ pub(super) struct CachedLedger {
 pub(super) async fn build_coverage(
     st: &AppState,
     prefecture: Option<&str>,
+    counted: Counted,
 ) -> Result<std::sync::Arc<Coverage>, WebError> {
     let by = match prefecture {
         None => By::Prefecture,
@@ -207,7 +209,7 @@ pub(super) async fn build_coverage(
     };
     let st = st.clone();
     let cov = tokio::task::spawn_blocking(move || -> crate::Result<std::sync::Arc<Coverage>> {
-        let mut taggings = Vec::new();
+        let mut files = Vec::new();
         let version = st.with_catalog(|c| {
             let version: i64 = c
                 .conn()
@@ -215,14 +217,17 @@ pub(super) async fn build_coverage(
                 .map_err(|e| crate::Error::Other(format!("catalog data version: {e}")))?;
             let cached = st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(c) = cached.as_ref() {
-                if c.data_version == version && c.prefecture == key {
+                if c.data_version == version && c.prefecture == key && c.counted == counted {
                     return Ok(Err(c.coverage.clone()));
                 }
             }
             drop(cached);
+            let rejected = crate::curate::collections::rejected_files(c)
+                .map_err(|e| crate::Error::Other(e.to_string()))?;
             c.for_each_file(|row| {
                 if row.status == crate::record::Status::Present {
-                    taggings.push(row.tagging.unwrap_or_default());
+                    let no = rejected.contains(&row.id);
+                    files.push((row.tagging.unwrap_or_default(), no));
                 }
                 Ok(())
             })?;
@@ -232,10 +237,11 @@ pub(super) async fn build_coverage(
             Err(cached) => return Ok(cached),
             Ok(v) => v,
         };
-        let cov = std::sync::Arc::new(Coverage::build(st.schema(), &taggings, by)?);
+        let cov = std::sync::Arc::new(Coverage::build_counted(st.schema(), &files, by, counted)?);
         *st.inner.coverage.lock().unwrap_or_else(|p| p.into_inner()) = Some(CachedLedger {
             data_version: version,
             prefecture: key,
+            counted,
             coverage: cov.clone(),
         });
         Ok(cov)
@@ -249,7 +255,7 @@ pub async fn coverage(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, WebError> {
     let p = Params::parse(raw.as_deref())?;
-    let cov = build_coverage(&st, p.prefecture.as_deref()).await?;
+    let cov = build_coverage(&st, p.prefecture.as_deref(), p.count.unwrap_or_default()).await?;
     Ok(Json(cov.to_json()))
 }
 

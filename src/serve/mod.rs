@@ -152,6 +152,19 @@ impl AppState {
         &self.inner.index
     }
 
+    /// Search the index as the page's own change left it (a flag settled, a tag set), without
+    /// waiting for the next periodic reload: the counts the user returns to must show it.
+    fn reload_index(&self) {
+        if let Err(e) = self.inner.index.reader.reload() {
+            tracing::warn!("search index reload failed, serving the previous state: {e}");
+        }
+        *self
+            .inner
+            .last_reload
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
     /// Run `f` with the catalog. A poisoned lock (a panic in another request) is recovered:
     /// readers cannot leave the connection inconsistent.
     fn with_catalog<T>(&self, f: impl FnOnce(&Catalog) -> crate::Result<T>) -> crate::Result<T> {
@@ -229,6 +242,7 @@ pub fn app(state: AppState) -> Router {
             post(curate::collection_action),
         )
         .route("/record/{blake3}/tag", post(curate::retag))
+        .route("/record/{blake3}/flag", post(curate::flag_action))
         .route("/users", get(curate::users_page).post(curate::add_user))
         .route("/users/remove", post(curate::remove_user))
         .fallback(error::not_found)

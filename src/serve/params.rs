@@ -62,6 +62,8 @@ pub struct Params {
     pub inline: bool,
     /// Ledger: the prefecture whose counties are the columns.
     pub prefecture: Option<String>,
+    /// Ledger: which files count (`period`, `accepted`, `all`); the default when absent.
+    pub count: Option<crate::report::Counted>,
     /// Record page: its place (from 1) in the search given by `q`, `f` and `sort`, or in
     /// `collection`; previous and next follow it. Not carried by [`Params::href`].
     pub pos: Option<usize>,
@@ -179,6 +181,13 @@ impl Params {
                 }
                 "inline" => p.inline = matches!(v, "1" | "true" | "yes"),
                 "prefecture" if !v.trim().is_empty() => p.prefecture = Some(v.trim().to_string()),
+                "count" if !v.trim().is_empty() => {
+                    p.count = Some(crate::report::Counted::parse(v).ok_or_else(|| {
+                        bad(format!(
+                            "count {v:?}: 请用 period（考核期内）、accepted（未被否决）或 all（全部） / use period, accepted or all"
+                        ))
+                    })?)
+                }
                 "pos" => {
                     let n: usize = v
                         .trim()
@@ -220,6 +229,9 @@ impl Params {
         }
         if let Some(pref) = &p.prefecture {
             ser.append_pair("prefecture", pref);
+        }
+        if let Some(c) = p.count {
+            ser.append_pair("count", c.as_str());
         }
         if p.lang == Lang::En {
             ser.append_pair("lang", "en");

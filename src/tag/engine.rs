@@ -634,8 +634,13 @@ pub(crate) fn tag_with(
         .collect();
     duplicate_flags(files, &mut out);
     reused_flags(files, &mut out);
-    for t in &mut out {
+    for (f, t) in files.iter().zip(&mut out) {
+        // desktop.ini is byte-identical in every folder: no duplicate of anything.
+        if t.system {
+            t.flags.clear();
+        }
         t.flags.sort_by_key(|f| Flag::parse(&f.flag));
+        mark_resolved(f, t);
     }
     out
 }
@@ -649,6 +654,13 @@ pub(crate) fn tag_one(
     manifests: &Manifests,
     memo: &FolderMemo,
 ) -> Tagging {
+    let file_name = f.rel_path.rsplit('/').next().unwrap_or(f.rel_path);
+    if super::is_system_file(file_name) {
+        return Tagging {
+            system: true,
+            ..Tagging::default()
+        };
+    }
     let segs = segments(f);
     let found: Vec<Cow<Found>> = segs.iter().map(|s| memo.found(schema, s)).collect();
     let mut c = Cands::default();
@@ -668,7 +680,6 @@ pub(crate) fn tag_one(
         .extend(gps_flag(schema, loc.as_ref(), &t, claimed_part));
     t.flags.extend(flags::date_outside_period(cfg, f.facts));
     t.flags.extend(flags::possibly_edited(cfg, f.facts));
-    let file_name = f.rel_path.rsplit('/').next().unwrap_or(f.rel_path);
     t.flags.extend(flags::no_capture_date(f.facts, file_name));
     // A submission list describes other files, read or not; it is not itself evidence of an indicator.
     if t.indicators.is_empty() && !is_submission_list(f.facts) {
@@ -684,7 +695,21 @@ pub(crate) fn tag_one(
         t.flags.push(flags::unreadable(f.facts, f.read_errors));
     }
     t.flags.sort_by_key(|f| Flag::parse(&f.flag));
+    mark_resolved(f, &mut t);
     t
+}
+
+/// Carry the curator's decisions onto the flags they were made on. A decision on a flag the
+/// file no longer raises is kept in the catalog but shows nowhere (it applies again if the
+/// flag comes back, e.g. after a vocabulary change is undone).
+fn mark_resolved(f: &FileForTagging, t: &mut Tagging) {
+    for fl in &mut t.flags {
+        fl.resolved = f
+            .resolved
+            .iter()
+            .find(|r| r.flag == fl.flag)
+            .map(|r| r.resolution.clone());
+    }
 }
 
 /// Hierarchical facet paths of a tagging: `/place/海东市/互助县`, `/indicator/B/B4/B4.1`,
@@ -710,7 +735,9 @@ pub fn facet_paths(schema: &Schema, t: &Tagging) -> Vec<String> {
                 .unwrap_or_else(|| format!("/indicator/{}", facet_escape(&i.code))),
         );
     }
-    for f in &t.flags {
+    // A flag a curator marked checked or explained no longer needs checking: it leaves the
+    // 需核查 facet (and `flag:` filters) but stays on the record with its note.
+    for f in t.flags.iter().filter(|f| f.resolved.is_none()) {
         out.push(format!("/flag/{}", facet_escape(&f.flag)));
     }
     out.dedup();

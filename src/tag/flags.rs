@@ -86,6 +86,24 @@ impl Flag {
             .find(|f| f.as_str() == t || f.label_zh() == t)
     }
 
+    /// What to do about the flag (怎么办), by the reason it was raised with: a WeChat picture
+    /// without a date needs the sender's 原图, a camera file without one the original file.
+    pub fn advice(self, reason_key: &str) -> Msg {
+        match self {
+            Flag::GpsOutsidePrefecture => Msg::AdviceGps,
+            Flag::DateOutsidePeriod => Msg::AdviceDatePeriod,
+            Flag::DuplicateAcrossSubmissions => Msg::AdviceDuplicate,
+            Flag::PossiblyEdited => Msg::AdviceEdited,
+            Flag::NoCaptureDate if reason_key == Msg::FlagWhyNoDateMessenger.code() => {
+                Msg::AdviceNoDateMessenger
+            }
+            Flag::NoCaptureDate => Msg::AdviceNoDate,
+            Flag::NoIndicator => Msg::AdviceNoIndicator,
+            Flag::Unreadable => Msg::AdviceUnreadable,
+            Flag::ReusedPhoto => Msg::AdviceReused,
+        }
+    }
+
     /// The flag with its reason: the catalogue key of the sentence and its named values.
     /// The stored `reason` is the Chinese sentence (what the ledgers and the page show by
     /// default); [`reason`] renders it in any language from the key and params.
@@ -98,6 +116,8 @@ impl Flag {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
             key: key.code().to_string(),
+            advice: String::new(),
+            resolved: None,
         };
         v.reason = reason(&v, Lang::Zh);
         v
@@ -113,6 +133,13 @@ fn said_by(code: &str) -> Option<Msg> {
         "curator" => Msg::SaidByCurator,
         _ => return None,
     })
+}
+
+/// What to do about a flag, in `lang` ("" for a flag this version does not know).
+pub fn advice(f: &FlagValue, lang: Lang) -> String {
+    Flag::parse(&f.flag)
+        .map(|fl| lang.t(fl.advice(&f.key)).to_string())
+        .unwrap_or_default()
 }
 
 /// A flag's reason in `lang`. A reason stored before reasons had keys is shown as written.

@@ -15,7 +15,7 @@ use crate::schema::Schema;
 /// rule that decides differently): the catalog stores the version its tags were computed with,
 /// and the next `archive index` retags every file from the catalog when it differs. Changes to
 /// the vocabulary or the tagging settings need no bump; their fingerprint is stored too.
-pub const TAGGER_VERSION: u32 = 2;
+pub const TAGGER_VERSION: u32 = 3;
 
 /// What a tag is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -34,6 +34,15 @@ pub struct ManualTag {
     pub code: String,
     pub reason: String,
     pub who: String,
+}
+
+/// A curator's decision on one flag of a content (`archive flag resolve`, the record page),
+/// stored in the catalog per BLAKE3 and flag name and read by the tagger like a manual tag: the
+/// flag stays raised, carrying the decision, so every later run keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedFlag {
+    pub flag: String,
+    pub resolution: crate::record::FlagResolution,
 }
 
 /// Settings that change tagging results (from the archive's config.toml).
@@ -67,6 +76,8 @@ pub struct FileForTagging<'a> {
     pub blake3: Option<&'a str>,
     pub facts: &'a Facts,
     pub manual: &'a [ManualTag],
+    /// The curator's decisions on this content's flags (checked, explained).
+    pub resolved: &'a [ResolvedFlag],
     /// The file could not be read (I/O error) or its content is corrupt.
     pub unreadable: bool,
     /// What went wrong reading the file itself (beside its content's own problems).
@@ -83,6 +94,26 @@ pub struct Tagging {
     pub county: Option<TagValue>,
     pub indicators: Vec<TagValue>,
     pub flags: Vec<FlagValue>,
+    /// A file the operating system or an office program left (Thumbs.db, desktop.ini,
+    /// .DS_Store, `~$` lock files, `._` AppleDouble): catalogued, never tagged, flagged or
+    /// counted (see [`is_system_file`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub system: bool,
+}
+
+/// Whether a file name is one the operating system or an office program writes beside the
+/// evidence: Windows' thumbnail caches and folder settings (Thumbs.db, ehthumbs.db,
+/// desktop.ini), macOS' .DS_Store and `._` AppleDouble companions, Office and WPS lock files
+/// (`~$报告.docx`). They are catalogued (the folder's contents stay complete and checkable)
+/// but never tagged, flagged or counted: decided here, by the tagger, so that `retag` applies
+/// the rule to an existing catalog without a new walk.
+pub fn is_system_file(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    matches!(
+        lower.as_str(),
+        "thumbs.db" | "ehthumbs.db" | "ehthumbs_vista.db" | "desktop.ini" | ".ds_store"
+    ) || lower.starts_with("~$")
+        || lower.starts_with("._")
 }
 
 mod checks;

@@ -58,7 +58,11 @@ fn archive_cmd(archive: &Path) -> Command {
     c.arg("--archive")
         .arg(archive)
         .env_remove("ARCHIVE_DIR")
-        .env_remove("ARCHIVE_SCHEMA");
+        .env_remove("ARCHIVE_SCHEMA")
+        .env(
+            "ARCHIVE_USER_CONFIG",
+            archive.with_file_name("user-config").join("last-archive"),
+        );
     c
 }
 

@@ -58,9 +58,18 @@ impl Env {
             .arg(&self.archive)
             .env_remove("ARCHIVE_DIR")
             .env_remove("ARCHIVE_SCHEMA")
+            // The last archive used is remembered per user: never in the tester's home.
+            .env("ARCHIVE_USER_CONFIG", self.user_config())
             // Messages follow the locale; tests read English unless they ask for `--lang zh`.
             .env("ARCHIVE_LANG", "en");
         c
+    }
+
+    /// The per-user file that remembers the last archive folder, inside this test's folder.
+    pub fn user_config(&self) -> PathBuf {
+        self.archive
+            .with_file_name("user-config")
+            .join("last-archive")
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

@@ -9,12 +9,12 @@ use anyhow::bail;
 
 use super::{parse_filters, refresh_tags, resolve_files, stdout_err};
 use crate::catalog::Catalog;
-use crate::cli::args::{CollectionCmd, TagCmd};
+use crate::cli::args::{CollectionCmd, FlagCmd, TagCmd};
 use crate::cli::{print, Exit};
 use crate::config::Config;
 use crate::curate::audit::{self, AuditQuery};
 use crate::curate::collections::{self, Review};
-use crate::curate::{tags, Actor, CurateError};
+use crate::curate::{flags, tags, Actor, CurateError};
 use crate::tag::TagKind;
 
 pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Result<Exit> {
@@ -87,7 +87,7 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
             reason,
         } => {
             let cat = open()?;
-            let ids = resolve_files(&cat, &files)?;
+            let ids = in_collection(&cat, &me, &name, &files)?;
             let n = collections::remove_files(&cat, &me, &name, &ids, reason.as_deref())?;
             println!(
                 "{}",
@@ -96,7 +96,7 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
         }
         CollectionCmd::Move { name, file, to } => {
             let cat = open()?;
-            let ids = resolve_files(&cat, std::slice::from_ref(&file))?;
+            let ids = in_collection(&cat, &me, &name, std::slice::from_ref(&file))?;
             if ids.len() != 1 {
                 return Err(CurateError::Invalid(format!(
                     "{file} names {} files; give one path",
@@ -122,7 +122,7 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
                 _ => bail!("{}", say(Msg::CliReviewMissing, &[])),
             };
             let cat = open()?;
-            let ids = resolve_files(&cat, &files)?;
+            let ids = in_collection(&cat, &me, &name, &files)?;
             let n = collections::review(&cat, &me, &name, &ids, state, reason.as_deref())?;
             println!(
                 "{}",
@@ -156,6 +156,61 @@ pub(in crate::cli) fn collection(cfg: &Config, c: CollectionCmd) -> anyhow::Resu
         }
     }
     Ok(Exit::Ok)
+}
+
+/// File ids for what the user typed about a collection's items: a catalogued path or BLAKE3
+/// as anywhere, or else a file name (`IMG_0001.jpg`) or the end of a path (`B4.1/IMG_0001.jpg`)
+/// that names one item of the collection; several items are listed so the user can choose.
+fn in_collection(
+    cat: &Catalog,
+    me: &Actor,
+    name: &str,
+    targets: &[String],
+) -> anyhow::Result<Vec<i64>> {
+    let mut items = None;
+    let mut ids = Vec::new();
+    for t in targets {
+        let found = match collections::resolve_target(cat, t) {
+            Ok(rows) => rows.into_iter().map(|r| r.id).collect(),
+            Err(CurateError::NotFound(why)) => {
+                let items = match &mut items {
+                    Some(i) => i,
+                    None => items.insert(collections::show(cat, me, name)?.items),
+                };
+                let want = t.trim().trim_start_matches("./");
+                let suffix = format!("/{want}");
+                let hits: Vec<&collections::Item> = items
+                    .iter()
+                    .filter(|i| i.path == want || i.path.ends_with(&suffix))
+                    .collect();
+                match hits.as_slice() {
+                    [] => return Err(CurateError::NotFound(why).into()),
+                    [one] => vec![one.file_id],
+                    many => {
+                        let paths: Vec<&str> = many.iter().map(|i| i.path.as_str()).collect();
+                        bail!(
+                            "{}",
+                            say(
+                                Msg::CliNameAmbiguous,
+                                &[
+                                    ("name", &want),
+                                    ("collection", &name),
+                                    ("paths", &format!("\n  {}", paths.join("\n  ")))
+                                ]
+                            )
+                        )
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for id in found {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
 }
 
 /// `archive tag set|clear`, then retagging and reindexing so search shows the change at once.
@@ -207,6 +262,56 @@ pub(in crate::cli) fn tag(cfg: &Config, t: TagCmd) -> anyhow::Result<Exit> {
             println!(
                 "{}",
                 say(Msg::CliTagCleared, &[("n", &n), ("updated", &updated)])
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// `archive flag resolve|reopen`, then retagging and reindexing so the 需核查 counts follow.
+pub(in crate::cli) fn flag(cfg: &Config, f: FlagCmd) -> anyhow::Result<Exit> {
+    let (file, flag) = match &f {
+        FlagCmd::Resolve { file, flag, .. } | FlagCmd::Reopen { file, flag, .. } => (file, flag),
+    };
+    let schema = cfg.schema()?;
+    let mut cat = Catalog::open_existing(&cfg.archive_dir)?;
+    let rows = collections::resolve_target(&cat, file)?;
+    let blake3 = rows[0].blake3.clone().ok_or_else(|| {
+        CurateError::Invalid(format!(
+            "{file}: 无法读取，没有内容哈希 / it has no content hash (it could not be read)"
+        ))
+    })?;
+    let target = flags::target(&cat, &blake3, flag)?;
+    let me = Actor::local_operator();
+    let label = target.flag.label(crate::cli::lang());
+    let files = target.files.len();
+    match f {
+        FlagCmd::Resolve { state, note, .. } => {
+            let d = flags::resolve(&cat, &me, &target, state, note.as_deref())?;
+            let (_, updated) = refresh_tags(&mut cat, cfg, &schema)?;
+            let state = crate::present::resolution_state(crate::cli::lang(), &d.state);
+            println!(
+                "{}",
+                say(
+                    Msg::CliFlagResolved,
+                    &[
+                        ("flag", &label),
+                        ("state", &state),
+                        ("files", &files),
+                        ("updated", &updated)
+                    ]
+                )
+            );
+        }
+        FlagCmd::Reopen { note, .. } => {
+            flags::reopen(&cat, &me, &target, note.as_deref())?;
+            let (_, updated) = refresh_tags(&mut cat, cfg, &schema)?;
+            println!(
+                "{}",
+                say(
+                    Msg::CliFlagReopened,
+                    &[("flag", &label), ("files", &files), ("updated", &updated)]
+                )
             );
         }
     }

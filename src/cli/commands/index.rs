@@ -24,6 +24,8 @@ pub(in crate::cli) fn index(cfg: &Config, a: IndexArgs) -> anyhow::Result<Exit> 
         lang: crate::cli::lang(),
     };
     let summary = pipeline::run_index(cfg, &opts)?;
+    // The next command run from any folder finds this archive without --archive.
+    crate::cli::archive_dir::remember(&cfg.archive_dir);
     let mut out = std::io::stdout().lock();
     if a.json {
         serde_json::to_writer(&mut out, &summary)?;

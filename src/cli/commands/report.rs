@@ -23,14 +23,16 @@ pub(in crate::cli) fn report(cfg: &Config, a: ReportArgs) -> anyhow::Result<Exit
             bail!("{}", say(Msg::CliByCountyNeedsPrefecture, &[]))
         }
     };
-    let mut taggings = Vec::new();
+    let rejected = crate::curate::collections::rejected_files(&catalog)?;
+    let mut files = Vec::new();
     catalog.for_each_file(|row| {
         if row.status == crate::record::Status::Present {
-            taggings.push(row.tagging.unwrap_or_default());
+            let no = rejected.contains(&row.id);
+            files.push((row.tagging.unwrap_or_default(), no));
         }
         Ok(())
     })?;
-    let coverage = Coverage::build(&schema, &taggings, by)?;
+    let coverage = Coverage::build_counted(&schema, &files, by, a.count)?;
     let bytes = match a.format {
         ReportFormat::Table => coverage.to_table(crate::cli::lang()).into_bytes(),
         ReportFormat::Csv => coverage.to_csv(crate::cli::lang()),

@@ -86,12 +86,12 @@ pub(in crate::cli) fn demo(
     };
     let run = pipeline::run_index(&cfg, &opts)?;
     print::summary(&mut std::io::stdout().lock(), &run, false)?;
-    println!(
-        "{}",
-        say(
-            Msg::CliArchiveFolder,
-            &[("path", &cfg.archive_dir.display())]
-        )
-    );
+    // Said in full and remembered: later commands, run from any folder, use this archive.
+    let abs = std::path::absolute(&cfg.archive_dir).unwrap_or_else(|_| cfg.archive_dir.clone());
+    let key = match crate::cli::archive_dir::remember(&abs) {
+        Some(_) => Msg::CliArchiveRemembered,
+        None => Msg::CliArchiveFolder,
+    };
+    println!("{}", say(key, &[("path", &abs.display())]));
     serve(cfg, serve_args, true)
 }

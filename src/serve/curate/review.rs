@@ -130,9 +130,16 @@ pub(super) fn grid_items(st: &AppState, l: Lang, d: &CollectionDetail) -> Vec<Gr
                     Some(i) => present::indicator_label(st.schema(), &i.code),
                     None => l.t(Msg::NoIndicator).to_string(),
                 },
+                // The flags still to check (a settled one is on the record page).
                 flags: record
                     .as_ref()
-                    .map(|r| present::flags(l, r))
+                    .map(|r| {
+                        present::flags(l, r)
+                            .into_iter()
+                            .filter(|f| f.resolved.is_none())
+                            .map(|f| (f.label, f.reason))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 up: (it.position > 1).then_some(it.position - 1),
                 down: (it.position < n).then_some(it.position + 1),

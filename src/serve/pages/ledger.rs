@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::layout::{error_page, toggled, Layout};
 use super::render;
 use crate::i18n::{Lang, Msg};
-use crate::report::{By, Letterhead};
+use crate::report::{By, Counted, Letterhead};
 use crate::serve::api::build_coverage;
 use crate::serve::error::WebError;
 use crate::serve::files::content_disposition;
@@ -36,6 +36,8 @@ pub struct LedgerPage {
     pub print_title: String,
     pub print_byline: String,
     pub legend: String,
+    /// Which files count: (label, the default's marked "（默认）", href, chosen).
+    pub counts: Vec<(String, String, bool)>,
 }
 
 pub struct Column {
@@ -65,7 +67,8 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         Err(e) => return error_page(&Params::default(), "/ledger", &e),
     };
     let l = p.lang;
-    let cov = match build_coverage(&st, p.prefecture.as_deref()).await {
+    let counted = p.count.unwrap_or_default();
+    let cov = match build_coverage(&st, p.prefecture.as_deref(), counted).await {
         Ok(c) => c,
         Err(e) => return error_page(&p, "/ledger", &e),
     };
@@ -151,8 +154,23 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
     let file_href = |ext: &str| {
         base.href(&format!("/ledger.{ext}"), |q| {
             q.prefecture = p.prefecture.clone();
+            q.count = p.count;
         })
     };
+    let counts = Counted::ALL
+        .into_iter()
+        .map(|c| {
+            let href = base.href("/ledger", |q| {
+                q.prefecture = p.prefecture.clone();
+                q.count = Some(c);
+            });
+            let mut label = c.label(l).to_string();
+            if c == Counted::default() {
+                label.push_str(l.t(Msg::LedgerCountDefault));
+            }
+            (label, href, c == counted)
+        })
+        .collect();
     let page = LedgerPage {
         downloads: vec![
             (l.t(Msg::LedgerDownloadXlsx), file_href("xlsx")),
@@ -160,7 +178,8 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         ],
         print_title: head.title(l),
         print_byline: head.byline(l),
-        legend: crate::report::legend_text(l),
+        legend: crate::report::legend_text(l, counted),
+        counts,
         layout: Layout::search(&p, "/ledger", toggled(&p, "/ledger"), &heading),
         l,
         back: pref_name.is_some().then(|| base.href("/ledger", |_| {})),
@@ -201,7 +220,8 @@ async fn ledger_file(State(st): State<AppState>, RawQuery(raw): RawQuery, ext: &
         Ok(p) => p,
         Err(e) => return error_page(&Params::default(), "/ledger", &e),
     };
-    let cov = match build_coverage(&st, p.prefecture.as_deref()).await {
+    let cov = match build_coverage(&st, p.prefecture.as_deref(), p.count.unwrap_or_default()).await
+    {
         Ok(c) => c,
         Err(e) => return error_page(&p, "/ledger", &e),
     };

@@ -34,8 +34,10 @@ pub struct RecordPage {
     pub download: String,
     pub map: MapView,
     pub map_note: &'static str,
-    /// (label, reason)
-    pub flags: Vec<(String, String)>,
+    /// Each flag with its reason, what to do, and the curator's decision.
+    pub flags: Vec<present::ShownFlag>,
+    /// Curators mark flags checked or explained from the page (`partials/flag_list.html`).
+    pub flag_form: Option<FlagForm>,
     pub tags: Vec<TagRow>,
     /// (label, value)
     pub meta: Vec<(String, String)>,
@@ -46,6 +48,14 @@ pub struct RecordPage {
     pub curation: Option<RecordCuration>,
     /// Back to the search or collection it was opened from, and its neighbours there.
     pub nav: RecordNav,
+}
+
+/// What the flags' forms post: to `/record/{blake3}/flag`, with the session's CSRF token.
+pub struct FlagForm {
+    pub csrf: String,
+    pub blake3: String,
+    /// The page as opened (inside its search or collection), to come back to.
+    pub back: String,
 }
 
 pub struct Preview {
@@ -199,6 +209,15 @@ pub async fn record_page(
         preview,
         map,
         map_note,
+        flag_form: who
+            .actor
+            .as_ref()
+            .filter(|a| a.can(crate::curate::Role::Curator))
+            .map(|_| FlagForm {
+                csrf: who.csrf.clone(),
+                blake3: b3.clone(),
+                back: here.clone(),
+            }),
         flags,
         tags,
         meta: present::facts(l, &r, st.config().limits.default_offset),

@@ -345,9 +345,11 @@ fn card(p: &Params, hit: &Hit, schema: &Schema, pos: usize) -> Option<Card> {
             (Some(t), _) => date_short(t),
             (None, _) => l.t(Msg::NoCaptureDate).to_string(),
         },
+        // Only what still needs checking: a flag a curator settled is on the record page.
         flags: r
             .flags
             .iter()
+            .filter(|f| f.resolved.is_none())
             .map(|f| (flag_label(l, &f.flag), crate::tag::flags::reason(f, l)))
             .collect(),
         snippet_html: hit.snippet_html.clone(),

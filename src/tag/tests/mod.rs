@@ -14,6 +14,7 @@ struct Fx {
     blake3: Option<String>,
     facts: Facts,
     manual: Vec<ManualTag>,
+    resolved: Vec<ResolvedFlag>,
     unreadable: bool,
 }
 
@@ -28,6 +29,7 @@ fn fx(rel: &str) -> Fx {
             ..Facts::default()
         },
         manual: Vec::new(),
+        resolved: Vec::new(),
         unreadable: false,
     }
 }
@@ -48,6 +50,7 @@ fn inputs(files: &[Fx]) -> Vec<FileForTagging<'_>> {
             blake3: f.blake3.as_deref(),
             facts: &f.facts,
             manual: &f.manual,
+            resolved: &f.resolved,
             unreadable: f.unreadable,
             read_errors: &[],
             similar: &[],
@@ -449,3 +452,5 @@ fn precedence_manual_manifest_path_keyword_gps() {
 
 mod flags;
 mod lists;
+mod resolved;
+mod system;
