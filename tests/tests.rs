@@ -33,10 +33,10 @@ mod ledger;
 mod limits;
 #[path = "it/manifests.rs"]
 mod manifests;
-#[path = "it/review_web.rs"]
-mod review_web;
 #[path = "it/problems.rs"]
 mod problems;
+#[path = "it/review_web.rs"]
+mod review_web;
 #[path = "it/sample.rs"]
 mod sample;
 #[path = "it/serve.rs"]
