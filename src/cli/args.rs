@@ -390,6 +390,10 @@ pub(super) struct IndexArgs {
     /// Rehash every file and report content that differs from the catalog (fixity check).
     #[arg(long)]
     pub(super) verify: bool,
+    /// Leave the photos' visual fingerprints (near-duplicate check) to the next run: the
+    /// index is searchable as fast as hashing allows.
+    #[arg(long)]
+    pub(super) no_similar: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub(super) json: bool,

@@ -97,6 +97,16 @@ pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io:
     if let Some(reason) = &s.retag_reason {
         writeln!(out, "{reason}")?;
     }
+    if s.fingerprints_pending > 0 {
+        writeln!(
+            out,
+            "{}",
+            l.fill(
+                Msg::CliFingerprintsPending,
+                &[("n", &s.fingerprints_pending)]
+            )
+        )?;
+    }
     if verify {
         writeln!(
             out,

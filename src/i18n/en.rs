@@ -580,5 +580,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         CliArchiveRemembered => "Archive folder: {path} (remembered: later commands without --archive use it; or set ARCHIVE_DIR)",
         CliArchiveFromMemory => "using the last archive folder, {path} (--archive or ARCHIVE_DIR choose another)",
         MediaSystemFile => "system file",
+        // ---- index options
+        CliFingerprintsPending => "{n} photos' visual fingerprints left for the next index run (--no-similar): until then no near-duplicates are looked for and none is flagged as a re-used photo.",
     }
 }

@@ -723,6 +723,8 @@ messages! {
     CliArchiveRemembered(path),
     CliArchiveFromMemory(path),
     MediaSystemFile,
+    // ---- index options
+    CliFingerprintsPending(n),
 }
 
 #[cfg(test)]

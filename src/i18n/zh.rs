@@ -580,5 +580,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         CliArchiveRemembered => "档案库文件夹：{path}（已记住：以后不加 --archive 的命令都使用它；也可设置环境变量 ARCHIVE_DIR）",
         CliArchiveFromMemory => "使用上次的档案库文件夹 {path}（可用 --archive 或 ARCHIVE_DIR 指定其他文件夹）",
         MediaSystemFile => "系统文件",
+        // ---- index options
+        CliFingerprintsPending => "{n} 张照片的视觉指纹留待下次索引（--no-similar）：在此之前不查找相似照片，也不标记“疑似重复使用的照片”。",
     }
 }

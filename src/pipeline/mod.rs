@@ -65,6 +65,10 @@ pub struct IndexOptions {
     pub progress: bool,
     /// The language of the run's messages (the summary's reasons).
     pub lang: Lang,
+    /// Leave the photos' visual fingerprints (near-duplicates, `reused_photo`, the EXIF
+    /// thumbnail check) to a later run. Decoding photos costs far more than hashing them
+    /// (docs/performance.md); the next run without this catches up.
+    pub skip_similar: bool,
 }
 
 /// A problem met on one file, named with its path: its stable code and severity, its sentence
@@ -150,6 +154,9 @@ pub struct RunSummary {
     /// catalog's), and the seconds that and pairing them took.
     #[serde(default)]
     pub fingerprinted: u64,
+    /// Photo contents left without a fingerprint by `skip_similar`.
+    #[serde(default)]
+    pub fingerprints_pending: u64,
     #[serde(default)]
     pub similar_s: f64,
     /// Search documents written.
@@ -372,12 +379,17 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     summary.read_s = started.elapsed().as_secs_f64();
     let at = Instant::now();
     let lang = opts.lang;
-    let near = similar::run(&mut catalog, workers, |n| {
-        progress.println(&lang.fill(
-            crate::i18n::Msg::SimilarFingerprinting,
-            &[("n", &n.to_string())],
-        ))
-    })?;
+    let near = if opts.skip_similar {
+        summary.fingerprints_pending = catalog.photos_to_fingerprint()?.len() as u64;
+        similar::SimilarPass::default()
+    } else {
+        similar::run(&mut catalog, workers, |n| {
+            progress.println(&lang.fill(
+                crate::i18n::Msg::SimilarFingerprinting,
+                &[("n", &n.to_string())],
+            ))
+        })?
+    };
     summary.fingerprinted = near.fingerprinted;
     summary.similar_s = at.elapsed().as_secs_f64();
     progress.finish();

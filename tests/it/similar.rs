@@ -233,3 +233,38 @@ fn an_existing_catalog_gets_fingerprints_on_its_next_index_run_never_on_retag() 
     let (_, summary) = env.index();
     assert_eq!(summary["fingerprinted"], 0);
 }
+
+/// `index --no-similar` makes the catalog searchable without decoding a photo; the next run
+/// without it fingerprints what was left and raises the flags.
+#[test]
+fn fingerprints_left_by_no_similar_are_made_by_the_next_run() {
+    let env = Env::new();
+    tree(&env);
+    let r = env.run(&[
+        "index",
+        env.evidence.to_str().unwrap(),
+        "--json",
+        "--no-similar",
+    ]);
+    let summary = r.json();
+    assert_eq!(summary["fingerprinted"], 0, "{summary}");
+    assert_eq!(summary["fingerprints_pending"], 6 + 3 * 8 + 8, "{summary}");
+    assert!(env.search("", &["flag=reused_photo"]).is_empty());
+    assert!(
+        !env.search("微信图片", &[]).is_empty(),
+        "searchable at once"
+    );
+    let text = env.run(&[
+        "index",
+        env.evidence.to_str().unwrap(),
+        "--no-similar",
+        "--lang",
+        "zh",
+    ]);
+    assert!(text.stdout.contains("留待下次索引"), "{}", text.stdout);
+
+    let (_, summary) = env.index();
+    assert_eq!(summary["fingerprinted"], 6 + 3 * 8 + 8, "{summary}");
+    assert_eq!(summary["fingerprints_pending"], 0, "{summary}");
+    assert_eq!(env.search("", &["flag=reused_photo"]).len(), 3 + 3 * 8);
+}

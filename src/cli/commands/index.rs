@@ -22,6 +22,7 @@ pub(in crate::cli) fn index(cfg: &Config, a: IndexArgs) -> anyhow::Result<Exit> 
         workers: a.workers,
         progress: !a.json && std::io::stderr().is_terminal(),
         lang: crate::cli::lang(),
+        skip_similar: a.no_similar,
     };
     let summary = pipeline::run_index(cfg, &opts)?;
     // The next command run from any folder finds this archive without --archive.
