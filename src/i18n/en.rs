@@ -582,5 +582,9 @@ pub(super) fn text(m: Msg) -> &'static str {
         MediaSystemFile => "system file",
         // ---- index options
         CliFingerprintsPending => "{n} photos' visual fingerprints left for the next index run (--no-similar): until then no near-duplicates are looked for and none is flagged as a re-used photo.",
+        // ---- problem evidence from the record page
+        ProblemPick => "problem being rectified",
+        ProblemEvidenceNote => "what this file shows (optional)",
+        ProblemLinkButton => "Link as rectification evidence",
     }
 }

@@ -725,6 +725,10 @@ messages! {
     MediaSystemFile,
     // ---- index options
     CliFingerprintsPending(n),
+    // ---- problem evidence from the record page
+    ProblemPick,
+    ProblemEvidenceNote,
+    ProblemLinkButton,
 }
 
 #[cfg(test)]

@@ -582,5 +582,9 @@ pub(super) fn text(m: Msg) -> &'static str {
         MediaSystemFile => "系统文件",
         // ---- index options
         CliFingerprintsPending => "{n} 张照片的视觉指纹留待下次索引（--no-similar）：在此之前不查找相似照片，也不标记“疑似重复使用的照片”。",
+        // ---- problem evidence from the record page
+        ProblemPick => "整改问题",
+        ProblemEvidenceNote => "佐证说明（可选）",
+        ProblemLinkButton => "作为整改佐证",
     }
 }

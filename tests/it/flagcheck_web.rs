@@ -320,3 +320,98 @@ async fn the_ledger_page_states_what_it_counts() {
     assert_eq!(cov["total"], 2, "the two Thumbs.db are not counted: {cov}");
     assert_eq!(cov["counted"], "all");
 }
+
+/// 作为整改佐证 from a file's page: a curator links the file to one of its prefecture's open
+/// problems (the province-wide ones too), the problem lists it as evidence and the audit log
+/// says so; a viewer sees no form and is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_is_linked_as_rectification_evidence_from_its_page() {
+    let (dir, st, b3) = archive_with_a_circular();
+    let archive_dir = dir.path().join("archive-data");
+    let list = dir.path().join("问题清单.csv");
+    std::fs::write(
+        &list,
+        "2020年问题清单\n序号,市州,存在问题,整改时限\n1,海东市,科普大篷车活动无影像资料,2020年6月30日\n\
+         2,西宁市,台账未分类归档,2020年6月底前\n3,全省,科普日活动总结未报送,2020-09-30\n",
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_archive"))
+            .arg("--archive")
+            .arg(&archive_dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    cli(&["problems", "import", list.to_str().unwrap()]);
+    let problems: Vec<serde_json::Value> = cli(&["problems", "list", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let id_of = |n: &str| {
+        problems.iter().find(|p| p["number"] == n).unwrap()["id"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+
+    let (cookie, csrf) = sign_in(&st, "cai").await;
+    let page = send(&st, "GET", &format!("/record/{b3}"), Some(&cookie), &[]).await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/record/{b3}/problem")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("科普大篷车活动无影像资料"),
+        "海东市's problem offered"
+    );
+    assert!(
+        page.body.contains("科普日活动总结未报送"),
+        "the province-wide one too"
+    );
+    let g = send(
+        &st,
+        "POST",
+        &format!("/record/{b3}/problem"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("problem", &id_of("1")),
+            ("note", "大篷车进校园照片"),
+            ("back", &format!("/record/{b3}")),
+        ],
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    assert_eq!(g.location, format!("/record/{b3}"));
+    let shown = cli(&["problems", "list", "--json", "--prefecture", "海东市"]);
+    let p1: serde_json::Value = shown
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|p| p["number"] == "1")
+        .unwrap();
+    assert_eq!(p1["evidence"][0]["blake3"], b3.as_str(), "{p1}");
+    let log = cli(&["audit", "verify"]);
+    assert!(!log.is_empty());
+
+    let (vcookie, vcsrf) = sign_in(&st, "vic").await;
+    let page = send(&st, "GET", &format!("/record/{b3}"), Some(&vcookie), &[]).await;
+    assert!(!page.body.contains("/problem\""), "no form for a viewer");
+    let g = send(
+        &st,
+        "POST",
+        &format!("/record/{b3}/problem"),
+        Some(&vcookie),
+        &[("csrf", &vcsrf), ("problem", &id_of("2"))],
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::FORBIDDEN, "{}", g.body);
+}

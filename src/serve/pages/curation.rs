@@ -69,6 +69,9 @@ pub struct RecordCuration {
     pub indicators: Vec<String>,
     pub places: Vec<String>,
     pub history: Vec<HistoryLine>,
+    /// Problems still being rectified that this file could prove done (its prefecture's and
+    /// the province-wide ones), as "编号 · 描述"; empty hides the 作为整改佐证 form.
+    pub problems: Vec<(i64, String)>,
     /// The record page as opened (inside a search or a collection): where a re-tag returns.
     pub here: String,
 }
@@ -144,8 +147,45 @@ pub fn record_curation(
         indicators,
         places,
         history,
+        problems: if curator {
+            open_problems(st, row)
+        } else {
+            Vec::new()
+        },
         here,
     })
+}
+
+/// The problems a file may be linked to as rectification evidence: not yet rectified, of the
+/// file's prefecture (and the province-wide ones), or every such problem when the file has no
+/// prefecture. A catalog without a problem list gives none.
+fn open_problems(st: &AppState, row: &FileRow) -> Vec<(i64, String)> {
+    let prefecture = row
+        .tagging
+        .as_ref()
+        .and_then(|t| t.prefecture.as_ref())
+        .map(|p| p.code.clone());
+    let filter = crate::problems::track::Filter {
+        prefecture,
+        category: None,
+        status: None,
+        overdue_only: false,
+        as_of: chrono::Local::now().date_naive(),
+    };
+    st.with_curation(|cat| crate::problems::track::list(cat, st.schema(), &filter))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p.status.is_pending())
+        .map(|p| {
+            let place = p
+                .prefecture
+                .as_ref()
+                .map(|x| x.name.as_str())
+                .unwrap_or("全省");
+            let text: String = p.description.chars().take(40).collect();
+            (p.id, format!("{} {place} · {text}", p.number))
+        })
+        .collect()
 }
 
 /// What an entry changed for the file at `path`, old → new, in words; `None` for entries

@@ -18,14 +18,15 @@ use crate::serve::{AppState, WebError};
 
 impl From<ProblemsError> for WebError {
     fn from(e: ProblemsError) -> WebError {
-        match &e {
-            ProblemsError::Said { msg, .. } if *msg == Msg::ProblemsNotFound => {
+        match e {
+            ProblemsError::Said { msg, .. } if msg == Msg::ProblemsNotFound => {
                 WebError::NotFound(e.localized(Lang::Zh))
             }
             ProblemsError::Said { .. } | ProblemsError::Refused { .. } => {
                 WebError::BadRequest(e.localized(Lang::Zh))
             }
-            ProblemsError::Curate(_) => WebError::Internal(e.to_string()),
+            // Refused roles are 403, as for every other curation form.
+            ProblemsError::Curate(c) => WebError::from(c),
         }
     }
 }

@@ -1,0 +1,65 @@
+//! The record page's 作为整改佐证 form: link this content to a problem of the problem list as
+//! the evidence of its rectification. The link goes through `crate::problems::track::link`
+//! (role check, audit entry, the problem's history); nothing about the file itself changes.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+
+use super::{enc, error_page, field, parse_form};
+use crate::serve::api::valid_hash;
+use crate::serve::auth::Who;
+use crate::serve::params::{with_lang, Lang};
+use crate::serve::{AppState, WebError};
+
+/// `POST /record/{blake3}/problem`: `problem` (its id), `note`, `back`.
+pub async fn link_to_problem(
+    lang: Lang,
+    State(st): State<AppState>,
+    Extension(who): Extension<Who>,
+    Path(blake3): Path<String>,
+    body: Bytes,
+) -> Response {
+    let actor = match who.require(false) {
+        Ok(a) => a.clone(),
+        Err(r) => return r,
+    };
+    let b3 = match valid_hash(&blake3) {
+        Ok(b) => b,
+        Err(e) => return error_page(&who, lang, e),
+    };
+    let f = parse_form(&body);
+    // Back to this record's own page only, so the field cannot send the browser elsewhere.
+    let own = format!("/record/{}", enc(&b3));
+    let back = match field(&f, "back") {
+        b if b == own || b.starts_with(&format!("{own}?")) => b.to_string(),
+        _ => with_lang(&own, lang),
+    };
+    let Ok(id) = field(&f, "problem").parse::<i64>() else {
+        return error_page(
+            &who,
+            lang,
+            WebError::BadRequest("请选择一个问题 / choose a problem".into()),
+        );
+    };
+    let note = field(&f, "note").trim().to_string();
+    let st2 = st.clone();
+    let res = tokio::task::spawn_blocking(move || -> Result<usize, WebError> {
+        st2.with_curation(|cat| {
+            crate::problems::track::link(
+                cat,
+                st2.schema(),
+                &actor,
+                id,
+                std::slice::from_ref(&b3),
+                (!note.is_empty()).then_some(note.as_str()),
+            )
+        })
+    })
+    .await;
+    match res.map_err(WebError::from).and_then(|r| r) {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(e) => error_page(&who, lang, e),
+    }
+}
