@@ -16,7 +16,7 @@ use crate::i18n::Lang;
 use clap::Parser;
 
 use args::{AuditCmd, Cli, Command};
-use commands::{curate, export, index, key, report, search, serve, users};
+use commands::{curate, export, index, key, report, search, serve, similar, users};
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 
@@ -111,6 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Search(a) => search::search(&cfg()?, a),
         Command::Show { target, json } => search::show(&cfg()?, &target, json),
         Command::List { filters, json } => search::list(&cfg()?, &filters, json),
+        Command::Similar { target, json } => similar::similar(&cfg()?, &target, json),
         Command::Reindex => index::reindex(&cfg()?),
         Command::Retag => index::retag(&cfg()?),
         Command::Report(a) => report::report(&cfg()?, a),

@@ -447,5 +447,15 @@ pub(super) fn text(m: Msg) -> &'static str {
         ReusedFormats => "{here} here, {there} there",
         ReusedDateHereOnly => "only this one has a capture date",
         ReusedDateThereOnly => "only that one has a capture date",
+        // ---- archive similar, authenticity signals (helper: similar2)
+        SimilarNone => "No photo in the archive shows the same picture as {path}",
+        SimilarOf => "{n} photos show the same picture as {path}:",
+        SimilarScoreLine => "similarity {score}, hash distance {distance}",
+        SimilarFiledLine => "place {place} · indicator {indicator} · taken {date} · camera {camera}",
+        SimilarDiffers => "differs: {how}",
+        SimilarBytesOnly => "same picture and size, only the bytes differ (saved again or other metadata)",
+        SimilarNotFound => "{target} is neither in the catalog of {archive} nor an existing file. Give a photo's path or its BLAKE3 hash (8 characters or more)",
+        SimilarNoFingerprint => "{path} has no visual fingerprint: only JPEG and PNG photos have one; if it is a photo, run archive index first to compute it",
+        SimilarCannotFingerprint => "Cannot compute a visual fingerprint of {path} ({why}): only JPEG and PNG photos that decode are supported",
     }
 }

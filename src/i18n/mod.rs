@@ -590,6 +590,16 @@ messages! {
     ReusedFormats(here, there),
     ReusedDateHereOnly,
     ReusedDateThereOnly,
+    // ---- archive similar, authenticity signals (helper: similar2)
+    SimilarNone(path),
+    SimilarOf(path, n),
+    SimilarScoreLine(score, distance),
+    SimilarFiledLine(place, indicator, date, camera),
+    SimilarDiffers(how),
+    SimilarBytesOnly,
+    SimilarNotFound(target, archive),
+    SimilarNoFingerprint(path),
+    SimilarCannotFingerprint(path, why),
 }
 
 #[cfg(test)]

@@ -447,5 +447,15 @@ pub(super) fn text(m: Msg) -> &'static str {
         ReusedFormats => "格式 本图 {here}，对方 {there}",
         ReusedDateHereOnly => "只有本图有拍摄时间",
         ReusedDateThereOnly => "只有对方有拍摄时间",
+        // ---- archive similar, authenticity signals (helper: similar2)
+        SimilarNone => "档案中没有与 {path} 画面相同的照片",
+        SimilarOf => "与 {path} 画面相同的照片 {n} 张：",
+        SimilarScoreLine => "相似度 {score}，哈希距离 {distance}",
+        SimilarFiledLine => "地区 {place} · 指标 {indicator} · 拍摄 {date} · 相机 {camera}",
+        SimilarDiffers => "不同之处：{how}",
+        SimilarBytesOnly => "画面和尺寸相同，只是文件字节不同（重新保存或元数据不同）",
+        SimilarNotFound => "{target} 既不在档案 {archive} 的目录中，也不是一个存在的文件。请给出照片的路径或 BLAKE3 哈希（至少 8 位）",
+        SimilarNoFingerprint => "{path} 没有视觉指纹：只有 JPEG 和 PNG 照片有；若是照片，请先运行 archive index 计算指纹",
+        SimilarCannotFingerprint => "无法为 {path} 计算视觉指纹（{why}）：只支持可以解码的 JPEG 和 PNG 照片",
     }
 }

@@ -37,8 +37,8 @@
 //! the phones and cameras and the places they shoot at, `write.rs` collects the plan in memory
 //! and writes it to disk; `jpeg.rs` and `media.rs` make the bytes of each file.
 
-pub mod dated;
 pub mod altered;
+pub mod dated;
 mod devices;
 pub mod exif_layout;
 pub mod jpeg;

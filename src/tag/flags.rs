@@ -157,10 +157,77 @@ pub fn reason(f: &FlagValue, lang: Lang) -> String {
     lang.fill(key, &args)
 }
 
-/// How a re-used photo differs from the other copy, in `lang`, from the parameters
-/// `checks::how_they_differ` stored: "；对方是本图每边裁去约 6%，尺寸 …", or "" when only the
-/// bytes differ.
-fn reused_how(params: &std::collections::BTreeMap<String, String>, lang: Lang) -> String {
+/// One side of a near-duplicate pair, as far as a reader can check it besides the picture.
+#[derive(Debug, Clone, Copy)]
+pub struct Side<'a> {
+    /// Pixel size as shown (turned upright by EXIF orientation).
+    pub size: Option<(u32, u32)>,
+    pub mime: &'a str,
+    /// It has a capture time.
+    pub dated: bool,
+}
+
+impl Side<'_> {
+    /// A side from a record's facts (orientations 5–8 turn the stored size a quarter).
+    pub fn of_record(r: &crate::record::Record) -> Side<'_> {
+        Side {
+            size: upright(r.width, r.height, r.orientation),
+            mime: &r.mime,
+            dated: r.captured_at.is_some(),
+        }
+    }
+
+    pub fn of_facts(f: &Facts) -> Side<'_> {
+        Side {
+            size: upright(f.width, f.height, f.orientation),
+            mime: &f.mime,
+            dated: f.captured_at.is_some(),
+        }
+    }
+}
+
+fn upright(w: Option<u32>, h: Option<u32>, orientation: Option<u16>) -> Option<(u32, u32)> {
+    let (w, h) = (w?, h?);
+    Some(if matches!(orientation, Some(5..=8)) {
+        (h, w)
+    } else {
+        (w, h)
+    })
+}
+
+/// How two near-identical photos differ besides the picture, as language-neutral parameters
+/// (worded by [`differences_said`]): a crop (`crop` in % per side, > 0 when `there` is a crop
+/// of `here`), other pixel sizes, another format, a capture date on one side only. Shared by
+/// the `reused_photo` reason and `archive similar`.
+pub fn differences(crop: f32, here: &Side, there: &Side) -> Vec<(&'static str, String)> {
+    let mut how = Vec::new();
+    if crop.abs() > 0.005 {
+        how.push(("crop", format!("{:.0}", crop * 100.0)));
+    }
+    if let (Some((aw, ah)), Some((bw, bh))) = (here.size, there.size) {
+        if (aw, ah) != (bw, bh) {
+            how.push(("size_here", format!("{aw}×{ah}")));
+            how.push(("size_there", format!("{bw}×{bh}")));
+        }
+    }
+    if here.mime != there.mime && !here.mime.is_empty() && !there.mime.is_empty() {
+        how.push(("format_here", here.mime.to_string()));
+        how.push(("format_there", there.mime.to_string()));
+    }
+    match (here.dated, there.dated) {
+        (true, false) => how.push(("dated", "here".into())),
+        (false, true) => how.push(("dated", "there".into())),
+        _ => {}
+    }
+    how
+}
+
+/// The [`differences`] parameters as phrases in `lang` ("对方是本图每边裁去约 6%", "尺寸 …"),
+/// none when only the bytes differ.
+pub fn differences_said(
+    params: &std::collections::BTreeMap<String, String>,
+    lang: Lang,
+) -> Vec<String> {
     let get = |k: &str| params.get(k).map(String::as_str);
     let mut parts = Vec::new();
     if let Some(crop) = get("crop").and_then(|c| c.parse::<i32>().ok()) {
@@ -182,6 +249,13 @@ fn reused_how(params: &std::collections::BTreeMap<String, String>, lang: Lang) -
         Some("there") => parts.push(lang.t(Msg::ReusedDateThereOnly).to_string()),
         _ => {}
     }
+    parts
+}
+
+/// How a re-used photo differs from the other copy, in `lang`, from the parameters
+/// [`differences`] stored: "；对方是本图每边裁去约 6%，尺寸 …", or "" when only the bytes differ.
+fn reused_how(params: &std::collections::BTreeMap<String, String>, lang: Lang) -> String {
+    let parts = differences_said(params, lang);
     if parts.is_empty() {
         return String::new();
     }

@@ -233,3 +233,108 @@ fn an_existing_catalog_gets_fingerprints_on_its_next_index_run_never_on_retag() 
     let (_, summary) = env.index();
     assert_eq!(summary["fingerprinted"], 0);
 }
+
+/// `archive similar`: each copy with its place, how alike and what differs, in both
+/// languages; by path, by BLAKE3 prefix, and for a photo that is not catalogued at all.
+#[test]
+fn archive_similar_lists_each_copy_with_what_differs() {
+    let env = Env::new();
+    let o = original(0, W, H, false);
+    let here = env.write(&format!("{HERE}/IMG_1.jpg"), &o);
+    env.write(
+        &format!("{THERE}/微信图片_cropped.jpg"),
+        alter(&o, None, Alteration::Cropped),
+    );
+    env.write(
+        &format!("{THERE}/IMG_1.png"),
+        alter(&o, None, Alteration::Png),
+    );
+    let lookalike = env.write(
+        &format!("{LOOKALIKES}/IMG_9.jpg"),
+        original(11, W, H, false),
+    );
+    env.index();
+    let here = here.to_str().unwrap();
+
+    let r = env.run(&["similar", "--json", here]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["catalogued"], true);
+    let matches = j["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 2, "{j:#}");
+    let by_name = |name: &str| {
+        matches
+            .iter()
+            .find(|m| m["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not listed: {j:#}"))
+    };
+    let cropped = by_name("微信图片_cropped.jpg");
+    // The crop is estimated on 32×32 thumbnails, in steps of 2 %.
+    let crop: i32 = cropped["differences"]["crop"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((4..=8).contains(&crop), "{cropped:#}");
+    assert_eq!(cropped["differences"]["dated"], "here");
+    assert_eq!(cropped["prefecture"], "西宁市");
+    assert!(cropped["similarity"].as_f64().unwrap() > 0.95);
+    assert!(cropped["distance"].as_u64().unwrap() <= 12);
+    let png = by_name("IMG_1.png");
+    assert_eq!(png["differences"]["format_there"], "image/png");
+    assert!(png["differences"].get("crop").is_none(), "{png:#}");
+
+    let zh = env.run(&["--lang", "zh", "similar", here]);
+    assert_eq!(zh.code, 0, "{}", zh.stderr);
+    for words in [
+        "画面相同的照片 2 张",
+        "相似度",
+        "对方是本图每边裁去约",
+        "格式 本图 image/jpeg，对方 image/png",
+        "只有本图有拍摄时间",
+        "地区 西宁市/城中区",
+        "微信图片_cropped.jpg",
+    ] {
+        assert!(zh.stdout.contains(words), "{words}:\n{}", zh.stdout);
+    }
+    let en = env.run(&["similar", here]);
+    assert!(
+        en.stdout.contains("that one is this one with about")
+            && en.stdout.contains("% cut from each side"),
+        "{}",
+        en.stdout
+    );
+
+    // By BLAKE3 prefix: the same answer.
+    let b3 = env.show(here)["blake3"].as_str().unwrap().to_string();
+    let by_hash = env.run(&["similar", "--json", &b3[..12]]).json();
+    assert_eq!(by_hash["matches"], j["matches"]);
+
+    // A photo about to be submitted, not in the archive: looked up by its picture.
+    let outside = env.archive.parent().unwrap().join("new_watermarked.jpg");
+    std::fs::write(&outside, alter(&o, None, Alteration::Watermarked)).unwrap();
+    let r = env.run(&["similar", "--json", outside.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["catalogued"], false);
+    let found: Vec<&str> = j["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(found.len(), 3, "the original and both copies: {found:?}");
+    assert!(found.iter().all(|p| !p.ends_with("IMG_9.jpg")));
+
+    // A look-alike of another event has none; a name that is nothing is an error that says so.
+    let r = env.run(&["similar", lookalike.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("No photo in the archive"),
+        "{}",
+        r.stdout
+    );
+    let r = env.run(&["similar", "no/such/file.jpg"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("neither in the catalog"), "{}", r.stderr);
+}

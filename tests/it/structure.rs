@@ -252,7 +252,7 @@ fn no_source_file_is_over_the_size_limit() {
 /// the tagger's flags are one list: a new flag is searchable by its name and its label.
 #[test]
 fn every_flag_the_tagger_raises_can_be_searched() {
-    let searchable: Vec<&str> = archive::fields::FLAGS.iter().map(|(n, _)| *n).collect();
+    let searchable: Vec<&str> = archive::FLAGS.iter().map(|(n, _)| *n).collect();
     let raised: Vec<&str> = archive::tag::Flag::ALL.iter().map(|f| f.as_str()).collect();
     assert_eq!(searchable, raised);
     let schema = std::fs::read_to_string(
@@ -260,6 +260,9 @@ fn every_flag_the_tagger_raises_can_be_searched() {
     )
     .unwrap();
     for f in raised {
-        assert!(schema.contains(&format!("\"{f}\"")), "{f} in record.schema.json");
+        assert!(
+            schema.contains(&format!("\"{f}\"")),
+            "{f} in record.schema.json"
+        );
     }
 }

@@ -11,6 +11,7 @@ pub(super) mod key;
 pub(super) mod report;
 pub(super) mod search;
 pub(super) mod serve;
+pub(super) mod similar;
 pub(super) mod users;
 
 use anyhow::bail;
