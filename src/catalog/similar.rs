@@ -113,6 +113,32 @@ impl Catalog {
         tx.commit().map_err(err)
     }
 
+    /// Record how each content's EXIF thumbnail agrees with its picture, in its facts
+    /// (`Facts::exif_thumb_similarity`), where the tagger reads it.
+    pub fn write_thumb_agreements(&mut self, found: &[(String, f32)]) -> Result<()> {
+        if found.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let err = |cause| crate::Error::Catalog {
+            path: path.clone(),
+            cause,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "UPDATE blobs SET facts = json_set(facts, '$.exif_thumb_similarity', ?2)
+                     WHERE blake3 = ?1",
+                )
+                .map_err(err)?;
+            for (b3, a) in found {
+                put.execute(params![b3, f64::from(*a)]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
     /// Every current fingerprint's hashes, in BLAKE3 order.
     pub fn fingerprint_hashes(&self) -> Result<Vec<(String, [u64; KINDS])>> {
         let mut st = self

@@ -457,5 +457,13 @@ pub(super) fn text(m: Msg) -> &'static str {
         SimilarNotFound => "{target} is neither in the catalog of {archive} nor an existing file. Give a photo's path or its BLAKE3 hash (8 characters or more)",
         SimilarNoFingerprint => "{path} has no visual fingerprint: only JPEG and PNG photos have one; if it is a photo, run archive index first to compute it",
         SimilarCannotFingerprint => "Cannot compute a visual fingerprint of {path} ({why}): only JPEG and PNG photos that decode are supported",
+        FlagAiGenerated => "Labelled as AI-generated",
+        FlagWhyXmpEditor => "its XMP metadata says it went through “{tool}”, an image editor ({editor})",
+        FlagWhyPhotoshopResources => "its Photoshop image resources were written by “{writer}”, an image editor ({editor})",
+        FlagWhyC2paEdited => "it has C2PA content credentials that record edits ({actions}); the credentials' signature is not verified, a C2PA tool can show them",
+        FlagWhyThumbDiffers => "the thumbnail the camera stored in EXIF does not match the picture (agreement {agreement}; one capture usually gives 0.88 or more): it may have been cropped or changed after it was taken",
+        FlagWhyReencoded => "EXIF says {camera} took it, but its quantization tables are the IJG/libjpeg standard ones at quality {quality}, which cameras do not use for their originals: it may have been re-compressed (WeChat and the like) with its EXIF kept; ask for the original",
+        FlagWhyAigcLabel => "its metadata carries the GB 45438-2025 implicit label for AI-generated content (Label {label}, provider {producer}, content ID {id})",
+        FlagWhyC2paGenerative => "it has C2PA content credentials saying its source is generative AI (trainedAlgorithmicMedia); the credentials' signature is not verified, a C2PA tool can show them",
     }
 }

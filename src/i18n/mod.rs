@@ -600,6 +600,14 @@ messages! {
     SimilarNotFound(target, archive),
     SimilarNoFingerprint(path),
     SimilarCannotFingerprint(path, why),
+    FlagAiGenerated,
+    FlagWhyXmpEditor(tool, editor),
+    FlagWhyPhotoshopResources(writer, editor),
+    FlagWhyC2paEdited(actions),
+    FlagWhyThumbDiffers(agreement),
+    FlagWhyReencoded(quality, camera),
+    FlagWhyAigcLabel(label, producer, id),
+    FlagWhyC2paGenerative,
 }
 
 #[cfg(test)]

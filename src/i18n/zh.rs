@@ -457,5 +457,13 @@ pub(super) fn text(m: Msg) -> &'static str {
         SimilarNotFound => "{target} 既不在档案 {archive} 的目录中，也不是一个存在的文件。请给出照片的路径或 BLAKE3 哈希（至少 8 位）",
         SimilarNoFingerprint => "{path} 没有视觉指纹：只有 JPEG 和 PNG 照片有；若是照片，请先运行 archive index 计算指纹",
         SimilarCannotFingerprint => "无法为 {path} 计算视觉指纹（{why}）：只支持可以解码的 JPEG 和 PNG 照片",
+        FlagAiGenerated => "标注为人工智能生成",
+        FlagWhyXmpEditor => "XMP 元数据记载此图经 “{tool}” 处理，这是图像编辑软件（{editor}）",
+        FlagWhyPhotoshopResources => "文件中的 Photoshop 图像资源块由 “{writer}” 写入，这是图像编辑软件（{editor}）",
+        FlagWhyC2paEdited => "文件内嵌 C2PA 内容凭证，其中记有编辑操作（{actions}）；凭证的签名未验证，可用 C2PA 工具查看",
+        FlagWhyThumbDiffers => "EXIF 里相机拍摄时存的缩略图与图片本身不一致（吻合度 {agreement}，同一次拍摄通常在 0.88 以上）：图片可能在拍摄后被裁剪或修改过",
+        FlagWhyReencoded => "EXIF 写着由 {camera} 拍摄，但图片的量化表是 IJG/libjpeg 标准表（质量 {quality}），相机原图一般不用这种低质量的标准表：图片可能经微信等软件重新压缩后保留了原来的 EXIF，请向报送单位要原图",
+        FlagWhyAigcLabel => "元数据中有 GB 45438-2025 规定的人工智能生成合成内容隐式标识（Label {label}，服务提供者 {producer}，内容编号 {id}）",
+        FlagWhyC2paGenerative => "文件内嵌 C2PA 内容凭证，其中写明内容来源为生成式人工智能（trainedAlgorithmicMedia）；凭证的签名未验证，可用 C2PA 工具查看",
     }
 }

@@ -138,7 +138,7 @@ pub fn original(seed: u32, w: u32, h: u32, sideways: bool) -> Vec<u8> {
         date_time_original: day.and_hms_opt(10, 30, (seed % 60) as u32),
         ..PhotoSpec::default()
     };
-    let plain = encode_jpeg(&stored, 88);
+    let plain = super::jpeg::camera_tables(encode_jpeg(&stored, 88));
     match exif_tiff(&spec) {
         Some(tiff) => with_exif_segment(&plain, &tiff),
         None => plain,
@@ -210,7 +210,7 @@ pub fn alter(source: &[u8], orientation: Option<u16>, a: Alteration) -> Vec<u8> 
     }
 }
 
-fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
+pub(super) fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, quality)
         .encode(

@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::dates::DateKind;
+use crate::extract::photo::traces::Traces;
 use crate::extract::Facts;
 use crate::i18n::{Lang, Msg};
 use crate::problem::{Code, Problem};
@@ -26,10 +27,11 @@ pub enum Flag {
     NoIndicator,
     Unreadable,
     ReusedPhoto,
+    AiGenerated,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 8] = [
+    pub const ALL: [Flag; 9] = [
         Flag::GpsOutsidePrefecture,
         Flag::DateOutsidePeriod,
         Flag::DuplicateAcrossSubmissions,
@@ -38,6 +40,7 @@ impl Flag {
         Flag::NoIndicator,
         Flag::Unreadable,
         Flag::ReusedPhoto,
+        Flag::AiGenerated,
     ];
 
     /// The stable name used in facets (`/flag/no_indicator`), filters and the record.
@@ -51,6 +54,7 @@ impl Flag {
             Flag::NoIndicator => "no_indicator",
             Flag::Unreadable => "unreadable",
             Flag::ReusedPhoto => "reused_photo",
+            Flag::AiGenerated => "ai_generated",
         }
     }
 
@@ -65,6 +69,7 @@ impl Flag {
             Flag::NoIndicator => Msg::FlagNoIndicator,
             Flag::Unreadable => Msg::FlagUnreadable,
             Flag::ReusedPhoto => Msg::FlagReusedPhoto,
+            Flag::AiGenerated => Msg::FlagAiGenerated,
         }
     }
 
@@ -353,6 +358,8 @@ pub(crate) fn date_outside_period(cfg: &TagConfig, f: &Facts) -> Option<FlagValu
     ))
 }
 
+/// Signs that the picture was changed after it was taken, strongest first; the first found
+/// is the reason. Each names what was found, so a person can check it.
 pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
     if let Some(sw) = f.software.as_deref() {
         if let Some(e) = editor_in(sw) {
@@ -362,8 +369,22 @@ pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
             ));
         }
     }
+    if let Some(why) = f.traces.as_ref().and_then(editor_traces) {
+        return Some(why);
+    }
     if !is_capture_media(f) {
         return None;
+    }
+    if let Some(a) = f.exif_thumb_similarity {
+        if a < crate::similar::exif_thumb::MIN_AGREEMENT {
+            return Some(Flag::PossiblyEdited.why(
+                Msg::FlagWhyThumbDiffers,
+                &[("agreement", format!("{a:.2}"))],
+            ));
+        }
+    }
+    if let Some(why) = reencoded_camera_original(f) {
+        return Some(why);
     }
     let (c, m) = (f.captured_at?, f.modified_at?);
     let gap = (m - c).num_seconds().abs();
@@ -384,6 +405,77 @@ pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
         ));
     }
     None
+}
+
+/// An editor named in XMP (CreatorTool, History) or Photoshop's image resources, or edit
+/// actions in C2PA content credentials.
+fn editor_traces(t: &Traces) -> Option<FlagValue> {
+    if let Some((tool, e)) = t
+        .xmp_tools
+        .iter()
+        .find_map(|s| editor_in(s).map(|e| (s, e)))
+    {
+        return Some(Flag::PossiblyEdited.why(
+            Msg::FlagWhyXmpEditor,
+            &[("tool", tool.clone()), ("editor", e.to_string())],
+        ));
+    }
+    if let Some((w, e)) = t
+        .photoshop_writer
+        .as_deref()
+        .and_then(|w| Some((w, editor_in(w)?)))
+    {
+        return Some(Flag::PossiblyEdited.why(
+            Msg::FlagWhyPhotoshopResources,
+            &[("writer", w.to_string()), ("editor", e.to_string())],
+        ));
+    }
+    if t.c2pa && !t.c2pa_actions.is_empty() {
+        return Some(Flag::PossiblyEdited.why(
+            Msg::FlagWhyC2paEdited,
+            &[("actions", t.c2pa_actions.join(", "))],
+        ));
+    }
+    None
+}
+
+/// The highest quality at which IJG's standard tables mark a re-encode rather than a camera:
+/// in the corpus, photos straight from phones that use IJG's tables (Google HDR+, LG, Nikon
+/// COOLPIX, Fujifilm, Panasonic, DJI) are at 92 to 100; the copies at 75 to 90 were all shrunk
+/// by a library that kept the camera's EXIF (docs/decisions.md).
+pub const REENCODE_MAX_QUALITY: u8 = 90;
+
+/// A JPEG whose EXIF still names the camera (and no editor) but whose quantization tables are
+/// IJG's standard ones at a quality cameras do not use: decoded and saved again by a library or
+/// a messaging app (WeChat, QQ, libjpeg, PIL) that kept the metadata.
+fn reencoded_camera_original(f: &Facts) -> Option<FlagValue> {
+    let q = f.traces.as_ref()?.ijg_quality?;
+    let camera = f.camera.as_ref()?.label()?;
+    (q <= REENCODE_MAX_QUALITY && f.mime == "image/jpeg").then(|| {
+        Flag::PossiblyEdited.why(
+            Msg::FlagWhyReencoded,
+            &[("quality", q.to_string()), ("camera", camera)],
+        )
+    })
+}
+
+/// Labelled as generated: the GB 45438-2025 implicit label in XMP, or C2PA content
+/// credentials whose bytes name the generative-AI source type (not verified).
+pub(crate) fn ai_generated(f: &Facts) -> Option<FlagValue> {
+    let t = f.traces.as_ref()?;
+    if let Some(label) = &t.aigc {
+        let get = |k: &str| label.get(k).cloned().unwrap_or_else(|| "-".into());
+        return Some(Flag::AiGenerated.why(
+            Msg::FlagWhyAigcLabel,
+            &[
+                ("label", get("Label")),
+                ("producer", get("ContentProducer")),
+                ("id", get("ProduceID")),
+            ],
+        ));
+    }
+    t.c2pa_generative
+        .then(|| Flag::AiGenerated.why(Msg::FlagWhyC2paGenerative, &[]))
 }
 
 /// File names that WeChat, QQ and phone galleries give to pictures they re-encoded: the
