@@ -465,5 +465,6 @@ pub(super) fn text(m: Msg) -> &'static str {
         FlagWhyReencoded => "EXIF says {camera} took it, but its quantization tables are the IJG/libjpeg standard ones at quality {quality}, which cameras do not use for their originals: it may have been re-compressed (WeChat and the like) with its EXIF kept; ask for the original",
         FlagWhyAigcLabel => "its metadata carries the GB 45438-2025 implicit label for AI-generated content (Label {label}, provider {producer}, content ID {id})",
         FlagWhyC2paGenerative => "it has C2PA content credentials saying its source is generative AI (trainedAlgorithmicMedia); the credentials' signature is not verified, a C2PA tool can show them",
+        SimilarThisOne => "This photo",
     }
 }

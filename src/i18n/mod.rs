@@ -608,6 +608,7 @@ messages! {
     FlagWhyReencoded(quality, camera),
     FlagWhyAigcLabel(label, producer, id),
     FlagWhyC2paGenerative,
+    SimilarThisOne,
 }
 
 #[cfg(test)]

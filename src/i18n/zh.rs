@@ -465,5 +465,6 @@ pub(super) fn text(m: Msg) -> &'static str {
         FlagWhyReencoded => "EXIF 写着由 {camera} 拍摄，但图片的量化表是 IJG/libjpeg 标准表（质量 {quality}），相机原图一般不用这种低质量的标准表：图片可能经微信等软件重新压缩后保留了原来的 EXIF，请向报送单位要原图",
         FlagWhyAigcLabel => "元数据中有 GB 45438-2025 规定的人工智能生成合成内容隐式标识（Label {label}，服务提供者 {producer}，内容编号 {id}）",
         FlagWhyC2paGenerative => "文件内嵌 C2PA 内容凭证，其中写明内容来源为生成式人工智能（trainedAlgorithmicMedia）；凭证的签名未验证，可用 C2PA 工具查看",
+        SimilarThisOne => "本图",
     }
 }

@@ -10,10 +10,10 @@
 use super::fingerprint::{decode_grey, thumb_grid, Grey};
 
 /// Below this agreement the thumbnail is taken to show another picture. Set low on purpose:
-/// in the corpus, thumbnails of unedited photos score 0.88 to 0.99, and two photos shrunk by a
-/// tool that kept the camera's thumbnail about 0.62; an edited fixture (a crop and a
-/// repainted region, src/sample/authenticity.rs) and the corpus's two photos edited after
-/// capture score below 0.1 (docs/decisions.md).
+/// in the corpus, thumbnails of unedited photos score 0.88 to 0.99 and two copies processed by
+/// tools that kept the camera's thumbnail about 0.62, while its two photos edited after
+/// capture score 0.03; the edited fixture (a crop and a repainted region,
+/// src/sample/authenticity.rs) scores below 0.3 (docs/decisions.md).
 pub const MIN_AGREEMENT: f32 = 0.5;
 
 /// How the EXIF thumbnail of `jpeg` agrees with its decoded picture `main` (as stored, not

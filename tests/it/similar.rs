@@ -117,7 +117,7 @@ fn altered_copies_in_another_prefecture_are_flagged_on_both_sides_and_lookalikes
         "reused_photo",
     )
     .unwrap();
-    assert!(r.contains("this is cropped about"), "{r}");
+    assert!(r.contains("this one is that one with about"), "{r}");
     // `flag:reused_photo` finds them.
     let hits = env.search("", &["flag=reused_photo"]);
     assert_eq!(hits.len(), 3 + 3 * 8);
@@ -337,4 +337,53 @@ fn archive_similar_lists_each_copy_with_what_differs() {
     let r = env.run(&["similar", "no/such/file.jpg"]);
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("neither in the catalog"), "{}", r.stderr);
+}
+
+/// The record page shows each near-duplicate beside the photo: both thumbnails, where each was
+/// submitted, when and with what it was taken, and what differs.
+#[tokio::test]
+async fn the_record_page_shows_the_pair_side_by_side() {
+    use tower::ServiceExt;
+    let env = Env::new();
+    let o = original(2, W, H, false);
+    env.write(&format!("{HERE}/IMG_2.jpg"), &o);
+    env.write(
+        &format!("{THERE}/IMG_2.png"),
+        alter(&o, None, Alteration::Png),
+    );
+    env.index();
+    let here = env.show(env.evidence.join(HERE).join("IMG_2.jpg").to_str().unwrap());
+    let there = env.show(env.evidence.join(THERE).join("IMG_2.png").to_str().unwrap());
+    let (b3, theirs) = (
+        here["blake3"].as_str().unwrap(),
+        there["blake3"].as_str().unwrap(),
+    );
+    let cfg = archive::config::Config::load(&env.archive, None).unwrap();
+    let state = archive::serve::AppState::open(cfg).unwrap();
+    let res = archive::serve::app(state)
+        .oneshot(
+            axum::http::Request::get(format!("/record/{b3}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let page = String::from_utf8_lossy(&body);
+    let section = &page[page.find("class=\"similar\"").expect("a 相似照片 section")..];
+    for expected in [
+        format!("/thumb/{b3}"),
+        format!("/thumb/{theirs}"),
+        "本图".to_string(),
+        "海东市".to_string(),
+        "西宁市".to_string(),
+        "2018-06-03".to_string(),
+        "HUAWEI ELE-AL00".to_string(),
+        "格式 本图 image/jpeg，对方 image/png".to_string(),
+    ] {
+        assert!(section.contains(&expected), "{expected} in {section}");
+    }
 }

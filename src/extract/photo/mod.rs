@@ -19,7 +19,8 @@
 //! TIFF magic, Canon CR3 with its EXIF split over several boxes) are searched for the
 //! TIFF-structured EXIF block they embed, so a camera's raw file still gets its date and model.
 //!
-//! Files: `jpeg.rs` walks a JPEG's segments, `exif_block.rs` finds and opens the EXIF block in every
+//! Files: `jpeg.rs` walks a JPEG's segments, `traces.rs` reads what made the bytes (quantization
+//! tables, XMP tools, Photoshop's writer, the AIGC label, C2PA), `exif_block.rs` finds and opens the EXIF block in every
 //! other container, `time.rs` and `fields.rs` turn its fields into facts, `header.rs` reads the
 //! pixel size from the image header.
 
