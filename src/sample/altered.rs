@@ -69,6 +69,8 @@ pub fn event_pixels(seed: u32, w: u32, h: u32) -> RgbImage {
         rng.next();
     }
     let mut f = || rng.unit() as f32;
+    // Any span near 2π will do; the fixtures the similarity thresholds were set on use 6.28.
+    #[allow(clippy::approx_constant)]
     let phases = [f() * 6.28, f() * 6.28, f() * 6.28, f() * 6.28, f() * 6.28];
     let ridge_base = 0.35 + 0.08 * f();
     let banner_x = 0.15 + 0.3 * f();
@@ -135,7 +137,7 @@ pub fn original(seed: u32, w: u32, h: u32, sideways: bool) -> Vec<u8> {
         make: Some("HUAWEI".into()),
         model: Some("ELE-AL00".into()),
         orientation: sideways.then_some(6),
-        date_time_original: day.and_hms_opt(10, 30, (seed % 60) as u32),
+        date_time_original: day.and_hms_opt(10, 30, seed % 60),
         ..PhotoSpec::default()
     };
     let plain = super::jpeg::camera_tables(encode_jpeg(&stored, 88));

@@ -22,7 +22,7 @@ fn phone(seed: u32) -> PhotoSpec {
         height: H,
         make: Some("HUAWEI".into()),
         model: Some("ELE-AL00".into()),
-        date_time_original: day.and_hms_opt(9, 15, (seed % 60) as u32),
+        date_time_original: day.and_hms_opt(9, 15, seed % 60),
         ..PhotoSpec::default()
     }
 }

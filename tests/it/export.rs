@@ -242,7 +242,7 @@ fn zip_bag_keeps_chinese_names_with_the_utf8_flag_and_validates() {
         .map(|i| z.by_index(i).unwrap().name().to_string())
         .collect();
     let wanted = format!("{C}/data/海东市/B4.1 科普大篷车/科普大篷车进校园.jpg");
-    assert!(names.iter().any(|n| *n == wanted), "{names:?}");
+    assert!(names.contains(&wanted), "{names:?}");
     assert!(
         names.iter().all(|n| n.starts_with(&format!("{C}/"))),
         "one top-level folder named after the package (the collection), whatever the zip's name"

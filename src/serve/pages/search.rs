@@ -288,7 +288,7 @@ async fn relaxations(st: &AppState, p: &Params) -> Vec<Relax> {
             }
         }
     }
-    out.sort_by(|a, b| b.n.cmp(&a.n));
+    out.sort_by_key(|b| std::cmp::Reverse(b.n));
     out
 }
 
