@@ -29,6 +29,12 @@ pub(super) struct SimilarPass {
     pub changed: FxHashSet<String>,
 }
 
+/// Set in the catalog's meta while fingerprints are written whose pairs are not yet: a run
+/// killed in between leaves it, and the next run pairs every fingerprint again (finding
+/// candidates costs little beside decoding), since those contents are no longer "without a
+/// fingerprint" and would otherwise never be paired.
+const PAIRING_PENDING: &str = "similar_pairing_pending";
+
 /// Fingerprint what needs it and pair it. `threads` decode at once.
 pub(super) fn run(
     catalog: &mut Catalog,
@@ -37,10 +43,14 @@ pub(super) fn run(
 ) -> Result<SimilarPass> {
     let todo = catalog.photos_to_fingerprint()?;
     let mut pass = SimilarPass::default();
-    if todo.is_empty() {
+    let pending = catalog.meta(PAIRING_PENDING)?.is_some_and(|v| v == "1");
+    if todo.is_empty() && !pending {
         return Ok(pass);
     }
-    announce(todo.len());
+    catalog.set_meta(PAIRING_PENDING, "1")?;
+    if !todo.is_empty() {
+        announce(todo.len());
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .thread_name(|i| format!("fingerprint-{i}"))
@@ -49,7 +59,17 @@ pub(super) fn run(
             what: "fingerprint threads",
             cause: std::io::Error::other(e),
         })?;
-    let mut fresh = Vec::new();
+    let mut fresh: Vec<String> = if pending {
+        let all: Vec<String> = catalog
+            .fingerprint_hashes()?
+            .into_iter()
+            .map(|(b3, _)| b3)
+            .collect();
+        pass.changed.extend(all.iter().cloned());
+        all
+    } else {
+        Vec::new()
+    };
     for chunk in todo.chunks(CHUNK) {
         let read: Vec<(String, std::result::Result<Read, String>)> = pool.install(|| {
             chunk
@@ -81,6 +101,7 @@ pub(super) fn run(
         }
     }
     pair(catalog, &pool, &fresh, &mut pass.changed)?;
+    catalog.set_meta(PAIRING_PENDING, "0")?;
     Ok(pass)
 }
 
