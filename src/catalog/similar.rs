@@ -163,6 +163,38 @@ impl Catalog {
         Ok(out)
     }
 
+    /// The current fingerprints with any hash within `max` bits of any of `hashes`, read in one
+    /// pass with nothing kept for the rest: looking up one photo among a million this way
+    /// costs the table scan, not building an index of all of them.
+    pub fn fingerprints_near(
+        &self,
+        hashes: &[u64; KINDS],
+        max: u32,
+    ) -> Result<Vec<(String, [u64; KINDS])>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT blake3, hashes FROM fingerprints
+                 WHERE version = ?1 AND hashes IS NOT NULL",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query([FINGERPRINT_VERSION]).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let value = row.get_ref(1).map_err(|e| self.err(e))?;
+            let Some(h) = value.as_blob().ok().and_then(Fingerprint::hashes_from) else {
+                continue;
+            };
+            let close = h
+                .iter()
+                .any(|a| hashes.iter().any(|b| (a ^ b).count_ones() <= max));
+            if close {
+                out.push((row.get(0).map_err(|e| self.err(e))?, h));
+            }
+        }
+        Ok(out)
+    }
+
     /// A content's current fingerprint, if it has one.
     pub fn fingerprint(&self, blake3: &str) -> Result<Option<Fingerprint>> {
         let row: Option<(Vec<u8>, Vec<u8>)> = self

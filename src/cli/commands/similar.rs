@@ -160,7 +160,9 @@ fn from_outside(catalog: &Catalog, cfg: &Config, path: &Path) -> anyhow::Result<
             )
         )
     })?;
-    let all = catalog.fingerprint_hashes()?;
+    // Only the fingerprints close enough to be candidates are kept from the scan; the index
+    // and the verification are then the ones `archive index` uses.
+    let all = catalog.fingerprints_near(&f.hashes, similar::lookup::MAX_DISTANCE)?;
     let mut index = Index::new();
     for (_, h) in &all {
         index.add(*h);
