@@ -410,6 +410,7 @@ pub const FLAGS: &[(&str, Msg)] = &[
     ("no_indicator", Msg::FlagNoIndicator),
     ("unreadable", Msg::FlagUnreadable),
     ("reused_photo", Msg::FlagReusedPhoto),
+    ("ai_generated", Msg::FlagAiGenerated),
 ];
 
 /// A flag by its stable name or by the label the page shows, in either language.

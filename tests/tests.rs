@@ -1,6 +1,8 @@
 //! One integration test binary: each module drives the real `archive` binary against
 //! temporary evidence trees built by the harness.
 
+#[path = "it/authenticity.rs"]
+mod authenticity;
 #[path = "it/browser.rs"]
 mod browser;
 #[path = "it/crash.rs"]

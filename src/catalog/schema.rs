@@ -14,7 +14,7 @@ const SCHEMA_VERSION: i64 = 2;
 /// read. A bump makes the next `archive index` read again every file whose content was
 /// extracted by an older version (`Known::stale_facts`), unchanged or not: an upgrade that
 /// reads dates or damage better must correct what the catalog already says.
-pub const EXTRACTOR_VERSION: i64 = 2;
+pub const EXTRACTOR_VERSION: i64 = 3;
 
 const DDL: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,6 +108,7 @@ impl Catalog {
         self.conn
             .execute_batch(super::similar::DDL)
             .map_err(|e| self.err(e))?;
+        super::similar::upgrade(&self.conn).map_err(|e| self.err(e))?;
         let version: Option<String> = self
             .conn
             .query_row(

@@ -31,8 +31,6 @@ CREATE TABLE IF NOT EXISTS fingerprints(
     -- leaves it 0, and the next run pairs it.
     paired INTEGER NOT NULL DEFAULT 0
 );
--- An unchanged re-index asks for unpaired contents: this keeps the answer instant.
-CREATE INDEX IF NOT EXISTS fingerprints_unpaired ON fingerprints(blake3) WHERE paired = 0;
 -- Verified near-duplicate contents, stored in both directions.
 CREATE TABLE IF NOT EXISTS near_pairs(
     a TEXT NOT NULL,
@@ -43,6 +41,26 @@ CREATE TABLE IF NOT EXISTS near_pairs(
     PRIMARY KEY(a, b)
 ) WITHOUT ROWID;
 ";
+
+/// Bring a catalog made before fingerprints carried `paired` up to date (its contents are
+/// then paired again by the next run, as after a killed one), and index the unpaired ones: an
+/// unchanged re-index asks for them, and the answer must stay instant.
+pub(super) fn upgrade(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let has: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('fingerprints') WHERE name = 'paired'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch(
+            "ALTER TABLE fingerprints ADD COLUMN paired INTEGER NOT NULL DEFAULT 0;
+             UPDATE fingerprints SET paired = 1 WHERE hashes IS NULL;",
+        )?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX IF NOT EXISTS fingerprints_unpaired ON fingerprints(blake3) WHERE paired = 0;",
+    )
+}
 
 /// A photo content without a current fingerprint, and one present file that holds it.
 #[derive(Debug, Clone)]
@@ -144,6 +162,32 @@ impl Catalog {
             .map_err(|e| self.err(e))
     }
 
+    /// Record how each content's EXIF thumbnail agrees with its picture, in its facts
+    /// (`Facts::exif_thumb_similarity`), where the tagger reads it.
+    pub fn write_thumb_agreements(&mut self, found: &[(String, f32)]) -> Result<()> {
+        if found.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let err = |cause| crate::Error::Catalog {
+            path: path.clone(),
+            cause,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "UPDATE blobs SET facts = json_set(facts, '$.exif_thumb_similarity', ?2)
+                     WHERE blake3 = ?1",
+                )
+                .map_err(err)?;
+            for (b3, a) in found {
+                put.execute(params![b3, f64::from(*a)]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
     /// Every current fingerprint's hashes, in BLAKE3 order.
     pub fn fingerprint_hashes(&self) -> Result<Vec<(String, [u64; KINDS])>> {
         let mut st = self
@@ -163,6 +207,38 @@ impl Catalog {
             let (b3, bytes) = row.map_err(|e| self.err(e))?;
             if let Some(h) = Fingerprint::hashes_from(&bytes) {
                 out.push((b3, h));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The current fingerprints with any hash within `max` bits of any of `hashes`, read in one
+    /// pass with nothing kept for the rest: looking up one photo among a million this way
+    /// costs the table scan, not building an index of all of them.
+    pub fn fingerprints_near(
+        &self,
+        hashes: &[u64; KINDS],
+        max: u32,
+    ) -> Result<Vec<(String, [u64; KINDS])>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT blake3, hashes FROM fingerprints
+                 WHERE version = ?1 AND hashes IS NOT NULL",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query([FINGERPRINT_VERSION]).map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let value = row.get_ref(1).map_err(|e| self.err(e))?;
+            let Some(h) = value.as_blob().ok().and_then(Fingerprint::hashes_from) else {
+                continue;
+            };
+            let close = h
+                .iter()
+                .any(|a| hashes.iter().any(|b| (a ^ b).count_ones() <= max));
+            if close {
+                out.push((row.get(0).map_err(|e| self.err(e))?, h));
             }
         }
         Ok(out)

@@ -51,6 +51,14 @@ pub(super) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Photos in the archive that show the same picture as this one (re-saved, resized,
+    /// cropped, watermarked, brightened, PNG), with what differs; the file need not be catalogued.
+    Similar {
+        /// A photo (catalogued or not) or a catalogued content's BLAKE3 (or a unique prefix of 8+ characters).
+        target: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// List catalogued files in path order, streaming (all, or those matching the filters).
     List {
         #[arg(long = "filter", value_name = "FIELD=VALUE")]

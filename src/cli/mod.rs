@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 use clap::Parser;
 
 use args::{AuditCmd, Cli, Command};
-use commands::{curate, export, index, key, problems, report, search, serve, users};
+use commands::{curate, export, index, key, problems, report, search, serve, similar, users};
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 
@@ -121,6 +121,7 @@ fn run(cli: Cli, archive: std::path::PathBuf) -> anyhow::Result<Exit> {
         Command::Search(a) => search::search(&cfg()?, a),
         Command::Show { target, json } => search::show(&cfg()?, &target, json),
         Command::List { filters, json } => search::list(&cfg()?, &filters, json),
+        Command::Similar { target, json } => similar::similar(&cfg()?, &target, json),
         Command::Reindex => index::reindex(&cfg()?),
         Command::Retag => index::retag(&cfg()?),
         Command::Report(a) => report::report(&cfg()?, a),

@@ -310,6 +310,80 @@ pub(super) fn record(
     Ok(())
 }
 
+/// `archive similar`: each photo showing the same picture, with how alike, where it is filed
+/// and what differs besides the picture.
+pub(super) fn similar(
+    out: &mut impl Write,
+    r: &super::commands::similar::SimilarReport,
+) -> io::Result<()> {
+    let l = super::lang();
+    if r.matches.is_empty() {
+        return writeln!(
+            out,
+            "{}",
+            shown(&l.fill(Msg::SimilarNone, &[("path", &r.path)]))
+        );
+    }
+    let n = r.matches.len();
+    writeln!(
+        out,
+        "{}",
+        shown(&l.fill(Msg::SimilarOf, &[("path", &r.path), ("n", &n)]))
+    )?;
+    for (i, m) in r.matches.iter().enumerate() {
+        writeln!(out, "{}. {}", i + 1, shown(&m.path))?;
+        let score = format!("{:.3}", m.similarity);
+        writeln!(
+            out,
+            "   {}",
+            l.fill(
+                Msg::SimilarScoreLine,
+                &[("score", &score), ("distance", &m.distance)]
+            )
+        )?;
+        let place = match (&m.prefecture, &m.county) {
+            (Some(p), Some(c)) => format!("{p}/{c}"),
+            (Some(p), None) => p.clone(),
+            _ => "-".into(),
+        };
+        let indicator = if m.indicators.is_empty() {
+            "-".to_string()
+        } else {
+            m.indicators.join(",")
+        };
+        let date = m
+            .captured_at
+            .as_deref()
+            .map(|t| t.chars().take(10).collect::<String>())
+            .unwrap_or_else(|| "-".into());
+        let camera = m.camera.as_deref().unwrap_or("-");
+        let filed = l.fill(
+            Msg::SimilarFiledLine,
+            &[
+                ("place", &place),
+                ("indicator", &indicator),
+                ("date", &date),
+                ("camera", &camera),
+            ],
+        );
+        writeln!(out, "   {}", shown(&filed))?;
+        let how = if m.how.is_empty() {
+            l.t(Msg::SimilarBytesOnly).to_string()
+        } else {
+            m.how.join(match l {
+                crate::i18n::Lang::Zh => "，",
+                crate::i18n::Lang::En => ", ",
+            })
+        };
+        writeln!(
+            out,
+            "   {}",
+            shown(&l.fill(Msg::SimilarDiffers, &[("how", &how)]))
+        )?;
+    }
+    Ok(())
+}
+
 /// `archive collection list`.
 pub(super) fn collections(out: &mut impl Write, list: &[Collection]) -> io::Result<()> {
     for c in list {

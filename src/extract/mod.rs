@@ -123,6 +123,15 @@ pub struct Facts {
     /// Rows of a submission manifest, when this file is one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manifest_rows: Vec<ManifestRow>,
+    /// What the photo's container says about the program that wrote it (quantization tables,
+    /// XMP tools, Photoshop resources, AIGC label, C2PA): read by the authenticity checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traces: Option<photo::traces::Traces>,
+    /// How the EXIF thumbnail agrees with the picture (correlation of their detail, up to 1),
+    /// when the photo has one that decodes: set by `archive index`'s fingerprint step, which
+    /// decodes the picture anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exif_thumb_similarity: Option<f32>,
     /// Problems met while reading, each with its code and severity; the file is still
     /// catalogued. Older catalogs stored sentences under `errors`: they read back as legacy.
     #[serde(default, alias = "errors")]

@@ -702,6 +702,7 @@ messages! {
     AdviceNoIndicator,
     AdviceUnreadable,
     AdviceReused,
+    AdviceAiGenerated,
     WhatToDo,
     FlagStateChecked,
     FlagStateExplained,
@@ -729,6 +730,25 @@ messages! {
     ProblemPick,
     ProblemEvidenceNote,
     ProblemLinkButton,
+    // ---- archive similar, authenticity signals (helper: similar2)
+    SimilarNone(path),
+    SimilarOf(path, n),
+    SimilarScoreLine(score, distance),
+    SimilarFiledLine(place, indicator, date, camera),
+    SimilarDiffers(how),
+    SimilarBytesOnly,
+    SimilarNotFound(target, archive),
+    SimilarNoFingerprint(path),
+    SimilarCannotFingerprint(path, why),
+    FlagAiGenerated,
+    FlagWhyXmpEditor(tool, editor),
+    FlagWhyPhotoshopResources(writer, editor),
+    FlagWhyC2paEdited(actions),
+    FlagWhyThumbDiffers(agreement),
+    FlagWhyReencoded(quality, camera),
+    FlagWhyAigcLabel(label, producer, id),
+    FlagWhyC2paGenerative,
+    SimilarThisOne,
 }
 
 #[cfg(test)]

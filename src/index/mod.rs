@@ -21,7 +21,7 @@ use crate::record::Record;
 use crate::Result;
 
 /// Bumped whenever fields or tokenizers change: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "6";
+pub const INDEX_VERSION: &str = "7";
 
 /// Hex digits of a content's BLAKE3 that its document is found by (`blake3:` queries): 64 bits,
 /// like an abbreviated git hash. The full hash as a term cost ~60 term-dictionary nodes per

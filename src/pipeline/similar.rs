@@ -29,6 +29,7 @@ pub(super) struct SimilarPass {
     pub changed: FxHashSet<String>,
 }
 
+
 /// Fingerprint what needs it and pair it. `threads` decode at once.
 pub(super) fn run(
     catalog: &mut Catalog,
@@ -54,12 +55,21 @@ pub(super) fn run(
             cause: std::io::Error::other(e),
         })?;
     for chunk in todo.chunks(CHUNK) {
-        let done: Vec<(String, std::result::Result<Fingerprint, String>)> = pool.install(|| {
+        let read: Vec<(String, std::result::Result<Read, String>)> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|t| (t.blake3.clone(), fingerprint_file(t)))
                 .collect()
         });
+        let agreements: Vec<(String, f32)> = read
+            .iter()
+            .filter_map(|(b3, r)| Some((b3.clone(), r.as_ref().ok()?.thumb_agreement?)))
+            .collect();
+        catalog.write_thumb_agreements(&agreements)?;
+        let done: Vec<(String, std::result::Result<Fingerprint, String>)> = read
+            .into_iter()
+            .map(|(b3, r)| (b3, r.map(|r| r.fingerprint)))
+            .collect();
         // Pairs of a content fingerprinted again are dropped with its old fingerprint.
         for (b3, _) in &done {
             pass.changed
@@ -76,13 +86,25 @@ pub(super) fn run(
     Ok(pass)
 }
 
-fn fingerprint_file(t: &ToFingerprint) -> std::result::Result<Fingerprint, String> {
+/// What one decode of a photo gives.
+struct Read {
+    fingerprint: Fingerprint,
+    /// How its EXIF thumbnail agrees with it, when it has one that decodes.
+    thumb_agreement: Option<f32>,
+}
+
+fn fingerprint_file(t: &ToFingerprint) -> std::result::Result<Read, String> {
     let size = std::fs::metadata(&t.path).map_err(|e| e.to_string())?.len();
     if size > MAX_PHOTO_BYTES {
         return Err(format!("{size} bytes is larger than any photo"));
     }
     let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;
-    similar::fingerprint(&bytes, t.orientation).map_err(|e| e.to_string())
+    let grey = similar::fingerprint::decode_grey(&bytes).map_err(|e| e.to_string())?;
+    // The picture is decoded here anyway: its EXIF thumbnail costs only its own small decode.
+    Ok(Read {
+        thumb_agreement: similar::exif_thumb::thumbnail_agreement(&bytes, &grey),
+        fingerprint: similar::fingerprint::of_grey(&grey, t.orientation),
+    })
 }
 
 /// Find the verified near-duplicates of each fresh content among all fingerprinted contents

@@ -69,8 +69,9 @@ pub fn event_pixels(seed: u32, w: u32, h: u32) -> RgbImage {
         rng.next();
     }
     let mut f = || rng.unit() as f32;
-    let turn = std::f32::consts::TAU;
-    let phases = [f() * turn, f() * turn, f() * turn, f() * turn, f() * turn];
+    // Any span near 2π will do; the fixtures the similarity thresholds were set on use 6.28.
+    #[allow(clippy::approx_constant)]
+    let phases = [f() * 6.28, f() * 6.28, f() * 6.28, f() * 6.28, f() * 6.28];
     let ridge_base = 0.35 + 0.08 * f();
     let banner_x = 0.15 + 0.3 * f();
     let banner_w = 0.35 + 0.15 * f();
@@ -139,7 +140,7 @@ pub fn original(seed: u32, w: u32, h: u32, sideways: bool) -> Vec<u8> {
         date_time_original: day.and_hms_opt(10, 30, seed % 60),
         ..PhotoSpec::default()
     };
-    let plain = encode_jpeg(&stored, 88);
+    let plain = super::jpeg::camera_tables(encode_jpeg(&stored, 88));
     match exif_tiff(&spec) {
         Some(tiff) => with_exif_segment(&plain, &tiff),
         None => plain,
@@ -211,7 +212,7 @@ pub fn alter(source: &[u8], orientation: Option<u16>, a: Alteration) -> Vec<u8> 
     }
 }
 
-fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
+pub(super) fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, quality)
         .encode(

@@ -73,6 +73,10 @@ pub struct PhotoSpec {
     /// as Apple writes.
     pub little_endian: bool,
     pub quality: u8,
+    /// Saved again by a library that kept the camera's EXIF: the IJG standard tables that
+    /// `image`'s encoder writes. Otherwise a photo naming a camera gets tables of its own, as
+    /// cameras write (see [`camera_tables`]).
+    pub reencoded: bool,
 }
 
 impl Default for PhotoSpec {
@@ -98,6 +102,7 @@ impl Default for PhotoSpec {
             exif_pixel_size: true,
             little_endian: true,
             quality: 82,
+            reencoded: false,
         }
     }
 }
@@ -136,7 +141,10 @@ impl PhotoSpec {
 /// A complete JPEG file: the pixels of `spec`, with an EXIF segment when the spec has any
 /// metadata (a spec with none gives a JPEG without EXIF, as WeChat and screenshots produce).
 pub fn jpeg(spec: &PhotoSpec) -> Vec<u8> {
-    let plain = encode_pixels(spec);
+    let mut plain = encode_pixels(spec);
+    if (spec.make.is_some() || spec.model.is_some()) && !spec.reencoded {
+        plain = camera_tables(plain);
+    }
     match exif_tiff(spec) {
         Some(tiff) => with_exif_segment(&plain, &tiff),
         None => plain,
@@ -152,6 +160,40 @@ pub fn encode_pixels(spec: &PhotoSpec) -> Vec<u8> {
         .encode(&pixels, w, h, ExtendedColorType::Rgb8)
         .expect("encoding an in-memory RGB buffer of checked size cannot fail");
     strip_app0(out)
+}
+
+/// The JPEG with quantization tables of its own instead of IJG's standard ones: cameras
+/// write their own, and the authenticity check takes IJG's tables at a camera's usual
+/// qualities for a re-encode. The highest-frequency step of each table is raised by one;
+/// at these qualities that coefficient is almost always zero, so the picture does not change.
+pub fn camera_tables(mut jpeg: Vec<u8>) -> Vec<u8> {
+    let mut pos = 2;
+    while pos + 4 <= jpeg.len() && jpeg[pos] == 0xFF {
+        let marker = jpeg[pos + 1];
+        let len = usize::from(u16::from_be_bytes([jpeg[pos + 2], jpeg[pos + 3]]));
+        if marker == 0xDA {
+            break;
+        }
+        if marker == 0xDB {
+            let (mut i, end) = (pos + 4, (pos + 2 + len).min(jpeg.len()));
+            while i + 65 <= end {
+                let wide = jpeg[i] >> 4 != 0;
+                if wide {
+                    i += 129;
+                    continue;
+                }
+                let last = i + 64;
+                jpeg[last] = if jpeg[last] < 255 {
+                    jpeg[last] + 1
+                } else {
+                    254
+                };
+                i += 65;
+            }
+        }
+        pos += 2 + len;
+    }
+    jpeg
 }
 
 /// Insert `tiff` (a TIFF-structured EXIF block) as an `Exif\0\0` APP1 segment right after the
@@ -186,6 +228,21 @@ pub fn exif_tiff(spec: &PhotoSpec) -> Option<Vec<u8>> {
         .write(&mut buf, spec.little_endian)
         .expect("writing EXIF to memory only fails on invalid fields, which fields() never builds");
     Some(buf.into_inner())
+}
+
+/// [`exif_tiff`] with a thumbnail in IFD1 (the JPEG cameras store for their own screens).
+pub fn exif_tiff_with_thumbnail(spec: &PhotoSpec, thumbnail: &[u8]) -> Vec<u8> {
+    let fields = fields(spec);
+    let mut writer = Writer::new();
+    for f in &fields {
+        writer.push_field(f);
+    }
+    writer.set_jpeg(thumbnail, In::THUMBNAIL);
+    let mut buf = Cursor::new(Vec::new());
+    writer
+        .write(&mut buf, spec.little_endian)
+        .expect("writing EXIF to memory only fails on invalid fields, which fields() never builds");
+    buf.into_inner()
 }
 
 fn fields(spec: &PhotoSpec) -> Vec<Field> {

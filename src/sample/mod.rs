@@ -38,6 +38,7 @@
 //! and writes it to disk; `jpeg.rs` and `media.rs` make the bytes of each file.
 
 pub mod altered;
+pub mod authenticity;
 pub mod dated;
 mod devices;
 pub mod exif_layout;

@@ -168,3 +168,20 @@ fn zscores(v: &[f32], idx: &[usize]) -> Vec<f32> {
     }
     idx.iter().map(|&i| (v[i] - mean) / sd).collect()
 }
+
+/// How two thumbnails of the same framing agree: the correlation of their detail with every
+/// pixel counted and no realignment, so that a region changed in one of them (an edit made
+/// after an EXIF thumbnail was written) lowers it, where [`compare`] would leave it out. None
+/// when either is flat (nothing to compare).
+pub fn agreement(a: &[u8], b: &[u8]) -> Option<f32> {
+    if a.len() != THUMB * THUMB || b.len() != THUMB * THUMB {
+        return None;
+    }
+    let (da, db) = (detail(&to_f32(a)), detail(&to_f32(b)));
+    let all: Vec<usize> = (0..da.len()).collect();
+    let (za, zb) = (zscores(&da, &all), zscores(&db, &all));
+    if za.iter().all(|v| *v == 0.0) || zb.iter().all(|v| *v == 0.0) {
+        return None;
+    }
+    Some(za.iter().zip(&zb).map(|(x, y)| x * y).sum::<f32>() / da.len() as f32)
+}

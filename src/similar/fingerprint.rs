@@ -69,6 +69,15 @@ pub fn of_grey(g: &Grey, orientation: Option<u16>) -> Fingerprint {
     }
 }
 
+/// The THUMB×THUMB grid of a whole picture as stored (not turned), rounded to grey levels.
+pub fn thumb_grid(g: &Grey) -> Vec<u8> {
+    Integral::new(g)
+        .grid(0.0, THUMB)
+        .iter()
+        .map(|v| v.round().clamp(0.0, 255.0) as u8)
+        .collect()
+}
+
 /// Decode to greyscale, small: JPEG by DCT scaling, PNG whole (screenshots and re-saves are
 /// small) and then averaged down.
 pub fn decode_grey(bytes: &[u8]) -> Result<Grey, FingerprintError> {

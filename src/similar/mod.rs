@@ -12,6 +12,7 @@
 //! A leaf module: it knows bytes and pixels, not files, catalogs or tags.
 
 pub mod compare;
+pub mod exif_thumb;
 pub mod fingerprint;
 pub mod lookup;
 #[cfg(test)]
@@ -21,9 +22,10 @@ pub use compare::{compare, Match};
 pub use fingerprint::{fingerprint, FingerprintError};
 pub use lookup::{Candidate, Index};
 
-/// Bumped when the fingerprint changes (its hashes, grid, thumbnail or decoding): a catalog's
+/// Bumped when the fingerprint changes (its hashes, grid, thumbnail or decoding, or what the
+/// step records beside it: version 2 compares the EXIF thumbnail with the picture): a catalog's
 /// fingerprints of another version are computed again by the next `archive index`.
-pub const FINGERPRINT_VERSION: i64 = 1;
+pub const FINGERPRINT_VERSION: i64 = 2;
 
 /// Hashes per photo: the whole picture and two centred crops (see `fingerprint::INSETS`).
 pub const KINDS: usize = 3;

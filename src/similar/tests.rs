@@ -168,3 +168,52 @@ fn the_index_finds_every_hash_within_seven_bits() {
 fn index_hashes(index: &Index, entry: u32) -> [u64; KINDS] {
     index.hashes_of(entry)
 }
+
+/// Opt-in (`EVIDENCE_DEV_CORPUS=…/shared/corpus`): the EXIF thumbnails of the corpus's JPEGs
+/// against their pictures, printed, and none of the unedited ones below `MIN_AGREEMENT`.
+#[test]
+#[ignore = "needs EVIDENCE_DEV_CORPUS"]
+fn corpus_exif_thumbnails_agree_with_their_pictures() {
+    let Some(root) = std::env::var_os("EVIDENCE_DEV_CORPUS") else {
+        return;
+    };
+    let mut stack = vec![std::path::PathBuf::from(root).join("photos")];
+    let mut low = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let bytes = std::fs::read(&p).unwrap();
+            let Ok(main) = fingerprint::decode_grey(&bytes) else {
+                continue;
+            };
+            if let Some(a) = exif_thumb::thumbnail_agreement(&bytes, &main) {
+                println!("{a:.3}  {}", p.display());
+                if a < exif_thumb::MIN_AGREEMENT {
+                    low.push(format!("{a:.3} {}", p.display()));
+                }
+            }
+        }
+    }
+    println!("below {}: {low:#?}", exif_thumb::MIN_AGREEMENT);
+}
+
+#[test]
+fn a_stale_exif_thumbnail_disagrees_and_a_fresh_one_agrees() {
+    use crate::sample::authenticity::{camera_original, edited_with_stale_thumbnail};
+    let agreement = |bytes: &[u8]| {
+        let main = fingerprint::decode_grey(bytes).unwrap();
+        exif_thumb::thumbnail_agreement(bytes, &main).expect("a thumbnail that decodes")
+    };
+    let fresh = agreement(&camera_original(4));
+    let stale = agreement(&edited_with_stale_thumbnail(4));
+    assert!(fresh > 0.9, "fresh {fresh}");
+    assert!(stale < exif_thumb::MIN_AGREEMENT - 0.2, "stale {stale}");
+    // Without EXIF there is nothing to compare.
+    let plain = crate::sample::altered::alter(&camera_original(4), None, Alteration::ExifStripped);
+    let main = fingerprint::decode_grey(&plain).unwrap();
+    assert_eq!(exif_thumb::thumbnail_agreement(&plain, &main), None);
+}

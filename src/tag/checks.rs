@@ -220,43 +220,16 @@ pub(super) fn reused_flags(files: &[FileForTagging], tags: &mut [Tagging]) {
     }
 }
 
-/// Pixel size as the photo is shown (EXIF orientations 5–8 turn it a quarter).
-fn upright_size(f: &crate::extract::Facts) -> Option<(u32, u32)> {
-    let (w, h) = (f.width?, f.height?);
-    Some(if matches!(f.orientation, Some(5..=8)) {
-        (h, w)
-    } else {
-        (w, h)
-    })
-}
-
 /// What a reader can check besides the picture, as parameters of the reason (worded when
-/// shown, by `flags::reused_how`): a crop, other pixel sizes, another format, a capture date
-/// on one side only.
+/// shown, by `flags::reused_how`).
 fn how_they_differ(
     here: &FileForTagging,
     there: &FileForTagging,
     near: &Near,
 ) -> Vec<(&'static str, String)> {
-    let mut how = Vec::new();
-    if near.crop.abs() > 0.005 {
-        how.push(("crop", format!("{:.0}", near.crop * 100.0)));
-    }
-    let (a, b) = (here.facts, there.facts);
-    if let (Some((aw, ah)), Some((bw, bh))) = (upright_size(a), upright_size(b)) {
-        if (aw, ah) != (bw, bh) {
-            how.push(("size_here", format!("{aw}×{ah}")));
-            how.push(("size_there", format!("{bw}×{bh}")));
-        }
-    }
-    if a.mime != b.mime && !a.mime.is_empty() && !b.mime.is_empty() {
-        how.push(("format_here", a.mime.clone()));
-        how.push(("format_there", b.mime.clone()));
-    }
-    match (a.captured_at.is_some(), b.captured_at.is_some()) {
-        (true, false) => how.push(("dated", "here".into())),
-        (false, true) => how.push(("dated", "there".into())),
-        _ => {}
-    }
-    how
+    super::flags::differences(
+        near.crop,
+        &super::flags::Side::of_facts(here.facts),
+        &super::flags::Side::of_facts(there.facts),
+    )
 }

@@ -680,6 +680,7 @@ pub(crate) fn tag_one(
         .extend(gps_flag(schema, loc.as_ref(), &t, claimed_part));
     t.flags.extend(flags::date_outside_period(cfg, f.facts));
     t.flags.extend(flags::possibly_edited(cfg, f.facts));
+    t.flags.extend(flags::ai_generated(f.facts));
     t.flags.extend(flags::no_capture_date(f.facts, file_name));
     // A submission list describes other files, read or not; it is not itself evidence of an indicator.
     if t.indicators.is_empty() && !is_submission_list(f.facts) {

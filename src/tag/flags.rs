@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::dates::DateKind;
+use crate::extract::photo::traces::Traces;
 use crate::extract::Facts;
 use crate::i18n::{Lang, Msg};
 use crate::problem::{Code, Problem};
@@ -26,10 +27,11 @@ pub enum Flag {
     NoIndicator,
     Unreadable,
     ReusedPhoto,
+    AiGenerated,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 8] = [
+    pub const ALL: [Flag; 9] = [
         Flag::GpsOutsidePrefecture,
         Flag::DateOutsidePeriod,
         Flag::DuplicateAcrossSubmissions,
@@ -38,6 +40,7 @@ impl Flag {
         Flag::NoIndicator,
         Flag::Unreadable,
         Flag::ReusedPhoto,
+        Flag::AiGenerated,
     ];
 
     /// The stable name used in facets (`/flag/no_indicator`), filters and the record.
@@ -51,6 +54,7 @@ impl Flag {
             Flag::NoIndicator => "no_indicator",
             Flag::Unreadable => "unreadable",
             Flag::ReusedPhoto => "reused_photo",
+            Flag::AiGenerated => "ai_generated",
         }
     }
 
@@ -65,6 +69,7 @@ impl Flag {
             Flag::NoIndicator => Msg::FlagNoIndicator,
             Flag::Unreadable => Msg::FlagUnreadable,
             Flag::ReusedPhoto => Msg::FlagReusedPhoto,
+            Flag::AiGenerated => Msg::FlagAiGenerated,
         }
     }
 
@@ -101,6 +106,7 @@ impl Flag {
             Flag::NoIndicator => Msg::AdviceNoIndicator,
             Flag::Unreadable => Msg::AdviceUnreadable,
             Flag::ReusedPhoto => Msg::AdviceReused,
+            Flag::AiGenerated => Msg::AdviceAiGenerated,
         }
     }
 
@@ -184,10 +190,77 @@ pub fn reason(f: &FlagValue, lang: Lang) -> String {
     lang.fill(key, &args)
 }
 
-/// How a re-used photo differs from the other copy, in `lang`, from the parameters
-/// `checks::how_they_differ` stored: "；对方是本图每边裁去约 6%，尺寸 …", or "" when only the
-/// bytes differ.
-fn reused_how(params: &std::collections::BTreeMap<String, String>, lang: Lang) -> String {
+/// One side of a near-duplicate pair, as far as a reader can check it besides the picture.
+#[derive(Debug, Clone, Copy)]
+pub struct Side<'a> {
+    /// Pixel size as shown (turned upright by EXIF orientation).
+    pub size: Option<(u32, u32)>,
+    pub mime: &'a str,
+    /// It has a capture time.
+    pub dated: bool,
+}
+
+impl Side<'_> {
+    /// A side from a record's facts (orientations 5–8 turn the stored size a quarter).
+    pub fn of_record(r: &crate::record::Record) -> Side<'_> {
+        Side {
+            size: upright(r.width, r.height, r.orientation),
+            mime: &r.mime,
+            dated: r.captured_at.is_some(),
+        }
+    }
+
+    pub fn of_facts(f: &Facts) -> Side<'_> {
+        Side {
+            size: upright(f.width, f.height, f.orientation),
+            mime: &f.mime,
+            dated: f.captured_at.is_some(),
+        }
+    }
+}
+
+fn upright(w: Option<u32>, h: Option<u32>, orientation: Option<u16>) -> Option<(u32, u32)> {
+    let (w, h) = (w?, h?);
+    Some(if matches!(orientation, Some(5..=8)) {
+        (h, w)
+    } else {
+        (w, h)
+    })
+}
+
+/// How two near-identical photos differ besides the picture, as language-neutral parameters
+/// (worded by [`differences_said`]): a crop (`crop` in % per side, > 0 when `there` is a crop
+/// of `here`), other pixel sizes, another format, a capture date on one side only. Shared by
+/// the `reused_photo` reason and `archive similar`.
+pub fn differences(crop: f32, here: &Side, there: &Side) -> Vec<(&'static str, String)> {
+    let mut how = Vec::new();
+    if crop.abs() > 0.005 {
+        how.push(("crop", format!("{:.0}", crop * 100.0)));
+    }
+    if let (Some((aw, ah)), Some((bw, bh))) = (here.size, there.size) {
+        if (aw, ah) != (bw, bh) {
+            how.push(("size_here", format!("{aw}×{ah}")));
+            how.push(("size_there", format!("{bw}×{bh}")));
+        }
+    }
+    if here.mime != there.mime && !here.mime.is_empty() && !there.mime.is_empty() {
+        how.push(("format_here", here.mime.to_string()));
+        how.push(("format_there", there.mime.to_string()));
+    }
+    match (here.dated, there.dated) {
+        (true, false) => how.push(("dated", "here".into())),
+        (false, true) => how.push(("dated", "there".into())),
+        _ => {}
+    }
+    how
+}
+
+/// The [`differences`] parameters as phrases in `lang` ("对方是本图每边裁去约 6%", "尺寸 …"),
+/// none when only the bytes differ.
+pub fn differences_said(
+    params: &std::collections::BTreeMap<String, String>,
+    lang: Lang,
+) -> Vec<String> {
     let get = |k: &str| params.get(k).map(String::as_str);
     let mut parts = Vec::new();
     if let Some(crop) = get("crop").and_then(|c| c.parse::<i32>().ok()) {
@@ -209,6 +282,13 @@ fn reused_how(params: &std::collections::BTreeMap<String, String>, lang: Lang) -
         Some("there") => parts.push(lang.t(Msg::ReusedDateThereOnly).to_string()),
         _ => {}
     }
+    parts
+}
+
+/// How a re-used photo differs from the other copy, in `lang`, from the parameters
+/// [`differences`] stored: "；对方是本图每边裁去约 6%，尺寸 …", or "" when only the bytes differ.
+fn reused_how(params: &std::collections::BTreeMap<String, String>, lang: Lang) -> String {
+    let parts = differences_said(params, lang);
     if parts.is_empty() {
         return String::new();
     }
@@ -306,6 +386,8 @@ pub(crate) fn date_outside_period(cfg: &TagConfig, f: &Facts) -> Option<FlagValu
     ))
 }
 
+/// Signs that the picture was changed after it was taken, strongest first; the first found
+/// is the reason. Each names what was found, so a person can check it.
 pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
     if let Some(sw) = f.software.as_deref() {
         if let Some(e) = editor_in(sw) {
@@ -315,8 +397,22 @@ pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
             ));
         }
     }
+    if let Some(why) = f.traces.as_ref().and_then(editor_traces) {
+        return Some(why);
+    }
     if !is_capture_media(f) {
         return None;
+    }
+    if let Some(a) = f.exif_thumb_similarity {
+        if a < crate::similar::exif_thumb::MIN_AGREEMENT {
+            return Some(Flag::PossiblyEdited.why(
+                Msg::FlagWhyThumbDiffers,
+                &[("agreement", format!("{a:.2}"))],
+            ));
+        }
+    }
+    if let Some(why) = reencoded_camera_original(f) {
+        return Some(why);
     }
     let (c, m) = (f.captured_at?, f.modified_at?);
     let gap = (m - c).num_seconds().abs();
@@ -337,6 +433,77 @@ pub(crate) fn possibly_edited(cfg: &TagConfig, f: &Facts) -> Option<FlagValue> {
         ));
     }
     None
+}
+
+/// An editor named in XMP (CreatorTool, History) or Photoshop's image resources, or edit
+/// actions in C2PA content credentials.
+fn editor_traces(t: &Traces) -> Option<FlagValue> {
+    if let Some((tool, e)) = t
+        .xmp_tools
+        .iter()
+        .find_map(|s| editor_in(s).map(|e| (s, e)))
+    {
+        return Some(Flag::PossiblyEdited.why(
+            Msg::FlagWhyXmpEditor,
+            &[("tool", tool.clone()), ("editor", e.to_string())],
+        ));
+    }
+    if let Some((w, e)) = t
+        .photoshop_writer
+        .as_deref()
+        .and_then(|w| Some((w, editor_in(w)?)))
+    {
+        return Some(Flag::PossiblyEdited.why(
+            Msg::FlagWhyPhotoshopResources,
+            &[("writer", w.to_string()), ("editor", e.to_string())],
+        ));
+    }
+    if t.c2pa && !t.c2pa_actions.is_empty() {
+        return Some(Flag::PossiblyEdited.why(
+            Msg::FlagWhyC2paEdited,
+            &[("actions", t.c2pa_actions.join(", "))],
+        ));
+    }
+    None
+}
+
+/// The highest quality at which IJG's standard tables mark a re-encode rather than a camera:
+/// in the corpus, photos straight from phones that use IJG's tables (Google HDR+, LG, Nikon
+/// COOLPIX, Fujifilm, Panasonic, DJI) are at 92 to 100; the copies at 75 to 90 were all shrunk
+/// by a library that kept the camera's EXIF (docs/decisions.md).
+pub const REENCODE_MAX_QUALITY: u8 = 90;
+
+/// A JPEG whose EXIF still names the camera (and no editor) but whose quantization tables are
+/// IJG's standard ones at a quality cameras do not use: decoded and saved again by a library or
+/// a messaging app (WeChat, QQ, libjpeg, PIL) that kept the metadata.
+fn reencoded_camera_original(f: &Facts) -> Option<FlagValue> {
+    let q = f.traces.as_ref()?.ijg_quality?;
+    let camera = f.camera.as_ref()?.label()?;
+    (q <= REENCODE_MAX_QUALITY && f.mime == "image/jpeg").then(|| {
+        Flag::PossiblyEdited.why(
+            Msg::FlagWhyReencoded,
+            &[("quality", q.to_string()), ("camera", camera)],
+        )
+    })
+}
+
+/// Labelled as generated: the GB 45438-2025 implicit label in XMP, or C2PA content
+/// credentials whose bytes name the generative-AI source type (not verified).
+pub(crate) fn ai_generated(f: &Facts) -> Option<FlagValue> {
+    let t = f.traces.as_ref()?;
+    if let Some(label) = &t.aigc {
+        let get = |k: &str| label.get(k).cloned().unwrap_or_else(|| "-".into());
+        return Some(Flag::AiGenerated.why(
+            Msg::FlagWhyAigcLabel,
+            &[
+                ("label", get("Label")),
+                ("producer", get("ContentProducer")),
+                ("id", get("ProduceID")),
+            ],
+        ));
+    }
+    t.c2pa_generative
+        .then(|| Flag::AiGenerated.why(Msg::FlagWhyC2paGenerative, &[]))
 }
 
 /// File names that WeChat, QQ and phone galleries give to pictures they re-encoded: the

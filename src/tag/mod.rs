@@ -15,7 +15,7 @@ use crate::schema::Schema;
 /// rule that decides differently): the catalog stores the version its tags were computed with,
 /// and the next `archive index` retags every file from the catalog when it differs. Changes to
 /// the vocabulary or the tagging settings need no bump; their fingerprint is stored too.
-pub const TAGGER_VERSION: u32 = 3;
+pub const TAGGER_VERSION: u32 = 4;
 
 /// What a tag is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

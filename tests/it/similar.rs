@@ -267,4 +267,156 @@ fn fingerprints_left_by_no_similar_are_made_by_the_next_run() {
     assert_eq!(summary["fingerprinted"], 6 + 3 * 8 + 8, "{summary}");
     assert_eq!(summary["fingerprints_pending"], 0, "{summary}");
     assert_eq!(env.search("", &["flag=reused_photo"]).len(), 3 + 3 * 8);
+/// `archive similar`: each copy with its place, how alike and what differs, in both
+/// languages; by path, by BLAKE3 prefix, and for a photo that is not catalogued at all.
+#[test]
+fn archive_similar_lists_each_copy_with_what_differs() {
+    let env = Env::new();
+    let o = original(0, W, H, false);
+    let here = env.write(&format!("{HERE}/IMG_1.jpg"), &o);
+    env.write(
+        &format!("{THERE}/微信图片_cropped.jpg"),
+        alter(&o, None, Alteration::Cropped),
+    );
+    env.write(
+        &format!("{THERE}/IMG_1.png"),
+        alter(&o, None, Alteration::Png),
+    );
+    let lookalike = env.write(
+        &format!("{LOOKALIKES}/IMG_9.jpg"),
+        original(11, W, H, false),
+    );
+    env.index();
+    let here = here.to_str().unwrap();
+
+    let r = env.run(&["similar", "--json", here]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["catalogued"], true);
+    let matches = j["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 2, "{j:#}");
+    let by_name = |name: &str| {
+        matches
+            .iter()
+            .find(|m| m["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not listed: {j:#}"))
+    };
+    let cropped = by_name("微信图片_cropped.jpg");
+    // The crop is estimated on 32×32 thumbnails, in steps of 2 %.
+    let crop: i32 = cropped["differences"]["crop"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((4..=8).contains(&crop), "{cropped:#}");
+    assert_eq!(cropped["differences"]["dated"], "here");
+    assert_eq!(cropped["prefecture"], "西宁市");
+    assert!(cropped["similarity"].as_f64().unwrap() > 0.95);
+    assert!(cropped["distance"].as_u64().unwrap() <= 12);
+    let png = by_name("IMG_1.png");
+    assert_eq!(png["differences"]["format_there"], "image/png");
+    assert!(png["differences"].get("crop").is_none(), "{png:#}");
+
+    let zh = env.run(&["--lang", "zh", "similar", here]);
+    assert_eq!(zh.code, 0, "{}", zh.stderr);
+    for words in [
+        "画面相同的照片 2 张",
+        "相似度",
+        "对方是本图每边裁去约",
+        "格式 本图 image/jpeg，对方 image/png",
+        "只有本图有拍摄时间",
+        "地区 西宁市/城中区",
+        "微信图片_cropped.jpg",
+    ] {
+        assert!(zh.stdout.contains(words), "{words}:\n{}", zh.stdout);
+    }
+    let en = env.run(&["similar", here]);
+    assert!(
+        en.stdout.contains("that one is this one with about")
+            && en.stdout.contains("% cut from each side"),
+        "{}",
+        en.stdout
+    );
+
+    // By BLAKE3 prefix: the same answer.
+    let b3 = env.show(here)["blake3"].as_str().unwrap().to_string();
+    let by_hash = env.run(&["similar", "--json", &b3[..12]]).json();
+    assert_eq!(by_hash["matches"], j["matches"]);
+
+    // A photo about to be submitted, not in the archive: looked up by its picture.
+    let outside = env.archive.parent().unwrap().join("new_watermarked.jpg");
+    std::fs::write(&outside, alter(&o, None, Alteration::Watermarked)).unwrap();
+    let r = env.run(&["similar", "--json", outside.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.json();
+    assert_eq!(j["catalogued"], false);
+    let found: Vec<&str> = j["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(found.len(), 3, "the original and both copies: {found:?}");
+    assert!(found.iter().all(|p| !p.ends_with("IMG_9.jpg")));
+
+    // A look-alike of another event has none; a name that is nothing is an error that says so.
+    let r = env.run(&["similar", lookalike.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("No photo in the archive"),
+        "{}",
+        r.stdout
+    );
+    let r = env.run(&["similar", "no/such/file.jpg"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("neither in the catalog"), "{}", r.stderr);
+}
+
+/// The record page shows each near-duplicate beside the photo: both thumbnails, where each was
+/// submitted, when and with what it was taken, and what differs.
+#[tokio::test]
+async fn the_record_page_shows_the_pair_side_by_side() {
+    use tower::ServiceExt;
+    let env = Env::new();
+    let o = original(2, W, H, false);
+    env.write(&format!("{HERE}/IMG_2.jpg"), &o);
+    env.write(
+        &format!("{THERE}/IMG_2.png"),
+        alter(&o, None, Alteration::Png),
+    );
+    env.index();
+    let here = env.show(env.evidence.join(HERE).join("IMG_2.jpg").to_str().unwrap());
+    let there = env.show(env.evidence.join(THERE).join("IMG_2.png").to_str().unwrap());
+    let (b3, theirs) = (
+        here["blake3"].as_str().unwrap(),
+        there["blake3"].as_str().unwrap(),
+    );
+    let cfg = archive::config::Config::load(&env.archive, None).unwrap();
+    let state = archive::serve::AppState::open(cfg).unwrap();
+    let res = archive::serve::app(state)
+        .oneshot(
+            axum::http::Request::get(format!("/record/{b3}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let page = String::from_utf8_lossy(&body);
+    let section = &page[page.find("class=\"similar\"").expect("a 相似照片 section")..];
+    for expected in [
+        format!("/thumb/{b3}"),
+        format!("/thumb/{theirs}"),
+        "本图".to_string(),
+        "海东市".to_string(),
+        "西宁市".to_string(),
+        "2018-06-03".to_string(),
+        "HUAWEI ELE-AL00".to_string(),
+        "格式 本图 image/jpeg，对方 image/png".to_string(),
+    ] {
+        assert!(section.contains(&expected), "{expected} in {section}");
+    }
 }

@@ -12,6 +12,7 @@ pub(super) mod problems;
 pub(super) mod report;
 pub(super) mod search;
 pub(super) mod serve;
+pub(super) mod similar;
 pub(super) mod users;
 
 use anyhow::bail;

@@ -14,6 +14,10 @@ pub(super) struct JpegScan<'a> {
     /// Photoshop's image resources (APP13 after `Photoshop 3.0\0`), where IPTC lives.
     pub(super) photoshop: Option<&'a [u8]>,
     pub(super) size: Option<(u32, u32)>,
+    /// The quantization tables defined before the first scan.
+    pub(super) quant: Vec<super::traces::QuantTable>,
+    /// The APP11 segments in JPEG XT box form (`JP`), where C2PA manifests are carried.
+    pub(super) app11: Vec<&'a [u8]>,
     /// Why the JPEG itself is damaged.
     pub(super) damage: Option<Problem>,
 }
@@ -28,6 +32,8 @@ pub(super) fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
         xmp: None,
         photoshop: None,
         size: None,
+        quant: Vec::new(),
+        app11: Vec::new(),
         damage: None,
     };
     let mut saw_frame = false;
@@ -104,6 +110,13 @@ pub(super) fn scan_jpeg(d: &[u8]) -> JpegScan<'_> {
             if let Some(res) = body.strip_prefix(b"Photoshop 3.0\0") {
                 scan.photoshop = Some(res);
             }
+        }
+        // What wrote the bytes: quantization tables, content credentials.
+        if marker == 0xDB && !cut {
+            super::traces::dqt_tables(body, &mut scan.quant);
+        }
+        if marker == 0xEB && body.starts_with(b"JP") {
+            scan.app11.push(body);
         }
         // SOF markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range.
         if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) && !saw_frame {

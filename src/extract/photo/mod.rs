@@ -19,7 +19,8 @@
 //! TIFF magic, Canon CR3 with its EXIF split over several boxes) are searched for the
 //! TIFF-structured EXIF block they embed, so a camera's raw file still gets its date and model.
 //!
-//! Files: `jpeg.rs` walks a JPEG's segments, `exif_block.rs` finds and opens the EXIF block in every
+//! Files: `jpeg.rs` walks a JPEG's segments, `traces.rs` reads what made the bytes (quantization
+//! tables, XMP tools, Photoshop's writer, the AIGC label, C2PA), `exif_block.rs` finds and opens the EXIF block in every
 //! other container, `time.rs` and `fields.rs` turn its fields into facts, `header.rs` reads the
 //! pixel size from the image header.
 
@@ -29,6 +30,7 @@ mod header;
 mod jpeg;
 mod png_text;
 mod time;
+pub(crate) mod traces;
 mod xmp;
 
 #[cfg(test)]
@@ -67,6 +69,7 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     // DateTimeOriginal (which outranks them): most camera photos need no XMP parsing.
     let mut xmp_packet: Option<std::borrow::Cow<[u8]>> = None;
     let mut photoshop: Option<&[u8]> = None;
+    let mut traces = traces::Traces::default();
     let (exif, jpeg_size) = match container {
         Container::Jpeg => {
             let scan = scan_jpeg(data);
@@ -75,6 +78,8 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
             }
             xmp_packet = scan.xmp.map(std::borrow::Cow::Borrowed);
             photoshop = scan.photoshop;
+            traces.ijg_quality = traces::ijg_quality(&scan.quant);
+            traces::read_c2pa(&scan.app11, &mut traces);
             let exif = scan.exif_tiff.map(|tiff| {
                 let truncated = scan.exif_truncated;
                 (parse_raw(repair_pointers(tiff.to_vec())), truncated)
@@ -159,6 +164,17 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
         }
     }
     settle(found, f);
+    if let Some(packet) = &xmp_packet {
+        let text = String::from_utf8_lossy(packet);
+        traces.xmp_tools = traces::xmp_tools(&text);
+        traces.aigc = traces::aigc_label(&text);
+    }
+    if let Some(resources) = photoshop {
+        traces.photoshop_writer = traces::photoshop_writer(resources);
+    }
+    if !traces.is_empty() {
+        f.traces = Some(traces);
+    }
     if meta.is_none() && container == Container::Other && looks_like_text(data) {
         f.problems.push(Problem::new(Code::NotAnImage));
     }

@@ -218,7 +218,7 @@ fn iptc_zone(z: &str) -> String {
 
 /// One resource of a Photoshop image-resource block: `8BIM`, id, a padded Pascal name, a
 /// length and the data (padded to even).
-fn photoshop_resource(d: &[u8], want: u16) -> Option<&[u8]> {
+pub(super) fn photoshop_resource(d: &[u8], want: u16) -> Option<&[u8]> {
     let mut pos = 0;
     while pos + 12 <= d.len() && &d[pos..pos + 4] == b"8BIM" {
         let id = u16::from_be_bytes([d[pos + 4], d[pos + 5]]);

@@ -23,6 +23,7 @@ use crate::serve::api::{rows_for, valid_hash};
 use crate::serve::auth::Who;
 use crate::serve::params::{with_lang, Params};
 use crate::serve::AppState;
+use crate::tag::flags::{differences, differences_said, Side};
 
 #[derive(Template)]
 #[template(path = "record.html")]
@@ -42,8 +43,10 @@ pub struct RecordPage {
     /// (label, value)
     pub meta: Vec<(String, String)>,
     pub copies: Vec<OtherCopy>,
-    /// 相似照片: near-duplicates (the same picture with other bytes).
+    /// 相似照片: near-duplicates (the same picture with other bytes), each shown beside this
+    /// photo (`similar_here`).
     pub similar: Vec<SimilarRow>,
+    pub similar_here: PairSide,
     pub excerpt: Option<String>,
     pub curation: Option<RecordCuration>,
     /// Back to the search or collection it was opened from, and its neighbours there.
@@ -72,12 +75,54 @@ pub struct OtherCopy {
     pub status: String,
 }
 
-/// A near-duplicate photo: its record, its path, and how alike (similarity, and "cropped").
+/// A near-duplicate photo: its record, its path, how alike (similarity), what differs besides
+/// the picture, and what a reader compares side by side.
 pub struct SimilarRow {
     pub href: String,
     pub path: String,
     pub score: String,
-    pub how: &'static str,
+    pub how: String,
+    pub side: PairSide,
+}
+
+/// One photo of a near-duplicate pair as shown beside the other: its thumbnail, where and
+/// under which indicator it was submitted, when and with what it was taken.
+pub struct PairSide {
+    pub thumb: String,
+    pub place: String,
+    pub indicator: String,
+    pub date: String,
+    pub camera: String,
+}
+
+impl PairSide {
+    fn of(r: &crate::record::Record, thumb: String) -> PairSide {
+        let dash = || "-".to_string();
+        PairSide {
+            thumb,
+            place: match (&r.prefecture, &r.county) {
+                (Some(p), Some(c)) => format!("{} {}", p.name, c.name),
+                (Some(p), None) => p.name.clone(),
+                _ => dash(),
+            },
+            indicator: r
+                .indicators
+                .iter()
+                .map(|i| format!("{} {}", i.code, i.name))
+                .collect::<Vec<_>>()
+                .join("，"),
+            date: r
+                .captured_at
+                .as_deref()
+                .map(|t| t.chars().take(10).collect())
+                .unwrap_or_else(dash),
+            camera: r
+                .camera
+                .as_ref()
+                .and_then(|c| c.label())
+                .unwrap_or_else(dash),
+        }
+    }
 }
 
 pub async fn record_page(
@@ -105,27 +150,48 @@ pub async fn record_page(
     let l = p.lang;
     let near = {
         let (st, b3) = (st.clone(), b3.clone());
-        tokio::task::spawn_blocking(move || st.with_catalog(|c| c.similar_files(&b3))).await
+        tokio::task::spawn_blocking(move || {
+            st.with_catalog(|c| {
+                let mut out = Vec::new();
+                for s in c.similar_files(&b3)? {
+                    let theirs = c
+                        .files_by_blake3(&s.blake3)?
+                        .into_iter()
+                        .find(|f| f.display_path() == s.path)
+                        .map(|f| f.to_record(l));
+                    out.push((s, theirs));
+                }
+                Ok(out)
+            })
+        })
+        .await
     };
+    let row = rows.iter().find(|r| Some(r.id) == p.id).unwrap_or(&rows[0]);
+    let r = row.to_record(l);
+    let similar_here = PairSide::of(&r, format!("/thumb/{b3}"));
     let similar = match near {
         Ok(Ok(v)) => v
             .into_iter()
-            .map(|s| SimilarRow {
-                href: with_lang(&format!("/record/{}", s.blake3), l),
-                path: s.path,
-                score: format!("{:.3}", s.similarity),
-                how: if s.crop.abs() > 0.005 {
-                    l.t(Msg::SimilarCropped)
-                } else {
-                    ""
-                },
+            .filter_map(|(s, theirs)| {
+                let theirs = theirs?;
+                let differences: std::collections::BTreeMap<String, String> =
+                    differences(s.crop, &Side::of_record(&r), &Side::of_record(&theirs))
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect();
+                let sep = if l == Lang::Zh { "，" } else { ", " };
+                Some(SimilarRow {
+                    href: with_lang(&format!("/record/{}", s.blake3), l),
+                    side: PairSide::of(&theirs, format!("/thumb/{}", s.blake3)),
+                    path: s.path,
+                    score: format!("{:.3}", s.similarity),
+                    how: differences_said(&differences, l).join(sep),
+                })
             })
             .collect(),
         Ok(Err(e)) => return error_page(&p, &here, &e.into()),
         Err(e) => return error_page(&p, &here, &e.into()),
     };
-    let row = rows.iter().find(|r| Some(r.id) == p.id).unwrap_or(&rows[0]);
-    let r = row.to_record(l);
     let name = row.file_name().to_string();
     let inline_ok = matches!(
         r.mime.as_str(),
@@ -223,6 +289,7 @@ pub async fn record_page(
         meta: present::facts(l, &r, st.config().limits.default_offset),
         copies,
         similar,
+        similar_here,
         excerpt: r.text_excerpt.clone(),
         curation: record_curation(&st, &who, row, &b3, l, here),
         nav,

@@ -450,6 +450,7 @@ fn precedence_manual_manifest_path_keyword_gps() {
     assert_eq!(t.prefecture.as_ref().unwrap().source, "manual");
 }
 
+mod authenticity;
 mod flags;
 mod lists;
 mod resolved;
