@@ -29,7 +29,6 @@ pub(super) struct SimilarPass {
     pub changed: FxHashSet<String>,
 }
 
-
 /// Fingerprint what needs it and pair it. `threads` decode at once.
 pub(super) fn run(
     catalog: &mut Catalog,

@@ -267,6 +267,8 @@ fn fingerprints_left_by_no_similar_are_made_by_the_next_run() {
     assert_eq!(summary["fingerprinted"], 6 + 3 * 8 + 8, "{summary}");
     assert_eq!(summary["fingerprints_pending"], 0, "{summary}");
     assert_eq!(env.search("", &["flag=reused_photo"]).len(), 3 + 3 * 8);
+}
+
 /// `archive similar`: each copy with its place, how alike and what differs, in both
 /// languages; by path, by BLAKE3 prefix, and for a photo that is not catalogued at all.
 #[test]
