@@ -177,7 +177,13 @@ impl SearchIndex {
 
     pub fn writer(&self) -> Result<IndexWriter> {
         // Two threads match the machines this runs on; 96 MB keeps memory bounded.
-        Ok(self.index.writer_with_num_threads(2, 96 * 1024 * 1024)?)
+        let writer = self.index.writer_with_num_threads(2, 96 * 1024 * 1024)?;
+        // A run killed between writing a segment's delete file and committing leaves that file
+        // behind, and the next commit from the same opstamp wants the same name (the crash test
+        // met "FileAlreadyExists …del"). Files no commit refers to are removed first; failing to
+        // remove them is not fatal here.
+        let _ = writer.garbage_collect_files().wait();
+        Ok(writer)
     }
 
     /// The search document for one file.
