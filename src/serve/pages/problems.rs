@@ -19,9 +19,10 @@ use crate::serve::{AppState, WebError};
 impl From<ProblemsError> for WebError {
     fn from(e: ProblemsError) -> WebError {
         match e {
-            ProblemsError::Said { msg, .. } if msg == Msg::ProblemsNotFound => {
-                WebError::NotFound(e.localized(Lang::Zh))
-            }
+            ProblemsError::Said {
+                msg: Msg::ProblemsNotFound,
+                ..
+            } => WebError::NotFound(e.localized(Lang::Zh)),
             ProblemsError::Said { .. } | ProblemsError::Refused { .. } => {
                 WebError::BadRequest(e.localized(Lang::Zh))
             }
