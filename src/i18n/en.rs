@@ -606,5 +606,6 @@ pub(super) fn text(m: Msg) -> &'static str {
         FlagWhyAigcLabel => "its metadata carries the GB 45438-2025 implicit label for AI-generated content (Label {label}, provider {producer}, content ID {id})",
         FlagWhyC2paGenerative => "it has C2PA content credentials saying its source is generative AI (trainedAlgorithmicMedia); the credentials' signature is not verified, a C2PA tool can show them",
         SimilarThisOne => "This photo",
+        SimilarAddGroup => "Add these {n} photos to the collection",
     }
 }

@@ -608,4 +608,5 @@ messages! {
     FlagWhyAigcLabel(label, producer, id),
     FlagWhyC2paGenerative,
     SimilarThisOne,
+    SimilarAddGroup(n),
 }

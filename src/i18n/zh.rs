@@ -606,5 +606,6 @@ pub(super) fn text(m: Msg) -> &'static str {
         FlagWhyAigcLabel => "元数据中有 GB 45438-2025 规定的人工智能生成合成内容隐式标识（Label {label}，服务提供者 {producer}，内容编号 {id}）",
         FlagWhyC2paGenerative => "文件内嵌 C2PA 内容凭证，其中写明内容来源为生成式人工智能（trainedAlgorithmicMedia）；凭证的签名未验证，可用 C2PA 工具查看",
         SimilarThisOne => "本图",
+        SimilarAddGroup => "这 {n} 张照片一起加入专题",
     }
 }

@@ -387,6 +387,7 @@ async fn the_record_page_shows_the_pair_side_by_side() {
         alter(&o, None, Alteration::Png),
     );
     env.index();
+    assert_eq!(env.run(&["collection", "create", "重复照片核查"]).code, 0);
     let here = env.show(env.evidence.join(HERE).join("IMG_2.jpg").to_str().unwrap());
     let there = env.show(env.evidence.join(THERE).join("IMG_2.png").to_str().unwrap());
     let (b3, theirs) = (
@@ -421,4 +422,11 @@ async fn the_record_page_shows_the_pair_side_by_side() {
     ] {
         assert!(section.contains(&expected), "{expected} in {section}");
     }
+    // The pair goes into a collection together (the operator on this machine curates).
+    let form = &section[section
+        .find("class=\"add-group\"")
+        .expect("the add-group form")..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert_eq!(form.matches("name=\"file\"").count(), 2, "{form}");
+    assert!(form.contains("这 2 张照片一起加入专题"), "{form}");
 }

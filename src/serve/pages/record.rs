@@ -78,6 +78,8 @@ pub struct OtherCopy {
 /// A near-duplicate photo: its record, its path, how alike (similarity), what differs besides
 /// the picture, and what a reader compares side by side.
 pub struct SimilarRow {
+    /// The other file's catalog id, for adding the group to a collection.
+    pub file_id: i64,
     pub href: String,
     pub path: String,
     pub score: String,
@@ -158,7 +160,7 @@ pub async fn record_page(
                         .files_by_blake3(&s.blake3)?
                         .into_iter()
                         .find(|f| f.display_path() == s.path)
-                        .map(|f| f.to_record(l));
+                        .map(|f| (f.id, f.to_record(l)));
                     out.push((s, theirs));
                 }
                 Ok(out)
@@ -173,7 +175,7 @@ pub async fn record_page(
         Ok(Ok(v)) => v
             .into_iter()
             .filter_map(|(s, theirs)| {
-                let theirs = theirs?;
+                let (file_id, theirs) = theirs?;
                 let differences: std::collections::BTreeMap<String, String> =
                     differences(s.crop, &Side::of_record(&r), &Side::of_record(&theirs))
                         .into_iter()
@@ -181,6 +183,7 @@ pub async fn record_page(
                         .collect();
                 let sep = if l == Lang::Zh { "，" } else { ", " };
                 Some(SimilarRow {
+                    file_id,
                     href: with_lang(&format!("/record/{}", s.blake3), l),
                     side: PairSide::of(&theirs, format!("/thumb/{}", s.blake3)),
                     path: s.path,
