@@ -29,15 +29,26 @@ pub(super) struct SimilarPass {
     pub changed: FxHashSet<String>,
 }
 
+/// Meta key: the fingerprint version with which every present photo content was fingerprinted
+/// and paired at the end of the last run. Cleared by a run's first catalog change (with the tag
+/// fingerprint, `tags::invalidate_tags`), so an unchanged re-index skips the step without
+/// asking the catalog which photos lack a fingerprint (a join over every file).
+pub(super) const COMPLETE_KEY: &str = "fingerprints_complete";
+
 /// Fingerprint what needs it and pair it. `threads` decode at once.
 pub(super) fn run(
     catalog: &mut Catalog,
     threads: usize,
     announce: impl Fn(usize),
 ) -> Result<SimilarPass> {
-    let todo = catalog.photos_to_fingerprint()?;
     let mut pass = SimilarPass::default();
+    let version = crate::similar::FINGERPRINT_VERSION.to_string();
+    if catalog.meta(COMPLETE_KEY)?.as_deref() == Some(version.as_str()) {
+        return Ok(pass);
+    }
+    let todo = catalog.photos_to_fingerprint()?;
     if todo.is_empty() && catalog.unpaired_fingerprints()?.is_empty() {
+        catalog.set_meta(COMPLETE_KEY, &version)?;
         return Ok(pass);
     }
     // Pairs change flags: if this run is killed after writing some, the next one must retag.
@@ -82,6 +93,7 @@ pub(super) fn run(
     let fresh = catalog.unpaired_fingerprints()?;
     pass.changed.extend(fresh.iter().cloned());
     pair(catalog, &pool, &fresh, &mut pass.changed)?;
+    catalog.set_meta(COMPLETE_KEY, &version)?;
     Ok(pass)
 }
 

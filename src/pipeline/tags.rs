@@ -75,6 +75,8 @@ pub(super) fn check_tagger_version(catalog: &Catalog) -> Result<Option<String>> 
 pub(super) fn invalidate_tags(catalog: &Catalog, done: &mut bool) -> Result<()> {
     if !*done {
         catalog.set_meta("tag_fingerprint", "")?;
+        // New or returned contents may be photos without a fingerprint.
+        catalog.set_meta(super::similar::COMPLETE_KEY, "")?;
         *done = true;
     }
     Ok(())

@@ -205,6 +205,7 @@ fn an_existing_catalog_gets_fingerprints_on_its_next_index_run_never_on_retag() 
         let db = rusqlite::Connection::open(env.archive.join("catalog.sqlite")).unwrap();
         db.execute_batch(
             "DROP TABLE fingerprints; DROP TABLE near_pairs;
+             DELETE FROM meta WHERE key = 'fingerprints_complete';
              UPDATE meta SET value = '1' WHERE key = 'tagger_version';",
         )
         .unwrap();
