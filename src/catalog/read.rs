@@ -226,16 +226,30 @@ pub(super) fn parse_status(s: &str) -> Status {
 impl Catalog {
     /// Every catalogued file under a root, keyed by its relative path bytes.
     pub fn known_files(&self, root_id: i64) -> Result<rustc_hash::FxHashMap<Vec<u8>, Known>> {
+        // Contents read by an older extractor, apart: joining blobs to every file made each
+        // unchanged re-index do one index lookup per file (+50 % on 100,000 files), while this
+        // is one pass over blobs and usually empty.
+        let stale: rustc_hash::FxHashSet<String> = {
+            let mut st = self
+                .conn
+                .prepare("SELECT blake3 FROM blobs WHERE extractor < ?1")
+                .map_err(|e| self.err(e))?;
+            let rows = st
+                .query_map([super::EXTRACTOR_VERSION], |r| r.get::<_, String>(0))
+                .map_err(|e| self.err(e))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(|e| self.err(e))?
+        };
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT f.rel,f.id,f.size,f.mtime_ns,f.inode,f.status,f.blake3,
-                        COALESCE(b.extractor < ?2, 0)
-                 FROM files f LEFT JOIN blobs b ON b.blake3=f.blake3 WHERE f.root_id=?1",
+                "SELECT f.rel,f.id,f.size,f.mtime_ns,f.inode,f.status,f.blake3
+                 FROM files f WHERE f.root_id=?1",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(rusqlite::params![root_id, super::EXTRACTOR_VERSION], |r| {
+            .query_map(rusqlite::params![root_id], |r| {
+                let blake3: Option<String> = r.get(6)?;
                 Ok((
                     r.get::<_, Vec<u8>>(0)?,
                     Known {
@@ -244,8 +258,8 @@ impl Catalog {
                         mtime_ns: r.get(3)?,
                         inode: r.get::<_, i64>(4)? as u64,
                         status: parse_status(&r.get::<_, String>(5)?),
-                        blake3: r.get(6)?,
-                        stale_facts: r.get(7)?,
+                        stale_facts: blake3.as_ref().is_some_and(|b| stale.contains(b)),
+                        blake3,
                     },
                 ))
             })
