@@ -125,9 +125,16 @@ fn ijg_scaled(std: &[u16; 64], quality: u32) -> [u16; 64] {
 pub(super) fn ijg_quality(tables: &[QuantTable]) -> Option<u8> {
     let luma = tables.iter().find(|t| t.0 == 0)?.1;
     let chroma = tables.iter().find(|t| t.0 == 1).map(|t| t.1);
+    // Every JPEG is asked, and most are cameras' own tables: one entry rules a quality out
+    // before its whole table is scaled.
+    let first = |q: u32| {
+        let scale = if q < 50 { 5000 / q } else { 200 - 2 * q };
+        ((u32::from(IJG_LUMA[0]) * scale + 50) / 100).clamp(1, 255) as u16
+    };
     (1..=100u32)
         .find(|&q| {
-            ijg_scaled(&IJG_LUMA, q) == luma
+            first(q) == luma[0]
+                && ijg_scaled(&IJG_LUMA, q) == luma
                 && chroma.is_none_or(|c| ijg_scaled(&IJG_CHROMA, q) == c)
         })
         .map(|q| q as u8)
