@@ -50,5 +50,3 @@ pub(crate) mod thumb;
 pub(crate) mod walk;
 
 pub use error::{Error, Result};
-/// The search fields' flag list, for the test that keeps it equal to the tagger's flags.
-pub use fields::FLAGS;

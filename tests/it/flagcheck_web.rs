@@ -399,8 +399,14 @@ async fn a_file_is_linked_as_rectification_evidence_from_its_page() {
         .find(|p| p["number"] == "1")
         .unwrap();
     assert_eq!(p1["evidence"][0]["blake3"], b3.as_str(), "{p1}");
-    let log = cli(&["audit", "verify"]);
-    assert!(!log.is_empty());
+    // The link is an audit entry, and the chain still checks.
+    let log = cli(&["--lang", "en", "audit", "verify"]);
+    assert!(log.contains("audit log intact"), "{log}");
+    let history = cli(&["--lang", "en", "problems", "show", &id_of("1")]);
+    assert!(
+        history.contains("大篷车进校园照片"),
+        "the note is in the problem's history: {history}"
+    );
 
     let (vcookie, vcsrf) = sign_in(&st, "vic").await;
     let page = send(&st, "GET", &format!("/record/{b3}"), Some(&vcookie), &[]).await;

@@ -10,11 +10,10 @@ use axum::Extension;
 
 use axum::response::IntoResponse;
 
-use super::{enc, error_page, field, parse_form};
+use super::{back_to_record, error_page, field, parse_form};
 use crate::curate::flags::{self, Resolution};
 use crate::serve::api::valid_hash;
 use crate::serve::auth::Who;
-use crate::serve::params::with_lang;
 use crate::serve::params::Lang;
 use crate::serve::{AppState, WebError};
 
@@ -36,13 +35,7 @@ pub async fn flag_action(
         Err(e) => return error_page(&who, lang, e),
     };
     let f = parse_form(&body);
-    // Back to the record page as it was opened (inside its search or collection); only ever
-    // this record's own page, so the field cannot send the browser elsewhere.
-    let own = format!("/record/{}", enc(&b3));
-    let back = match field(&f, "back") {
-        b if b == own || b.starts_with(&format!("{own}?")) => b.to_string(),
-        _ => with_lang(&own, lang),
-    };
+    let back = back_to_record(&f, &b3, lang);
     let (flag, note) = (field(&f, "flag").to_string(), field(&f, "note").to_string());
     let state = match (field(&f, "action"), Resolution::parse(field(&f, "as"))) {
         ("resolve", Some(s)) => Some(s),

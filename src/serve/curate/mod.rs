@@ -68,6 +68,17 @@ fn collection_href(name: &str) -> String {
     format!("/collections/{}", enc(name))
 }
 
+/// Where a record page's form returns: the page as it was opened (inside its search or
+/// collection, the form's `back`), but only ever this record's own page, so the field cannot
+/// send the browser elsewhere.
+fn back_to_record(f: &Form, blake3: &str, lang: Lang) -> String {
+    let own = format!("/record/{}", enc(blake3));
+    match field(f, "back") {
+        b if b == own || b.starts_with(&format!("{own}?")) => b.to_string(),
+        _ => with_lang(&own, lang),
+    }
+}
+
 /// An error as the error page with the right status (forms are posted by browsers, not
 /// scripts).
 fn error_page(who: &Who, lang: Lang, e: WebError) -> Response {

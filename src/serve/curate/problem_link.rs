@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 
-use super::{enc, error_page, field, parse_form};
+use super::{back_to_record, error_page, field, parse_form};
 use crate::serve::api::valid_hash;
 use crate::serve::auth::Who;
-use crate::serve::params::{with_lang, Lang};
+use crate::serve::params::Lang;
 use crate::serve::{AppState, WebError};
 
 /// `POST /record/{blake3}/problem`: `problem` (its id), `note`, `back`.
@@ -30,12 +30,7 @@ pub async fn link_to_problem(
         Err(e) => return error_page(&who, lang, e),
     };
     let f = parse_form(&body);
-    // Back to this record's own page only, so the field cannot send the browser elsewhere.
-    let own = format!("/record/{}", enc(&b3));
-    let back = match field(&f, "back") {
-        b if b == own || b.starts_with(&format!("{own}?")) => b.to_string(),
-        _ => with_lang(&own, lang),
-    };
+    let back = back_to_record(&f, &b3, lang);
     let Ok(id) = field(&f, "problem").parse::<i64>() else {
         return error_page(
             &who,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
 use super::collections::add_to_collection;
-use super::{collection_href, enc, error_page, field, ids, parse_form, see_other};
+use super::{back_to_record, collection_href, error_page, field, ids, parse_form, see_other};
 use crate::curate::tags::{self, Resolved};
 use crate::i18n::Msg;
 use crate::present::{field_label, source_label};
@@ -101,13 +101,7 @@ pub async fn retag(
             WebError::BadRequest(lang.t(Msg::RetagNeedsReason).to_string()),
         );
     }
-    // Back to the record page as it was opened (inside its search or collection); only ever
-    // this record's own page, so the field cannot send the browser elsewhere.
-    let own = format!("/record/{}", enc(&blake3));
-    let back = match field(&f, "back") {
-        b if b == own || b.starts_with(&format!("{own}?")) => b.to_string(),
-        _ => with_lang(&own, lang),
-    };
+    let back = back_to_record(&f, &blake3, lang);
     if field(&f, "confirm") != "1" {
         return confirm_page(&st, &who, lang, kind, &file_ids, &resolved, &reason, &back);
     }
