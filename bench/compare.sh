@@ -22,9 +22,10 @@ mkdir -p "$WORK"
 N_JPEG=$(python3 -c "print(max(1, round(5000 * $SCALE)))")
 N_SMALL=$(python3 -c "print(max(1, round(100000 * $SCALE)))")
 
-# The corpora come from the OLD generator, so that both builds read the same bytes.
-[ -f "$WORK/jpegs.compare-$N_JPEG" ] || { rm -rf "$WORK/jpegs"; "$OLD/gen_corpus" jpegs "$WORK/jpegs" "$N_JPEG" >&2; touch "$WORK/jpegs.compare-$N_JPEG"; }
-[ -f "$WORK/small.compare-$N_SMALL" ] || { rm -rf "$WORK/small"; "$OLD/gen_corpus" small "$WORK/small" "$N_SMALL" >&2; touch "$WORK/small.compare-$N_SMALL"; }
+# The corpora come from the NEW generator (either would do: both builds read the same bytes;
+# the new one writes what real evidence looks like, see bench/gen_corpus.rs).
+[ -f "$WORK/jpegs.gen2-$N_JPEG" ] || { rm -rf "$WORK/jpegs"; "$NEW/gen_corpus" jpegs "$WORK/jpegs" "$N_JPEG" >&2; touch "$WORK/jpegs.gen2-$N_JPEG"; }
+[ -f "$WORK/small.compare-$N_SMALL" ] || { rm -rf "$WORK/small"; "$NEW/gen_corpus" small "$WORK/small" "$N_SMALL" >&2; touch "$WORK/small.compare-$N_SMALL"; }
 
 # Bash's own clock: no process started around the command being timed.
 timed() { # timed CMD... → seconds on stdout, the command's output discarded

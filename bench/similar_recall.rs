@@ -70,6 +70,8 @@ fn main() {
     for (_, _, f) in &files {
         index.add(f.hashes);
     }
+    // Every verified pair, for the table of thresholds: (file, other, similarity).
+    let mut verified: Vec<(usize, usize, f32)> = Vec::new();
     let (mut pairs_right, mut pairs_wrong) = (0u64, 0u64);
     let (mut flagged, mut flagged_wrongly) = (0u64, 0u64);
     // Per alteration: (copies, found their original).
@@ -79,6 +81,11 @@ fn main() {
         let found = near_duplicates(&index, f, Some(i as u32), |e| {
             Some(files[e as usize].2.thumb.clone())
         });
+        verified.extend(
+            found
+                .iter()
+                .map(|v| (i, v.entry as usize, v.matched.similarity)),
+        );
         let right = found
             .iter()
             .filter(|v| group.is_some() && files[v.entry as usize].0 == *group)
@@ -142,6 +149,7 @@ fn main() {
             "precision_files": 1.0 - flagged_wrongly as f64 / flagged.max(1) as f64,
             "precision_pairs": pairs_right as f64 / (pairs_right + pairs_wrong).max(1) as f64,
             "wrong_examples": wrong_examples,
+            "by_threshold": by_threshold(&files, &verified),
         })
     );
 }
@@ -163,4 +171,43 @@ fn reencode(source: &[u8], orientation: Option<u16>, quality: u8) -> Vec<u8> {
         )
         .unwrap();
     out
+}
+
+/// Recall of copies and precision by file at thresholds above the one in use: what raising
+/// `similar::MIN_SIMILARITY` would give on this set.
+fn by_threshold(
+    files: &[(Option<u32>, String, Fingerprint)],
+    verified: &[(usize, usize, f32)],
+) -> Vec<serde_json::Value> {
+    [0.965f32, 0.97, 0.975, 0.98, 0.985]
+        .iter()
+        .map(|&t| {
+            let kept: Vec<&(usize, usize, f32)> = verified.iter().filter(|v| v.2 >= t).collect();
+            let (mut copies, mut hit) = (0u64, 0u64);
+            let (mut flagged, mut wrong) = (0u64, 0u64);
+            for (i, (group, what, _)) in files.iter().enumerate() {
+                let mine: Vec<usize> = kept.iter().filter(|v| v.0 == i).map(|v| v.1).collect();
+                if group.is_some() && what != "original" {
+                    copies += 1;
+                    hit += u64::from(
+                        mine.iter()
+                            .any(|&j| files[j].0 == *group && files[j].1 == "original"),
+                    );
+                }
+                if !mine.is_empty() {
+                    flagged += 1;
+                    wrong += u64::from(
+                        !mine
+                            .iter()
+                            .any(|&j| group.is_some() && files[j].0 == *group),
+                    );
+                }
+            }
+            serde_json::json!({
+                "min_similarity": t,
+                "recall_copies": hit as f64 / copies.max(1) as f64,
+                "precision_files": 1.0 - wrong as f64 / flagged.max(1) as f64,
+            })
+        })
+        .collect()
 }

@@ -71,6 +71,23 @@ pub struct ToFingerprint {
 }
 
 impl Catalog {
+    /// How many photo contents held by a present file have no fingerprint of this version
+    /// (what `index --no-similar` leaves to the next run), without reading their paths.
+    pub fn photos_to_fingerprint_count(&self) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM blobs b
+                 WHERE b.media = 'photo'
+                   AND EXISTS(SELECT 1 FROM files f WHERE f.blake3 = b.blake3 AND f.status = 'present')
+                   AND NOT EXISTS(
+                     SELECT 1 FROM fingerprints p WHERE p.blake3 = b.blake3 AND p.version = ?1)",
+                [FINGERPRINT_VERSION],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
     /// Photo contents held by a present file that have no fingerprint of this version.
     pub fn photos_to_fingerprint(&self) -> Result<Vec<ToFingerprint>> {
         let mut st = self

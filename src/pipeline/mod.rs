@@ -159,6 +159,10 @@ pub struct RunSummary {
     pub fingerprints_pending: u64,
     #[serde(default)]
     pub similar_s: f64,
+    /// Seconds from the start until the catalog and the search index were committed: from then
+    /// on everything read is searchable, while later stages (near-duplicates) go on.
+    #[serde(default)]
+    pub searchable_s: f64,
     /// Search documents written.
     pub index_updated: u64,
     pub present_total: u64,
@@ -377,23 +381,8 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     walker.join();
     readers.finish();
     summary.read_s = started.elapsed().as_secs_f64();
-    let at = Instant::now();
-    let lang = opts.lang;
-    let near = if opts.skip_similar {
-        summary.fingerprints_pending = catalog.photos_to_fingerprint()?.len() as u64;
-        similar::SimilarPass::default()
-    } else {
-        similar::run(&mut catalog, workers, |n| {
-            progress.println(&lang.fill(
-                crate::i18n::Msg::SimilarFingerprinting,
-                &[("n", &n.to_string())],
-            ))
-        })?
-    };
-    summary.fingerprinted = near.fingerprinted;
-    summary.similar_s = at.elapsed().as_secs_f64();
-    progress.finish();
-
+    // The fast path ends here: the catalog and the search index are committed, so everything
+    // read is searchable while the later stages run (and if they are interrupted).
     match streamer {
         Some(st) => {
             (
@@ -401,12 +390,11 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
                 summary.index_updated,
                 summary.tag_s,
                 summary.index_s,
-            ) = st.finish(&mut catalog, &near.changed)?;
+            ) = st.finish(&mut catalog)?;
         }
         None => {
             let changed_anything =
-                summary.new + summary.changed + summary.missing + summary.returned > 0
-                    || !near.changed.is_empty();
+                summary.new + summary.changed + summary.missing + summary.returned > 0;
             let at = Instant::now();
             summary.retagged =
                 retag_if_needed(&mut catalog, &schema, cfg, changed_anything)? as u64;
@@ -416,6 +404,30 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             summary.index_s = at.elapsed().as_secs_f64();
         }
     }
+    summary.searchable_s = started.elapsed().as_secs_f64();
+
+    // Later stage: near-duplicates. Decoding photos costs far more than hashing them, so it
+    // runs after the commit; the files whose flags it changes are retagged and re-indexed.
+    let at = Instant::now();
+    let lang = opts.lang;
+    if opts.skip_similar {
+        summary.fingerprints_pending = catalog.photos_to_fingerprint_count()?;
+    } else {
+        let near = similar::run(&mut catalog, workers, |n| {
+            progress.println(&lang.fill(
+                crate::i18n::Msg::SimilarFingerprinting,
+                &[("n", &n.to_string())],
+            ))
+        })?;
+        summary.fingerprinted = near.fingerprinted;
+        if !near.changed.is_empty() {
+            let retagged = stream::retag_near(&mut catalog, &schema, cfg, &near.changed)?;
+            summary.retagged += retagged as u64;
+            summary.index_updated += sync_index(&mut catalog, cfg, &schema)? as u64;
+        }
+    }
+    summary.similar_s = at.elapsed().as_secs_f64();
+    progress.finish();
 
     report_unusable(&catalog, &root_names, opts.lang, &mut summary)?;
     catalog.checkpoint_in_foreground();

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, ToFingerprint};
-use crate::similar::{self, Candidate, Fingerprint, Index, Match, Near, KINDS};
+use crate::similar::{self, Candidate, Fingerprint, Index, Match, Near, Prepared, KINDS};
 use crate::Result;
 
 /// Contents fingerprinted (and then searched) per transaction.
@@ -24,8 +24,9 @@ const MAX_PHOTO_BYTES: u64 = 256 * 1024 * 1024;
 pub(super) struct SimilarPass {
     /// Contents fingerprinted this run (decoded or found undecodable).
     pub fingerprinted: u64,
-    /// Contents whose near-duplicate pairs may have changed: those fingerprinted and every
-    /// content paired with them before or now. Their files' flags are recomputed.
+    /// Contents whose flags may have changed: those paired before being fingerprinted again
+    /// or paired now, their partners, and those whose EXIF thumbnail disagrees with the
+    /// picture. Their files are retagged.
     pub changed: FxHashSet<String>,
 }
 
@@ -71,27 +72,35 @@ pub(super) fn run(
                 .map(|t| (t.blake3.clone(), fingerprint_file(t)))
                 .collect()
         });
-        let agreements: Vec<(String, f32)> = read
+        // Only a disagreement is recorded: it is what the tagger flags, and rewriting every
+        // photo's facts to say "agrees" would double this step's catalog writes.
+        let disagreements: Vec<(String, f32)> = read
             .iter()
             .filter_map(|(b3, r)| Some((b3.clone(), r.as_ref().ok()?.thumb_agreement?)))
+            .filter(|(_, a)| *a < similar::exif_thumb::MIN_AGREEMENT)
             .collect();
-        catalog.write_thumb_agreements(&agreements)?;
+        catalog.write_thumb_agreements(&disagreements)?;
+        pass.changed
+            .extend(disagreements.into_iter().map(|(b3, _)| b3));
         let done: Vec<(String, std::result::Result<Fingerprint, String>)> = read
             .into_iter()
             .map(|(b3, r)| (b3, r.map(|r| r.fingerprint)))
             .collect();
-        // Pairs of a content fingerprinted again are dropped with its old fingerprint.
+        // Pairs of a content fingerprinted again are dropped with its old fingerprint: it and
+        // its old partners are retagged. A content never paired (the usual case: a new photo)
+        // changes no flag unless the pairing below finds it a partner.
         for (b3, _) in &done {
-            pass.changed
-                .extend(catalog.near_of(b3)?.into_iter().map(|n| n.blake3));
+            let old = catalog.near_of(b3)?;
+            if !old.is_empty() {
+                pass.changed.insert(b3.clone());
+                pass.changed.extend(old.into_iter().map(|n| n.blake3));
+            }
         }
         catalog.write_fingerprints(&done)?;
         pass.fingerprinted += done.len() as u64;
-        pass.changed.extend(done.into_iter().map(|(b3, _)| b3));
     }
     // This run's fingerprints, and any a killed run left unpaired.
     let fresh = catalog.unpaired_fingerprints()?;
-    pass.changed.extend(fresh.iter().cloned());
     pair(catalog, &pool, &fresh, &mut pass.changed)?;
     catalog.set_meta(COMPLETE_KEY, &version)?;
     Ok(pass)
@@ -152,7 +161,7 @@ fn pair(
         })
         .collect();
     queries.sort_unstable();
-    let mut thumbs: FxHashMap<usize, Vec<u8>> = FxHashMap::default();
+    let mut thumbs: FxHashMap<usize, Prepared> = FxHashMap::default();
     for chunk in queries.chunks(CHUNK) {
         let cands: Vec<(u32, Vec<Candidate>)> = chunk
             .iter()
@@ -225,7 +234,10 @@ fn pair(
                         near.push(near_of(&all[j].0, c.distance, *m));
                     }
                 }
-                changed.extend(near.iter().map(|n| n.blake3.clone()));
+                if !near.is_empty() {
+                    changed.insert(all[i].0.clone());
+                    changed.extend(near.iter().map(|n| n.blake3.clone()));
+                }
                 out.push((all[i].0.clone(), near));
             }
         }
@@ -238,12 +250,15 @@ fn pair(
 fn thumb_of(
     catalog: &Catalog,
     all: &[(String, [u64; KINDS])],
-    thumbs: &mut FxHashMap<usize, Vec<u8>>,
+    thumbs: &mut FxHashMap<usize, Prepared>,
     i: usize,
 ) -> Result<()> {
     if let std::collections::hash_map::Entry::Vacant(v) = thumbs.entry(i) {
-        if let Some(f) = catalog.fingerprint(&all[i].0)? {
-            v.insert(f.thumb);
+        if let Some(p) = catalog
+            .fingerprint(&all[i].0)?
+            .and_then(|f| Prepared::new(&f.thumb))
+        {
+            v.insert(p);
         }
     }
     Ok(())

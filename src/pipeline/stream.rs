@@ -120,18 +120,7 @@ impl<'a> Streamer<'a> {
 
     fn load_lists(&mut self, catalog: &Catalog) -> Result<()> {
         if self.lists.is_none() {
-            let rows = catalog.manifest_files()?;
-            let none = Vec::new();
-            let no_near = NearMap::default();
-            let undecided = FlagResolutions::default();
-            let inputs: Vec<FileForTagging> = rows
-                .iter()
-                .map(|r| for_tagging(r, &none, &undecided, &no_near))
-                .collect();
-            self.lists = Some((
-                Manifests::build(&inputs),
-                rows.iter().map(|r| r.id).collect(),
-            ));
+            self.lists = Some(load_manifests(catalog)?);
         }
         Ok(())
     }
@@ -268,12 +257,7 @@ impl<'a> Streamer<'a> {
 
     /// Complete the tags (duplicate flags, or everything when a list changed), then the index.
     /// Returns (files tagged, documents written, seconds tagging, seconds indexing).
-    /// `near_changed`: contents whose near-duplicate pairs changed this run.
-    pub(super) fn finish(
-        mut self,
-        catalog: &mut Catalog,
-        near_changed: &FxHashSet<String>,
-    ) -> Result<(u64, u64, f64, f64)> {
+    pub(super) fn finish(mut self, catalog: &mut Catalog) -> Result<(u64, u64, f64, f64)> {
         debug_assert!(
             self.pending.is_none(),
             "write_pending is called when the walk ends"
@@ -281,8 +265,8 @@ impl<'a> Streamer<'a> {
         let at = Instant::now();
         let changed = if self.manifests_changed {
             retag_changed(catalog, self.schema, self.cfg)?
-        } else if !self.touched.is_empty() || !self.lost.is_empty() || !near_changed.is_empty() {
-            let changed = self.duplicate_pass(catalog, near_changed)?;
+        } else if !self.touched.is_empty() || !self.lost.is_empty() {
+            let changed = self.duplicate_pass(catalog)?;
             mark_tags_current(catalog, self.schema, self.cfg)?;
             changed
         } else {
@@ -318,15 +302,12 @@ impl<'a> Streamer<'a> {
 
     /// Recompute the tags of every present file whose content this run touched and that shares
     /// it with another file (or may have stopped sharing it). Returns those whose tags changed.
-    fn duplicate_pass(
-        &mut self,
-        catalog: &mut Catalog,
-        near_changed: &FxHashSet<String>,
-    ) -> Result<Vec<i64>> {
+    fn duplicate_pass(&mut self, catalog: &mut Catalog) -> Result<Vec<i64>> {
         self.load_lists(catalog)?;
         let shared = catalog.shared_blake3s()?;
         let near = catalog.near_map()?;
-        let paired = near_group(&near, near_changed, self.touched.iter().chain(&self.lost));
+        let none = FxHashSet::default();
+        let paired = near_group(&near, &none, self.touched.iter().chain(&self.lost));
         let mut contents: Vec<&String> = self
             .touched
             .iter()
@@ -336,35 +317,108 @@ impl<'a> Streamer<'a> {
             .collect();
         contents.sort();
         contents.dedup();
-        let mut rows = Vec::new();
-        for b3 in contents {
-            rows.extend(
-                catalog
-                    .files_by_blake3(b3)?
-                    .into_iter()
-                    .filter(|r| r.status == Status::Present),
-            );
-        }
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let none = Vec::new();
-        let inputs: Vec<FileForTagging> = rows
-            .iter()
-            .map(|r| {
-                for_tagging(
-                    r,
-                    self.manual.get(&r.id).unwrap_or(&none),
-                    &self.resolved,
-                    &near,
-                )
-            })
-            .collect();
         let manifests = &self.lists.as_ref().expect("loaded above").0;
-        let taggings = tag::tag_with(self.schema, &self.cfg.tag, &inputs, manifests);
-        let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();
-        catalog.write_taggings(&pairs)
+        let ctx = Context {
+            schema: self.schema,
+            cfg: self.cfg,
+            manifests,
+            manual: &self.manual,
+            resolved: &self.resolved,
+            near: &near,
+        };
+        retag_contents(catalog, &ctx, contents)
     }
+}
+
+/// What retagging some contents' files reads besides the files.
+struct Context<'a> {
+    schema: &'a Schema,
+    cfg: &'a Config,
+    manifests: &'a Manifests,
+    manual: &'a HashMap<i64, Vec<ManualTag>>,
+    resolved: &'a FlagResolutions,
+    near: &'a NearMap,
+}
+
+/// Retag the present files holding these contents. Returns those whose tags changed.
+fn retag_contents<'s>(
+    catalog: &mut Catalog,
+    ctx: &Context,
+    contents: impl IntoIterator<Item = &'s String>,
+) -> Result<Vec<i64>> {
+    let mut rows = Vec::new();
+    for b3 in contents {
+        rows.extend(
+            catalog
+                .files_by_blake3(b3)?
+                .into_iter()
+                .filter(|r| r.status == Status::Present),
+        );
+    }
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let none = Vec::new();
+    let inputs: Vec<FileForTagging> = rows
+        .iter()
+        .map(|r| {
+            for_tagging(
+                r,
+                ctx.manual.get(&r.id).unwrap_or(&none),
+                ctx.resolved,
+                ctx.near,
+            )
+        })
+        .collect();
+    let taggings = tag::tag_with(ctx.schema, &ctx.cfg.tag, &inputs, ctx.manifests);
+    let pairs: Vec<(i64, tag::Tagging)> = rows.iter().map(|r| r.id).zip(taggings).collect();
+    catalog.write_taggings(&pairs)
+}
+
+/// After the near-duplicate stage: retag the files of the contents whose pairs changed, with
+/// every content paired with them (a flag names the other side), and record that the stored
+/// tags are current again (the stage cleared that mark before writing pairs, so that a run
+/// killed meanwhile retags on the next one). Returns how many files' tags changed.
+pub(super) fn retag_near(
+    catalog: &mut Catalog,
+    schema: &Schema,
+    cfg: &Config,
+    changed: &FxHashSet<String>,
+) -> Result<usize> {
+    let near = catalog.near_map()?;
+    let group = near_group(&near, changed, std::iter::empty());
+    let manual = catalog.manual_tags()?;
+    let resolved = catalog.flag_resolutions()?;
+    let manifests = load_manifests(catalog)?.0;
+    let ctx = Context {
+        schema,
+        cfg,
+        manifests: &manifests,
+        manual: &manual,
+        resolved: &resolved,
+        near: &near,
+    };
+    let mut contents: Vec<&String> = group.iter().collect();
+    contents.sort();
+    let changed = retag_contents(catalog, &ctx, contents)?;
+    super::tags::mark_tags_current(catalog, schema, cfg)?;
+    Ok(changed.len())
+}
+
+/// The submission lists in the catalog, and their files' ids.
+fn load_manifests(catalog: &Catalog) -> Result<(Manifests, FxHashSet<i64>)> {
+    let rows = catalog.manifest_files()?;
+    let none = Vec::new();
+    let no_near = NearMap::default();
+    let undecided = FlagResolutions::default();
+    let inputs: Vec<FileForTagging> = rows
+        .iter()
+        .map(|r| for_tagging(r, &none, &undecided, &no_near))
+        .collect();
+    Ok((
+        Manifests::build(&inputs),
+        rows.iter().map(|r| r.id).collect(),
+    ))
 }
 
 /// What tagging a batch needs from the streamer, borrowed apart from it so that it can run

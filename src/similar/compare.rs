@@ -27,19 +27,66 @@ pub struct Match {
     pub crop: f32,
 }
 
+/// Crops are multiples of this step (`CROPS`, and a hint ± `STEP` where hints are differences
+/// of `fingerprint::INSETS`), so each thumbnail's views can be kept per step.
+const CROP_UNIT: f32 = 0.02;
+/// Views kept per thumbnail: crops 0, 0.02 … 0.18 (hinted crops stay below 0.2).
+const VIEWS: usize = 10;
+
+/// A thumbnail ready to compare: its detail (see [`detail`]) and z-scores, whole and for each
+/// centred crop, computed once when first needed. Verification compares one photo with many
+/// candidates and each candidate with many photos; recomputing these per comparison was most
+/// of the near-duplicate step's time.
+pub struct Prepared {
+    px: Vec<f32>,
+    views: [std::sync::OnceLock<View>; VIEWS],
+}
+
+struct View {
+    detail: Vec<f32>,
+    z: Vec<f32>,
+}
+
+impl Prepared {
+    /// None when the thumbnail is not THUMB×THUMB.
+    pub fn new(t: &[u8]) -> Option<Prepared> {
+        (t.len() == THUMB * THUMB).then(|| Prepared {
+            px: to_f32(t),
+            views: Default::default(),
+        })
+    }
+
+    /// The view of the centre left after cutting `inset` from each side (a multiple of
+    /// `CROP_UNIT`).
+    fn view(&self, inset: f32) -> &View {
+        let i = ((inset / CROP_UNIT).round() as usize).min(VIEWS - 1);
+        self.views[i].get_or_init(|| {
+            let detail = detail(&centre(&self.px, i as f32 * CROP_UNIT));
+            let all: Vec<usize> = (0..detail.len()).collect();
+            View {
+                z: zscores(&detail, &all),
+                detail,
+            }
+        })
+    }
+}
+
 /// Compare two THUMB×THUMB thumbnails at every alignment in `CROPS`, either way.
 pub fn compare(a: &[u8], b: &[u8]) -> Match {
     let crops: Vec<f32> = CROPS
         .iter()
         .flat_map(|&c| if c == 0.0 { vec![0.0] } else { vec![c, -c] })
         .collect();
-    compare_at(a, b, &crops)
+    match (Prepared::new(a), Prepared::new(b)) {
+        (Some(a), Some(b)) => compare_at(&a, &b, &crops),
+        _ => no_match(),
+    }
 }
 
 /// Compare two thumbnails uncropped, at the crop the hashes suggest (`Candidate::crop_hint`)
 /// and a step either side of it: four alignments instead of eleven, since verification runs
 /// for every candidate.
-pub fn compare_hinted(a: &[u8], b: &[u8], hint: f32) -> Match {
+pub fn compare_hinted(a: &Prepared, b: &Prepared, hint: f32) -> Match {
     let mut crops = vec![0.0, hint - STEP, hint, hint + STEP];
     crops.retain(|c| c.abs() < 0.2);
     crops.sort_by(f32::total_cmp);
@@ -47,25 +94,24 @@ pub fn compare_hinted(a: &[u8], b: &[u8], hint: f32) -> Match {
     compare_at(a, b, &crops)
 }
 
-/// The best of the given alignments: crop > 0 compares b with the centre of a, < 0 a with the
-/// centre of b.
-fn compare_at(a: &[u8], b: &[u8], crops: &[f32]) -> Match {
-    let mut best = Match {
+fn no_match() -> Match {
+    Match {
         similarity: -1.0,
         crop: 0.0,
-    };
-    if a.len() != THUMB * THUMB || b.len() != THUMB * THUMB {
-        return best;
     }
-    let (fa, fb) = (to_f32(a), to_f32(b));
-    let (da, db) = (detail(&fa), detail(&fb));
+}
+
+/// The best of the given alignments: crop > 0 compares b with the centre of a, < 0 a with the
+/// centre of b.
+fn compare_at(a: &Prepared, b: &Prepared, crops: &[f32]) -> Match {
+    let mut best = no_match();
     for &crop in crops {
         let s = if crop > 1e-4 {
-            trimmed_correlation(&detail(&centre(&fa, crop)), &db)
+            trimmed_correlation(a.view(crop), b.view(0.0))
         } else if crop < -1e-4 {
-            trimmed_correlation(&detail(&centre(&fb, -crop)), &da)
+            trimmed_correlation(b.view(-crop), a.view(0.0))
         } else {
-            trimmed_correlation(&da, &db)
+            trimmed_correlation(a.view(0.0), b.view(0.0))
         };
         if s > best.similarity {
             best = Match {
@@ -140,20 +186,19 @@ fn detail(t: &[f32]) -> Vec<f32> {
 
 /// Pearson correlation over the pixels that match best: normalise both, leave out the TRIM
 /// share with the largest differences, normalise the rest again and correlate it.
-fn trimmed_correlation(a: &[f32], b: &[f32]) -> f32 {
-    let all: Vec<usize> = (0..a.len()).collect();
-    let (za, zb) = (zscores(a, &all), zscores(b, &all));
-    let mut order: Vec<(f32, usize)> = za
+fn trimmed_correlation(a: &View, b: &View) -> f32 {
+    let mut order: Vec<(f32, u32)> = a
+        .z
         .iter()
-        .zip(&zb)
+        .zip(&b.z)
         .enumerate()
-        .map(|(i, (x, y))| ((x - y) * (x - y), i))
+        .map(|(i, (x, y))| ((x - y) * (x - y), i as u32))
         .collect();
-    let keep = ((1.0 - TRIM) * a.len() as f32) as usize;
+    let keep = ((1.0 - TRIM) * order.len() as f32) as usize;
     // Only which pixels are kept matters, not their order.
     order.select_nth_unstable_by(keep, |p, q| p.0.total_cmp(&q.0));
-    let kept: Vec<usize> = order[..keep].iter().map(|p| p.1).collect();
-    let (za, zb) = (zscores(a, &kept), zscores(b, &kept));
+    let kept: Vec<usize> = order[..keep].iter().map(|p| p.1 as usize).collect();
+    let (za, zb) = (zscores(&a.detail, &kept), zscores(&b.detail, &kept));
     za.iter().zip(&zb).map(|(x, y)| x * y).sum::<f32>() / kept.len().max(1) as f32
 }
 
