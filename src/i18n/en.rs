@@ -435,6 +435,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         FacetsDrawer => "Filters",
         FlagReusedPhoto => "Re-used photo",
         SimilarFingerprinting => "Computing visual fingerprints of {n} photos (once per content)…",
+        SimilarSearchableFirst => "Everything read was searchable after {secs} s; now looking for near-duplicate photos (safe to interrupt: the next index run goes on).",
         SimilarHeading => "Similar photos",
         SimilarScore => "similarity",
         SimilarCropped => ", cropped",

@@ -437,6 +437,7 @@ messages! {
     FacetsDrawer,
     FlagReusedPhoto,
     SimilarFingerprinting(n),
+    SimilarSearchableFirst(secs),
     SimilarHeading,
     SimilarScore,
     SimilarCropped,

@@ -435,6 +435,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         FacetsDrawer => "筛选条件",
         FlagReusedPhoto => "疑似重复使用的照片",
         SimilarFingerprinting => "正在为 {n} 张照片计算视觉指纹（每份内容只算一次）…",
+        SimilarSearchableFirst => "已读入的文件在 {secs} 秒后即可搜索；接下来查找相似照片（可随时中断，下次索引时继续）。",
         SimilarHeading => "相似照片",
         SimilarScore => "相似度",
         SimilarCropped => "，经过裁剪",

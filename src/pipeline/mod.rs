@@ -413,7 +413,12 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     if opts.skip_similar {
         summary.fingerprints_pending = catalog.photos_to_fingerprint_count()?;
     } else {
+        let searchable = format!("{:.1}", summary.searchable_s);
         let near = similar::run(&mut catalog, workers, |n| {
+            progress.println(&lang.fill(
+                crate::i18n::Msg::SimilarSearchableFirst,
+                &[("secs", &searchable)],
+            ));
             progress.println(&lang.fill(
                 crate::i18n::Msg::SimilarFingerprinting,
                 &[("n", &n.to_string())],

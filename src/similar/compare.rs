@@ -187,13 +187,12 @@ fn detail(t: &[f32]) -> Vec<f32> {
 /// Pearson correlation over the pixels that match best: normalise both, leave out the TRIM
 /// share with the largest differences, normalise the rest again and correlate it.
 fn trimmed_correlation(a: &View, b: &View) -> f32 {
-    let mut order: Vec<(f32, u32)> = a
-        .z
-        .iter()
-        .zip(&b.z)
-        .enumerate()
-        .map(|(i, (x, y))| ((x - y) * (x - y), i as u32))
-        .collect();
+    let mut order: Vec<(f32, u32)> =
+        a.z.iter()
+            .zip(&b.z)
+            .enumerate()
+            .map(|(i, (x, y))| ((x - y) * (x - y), i as u32))
+            .collect();
     let keep = ((1.0 - TRIM) * order.len() as f32) as usize;
     // Only which pixels are kept matters, not their order.
     order.select_nth_unstable_by(keep, |p, q| p.0.total_cmp(&q.0));

