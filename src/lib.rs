@@ -37,6 +37,7 @@ pub mod pipeline;
 pub(crate) mod present;
 pub mod problem;
 pub mod problems;
+pub mod publish;
 pub(crate) mod record;
 pub(crate) mod report;
 pub mod sample;

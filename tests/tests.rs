@@ -37,6 +37,8 @@ mod limits;
 mod manifests;
 #[path = "it/problems.rs"]
 mod problems;
+#[path = "it/publish.rs"]
+mod publish;
 #[path = "it/review_web.rs"]
 mod review_web;
 #[path = "it/sample.rs"]

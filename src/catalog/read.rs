@@ -413,6 +413,25 @@ impl Catalog {
     }
 
     /// One file with, for documents, its text (what its search document is made from).
+    /// Every present file with the text of documents, in path order (what `archive publish`
+    /// sends).
+    pub fn for_each_present_with_text(
+        &self,
+        mut f: impl FnMut(FileRow, Option<String>) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!(
+            "{} WHERE f.status = 'present' ORDER BY r.display, f.rel_display",
+            Self::row_with_text_select()
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let text: Option<String> = row.get(15).map_err(|e| self.err(e))?;
+            f(Self::map_row(row).map_err(|e| self.err(e))?, text)?;
+        }
+        Ok(())
+    }
+
     pub fn file_with_text(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>> {
         let sql = format!("{} WHERE f.id = ?1", Self::row_with_text_select());
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;

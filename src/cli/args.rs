@@ -113,6 +113,9 @@ pub(super) enum Command {
     /// The problem list (问题清单): import it, link the evidence that closes each problem, track its status.
     #[command(subcommand)]
     Problems(ProblemsCmd),
+    /// Publish the catalog's records to a national OpenSearch/Elasticsearch or Quickwit cluster
+    /// (only what changed since the last run; the evidence stays here).
+    Publish(PublishArgs),
     /// Try it out: write the sample evidence, index it into the archive folder, serve the page.
     Demo {
         #[command(flatten)]
@@ -574,4 +577,51 @@ pub(super) enum ProblemsCmd {
         #[arg(long)]
         reason: Option<String>,
     },
+}
+
+#[derive(Args, Debug)]
+pub(super) struct PublishArgs {
+    /// The cluster's engine.
+    #[arg(long, value_enum)]
+    pub(super) engine: crate::publish::Engine,
+    /// The cluster's base URL (https://… or http://…).
+    #[arg(long)]
+    pub(super) to: Option<String>,
+    /// The index the records go into.
+    #[arg(long, default_value = "evidence")]
+    pub(super) index: String,
+    /// The province the records are from (part of every record and of its id).
+    #[arg(long, default_value = "青海省")]
+    pub(super) province: String,
+    /// This archive server's own address, for each record's detail_url and thumb_url.
+    #[arg(long)]
+    pub(super) base_url: Option<String>,
+    /// Write the payloads that would be sent to --out; send nothing, record nothing.
+    #[arg(long, requires = "out")]
+    pub(super) dry_run: bool,
+    #[arg(long)]
+    pub(super) out: Option<PathBuf>,
+    /// Print the index template (OpenSearch) or index config (Quickwit) and stop.
+    #[arg(long)]
+    pub(super) print_mapping: bool,
+    /// Basic authentication: the user, with the password in the environment variable named by
+    /// --password-env.
+    #[arg(long, requires = "password_env")]
+    pub(super) user: Option<String>,
+    #[arg(long)]
+    pub(super) password_env: Option<String>,
+    /// An API key (OpenSearch/Elasticsearch `ApiKey`), read from this environment variable.
+    #[arg(long)]
+    pub(super) api_key_env: Option<String>,
+    /// A bearer token (e.g. Quickwit behind a gateway), read from this environment variable.
+    #[arg(long)]
+    pub(super) token_env: Option<String>,
+    /// Characters of a document's text sent at most.
+    #[arg(long, default_value_t = crate::publish::DEFAULT_TEXT_CAP)]
+    pub(super) text_cap: usize,
+    /// Megabytes per request at most.
+    #[arg(long, default_value_t = 5)]
+    pub(super) batch_mb: usize,
+    #[arg(long)]
+    pub(super) json: bool,
 }

@@ -17,7 +17,9 @@ use crate::i18n::Lang;
 use clap::Parser;
 
 use args::{AuditCmd, Cli, Command};
-use commands::{curate, export, index, key, problems, report, search, serve, similar, users};
+use commands::{
+    curate, export, index, key, problems, publish, report, search, serve, similar, users,
+};
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 
@@ -143,5 +145,6 @@ fn run(cli: Cli, archive: std::path::PathBuf) -> anyhow::Result<Exit> {
         Command::Serve(a) => serve::serve(cfg()?, a, false),
         Command::Demo { serve, evidence } => serve::demo(cfg, serve, evidence),
         Command::Problems(p) => problems::problems(&cfg()?, p),
+        Command::Publish(p) => publish::publish(&cfg()?, p),
     }
 }

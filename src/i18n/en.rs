@@ -608,5 +608,14 @@ pub(super) fn text(m: Msg) -> &'static str {
         FlagWhyC2paGenerative => "it has C2PA content credentials saying its source is generative AI (trainedAlgorithmicMedia); the credentials' signature is not verified, a C2PA tool can show them",
         SimilarThisOne => "This photo",
         SimilarAddGroup => "Add these {n} photos to the collection",
+        // ---- publish (issue 19)
+        PublishUnreachable => "Cannot reach {url}: 6 tries failed ({last}). Batches already taken are recorded; run archive publish again when the network is back and it goes on from there, without duplicates.",
+        PublishRefused => "{url} refused the request (HTTP {status}): {body}. Check the URL, the index name and the credentials (--user/--password-env or --api-key-env).",
+        PublishNeedsTarget => "Give the cluster's address with --to, or write what would be sent with --dry-run --out FILE.ndjson.",
+        PublishBadOut => "Cannot write {path}: {why}. Choose a writable place.",
+        PublishNoSecret => "The environment variable {var} is not set: credentials are read from the environment only, never from the command line.",
+        PublishSummary => "Sent {sent} records and {deleted} deletions, {unchanged} unchanged and not sent; {batches} batches in {secs} s.",
+        PublishDryRun => "Dry run: {sent} records and {deleted} deletions would be sent; the payloads are in {path} (nothing sent, nothing recorded as published).",
+        PublishItemsRefused => "The cluster refused {n} items (first: {first}); they are sent again on the next run.",
     }
 }

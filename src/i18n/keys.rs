@@ -610,4 +610,13 @@ messages! {
     FlagWhyC2paGenerative,
     SimilarThisOne,
     SimilarAddGroup(n),
+    // ---- publish (issue 19)
+    PublishUnreachable(url, last),
+    PublishRefused(url, status, body),
+    PublishNeedsTarget,
+    PublishBadOut(path, why),
+    PublishNoSecret(var),
+    PublishSummary(sent, deleted, unchanged, batches, secs),
+    PublishDryRun(sent, deleted, path),
+    PublishItemsRefused(n, first),
 }

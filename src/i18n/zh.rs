@@ -608,5 +608,14 @@ pub(super) fn text(m: Msg) -> &'static str {
         FlagWhyC2paGenerative => "文件内嵌 C2PA 内容凭证，其中写明内容来源为生成式人工智能（trainedAlgorithmicMedia）；凭证的签名未验证，可用 C2PA 工具查看",
         SimilarThisOne => "本图",
         SimilarAddGroup => "这 {n} 张照片一起加入专题",
+        // ---- publish (issue 19)
+        PublishUnreachable => "无法送达 {url}：重试 6 次仍失败（{last}）。已送达的批次已记下，网络恢复后重新运行 archive publish 会从中断处继续，不会重复。",
+        PublishRefused => "{url} 拒绝了请求（HTTP {status}）：{body}。请检查地址、索引名和凭据（--user/--password-env 或 --api-key-env）。",
+        PublishNeedsTarget => "请用 --to 指定集群地址，或用 --dry-run --out 文件.ndjson 只写出要发送的内容。",
+        PublishBadOut => "无法写入 {path}：{why}。请换一个可写的位置。",
+        PublishNoSecret => "环境变量 {var} 没有设置：凭据只从环境变量读取，不写在命令行上。",
+        PublishSummary => "已发送 {sent} 条记录、删除 {deleted} 条，{unchanged} 条未变未发送；共 {batches} 批，用时 {secs} 秒。",
+        PublishDryRun => "试运行：{sent} 条记录和 {deleted} 条删除将被发送，内容已写入 {path}（未发送，也未记为已发布）。",
+        PublishItemsRefused => "集群拒收了 {n} 条（例如：{first}）；这些记录下次运行会重新发送。",
     }
 }

@@ -9,6 +9,7 @@ pub(super) mod export;
 pub(super) mod index;
 pub(super) mod key;
 pub(super) mod problems;
+pub(super) mod publish;
 pub(super) mod report;
 pub(super) mod search;
 pub(super) mod serve;
