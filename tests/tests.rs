@@ -41,6 +41,8 @@ mod problems;
 mod review_web;
 #[path = "it/sample.rs"]
 mod sample;
+#[path = "it/scoring.rs"]
+mod scoring;
 #[path = "it/serve.rs"]
 mod serve;
 #[path = "it/signing.rs"]

@@ -247,3 +247,41 @@ pub fn xlsx(list: &ProblemList) -> Vec<u8> {
     }
     wb.save_to_buffer().expect("xlsx to memory")
 }
+
+/// A small scoring rubric (评分细则) in the shape `indicators.toml` takes: two scored
+/// indicators under unscored headings, one with a yearly photo rule and a named document, one
+/// with no rule (any one file in the period). The numbers are the test's, not an official
+/// sheet's.
+pub fn rubric_toml() -> String {
+    r#"[meta]
+title = "测试评分细则"
+
+[[indicator]]
+code = "B4"
+name = "重大科普活动"
+keywords = ["科普活动"]
+
+[[indicator]]
+code = "B4.1"
+name = "科普大篷车"
+parent = "B4"
+keywords = ["大篷车"]
+points = 10
+[[indicator.requires]]
+media = "photo"
+min = 2
+per = "year"
+[[indicator.requires]]
+media = "document"
+named = ["工作总结"]
+min = 1
+per = "period"
+
+[[indicator]]
+code = "C1"
+name = "组织领导"
+keywords = ["领导小组"]
+points = 5
+"#
+    .to_string()
+}

@@ -213,6 +213,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ledger.xlsx", get(pages::ledger_xlsx))
         .route("/ledger.csv", get(pages::ledger_csv))
         .route("/problems", get(pages::problems_page))
+        .route("/score", get(pages::score_page))
         .route("/problems/{id}", get(pages::problem_page))
         .route("/static/style.css", get(pages::style_css))
         .route("/static/app.js", get(pages::app_js))

@@ -45,6 +45,7 @@ pub struct ProblemsPage {
     pub all_href: String,
     pub rows: Vec<ListRow>,
     pub count: String,
+    pub score_href: String,
 }
 
 pub struct MatrixRow {
@@ -256,6 +257,7 @@ pub async fn problems_page(State(st): State<AppState>, RawQuery(raw): RawQuery) 
         matrix,
         filtered: said.join(" · "),
         all_href: with_lang("/problems", l),
+        score_href: with_lang("/score", l),
         rows,
     };
     render(StatusCode::OK, &page)
