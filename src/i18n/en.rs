@@ -633,5 +633,12 @@ pub(super) fn text(m: Msg) -> &'static str {
         ScorePointsRule => "An indicator's score = its points × the requirements met / all its requirements (a yearly rule counts once per year).",
         ScoreLinkFromProblems => "Scoring self-check: the points each prefecture's evidence supports, and what is missing",
         ScoreNotPrefecture => "“{place}” is not a prefecture: the self-check scores prefectures (short name, full name or code, e.g. 海东 / 海东市 / 630200)",
+        // ---- problems in exported packages (helper: scoring)
+        PkgProblemsInPackage => "Evidence in this package",
+        PkgProblemsElsewhere => "Evidence not in this package",
+        PkgProblemsSheet => "Problems",
+        PkgProblemsTitle => "{title} · problems (status as of {date})",
+        PkgProblemsHeading => "Problems this package's evidence proves rectified ({n})",
+        PkgProblemsFiles => "The same list is in problems.xlsx and problems.csv, both checked through the package's tag manifests.",
     }
 }

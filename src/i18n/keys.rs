@@ -635,4 +635,11 @@ messages! {
     ScorePointsRule,
     ScoreLinkFromProblems,
     ScoreNotPrefecture(place),
+    // ---- problems in exported packages (helper: scoring)
+    PkgProblemsInPackage,
+    PkgProblemsElsewhere,
+    PkgProblemsSheet,
+    PkgProblemsTitle(title, date),
+    PkgProblemsHeading(n),
+    PkgProblemsFiles,
 }

@@ -633,5 +633,12 @@ pub(super) fn text(m: Msg) -> &'static str {
         ScorePointsRule => "一项指标的得分 = 分值 × 已满足的要求数 / 要求总数（每年一条的要求每年算一条）。",
         ScoreLinkFromProblems => "评分自查：各市州的佐证能支撑多少分，还缺什么",
         ScoreNotPrefecture => "“{place}”不是一个市州：评分自查按市州计（可写简称、全称或代码，如 海东 / 海东市 / 630200）",
+        // ---- problems in exported packages (helper: scoring)
+        PkgProblemsInPackage => "本包中的佐证",
+        PkgProblemsElsewhere => "不在本包的佐证（个）",
+        PkgProblemsSheet => "整改问题",
+        PkgProblemsTitle => "{title} · 整改问题（状态截至 {date}）",
+        PkgProblemsHeading => "本包佐证涉及的整改问题（{n} 个）",
+        PkgProblemsFiles => "同一清单另存为 problems.xlsx 和 problems.csv，均在本包的清单文件（tagmanifest）中校验。",
     }
 }

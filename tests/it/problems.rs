@@ -489,3 +489,65 @@ async fn the_page_shows_the_matrix_the_list_and_a_problem_with_its_evidence() {
     let (status, _) = page(&env, "/problems/99999").await;
     assert_eq!(status, 404);
 }
+
+#[test]
+fn an_exported_package_lists_the_problems_its_files_prove_and_verify_checks_them() {
+    let (env, _) = imported();
+    let all = list(&env, &[]);
+    let id = find(&all, Some("西宁市"), "1")["id"].as_i64().unwrap();
+    let report = env.evidence.join("西宁市/整改报告.txt");
+    ok(env.run(&[
+        "problems",
+        "link",
+        &id.to_string(),
+        report.to_str().unwrap(),
+        "--note",
+        "整改报告原件",
+    ]));
+    ok(env.run(&["collection", "create", "整改佐证"]));
+    ok(env.run(&["collection", "add", "整改佐证", report.to_str().unwrap()]));
+    let out = env.evidence.parent().unwrap().join("包");
+    ok(env.run(&[
+        "export",
+        "--collection",
+        "整改佐证",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let csv = std::fs::read_to_string(out.join("problems.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].contains("本包中的佐证"), "{csv}");
+    let row = lines
+        .iter()
+        .find(|l| l.starts_with("1,西宁市"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        row.contains(",未整改,"),
+        "its status on the day of export: {row}"
+    );
+    assert!(
+        csv.contains("data/西宁市/") && csv.contains("整改报告.txt（整改报告原件）"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        2,
+        "only the problem whose evidence the package holds: {csv}"
+    );
+    assert!(std::fs::read(out.join("problems.xlsx"))
+        .unwrap()
+        .starts_with(b"PK"));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("id=\"problems\""), "the page lists them");
+    assert!(index.contains("本包佐证涉及的整改问题（1 个）"), "{index}");
+    let tm = std::fs::read_to_string(out.join("tagmanifest-sha256.txt")).unwrap();
+    assert!(
+        tm.contains("  problems.csv") && tm.contains("  problems.xlsx"),
+        "{tm}"
+    );
+    ok(env.run(&["verify", out.to_str().unwrap()]));
+    std::fs::write(out.join("problems.csv"), csv.replace("西宁市", "海东市")).unwrap();
+    let r = env.run(&["verify", out.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("problems.csv"), "{}", r.stdout);
+}

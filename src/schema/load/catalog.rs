@@ -100,9 +100,11 @@ fn scoring(r: &RawIndicator) -> std::result::Result<(Option<f64>, Vec<Requiremen
         let media = match q.media.as_deref().map(str::trim) {
             None | Some("") | Some("any") => None,
             Some(m) => match Media::parse(m) {
-                Some(Media::Other) | None => return Err(format!(
+                Some(Media::Other) | None => {
+                    return Err(format!(
                     "indicator {code}: requires media = {m:?}; use photo, video, document or any"
-                )),
+                ))
+                }
                 some => some,
             },
         };
