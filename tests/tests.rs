@@ -5,6 +5,8 @@
 mod authenticity;
 #[path = "it/browser.rs"]
 mod browser;
+#[path = "it/browser_problems.rs"]
+mod browser_problems;
 #[path = "it/crash.rs"]
 mod crash;
 #[path = "it/curate.rs"]

@@ -640,5 +640,9 @@ pub(super) fn text(m: Msg) -> &'static str {
         PkgProblemsTitle => "{title} · problems (status as of {date})",
         PkgProblemsHeading => "Problems this package's evidence proves rectified ({n})",
         PkgProblemsFiles => "The same list is in problems.xlsx and problems.csv, both checked through the package's tag manifests.",
+        // ---- linking evidence from search results (helper: scoring)
+        ProblemPickFile => "pick as evidence",
+        ProblemLinkTicked => "Link the ticked files as rectification evidence",
+        ProblemLinkNothingTicked => "No file ticked: tick “pick as evidence” on the results first, then choose the problem",
     }
 }

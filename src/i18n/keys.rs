@@ -642,4 +642,8 @@ messages! {
     PkgProblemsTitle(title, date),
     PkgProblemsHeading(n),
     PkgProblemsFiles,
+    // ---- linking evidence from search results (helper: scoring)
+    ProblemPickFile,
+    ProblemLinkTicked,
+    ProblemLinkNothingTicked,
 }

@@ -640,5 +640,9 @@ pub(super) fn text(m: Msg) -> &'static str {
         PkgProblemsTitle => "{title} · 整改问题（状态截至 {date}）",
         PkgProblemsHeading => "本包佐证涉及的整改问题（{n} 个）",
         PkgProblemsFiles => "同一清单另存为 problems.xlsx 和 problems.csv，均在本包的清单文件（tagmanifest）中校验。",
+        // ---- linking evidence from search results (helper: scoring)
+        ProblemPickFile => "选作整改佐证",
+        ProblemLinkTicked => "将勾选的文件作为整改佐证",
+        ProblemLinkNothingTicked => "没有勾选文件：请先在结果中勾选“选作整改佐证”，再选择问题",
     }
 }
