@@ -194,8 +194,13 @@ pub fn to_csv(problems: &[PkgProblem]) -> Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(&mut out);
         let err = |e: csv::Error| Error::Other(format!("could not write problems.csv: {e}"));
         w.write_record(header(l)).map_err(err)?;
+        // The list's cells come from the office's spreadsheet: defused as the ledger's are.
         for p in problems {
-            w.write_record(row(p, l)).map_err(err)?;
+            let cells: Vec<String> = row(p, l)
+                .iter()
+                .map(|c| super::ledger::spreadsheet_safe(c))
+                .collect();
+            w.write_record(cells).map_err(err)?;
         }
         w.flush()
             .map_err(|e| Error::Other(format!("could not write problems.csv: {e}")))?;

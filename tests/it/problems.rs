@@ -551,3 +551,37 @@ fn an_exported_package_lists_the_problems_its_files_prove_and_verify_checks_them
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stdout.contains("problems.csv"), "{}", r.stdout);
 }
+
+#[test]
+fn the_same_list_saved_as_old_binary_xls_reads_the_same() {
+    let (env, fl) = imported();
+    let from_xlsx = list(&env, &[]);
+    let env2 = Env::new();
+    let file = list_file(&env2, "2020问题清单.xls", &fixture::xls(&fl));
+    let r = ok(env2.run(&["problems", "import", file.to_str().unwrap()]));
+    assert!(
+        r.stdout.contains("71 problems (7 province-wide); 71 new"),
+        "{}",
+        r.stdout
+    );
+    let from_xls = list(&env2, &[]);
+    let key = |p: &serde_json::Value| {
+        (
+            p["prefecture"].to_string(),
+            p["county"].to_string(),
+            p["number"].to_string(),
+            p["deadline"].to_string(),
+            p["description"].to_string(),
+            p["category"].to_string(),
+            p["source_row"].to_string(),
+        )
+    };
+    assert_eq!(
+        from_xls.iter().map(key).collect::<Vec<_>>(),
+        from_xlsx.iter().map(key).collect::<Vec<_>>()
+    );
+    for want in fl.common.iter().chain(&fl.specific) {
+        let got = find(&from_xls, want.prefecture, &want.number);
+        assert_eq!(got["deadline"], want.expected_deadline.as_str(), "{got}");
+    }
+}
