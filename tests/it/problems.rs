@@ -585,3 +585,37 @@ fn the_same_list_saved_as_old_binary_xls_reads_the_same() {
         assert_eq!(got["deadline"], want.expected_deadline.as_str(), "{got}");
     }
 }
+
+/// The page narrows the whole list in memory instead of asking the catalog again: it must
+/// give what `problems list` gives for every kind of filter.
+#[test]
+fn narrowing_the_whole_list_equals_listing_with_the_filter() {
+    let (env, _) = imported();
+    let cat = Catalog::open_existing(&env.archive).unwrap();
+    let schema = archive::schema::Schema::embedded().unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let filter =
+        |prefecture: Option<&str>, category: Option<&str>, status, overdue| track::Filter {
+            prefecture: prefecture.map(str::to_string),
+            category: category.map(str::to_string),
+            status,
+            overdue_only: overdue,
+            as_of: day("2020-07-01"),
+        };
+    let all = track::list(&cat, &schema, &filter(None, None, None, false)).unwrap();
+    for f in [
+        filter(Some("海东"), None, None, false),
+        filter(Some("全省"), None, None, false),
+        filter(Some("互助县"), None, None, false),
+        filter(None, Some("阵地建设"), None, false),
+        filter(None, None, Some(Status::Open), false),
+        filter(None, None, None, true),
+        filter(Some("西宁市"), Some("经费保障"), Some(Status::Open), true),
+    ] {
+        let ids = |v: Vec<track::ProblemView>| v.into_iter().map(|p| p.id).collect::<Vec<_>>();
+        let listed = ids(track::list(&cat, &schema, &f).unwrap());
+        let narrowed = ids(track::narrow(&schema, &f, &all).unwrap());
+        assert_eq!(narrowed, listed, "{f:?}");
+    }
+    assert!(track::narrow(&schema, &filter(Some("海南岛"), None, None, false), &all).is_err());
+}

@@ -164,18 +164,10 @@ pub async fn problems_page(State(st): State<AppState>, RawQuery(raw): RawQuery) 
         as_of: a.as_of,
     };
     let schema = st.schema();
-    // Unfiltered, the list shown is the matrix's list: read once.
-    let unfiltered = chosen.prefecture.is_none()
-        && chosen.category.is_none()
-        && chosen.status.is_none()
-        && !chosen.overdue_only;
+    // The matrix needs the whole list; the list shown is narrowed from it, not read again.
     let lists = st.with_curation(|cat| {
         let all = track::list(cat, schema, &every)?;
-        let shown = if unfiltered {
-            all.clone()
-        } else {
-            track::list(cat, schema, &chosen)?
-        };
+        let shown = track::narrow(schema, &chosen, &all)?;
         Ok::<_, ProblemsError>((all, shown))
     });
     let (all, shown) = match lists {
