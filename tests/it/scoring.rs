@@ -165,6 +165,12 @@ async fn the_page_shows_points_gaps_and_problems() {
         html.contains("Scoring self-check") && html.contains("With pending"),
         "{html}"
     );
-    let (status, _) = get("/score?prefecture=海南岛").await;
-    assert_eq!(status, 400);
+    let (status, _) = get("/score?prefecture=%E6%B5%B7%E5%8D%97%E5%B2%9B").await;
+    assert_eq!(status, 400, "海南岛 is no prefecture");
+    let (status, html) = get("/ledger").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("href=\"/score\""),
+        "the ledger leads to the self-check"
+    );
 }
