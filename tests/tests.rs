@@ -5,6 +5,8 @@
 mod authenticity;
 #[path = "it/browser.rs"]
 mod browser;
+#[path = "it/browser_problems.rs"]
+mod browser_problems;
 #[path = "it/crash.rs"]
 mod crash;
 #[path = "it/curate.rs"]
@@ -43,6 +45,8 @@ mod publish;
 mod review_web;
 #[path = "it/sample.rs"]
 mod sample;
+#[path = "it/scoring.rs"]
+mod scoring;
 #[path = "it/serve.rs"]
 mod serve;
 #[path = "it/signing.rs"]

@@ -444,6 +444,14 @@ pub(super) struct ReportArgs {
     /// (not rejected in any collection review), or all.
     #[arg(long, value_name = "period|accepted|all", value_parser = parse_counted, default_value = "period")]
     pub(super) count: crate::report::Counted,
+    /// The scoring self-check (评分细则) instead of the ledger: per prefecture the points its
+    /// accepted evidence supports and, per indicator, what is missing and the open problems
+    /// (--prefecture for one). Needs points in indicators.toml.
+    #[arg(long)]
+    pub(super) score: bool,
+    /// Same as --format json.
+    #[arg(long)]
+    pub(super) json: bool,
 }
 
 fn parse_counted(s: &str) -> Result<crate::report::Counted, String> {

@@ -705,3 +705,26 @@ pub fn rejected_files(cat: &Catalog) -> CurateResult<std::collections::HashSet<i
         .collect::<rusqlite::Result<_>>()?;
     Ok(ids)
 }
+
+/// Each reviewed file's standing over every collection: rejected in any collection is
+/// rejected; else accepted in one is accepted; a file only ever pending (or in no collection)
+/// is absent. The scoring self-check counts accepted files and shows pending ones apart.
+pub fn review_states(cat: &Catalog) -> CurateResult<std::collections::HashMap<i64, Review>> {
+    ensure_tables(cat.conn())?;
+    let mut stmt = cat.conn().prepare(
+        "SELECT file_id, MAX(CASE review WHEN 'rejected' THEN 2 WHEN 'accepted' THEN 1 ELSE 0 END)
+         FROM collection_items GROUP BY file_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut out = std::collections::HashMap::new();
+    for row in rows {
+        let (id, rank) = row?;
+        let state = match rank {
+            2 => Review::Rejected,
+            1 => Review::Accepted,
+            _ => continue,
+        };
+        out.insert(id, state);
+    }
+    Ok(out)
+}

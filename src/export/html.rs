@@ -7,6 +7,7 @@
 use askama::Template;
 
 use super::ledger::LedgerRow;
+use super::problems::PkgProblem;
 use super::sign::SignerInfo;
 use crate::i18n::{Lang, Msg};
 
@@ -28,6 +29,9 @@ struct IndexPage<'a> {
     data: String,
     /// The texts the page's script shows, as JSON (placeholders filled by the script).
     texts: String,
+    /// The problems the package's files prove, shown without the script.
+    problems: &'a [PkgProblem],
+    problems_heading: String,
 }
 
 /// What the page says about the package beside its rows.
@@ -38,6 +42,7 @@ pub struct PageFacts<'a> {
     pub rows: &'a [LedgerRow],
     pub signer: Option<&'a SignerInfo>,
     pub rejected_left_out: usize,
+    pub problems: &'a [PkgProblem],
 }
 
 /// JSON safe inside a `<script>` element: no `</script>`, no `<!--`.
@@ -98,6 +103,8 @@ pub fn render(f: &PageFacts) -> String {
         signer_compare: f
             .signer
             .map(|s| l.fill(Msg::PkgSignerCompare, &[("fingerprint", &s.fingerprint)])),
+        problems: f.problems,
+        problems_heading: l.fill(Msg::PkgProblemsHeading, &[("n", &f.problems.len())]),
         left_out: if f.rejected_left_out > 0 {
             l.fill(Msg::PkgRejected, &[("n", &f.rejected_left_out)])
         } else {
@@ -166,6 +173,7 @@ mod tests {
             rows: &rows,
             signer: None,
             rejected_left_out: 2,
+            problems: &[],
         });
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(

@@ -150,7 +150,7 @@ impl LedgerRow {
 /// return before one) as a formula, so a review reason `=HYPERLINK(…)` would become a live link
 /// on the inspector's machine. OWASP's remedy: a leading single quote, which the spreadsheet
 /// shows as text and hides.
-fn spreadsheet_safe(text: &str) -> String {
+pub(super) fn spreadsheet_safe(text: &str) -> String {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_string(),

@@ -8,6 +8,7 @@
 //! tagmanifest-sha256.txt  tagmanifest-sha512.txt
 //! data/<市州>/<指标>/<original name>      the evidence, byte for byte
 //! ledger.csv  ledger.xlsx  index.html  audit.jsonl  README.txt  thumbs/*.jpg   (tag files)
+//! problems.csv  problems.xlsx    when the package holds evidence of problems (问题清单)
 //! signer.json  signature.ed25519        when the archive has a signing key (see [`sign`])
 //! ```
 //!
@@ -21,6 +22,7 @@
 mod html;
 pub mod ledger;
 mod names;
+pub mod problems;
 mod rows;
 pub mod sign;
 mod sink;
@@ -447,6 +449,18 @@ fn write_bag(
         audit_jsonl.push('\n');
     }
 
+    // The problems this package's files prove, by their paths in the bag (a content packed
+    // twice is shown at its first path).
+    let mut in_package: HashMap<String, String> = HashMap::new();
+    for p in planned {
+        if let Some(b3) = &p.row.blake3 {
+            in_package
+                .entry(b3.clone())
+                .or_insert_with(|| p.bag_path.clone());
+        }
+    }
+    let pkg_problems = problems::gather(cat, schema, &in_package, now.date_naive())?;
+
     let title = detail.collection.name.clone();
     let description = if detail.collection.description.trim().is_empty() {
         format!(
@@ -496,12 +510,27 @@ fn write_bag(
                 rows: &rows,
                 signer: signer.as_ref(),
                 rejected_left_out,
+                problems: &pkg_problems,
             })
             .as_bytes(),
             true,
         )
         .map_err(io_at("index.html"))?,
     );
+    if !pkg_problems.is_empty() {
+        tags.push(
+            sink.put("problems.csv", &problems::to_csv(&pkg_problems)?, true)
+                .map_err(io_at("problems.csv"))?,
+        );
+        tags.push(
+            sink.put(
+                "problems.xlsx",
+                &problems::to_xlsx(&pkg_problems, &title, &date)?,
+                false,
+            )
+            .map_err(io_at("problems.xlsx"))?,
+        );
+    }
     tags.push(
         sink.put("audit.jsonl", audit_jsonl.as_bytes(), true)
             .map_err(io_at("audit.jsonl"))?,

@@ -16,10 +16,13 @@
 pub mod deadline;
 pub mod report;
 pub mod rows;
+pub mod score;
 pub mod store;
 pub mod table;
 pub mod track;
 
+#[cfg(test)]
+mod score_tests;
 #[cfg(test)]
 mod tests;
 

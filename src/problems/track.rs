@@ -227,6 +227,44 @@ pub fn list(cat: &Catalog, schema: &Schema, filter: &Filter) -> ProblemsResult<V
     Ok(out)
 }
 
+/// The problems of `all` (a [`list`] without filters, in its order) that pass `filter`, as
+/// [`list`] would give them: a page that shows the whole list's matrix and a filtered list
+/// reads the catalog once.
+pub fn narrow(
+    schema: &Schema,
+    filter: &Filter,
+    all: &[ProblemView],
+) -> ProblemsResult<Vec<ProblemView>> {
+    let place = match &filter.prefecture {
+        None => None,
+        Some(p) => Some(
+            place_of(schema, p)
+                .ok_or_else(|| ProblemsError::said(Msg::ProblemsUnknownPlace, &[("place", p)]))?,
+        ),
+    };
+    let code = |x: &Option<PlaceRef>| x.as_ref().map(|r| r.code.clone());
+    Ok(all
+        .iter()
+        .filter(|p| match &place {
+            None => true,
+            Some(Place::Province) => p.scope == "province",
+            Some(Place::Prefecture(c)) => {
+                p.scope == "province" || code(&p.prefecture).as_ref() == Some(c)
+            }
+            Some(Place::County { county, .. }) => code(&p.county).as_ref() == Some(county),
+        })
+        .filter(|p| {
+            filter
+                .category
+                .as_deref()
+                .is_none_or(|c| p.category == c.trim())
+        })
+        .filter(|p| filter.status.is_none_or(|s| p.status == s))
+        .filter(|p| !filter.overdue_only || p.overdue)
+        .cloned()
+        .collect())
+}
+
 fn one(
     conn: &Connection,
     schema: &Schema,

@@ -49,6 +49,7 @@ pub mod problems;
 pub mod rng;
 mod tree;
 mod write;
+pub mod xls;
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,8 @@
 //! an issuing row above the header, 7 common problems written once for 各市州, then 64 specific
 //! ones under the eight prefectures (each 市州 written once for its group: a merged cell in the
 //! workbook, blank cells below in the CSV), numbers restarting under each group, and every
-//! deadline form offices write. Written as XLSX (dates as real Excel dates) and as GBK CSV.
+//! deadline form offices write. Written as XLSX and old binary XLS (dates as real Excel dates)
+//! and as GBK CSV.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
@@ -246,4 +247,97 @@ pub fn xlsx(list: &ProblemList) -> Vec<u8> {
         group(ws, &mut r, chunk);
     }
     wb.save_to_buffer().expect("xlsx to memory")
+}
+
+/// The list as an old binary workbook (.xls, as Excel 2003 and many office PCs still save
+/// it), laid out as [`xlsx`] lays it out: title, issuing row and section headings merged
+/// across, each group's 市州 one merged cell down its rows, numbers as numbers, dates as
+/// Excel date cells.
+pub fn xls(list: &ProblemList) -> Vec<u8> {
+    use super::xls::{xls, XlsCell, XlsSheet};
+    let last_col = (list.header.len() - 1) as u16;
+    let mut rows: Vec<Vec<XlsCell>> = vec![
+        vec![XlsCell::Text(list.title.clone())],
+        vec![XlsCell::Text(list.issued.clone())],
+        list.header
+            .iter()
+            .map(|h| XlsCell::Text(h.to_string()))
+            .collect(),
+    ];
+    let mut merges = vec![(0, 0, 0, last_col), (1, 1, 0, last_col)];
+    let mut section = |rows: &mut Vec<Vec<XlsCell>>, text: &str| {
+        let r = rows.len() as u16;
+        merges.push((r, r, 0, last_col));
+        rows.push(vec![XlsCell::Text(text.to_string())]);
+    };
+    let mut groups: Vec<(u16, u16)> = Vec::new();
+    let mut group = |rows: &mut Vec<Vec<XlsCell>>, ps: &[ListProblem]| {
+        let top = rows.len() as u16;
+        for (i, p) in ps.iter().enumerate() {
+            let row = cells(p, i == 0)
+                .into_iter()
+                .enumerate()
+                .map(|(c, v)| match (c, &p.deadline) {
+                    (0, _) => XlsCell::Number(p.number.parse::<f64>().expect("number")),
+                    (8, DeadlineCell::Date(y, m, d)) => {
+                        XlsCell::Date(*y as i32, *m as u32, *d as u32)
+                    }
+                    _ if v.is_empty() => XlsCell::Empty,
+                    _ => XlsCell::Text(v),
+                })
+                .collect();
+            rows.push(row);
+        }
+        groups.push((top, rows.len() as u16 - 1));
+    };
+    section(&mut rows, "一、共性问题（7个）");
+    group(&mut rows, &list.common);
+    section(&mut rows, "二、具体问题（64个）");
+    for chunk in list.specific.chunk_by(|a, b| a.place == b.place) {
+        group(&mut rows, chunk);
+    }
+    merges.extend(groups.into_iter().map(|(a, b)| (a, b, 1, 1)));
+    xls(&[XlsSheet {
+        name: "问题清单",
+        rows,
+        merges,
+    }])
+}
+
+/// A small scoring rubric (评分细则) in the shape `indicators.toml` takes: two scored
+/// indicators under unscored headings, one with a yearly photo rule and a named document, one
+/// with no rule (any one file in the period). The numbers are the test's, not an official
+/// sheet's.
+pub fn rubric_toml() -> String {
+    r#"[meta]
+title = "测试评分细则"
+
+[[indicator]]
+code = "B4"
+name = "重大科普活动"
+keywords = ["科普活动"]
+
+[[indicator]]
+code = "B4.1"
+name = "科普大篷车"
+parent = "B4"
+keywords = ["大篷车"]
+points = 10
+[[indicator.requires]]
+media = "photo"
+min = 2
+per = "year"
+[[indicator.requires]]
+media = "document"
+named = ["工作总结"]
+min = 1
+per = "period"
+
+[[indicator]]
+code = "C1"
+name = "组织领导"
+keywords = ["领导小组"]
+points = 5
+"#
+    .to_string()
 }

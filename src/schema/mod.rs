@@ -28,7 +28,7 @@ use indicators::indicator_names;
 use load::{parse_catalog, parse_divisions, parse_regions, parse_towns, Catalog, SourceText};
 pub use model::{
     Division, Indicator, IndicatorMention, KeywordMention, Level, Location, PlaceMention, PlaceRef,
-    Source, Town,
+    Requirement, Source, Town,
 };
 use places::division_names;
 use text::compact;

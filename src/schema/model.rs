@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::geo::UNCERTAIN_KM;
-use crate::record::Gps;
+use crate::record::{Gps, Media};
 
 /// One node of the indicator catalog.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +25,27 @@ pub struct Indicator {
     pub activity: bool,
     /// 0 for a root.
     pub depth: usize,
+    /// Its points in the scoring rules (分值); `None`: the catalog does not score it.
+    pub points: Option<f64>,
+    /// What evidence earns the points, per prefecture (empty with points: any one file).
+    pub requires: Vec<Requirement>,
+}
+
+/// One line of an indicator's scoring rule: "per prefecture, each year, at least 5 photos", or
+/// "at least one document named 工作总结 in the period". Files tagged to the indicator or any
+/// node below it count, each content once.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Requirement {
+    /// `None`: a file of any kind.
+    pub media: Option<Media>,
+    pub min: usize,
+    /// Each year of the assessment period separately, else the period as a whole.
+    pub per_year: bool,
+    /// The file's name or title must contain one of these words (a named document type:
+    /// 工作总结, 实施方案); empty: any name.
+    pub named: Vec<String>,
+    /// The rubric's own wording, shown instead of the generated one.
+    pub label: Option<String>,
 }
 
 /// A `[[source]]` entry of the catalog: where a node's wording was found.

@@ -654,3 +654,47 @@ fn prebuilt_outlines_equal_the_parsed_geojson() {
     assert!(decode_geobin(&bin[..bin.len() - 1]).is_none());
     assert!(decode_geobin(&[bin, &[0]].concat()).is_none());
 }
+
+#[test]
+fn a_rubric_gives_points_and_required_evidence() {
+    let s = load_with(INDICATORS_FILE, &crate::sample::problems::rubric_toml()).unwrap();
+    let b = s.indicator("B4.1").unwrap();
+    assert_eq!(b.points, Some(10.0));
+    assert_eq!(b.requires.len(), 2);
+    assert_eq!(b.requires[0].media, Some(crate::record::Media::Photo));
+    assert!(b.requires[0].per_year && !b.requires[1].per_year);
+    assert_eq!(b.requires[1].named, ["工作总结"]);
+    assert_eq!(s.indicator("B4").unwrap().points, None);
+    assert!(s.indicator("C1").unwrap().requires.is_empty());
+}
+
+#[test]
+fn rubric_mistakes_are_refused_with_their_line() {
+    let head = "[[indicator]]\ncode = \"A\"\nname = \"甲\"\n";
+    let (file, msg) = schema_err(load_with(
+        INDICATORS_FILE,
+        &format!("{head}points = 10\n\n[[indicator]]\ncode = \"A1\"\nname = \"乙\"\nparent = \"A\"\npoints = 2\n"),
+    ));
+    assert!(file.ends_with("indicators.toml line 7"), "{file}");
+    assert!(msg.contains("A1") && msg.contains("one level"), "{msg}");
+    let (_, msg) = schema_err(load_with(
+        INDICATORS_FILE,
+        &format!("{head}[[indicator.requires]]\nmedia = \"photo\"\n"),
+    ));
+    assert!(msg.contains("no points"), "{msg}");
+    let (_, msg) = schema_err(load_with(
+        INDICATORS_FILE,
+        &format!("{head}points = 3\n[[indicator.requires]]\nmedia = \"picture\"\n"),
+    ));
+    assert!(msg.contains("photo, video, document or any"), "{msg}");
+    let (_, msg) = schema_err(load_with(
+        INDICATORS_FILE,
+        &format!("{head}points = 3\n[[indicator.requires]]\nmnin = 5\n"),
+    ));
+    assert!(msg.contains("mnin"), "a misspelt key is named: {msg}");
+    let (_, msg) = schema_err(load_with(
+        INDICATORS_FILE,
+        &format!("{head}points = 3\n[[indicator.requires]]\nper = \"month\"\n"),
+    ));
+    assert!(msg.contains("year") && msg.contains("period"), "{msg}");
+}

@@ -16,10 +16,10 @@ use serde_json::{json, Value};
 
 use crate::serve::fixture;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const TIMEOUT: Duration = Duration::from_secs(40);
 
-struct Browser {
+pub(crate) struct Browser {
     child: Child,
     to: std::fs::File,
     from: Receiver<Value>,
@@ -43,7 +43,7 @@ fn pipe() -> (RawFd, RawFd) {
 }
 
 impl Browser {
-    fn launch() -> Browser {
+    pub(crate) fn launch() -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let (cmd_read, cmd_write) = pipe();
         let (resp_read, resp_write) = pipe();
@@ -159,7 +159,7 @@ impl Browser {
         self.send(method, params, None)
     }
 
-    fn call(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn call(&mut self, method: &str, params: Value) -> Value {
         let s = self.session.clone();
         self.send(method, params, Some(&s))
     }
@@ -188,14 +188,14 @@ impl Browser {
         self.wait_event("Page.loadEventFired");
     }
 
-    fn goto(&mut self, url: &str) {
+    pub(crate) fn goto(&mut self, url: &str) {
         let url = url.to_string();
         self.navigating(|b| {
             b.call("Page.navigate", json!({"url": url}));
         });
     }
 
-    fn eval(&mut self, expr: &str) -> Value {
+    pub(crate) fn eval(&mut self, expr: &str) -> Value {
         let r = self.call(
             "Runtime.evaluate",
             json!({"expression": expr, "returnByValue": true}),
@@ -207,7 +207,7 @@ impl Browser {
     }
 
     /// A left click with the mouse at a point of the viewport.
-    fn click_at(&mut self, x: f64, y: f64) {
+    pub(crate) fn click_at(&mut self, x: f64, y: f64) {
         for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
             self.call(
                 "Input.dispatchMouseEvent",
@@ -218,7 +218,7 @@ impl Browser {
 
     /// Scroll `selector` into view and return a point that really hits it (SVG regions are not
     /// rectangles, so the centre of the box may be a neighbour).
-    fn point_of(&mut self, selector: &str) -> (f64, f64) {
+    pub(crate) fn point_of(&mut self, selector: &str) -> (f64, f64) {
         let sel = serde_json::to_string(selector).unwrap();
         let v = self.eval(&format!(
             r#"(() => {{
@@ -240,12 +240,12 @@ impl Browser {
         (a[0].as_f64().unwrap(), a[1].as_f64().unwrap())
     }
 
-    fn click(&mut self, selector: &str) {
+    pub(crate) fn click(&mut self, selector: &str) {
         let (x, y) = self.point_of(selector);
         self.navigating(|b| b.click_at(x, y));
     }
 
-    fn screenshot(&mut self, path: &Path) {
+    pub(crate) fn screenshot(&mut self, path: &Path) {
         let r = self.call("Page.captureScreenshot", json!({"format": "png"}));
         let png = base64_decode(r["data"].as_str().unwrap());
         assert_eq!(&png[1..4], b"PNG");
@@ -259,7 +259,7 @@ impl Browser {
             .unwrap_or(-1.0) as u64
     }
 
-    fn url(&mut self) -> String {
+    pub(crate) fn url(&mut self) -> String {
         self.eval("decodeURIComponent(location.href)")
             .as_str()
             .unwrap()
@@ -300,7 +300,11 @@ fn base64_decode(s: &str) -> Vec<u8> {
 
 /// The web server on a free loopback port, on its own runtime thread.
 fn start_server() -> String {
-    let state = fixture().state.clone();
+    serve_state(fixture().state.clone())
+}
+
+/// A server for `state` on a free loopback port, on its own runtime thread.
+pub(crate) fn serve_state(state: archive::serve::AppState) -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();
@@ -315,7 +319,7 @@ fn start_server() -> String {
     format!("http://{}", rx.recv().unwrap())
 }
 
-fn screenshots() -> PathBuf {
+pub(crate) fn screenshots() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots")
 }
 

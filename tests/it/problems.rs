@@ -489,3 +489,133 @@ async fn the_page_shows_the_matrix_the_list_and_a_problem_with_its_evidence() {
     let (status, _) = page(&env, "/problems/99999").await;
     assert_eq!(status, 404);
 }
+
+#[test]
+fn an_exported_package_lists_the_problems_its_files_prove_and_verify_checks_them() {
+    let (env, _) = imported();
+    let all = list(&env, &[]);
+    let id = find(&all, Some("西宁市"), "1")["id"].as_i64().unwrap();
+    let report = env.evidence.join("西宁市/整改报告.txt");
+    ok(env.run(&[
+        "problems",
+        "link",
+        &id.to_string(),
+        report.to_str().unwrap(),
+        "--note",
+        "整改报告原件",
+    ]));
+    ok(env.run(&["collection", "create", "整改佐证"]));
+    ok(env.run(&["collection", "add", "整改佐证", report.to_str().unwrap()]));
+    let out = env.evidence.parent().unwrap().join("包");
+    ok(env.run(&[
+        "export",
+        "--collection",
+        "整改佐证",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let csv = std::fs::read_to_string(out.join("problems.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].contains("本包中的佐证"), "{csv}");
+    let row = lines
+        .iter()
+        .find(|l| l.starts_with("1,西宁市"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        row.contains(",未整改,"),
+        "its status on the day of export: {row}"
+    );
+    assert!(
+        csv.contains("data/西宁市/") && csv.contains("整改报告.txt（整改报告原件）"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        2,
+        "only the problem whose evidence the package holds: {csv}"
+    );
+    assert!(std::fs::read(out.join("problems.xlsx"))
+        .unwrap()
+        .starts_with(b"PK"));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("id=\"problems\""), "the page lists them");
+    assert!(index.contains("本包佐证涉及的整改问题（1 个）"), "{index}");
+    let tm = std::fs::read_to_string(out.join("tagmanifest-sha256.txt")).unwrap();
+    assert!(
+        tm.contains("  problems.csv") && tm.contains("  problems.xlsx"),
+        "{tm}"
+    );
+    ok(env.run(&["verify", out.to_str().unwrap()]));
+    std::fs::write(out.join("problems.csv"), csv.replace("西宁市", "海东市")).unwrap();
+    let r = env.run(&["verify", out.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("problems.csv"), "{}", r.stdout);
+}
+
+#[test]
+fn the_same_list_saved_as_old_binary_xls_reads_the_same() {
+    let (env, fl) = imported();
+    let from_xlsx = list(&env, &[]);
+    let env2 = Env::new();
+    let file = list_file(&env2, "2020问题清单.xls", &fixture::xls(&fl));
+    let r = ok(env2.run(&["problems", "import", file.to_str().unwrap()]));
+    assert!(
+        r.stdout.contains("71 problems (7 province-wide); 71 new"),
+        "{}",
+        r.stdout
+    );
+    let from_xls = list(&env2, &[]);
+    let key = |p: &serde_json::Value| {
+        (
+            p["prefecture"].to_string(),
+            p["county"].to_string(),
+            p["number"].to_string(),
+            p["deadline"].to_string(),
+            p["description"].to_string(),
+            p["category"].to_string(),
+            p["source_row"].to_string(),
+        )
+    };
+    assert_eq!(
+        from_xls.iter().map(key).collect::<Vec<_>>(),
+        from_xlsx.iter().map(key).collect::<Vec<_>>()
+    );
+    for want in fl.common.iter().chain(&fl.specific) {
+        let got = find(&from_xls, want.prefecture, &want.number);
+        assert_eq!(got["deadline"], want.expected_deadline.as_str(), "{got}");
+    }
+}
+
+/// The page narrows the whole list in memory instead of asking the catalog again: it must
+/// give what `problems list` gives for every kind of filter.
+#[test]
+fn narrowing_the_whole_list_equals_listing_with_the_filter() {
+    let (env, _) = imported();
+    let cat = Catalog::open_existing(&env.archive).unwrap();
+    let schema = archive::schema::Schema::embedded().unwrap();
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let filter =
+        |prefecture: Option<&str>, category: Option<&str>, status, overdue| track::Filter {
+            prefecture: prefecture.map(str::to_string),
+            category: category.map(str::to_string),
+            status,
+            overdue_only: overdue,
+            as_of: day("2020-07-01"),
+        };
+    let all = track::list(&cat, &schema, &filter(None, None, None, false)).unwrap();
+    for f in [
+        filter(Some("海东"), None, None, false),
+        filter(Some("全省"), None, None, false),
+        filter(Some("互助县"), None, None, false),
+        filter(None, Some("阵地建设"), None, false),
+        filter(None, None, Some(Status::Open), false),
+        filter(None, None, None, true),
+        filter(Some("西宁市"), Some("经费保障"), Some(Status::Open), true),
+    ] {
+        let ids = |v: Vec<track::ProblemView>| v.into_iter().map(|p| p.id).collect::<Vec<_>>();
+        let listed = ids(track::list(&cat, &schema, &f).unwrap());
+        let narrowed = ids(track::narrow(&schema, &f, &all).unwrap());
+        assert_eq!(narrowed, listed, "{f:?}");
+    }
+    assert!(track::narrow(&schema, &filter(Some("海南岛"), None, None, false), &all).is_err());
+}

@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 
 use super::SourceText;
+use crate::record::Media;
 use crate::schema::text::compact;
-use crate::schema::{code_key, Indicator, Source};
+use crate::schema::{code_key, Indicator, Requirement, Source};
 use crate::Result;
 
 pub(crate) struct Catalog {
@@ -54,6 +55,89 @@ struct RawIndicator {
     note: Option<String>,
     #[serde(default)]
     activity: bool,
+    /// 分值 in the scoring rules.
+    #[serde(default, alias = "分值")]
+    points: Option<f64>,
+    #[serde(default)]
+    requires: Vec<RawRequirement>,
+}
+
+/// `[[indicator.requires]]`: unknown keys are refused, so a misspelt `mnin = 5` is not a rule
+/// silently asking for one file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequirement {
+    #[serde(default)]
+    media: Option<String>,
+    #[serde(default)]
+    min: Option<i64>,
+    #[serde(default)]
+    per: Option<String>,
+    #[serde(default)]
+    named: Vec<String>,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+/// An indicator's scoring fields, checked: the error names the indicator (its line is the
+/// caller's).
+fn scoring(r: &RawIndicator) -> std::result::Result<(Option<f64>, Vec<Requirement>), String> {
+    let code = r.code.get_ref().trim();
+    if let Some(p) = r.points {
+        if !p.is_finite() || p < 0.0 {
+            return Err(format!(
+                "indicator {code}: points = {p} must be a number of 0 or more"
+            ));
+        }
+    }
+    if r.points.is_none() && !r.requires.is_empty() {
+        return Err(format!(
+            "indicator {code} lists [[indicator.requires]] but no points; give it points = N (its 分值) or remove the requirements"
+        ));
+    }
+    let mut out = Vec::new();
+    for q in &r.requires {
+        let media = match q.media.as_deref().map(str::trim) {
+            None | Some("") | Some("any") => None,
+            Some(m) => match Media::parse(m) {
+                Some(Media::Other) | None => {
+                    return Err(format!(
+                    "indicator {code}: requires media = {m:?}; use photo, video, document or any"
+                ))
+                }
+                some => some,
+            },
+        };
+        let min = q.min.unwrap_or(1);
+        if min < 1 {
+            return Err(format!(
+                "indicator {code}: requires min = {min}; at least 1 file must be asked for"
+            ));
+        }
+        let per_year = match q.per.as_deref().map(str::trim) {
+            None | Some("") | Some("year") => true,
+            Some("period") => false,
+            Some(p) => {
+                return Err(format!(
+                    "indicator {code}: requires per = {p:?}; use year (each year of the period) or period (once in the period)"
+                ))
+            }
+        };
+        let named: Vec<String> = q
+            .named
+            .iter()
+            .map(|w| w.trim().to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
+        out.push(Requirement {
+            media,
+            min: min as usize,
+            per_year,
+            named,
+            label: q.label.clone().filter(|l| !l.trim().is_empty()),
+        });
+    }
+    Ok((r.points, out))
 }
 
 pub(crate) fn parse_catalog(src: &SourceText) -> Result<Catalog> {
@@ -170,6 +254,40 @@ pub(crate) fn parse_catalog(src: &SourceText) -> Result<Catalog> {
         }
     }
 
+    // Points on a node and on one below it would count the same files twice in the total.
+    for r in &raw.indicators {
+        let line = src.line_of(r.code.span().start);
+        scoring(r).map_err(|m| src.err(Some(line), m))?;
+        if r.points.is_none() {
+            continue;
+        }
+        let mut up = r.parent.trim().to_string();
+        // Bounded: a parent cycle is reported below, not looped on here.
+        for _ in 0..raw.indicators.len() {
+            let Some(p) = raw
+                .indicators
+                .iter()
+                .find(|o| o.code.get_ref().trim() == up)
+            else {
+                break;
+            };
+            if p.points.is_some() {
+                return Err(src.err(
+                    Some(line),
+                    format!(
+                        "indicator {} has points and so has {}, above it; points go on one level only (a parent's files include its children's, so both would count them)",
+                        r.code.get_ref().trim(),
+                        up
+                    ),
+                ));
+            }
+            up = p.parent.trim().to_string();
+            if up.is_empty() {
+                break;
+            }
+        }
+    }
+
     // Tree order: roots in file order, each followed by its subtree; a node never reached sits
     // on a parent cycle.
     let codes: Vec<String> = raw
@@ -209,6 +327,7 @@ pub(crate) fn parse_catalog(src: &SourceText) -> Result<Catalog> {
         .filter_map(|i| {
             let r = by_index[i].take()?;
             let parent = r.parent.trim().to_string();
+            let (points, requires) = scoring(&r).unwrap_or_default();
             Some(Indicator {
                 code: r.code.get_ref().trim().to_string(),
                 name: r.name.trim().to_string(),
@@ -224,6 +343,8 @@ pub(crate) fn parse_catalog(src: &SourceText) -> Result<Catalog> {
                 note: r.note,
                 activity: r.activity,
                 depth: depth[i],
+                points,
+                requires,
             })
         })
         .collect();

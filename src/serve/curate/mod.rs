@@ -24,7 +24,7 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 pub use api::{api_collection, api_collections, api_session};
 pub use collections::{collection_action, collection_page, collections_page, create_collection};
 pub use flags::flag_action;
-pub use problem_link::link_to_problem;
+pub use problem_link::{link_results_to_problem, link_to_problem};
 pub use record::{add_from_page, retag};
 pub use signin::{login, login_form, logout};
 pub use users::{add_user, remove_user, users_page};

@@ -55,6 +55,36 @@ pub fn add_results(
     })
 }
 
+/// Under the results, for curators, when the problem list has problems still open: link the
+/// files ticked on their cards to one problem as its rectification evidence.
+pub struct LinkProblem {
+    pub csrf: String,
+    pub problems: Vec<(i64, String)>,
+    /// The search as shown, where the form returns.
+    pub back: String,
+}
+
+/// `None` unless a curator looks and some problem is still open; a search narrowed to one
+/// prefecture offers that prefecture's problems and the province-wide ones.
+pub fn link_problem(
+    st: &AppState,
+    who: &Who,
+    prefecture: Option<&str>,
+    back: String,
+) -> Option<LinkProblem> {
+    who.actor.as_ref().filter(|a| a.can(Role::Curator))?;
+    let code = prefecture
+        .and_then(|p| st.schema().resolve_place(p))
+        .filter(|d| d.level == crate::schema::Level::Prefecture)
+        .map(|d| d.code.clone());
+    let problems = pending_problems(st, code);
+    (!problems.is_empty()).then(|| LinkProblem {
+        csrf: who.csrf.clone(),
+        problems,
+        back,
+    })
+}
+
 /// The curation block of a file's detail page.
 pub struct RecordCuration {
     pub csrf: String,
@@ -165,6 +195,12 @@ fn open_problems(st: &AppState, row: &FileRow) -> Vec<(i64, String)> {
         .as_ref()
         .and_then(|t| t.prefecture.as_ref())
         .map(|p| p.code.clone());
+    pending_problems(st, prefecture)
+}
+
+/// Problems not yet rectified, of `prefecture` and the province-wide ones (all with `None`),
+/// as "编号 市州 · 描述".
+fn pending_problems(st: &AppState, prefecture: Option<String>) -> Vec<(i64, String)> {
     let filter = crate::problems::track::Filter {
         prefecture,
         category: None,

@@ -91,6 +91,7 @@ impl Layout {
             ("/", Msg::NavSearch),
             ("/ledger", Msg::NavLedger),
             ("/problems", Msg::NavProblems),
+            ("/score", Msg::ScoreTitle),
             ("/collections", Msg::NavCollections),
         ]
         .into_iter()

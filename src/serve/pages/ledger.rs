@@ -38,6 +38,9 @@ pub struct LedgerPage {
     pub legend: String,
     /// Which files count: (label, the default's marked "（默认）", href, chosen).
     pub counts: Vec<(String, String, bool)>,
+    /// The scoring self-check, when the catalogue gives points: the ledger counts files, the
+    /// self-check says what they are worth.
+    pub score_href: Option<String>,
 }
 
 pub struct Column {
@@ -180,6 +183,8 @@ pub async fn ledger_page(State(st): State<AppState>, RawQuery(raw): RawQuery) ->
         print_byline: head.byline(l),
         legend: crate::report::legend_text(l, counted),
         counts,
+        score_href: crate::problems::score::has_rubric(st.schema())
+            .then(|| crate::serve::params::with_lang("/score", l)),
         layout: Layout::search(&p, "/ledger", toggled(&p, "/ledger"), &heading),
         l,
         back: pref_name.is_some().then(|| base.href("/ledger", |_| {})),

@@ -17,6 +17,7 @@ mod ledger;
 mod map;
 mod problems;
 mod record;
+mod score;
 mod search;
 #[cfg(test)]
 mod tests;
@@ -31,6 +32,7 @@ pub use ledger::{ledger_csv, ledger_page, ledger_xlsx};
 pub use map::MapGeometry;
 pub use problems::{problem_page, problems_page};
 pub use record::record_page;
+pub use score::score_page;
 pub use search::search_page;
 pub(crate) use search::{date_short, place_text};
 

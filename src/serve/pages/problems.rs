@@ -45,6 +45,7 @@ pub struct ProblemsPage {
     pub all_href: String,
     pub rows: Vec<ListRow>,
     pub count: String,
+    pub score_href: String,
 }
 
 pub struct MatrixRow {
@@ -163,33 +164,51 @@ pub async fn problems_page(State(st): State<AppState>, RawQuery(raw): RawQuery) 
         as_of: a.as_of,
     };
     let schema = st.schema();
+    // The matrix needs the whole list; the list shown is narrowed from it, not read again.
     let lists = st.with_curation(|cat| {
-        Ok::<_, ProblemsError>((
-            track::list(cat, schema, &every)?,
-            track::list(cat, schema, &chosen)?,
-        ))
+        let all = track::list(cat, schema, &every)?;
+        let shown = track::narrow(schema, &chosen, &all)?;
+        Ok::<_, ProblemsError>((all, shown))
     });
     let (all, shown) = match lists {
         Ok(x) => x,
         Err(e) => return error_page(&p, "/problems", &e),
     };
 
-    // The matrix: places in list order (province-wide first), categories as first met.
+    // The matrix: places in list order (province-wide first), categories as first met; the
+    // counts in one pass over the list (10,000 problems are read once, not once per cell).
     let mut categories: Vec<String> = Vec::new();
     let mut places: Vec<String> = Vec::new();
+    let mut counts: Vec<Vec<(usize, usize)>> = Vec::new();
     for x in &all {
-        if !categories.contains(&x.category) {
-            categories.push(x.category.clone());
-        }
+        let c = match categories.iter().position(|c| *c == x.category) {
+            Some(c) => c,
+            None => {
+                categories.push(x.category.clone());
+                counts.iter_mut().for_each(|row| row.push((0, 0)));
+                categories.len() - 1
+            }
+        };
         let name = place_name(l, x);
-        if !places.contains(&name) {
-            places.push(name);
+        let r = match places.iter().position(|p| *p == name) {
+            Some(r) => r,
+            None => {
+                places.push(name);
+                counts.push(vec![(0, 0); categories.len()]);
+                places.len() - 1
+            }
+        };
+        if x.status.is_pending() {
+            let cell = &mut counts[r][c];
+            cell.0 += 1;
+            cell.1 += x.overdue as usize;
         }
     }
     let province = l.t(Msg::ProblemsProvinceWide);
     let matrix = places
         .iter()
-        .map(|place| {
+        .zip(&counts)
+        .map(|(place, row)| {
             let key = if place == province {
                 "全省"
             } else {
@@ -197,18 +216,12 @@ pub async fn problems_page(State(st): State<AppState>, RawQuery(raw): RawQuery) 
             };
             let cells = categories
                 .iter()
-                .map(|c| {
-                    let here = all.iter().filter(|x| {
-                        place_name(l, x) == *place && x.category == *c && x.status.is_pending()
-                    });
-                    let (open, overdue) =
-                        here.fold((0, 0), |(o, d), x| (o + 1, d + x.overdue as usize));
-                    MatrixCell {
-                        open,
-                        overdue,
-                        href: list_href(l, Some(key), Some(c), false, &as_of),
-                        overdue_href: list_href(l, Some(key), Some(c), true, &as_of),
-                    }
+                .zip(row)
+                .map(|(c, &(open, overdue))| MatrixCell {
+                    open,
+                    overdue,
+                    href: list_href(l, Some(key), Some(c), false, &as_of),
+                    overdue_href: list_href(l, Some(key), Some(c), true, &as_of),
                 })
                 .collect();
             MatrixRow {
@@ -256,6 +269,7 @@ pub async fn problems_page(State(st): State<AppState>, RawQuery(raw): RawQuery) 
         matrix,
         filtered: said.join(" · "),
         all_href: with_lang("/problems", l),
+        score_href: with_lang("/score", l),
         rows,
     };
     render(StatusCode::OK, &page)

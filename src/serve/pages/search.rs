@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
 
-use super::curation::{add_results, AddResults};
+use super::curation::{add_results, link_problem, AddResults, LinkProblem};
 use super::facets::{filter_label, flag_label, indicator_label, sidebar, FacetGroup, FacetNode};
 use super::layout::{toggled, Layout};
 use super::map::{map_view, MapView};
@@ -51,6 +51,8 @@ pub struct SearchPage {
     pub map: Option<MapView>,
     pub timeline: Option<Timeline>,
     pub add: Option<AddResults>,
+    /// The 作为整改佐证 form under the results (curators, open problems).
+    pub link_problem: Option<LinkProblem>,
     /// With no result: each condition whose removal gives results, with how many.
     pub relax: Vec<Relax>,
 }
@@ -83,6 +85,8 @@ pub struct Results {
 
 pub struct Card {
     pub media: &'static str,
+    /// The content, for the 作为整改佐证 tick box.
+    pub blake3: Option<String>,
     pub link: Option<String>,
     pub thumb: String,
     /// A real thumbnail (loaded lazily) rather than an inline icon.
@@ -160,6 +164,7 @@ pub async fn search_page(
         map: None,
         timeline: None,
         add: None,
+        link_problem: None,
         relax: Vec::new(),
     };
     let status = match &result {
@@ -198,6 +203,14 @@ pub async fn search_page(
                 page.relax = relaxations(&st, &p).await;
             } else {
                 page.add = add_results(&st, &who, l, &p.q, &p.filters, resp.total);
+                let pref = p
+                    .filters
+                    .iter()
+                    .filter(|(f, _)| f == "prefecture")
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>();
+                let one = if pref.len() == 1 { Some(pref[0]) } else { None };
+                page.link_problem = link_problem(&st, &who, one, p.href("/", |_| {}));
             }
             page.results = Some(Results {
                 total: resp.total,
@@ -327,6 +340,7 @@ fn card(p: &Params, hit: &Hit, schema: &Schema, pos: usize) -> Option<Card> {
     };
     Some(Card {
         media: r.media.as_str(),
+        blake3: r.blake3.clone(),
         link,
         thumb,
         lazy,

@@ -12,8 +12,16 @@ use crate::cli::args::{ReportArgs, ReportBy, ReportFormat};
 use crate::cli::Exit;
 use crate::config::Config;
 
-pub(in crate::cli) fn report(cfg: &Config, a: ReportArgs) -> anyhow::Result<Exit> {
+mod score;
+
+pub(in crate::cli) fn report(cfg: &Config, mut a: ReportArgs) -> anyhow::Result<Exit> {
     use crate::report::{By, Coverage};
+    if a.json {
+        a.format = ReportFormat::Json;
+    }
+    if a.score {
+        return score::score(cfg, a);
+    }
     let schema = cfg.schema()?;
     let catalog = Catalog::open_existing(&cfg.archive_dir)?;
     let by = match (a.by, a.prefecture) {
@@ -73,6 +81,30 @@ pub(in crate::cli) fn report(cfg: &Config, a: ReportArgs) -> anyhow::Result<Exit
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Write `bytes` to `--out` (with its format's extension) or standard output.
+pub(super) fn deliver(
+    out: Option<PathBuf>,
+    format: ReportFormat,
+    bytes: &[u8],
+) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            let path = with_extension(path, format);
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating folder {}", dir.display()))?;
+            }
+            std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!(
+                "{}",
+                say(Msg::CliLedgerWritten, &[("path", &path.display())])
+            );
+        }
+        None => std::io::stdout().lock().write_all(bytes)?,
+    }
+    Ok(())
 }
 
 /// `--out 台账` becomes `台账.xlsx`: a file without its format's extension is one Windows
