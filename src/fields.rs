@@ -102,6 +102,8 @@ pub enum TextField {
     Path,
     /// Document text, title and author.
     Body,
+    /// Text recognised in scans and photos of paper (OCR).
+    Ocr,
 }
 
 /// One `field:` of the query language.
@@ -371,6 +373,12 @@ const FIELDS: &[Field] = &[
         aliases: &["正文", "内容", "文字"],
         label: Msg::FieldText,
         kind: Kind::Text(TextField::Body),
+    },
+    Field {
+        name: "ocr",
+        aliases: &["识别文字"],
+        label: Msg::FieldOcr,
+        kind: Kind::Text(TextField::Ocr),
     },
     Field {
         name: "blake3",

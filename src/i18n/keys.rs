@@ -609,4 +609,15 @@ messages! {
     FlagWhyC2paGenerative,
     SimilarThisOne,
     SimilarAddGroup(n),
+    // ---- OCR (helper: ocr)
+    FieldOcr,
+    ProbOcrUnavailable(why),
+    OcrWhyNoEngine,
+    OcrWhyNoChinese,
+    OcrWhyNoRenderer,
+    OcrReading(n),
+    OcrBatch(done, total),
+    OcrSnippet,
+    CliOcrSummary(read, pages, secs, scenes, failed, pending),
+    CliOcrUnavailable(n),
 }

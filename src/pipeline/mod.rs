@@ -34,6 +34,7 @@ use crate::{Error, Result};
 
 mod index_queue;
 mod lock;
+mod ocr;
 mod progress;
 mod similar;
 mod stream;
@@ -43,6 +44,7 @@ mod writer;
 
 use index_queue::IndexQueue;
 pub use lock::RunLock;
+pub use ocr::{run_ocr, OcrOptions, OcrSummary};
 use progress::Progress;
 pub use tags::retag;
 use tags::{check_tagger_version, invalidate_tags, retag_if_needed};
@@ -69,6 +71,8 @@ pub struct IndexOptions {
     /// thumbnail check) to a later run. Decoding photos costs far more than hashing them
     /// (docs/performance.md); the next run without this catches up.
     pub skip_similar: bool,
+    /// The OCR stage after the index commit (`--ocr`, `--ocr-budget`, `[ocr]`).
+    pub ocr: OcrOptions,
 }
 
 /// A problem met on one file, named with its path: its stable code and severity, its sentence
@@ -171,6 +175,9 @@ pub struct RunSummary {
     pub tag_s: f64,
     /// The final index sweep and commit.
     pub index_s: f64,
+    /// The OCR stage, run after the index was committed.
+    #[serde(default)]
+    pub ocr: OcrSummary,
     pub files_per_s: f64,
     pub mb_per_s: f64,
 }
@@ -417,6 +424,15 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         }
     }
 
+    summary.ocr = ocr::stage(
+        &mut catalog,
+        cfg,
+        &schema,
+        &opts.ocr,
+        &progress,
+        lang,
+        &mut summary.notes,
+    )?;
     report_unusable(&catalog, &root_names, opts.lang, &mut summary)?;
     catalog.checkpoint_in_foreground();
     let (present, missing) = catalog.counts()?;

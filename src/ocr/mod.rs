@@ -1,0 +1,143 @@
+//! Optical character recognition of paper: photos that look like documents and image-only
+//! PDF pages, read by an outside engine (Debian's `tesseract` with `chi_sim+eng`), one page per
+//! call with a time bound. The engine is optional: without it nothing here fails, the caller
+//! notes "OCR not available". This module knows pictures and programs only; which contents to
+//! read, where results are kept and how they become searchable is `pipeline::ocr`'s.
+//!
+//! `looks.rs` is the cheap document-or-scene test, `tesseract.rs` the engine, `pdf.rs` poppler's
+//! page renderer, `run.rs` a subprocess with a deadline.
+
+pub mod looks;
+pub mod pdf;
+pub mod run;
+pub mod tesseract;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+pub use tesseract::{Missing, PageText, Tesseract};
+
+/// Which photos are read (`--ocr`, `[ocr] mode`). Image-only PDFs are read in both `all` and
+/// `documents`: a scan is a document by definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Every photo, scenes too.
+    All,
+    /// Photos that pass the document test ([`looks`]).
+    #[default]
+    Documents,
+    /// Nothing is read.
+    Off,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "all" => Some(Mode::All),
+            "documents" | "docs" => Some(Mode::Documents),
+            "off" | "none" => Some(Mode::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Bumped when what is read changes (engine settings, the document test): contents read by an
+/// older version are read again.
+pub const OCR_VERSION: i64 = 1;
+
+/// Under this many characters of text per page a PDF counts as image-only (a scanner's
+/// stamp or a page number is not a text layer).
+pub const MIN_TEXT_PER_PAGE: usize = 20;
+
+/// What reading one content gave.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// Each page's text, in order (one for a photo).
+    pub pages: Vec<String>,
+    /// Mean of the pages' word confidences (0–100), weighted by words.
+    pub mean_confidence: f32,
+    pub seconds: f64,
+    /// Pages the engine or the renderer gave up on (time bound, failure): page number and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<(u32, String)>,
+}
+
+impl Reading {
+    /// All pages' text, pages separated by a blank line.
+    pub fn text(&self) -> String {
+        self.pages
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    fn add(&mut self, page: u32, read: Result<PageText, String>, words: &mut usize) {
+        match read {
+            Ok(t) => {
+                let all = *words + t.words;
+                if all > 0 {
+                    self.mean_confidence = (self.mean_confidence * *words as f32
+                        + t.confidence * t.words as f32)
+                        / all as f32;
+                }
+                *words = all;
+                self.pages.push(t.text);
+            }
+            Err(why) => {
+                self.pages.push(String::new());
+                self.failed.push((page, why));
+            }
+        }
+    }
+}
+
+fn failure(f: tesseract::PageFailure, limit: Duration) -> String {
+    match f {
+        tesseract::PageFailure::TimedOut => format!("over the {}s page limit", limit.as_secs()),
+        tesseract::PageFailure::Failed(why) => why,
+    }
+}
+
+/// Read a photo (JPEG, PNG…: whatever the engine opens).
+pub fn read_photo(engine: &Tesseract, path: &Path, limit: Duration) -> Reading {
+    let at = Instant::now();
+    let mut r = Reading::default();
+    let mut words = 0;
+    let read = engine
+        .read(tesseract::Picture::File(path), limit)
+        .map_err(|f| failure(f, limit));
+    r.add(1, read, &mut words);
+    r.seconds = at.elapsed().as_secs_f64();
+    r
+}
+
+/// Read pages `1..=pages` of a PDF, each rendered by `pdftoppm` then read, each within `limit`.
+pub fn read_pdf(
+    engine: &Tesseract,
+    pdftoppm: &Path,
+    path: &Path,
+    pages: u32,
+    limit: Duration,
+) -> Reading {
+    let at = Instant::now();
+    let mut r = Reading::default();
+    let mut words = 0;
+    for page in 1..=pages.max(1) {
+        let read = pdf::render_page(pdftoppm, path, page, limit).and_then(|png| {
+            engine
+                .read(tesseract::Picture::Bytes(png), limit)
+                .map_err(|f| failure(f, limit))
+        });
+        r.add(page, read, &mut words);
+    }
+    r.seconds = at.elapsed().as_secs_f64();
+    r
+}
+
+#[cfg(test)]
+mod tests;
