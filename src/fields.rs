@@ -595,7 +595,7 @@ mod tests {
         assert_eq!(
             canonical.join(", "),
             "prefecture, county, place, indicator, media, year, date, camera, flag, status, \
-             name, path, text, blake3"
+             name, path, text, ocr, blake3"
         );
         for typed in ["type", "市州", "县区", "指标", "年份", "标志", "状态"] {
             assert!(

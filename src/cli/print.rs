@@ -687,6 +687,36 @@ pub(super) fn problem(
     Ok(())
 }
 
+/// The OCR stage's line in `archive index` and `archive ocr` (nothing when it had nothing to do).
+pub(super) fn ocr_summary(out: &mut impl Write, s: &crate::pipeline::OcrSummary) -> io::Result<()> {
+    let l = super::lang();
+    if s.read + s.scenes + s.failed + s.pending > 0 {
+        writeln!(
+            out,
+            "{}",
+            l.fill(
+                Msg::CliOcrSummary,
+                &[
+                    ("read", &s.read),
+                    ("pages", &s.pages),
+                    ("secs", &format!("{:.1}", s.seconds)),
+                    ("scenes", &s.scenes),
+                    ("failed", &s.failed),
+                    ("pending", &s.pending),
+                ]
+            )
+        )?;
+    }
+    if s.unavailable > 0 {
+        writeln!(
+            out,
+            "{}",
+            l.fill(Msg::CliOcrUnavailable, &[("n", &s.unavailable)])
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,34 +746,4 @@ mod tests {
             "place   path\n海东市  a\nx       b\n"
         );
     }
-}
-
-/// The OCR stage's line in `archive index` and `archive ocr` (nothing when it had nothing to do).
-pub(super) fn ocr_summary(out: &mut impl Write, s: &crate::pipeline::OcrSummary) -> io::Result<()> {
-    let l = super::lang();
-    if s.read + s.scenes + s.failed + s.pending > 0 {
-        writeln!(
-            out,
-            "{}",
-            l.fill(
-                Msg::CliOcrSummary,
-                &[
-                    ("read", &s.read),
-                    ("pages", &s.pages),
-                    ("secs", &format!("{:.1}", s.seconds)),
-                    ("scenes", &s.scenes),
-                    ("failed", &s.failed),
-                    ("pending", &s.pending),
-                ]
-            )
-        )?;
-    }
-    if s.unavailable > 0 {
-        writeln!(
-            out,
-            "{}",
-            l.fill(Msg::CliOcrUnavailable, &[("n", &s.unavailable)])
-        )?;
-    }
-    Ok(())
 }

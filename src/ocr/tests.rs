@@ -66,4 +66,3 @@ fn the_engine_reads_a_photographed_page_and_a_scanned_pdf() {
     let second: String = r.pages[1].split_whitespace().collect();
     assert!(second.contains("科普大篷车"), "{second}");
 }
-
