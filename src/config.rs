@@ -52,6 +52,8 @@ struct RawOcr {
     budget_secs: Option<u64>,
     page_timeout_secs: Option<u64>,
     threads: Option<usize>,
+    /// tesseract's `-l`, e.g. "chi_sim+HanS" or "chi_sim".
+    languages: Option<String>,
 }
 
 /// `[ocr]` resolved: which photos are read, for how long a run may read, how long one page may
@@ -62,6 +64,7 @@ pub struct OcrConfig {
     pub budget: Option<Duration>,
     pub page_limit: Duration,
     pub threads: usize,
+    pub languages: String,
 }
 
 impl Default for OcrConfig {
@@ -72,6 +75,7 @@ impl Default for OcrConfig {
             // A phone photo takes 1–5 s of one core; a page that takes a minute is stuck.
             page_limit: Duration::from_secs(60),
             threads: 0,
+            languages: crate::ocr::tesseract::DEFAULT_LANGUAGES.to_string(),
         }
     }
 }
@@ -282,6 +286,9 @@ impl Config {
         ocr.budget = raw.ocr.budget_secs.map(Duration::from_secs);
         ocr.page_limit = secs(raw.ocr.page_timeout_secs, ocr.page_limit);
         ocr.threads = raw.ocr.threads.unwrap_or(0);
+        if let Some(l) = raw.ocr.languages.filter(|l| !l.trim().is_empty()) {
+            ocr.languages = l;
+        }
         Ok(Config {
             ocr,
             archive_dir: archive_dir.to_path_buf(),

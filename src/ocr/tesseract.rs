@@ -19,7 +19,7 @@ const MIN_WORD_CONFIDENCE: f32 = 45.0;
 #[derive(Debug, Clone)]
 pub struct Tesseract {
     pub program: PathBuf,
-    /// `chi_sim+eng`, or what of it is installed.
+    /// `chi_sim`, `chi_sim+eng`…: what was asked for and is installed.
     pub languages: String,
     pub version: String,
 }
@@ -33,8 +33,17 @@ pub enum Missing {
     NoChinese,
 }
 
-/// Find the engine. Runs `tesseract --version` and `--list-langs` (a few ms).
-pub fn find() -> Result<Tesseract, Missing> {
+/// The languages asked for when none are configured: simplified Chinese, and the Han
+/// (simplified) script model beside it when installed (`tesseract-ocr-script-hans`): each
+/// misreads characters the other reads (关/天, 仪式/仪也, 〇/O), and tesseract keeps the better
+/// reading of each word. With `+eng`, tesseract 5.3 read whole Chinese lines of the benchmark's
+/// pages as Latin garbage ("项目名称: EFAS ERG"); both Chinese models read the Latin letters
+/// and digits such pages carry. docs/ocr.md has the recall of each choice.
+pub const DEFAULT_LANGUAGES: &str = "chi_sim+HanS";
+
+/// Find the engine with the `+`-joined `languages` (those not installed are left out; without
+/// chi_sim there is no engine). Runs `tesseract --version` and `--list-langs` (a few ms).
+pub fn find(languages: &str) -> Result<Tesseract, Missing> {
     let program = match std::env::var_os(ENGINE_ENV) {
         Some(v) if v.is_empty() || v == "none" => return Err(Missing::NoProgram),
         Some(v) => PathBuf::from(v),
@@ -50,7 +59,15 @@ pub fn find() -> Result<Tesseract, Missing> {
     if !has("chi_sim") {
         return Err(Missing::NoChinese);
     }
-    let languages = if has("eng") { "chi_sim+eng" } else { "chi_sim" }.to_string();
+    let mut wanted: Vec<&str> = languages
+        .split('+')
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && has(l))
+        .collect();
+    if !wanted.contains(&"chi_sim") {
+        wanted.insert(0, "chi_sim");
+    }
+    let languages = wanted.join("+");
     let mut cmd = Command::new(&program);
     cmd.arg("--version");
     let version = match bounded(cmd, None, Duration::from_secs(10)) {
@@ -121,7 +138,10 @@ impl Tesseract {
         // One thread per call: the stage runs pages side by side, and tesseract's own OpenMP
         // threads would only fight them for the cores.
         cmd.env("OMP_THREAD_LIMIT", "1");
-        cmd.args(["stdout", "-l", &self.languages, "--psm", "3", "tsv"]);
+        // Page segmentation 4, one column of text of varying sizes: what a notice, a sign-in
+        // sheet or a record is. With 3 (automatic) a large title was split into blocks and
+        // characters between them lost ("科普 / 活动签到表"; docs/ocr.md).
+        cmd.args(["stdout", "-l", &self.languages, "--psm", "4", "tsv"]);
         match bounded(cmd, input, limit) {
             Ran::Ok(out) => Ok(parse_tsv(&String::from_utf8_lossy(&out))),
             Ran::TimedOut => Err(PageFailure::TimedOut),

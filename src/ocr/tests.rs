@@ -36,7 +36,10 @@ fn photos_of_paper_look_like_documents_and_scenes_do_not() {
 
 #[test]
 fn the_engine_reads_a_photographed_page_and_a_scanned_pdf() {
-    let (Some(font), Ok(engine)) = (paper::cjk_font(), tesseract::find()) else {
+    let (Some(font), Ok(engine)) = (
+        paper::cjk_font(),
+        tesseract::find(tesseract::DEFAULT_LANGUAGES),
+    ) else {
         eprintln!("no CJK font or no tesseract with chi_sim: skipped");
         return;
     };

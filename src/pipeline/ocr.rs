@@ -40,13 +40,15 @@ pub struct OcrOptions {
     pub page_limit: Duration,
     /// Pages read at once (0 = one per core).
     pub threads: usize,
+    /// The engine's languages, `+`-joined (`[ocr] languages`; default `chi_sim+HanS`).
+    pub languages: String,
 }
 
 /// What the stage did, in the run's summary (`ocr`).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct OcrSummary {
     pub mode: Mode,
-    /// The engine used, e.g. "tesseract 5.3.0 (chi_sim+eng)"; none when there is none.
+    /// The engine used, e.g. "tesseract 5.3.0 (chi_sim+HanS)"; none when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
     /// Contents waiting when the stage started.
@@ -135,7 +137,7 @@ fn run_queue(
     }
     // Without an engine the document test still runs (it needs none): scenes are settled for
     // good, and only what would have been read gets the note.
-    let engine = ocr::tesseract::find().map_err(|missing| match missing {
+    let engine = ocr::tesseract::find(&opts.languages).map_err(|missing| match missing {
         ocr::Missing::NoProgram => Msg::OcrWhyNoEngine,
         ocr::Missing::NoChinese => Msg::OcrWhyNoChinese,
     });

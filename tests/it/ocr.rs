@@ -7,7 +7,7 @@ use super::harness::{names, Env};
 
 /// The engine the tests hide with `ARCHIVE_TESSERACT=none`.
 fn engine_ready() -> bool {
-    archive::ocr::tesseract::find().is_ok() && archive::ocr::pdf::renderer().is_some()
+    archive::ocr::tesseract::find("chi_sim").is_ok() && archive::ocr::pdf::renderer().is_some()
 }
 
 /// Two photos of paper, a scanned two-page notice and three scene photos. Returns the phrases
@@ -30,7 +30,7 @@ fn paper_tree(env: &Env, font: &[u8]) -> (Vec<String>, Vec<String>) {
         );
         phrases.extend(paper::phrases(page));
     }
-    let scans: Vec<_> = pages[2..]
+    let scans: Vec<_> = pages[2..4]
         .iter()
         .map(|p| paper::render_page(font, p, 1240))
         .collect();
@@ -38,7 +38,7 @@ fn paper_tree(env: &Env, font: &[u8]) -> (Vec<String>, Vec<String>) {
         "西宁市/城中区/通知扫描件.pdf",
         paper::scanned_pdf(&scans, 80),
     );
-    for p in &pages[2..] {
+    for p in &pages[2..4] {
         phrases.extend(paper::phrases(p));
     }
     let mut scenes = Vec::new();
@@ -86,8 +86,9 @@ fn scans_and_photos_of_paper_become_searchable_and_scenes_are_not_read() {
             found += 1;
         }
     }
-    // tesseract 5.3 misreads a character or two on these pages (关 as 天 in one large title,
-    // 减 as 戌 in one line: docs/ocr.md); the larger benchmark measures recall.
+    // tesseract 5.3 misreads a character here and there (关 as 天 in one title with chi_sim
+    // alone); a machine without the HanS model reads less. `cargo run --example ocr_bench`
+    // measures recall on more pages (docs/ocr.md).
     assert!(
         found * 100 >= phrases.len() * 80,
         "{found}/{} phrases found; missed {missed:?}",
@@ -99,7 +100,13 @@ fn scans_and_photos_of_paper_become_searchable_and_scenes_are_not_read() {
     let scan = env.evidence.join("西宁市/城中区/通知扫描件.pdf");
     let rec = env.show(scan.to_str().unwrap());
     assert_eq!(rec["ocr"]["pages"], 2, "{rec}");
-    assert_eq!(rec["ocr"]["language"], "chi_sim+eng", "{rec}");
+    assert!(
+        rec["ocr"]["language"]
+            .as_str()
+            .unwrap()
+            .starts_with("chi_sim"),
+        "{rec}"
+    );
     assert!(
         rec["ocr"]["mean_confidence"].as_f64().unwrap() > 50.0,
         "{rec}"

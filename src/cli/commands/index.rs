@@ -53,6 +53,7 @@ fn ocr_options(cfg: &Config, f: &OcrFlags) -> pipeline::OcrOptions {
             .or(cfg.ocr.budget),
         page_limit: cfg.ocr.page_limit,
         threads: cfg.ocr.threads,
+        languages: cfg.ocr.languages.clone(),
     }
 }
 
