@@ -39,8 +39,6 @@ pub struct ToRead {
     /// A PDF (its pages are rendered), else a photo.
     pub pdf: bool,
     pub pages: u32,
-    /// The document test passed it over before; queued again only under `--ocr all`.
-    pub was_scene: bool,
 }
 
 /// What the stage decided about one content.
@@ -60,8 +58,7 @@ impl Catalog {
         let mut st = self
             .conn
             .prepare(
-                "SELECT b.blake3, b.media, json_extract(b.facts, '$.pages'), r.path, MIN(f.rel),
-                        EXISTS(SELECT 1 FROM ocr o WHERE o.blake3 = b.blake3 AND o.status = 'scene')
+                "SELECT b.blake3, b.media, json_extract(b.facts, '$.pages'), r.path, MIN(f.rel)
                  FROM blobs b JOIN files f ON f.blake3 = b.blake3 AND f.status = 'present'
                  JOIN roots r ON r.id = f.root_id
                  WHERE ((b.media = 'photo' AND b.mime IN ('image/jpeg', 'image/png'))
@@ -87,7 +84,6 @@ impl Catalog {
                             .join(std::ffi::OsStr::from_bytes(&rel)),
                         pdf: media == "document",
                         pages: pages.and_then(|p| u32::try_from(p).ok()).unwrap_or(1),
-                        was_scene: r.get(5)?,
                     })
                 },
             )

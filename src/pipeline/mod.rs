@@ -10,7 +10,9 @@
 //! ([`tags`]); a checkpoint thread copies the write-ahead log beside the writer. The search
 //! index is committed once at the end ([`index_queue`]), after the cross-file tags (duplicates)
 //! are settled; the catalog's list of stale files lets the next run complete an interrupted one
-//! (documents are keyed by file id: no duplicates on retry).
+//! (documents are keyed by file id: no duplicates on retry). Only then, with everything else
+//! searchable, the OCR stage ([`ocr`]) reads scans and photos of paper, committing the index
+//! again batch by batch.
 
 use std::collections::BTreeMap;
 
@@ -424,15 +426,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
         }
     }
 
-    summary.ocr = ocr::stage(
-        &mut catalog,
-        cfg,
-        &schema,
-        &opts.ocr,
-        &progress,
-        lang,
-        &mut summary.notes,
-    )?;
+    summary.ocr = ocr::stage(&mut catalog, cfg, &schema, opts, &mut summary.notes)?;
     report_unusable(&catalog, &root_names, opts.lang, &mut summary)?;
     catalog.checkpoint_in_foreground();
     let (present, missing) = catalog.counts()?;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{sync_index, FileProblem, Progress, RunLock};
+use super::{sync_index, FileProblem, RunLock};
 use crate::catalog::{Catalog, OcrOutcome, ToRead};
 use crate::config::Config;
 use crate::i18n::{Lang, Msg};
@@ -74,20 +74,17 @@ pub(super) fn stage(
     catalog: &mut Catalog,
     cfg: &Config,
     schema: &Schema,
-    opts: &OcrOptions,
-    progress: &Progress,
-    lang: Lang,
+    run: &super::IndexOptions,
     notes: &mut Vec<FileProblem>,
 ) -> Result<OcrSummary> {
-    run_queue(
-        catalog,
-        cfg,
-        schema,
-        opts,
-        &|l| progress.println(l),
-        lang,
-        notes,
-    )
+    // The run's progress bar is finished by now: the stage says how far it got on lines of
+    // its own, on a terminal only.
+    let announce = |l: &str| {
+        if run.progress {
+            eprintln!("{l}");
+        }
+    };
+    run_queue(catalog, cfg, schema, &run.ocr, &announce, run.lang, notes)
 }
 
 /// `archive ocr`: the stage alone, on the archive as it is.
