@@ -616,6 +616,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         OcrReading => "Recognising the text of {n} scans and photos of paper (everything else is searchable already)…",
         OcrBatch => "Text recognition: {done}/{total} done, searchable",
         OcrSnippet => "Recognised text",
+        OcrSnippetPage => "Recognised text, page {page}",
         CliOcrSummary => "Text recognition: {read} files ({pages} pages) in {secs} s; {scenes} photos passed over as not documents, {failed} failed, {pending} left for the next run",
         CliOcrUnavailable => "{n} scans or photos of paper were not read: OCR not available (see the notes below)",
     }

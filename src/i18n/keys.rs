@@ -618,6 +618,7 @@ messages! {
     OcrReading(n),
     OcrBatch(done, total),
     OcrSnippet,
+    OcrSnippetPage(page),
     CliOcrSummary(read, pages, secs, scenes, failed, pending),
     CliOcrUnavailable(n),
 }

@@ -616,6 +616,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         OcrReading => "正在识别 {n} 个扫描件或纸质材料照片中的文字（已可检索其余内容）…",
         OcrBatch => "文字识别：已处理 {done}/{total}，结果已可检索",
         OcrSnippet => "识别文字",
+        OcrSnippetPage => "识别文字 第 {page} 页",
         CliOcrSummary => "文字识别：{read} 个文件（{pages} 页）用时 {secs} 秒；跳过非文档照片 {scenes} 张，失败 {failed} 个，留待下次 {pending} 个",
         CliOcrUnavailable => "{n} 个扫描件或纸质材料照片未识别文字：OCR 不可用（见下方说明）",
     }

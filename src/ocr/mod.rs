@@ -52,6 +52,15 @@ pub const OCR_VERSION: i64 = 1;
 /// stamp or a page number is not a text layer).
 pub const MIN_TEXT_PER_PAGE: usize = 20;
 
+/// Between the pages of a recognised text (whitespace to the tokenizer).
+pub const PAGE_BREAK: &str = "\n\u{c}\n";
+
+/// The page (1-based) of a recognised `text` that byte offset `at` falls on.
+pub fn page_at(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    text.as_bytes()[..at].iter().filter(|&&b| b == 0x0c).count() + 1
+}
+
 /// What reading one content gave.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
@@ -66,14 +75,11 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// All pages' text, pages separated by a blank line.
+    /// All pages' text, in order, each page after the first starting after a form feed
+    /// ([`PAGE_BREAK`], as pdftotext writes), so an excerpt can say which page it is from.
     pub fn text(&self) -> String {
-        self.pages
-            .iter()
-            .map(|p| p.trim())
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n\n")
+        let pages: Vec<&str> = self.pages.iter().map(|p| p.trim()).collect();
+        pages.join(PAGE_BREAK)
     }
 
     fn add(&mut self, page: u32, read: Result<PageText, String>, words: &mut usize) {

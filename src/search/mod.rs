@@ -231,15 +231,32 @@ pub fn search(
                 (!s.highlighted().is_empty()).then(|| snippet_html(&s))
             })
             .or_else(|| {
-                // Text read from a scan or a photo says so: a misread character is possible.
+                // Text read from a scan or a photo says so (a misread character is possible),
+                // and on which page of a scan.
                 let s = ocr_gen.as_ref()?.snippet_from_doc(&doc);
-                (!s.highlighted().is_empty()).then(|| {
-                    format!(
-                        "<span class=\"ocr\">{}</span> {}",
-                        crate::i18n::Lang::Zh.t(crate::i18n::Msg::OcrSnippet),
-                        snippet_html(&s)
-                    )
-                })
+                if s.highlighted().is_empty() {
+                    return None;
+                }
+                let stored = doc
+                    .get_first(f.ocr_ng)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
+                let label = if stored.contains('\u{c}') {
+                    // The page of the first match (an excerpt may span a page break).
+                    let first = s.highlighted().iter().map(|r| r.start).min().unwrap_or(0);
+                    let at = s.fragment_range().start + first;
+                    let page = crate::ocr::page_at(stored.trim(), at);
+                    crate::i18n::Lang::Zh.fill(crate::i18n::Msg::OcrSnippetPage, &[("page", &page)])
+                } else {
+                    crate::i18n::Lang::Zh
+                        .t(crate::i18n::Msg::OcrSnippet)
+                        .to_string()
+                };
+                Some(format!(
+                    "<span class=\"ocr\">{}</span> {}",
+                    crate::html::escape(&label),
+                    snippet_html(&s)
+                ))
             });
         hits.push(Hit {
             id,

@@ -238,3 +238,42 @@ fn recognised_text_is_found_ranked_below_own_text_and_labelled() {
     assert_eq!(run("ocr:签到表").total, 1);
     assert_eq!(run("识别文字:一百二十名").total, 1);
 }
+
+/// An excerpt from a scan's recognised text names its page.
+#[test]
+fn an_excerpt_from_a_scan_names_its_page() {
+    let idx = SearchIndex::in_ram();
+    let mut scan = row(1, "通知.pdf");
+    let reading = crate::ocr::Reading {
+        pages: vec![
+            "关于开展科普大篷车进校园的通知\n各县区科协".into(),
+            "科普讲座工作总结\n本次讲座听众满意度较高。".into(),
+        ],
+        ..Default::default()
+    };
+    scan.facts.ocr_text = Some(reading.text());
+    let mut w = idx.writer().unwrap();
+    w.add_document(idx.document(&scan, None, &[])).unwrap();
+    w.commit().unwrap();
+    idx.reader.reload().unwrap();
+    let snippet = |q: &str| {
+        let req = SearchRequest {
+            query: q.into(),
+            limit: 10,
+            snippets: true,
+            ..Default::default()
+        };
+        let r = search(&idx, &LiteralFacets, &req).unwrap();
+        r.hits[0].snippet_html.clone().unwrap()
+    };
+    assert!(
+        snippet("听众满意度").contains("识别文字 第 2 页"),
+        "{}",
+        snippet("听众满意度")
+    );
+    assert!(
+        snippet("大篷车").contains("识别文字 第 1 页"),
+        "{}",
+        snippet("大篷车")
+    );
+}
