@@ -83,13 +83,13 @@ fn main() {
     for p in &scenes {
         let bytes = std::fs::read(p).unwrap();
         let t = Instant::now();
-        let l = looks::looks(&bytes);
+        let l = looks::looks(&bytes, None);
         scene_ms.push(t.elapsed().as_secs_f64() * 1e3);
         scenes_taken += usize::from(l.document);
     }
     let mut paper_missed = 0;
     for (p, _, scan) in &files {
-        if !scan && !looks::looks(&std::fs::read(p).unwrap()).document {
+        if !scan && !looks::looks(&std::fs::read(p).unwrap(), None).document {
             paper_missed += 1;
         }
     }
@@ -155,7 +155,7 @@ fn main() {
         .map(|p| {
             let b = std::fs::read(p).unwrap();
             let t = Instant::now();
-            looks::looks(&b);
+            looks::looks(&b, None);
             t.elapsed().as_secs_f64()
         })
         .sum();
@@ -268,7 +268,7 @@ fn corpus_scenes(root: &Path) -> serde_json::Value {
         }
         let bytes = std::fs::read(p).unwrap();
         let t = Instant::now();
-        let l = looks::looks(&bytes);
+        let l = looks::looks(&bytes, None);
         ms.push(t.elapsed().as_secs_f64() * 1e3);
         n += 1;
         if l.document {

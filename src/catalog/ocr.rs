@@ -39,6 +39,8 @@ pub struct ToRead {
     /// A PDF (its pages are rendered), else a photo.
     pub pdf: bool,
     pub pages: u32,
+    /// A photo's EXIF orientation (1–8).
+    pub orientation: Option<u16>,
 }
 
 /// What the stage decided about one content.
@@ -58,7 +60,8 @@ impl Catalog {
         let mut st = self
             .conn
             .prepare(
-                "SELECT b.blake3, b.media, json_extract(b.facts, '$.pages'), r.path, MIN(f.rel)
+                "SELECT b.blake3, b.media, json_extract(b.facts, '$.pages'), r.path, MIN(f.rel),
+                        json_extract(b.facts, '$.orientation')
                  FROM blobs b JOIN files f ON f.blake3 = b.blake3 AND f.status = 'present'
                  JOIN roots r ON r.id = f.root_id
                  WHERE ((b.media = 'photo' AND b.mime IN ('image/jpeg', 'image/png'))
@@ -84,6 +87,9 @@ impl Catalog {
                             .join(std::ffi::OsStr::from_bytes(&rel)),
                         pdf: media == "document",
                         pages: pages.and_then(|p| u32::try_from(p).ok()).unwrap_or(1),
+                        orientation: r
+                            .get::<_, Option<i64>>(5)?
+                            .and_then(|o| u16::try_from(o).ok()),
                     })
                 },
             )

@@ -30,16 +30,35 @@ const MIN_LINES: u32 = 3;
 /// Strips the picture is cut into, across.
 const STRIPS: u32 = 4;
 
-/// Decode `bytes` small and test it; a picture that does not decode (or is not JPEG/PNG) does
-/// not look like a document.
-pub fn looks(bytes: &[u8]) -> Looks {
+/// Decode `bytes` small and test it, turned upright by its EXIF `orientation` (a phone stores a
+/// portrait shot sideways with orientation 6: its lines would run down the picture); a picture
+/// that does not decode (or is not JPEG/PNG) does not look like a document.
+pub fn looks(bytes: &[u8], orientation: Option<u16>) -> Looks {
     match decode_grey(bytes) {
+        // Only the lines' direction matters to the test, so a transpose stands for every
+        // quarter turn (mirror images read alike).
+        Ok(g) if matches!(orientation, Some(5..=8)) => of_grey(&transposed(&g)),
         Ok(g) => of_grey(&g),
         Err(_) => Looks {
             paper: 0.0,
             lines: 0,
             document: false,
         },
+    }
+}
+
+fn transposed(g: &Grey) -> Grey {
+    let (w, h) = (g.width as usize, g.height as usize);
+    let mut px = vec![0u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            px[x * h + y] = g.px[y * w + x];
+        }
+    }
+    Grey {
+        width: g.height,
+        height: g.width,
+        px,
     }
 }
 

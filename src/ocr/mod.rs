@@ -109,17 +109,50 @@ fn failure(f: tesseract::PageFailure, limit: Duration) -> String {
     }
 }
 
-/// Read a photo (JPEG, PNG…: whatever the engine opens).
-pub fn read_photo(engine: &Tesseract, path: &Path, limit: Duration) -> Reading {
+/// Read a photo (JPEG, PNG…: whatever the engine opens). One stored sideways or mirrored
+/// (EXIF `orientation` 2–8) is decoded and turned upright first: tesseract reads the pixels as
+/// stored, and a phone's portrait shot is stored sideways.
+pub fn read_photo(
+    engine: &Tesseract,
+    path: &Path,
+    orientation: Option<u16>,
+    limit: Duration,
+) -> Reading {
     let at = Instant::now();
     let mut r = Reading::default();
     let mut words = 0;
-    let read = engine
-        .read(tesseract::Picture::File(path), limit)
-        .map_err(|f| failure(f, limit));
+    let picture = match orientation {
+        Some(o @ 2..=8) => upright_png(path, o).map(tesseract::Picture::Bytes),
+        _ => Ok(tesseract::Picture::File(path)),
+    };
+    let read = picture.and_then(|p| engine.read(p, limit).map_err(|f| failure(f, limit)));
     r.add(1, read, &mut words);
     r.seconds = at.elapsed().as_secs_f64();
     r
+}
+
+/// The photo at `path` turned upright by EXIF orientation `o`, as PNG bytes.
+fn upright_png(path: &Path, o: u16) -> Result<Vec<u8>, String> {
+    let img = image::ImageReader::open(path)
+        .and_then(|r| r.with_guessed_format())
+        .map_err(|e| e.to_string())?
+        .decode()
+        .map_err(|e| e.to_string())?
+        .into_luma8();
+    let img = image::DynamicImage::ImageLuma8(img);
+    let img = match o {
+        2 => img.fliph(),
+        3 => img.rotate180(),
+        4 => img.flipv(),
+        5 => img.rotate90().fliph(),
+        6 => img.rotate90(),
+        7 => img.rotate270().fliph(),
+        _ => img.rotate270(),
+    };
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(png)
 }
 
 /// Read pages `1..=pages` of a PDF, each rendered by `pdftoppm` then read, each within `limit`.

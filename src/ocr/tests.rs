@@ -20,7 +20,7 @@ fn photos_of_paper_look_like_documents_and_scenes_do_not() {
     for (i, page) in paper::pages().iter().enumerate() {
         let raster = paper::render_page(&font, page, 900);
         let photo = paper::photograph(&raster, 900, shot(i as u64));
-        let l = looks::looks(&photo);
+        let l = looks::looks(&photo, None);
         assert!(
             l.document,
             "page {i} ({}) not taken for paper: {l:?}",
@@ -29,7 +29,7 @@ fn photos_of_paper_look_like_documents_and_scenes_do_not() {
     }
     for seed in 0..40 {
         let scene = paper::scene_photo(640, seed);
-        let l = looks::looks(&scene);
+        let l = looks::looks(&scene, None);
         assert!(!l.document, "scene {seed} taken for paper: {l:?}");
     }
 }
@@ -48,7 +48,7 @@ fn the_engine_reads_a_photographed_page_and_a_scanned_pdf() {
     let raster = paper::render_page(&font, page, 1200);
     let photo = dir.path().join("签到表.jpg");
     std::fs::write(&photo, paper::photograph(&raster, 1200, shot(0))).unwrap();
-    let r = read_photo(&engine, &photo, Duration::from_secs(60));
+    let r = read_photo(&engine, &photo, None, Duration::from_secs(60));
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     let text: String = r.text().split_whitespace().collect();
     assert!(text.contains("签到表"), "{text}");
@@ -68,4 +68,29 @@ fn the_engine_reads_a_photographed_page_and_a_scanned_pdf() {
     assert_eq!(r.pages.len(), 2);
     let second: String = r.pages[1].split_whitespace().collect();
     assert!(second.contains("科普大篷车"), "{second}");
+}
+
+#[test]
+fn a_portrait_shot_stored_sideways_is_tested_and_read_upright() {
+    let Some(font) = paper::cjk_font() else {
+        eprintln!("no CJK font installed: skipped");
+        return;
+    };
+    let raster = paper::render_page(&font, &paper::pages()[1], 1000);
+    let photo = paper::photograph_sideways(&raster, 1000, shot(2));
+    assert!(
+        looks::looks(&photo, Some(6)).document,
+        "{:?}",
+        looks::looks(&photo, Some(6))
+    );
+    let Ok(engine) = tesseract::find(tesseract::DEFAULT_LANGUAGES) else {
+        eprintln!("no tesseract with chi_sim: reading skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("IMG_portrait.jpg");
+    std::fs::write(&path, &photo).unwrap();
+    let r = read_photo(&engine, &path, Some(6), Duration::from_secs(60));
+    let text: String = r.text().split_whitespace().collect();
+    assert!(text.contains("培训记录"), "{text}");
 }

@@ -264,7 +264,7 @@ impl Tools<'_> {
                 Err(_) => return Decision::Later,
             };
             match bytes {
-                Ok(b) if !looks::looks(&b).document => {
+                Ok(b) if !looks::looks(&b, t.orientation).document => {
                     return Decision::Done(OcrOutcome::Scene, 0.0)
                 }
                 Ok(_) => {}
@@ -272,7 +272,10 @@ impl Tools<'_> {
             }
         }
         match self.engine {
-            Ok(e) => done(e, ocr::read_photo(e, &t.path, self.page_limit)),
+            Ok(e) => done(
+                e,
+                ocr::read_photo(e, &t.path, t.orientation, self.page_limit),
+            ),
             Err(why) => Decision::Unavailable(why),
         }
     }

@@ -262,6 +262,35 @@ pub struct Shot {
 /// A photo of the page lying on a darker table: the page turned by `shot.rotation`, unevenly
 /// lit, blurred, with sensor noise, as an RGB JPEG of `width` pixels (4:3).
 pub fn photograph(page: &Raster, width: u32, shot: Shot) -> Vec<u8> {
+    let (rgb, height) = photo_pixels(page, width, shot);
+    encode_rgb(&rgb, width, height, shot.quality)
+}
+
+/// [`photograph`] as a phone stores a portrait shot: the pixels turned a quarter turn
+/// anticlockwise, with EXIF orientation 6 (turn clockwise to show).
+pub fn photograph_sideways(page: &Raster, width: u32, shot: Shot) -> Vec<u8> {
+    let (rgb, height) = photo_pixels(page, width, shot);
+    let (w, h) = (width as usize, height as usize);
+    // Stored picture: h wide, w high; stored (x, y) shows upright at (w - 1 - y, x).
+    let mut stored = vec![0u8; rgb.len()];
+    for y in 0..w {
+        for x in 0..h {
+            let (ux, uy) = (w - 1 - y, x);
+            let from = (uy * w + ux) * 3;
+            let to = (y * h + x) * 3;
+            stored[to..to + 3].copy_from_slice(&rgb[from..from + 3]);
+        }
+    }
+    let jpeg = encode_rgb(&stored, height, width, shot.quality);
+    // A big-endian TIFF with one IFD entry: Orientation (0x0112), SHORT, 6.
+    let tiff = [
+        b'M', b'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0,
+    ];
+    super::jpeg::with_exif_segment(&jpeg, &tiff)
+}
+
+/// The RGB pixels of a photo of `page` (`width` × the returned height).
+fn photo_pixels(page: &Raster, width: u32, shot: Shot) -> (Vec<u8>, u32) {
     let height = width * 4 / 3;
     let mut rng = Rng(shot.seed | 1);
     // The page fills about 85 % of the frame's width.
@@ -299,7 +328,7 @@ pub fn photograph(page: &Raster, width: u32, shot: Shot) -> Vec<u8> {
             }
         }
     }
-    encode_rgb(&rgb, width, height, shot.quality)
+    (rgb, height)
 }
 
 fn sample_bilinear(r: &Raster, u: f64, v: f64) -> Option<f64> {

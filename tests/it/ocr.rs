@@ -10,7 +10,8 @@ fn engine_ready() -> bool {
     archive::ocr::tesseract::find("chi_sim").is_ok() && archive::ocr::pdf::renderer().is_some()
 }
 
-/// Two photos of paper, a scanned two-page notice and three scene photos. Returns the phrases
+/// Three photos of paper (one stored sideways), a scanned two-page notice and three scene
+/// photos. Returns the phrases
 /// a search must find and the scene photos' names.
 fn paper_tree(env: &Env, font: &[u8]) -> (Vec<String>, Vec<String>) {
     let pages = paper::pages();
@@ -30,6 +31,20 @@ fn paper_tree(env: &Env, font: &[u8]) -> (Vec<String>, Vec<String>) {
         );
         phrases.extend(paper::phrases(page));
     }
+    // A portrait shot as phones store it: sideways, with EXIF orientation 6.
+    let raster = paper::render_page(font, &pages[4], 1100);
+    let shot = Shot {
+        rotation: 1.0,
+        blur: 1,
+        light: 0.85,
+        quality: 85,
+        seed: 11,
+    };
+    env.write(
+        "海西州/德令哈市/IMG_20190519_portrait.jpg",
+        paper::photograph_sideways(&raster, 1100, shot),
+    );
+    phrases.extend(paper::phrases(&pages[4]));
     let scans: Vec<_> = pages[2..4]
         .iter()
         .map(|p| paper::render_page(font, p, 1240))
@@ -65,8 +80,8 @@ fn scans_and_photos_of_paper_become_searchable_and_scenes_are_not_read() {
     let (code, s) = env.index();
     assert_eq!(code, 0, "{s}");
     let ocr = &s["ocr"];
-    assert_eq!(ocr["read"], 3, "{ocr}");
-    assert_eq!(ocr["pages"], 4, "{ocr}");
+    assert_eq!(ocr["read"], 4, "{ocr}");
+    assert_eq!(ocr["pages"], 5, "{ocr}");
     assert_eq!(ocr["scenes"], 3, "{ocr}");
     assert_eq!(ocr["unavailable"], 0, "{ocr}");
 
@@ -93,6 +108,11 @@ fn scans_and_photos_of_paper_become_searchable_and_scenes_are_not_read() {
         found * 100 >= phrases.len() * 80,
         "{found}/{} phrases found; missed {missed:?}",
         phrases.len()
+    );
+    // The portrait shot was read upright.
+    assert_eq!(
+        names(&env.search("科技活动周", &[])),
+        ["IMG_20190519_portrait.jpg"]
     );
     // The title of the scan's second page, and the page it is on in the record.
     let hits = env.search("科普讲座工作总结", &[]);
