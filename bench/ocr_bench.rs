@@ -36,12 +36,23 @@ fn main() {
     std::fs::create_dir_all(&evidence).unwrap();
     let font = paper::cjk_font().expect("a CJK font (fonts-wqy-microhei)");
     let pages = paper::pages();
+    // OCR_BENCH_OFFICIAL=1: official type sizes (五号 body, 二号 title), photos 3000 px wide
+    // (a phone's), pages rendered at 300 dpi before being photographed.
+    let official = std::env::var_os("OCR_BENCH_OFFICIAL").is_some();
+    let render = |p: &paper::Page, w: u32| {
+        if official {
+            paper::render_page_official(&font, p, w)
+        } else {
+            paper::render_page(&font, p, w)
+        }
+    };
+    let (page_w, photo_w) = if official { (2480, 3000) } else { (1500, 1500) };
 
     // (file, phrases it holds, is a scan)
     let mut files: Vec<(PathBuf, Vec<String>, bool)> = Vec::new();
     for i in 0..PHOTOS {
         let page = &pages[i % pages.len()];
-        let raster = paper::render_page(&font, page, 1500);
+        let raster = render(page, page_w);
         let shot = Shot {
             rotation: [-4.0, -2.0, -0.5, 1.0, 2.5, 3.5][i % 6],
             blur: (i % 3) as u32,
@@ -50,7 +61,7 @@ fn main() {
             seed: 100 + i as u64,
         };
         let path = evidence.join(format!("照片/IMG_{i:04}.jpg"));
-        write(&path, &paper::photograph(&raster, 1500, shot));
+        write(&path, &paper::photograph(&raster, photo_w, shot));
         files.push((path, paper::phrases(page), false));
     }
     for i in 0..SCANS {
@@ -58,10 +69,7 @@ fn main() {
             &pages[(2 * i) % pages.len()],
             &pages[(2 * i + 1) % pages.len()],
         ];
-        let rasters: Vec<_> = two
-            .iter()
-            .map(|p| paper::render_page(&font, p, 1240))
-            .collect();
+        let rasters: Vec<_> = two.iter().map(|p| render(p, 1240)).collect();
         let path = evidence.join(format!("扫描件/通知_{i}.pdf"));
         write(&path, &paper::scanned_pdf(&rasters, [70, 80, 90][i % 3]));
         files.push((

@@ -50,16 +50,27 @@ impl Raster {
     }
 }
 
-/// Render a page at `width` pixels (A4 proportions), black text on white.
+/// Render a page at `width` pixels (A4 proportions), black text on white, in large type
+/// (body 1/30 of the width, ~20 pt).
 pub fn render_page(font: &[u8], page: &Page, width: u32) -> Raster {
+    render_page_sized(font, page, width, 1.0 / 30.0, 1.0 / 18.0)
+}
+
+/// An official document's sizes: body 五号 (10.5 pt), title 二号 (22 pt), on A4.
+pub fn render_page_official(font: &[u8], page: &Page, width: u32) -> Raster {
+    render_page_sized(font, page, width, 3.7 / 210.0, 7.75 / 210.0)
+}
+
+/// Render with body and title characters the given fractions of the page's width.
+fn render_page_sized(font: &[u8], page: &Page, width: u32, body: f64, title: f64) -> Raster {
     let face = Face::parse(font, 0).expect("a CJK font that parses");
     let height = (width as f64 * 297.0 / 210.0) as u32;
     let mut cov = vec![0f32; (width * height) as usize];
     let margin = width as f64 * 0.1;
     // A long title is set smaller so that it stays on the page.
     let title_chars = page.title.chars().count().max(1) as f64;
-    let title_px = (width as f64 / 18.0).min((width as f64 - 2.0 * margin) / title_chars);
-    let body_px = width as f64 / 30.0;
+    let title_px = (width as f64 * title).min((width as f64 - 2.0 * margin) / title_chars);
+    let body_px = width as f64 * body;
     let mut y = margin + title_px;
     let title_w = text_width(&face, &page.title, title_px);
     draw_text(
