@@ -27,4 +27,4 @@ show() { python3 -c "import json,sys; d=json.load(sys.stdin); print('$1: sent %d
 # 1 % of the files change (bytes appended), then the index and publish again.
 find "$WORK/tree" -type f | awk -v n="$N" 'NR % 100 == 0' | while read -r f; do printf ' changed' >>"$f"; done
 "$BIN" --archive "$WORK/arc" index "$WORK/tree" --json >/dev/null 2>&1 || true
-"$BIN" --archive "$WORK/arc" publish --engine opensearch --to "$URL" --json | show "after 1 % changed"
+"$BIN" --archive "$WORK/arc" publish --engine opensearch --to "$URL" --json | show "after 1 percent changed"

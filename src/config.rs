@@ -39,6 +39,45 @@ struct RawConfig {
     serve: RawServe,
     #[serde(default)]
     office: RawOffice,
+    #[serde(default)]
+    ocr: RawOcr,
+}
+
+/// `[ocr]`: reading scans and photos of paper (docs/ocr.md).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOcr {
+    /// all | documents | off
+    mode: Option<String>,
+    budget_secs: Option<u64>,
+    page_timeout_secs: Option<u64>,
+    threads: Option<usize>,
+    /// tesseract's `-l`, e.g. "chi_sim+HanS" or "chi_sim".
+    languages: Option<String>,
+}
+
+/// `[ocr]` resolved: which photos are read, for how long a run may read, how long one page may
+/// take, how many pages at once (0 = one per core).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrConfig {
+    pub mode: crate::ocr::Mode,
+    pub budget: Option<Duration>,
+    pub page_limit: Duration,
+    pub threads: usize,
+    pub languages: String,
+}
+
+impl Default for OcrConfig {
+    fn default() -> OcrConfig {
+        OcrConfig {
+            mode: crate::ocr::Mode::Documents,
+            budget: None,
+            // A phone photo takes 1–5 s of one core; a page that takes a minute is stuck.
+            page_limit: Duration::from_secs(60),
+            threads: 0,
+            languages: crate::ocr::tesseract::DEFAULT_LANGUAGES.to_string(),
+        }
+    }
 }
 
 /// `[office] name`: who issues the ledgers (printed under their title, to be stamped).
@@ -143,6 +182,8 @@ pub struct Config {
     pub serve: ServeConfig,
     /// `[office] name`: the issuing office printed on ledgers; none = the line is left out.
     pub office: Option<String>,
+    /// `[ocr]` settings.
+    pub ocr: OcrConfig,
 }
 
 impl Config {
@@ -235,7 +276,21 @@ impl Config {
             search_timeout: secs(raw.serve.search_timeout_secs, defaults.search_timeout),
             header_timeout: secs(raw.serve.header_timeout_secs, defaults.header_timeout),
         };
+        let mut ocr = OcrConfig::default();
+        if let Some(m) = &raw.ocr.mode {
+            ocr.mode = crate::ocr::Mode::parse(m).ok_or_else(|| Error::Config {
+                path: path.clone(),
+                message: format!("ocr.mode {m:?} is not one of \"all\", \"documents\", \"off\""),
+            })?;
+        }
+        ocr.budget = raw.ocr.budget_secs.map(Duration::from_secs);
+        ocr.page_limit = secs(raw.ocr.page_timeout_secs, ocr.page_limit);
+        ocr.threads = raw.ocr.threads.unwrap_or(0);
+        if let Some(l) = raw.ocr.languages.filter(|l| !l.trim().is_empty()) {
+            ocr.languages = l;
+        }
         Ok(Config {
+            ocr,
             archive_dir: archive_dir.to_path_buf(),
             serve,
             schema_dir,

@@ -102,6 +102,8 @@ pub enum TextField {
     Path,
     /// Document text, title and author.
     Body,
+    /// Text recognised in scans and photos of paper (OCR).
+    Ocr,
 }
 
 /// One `field:` of the query language.
@@ -373,6 +375,12 @@ const FIELDS: &[Field] = &[
         kind: Kind::Text(TextField::Body),
     },
     Field {
+        name: "ocr",
+        aliases: &["识别文字"],
+        label: Msg::FieldOcr,
+        kind: Kind::Text(TextField::Ocr),
+    },
+    Field {
         name: "blake3",
         aliases: &["哈希"],
         label: Msg::FieldBlake3,
@@ -587,7 +595,7 @@ mod tests {
         assert_eq!(
             canonical.join(", "),
             "prefecture, county, place, indicator, media, year, date, camera, flag, status, \
-             name, path, text, blake3"
+             name, path, text, ocr, blake3"
         );
         for typed in ["type", "市州", "县区", "指标", "年份", "标志", "状态"] {
             assert!(

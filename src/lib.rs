@@ -33,6 +33,7 @@ pub(crate) mod hash;
 pub(crate) mod html;
 pub mod i18n;
 pub mod index;
+pub mod ocr;
 pub mod pipeline;
 pub(crate) mod present;
 pub mod problem;

@@ -178,6 +178,9 @@ codes! {
     ManifestNoIndicatorColumn = "manifest_no_indicator_column", Warning, ProbManifestNoIndicatorColumn;
     /// Both columns found (header `at`), but no row fills both; `file_column`, `indicator_column`.
     ManifestNoRows = "manifest_no_rows", Warning, ProbManifestNoRows;
+    // ---- OCR (helper: ocr)
+    /// A scan or a photo of paper whose text was not recognised: no engine here; `why`.
+    OcrUnavailable = "ocr_unavailable", Note, ProbOcrUnavailable;
     // ---- carried over from catalogs written before codes existed
     /// A problem recorded as a sentence by an older version; `detail`.
     Legacy = "legacy", Error, ProbLegacy;

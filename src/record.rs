@@ -194,6 +194,10 @@ pub struct Record {
     /// Why no text was extracted, or that it was cut at the cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_status: Option<String>,
+    /// How the text of a scan or a photo of paper was read (its text is the `ocr_text` search
+    /// field, not part of the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrInfo>,
     pub status: Status,
     /// When a missing file was last seen, RFC 3339.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,6 +223,17 @@ pub struct Record {
     /// similar first; filled where one record is shown (`archive show`, the record page).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub similar: Vec<SimilarFile>,
+}
+
+/// How a content's text was recognised: which engine, in which languages, over how many pages,
+/// how sure it was (mean word confidence, 0–100) and how long it took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OcrInfo {
+    pub engine: String,
+    pub language: String,
+    pub pages: u32,
+    pub mean_confidence: f32,
+    pub seconds: f64,
 }
 
 /// A near-duplicate of a record's photo: another present file and how alike they are.

@@ -37,6 +37,8 @@ mod ledger;
 mod limits;
 #[path = "it/manifests.rs"]
 mod manifests;
+#[path = "it/ocr.rs"]
+mod ocr;
 #[path = "it/problems.rs"]
 mod problems;
 #[path = "it/publish.rs"]

@@ -17,6 +17,7 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 mod checkpoint;
+mod ocr;
 mod probe;
 mod read;
 mod schema;
@@ -26,6 +27,7 @@ mod write;
 
 use checkpoint::Checkpointer;
 
+pub use ocr::{OcrOutcome, ToRead};
 pub use probe::BlobProbe;
 pub(crate) use read::fill_facts;
 pub use read::{rfc3339_from_ns, FileRow, FlagResolutions, Known};

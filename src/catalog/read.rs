@@ -141,6 +141,7 @@ impl FileRow {
             doc_modified: f.doc_modified.map(|t| t.to_rfc3339()),
             text_excerpt: excerpt,
             text_status: f.text_status.clone(),
+            ocr: f.ocr.clone(),
             status: self.status,
             last_seen: (self.status == Status::Missing).then(|| self.last_seen.clone()),
             errors: self.notices(Severity::Error, lang),
@@ -270,19 +271,29 @@ impl Catalog {
 
     pub(super) const ROW_SELECT: &'static str =
         "SELECT f.id, r.display, f.rel_display, f.rel, r.path, f.blake3, f.size, f.mtime_ns,
-            f.status, f.last_seen, f.errors, b.facts, f.tagging, b.media, b.mime
-         FROM files f JOIN roots r ON r.id = f.root_id LEFT JOIN blobs b ON b.blake3 = f.blake3";
+            f.status, f.last_seen, f.errors,
+            CASE WHEN o.info IS NULL THEN b.facts ELSE json_set(b.facts, '$.ocr', json(o.info)) END,
+            f.tagging, b.media, b.mime
+         FROM files f JOIN roots r ON r.id = f.root_id LEFT JOIN blobs b ON b.blake3 = f.blake3
+         LEFT JOIN ocr o ON o.blake3 = f.blake3 AND o.status = 'read'";
 
-    /// [`Self::ROW_SELECT`] plus, as column 15, the text of documents (what a search document
-    /// is made from).
+    /// [`Self::ROW_SELECT`] plus, as column 15, the text of documents and, as column 16, the
+    /// recognised text (what a search document is made from).
     pub(super) fn row_with_text_select() -> &'static str {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             Catalog::ROW_SELECT.replace(
                 " FROM files f",
-                ", CASE WHEN b.media = 'document' THEN b.text END FROM files f",
+                ", CASE WHEN b.media = 'document' THEN b.text END, o.text FROM files f",
             )
         });
         &SQL
+    }
+
+    /// [`Self::map_row`] of a [`Self::row_with_text_select`] row, with its recognised text.
+    pub(super) fn map_row_with_ocr(r: &rusqlite::Row) -> rusqlite::Result<FileRow> {
+        let mut row = Self::map_row(r)?;
+        row.facts.ocr_text = r.get(16)?;
+        Ok(row)
     }
 
     pub(super) fn map_row(r: &rusqlite::Row) -> rusqlite::Result<FileRow> {
@@ -435,16 +446,22 @@ impl Catalog {
     pub fn file_with_text(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>> {
         let sql = format!("{} WHERE f.id = ?1", Self::row_with_text_select());
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        stmt.query_row([id], |row| Ok((Self::map_row(row)?, row.get(15)?)))
+        stmt.query_row([id], |row| Ok((Self::map_row_with_ocr(row)?, row.get(15)?)))
             .optional()
             .map_err(|e| self.err(e))
     }
 
-    /// The stored facts of a catalogued content and, for documents, its text.
+    /// The stored facts of a catalogued content and, for documents, its text; with what OCR
+    /// read of it (a new copy of a scan is found by its recognised text at once).
     pub fn blob_facts(&self, blake3: &str) -> Result<Option<(Facts, Option<String>)>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT facts, media, mime, CASE WHEN media = 'document' THEN text END FROM blobs WHERE blake3=?1")
+            .prepare_cached(
+                "SELECT b.facts, b.media, b.mime, CASE WHEN b.media = 'document' THEN b.text END,
+                        o.info, o.text
+                 FROM blobs b LEFT JOIN ocr o ON o.blake3 = b.blake3 AND o.status = 'read'
+                 WHERE b.blake3=?1",
+            )
             .map_err(|e| self.err(e))?;
         stmt.query_row([blake3], |r| {
             let json: Option<String> = r.get(0)?;
@@ -456,6 +473,9 @@ impl Catalog {
                 r.get::<_, Option<String>>(1)?.as_deref(),
                 r.get(2)?,
             );
+            let info: Option<String> = r.get(4)?;
+            facts.ocr = info.and_then(|j| serde_json::from_str(&j).ok());
+            facts.ocr_text = r.get(5)?;
             Ok((facts, r.get(3)?))
         })
         .optional()

@@ -109,6 +109,9 @@ impl Catalog {
             .execute_batch(super::similar::DDL)
             .map_err(|e| self.err(e))?;
         super::similar::upgrade(&self.conn).map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch(super::ocr::DDL)
+            .map_err(|e| self.err(e))?;
         let version: Option<String> = self
             .conn
             .query_row(

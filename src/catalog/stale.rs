@@ -61,7 +61,7 @@ impl Catalog {
         let mut rows = stmt.query([mark.0]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let text: Option<String> = row.get(15).map_err(|e| self.err(e))?;
-            f(Self::map_row(row).map_err(|e| self.err(e))?, text)?;
+            f(Self::map_row_with_ocr(row).map_err(|e| self.err(e))?, text)?;
         }
         Ok(mark)
     }

@@ -68,6 +68,9 @@ pub(super) enum Command {
     },
     /// Rebuild the search index from the catalog alone.
     Reindex,
+    /// Recognise the text of scanned PDFs and photos of paper (the stage `index` runs last),
+    /// resuming where the last run stopped.
+    Ocr(OcrArgs),
     /// Recompute tags and flags from the catalog after the vocabulary or config changed.
     Retag,
     /// The coverage ledger (台账): indicators × prefectures (or one prefecture's counties), empty cells marked.
@@ -411,6 +414,36 @@ pub(super) struct IndexArgs {
     /// Hashing and extraction threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub(super) workers: usize,
+    #[command(flatten)]
+    pub(super) ocr: OcrFlags,
+}
+
+/// How the OCR stage runs; unset flags take `[ocr]` in config.toml.
+#[derive(Args, Debug, Clone)]
+pub(super) struct OcrFlags {
+    /// Which photos to read: all, documents (those that look like paper; the default), off.
+    /// Image-only PDFs are read unless off.
+    #[arg(long, value_enum)]
+    pub(super) ocr: Option<OcrModeArg>,
+    /// Stop starting new files after this many seconds; the rest wait for the next run.
+    #[arg(long, value_name = "SECS")]
+    pub(super) ocr_budget: Option<u64>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub(super) enum OcrModeArg {
+    All,
+    Documents,
+    Off,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct OcrArgs {
+    #[command(flatten)]
+    pub(super) flags: OcrFlags,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub(super) json: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]

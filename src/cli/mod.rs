@@ -125,6 +125,7 @@ fn run(cli: Cli, archive: std::path::PathBuf) -> anyhow::Result<Exit> {
         Command::List { filters, json } => search::list(&cfg()?, &filters, json),
         Command::Similar { target, json } => similar::similar(&cfg()?, &target, json),
         Command::Reindex => index::reindex(&cfg()?),
+        Command::Ocr(a) => index::ocr(&cfg()?, a),
         Command::Retag => index::retag(&cfg()?),
         Command::Report(a) => report::report(&cfg()?, a),
         Command::Sample { dest } => index::sample(&dest),

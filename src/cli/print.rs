@@ -97,6 +97,7 @@ pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io:
     if let Some(reason) = &s.retag_reason {
         writeln!(out, "{reason}")?;
     }
+    ocr_summary(out, &s.ocr)?;
     if s.fingerprints_pending > 0 {
         writeln!(
             out,
@@ -681,6 +682,36 @@ pub(super) fn problem(
             shown(&h.who),
             h.action,
             shown(&h.details.to_string())
+        )?;
+    }
+    Ok(())
+}
+
+/// The OCR stage's line in `archive index` and `archive ocr` (nothing when it had nothing to do).
+pub(super) fn ocr_summary(out: &mut impl Write, s: &crate::pipeline::OcrSummary) -> io::Result<()> {
+    let l = super::lang();
+    if s.read + s.scenes + s.failed + s.pending > 0 {
+        writeln!(
+            out,
+            "{}",
+            l.fill(
+                Msg::CliOcrSummary,
+                &[
+                    ("read", &s.read),
+                    ("pages", &s.pages),
+                    ("secs", &format!("{:.1}", s.seconds)),
+                    ("scenes", &s.scenes),
+                    ("failed", &s.failed),
+                    ("pending", &s.pending),
+                ]
+            )
+        )?;
+    }
+    if s.unavailable > 0 {
+        writeln!(
+            out,
+            "{}",
+            l.fill(Msg::CliOcrUnavailable, &[("n", &s.unavailable)])
         )?;
     }
     Ok(())

@@ -132,6 +132,14 @@ pub struct Facts {
     /// decodes the picture anyway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exif_thumb_similarity: Option<f32>,
+    /// How the content's text was recognised (OCR), merged in from the catalog's `ocr` table
+    /// when a row is read; never part of what an extractor writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<crate::record::OcrInfo>,
+    /// The recognised text itself, set only where a row is read for its search document or
+    /// its tags (it can be long).
+    #[serde(skip)]
+    pub ocr_text: Option<String>,
     /// Problems met while reading, each with its code and severity; the file is still
     /// catalogued. Older catalogs stored sentences under `errors`: they read back as legacy.
     #[serde(default, alias = "errors")]

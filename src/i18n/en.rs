@@ -654,5 +654,17 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProblemPickFile => "pick as evidence",
         ProblemLinkTicked => "Link the ticked files as rectification evidence",
         ProblemLinkNothingTicked => "No file ticked: tick “pick as evidence” on the results first, then choose the problem",
+            // ---- OCR (helper: ocr)
+        FieldOcr => "Recognised text",
+        ProbOcrUnavailable => "the text of this scan or photo of paper was not recognised: OCR not available ({why})",
+        OcrWhyNoEngine => "tesseract is not installed; install tesseract-ocr and tesseract-ocr-chi-sim, then run archive ocr",
+        OcrWhyNoChinese => "tesseract has no simplified Chinese; install tesseract-ocr-chi-sim, then run archive ocr",
+        OcrWhyNoRenderer => "pdftoppm is not installed, so scanned PDF pages cannot be turned into pictures; install poppler-utils, then run archive ocr",
+        OcrReading => "Recognising the text of {n} scans and photos of paper (everything else is searchable already)…",
+        OcrBatch => "Text recognition: {done}/{total} done, searchable",
+        OcrSnippet => "Recognised text",
+        OcrSnippetPage => "Recognised text, page {page}",
+        CliOcrSummary => "Text recognition: {read} files ({pages} pages) in {secs} s; {scenes} photos passed over as not documents, {failed} failed, {pending} left for the next run",
+        CliOcrUnavailable => "{n} scans or photos of paper were not read: OCR not available (see the notes below)",
     }
 }

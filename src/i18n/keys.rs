@@ -656,4 +656,16 @@ messages! {
     ProblemPickFile,
     ProblemLinkTicked,
     ProblemLinkNothingTicked,
+    // ---- OCR (helper: ocr)
+    FieldOcr,
+    ProbOcrUnavailable(why),
+    OcrWhyNoEngine,
+    OcrWhyNoChinese,
+    OcrWhyNoRenderer,
+    OcrReading(n),
+    OcrBatch(done, total),
+    OcrSnippet,
+    OcrSnippetPage(page),
+    CliOcrSummary(read, pages, secs, scenes, failed, pending),
+    CliOcrUnavailable(n),
 }

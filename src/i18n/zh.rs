@@ -654,5 +654,17 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProblemPickFile => "选作整改佐证",
         ProblemLinkTicked => "将勾选的文件作为整改佐证",
         ProblemLinkNothingTicked => "没有勾选文件：请先在结果中勾选“选作整改佐证”，再选择问题",
+            // ---- OCR (helper: ocr)
+        FieldOcr => "识别文字",
+        ProbOcrUnavailable => "扫描件或纸质材料照片的文字未识别：OCR 不可用（{why}）",
+        OcrWhyNoEngine => "本机没有安装 tesseract，请安装 tesseract-ocr 与 tesseract-ocr-chi-sim 后运行 archive ocr",
+        OcrWhyNoChinese => "tesseract 缺少简体中文语言包，请安装 tesseract-ocr-chi-sim 后运行 archive ocr",
+        OcrWhyNoRenderer => "本机没有 pdftoppm，扫描版 PDF 的页面无法转成图片，请安装 poppler-utils 后运行 archive ocr",
+        OcrReading => "正在识别 {n} 个扫描件或纸质材料照片中的文字（已可检索其余内容）…",
+        OcrBatch => "文字识别：已处理 {done}/{total}，结果已可检索",
+        OcrSnippet => "识别文字",
+        OcrSnippetPage => "识别文字 第 {page} 页",
+        CliOcrSummary => "文字识别：{read} 个文件（{pages} 页）用时 {secs} 秒；跳过非文档照片 {scenes} 张，失败 {failed} 个，留待下次 {pending} 个",
+        CliOcrUnavailable => "{n} 个扫描件或纸质材料照片未识别文字：OCR 不可用（见下方说明）",
     }
 }

@@ -21,7 +21,7 @@ use crate::record::Record;
 use crate::Result;
 
 /// Bumped whenever fields or tokenizers change: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "7";
+pub const INDEX_VERSION: &str = "8";
 
 /// Hex digits of a content's BLAKE3 that its document is found by (`blake3:` queries): 64 bits,
 /// like an abbreviated git hash. The full hash as a term cost ~60 term-dictionary nodes per
@@ -36,6 +36,9 @@ pub struct Fields {
     pub name_ng: Field,
     pub path_ng: Field,
     pub text_ng: Field,
+    /// Text recognised in scans and photos of paper (OCR), apart from the file's own text so
+    /// that it ranks below it and its excerpts say where they come from.
+    pub ocr_ng: Field,
     pub facet: Field,
     pub captured: Field,
     pub record: Field,
@@ -61,6 +64,7 @@ fn build_schema() -> (Schema, Fields) {
         name_ng: b.add_text_field("name_ng", text_opts(tokenizer::NGRAM, true)),
         path_ng: b.add_text_field("path_ng", text_opts(tokenizer::NGRAM, true)),
         text_ng: b.add_text_field("text_ng", text_opts(tokenizer::NGRAM, true)),
+        ocr_ng: b.add_text_field("ocr_ng", text_opts(tokenizer::NGRAM, true)),
         facet: b.add_facet_field("facet", FacetOptions::default()),
         // Only sorted on: a fast field needs no terms.
         captured: b.add_i64_field("captured", FAST),
@@ -235,6 +239,9 @@ impl SearchIndex {
         // (docs/decisions.md, "Bigrams in the index, jieba for queries").
         if !body.is_empty() {
             doc.add_text(f.text_ng, &body);
+        }
+        if let Some(ocr) = row.facts.ocr_text.as_deref().filter(|t| !t.is_empty()) {
+            doc.add_text(f.ocr_ng, ocr);
         }
         // A system file (Thumbs.db…) is found by its name but counted in no facet.
         let own = if record.system {

@@ -10,7 +10,9 @@
 //! ([`tags`]); a checkpoint thread copies the write-ahead log beside the writer. The search
 //! index is committed once at the end ([`index_queue`]), after the cross-file tags (duplicates)
 //! are settled; the catalog's list of stale files lets the next run complete an interrupted one
-//! (documents are keyed by file id: no duplicates on retry).
+//! (documents are keyed by file id: no duplicates on retry). Only then, with everything else
+//! searchable, the OCR stage ([`ocr`]) reads scans and photos of paper, committing the index
+//! again batch by batch.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +36,7 @@ use crate::{Error, Result};
 
 mod index_queue;
 mod lock;
+mod ocr;
 mod progress;
 mod similar;
 mod stream;
@@ -43,6 +46,7 @@ mod writer;
 
 use index_queue::IndexQueue;
 pub use lock::RunLock;
+pub use ocr::{run_ocr, OcrOptions, OcrSummary};
 use progress::Progress;
 pub use tags::retag;
 use tags::{check_tagger_version, invalidate_tags, retag_if_needed};
@@ -69,6 +73,8 @@ pub struct IndexOptions {
     /// thumbnail check) to a later run. Decoding photos costs far more than hashing them
     /// (docs/performance.md); the next run without this catches up.
     pub skip_similar: bool,
+    /// The OCR stage after the index commit (`--ocr`, `--ocr-budget`, `[ocr]`).
+    pub ocr: OcrOptions,
 }
 
 /// A problem met on one file, named with its path: its stable code and severity, its sentence
@@ -175,6 +181,9 @@ pub struct RunSummary {
     pub tag_s: f64,
     /// The final index sweep and commit.
     pub index_s: f64,
+    /// The OCR stage, run after the index was committed.
+    #[serde(default)]
+    pub ocr: OcrSummary,
     pub files_per_s: f64,
     pub mb_per_s: f64,
 }
@@ -434,6 +443,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     summary.similar_s = at.elapsed().as_secs_f64();
     progress.finish();
 
+    summary.ocr = ocr::stage(&mut catalog, cfg, &schema, opts, &mut summary.notes)?;
     report_unusable(&catalog, &root_names, opts.lang, &mut summary)?;
     catalog.checkpoint_in_foreground();
     let (present, missing) = catalog.counts()?;

@@ -117,6 +117,16 @@ pub(super) fn retag_changed(
         }
         Ok(())
     })?;
+    // Recognised text is tagged like document text; it lives in its own table.
+    let ocr = catalog.ocr_texts()?;
+    if !ocr.is_empty() {
+        for row in &mut rows {
+            if let Some(b3) = &row.blake3 {
+                // A content's text is needed by each of its files (copies are few).
+                row.facts.ocr_text = ocr.get(b3).cloned();
+            }
+        }
+    }
     let none = Vec::new();
     // The near-duplicate pairs as the last index run stored them (never recomputed here).
     let near = catalog.near_map()?;

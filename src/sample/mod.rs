@@ -45,6 +45,7 @@ pub mod exif_layout;
 pub mod jpeg;
 pub mod manifests;
 pub mod media;
+pub mod paper;
 pub mod problems;
 pub mod rng;
 mod tree;

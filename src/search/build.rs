@@ -18,7 +18,12 @@ use crate::index::{tokenizer, SearchIndex};
 use crate::{Error, Result};
 
 /// Where a word without a field is looked for.
-const ALL_TEXT: &[TextField] = &[TextField::Name, TextField::Path, TextField::Body];
+const ALL_TEXT: &[TextField] = &[
+    TextField::Name,
+    TextField::Path,
+    TextField::Body,
+    TextField::Ocr,
+];
 
 /// How the characters of a free-text term must occur.
 #[derive(Clone, Copy, PartialEq)]
@@ -84,6 +89,8 @@ impl Builder<'_> {
                 TextField::Name => (f.name_ng, 3.0),
                 TextField::Path => (f.path_ng, 1.5),
                 TextField::Body => (f.text_ng, 1.0),
+                // Below the file's own text: a misread character can make a phrase.
+                TextField::Ocr => (f.ocr_ng, 0.7),
             };
             if let Some(q) = ngram_query(ng, text) {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));

@@ -74,6 +74,9 @@ impl RecordMatcher {
                     TextField::Name => r.path.rsplit('/').next().unwrap_or("").to_lowercase(),
                     TextField::Path => r.path.to_lowercase(),
                     TextField::Body => r.text_excerpt.clone().unwrap_or_default().to_lowercase(),
+                    // A record carries no recognised text (only how it was read): `list
+                    // --filter ocr=…` matches nothing; searches use the index.
+                    TextField::Ocr => String::new(),
                 };
                 hay.contains(needle.as_str())
             }

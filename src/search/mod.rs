@@ -182,14 +182,16 @@ pub fn search(
         .map(|h| h.extract(&mut fruit))
         .unwrap_or_default();
 
-    let (name_gen, text_gen) = if req.snippets {
+    let (name_gen, text_gen, ocr_gen) = if req.snippets {
         let mut n = SnippetGenerator::create(&searcher, &*query, f.name_ng)?;
         n.set_max_num_chars(200);
         let mut t = SnippetGenerator::create(&searcher, &*query, f.text_ng)?;
         t.set_max_num_chars(160);
-        (Some(n), Some(t))
+        let mut o = SnippetGenerator::create(&searcher, &*query, f.ocr_ng)?;
+        o.set_max_num_chars(160);
+        (Some(n), Some(t), Some(o))
     } else {
-        (None, None)
+        (None, None, None)
     };
 
     let mut hits = Vec::with_capacity(docs.len());
@@ -222,10 +224,40 @@ pub fn search(
             }
             None => crate::html::escape(&file_name),
         };
-        let snippet_html = text_gen.as_ref().and_then(|g| {
-            let s = g.snippet_from_doc(&doc);
-            (!s.highlighted().is_empty()).then(|| snippet_html(&s))
-        });
+        let snippet_html = text_gen
+            .as_ref()
+            .and_then(|g| {
+                let s = g.snippet_from_doc(&doc);
+                (!s.highlighted().is_empty()).then(|| snippet_html(&s))
+            })
+            .or_else(|| {
+                // Text read from a scan or a photo says so (a misread character is possible),
+                // and on which page of a scan.
+                let s = ocr_gen.as_ref()?.snippet_from_doc(&doc);
+                if s.highlighted().is_empty() {
+                    return None;
+                }
+                let stored = doc
+                    .get_first(f.ocr_ng)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
+                let label = if stored.contains('\u{c}') {
+                    // The page of the first match (an excerpt may span a page break).
+                    let first = s.highlighted().iter().map(|r| r.start).min().unwrap_or(0);
+                    let at = s.fragment_range().start + first;
+                    let page = crate::ocr::page_at(stored.trim(), at);
+                    crate::i18n::Lang::Zh.fill(crate::i18n::Msg::OcrSnippetPage, &[("page", &page)])
+                } else {
+                    crate::i18n::Lang::Zh
+                        .t(crate::i18n::Msg::OcrSnippet)
+                        .to_string()
+                };
+                Some(format!(
+                    "<span class=\"ocr\">{}</span> {}",
+                    crate::html::escape(&label),
+                    snippet_html(&s)
+                ))
+            });
         hits.push(Hit {
             id,
             score,

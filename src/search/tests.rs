@@ -191,3 +191,89 @@ fn the_schema_turns_facets_into_filters_and_back() {
         assert_eq!(to_facet(schema, value).unwrap(), path);
     }
 }
+
+/// Recognised text (OCR) is found by the same phrase rules, below a file's own text, by its
+/// own `ocr:` field, and its excerpt says where it comes from.
+#[test]
+fn recognised_text_is_found_ranked_below_own_text_and_labelled() {
+    let idx = SearchIndex::in_ram();
+    let mut photo = row(1, "IMG_0001.jpg");
+    photo.facts.ocr_text = Some("科普日活动签到表\n本次活动共有一百二十名群众参加。".into());
+    let mut doc = row(2, "总结.docx");
+    doc.facts.media = Some(Media::Document);
+    let mut w = idx.writer().unwrap();
+    w.add_document(idx.document(&photo, None, &[])).unwrap();
+    w.add_document(idx.document(&doc, Some("科普日活动签到表已整理"), &[]))
+        .unwrap();
+    w.commit().unwrap();
+    idx.reader.reload().unwrap();
+    let run = |q: &str| {
+        let req = SearchRequest {
+            query: q.into(),
+            limit: 10,
+            snippets: true,
+            ..Default::default()
+        };
+        search(&idx, &LiteralFacets, &req).unwrap()
+    };
+    let r = run("活动签到表");
+    let ids: Vec<u64> = r.hits.iter().map(|h| h.id).collect();
+    assert_eq!(ids, [2, 1], "the file's own text first");
+    let ocr = r.hits[1].snippet_html.as_deref().unwrap();
+    assert!(
+        ocr.starts_with("<span class=\"ocr\">识别文字</span>"),
+        "{ocr}"
+    );
+    assert!(ocr.contains("<b>"), "{ocr}");
+    assert!(
+        !r.hits[0]
+            .snippet_html
+            .as_deref()
+            .unwrap()
+            .contains("识别文字"),
+        "the document's own text is not labelled"
+    );
+    // The phrase rules: characters apart are no match.
+    assert_eq!(run("签到一百").total, 0);
+    assert_eq!(run("ocr:签到表").total, 1);
+    assert_eq!(run("识别文字:一百二十名").total, 1);
+}
+
+/// An excerpt from a scan's recognised text names its page.
+#[test]
+fn an_excerpt_from_a_scan_names_its_page() {
+    let idx = SearchIndex::in_ram();
+    let mut scan = row(1, "通知.pdf");
+    let reading = crate::ocr::Reading {
+        pages: vec![
+            "关于开展科普大篷车进校园的通知\n各县区科协".into(),
+            "科普讲座工作总结\n本次讲座听众满意度较高。".into(),
+        ],
+        ..Default::default()
+    };
+    scan.facts.ocr_text = Some(reading.text());
+    let mut w = idx.writer().unwrap();
+    w.add_document(idx.document(&scan, None, &[])).unwrap();
+    w.commit().unwrap();
+    idx.reader.reload().unwrap();
+    let snippet = |q: &str| {
+        let req = SearchRequest {
+            query: q.into(),
+            limit: 10,
+            snippets: true,
+            ..Default::default()
+        };
+        let r = search(&idx, &LiteralFacets, &req).unwrap();
+        r.hits[0].snippet_html.clone().unwrap()
+    };
+    assert!(
+        snippet("听众满意度").contains("识别文字 第 2 页"),
+        "{}",
+        snippet("听众满意度")
+    );
+    assert!(
+        snippet("大篷车").contains("识别文字 第 1 页"),
+        "{}",
+        snippet("大篷车")
+    );
+}

@@ -384,7 +384,20 @@ fn indicator_cands(
             evidence: format!("keywords {} in {label} \"{text}\"", kws.join(", ")),
         });
     }
-    if let Some(text) = f.facts.text.as_deref().or(f.facts.title.as_deref()) {
+    // Text recognised in a scan or a photo of paper counts as the document's own text does,
+    // said so in the evidence (识别文字).
+    let own = f
+        .facts
+        .text
+        .as_deref()
+        .or(f.facts.title.as_deref())
+        .map(|t| (t, "the document text"));
+    let recognised = f
+        .facts
+        .ocr_text
+        .as_deref()
+        .map(|t| (t, "the recognised text (识别文字)"));
+    for (text, where_) in own.into_iter().chain(recognised) {
         let in_text = schema.find_keywords(text);
         // The best-supported indicator may tag; the runners-up are kept as alternatives only.
         for (n, (i, kws)) in pick_keywords(schema, in_text.iter(), true)
@@ -396,7 +409,7 @@ fn indicator_cands(
                 source: Source::Keyword,
                 tier: if n == 0 { 1 } else { 3 },
                 depth: 0,
-                evidence: format!("keywords {} in the document text", kws.join(", ")),
+                evidence: format!("keywords {} in {where_}", kws.join(", ")),
             });
         }
     }

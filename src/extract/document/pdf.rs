@@ -106,8 +106,10 @@ pub fn extract(data: &[u8], limits: &Limits, f: &mut Facts) {
     }
     if text.trim().is_empty() && failed == 0 && n > 0 {
         f.problems.push(Problem::new(Code::PdfNoText));
-        f.text_status =
-            Some("no text layer: the pages hold only images (scanned?); OCR is not done".into());
+        f.text_status = Some(
+            "no text layer: the pages hold only images (scanned?); their text is left to OCR"
+                .into(),
+        );
     }
     f.set_text(text, limits.text_cap);
 }

@@ -1,0 +1,182 @@
+//! Optical character recognition of paper: photos that look like documents and image-only
+//! PDF pages, read by an outside engine (Debian's `tesseract` with `chi_sim+eng`), one page per
+//! call with a time bound. The engine is optional: without it nothing here fails, the caller
+//! notes "OCR not available". This module knows pictures and programs only; which contents to
+//! read, where results are kept and how they become searchable is `pipeline::ocr`'s.
+//!
+//! `looks.rs` is the cheap document-or-scene test, `tesseract.rs` the engine, `pdf.rs` poppler's
+//! page renderer, `run.rs` a subprocess with a deadline.
+
+pub mod looks;
+pub mod pdf;
+pub mod run;
+pub mod tesseract;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+pub use tesseract::{Missing, PageText, Tesseract};
+
+/// Which photos are read (`--ocr`, `[ocr] mode`). Image-only PDFs are read in both `all` and
+/// `documents`: a scan is a document by definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Every photo, scenes too.
+    All,
+    /// Photos that pass the document test ([`looks`]).
+    #[default]
+    Documents,
+    /// Nothing is read.
+    Off,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "all" => Some(Mode::All),
+            "documents" | "docs" => Some(Mode::Documents),
+            "off" | "none" => Some(Mode::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Bumped when what is read changes (engine settings, the document test): contents read by an
+/// older version are read again.
+pub const OCR_VERSION: i64 = 1;
+
+/// Under this many characters of text per page a PDF counts as image-only (a scanner's
+/// stamp or a page number is not a text layer).
+pub const MIN_TEXT_PER_PAGE: usize = 20;
+
+/// Between the pages of a recognised text (whitespace to the tokenizer).
+pub const PAGE_BREAK: &str = "\n\u{c}\n";
+
+/// The page (1-based) of a recognised `text` that byte offset `at` falls on.
+pub fn page_at(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    text.as_bytes()[..at].iter().filter(|&&b| b == 0x0c).count() + 1
+}
+
+/// What reading one content gave.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// Each page's text, in order (one for a photo).
+    pub pages: Vec<String>,
+    /// Mean of the pages' word confidences (0–100), weighted by words.
+    pub mean_confidence: f32,
+    pub seconds: f64,
+    /// Pages the engine or the renderer gave up on (time bound, failure): page number and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<(u32, String)>,
+}
+
+impl Reading {
+    /// All pages' text, in order, each page after the first starting after a form feed
+    /// ([`PAGE_BREAK`], as pdftotext writes), so an excerpt can say which page it is from.
+    pub fn text(&self) -> String {
+        let pages: Vec<&str> = self.pages.iter().map(|p| p.trim()).collect();
+        pages.join(PAGE_BREAK)
+    }
+
+    fn add(&mut self, page: u32, read: Result<PageText, String>, words: &mut usize) {
+        match read {
+            Ok(t) => {
+                let all = *words + t.words;
+                if all > 0 {
+                    self.mean_confidence = (self.mean_confidence * *words as f32
+                        + t.confidence * t.words as f32)
+                        / all as f32;
+                }
+                *words = all;
+                self.pages.push(t.text);
+            }
+            Err(why) => {
+                self.pages.push(String::new());
+                self.failed.push((page, why));
+            }
+        }
+    }
+}
+
+fn failure(f: tesseract::PageFailure, limit: Duration) -> String {
+    match f {
+        tesseract::PageFailure::TimedOut => format!("over the {}s page limit", limit.as_secs()),
+        tesseract::PageFailure::Failed(why) => why,
+    }
+}
+
+/// Read a photo (JPEG, PNG…: whatever the engine opens). One stored sideways or mirrored
+/// (EXIF `orientation` 2–8) is decoded and turned upright first: tesseract reads the pixels as
+/// stored, and a phone's portrait shot is stored sideways.
+pub fn read_photo(
+    engine: &Tesseract,
+    path: &Path,
+    orientation: Option<u16>,
+    limit: Duration,
+) -> Reading {
+    let at = Instant::now();
+    let mut r = Reading::default();
+    let mut words = 0;
+    let picture = match orientation {
+        Some(o @ 2..=8) => upright_png(path, o).map(tesseract::Picture::Bytes),
+        _ => Ok(tesseract::Picture::File(path)),
+    };
+    let read = picture.and_then(|p| engine.read(p, limit).map_err(|f| failure(f, limit)));
+    r.add(1, read, &mut words);
+    r.seconds = at.elapsed().as_secs_f64();
+    r
+}
+
+/// The photo at `path` turned upright by EXIF orientation `o`, as PNG bytes.
+fn upright_png(path: &Path, o: u16) -> Result<Vec<u8>, String> {
+    let img = image::ImageReader::open(path)
+        .and_then(|r| r.with_guessed_format())
+        .map_err(|e| e.to_string())?
+        .decode()
+        .map_err(|e| e.to_string())?
+        .into_luma8();
+    let img = image::DynamicImage::ImageLuma8(img);
+    let img = match o {
+        2 => img.fliph(),
+        3 => img.rotate180(),
+        4 => img.flipv(),
+        5 => img.rotate90().fliph(),
+        6 => img.rotate90(),
+        7 => img.rotate270().fliph(),
+        _ => img.rotate270(),
+    };
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(png)
+}
+
+/// Read pages `1..=pages` of a PDF, each rendered by `pdftoppm` then read, each within `limit`.
+pub fn read_pdf(
+    engine: &Tesseract,
+    pdftoppm: &Path,
+    path: &Path,
+    pages: u32,
+    limit: Duration,
+) -> Reading {
+    let at = Instant::now();
+    let mut r = Reading::default();
+    let mut words = 0;
+    for page in 1..=pages.max(1) {
+        let read = pdf::render_page(pdftoppm, path, page, limit).and_then(|png| {
+            engine
+                .read(tesseract::Picture::Bytes(png), limit)
+                .map_err(|f| failure(f, limit))
+        });
+        r.add(page, read, &mut words);
+    }
+    r.seconds = at.elapsed().as_secs_f64();
+    r
+}
+
+#[cfg(test)]
+mod tests;
