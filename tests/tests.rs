@@ -5,6 +5,8 @@
 mod authenticity;
 #[path = "it/browser.rs"]
 mod browser;
+#[path = "it/captions.rs"]
+mod captions;
 #[path = "it/crash.rs"]
 mod crash;
 #[path = "it/curate.rs"]

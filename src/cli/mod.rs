@@ -17,7 +17,9 @@ use crate::i18n::Lang;
 use clap::Parser;
 
 use args::{AuditCmd, Cli, Command};
-use commands::{curate, export, index, key, problems, report, search, serve, similar, users};
+use commands::{
+    caption, curate, export, index, key, problems, report, search, serve, similar, users,
+};
 
 static LANG: OnceLock<Lang> = OnceLock::new();
 
@@ -129,6 +131,7 @@ fn run(cli: Cli, archive: std::path::PathBuf) -> anyhow::Result<Exit> {
         Command::Collection(c) => curate::collection(&cfg()?, c),
         Command::Tag(t) => curate::tag(&cfg()?, t),
         Command::Flag(f) => curate::flag(&cfg()?, f),
+        Command::Caption(c) => caption::caption(&cfg()?, c),
         Command::Audit(a) => {
             let cfg = cfg()?;
             match a.command {

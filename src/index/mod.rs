@@ -21,7 +21,7 @@ use crate::record::Record;
 use crate::Result;
 
 /// Bumped whenever fields or tokenizers change: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "7";
+pub const INDEX_VERSION: &str = "8";
 
 /// Hex digits of a content's BLAKE3 that its document is found by (`blake3:` queries): 64 bits,
 /// like an abbreviated git hash. The full hash as a term cost ~60 term-dictionary nodes per
@@ -226,6 +226,11 @@ impl SearchIndex {
             body.push_str(extra);
             // Not whitespace: the tokenizer bridges whitespace between CJK characters (PDF
             // text), and a title's last character and the text's first are no phrase.
+            body.push_str("\n|\n");
+        }
+        // A caption's words (题名, 人物, 背景…) are the words people search photos by.
+        if let Some(c) = record.caption.as_ref().filter(|c| !c.is_unwritten()) {
+            body.push_str(&c.words());
             body.push_str("\n|\n");
         }
         if let Some(t) = text {
