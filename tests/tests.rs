@@ -7,6 +7,8 @@ mod authenticity;
 mod browser;
 #[path = "it/captions.rs"]
 mod captions;
+#[path = "it/captions_web.rs"]
+mod captions_web;
 #[path = "it/crash.rs"]
 mod crash;
 #[path = "it/curate.rs"]

@@ -636,6 +636,6 @@ pub(super) fn text(m: Msg) -> &'static str {
         CaptionSave => "Save caption",
         CaptionFormHint => "As DA/T 50 asks. Place and time default to the tags and the capture time; clearing a field removes it. Every copy of the same content shares one caption.",
         CaptionBulkHeading => "Caption many at once",
-        CaptionBulkHint => "Fill only the fields to write for all {n} files of this collection (one photographer or occasion); empty fields are left as they are.",
+        CaptionBulkHint => "Fill only the fields to write for many (one photographer or occasion): they go to the selected files, or to all {n} files of this collection when none is selected. Empty fields are left as they are.",
     }
 }

@@ -636,6 +636,6 @@ pub(super) fn text(m: Msg) -> &'static str {
         CaptionSave => "保存说明",
         CaptionFormHint => "按 DA/T 50 著录。地点和时间未填时取自标签和拍摄时间；清空一项即删除该项。同一内容的所有副本共用一份说明。",
         CaptionBulkHeading => "批量著录说明",
-        CaptionBulkHint => "只填要统一写入的项（如同一摄影者或背景），应用于本专题的全部 {n} 个文件；空着的项保持不变。",
+        CaptionBulkHint => "只填要统一写入的项（如同一摄影者或背景），写入所选文件；未选文件时写入本专题全部 {n} 个文件。空着的项保持不变。",
     }
 }

@@ -243,6 +243,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/record/{blake3}/tag", post(curate::retag))
         .route("/record/{blake3}/flag", post(curate::flag_action))
+        .route("/record/{blake3}/caption", post(curate::caption_action))
         .route("/record/{blake3}/problem", post(curate::link_to_problem))
         .route("/users", get(curate::users_page).post(curate::add_user))
         .route("/users/remove", post(curate::remove_user))

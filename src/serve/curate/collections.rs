@@ -112,6 +112,9 @@ struct CollectionPage {
     accept_pending: String,
     /// Rejection reasons used lately, most recent first.
     reasons: Vec<String>,
+    /// The bulk caption form's fields (name, label) and its hint.
+    caption_fields: Vec<(&'static str, &'static str)>,
+    caption_hint: String,
 }
 
 pub async fn collection_page(
@@ -155,6 +158,11 @@ pub async fn collection_page(
         csrf: who.csrf.clone(),
         items: review::grid_items(&st, lang, &d),
         accept_pending: lang.fill(Msg::AcceptAllPending, &[("n", &pending.len())]),
+        caption_hint: lang.fill(Msg::CaptionBulkHint, &[("n", &d.items.len())]),
+        caption_fields: crate::record::Caption::FIELDS
+            .iter()
+            .map(|f| (*f, crate::present::caption_field_label(lang, f)))
+            .collect(),
         pending,
         reasons,
     };
@@ -253,6 +261,8 @@ pub async fn collection_action(
             )),
         },
         "add" => add_to_collection(&st, &actor, &name, &f, file_ids).map(|_| back.clone()),
+        "caption" => super::caption::caption_collection(&st, &actor, &name, &f, &file_ids)
+            .map(|_| back.clone()),
         "delete" => st
             .with_curation(|cat| collections::delete(cat, &actor, &name, reason))
             .map(|_| "/collections".to_string()),
