@@ -44,6 +44,7 @@ pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod similar;
+pub(crate) mod slides;
 pub mod tag;
 mod templates;
 pub(crate) mod thumb;

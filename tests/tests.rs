@@ -5,6 +5,8 @@
 mod authenticity;
 #[path = "it/browser.rs"]
 mod browser;
+#[path = "it/browser_present.rs"]
+mod browser_present;
 #[path = "it/captions.rs"]
 mod captions;
 #[path = "it/captions_web.rs"]

@@ -7,7 +7,7 @@
 //! bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt
 //! tagmanifest-sha256.txt  tagmanifest-sha512.txt
 //! data/<市州>/<指标>/<original name>      the evidence, byte for byte
-//! ledger.csv  ledger.xlsx  index.html  audit.jsonl  README.txt  thumbs/*.jpg   (tag files)
+//! ledger.csv  ledger.xlsx  index.html  slideshow.html  audit.jsonl  README.txt  thumbs/*.jpg   (tag files)
 //! signer.json  signature.ed25519        when the archive has a signing key (see [`sign`])
 //! ```
 //!
@@ -347,6 +347,9 @@ fn write_bag(
     let mut payload: Vec<Written> = Vec::new();
     let mut tags: Vec<Written> = Vec::new();
     let mut rows: Vec<LedgerRow> = Vec::new();
+    // Each record with the picture its slide shows: the file itself, or its thumbnail when
+    // browsers cannot show the original (HEIC, TIFF, RAW).
+    let mut slide_items: Vec<(crate::record::Record, String)> = Vec::new();
     let mut thumbnails = 0;
     let mut buf = vec![0u8; 1 << 20];
     let mut thumbs_done: HashMap<String, String> = HashMap::new();
@@ -399,7 +402,19 @@ fn write_bag(
         } else {
             None
         };
-        rows.push(ledger_row(schema, i + 1, p, &written, thumb));
+        let row = ledger_row(schema, i + 1, p, &written, thumb);
+        let record = p.row.to_record(crate::i18n::Lang::Zh);
+        let browser_shows = record.media == Media::Video
+            || matches!(
+                record.mime.as_str(),
+                "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif"
+            );
+        let src = match (&row.thumb, browser_shows) {
+            (Some(t), false) => t.clone(),
+            _ => row.bag_path.clone(),
+        };
+        slide_items.push((record, src));
+        rows.push(row);
         payload.push(written);
     }
 
@@ -501,6 +516,14 @@ fn write_bag(
             true,
         )
         .map_err(io_at("index.html"))?,
+    );
+    tags.push(
+        sink.put(
+            "slideshow.html",
+            html::render_slideshow(&title, &slide_items).as_bytes(),
+            true,
+        )
+        .map_err(io_at("slideshow.html"))?,
     );
     tags.push(
         sink.put("audit.jsonl", audit_jsonl.as_bytes(), true)

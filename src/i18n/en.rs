@@ -637,5 +637,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         CaptionFormHint => "As DA/T 50 asks. Place and time default to the tags and the capture time; clearing a field removes it. Every copy of the same content shares one caption.",
         CaptionBulkHeading => "Caption many at once",
         CaptionBulkHint => "Fill only the fields to write for many (one photographer or occasion): they go to the selected files, or to all {n} files of this collection when none is selected. Empty fields are left as they are.",
+        // ---- slideshow (helper: imagery)
+        SlidesNoPrefecture => "No prefecture",
+        SlidesNoIndicator => "No indicator",
+        SlidesCount => "{n} photos and videos",
+        SlidesKeys => "← → or space to move · Home/End · F full screen · Esc to leave",
+        SlidesOf => "of",
+        SlidesEmpty => "No photos or videos to show",
+        SlidesBack => "Back",
+        SlidesSummary => "{n} photos and videos ({skipped} other files are not photos or videos, or unreadable, and are not shown).",
+        SlidesTitle => "Slideshow: {name}",
+        SlidesSearchAll => "all files",
+        SlidesStart => "Slideshow",
+        PkgSlideshow => "Show the package's photos and videos",
+        PkgSlideshowNoScript => "The slideshow needs JavaScript; the files can be browsed here:",
     }
 }

@@ -639,4 +639,18 @@ messages! {
     CaptionFormHint,
     CaptionBulkHeading,
     CaptionBulkHint(n),
+    // ---- slideshow (helper: imagery)
+    SlidesNoPrefecture,
+    SlidesNoIndicator,
+    SlidesCount(n),
+    SlidesKeys,
+    SlidesOf,
+    SlidesEmpty,
+    SlidesBack,
+    SlidesSummary(n, skipped),
+    SlidesTitle(name),
+    SlidesSearchAll,
+    SlidesStart,
+    PkgSlideshow,
+    PkgSlideshowNoScript,
 }

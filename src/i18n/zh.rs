@@ -637,5 +637,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         CaptionFormHint => "按 DA/T 50 著录。地点和时间未填时取自标签和拍摄时间；清空一项即删除该项。同一内容的所有副本共用一份说明。",
         CaptionBulkHeading => "批量著录说明",
         CaptionBulkHint => "只填要统一写入的项（如同一摄影者或背景），写入所选文件；未选文件时写入本专题全部 {n} 个文件。空着的项保持不变。",
+        // ---- slideshow (helper: imagery)
+        SlidesNoPrefecture => "未定市州",
+        SlidesNoIndicator => "未定指标",
+        SlidesCount => "{n} 张",
+        SlidesKeys => "← → 或空格翻页 · Home/End 首尾 · F 全屏 · Esc 退出",
+        SlidesOf => "/",
+        SlidesEmpty => "没有可放映的照片或视频",
+        SlidesBack => "返回",
+        SlidesSummary => "共 {n} 张照片和视频（另有 {skipped} 个文件不是照片或视频，或无法读取，不放映）。",
+        SlidesTitle => "放映：{name}",
+        SlidesSearchAll => "全部文件",
+        SlidesStart => "放映",
+        PkgSlideshow => "放映本包的照片和视频",
+        PkgSlideshowNoScript => "放映需要浏览器启用 JavaScript；也可以在这里浏览文件：",
     }
 }

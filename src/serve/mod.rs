@@ -217,6 +217,8 @@ pub fn app(state: AppState) -> Router {
         .route("/static/style.css", get(pages::style_css))
         .route("/static/app.js", get(pages::app_js))
         .route("/static/review.js", get(pages::review_js))
+        .route("/static/slideshow.js", get(pages::slideshow_js))
+        .route("/present", get(pages::present_page))
         .route("/favicon.ico", get(files::favicon))
         .route("/file/{blake3}", get(files::original))
         .route("/thumb/{blake3}", get(files::thumb))

@@ -16,10 +16,10 @@ use serde_json::{json, Value};
 
 use crate::serve::fixture;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const TIMEOUT: Duration = Duration::from_secs(40);
 
-struct Browser {
+pub(crate) struct Browser {
     child: Child,
     to: std::fs::File,
     from: Receiver<Value>,
@@ -43,7 +43,7 @@ fn pipe() -> (RawFd, RawFd) {
 }
 
 impl Browser {
-    fn launch() -> Browser {
+    pub(crate) fn launch() -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let (cmd_read, cmd_write) = pipe();
         let (resp_read, resp_write) = pipe();
@@ -159,7 +159,7 @@ impl Browser {
         self.send(method, params, None)
     }
 
-    fn call(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn call(&mut self, method: &str, params: Value) -> Value {
         let s = self.session.clone();
         self.send(method, params, Some(&s))
     }
@@ -181,21 +181,21 @@ impl Browser {
     }
 
     /// Run `action`, then wait until the page it leads to has loaded.
-    fn navigating(&mut self, action: impl FnOnce(&mut Browser)) {
+    pub(crate) fn navigating(&mut self, action: impl FnOnce(&mut Browser)) {
         self.pending
             .retain(|v| v["method"] != "Page.loadEventFired");
         action(self);
         self.wait_event("Page.loadEventFired");
     }
 
-    fn goto(&mut self, url: &str) {
+    pub(crate) fn goto(&mut self, url: &str) {
         let url = url.to_string();
         self.navigating(|b| {
             b.call("Page.navigate", json!({"url": url}));
         });
     }
 
-    fn eval(&mut self, expr: &str) -> Value {
+    pub(crate) fn eval(&mut self, expr: &str) -> Value {
         let r = self.call(
             "Runtime.evaluate",
             json!({"expression": expr, "returnByValue": true}),
@@ -240,12 +240,12 @@ impl Browser {
         (a[0].as_f64().unwrap(), a[1].as_f64().unwrap())
     }
 
-    fn click(&mut self, selector: &str) {
+    pub(crate) fn click(&mut self, selector: &str) {
         let (x, y) = self.point_of(selector);
         self.navigating(|b| b.click_at(x, y));
     }
 
-    fn screenshot(&mut self, path: &Path) {
+    pub(crate) fn screenshot(&mut self, path: &Path) {
         let r = self.call("Page.captureScreenshot", json!({"format": "png"}));
         let png = base64_decode(r["data"].as_str().unwrap());
         assert_eq!(&png[1..4], b"PNG");
@@ -259,7 +259,7 @@ impl Browser {
             .unwrap_or(-1.0) as u64
     }
 
-    fn url(&mut self) -> String {
+    pub(crate) fn url(&mut self) -> String {
         self.eval("decodeURIComponent(location.href)")
             .as_str()
             .unwrap()
@@ -315,7 +315,7 @@ fn start_server() -> String {
     format!("http://{}", rx.recv().unwrap())
 }
 
-fn screenshots() -> PathBuf {
+pub(crate) fn screenshots() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots")
 }
 
@@ -454,7 +454,7 @@ fn inspector_session_in_chromium() {
 
 impl Browser {
     /// A key pressed and released, as a person types it (the page's keydown listeners see it).
-    fn key(&mut self, key: &str, code: &str, vk: u32) {
+    pub(crate) fn key(&mut self, key: &str, code: &str, vk: u32) {
         let text = match key {
             "Enter" => "\r",
             k if k.chars().count() == 1 => k,
@@ -469,7 +469,7 @@ impl Browser {
     }
 
     /// Wait until the script `cond` is true (a fetch answered), at most [`TIMEOUT`].
-    fn until(&mut self, cond: &str) {
+    pub(crate) fn until(&mut self, cond: &str) {
         let deadline = Instant::now() + TIMEOUT;
         while self.eval(cond) != json!(true) {
             assert!(Instant::now() < deadline, "never true: {cond}");

@@ -205,4 +205,31 @@ async fn a_curator_captions_a_photo_and_a_collection_on_the_page() {
     assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
     assert_eq!(found(&st, &cai, "才让").await, 2);
     assert_eq!(found(&st, &cai, "机器人演示").await, 1, "other fields kept");
+    // A search result as a slideshow, grouped by indicator; a bad grouping is refused.
+    let g = send(
+        &st,
+        "GET",
+        "/present?q=才让&group=indicator",
+        Some(&vic),
+        &[],
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(
+        g.body.contains("\"kind\":\"title\",\"title\":\"B4.1 "),
+        "{}",
+        g.body
+    );
+    assert_eq!(g.body.matches("\"kind\":\"photo\"").count(), 2);
+    assert!(
+        g.body.contains("互助县科普大篷车进校园"),
+        "the caption's title"
+    );
+    let g = send(&st, "GET", "/present?q=才让&group=colour", Some(&vic), &[]).await;
+    assert_eq!(g.status, StatusCode::BAD_REQUEST);
+    let g = send(&st, "GET", "/?q=才让", Some(&vic), &[]).await;
+    assert!(
+        g.body.contains("/present?q="),
+        "the search page offers the show"
+    );
 }

@@ -104,6 +104,7 @@ fn folder_bag_is_valid_and_lays_out_the_evidence() {
         "ledger.csv",
         "ledger.xlsx",
         "index.html",
+        "slideshow.html",
         "audit.jsonl",
     ] {
         assert!(out.join(f).is_file(), "{f} is in the bag");

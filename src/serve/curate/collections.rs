@@ -115,6 +115,8 @@ struct CollectionPage {
     /// The bulk caption form's fields (name, label) and its hint.
     caption_fields: Vec<(&'static str, &'static str)>,
     caption_hint: String,
+    /// The collection as a slideshow.
+    present: String,
 }
 
 pub async fn collection_page(
@@ -158,6 +160,10 @@ pub async fn collection_page(
         csrf: who.csrf.clone(),
         items: review::grid_items(&st, lang, &d),
         accept_pending: lang.fill(Msg::AcceptAllPending, &[("n", &pending.len())]),
+        present: with_lang(
+            &format!("/present?collection={}", super::enc(&c.name)),
+            lang,
+        ),
         caption_hint: lang.fill(Msg::CaptionBulkHint, &[("n", &d.items.len())]),
         caption_fields: crate::record::Caption::FIELDS
             .iter()
