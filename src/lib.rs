@@ -35,6 +35,7 @@ pub mod i18n;
 pub mod index;
 pub mod pipeline;
 pub(crate) mod present;
+pub mod print;
 pub mod problem;
 pub mod problems;
 pub(crate) mod record;

@@ -41,6 +41,8 @@ mod ledger;
 mod limits;
 #[path = "it/manifests.rs"]
 mod manifests;
+#[path = "it/print.rs"]
+mod print;
 #[path = "it/problems.rs"]
 mod problems;
 #[path = "it/review_web.rs"]

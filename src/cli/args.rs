@@ -90,6 +90,24 @@ pub(super) enum Command {
     /// for files or a whole collection, or import a spreadsheet of them.
     #[command(subcommand)]
     Caption(CaptionCmd),
+    /// Print a collection's contact sheets for the paper binders: an A4 PDF with the
+    /// catalogue (卷内目录) and the photos with their captions, 6 or 12 to a page.
+    Print {
+        #[arg(long)]
+        collection: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Photos per page: 6 or 12.
+        #[arg(long, default_value_t = 6, value_parser = parse_per_page)]
+        per_page: usize,
+        /// 档号 prefix: item 12 is printed as PREFIX-0012 (without it, 序号 only).
+        #[arg(long)]
+        prefix: Option<String>,
+        /// A TrueType/OpenType font with Chinese to embed (default: one found on the system;
+        /// without any, the standard STSong-Light, not embedded).
+        #[arg(long)]
+        font: Option<PathBuf>,
+    },
     /// The hash-chained audit log: print it, export it (--json), or `audit verify` it.
     Audit(AuditArgs),
     /// Users and roles of the page (stored in the archive's config.toml).
@@ -321,6 +339,14 @@ pub(super) enum CaptionCmd {
     /// 路径, BLAKE3) and any of 题名, 摄影者, 人物, 背景, 文字说明, 地点, 摄影时间. Refused
     /// whole, naming every bad row, when any row is wrong.
     Import { file: PathBuf },
+}
+
+fn parse_per_page(s: &str) -> Result<usize, String> {
+    match s.trim() {
+        "6" => Ok(6),
+        "12" => Ok(12),
+        _ => Err(format!("{s:?}: 每页 6 或 12 张 / use 6 or 12")),
+    }
 }
 
 fn parse_resolution(s: &str) -> Result<crate::curate::flags::Resolution, String> {

@@ -132,6 +132,13 @@ fn run(cli: Cli, archive: std::path::PathBuf) -> anyhow::Result<Exit> {
         Command::Tag(t) => curate::tag(&cfg()?, t),
         Command::Flag(f) => curate::flag(&cfg()?, f),
         Command::Caption(c) => caption::caption(&cfg()?, c),
+        Command::Print {
+            collection,
+            out,
+            per_page,
+            prefix,
+            font,
+        } => caption::print(&cfg()?, &collection, &out, per_page, prefix, font),
         Command::Audit(a) => {
             let cfg = cfg()?;
             match a.command {

@@ -651,5 +651,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         SlidesStart => "Slideshow",
         PkgSlideshow => "Show the package's photos and videos",
         PkgSlideshowNoScript => "The slideshow needs JavaScript; the files can be browsed here:",
+        // ---- contact sheets (helper: imagery)
+        PrintPageOf => "page {n} of {total}",
+        PrintNo => "No.",
+        PrintPage => "Page",
+        PrintCatalogueHead => "Catalogue · {title} · {date}",
+        PrintSheetHead => "Contact sheet · {title} · {date}",
+        PrintNoPicture => "no preview",
+        PrintNoAndCode => "No. {n}  ref. {code}",
+        PrintNoOnly => "No. {n}",
+        CliPrinted => "wrote {path}: {pages} pages, pictures for {pictures} of {items} files; font {font}",
+        PrintButton => "Print contact sheets (PDF)",
+        PrintPerPage => "{n} a page",
+        PrintFileMissing => "the file is no longer where it was",
+        PrintCodePrefix => "reference prefix (optional)",
     }
 }

@@ -653,4 +653,18 @@ messages! {
     SlidesStart,
     PkgSlideshow,
     PkgSlideshowNoScript,
+    // ---- contact sheets (helper: imagery)
+    PrintPageOf(n, total),
+    PrintNo,
+    PrintPage,
+    PrintCatalogueHead(title, date),
+    PrintSheetHead(title, date),
+    PrintNoPicture,
+    PrintNoAndCode(n, code),
+    PrintNoOnly(n),
+    CliPrinted(path, pages, pictures, items, font),
+    PrintButton,
+    PrintPerPage(n),
+    PrintFileMissing,
+    PrintCodePrefix,
 }

@@ -651,5 +651,19 @@ pub(super) fn text(m: Msg) -> &'static str {
         SlidesStart => "放映",
         PkgSlideshow => "放映本包的照片和视频",
         PkgSlideshowNoScript => "放映需要浏览器启用 JavaScript；也可以在这里浏览文件：",
+        // ---- contact sheets (helper: imagery)
+        PrintPageOf => "第 {n} 页 共 {total} 页",
+        PrintNo => "序号",
+        PrintPage => "页号",
+        PrintCatalogueHead => "卷内目录 · {title} · {date}",
+        PrintSheetHead => "照片小样 · {title} · {date}",
+        PrintNoPicture => "无预览",
+        PrintNoAndCode => "序号 {n}  档号 {code}",
+        PrintNoOnly => "序号 {n}",
+        CliPrinted => "已写出 {path}：{pages} 页，{items} 个文件中 {pictures} 张有图；字体 {font}",
+        PrintButton => "打印照片小样（PDF）",
+        PrintPerPage => "每页 {n} 张",
+        PrintFileMissing => "文件已不在原处",
+        PrintCodePrefix => "档号前缀（可不填）",
     }
 }

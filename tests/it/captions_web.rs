@@ -227,6 +227,21 @@ async fn a_curator_captions_a_photo_and_a_collection_on_the_page() {
     );
     let g = send(&st, "GET", "/present?q=才让&group=colour", Some(&vic), &[]).await;
     assert_eq!(g.status, StatusCode::BAD_REQUEST);
+    // The collection page prints its contact sheets.
+    let page = send(&st, "GET", "/collections/互助展示", Some(&cai), &[])
+        .await
+        .body;
+    assert!(page.contains("print-form") && page.contains("/present?collection="));
+    let g = send(
+        &st,
+        "POST",
+        "/collections/互助展示/print",
+        Some(&cai),
+        &[("csrf", csrf.as_str()), ("per_page", "12")],
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.starts_with("%PDF-"), "a PDF");
     let g = send(&st, "GET", "/?q=才让", Some(&vic), &[]).await;
     assert!(
         g.body.contains("/present?q="),

@@ -1,5 +1,6 @@
 //! `archive caption set|import`: photo captions from the command line, then the search index
-//! brought up to date so the caption's words are found at once.
+//! brought up to date so the caption's words are found at once; and `archive print`, the
+//! contact sheets that show them on paper.
 
 use anyhow::bail;
 
@@ -115,4 +116,51 @@ fn sync(cat: &mut Catalog, cfg: &Config) -> crate::Result<usize> {
     let _only_run = crate::pipeline::RunLock::take(&cfg.archive_dir)?;
     let schema = cfg.schema()?;
     crate::pipeline::sync_index(cat, cfg, &schema)
+}
+
+/// `archive print`: the collection's contact sheets as a PDF.
+pub(in crate::cli) fn print(
+    cfg: &Config,
+    collection: &str,
+    out: &std::path::Path,
+    per_page: usize,
+    prefix: Option<String>,
+    font: Option<std::path::PathBuf>,
+) -> anyhow::Result<Exit> {
+    let me = Actor::local_operator();
+    let cat = Catalog::open_existing(&cfg.archive_dir)?;
+    let items = crate::print::gather::collection_items(&cat, &me, collection, &cfg.thumbs_dir())?;
+    let font = match font {
+        Some(f) if !f.is_file() => bail!(
+            "{}：字体文件不存在 / the font file does not exist",
+            f.display()
+        ),
+        Some(f) => Some(f),
+        None => crate::print::font::find_font(),
+    };
+    let printed = crate::print::contact_sheet(
+        &items,
+        &crate::print::SheetOptions {
+            title: collection.to_string(),
+            per_page,
+            prefix,
+            date: chrono::Local::now().format("%Y-%m-%d").to_string(),
+            font,
+        },
+    );
+    std::fs::write(out, &printed.pdf).map_err(|e| crate::Error::io(out, e))?;
+    println!(
+        "{}",
+        say(
+            Msg::CliPrinted,
+            &[
+                ("path", &out.display()),
+                ("pages", &printed.pages),
+                ("pictures", &printed.pictures),
+                ("items", &items.len()),
+                ("font", &printed.font)
+            ]
+        )
+    );
+    Ok(Exit::Ok)
 }
