@@ -139,6 +139,6 @@ mod tests {
         let bytes = pdf.finish(catalog, info);
         let s = String::from_utf8_lossy(&bytes);
         assert!(s.starts_with("%PDF-1.7") && s.ends_with("%%EOF\n"));
-        assert!(s.contains("<FEFF71675E73>"), "{s}");
+        assert!(s.contains("<FEFF71677247>"), "{s}");
     }
 }
