@@ -41,6 +41,8 @@ mod ledger;
 mod limits;
 #[path = "it/manifests.rs"]
 mod manifests;
+#[path = "it/previews.rs"]
+mod previews;
 #[path = "it/print.rs"]
 mod print;
 #[path = "it/problems.rs"]

@@ -665,5 +665,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         PrintPerPage => "{n} a page",
         PrintFileMissing => "the file is no longer where it was",
         PrintCodePrefix => "reference prefix (optional)",
+        // ---- previews (helper: imagery)
+        PreviewNeedsTool => "the preview needs {tool}, which is not installed (install {package})",
     }
 }

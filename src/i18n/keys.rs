@@ -667,4 +667,6 @@ messages! {
     PrintPerPage(n),
     PrintFileMissing,
     PrintCodePrefix,
+    // ---- previews (helper: imagery)
+    PreviewNeedsTool(tool, package),
 }

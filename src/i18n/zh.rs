@@ -665,5 +665,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         PrintPerPage => "每页 {n} 张",
         PrintFileMissing => "文件已不在原处",
         PrintCodePrefix => "档号前缀（可不填）",
+        // ---- previews (helper: imagery)
+        PreviewNeedsTool => "预览需要 {tool}，本机未安装（请安装 {package}）",
     }
 }

@@ -91,14 +91,22 @@ fn picture(
     let Some(b3) = row.blake3.as_deref() else {
         return (None, None);
     };
-    if row.facts.media() != Media::Photo {
+    if !matches!(row.facts.media(), Media::Photo | Media::Video) {
         return (None, None);
     }
     let Some(source) = sources.iter().find(|p| p.is_file()) else {
         return (None, Some(Lang::Zh.t(Msg::PrintFileMissing).to_string()));
     };
-    match crate::thumb::thumbnail(thumbs_dir, b3, source, row.facts.orientation) {
+    let mime = row.facts.mime.as_str();
+    match crate::thumb::preview(thumbs_dir, b3, source, mime, row.facts.orientation) {
         Ok(jpeg) => (Some(jpeg), None),
+        Err(crate::thumb::ThumbError::Unavailable(m)) => (
+            None,
+            Some(Lang::Zh.fill(
+                Msg::PreviewNeedsTool,
+                &[("tool", &m.tool), ("package", &m.package)],
+            )),
+        ),
         Err(e) => {
             tracing::debug!("contact sheet: {e}");
             (None, Some(Lang::Zh.t(Msg::PrintNoPicture).to_string()))

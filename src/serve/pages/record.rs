@@ -127,6 +127,21 @@ pub struct Preview {
     pub class: &'static str,
     pub src: String,
     pub alt: String,
+    /// A video's poster frame.
+    pub poster: String,
+    /// Why there is only an icon: the format's tool is not installed.
+    pub note: Option<String>,
+}
+
+/// The tool a format's preview needs, when it is not installed.
+fn missing_tool(mime: &str) -> Option<crate::thumb::tools::Missing> {
+    use crate::thumb::tools::{which, FFMPEG, HEIF};
+    let needs = match mime {
+        "image/heic" | "image/heif" | "image/avif" => HEIF,
+        m if m.starts_with("video/") => FFMPEG,
+        _ => return None,
+    };
+    which(needs.tool).is_none().then_some(needs)
 }
 
 /// Another path holding the same content (the file itself is not listed: issue 15).
@@ -276,6 +291,13 @@ pub async fn record_page(
         class: preview.1,
         src: preview.2,
         alt: preview.3,
+        poster: format!("/thumb/{b3}"),
+        note: missing_tool(&r.mime).map(|m| {
+            l.fill(
+                Msg::PreviewNeedsTool,
+                &[("tool", &m.tool), ("package", &m.package)],
+            )
+        }),
     };
 
     let tags = present::tags(l, &r, st.schema());
