@@ -7,7 +7,7 @@
 //! bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt
 //! tagmanifest-sha256.txt  tagmanifest-sha512.txt
 //! data/<市州>/<指标>/<original name>      the evidence, byte for byte
-//! ledger.csv  ledger.xlsx  index.html  slideshow.html  audit.jsonl  README.txt  thumbs/*.jpg   (tag files)
+//! ledger.csv  ledger.xlsx  index.html  slideshow.html  captions.xml  contact-sheet.pdf  audit.jsonl  README.txt  thumbs/*.jpg   (tag files)
 //! signer.json  signature.ed25519        when the archive has a signing key (see [`sign`])
 //! ```
 //!
@@ -19,6 +19,7 @@
 //! destination and renamed into place when complete, so a failed export leaves no half bag.
 
 mod html;
+mod imagery;
 pub mod ledger;
 mod names;
 mod rows;
@@ -353,6 +354,8 @@ fn write_bag(
     let mut thumbnails = 0;
     let mut buf = vec![0u8; 1 << 20];
     let mut thumbs_done: HashMap<String, String> = HashMap::new();
+    // The thumbnails' bytes by BLAKE3, for the contact sheet.
+    let mut thumb_jpegs: HashMap<String, Vec<u8>> = HashMap::new();
 
     for (i, p) in planned.iter().enumerate() {
         let src = p.row.abs_path();
@@ -394,6 +397,7 @@ fn write_bag(
                         tags.push(sink.put(&rel, &jpeg, false).map_err(io_at(&rel))?);
                         thumbnails += 1;
                         thumbs_done.insert(want.clone(), rel.clone());
+                        thumb_jpegs.insert(want.clone(), jpeg);
                         Some(rel)
                     }
                     None => None,
@@ -525,6 +529,20 @@ fn write_bag(
         )
         .map_err(io_at("slideshow.html"))?,
     );
+    let pairs: Vec<_> = slide_items.iter().map(|(r, _)| r).zip(&rows).collect();
+    let imagery = [
+        (
+            "captions.xml",
+            imagery::captions_xml(&title, &pairs).into_bytes(),
+        ),
+        (
+            "contact-sheet.pdf",
+            imagery::contact_sheet(&title, &date, &pairs, &thumb_jpegs),
+        ),
+    ];
+    for (name, bytes) in imagery {
+        tags.push(sink.put(name, &bytes, true).map_err(io_at(name))?);
+    }
     tags.push(
         sink.put("audit.jsonl", audit_jsonl.as_bytes(), true)
             .map_err(io_at("audit.jsonl"))?,

@@ -229,3 +229,68 @@ fn captions_follow_the_record_schema() {
         assert!(errors.is_empty(), "{rec}\n{errors:#?}");
     }
 }
+
+#[test]
+fn a_package_carries_the_captions_and_the_contact_sheet() {
+    let env = indexed();
+    let p1 = path(&env, "海东市/互助县/B4.1科普大篷车/IMG_0001.jpg");
+    let r = env.run(&[
+        "caption",
+        "set",
+        &p1,
+        "--title",
+        "互助县科普大篷车进校园",
+        "--people",
+        "县科协 李明 & <学生>",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(env.run(&["collection", "create", "互助"]).code, 0);
+    let r = env.run(&[
+        "collection",
+        "add",
+        "互助",
+        "--query",
+        "",
+        "--filter",
+        "prefecture=海东市",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = env.archive.parent().unwrap().join("pkg");
+    let r = env.run(&[
+        "export",
+        "--collection",
+        "互助",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let xml = std::fs::read_to_string(out.join("captions.xml")).unwrap();
+    assert!(xml.contains("<题名>互助县科普大篷车进校园</题名>"), "{xml}");
+    assert!(
+        xml.contains("<人物>县科协 李明 &amp; &lt;学生&gt;</人物>"),
+        "escaped: {xml}"
+    );
+    assert!(xml.contains("<地点>海东市 互助土族自治县</地点>"), "{xml}");
+    assert_eq!(xml.matches("<照片 ").count(), 2, "{xml}");
+    assert!(xml.contains("<SHA-256>"), "{xml}");
+    let pdf = std::fs::read(out.join("contact-sheet.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let r = env.run(&["verify", out.to_str().unwrap()]);
+    assert_eq!(
+        r.code, 0,
+        "the package with its new files verifies: {}",
+        r.stdout
+    );
+    if std::path::Path::new("/usr/bin/pdftotext").exists() {
+        let text = std::process::Command::new("pdftotext")
+            .arg(out.join("contact-sheet.pdf"))
+            .arg("-")
+            .output()
+            .unwrap();
+        let text: String = String::from_utf8_lossy(&text.stdout)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        assert!(text.contains("互助县科普大篷车进校园"), "{text}");
+    }
+}
