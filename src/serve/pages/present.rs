@@ -96,7 +96,7 @@ pub async fn present_page(
     let slides = slides::slides(l, &items, group);
     let shown = slides.iter().filter(|s| s.kind != "title").count();
     let page = PresentPage {
-        layout: Layout::search(&p, "", with_lang("/present", l.other()), &title)
+        layout: Layout::search(&p, "", toggle(raw.as_deref(), l), &title)
             .with_script("/static/slideshow.js"),
         l,
         summary: l.fill(
@@ -109,6 +109,23 @@ pub async fn present_page(
         slides,
     };
     render(StatusCode::OK, &page)
+}
+
+/// This show in the other language: the same query with `lang` switched.
+fn toggle(raw: Option<&str>, l: Lang) -> String {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if k != "lang" {
+            ser.append_pair(&k, &v);
+        }
+    }
+    let qs = ser.finish();
+    let path = if qs.is_empty() {
+        "/present".to_string()
+    } else {
+        format!("/present?{qs}")
+    };
+    with_lang(&path, l.other())
 }
 
 type Gathered = (String, String, Vec<(Record, String)>);
