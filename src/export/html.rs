@@ -189,6 +189,7 @@ mod tests {
             note: EVIL.into(),
             media: "photo".into(),
             thumb: None,
+            caption: Default::default(),
         };
         let rows = [row];
         let page = super::render(&super::PageFacts {

@@ -273,6 +273,15 @@ fn a_package_carries_the_captions_and_the_contact_sheet() {
     assert!(xml.contains("<地点>海东市 互助土族自治县</地点>"), "{xml}");
     assert_eq!(xml.matches("<照片 ").count(), 2, "{xml}");
     assert!(xml.contains("<SHA-256>"), "{xml}");
+    let csv = std::fs::read_to_string(out.join("ledger.csv")).unwrap();
+    assert!(
+        csv.contains(",题名,摄影者,人物,背景,文字说明,摄影地点,摄影时间"),
+        "the ledger's caption columns"
+    );
+    assert!(
+        csv.contains("互助县科普大篷车进校园,,县科协 李明 & <学生>,,,海东市 互助土族自治县,"),
+        "{csv}"
+    );
     let pdf = std::fs::read(out.join("contact-sheet.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     let r = env.run(&["verify", out.to_str().unwrap()]);
