@@ -268,6 +268,12 @@ const DIMENSIONS: &[Dimension] = &[
         to_filter: ToFilter::One("camera"),
     },
     Dimension {
+        name: "caption",
+        label: Msg::FieldCaption,
+        from_record: Some(caption_states),
+        to_filter: ToFilter::One("caption"),
+    },
+    Dimension {
         name: "status",
         label: Msg::FieldStatus,
         from_record: Some(|r| {
@@ -355,6 +361,12 @@ const FIELDS: &[Field] = &[
         aliases: &["状态"],
         label: Msg::FieldStatus,
         kind: facet("status", status_facet),
+    },
+    Field {
+        name: "caption",
+        aliases: &["说明", "著录"],
+        label: Msg::FieldCaption,
+        kind: facet("caption", caption_facet),
     },
     Field {
         name: "name",
@@ -445,6 +457,59 @@ fn flag_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
             ))
         }
     }
+}
+
+/// How complete a photo's or video's caption is (DA/T 50's elements): `complete`, or `none`
+/// (nothing written) and one `no_<field>` per empty field.
+fn caption_states(r: &Record) -> Vec<String> {
+    let Some(c) = r.caption.as_ref().filter(|_| !r.system) else {
+        return Vec::new();
+    };
+    let missing = c.missing();
+    if missing.is_empty() {
+        return vec!["complete".into()];
+    }
+    let mut out: Vec<String> = missing.iter().map(|f| format!("no_{f}")).collect();
+    if c.is_unwritten() {
+        out.insert(0, "none".into());
+    }
+    out
+}
+
+/// The caption states and their page labels, in the sidebar's order.
+pub const CAPTION_STATES: &[(&str, Msg)] = &[
+    ("complete", Msg::CaptionComplete),
+    ("none", Msg::CaptionNone),
+    ("no_title", Msg::CaptionNoTitle),
+    ("no_photographer", Msg::CaptionNoPhotographer),
+    ("no_people", Msg::CaptionNoPeople),
+    ("no_background", Msg::CaptionNoBackground),
+    ("no_description", Msg::CaptionNoDescription),
+    ("no_place", Msg::CaptionNoPlace),
+    ("no_taken", Msg::CaptionNoTaken),
+];
+
+/// `complete`, `完整`, `no_people`, `缺人物` (what the page shows) → `/caption/no_people`.
+fn caption_facet(_: &dyn FacetResolver, v: &str) -> Result<String> {
+    let v = v.trim();
+    CAPTION_STATES
+        .iter()
+        .find(|(name, msg)| {
+            v.eq_ignore_ascii_case(name)
+                || Lang::Zh.t(*msg) == v
+                || Lang::En.t(*msg).eq_ignore_ascii_case(v)
+        })
+        .map(|(name, _)| format!("/caption/{name}"))
+        .ok_or_else(|| {
+            let known: Vec<String> = CAPTION_STATES
+                .iter()
+                .map(|(name, msg)| format!("{}（{name}）", Lang::Zh.t(*msg)))
+                .collect();
+            Error::query(
+                Msg::QueryNotCaptionState,
+                &[("value", &v), ("known", &known.join("、"))],
+            )
+        })
 }
 
 /// `present`/`missing` or the page's words for them.
@@ -541,6 +606,7 @@ mod tests {
                     "year" | "date" => "2019",
                     "flag" => "unreadable",
                     "status" => "present",
+                    "caption" => "缺人物",
                     _ => "x",
                 };
                 let path = to_facet(&LiteralFacets, value).unwrap();
@@ -563,6 +629,7 @@ mod tests {
             ("/media/photo", Some(("media", "photo"))),
             ("/flag/no_indicator", Some(("flag", "no_indicator"))),
             ("/status/missing", Some(("status", "missing"))),
+            ("/caption/no_people", Some(("caption", "no_people"))),
             ("/camera/HUAWEI P30", Some(("camera", "HUAWEI P30"))),
             ("/media/photo/x", None),
             ("/colour/red", None),
@@ -595,7 +662,7 @@ mod tests {
         assert_eq!(
             canonical.join(", "),
             "prefecture, county, place, indicator, media, year, date, camera, flag, status, \
-             name, path, text, ocr, blake3"
+             caption, name, path, text, ocr, blake3"
         );
         for typed in ["type", "市州", "县区", "指标", "年份", "标志", "状态"] {
             assert!(

@@ -64,6 +64,55 @@ pub fn status_label(l: Lang, s: &str) -> String {
     }
 }
 
+/// A caption state (`complete`, `no_people`…) as the page shows it (完整, 缺人物…).
+pub fn caption_state_label(l: Lang, state: &str) -> String {
+    match crate::fields::CAPTION_STATES
+        .iter()
+        .find(|(name, msg)| *name == state || Lang::Zh.t(*msg) == state)
+    {
+        Some((_, msg)) => l.t(*msg).to_string(),
+        None => state.to_string(),
+    }
+}
+
+/// A caption field's name (题名, 摄影者…) by its stable name.
+pub fn caption_field_label(l: Lang, field: &str) -> &'static str {
+    l.t(match field {
+        "title" => Msg::CaptionTitle,
+        "photographer" => Msg::CaptionPhotographer,
+        "people" => Msg::CaptionPeople,
+        "background" => Msg::CaptionBackground,
+        "description" => Msg::CaptionDescription,
+        "place" => Msg::CaptionPlace,
+        "taken" => Msg::CaptionTaken,
+        _ => Msg::FieldOther,
+    })
+}
+
+/// The caption as (label, value) lines, every DA/T 50 field in order: an empty one says it
+/// is missing, a prefilled one says where it came from.
+pub fn caption_lines(l: Lang, c: &crate::record::Caption) -> Vec<(String, String)> {
+    crate::record::Caption::FIELDS
+        .iter()
+        .map(|f| {
+            let label = caption_field_label(l, f).to_string();
+            let value = match c.get(f).map(str::trim).filter(|v| !v.is_empty()) {
+                Some(v) if c.prefilled.iter().any(|p| p == f) => {
+                    let from = if *f == "taken" {
+                        Msg::CaptionFromCapture
+                    } else {
+                        Msg::CaptionFromTags
+                    };
+                    l.fill(from, &[("value", &v)])
+                }
+                Some(v) => v.to_string(),
+                None => l.t(Msg::CaptionEmpty).to_string(),
+            };
+            (label, value)
+        })
+        .collect()
+}
+
 /// One tag as shown: the effective value with its source, or (`alt`) a weaker source's
 /// reading under the tag it lost to.
 pub struct TagRow {

@@ -223,6 +223,105 @@ pub struct Record {
     /// similar first; filled where one record is shown (`archive show`, the record page).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub similar: Vec<SimilarFile>,
+    /// The photo's caption (DA/T 50 / DA/T 54: 题名, 摄影者, 人物, 背景, 文字说明, 地点,
+    /// 摄影时间): what a curator wrote, per content, with the place and time taken from the
+    /// tags and the capture time where none was written. Photos and videos, and any file
+    /// with a caption written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<Caption>,
+}
+
+/// A caption as shown: each field as written, or (place, taken) as the file's tags and
+/// capture time give it, named in `prefilled`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Caption {
+    /// 题名
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// 摄影者
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photographer: Option<String>,
+    /// 人物
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<String>,
+    /// 背景 (the occasion)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
+    /// 文字说明
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// 地点
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// 摄影时间, as written (`2019-06-12`, `2019年6月`) or the capture time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken: Option<String>,
+    /// The fields not written by a curator but filled from the file (`place`, `taken`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefilled: Vec<String>,
+}
+
+impl Caption {
+    /// The caption's fields in DA/T 50 order, by their stable names.
+    pub const FIELDS: [&'static str; 7] = [
+        "title",
+        "photographer",
+        "people",
+        "background",
+        "description",
+        "place",
+        "taken",
+    ];
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        match field {
+            "title" => self.title.as_deref(),
+            "photographer" => self.photographer.as_deref(),
+            "people" => self.people.as_deref(),
+            "background" => self.background.as_deref(),
+            "description" => self.description.as_deref(),
+            "place" => self.place.as_deref(),
+            "taken" => self.taken.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn slot(&mut self, field: &str) -> Option<&mut Option<String>> {
+        Some(match field {
+            "title" => &mut self.title,
+            "photographer" => &mut self.photographer,
+            "people" => &mut self.people,
+            "background" => &mut self.background,
+            "description" => &mut self.description,
+            "place" => &mut self.place,
+            "taken" => &mut self.taken,
+            _ => return None,
+        })
+    }
+
+    /// The fields with no text, in [`Caption::FIELDS`] order.
+    pub fn missing(&self) -> Vec<&'static str> {
+        Caption::FIELDS
+            .into_iter()
+            .filter(|f| self.get(f).is_none_or(|v| v.trim().is_empty()))
+            .collect()
+    }
+
+    /// Nothing written by a curator (prefilled fields do not count).
+    pub fn is_unwritten(&self) -> bool {
+        Caption::FIELDS
+            .into_iter()
+            .all(|f| self.get(f).is_none() || self.prefilled.iter().any(|p| p == f))
+    }
+
+    /// The words a search finds the file by: every field's text.
+    pub fn words(&self) -> String {
+        Caption::FIELDS
+            .into_iter()
+            .filter_map(|f| self.get(f))
+            .collect::<Vec<_>>()
+            .join("\n|\n")
+    }
 }
 
 /// How a content's text was recognised: which engine, in which languages, over how many pages,

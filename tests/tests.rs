@@ -5,8 +5,14 @@
 mod authenticity;
 #[path = "it/browser.rs"]
 mod browser;
+#[path = "it/browser_present.rs"]
+mod browser_present;
 #[path = "it/browser_problems.rs"]
 mod browser_problems;
+#[path = "it/captions.rs"]
+mod captions;
+#[path = "it/captions_web.rs"]
+mod captions_web;
 #[path = "it/crash.rs"]
 mod crash;
 #[path = "it/curate.rs"]
@@ -39,6 +45,10 @@ mod limits;
 mod manifests;
 #[path = "it/ocr.rs"]
 mod ocr;
+#[path = "it/previews.rs"]
+mod previews;
+#[path = "it/print.rs"]
+mod print;
 #[path = "it/problems.rs"]
 mod problems;
 #[path = "it/publish.rs"]

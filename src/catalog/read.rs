@@ -13,7 +13,7 @@ use rusqlite::OptionalExtension;
 use super::Catalog;
 use crate::extract::Facts;
 use crate::record::FlagResolution;
-use crate::record::{Media, Record, Status};
+use crate::record::{Caption, Media, Record, Status};
 use crate::tag::{ManualTag, ResolvedFlag, TagKind, Tagging};
 
 /// The curators' decisions on flags, per BLAKE3.
@@ -68,6 +68,8 @@ pub struct FileRow {
     pub errors: Vec<Problem>,
     pub facts: Facts,
     pub tagging: Option<Tagging>,
+    /// The caption a curator wrote for this content (`captions` table), without prefills.
+    pub caption: Option<Caption>,
 }
 
 impl FileRow {
@@ -164,7 +166,40 @@ impl FileRow {
                 .unwrap_or_default(),
             system: t.is_some_and(|t| t.system),
             similar: Vec::new(),
+            caption: self.shown_caption(),
         }
+    }
+
+    /// The caption as shown: what was written, the place from the tags and the time from the
+    /// capture time where nothing was written. Photos and videos always have one (empty
+    /// fields tell what is missing); other files only when someone wrote one.
+    pub fn shown_caption(&self) -> Option<Caption> {
+        let visual = matches!(self.facts.media(), Media::Photo | Media::Video);
+        if !visual && self.caption.is_none() {
+            return None;
+        }
+        let mut c = self.caption.clone().unwrap_or_default();
+        c.prefilled.clear();
+        let t = self.tagging.as_ref();
+        if c.place.is_none() {
+            let names: Vec<&str> = t
+                .into_iter()
+                .flat_map(|t| [t.prefecture.as_ref(), t.county.as_ref()])
+                .flatten()
+                .map(|v| v.name.as_str())
+                .collect();
+            if !names.is_empty() {
+                c.place = Some(names.join(" "));
+                c.prefilled.push("place".into());
+            }
+        }
+        if c.taken.is_none() {
+            if let Some(t) = self.facts.captured_at {
+                c.taken = Some(t.format("%Y-%m-%d %H:%M").to_string());
+                c.prefilled.push("taken".into());
+            }
+        }
+        Some(c)
     }
 }
 
@@ -273,11 +308,12 @@ impl Catalog {
         "SELECT f.id, r.display, f.rel_display, f.rel, r.path, f.blake3, f.size, f.mtime_ns,
             f.status, f.last_seen, f.errors,
             CASE WHEN o.info IS NULL THEN b.facts ELSE json_set(b.facts, '$.ocr', json(o.info)) END,
-            f.tagging, b.media, b.mime
+            f.tagging, b.media, b.mime, c.fields
          FROM files f JOIN roots r ON r.id = f.root_id LEFT JOIN blobs b ON b.blake3 = f.blake3
-         LEFT JOIN ocr o ON o.blake3 = f.blake3 AND o.status = 'read'";
+         LEFT JOIN ocr o ON o.blake3 = f.blake3 AND o.status = 'read'
+         LEFT JOIN captions c ON c.blake3 = f.blake3";
 
-    /// [`Self::ROW_SELECT`] plus, as column 15, the text of documents and, as column 16, the
+    /// [`Self::ROW_SELECT`] plus, as column 16, the text of documents and, as column 17, the
     /// recognised text (what a search document is made from).
     pub(super) fn row_with_text_select() -> &'static str {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -292,7 +328,7 @@ impl Catalog {
     /// [`Self::map_row`] of a [`Self::row_with_text_select`] row, with its recognised text.
     pub(super) fn map_row_with_ocr(r: &rusqlite::Row) -> rusqlite::Result<FileRow> {
         let mut row = Self::map_row(r)?;
-        row.facts.ocr_text = r.get(16)?;
+        row.facts.ocr_text = r.get(17)?;
         Ok(row)
     }
 
@@ -308,6 +344,7 @@ impl Catalog {
         );
         let errors: String = r.get(10)?;
         let tagging: Option<String> = r.get(12)?;
+        let caption: Option<String> = r.get(15)?;
         Ok(FileRow {
             id: r.get(0)?,
             root: r.get(1)?,
@@ -322,6 +359,7 @@ impl Catalog {
             errors: serde_json::from_str(&errors).unwrap_or_default(),
             facts,
             tagging: tagging.and_then(|t| serde_json::from_str(&t).ok()),
+            caption: caption.and_then(|c| serde_json::from_str(&c).ok()),
         })
     }
 
@@ -437,8 +475,8 @@ impl Catalog {
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let text: Option<String> = row.get(15).map_err(|e| self.err(e))?;
-            f(Self::map_row(row).map_err(|e| self.err(e))?, text)?;
+            let text: Option<String> = row.get(16).map_err(|e| self.err(e))?;
+            f(Self::map_row_with_ocr(row).map_err(|e| self.err(e))?, text)?;
         }
         Ok(())
     }
@@ -446,7 +484,7 @@ impl Catalog {
     pub fn file_with_text(&self, id: i64) -> Result<Option<(FileRow, Option<String>)>> {
         let sql = format!("{} WHERE f.id = ?1", Self::row_with_text_select());
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        stmt.query_row([id], |row| Ok((Self::map_row_with_ocr(row)?, row.get(15)?)))
+        stmt.query_row([id], |row| Ok((Self::map_row_with_ocr(row)?, row.get(16)?)))
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -571,6 +609,24 @@ impl Catalog {
         Ok(out)
     }
 
+    /// Every written caption by content, for an index run's new documents.
+    pub fn captions(&self) -> Result<std::collections::HashMap<String, Caption>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT blake3, fields FROM captions")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut out = std::collections::HashMap::new();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let b3: String = r.get(0).map_err(|e| self.err(e))?;
+            let json: String = r.get(1).map_err(|e| self.err(e))?;
+            if let Ok(c) = serde_json::from_str(&json) {
+                out.insert(b3, c);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn counts(&self) -> Result<(u64, u64)> {
         self.conn
             .query_row(
@@ -610,6 +666,7 @@ mod tests {
             errors: Vec::new(),
             facts,
             tagging: None,
+            caption: None,
         }
     }
 

@@ -95,6 +95,15 @@ CREATE TABLE IF NOT EXISTS flag_resolutions(
     at TEXT NOT NULL,
     PRIMARY KEY(blake3, flag)
 );
+-- A photo's caption (DA/T 50 / DA/T 54), per content: the fields a curator wrote, as a JSON
+-- object (`record::Caption` without its prefilled fields). Written by `curate::captions`
+-- (audited); read with every file row, so the record and its search document carry it.
+CREATE TABLE IF NOT EXISTS captions(
+    blake3 TEXT PRIMARY KEY,
+    fields TEXT NOT NULL,
+    who TEXT NOT NULL,
+    at TEXT NOT NULL
+);
 ";
 
 impl Catalog {

@@ -60,7 +60,7 @@ impl Catalog {
         let mut stmt = tx.prepare(&sql).map_err(|e| self.err(e))?;
         let mut rows = stmt.query([mark.0]).map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let text: Option<String> = row.get(15).map_err(|e| self.err(e))?;
+            let text: Option<String> = row.get(16).map_err(|e| self.err(e))?;
             f(Self::map_row_with_ocr(row).map_err(|e| self.err(e))?, text)?;
         }
         Ok(mark)

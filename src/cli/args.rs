@@ -89,6 +89,28 @@ pub(super) enum Command {
     /// Mark a file's flag checked (已核实) or explained (已说明) with a note, or reopen it.
     #[command(subcommand)]
     Flag(FlagCmd),
+    /// Photo captions (DA/T 50: 题名, 摄影者, 人物, 背景, 文字说明, 地点, 摄影时间): set them
+    /// for files or a whole collection, or import a spreadsheet of them.
+    #[command(subcommand)]
+    Caption(CaptionCmd),
+    /// Print a collection's contact sheets for the paper binders: an A4 PDF with the
+    /// catalogue (卷内目录) and the photos with their captions, 6 or 12 to a page.
+    Print {
+        #[arg(long)]
+        collection: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// Photos per page: 6 or 12.
+        #[arg(long, default_value_t = 6, value_parser = parse_per_page)]
+        per_page: usize,
+        /// 档号 prefix: item 12 is printed as PREFIX-0012 (without it, 序号 only).
+        #[arg(long)]
+        prefix: Option<String>,
+        /// A TrueType/OpenType font with Chinese to embed (default: one found on the system;
+        /// without any, the standard STSong-Light, not embedded).
+        #[arg(long)]
+        font: Option<PathBuf>,
+    },
     /// The hash-chained audit log: print it, export it (--json), or `audit verify` it.
     Audit(AuditArgs),
     /// Users and roles of the page (stored in the archive's config.toml).
@@ -280,6 +302,57 @@ pub(super) enum FlagCmd {
         #[arg(long, alias = "reason")]
         note: Option<String>,
     },
+}
+
+// Parsed once per run: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand, Debug)]
+pub(super) enum CaptionCmd {
+    /// Write caption fields of files (paths or BLAKE3) or of every file of a collection; fields
+    /// not given are kept, an empty text ("") clears one. Every copy of a content shares it.
+    Set {
+        /// Paths (as indexed or as displayed) or BLAKE3 hashes (or unique prefixes).
+        files: Vec<String>,
+        /// Every file of this collection (one photographer or occasion for many).
+        #[arg(long)]
+        collection: Option<String>,
+        /// 题名
+        #[arg(long)]
+        title: Option<String>,
+        /// 摄影者
+        #[arg(long)]
+        photographer: Option<String>,
+        /// 人物
+        #[arg(long)]
+        people: Option<String>,
+        /// 背景 (the occasion)
+        #[arg(long)]
+        background: Option<String>,
+        /// 文字说明
+        #[arg(long)]
+        description: Option<String>,
+        /// 地点 (default: the tagged prefecture and county)
+        #[arg(long)]
+        place: Option<String>,
+        /// 摄影时间 (default: the capture time)
+        #[arg(long)]
+        taken: Option<String>,
+        /// Why, for the audit log.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Import captions from a spreadsheet (.xlsx, .xls, .csv) with a header row: 文件名 (or
+    /// 路径, BLAKE3) and any of 题名, 摄影者, 人物, 背景, 文字说明, 地点, 摄影时间. Refused
+    /// whole, naming every bad row, when any row is wrong.
+    Import { file: PathBuf },
+}
+
+fn parse_per_page(s: &str) -> Result<usize, String> {
+    match s.trim() {
+        "6" => Ok(6),
+        "12" => Ok(12),
+        _ => Err(format!("{s:?}: 每页 6 或 12 张 / use 6 or 12")),
+    }
 }
 
 fn parse_resolution(s: &str) -> Result<crate::curate::flags::Resolution, String> {

@@ -18,7 +18,7 @@ use clap::Parser;
 
 use args::{AuditCmd, Cli, Command};
 use commands::{
-    curate, export, index, key, problems, publish, report, search, serve, similar, users,
+    caption, curate, export, index, key, problems, publish, report, search, serve, similar, users,
 };
 
 static LANG: OnceLock<Lang> = OnceLock::new();
@@ -132,6 +132,14 @@ fn run(cli: Cli, archive: std::path::PathBuf) -> anyhow::Result<Exit> {
         Command::Collection(c) => curate::collection(&cfg()?, c),
         Command::Tag(t) => curate::tag(&cfg()?, t),
         Command::Flag(f) => curate::flag(&cfg()?, f),
+        Command::Caption(c) => caption::caption(&cfg()?, c),
+        Command::Print {
+            collection,
+            out,
+            per_page,
+            prefix,
+            font,
+        } => caption::print(&cfg()?, &collection, &out, per_page, prefix, font),
         Command::Audit(a) => {
             let cfg = cfg()?;
             match a.command {

@@ -269,6 +269,12 @@ pub(super) fn record(
         };
         lines.push((head, format!("{} [{}: {}]", t.value, t.source, t.evidence)));
     }
+    if let Some(c) = &r.caption {
+        lines.push((l.t(Msg::FieldCaption).to_string(), String::new()));
+        for (k, v) in crate::present::caption_lines(l, c) {
+            lines.push((format!("  {k}"), v));
+        }
+    }
     for f in crate::present::flags(l, r) {
         lines.push((
             l.t(Msg::FieldFlag).to_string(),

@@ -11,6 +11,8 @@
 //! and one set of role checks.
 
 pub mod audit;
+pub mod caption_import;
+pub mod captions;
 pub mod collections;
 pub mod flags;
 pub mod tags;

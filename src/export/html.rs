@@ -34,6 +34,38 @@ struct IndexPage<'a> {
     problems_heading: String,
 }
 
+#[derive(Template)]
+#[template(path = "export/slideshow.html")]
+struct SlideshowPage<'a> {
+    l: Lang,
+    title: &'a str,
+    texts: String,
+    data: String,
+    script: &'static str,
+    style: &'static str,
+}
+
+/// `slideshow.html`: the package's photos and videos as the server's slideshow shows them
+/// (`crate::slides`), a title slide per prefecture, opened from disk with nothing fetched.
+/// `items` are the records with their pictures' paths inside the bag.
+pub fn render_slideshow(title: &str, items: &[(crate::record::Record, String)]) -> String {
+    let l = Lang::Zh;
+    let slides = crate::slides::slides(l, items, crate::slides::Group::Prefecture);
+    let page = SlideshowPage {
+        l,
+        title,
+        texts: crate::slides::inline_json(&crate::slides::script_texts(l)),
+        data: crate::slides::inline_json(&slides),
+        // The script cannot end its own element early: it holds no `</script`.
+        script: crate::slides::SCRIPT,
+        style: crate::slides::STYLE,
+    };
+    page.render().unwrap_or_else(|e| {
+        tracing::error!("rendering slideshow.html: {e}");
+        String::new()
+    })
+}
+
 /// What the page says about the package beside its rows.
 pub struct PageFacts<'a> {
     pub title: &'a str,
@@ -164,6 +196,7 @@ mod tests {
             note: EVIL.into(),
             media: "photo".into(),
             thumb: None,
+            caption: Default::default(),
         };
         let rows = [row];
         let page = super::render(&super::PageFacts {

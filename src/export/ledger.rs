@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::i18n::{Lang, Msg};
 use crate::{Error, Result};
 
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 20] = [
     "序号",
     "市州",
     "县区",
@@ -28,12 +28,23 @@ pub const COLUMNS: [&str; 13] = [
     "审核状态",
     "标志",
     "备注",
+    // The caption (DA/T 50), empty for files without one.
+    "题名",
+    "摄影者",
+    "人物",
+    "背景",
+    "文字说明",
+    "摄影地点",
+    "摄影时间",
 ];
 
-/// The XLSX's main sheet: the CSV's columns but the hashes (indexes into [`COLUMNS`]).
-const PRINTED: [usize; 11] = [0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12];
+/// The XLSX's main sheet: the CSV's columns but the hashes (indexes into [`COLUMNS`]), and of
+/// the caption only 题名, 摄影者 and 文字说明 (the rest would not fit a printed page).
+const PRINTED: [usize; 14] = [0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 17];
 /// Column widths of the printed sheet, in characters.
-const PRINTED_WIDTHS: [f64; 11] = [5.0, 8.0, 10.0, 20.0, 36.0, 17.0, 18.0, 9.0, 8.0, 18.0, 36.0];
+const PRINTED_WIDTHS: [f64; 14] = [
+    5.0, 8.0, 10.0, 20.0, 36.0, 17.0, 18.0, 9.0, 8.0, 18.0, 36.0, 24.0, 8.0, 30.0,
+];
 
 /// A flag as the page shows it: its label and why it was raised.
 #[derive(Debug, Clone, Serialize)]
@@ -98,6 +109,9 @@ pub struct LedgerRow {
     pub media: String,
     /// `thumbs/….jpg` when a thumbnail was made.
     pub thumb: Option<String>,
+    /// The caption's 题名, 摄影者, 人物, 背景, 文字说明, 地点, 摄影时间 (empty when none).
+    #[serde(skip)]
+    pub caption: [String; 7],
 }
 
 /// What the XLSX's title rows say.
@@ -111,11 +125,12 @@ pub struct LedgerHead<'a> {
 /// The columns that can carry user or evidence text (place and file names, indicator, review
 /// state, flags, reasons and paths). The others are numbers, hashes, times and places we
 /// formatted ourselves, and stay exactly as written.
-const TEXT_COLUMNS: [usize; 7] = [1, 2, 3, 4, 10, 11, 12];
+const TEXT_COLUMNS: [usize; 14] = [1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
 
 impl LedgerRow {
     /// The cells as people read them (flags as labels).
-    fn cells(&self) -> [String; 13] {
+    fn cells(&self) -> [String; 20] {
+        let c = &self.caption;
         [
             self.n.to_string(),
             self.prefecture.clone(),
@@ -130,13 +145,20 @@ impl LedgerRow {
             self.review.clone(),
             self.flags.clone(),
             self.note.clone(),
+            c[0].clone(),
+            c[1].clone(),
+            c[2].clone(),
+            c[3].clone(),
+            c[4].clone(),
+            c[5].clone(),
+            c[6].clone(),
         ]
     }
 
     /// The cells as the CSV carries them: flags as codes, text cells defused for spreadsheets.
     /// The XLSX needs no defusing, since its writer stores text as text cells that are never
     /// evaluated.
-    fn csv_cells(&self) -> [String; 13] {
+    fn csv_cells(&self) -> [String; 20] {
         let mut cells = self.cells();
         cells[11] = self.flag_codes.clone();
         for c in TEXT_COLUMNS {
@@ -334,6 +356,7 @@ mod tests {
             note: note.into(),
             media: "photo".into(),
             thumb: None,
+            caption: Default::default(),
         }
     }
 

@@ -7,7 +7,7 @@
 //! bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt
 //! tagmanifest-sha256.txt  tagmanifest-sha512.txt
 //! data/<市州>/<指标>/<original name>      the evidence, byte for byte
-//! ledger.csv  ledger.xlsx  index.html  audit.jsonl  README.txt  thumbs/*.jpg   (tag files)
+//! ledger.csv  ledger.xlsx  index.html  slideshow.html  captions.xml  contact-sheet.pdf  audit.jsonl  README.txt  thumbs/*.jpg   (tag files)
 //! problems.csv  problems.xlsx    when the package holds evidence of problems (问题清单)
 //! signer.json  signature.ed25519        when the archive has a signing key (see [`sign`])
 //! ```
@@ -20,6 +20,7 @@
 //! destination and renamed into place when complete, so a failed export leaves no half bag.
 
 mod html;
+mod imagery;
 pub mod ledger;
 mod names;
 pub mod problems;
@@ -349,9 +350,14 @@ fn write_bag(
     let mut payload: Vec<Written> = Vec::new();
     let mut tags: Vec<Written> = Vec::new();
     let mut rows: Vec<LedgerRow> = Vec::new();
+    // Each record with the picture its slide shows: the file itself, or its thumbnail when
+    // browsers cannot show the original (HEIC, TIFF, RAW).
+    let mut slide_items: Vec<(crate::record::Record, String)> = Vec::new();
     let mut thumbnails = 0;
     let mut buf = vec![0u8; 1 << 20];
     let mut thumbs_done: HashMap<String, String> = HashMap::new();
+    // The thumbnails' bytes by BLAKE3, for the contact sheet.
+    let mut thumb_jpegs: HashMap<String, Vec<u8>> = HashMap::new();
 
     for (i, p) in planned.iter().enumerate() {
         let src = p.row.abs_path();
@@ -393,6 +399,7 @@ fn write_bag(
                         tags.push(sink.put(&rel, &jpeg, false).map_err(io_at(&rel))?);
                         thumbnails += 1;
                         thumbs_done.insert(want.clone(), rel.clone());
+                        thumb_jpegs.insert(want.clone(), jpeg);
                         Some(rel)
                     }
                     None => None,
@@ -401,7 +408,19 @@ fn write_bag(
         } else {
             None
         };
-        rows.push(ledger_row(schema, i + 1, p, &written, thumb));
+        let row = ledger_row(schema, i + 1, p, &written, thumb);
+        let record = p.row.to_record(crate::i18n::Lang::Zh);
+        let browser_shows = record.media == Media::Video
+            || matches!(
+                record.mime.as_str(),
+                "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "image/avif"
+            );
+        let src = match (&row.thumb, browser_shows) {
+            (Some(t), false) => t.clone(),
+            _ => row.bag_path.clone(),
+        };
+        slide_items.push((record, src));
+        rows.push(row);
         payload.push(written);
     }
 
@@ -530,6 +549,28 @@ fn write_bag(
             )
             .map_err(io_at("problems.xlsx"))?,
         );
+    }
+    tags.push(
+        sink.put(
+            "slideshow.html",
+            html::render_slideshow(&title, &slide_items).as_bytes(),
+            true,
+        )
+        .map_err(io_at("slideshow.html"))?,
+    );
+    let pairs: Vec<_> = slide_items.iter().map(|(r, _)| r).zip(&rows).collect();
+    let imagery = [
+        (
+            "captions.xml",
+            imagery::captions_xml(&title, &pairs).into_bytes(),
+        ),
+        (
+            "contact-sheet.pdf",
+            imagery::contact_sheet(&title, &date, &pairs, &thumb_jpegs),
+        ),
+    ];
+    for (name, bytes) in imagery {
+        tags.push(sink.put(name, &bytes, true).map_err(io_at(name))?);
     }
     tags.push(
         sink.put("audit.jsonl", audit_jsonl.as_bytes(), true)

@@ -120,6 +120,10 @@ pub(super) fn ledger_row(
         note: note.join("；"),
         media: p.row.facts.media().as_str().to_string(),
         thumb,
+        caption: {
+            let c = p.row.shown_caption().unwrap_or_default();
+            crate::record::Caption::FIELDS.map(|f| c.get(f).unwrap_or_default().to_string())
+        },
     }
 }
 

@@ -232,6 +232,11 @@ impl SearchIndex {
             // text), and a title's last character and the text's first are no phrase.
             body.push_str("\n|\n");
         }
+        // A caption's words (题名, 人物, 背景…) are the words people search photos by.
+        if let Some(c) = record.caption.as_ref().filter(|c| !c.is_unwritten()) {
+            body.push_str(&c.words());
+            body.push_str("\n|\n");
+        }
         if let Some(t) = text {
             body.push_str(t);
         }

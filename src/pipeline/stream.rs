@@ -28,7 +28,7 @@ use crate::catalog::{self, Catalog, FileRow, FileUpdate, FlagResolutions, Known}
 use crate::config::Config;
 use crate::extract::Facts;
 use crate::index::SearchIndex;
-use crate::record::Status;
+use crate::record::{Caption, Status};
 use crate::schema::Schema;
 use crate::similar::NearMap;
 use crate::tag::{self, FileForTagging, Manifests, ManualTag};
@@ -44,6 +44,8 @@ pub(super) struct Streamer<'a> {
     manual: HashMap<i64, Vec<ManualTag>>,
     /// The curators' decisions on flags, per content.
     resolved: FlagResolutions,
+    /// Written captions per content: a new copy of a captioned photo is found by its caption.
+    captions: HashMap<String, Caption>,
     /// The catalogued submission lists and their file ids, read when first needed (an
     /// unchanged re-index never needs them).
     lists: Option<(Manifests, FxHashSet<i64>)>,
@@ -99,6 +101,7 @@ impl<'a> Streamer<'a> {
             index,
             manual: catalog.manual_tags()?,
             resolved: catalog.flag_resolutions()?,
+            captions: catalog.captions()?,
             lists: None,
             manifests_changed: false,
             queued: FxHashSet::default(),
@@ -222,6 +225,7 @@ impl<'a> Streamer<'a> {
             cfg: &self.cfg.tag,
             manual: &self.manual,
             resolved: &self.resolved,
+            captions: &self.captions,
             manifests: &self.lists.as_ref().expect("loaded by note_batch").0,
             root_displays: &self.root_displays,
             root_paths: &self.root_paths,
@@ -428,6 +432,7 @@ struct Tagger<'a> {
     cfg: &'a crate::tag::TagConfig,
     manual: &'a HashMap<i64, Vec<ManualTag>>,
     resolved: &'a FlagResolutions,
+    captions: &'a HashMap<String, Caption>,
     manifests: &'a Manifests,
     root_displays: &'a [String],
     root_paths: &'a [Vec<u8>],
@@ -482,6 +487,7 @@ fn tag_parallel(
                 errors: u.errors.clone(),
                 facts,
                 tagging: None,
+                caption: u.blake3.as_ref().and_then(|b| t.captions.get(b).cloned()),
             };
             let manual = t.manual.get(&row.id).unwrap_or(&none);
             let input = for_tagging(&row, manual, t.resolved, &no_near);

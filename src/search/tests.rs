@@ -65,6 +65,7 @@ pub(super) fn row(id: i64, rel: &str) -> FileRow {
             ..Default::default()
         },
         tagging: None,
+        caption: None,
     }
 }
 

@@ -15,6 +15,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::catalog::FileRow;
+use crate::i18n::{Lang, Msg};
 use crate::record::{Media, Status};
 use crate::thumb::{self, ThumbError};
 
@@ -292,10 +293,11 @@ pub async fn thumb(
     let b3 = valid_hash(&blake3)?;
     let rows = rows_for(&st, &b3).await?;
     let media = rows[0].facts.media();
-    if media != Media::Photo {
+    if !matches!(media, Media::Photo | Media::Video) {
         return Ok(svg(icon(media)));
     }
     let orientation = rows[0].facts.orientation;
+    let mime = rows[0].facts.mime.clone();
     let sources: Vec<std::path::PathBuf> = candidates(&rows, None)
         .into_iter()
         .map(|r| r.abs_path())
@@ -312,7 +314,7 @@ pub async fn thumb(
         .await
         .map_err(|e| WebError::Internal(format!("thumbnail queue: {e}")))?;
     let out =
-        tokio::task::spawn_blocking(move || thumb::thumbnail(&dir, &b3, &source, orientation))
+        tokio::task::spawn_blocking(move || thumb::preview(&dir, &b3, &source, &mime, orientation))
             .await?;
     Ok(match out {
         Ok(jpeg) => (
@@ -326,15 +328,58 @@ pub async fn thumb(
             jpeg,
         )
             .into_response(),
+        // The format's tool is not installed: the media's icon, saying so.
+        Err(ThumbError::Unavailable(m)) => svg_owned(icon_saying(
+            media,
+            &format!(
+                "{} / {}",
+                Lang::Zh.fill(
+                    Msg::PreviewNeedsTool,
+                    &[("tool", &m.tool), ("package", &m.package)]
+                ),
+                Lang::En.fill(
+                    Msg::PreviewNeedsTool,
+                    &[("tool", &m.tool), ("package", &m.package)]
+                )
+            ),
+        )),
         Err(ThumbError::Undecodable { path, reason }) => {
             tracing::debug!("thumbnail of {}: {reason}", path.display());
-            svg(BROKEN)
+            if media == Media::Video {
+                svg(VIDEO)
+            } else {
+                svg(BROKEN)
+            }
         }
         Err(e) => {
             tracing::warn!("{e}");
             svg(BROKEN)
         }
     })
+}
+
+/// The media's icon with `why` as its title (shown on hover and read by screen readers) and
+/// a mark that it is an icon, not the picture (`data-reason`, for the page and tests).
+fn icon_saying(media: Media, why: &str) -> String {
+    let why = crate::html::escape(why);
+    icon(media)
+        .replacen("<svg ", &format!("<svg data-reason=\"{why}\" "), 1)
+        .replacen("</svg>", &format!("<title>{why}</title></svg>"), 1)
+}
+
+fn svg_owned(body: String) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 pub async fn favicon() -> Response {

@@ -181,7 +181,7 @@ impl Browser {
     }
 
     /// Run `action`, then wait until the page it leads to has loaded.
-    fn navigating(&mut self, action: impl FnOnce(&mut Browser)) {
+    pub(crate) fn navigating(&mut self, action: impl FnOnce(&mut Browser)) {
         self.pending
             .retain(|v| v["method"] != "Page.loadEventFired");
         action(self);
@@ -458,7 +458,7 @@ fn inspector_session_in_chromium() {
 
 impl Browser {
     /// A key pressed and released, as a person types it (the page's keydown listeners see it).
-    fn key(&mut self, key: &str, code: &str, vk: u32) {
+    pub(crate) fn key(&mut self, key: &str, code: &str, vk: u32) {
         let text = match key {
             "Enter" => "\r",
             k if k.chars().count() == 1 => k,
@@ -473,7 +473,7 @@ impl Browser {
     }
 
     /// Wait until the script `cond` is true (a fetch answered), at most [`TIMEOUT`].
-    fn until(&mut self, cond: &str) {
+    pub(crate) fn until(&mut self, cond: &str) {
         let deadline = Instant::now() + TIMEOUT;
         while self.eval(cond) != json!(true) {
             assert!(Instant::now() < deadline, "never true: {cond}");

@@ -104,6 +104,7 @@ fn folder_bag_is_valid_and_lays_out_the_evidence() {
         "ledger.csv",
         "ledger.xlsx",
         "index.html",
+        "slideshow.html",
         "audit.jsonl",
     ] {
         assert!(out.join(f).is_file(), "{f} is in the bag");
@@ -153,7 +154,7 @@ fn folder_bag_is_valid_and_lays_out_the_evidence() {
     let csv = String::from_utf8(csv[3..].to_vec()).unwrap();
     assert!(
         csv.starts_with(
-            "序号,市州,县区,指标,文件名,拍摄时间,地点,大小,BLAKE3,SHA-256,审核状态,标志,备注"
+            "序号,市州,县区,指标,文件名,拍摄时间,地点,大小,BLAKE3,SHA-256,审核状态,标志,备注,题名,摄影者,人物,背景,文字说明,摄影地点,摄影时间"
         ),
         "{csv}"
     );

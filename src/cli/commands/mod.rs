@@ -4,6 +4,7 @@
 //! of a curated collection) lives here, above the library, so the library's modules need not
 //! import each other to serve the command line.
 
+pub(super) mod caption;
 pub(super) mod curate;
 pub(super) mod export;
 pub(super) mod index;

@@ -166,6 +166,8 @@
 
     // The toolbar: accept or reject the selection.
     bulk.addEventListener("submit", function (e) {
+      // The caption button posts the form as it is (a reload), not a review.
+      if (e.submitter && e.submitter.hasAttribute("formaction")) return;
       e.preventDefault();
       var state = e.submitter ? e.submitter.value : "accepted";
       var ids = selected();

@@ -112,6 +112,14 @@ struct CollectionPage {
     accept_pending: String,
     /// Rejection reasons used lately, most recent first.
     reasons: Vec<String>,
+    /// The bulk caption form's fields (name, label) and its hint.
+    caption_fields: Vec<(&'static str, &'static str)>,
+    caption_hint: String,
+    /// The collection as a slideshow.
+    present: String,
+    /// The print form's choices.
+    per_page_6: String,
+    per_page_12: String,
 }
 
 pub async fn collection_page(
@@ -155,6 +163,17 @@ pub async fn collection_page(
         csrf: who.csrf.clone(),
         items: review::grid_items(&st, lang, &d),
         accept_pending: lang.fill(Msg::AcceptAllPending, &[("n", &pending.len())]),
+        per_page_6: lang.fill(Msg::PrintPerPage, &[("n", &6)]),
+        per_page_12: lang.fill(Msg::PrintPerPage, &[("n", &12)]),
+        present: with_lang(
+            &format!("/present?collection={}", super::enc(&c.name)),
+            lang,
+        ),
+        caption_hint: lang.fill(Msg::CaptionBulkHint, &[("n", &d.items.len())]),
+        caption_fields: crate::record::Caption::FIELDS
+            .iter()
+            .map(|f| (*f, crate::present::caption_field_label(lang, f)))
+            .collect(),
         pending,
         reasons,
     };
@@ -253,9 +272,25 @@ pub async fn collection_action(
             )),
         },
         "add" => add_to_collection(&st, &actor, &name, &f, file_ids).map(|_| back.clone()),
+        "caption" => super::caption::caption_collection(&st, &actor, &name, &f, &file_ids)
+            .map(|_| back.clone()),
         "delete" => st
             .with_curation(|cat| collections::delete(cat, &actor, &name, reason))
             .map(|_| "/collections".to_string()),
+        "print" => {
+            let per_page = if field(&f, "per_page") == "12" { 12 } else { 6 };
+            let prefix = Some(field(&f, "prefix").trim().to_string()).filter(|p| !p.is_empty());
+            return super::download::print_download(
+                st,
+                lang,
+                who.clone(),
+                actor,
+                name,
+                per_page,
+                prefix,
+            )
+            .await;
+        }
         "export" => {
             return super::download::export_download(
                 st,

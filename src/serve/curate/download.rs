@@ -124,3 +124,53 @@ impl Drop for TempFile {
         }
     }
 }
+
+/// The collection page's print button: the contact sheets (`crate::print`) as a PDF download,
+/// 6 or 12 photos a page, with an optional 档号 prefix.
+pub(super) async fn print_download(
+    st: AppState,
+    lang: Lang,
+    who: Who,
+    actor: crate::curate::Actor,
+    name: String,
+    per_page: usize,
+    prefix: Option<String>,
+) -> Response {
+    let st2 = st.clone();
+    let name2 = name.clone();
+    let made = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, WebError> {
+        let items = st2.with_curation(|cat| {
+            crate::print::gather::collection_items(cat, &actor, &name2, &st2.config().thumbs_dir())
+        })?;
+        let printed = crate::print::contact_sheet(
+            &items,
+            &crate::print::SheetOptions {
+                title: name2,
+                per_page,
+                prefix,
+                date: chrono::Local::now().format("%Y-%m-%d").to_string(),
+                font: crate::print::font::find_font(),
+            },
+        );
+        Ok(printed.pdf)
+    })
+    .await;
+    let pdf = match made.map_err(WebError::from).and_then(|r| r) {
+        Ok(p) => p,
+        Err(e) => return error_page(&who, lang, e),
+    };
+    let mut r = Response::new(Body::from(pdf));
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/pdf"),
+    );
+    let disposition = format!(
+        "attachment; filename=\"contact-sheet.pdf\"; filename*=UTF-8''{}.pdf",
+        enc(&name)
+    );
+    if let Ok(v) = disposition.parse() {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}

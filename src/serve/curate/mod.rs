@@ -8,6 +8,7 @@
 //! what every form handler shares; each page or group of forms has its own file.
 
 mod api;
+mod caption;
 mod collections;
 mod download;
 mod flags;
@@ -22,6 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 pub use api::{api_collection, api_collections, api_session};
+pub use caption::caption_action;
 pub use collections::{collection_action, collection_page, collections_page, create_collection};
 pub use flags::flag_action;
 pub use problem_link::{link_results_to_problem, link_to_problem};

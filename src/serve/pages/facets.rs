@@ -24,6 +24,7 @@ pub fn filter_label(st: &AppState, l: Lang, field: &str, value: &str) -> String 
         "media" | "type" => Some(media_label(l, value)),
         "flag" => Some(flag_label(l, value)),
         "status" => Some(status_label(l, value)),
+        "caption" => Some(crate::present::caption_state_label(l, value)),
         "year" if value == "unknown" => Some(l.t(Msg::NoDate).to_string()),
         _ => None,
     };
@@ -51,6 +52,7 @@ fn facet_display(
         "media" => media_label(l, &fc.label),
         "flag" => flag_label(l, &fc.label),
         "status" => status_label(l, &fc.label),
+        "caption" => crate::present::caption_state_label(l, &fc.label),
         "date" if fc.label == "unknown" => l.t(Msg::NoDate).to_string(),
         "date" => match parent {
             Some(year) => l.fill(

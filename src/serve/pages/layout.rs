@@ -13,7 +13,11 @@ use crate::serve::auth::Who;
 use crate::serve::params::{with_lang, Params};
 use crate::serve::WebError;
 
-const STYLE: &str = include_str!("../assets/style.css");
+// The slideshow's style rides with the page's: one stylesheet, no extra request.
+const STYLE: &str = concat!(
+    include_str!("../assets/style.css"),
+    include_str!("../assets/slideshow.css")
+);
 const SCRIPT: &str = include_str!("../assets/app.js");
 const REVIEW_SCRIPT: &str = include_str!("../assets/review.js");
 
@@ -40,6 +44,18 @@ pub async fn app_js() -> Response {
 }
 
 /// The collection page's keyboard review and its actions without reloading.
+/// The slideshow's script (`crate::slides::SCRIPT`, also inlined in packages).
+pub async fn slideshow_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        crate::slides::SCRIPT,
+    )
+        .into_response()
+}
+
 pub async fn review_js() -> Response {
     (
         [

@@ -15,6 +15,7 @@ pub mod facets;
 pub mod layout;
 mod ledger;
 mod map;
+mod present;
 mod problems;
 mod record;
 mod score;
@@ -27,9 +28,12 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-pub use layout::{app_js, curation_error, not_found_page, review_js, style_css, Layout};
+pub use layout::{
+    app_js, curation_error, not_found_page, review_js, slideshow_js, style_css, Layout,
+};
 pub use ledger::{ledger_csv, ledger_page, ledger_xlsx};
 pub use map::MapGeometry;
+pub use present::present_page;
 pub use problems::{problem_page, problems_page};
 pub use record::record_page;
 pub use score::score_page;

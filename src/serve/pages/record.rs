@@ -49,6 +49,8 @@ pub struct RecordPage {
     pub similar_here: PairSide,
     pub excerpt: Option<String>,
     pub curation: Option<RecordCuration>,
+    /// 照片说明: the caption's lines, and the form for curators.
+    pub caption: Option<CaptionView>,
     /// Back to the search or collection it was opened from, and its neighbours there.
     pub nav: RecordNav,
 }
@@ -61,11 +63,85 @@ pub struct FlagForm {
     pub back: String,
 }
 
+/// A caption as the page shows it: how complete it is, its lines, and (curators) the form.
+pub struct CaptionView {
+    pub state: String,
+    pub lines: Vec<(String, String)>,
+    pub form: Option<CaptionForm>,
+}
+
+/// What the caption form posts to `/record/{blake3}/caption`: every field, pre-filled.
+pub struct CaptionForm {
+    pub csrf: String,
+    pub blake3: String,
+    pub back: String,
+    pub inputs: Vec<CaptionInput>,
+}
+
+pub struct CaptionInput {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    /// The description is a paragraph (a text area).
+    pub long: bool,
+}
+
+fn caption_view(
+    l: Lang,
+    c: &crate::record::Caption,
+    form: Option<(String, String, String)>,
+) -> CaptionView {
+    let missing = c.missing();
+    let state = if missing.is_empty() {
+        present::caption_state_label(l, "complete")
+    } else {
+        let sep = if l == Lang::Zh { "、" } else { ", " };
+        missing
+            .iter()
+            .map(|f| present::caption_state_label(l, &format!("no_{f}")))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    CaptionView {
+        state,
+        lines: present::caption_lines(l, c),
+        form: form.map(|(csrf, blake3, back)| CaptionForm {
+            csrf,
+            blake3,
+            back,
+            inputs: crate::record::Caption::FIELDS
+                .iter()
+                .map(|f| CaptionInput {
+                    name: f,
+                    label: present::caption_field_label(l, f),
+                    value: c.get(f).unwrap_or_default().to_string(),
+                    long: *f == "description",
+                })
+                .collect(),
+        }),
+    }
+}
+
 pub struct Preview {
     pub video: bool,
     pub class: &'static str,
     pub src: String,
     pub alt: String,
+    /// A video's poster frame.
+    pub poster: String,
+    /// Why there is only an icon: the format's tool is not installed.
+    pub note: Option<String>,
+}
+
+/// The tool a format's preview needs, when it is not installed.
+fn missing_tool(mime: &str) -> Option<crate::thumb::tools::Missing> {
+    use crate::thumb::tools::{which, FFMPEG, HEIF};
+    let needs = match mime {
+        "image/heic" | "image/heif" | "image/avif" => HEIF,
+        m if m.starts_with("video/") => FFMPEG,
+        _ => return None,
+    };
+    which(needs.tool).is_none().then_some(needs)
 }
 
 /// Another path holding the same content (the file itself is not listed: issue 15).
@@ -215,6 +291,13 @@ pub async fn record_page(
         class: preview.1,
         src: preview.2,
         alt: preview.3,
+        poster: format!("/thumb/{b3}"),
+        note: missing_tool(&r.mime).map(|m| {
+            l.fill(
+                Msg::PreviewNeedsTool,
+                &[("tool", &m.tool), ("package", &m.package)],
+            )
+        }),
     };
 
     let tags = present::tags(l, &r, st.schema());
@@ -271,6 +354,17 @@ pub async fn record_page(
         (None, None) => with_lang(&format!("/record/{b3}?id={}", row.id), l),
     };
     let nav = record_nav(&st, &who, &p, row.id).await;
+    let curator = who
+        .actor
+        .as_ref()
+        .is_some_and(|a| a.can(crate::curate::Role::Curator));
+    let caption = r.caption.as_ref().map(|c| {
+        caption_view(
+            l,
+            c,
+            curator.then(|| (who.csrf.clone(), b3.clone(), here.clone())),
+        )
+    });
     let page = RecordPage {
         layout: Layout::search(&p, "", toggle, &name),
         l,
@@ -295,6 +389,7 @@ pub async fn record_page(
         similar_here,
         excerpt: r.text_excerpt.clone(),
         curation: record_curation(&st, &who, row, &b3, l, here),
+        caption,
         nav,
         name,
     };

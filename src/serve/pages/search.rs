@@ -81,6 +81,8 @@ pub struct Results {
     pub total: usize,
     pub cards: Vec<Card>,
     pub pager: Option<Pager>,
+    /// The result as a slideshow (`/present` with the same words and filters).
+    pub present: String,
 }
 
 pub struct Card {
@@ -216,6 +218,7 @@ pub async fn search_page(
                 total: resp.total,
                 cards,
                 pager: pager(&p, resp),
+                present: p.href("/present", |_| {}),
             });
             StatusCode::OK
         }

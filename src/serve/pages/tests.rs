@@ -160,6 +160,7 @@ fn record_page_says_which_date_it_shows() {
         errors: Vec::new(),
         facts,
         tagging: None,
+        caption: None,
     };
     let doc = row(crate::extract::Facts {
         doc_created: Some(at("2019-03-15T10:30:00+08:00")),

@@ -9,6 +9,8 @@
 //! deleting the folder loses nothing. A file that cannot be decoded leaves a `.fail` marker so
 //! that it is not decoded again on every page view; the caller shows a placeholder icon.
 
+pub mod tools;
+
 use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, ImageReader, Limits};
@@ -28,6 +30,9 @@ pub enum ThumbError {
     /// The source is unreadable, corrupt, too large or not an image this build decodes.
     #[error("no thumbnail for {path}: {reason}")]
     Undecodable { path: PathBuf, reason: String },
+    /// A tool the format needs is missing: said, not remembered (it may be installed later).
+    #[error("no preview: {} is not installed (package {})", .0.tool, .0.package)]
+    Unavailable(tools::Missing),
     #[error("thumbnail cache {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -43,12 +48,19 @@ pub enum RenderError {
     Open(std::io::Error),
     #[error("cannot read: {0}")]
     Read(std::io::Error),
-    #[error("not an image format this server decodes (JPEG or PNG)")]
+    #[error("not an image format this server decodes (JPEG, PNG, GIF, WebP, TIFF, BMP)")]
     NotAnImage,
     #[error("cannot decode: {0}")]
     Decode(image::ImageError),
     #[error("cannot encode the thumbnail: {0}")]
     Encode(image::ImageError),
+    /// The tool this format needs is not installed (not the file's fault).
+    #[error("{} is not installed (package {})", .0.tool, .0.package)]
+    Missing(tools::Missing),
+    #[error("{0}")]
+    Tool(String),
+    #[error("no preview in this camera RAW file")]
+    NoRawPreview,
 }
 
 /// `true` for exactly 64 lowercase hexadecimal characters: the only shape a content id has.
@@ -68,16 +80,31 @@ fn fail_marker(jpg: &Path) -> PathBuf {
     jpg.with_extension("fail")
 }
 
-/// The cached thumbnail of a photo, making it from `source` on first use.
+/// The cached preview of a photo or video (`mime` as catalogued) of any format: what `image`
+/// decodes (JPEG, PNG, GIF, WebP, TIFF, BMP), HEIC/HEIF/AVIF and videos through their tools,
+/// camera RAW through its embedded JPEG. See [`cached`] for the cache.
+pub fn preview(
+    thumbs_dir: &Path,
+    blake3: &str,
+    source: &Path,
+    mime: &str,
+    orientation: Option<u16>,
+) -> Result<Vec<u8>, ThumbError> {
+    cached(thumbs_dir, blake3, source, |src| {
+        render_any(src, mime, orientation)
+    })
+}
+
+/// The cached thumbnail of a photo, made by `render` from `source` on first use.
 ///
 /// `orientation` is the EXIF orientation (1–8) recorded for the content; other values are
 /// treated as upright. Blocking (decoding takes tens of milliseconds): call it from
 /// `spawn_blocking` in async code.
-pub fn thumbnail(
+fn cached(
     thumbs_dir: &Path,
     blake3: &str,
     source: &Path,
-    orientation: Option<u16>,
+    render: impl FnOnce(&Path) -> Result<Vec<u8>, RenderError>,
 ) -> Result<Vec<u8>, ThumbError> {
     let jpg =
         cache_path(thumbs_dir, blake3).ok_or_else(|| ThumbError::NotAHash(blake3.to_string()))?;
@@ -91,8 +118,9 @@ pub fn thumbnail(
             reason,
         });
     }
-    let bytes = match render_file(source, orientation) {
+    let bytes = match render(source) {
         Ok(b) => b,
+        Err(RenderError::Missing(m)) => return Err(ThumbError::Unavailable(m)),
         Err(e) => {
             let reason = e.to_string();
             // Remember the failure (best effort): a corrupt file stays corrupt for this hash.
@@ -162,6 +190,55 @@ fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, Rende
     encode(img, orientation)
 }
 
+/// Camera RAW formats, whose preview is the JPEG the camera embedded.
+fn is_raw(mime: &str) -> bool {
+    matches!(
+        mime,
+        "image/x-raw"
+            | "image/x-canon-cr2"
+            | "image/x-canon-cr3"
+            | "image/x-nikon-nef"
+            | "image/x-sony-arw"
+            | "image/x-adobe-dng"
+            | "image/x-sigma-x3f"
+            | "image/x-panasonic-rw2"
+            | "image/x-olympus-orf"
+    )
+}
+
+/// Decode one file of any format this build previews, orient and shrink it.
+pub fn render_any(
+    source: &Path,
+    mime: &str,
+    orientation: Option<u16>,
+) -> Result<Vec<u8>, RenderError> {
+    let from_jpeg = |jpeg: &[u8], orientation| {
+        let mut reader = ImageReader::new(std::io::Cursor::new(jpeg));
+        reader.set_format(image::ImageFormat::Jpeg);
+        reader.limits(limits());
+        encode(reader.decode().map_err(RenderError::Decode)?, orientation)
+    };
+    match mime {
+        "image/heic" | "image/heif" | "image/avif" => {
+            // libheif applies the container's rotation itself.
+            from_jpeg(&tools::heif_to_jpeg(source)?, None)
+        }
+        m if m.starts_with("video/") => from_jpeg(&tools::video_frame(source)?, None),
+        m if is_raw(m) || m == "image/tiff" => {
+            // A TIFF decodes as one; a RAW that looks like a TIFF (CR2, NEF, DNG) does not.
+            if m == "image/tiff" {
+                if let Ok(jpeg) = render_file(source, orientation) {
+                    return Ok(jpeg);
+                }
+            }
+            let data = std::fs::read(source).map_err(RenderError::Open)?;
+            let jpeg = tools::raw_preview(&data).ok_or(RenderError::NoRawPreview)?;
+            from_jpeg(jpeg, orientation)
+        }
+        _ => render_file(source, orientation),
+    }
+}
+
 fn encode(img: DynamicImage, orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
     // Shrink first: rotating 320 px is cheaper than rotating 4000 px, and the result is the same.
     let mut small = if img.width() > MAX_EDGE || img.height() > MAX_EDGE {
@@ -224,6 +301,63 @@ mod tests {
     }
 
     #[test]
+    fn gif_webp_tiff_and_bmp_are_previewed() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = image::RgbImage::from_fn(640, 360, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
+        for (i, (fmt, mime)) in [
+            (ImageFormat::Gif, "image/gif"),
+            (ImageFormat::WebP, "image/webp"),
+            (ImageFormat::Tiff, "image/tiff"),
+            (ImageFormat::Bmp, "image/bmp"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut out = std::io::Cursor::new(Vec::new());
+            let pixels = if fmt == ImageFormat::Gif {
+                DynamicImage::ImageRgba8(DynamicImage::ImageRgb8(img.clone()).to_rgba8())
+            } else {
+                DynamicImage::ImageRgb8(img.clone())
+            };
+            pixels.write_to(&mut out, fmt).unwrap();
+            let src = dir.path().join(format!("p{i}"));
+            std::fs::write(&src, out.into_inner()).unwrap();
+            let h = format!("{i:x}").repeat(64);
+            let jpeg = preview(&dir.path().join("thumbs"), &h[..64], &src, mime, None)
+                .unwrap_or_else(|e| panic!("{mime}: {e}"));
+            assert_eq!(size_of(&jpeg), (320, 180), "{mime}");
+        }
+    }
+
+    #[test]
+    fn a_raw_file_is_previewed_by_its_embedded_jpeg() {
+        let dir = tempfile::tempdir().unwrap();
+        let jpeg = crate::sample::jpeg::jpeg(&crate::sample::PhotoSpec {
+            width: 640,
+            height: 480,
+            ..Default::default()
+        });
+        let mut raw = b"II*\x00\x08\x00\x00\x00".to_vec();
+        raw.extend(std::iter::repeat_n(0x5A, 5000));
+        raw.extend_from_slice(&jpeg);
+        let src = dir.path().join("IMG_0001.NEF");
+        std::fs::write(&src, raw).unwrap();
+        let h = "ef".repeat(32);
+        for mime in ["image/x-raw", "image/tiff"] {
+            let out = render_any(&src, mime, None).unwrap_or_else(|e| panic!("{mime}: {e}"));
+            assert_eq!(size_of(&out), (320, 240), "{mime}");
+        }
+        assert!(preview(&dir.path().join("thumbs"), &h, &src, "image/x-raw", None).is_ok());
+        std::fs::write(&src, b"II*\x00 sensor data only").unwrap();
+        assert!(matches!(
+            render_any(&src, "image/x-raw", None),
+            Err(RenderError::NoRawPreview)
+        ));
+    }
+
+    #[test]
     fn hostile_input_is_an_error_not_a_panic() {
         assert!(render_bytes(b"", None).is_err());
         assert!(render_bytes(b"\xFF\xD8\xFF\xE0garbage garbage", None).is_err());
@@ -258,16 +392,16 @@ mod tests {
         }
         let src = dir.path().join("p.png");
         std::fs::write(&src, png(640, 480)).unwrap();
-        let first = thumbnail(&dir.path().join("thumbs"), &h, &src, None).unwrap();
+        let first = preview(&dir.path().join("thumbs"), &h, &src, "image/png", None).unwrap();
         std::fs::remove_file(&src).unwrap();
-        let again = thumbnail(&dir.path().join("thumbs"), &h, &src, None).unwrap();
+        let again = preview(&dir.path().join("thumbs"), &h, &src, "image/png", None).unwrap();
         assert_eq!(first, again, "the second request is served from the cache");
 
         let bad = dir.path().join("bad.jpg");
         std::fs::write(&bad, b"\xFF\xD8 not really").unwrap();
         let h2 = "cd".repeat(32);
         assert!(matches!(
-            thumbnail(&dir.path().join("thumbs"), &h2, &bad, None),
+            preview(&dir.path().join("thumbs"), &h2, &bad, "image/jpeg", None),
             Err(ThumbError::Undecodable { .. })
         ));
         assert!(
