@@ -218,6 +218,35 @@ pub fn render_any(
         reader.limits(limits());
         encode(reader.decode().map_err(RenderError::Decode)?, orientation)
     };
+    let first = render_native(source, mime, orientation, &from_jpeg);
+    match first {
+        // Formats the crates here do not decode (JPEG 2000, JPEG XL, Sigma X3F), ffmpeg often
+        // does: its first frame, when it is installed. Without it, the first reason stands.
+        // Not for a picture refused by the decoding limits: that refusal is on purpose.
+        Err(e)
+            if mime.starts_with("image/")
+                && matches!(
+                    e,
+                    RenderError::NoRawPreview
+                        | RenderError::NotAnImage
+                        | RenderError::Decode(image::ImageError::Unsupported(_))
+                ) =>
+        {
+            match tools::video_frame(source) {
+                Ok(jpeg) => from_jpeg(&jpeg, None),
+                Err(_) => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
+fn render_native(
+    source: &Path,
+    mime: &str,
+    orientation: Option<u16>,
+    from_jpeg: &dyn Fn(&[u8], Option<u16>) -> Result<Vec<u8>, RenderError>,
+) -> Result<Vec<u8>, RenderError> {
     match mime {
         "image/heic" | "image/heif" | "image/avif" => {
             // libheif applies the container's rotation itself.
