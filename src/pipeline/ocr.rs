@@ -70,6 +70,9 @@ pub struct OcrSummary {
 }
 
 /// The stage inside `archive index`, after the index commit.
+/// Meta key: the OCR version and mode with which the queue was last found empty.
+pub(super) const COMPLETE_KEY: &str = "ocr_complete";
+
 pub(super) fn stage(
     catalog: &mut Catalog,
     cfg: &Config,
@@ -127,9 +130,17 @@ fn run_queue(
     if opts.mode == Mode::Off {
         return Ok(s);
     }
+    // The queue is a join over every content; an unchanged re-index of 100,000 files spent
+    // more on it than on the walk. A run that found it empty says so in meta, and the first
+    // catalog change of a later run clears that (`tags::invalidate_tags`).
+    let complete = format!("{}|{:?}", ocr::OCR_VERSION, opts.mode);
+    if catalog.meta(COMPLETE_KEY)?.as_deref() == Some(complete.as_str()) {
+        return Ok(s);
+    }
     let queue = catalog.ocr_queue(opts.mode == Mode::All, ocr::MIN_TEXT_PER_PAGE)?;
     s.queued = queue.len() as u64;
     if queue.is_empty() {
+        catalog.set_meta(COMPLETE_KEY, &complete)?;
         return Ok(s);
     }
     // Without an engine the document test still runs (it needs none): scenes are settled for

@@ -77,6 +77,8 @@ pub(super) fn invalidate_tags(catalog: &Catalog, done: &mut bool) -> Result<()> 
         catalog.set_meta("tag_fingerprint", "")?;
         // New or returned contents may be photos without a fingerprint.
         catalog.set_meta(super::similar::COMPLETE_KEY, "")?;
+        // …and contents the OCR queue has not seen.
+        catalog.set_meta(super::ocr::COMPLETE_KEY, "")?;
         *done = true;
     }
     Ok(())
