@@ -34,6 +34,7 @@ pub(crate) mod html;
 pub mod i18n;
 pub mod index;
 pub mod pipeline;
+pub mod platform;
 pub(crate) mod present;
 pub mod problem;
 pub mod problems;

@@ -571,7 +571,7 @@ impl Walker {
                 let mut unchanged = 0u64;
                 walk::walk(root, &wopts, |w| match w {
                     Walked::File(entry) => {
-                        let known = snapshot.remove(entry.rel_bytes());
+                        let known = snapshot.remove(&*entry.rel_bytes());
                         let same = known.as_ref().is_some_and(|k| {
                             k.size == entry.size
                                 && k.mtime_ns == entry.mtime_ns
