@@ -130,7 +130,7 @@ fn check_out_path(cat: &Catalog, out: &Path) -> CurateResult<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let parent = parent.canonicalize().map_err(|e| {
+    let parent = crate::platform::canonicalize(parent).map_err(|e| {
         export_err(format!(
             "{}: the folder to write into is not usable ({e}); create it first",
             parent.display()

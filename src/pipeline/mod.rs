@@ -473,7 +473,7 @@ fn evidence_folders(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
     given
         .iter()
         .map(|r| {
-            let abs = r.canonicalize().map_err(|cause| Error::EvidenceFolder {
+            let abs = crate::platform::canonicalize(r).map_err(|cause| Error::EvidenceFolder {
                 path: r.clone(),
                 cause,
             })?;

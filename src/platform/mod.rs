@@ -118,3 +118,56 @@ pub fn open_in_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
 }
+
+/// The absolute path with every link resolved, as people write it. On Windows std gives the
+/// verbatim form (`\\?\C:\证据`), which would be stored in the catalog and shown in every path;
+/// the prefix is dropped when the plain form names the same file (a drive or UNC path shorter
+/// than the classic 260-character limit).
+#[cfg(unix)]
+#[inline]
+pub fn canonicalize(p: &Path) -> std::io::Result<std::path::PathBuf> {
+    std::fs::canonicalize(p)
+}
+
+#[cfg(windows)]
+pub fn canonicalize(p: &Path) -> std::io::Result<std::path::PathBuf> {
+    std::fs::canonicalize(p).map(|c| plain_windows_path(&c).unwrap_or(c))
+}
+
+/// `\\?\C:\x` → `C:\x`, `\\?\UNC\server\share\x` → `\\server\share\x`; `None` when the
+/// verbatim form is needed (a long path) or the path is not one of those.
+#[cfg_attr(not(any(windows, test)), allow(dead_code))]
+fn plain_windows_path(p: &Path) -> Option<std::path::PathBuf> {
+    let s = p.to_str()?;
+    let rest = s.strip_prefix(r"\\?\")?;
+    let plain = if let Some(unc) = rest.strip_prefix(r"UNC\") {
+        format!(r"\\{unc}")
+    } else {
+        let b = rest.as_bytes();
+        if b.len() < 3 || !b[0].is_ascii_alphabetic() || b[1] != b':' || b[2] != b'\\' {
+            return None;
+        }
+        rest.to_string()
+    };
+    (plain.encode_utf16().count() < 260).then(|| plain.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_windows_path;
+    use std::path::Path;
+
+    #[test]
+    fn windows_verbatim_paths_lose_their_prefix_when_the_plain_form_is_the_same_file() {
+        let plain = |s: &str| plain_windows_path(Path::new(s)).map(|p| p.display().to_string());
+        assert_eq!(
+            plain(r"\\?\C:\证据\海东市").as_deref(),
+            Some(r"C:\证据\海东市")
+        );
+        assert_eq!(plain(r"\\?\UNC\nas\证据").as_deref(), Some(r"\\nas\证据"));
+        assert_eq!(plain(r"\\?\Volume{1234}\x"), None);
+        assert_eq!(plain(r"C:\x"), None);
+        let long = format!(r"\\?\C:\{}", "长".repeat(300));
+        assert_eq!(plain(&long), None);
+    }
+}
