@@ -20,6 +20,13 @@ case "$kind" in
     wine=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
     export WINEPREFIX=${WINEPREFIX:-/tmp/archive-wine} WINEDEBUG=-all
     [ -d "$WINEPREFIX" ] || "$wine" wineboot --init >/dev/null 2>&1 || true
+    # Debian 12's Wine 8 lacks bcryptprimitives.dll (ProcessPrng), which Rust's std imports
+    # since 1.78; a stub built from bench/wine/ stands in (Windows 10/11 have the real one).
+    shim="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+    if [ ! -e "$shim" ] && ! "$wine" "$bin" --version >/dev/null 2>&1; then
+      x86_64-w64-mingw32-gcc -shared -O2 -o "$shim" "$(dirname "$0")/wine/bcryptprimitives.c" -ladvapi32
+      echo "note: Wine lacks bcryptprimitives.dll; installed the stub from bench/wine/ into $WINEPREFIX"
+    fi
     run=("$wine" "$bin")
     ;;
   arm64)

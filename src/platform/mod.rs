@@ -62,6 +62,25 @@ pub fn mtime_ns(meta: &Metadata) -> i64 {
     }
 }
 
+/// Set the modification time of a file or folder (the sample generator dates its tree).
+/// Unix: a read-only descriptor is enough for `futimens`, folders included. Windows: the handle
+/// needs the right to write attributes, and a folder opens only with backup semantics.
+pub fn set_modified(path: &Path, t: std::time::SystemTime) -> std::io::Result<()> {
+    #[cfg(windows)]
+    let file = {
+        use std::os::windows::fs::OpenOptionsExt;
+        const FILE_WRITE_ATTRIBUTES: u32 = 0x0100;
+        const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+        OpenOptions::new()
+            .access_mode(FILE_WRITE_ATTRIBUTES)
+            .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+            .open(path)?
+    };
+    #[cfg(not(windows))]
+    let file = std::fs::File::open(path)?;
+    file.set_modified(t)
+}
+
 /// Make `opts` create a file only its owner can read: mode 0600 on Unix. On Windows a new
 /// file takes the access list of its folder; the archive folder's default place is under the
 /// user's profile, whose list grants the user (and SYSTEM and Administrators) only, so nothing
