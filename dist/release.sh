@@ -69,10 +69,16 @@ for t in "${targets[@]}"; do
   if [ "$t" = windows ]; then
     # Double-click starters for Windows users (README 快速开始): ASCII only, since cmd reads a
     # .bat in the console's code page; archive.exe itself prints Chinese through the console API.
-    cp dist/windows/demo.bat dist/windows/verify.bat "$out/"
+    cp dist/windows/demo.bat dist/windows/check-package.bat "$out/"
     # What a Windows user downloads: the program and the two starters, not the debug info.
     rm -f "$out/archive-windows-x86_64.zip"
-    (cd "$out" && python3 -m zipfile -c archive-windows-x86_64.zip archive.exe demo.bat verify.bat)
+    (cd "$out" && python3 -m zipfile -c archive-windows-x86_64.zip archive.exe demo.bat check-package.bat)
+  fi
+  if [ "$t" = arm64 ]; then
+    # The newest glibc symbol version the binary needs: Kylin V10 and UOS 20 ship 2.28, Debian
+    # 12's cross toolchain links against 2.36 (docs/platforms.md).
+    glibc=$("${prefix}objdump" -T "$out/$name" | grep -o 'GLIBC_[0-9.]*' | sort -Vu | tail -n 1)
+    echo "$name needs $glibc or newer"
   fi
   printf '%-22s %10s bytes  (debug info %s bytes)  built in %ss\n' "$name" \
     "$(stat -c %s "$out/$name")" "$(stat -c %s "$out/$name.debug")" "$secs"
