@@ -9,7 +9,7 @@
 #
 # Needs (Debian): gcc-mingw-w64-x86-64, gcc-aarch64-linux-gnu, and the Rust standard
 # libraries (`rustup target add x86_64-pc-windows-gnu aarch64-unknown-linux-gnu`). Installs
-# what is missing when run as root. Full release builds: on 2 cores ~20-30 minutes per target,
+# what is missing when run as root. Full release builds: 30-45 minutes per target on 2 shared cores,
 # which is why CI (.ci/run) only type-checks them (`cargo check --target`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
