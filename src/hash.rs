@@ -169,7 +169,6 @@ fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::MetadataExt;
     use std::path::Path;
 
     /// A file hashed through the streaming path that large files take.
@@ -199,13 +198,14 @@ mod tests {
     /// What the walk would have said about `p` under `root` now.
     fn walked(root: &std::path::Path, p: &std::path::Path) -> FileEntry {
         let meta = std::fs::metadata(p).unwrap();
+        let (dev, inode) = crate::platform::file_id(p, &meta);
         FileEntry {
             path: p.to_path_buf(),
             rel_start: root.as_os_str().len() + 1,
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
-            inode: meta.ino(),
-            dev: meta.dev(),
+            inode,
+            dev,
         }
     }
 

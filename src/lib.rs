@@ -35,6 +35,7 @@ pub mod i18n;
 pub mod index;
 pub mod ocr;
 pub mod pipeline;
+pub mod platform;
 pub(crate) mod present;
 pub mod print;
 pub mod problem;

@@ -2,10 +2,10 @@
 //! there, and describes it by path bytes, size, mtime and inode: what incremental indexing
 //! compares against the catalog to decide whether a file must be read again.
 
+use crate::platform::{file_id, path_bytes, path_from_bytes, FileId};
 use crate::problem::{Code, Problem};
+use std::borrow::Cow;
 use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// One regular file seen by the walk.
@@ -22,15 +22,22 @@ pub struct FileEntry {
 }
 
 impl FileEntry {
-    /// The path relative to the root, as exact bytes (the catalog's key).
-    pub fn rel_bytes(&self) -> &[u8] {
-        &self.path.as_os_str().as_bytes()[self.rel_start..]
+    /// The path relative to the root, as exact bytes (the catalog's key; see
+    /// [`crate::platform::path_bytes`]). Borrowed from `path` on Unix.
+    pub fn rel_bytes(&self) -> Cow<'_, [u8]> {
+        match path_bytes(self.path.as_os_str()) {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[self.rel_start..]),
+            Cow::Owned(mut b) => {
+                b.drain(..self.rel_start);
+                Cow::Owned(b)
+            }
+        }
     }
 
     /// The relative path in display form (GBK components decoded). Made on demand: an
     /// unchanged re-index walks every file and needs only the bytes.
     pub fn rel_display(&self) -> String {
-        display_path(OsStr::from_bytes(self.rel_bytes()))
+        display_bytes(&self.rel_bytes())
     }
 }
 
@@ -67,12 +74,10 @@ pub enum Walked {
 /// by resolving the full path from `/` again for every file: on an unchanged re-index the walk
 /// is most of the work, and `find`, the tool it is measured against, does the same.
 pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
-    let id = |m: &std::fs::Metadata| (m.dev(), m.ino());
-    let skip: Vec<(u64, u64)> = opts
+    let skip: Vec<FileId> = opts
         .skip
         .iter()
-        .filter_map(|s| std::fs::metadata(s).ok())
-        .map(|m| id(&m))
+        .filter_map(|s| std::fs::metadata(s).ok().map(|m| file_id(s, &m)))
         .collect();
     let root_meta = match std::fs::metadata(root) {
         Ok(m) => m,
@@ -84,12 +89,14 @@ pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
             return;
         }
     };
-    if skip.contains(&id(&root_meta)) {
+    let root_id = file_id(root, &root_meta);
+    if skip.contains(&root_id) {
         return;
     }
     let rel_start = {
-        let n = root.as_os_str().as_bytes().len();
-        if root.as_os_str().as_bytes().ends_with(b"/") {
+        let root_bytes = path_bytes(root.as_os_str());
+        let n = root_bytes.len();
+        if root_bytes.ends_with(b"/") {
             n
         } else {
             n + 1
@@ -100,7 +107,7 @@ pub fn walk(root: &Path, opts: &WalkOptions, mut visit: impl FnMut(Walked)) {
         skip,
         root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
         rel_start,
-        ancestors: vec![(id(&root_meta), root.to_path_buf())],
+        ancestors: vec![(root_id, root.to_path_buf())],
         visit: &mut visit,
     };
     w.dir(root);
@@ -110,11 +117,11 @@ struct Walker<'a, F: FnMut(Walked)> {
     opts: &'a WalkOptions,
     /// The root with every link resolved: a followed link must lead somewhere below it.
     root: PathBuf,
-    skip: Vec<(u64, u64)>,
+    skip: Vec<FileId>,
     pub(crate) rel_start: usize,
     /// (dev, inode) and path of every folder from the root down to the current one: a folder
     /// reached again through a symlink is a loop.
-    ancestors: Vec<((u64, u64), PathBuf)>,
+    ancestors: Vec<(FileId, PathBuf)>,
     visit: &'a mut F,
 }
 
@@ -145,7 +152,7 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                 Err(e) => self.problem(dir, io_problem(&e)),
             }
         }
-        entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        entries.sort_unstable_by(|a, b| path_bytes(&a.0).cmp(&path_bytes(&b.0)));
         for (name, entry) in entries {
             if self
                 .opts
@@ -192,7 +199,7 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                 }
             };
             if meta.is_dir() {
-                let id = (meta.dev(), meta.ino());
+                let id = file_id(&path, &meta);
                 if self.skip.contains(&id) {
                     continue;
                 }
@@ -209,12 +216,13 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
                 // Sockets, FIFOs and devices are not evidence (and reading a FIFO would block).
                 self.skipped(&path, Problem::new(Code::SpecialFile));
             } else {
+                let (dev, inode) = file_id(&path, &meta);
                 (self.visit)(Walked::File(FileEntry {
                     rel_start: self.rel_start,
                     size: meta.len(),
                     mtime_ns: mtime_ns(&meta),
-                    inode: meta.ino(),
-                    dev: meta.dev(),
+                    inode,
+                    dev,
                     path,
                 }));
             }
@@ -223,8 +231,9 @@ impl<F: FnMut(Walked)> Walker<'_, F> {
 }
 
 /// A file's modification time in nanoseconds since the epoch, as the catalog keeps it.
+#[inline]
 pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
-    meta.mtime() * 1_000_000_000 + meta.mtime_nsec()
+    crate::platform::mtime_ns(meta)
 }
 
 /// The words for a path that is gone, whether the walk or the read found it so
@@ -254,7 +263,11 @@ pub fn io_problem(e: &std::io::Error) -> Problem {
 /// Display form of a path: each component as UTF-8 when it is, otherwise decoded as GB18030
 /// (what Windows zip tools in China write). Mixed trees (UTF-8 folders, GBK file) stay readable.
 pub fn display_path(p: &OsStr) -> String {
-    let bytes = p.as_bytes();
+    display_bytes(&path_bytes(p))
+}
+
+/// [`display_path`] of a path's catalog bytes.
+pub fn display_bytes(bytes: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_string();
     }
@@ -273,12 +286,24 @@ pub fn display_path(p: &OsStr) -> String {
 
 /// Whether a path needs its exact bytes kept beside the display form.
 pub fn is_utf8(p: &OsStr) -> bool {
-    std::str::from_utf8(p.as_bytes()).is_ok()
+    p.to_str().is_some()
 }
 
-#[cfg(test)]
+/// The path a catalog's root and relative bytes name.
+pub fn join_bytes(root: &[u8], rel: &[u8]) -> PathBuf {
+    let mut bytes = root.to_vec();
+    if !bytes.ends_with(b"/") {
+        bytes.push(b'/');
+    }
+    bytes.extend_from_slice(rel);
+    path_from_bytes(&bytes)
+}
+
+// Unix only: GBK names, symlinks and sockets (the Windows side is platform::path's tests).
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::os::unix::ffi::OsStrExt;
 
     #[test]
     fn gbk_names_display_as_chinese() {

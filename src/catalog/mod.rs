@@ -55,11 +55,7 @@ pub fn now_rfc3339() -> String {
 /// new database), and SQLite gives its `-wal` and `-shm` files the database's own mode. An
 /// existing catalog keeps the mode it has, so a deliberately shared one stays shared.
 fn create_owner_only(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
+    match crate::platform::owner_only(std::fs::OpenOptions::new().write(true).create_new(true))
         .open(path)
     {
         Ok(_) => Ok(()),
@@ -115,7 +111,7 @@ impl Catalog {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

@@ -6,7 +6,6 @@
 //! or `failed` (the engine gave up on every page: not tried again until the OCR version
 //! changes). Contents with no row, or a row of an older [`OCR_VERSION`], are the queue.
 
-use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use rusqlite::params;
@@ -83,8 +82,8 @@ impl Catalog {
                     let rel: Vec<u8> = r.get(4)?;
                     Ok(ToRead {
                         blake3: r.get(0)?,
-                        path: PathBuf::from(std::ffi::OsStr::from_bytes(&root))
-                            .join(std::ffi::OsStr::from_bytes(&rel)),
+                        path: crate::platform::path_from_bytes(&root)
+                            .join(crate::platform::path_from_bytes(&rel)),
                         pdf: media == "document",
                         pages: pages.and_then(|p| u32::try_from(p).ok()).unwrap_or(1),
                         orientation: r

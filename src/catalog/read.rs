@@ -5,7 +5,6 @@
 use crate::i18n::Lang;
 use crate::problem::{Problem, Severity};
 use crate::record::{FlagValue, Notice};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use rusqlite::OptionalExtension;
@@ -75,12 +74,7 @@ pub struct FileRow {
 impl FileRow {
     /// The absolute path, exact bytes.
     pub fn abs_path(&self) -> PathBuf {
-        let mut bytes = self.root_path.clone();
-        if !bytes.ends_with(b"/") {
-            bytes.push(b'/');
-        }
-        bytes.extend_from_slice(&self.rel);
-        PathBuf::from(std::ffi::OsStr::from_bytes(&bytes))
+        crate::walk::join_bytes(&self.root_path, &self.rel)
     }
 
     pub fn display_path(&self) -> String {
@@ -114,7 +108,7 @@ impl FileRow {
         Record {
             path: self.display_path(),
             path_bytes_hex: (!crate::walk::is_utf8(abs.as_os_str()))
-                .then(|| hex::encode(abs.as_os_str().as_bytes())),
+                .then(|| hex::encode(crate::platform::path_bytes(abs.as_os_str()))),
             blake3: self.blake3.clone(),
             size: self.size,
             media: f.media(),
@@ -446,12 +440,12 @@ impl Catalog {
 
     /// Find a file by the path a user typed (absolute, or as displayed).
     pub fn file_by_path(&self, path: &Path) -> Result<Option<FileRow>> {
-        let wanted = path.as_os_str().as_bytes();
+        let wanted = crate::platform::path_bytes(path.as_os_str());
         let display = display_path(path.as_os_str());
         let mut found = None;
         self.for_each_file(|row| {
             if found.is_none()
-                && (row.abs_path().as_os_str().as_bytes() == wanted
+                && (crate::platform::path_bytes(row.abs_path().as_os_str()) == wanted
                     || row.display_path() == display)
             {
                 found = Some(row);

@@ -8,7 +8,6 @@
 //! the pairs and decode nothing. The tables are created with `IF NOT EXISTS`, so an existing
 //! catalog gains them when opened and its photos are fingerprinted by the next index run.
 
-use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use rusqlite::{params, OptionalExtension};
@@ -108,8 +107,7 @@ impl Catalog {
                 let orientation: Option<i64> = r.get(1)?;
                 Ok(ToFingerprint {
                     blake3: r.get(0)?,
-                    path: PathBuf::from(std::ffi::OsStr::from_bytes(&root))
-                        .join(std::ffi::OsStr::from_bytes(&rel)),
+                    path: crate::walk::join_bytes(&root, &rel),
                     orientation: orientation.and_then(|o| u16::try_from(o).ok()),
                 })
             })

@@ -1,7 +1,6 @@
 //! What an index run (and a retag) writes: roots, batches of files and their contents in one
 //! transaction each, taggings, files gone missing, and the run log.
 
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use rusqlite::{params, OptionalExtension};
@@ -52,7 +51,7 @@ pub fn into_stored(mut facts: Facts) -> (Facts, Option<String>) {
 impl Catalog {
     /// The id of an indexed root, registering it the first time.
     pub fn root_id(&self, root: &Path) -> Result<i64> {
-        let bytes = root.as_os_str().as_bytes();
+        let bytes = &*crate::platform::path_bytes(root.as_os_str());
         if let Some(id) = self
             .conn
             .query_row("SELECT id FROM roots WHERE path=?1", [bytes], |r| r.get(0))

@@ -648,7 +648,7 @@ pub fn resolve_target(cat: &Catalog, target: &str) -> CurateResult<Vec<FileRow>>
     }
     if rows.is_empty() {
         let p = std::path::PathBuf::from(t);
-        let abs = p.canonicalize().unwrap_or(p);
+        let abs = crate::platform::canonicalize(&p).unwrap_or(p);
         rows.extend(cat.file_by_path(&abs)?);
     }
     if rows.is_empty() {

@@ -343,17 +343,17 @@ impl ConfigFile {
     }
 
     fn write(&self) -> CurateResult<()> {
-        use std::os::unix::fs::OpenOptionsExt;
         let tmp = self.path.with_extension("toml.tmp");
         let io = |e| CurateError::from(crate::Error::io(&self.path, e));
         {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)
-                .map_err(io)?;
+            let mut f = crate::platform::owner_only(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true),
+            )
+            .open(&tmp)
+            .map_err(io)?;
             f.write_all(self.doc.to_string().as_bytes()).map_err(io)?;
             f.sync_all().map_err(io)?;
         }

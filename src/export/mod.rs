@@ -31,7 +31,6 @@ pub mod verify;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -134,7 +133,7 @@ fn check_out_path(cat: &Catalog, out: &Path) -> CurateResult<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let parent = parent.canonicalize().map_err(|e| {
+    let parent = crate::platform::canonicalize(parent).map_err(|e| {
         export_err(format!(
             "{}: the folder to write into is not usable ({e}); create it first",
             parent.display()
@@ -149,7 +148,7 @@ fn check_out_path(cat: &Catalog, out: &Path) -> CurateResult<PathBuf> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for root in roots {
-        let root = PathBuf::from(std::ffi::OsStr::from_bytes(&root));
+        let root = crate::platform::path_from_bytes(&root);
         if abs.starts_with(&root) {
             return Err(export_err(format!(
                 "{} is inside the evidence folder {}: write the package somewhere else (evidence is never modified)",

@@ -85,12 +85,7 @@ impl OfficeKey {
         }
         let dir = archive_dir.join(KEY_DIR);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(|e| Error::io(&dir, e))?;
-        }
+        crate::platform::owner_only_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         let mut secret = [0u8; 32];
         getrandom::fill(&mut secret).map_err(|e| {
             Error::Other(format!(
@@ -101,11 +96,10 @@ impl OfficeKey {
             key: SigningKey::from_bytes(&secret),
         };
         secret.fill(0);
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&private).map_err(|e| Error::io(&private, e))?;
+        let mut f =
+            crate::platform::owner_only(std::fs::OpenOptions::new().write(true).create_new(true))
+                .open(&private)
+                .map_err(|e| Error::io(&private, e))?;
         let text = format!(
             "# archive Ed25519 package-signing key: private, never copy it out of this folder\n{}\n",
             hex::encode(key.key.to_bytes())
@@ -127,19 +121,12 @@ impl OfficeKey {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(&private, e)),
         };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&private)
-                .map_err(|e| Error::io(&private, e))?
-                .permissions()
-                .mode();
-            if mode & 0o077 != 0 {
-                return Err(Error::Other(both(
-                    Msg::KeyPermissions,
-                    &[("path", &private.display())],
-                )));
-            }
+        let meta = std::fs::metadata(&private).map_err(|e| Error::io(&private, e))?;
+        if crate::platform::readable_by_others(&meta) {
+            return Err(Error::Other(both(
+                Msg::KeyPermissions,
+                &[("path", &private.display())],
+            )));
         }
         let line = text
             .lines()

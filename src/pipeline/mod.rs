@@ -500,7 +500,7 @@ fn evidence_folders(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
     given
         .iter()
         .map(|r| {
-            let abs = r.canonicalize().map_err(|cause| Error::EvidenceFolder {
+            let abs = crate::platform::canonicalize(r).map_err(|cause| Error::EvidenceFolder {
                 path: r.clone(),
                 cause,
             })?;
@@ -598,7 +598,7 @@ impl Walker {
                 let mut unchanged = 0u64;
                 walk::walk(root, &wopts, |w| match w {
                     Walked::File(entry) => {
-                        let known = snapshot.remove(entry.rel_bytes());
+                        let known = snapshot.remove(&*entry.rel_bytes());
                         let same = known.as_ref().is_some_and(|k| {
                             k.size == entry.size
                                 && k.mtime_ns == entry.mtime_ns

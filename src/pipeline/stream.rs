@@ -94,7 +94,6 @@ impl<'a> Streamer<'a> {
             return Ok(None);
         }
         let index = IndexQueue::open(catalog, cfg)?;
-        use std::os::unix::ffi::OsStrExt;
         Ok(Some(Streamer {
             schema,
             cfg,
@@ -114,7 +113,7 @@ impl<'a> Streamer<'a> {
                 .collect::<Result<_>>()?,
             root_paths: roots
                 .iter()
-                .map(|r| r.as_os_str().as_bytes().to_vec())
+                .map(|r| crate::platform::path_bytes(r.as_os_str()).into_owned())
                 .collect(),
             tagged: 0,
             pending: None,

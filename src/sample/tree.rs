@@ -2,7 +2,6 @@
 //! Every deliberate oddity listed in the module documentation is made here.
 
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::devices::{place, Device};
@@ -116,8 +115,16 @@ pub(super) fn photos(g: &mut Gen) -> io::Result<()> {
         Canon.shot(at(2016, 8, 12, 10, 30, 0), None, 114),
         "Canon camera, no GPS; historical county name 同仁县",
     )?;
-    let gbk_name = encoding_rs::GBK.encode("会议照片.jpg").0.into_owned();
-    let rel = Path::new(d).join(std::ffi::OsStr::from_bytes(&gbk_name));
+    // A name in GBK bytes, as Chinese zip tools leave them on Linux. Windows names are UTF-16
+    // and cannot hold such bytes, so there the same file has its Unicode name.
+    #[cfg(unix)]
+    let name = {
+        let gbk_name = encoding_rs::GBK.encode("会议照片.jpg").0.into_owned();
+        crate::platform::path_from_bytes(&gbk_name)
+    };
+    #[cfg(not(unix))]
+    let name = Path::new("会议照片.jpg").to_path_buf();
+    let rel = Path::new(d).join(name);
     let spec = Canon.shot(at(2016, 8, 12, 14, 5, 31), None, 115);
     let bytes = jpeg::jpeg(&spec);
     let mtime = china_time(at(2016, 8, 12, 14, 7, 1));

@@ -110,6 +110,5 @@ fn refuse_foreign_content(dest: &Path, planned: &[(PathBuf, Vec<u8>, i64)]) -> i
 
 fn set_mtime(path: &Path, secs: i64) -> io::Result<()> {
     let t: SystemTime = UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64);
-    // Directories open read-only on Unix, which is enough for futimens.
-    fs::File::open(path)?.set_modified(t)
+    crate::platform::set_modified(path, t)
 }

@@ -60,8 +60,7 @@ struct Session {
 struct FileStamp {
     len: u64,
     modified: Option<std::time::SystemTime>,
-    #[cfg(unix)]
-    inode: u64,
+    identity: crate::platform::FileId,
 }
 
 impl FileStamp {
@@ -70,8 +69,7 @@ impl FileStamp {
         Some(FileStamp {
             len: m.len(),
             modified: m.modified().ok(),
-            #[cfg(unix)]
-            inode: std::os::unix::fs::MetadataExt::ino(&m),
+            identity: crate::platform::file_id(path, &m),
         })
     }
 }

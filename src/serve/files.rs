@@ -181,7 +181,7 @@ pub async fn original(
         // The file opened must be the one catalogued under this hash, not a same-size edit or
         // another file renamed into its place (the link check above could race with a swap;
         // this check is on the open file itself).
-        if let Some(why) = not_the_catalogued_file(row, identity, &meta) {
+        if let Some(why) = not_the_catalogued_file(row, identity, &path, &meta) {
             changed.get_or_insert_with(|| format!("{}: {why}", row.display_path()));
             continue;
         }
@@ -268,13 +268,15 @@ pub async fn original(
 fn not_the_catalogued_file(
     row: &FileRow,
     identity: Option<(u64, u64)>,
+    path: &std::path::Path,
     meta: &std::fs::Metadata,
 ) -> Option<&'static str> {
-    use std::os::unix::fs::MetadataExt;
     if !meta.is_file() {
         return Some("it is no longer a regular file");
     }
-    if identity.is_some_and(|(dev, ino)| (meta.dev(), meta.ino()) != (dev, ino)) {
+    // Unix: the open file's own device and inode. Windows: the path opened again (its file
+    // index is read only through a handle std does not lend), a narrower check there.
+    if identity.is_some_and(|id| crate::platform::file_id(path, meta) != id) {
         return Some("another file has taken its place (device or inode differ)");
     }
     if meta.len() != row.size {

@@ -212,13 +212,7 @@ pub fn render_any(
     mime: &str,
     orientation: Option<u16>,
 ) -> Result<Vec<u8>, RenderError> {
-    let from_jpeg = |jpeg: &[u8], orientation| {
-        let mut reader = ImageReader::new(std::io::Cursor::new(jpeg));
-        reader.set_format(image::ImageFormat::Jpeg);
-        reader.limits(limits());
-        encode(reader.decode().map_err(RenderError::Decode)?, orientation)
-    };
-    let first = render_native(source, mime, orientation, &from_jpeg);
+    let first = render_native(source, mime, orientation);
     match first {
         // Formats the crates here do not decode (JPEG 2000, JPEG XL, Sigma X3F), ffmpeg often
         // does: its first frame, when it is installed. Without it, the first reason stands.
@@ -241,11 +235,18 @@ pub fn render_any(
     }
 }
 
+/// A JPEG (a tool's output, a RAW's preview) made into the thumbnail.
+fn from_jpeg(jpeg: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
+    let mut reader = ImageReader::new(std::io::Cursor::new(jpeg));
+    reader.set_format(image::ImageFormat::Jpeg);
+    reader.limits(limits());
+    encode(reader.decode().map_err(RenderError::Decode)?, orientation)
+}
+
 fn render_native(
     source: &Path,
     mime: &str,
     orientation: Option<u16>,
-    from_jpeg: &dyn Fn(&[u8], Option<u16>) -> Result<Vec<u8>, RenderError>,
 ) -> Result<Vec<u8>, RenderError> {
     match mime {
         "image/heic" | "image/heif" | "image/avif" => {

@@ -81,7 +81,7 @@ pub(in crate::cli) fn show(cfg: &Config, target: &str, json: bool) -> anyhow::Re
     };
     if rows.is_empty() {
         let p = PathBuf::from(target);
-        let abs = p.canonicalize().unwrap_or(p);
+        let abs = crate::platform::canonicalize(&p).unwrap_or(p);
         rows.extend(catalog.file_by_path(&abs)?);
     }
     if rows.is_empty() {

@@ -49,12 +49,7 @@ pub(in crate::cli) fn serve(cfg: Config, a: ServeArgs, demo: bool) -> anyhow::Re
             eprintln!("{}", say(Msg::CliReachable, &[("addr", &local)]));
         }
         if demo && !a.no_browser {
-            // Best effort: a desktop opens the page, a server without one just prints the URL.
-            let _ = std::process::Command::new("xdg-open")
-                .arg(&url)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn();
+            crate::platform::open_in_browser(&url);
         }
         crate::serve::serve(listener, state, crate::serve::ctrl_c()).await?;
         anyhow::Ok(())

@@ -100,7 +100,7 @@ fn catalogued(catalog: &Catalog, target: &str) -> anyhow::Result<Option<FileRow>
     };
     if rows.is_empty() {
         let p = PathBuf::from(t);
-        let abs = p.canonicalize().unwrap_or(p);
+        let abs = crate::platform::canonicalize(&p).unwrap_or(p);
         rows.extend(catalog.file_by_path(&abs)?);
     }
     // A present copy speaks for the content; any row will do otherwise.
