@@ -1,4 +1,5 @@
-//! Recall and precision of the near-duplicate check on generated altered copies among hard
+//! Recall and precision of the near-duplicate check (`similar::accept` decides; the threshold
+//! table at the end shows what other similarity and hash-distance cuts would give) on generated altered copies among hard
 //! negatives (issue 16's targets), through the same index and verification `archive index`
 //! uses (`similar::near_duplicates`).
 //!
@@ -71,7 +72,7 @@ fn main() {
         index.add(f.hashes);
     }
     // Every verified pair, for the table of thresholds: (file, other, similarity).
-    let mut verified: Vec<(usize, usize, f32)> = Vec::new();
+    let mut verified: Vec<(usize, usize, f32, u32)> = Vec::new();
     let (mut pairs_right, mut pairs_wrong) = (0u64, 0u64);
     let (mut flagged, mut flagged_wrongly) = (0u64, 0u64);
     // Per alteration: (copies, found their original).
@@ -84,7 +85,7 @@ fn main() {
         verified.extend(
             found
                 .iter()
-                .map(|v| (i, v.entry as usize, v.matched.similarity)),
+                .map(|v| (i, v.entry as usize, v.matched.similarity, v.distance)),
         );
         let right = found
             .iter()
@@ -177,12 +178,20 @@ fn reencode(source: &[u8], orientation: Option<u16>, quality: u8) -> Vec<u8> {
 /// `similar::MIN_SIMILARITY` would give on this set.
 fn by_threshold(
     files: &[(Option<u32>, String, Fingerprint)],
-    verified: &[(usize, usize, f32)],
+    verified: &[(usize, usize, f32, u32)],
 ) -> Vec<serde_json::Value> {
-    [0.965f32, 0.97, 0.975, 0.98, 0.985]
+    let rules: Vec<(f32, u32)> = [0.975f32, 0.98, 0.985]
         .iter()
-        .map(|&t| {
-            let kept: Vec<&(usize, usize, f32)> = verified.iter().filter(|v| v.2 >= t).collect();
+        .flat_map(|&t| [64u32, 12, 10, 8, 6].map(|d| (t, d)))
+        .collect();
+    rules
+        .iter()
+        .map(|&(t, dmax)| {
+            // Kept: similar enough, and either close hashes or a clearly higher similarity.
+            let kept: Vec<&(usize, usize, f32, u32)> = verified
+                .iter()
+                .filter(|v| v.2 >= t && (v.3 <= dmax || v.2 >= 0.99))
+                .collect();
             let (mut copies, mut hit) = (0u64, 0u64);
             let (mut flagged, mut wrong) = (0u64, 0u64);
             for (i, (group, what, _)) in files.iter().enumerate() {
@@ -205,6 +214,7 @@ fn by_threshold(
             }
             serde_json::json!({
                 "min_similarity": t,
+                "max_distance_below_0_99": dmax,
                 "recall_copies": hit as f64 / copies.max(1) as f64,
                 "precision_files": 1.0 - wrong as f64 / flagged.max(1) as f64,
             })

@@ -206,7 +206,7 @@ fn pair(
                         .filter_map(|c| {
                             let theirs = thumbs.get(&members[c.entry as usize][0])?;
                             let m = similar::compare::compare_hinted(mine, theirs, c.crop_hint());
-                            (m.similarity >= similar::MIN_SIMILARITY).then_some((*c, m))
+                            similar::accept(m.similarity, c.distance).then_some((*c, m))
                         })
                         .collect();
                     (*e, same, ok)
