@@ -458,10 +458,12 @@ impl Catalog {
     /// One file with, for documents, its text (what its search document is made from).
     /// Every present file with the text of documents, in path order (what `archive publish`
     /// sends).
-    pub fn for_each_present_with_text(
+    /// `f`'s own error type stops the walk and comes back as it is (a failed send, for
+    /// `publish`).
+    pub fn for_each_present_with_text<E: From<crate::Error>>(
         &self,
-        mut f: impl FnMut(FileRow, Option<String>) -> Result<()>,
-    ) -> Result<()> {
+        mut f: impl FnMut(FileRow, Option<String>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
         let sql = format!(
             "{} WHERE f.status = 'present' ORDER BY r.display, f.rel_display",
             Self::row_with_text_select()

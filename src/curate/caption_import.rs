@@ -86,17 +86,8 @@ fn read_tables(path: &Path, data: &[u8]) -> CurateResult<Vec<Table>> {
     };
     if kind == DocKind::Csv {
         let (text, _) = text::decode(data);
-        let text = text.replace("\r\n", "\n");
-        let head = &text.as_bytes()[..text.len().min(4096)];
-        let delimiter = [b',', b'\t', b';']
-            .into_iter()
-            .max_by_key(|d| (head.iter().filter(|b| *b == d).count(), *d == b','))
-            .unwrap_or(b',');
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let text = sheet::csv_lines(&text);
+        let mut reader = sheet::csv_reader(&text);
         let mut t = Table {
             rows: Vec::new(),
             numbers: Vec::new(),

@@ -317,17 +317,8 @@ pub fn read(path: &Path, data: &[u8]) -> ProblemsResult<Vec<Table>> {
 /// A CSV list, decoded (UTF-8, GBK…) and split by its delimiter (comma, tab or semicolon).
 fn csv_table(data: &[u8]) -> Table {
     let (text, _) = text::decode(data);
-    let text = text.replace("\r\n", "\n");
-    let start = &text.as_bytes()[..text.len().min(4096)];
-    let delimiter = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|d| (start.iter().filter(|b| *b == d).count(), *d == b','))
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let text = sheet::csv_lines(&text);
+    let mut reader = sheet::csv_reader(&text);
     let mut rows = Vec::new();
     let mut numbers = Vec::new();
     for rec in reader.records().map_while(Result::ok) {

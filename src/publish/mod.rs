@@ -100,6 +100,14 @@ pub struct Options {
 }
 
 impl Options {
+    /// A failed write of the dry run's file.
+    fn out_error(&self, e: std::io::Error) -> PublishError {
+        PublishError::Out {
+            path: self.dry_run.clone().unwrap_or_default(),
+            why: e.to_string(),
+        }
+    }
+
     /// The state key: the same cluster and index is one target whoever runs the command.
     fn state_key(&self) -> String {
         match &self.target {
@@ -175,12 +183,9 @@ pub fn publish(catalog: &Catalog, opts: &Options) -> Result<Summary, PublishErro
         dry_run: opts.dry_run.is_some(),
         ..Summary::default()
     };
-    let mut out: Box<dyn Write> = match &opts.dry_run {
+    let out: Box<dyn Write> = match &opts.dry_run {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| PublishError::Out {
-                path: path.clone(),
-                why: e.to_string(),
-            })?,
+            std::fs::File::create(path).map_err(|e| opts.out_error(e))?,
         )),
         None => Box::new(std::io::sink()),
     };
@@ -188,13 +193,17 @@ pub fn publish(catalog: &Catalog, opts: &Options) -> Result<Summary, PublishErro
         (Some(t), None) => Some(send::Sender::new(t.clone(), opts.backoff)),
         _ => None,
     };
-    let mut batch = Batch::default();
-    let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
-    // A send that fails inside the catalog walk stops it; the error is kept here, the walk
-    // ends with a stand-in.
-    let mut failed: Option<PublishError> = None;
-    let walked = catalog.for_each_present_with_text(|row, text| {
-        summary.records += 1;
+    let mut p = Publisher {
+        batch: Batch::default(),
+        summary: &mut summary,
+        out,
+        sender,
+        conn,
+        key: &key,
+        opts,
+    };
+    catalog.for_each_present_with_text(|row, text| {
+        p.summary.records += 1;
         let (id, doc) = payload::document(
             &row,
             text.as_deref(),
@@ -203,73 +212,26 @@ pub fn publish(catalog: &Catalog, opts: &Options) -> Result<Summary, PublishErro
             opts.text_cap,
         );
         let sig = payload::signature(&doc);
-        let unchanged = known.get(&id) == Some(&sig);
-        seen.insert(id.clone());
-        if unchanged {
-            summary.unchanged += 1;
+        // What is left in `known` after the walk stands for no present file: deleted below.
+        if known.remove(&id).as_ref() == Some(&sig) {
+            p.summary.unchanged += 1;
             return Ok(());
         }
-        payload::upsert_lines(opts.engine, &opts.index, &id, &doc, &mut batch.body);
-        batch.pending.push(Pending { id, sig: Some(sig) });
-        if batch.body.len() >= opts.batch_bytes {
-            if let Err(e) = flush(
-                &mut batch,
-                &mut summary,
-                &mut out,
-                sender.as_ref(),
-                conn,
-                &key,
-                opts,
-            ) {
-                failed = Some(e);
-                return Err(crate::Error::Panicked { what: "publishing" });
-            }
-        }
-        Ok(())
-    });
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    walked?;
-    let gone: Vec<String> = known
-        .keys()
-        .filter(|id| !seen.contains(*id))
-        .cloned()
-        .collect();
-    for id in gone {
+        payload::upsert_lines(opts.engine, &opts.index, &id, &doc, &mut p.batch.body);
+        p.queued(Pending { id, sig: Some(sig) })
+    })?;
+    for id in known.into_keys() {
         payload::delete_lines(
             opts.engine,
             &opts.index,
             &id,
             &opts.province,
-            &mut batch.body,
+            &mut p.batch.body,
         );
-        batch.pending.push(Pending { id, sig: None });
-        if batch.body.len() >= opts.batch_bytes {
-            flush(
-                &mut batch,
-                &mut summary,
-                &mut out,
-                sender.as_ref(),
-                conn,
-                &key,
-                opts,
-            )?;
-        }
+        p.queued(Pending { id, sig: None })?;
     }
-    flush(
-        &mut batch,
-        &mut summary,
-        &mut out,
-        sender.as_ref(),
-        conn,
-        &key,
-        opts,
-    )?;
-    out.flush().map_err(|e| PublishError::Out {
-        path: opts.dry_run.clone().unwrap_or_default(),
-        why: e.to_string(),
-    })?;
+    p.flush()?;
+    p.out.flush().map_err(|e| opts.out_error(e))?;
     summary.seconds = started.elapsed().as_secs_f64();
     summary.records_per_s = summary.records as f64 / summary.seconds.max(1e-6);
     Ok(summary)
@@ -281,72 +243,87 @@ struct Batch {
     pending: Vec<Pending>,
 }
 
-/// Send (or write) the batch, then record what the engine took, in one transaction.
-fn flush(
-    batch: &mut Batch,
-    summary: &mut Summary,
-    out: &mut Box<dyn Write>,
-    sender: Option<&send::Sender>,
-    conn: &rusqlite::Connection,
-    key: &str,
-    opts: &Options,
-) -> Result<(), PublishError> {
-    if batch.pending.is_empty() {
-        return Ok(());
+/// The batch being filled, and where it goes.
+struct Publisher<'a> {
+    batch: Batch,
+    summary: &'a mut Summary,
+    out: Box<dyn Write>,
+    sender: Option<send::Sender>,
+    conn: &'a rusqlite::Connection,
+    key: &'a str,
+    opts: &'a Options,
+}
+
+impl Publisher<'_> {
+    /// One action's lines were added to the batch: send it once it is full.
+    fn queued(&mut self, p: Pending) -> Result<(), PublishError> {
+        self.batch.pending.push(p);
+        if self.batch.body.len() >= self.opts.batch_bytes {
+            self.flush()?;
+        }
+        Ok(())
     }
-    summary.batches += 1;
-    summary.bytes += batch.body.len() as u64;
-    let taken = match sender {
-        Some(s) => {
-            let o = s.send(&batch.body, batch.pending.len())?;
-            summary.retries += u64::from(o.retries);
-            if summary.first_refusal.is_none() {
-                summary.first_refusal = o.first_refusal;
-            }
-            o.taken
+
+    /// Send (or write) the batch, then record what the engine took, in one transaction.
+    fn flush(&mut self) -> Result<(), PublishError> {
+        let (batch, summary) = (&mut self.batch, &mut *self.summary);
+        if batch.pending.is_empty() {
+            return Ok(());
         }
-        None => {
-            out.write_all(&batch.body).map_err(|e| PublishError::Out {
-                path: opts.dry_run.clone().unwrap_or_default(),
-                why: e.to_string(),
-            })?;
-            vec![true; batch.pending.len()]
-        }
-    };
-    let record = sender.is_some();
-    let tx = conn.unchecked_transaction()?;
-    {
-        let mut put = tx.prepare_cached(
-            "INSERT INTO publish_state(target, doc_id, sig) VALUES (?1, ?2, ?3)
-             ON CONFLICT(target, doc_id) DO UPDATE SET sig = excluded.sig",
-        )?;
-        let mut del =
-            tx.prepare_cached("DELETE FROM publish_state WHERE target = ?1 AND doc_id = ?2")?;
-        for (p, ok) in batch.pending.iter().zip(&taken) {
-            if !ok {
-                summary.refused += 1;
-                continue;
+        summary.batches += 1;
+        summary.bytes += batch.body.len() as u64;
+        let taken = match &self.sender {
+            Some(s) => {
+                let o = s.send(&batch.body, batch.pending.len())?;
+                summary.retries += u64::from(o.retries);
+                if summary.first_refusal.is_none() {
+                    summary.first_refusal = o.first_refusal;
+                }
+                o.taken
             }
-            match &p.sig {
-                Some(sig) => {
-                    summary.sent += 1;
-                    if record {
-                        put.execute(params![key, p.id, sig])?;
+            None => {
+                self.out
+                    .write_all(&batch.body)
+                    .map_err(|e| self.opts.out_error(e))?;
+                vec![true; batch.pending.len()]
+            }
+        };
+        // A dry run records nothing: the next real run sends everything.
+        let record = self.sender.is_some();
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO publish_state(target, doc_id, sig) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(target, doc_id) DO UPDATE SET sig = excluded.sig",
+            )?;
+            let mut del =
+                tx.prepare_cached("DELETE FROM publish_state WHERE target = ?1 AND doc_id = ?2")?;
+            for (p, ok) in batch.pending.iter().zip(&taken) {
+                if !ok {
+                    summary.refused += 1;
+                    continue;
+                }
+                match &p.sig {
+                    Some(sig) => {
+                        summary.sent += 1;
+                        if record {
+                            put.execute(params![self.key, p.id, sig])?;
+                        }
+                    }
+                    None => {
+                        summary.deleted += 1;
+                        if record {
+                            del.execute(params![self.key, p.id])?;
+                        }
                     }
                 }
-                None => {
-                    summary.deleted += 1;
-                    if record {
-                        del.execute(params![key, p.id])?;
-                    }
-                }
             }
         }
+        tx.commit()?;
+        batch.body.clear();
+        batch.pending.clear();
+        Ok(())
     }
-    tx.commit()?;
-    batch.body.clear();
-    batch.pending.clear();
-    Ok(())
 }
 
 #[cfg(test)]

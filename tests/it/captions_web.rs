@@ -3,93 +3,10 @@
 //! many files from the collection page.
 
 use archive::curate::{collections, users, Actor, Role};
-use archive::serve::{app, AppState};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use tower::ServiceExt;
+use archive::serve::AppState;
+use axum::http::StatusCode;
 
-const PASSWORD: &str = "correct horse 42";
-
-struct Got {
-    status: StatusCode,
-    body: String,
-    cookie: Option<String>,
-    location: String,
-}
-
-async fn send(
-    st: &AppState,
-    method: &str,
-    path: &str,
-    cookie: Option<&str>,
-    form: &[(&str, &str)],
-) -> Got {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "127.0.0.1:8080");
-    if let Some(k) = cookie {
-        b = b.header(header::COOKIE, format!("archive_session={k}"));
-    }
-    let body = if method == "GET" {
-        Body::empty()
-    } else {
-        b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in form {
-            s.append_pair(k, v);
-        }
-        Body::from(s.finish())
-    };
-    let res = app(st.clone())
-        .oneshot(b.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let cookie = res
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .and_then(|v| v.split_once('='))
-        .map(|(_, v)| v.to_string());
-    let location = res
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Got {
-        status,
-        body: String::from_utf8_lossy(&body).into_owned(),
-        cookie,
-        location,
-    }
-}
-
-/// (session cookie, CSRF token)
-async fn sign_in(st: &AppState, name: &str) -> (String, String) {
-    let g = send(
-        st,
-        "POST",
-        "/login",
-        None,
-        &[("name", name), ("password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
-    let cookie = g.cookie.unwrap();
-    let s: serde_json::Value = serde_json::from_str(
-        &send(st, "GET", "/api/session", Some(&cookie), &[])
-            .await
-            .body,
-    )
-    .unwrap();
-    (cookie, s["csrf"].as_str().unwrap().to_string())
-}
+use super::flagcheck_web::{send, sign_in, PASSWORD};
 
 fn archive_with_photos() -> (tempfile::TempDir, AppState, Vec<String>) {
     let dir = tempfile::Builder::new()

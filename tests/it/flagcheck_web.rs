@@ -9,17 +9,18 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse 42";
+/// The password every test user here signs in with (captions_web.rs shares these helpers).
+pub(crate) const PASSWORD: &str = "correct horse 42";
 const CIRCULAR: &str = "青海省科协关于开展2019年科普日活动的通知";
 
-struct Got {
-    status: StatusCode,
-    body: String,
-    cookie: Option<String>,
-    location: String,
+pub(crate) struct Got {
+    pub(crate) status: StatusCode,
+    pub(crate) body: String,
+    pub(crate) cookie: Option<String>,
+    pub(crate) location: String,
 }
 
-async fn send(
+pub(crate) async fn send(
     st: &AppState,
     method: &str,
     path: &str,
@@ -73,7 +74,7 @@ async fn send(
 }
 
 /// (session cookie, CSRF token)
-async fn sign_in(st: &AppState, name: &str) -> (String, String) {
+pub(crate) async fn sign_in(st: &AppState, name: &str) -> (String, String) {
     let g = send(
         st,
         "POST",

@@ -526,22 +526,8 @@ impl Detector {
     /// The header is looked for in the first rows before anything else is kept: most CSV files
     /// are ordinary tables, and copying every cell of them was a twentieth of a cold index.
     pub fn csv(&mut self, text: &str) {
-        // The csv reader numbers lines one short after each CRLF (Excel's line ending).
-        let text: std::borrow::Cow<str> = match text.contains("\r\n") {
-            true => text.replace("\r\n", "\n").into(),
-            false => text.into(),
-        };
-        // Excel's "CSV" in some locales uses semicolons, and its "Unicode text" tabs.
-        let start = &text.as_bytes()[..text.len().min(4096)];
-        let delimiter = [b',', b'\t', b';']
-            .into_iter()
-            .max_by_key(|d| (start.iter().filter(|b| *b == d).count(), *d == b','))
-            .unwrap_or(b',');
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let text = super::sheet::csv_lines(text);
+        let mut reader = super::sheet::csv_reader(&text);
         let line_of =
             |r: &csv::StringRecord| format!("line {}", r.position().map(|p| p.line()).unwrap_or(0));
         let mut head: Vec<Vec<String>> = Vec::new();

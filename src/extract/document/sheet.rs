@@ -296,6 +296,31 @@ fn workbook_text(
     f.set_text(text, limits.text_cap);
 }
 
+/// A CSV file's text with Excel's CRLF line ends made LF: the csv reader numbers lines one short
+/// after each CRLF, and the numbers are shown to people ("第 N 行").
+pub fn csv_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.contains("\r\n") {
+        true => text.replace("\r\n", "\n").into(),
+        false => text.into(),
+    }
+}
+
+/// A reader of CSV text (after [`csv_lines`]) by its delimiter: comma, or Excel's semicolons
+/// (some locales) or tabs ("Unicode text"), whichever the first 4 KB hold most of. No header
+/// row is assumed and rows may differ in length.
+pub fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    let start = &text.as_bytes()[..text.len().min(4096)];
+    let delimiter = [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|d| (start.iter().filter(|b| *b == d).count(), *d == b','))
+        .unwrap_or(b',');
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
 /// One sheet as a grid of cell texts, for readers of office tables other than the indexer
 /// (the problem list, `crate::problems`): cells merged down several rows are given to every
 /// row they cover, whatever the table looks like.

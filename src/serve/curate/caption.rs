@@ -8,11 +8,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
-use super::{back_to_record, error_page, Form};
+use super::{error_page, Form, RecordForm};
 use crate::curate::captions::{self, CaptionEdit};
 use crate::curate::collections;
 use crate::record::Caption;
-use crate::serve::api::valid_hash;
 use crate::serve::auth::Who;
 use crate::serve::params::Lang;
 use crate::serve::{AppState, WebError};
@@ -57,16 +56,15 @@ pub async fn caption_action(
     Path(blake3): Path<String>,
     body: Bytes,
 ) -> Response {
-    let actor = match who.require(false) {
-        Ok(a) => a.clone(),
-        Err(r) => return r,
+    let RecordForm {
+        actor,
+        b3,
+        form: f,
+        back,
+    } = match RecordForm::read(&who, lang, &blake3, &body) {
+        Ok(r) => r,
+        Err(r) => return *r,
     };
-    let b3 = match valid_hash(&blake3) {
-        Ok(b) => b,
-        Err(e) => return error_page(&who, lang, e),
-    };
-    let f = super::parse_form(&body);
-    let back = back_to_record(&f, &b3, lang);
     let st2 = st.clone();
     let res = tokio::task::spawn_blocking(move || -> Result<(), WebError> {
         let edit = edit_from(&f, false)?;

@@ -10,9 +10,8 @@ use axum::Extension;
 
 use axum::response::IntoResponse;
 
-use super::{back_to_record, error_page, field, parse_form};
+use super::{error_page, field, RecordForm};
 use crate::curate::flags::{self, Resolution};
-use crate::serve::api::valid_hash;
 use crate::serve::auth::Who;
 use crate::serve::params::Lang;
 use crate::serve::{AppState, WebError};
@@ -26,16 +25,15 @@ pub async fn flag_action(
     Path(blake3): Path<String>,
     body: Bytes,
 ) -> Response {
-    let actor = match who.require(false) {
-        Ok(a) => a.clone(),
-        Err(r) => return r,
+    let RecordForm {
+        actor,
+        b3,
+        form: f,
+        back,
+    } = match RecordForm::read(&who, lang, &blake3, &body) {
+        Ok(r) => r,
+        Err(r) => return *r,
     };
-    let b3 = match valid_hash(&blake3) {
-        Ok(b) => b,
-        Err(e) => return error_page(&who, lang, e),
-    };
-    let f = parse_form(&body);
-    let back = back_to_record(&f, &b3, lang);
     let (flag, note) = (field(&f, "flag").to_string(), field(&f, "note").to_string());
     let state = match (field(&f, "action"), Resolution::parse(field(&f, "as"))) {
         ("resolve", Some(s)) => Some(s),

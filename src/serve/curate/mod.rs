@@ -81,6 +81,36 @@ fn back_to_record(f: &Form, blake3: &str, lang: Lang) -> String {
     }
 }
 
+/// What every form on a record page starts from: a signed-in user, the record's content id
+/// from the path (checked), the form, and the page to return to ([`back_to_record`]).
+struct RecordForm {
+    actor: crate::curate::Actor,
+    b3: String,
+    form: Form,
+    back: String,
+}
+
+impl RecordForm {
+    /// The error page (or sign-in redirect) to answer with when the request cannot be one.
+    fn read(
+        who: &Who,
+        lang: Lang,
+        blake3: &str,
+        body: &Bytes,
+    ) -> Result<RecordForm, Box<Response>> {
+        let actor = who.require(false).map_err(Box::new)?.clone();
+        let b3 = super::api::valid_hash(blake3).map_err(|e| Box::new(error_page(who, lang, e)))?;
+        let form = parse_form(body);
+        let back = back_to_record(&form, &b3, lang);
+        Ok(RecordForm {
+            actor,
+            b3,
+            form,
+            back,
+        })
+    }
+}
+
 /// An error as the error page with the right status (forms are posted by browsers, not
 /// scripts).
 fn error_page(who: &Who, lang: Lang, e: WebError) -> Response {

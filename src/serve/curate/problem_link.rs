@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 
-use super::{back_to_record, error_page, field, parse_form};
+use super::{error_page, field, parse_form, RecordForm};
 use crate::serve::api::valid_hash;
 use crate::serve::auth::Who;
 use crate::serve::params::Lang;
@@ -22,16 +22,15 @@ pub async fn link_to_problem(
     Path(blake3): Path<String>,
     body: Bytes,
 ) -> Response {
-    let actor = match who.require(false) {
-        Ok(a) => a.clone(),
-        Err(r) => return r,
+    let RecordForm {
+        actor,
+        b3,
+        form: f,
+        back,
+    } = match RecordForm::read(&who, lang, &blake3, &body) {
+        Ok(r) => r,
+        Err(r) => return *r,
     };
-    let b3 = match valid_hash(&blake3) {
-        Ok(b) => b,
-        Err(e) => return error_page(&who, lang, e),
-    };
-    let f = parse_form(&body);
-    let back = back_to_record(&f, &b3, lang);
     let Ok(id) = field(&f, "problem").parse::<i64>() else {
         return error_page(
             &who,
