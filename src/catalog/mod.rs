@@ -17,6 +17,7 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 mod checkpoint;
+mod hash_file;
 mod ocr;
 mod probe;
 mod read;

@@ -147,6 +147,40 @@ impl Catalog {
         Ok(touched)
     }
 
+    /// Settle photos found to be scenes by a test made elsewhere (the near-duplicate step runs
+    /// it on the picture it decodes anyway), where no current outcome is stored yet: a text
+    /// already read is never replaced. Returns how many were settled.
+    pub fn write_scenes(&mut self, scenes: &[String]) -> Result<u64> {
+        if scenes.is_empty() {
+            return Ok(0);
+        }
+        let path = self.path.clone();
+        let err = |cause| crate::Error::Catalog {
+            path: path.clone(),
+            cause,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut settled = 0;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT INTO ocr(blake3, version, status, done_at)
+                     SELECT ?1, ?2, 'scene', ?3
+                     WHERE NOT EXISTS(SELECT 1 FROM ocr WHERE blake3 = ?1 AND version = ?2)
+                     ON CONFLICT(blake3) DO UPDATE SET version = excluded.version,
+                         status = 'scene', text = NULL, info = NULL, detail = NULL,
+                         done_at = excluded.done_at",
+                )
+                .map_err(err)?;
+            let now = super::now_rfc3339();
+            for b3 in scenes {
+                settled += put.execute(params![b3, OCR_VERSION, now]).map_err(err)? as u64;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(settled)
+    }
+
     /// The recognised text of every content that has some, by BLAKE3 (what tagging reads
     /// beside the stored facts).
     pub fn ocr_texts(&self) -> Result<rustc_hash::FxHashMap<String, String>> {

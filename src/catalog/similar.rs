@@ -139,6 +139,12 @@ impl Catalog {
             let mut unpair = tx
                 .prepare_cached("DELETE FROM near_pairs WHERE a = ?1 OR b = ?1")
                 .map_err(err)?;
+            // The hash file no longer holds every fingerprint: unused until rewritten.
+            tx.execute(
+                "DELETE FROM meta WHERE key = ?1",
+                [super::hash_file::META_KEY],
+            )
+            .map_err(err)?;
             for (b3, f) in done {
                 let (hashes, thumb, error) = match f {
                     Ok(f) => (Some(f.hash_bytes()), Some(f.thumb.clone()), None),
@@ -227,14 +233,18 @@ impl Catalog {
         Ok(out)
     }
 
-    /// The current fingerprints with any hash within `max` bits of any of `hashes`, read in one
+    /// The current fingerprints with any hash within `max` bits of any of `hashes`, from the
+    /// hash file when it matches the catalog (`hash_file.rs`), else read from the table in one
     /// pass with nothing kept for the rest: looking up one photo among a million this way
-    /// costs the table scan, not building an index of all of them.
+    /// costs a scan, not building an index of all of them.
     pub fn fingerprints_near(
         &self,
         hashes: &[u64; KINDS],
         max: u32,
     ) -> Result<Vec<(String, [u64; KINDS])>> {
+        if let Some(found) = self.near_from_hash_file(hashes, max)? {
+            return Ok(found);
+        }
         let mut st = self
             .conn
             .prepare(

@@ -35,15 +35,24 @@ const STRIPS: u32 = 4;
 /// that does not decode (or is not JPEG/PNG) does not look like a document.
 pub fn looks(bytes: &[u8], orientation: Option<u16>) -> Looks {
     match decode_grey(bytes) {
-        // Only the lines' direction matters to the test, so a transpose stands for every
-        // quarter turn (mirror images read alike).
-        Ok(g) if matches!(orientation, Some(5..=8)) => of_grey(&transposed(&g)),
-        Ok(g) => of_grey(&g),
+        Ok(g) => of_picture(&g, orientation),
         Err(_) => Looks {
             paper: 0.0,
             lines: 0,
             document: false,
         },
+    }
+}
+
+/// The test on a picture already decoded small (the near-duplicate step's, which decodes every
+/// photo anyway), as stored, with its EXIF `orientation`.
+pub fn of_picture(g: &Grey, orientation: Option<u16>) -> Looks {
+    // Only the lines' direction matters to the test, so a transpose stands for every quarter
+    // turn (mirror images read alike).
+    if matches!(orientation, Some(5..=8)) {
+        of_grey(&transposed(g))
+    } else {
+        of_grey(g)
     }
 }
 

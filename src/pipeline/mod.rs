@@ -419,11 +419,13 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     // runs after the commit; the files whose flags it changes are retagged and re-indexed.
     let at = Instant::now();
     let lang = opts.lang;
+    let mut scenes_settled = 0;
     if opts.skip_similar {
         summary.fingerprints_pending = catalog.photos_to_fingerprint_count()?;
     } else {
         let searchable = format!("{:.1}", summary.searchable_s);
-        let near = similar::run(&mut catalog, workers, |n| {
+        let settle_scenes = opts.ocr.mode == crate::ocr::Mode::Documents;
+        let near = similar::run(&mut catalog, workers, settle_scenes, |n| {
             progress.println(&lang.fill(
                 crate::i18n::Msg::SimilarSearchableFirst,
                 &[("secs", &searchable)],
@@ -434,6 +436,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             ))
         })?;
         summary.fingerprinted = near.fingerprinted;
+        scenes_settled = near.scenes;
         if !near.changed.is_empty() {
             let retagged = stream::retag_near(&mut catalog, &schema, cfg, &near.changed)?;
             summary.retagged += retagged as u64;
@@ -444,6 +447,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     progress.finish();
 
     summary.ocr = ocr::stage(&mut catalog, cfg, &schema, opts, &mut summary.notes)?;
+    summary.ocr.scenes += scenes_settled;
     report_unusable(&catalog, &root_names, opts.lang, &mut summary)?;
     catalog.checkpoint_in_foreground();
     let (present, missing) = catalog.counts()?;

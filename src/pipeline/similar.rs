@@ -28,6 +28,9 @@ pub(super) struct SimilarPass {
     /// or paired now, their partners, and those whose EXIF thumbnail disagrees with the
     /// picture. Their files are retagged.
     pub changed: FxHashSet<String>,
+    /// Photos settled as scenes for the OCR stage by its document test, run here on the
+    /// picture already decoded (the stage would otherwise read and decode every photo again).
+    pub scenes: u64,
 }
 
 /// Meta key: the fingerprint version with which every present photo content was fingerprinted
@@ -36,10 +39,12 @@ pub(super) struct SimilarPass {
 /// asking the catalog which photos lack a fingerprint (a join over every file).
 pub(super) const COMPLETE_KEY: &str = "fingerprints_complete";
 
-/// Fingerprint what needs it and pair it. `threads` decode at once.
+/// Fingerprint what needs it and pair it. `threads` decode at once. With `settle_scenes`
+/// (OCR of documents only), each picture also takes OCR's document test.
 pub(super) fn run(
     catalog: &mut Catalog,
     threads: usize,
+    settle_scenes: bool,
     announce: impl Fn(usize),
 ) -> Result<SimilarPass> {
     let mut pass = SimilarPass::default();
@@ -69,7 +74,7 @@ pub(super) fn run(
         let read: Vec<(String, std::result::Result<Read, String>)> = pool.install(|| {
             chunk
                 .par_iter()
-                .map(|t| (t.blake3.clone(), fingerprint_file(t)))
+                .map(|t| (t.blake3.clone(), fingerprint_file(t, settle_scenes)))
                 .collect()
         });
         // Only a disagreement is recorded: it is what the tagger flags, and rewriting every
@@ -80,6 +85,12 @@ pub(super) fn run(
             .filter(|(_, a)| *a < similar::exif_thumb::MIN_AGREEMENT)
             .collect();
         catalog.write_thumb_agreements(&disagreements)?;
+        let scenes: Vec<String> = read
+            .iter()
+            .filter(|(_, r)| r.as_ref().is_ok_and(|r| r.scene))
+            .map(|(b3, _)| b3.clone())
+            .collect();
+        pass.scenes += catalog.write_scenes(&scenes)?;
         pass.changed
             .extend(disagreements.into_iter().map(|(b3, _)| b3));
         let done: Vec<(String, std::result::Result<Fingerprint, String>)> = read
@@ -111,9 +122,11 @@ struct Read {
     fingerprint: Fingerprint,
     /// How its EXIF thumbnail agrees with it, when it has one that decodes.
     thumb_agreement: Option<f32>,
+    /// OCR's document test was run and found a scene.
+    scene: bool,
 }
 
-fn fingerprint_file(t: &ToFingerprint) -> std::result::Result<Read, String> {
+fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<Read, String> {
     let size = std::fs::metadata(&t.path).map_err(|e| e.to_string())?.len();
     if size > MAX_PHOTO_BYTES {
         return Err(format!("{size} bytes is larger than any photo"));
@@ -124,6 +137,7 @@ fn fingerprint_file(t: &ToFingerprint) -> std::result::Result<Read, String> {
     Ok(Read {
         thumb_agreement: similar::exif_thumb::thumbnail_agreement(&bytes, &grey),
         fingerprint: similar::fingerprint::of_grey(&grey, t.orientation),
+        scene: test_scene && !crate::ocr::looks::of_picture(&grey, t.orientation).document,
     })
 }
 
@@ -141,6 +155,8 @@ fn pair(
         return Ok(());
     }
     let all = catalog.fingerprint_hashes()?;
+    // Every hash is in memory now: the copy for lookups from outside costs one write.
+    catalog.write_hash_file(&all)?;
     let mut index = Index::new();
     let mut entry_of: FxHashMap<[u64; KINDS], u32> = FxHashMap::default();
     // Per entry, the contents (indexes into `all`) with its hashes.

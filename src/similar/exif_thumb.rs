@@ -7,7 +7,7 @@
 //! decoded (it is small), cut to the picture's aspect ratio when the camera letterboxed it,
 //! and compared with the picture's own 32×32 grid by [`super::compare::agreement`].
 
-use super::fingerprint::{decode_grey, thumb_grid, Grey};
+use super::fingerprint::{decode_grey_min, thumb_grid, Grey};
 
 /// Below this agreement the thumbnail is taken to show another picture. Set low on purpose:
 /// in the corpus, thumbnails of unedited photos score 0.88 to 0.99 and two copies processed by
@@ -20,7 +20,7 @@ pub const MIN_AGREEMENT: f32 = 0.5;
 /// turned upright: the thumbnail is stored the same way); None when there is no thumbnail or
 /// it does not decode.
 pub fn thumbnail_agreement(jpeg: &[u8], main: &Grey) -> Option<f32> {
-    let thumb = decode_grey(exif_thumbnail(jpeg)?).ok()?;
+    let thumb = decode_grey_min(exif_thumbnail(jpeg)?, super::THUMB as u16).ok()?;
     let thumb = to_aspect(thumb, main.width as f32 / main.height as f32);
     super::compare::agreement(&thumb_grid(main), &thumb_grid(&thumb))
 }

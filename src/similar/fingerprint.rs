@@ -81,8 +81,14 @@ pub fn thumb_grid(g: &Grey) -> Vec<u8> {
 /// Decode to greyscale, small: JPEG by DCT scaling, PNG whole (screenshots and re-saves are
 /// small) and then averaged down.
 pub fn decode_grey(bytes: &[u8]) -> Result<Grey, FingerprintError> {
+    decode_grey_min(bytes, 64)
+}
+
+/// [`decode_grey`] with a JPEG scaled down as far as keeps `min_side` pixels on its short side
+/// (an EXIF thumbnail compared on a 32×32 grid needs no more than 32).
+pub fn decode_grey_min(bytes: &[u8], min_side: u16) -> Result<Grey, FingerprintError> {
     let g = if bytes.starts_with(&[0xFF, 0xD8]) {
-        decode_jpeg(bytes)?
+        decode_jpeg(bytes, min_side)?
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         decode_png(bytes)?
     } else {
@@ -94,7 +100,7 @@ pub fn decode_grey(bytes: &[u8]) -> Result<Grey, FingerprintError> {
     Ok(g)
 }
 
-fn decode_jpeg(bytes: &[u8]) -> Result<Grey, FingerprintError> {
+fn decode_jpeg(bytes: &[u8], min_side: u16) -> Result<Grey, FingerprintError> {
     use jpeg_decoder::{Decoder, PixelFormat};
     let err = |e: jpeg_decoder::Error| FingerprintError::Decode(e.to_string());
     let mut d = Decoder::new(Cursor::new(bytes));
@@ -107,8 +113,8 @@ fn decode_jpeg(bytes: &[u8]) -> Result<Grey, FingerprintError> {
             info.width, info.height
         )));
     }
-    // The smallest DCT scale whose result still has 64 pixels on its short side.
-    let (w, h) = d.scale(64, 64).map_err(err)?;
+    // The smallest DCT scale whose result still has `min_side` pixels on its short side.
+    let (w, h) = d.scale(min_side, min_side).map_err(err)?;
     let data = d.decode().map_err(err)?;
     let n = usize::from(w) * usize::from(h);
     let px: Vec<u8> = match info.pixel_format {
@@ -185,13 +191,17 @@ impl Integral {
         Integral { w, h, sums }
     }
 
+    /// Where a fractional coordinate falls between the integral's samples `0..=last`: the two
+    /// neighbours and the weight of the second. Coordinates are never negative, so truncation
+    /// is the floor (`f64::floor` is a library call on the baseline x86-64 target).
+    fn split(v: f64, last: usize) -> (usize, usize, f64) {
+        let i = (v as usize).min(last);
+        (i, (i + 1).min(last), v - i as f64)
+    }
+
     /// The integral image at a fractional point: bilinear between its four neighbours, which is
     /// the exact area sum when a box edge falls inside a pixel.
-    fn at(&self, x: f64, y: f64) -> f64 {
-        let (xf, yf) = (x.floor(), y.floor());
-        let (xi, yi) = ((xf as usize).min(self.w), (yf as usize).min(self.h));
-        let (xj, yj) = ((xi + 1).min(self.w), (yi + 1).min(self.h));
-        let (tx, ty) = (x - xf, y - yf);
+    fn at(&self, (xi, xj, tx): (usize, usize, f64), (yi, yj, ty): (usize, usize, f64)) -> f64 {
         let s = |xx: usize, yy: usize| self.sums[yy * (self.w + 1) + xx];
         let top = s(xi, yi) * (1.0 - tx) + s(xj, yi) * tx;
         let bot = s(xi, yj) * (1.0 - tx) + s(xj, yj) * tx;
@@ -206,13 +216,17 @@ impl Integral {
         let i = f64::from(inset);
         let (x0, y0) = (w * i, h * i);
         let (cw, ch) = (w * (1.0 - 2.0 * i), h * (1.0 - 2.0 * i));
-        let xs: Vec<f64> = (0..=n).map(|g| x0 + cw * g as f64 / n as f64).collect();
-        let ys: Vec<f64> = (0..=n).map(|g| y0 + ch * g as f64 / n as f64).collect();
-        let corners: Vec<f64> = ys
-            .iter()
-            .flat_map(|&y| xs.iter().map(move |&x| (x, y)))
-            .map(|(x, y)| self.at(x, y))
+        // Each corner's column and row, found once per grid line rather than per corner.
+        let xs: Vec<_> = (0..=n)
+            .map(|g| Self::split(x0 + cw * g as f64 / n as f64, self.w))
             .collect();
+        let ys: Vec<_> = (0..=n)
+            .map(|g| Self::split(y0 + ch * g as f64 / n as f64, self.h))
+            .collect();
+        let mut corners = Vec::with_capacity((n + 1) * (n + 1));
+        for &y in &ys {
+            corners.extend(xs.iter().map(|&x| self.at(x, y)));
+        }
         let c = |gx: usize, gy: usize| corners[gy * (n + 1) + gx];
         let area = (cw / n as f64 * ch / n as f64).max(1e-9);
         let mut out = Vec::with_capacity(n * n);
