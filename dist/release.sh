@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Release binaries for the office's machines: archive.exe for Windows 10/11 (x86-64, MinGW),
-# archive for ARM64 Linux (Kylin, UOS) and, on request, for x86-64 Linux as old as Kylin's
-# (glibc 2.28), each with its debug info split into a file beside it.
+# archive for ARM64 Linux (Kylin, UOS) and for x86-64 Linux as old as Kylin's (glibc 2.28),
+# each with its debug info split into a file beside it.
 # The binaries users get are the small stripped ones; keep the .debug files with the release to
 # read a backtrace from the field (objdump/gdb find them through the embedded debuglink).
 #
-#   dist/release.sh            # Windows and ARM64, into dist/out/
+#   dist/release.sh            # all three, into dist/out/
 #   dist/release.sh windows    # one of them (windows | arm64 | linux)
 #
 # Needs (Debian): gcc-mingw-w64-x86-64 (Windows), binutils-aarch64-linux-gnu (ARM64: objcopy,
@@ -23,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=("${@:-windows arm64}")
+targets=("${@:-windows arm64 linux}")
 # shellcheck disable=SC2206
 targets=(${targets[*]})
 
