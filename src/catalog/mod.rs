@@ -56,9 +56,10 @@ pub fn now_rfc3339() -> String {
 /// new database), and SQLite gives its `-wal` and `-shm` files the database's own mode. An
 /// existing catalog keeps the mode it has, so a deliberately shared one stays shared.
 fn create_owner_only(path: &Path) -> Result<()> {
-    match crate::platform::owner_only(std::fs::OpenOptions::new().write(true).create_new(true))
-        .open(path)
-    {
+    match crate::platform::open_owner_only(
+        std::fs::OpenOptions::new().write(true).create_new(true),
+        path,
+    ) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(Error::io(path, e)),

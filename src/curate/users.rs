@@ -346,13 +346,13 @@ impl ConfigFile {
         let tmp = self.path.with_extension("toml.tmp");
         let io = |e| CurateError::from(crate::Error::io(&self.path, e));
         {
-            let mut f = crate::platform::owner_only(
+            let mut f = crate::platform::open_owner_only(
                 std::fs::OpenOptions::new()
                     .write(true)
                     .create(true)
                     .truncate(true),
+                &tmp,
             )
-            .open(&tmp)
             .map_err(io)?;
             f.write_all(self.doc.to_string().as_bytes()).map_err(io)?;
             f.sync_all().map_err(io)?;

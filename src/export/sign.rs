@@ -96,10 +96,11 @@ impl OfficeKey {
             key: SigningKey::from_bytes(&secret),
         };
         secret.fill(0);
-        let mut f =
-            crate::platform::owner_only(std::fs::OpenOptions::new().write(true).create_new(true))
-                .open(&private)
-                .map_err(|e| Error::io(&private, e))?;
+        let mut f = crate::platform::open_owner_only(
+            std::fs::OpenOptions::new().write(true).create_new(true),
+            &private,
+        )
+        .map_err(|e| Error::io(&private, e))?;
         let text = format!(
             "# archive Ed25519 package-signing key: private, never copy it out of this folder\n{}\n",
             hex::encode(key.key.to_bytes())
@@ -122,11 +123,14 @@ impl OfficeKey {
             Err(e) => return Err(Error::io(&private, e)),
         };
         let meta = std::fs::metadata(&private).map_err(|e| Error::io(&private, e))?;
-        if crate::platform::readable_by_others(&meta) {
-            return Err(Error::Other(both(
-                Msg::KeyPermissions,
-                &[("path", &private.display())],
-            )));
+        if crate::platform::readable_by_others(&private, &meta) {
+            // The remedy differs: chmod on Unix, icacls (or the Security tab) on Windows.
+            let msg = if cfg!(windows) {
+                Msg::KeyPermissionsWindows
+            } else {
+                Msg::KeyPermissions
+            };
+            return Err(Error::Other(both(msg, &[("path", &private.display())])));
         }
         let line = text
             .lines()

@@ -726,5 +726,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         PrintCodePrefix => "reference prefix (optional)",
         // ---- previews (helper: imagery)
         PreviewNeedsTool => "the preview needs {tool}, which is not installed (install {package})",
+        // ---- platforms (helper: platform)
+        KeyPermissionsWindows => "the signing key {path} can be read by other users (its access list grants Everyone, Users or the like) and is not used (whoever has it can sign in the office's name); in cmd run icacls \"{path}\" /inheritance:r /grant:r \"%USERNAME%:F\" (or Properties → Security → Advanced: disable inheritance, keep only yourself), and change keys if it may have leaked",
     }
 }

@@ -728,4 +728,6 @@ messages! {
     PrintCodePrefix,
     // ---- previews (helper: imagery)
     PreviewNeedsTool(tool, package),
+    // ---- platforms (helper: platform)
+    KeyPermissionsWindows(path),
 }

@@ -726,5 +726,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         PrintCodePrefix => "档号前缀（可不填）",
         // ---- previews (helper: imagery)
         PreviewNeedsTool => "预览需要 {tool}，本机未安装（请安装 {package}）",
+        // ---- platforms (helper: platform)
+        KeyPermissionsWindows => "签名密钥 {path} 的访问权限允许其他用户（Everyone、Users 等）读取，拒绝使用（拿到它的人可以用本单位的名义签名）；请在 cmd 中运行 icacls \"{path}\" /inheritance:r /grant:r \"%USERNAME%:F\"（或在文件“属性 → 安全 → 高级”中禁用继承、只保留本人），如怀疑已泄露请换钥",
     }
 }

@@ -1,12 +1,15 @@
 //! What differs between Unix and Windows, kept in one place so that the stages above read the
 //! same on both: a path as bytes (the catalog's key), a file's identity (change detection, loop
-//! detection), files only their owner may read, and a file's modification time.
+//! detection), files only their owner may read (mode bits on Unix, access lists on Windows:
+//! `acl`, the crate's only `unsafe` code), and a file's modification time.
 //!
 //! On Unix every function here is what the code did before this module existed, inlined: the
 //! index's hot path (walk, compare with the catalog) makes no extra allocation or system call.
 //! Windows pays where it must (UTF-16 names re-encoded, one open per file for its identity).
 //! A leaf: imports nothing from the crate. See docs/platforms.md.
 
+#[cfg(windows)]
+mod acl;
 mod path;
 
 pub use path::{path_bytes, path_from_bytes};
@@ -81,39 +84,72 @@ pub fn set_modified(path: &Path, t: std::time::SystemTime) -> std::io::Result<()
     file.set_modified(t)
 }
 
-/// Make `opts` create a file only its owner can read: mode 0600 on Unix. On Windows a new
-/// file takes the access list of its folder; the archive folder's default place is under the
-/// user's profile, whose list grants the user (and SYSTEM and Administrators) only, so nothing
-/// is set here (see docs/platforms.md for a folder placed elsewhere).
-pub fn owner_only(opts: &mut OpenOptions) -> &mut OpenOptions {
+/// Open `path` with `opts` so that, when the file is created, only its owner can read it:
+/// mode 0600 on Unix (an existing file keeps its mode); on Windows a protected access list
+/// granting the current user and SYSTEM only, set right after the open, before anything is
+/// written (see `acl`). A file system without access lists (FAT on a USB stick) is not an
+/// error, as a mode on one is not on Unix.
+pub fn open_owner_only(opts: &mut OpenOptions, path: &Path) -> std::io::Result<std::fs::File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(opts, 0o600);
-    opts
+    let file = opts.open(path)?;
+    #[cfg(windows)]
+    acl_best_effort(acl::restrict_to_owner(path, false))?;
+    Ok(file)
 }
 
-/// Make an existing folder its owner's alone (0700 on Unix; see [`owner_only`] for Windows).
+/// Make an existing folder its owner's alone: 0700 on Unix; on Windows the same protected list
+/// as [`open_owner_only`], passed on to the files and folders made in it.
 pub fn owner_only_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    acl_best_effort(acl::restrict_to_owner(dir, true))?;
+    #[cfg(not(any(unix, windows)))]
     let _ = dir;
     Ok(())
 }
 
-/// Whether others than the owner may read the file (group or world bits on Unix). `false` on
-/// Windows, where the access list, not a mode, decides; a key there is guarded by its folder.
-pub fn readable_by_others(meta: &Metadata) -> bool {
+/// FAT and exFAT keep no access lists: Windows answers "not supported" (or "invalid
+/// function" from some drivers), which is no reason to refuse a catalog on a USB stick.
+#[cfg(windows)]
+fn acl_best_effort(r: std::io::Result<()>) -> std::io::Result<()> {
+    const ERROR_INVALID_FUNCTION: i32 = 1;
+    const ERROR_NOT_SUPPORTED: i32 = 50;
+    match r {
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(ERROR_INVALID_FUNCTION | ERROR_NOT_SUPPORTED)
+            ) =>
+        {
+            Ok(())
+        }
+        r => r,
+    }
+}
+
+/// Whether others than the owner may read the file at `path`, whose metadata the caller has:
+/// group or world bits on Unix; on Windows an access list that lets Everyone, (Authenticated)
+/// Users, Guests, Anonymous or Interactive read it, or none at all (see `acl`).
+pub fn readable_by_others(path: &Path, meta: &Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let _ = path;
         meta.permissions().mode() & 0o077 != 0
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
     {
         let _ = meta;
+        acl::broadly_readable(path)
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = (path, meta);
         false
     }
 }
