@@ -70,13 +70,13 @@ impl Catalog {
         }
         let write = || -> std::io::Result<()> {
             // Owner-only, like the catalog it is drawn from.
-            let mut f = crate::platform::owner_only(
+            let mut f = crate::platform::open_owner_only(
                 std::fs::OpenOptions::new()
                     .write(true)
                     .create(true)
                     .truncate(true),
-            )
-            .open(&tmp)?;
+                &tmp,
+            )?;
             f.write_all(&out)?;
             f.sync_all()?;
             std::fs::rename(&tmp, &path)
