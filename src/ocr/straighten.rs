@@ -1,0 +1,316 @@
+//! A scanned page made ready for the engine: turned straight when the scanner fed it slightly
+//! askew, and brought down to [`TARGET_DPI`] when scanned finer.
+//!
+//! Skew by projection profiles: on a reduced copy, the dark pixels are projected onto rows
+//! along each candidate angle; along the angle of the text lines the rows alternate between
+//! full (a line) and empty (the gap), so the sum of squared row counts peaks there. A few
+//! thousand sums over some ten thousand pixels: milliseconds, no crate.
+
+use super::scan::{Embedded, Stored};
+
+/// Pages are handed to the engine at this resolution at most: tesseract reads best at
+/// character heights of ~20–40 px, which an official document's body (五号, 10.5 pt) has at
+/// 150 dpi; a 300 dpi scan's title is misread whole (docs/ocr.md).
+pub const TARGET_DPI: f64 = 150.0;
+/// Scans up to this much finer are left as they are (resampling costs more than it gives).
+const SCALE_ABOVE: f64 = TARGET_DPI * 1.25;
+/// Skews smaller than this (degrees) are left: tesseract's line finding copes, and turning
+/// costs a resampling of the page.
+pub const MIN_SKEW: f64 = 0.3;
+/// Skews searched, degrees either way.
+const MAX_SKEW: f64 = 5.0;
+/// The reduced copy the skew is measured on is about this wide.
+const PROBE_WIDTH: usize = 800;
+
+/// A page picture for the engine.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// JPEG (the scanner's own, untouched) or binary PGM bytes.
+    pub bytes: Vec<u8>,
+    /// Its resolution, given to the engine (`--dpi`).
+    pub dpi: u32,
+    /// The skew measured (degrees, counter-clockwise), and whether the page was turned.
+    pub skew: f64,
+    pub turned: bool,
+    pub scaled: bool,
+}
+
+/// A greyscale picture, 0 black … 255 white.
+#[derive(Debug, Clone)]
+pub struct Grey {
+    pub width: usize,
+    pub height: usize,
+    pub px: Vec<u8>,
+}
+
+/// Make an embedded page image ready: decoded only when it has to be turned or scaled (a
+/// straight JPEG at a fitting resolution goes to the engine as stored).
+pub fn prepare(e: Embedded) -> Result<Prepared, String> {
+    let (grey, mut dpi) = match e.picture {
+        Stored::Jpeg(bytes) => {
+            // A fine scan is decoded at 1/2 by DCT scaling: nearly free, and at 300 dpi it
+            // lands on the target.
+            let half = e.dpi >= 2.0 * TARGET_DPI * 0.95;
+            let g = decode_jpeg(&bytes, half)?;
+            let dpi = if half {
+                e.dpi * g.width as f64 / full_width(&bytes)?
+            } else {
+                e.dpi
+            };
+            if !half && e.dpi <= SCALE_ABOVE {
+                let skew = skew_degrees(&g);
+                if skew.abs() < MIN_SKEW {
+                    return Ok(Prepared {
+                        bytes,
+                        dpi: e.dpi.round() as u32,
+                        skew,
+                        turned: false,
+                        scaled: false,
+                    });
+                }
+            }
+            (g, dpi)
+        }
+        Stored::Grey { width, height, px } => (
+            Grey {
+                width: width as usize,
+                height: height as usize,
+                px,
+            },
+            e.dpi,
+        ),
+    };
+    let mut g = grey;
+    let mut scaled = dpi < e.dpi * 0.99;
+    if dpi > SCALE_ABOVE {
+        let f = TARGET_DPI / dpi;
+        g = downscale(&g, f);
+        dpi *= f;
+        scaled = true;
+    }
+    let skew = skew_degrees(&g);
+    let turned = skew.abs() >= MIN_SKEW;
+    if turned {
+        g = rotate(&g, -skew);
+    }
+    Ok(Prepared {
+        bytes: pgm(&g),
+        dpi: dpi.round() as u32,
+        skew,
+        turned,
+        scaled,
+    })
+}
+
+fn full_width(jpeg: &[u8]) -> Result<f64, String> {
+    let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(jpeg));
+    d.read_info().map_err(|e| e.to_string())?;
+    let info = d.info().ok_or("no JPEG header")?;
+    Ok(f64::from(info.width))
+}
+
+/// A JPEG as grey, at full size or half (DCT scaling).
+pub fn decode_jpeg(bytes: &[u8], half: bool) -> Result<Grey, String> {
+    use jpeg_decoder::{Decoder, PixelFormat};
+    let mut d = Decoder::new(std::io::Cursor::new(bytes));
+    d.read_info().map_err(|e| e.to_string())?;
+    let info = d.info().ok_or("no JPEG header")?;
+    let (mut w, mut h) = (info.width, info.height);
+    if half {
+        (w, h) = d
+            .scale(w.div_ceil(2), h.div_ceil(2))
+            .map_err(|e| e.to_string())?;
+    }
+    let data = d.decode().map_err(|e| e.to_string())?;
+    let n = usize::from(w) * usize::from(h);
+    let px: Option<Vec<u8>> = match info.pixel_format {
+        PixelFormat::L8 => data.get(..n).map(<[u8]>::to_vec),
+        PixelFormat::L16 => {
+            (data.len() >= 2 * n).then(|| data.chunks_exact(2).take(n).map(|c| c[0]).collect())
+        }
+        PixelFormat::RGB24 => (data.len() >= 3 * n).then(|| {
+            data.chunks_exact(3)
+                .take(n)
+                .map(|c| {
+                    ((u32::from(c[0]) * 299 + u32::from(c[1]) * 587 + u32::from(c[2]) * 114) / 1000)
+                        as u8
+                })
+                .collect()
+        }),
+        // Adobe CMYK JPEGs are stored inverted; K alone is a fair grey.
+        PixelFormat::CMYK32 => {
+            (data.len() >= 4 * n).then(|| data.chunks_exact(4).take(n).map(|c| c[3]).collect())
+        }
+    };
+    Ok(Grey {
+        width: usize::from(w),
+        height: usize::from(h),
+        px: px.ok_or("JPEG shorter than its header says")?,
+    })
+}
+
+/// Scale by `f` < 1, each output pixel the mean of the input pixels under it.
+pub fn downscale(g: &Grey, f: f64) -> Grey {
+    let (w, h) = (
+        ((g.width as f64 * f).round() as usize).max(1),
+        ((g.height as f64 * f).round() as usize).max(1),
+    );
+    // Column spans once; rows summed span by span.
+    let span = |i: usize, n: usize, full: usize| {
+        let a = (i * full) / n;
+        let b = (((i + 1) * full) / n).max(a + 1).min(full);
+        (a, b)
+    };
+    let cols: Vec<(usize, usize)> = (0..w).map(|x| span(x, w, g.width)).collect();
+    let mut px = Vec::with_capacity(w * h);
+    let mut acc = vec![0u32; g.width];
+    for y in 0..h {
+        let (y0, y1) = span(y, h, g.height);
+        acc.iter_mut().for_each(|a| *a = 0);
+        for row in g.px[y0 * g.width..y1 * g.width].chunks_exact(g.width) {
+            for (a, &p) in acc.iter_mut().zip(row) {
+                *a += u32::from(p);
+            }
+        }
+        let rows = (y1 - y0) as u32;
+        for &(x0, x1) in &cols {
+            let s: u32 = acc[x0..x1].iter().sum();
+            px.push((s / (rows * (x1 - x0) as u32)) as u8);
+        }
+    }
+    Grey {
+        width: w,
+        height: h,
+        px,
+    }
+}
+
+/// The angle (degrees, counter-clockwise) the page's lines of text are turned by; 0 when
+/// nothing on it says.
+pub fn skew_degrees(g: &Grey) -> f64 {
+    let probe = if g.width > PROBE_WIDTH * 3 / 2 {
+        downscale(g, PROBE_WIDTH as f64 / g.width as f64)
+    } else {
+        g.clone()
+    };
+    // Ink: clearly darker than the page's paper (its bright tone, the 90th percentile).
+    let mut hist = [0usize; 256];
+    probe.px.iter().for_each(|&p| hist[p as usize] += 1);
+    let mut seen = 0;
+    let paper = (0..256)
+        .rev()
+        .find(|&v| {
+            seen += hist[v];
+            seen * 10 >= probe.px.len()
+        })
+        .unwrap_or(255) as u32;
+    let ink = (paper * 6 / 10) as u8;
+    let pts: Vec<(f64, f64)> = (0..probe.height)
+        .flat_map(|y| (0..probe.width).map(move |x| (x, y)))
+        .filter(|&(x, y)| probe.px[y * probe.width + x] < ink)
+        .map(|(x, y)| (x as f64 - probe.width as f64 / 2.0, y as f64))
+        .collect();
+    if pts.len() < 200 {
+        return 0.0;
+    }
+    let h = probe.height;
+    let score = |deg: f64| {
+        // A line of text turned counter-clockwise by `deg` rises to the right: y = y0 − x·tan,
+        // so y + x·tan(deg) is the same all along it (small angles: a shear is a turn).
+        let t = deg.to_radians().tan();
+        let pad = (probe.width as f64 * t.abs()) as usize + 2;
+        let mut rows = vec![0u32; h + 2 * pad];
+        for &(x, y) in &pts {
+            let r = (y + x * t).round() as i64 + pad as i64;
+            if let Some(c) = rows.get_mut(r.max(0) as usize) {
+                *c += 1;
+            }
+        }
+        rows.iter()
+            .map(|&c| f64::from(c) * f64::from(c))
+            .sum::<f64>()
+    };
+    let best = |from: f64, to: f64, step: f64| {
+        let n = ((to - from) / step).round() as i64;
+        (0..=n)
+            .map(|i| from + i as f64 * step)
+            .map(|a| (a, score(a)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(0.0, |(a, _)| a)
+    };
+    let coarse = best(-MAX_SKEW, MAX_SKEW, 0.25);
+    let fine = best(coarse - 0.25, coarse + 0.25, 0.05);
+    // No line structure at all: every angle scores alike, and the search's first wins.
+    if (score(fine) - score(0.0)).abs() < 1e-9 * score(0.0) {
+        return 0.0;
+    }
+    (fine * 100.0).round() / 100.0
+}
+
+/// Turn by `deg` counter-clockwise about the centre, bilinear, corners filled with the page's
+/// paper (white).
+pub fn rotate(g: &Grey, deg: f64) -> Grey {
+    let (w, h) = (g.width, g.height);
+    let (s, c) = deg.to_radians().sin_cos();
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    let mut px = vec![255u8; w * h];
+    for y in 0..h {
+        let dy = y as f64 - cy;
+        for x in 0..w {
+            let dx = x as f64 - cx;
+            // The source of output (x, y): the inverse turn (image y points down, so a turn
+            // counter-clockwise on screen is clockwise in these axes).
+            let u = cx + c * dx - s * dy;
+            let v = cy + s * dx + c * dy;
+            let (x0, y0) = (u.floor(), v.floor());
+            if x0 < 0.0 || y0 < 0.0 || x0 as usize + 1 >= w || y0 as usize + 1 >= h {
+                continue;
+            }
+            let (fx, fy) = (u - x0, v - y0);
+            let i = y0 as usize * w + x0 as usize;
+            let p = |j: usize| f64::from(g.px[j]);
+            let v = p(i) * (1.0 - fx) * (1.0 - fy)
+                + p(i + 1) * fx * (1.0 - fy)
+                + p(i + w) * (1.0 - fx) * fy
+                + p(i + w + 1) * fx * fy;
+            px[y * w + x] = v.round() as u8;
+        }
+    }
+    Grey {
+        width: w,
+        height: h,
+        px,
+    }
+}
+
+/// A binary 8-bit PGM (`P5`), as pdftoppm writes it and [`pgm`] does.
+pub fn decode_pgm(b: &[u8]) -> Option<Grey> {
+    let rest = b.strip_prefix(b"P5")?;
+    let mut fields = [0usize; 3];
+    let mut i = 0;
+    for f in &mut fields {
+        while rest.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while rest.get(i)?.is_ascii_digit() {
+            i += 1;
+        }
+        *f = std::str::from_utf8(&rest[start..i]).ok()?.parse().ok()?;
+    }
+    let [width, height, max] = fields;
+    // One whitespace byte, then the samples.
+    let px = rest.get(i + 1..i + 1 + width * height)?;
+    (max == 255 && width > 0 && height > 0).then(|| Grey {
+        width,
+        height,
+        px: px.to_vec(),
+    })
+}
+
+/// Binary PGM: what the engine reads from a pipe with no encoding cost.
+pub fn pgm(g: &Grey) -> Vec<u8> {
+    let mut out = format!("P5\n{} {}\n255\n", g.width, g.height).into_bytes();
+    out.extend_from_slice(&g.px);
+    out
+}
