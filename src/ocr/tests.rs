@@ -121,6 +121,7 @@ fn a_scanned_page_is_taken_from_its_own_image_straightened_and_anything_else_is_
         scan(&rasters[2], -1.5, ScanLayout::Image),
         scan(&rasters[0], 0.0, ScanLayout::Framed),
         scan(&rasters[0], 0.0, ScanLayout::Strips),
+        scan(&rasters[0], 1.0, ScanLayout::Lossless),
     ]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("扫描件.pdf");

@@ -439,6 +439,8 @@ pub struct ScanPage<'a> {
 pub enum ScanLayout {
     /// One JPEG covering the page (what scanners write).
     Image,
+    /// One Flate-compressed (lossless) greyscale image covering the page.
+    Lossless,
     /// The same JPEG with a vector frame drawn over it: not one image, so a reader must render.
     Framed,
     /// The page in two JPEG strips (top and bottom halves), as some scanners write it.
@@ -497,7 +499,9 @@ pub fn scanned_pdf_pages(pages: &[ScanPage]) -> Vec<u8> {
             .into_bytes(),
         );
         let content = match scan.layout {
-            ScanLayout::Image => "q 595 0 0 842 0 0 cm /Im0 Do Q".to_string(),
+            ScanLayout::Image | ScanLayout::Lossless => {
+                "q 595 0 0 842 0 0 cm /Im0 Do Q".to_string()
+            }
             ScanLayout::Framed => {
                 "q 595 0 0 842 0 0 cm /Im0 Do Q 1 w 20 20 555 802 re S".to_string()
             }
@@ -512,11 +516,22 @@ pub fn scanned_pdf_pages(pages: &[ScanPage]) -> Vec<u8> {
         };
         objects.push(stream(String::new(), content.as_bytes()));
         for im in &images {
+            let (filter, data) = if scan.layout == ScanLayout::Lossless {
+                use std::io::Write;
+                let mut z =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                z.write_all(&im.px)
+                    .expect("compressing into memory cannot fail");
+                let data = z.finish().expect("compressing into memory cannot fail");
+                ("FlateDecode", data)
+            } else {
+                ("DCTDecode", scan_jpeg(im, scan.quality))
+            };
             let dict = format!(
-                "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode",
+                "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /{filter}",
                 im.width, im.height
             );
-            objects.push(stream(dict, &scan_jpeg(im, scan.quality)));
+            objects.push(stream(dict, &data));
         }
     }
     objects[1] = format!(
