@@ -79,19 +79,13 @@ pub fn page_picture(
         }
     }
     let g = render_page(pdftoppm, pdf, page, limit)?;
-    let skew = straighten::skew_degrees(&g);
-    let turned = skew.abs() >= straighten::MIN_SKEW;
-    let g = if turned {
-        straighten::rotate(&g, -skew)
-    } else {
-        g
-    };
+    let p = straighten::prepare_grey(g, TARGET_DPI);
     Ok(PagePicture {
-        bytes: straighten::pgm(&g),
-        dpi: TARGET_DPI as u32,
+        bytes: p.bytes,
+        dpi: p.dpi,
         how: How::Rendered,
-        skew,
-        turned,
+        skew: p.skew,
+        turned: p.turned,
     })
 }
 

@@ -15,8 +15,15 @@ pub const TARGET_DPI: f64 = 150.0;
 /// Scans up to this much finer are left as they are (resampling costs more than it gives).
 const SCALE_ABOVE: f64 = TARGET_DPI * 1.25;
 /// Skews smaller than this (degrees) are left: tesseract's line finding copes, and turning
-/// costs a resampling of the page.
-pub const MIN_SKEW: f64 = 0.3;
+/// costs a resampling of the page. Measured on the benchmark's scans (docs/ocr.md), turning
+/// pages 0.3–0.8° askew lost as many phrases as it won; from 1° it helped.
+pub const MIN_SKEW: f64 = 1.0;
+/// Lines of writing higher than this (pixels of ink, the median line's) are brought down to
+/// [`LINE_PX`]: tesseract read large type better smaller (docs/ocr.md: the benchmark's
+/// 1/30-page body, ~37 px of ink at 150 dpi, read better at 120 dpi). An official document's
+/// body (五号) is ~20 px at 150 dpi and is left alone.
+const MAX_LINE_PX: f64 = 32.0;
+const LINE_PX: f64 = 28.0;
 /// Skews searched, degrees either way.
 const MAX_SKEW: f64 = 5.0;
 /// The reduced copy the skew is measured on is about this wide.
@@ -44,62 +51,63 @@ pub struct Grey {
 }
 
 /// Make an embedded page image ready: decoded only when it has to be turned or scaled (a
-/// straight JPEG at a fitting resolution goes to the engine as stored).
+/// straight JPEG at a fitting resolution and type size goes to the engine as stored).
 pub fn prepare(e: Embedded) -> Result<Prepared, String> {
-    let (grey, mut dpi) = match e.picture {
+    match e.picture {
         Stored::Jpeg(bytes) => {
             // A fine scan is decoded at 1/2 by DCT scaling: nearly free, and at 300 dpi it
             // lands on the target.
             let half = e.dpi >= 2.0 * TARGET_DPI * 0.95;
             let g = decode_jpeg(&bytes, half)?;
-            let dpi = if half {
-                e.dpi * g.width as f64 / full_width(&bytes)?
-            } else {
-                e.dpi
-            };
-            if !half && e.dpi <= SCALE_ABOVE {
-                let skew = skew_degrees(&g);
-                if skew.abs() < MIN_SKEW {
-                    return Ok(Prepared {
-                        bytes,
-                        dpi: e.dpi.round() as u32,
-                        skew,
-                        turned: false,
-                        scaled: false,
-                    });
-                }
+            let dpi = e.dpi * g.width as f64 / full_width(&bytes)?;
+            let mut p = prepare_grey(g, dpi);
+            if !half && !p.turned && !p.scaled {
+                // Nothing changed: the scanner's own bytes, not a copy of them decoded.
+                p.bytes = bytes;
             }
-            (g, dpi)
+            p.scaled |= half;
+            Ok(p)
         }
-        Stored::Grey { width, height, px } => (
+        Stored::Grey { width, height, px } => Ok(prepare_grey(
             Grey {
                 width: width as usize,
                 height: height as usize,
                 px,
             },
             e.dpi,
-        ),
-    };
-    let mut g = grey;
-    let mut scaled = dpi < e.dpi * 0.99;
+        )),
+    }
+}
+
+/// A decoded page at `dpi` made ready: brought down to [`TARGET_DPI`] when finer, further when
+/// its type is large (lines over [`MAX_LINE_PX`] high, to [`LINE_PX`]), turned when askew.
+pub fn prepare_grey(g: Grey, dpi: f64) -> Prepared {
+    let m = measure(&g);
+    let mut f: f64 = 1.0;
     if dpi > SCALE_ABOVE {
-        let f = TARGET_DPI / dpi;
+        f = TARGET_DPI / dpi;
+    }
+    if let Some(line) = m.line_px {
+        if line * f > MAX_LINE_PX {
+            f = (LINE_PX / line).max(0.5 * f);
+        }
+    }
+    let scaled = f < 0.98;
+    let mut g = g;
+    if scaled {
         g = downscale(&g, f);
-        dpi *= f;
-        scaled = true;
     }
-    let skew = skew_degrees(&g);
-    let turned = skew.abs() >= MIN_SKEW;
+    let turned = m.skew.abs() >= MIN_SKEW;
     if turned {
-        g = rotate(&g, -skew);
+        g = rotate(&g, -m.skew);
     }
-    Ok(Prepared {
+    Prepared {
         bytes: pgm(&g),
-        dpi: dpi.round() as u32,
-        skew,
+        dpi: (dpi * if scaled { f } else { 1.0 }).round() as u32,
+        skew: m.skew,
         turned,
         scaled,
-    })
+    }
 }
 
 fn full_width(jpeg: &[u8]) -> Result<f64, String> {
@@ -207,9 +215,27 @@ fn weights(from: usize, to: usize) -> Vec<(usize, Vec<f32>)> {
         .collect()
 }
 
+/// What the lines of writing on a page say about it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measure {
+    /// The angle (degrees, counter-clockwise) the lines are turned by; 0 when nothing says.
+    pub skew: f64,
+    /// The median line's height of ink, in the picture's pixels; None without lines.
+    pub line_px: Option<f64>,
+}
+
 /// The angle (degrees, counter-clockwise) the page's lines of text are turned by; 0 when
 /// nothing on it says.
 pub fn skew_degrees(g: &Grey) -> f64 {
+    measure(g).skew
+}
+
+/// The skew and the line height of a page.
+pub fn measure(g: &Grey) -> Measure {
+    let none = Measure {
+        skew: 0.0,
+        line_px: None,
+    };
     let probe = if g.width > PROBE_WIDTH * 3 / 2 {
         downscale(g, PROBE_WIDTH as f64 / g.width as f64)
     } else {
@@ -233,10 +259,10 @@ pub fn skew_degrees(g: &Grey) -> f64 {
         .map(|(x, y)| (x as f64 - probe.width as f64 / 2.0, y as f64))
         .collect();
     if pts.len() < 200 {
-        return 0.0;
+        return none;
     }
     let h = probe.height;
-    let score = |deg: f64| {
+    let profile = |deg: f64| {
         // A line of text turned counter-clockwise by `deg` rises to the right: y = y0 − x·tan,
         // so y + x·tan(deg) is the same all along it (small angles: a shear is a turn).
         let t = deg.to_radians().tan();
@@ -248,25 +274,58 @@ pub fn skew_degrees(g: &Grey) -> f64 {
                 *c += 1;
             }
         }
-        rows.iter()
+        rows
+    };
+    let score = |deg: f64| {
+        profile(deg)
+            .iter()
             .map(|&c| f64::from(c) * f64::from(c))
             .sum::<f64>()
     };
-    let best = |from: f64, to: f64, step: f64| {
+    let scores = |from: f64, to: f64, step: f64| {
         let n = ((to - from) / step).round() as i64;
         (0..=n)
             .map(|i| from + i as f64 * step)
             .map(|a| (a, score(a)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map_or(0.0, |(a, _)| a)
+            .collect::<Vec<_>>()
     };
-    let coarse = best(-MAX_SKEW, MAX_SKEW, 0.25);
-    let fine = best(coarse - 0.25, coarse + 0.25, 0.05);
-    // No line structure at all: every angle scores alike, and the search's first wins.
-    if (score(fine) - score(0.0)).abs() < 1e-9 * score(0.0) {
-        return 0.0;
+    let best = |s: &[(f64, f64)]| {
+        s.iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(0.0, |&(a, _)| a)
+    };
+    let all = scores(-MAX_SKEW, MAX_SKEW, 0.25);
+    // No line structure at all: every angle scores alike.
+    let (lo, hi) = all
+        .iter()
+        .fold((f64::MAX, 0f64), |(lo, hi), &(_, s)| (lo.min(s), hi.max(s)));
+    if hi - lo <= 1e-9 * hi {
+        return none;
     }
-    (fine * 100.0).round() / 100.0
+    let coarse = best(&all);
+    let fine = best(&scores(coarse - 0.25, coarse + 0.25, 0.05));
+    // Lines: runs of rows with ink across a few percent of the width, along the skew.
+    let rows = profile(fine);
+    let min_ink = (probe.width as u32 / 50).max(2);
+    let mut runs = Vec::new();
+    let mut run = 0usize;
+    for &c in rows.iter().chain([0].iter()) {
+        if c >= min_ink {
+            run += 1;
+        } else {
+            if run >= 2 {
+                runs.push(run);
+            }
+            run = 0;
+        }
+    }
+    runs.sort_unstable();
+    let line_px = (runs.len() >= 3)
+        .then(|| runs[runs.len() / 2] as f64 * g.width as f64 / probe.width as f64);
+    Measure {
+        skew: (fine * 100.0).round() / 100.0,
+        line_px,
+    }
 }
 
 /// Turn by `deg` counter-clockwise about the centre, bilinear, corners filled with the page's

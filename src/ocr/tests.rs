@@ -103,9 +103,10 @@ fn a_scanned_page_is_taken_from_its_own_image_straightened_and_anything_else_is_
         return;
     };
     let pages = paper::pages();
-    // 150 dpi straight, 200 dpi 2° askew, 300 dpi −1.5° askew, then framed and in strips.
+    // 150 dpi straight in an official document's type, 200 dpi 2° askew and 300 dpi −1.5°
+    // askew in large type, then framed, in strips and lossless.
     let rasters = [
-        paper::render_page(&font, &pages[0], 1240),
+        paper::render_page_official(&font, &pages[0], 1240),
         paper::render_page(&font, &pages[1], 1654),
         paper::render_page(&font, &pages[2], 2480),
     ];
@@ -121,7 +122,7 @@ fn a_scanned_page_is_taken_from_its_own_image_straightened_and_anything_else_is_
         scan(&rasters[2], -1.5, ScanLayout::Image),
         scan(&rasters[0], 0.0, ScanLayout::Framed),
         scan(&rasters[0], 0.0, ScanLayout::Strips),
-        scan(&rasters[0], 1.0, ScanLayout::Lossless),
+        scan(&rasters[0], 1.5, ScanLayout::Lossless),
     ]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("扫描件.pdf");
@@ -163,8 +164,8 @@ fn a_scanned_page_is_taken_from_its_own_image_straightened_and_anything_else_is_
         "{}",
         askew.skew
     );
-    // Brought down to the engine's resolution.
-    assert_eq!(askew.dpi, 150);
+    // Brought down to the engine's resolution, or lower for large type.
+    assert!(askew.dpi <= 150 && askew.dpi >= 100, "{}", askew.dpi);
     let fine = pdf::page_picture(Some(&doc), nowhere, &path, 3, limit).unwrap();
     assert!(
         matches!(fine.how, pdf::How::Embedded { scaled: true, .. }),
@@ -176,7 +177,7 @@ fn a_scanned_page_is_taken_from_its_own_image_straightened_and_anything_else_is_
         "{}",
         fine.skew
     );
-    assert_eq!(fine.dpi, 150);
+    assert!(fine.dpi <= 150 && fine.dpi >= 100, "{}", fine.dpi);
     // Turned back: measured again, the page is straight.
     let g = straighten::decode_pgm(&askew.bytes).unwrap();
     assert!(straighten::skew_degrees(&g).abs() < 0.3);
