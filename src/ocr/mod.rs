@@ -4,12 +4,15 @@
 //! notes "OCR not available". This module knows pictures and programs only; which contents to
 //! read, where results are kept and how they become searchable is `pipeline::ocr`'s.
 //!
-//! `looks.rs` is the cheap document-or-scene test, `tesseract.rs` the engine, `pdf.rs` poppler's
-//! page renderer, `run.rs` a subprocess with a deadline.
+//! `looks.rs` is the cheap document-or-scene test, `tesseract.rs` the engine, `pdf.rs` a scanned
+//! page as a picture (its own image, `scan.rs`, straightened, `straighten.rs`; or rendered by
+//! poppler), `run.rs` a subprocess with a deadline.
 
 pub mod looks;
 pub mod pdf;
 pub mod run;
+pub mod scan;
+pub mod straighten;
 pub mod tesseract;
 
 use std::path::Path;
@@ -46,7 +49,7 @@ impl Mode {
 
 /// Bumped when what is read changes (engine settings, the document test): contents read by an
 /// older version are read again.
-pub const OCR_VERSION: i64 = 1;
+pub const OCR_VERSION: i64 = 2;
 
 /// Under this many characters of text per page a PDF counts as image-only (a scanner's
 /// stamp or a page number is not a text layer).
@@ -122,17 +125,18 @@ pub fn read_photo(
     let mut r = Reading::default();
     let mut words = 0;
     let picture = match orientation {
-        Some(o @ 2..=8) => upright_png(path, o).map(tesseract::Picture::Bytes),
+        Some(o @ 2..=8) => upright_pgm(path, o).map(tesseract::Picture::Bytes),
         _ => Ok(tesseract::Picture::File(path)),
     };
-    let read = picture.and_then(|p| engine.read(p, limit).map_err(|f| failure(f, limit)));
+    let read = picture.and_then(|p| engine.read(p, None, limit).map_err(|f| failure(f, limit)));
     r.add(1, read, &mut words);
     r.seconds = at.elapsed().as_secs_f64();
     r
 }
 
-/// The photo at `path` turned upright by EXIF orientation `o`, as PNG bytes.
-fn upright_png(path: &Path, o: u16) -> Result<Vec<u8>, String> {
+/// The photo at `path` turned upright by EXIF orientation `o`, as PGM bytes (nothing to
+/// compress: the pipe takes them as they are).
+fn upright_pgm(path: &Path, o: u16) -> Result<Vec<u8>, String> {
     let img = image::ImageReader::open(path)
         .and_then(|r| r.with_guessed_format())
         .map_err(|e| e.to_string())?
@@ -149,13 +153,16 @@ fn upright_png(path: &Path, o: u16) -> Result<Vec<u8>, String> {
         7 => img.rotate270().fliph(),
         _ => img.rotate270(),
     };
-    let mut png = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
-    Ok(png)
+    let g = img.into_luma8();
+    Ok(straighten::pgm(&straighten::Grey {
+        width: g.width() as usize,
+        height: g.height() as usize,
+        px: g.into_raw(),
+    }))
 }
 
-/// Read pages `1..=pages` of a PDF, each rendered by `pdftoppm` then read, each within `limit`.
+/// Read pages `1..=pages` of a PDF, each taken from its own image or rendered by `pdftoppm`
+/// (`pdf::page_picture`), then read, each within `limit`.
 pub fn read_pdf(
     engine: &Tesseract,
     pdftoppm: &Path,
@@ -166,10 +173,11 @@ pub fn read_pdf(
     let at = Instant::now();
     let mut r = Reading::default();
     let mut words = 0;
+    let doc = pdf::open(path);
     for page in 1..=pages.max(1) {
-        let read = pdf::render_page(pdftoppm, path, page, limit).and_then(|png| {
+        let read = pdf::page_picture(doc.as_ref(), pdftoppm, path, page, limit).and_then(|p| {
             engine
-                .read(tesseract::Picture::Bytes(png), limit)
+                .read(tesseract::Picture::Bytes(p.bytes), Some(p.dpi), limit)
                 .map_err(|f| failure(f, limit))
         });
         r.add(page, read, &mut words);

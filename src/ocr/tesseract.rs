@@ -121,8 +121,14 @@ pub enum PageFailure {
 }
 
 impl Tesseract {
-    /// Read one picture, killed after `limit`.
-    pub fn read(&self, picture: Picture, limit: Duration) -> Result<PageText, PageFailure> {
+    /// Read one picture, killed after `limit`; `dpi` when the picture's own header does not say
+    /// (a PGM) or says wrong (a scanner's JPEG often carries none).
+    pub fn read(
+        &self,
+        picture: Picture,
+        dpi: Option<u32>,
+        limit: Duration,
+    ) -> Result<PageText, PageFailure> {
         let mut cmd = Command::new(&self.program);
         let input = match picture {
             Picture::File(p) => {
@@ -140,13 +146,29 @@ impl Tesseract {
         // Page segmentation 4, one column of text of varying sizes: what a notice, a sign-in
         // sheet or a record is. With 3 (automatic) a large title was split into blocks and
         // characters between them lost ("科普 / 活动签到表"; docs/ocr.md).
-        cmd.args(["stdout", "-l", &self.languages, "--psm", "4", "tsv"]);
+        cmd.args(self.arguments(dpi));
         match bounded(cmd, input, limit) {
             Ran::Ok(out) => Ok(parse_tsv(&String::from_utf8_lossy(&out))),
             Ran::TimedOut => Err(PageFailure::TimedOut),
             Ran::Failed(why) => Err(PageFailure::Failed(why)),
             Ran::NotStarted(e) => Err(PageFailure::Failed(e.to_string())),
         }
+    }
+}
+
+impl Tesseract {
+    /// Everything after the input on the command line: the same for the stage and for the
+    /// benchmark's engine alone.
+    pub fn arguments(&self, dpi: Option<u32>) -> Vec<String> {
+        let mut a: Vec<String> = ["stdout", "-l", &self.languages, "--psm", "4"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if let Some(d) = dpi {
+            a.extend(["--dpi".to_string(), d.to_string()]);
+        }
+        a.push("tsv".into());
+        a
     }
 }
 

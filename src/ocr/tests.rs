@@ -94,3 +94,107 @@ fn a_portrait_shot_stored_sideways_is_tested_and_read_upright() {
     let text: String = r.text().split_whitespace().collect();
     assert!(text.contains("培训记录"), "{text}");
 }
+
+#[test]
+fn a_scanned_page_is_taken_from_its_own_image_straightened_and_anything_else_is_rendered() {
+    use paper::{ScanLayout, ScanPage};
+    let Some(font) = paper::cjk_font() else {
+        eprintln!("no CJK font installed: skipped");
+        return;
+    };
+    let pages = paper::pages();
+    // 150 dpi straight in an official document's type, 200 dpi 2° askew and 300 dpi −1.5°
+    // askew in large type, then framed, in strips and lossless.
+    let rasters = [
+        paper::render_page_official(&font, &pages[0], 1240),
+        paper::render_page(&font, &pages[1], 1654),
+        paper::render_page(&font, &pages[2], 2480),
+    ];
+    let scan = |page, rotation, layout| ScanPage {
+        page,
+        rotation,
+        quality: 80,
+        layout,
+    };
+    let pdf = paper::scanned_pdf_pages(&[
+        scan(&rasters[0], 0.0, ScanLayout::Image),
+        scan(&rasters[1], 2.0, ScanLayout::Image),
+        scan(&rasters[2], -1.5, ScanLayout::Image),
+        scan(&rasters[0], 0.0, ScanLayout::Framed),
+        scan(&rasters[0], 0.0, ScanLayout::Strips),
+        scan(&rasters[0], 1.5, ScanLayout::Lossless),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("扫描件.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let doc = pdf::open(&path).expect("pdf_oxide reads the generated scan");
+    // No renderer at all: the single-image pages need none.
+    let nowhere = std::path::Path::new("/nonexistent/pdftoppm");
+    let limit = Duration::from_secs(60);
+    let straight = pdf::page_picture(Some(&doc), nowhere, &path, 1, limit).unwrap();
+    assert!(
+        matches!(
+            straight.how,
+            pdf::How::Embedded {
+                encoding: "jpeg",
+                scaled: false
+            }
+        ),
+        "{:?}",
+        straight.how
+    );
+    assert!(
+        !straight.turned && straight.skew.abs() < 0.3,
+        "{}",
+        straight.skew
+    );
+    assert_eq!(straight.dpi, 150);
+    // Taken as stored: the scanner's JPEG itself goes to the engine.
+    assert!(straight.bytes.starts_with(&[0xFF, 0xD8]));
+    let askew = pdf::page_picture(Some(&doc), nowhere, &path, 2, limit).unwrap();
+    assert!(matches!(
+        askew.how,
+        pdf::How::Embedded {
+            encoding: "jpeg",
+            ..
+        }
+    ));
+    assert!(
+        askew.turned && (askew.skew - 2.0).abs() < 0.3,
+        "{}",
+        askew.skew
+    );
+    // Brought down to the engine's resolution, or lower for large type.
+    assert!(askew.dpi <= 150 && askew.dpi >= 100, "{}", askew.dpi);
+    let fine = pdf::page_picture(Some(&doc), nowhere, &path, 3, limit).unwrap();
+    assert!(
+        matches!(fine.how, pdf::How::Embedded { scaled: true, .. }),
+        "{:?}",
+        fine.how
+    );
+    assert!(
+        fine.turned && (fine.skew + 1.5).abs() < 0.3,
+        "{}",
+        fine.skew
+    );
+    assert!(fine.dpi <= 150 && fine.dpi >= 100, "{}", fine.dpi);
+    // Turned back: measured again, the page is straight.
+    let g = straighten::decode_pgm(&askew.bytes).unwrap();
+    assert!(straighten::skew_degrees(&g).abs() < 0.3);
+    for page in [4, 5] {
+        assert!(
+            scan::embedded_image(&doc, page - 1).is_none(),
+            "page {page}"
+        );
+    }
+    let Some(pdftoppm) = pdf::renderer() else {
+        eprintln!("no pdftoppm: rendering skipped");
+        return;
+    };
+    for page in [4, 5] {
+        let p = pdf::page_picture(Some(&doc), &pdftoppm, &path, page, limit).unwrap();
+        assert_eq!(p.how, pdf::How::Rendered, "page {page}");
+        assert_eq!(p.dpi, 150);
+        assert!(p.bytes.starts_with(b"P5"));
+    }
+}

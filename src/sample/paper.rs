@@ -354,6 +354,25 @@ fn sample_bilinear(r: &Raster, u: f64, v: f64) -> Option<f64> {
     )
 }
 
+/// The page turned `deg` counter-clockwise about its centre on white (a sheet fed askew).
+fn turned(r: &Raster, deg: f64) -> Raster {
+    let (s, c) = deg.to_radians().sin_cos();
+    let (cx, cy) = (f64::from(r.width) / 2.0, f64::from(r.height) / 2.0);
+    let mut px = Vec::with_capacity(r.px.len());
+    for y in 0..r.height {
+        for x in 0..r.width {
+            let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
+            let (u, v) = (cx + c * dx - s * dy, cy + s * dx + c * dy);
+            px.push(sample_bilinear(r, u, v).unwrap_or(255.0).round() as u8);
+        }
+    }
+    Raster {
+        width: r.width,
+        height: r.height,
+        px,
+    }
+}
+
 fn box_blur(g: &[f64], w: u32, h: u32) -> Vec<f64> {
     let (w, h) = (w as i64, h as i64);
     let at = |x: i64, y: i64| g[(y.clamp(0, h - 1) * w + x.clamp(0, w - 1)) as usize];
@@ -391,38 +410,136 @@ pub fn scan_jpeg(page: &Raster, quality: u8) -> Vec<u8> {
 
 /// An image-only PDF (a scanner's): each page one greyscale JPEG filling an A4 page, no text.
 pub fn scanned_pdf(pages: &[Raster], quality: u8) -> Vec<u8> {
+    let scans: Vec<ScanPage> = pages
+        .iter()
+        .map(|page| ScanPage {
+            page,
+            rotation: 0.0,
+            quality,
+            layout: ScanLayout::Image,
+        })
+        .collect();
+    scanned_pdf_pages(&scans)
+}
+
+/// How a scanner took one page of a [`scanned_pdf_pages`].
+#[derive(Debug, Clone, Copy)]
+pub struct ScanPage<'a> {
+    /// The page at the scan's resolution: its width spans A4's 210 mm (1240 px is 150 dpi,
+    /// 1654 px 200 dpi, 2480 px 300 dpi).
+    pub page: &'a Raster,
+    /// Degrees counter-clockwise the sheet lay askew in the feeder.
+    pub rotation: f64,
+    pub quality: u8,
+    pub layout: ScanLayout,
+}
+
+/// What the PDF page holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ScanLayout {
+    /// One JPEG covering the page (what scanners write).
+    Image,
+    /// One Flate-compressed (lossless) greyscale image covering the page.
+    Lossless,
+    /// The same JPEG with a vector frame drawn over it: not one image, so a reader must render.
+    Framed,
+    /// The page in two JPEG strips (top and bottom halves), as some scanners write it.
+    Strips,
+}
+
+/// An image-only PDF from scanned pages, each as its [`ScanPage`] says.
+pub fn scanned_pdf_pages(pages: &[ScanPage]) -> Vec<u8> {
     let mut objects: Vec<Vec<u8>> = Vec::new();
-    // 1: catalog, 2: pages, then per page: page, content, image.
-    let n = pages.len();
-    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 3 + i * 3)).collect();
+    let stream = |dict: String, data: &[u8]| {
+        let mut o = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+        o.extend_from_slice(data);
+        o.extend_from_slice(b"\nendstream");
+        o
+    };
+    // 1: catalog, 2: pages, then per page: page, content, images.
     objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
-    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")).into_bytes());
-    for (i, page) in pages.iter().enumerate() {
-        let (page_id, content_id, image_id) = (3 + i * 3, 4 + i * 3, 5 + i * 3);
-        let _ = page_id;
+    objects.push(Vec::new());
+    let mut kids = Vec::new();
+    for scan in pages {
+        let raster = if scan.rotation == 0.0 {
+            scan.page.clone()
+        } else {
+            turned(scan.page, scan.rotation)
+        };
+        let page_id = objects.len() + 1;
+        kids.push(format!("{page_id} 0 R"));
+        let images: Vec<Raster> = match scan.layout {
+            ScanLayout::Strips => {
+                let half = raster.height / 2;
+                let w = raster.width as usize;
+                vec![
+                    Raster {
+                        width: raster.width,
+                        height: half,
+                        px: raster.px[..w * half as usize].to_vec(),
+                    },
+                    Raster {
+                        width: raster.width,
+                        height: raster.height - half,
+                        px: raster.px[w * half as usize..].to_vec(),
+                    },
+                ]
+            }
+            _ => vec![raster.clone()],
+        };
+        let names: Vec<String> = (0..images.len())
+            .map(|i| format!("/Im{i} {} 0 R", page_id + 2 + i))
+            .collect();
         objects.push(
             format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 {image_id} 0 R >> >> /Contents {content_id} 0 R >>"
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << {} >> >> /Contents {} 0 R >>",
+                names.join(" "),
+                page_id + 1
             )
             .into_bytes(),
         );
-        let content = b"q 595 0 0 842 0 0 cm /Im0 Do Q";
-        let mut c = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
-        c.extend_from_slice(content);
-        c.extend_from_slice(b"\nendstream");
-        objects.push(c);
-        let jpeg = scan_jpeg(page, quality);
-        let mut im = format!(
-            "<< /Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n",
-            page.width,
-            page.height,
-            jpeg.len()
-        )
-        .into_bytes();
-        im.extend_from_slice(&jpeg);
-        im.extend_from_slice(b"\nendstream");
-        objects.push(im);
+        let content = match scan.layout {
+            ScanLayout::Image | ScanLayout::Lossless => {
+                "q 595 0 0 842 0 0 cm /Im0 Do Q".to_string()
+            }
+            ScanLayout::Framed => {
+                "q 595 0 0 842 0 0 cm /Im0 Do Q 1 w 20 20 555 802 re S".to_string()
+            }
+            ScanLayout::Strips => {
+                let top = 842.0 * f64::from(images[0].height) / f64::from(raster.height);
+                format!(
+                    "q 595 0 0 {top:.3} 0 {:.3} cm /Im0 Do Q q 595 0 0 {:.3} 0 0 cm /Im1 Do Q",
+                    842.0 - top,
+                    842.0 - top
+                )
+            }
+        };
+        objects.push(stream(String::new(), content.as_bytes()));
+        for im in &images {
+            let (filter, data) = if scan.layout == ScanLayout::Lossless {
+                use std::io::Write;
+                let mut z =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+                z.write_all(&im.px)
+                    .expect("compressing into memory cannot fail");
+                let data = z.finish().expect("compressing into memory cannot fail");
+                ("FlateDecode", data)
+            } else {
+                ("DCTDecode", scan_jpeg(im, scan.quality))
+            };
+            let dict = format!(
+                "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /{filter}",
+                im.width, im.height
+            );
+            objects.push(stream(dict, &data));
+        }
     }
+    objects[1] = format!(
+        "<< /Type /Pages /Kids [{}] /Count {} >>",
+        kids.join(" "),
+        kids.len()
+    )
+    .into_bytes();
     let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::with_capacity(objects.len());
     for (i, o) in objects.iter().enumerate() {

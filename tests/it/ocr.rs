@@ -1,7 +1,7 @@
 //! OCR of scanned PDFs and photos of paper (issue 21): generated pages photographed and
 //! scanned, scene photos beside them, searched after `archive index`; the engine absent.
 
-use archive::sample::paper::{self, Shot};
+use archive::sample::paper::{self, ScanLayout, ScanPage, Shot};
 
 use super::harness::{names, Env};
 
@@ -45,13 +45,22 @@ fn paper_tree(env: &Env, font: &[u8]) -> (Vec<String>, Vec<String>) {
         paper::photograph_sideways(&raster, 1100, shot),
     );
     phrases.extend(paper::phrases(&pages[4]));
-    let scans: Vec<_> = pages[2..4]
-        .iter()
-        .map(|p| paper::render_page(font, p, 1240))
-        .collect();
+    // The scan's first page at 200 dpi, fed 2° askew: read from its own JPEG, straightened;
+    // its second page has a frame drawn over the image: rendered.
+    let first = paper::render_page(font, &pages[2], 1654);
+    let second = paper::render_page(font, &pages[3], 1240);
+    let scan = |page, rotation, layout| ScanPage {
+        page,
+        rotation,
+        quality: 80,
+        layout,
+    };
     env.write(
         "西宁市/城中区/通知扫描件.pdf",
-        paper::scanned_pdf(&scans, 80),
+        paper::scanned_pdf_pages(&[
+            scan(&first, 2.0, ScanLayout::Image),
+            scan(&second, 0.0, ScanLayout::Framed),
+        ]),
     );
     for p in &pages[2..4] {
         phrases.extend(paper::phrases(p));
@@ -114,7 +123,9 @@ fn scans_and_photos_of_paper_become_searchable_and_scenes_are_not_read() {
         names(&env.search("科技活动周", &[])),
         ["IMG_20190519_portrait.jpg"]
     );
-    // The title of the scan's second page, and the page it is on in the record.
+    // The title of the scan's askew first page, and of its rendered second page.
+    let hits = env.search("科普大篷车进校园", &[]);
+    assert_eq!(names(&hits), ["通知扫描件.pdf"], "{hits:?}");
     let hits = env.search("科普讲座工作总结", &[]);
     assert_eq!(names(&hits), ["通知扫描件.pdf"], "{hits:?}");
     let scan = env.evidence.join("西宁市/城中区/通知扫描件.pdf");
