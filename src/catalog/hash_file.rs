@@ -14,7 +14,7 @@
 //! count (u64); then `count` × the hashes (KINDS × u64), then `count` × the BLAKE3 (32 bytes),
 //! so that the scan reads the hashes alone.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::Catalog;
@@ -44,7 +44,6 @@ impl Catalog {
     /// [`Catalog::fingerprint_hashes`] gives them) and name it in meta.
     pub fn write_hash_file(&self, all: &[(String, [u64; KINDS])]) -> Result<()> {
         let path = file_of(&self.path);
-        let tmp = path.with_extension("bin.tmp");
         // Any value that differs from run to run: it only has to tell this file from others.
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -68,20 +67,8 @@ impl Catalog {
             let _ = hex::decode_to_slice(b3, &mut raw);
             out.extend_from_slice(&raw);
         }
-        let write = || -> std::io::Result<()> {
-            // Owner-only, like the catalog it is drawn from.
-            let mut f = crate::platform::open_owner_only(
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(true),
-                &tmp,
-            )?;
-            f.write_all(&out)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| Error::io(&path, e))?;
+        // Owner-only, like the catalog it is drawn from.
+        crate::platform::replace_owner_only(&path, &out).map_err(|e| Error::io(&path, e))?;
         self.set_meta(META_KEY, &stamp.to_string())
     }
 

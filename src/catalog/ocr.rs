@@ -164,12 +164,11 @@ impl Catalog {
         {
             let mut put = tx
                 .prepare_cached(
-                    "INSERT INTO ocr(blake3, version, status, done_at)
-                     SELECT ?1, ?2, 'scene', ?3
-                     WHERE NOT EXISTS(SELECT 1 FROM ocr WHERE blake3 = ?1 AND version = ?2)
+                    "INSERT INTO ocr(blake3, version, status, done_at) VALUES(?1, ?2, 'scene', ?3)
                      ON CONFLICT(blake3) DO UPDATE SET version = excluded.version,
                          status = 'scene', text = NULL, info = NULL, detail = NULL,
-                         done_at = excluded.done_at",
+                         done_at = excluded.done_at
+                     WHERE ocr.version != excluded.version",
                 )
                 .map_err(err)?;
             let now = super::now_rfc3339();
@@ -205,5 +204,45 @@ impl Catalog {
                 |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
             )
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenes_settled_elsewhere_never_replace_a_text_already_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cat = Catalog::open(dir.path()).unwrap();
+        let (paper, scene) = ("a".repeat(64), "b".repeat(64));
+        let info = OcrInfo {
+            engine: "tesseract 5".into(),
+            language: "chi_sim".into(),
+            pages: 1,
+            mean_confidence: 90.0,
+            seconds: 1.0,
+        };
+        let read = OcrOutcome::Read {
+            text: "签到表".into(),
+            info,
+        };
+        cat.write_ocr(&[(paper.clone(), read)]).unwrap();
+        // A scene row of an older OCR version is settled again; the paper's text stays.
+        cat.conn
+            .execute(
+                "INSERT INTO ocr(blake3, version, status, done_at) VALUES(?1, 0, 'scene', 'x')",
+                [&scene],
+            )
+            .unwrap();
+        assert_eq!(
+            cat.write_scenes(&[paper.clone(), scene.clone()]).unwrap(),
+            1
+        );
+        assert_eq!(
+            cat.ocr_texts().unwrap().get(&paper).map(String::as_str),
+            Some("签到表")
+        );
+        assert_eq!(cat.write_scenes(&[scene]).unwrap(), 0, "already current");
     }
 }

@@ -5,7 +5,6 @@
 //! file is edited with `toml_edit`, so comments and other sections a person wrote survive a
 //! `user add`, and replaced atomically with owner-only permissions.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -343,21 +342,8 @@ impl ConfigFile {
     }
 
     fn write(&self) -> CurateResult<()> {
-        let tmp = self.path.with_extension("toml.tmp");
-        let io = |e| CurateError::from(crate::Error::io(&self.path, e));
-        {
-            let mut f = crate::platform::open_owner_only(
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(true),
-                &tmp,
-            )
-            .map_err(io)?;
-            f.write_all(self.doc.to_string().as_bytes()).map_err(io)?;
-            f.sync_all().map_err(io)?;
-        }
-        std::fs::rename(&tmp, &self.path).map_err(io)
+        crate::platform::replace_owner_only(&self.path, self.doc.to_string().as_bytes())
+            .map_err(|e| CurateError::from(crate::Error::io(&self.path, e)))
     }
 }
 

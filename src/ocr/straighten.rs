@@ -50,6 +50,16 @@ pub struct Grey {
     pub px: Vec<u8>,
 }
 
+impl From<crate::similar::fingerprint::Grey> for Grey {
+    fn from(g: crate::similar::fingerprint::Grey) -> Grey {
+        Grey {
+            width: g.width as usize,
+            height: g.height as usize,
+            px: g.px,
+        }
+    }
+}
+
 /// Make an embedded page image ready: decoded only when it has to be turned or scaled (a
 /// straight JPEG at a fitting resolution and type size goes to the engine as stored).
 pub fn prepare(e: Embedded) -> Result<Prepared, String> {
@@ -58,8 +68,11 @@ pub fn prepare(e: Embedded) -> Result<Prepared, String> {
             // A fine scan is decoded at 1/2 by DCT scaling: nearly free, and at 300 dpi it
             // lands on the target.
             let half = e.dpi >= 2.0 * TARGET_DPI * 0.95;
-            let g = decode_jpeg(&bytes, half)?;
-            let dpi = e.dpi * g.width as f64 / full_width(&bytes)?;
+            let (g, full_width) =
+                crate::similar::fingerprint::decode_jpeg_scaled(&bytes, if half { 2 } else { 1 })
+                    .map_err(|e| e.to_string())?;
+            let g = Grey::from(g);
+            let dpi = e.dpi * g.width as f64 / f64::from(full_width);
             let mut p = prepare_grey(g, dpi);
             if !half && !p.turned && !p.scaled {
                 // Nothing changed: the scanner's own bytes, not a copy of them decoded.
@@ -108,53 +121,6 @@ pub fn prepare_grey(g: Grey, dpi: f64) -> Prepared {
         turned,
         scaled,
     }
-}
-
-fn full_width(jpeg: &[u8]) -> Result<f64, String> {
-    let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(jpeg));
-    d.read_info().map_err(|e| e.to_string())?;
-    let info = d.info().ok_or("no JPEG header")?;
-    Ok(f64::from(info.width))
-}
-
-/// A JPEG as grey, at full size or half (DCT scaling).
-pub fn decode_jpeg(bytes: &[u8], half: bool) -> Result<Grey, String> {
-    use jpeg_decoder::{Decoder, PixelFormat};
-    let mut d = Decoder::new(std::io::Cursor::new(bytes));
-    d.read_info().map_err(|e| e.to_string())?;
-    let info = d.info().ok_or("no JPEG header")?;
-    let (mut w, mut h) = (info.width, info.height);
-    if half {
-        (w, h) = d
-            .scale(w.div_ceil(2), h.div_ceil(2))
-            .map_err(|e| e.to_string())?;
-    }
-    let data = d.decode().map_err(|e| e.to_string())?;
-    let n = usize::from(w) * usize::from(h);
-    let px: Option<Vec<u8>> = match info.pixel_format {
-        PixelFormat::L8 => data.get(..n).map(<[u8]>::to_vec),
-        PixelFormat::L16 => {
-            (data.len() >= 2 * n).then(|| data.chunks_exact(2).take(n).map(|c| c[0]).collect())
-        }
-        PixelFormat::RGB24 => (data.len() >= 3 * n).then(|| {
-            data.chunks_exact(3)
-                .take(n)
-                .map(|c| {
-                    ((u32::from(c[0]) * 299 + u32::from(c[1]) * 587 + u32::from(c[2]) * 114) / 1000)
-                        as u8
-                })
-                .collect()
-        }),
-        // Adobe CMYK JPEGs are stored inverted; K alone is a fair grey.
-        PixelFormat::CMYK32 => {
-            (data.len() >= 4 * n).then(|| data.chunks_exact(4).take(n).map(|c| c[3]).collect())
-        }
-    };
-    Ok(Grey {
-        width: usize::from(w),
-        height: usize::from(h),
-        px: px.ok_or("JPEG shorter than its header says")?,
-    })
 }
 
 /// Scale by `f` < 1, each output pixel the mean of the input area under it (partly covered

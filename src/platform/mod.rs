@@ -98,6 +98,24 @@ pub fn open_owner_only(opts: &mut OpenOptions, path: &Path) -> std::io::Result<s
     Ok(file)
 }
 
+/// Replace `path` with `bytes`, its owner's alone: written beside it (`NAME.tmp`), flushed to
+/// disk, then renamed over it, so that a reader (or a crash) never meets half a file.
+pub fn replace_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    {
+        let mut f = open_owner_only(
+            OpenOptions::new().write(true).create(true).truncate(true),
+            &tmp,
+        )?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
 /// Make an existing folder its owner's alone: 0700 on Unix; on Windows the same protected list
 /// as [`open_owner_only`], passed on to the files and folders made in it.
 pub fn owner_only_dir(dir: &Path) -> std::io::Result<()> {

@@ -459,28 +459,39 @@ fn pdf_with(
         objs.push(s);
     }
 
-    let mut out: Vec<u8> = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objs.iter().enumerate() {
+    let encrypt = if encrypt {
+        " /Encrypt 8 0 R /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>]"
+    } else {
+        ""
+    };
+    assemble_pdf("1.7", &objs, &format!(" /Info 6 0 R{encrypt}"))
+}
+
+/// A PDF file of numbered objects (object `i + 1` is `objects[i]`; object 1 the catalog): the
+/// header, the objects, the cross-reference table and a trailer with `trailer_extra` after
+/// `/Root`.
+pub(crate) fn assemble_pdf(version: &str, objects: &[Vec<u8>], trailer_extra: &str) -> Vec<u8> {
+    let mut out = format!("%PDF-{version}\n%").into_bytes();
+    // Four bytes above 127: the comment that tells tools the file is binary.
+    out.extend_from_slice(b"\xE2\xE3\xCF\xD3\n");
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
         out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref_at = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
-    let encrypt = if encrypt {
-        " /Encrypt 8 0 R /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>]"
-    } else {
-        ""
-    };
     out.extend_from_slice(
         format!(
-            "trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R{encrypt} >>\nstartxref\n{xref_at}\n%%EOF\n",
-            objs.len() + 1
+            "trailer\n<< /Size {} /Root 1 0 R{trailer_extra} >>\nstartxref\n{xref_at}\n%%EOF\n",
+            objects.len() + 1
         )
         .as_bytes(),
     );

@@ -331,7 +331,7 @@ pub async fn thumb(
         )
             .into_response(),
         // The format's tool is not installed: the media's icon, saying so.
-        Err(ThumbError::Unavailable(m)) => svg_owned(icon_saying(
+        Err(ThumbError::Unavailable(m)) => svg(icon_saying(
             media,
             &format!(
                 "{} / {}",
@@ -369,26 +369,13 @@ fn icon_saying(media: Media, why: &str) -> String {
         .replacen("</svg>", &format!("<title>{why}</title></svg>"), 1)
 }
 
-fn svg_owned(body: String) -> Response {
-    (
-        StatusCode::OK,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("image/svg+xml"),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 pub async fn favicon() -> Response {
     svg(FAVICON)
 }
 
-fn svg(body: &'static str) -> Response {
+/// An SVG answer (an icon, or one made for this request), never cached: icons name why a
+/// preview is missing, and the reason can change.
+fn svg(body: impl IntoResponse) -> Response {
     (
         StatusCode::OK,
         [

@@ -164,24 +164,23 @@ fn limits() -> Limits {
 
 /// Decode, orient and shrink one image file.
 pub fn render_file(source: &Path, orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
-    let mut reader = ImageReader::open(source)
-        .map_err(RenderError::Open)?
-        .with_guessed_format()
-        .map_err(RenderError::Read)?;
-    if reader.format().is_none() {
-        return Err(RenderError::NotAnImage);
-    }
-    reader.limits(limits());
-    let img = reader.decode().map_err(RenderError::Decode)?;
-    encode(img, orientation)
+    render(
+        ImageReader::open(source).map_err(RenderError::Open)?,
+        orientation,
+    )
 }
 
 /// The same as [`render_file`] for bytes in memory: the tests' way in.
 #[cfg(test)]
 fn render_bytes(bytes: &[u8], orientation: Option<u16>) -> Result<Vec<u8>, RenderError> {
-    let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(RenderError::Read)?;
+    render(ImageReader::new(std::io::Cursor::new(bytes)), orientation)
+}
+
+fn render<R: std::io::BufRead + std::io::Seek>(
+    reader: ImageReader<R>,
+    orientation: Option<u16>,
+) -> Result<Vec<u8>, RenderError> {
+    let mut reader = reader.with_guessed_format().map_err(RenderError::Read)?;
     if reader.format().is_none() {
         return Err(RenderError::NotAnImage);
     }
