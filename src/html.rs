@@ -1,4 +1,5 @@
-//! Escaping text for HTML and XML, the one helper every writer of markup uses.
+//! Escaping text for HTML and XML, the one helper every writer of markup uses (and JSON made
+//! safe inside a page's `<script>`).
 //!
 //! The search page, the exported package's `index.html` and the sample generator's Office XML
 //! parts all put user text (file names, folder names, document titles) between tags and into
@@ -12,6 +13,18 @@ pub fn escape(s: &str) -> String {
     // Writing to a String cannot fail.
     let _ = write_escaped(&mut out, s);
     out
+}
+
+/// JSON safe inside a `<script>` element (the slideshow's and the package's data): no
+/// `</script>`, no `<!--`, no line separators that end a JavaScript string.
+pub fn inline_json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 /// [`escape`] into any writer: the askama templates' escaper (`crate::templates`) is this, so
@@ -36,7 +49,16 @@ pub fn write_escaped<W: std::fmt::Write>(mut dest: W, s: &str) -> std::fmt::Resu
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, inline_json};
+
+    #[test]
+    fn inlined_data_cannot_close_the_script() {
+        let v = serde_json::json!({"name": "</script><script>alert(1)</script>"});
+        let s = inline_json(&v);
+        assert!(!s.contains("</script"), "{s}");
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
 
     #[test]
     fn markup_characters_become_entities_and_the_rest_is_kept() {

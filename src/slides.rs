@@ -143,17 +143,6 @@ pub fn script_texts(l: Lang) -> serde_json::Value {
     })
 }
 
-/// JSON safe inside a `<script>` element: no `</script>`, no `<!--`.
-pub fn inline_json(v: &impl Serialize) -> String {
-    serde_json::to_string(v)
-        .unwrap_or_else(|_| "null".into())
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
-}
-
 /// The script, for pages that inline it (the package opened from disk has no server).
 pub const SCRIPT: &str = include_str!("serve/assets/slideshow.js");
 /// Its style, likewise.

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::harness::{names, Env};
+use crate::harness::{names, record_validator, Env};
 
 /// Three photos in two prefectures (two share a file name) and a document.
 fn indexed() -> Env {
@@ -203,15 +203,7 @@ fn captions_follow_the_record_schema() {
     let p = path(&env, "西宁市/城东区/B4.1科普大篷车/总结.txt");
     let r = env.run(&["caption", "set", &p, "--title", "活动总结"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/archive-schema/record.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
+    let validator = record_validator();
     let records = env.run(&["list", "--json"]).json_lines();
     assert_eq!(
         records

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use crate::harness::Env;
+use crate::harness::{record_validator, Env};
 
 const NOTE: &str = "省级通知，各市州依规都应报送";
 
@@ -415,15 +415,7 @@ fn settled_flags_advice_and_system_files_follow_the_record_schema() {
         NOTE,
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/archive-schema/record.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
+    let validator = record_validator();
     let records = env.run(&["list", "--json"]).json_lines();
     assert!(records.iter().any(|r| r["system"] == true));
     assert!(records

@@ -127,6 +127,20 @@ pub fn tree_state(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, i64, i64)> {
     out
 }
 
+/// The published record schema (`archive-schema/record.schema.json`), ready to validate what
+/// `list --json` and `show --json` print.
+pub fn record_validator() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/archive-schema/record.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).expect("the schema itself is valid")
+}
+
 pub fn names(hits: &[serde_json::Value]) -> Vec<String> {
     let mut v: Vec<String> = hits
         .iter()

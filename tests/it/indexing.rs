@@ -2,7 +2,7 @@
 
 use std::os::unix::ffi::OsStrExt;
 
-use crate::harness::{names, tree_state, Env};
+use crate::harness::{names, record_validator, tree_state, Env};
 
 #[test]
 fn chinese_substrings_find_names_and_folders() {
@@ -295,15 +295,7 @@ fn records_match_the_published_schema() {
     );
     env.write("海东市/empty.pdf", "");
     env.index();
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/archive-schema/record.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema itself is valid");
+    let validator = record_validator();
     let r = env.run(&["list", "--json"]);
     let records = r.json_lines();
     assert_eq!(records.len(), 3);

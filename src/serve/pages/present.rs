@@ -104,8 +104,8 @@ pub async fn present_page(
             &[("n", &shown), ("skipped", &(items.len() - shown))],
         ),
         back,
-        texts: slides::inline_json(&slides::script_texts(l)),
-        data: slides::inline_json(&slides),
+        texts: crate::html::inline_json(&slides::script_texts(l)),
+        data: crate::html::inline_json(&slides),
         slides,
     };
     render(StatusCode::OK, &page)
