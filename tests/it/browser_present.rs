@@ -108,20 +108,7 @@ fn a_collection_is_presented_in_chromium_and_from_its_package() {
 
     // The server on a free port, as `archive serve` runs it.
     let cfg = archive::config::Config::load(&env.archive, None).unwrap();
-    let schema = std::sync::Arc::new(cfg.schema().unwrap());
-    let state = archive::serve::AppState::with_schema(cfg, schema).unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            archive::serve::serve(listener, state, std::future::pending())
-                .await
-                .unwrap();
-        });
-    });
-    let base = format!("http://{}", rx.recv().unwrap());
+    let base = crate::browser::serve_state(archive::serve::AppState::open(cfg).unwrap());
     let enc = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
     let collection = format!("{base}/collections/{enc}");
 
