@@ -18,7 +18,8 @@ use crate::similar::fingerprint::{decode_grey, Grey};
 pub struct Looks {
     /// Share of pixels that are bare, bright background.
     pub paper: f32,
-    /// The most text lines counted in one strip.
+    /// The most text lines counted in one strip (0 when the picture is not paper enough for
+    /// them to be counted).
     pub lines: u32,
     pub document: bool,
 }
@@ -82,24 +83,40 @@ pub fn of_grey(g: &Grey) -> Looks {
         };
     }
     let bg = background(g);
-    // Darkness of each pixel against its local paper tone, 0 (paper) … 1 (black).
+    // Darkness of each pixel against its local paper tone, 0 (paper) … 1 (black), row by row.
+    let bw = w.div_ceil(BLOCK);
+    let row = |y: usize| {
+        (
+            &g.px[y * w..(y + 1) * w],
+            &bg[(y / BLOCK) * bw..(y / BLOCK + 1) * bw],
+        )
+    };
+    // Bare paper: the darkness below 0.08, as the lightest level that gives it per tone (the
+    // same test as computing every pixel's darkness, compared as bytes a block at a time).
+    let lightest = paper_levels();
     let mut paper = 0usize;
-    let mut dark = vec![0f32; w * h];
-    for i in 0..w * h {
-        let b = bg[i];
-        let p = f32::from(g.px[i]);
-        if b < 100.0 {
-            // Too dark to be lit paper: counts as neither.
-            dark[i] = 1.0;
-            continue;
-        }
-        let d = ((b - p) / b).max(0.0);
-        dark[i] = d;
-        if d < 0.08 {
-            paper += 1;
+    for y in 0..h {
+        let (px, tones) = row(y);
+        for (cells, &b) in px.chunks(BLOCK).zip(tones) {
+            let min = lightest[b as usize];
+            paper += cells.iter().filter(|&&p| u16::from(p) >= min).count();
         }
     }
     let paper = paper as f32 / (w * h) as f32;
+    if paper < MIN_PAPER {
+        // Most photos stop here: a scene is not mostly bare paper, and its lines are not
+        // counted (the document test runs on every photo of an index run).
+        return Looks {
+            paper,
+            lines: 0,
+            document: false,
+        };
+    }
+    let mut dark = Vec::with_capacity(w * h);
+    for y in 0..h {
+        let (px, tones) = row(y);
+        darkness(px, tones, |d| dark.push(d));
+    }
     let strip_w = w / STRIPS as usize;
     let lines = (0..STRIPS as usize)
         .map(|s| count_lines(&dark, w, h, s * strip_w, strip_w))
@@ -112,28 +129,67 @@ pub fn of_grey(g: &Grey) -> Looks {
     }
 }
 
-/// The brightest tone around each pixel: the 2nd-brightest of each 8×8 block (a speck of glare
-/// does not set it), then the brightest of the 3×3 blocks around, so a block full of ink takes
-/// its neighbours' paper.
+/// Each pixel's darkness against its block's paper tone, 0 (paper) … 1 (black); a block too
+/// dark to be lit paper makes its pixels count as neither (1).
+fn darkness(px: &[u8], tones: &[f32], mut out: impl FnMut(f32)) {
+    for (x, &p) in px.iter().enumerate() {
+        let b = tones[x / BLOCK];
+        out(if b < 100.0 {
+            1.0
+        } else {
+            ((b - f32::from(p)) / b).max(0.0)
+        });
+    }
+}
+
+/// Per paper tone (0..=255), the lightest grey level whose darkness against it is below 0.08
+/// (256: none, for tones too dark to be lit paper).
+fn paper_levels() -> &'static [u16; 256] {
+    static LEVELS: std::sync::OnceLock<[u16; 256]> = std::sync::OnceLock::new();
+    LEVELS.get_or_init(|| {
+        std::array::from_fn(|b| {
+            let mut d = 0f32;
+            (0..=255u8)
+                .find(|&p| {
+                    darkness(&[p], &[b as f32], |v| d = v);
+                    d < 0.08
+                })
+                .map_or(256, u16::from)
+        })
+    })
+}
+
+/// Side of the blocks the paper tone is estimated in.
+const BLOCK: usize = 8;
+
+/// The brightest tone around each block (row-major, BLOCK×BLOCK blocks): the 2nd-brightest of
+/// each block (a speck of glare does not set it), then the brightest of the 3×3 blocks
+/// around, so a block full of ink takes its neighbours' paper.
 fn background(g: &Grey) -> Vec<f32> {
-    const B: usize = 8;
+    const B: usize = BLOCK;
     let (w, h) = (g.width as usize, g.height as usize);
     let (bw, bh) = (w.div_ceil(B), h.div_ceil(B));
     let mut block = vec![0f32; bw * bh];
     for by in 0..bh {
         for bx in 0..bw {
-            let (mut a, mut b) = (0u8, 0u8);
-            for y in by * B..((by + 1) * B).min(h) {
-                for &p in &g.px[y * w + bx * B..y * w + ((bx + 1) * B).min(w)] {
-                    if p > a {
-                        b = a;
-                        a = p;
-                    } else if p > b {
-                        b = p;
-                    }
-                }
-            }
-            block[by * bw + bx] = f32::from(b);
+            let rows = || {
+                (by * B..((by + 1) * B).min(h))
+                    .map(move |y| &g.px[y * w + bx * B..y * w + ((bx + 1) * B).min(w)])
+            };
+            // The brightest level, and the second: the brightest again if two pixels have it.
+            let top = rows().flat_map(|r| r.iter().copied()).max().unwrap_or(0);
+            let at_top: usize = rows()
+                .map(|r| r.iter().filter(|&&p| p == top).count())
+                .sum();
+            let second = if at_top >= 2 {
+                top
+            } else {
+                rows()
+                    .flat_map(|r| r.iter().copied().filter(|&p| p < top))
+                    .max()
+                    .unwrap_or(0)
+            };
+            block[by * bw + bx] = f32::from(second);
         }
     }
     let mut spread = vec![0f32; bw * bh];
@@ -148,13 +204,7 @@ fn background(g: &Grey) -> Vec<f32> {
             spread[by * bw + bx] = m;
         }
     }
-    let mut out = vec![0f32; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            out[y * w + x] = spread[(y / B) * bw + x / B];
-        }
-    }
-    out
+    spread
 }
 
 /// Text lines in one vertical strip: runs of rows darker than paper (a line of writing), each

@@ -16,6 +16,8 @@ use crate::Result;
 
 /// Contents fingerprinted (and then searched) per transaction.
 const CHUNK: usize = 512;
+/// Prepared thumbnails kept between chunks of pairing (~30 KB each with their views).
+const THUMBS_KEPT: usize = 4096;
 /// Photos larger than this are not read for a fingerprint (no phone photo comes near it).
 const MAX_PHOTO_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -70,13 +72,17 @@ pub(super) fn run(
             what: "fingerprint threads",
             cause: std::io::Error::other(e),
         })?;
+    let started = std::time::Instant::now();
+    let mut decoding = std::time::Duration::ZERO;
     for chunk in todo.chunks(CHUNK) {
+        let t = std::time::Instant::now();
         let read: Vec<(String, std::result::Result<Read, String>)> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|t| (t.blake3.clone(), fingerprint_file(t, settle_scenes)))
                 .collect()
         });
+        decoding += t.elapsed();
         // Only a disagreement is recorded: it is what the tagger flags, and rewriting every
         // photo's facts to say "agrees" would double this step's catalog writes.
         let disagreements: Vec<(String, f32)> = read
@@ -110,9 +116,22 @@ pub(super) fn run(
         catalog.write_fingerprints(&done)?;
         pass.fingerprinted += done.len() as u64;
     }
+    // Phase times for whoever tunes this step: `ARCHIVE_LOG=archive::pipeline::similar=debug`.
+    tracing::debug!(
+        photos = todo.len(),
+        decoding_s = decoding.as_secs_f64(),
+        writing_s = (started.elapsed() - decoding).as_secs_f64(),
+        "fingerprinted"
+    );
     // This run's fingerprints, and any a killed run left unpaired.
     let fresh = catalog.unpaired_fingerprints()?;
+    let started = std::time::Instant::now();
     pair(catalog, &pool, &fresh, &mut pass.changed)?;
+    tracing::debug!(
+        fresh = fresh.len(),
+        pairing_s = started.elapsed().as_secs_f64(),
+        "paired"
+    );
     catalog.set_meta(COMPLETE_KEY, &version)?;
     Ok(pass)
 }
@@ -154,6 +173,7 @@ fn pair(
     if fresh.is_empty() {
         return Ok(());
     }
+    let t = std::time::Instant::now();
     let all = catalog.fingerprint_hashes()?;
     // Every hash is in memory now: the copy for lookups from outside costs one write.
     catalog.write_hash_file(&all)?;
@@ -177,19 +197,35 @@ fn pair(
         })
         .collect();
     queries.sort_unstable();
+    let setup = t.elapsed();
     let mut thumbs: FxHashMap<usize, Prepared> = FxHashMap::default();
+    let (mut looking, mut reading, mut verifying) = Default::default();
+    let mut n_cands = 0usize;
     for chunk in queries.chunks(CHUNK) {
-        let cands: Vec<(u32, Vec<Candidate>)> = chunk
-            .iter()
-            .map(|&e| {
-                let f = Fingerprint {
-                    hashes: index.hashes_of(e),
-                    thumb: Vec::new(),
-                };
-                (e, index.candidates(&f, Some(e)))
-            })
-            .collect();
+        let t = std::time::Instant::now();
+        let index = &index;
+        let cands: Vec<(u32, Vec<Candidate>)> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|&e| {
+                    let f = Fingerprint {
+                        hashes: index.hashes_of(e),
+                        thumb: Vec::new(),
+                    };
+                    (e, index.candidates(&f, Some(e)))
+                })
+                .collect()
+        });
+        looking += t.elapsed();
+        n_cands += cands.iter().map(|(_, c)| c.len()).sum::<usize>();
+        let t = std::time::Instant::now();
         // Thumbnails: every member of a queried entry, the first member of each candidate.
+        // Prepared thumbnails are kept while they fit (a photo is often a candidate of photos
+        // in later chunks), and dropped all at once beyond that: a first index of a province's
+        // photos must not hold every one of them (~30 KB each with its views).
+        if thumbs.len() > THUMBS_KEPT {
+            thumbs.clear();
+        }
         for (e, cs) in &cands {
             for &i in &members[*e as usize] {
                 thumb_of(catalog, &all, &mut thumbs, i)?;
@@ -198,6 +234,8 @@ fn pair(
                 thumb_of(catalog, &all, &mut thumbs, members[c.entry as usize][0])?;
             }
         }
+        reading += t.elapsed();
+        let t = std::time::Instant::now();
         let (thumbs, members) = (&thumbs, &members);
         // Per queried entry: how each of its contents matches the first (the same hashes
         // should mean the same picture; the thumbnails confirm it), and the candidates verified.
@@ -229,6 +267,7 @@ fn pair(
                 })
                 .collect()
         });
+        verifying += t.elapsed();
         let mut out: Vec<(String, Vec<Near>)> = Vec::new();
         for (e, same, ok) in verified {
             let group = &members[e as usize];
@@ -259,6 +298,15 @@ fn pair(
         }
         catalog.write_near(&out)?;
     }
+    tracing::debug!(
+        entries = members.len(),
+        candidates = n_cands,
+        setup_s = setup.as_secs_f64(),
+        candidates_s = std::time::Duration::as_secs_f64(&looking),
+        thumbnails_s = std::time::Duration::as_secs_f64(&reading),
+        verifying_s = std::time::Duration::as_secs_f64(&verifying),
+        "pairing phases"
+    );
     Ok(())
 }
 

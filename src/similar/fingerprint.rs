@@ -84,8 +84,9 @@ pub fn decode_grey(bytes: &[u8]) -> Result<Grey, FingerprintError> {
     decode_grey_min(bytes, 64)
 }
 
-/// [`decode_grey`] with a JPEG scaled down as far as keeps `min_side` pixels on its short side
-/// (an EXIF thumbnail compared on a 32×32 grid needs no more than 32).
+/// [`decode_grey`] with a JPEG scaled down as far as keeps `min_side` pixels on its longer side
+/// (jpeg-decoder's rule: the request is met when either side is; an EXIF thumbnail compared
+/// on a 32×32 grid needs no more than 32).
 pub fn decode_grey_min(bytes: &[u8], min_side: u16) -> Result<Grey, FingerprintError> {
     let g = if bytes.starts_with(&[0xFF, 0xD8]) {
         decode_jpeg(bytes, min_side)?
@@ -101,7 +102,83 @@ pub fn decode_grey_min(bytes: &[u8], min_side: u16) -> Result<Grey, FingerprintE
 }
 
 fn decode_jpeg(bytes: &[u8], min_side: u16) -> Result<Grey, FingerprintError> {
+    if let Some(g) = decode_small_jpeg(bytes, min_side) {
+        return Ok(g);
+    }
     decode_jpeg_with(bytes, |_, _| (min_side, min_side)).map(|(g, _)| g)
+}
+
+/// A JPEG too small for jpeg-decoder's 1/8 scaling (which reads only the DC terms) decoded by
+/// zune-jpeg to its luma alone, skipping the colour planes' transforms, upsampling and
+/// conversion, then averaged down by the factor DCT scaling would have used. Measured on the
+/// bench's 160×120 photos: 50 µs against 85 µs; 80×80: 11 against 55 µs; from about 300 pixels
+/// up the two are even, and 1/8 scaling wins on anything larger. None hands the photo to
+/// jpeg-decoder: larger, not YCbCr or grey (CMYK), or anything zune-jpeg refuses (the error
+/// then comes from the decoder used for every other photo).
+pub(super) fn decode_small_jpeg(bytes: &[u8], min_side: u16) -> Option<Grey> {
+    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    let limit = 8 * usize::from(min_side);
+    let options = DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::Luma)
+        .set_max_width(limit)
+        .set_max_height(limit);
+    let mut d = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    d.decode_headers().ok()?;
+    let info = d.info()?;
+    let (w, h) = (usize::from(info.width), usize::from(info.height));
+    if w.max(h) >= limit || !matches!(d.input_colorspace()?, ColorSpace::YCbCr | ColorSpace::Luma) {
+        return None;
+    }
+    let px = d.decode().ok()?;
+    if px.len() != w * h {
+        return None;
+    }
+    // jpeg-decoder's choice: the largest reduction that keeps `min_side` on the longer side.
+    let f = [4, 2]
+        .into_iter()
+        .find(|f| w.max(h).div_ceil(*f) >= usize::from(min_side))
+        .unwrap_or(1);
+    Some(box_down(&px, w, h, f))
+}
+
+/// Average `f`×`f` boxes (clipped at the right and bottom edges).
+fn box_down(px: &[u8], w: usize, h: usize, f: usize) -> Grey {
+    let px = match f {
+        2 => box_down_by::<2>(px, w),
+        4 => box_down_by::<4>(px, w),
+        _ => px.to_vec(),
+    };
+    Grey {
+        width: w.div_ceil(f) as u32,
+        height: h.div_ceil(f) as u32,
+        px,
+    }
+}
+
+/// [`box_down`] by a constant, so that the sums of each box's row are unrolled.
+fn box_down_by<const F: usize>(px: &[u8], w: usize) -> Vec<u8> {
+    let ow = w.div_ceil(F);
+    let mut sums = vec![0u32; ow];
+    let mut out = Vec::with_capacity(ow * (px.len() / w).div_ceil(F));
+    for band in px.chunks(w * F) {
+        sums.fill(0);
+        for row in band.chunks_exact(w) {
+            let cells = row.chunks_exact(F);
+            let tail: u32 = cells.remainder().iter().map(|&v| u32::from(v)).sum();
+            for (s, cell) in sums.iter_mut().zip(cells) {
+                *s += cell.iter().map(|&v| u32::from(v)).sum::<u32>();
+            }
+            if !w.is_multiple_of(F) {
+                sums[ow - 1] += tail;
+            }
+        }
+        let rows = band.len() / w;
+        for (x, s) in sums.iter().enumerate() {
+            let c = (rows * F.min(w - x * F)) as u32;
+            out.push(((s + c / 2) / c) as u8);
+        }
+    }
+    out
 }
 
 /// A JPEG as grey at 1/`divisor` of its size by DCT scaling (1, 2, 4 or 8; others round to
@@ -290,18 +367,29 @@ pub fn orient(g: &[f32], n: usize, orientation: Option<u16>) -> Vec<f32> {
 pub fn phash(grid: &[f32]) -> u64 {
     let n = GRID;
     let basis = dct_basis();
-    // Rows, then columns, keeping only the first 8 frequencies in each direction.
+    // Rows, then columns, keeping only the first 8 frequencies in each direction. The eight
+    // frequencies are summed side by side (each still in order along its row or column), so
+    // the compiler keeps them in one vector register: the same sums, a fraction of the time.
+    let across = dct_basis_by_x();
     let mut rows = [[0f32; 8]; GRID];
-    for y in 0..n {
-        for (u, r) in rows[y].iter_mut().enumerate() {
-            *r = (0..n).map(|x| grid[y * n + x] * basis[u][x]).sum();
+    for (y, r) in rows.iter_mut().enumerate() {
+        for (x, bx) in across.iter().enumerate() {
+            let g = grid[y * n + x];
+            for u in 0..8 {
+                r[u] += g * bx[u];
+            }
         }
     }
     let mut coef = [0f32; 64];
     for v in 0..8 {
-        for u in 0..8 {
-            coef[v * 8 + u] = (0..n).map(|y| rows[y][u] * basis[v][y]).sum();
+        let mut c = [0f32; 8];
+        for (y, r) in rows.iter().enumerate() {
+            let b = basis[v][y];
+            for u in 0..8 {
+                c[u] += r[u] * b;
+            }
         }
+        coef[v * 8..v * 8 + 8].copy_from_slice(&c);
     }
     let mut sorted: Vec<f32> = coef[1..].to_vec();
     sorted.sort_by(f32::total_cmp);
@@ -309,6 +397,15 @@ pub fn phash(grid: &[f32]) -> u64 {
     coef.iter()
         .enumerate()
         .fold(0u64, |h, (i, c)| if *c > median { h | 1 << i } else { h })
+}
+
+/// [`dct_basis`] transposed: the eight frequencies' values at each position, side by side.
+fn dct_basis_by_x() -> &'static [[f32; 8]; GRID] {
+    static BY_X: std::sync::OnceLock<[[f32; 8]; GRID]> = std::sync::OnceLock::new();
+    BY_X.get_or_init(|| {
+        let b = dct_basis();
+        std::array::from_fn(|x| std::array::from_fn(|u| b[u][x]))
+    })
 }
 
 fn dct_basis() -> &'static [[f32; GRID]; 8] {

@@ -214,3 +214,47 @@ fn a_stale_exif_thumbnail_disagrees_and_a_fresh_one_agrees() {
     let main = fingerprint::decode_grey(&plain).unwrap();
     assert_eq!(exif_thumb::thumbnail_agreement(&plain, &main), None);
 }
+
+#[test]
+fn small_jpegs_decoded_luma_only_match_their_dct_scaled_decode() {
+    // Photos under 512 pixels go through zune-jpeg's luma-only decode; catalogs made before
+    // that kept jpeg-decoder's fingerprints of them, which must still find the same picture.
+    for (seed, w, h) in [
+        (3u32, 160u32, 120u32),
+        (4, 320, 240),
+        (7, 500, 300),
+        (8, 90, 120),
+        (9, 203, 151),
+        (10, 310, 97),
+    ] {
+        let bytes = original(seed, w, h, false);
+        let luma = fingerprint::decode_small_jpeg(&bytes, 64).expect("small enough for luma");
+        let (scaled, _) = fingerprint::decode_jpeg_scaled(&bytes, {
+            // jpeg-decoder's own choice for the same request (see decode_small_jpeg).
+            let long = w.max(h);
+            [4u32, 2]
+                .into_iter()
+                .find(|f| long.div_ceil(*f) >= 64)
+                .unwrap_or(1) as u16
+        })
+        .unwrap();
+        assert_eq!(
+            (luma.width, luma.height),
+            (scaled.width, scaled.height),
+            "{w}×{h}: both decodes are the same size"
+        );
+        let (a, b) = (
+            fingerprint::of_grey(&luma, None),
+            fingerprint::of_grey(&scaled, None),
+        );
+        let farthest = (0..KINDS)
+            .map(|k| (a.hashes[k] ^ b.hashes[k]).count_ones())
+            .max()
+            .unwrap();
+        let m = compare(&a.thumb, &b.thumb);
+        assert!(
+            farthest <= 3 && m.similarity >= SURE_SIMILARITY,
+            "{w}×{h}: hashes {farthest} bits apart, thumbnails {m:?}"
+        );
+    }
+}
