@@ -11,6 +11,10 @@
 //! photos of other events with the same layout, no copies. Every file is indexed and every file
 //! is looked up; a pair is right when both sides come from the same original.
 //!
+//! With `SIMILAR_RECALL_MIRRORED=1` each original also gets a copy flipped left to right (the
+//! issue's stretch goal): its recall is `recall_by_alteration.mirrored`, outside
+//! `recall_copies`, and precision then counts it too.
+//!
 //! `cargo run --release --example similar_recall -- [ORIGINALS] [NEGATIVES] [WIDTH]`
 
 use std::collections::BTreeMap;
@@ -24,6 +28,7 @@ fn main() {
     let arg = |i: usize, d: u32| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     let (originals, negatives, width) = (arg(1, 100), arg(2, 300), arg(3, 640));
     let height = width * 3 / 4;
+    let mirrored = std::env::var_os("SIMILAR_RECALL_MIRRORED").is_some_and(|v| v == "1");
 
     // (group, what, fingerprint): group = the original's seed, or None for a hard negative.
     let mut files: Vec<(Option<u32>, String, Fingerprint)> = Vec::new();
@@ -52,6 +57,10 @@ fn main() {
             Alteration::Brightened,
             Alteration::Png,
         ] {
+            copies.push((a.name(), alter(&o, orientation, a)));
+        }
+        if mirrored {
+            let a = Alteration::Mirrored;
             copies.push((a.name(), alter(&o, orientation, a)));
         }
         for (what, bytes) in copies {
@@ -85,7 +94,7 @@ fn main() {
         // For the table of cuts: every candidate compared, before `accept` decides (the cuts
         // looser than the rule in use would otherwise show its own result again).
         let mine = Prepared::new(&f.thumb).expect("a fingerprint's thumbnail");
-        for c in index.candidates(f, Some(i as u32)) {
+        for c in index.candidates(&f.hashes, Some(i as u32)) {
             let theirs = Prepared::new(&files[c.entry as usize].2.thumb).unwrap();
             let m = compare::compare_hinted(&mine, &theirs, c.crop_hint());
             if m.similarity >= 0.965 {
@@ -132,7 +141,7 @@ fn main() {
     }
     let copies: (u64, u64) = by_kind
         .iter()
-        .filter(|(k, _)| k.as_str() != "original")
+        .filter(|(k, _)| !matches!(k.as_str(), "original" | "mirrored"))
         .fold((0, 0), |a, (_, v)| (a.0 + v.0, a.1 + v.1));
     let recall_of = |(n, hit): (u64, u64)| hit as f64 / n.max(1) as f64;
     println!(

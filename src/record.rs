@@ -345,4 +345,7 @@ pub struct SimilarFile {
     /// The fraction cut from each side: > 0 when this file is a crop of the record's photo,
     /// < 0 when the record's photo is a crop of it.
     pub crop: f32,
+    /// One is the other flipped left to right (absent when not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mirrored: bool,
 }

@@ -33,7 +33,7 @@ pub use probe::BlobProbe;
 pub(crate) use read::fill_facts;
 pub use read::{rfc3339_from_ns, FileRow, FlagResolutions, Known};
 pub use schema::EXTRACTOR_VERSION;
-pub use similar::ToFingerprint;
+pub use similar::{ToFingerprint, FINGERPRINTS_COMPLETE};
 pub use stale::StaleMark;
 pub use write::{into_stored, FileUpdate};
 

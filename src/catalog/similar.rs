@@ -37,9 +37,15 @@ CREATE TABLE IF NOT EXISTS near_pairs(
     similarity REAL NOT NULL,
     distance INTEGER NOT NULL,
     crop REAL NOT NULL,
+    -- 1 when one is the other flipped left to right.
+    mirrored INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY(a, b)
 ) WITHOUT ROWID;
 ";
+
+/// Meta key: the fingerprint version with which every present photo content was fingerprinted
+/// and paired at the end of the last index run (see `pipeline::similar`).
+pub const FINGERPRINTS_COMPLETE: &str = "fingerprints_complete";
 
 /// Bring a catalog made before fingerprints carried `paired` up to date (its contents are
 /// then paired again by the next run, as after a killed one), and index the unpaired ones: an
@@ -55,6 +61,20 @@ pub(super) fn upgrade(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
             "ALTER TABLE fingerprints ADD COLUMN paired INTEGER NOT NULL DEFAULT 0;
              UPDATE fingerprints SET paired = 1 WHERE hashes IS NULL;",
         )?;
+    }
+    let mirrors: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('near_pairs') WHERE name = 'mirrored'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !mirrors {
+        // Pairs were found without looking for mirrored copies: every fingerprinted content
+        // is paired again by the next index run (no photo is decoded again for it).
+        conn.execute_batch(&format!(
+            "ALTER TABLE near_pairs ADD COLUMN mirrored INTEGER NOT NULL DEFAULT 0;
+             UPDATE fingerprints SET paired = 0 WHERE hashes IS NOT NULL;
+             DELETE FROM meta WHERE key = '{FINGERPRINTS_COMPLETE}';"
+        ))?;
     }
     conn.execute_batch(
         "CREATE INDEX IF NOT EXISTS fingerprints_unpaired ON fingerprints(blake3) WHERE paired = 0;",
@@ -304,8 +324,8 @@ impl Catalog {
         {
             let mut put = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO near_pairs(a, b, similarity, distance, crop)
-                     VALUES(?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR REPLACE INTO near_pairs(a, b, similarity, distance, crop, mirrored)
+                     VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(err)?;
             let mut paired = tx
@@ -314,9 +334,10 @@ impl Catalog {
             for (blake3, near) in found {
                 paired.execute([blake3]).map_err(err)?;
                 for n in near {
-                    put.execute(params![blake3, n.blake3, n.similarity, n.distance, n.crop])
+                    let (s, d, m) = (n.similarity, n.distance, n.mirrored);
+                    put.execute(params![blake3, n.blake3, s, d, n.crop, m])
                         .map_err(err)?;
-                    put.execute(params![n.blake3, blake3, n.similarity, n.distance, -n.crop])
+                    put.execute(params![n.blake3, blake3, s, d, -n.crop, m])
                         .map_err(err)?;
                 }
             }
@@ -329,7 +350,7 @@ impl Catalog {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT b, similarity, distance, crop FROM near_pairs WHERE a = ?1
+                "SELECT b, similarity, distance, crop, mirrored FROM near_pairs WHERE a = ?1
                  ORDER BY similarity DESC, b",
             )
             .map_err(|e| self.err(e))?;
@@ -350,6 +371,7 @@ impl Catalog {
                         blake3: n.blake3.clone(),
                         similarity: n.similarity,
                         crop: n.crop,
+                        mirrored: n.mirrored,
                     });
                 }
             }
@@ -361,7 +383,9 @@ impl Catalog {
     pub fn near_map(&self) -> Result<NearMap> {
         let mut st = self
             .conn
-            .prepare("SELECT a, b, similarity, distance, crop FROM near_pairs ORDER BY a, b")
+            .prepare(
+                "SELECT a, b, similarity, distance, crop, mirrored FROM near_pairs ORDER BY a, b",
+            )
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map([], |r| Ok((r.get::<_, String>(0)?, near_row_at(r, 1)?)))
@@ -385,5 +409,6 @@ fn near_row_at(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Near> {
         similarity: r.get::<_, f64>(at + 1)? as f32,
         distance: r.get(at + 2)?,
         crop: r.get::<_, f64>(at + 3)? as f32,
+        mirrored: r.get(at + 4)?,
     })
 }

@@ -444,6 +444,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         FlagWhyReusedMore => "looks like the same picture as {others} and {more} more (similarity {similarity}{how}); here it is filed as {here}. Check whether one activity's photo was submitted in another place too",
         ReusedCropThere => "that one is this one with about {pct}% cut from each side",
         ReusedCropHere => "this one is that one with about {pct}% cut from each side",
+        ReusedMirrored => "flipped left to right",
         ReusedSizes => "{here} here, {there} there",
         ReusedFormats => "{here} here, {there} there",
         ReusedDateHereOnly => "only this one has a capture date",

@@ -446,6 +446,7 @@ messages! {
     FlagWhyReusedMore(others, more, similarity, how, here),
     ReusedCropThere(pct),
     ReusedCropHere(pct),
+    ReusedMirrored,
     ReusedSizes(here, there),
     ReusedFormats(here, there),
     ReusedDateHereOnly,

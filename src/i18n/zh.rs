@@ -444,6 +444,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         FlagWhyReusedMore => "与 {others} 等另外 {more} 处看起来是同一张照片（相似度 {similarity}{how}）；此处报送为 {here}。请核对是否把同一活动的照片报送到了另一处",
         ReusedCropThere => "对方是本图每边裁去约 {pct}%",
         ReusedCropHere => "本图是对方每边裁去约 {pct}%",
+        ReusedMirrored => "左右翻转",
         ReusedSizes => "尺寸 本图 {here}，对方 {there}",
         ReusedFormats => "格式 本图 {here}，对方 {there}",
         ReusedDateHereOnly => "只有本图有拍摄时间",

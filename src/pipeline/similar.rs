@@ -39,7 +39,7 @@ pub(super) struct SimilarPass {
 /// and paired at the end of the last run. Cleared by a run's first catalog change (with the tag
 /// fingerprint, `tags::invalidate_tags`), so an unchanged re-index skips the step without
 /// asking the catalog which photos lack a fingerprint (a join over every file).
-pub(super) const COMPLETE_KEY: &str = "fingerprints_complete";
+pub(super) const COMPLETE_KEY: &str = crate::catalog::FINGERPRINTS_COMPLETE;
 
 /// Fingerprint what needs it and pair it. `threads` decode at once. With `settle_scenes`
 /// (OCR of documents only), each picture also takes OCR's document test.
@@ -207,13 +207,7 @@ fn pair(
         let cands: Vec<(u32, Vec<Candidate>)> = pool.install(|| {
             chunk
                 .par_iter()
-                .map(|&e| {
-                    let f = Fingerprint {
-                        hashes: index.hashes_of(e),
-                        thumb: Vec::new(),
-                    };
-                    (e, index.candidates(&f, Some(e)))
-                })
+                .map(|&e| (e, index.candidates(&index.hashes_of(e), Some(e))))
                 .collect()
         });
         looking += t.elapsed();
@@ -234,6 +228,25 @@ fn pair(
                 thumb_of(catalog, &all, &mut thumbs, members[c.entry as usize][0])?;
             }
         }
+        // Mirrored copies: candidates of each queried picture's flipped thumbnail.
+        let flips: Vec<Vec<Candidate>> = {
+            let (thumbs, members) = (&thumbs, &members);
+            pool.install(|| {
+                cands
+                    .par_iter()
+                    .map(|(e, cs)| match thumbs.get(&members[*e as usize][0]) {
+                        Some(mine) => {
+                            similar::mirrored_candidates(index, &mine.mirrored(), Some(*e), cs)
+                        }
+                        None => Vec::new(),
+                    })
+                    .collect()
+            })
+        };
+        for c in flips.iter().flatten() {
+            thumb_of(catalog, &all, &mut thumbs, members[c.entry as usize][0])?;
+        }
+        n_cands += flips.iter().map(Vec::len).sum::<usize>();
         reading += t.elapsed();
         let t = std::time::Instant::now();
         let (thumbs, members) = (&thumbs, &members);
@@ -243,7 +256,8 @@ fn pair(
         let verified: Vec<Verified> = pool.install(|| {
             cands
                 .par_iter()
-                .map(|(e, cs)| {
+                .zip(&flips)
+                .map(|((e, cs), flipped_cs)| {
                     let group = &members[*e as usize];
                     let Some(mine) = thumbs.get(&group[0]) else {
                         return (*e, vec![None; group.len()], Vec::new());
@@ -255,14 +269,20 @@ fn pair(
                             (m.similarity >= similar::MIN_SIMILARITY).then_some(m)
                         })
                         .collect();
-                    let ok = cs
-                        .iter()
-                        .filter_map(|c| {
-                            let theirs = thumbs.get(&members[c.entry as usize][0])?;
-                            let m = similar::compare::compare_hinted(mine, theirs, c.crop_hint());
-                            similar::accept(m.similarity, c.distance).then_some((*c, m))
-                        })
-                        .collect();
+                    let verify = |mine: &Prepared, cs: &[Candidate]| {
+                        cs.iter()
+                            .filter_map(|c| {
+                                let theirs = thumbs.get(&members[c.entry as usize][0])?;
+                                let m =
+                                    similar::compare::compare_hinted(mine, theirs, c.crop_hint());
+                                similar::accept(m.similarity, c.distance).then_some((*c, m))
+                            })
+                            .collect::<Vec<_>>()
+                    };
+                    let mut ok = verify(mine, cs);
+                    if !flipped_cs.is_empty() {
+                        ok.extend(verify(&mine.mirrored(), flipped_cs));
+                    }
                     (*e, same, ok)
                 })
                 .collect()
@@ -334,5 +354,6 @@ fn near_of(blake3: &str, distance: u32, m: Match) -> Near {
         similarity: m.similarity,
         distance,
         crop: m.crop,
+        mirrored: m.mirrored,
     }
 }

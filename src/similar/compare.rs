@@ -25,6 +25,8 @@ pub struct Match {
     /// The fraction cut from each side that aligned them: > 0 when the second is a crop of the
     /// first, < 0 when the first is a crop of the second.
     pub crop: f32,
+    /// The first was compared flipped left to right (a mirrored copy).
+    pub mirrored: bool,
 }
 
 /// Crops are multiples of this step (`CROPS`, and a hint ± `STEP` where hints are differences
@@ -40,6 +42,7 @@ const VIEWS: usize = 10;
 pub struct Prepared {
     px: Vec<f32>,
     views: [std::sync::OnceLock<View>; VIEWS],
+    mirrored: bool,
 }
 
 struct View {
@@ -53,7 +56,29 @@ impl Prepared {
         (t.len() == THUMB * THUMB).then(|| Prepared {
             px: to_f32(t),
             views: Default::default(),
+            mirrored: false,
         })
+    }
+
+    /// The thumbnail flipped left to right: compared with another photo's, it finds a
+    /// mirrored copy (a selfie camera's, or one flipped to hide that it was used before), and
+    /// the match says so.
+    pub fn mirrored(&self) -> Prepared {
+        let mut px = self.px.clone();
+        for row in px.chunks_exact_mut(THUMB) {
+            row.reverse();
+        }
+        Prepared {
+            px,
+            views: Default::default(),
+            mirrored: !self.mirrored,
+        }
+    }
+
+    /// The 64-bit DCT hash of the whole thumbnail as it is (flipped, for a mirrored one): the
+    /// whole picture's hash (`fingerprint::INSETS[0]`) up to the thumbnail's rounding.
+    pub fn whole_hash(&self) -> u64 {
+        super::fingerprint::phash(&self.px)
     }
 
     /// The view of the centre left after cutting `inset` from each side (a multiple of
@@ -97,6 +122,7 @@ fn no_match() -> Match {
     Match {
         similarity: -1.0,
         crop: 0.0,
+        mirrored: false,
     }
 }
 
@@ -123,6 +149,7 @@ fn compare_at(a: &Prepared, b: &Prepared, crops: &[f32]) -> Match {
             best = Match {
                 similarity: s,
                 crop,
+                mirrored: a.mirrored,
             };
         }
     }

@@ -9,7 +9,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::{Fingerprint, KINDS};
+use super::KINDS;
 
 /// The largest Hamming distance between two hashes that makes a candidate. Distances up to 7
 /// are always found; 8 to this bound when one band is closer than the others (it usually is).
@@ -82,9 +82,14 @@ impl Index {
 
     /// Entries with any of their hashes within [`MAX_DISTANCE`] of any of `f`'s hashes (each
     /// entry once, with the smallest distance), `skip` excepted.
-    pub fn candidates(&self, f: &Fingerprint, skip: Option<u32>) -> Vec<Candidate> {
+    pub fn candidates(&self, hashes: &[u64; KINDS], skip: Option<u32>) -> Vec<Candidate> {
+        self.candidates_of(hashes, skip)
+    }
+
+    /// [`Index::candidates`] of the first hashes of a fingerprint (kinds in `INSETS` order).
+    pub fn candidates_of(&self, hashes: &[u64], skip: Option<u32>) -> Vec<Candidate> {
         let mut best: FxHashMap<u32, Candidate> = FxHashMap::default();
-        for (qk, q) in f.hashes.into_iter().enumerate() {
+        for (qk, &q) in hashes.iter().enumerate() {
             for b in 0..4 {
                 let v = band(q, b);
                 for flip in std::iter::once(0u16).chain((0..16).map(|i| 1u16 << i)) {

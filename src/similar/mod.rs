@@ -99,6 +99,8 @@ pub struct Near {
     /// The fraction cut from each side that aligned them: > 0 when this near-duplicate is a
     /// crop of the photo it is listed for, < 0 when that photo is a crop of it.
     pub crop: f32,
+    /// One is the other flipped left to right.
+    pub mirrored: bool,
 }
 
 /// Near-duplicates per content.
@@ -114,8 +116,9 @@ pub struct Verified {
 }
 
 /// The verified near-duplicates of `f` in `index`: candidates by hash, then thumbnails
-/// compared. `thumb` gives an entry's thumbnail (kept outside the index, which holds only
-/// hashes, so a million photos' index stays small).
+/// compared; then, among entries not already matched, candidates of the flipped thumbnail's
+/// hash, compared flipped (see [`mirrored_candidates`]). `thumb` gives an entry's thumbnail
+/// (kept outside the index, which holds only hashes, so a million photos' index stays small).
 pub fn near_duplicates(
     index: &Index,
     f: &Fingerprint,
@@ -125,17 +128,46 @@ pub fn near_duplicates(
     let Some(mine) = Prepared::new(&f.thumb) else {
         return Vec::new();
     };
-    index
-        .candidates(f, skip)
-        .into_iter()
-        .filter_map(|c| {
-            let theirs = Prepared::new(&thumb(c.entry)?)?;
-            let matched = compare::compare_hinted(&mine, &theirs, c.crop_hint());
-            accept(matched.similarity, c.distance).then_some(Verified {
-                entry: c.entry,
-                distance: c.distance,
-                matched,
+    let plain = index.candidates(&f.hashes, skip);
+    let flipped = mine.mirrored();
+    let mirrored = mirrored_candidates(index, &flipped, skip, &plain);
+    let mut verify = |cands: Vec<Candidate>, mine: &Prepared| -> Vec<Verified> {
+        cands
+            .into_iter()
+            .filter_map(|c| {
+                let theirs = Prepared::new(&thumb(c.entry)?)?;
+                let matched = compare::compare_hinted(mine, &theirs, c.crop_hint());
+                accept(matched.similarity, c.distance).then_some(Verified {
+                    entry: c.entry,
+                    distance: c.distance,
+                    matched,
+                })
             })
-        })
+            .collect()
+    };
+    let mut found = verify(plain, &mine);
+    let mut flips = verify(mirrored, &flipped);
+    // An entry verified both ways (a symmetric scene) is the plain match.
+    flips.retain(|m| !found.iter().any(|v| v.entry == m.entry));
+    found.append(&mut flips);
+    found
+}
+
+/// Candidates for a mirrored copy: entries whose hashes are near the whole flipped
+/// thumbnail's, other than `skip` and those `plain` already holds (they are compared as they
+/// are). Only the whole picture is flipped: a mirrored copy that was also cropped is not
+/// looked for.
+pub fn mirrored_candidates(
+    index: &Index,
+    flipped: &Prepared,
+    skip: Option<u32>,
+    plain: &[Candidate],
+) -> Vec<Candidate> {
+    // The crops' hashes cannot be had from a thumbnail; the whole picture's is kind 0, so
+    // the crop hints stay right.
+    index
+        .candidates_of(&[flipped.whole_hash()], skip)
+        .into_iter()
+        .filter(|c| !plain.iter().any(|p| p.entry == c.entry))
         .collect()
 }

@@ -156,7 +156,10 @@ fn the_index_finds_every_hash_within_seven_bits() {
             thumb: Vec::new(),
         };
         assert!(
-            index.candidates(&f, None).iter().any(|c| c.entry == target),
+            index
+                .candidates(&f.hashes, None)
+                .iter()
+                .any(|c| c.entry == target),
             "trial {trial}"
         );
     }
@@ -257,4 +260,22 @@ fn small_jpegs_decoded_luma_only_match_their_dct_scaled_decode() {
             "{w}×{h}: hashes {farthest} bits apart, thumbnails {m:?}"
         );
     }
+}
+
+#[test]
+fn a_mirrored_copy_is_found_and_said_to_be_mirrored() {
+    let o = originals(12);
+    for seed in [0u32, 2, 5, 7] {
+        let (bytes, orientation) = &o.files[seed as usize];
+        let copy = alter(bytes, *orientation, Alteration::Mirrored);
+        let f = fingerprint(&copy, None).unwrap();
+        let got = found(&o, &f, None);
+        let entries: Vec<(u32, bool)> = got.iter().map(|v| (v.entry, v.matched.mirrored)).collect();
+        assert_eq!(entries, [(seed, true)], "seed {seed}: {got:?}");
+    }
+    // Unflipped copies still match as they are, not as mirrors of something else.
+    let (bytes, orientation) = &o.files[3];
+    let f = fingerprint(&alter(bytes, *orientation, Alteration::Recompressed), None).unwrap();
+    let got = found(&o, &f, None);
+    assert!(got.iter().all(|v| !v.matched.mirrored), "{got:?}");
 }

@@ -229,6 +229,7 @@ fn how_they_differ(
 ) -> Vec<(&'static str, String)> {
     super::flags::differences(
         near.crop,
+        near.mirrored,
         &super::flags::Side::of_facts(here.facts),
         &super::flags::Side::of_facts(there.facts),
     )

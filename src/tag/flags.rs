@@ -229,11 +229,19 @@ fn upright(w: Option<u32>, h: Option<u32>, orientation: Option<u16>) -> Option<(
 }
 
 /// How two near-identical photos differ besides the picture, as language-neutral parameters
-/// (worded by [`differences_said`]): a crop (`crop` in % per side, > 0 when `there` is a crop
-/// of `here`), other pixel sizes, another format, a capture date on one side only. Shared by
-/// the `reused_photo` reason and `archive similar`.
-pub fn differences(crop: f32, here: &Side, there: &Side) -> Vec<(&'static str, String)> {
+/// (worded by [`differences_said`]): flipped left to right, a crop (`crop` in % per side, > 0
+/// when `there` is a crop of `here`), other pixel sizes, another format, a capture date on one
+/// side only. Shared by the `reused_photo` reason and `archive similar`.
+pub fn differences(
+    crop: f32,
+    mirrored: bool,
+    here: &Side,
+    there: &Side,
+) -> Vec<(&'static str, String)> {
     let mut how = Vec::new();
+    if mirrored {
+        how.push(("mirrored", "1".to_string()));
+    }
     if crop.abs() > 0.005 {
         how.push(("crop", format!("{:.0}", crop * 100.0)));
     }
@@ -263,6 +271,9 @@ pub fn differences_said(
 ) -> Vec<String> {
     let get = |k: &str| params.get(k).map(String::as_str);
     let mut parts = Vec::new();
+    if get("mirrored").is_some() {
+        parts.push(lang.t(Msg::ReusedMirrored).to_string());
+    }
     if let Some(crop) = get("crop").and_then(|c| c.parse::<i32>().ok()) {
         let pct = crop.abs();
         parts.push(if crop > 0 {

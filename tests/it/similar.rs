@@ -439,3 +439,70 @@ async fn the_record_page_shows_the_pair_side_by_side() {
     assert_eq!(form.matches("name=\"file\"").count(), 2, "{form}");
     assert!(form.contains("这 2 张照片一起加入专题"), "{form}");
 }
+
+#[test]
+fn a_mirrored_copy_is_flagged_and_said_to_be_flipped() {
+    let env = Env::new();
+    let o = original(6, W, H, false);
+    env.write(&format!("{HERE}/IMG_6.jpg"), &o);
+    env.write(
+        &format!("{THERE}/IMG_6_flipped.jpg"),
+        alter(&o, None, Alteration::Mirrored),
+    );
+    env.write(
+        &format!("{LOOKALIKES}/IMG_11.jpg"),
+        original(11, W, H, false),
+    );
+    env.index();
+    let recs = records(&env);
+    for rel in [
+        format!("{HERE}/IMG_6.jpg"),
+        format!("{THERE}/IMG_6_flipped.jpg"),
+    ] {
+        let why = reason_of(&recs, &rel, "reused_photo").unwrap_or_else(|| panic!("{rel}"));
+        assert!(why.contains("flipped left to right"), "{rel}: {why}");
+    }
+    assert_eq!(
+        reason_of(&recs, &format!("{LOOKALIKES}/IMG_11.jpg"), "reused_photo"),
+        None
+    );
+    let here = env.evidence.join(HERE).join("IMG_6.jpg");
+    let r = env.run(&["similar", "--json", here.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let m = &r.json()["matches"][0];
+    assert!(
+        m["path"].as_str().unwrap().ends_with("IMG_6_flipped.jpg"),
+        "{m}"
+    );
+    assert_eq!(m["mirrored"], true, "{m}");
+    let zh = env.run(&["--lang", "zh", "similar", here.to_str().unwrap()]);
+    assert!(zh.stdout.contains("左右翻转"), "{}", zh.stdout);
+}
+
+#[test]
+fn a_catalog_paired_before_mirrors_were_looked_for_is_paired_again_without_decoding() {
+    let env = Env::new();
+    let o = original(7, W, H, false);
+    env.write(&format!("{HERE}/IMG_7.jpg"), &o);
+    env.write(
+        &format!("{THERE}/IMG_7_flipped.jpg"),
+        alter(&o, None, Alteration::Mirrored),
+    );
+    env.index();
+    // As an older build left it: no `mirrored` column, no mirrored pair, all paired.
+    {
+        let db = rusqlite::Connection::open(env.archive.join("catalog.sqlite")).unwrap();
+        db.execute_batch("DELETE FROM near_pairs; ALTER TABLE near_pairs DROP COLUMN mirrored;")
+            .unwrap();
+    }
+    let r = env.run(&["retag"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rel = format!("{THERE}/IMG_7_flipped.jpg");
+    assert_eq!(reason_of(&records(&env), &rel, "reused_photo"), None);
+    let (_, summary) = env.index();
+    assert_eq!(
+        summary["fingerprinted"], 0,
+        "nothing decoded again: {summary}"
+    );
+    assert!(reason_of(&records(&env), &rel, "reused_photo").is_some());
+}

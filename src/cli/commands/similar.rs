@@ -44,6 +44,9 @@ pub(in crate::cli) struct SimilarMatch {
     pub distance: u32,
     /// Fraction cut from each side: > 0 when this match is a crop of the file asked about.
     pub crop: f32,
+    /// One is the other flipped left to right (absent when not).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mirrored: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefecture: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -180,6 +183,7 @@ fn from_outside(catalog: &Catalog, cfg: &Config, path: &Path) -> anyhow::Result<
             similarity: v.matched.similarity,
             distance: v.distance,
             crop: v.matched.crop,
+            mirrored: v.matched.mirrored,
         });
     }
     near.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
@@ -203,7 +207,7 @@ fn matches_of(catalog: &Catalog, here: &Side, near: &[Near]) -> anyhow::Result<V
             }
             let r: Record = row.to_record(l);
             let differences: BTreeMap<String, String> =
-                differences(n.crop, here, &Side::of_record(&r))
+                differences(n.crop, n.mirrored, here, &Side::of_record(&r))
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
                     .collect();
@@ -215,6 +219,7 @@ fn matches_of(catalog: &Catalog, here: &Side, near: &[Near]) -> anyhow::Result<V
                 similarity: n.similarity,
                 distance: n.distance,
                 crop: n.crop,
+                mirrored: n.mirrored,
                 prefecture: r.prefecture.as_ref().map(|p| p.name.clone()),
                 county: r.county.as_ref().map(|c| c.name.clone()),
                 indicators: r.indicators.iter().map(|i| i.code.clone()).collect(),

@@ -252,11 +252,15 @@ pub async fn record_page(
             .into_iter()
             .filter_map(|(s, theirs)| {
                 let (file_id, theirs) = theirs?;
-                let differences: std::collections::BTreeMap<String, String> =
-                    differences(s.crop, &Side::of_record(&r), &Side::of_record(&theirs))
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v))
-                        .collect();
+                let differences: std::collections::BTreeMap<String, String> = differences(
+                    s.crop,
+                    s.mirrored,
+                    &Side::of_record(&r),
+                    &Side::of_record(&theirs),
+                )
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
                 let sep = if l == Lang::Zh { "，" } else { ", " };
                 Some(SimilarRow {
                     file_id,
