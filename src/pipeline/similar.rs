@@ -275,7 +275,12 @@ fn pair(
                                 let theirs = thumbs.get(&members[c.entry as usize][0])?;
                                 let m =
                                     similar::compare::compare_hinted(mine, theirs, c.crop_hint());
-                                similar::accept(m.similarity, c.distance).then_some((*c, m))
+                                let ok = if m.mirrored {
+                                    similar::accept_mirrored
+                                } else {
+                                    similar::accept
+                                };
+                                ok(m.similarity, c.distance).then_some((*c, m))
                             })
                             .collect::<Vec<_>>()
                     };

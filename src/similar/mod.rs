@@ -61,6 +61,15 @@ pub fn accept(similarity: f32, distance: u32) -> bool {
         && (distance <= MAX_DISTANCE_UNLESS_SURE || similarity >= SURE_SIMILARITY)
 }
 
+/// Whether a candidate verified flipped is a mirrored copy: all but identical in its
+/// thumbnails ([`SURE_SIMILARITY`]). The generated look-alikes (sky, ridge, banner, a row of
+/// people) are nearly symmetric, and flipping gives each photo a second chance to meet one:
+/// under [`accept`]'s rule `similar_recall` flagged 4 more files of other events among 1,800
+/// (precision by file 99.06 → 98.84 %); a flipped copy scores above 0.99.
+pub fn accept_mirrored(similarity: f32, distance: u32) -> bool {
+    similarity >= SURE_SIMILARITY && distance <= MAX_DISTANCE_UNLESS_SURE
+}
+
 /// One photo's visual fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint {
@@ -137,7 +146,12 @@ pub fn near_duplicates(
             .filter_map(|c| {
                 let theirs = Prepared::new(&thumb(c.entry)?)?;
                 let matched = compare::compare_hinted(mine, &theirs, c.crop_hint());
-                accept(matched.similarity, c.distance).then_some(Verified {
+                let ok = if matched.mirrored {
+                    accept_mirrored
+                } else {
+                    accept
+                };
+                ok(matched.similarity, c.distance).then_some(Verified {
                     entry: c.entry,
                     distance: c.distance,
                     matched,
@@ -153,10 +167,13 @@ pub fn near_duplicates(
     found
 }
 
-/// Candidates for a mirrored copy: entries whose hashes are near the whole flipped
-/// thumbnail's, other than `skip` and those `plain` already holds (they are compared as they
-/// are). Only the whole picture is flipped: a mirrored copy that was also cropped is not
-/// looked for.
+/// Candidates for a mirrored copy: entries whose hashes are within
+/// [`MAX_DISTANCE_UNLESS_SURE`] of the whole flipped thumbnail's, other than `skip` and those
+/// `plain` already holds (they are compared as they are). Only the whole picture is flipped,
+/// and only the close band is taken: a flipped copy lands within a few bits of its original,
+/// while the 7–12 band is where look-alike scenes of other events are (on the bench's 5,000
+/// photos it held 6,898 of 6,972 flipped candidates, each a verification for nothing). A
+/// mirrored copy that was also cropped is not looked for.
 pub fn mirrored_candidates(
     index: &Index,
     flipped: &Prepared,
@@ -168,6 +185,7 @@ pub fn mirrored_candidates(
     index
         .candidates_of(&[flipped.whole_hash()], skip)
         .into_iter()
+        .filter(|c| c.distance <= MAX_DISTANCE_UNLESS_SURE)
         .filter(|c| !plain.iter().any(|p| p.entry == c.entry))
         .collect()
 }
