@@ -22,8 +22,8 @@ pub const MIN_SKEW: f64 = 1.0;
 /// [`LINE_PX`]: tesseract read large type better smaller (docs/ocr.md: the benchmark's
 /// 1/30-page body, ~37 px of ink at 150 dpi, read better at 120 dpi). An official document's
 /// body (五号) is ~20 px at 150 dpi and is left alone.
-const MAX_LINE_PX: f64 = 32.0;
-const LINE_PX: f64 = 28.0;
+pub const MAX_LINE_PX: f64 = 32.0;
+pub const LINE_PX: f64 = 28.0;
 /// Skews searched, degrees either way.
 const MAX_SKEW: f64 = 5.0;
 /// The reduced copy the skew is measured on is about this wide.

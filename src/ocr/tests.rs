@@ -272,3 +272,40 @@ fn a_ccitt_scanned_page_is_taken_from_its_own_image_pixel_for_pixel() {
         .count();
     assert_eq!(differ, 0, "poppler decoded other pixels");
 }
+
+#[test]
+fn a_photo_of_large_type_askew_is_brought_to_the_engines_size_and_turned_straight() {
+    let Some(font) = paper::cjk_font() else {
+        eprintln!("no CJK font installed: skipped");
+        return;
+    };
+    // Large type photographed close: characters ~45 px high, the page 3° askew on a table.
+    let raster = paper::render_page(&font, &paper::pages()[2], 1100);
+    let askew = Shot {
+        rotation: 3.0,
+        ..shot(1)
+    };
+    let jpeg = paper::photograph(&raster, 1600, askew);
+    let p = photo::prepare(&jpeg, None).unwrap();
+    let how = |p: &straighten::Prepared| {
+        format!("scaled {} turned {} skew {}", p.scaled, p.turned, p.skew)
+    };
+    assert!(p.scaled && p.turned, "{}", how(&p));
+    assert!((p.skew - 3.0).abs() < 0.5, "{}", how(&p));
+    let g = straighten::decode_pgm(&p.bytes).unwrap();
+    assert!(g.width < 1300, "{}", g.width);
+    // Made ready again, the picture handed over needs nothing: straight, lines at the size.
+    let again = photo::prepare_grey(g);
+    assert!(!again.scaled && !again.turned, "{}", how(&again));
+    // The same page photographed from further away (characters ~28 px): left at its size.
+    let far = paper::photograph(
+        &raster,
+        1000,
+        Shot {
+            rotation: 0.0,
+            ..shot(1)
+        },
+    );
+    let p = photo::prepare(&far, None).unwrap();
+    assert!(!p.scaled && !p.turned, "{}", how(&p));
+}
