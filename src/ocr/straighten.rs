@@ -312,7 +312,7 @@ pub fn rotate(g: &Grey, deg: f64) -> Grey {
             let v = cy + s * dx + c * dy;
             // Truncation is the floor here (negative sources are outside), and `+ 0.5` then
             // truncation the rounding below: `floor` and `round` are calls into libm on the
-            // baseline x86-64 target, and were a third of the time of turning a photo.
+            // baseline x86-64 target, high in a profile of making photos ready.
             if u < 0.0 || v < 0.0 {
                 continue;
             }
