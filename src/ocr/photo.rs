@@ -27,6 +27,10 @@ const MIN_FACTOR: f64 = 1.0 / 3.0;
 /// The copy lines are measured on is shrunk to about this width or more (what `measure`
 /// works at).
 const PROBE_WIDTH: usize = 800;
+/// JPEGs at least this wide are first decoded at 1/2 (a phone's 12 MP is 3000–4000 px).
+const HALF_FROM: usize = 2400;
+/// Lines at least this high at 1/2 are read there (a 150 dpi scan's 五号 body is ~20 px).
+const MIN_HALF_LINE_PX: f64 = 18.0;
 /// No photo is wider or higher than this (a decompression bomb's header says more).
 const MAX_EDGE: usize = 20_000;
 
@@ -34,6 +38,30 @@ const MAX_EDGE: usize = 20_000;
 /// 1–8), scaled when its lines are over [`MAX_LINE_PX`] high. Err when it cannot be decoded
 /// (the caller hands the engine the file as stored, which reads formats this does not).
 pub fn prepare(bytes: &[u8], orientation: Option<u16>) -> Result<Prepared, String> {
+    // A phone-size JPEG is first decoded at 1/2 by DCT scaling (the entropy decode and a
+    // quarter of the rest, as a 300 dpi scan is taken): kept when its lines are still high
+    // enough there for the engine, as a 150 dpi scan's 五号 body (~20 px) is.
+    let wide = bytes.starts_with(&[0xFF, 0xD8]) && {
+        // The header only: no pixel decoded.
+        let mut d = jpeg_decoder::Decoder::new(bytes);
+        d.read_info().is_ok() && d.info().is_some_and(|i| usize::from(i.width) >= HALF_FROM)
+    };
+    if let Some((half, full_width)) = wide
+        .then(|| crate::similar::fingerprint::decode_jpeg_scaled(bytes, 2).ok())
+        .flatten()
+    {
+        let half = Grey::from(half);
+        if half.width * 2 <= full_width as usize + 1 {
+            if let Some(g) = upright(half, orientation.unwrap_or(1)) {
+                let m = measure_middle(&g);
+                if m.line_px.is_some_and(|l| l >= MIN_HALF_LINE_PX) {
+                    let mut p = prepare_measured(g, m);
+                    p.scaled = true;
+                    return Ok(p);
+                }
+            }
+        }
+    }
     let g = match jpeg_luma(bytes) {
         Some(g) => g,
         None => crate::similar::fingerprint::decode_grey_min(bytes, u16::MAX)
@@ -45,8 +73,8 @@ pub fn prepare(bytes: &[u8], orientation: Option<u16>) -> Result<Prepared, Strin
     Ok(prepare_grey(g))
 }
 
-/// A JPEG's luma channel, decoded by zune-jpeg with no colour conversion: on a 12 MP phone
-/// photo the decode is most of the cost of making it ready, and the engine reads grey. None
+/// A JPEG's luma channel, decoded by zune-jpeg with no colour conversion (the engine reads
+/// grey): for photos not taken at 1/2. None
 /// for anything else (PNG, CMYK, damaged: decoded the general way).
 fn jpeg_luma(bytes: &[u8]) -> Option<Grey> {
     use zune_jpeg::zune_core::{
@@ -68,11 +96,20 @@ fn jpeg_luma(bytes: &[u8]) -> Option<Grey> {
 
 /// An upright grey photo made ready (see [`prepare`]).
 pub fn prepare_grey(g: Grey) -> Prepared {
-    // Measured on a copy shrunk by whole blocks (sums, no weights: a few ms on 12 MP where
-    // the weighted resampling took tens), in the picture's pixels.
+    let m = measure_middle(&g);
+    prepare_measured(g, m)
+}
+
+/// The lines of the middle of the frame, measured on a copy shrunk by whole blocks (sums, no
+/// weights: a few ms on 12 MP where the weighted resampling took tens), in the picture's pixels.
+fn measure_middle(g: &Grey) -> straighten::Measure {
     let k = (g.width / PROBE_WIDTH).max(1);
-    let mut m = measure(&middle(&g, k));
+    let mut m = measure(&middle(g, k));
     m.line_px = m.line_px.map(|l| l * k as f64);
+    m
+}
+
+fn prepare_measured(g: Grey, m: straighten::Measure) -> Prepared {
     let mut f = 1.0;
     if let Some(line) = m.line_px {
         if line > MAX_LINE_PX {
