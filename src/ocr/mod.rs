@@ -4,12 +4,14 @@
 //! notes "OCR not available". This module knows pictures and programs only; which contents to
 //! read, where results are kept and how they become searchable is `pipeline::ocr`'s.
 //!
-//! `looks.rs` is the cheap document-or-scene test, `tesseract.rs` the engine, `pdf.rs` a scanned
+//! `looks.rs` is the cheap document-or-scene test, `photo.rs` a photo made ready for the
+//! engine, `tesseract.rs` the engine, `pdf.rs` a scanned
 //! page as a picture (its own image, `scan.rs`, straightened, `straighten.rs`; or rendered by
 //! poppler), `run.rs` a subprocess with a deadline.
 
 pub mod looks;
 pub mod pdf;
+pub mod photo;
 pub mod run;
 pub mod scan;
 pub mod straighten;
@@ -49,7 +51,7 @@ impl Mode {
 
 /// Bumped when what is read changes (engine settings, the document test): contents read by an
 /// older version are read again.
-pub const OCR_VERSION: i64 = 2;
+pub const OCR_VERSION: i64 = 3;
 
 /// Under this many characters of text per page a PDF counts as image-only (a scanner's
 /// stamp or a page number is not a text layer).
@@ -112,9 +114,10 @@ fn failure(f: tesseract::PageFailure, limit: Duration) -> String {
     }
 }
 
-/// Read a photo (JPEG, PNG…: whatever the engine opens). One stored sideways or mirrored
-/// (EXIF `orientation` 2–8) is decoded and turned upright first: tesseract reads the pixels as
-/// stored, and a phone's portrait shot is stored sideways.
+/// Read a photo (JPEG, PNG…: whatever the engine opens), made ready by [`photo::prepare`]:
+/// decoded grey, turned upright by its EXIF `orientation` (tesseract reads the pixels as stored,
+/// and a phone's portrait shot is stored sideways) and scaled to the character height the
+/// engine reads best. One that cannot be decoded here goes to the engine as stored.
 pub fn read_photo(
     engine: &Tesseract,
     path: &Path,
@@ -124,41 +127,17 @@ pub fn read_photo(
     let at = Instant::now();
     let mut r = Reading::default();
     let mut words = 0;
-    let picture = match orientation {
-        Some(o @ 2..=8) => upright_pgm(path, o).map(tesseract::Picture::Bytes),
-        _ => Ok(tesseract::Picture::File(path)),
+    let picture = match std::fs::read(path) {
+        Ok(bytes) => match photo::prepare(&bytes, orientation) {
+            Ok(p) => Ok(tesseract::Picture::Bytes(p.bytes)),
+            Err(_) => Ok(tesseract::Picture::File(path)),
+        },
+        Err(e) => Err(format!("{}: {e}", path.display())),
     };
     let read = picture.and_then(|p| engine.read(p, None, limit).map_err(|f| failure(f, limit)));
     r.add(1, read, &mut words);
     r.seconds = at.elapsed().as_secs_f64();
     r
-}
-
-/// The photo at `path` turned upright by EXIF orientation `o`, as PGM bytes (nothing to
-/// compress: the pipe takes them as they are).
-fn upright_pgm(path: &Path, o: u16) -> Result<Vec<u8>, String> {
-    let img = image::ImageReader::open(path)
-        .and_then(|r| r.with_guessed_format())
-        .map_err(|e| e.to_string())?
-        .decode()
-        .map_err(|e| e.to_string())?
-        .into_luma8();
-    let img = image::DynamicImage::ImageLuma8(img);
-    let img = match o {
-        2 => img.fliph(),
-        3 => img.rotate180(),
-        4 => img.flipv(),
-        5 => img.rotate90().fliph(),
-        6 => img.rotate90(),
-        7 => img.rotate270().fliph(),
-        _ => img.rotate270(),
-    };
-    let g = img.into_luma8();
-    Ok(straighten::pgm(&straighten::Grey {
-        width: g.width() as usize,
-        height: g.height() as usize,
-        px: g.into_raw(),
-    }))
 }
 
 /// Read pages `1..=pages` of a PDF, each taken from its own image or rendered by `pdftoppm`

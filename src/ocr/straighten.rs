@@ -22,8 +22,8 @@ pub const MIN_SKEW: f64 = 1.0;
 /// [`LINE_PX`]: tesseract read large type better smaller (docs/ocr.md: the benchmark's
 /// 1/30-page body, ~37 px of ink at 150 dpi, read better at 120 dpi). An official document's
 /// body (五号) is ~20 px at 150 dpi and is left alone.
-const MAX_LINE_PX: f64 = 32.0;
-const LINE_PX: f64 = 28.0;
+pub const MAX_LINE_PX: f64 = 32.0;
+pub const LINE_PX: f64 = 28.0;
 /// Skews searched, degrees either way.
 const MAX_SKEW: f64 = 5.0;
 /// The reduced copy the skew is measured on is about this wide.
@@ -154,7 +154,8 @@ pub fn downscale(g: &Grey, f: f64) -> Grey {
             }
         }
         for (o, a) in out.iter_mut().zip(acc) {
-            *o = a.round().clamp(0.0, 255.0) as u8;
+            // Rounded by `+ 0.5` and truncation (not `round`, a libm call a pixel; see `rotate`).
+            *o = (a.clamp(0.0, 255.0) + 0.5) as u8;
         }
     }
     Grey {
@@ -309,18 +310,24 @@ pub fn rotate(g: &Grey, deg: f64) -> Grey {
             // counter-clockwise on screen is clockwise in these axes).
             let u = cx + c * dx - s * dy;
             let v = cy + s * dx + c * dy;
-            let (x0, y0) = (u.floor(), v.floor());
-            if x0 < 0.0 || y0 < 0.0 || x0 as usize + 1 >= w || y0 as usize + 1 >= h {
+            // Truncation is the floor here (negative sources are outside), and `+ 0.5` then
+            // truncation the rounding below: `floor` and `round` are calls into libm on the
+            // baseline x86-64 target, high in a profile of making photos ready.
+            if u < 0.0 || v < 0.0 {
                 continue;
             }
-            let (fx, fy) = (u - x0, v - y0);
-            let i = y0 as usize * w + x0 as usize;
+            let (x0, y0) = (u as usize, v as usize);
+            if x0 + 1 >= w || y0 + 1 >= h {
+                continue;
+            }
+            let (fx, fy) = (u - x0 as f64, v - y0 as f64);
+            let i = y0 * w + x0;
             let p = |j: usize| f64::from(g.px[j]);
             let v = p(i) * (1.0 - fx) * (1.0 - fy)
                 + p(i + 1) * fx * (1.0 - fy)
                 + p(i + w) * (1.0 - fx) * fy
                 + p(i + w + 1) * fx * fy;
-            px[y * w + x] = v.round() as u8;
+            px[y * w + x] = (v + 0.5) as u8;
         }
     }
     Grey {

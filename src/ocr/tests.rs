@@ -198,3 +198,114 @@ fn a_scanned_page_is_taken_from_its_own_image_straightened_and_anything_else_is_
         assert!(p.bytes.starts_with(b"P5"));
     }
 }
+
+#[test]
+fn a_ccitt_scanned_page_is_taken_from_its_own_image_pixel_for_pixel() {
+    use paper::{ScanLayout, ScanPage};
+    let Some(font) = paper::cjk_font() else {
+        eprintln!("no CJK font installed: skipped");
+        return;
+    };
+    // A black-and-white scan at 150 dpi (Group 4, as fax-class scanners store text pages).
+    let raster = paper::render_page_official(&font, &paper::pages()[1], 1240);
+    let pdf = paper::scanned_pdf_pages(&[ScanPage {
+        page: &raster,
+        rotation: 0.0,
+        quality: 80,
+        layout: ScanLayout::Fax,
+    }]);
+    let black: Vec<bool> = raster.px.iter().map(|&p| p < 128).collect();
+    assert!(black.iter().any(|&b| b), "the page has ink");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("传真扫描.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let doc = pdf::open(&path).expect("pdf_oxide reads the generated scan");
+    let e = scan::embedded_image(&doc, 0).expect("one CCITT image covering the page");
+    assert_eq!(e.encoding, "ccitt");
+    assert!((e.dpi - 150.0).abs() < 1.0, "{}", e.dpi);
+    let scan::Stored::Grey { width, height, px } = &e.picture else {
+        panic!("a CCITT image is decoded to grey");
+    };
+    assert_eq!((*width, *height), (raster.width, raster.height));
+    let differ = px
+        .iter()
+        .zip(&black)
+        .filter(|(&p, &b)| (p < 128) != b)
+        .count();
+    assert_eq!(differ, 0, "pixels decoded other than encoded");
+    // No renderer needed: the page's own image goes to the engine.
+    let nowhere = std::path::Path::new("/nonexistent/pdftoppm");
+    let p = pdf::page_picture(Some(&doc), nowhere, &path, 1, Duration::from_secs(60)).unwrap();
+    assert!(
+        matches!(
+            p.how,
+            pdf::How::Embedded {
+                encoding: "ccitt",
+                ..
+            }
+        ),
+        "{:?}",
+        p.how
+    );
+    // Poppler, which decodes CCITT on its own, reads the same pixels: the stream is valid T.6,
+    // not merely what pdf_oxide's decoder accepts.
+    if tesseract::on_path("pdfimages").is_none() {
+        eprintln!("no pdfimages (poppler-utils): the cross-check skipped");
+        return;
+    }
+    let out = std::process::Command::new("pdfimages")
+        .arg("-png")
+        .arg(&path)
+        .arg(dir.path().join("im"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let png = image::open(dir.path().join("im-000.png"))
+        .unwrap()
+        .into_luma8();
+    assert_eq!((png.width(), png.height()), (raster.width, raster.height));
+    let differ = png
+        .as_raw()
+        .iter()
+        .zip(&black)
+        .filter(|(&p, &b)| (p < 128) != b)
+        .count();
+    assert_eq!(differ, 0, "poppler decoded other pixels");
+}
+
+#[test]
+fn a_photo_of_large_type_askew_is_brought_to_the_engines_size_and_turned_straight() {
+    let Some(font) = paper::cjk_font() else {
+        eprintln!("no CJK font installed: skipped");
+        return;
+    };
+    // Large type photographed close: characters ~45 px high, the page 3° askew on a table.
+    let raster = paper::render_page(&font, &paper::pages()[2], 1100);
+    let askew = Shot {
+        rotation: 3.0,
+        ..shot(1)
+    };
+    let jpeg = paper::photograph(&raster, 1600, askew);
+    let p = photo::prepare(&jpeg, None).unwrap();
+    let how = |p: &straighten::Prepared| {
+        format!("scaled {} turned {} skew {}", p.scaled, p.turned, p.skew)
+    };
+    assert!(p.scaled && p.turned, "{}", how(&p));
+    assert!((p.skew - 3.0).abs() < 0.5, "{}", how(&p));
+    let g = straighten::decode_pgm(&p.bytes).unwrap();
+    assert!(g.width < 1300, "{}", g.width);
+    // Made ready again, the picture handed over needs nothing: straight, lines at the size.
+    let again = photo::prepare_grey(g);
+    assert!(!again.scaled && !again.turned, "{}", how(&again));
+    // The same page photographed from further away (characters ~28 px): left at its size.
+    let far = paper::photograph(
+        &raster,
+        1000,
+        Shot {
+            rotation: 0.0,
+            ..shot(1)
+        },
+    );
+    let p = photo::prepare(&far, None).unwrap();
+    assert!(!p.scaled && !p.turned, "{}", how(&p));
+}

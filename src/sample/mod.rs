@@ -39,6 +39,7 @@
 
 pub mod altered;
 pub mod authenticity;
+pub mod ccitt;
 pub mod dated;
 mod devices;
 pub mod exif_layout;

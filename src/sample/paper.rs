@@ -445,6 +445,9 @@ pub enum ScanLayout {
     Framed,
     /// The page in two JPEG strips (top and bottom halves), as some scanners write it.
     Strips,
+    /// One black-and-white image covering the page, CCITT Group 4 (`/K -1`), as fax-class and
+    /// document scanners store text pages: the page thresholded at mid-grey.
+    Fax,
 }
 
 /// An image-only PDF from scanned pages, each as its [`ScanPage`] says.
@@ -499,7 +502,7 @@ pub fn scanned_pdf_pages(pages: &[ScanPage]) -> Vec<u8> {
             .into_bytes(),
         );
         let content = match scan.layout {
-            ScanLayout::Image | ScanLayout::Lossless => {
+            ScanLayout::Image | ScanLayout::Lossless | ScanLayout::Fax => {
                 "q 595 0 0 842 0 0 cm /Im0 Do Q".to_string()
             }
             ScanLayout::Framed => {
@@ -516,6 +519,15 @@ pub fn scanned_pdf_pages(pages: &[ScanPage]) -> Vec<u8> {
         };
         objects.push(stream(String::new(), content.as_bytes()));
         for im in &images {
+            if scan.layout == ScanLayout::Fax {
+                let (w, h) = (im.width as usize, im.height as usize);
+                let black: Vec<bool> = im.px.iter().map(|&p| p < 128).collect();
+                let dict = format!(
+                    "/Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {w} /Rows {h} /BlackIs1 false >>"
+                );
+                objects.push(stream(dict, &super::ccitt::encode_g4(&black, w, h)));
+                continue;
+            }
             let (filter, data) = if scan.layout == ScanLayout::Lossless {
                 use std::io::Write;
                 let mut z =

@@ -116,29 +116,43 @@ fn decode_jpeg(bytes: &[u8], min_side: u16) -> Result<Grey, FingerprintError> {
 /// jpeg-decoder: larger, not YCbCr or grey (CMYK), or anything zune-jpeg refuses (the error
 /// then comes from the decoder used for every other photo).
 pub(super) fn decode_small_jpeg(bytes: &[u8], min_side: u16) -> Option<Grey> {
-    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
-    let limit = 8 * usize::from(min_side);
-    let options = DecoderOptions::default()
-        .jpeg_set_out_colorspace(ColorSpace::Luma)
-        .set_max_width(limit)
-        .set_max_height(limit);
-    let mut d = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
-    d.decode_headers().ok()?;
-    let info = d.info()?;
-    let (w, h) = (usize::from(info.width), usize::from(info.height));
-    if w.max(h) >= limit || !matches!(d.input_colorspace()?, ColorSpace::YCbCr | ColorSpace::Luma) {
-        return None;
-    }
-    let px = d.decode().ok()?;
-    if px.len() != w * h {
-        return None;
-    }
+    let g = decode_jpeg_luma(bytes, 8 * usize::from(min_side) - 1)?;
+    let (w, h) = (g.width as usize, g.height as usize);
     // jpeg-decoder's choice: the largest reduction that keeps `min_side` on the longer side.
     let f = [4, 2]
         .into_iter()
         .find(|f| w.max(h).div_ceil(*f) >= usize::from(min_side))
         .unwrap_or(1);
-    Some(box_down(&px, w, h, f))
+    Some(box_down(&g.px, w, h, f))
+}
+
+/// A JPEG's luma plane alone, decoded by zune-jpeg: no colour plane is transformed, upsampled
+/// or converted (fingerprints and OCR both want grey). None when a side is longer than
+/// `max_edge`, the JPEG is not YCbCr or grey (CMYK), or zune-jpeg refuses it: the caller then
+/// decodes it the general way, whose errors are the ones reported.
+pub fn decode_jpeg_luma(bytes: &[u8], max_edge: usize) -> Option<Grey> {
+    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let options = DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::Luma)
+        .set_max_width(max_edge)
+        .set_max_height(max_edge);
+    let mut d = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    d.decode_headers().ok()?;
+    let info = d.info()?;
+    let (w, h) = (usize::from(info.width), usize::from(info.height));
+    if w.max(h) > max_edge || !matches!(d.input_colorspace()?, ColorSpace::YCbCr | ColorSpace::Luma)
+    {
+        return None;
+    }
+    let px = d.decode().ok()?;
+    (px.len() == w * h).then_some(Grey {
+        width: w as u32,
+        height: h as u32,
+        px,
+    })
 }
 
 /// Average `f`×`f` boxes (clipped at the right and bottom edges).
