@@ -10,6 +10,20 @@ fn engine_ready() -> bool {
     archive::ocr::tesseract::find("chi_sim").is_ok() && archive::ocr::pdf::renderer().is_some()
 }
 
+/// The CJK font the fixtures are drawn with, when it and the engine are both installed
+/// (.ci/run installs them); otherwise the test says which is missing and is skipped.
+fn font_and_engine() -> Option<Vec<u8>> {
+    let Some(font) = paper::cjk_font() else {
+        eprintln!("no CJK font (fonts-wqy-microhei): skipped");
+        return None;
+    };
+    if !engine_ready() {
+        eprintln!("no tesseract with chi_sim, or no pdftoppm: skipped (.ci/run installs them)");
+        return None;
+    }
+    Some(font)
+}
+
 /// Three photos of paper (one stored sideways), a scanned two-page notice and three scene
 /// photos. Returns the phrases
 /// a search must find and the scene photos' names.
@@ -76,14 +90,9 @@ fn paper_tree(env: &Env, font: &[u8]) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn scans_and_photos_of_paper_become_searchable_and_scenes_are_not_read() {
-    let Some(font) = paper::cjk_font() else {
-        eprintln!("no CJK font (fonts-wqy-microhei): skipped");
+    let Some(font) = font_and_engine() else {
         return;
     };
-    if !engine_ready() {
-        eprintln!("no tesseract with chi_sim, or no pdftoppm: skipped (.ci/run installs them)");
-        return;
-    }
     let env = Env::new();
     let (phrases, scenes) = paper_tree(&env, &font);
     let (code, s) = env.index();
@@ -177,14 +186,9 @@ fn scans_and_photos_of_paper_become_searchable_and_scenes_are_not_read() {
 
 #[test]
 fn a_black_and_white_ccitt_scan_is_read_and_found() {
-    let Some(font) = paper::cjk_font() else {
-        eprintln!("no CJK font (fonts-wqy-microhei): skipped");
+    let Some(font) = font_and_engine() else {
         return;
     };
-    if !engine_ready() {
-        eprintln!("no tesseract with chi_sim, or no pdftoppm: skipped (.ci/run installs them)");
-        return;
-    }
     let env = Env::new();
     // One page at 200 dpi stored as a Group 4 fax image, as document scanners store text pages
     // in black and white.
@@ -280,14 +284,9 @@ fn without_an_engine_a_note_says_so_and_archive_ocr_catches_up_later() {
 
 #[test]
 fn ocr_off_and_a_budget_leave_the_queue_for_later() {
-    let Some(font) = paper::cjk_font() else {
-        eprintln!("no CJK font (fonts-wqy-microhei): skipped");
+    let Some(font) = font_and_engine() else {
         return;
     };
-    if !engine_ready() {
-        eprintln!("no tesseract: skipped");
-        return;
-    }
     let env = Env::new();
     let page = paper::render_page(&font, &paper::pages()[1], 1240);
     env.write("扫描/培训记录.pdf", paper::scanned_pdf(&[page], 80));
