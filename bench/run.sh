@@ -122,7 +122,16 @@ if ! skip exif; then
     exiftool -json -r -n -q -DateTimeOriginal -OffsetTimeOriginal -GPSLatitude -GPSLongitude "$WORK/jpegs" >"$WORK/exif.json"
     "$BIN" --archive "$B" list --json >"$WORK/b-list.json"
     agree=$(python3 "$REPO/bench/compare_exif.py" "$WORK/b-list.json" "$WORK/exif.json" "$WORK/jpegs-truth.tsv")
-    row "(b) index of $N_JPEG JPEGs (6 camera profiles)" "$(fmt_s "$m_arch")" "exiftool -json -r $(fmt_s "$m_peer")" "${speed}× faster" "≥ 50× faster (aim 100×)" "$(ok "$speed >= 50")"
+    # Until searchable: the run's own clock (`searchable_s`) over cold runs like the ones above;
+    # issue 7's target is about this part, issue 16's about the whole run with its later stages.
+    for i in $(seq "$RUNS"); do
+        rm -rf "$B"; "$BIN" --archive "$B" index "$WORK/jpegs" --json >"$WORK/b-run-$i.json" 2>/dev/null
+    done
+    m_search=$(python3 -c "import json,statistics,sys; print(statistics.median(json.load(open(f))['searchable_s'] for f in sys.argv[1:]))" "$WORK"/b-run-*.json)
+    rm -f "$WORK"/b-run-*.json
+    speed_search=$(python3 -c "print(f'{$m_peer/$m_search:.1f}')")
+    row "(b) index of $N_JPEG JPEGs (6 camera profiles), until searchable" "$(fmt_s "$m_search")" "exiftool -json -r $(fmt_s "$m_peer")" "${speed_search}× faster" "≥ 50× faster (aim 100×)" "$(ok "$speed_search >= 50")"
+    row "(b) the same, to the end of the run (near-duplicates, OCR's document test)" "$(fmt_s "$m_arch")" "exiftool -json -r $(fmt_s "$m_peer")" "${speed}× faster" "≥ 30× faster (issue 16)" "$(ok "$speed >= 30")"
     row "(b) same dates and GPS as exiftool" "$agree" "" "" "all agree" "$(ok "'$agree'.startswith('$N_JPEG/$N_JPEG')")"
 fi
 
