@@ -117,24 +117,25 @@ fn failure(f: tesseract::PageFailure, limit: Duration) -> String {
 /// Read a photo (JPEG, PNG…: whatever the engine opens), made ready by [`photo::prepare`]:
 /// decoded grey, turned upright by its EXIF `orientation` (tesseract reads the pixels as stored,
 /// and a phone's portrait shot is stored sideways) and scaled to the character height the
-/// engine reads best. One that cannot be decoded here goes to the engine as stored.
+/// engine reads best. `bytes` are the file's at `path` (the caller has read them for the
+/// document test); one that cannot be decoded here goes to the engine as the file stored.
 pub fn read_photo(
     engine: &Tesseract,
     path: &Path,
+    bytes: &[u8],
     orientation: Option<u16>,
     limit: Duration,
 ) -> Reading {
     let at = Instant::now();
     let mut r = Reading::default();
     let mut words = 0;
-    let picture = match std::fs::read(path) {
-        Ok(bytes) => match photo::prepare(&bytes, orientation) {
-            Ok(p) => Ok(tesseract::Picture::Bytes(p.bytes)),
-            Err(_) => Ok(tesseract::Picture::File(path)),
-        },
-        Err(e) => Err(format!("{}: {e}", path.display())),
+    let picture = match photo::prepare(bytes, orientation) {
+        Ok(p) => tesseract::Picture::Bytes(p.bytes),
+        Err(_) => tesseract::Picture::File(path),
     };
-    let read = picture.and_then(|p| engine.read(p, None, limit).map_err(|f| failure(f, limit)));
+    let read = engine
+        .read(picture, None, limit)
+        .map_err(|f| failure(f, limit));
     r.add(1, read, &mut words);
     r.seconds = at.elapsed().as_secs_f64();
     r

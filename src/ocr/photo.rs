@@ -150,22 +150,19 @@ fn middle(g: &Grey, k: usize) -> Grey {
     }
 }
 
-/// Turned and mirrored as EXIF orientation `o` says a viewer shows it.
+/// Turned and mirrored as EXIF orientation `o` says a viewer shows it (`image`'s reading of
+/// the tag, as thumbnails and exports turn photos).
 fn upright(g: Grey, o: u16) -> Option<Grey> {
-    if !(2..=8).contains(&o) {
+    let Some(o) = u8::try_from(o)
+        .ok()
+        .and_then(image::metadata::Orientation::from_exif)
+        .filter(|o| *o != image::metadata::Orientation::NoTransforms)
+    else {
         return Some(g);
-    }
-    let img = image::GrayImage::from_raw(g.width as u32, g.height as u32, g.px)?;
-    let img = image::DynamicImage::ImageLuma8(img);
-    let img = match o {
-        2 => img.fliph(),
-        3 => img.rotate180(),
-        4 => img.flipv(),
-        5 => img.rotate90().fliph(),
-        6 => img.rotate90(),
-        7 => img.rotate270().fliph(),
-        _ => img.rotate270(),
     };
+    let img = image::GrayImage::from_raw(g.width as u32, g.height as u32, g.px)?;
+    let mut img = image::DynamicImage::ImageLuma8(img);
+    img.apply_orientation(o);
     let img = img.into_luma8();
     Some(Grey {
         width: img.width() as usize,

@@ -47,8 +47,9 @@ fn the_engine_reads_a_photographed_page_and_a_scanned_pdf() {
     let page = &paper::pages()[0];
     let raster = paper::render_page(&font, page, 1200);
     let photo = dir.path().join("签到表.jpg");
-    std::fs::write(&photo, paper::photograph(&raster, 1200, shot(0))).unwrap();
-    let r = read_photo(&engine, &photo, None, Duration::from_secs(60));
+    let jpeg = paper::photograph(&raster, 1200, shot(0));
+    std::fs::write(&photo, &jpeg).unwrap();
+    let r = read_photo(&engine, &photo, &jpeg, None, Duration::from_secs(60));
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     let text: String = r.text().split_whitespace().collect();
     assert!(text.contains("签到表"), "{text}");
@@ -90,7 +91,7 @@ fn a_portrait_shot_stored_sideways_is_tested_and_read_upright() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("IMG_portrait.jpg");
     std::fs::write(&path, &photo).unwrap();
-    let r = read_photo(&engine, &path, Some(6), Duration::from_secs(60));
+    let r = read_photo(&engine, &path, &photo, Some(6), Duration::from_secs(60));
     let text: String = r.text().split_whitespace().collect();
     assert!(text.contains("培训记录"), "{text}");
 }

@@ -265,30 +265,43 @@ impl Tools<'_> {
                 ocr::read_pdf(engine, pdftoppm, &t.path, t.pages, self.page_limit),
             );
         }
+        // Read once: the document test and the engine's picture are made from the same bytes.
+        let mut bytes = None;
         if self.mode == Mode::Documents {
-            let bytes = match std::fs::metadata(&t.path) {
-                Ok(m) if m.len() > MAX_PHOTO_BYTES => {
-                    let why = format!("{} bytes is larger than any photo", m.len());
-                    return Decision::Done(OcrOutcome::Failed(why), 0.0);
-                }
-                Ok(_) => std::fs::read(&t.path),
-                Err(_) => return Decision::Later,
+            let b = match read_photo_file(&t.path) {
+                Ok(b) => b,
+                Err(d) => return d,
             };
-            match bytes {
-                Ok(b) if !looks::looks(&b, t.orientation).document => {
-                    return Decision::Done(OcrOutcome::Scene, 0.0)
-                }
-                Ok(_) => {}
-                Err(_) => return Decision::Later,
+            if !looks::looks(&b, t.orientation).document {
+                return Decision::Done(OcrOutcome::Scene, 0.0);
             }
+            bytes = Some(b);
         }
-        match self.engine {
-            Ok(e) => done(
-                e,
-                ocr::read_photo(e, &t.path, t.orientation, self.page_limit),
-            ),
-            Err(why) => Decision::Unavailable(why),
+        let engine = match self.engine {
+            Ok(e) => e,
+            Err(why) => return Decision::Unavailable(why),
+        };
+        let bytes = match bytes.map_or_else(|| read_photo_file(&t.path), Ok) {
+            Ok(b) => b,
+            Err(d) => return d,
+        };
+        done(
+            engine,
+            ocr::read_photo(engine, &t.path, &bytes, t.orientation, self.page_limit),
+        )
+    }
+}
+
+/// A photo's bytes, or what becomes of it: failed when larger than any photo, later when it
+/// cannot be read now (gone since the walk).
+fn read_photo_file(path: &std::path::Path) -> std::result::Result<Vec<u8>, Decision> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_PHOTO_BYTES => {
+            let why = format!("{} bytes is larger than any photo", m.len());
+            Err(Decision::Done(OcrOutcome::Failed(why), 0.0))
         }
+        Ok(_) => std::fs::read(path).map_err(|_| Decision::Later),
+        Err(_) => Err(Decision::Later),
     }
 }
 

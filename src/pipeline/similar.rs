@@ -273,14 +273,7 @@ fn pair(
                         cs.iter()
                             .filter_map(|c| {
                                 let theirs = thumbs.get(&members[c.entry as usize][0])?;
-                                let m =
-                                    similar::compare::compare_hinted(mine, theirs, c.crop_hint());
-                                let ok = if m.mirrored {
-                                    similar::accept_mirrored
-                                } else {
-                                    similar::accept
-                                };
-                                ok(m.similarity, c.distance).then_some((*c, m))
+                                Some((*c, similar::verify(mine, theirs, c)?))
                             })
                             .collect::<Vec<_>>()
                     };

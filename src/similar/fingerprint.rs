@@ -119,11 +119,22 @@ pub(super) fn decode_small_jpeg(bytes: &[u8], min_side: u16) -> Option<Grey> {
     let g = decode_jpeg_luma(bytes, 8 * usize::from(min_side) - 1)?;
     let (w, h) = (g.width as usize, g.height as usize);
     // jpeg-decoder's choice: the largest reduction that keeps `min_side` on the longer side.
-    let f = [4, 2]
+    let Some(f) = [4, 2]
         .into_iter()
         .find(|f| w.max(h).div_ceil(*f) >= usize::from(min_side))
-        .unwrap_or(1);
-    Some(box_down(&g.px, w, h, f))
+    else {
+        return Some(g);
+    };
+    let px = if f == 4 {
+        box_down::<4>(&g.px, w)
+    } else {
+        box_down::<2>(&g.px, w)
+    };
+    Some(Grey {
+        width: w.div_ceil(f) as u32,
+        height: h.div_ceil(f) as u32,
+        px,
+    })
 }
 
 /// A JPEG's luma plane alone, decoded by zune-jpeg: no colour plane is transformed, upsampled
@@ -155,22 +166,9 @@ pub fn decode_jpeg_luma(bytes: &[u8], max_edge: usize) -> Option<Grey> {
     })
 }
 
-/// Average `f`×`f` boxes (clipped at the right and bottom edges).
-fn box_down(px: &[u8], w: usize, h: usize, f: usize) -> Grey {
-    let px = match f {
-        2 => box_down_by::<2>(px, w),
-        4 => box_down_by::<4>(px, w),
-        _ => px.to_vec(),
-    };
-    Grey {
-        width: w.div_ceil(f) as u32,
-        height: h.div_ceil(f) as u32,
-        px,
-    }
-}
-
-/// [`box_down`] by a constant, so that the sums of each box's row are unrolled.
-fn box_down_by<const F: usize>(px: &[u8], w: usize) -> Vec<u8> {
+/// The means of `F`×`F` boxes of a picture `w` wide (clipped at the right and bottom edges);
+/// `F` a constant, so that the sums of each box's row are unrolled.
+fn box_down<const F: usize>(px: &[u8], w: usize) -> Vec<u8> {
     let ow = w.div_ceil(F);
     let mut sums = vec![0u32; ow];
     let mut out = Vec::with_capacity(ow * (px.len() / w).div_ceil(F));

@@ -80,14 +80,10 @@ impl Index {
         entry
     }
 
-    /// Entries with any of their hashes within [`MAX_DISTANCE`] of any of `f`'s hashes (each
-    /// entry once, with the smallest distance), `skip` excepted.
-    pub fn candidates(&self, hashes: &[u64; KINDS], skip: Option<u32>) -> Vec<Candidate> {
-        self.candidates_of(hashes, skip)
-    }
-
-    /// [`Index::candidates`] of the first hashes of a fingerprint (kinds in `INSETS` order).
-    pub fn candidates_of(&self, hashes: &[u64], skip: Option<u32>) -> Vec<Candidate> {
+    /// Entries with any of their hashes within [`MAX_DISTANCE`] of any of `hashes` (a
+    /// fingerprint's, or its first few: kinds in `INSETS` order), each entry once with the
+    /// smallest distance, `skip` excepted.
+    pub fn candidates(&self, hashes: &[u64], skip: Option<u32>) -> Vec<Candidate> {
         let mut best: FxHashMap<u32, Candidate> = FxHashMap::default();
         for (qk, &q) in hashes.iter().enumerate() {
             for b in 0..4 {

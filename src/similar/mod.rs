@@ -61,13 +61,20 @@ pub fn accept(similarity: f32, distance: u32) -> bool {
         && (distance <= MAX_DISTANCE_UNLESS_SURE || similarity >= SURE_SIMILARITY)
 }
 
-/// Whether a candidate verified flipped is a mirrored copy: all but identical in its
-/// thumbnails ([`SURE_SIMILARITY`]). The generated look-alikes (sky, ridge, banner, a row of
-/// people) are nearly symmetric, and flipping gives each photo a second chance to meet one:
+/// Compare `mine` with a candidate's thumbnail at the crop their closest hashes suggest: the
+/// match when it is a near-duplicate by [`accept`]. A thumbnail compared flipped must be all
+/// but identical ([`SURE_SIMILARITY`]): the generated look-alikes (sky, ridge, banner, a row of
+/// people) are nearly symmetric, and flipping gives each photo a second chance to meet one;
 /// under [`accept`]'s rule `similar_recall` flagged 4 more files of other events among 1,800
-/// (precision by file 99.06 → 98.84 %); a flipped copy scores above 0.99.
-pub fn accept_mirrored(similarity: f32, distance: u32) -> bool {
-    similarity >= SURE_SIMILARITY && distance <= MAX_DISTANCE_UNLESS_SURE
+/// (precision by file 99.06 → 98.84 %), while a flipped copy scores above 0.99.
+pub fn verify(mine: &Prepared, theirs: &Prepared, c: &Candidate) -> Option<Match> {
+    let m = compare::compare_hinted(mine, theirs, c.crop_hint());
+    let near = if m.mirrored {
+        m.similarity >= SURE_SIMILARITY
+    } else {
+        accept(m.similarity, c.distance)
+    };
+    near.then_some(m)
 }
 
 /// One photo's visual fingerprint.
@@ -139,19 +146,14 @@ pub fn near_duplicates(
     };
     let plain = index.candidates(&f.hashes, skip);
     let flipped = mine.mirrored();
+    // Never an entry already among `plain`: one picture is matched one way.
     let mirrored = mirrored_candidates(index, &flipped, skip, &plain);
-    let mut verify = |cands: Vec<Candidate>, mine: &Prepared| -> Vec<Verified> {
+    let mut found = |cands: Vec<Candidate>, mine: &Prepared| -> Vec<Verified> {
         cands
             .into_iter()
             .filter_map(|c| {
-                let theirs = Prepared::new(&thumb(c.entry)?)?;
-                let matched = compare::compare_hinted(mine, &theirs, c.crop_hint());
-                let ok = if matched.mirrored {
-                    accept_mirrored
-                } else {
-                    accept
-                };
-                ok(matched.similarity, c.distance).then_some(Verified {
+                let matched = verify(mine, &Prepared::new(&thumb(c.entry)?)?, &c)?;
+                Some(Verified {
                     entry: c.entry,
                     distance: c.distance,
                     matched,
@@ -159,12 +161,9 @@ pub fn near_duplicates(
             })
             .collect()
     };
-    let mut found = verify(plain, &mine);
-    let mut flips = verify(mirrored, &flipped);
-    // An entry verified both ways (a symmetric scene) is the plain match.
-    flips.retain(|m| !found.iter().any(|v| v.entry == m.entry));
-    found.append(&mut flips);
-    found
+    let mut all = found(plain, &mine);
+    all.extend(found(mirrored, &flipped));
+    all
 }
 
 /// Candidates for a mirrored copy: entries whose hashes are within
@@ -183,7 +182,7 @@ pub fn mirrored_candidates(
     // The crops' hashes cannot be had from a thumbnail; the whole picture's is kind 0, so
     // the crop hints stay right.
     index
-        .candidates_of(&[flipped.whole_hash()], skip)
+        .candidates(&[flipped.whole_hash()], skip)
         .into_iter()
         .filter(|c| c.distance <= MAX_DISTANCE_UNLESS_SURE)
         .filter(|c| !plain.iter().any(|p| p.entry == c.entry))
