@@ -11,7 +11,7 @@
 //! Strips rather than whole rows, because a page photographed a few degrees askew spreads each
 //! line over more rows than the gap between lines when read across the whole width.
 
-use crate::similar::fingerprint::{decode_grey, Grey};
+use crate::similar::fingerprint::{decode_grey, shrink_for, Grey};
 
 /// What the test measured, for the benchmark and the tests' messages.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,6 +42,21 @@ pub fn looks(bytes: &[u8], orientation: Option<u16>) -> Looks {
             lines: 0,
             document: false,
         },
+    }
+}
+
+/// The test on a photo decoded whole from `bytes` (OCR's own decode, [`super::photo::decode`],
+/// as stored): a JPEG is first averaged down by its 8×8 blocks, whose means are what 1/8 DCT
+/// scaling gives [`looks`] (the DC terms), so that both decide alike; anything else is tested
+/// whole, as [`looks`] tests it.
+pub fn of_decoded(bytes: &[u8], g: &Grey, orientation: Option<u16>) -> Looks {
+    match bytes
+        .starts_with(&[0xFF, 0xD8])
+        .then(|| shrink_for(g, 64))
+        .flatten()
+    {
+        Some(small) => of_picture(&small, orientation),
+        None => of_picture(g, orientation),
     }
 }
 

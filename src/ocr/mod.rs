@@ -114,24 +114,25 @@ fn failure(f: tesseract::PageFailure, limit: Duration) -> String {
     }
 }
 
-/// Read a photo (JPEG, PNG…: whatever the engine opens), made ready by [`photo::prepare`]:
-/// decoded grey, turned upright by its EXIF `orientation` (tesseract reads the pixels as stored,
-/// and a phone's portrait shot is stored sideways) and scaled to the character height the
-/// engine reads best. `bytes` are the file's at `path` (the caller has read them for the
-/// document test); one that cannot be decoded here goes to the engine as the file stored.
+/// Read a photo (JPEG, PNG…: whatever the engine opens), made ready by
+/// [`photo::prepare_decoded`] from its `picture` decoded whole ([`photo::decode`], which the
+/// caller has made for the document test): turned upright by its EXIF `orientation`
+/// (tesseract reads the pixels as stored, and a phone's portrait shot is stored sideways) and
+/// scaled to the character height the engine reads best. Without a picture (one that could
+/// not be decoded here) the engine reads the file at `path` as stored.
 pub fn read_photo(
     engine: &Tesseract,
     path: &Path,
-    bytes: &[u8],
+    picture: Option<crate::similar::fingerprint::Grey>,
     orientation: Option<u16>,
     limit: Duration,
 ) -> Reading {
     let at = Instant::now();
     let mut r = Reading::default();
     let mut words = 0;
-    let picture = match photo::prepare(bytes, orientation) {
-        Ok(p) => tesseract::Picture::Bytes(p.bytes),
-        Err(_) => tesseract::Picture::File(path),
+    let picture = match picture.map(|g| photo::prepare_decoded(g, orientation)) {
+        Some(Ok(p)) => tesseract::Picture::Bytes(p.bytes),
+        _ => tesseract::Picture::File(path),
     };
     let read = engine
         .read(picture, None, limit)

@@ -15,6 +15,7 @@
 //! first lost phrases on the benchmark (docs/ocr.md).
 
 use super::straighten::{self, downscale, measure, Grey, Prepared, LINE_PX, MAX_LINE_PX};
+use crate::similar::fingerprint::{decode_grey_min, decode_jpeg_luma, shrink, Grey as FGrey};
 
 /// The part of the frame measured: this share of the width and of the height is left off on
 /// each side. A photo of a page has the page in the middle; at ±5° and the page filling 85 %
@@ -27,50 +28,53 @@ const MIN_FACTOR: f64 = 1.0 / 3.0;
 /// The copy lines are measured on is shrunk to about this width or more (what `measure`
 /// works at).
 const PROBE_WIDTH: usize = 800;
-/// JPEGs at least this wide are first decoded at 1/2 (a phone's 12 MP is 3000–4000 px).
+/// Photos at least this wide are first taken at 1/2 (a phone's 12 MP is 3000–4000 px).
 const HALF_FROM: usize = 2400;
 /// Lines at least this high at 1/2 are read there (a 150 dpi scan's 五号 body is ~20 px).
 const MIN_HALF_LINE_PX: f64 = 18.0;
 /// No photo is wider or higher than this (a decompression bomb's header says more).
 const MAX_EDGE: usize = 20_000;
 
-/// The photo's bytes (JPEG or PNG) made ready: decoded grey, upright by `orientation` (EXIF
-/// 1–8), scaled when its lines are over [`MAX_LINE_PX`] high. Err when it cannot be decoded
-/// (the caller hands the engine the file as stored, which reads formats this does not).
+/// The photo's bytes (JPEG or PNG) made ready (see [`prepare_decoded`]). Err when they cannot
+/// be decoded (the caller hands the engine the file as stored, which reads formats this does
+/// not).
 pub fn prepare(bytes: &[u8], orientation: Option<u16>) -> Result<Prepared, String> {
-    // A phone-size JPEG is first decoded at 1/2 by DCT scaling (the entropy decode and a
-    // quarter of the rest, as a 300 dpi scan is taken): kept when its lines are still high
-    // enough there for the engine, as a 150 dpi scan's 五号 body (~20 px) is.
-    let wide = bytes.starts_with(&[0xFF, 0xD8]) && {
-        // The header only: no pixel decoded.
-        let mut d = jpeg_decoder::Decoder::new(bytes);
-        d.read_info().is_ok() && d.info().is_some_and(|i| usize::from(i.width) >= HALF_FROM)
-    };
-    if let Some((half, full_width)) = wide
-        .then(|| crate::similar::fingerprint::decode_jpeg_scaled(bytes, 2).ok())
-        .flatten()
-    {
-        let half = Grey::from(half);
-        if half.width * 2 <= full_width as usize + 1 {
-            if let Some(g) = upright(half, orientation.unwrap_or(1)) {
-                let m = measure_middle(&g);
-                if m.line_px.is_some_and(|l| l >= MIN_HALF_LINE_PX) {
-                    let mut p = prepare_measured(g, m);
-                    p.scaled = true;
-                    return Ok(p);
-                }
+    prepare_decoded(decode(bytes)?, orientation)
+}
+
+/// A photo as stored, whole and grey: a JPEG's luma plane alone (zune-jpeg: no colour plane
+/// transformed or converted), anything else the general way.
+///
+/// Whole, then averaged down where a smaller picture will do: on the benchmark's 12 MP phone
+/// photos zune-jpeg decodes the luma whole in ~21 ms, where jpeg-decoder took ~51 ms to decode
+/// them at 1/2 by DCT scaling (it decodes and converts every colour plane) and ~23 ms at 1/8.
+/// So one decode serves the document test (averaged down by the JPEG's blocks, what 1/8 DCT
+/// scaling reads) and the engine's picture (by 2×2 boxes at 1/2).
+pub fn decode(bytes: &[u8]) -> Result<FGrey, String> {
+    match decode_jpeg_luma(bytes, MAX_EDGE) {
+        Some(g) => Ok(g),
+        None => decode_grey_min(bytes, u16::MAX).map_err(|e| e.to_string()),
+    }
+}
+
+/// A decoded photo (as [`decode`] gives it, as stored) made ready: upright by `orientation`
+/// (EXIF 1–8), scaled when its lines are over [`MAX_LINE_PX`] high, turned when askew. Err
+/// when the picture has fewer pixels than its size says.
+pub fn prepare_decoded(g: FGrey, orientation: Option<u16>) -> Result<Prepared, String> {
+    let o = orientation.unwrap_or(1);
+    // A phone-size photo is first taken at 1/2 (as a 300 dpi scan is): kept when its lines are
+    // still high enough there for the engine, as a 150 dpi scan's 五号 body (~20 px) is.
+    if g.width as usize >= HALF_FROM {
+        if let Some(half) = upright(Grey::from(shrink(&g, 2)), o) {
+            let m = measure_middle(&half);
+            if m.line_px.is_some_and(|l| l >= MIN_HALF_LINE_PX) {
+                let mut p = prepare_measured(half, m);
+                p.scaled = true;
+                return Ok(p);
             }
         }
     }
-    use crate::similar::fingerprint::{decode_grey_min, decode_jpeg_luma};
-    // The engine reads grey: a JPEG's luma plane alone, anything else the general way.
-    let g = match decode_jpeg_luma(bytes, MAX_EDGE) {
-        Some(g) => Grey::from(g),
-        None => decode_grey_min(bytes, u16::MAX)
-            .map(Grey::from)
-            .map_err(|e| e.to_string())?,
-    };
-    let g = upright(g, orientation.unwrap_or(1))
+    let g = upright(Grey::from(g), o)
         .ok_or_else(|| "the decoded photo has fewer pixels than its size".to_string())?;
     Ok(prepare_grey(g))
 }
@@ -126,6 +130,18 @@ fn middle(g: &Grey, k: usize) -> Grey {
         (g.height as f64 * INSET_Y) as usize,
     );
     let (w, h) = ((g.width - 2 * x0) / k, (g.height - 2 * y0) / k);
+    if k == 1 {
+        // No blocks to average: the rows' middles as they are.
+        let mut px = Vec::with_capacity(w * h);
+        for r in g.px.chunks_exact(g.width).skip(y0).take(h) {
+            px.extend_from_slice(&r[x0..x0 + w]);
+        }
+        return Grey {
+            width: w,
+            height: h,
+            px,
+        };
+    }
     let mut sums = vec![0u32; w];
     let mut px = Vec::with_capacity(w * h);
     for block in

@@ -265,29 +265,29 @@ impl Tools<'_> {
                 ocr::read_pdf(engine, pdftoppm, &t.path, t.pages, self.page_limit),
             );
         }
-        // Read once: the document test and the engine's picture are made from the same bytes.
-        let mut bytes = None;
+        // Read and decoded once: the document test and the engine's picture are made from the
+        // same picture.
+        let bytes = match read_photo_file(&t.path) {
+            Ok(b) => b,
+            Err(d) => return d,
+        };
+        let picture = ocr::photo::decode(&bytes).ok();
         if self.mode == Mode::Documents {
-            let b = match read_photo_file(&t.path) {
-                Ok(b) => b,
-                Err(d) => return d,
-            };
-            if !looks::looks(&b, t.orientation).document {
+            let document = picture
+                .as_ref()
+                .is_some_and(|g| looks::of_decoded(&bytes, g, t.orientation).document);
+            if !document {
                 return Decision::Done(OcrOutcome::Scene, 0.0);
             }
-            bytes = Some(b);
         }
         let engine = match self.engine {
             Ok(e) => e,
             Err(why) => return Decision::Unavailable(why),
         };
-        let bytes = match bytes.map_or_else(|| read_photo_file(&t.path), Ok) {
-            Ok(b) => b,
-            Err(d) => return d,
-        };
+        drop(bytes);
         done(
             engine,
-            ocr::read_photo(engine, &t.path, &bytes, t.orientation, self.page_limit),
+            ocr::read_photo(engine, &t.path, picture, t.orientation, self.page_limit),
         )
     }
 }

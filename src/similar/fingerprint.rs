@@ -117,24 +117,7 @@ fn decode_jpeg(bytes: &[u8], min_side: u16) -> Result<Grey, FingerprintError> {
 /// then comes from the decoder used for every other photo).
 pub(super) fn decode_small_jpeg(bytes: &[u8], min_side: u16) -> Option<Grey> {
     let g = decode_jpeg_luma(bytes, 8 * usize::from(min_side) - 1)?;
-    let (w, h) = (g.width as usize, g.height as usize);
-    // jpeg-decoder's choice: the largest reduction that keeps `min_side` on the longer side.
-    let Some(f) = [4, 2]
-        .into_iter()
-        .find(|f| w.max(h).div_ceil(*f) >= usize::from(min_side))
-    else {
-        return Some(g);
-    };
-    let px = if f == 4 {
-        box_down::<4>(&g.px, w)
-    } else {
-        box_down::<2>(&g.px, w)
-    };
-    Some(Grey {
-        width: w.div_ceil(f) as u32,
-        height: h.div_ceil(f) as u32,
-        px,
-    })
+    Some(shrink_for(&g, min_side).unwrap_or(g))
 }
 
 /// A JPEG's luma plane alone, decoded by zune-jpeg: no colour plane is transformed, upsampled
@@ -166,28 +149,64 @@ pub fn decode_jpeg_luma(bytes: &[u8], max_edge: usize) -> Option<Grey> {
     })
 }
 
-/// The means of `F`×`F` boxes of a picture `w` wide (clipped at the right and bottom edges);
-/// `F` a constant, so that the sums of each box's row are unrolled.
+/// `g` brought down as DCT scaling would decode its JPEG for `min_side`: by the largest of 8,
+/// 4 and 2 that keeps `min_side` pixels on the longer side (jpeg-decoder's rule), each pixel
+/// the mean of its box. At 8 the boxes are the JPEG's blocks, whose means are the DC terms
+/// 1/8 scaling reads. None when no reduction keeps `min_side`.
+pub fn shrink_for(g: &Grey, min_side: u16) -> Option<Grey> {
+    let (w, h) = (g.width as usize, g.height as usize);
+    let f = [8, 4, 2]
+        .into_iter()
+        .find(|f| w.max(h).div_ceil(*f) >= usize::from(min_side))?;
+    Some(shrink(g, f))
+}
+
+/// `g` brought down to 1/`f` (2, 4 or 8) by the means of `f`×`f` boxes.
+pub fn shrink(g: &Grey, f: usize) -> Grey {
+    let w = g.width as usize;
+    let px = match f {
+        2 => box_down::<2>(&g.px, w),
+        4 => box_down::<4>(&g.px, w),
+        8 => box_down::<8>(&g.px, w),
+        _ => panic!("shrink by 2, 4 or 8, not {f}"),
+    };
+    Grey {
+        width: w.div_ceil(f) as u32,
+        height: (g.height as usize).div_ceil(f) as u32,
+        px,
+    }
+}
+
+/// The means of `F`×`F` boxes of a picture `w` wide (clipped at the right and bottom edges).
+/// Each band of `F` rows is first summed down its columns (whole rows at a time, which the
+/// compiler vectorises), then across: a 12 MP photo is halved in ~2 ms.
 fn box_down<const F: usize>(px: &[u8], w: usize) -> Vec<u8> {
     let ow = w.div_ceil(F);
-    let mut sums = vec![0u32; ow];
+    // At most 8 rows of 255: a u16 holds the column sums.
+    let mut cols = vec![0u16; w];
     let mut out = Vec::with_capacity(ow * (px.len() / w).div_ceil(F));
     for band in px.chunks(w * F) {
-        sums.fill(0);
+        cols.fill(0);
         for row in band.chunks_exact(w) {
-            let cells = row.chunks_exact(F);
-            let tail: u32 = cells.remainder().iter().map(|&v| u32::from(v)).sum();
-            for (s, cell) in sums.iter_mut().zip(cells) {
-                *s += cell.iter().map(|&v| u32::from(v)).sum::<u32>();
-            }
-            if !w.is_multiple_of(F) {
-                sums[ow - 1] += tail;
+            for (c, &p) in cols.iter_mut().zip(row) {
+                *c += u16::from(p);
             }
         }
-        let rows = band.len() / w;
-        for (x, s) in sums.iter().enumerate() {
-            let c = (rows * F.min(w - x * F)) as u32;
-            out.push(((s + c / 2) / c) as u8);
+        let rows = (band.len() / w) as u32;
+        let cells = cols.chunks_exact(F);
+        let tail = cells.remainder();
+        let sum = |cell: &[u16]| cell.iter().map(|&v| u32::from(v)).sum::<u32>();
+        if rows as usize == F {
+            // A constant divisor, a power of two: a shift, not a division a pixel.
+            let n = (F * F) as u32;
+            out.extend(cells.map(|cell| ((sum(cell) + n / 2) / n) as u8));
+        } else {
+            let n = rows * F as u32;
+            out.extend(cells.map(|cell| ((sum(cell) + n / 2) / n) as u8));
+        }
+        if !tail.is_empty() {
+            let c = rows * tail.len() as u32;
+            out.push(((sum(tail) + c / 2) / c) as u8);
         }
     }
     out
