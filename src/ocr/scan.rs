@@ -104,8 +104,15 @@ fn single_image(doc: &PdfDocument, index: usize) -> Option<Embedded> {
             let parms = dict.get("DecodeParms").and_then(|p| resolve(doc, p));
             let params =
                 pdf_oxide::object::extract_ccitt_params_with_width(parms.as_ref(), Some(width))?;
-            let packed =
-                pdf_oxide::extractors::ccitt_bilevel::decompress_ccitt(data, &params).ok()?;
+            // A stream its decoders cannot read whole comes back as blank or white-padded rows,
+            // reported: such a page is rendered instead (poppler decodes CCITT on its own), not
+            // read as a blank page.
+            let (packed, rows) =
+                pdf_oxide::extractors::ccitt_bilevel::decompress_ccitt_reporting(data, &params)
+                    .ok()?;
+            if rows < height as usize {
+                return None;
+            }
             let px = paper_white(unpack_bits(&packed, width, height)?);
             (Stored::Grey { width, height, px }, "ccitt")
         }

@@ -283,71 +283,103 @@ fn a_ccitt_scanned_page_is_taken_from_its_own_image_pixel_for_pixel() {
         eprintln!("no CJK font installed: skipped");
         return;
     };
-    // A black-and-white scan at 150 dpi (Group 4, as fax-class scanners store text pages).
+    // A black-and-white scan at 150 dpi, as fax-class scanners store text pages: Group 4, Group
+    // 3 one-dimensional, and Group 3 mixed written with `/BlackIs1 true` and `/Decode [1 0]`.
     let raster = paper::render_page_official(&font, &paper::pages()[1], 1240);
-    let pdf = paper::scanned_pdf_pages(&[ScanPage {
+    let black: Vec<bool> = raster.px.iter().map(|&p| p < 128).collect();
+    assert!(black.iter().any(|&b| b), "the page has ink");
+    let dir = tempfile::tempdir().unwrap();
+    let poppler = tesseract::on_path("pdfimages").is_some();
+    if !poppler {
+        eprintln!("no pdfimages (poppler-utils): the cross-checks skipped");
+    }
+    for layout in [ScanLayout::Fax, ScanLayout::Fax3, ScanLayout::Fax3BlackIs1] {
+        let pdf = paper::scanned_pdf_pages(&[ScanPage {
+            page: &raster,
+            rotation: 0.0,
+            quality: 80,
+            layout,
+        }]);
+        let path = dir.path().join(format!("传真扫描_{layout:?}.pdf"));
+        std::fs::write(&path, &pdf).unwrap();
+        let doc = pdf::open(&path).expect("pdf_oxide reads the generated scan");
+        let e = scan::embedded_image(&doc, 0).expect("one CCITT image covering the page");
+        assert_eq!(e.encoding, "ccitt", "{layout:?}");
+        assert!((e.dpi - 150.0).abs() < 1.0, "{layout:?}: {}", e.dpi);
+        let scan::Stored::Grey { width, height, px } = &e.picture else {
+            panic!("a CCITT image is decoded to grey");
+        };
+        assert_eq!((*width, *height), (raster.width, raster.height));
+        let differ = px
+            .iter()
+            .zip(&black)
+            .filter(|(&p, &b)| (p < 128) != b)
+            .count();
+        assert_eq!(differ, 0, "{layout:?}: pixels decoded other than encoded");
+        // No renderer needed: the page's own image goes to the engine.
+        let nowhere = std::path::Path::new("/nonexistent/pdftoppm");
+        let p = pdf::page_picture(Some(&doc), nowhere, &path, 1, Duration::from_secs(60)).unwrap();
+        assert!(
+            matches!(
+                p.how,
+                pdf::How::Embedded {
+                    encoding: "ccitt",
+                    ..
+                }
+            ),
+            "{layout:?}: {:?}",
+            p.how
+        );
+        // Poppler, which decodes CCITT on its own, reads the same ink: the stream is valid, not
+        // merely what pdf_oxide's decoder accepts (and the page written the other way round
+        // says so correctly).
+        if !poppler {
+            continue;
+        }
+        let prefix = dir.path().join(format!("im_{layout:?}"));
+        let out = std::process::Command::new("pdfimages")
+            .arg("-png")
+            .arg(&path)
+            .arg(&prefix)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let png = image::open(format!("{}-000.png", prefix.display()))
+            .unwrap()
+            .into_luma8();
+        assert_eq!((png.width(), png.height()), (raster.width, raster.height));
+        let differ = png
+            .as_raw()
+            .iter()
+            .zip(&black)
+            .filter(|(&p, &b)| (p < 128) != b)
+            .count();
+        assert_eq!(differ, 0, "{layout:?}: poppler decoded other pixels");
+    }
+    // A stream damaged half way (zeros over its second half, lengths and offsets kept) is not
+    // taken as a page with its bottom blank: the page is left to the renderer.
+    let mut pdf = paper::scanned_pdf_pages(&[ScanPage {
         page: &raster,
         rotation: 0.0,
         quality: 80,
         layout: ScanLayout::Fax,
     }]);
-    let black: Vec<bool> = raster.px.iter().map(|&p| p < 128).collect();
-    assert!(black.iter().any(|&b| b), "the page has ink");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("传真扫描.pdf");
-    std::fs::write(&path, &pdf).unwrap();
-    let doc = pdf::open(&path).expect("pdf_oxide reads the generated scan");
-    let e = scan::embedded_image(&doc, 0).expect("one CCITT image covering the page");
-    assert_eq!(e.encoding, "ccitt");
-    assert!((e.dpi - 150.0).abs() < 1.0, "{}", e.dpi);
-    let scan::Stored::Grey { width, height, px } = &e.picture else {
-        panic!("a CCITT image is decoded to grey");
+    let find = |from: usize, what: &[u8]| {
+        from + pdf[from..]
+            .windows(what.len())
+            .position(|w| w == what)
+            .unwrap()
     };
-    assert_eq!((*width, *height), (raster.width, raster.height));
-    let differ = px
-        .iter()
-        .zip(&black)
-        .filter(|(&p, &b)| (p < 128) != b)
-        .count();
-    assert_eq!(differ, 0, "pixels decoded other than encoded");
-    // No renderer needed: the page's own image goes to the engine.
-    let nowhere = std::path::Path::new("/nonexistent/pdftoppm");
-    let p = pdf::page_picture(Some(&doc), nowhere, &path, 1, Duration::from_secs(60)).unwrap();
+    let start = find(find(0, b"/CCITTFaxDecode"), b"stream\n") + b"stream\n".len();
+    let end = find(start, b"\nendstream");
+    pdf[(start + end) / 2..end].fill(0);
+    let path = dir.path().join("传真扫描_损坏.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let doc = pdf::open(&path).expect("pdf_oxide reads the damaged scan's structure");
     assert!(
-        matches!(
-            p.how,
-            pdf::How::Embedded {
-                encoding: "ccitt",
-                ..
-            }
-        ),
-        "{:?}",
-        p.how
+        scan::embedded_image(&doc, 0).is_none(),
+        "a half-decoded CCITT page was taken as the page's picture"
     );
-    // Poppler, which decodes CCITT on its own, reads the same pixels: the stream is valid T.6,
-    // not merely what pdf_oxide's decoder accepts.
-    if tesseract::on_path("pdfimages").is_none() {
-        eprintln!("no pdfimages (poppler-utils): the cross-check skipped");
-        return;
-    }
-    let out = std::process::Command::new("pdfimages")
-        .arg("-png")
-        .arg(&path)
-        .arg(dir.path().join("im"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let png = image::open(dir.path().join("im-000.png"))
-        .unwrap()
-        .into_luma8();
-    assert_eq!((png.width(), png.height()), (raster.width, raster.height));
-    let differ = png
-        .as_raw()
-        .iter()
-        .zip(&black)
-        .filter(|(&p, &b)| (p < 128) != b)
-        .count();
-    assert_eq!(differ, 0, "poppler decoded other pixels");
 }
 
 #[test]

@@ -1,7 +1,7 @@
-//! A CCITT Group 4 (ITU-T T.6, PDF `/CCITTFaxDecode` with `/K -1`) encoder for a 1-bit page, as
-//! fax-class scanners store black-and-white pages in PDFs.
+//! CCITT encoders for a 1-bit page, as fax-class scanners store black-and-white pages in PDFs
+//! (`/CCITTFaxDecode`): Group 4 (ITU-T T.6, `/K -1`) and Group 3 (T.4, `/K 0` and `/K > 0`).
 //!
-//! Every line is coded in horizontal mode only (`001`, then a white run and a black run in
+//! Group 4: every line is coded in horizontal mode only (`001`, then a white run and a black run in
 //! T.4's modified Huffman codes): valid T.6, which a decoder reads like any other, without
 //! the pass and vertical modes an encoder uses to be small. A fixture needs a valid stream,
 //! not a small one.
@@ -138,6 +138,41 @@ pub fn encode_g4(black: &[bool], width: usize, height: usize) -> Vec<u8> {
     bits.finish()
 }
 
+/// Encode a 1-bit page as CCITT Group 3 (ITU-T T.4) as `/K k` (k ≥ 0) with `/EndOfLine true`
+/// asks: each line after an EOL, then one-dimensional (modified Huffman runs, white first; a
+/// line starting in ink starts with an empty white run). With k > 0 (mixed 1-D/2-D) each EOL is
+/// followed by the tag bit, 1 for a one-dimensional line: every line here is one, which is
+/// valid for any k (k only bounds how many 2-D lines may follow a 1-D one). Ends in RTC (six
+/// EOLs), as `/EndOfBlock true`, the default, expects.
+pub fn encode_g3(black: &[bool], width: usize, height: usize, k: u32) -> Vec<u8> {
+    assert_eq!(
+        black.len(),
+        width * height,
+        "a bitmap of width × height pixels"
+    );
+    let mut bits = Bits::default();
+    let eol = |bits: &mut Bits| {
+        bits.put((1, 12));
+        if k > 0 {
+            bits.put((1, 1));
+        }
+    };
+    for row in black.chunks_exact(width) {
+        eol(&mut bits);
+        let (mut x, mut ink) = (0, false);
+        while x < width {
+            let end = (x..width).find(|&i| row[i] != ink).unwrap_or(width);
+            run(&mut bits, end - x, ink);
+            x = end;
+            ink = !ink;
+        }
+    }
+    for _ in 0..6 {
+        eol(&mut bits);
+    }
+    bits.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +194,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_group_3_line_is_an_eol_then_runs_from_white_and_mixed_coding_tags_it_one_dimensional() {
+        // Two black then six white pixels: EOL, white 0 (00110101), black 2 (11), white 6
+        // (1110); then RTC, six EOLs.
+        let line = [true, true, false, false, false, false, false, false];
+        let bits = |k| {
+            encode_g3(&line, 8, 1, k)
+                .iter()
+                .map(|b| format!("{b:08b}"))
+                .collect::<String>()
+        };
+        let eol = "000000000001";
+        let pure = bits(0);
+        assert!(
+            pure.starts_with(&format!("{eol}00110101111110{}", eol.repeat(6))),
+            "{pure}"
+        );
+        let mixed = bits(4);
+        assert!(
+            mixed.starts_with(&format!(
+                "{eol}100110101111110{}",
+                format!("{eol}1").repeat(6)
+            )),
+            "{mixed}"
+        );
     }
 
     #[test]

@@ -448,6 +448,12 @@ pub enum ScanLayout {
     /// One black-and-white image covering the page, CCITT Group 4 (`/K -1`), as fax-class and
     /// document scanners store text pages: the page thresholded at mid-grey.
     Fax,
+    /// The same, CCITT Group 3 one-dimensional (`/K 0 /EndOfLine true`), as older fax software
+    /// writes.
+    Fax3,
+    /// The same, Group 3 mixed coding (`/K 4`, tagged lines) written the other way round:
+    /// `/BlackIs1 true` with `/Decode [1 0]`, which some producers use.
+    Fax3BlackIs1,
 }
 
 /// An image-only PDF from scanned pages, each as its [`ScanPage`] says.
@@ -502,9 +508,11 @@ pub fn scanned_pdf_pages(pages: &[ScanPage]) -> Vec<u8> {
             .into_bytes(),
         );
         let content = match scan.layout {
-            ScanLayout::Image | ScanLayout::Lossless | ScanLayout::Fax => {
-                "q 595 0 0 842 0 0 cm /Im0 Do Q".to_string()
-            }
+            ScanLayout::Image
+            | ScanLayout::Lossless
+            | ScanLayout::Fax
+            | ScanLayout::Fax3
+            | ScanLayout::Fax3BlackIs1 => "q 595 0 0 842 0 0 cm /Im0 Do Q".to_string(),
             ScanLayout::Framed => {
                 "q 595 0 0 842 0 0 cm /Im0 Do Q 1 w 20 20 555 802 re S".to_string()
             }
@@ -519,13 +527,26 @@ pub fn scanned_pdf_pages(pages: &[ScanPage]) -> Vec<u8> {
         };
         objects.push(stream(String::new(), content.as_bytes()));
         for im in &images {
-            if scan.layout == ScanLayout::Fax {
+            let fax = match scan.layout {
+                ScanLayout::Fax => Some(("/K -1 /BlackIs1 false", "")),
+                ScanLayout::Fax3 => Some(("/K 0 /EndOfLine true", "")),
+                ScanLayout::Fax3BlackIs1 => {
+                    Some(("/K 4 /EndOfLine true /BlackIs1 true", " /Decode [1 0]"))
+                }
+                _ => None,
+            };
+            if let Some((parms, decode)) = fax {
                 let (w, h) = (im.width as usize, im.height as usize);
                 let black: Vec<bool> = im.px.iter().map(|&p| p < 128).collect();
                 let dict = format!(
-                    "/Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {w} /Rows {h} /BlackIs1 false >>"
+                    "/Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 1{decode} /Filter /CCITTFaxDecode /DecodeParms << {parms} /Columns {w} /Rows {h} >>"
                 );
-                objects.push(stream(dict, &super::ccitt::encode_g4(&black, w, h)));
+                let data = match scan.layout {
+                    ScanLayout::Fax => super::ccitt::encode_g4(&black, w, h),
+                    ScanLayout::Fax3 => super::ccitt::encode_g3(&black, w, h, 0),
+                    _ => super::ccitt::encode_g3(&black, w, h, 4),
+                };
+                objects.push(stream(dict, &data));
                 continue;
             }
             let (filter, data) = if scan.layout == ScanLayout::Lossless {
