@@ -66,7 +66,11 @@ impl Catalog {
                  WHERE ((b.media = 'photo' AND b.mime IN ('image/jpeg', 'image/png'))
                      OR (b.media = 'document' AND b.mime = 'application/pdf'
                          AND COALESCE(length(b.text), 0)
-                             < ?3 * MAX(1, COALESCE(json_extract(b.facts, '$.pages'), 1))))
+                             < ?3 * MAX(1, COALESCE(json_extract(b.facts, '$.pages'), 1))
+                         -- An encrypted PDF (already reported as such) renders no better than
+                         -- its text extracts: without the password every page fails.
+                         AND NOT EXISTS(SELECT 1 FROM json_each(b.facts, '$.problems') p
+                             WHERE json_extract(p.value, '$.code') = 'pdf_encrypted')))
                    AND NOT EXISTS(SELECT 1 FROM ocr o WHERE o.blake3 = b.blake3
                        AND o.version = ?1 AND (o.status != 'scene' OR ?2 = 0))
                  GROUP BY b.blake3 ORDER BY b.blake3",

@@ -302,3 +302,46 @@ fn ocr_off_and_a_budget_leave_the_queue_for_later() {
     assert_eq!(r["ocr"]["read"], 1, "{r}");
     assert_eq!(env.search("农牧民科技培训记录", &[]).len(), 1);
 }
+
+#[test]
+fn an_encrypted_pdf_is_reported_once_and_not_queued_for_ocr() {
+    // No engine needed: what is queued is decided before one is looked for.
+    let env = Env::new();
+    let blank = paper::Raster {
+        width: 600,
+        height: 848,
+        px: vec![255; 600 * 848],
+    };
+    env.write("扫描/通知.pdf", paper::scanned_pdf(&[blank], 80));
+    env.write("扫描/加密.pdf", archive::sample::media::encrypted_pdf());
+    let out = env
+        .cmd()
+        .env("ARCHIVE_TESSERACT", "none")
+        .args(["index", env.evidence.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let s: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    // The scan waits for an engine; the encrypted PDF is an error of its own (it cannot be
+    // rendered without its password either), not a file waiting for OCR.
+    assert_eq!(s["ocr"]["queued"], 1, "{s}");
+    assert_eq!(s["ocr"]["unavailable"], 1, "{s}");
+    let about = |code: &str| -> Vec<String> {
+        ["errors", "warnings", "notes"]
+            .iter()
+            .flat_map(|k| s[k].as_array().cloned().unwrap_or_default())
+            .filter(|p| p["code"] == code)
+            .map(|p| p["path"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let encrypted = about("pdf_encrypted");
+    assert!(
+        encrypted.len() == 1 && encrypted[0].ends_with("加密.pdf"),
+        "{s}"
+    );
+    let waiting = about("ocr_unavailable");
+    assert!(
+        waiting.len() == 1 && waiting[0].ends_with("通知.pdf"),
+        "{s}"
+    );
+}
