@@ -55,18 +55,31 @@ pub fn fingerprint(
 pub fn of_grey(g: &Grey, orientation: Option<u16>) -> Fingerprint {
     let integral = Integral::new(g);
     let mut hashes = [0u64; KINDS];
+    let mut whole = None;
     for (k, inset) in INSETS.iter().enumerate() {
         let grid = orient(&integral.grid(*inset, GRID), GRID, orientation);
         hashes[k] = phash(&grid);
+        if *inset == 0.0 {
+            whole = Some(grid);
+        }
     }
-    let thumb = orient(&integral.grid(0.0, THUMB), THUMB, orientation);
+    // The thumbnail is the whole picture's grid when the two are the same size (they are):
+    // computed once.
+    let thumb = match whole {
+        Some(grid) if GRID == THUMB => grid,
+        _ => orient(&integral.grid(0.0, THUMB), THUMB, orientation),
+    };
     Fingerprint {
         hashes,
-        thumb: thumb
-            .iter()
-            .map(|v| v.round().clamp(0.0, 255.0) as u8)
-            .collect(),
+        thumb: thumb.iter().map(|&v| to_level(v)).collect(),
     }
+}
+
+/// A mean of grey levels (0–255) rounded to a level: `+ 0.5` and truncation, which rounds such
+/// values as `round` does (but for one a hair under a half, within f32's last bit): `round`
+/// is a call into libm on the baseline x86-64 target, once a cell of every photo's thumbnail.
+fn to_level(v: f32) -> u8 {
+    (v.max(0.0) + 0.5).min(255.0) as u8
 }
 
 /// The THUMB×THUMB grid of a whole picture as stored (not turned), rounded to grey levels.
@@ -74,7 +87,7 @@ pub fn thumb_grid(g: &Grey) -> Vec<u8> {
     Integral::new(g)
         .grid(0.0, THUMB)
         .iter()
-        .map(|v| v.round().clamp(0.0, 255.0) as u8)
+        .map(|&v| to_level(v))
         .collect()
 }
 
