@@ -40,6 +40,8 @@ pub struct ToRead {
     pub pages: u32,
     /// A photo's EXIF orientation (1–8).
     pub orientation: Option<u16>,
+    /// A HEIC, HEIF or AVIF photo (decoded by `heif-convert`).
+    pub heif: bool,
 }
 
 /// What the stage decided about one content.
@@ -60,10 +62,11 @@ impl Catalog {
             .conn
             .prepare(
                 "SELECT b.blake3, b.media, json_extract(b.facts, '$.pages'), r.path, MIN(f.rel),
-                        json_extract(b.facts, '$.orientation')
+                        json_extract(b.facts, '$.orientation'), b.mime
                  FROM blobs b JOIN files f ON f.blake3 = b.blake3 AND f.status = 'present'
                  JOIN roots r ON r.id = f.root_id
-                 WHERE ((b.media = 'photo' AND b.mime IN ('image/jpeg', 'image/png'))
+                 WHERE ((b.media = 'photo' AND b.mime IN ('image/jpeg', 'image/png',
+                             'image/heic', 'image/heif', 'image/avif'))
                      OR (b.media = 'document' AND b.mime = 'application/pdf'
                          AND COALESCE(length(b.text), 0)
                              < ?3 * MAX(1, COALESCE(json_extract(b.facts, '$.pages'), 1))
@@ -93,6 +96,8 @@ impl Catalog {
                         orientation: r
                             .get::<_, Option<i64>>(5)?
                             .and_then(|o| u16::try_from(o).ok()),
+                        heif: crate::thumb::tools::HEIF_MIMES
+                            .contains(&r.get::<_, String>(6)?.as_str()),
                     })
                 },
             )

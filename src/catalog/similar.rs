@@ -87,6 +87,9 @@ pub struct ToFingerprint {
     pub blake3: String,
     pub path: PathBuf,
     pub orientation: Option<u16>,
+    /// What the photo is (`image/jpeg`, `image/heic`…): HEIC, HEIF and AVIF are decoded by a
+    /// tool.
+    pub mime: String,
 }
 
 impl Catalog {
@@ -107,12 +110,31 @@ impl Catalog {
             .map_err(|e| self.err(e))
     }
 
+    /// [`Catalog::photos_to_fingerprint_count`] for photos of the given types only.
+    pub fn photos_to_fingerprint_count_of(&self, mimes: &[&str]) -> Result<u64> {
+        let mimes = serde_json::to_string(mimes).unwrap_or_else(|_| "[]".into());
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM blobs b
+                 WHERE b.media = 'photo' AND b.mime IN (SELECT value FROM json_each(?2))
+                   AND EXISTS(SELECT 1 FROM files f WHERE f.blake3 = b.blake3
+                       AND f.status = 'present')
+                   AND NOT EXISTS(SELECT 1 FROM fingerprints p WHERE p.blake3 = b.blake3
+                       AND p.version = ?1)",
+                params![FINGERPRINT_VERSION, mimes],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
     /// Photo contents held by a present file that have no fingerprint of this version.
     pub fn photos_to_fingerprint(&self) -> Result<Vec<ToFingerprint>> {
         let mut st = self
             .conn
             .prepare(
-                "SELECT b.blake3, json_extract(b.facts, '$.orientation'), r.path, MIN(f.rel)
+                "SELECT b.blake3, json_extract(b.facts, '$.orientation'), r.path, MIN(f.rel),
+                        b.mime
                  FROM blobs b JOIN files f ON f.blake3 = b.blake3 AND f.status = 'present'
                  JOIN roots r ON r.id = f.root_id
                  WHERE b.media = 'photo' AND NOT EXISTS(
@@ -129,6 +151,7 @@ impl Catalog {
                     blake3: r.get(0)?,
                     path: crate::walk::join_bytes(&root, &rel),
                     orientation: orientation.and_then(|o| u16::try_from(o).ok()),
+                    mime: r.get(4)?,
                 })
             })
             .map_err(|e| self.err(e))?;

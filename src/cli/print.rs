@@ -98,6 +98,16 @@ pub(super) fn summary(out: &mut impl Write, s: &RunSummary, verify: bool) -> io:
         writeln!(out, "{reason}")?;
     }
     ocr_summary(out, &s.ocr)?;
+    if s.fingerprints_need_heif_convert > 0 {
+        writeln!(
+            out,
+            "{}",
+            l.fill(
+                Msg::CliFingerprintsNeedHeif,
+                &[("n", &s.fingerprints_need_heif_convert)]
+            )
+        )?;
+    }
     if s.fingerprints_pending > 0 {
         writeln!(
             out,

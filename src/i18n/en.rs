@@ -584,6 +584,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         CliArchiveFromMemory => "using the last archive folder, {path} (--archive or ARCHIVE_DIR choose another)",
         MediaSystemFile => "system file",
         // ---- index options
+        CliFingerprintsNeedHeif => "{n} HEIC/AVIF photos have no visual fingerprint: heif-convert is not installed (Debian package libheif-examples). Until an index run has it, they are not compared with other photos for re-use.",
         CliFingerprintsPending => "{n} photos' visual fingerprints left for the next index run (--no-similar): until then no near-duplicates are looked for and none is flagged as a re-used photo.",
         // ---- problem evidence from the record page
         ProblemPick => "problem being rectified",
@@ -660,6 +661,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbOcrUnavailable => "the text of this scan or photo of paper was not recognised: OCR not available ({why})",
         OcrWhyNoEngine => "tesseract is not installed; install tesseract-ocr and tesseract-ocr-chi-sim, then run archive ocr",
         OcrWhyNoChinese => "tesseract has no simplified Chinese; install tesseract-ocr-chi-sim, then run archive ocr",
+        OcrWhyNoHeif => "heif-convert is not installed, so HEIC and AVIF photos cannot be decoded; install libheif-examples, then run archive ocr",
         OcrWhyNoRenderer => "pdftoppm is not installed, so scanned PDF pages cannot be turned into pictures; install poppler-utils, then run archive ocr",
         OcrReading => "Recognising the text of {n} scans and photos of paper (everything else is searchable already)…",
         OcrBatch => "Text recognition: {done}/{total} done, searchable",

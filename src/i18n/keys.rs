@@ -587,6 +587,7 @@ messages! {
     MediaSystemFile,
     // ---- index options
     CliFingerprintsPending(n),
+    CliFingerprintsNeedHeif(n),
     // ---- problem evidence from the record page
     ProblemPick,
     ProblemEvidenceNote,
@@ -663,6 +664,7 @@ messages! {
     OcrWhyNoEngine,
     OcrWhyNoChinese,
     OcrWhyNoRenderer,
+    OcrWhyNoHeif,
     OcrReading(n),
     OcrBatch(done, total),
     OcrSnippet,

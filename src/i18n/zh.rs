@@ -584,6 +584,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         CliArchiveFromMemory => "使用上次的档案库文件夹 {path}（可用 --archive 或 ARCHIVE_DIR 指定其他文件夹）",
         MediaSystemFile => "系统文件",
         // ---- index options
+        CliFingerprintsNeedHeif => "{n} 张 HEIC/AVIF 照片没有视觉指纹：未安装 heif-convert（Debian 软件包 libheif-examples）。安装后再次运行索引之前，不会将它们与其他照片比对是否重复使用。",
         CliFingerprintsPending => "{n} 张照片的视觉指纹留待下次索引（--no-similar）：在此之前不查找相似照片，也不标记“疑似重复使用的照片”。",
         // ---- problem evidence from the record page
         ProblemPick => "整改问题",
@@ -660,6 +661,7 @@ pub(super) fn text(m: Msg) -> &'static str {
         ProbOcrUnavailable => "扫描件或纸质材料照片的文字未识别：OCR 不可用（{why}）",
         OcrWhyNoEngine => "本机没有安装 tesseract，请安装 tesseract-ocr 与 tesseract-ocr-chi-sim 后运行 archive ocr",
         OcrWhyNoChinese => "tesseract 缺少简体中文语言包，请安装 tesseract-ocr-chi-sim 后运行 archive ocr",
+        OcrWhyNoHeif => "本机没有 heif-convert，HEIC、AVIF 照片无法解码，请安装 libheif-examples 后运行 archive ocr",
         OcrWhyNoRenderer => "本机没有 pdftoppm，扫描版 PDF 的页面无法转成图片，请安装 poppler-utils 后运行 archive ocr",
         OcrReading => "正在识别 {n} 个扫描件或纸质材料照片中的文字（已可检索其余内容）…",
         OcrBatch => "文字识别：已处理 {done}/{total}，结果已可检索",

@@ -163,6 +163,10 @@ pub struct RunSummary {
     /// Photo contents left without a fingerprint by `skip_similar`.
     #[serde(default)]
     pub fingerprints_pending: u64,
+    /// HEIC, HEIF and AVIF photos left without a fingerprint because `heif-convert` (Debian
+    /// `libheif-examples`) is not installed: not compared with other photos until a run has it.
+    #[serde(default)]
+    pub fingerprints_need_heif_convert: u64,
     #[serde(default)]
     pub similar_s: f64,
     /// Seconds from the start until the catalog and the search index were committed: from then
@@ -436,6 +440,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
             ))
         })?;
         summary.fingerprinted = near.fingerprinted;
+        summary.fingerprints_need_heif_convert = near.waiting_for_tool;
         scenes_settled = near.scenes;
         if !near.changed.is_empty() {
             let retagged = stream::retag_near(&mut catalog, &schema, cfg, &near.changed)?;

@@ -271,11 +271,24 @@ impl Tools<'_> {
             Ok(b) => b,
             Err(d) => return d,
         };
+        // A HEIC (an iPhone's photo of a page) through libheif: a JPEG turned as the container
+        // says, so EXIF orientation no longer applies.
+        let (bytes, orientation) = if t.heif {
+            match crate::thumb::tools::heif_to_jpeg(&t.path) {
+                Ok(jpeg) => (jpeg, None),
+                Err(crate::thumb::RenderError::Missing(_)) => {
+                    return Decision::Unavailable(Msg::OcrWhyNoHeif)
+                }
+                Err(e) => return Decision::Done(OcrOutcome::Failed(e.to_string()), 0.0),
+            }
+        } else {
+            (bytes, t.orientation)
+        };
         let picture = ocr::photo::decode(&bytes).ok();
         if self.mode == Mode::Documents {
             let document = picture
                 .as_ref()
-                .is_some_and(|g| looks::of_decoded(&bytes, g, t.orientation).document);
+                .is_some_and(|g| looks::of_decoded(&bytes, g, orientation).document);
             if !document {
                 return Decision::Done(OcrOutcome::Scene, 0.0);
             }
@@ -287,7 +300,7 @@ impl Tools<'_> {
         drop(bytes);
         done(
             engine,
-            ocr::read_photo(engine, &t.path, picture, t.orientation, self.page_limit),
+            ocr::read_photo(engine, &t.path, picture, orientation, self.page_limit),
         )
     }
 }

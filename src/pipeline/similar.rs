@@ -12,6 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, ToFingerprint};
 use crate::similar::{self, Candidate, Fingerprint, Index, Match, Near, Prepared, KINDS};
+use crate::thumb::tools::{heif_to_jpeg, which, HEIF, HEIF_MIMES};
 use crate::Result;
 
 /// Contents fingerprinted (and then searched) per transaction.
@@ -33,7 +34,14 @@ pub(super) struct SimilarPass {
     /// Photos settled as scenes for the OCR stage by its document test, run here on the
     /// picture already decoded (the stage would otherwise read and decode every photo again).
     pub scenes: u64,
+    /// HEIC, HEIF and AVIF photos left without a fingerprint because the tool that decodes
+    /// them (`heif-convert`) is not installed: fingerprinted by a run that has it.
+    pub waiting_for_tool: u64,
 }
+
+/// What a photo left unfingerprinted waits for: [`COMPLETE_KEY`] says the step is complete
+/// but for these, so that an unchanged re-index does not look again until the tool is there.
+const WITHOUT_HEIF: &str = "|without heif-convert";
 
 /// Meta key: the fingerprint version with which every present photo content was fingerprinted
 /// and paired at the end of the last run. Cleared by a run's first catalog change (with the tag
@@ -51,12 +59,29 @@ pub(super) fn run(
 ) -> Result<SimilarPass> {
     let mut pass = SimilarPass::default();
     let version = crate::similar::FINGERPRINT_VERSION.to_string();
-    if catalog.meta(COMPLETE_KEY)?.as_deref() == Some(version.as_str()) {
+    let complete = catalog.meta(COMPLETE_KEY)?;
+    if complete.as_deref() == Some(version.as_str()) {
         return Ok(pass);
     }
-    let todo = catalog.photos_to_fingerprint()?;
+    let heif = which(HEIF.tool).is_some();
+    if !heif && complete.as_deref() == Some(format!("{version}{WITHOUT_HEIF}").as_str()) {
+        pass.waiting_for_tool = catalog.photos_to_fingerprint_count_of(HEIF_MIMES)?;
+        return Ok(pass);
+    }
+    let mut todo = catalog.photos_to_fingerprint()?;
+    if !heif {
+        // Left as they are: the run that has the tool fingerprints them.
+        let before = todo.len();
+        todo.retain(|t| !HEIF_MIMES.contains(&t.mime.as_str()));
+        pass.waiting_for_tool = (before - todo.len()) as u64;
+    }
+    let complete = if pass.waiting_for_tool > 0 {
+        format!("{version}{WITHOUT_HEIF}")
+    } else {
+        version.clone()
+    };
     if todo.is_empty() && catalog.unpaired_fingerprints()?.is_empty() {
-        catalog.set_meta(COMPLETE_KEY, &version)?;
+        catalog.set_meta(COMPLETE_KEY, &complete)?;
         return Ok(pass);
     }
     // Pairs change flags: if this run is killed after writing some, the next one must retag.
@@ -132,7 +157,7 @@ pub(super) fn run(
         pairing_s = started.elapsed().as_secs_f64(),
         "paired"
     );
-    catalog.set_meta(COMPLETE_KEY, &version)?;
+    catalog.set_meta(COMPLETE_KEY, &complete)?;
     Ok(pass)
 }
 
@@ -149,6 +174,18 @@ fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<
     let size = std::fs::metadata(&t.path).map_err(|e| e.to_string())?.len();
     if size > MAX_PHOTO_BYTES {
         return Err(format!("{size} bytes is larger than any photo"));
+    }
+    if HEIF_MIMES.contains(&t.mime.as_str()) {
+        // An iPhone's HEIC (or an AVIF): libheif decodes it to a JPEG, already turned as the
+        // container says (its `irot`/`imir`; EXIF orientation does not apply to HEIF), so the
+        // picture is taken as upright. No EXIF thumbnail is compared: the JPEG has none.
+        let jpeg = heif_to_jpeg(&t.path).map_err(|e| e.to_string())?;
+        let grey = similar::fingerprint::decode_grey(&jpeg).map_err(|e| e.to_string())?;
+        return Ok(Read {
+            thumb_agreement: None,
+            fingerprint: similar::fingerprint::of_grey(&grey, None),
+            scene: test_scene && !crate::ocr::looks::of_picture(&grey, None).document,
+        });
     }
     let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;
     let grey = similar::fingerprint::decode_grey(&bytes).map_err(|e| e.to_string())?;

@@ -16,6 +16,9 @@ pub struct Missing {
     pub package: &'static str,
 }
 
+/// The photo types decoded through [`HEIF`]'s tool.
+pub const HEIF_MIMES: &[&str] = &["image/heic", "image/heif", "image/avif"];
+
 pub const HEIF: Missing = Missing {
     tool: "heif-convert",
     package: "libheif-examples",

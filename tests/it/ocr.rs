@@ -345,3 +345,77 @@ fn an_encrypted_pdf_is_reported_once_and_not_queued_for_ocr() {
         "{s}"
     );
 }
+
+#[test]
+fn an_iphone_heic_photo_of_paper_is_read_through_heif_convert() {
+    let Some(font) = font_and_engine() else {
+        return;
+    };
+    let on_path = |tool: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+    };
+    if !on_path("heif-enc") || !on_path("heif-convert") {
+        eprintln!("no heif-enc/heif-convert (libheif-examples): skipped");
+        return;
+    }
+    let env = Env::new();
+    // An iPhone's photo of a sign-in sheet: HEIC, made by libheif from a generated photo.
+    let page = paper::render_page(&font, &paper::pages()[0], 1200);
+    let jpeg = paper::photograph(
+        &page,
+        1200,
+        Shot {
+            rotation: 1.5,
+            blur: 1,
+            light: 0.8,
+            quality: 90,
+            seed: 7,
+        },
+    );
+    let source = env.evidence.parent().unwrap().join("source.jpg");
+    std::fs::write(&source, jpeg).unwrap();
+    let heic = env
+        .evidence
+        .join("海东市/乐都区/C5 社会动员与宣传/IMG_0042.HEIC");
+    std::fs::create_dir_all(heic.parent().unwrap()).unwrap();
+    let made = std::process::Command::new("heif-enc")
+        .args(["-q", "85"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&heic)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "heif-enc: {made:?}");
+    let (code, s) = env.index();
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
+    let title: String = paper::pages()[0].title.split_whitespace().collect();
+    let hits = env.search(&format!("\"{title}\""), &[]);
+    assert_eq!(names(&hits), ["IMG_0042.HEIC"], "{title}: {hits:?}");
+
+    // Without the tool the photo waits with a note saying which tool, not an error.
+    let env = Env::new();
+    std::fs::create_dir_all(env.evidence.join("海东市")).unwrap();
+    std::fs::copy(&heic, env.evidence.join("海东市/IMG_0042.HEIC")).unwrap();
+    let out = env
+        .cmd()
+        .env("ARCHIVE_NO_TOOLS", "1")
+        .args(["index", env.evidence.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let s: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{s}");
+    assert_eq!(s["ocr"]["unavailable"], 1, "{}", s["ocr"]);
+    let note = s["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["code"] == "ocr_unavailable")
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        note["reason"].as_str().unwrap().contains("heif-convert"),
+        "{note}"
+    );
+}

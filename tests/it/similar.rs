@@ -506,3 +506,97 @@ fn a_catalog_paired_before_mirrors_were_looked_for_is_paired_again_without_decod
     );
     assert!(reason_of(&records(&env), &rel, "reused_photo").is_some());
 }
+
+/// A program on PATH (the HEIC half needs libheif's tools).
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+#[test]
+fn an_iphone_heic_and_its_wechat_copy_are_paired_once_heif_convert_is_there() {
+    if !on_path("heif-enc") || !on_path("heif-convert") {
+        eprintln!("no heif-enc/heif-convert (libheif-examples): skipped");
+        return;
+    }
+    let env = Env::new();
+    // The iPhone's original (HEIC, made by libheif from a generated activity photo) in one
+    // prefecture, the copy WeChat made of it (JPEG, quality 65, no EXIF) in another, and a
+    // photo of another event with the same layout.
+    let o = original(0, W, H, false);
+    let source = env.evidence.parent().unwrap().join("source.jpg");
+    std::fs::write(&source, &o).unwrap();
+    let heic = env.evidence.join(format!("{HERE}/IMG_0001.HEIC"));
+    std::fs::create_dir_all(heic.parent().unwrap()).unwrap();
+    let made = std::process::Command::new("heif-enc")
+        .args(["-q", "80"])
+        .arg(&source)
+        .arg("-o")
+        .arg(&heic)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "heif-enc: {made:?}");
+    env.write(
+        &format!("{THERE}/微信图片_0.jpg"),
+        alter(&o, None, Alteration::Recompressed),
+    );
+    env.write(
+        &format!("{LOOKALIKES}/IMG_20190701.jpg"),
+        original(10, W, H, false),
+    );
+    let index_without_tools = |lang: &str, json: bool| {
+        let mut c = env.cmd();
+        c.env("ARCHIVE_NO_TOOLS", "1").env("ARCHIVE_LANG", lang);
+        c.args(["index", env.evidence.to_str().unwrap()]);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+
+    // Without heif-convert: the HEIC is catalogued but not compared, and the run says so.
+    let first: serde_json::Value =
+        serde_json::from_str(index_without_tools("en", true).trim()).unwrap();
+    assert_eq!(first["fingerprinted"], 2, "{first}");
+    assert_eq!(first["fingerprints_need_heif_convert"], 1, "{first}");
+    let recs = records(&env);
+    assert_eq!(reason_of(&recs, "微信图片_0.jpg", "reused_photo"), None);
+    // Unchanged, still without the tool: nothing decoded again, the count said again (in
+    // Chinese for a Chinese user).
+    let again = index_without_tools("zh", false);
+    assert!(
+        again.contains("1 张 HEIC/AVIF 照片没有视觉指纹") && again.contains("libheif-examples"),
+        "{again}"
+    );
+    let third: serde_json::Value =
+        serde_json::from_str(index_without_tools("en", true).trim()).unwrap();
+    assert_eq!(third["fingerprinted"], 0, "{third}");
+    assert_eq!(third["fingerprints_need_heif_convert"], 1, "{third}");
+
+    // With it: the HEIC is decoded through libheif, and both sides are flagged.
+    let (_, with_tool) = env.index();
+    assert_eq!(with_tool["fingerprinted"], 1, "{with_tool}");
+    assert_eq!(
+        with_tool["fingerprints_need_heif_convert"], 0,
+        "{with_tool}"
+    );
+    let recs = records(&env);
+    let on_copy = reason_of(&recs, "微信图片_0.jpg", "reused_photo")
+        .unwrap_or_else(|| panic!("the WeChat copy is not flagged: {recs:?}"));
+    assert!(on_copy.contains("IMG_0001.HEIC"), "{on_copy}");
+    assert!(
+        reason_of(&recs, "IMG_0001.HEIC", "reused_photo").is_some(),
+        "the HEIC original is not flagged"
+    );
+    assert_eq!(reason_of(&recs, "IMG_20190701.jpg", "reused_photo"), None);
+    // `archive similar` on the HEIC itself, from outside the catalog (a copy with other bytes
+    // appended is another content), finds the copy.
+    let outside = env.evidence.parent().unwrap().join("IMG_0001_again.HEIC");
+    let mut bytes = std::fs::read(&heic).unwrap();
+    bytes.extend_from_slice(&[0u8; 16]);
+    std::fs::write(&outside, bytes).unwrap();
+    let r = env.run(&["similar", outside.to_str().unwrap(), "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("微信图片_0.jpg"), "{}", r.stdout);
+}

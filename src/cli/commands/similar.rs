@@ -154,15 +154,23 @@ fn from_outside(catalog: &Catalog, cfg: &Config, path: &Path) -> anyhow::Result<
         .unwrap_or_default();
     let bytes = Arc::new(bytes);
     let facts = crate::extract::extract_bytes(&name, bytes.clone(), &cfg.limits);
-    let f = similar::fingerprint(&bytes, facts.orientation).map_err(|e| {
+    let cannot = |why: String| {
         anyhow::anyhow!(
             "{}",
             l.fill(
                 Msg::SimilarCannotFingerprint,
-                &[("path", &shown), ("why", &e)]
+                &[("path", &shown), ("why", &why)]
             )
         )
-    })?;
+    };
+    // HEIC, HEIF and AVIF through libheif's `heif-convert`, as `archive index` fingerprints
+    // them: a JPEG already turned as the container says.
+    let f = if crate::thumb::tools::HEIF_MIMES.contains(&facts.mime.as_str()) {
+        let jpeg = crate::thumb::tools::heif_to_jpeg(path).map_err(|e| cannot(e.to_string()))?;
+        similar::fingerprint(&jpeg, None).map_err(|e| cannot(e.to_string()))?
+    } else {
+        similar::fingerprint(&bytes, facts.orientation).map_err(|e| cannot(e.to_string()))?
+    };
     // Only the fingerprints close enough to be candidates are kept from the scan; the index
     // and the verification are then the ones `archive index` uses.
     let all = catalog.fingerprints_near(&f.hashes, similar::lookup::MAX_DISTANCE)?;
