@@ -78,8 +78,38 @@ pub(super) fn upgrade(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     }
     conn.execute_batch(
         "CREATE INDEX IF NOT EXISTS fingerprints_unpaired ON fingerprints(blake3) WHERE paired = 0;",
-    )
+    )?;
+    // Photos an older build could not decode (WebP, TIFF, GIF, BMP, HEIC, camera RAW) were
+    // stored as failures of this fingerprint version: their rows go once, so that the next
+    // index run fingerprints them (only those are decoded).
+    let formats: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [FORMATS_KEY],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if formats.as_deref() != Some(FORMATS) {
+        let n = conn.execute(
+            "DELETE FROM fingerprints WHERE hashes IS NULL AND error = ?1",
+            [OLD_UNSUPPORTED],
+        )?;
+        if n > 0 {
+            conn.execute("DELETE FROM meta WHERE key = ?1", [FINGERPRINTS_COMPLETE])?;
+        }
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+            [FORMATS_KEY, FORMATS],
+        )?;
+    }
+    Ok(())
 }
+
+/// Meta key and value: the picture formats the stored failures were decided with.
+const FORMATS_KEY: &str = "fingerprint_formats";
+const FORMATS: &str = "jpeg png webp tiff gif bmp heif raw";
+/// What builds that fingerprinted JPEG and PNG alone stored for every other photo.
+const OLD_UNSUPPORTED: &str = "not a format fingerprinted (JPEG or PNG)";
 
 /// A photo content without a current fingerprint, and one present file that holds it.
 #[derive(Debug, Clone)]

@@ -188,7 +188,18 @@ fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<
         });
     }
     let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;
-    let grey = similar::fingerprint::decode_grey(&bytes).map_err(|e| e.to_string())?;
+    let decoded = similar::fingerprint::decode_grey(&bytes);
+    let raw = crate::thumb::is_raw(&t.mime) || t.mime == "image/tiff";
+    let grey = match decoded {
+        // A camera RAW (or a RAW that looks like a TIFF: CR2, NEF, DNG): the JPEG the camera
+        // rendered and embedded, as its preview is made; the RAW's orientation applies to it.
+        Err(_) if raw => {
+            let preview = crate::thumb::tools::raw_preview(&bytes)
+                .ok_or_else(|| "a camera RAW file without an embedded JPEG preview".to_string())?;
+            similar::fingerprint::decode_grey(preview).map_err(|e| e.to_string())?
+        }
+        other => other.map_err(|e| e.to_string())?,
+    };
     // The picture is decoded here anyway: its EXIF thumbnail costs only its own small decode.
     Ok(Read {
         thumb_agreement: similar::exif_thumb::thumbnail_agreement(&bytes, &grey),

@@ -26,7 +26,9 @@ const MAX_DECODE_BYTES: usize = 96 * 1024 * 1024;
 /// Why a photo has no fingerprint (kept as text in the catalog so it is not retried).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FingerprintError {
-    #[error("not a format fingerprinted (JPEG or PNG)")]
+    /// Not a picture this decodes. (The catalog's upgrade finds rows of an older version by
+    /// this text, before WebP, TIFF, GIF, BMP, HEIC and RAW were: `OLD_UNSUPPORTED` there.)
+    #[error("not a picture format fingerprinted (JPEG, PNG, WebP, TIFF, GIF, BMP; HEIC and camera RAW through their tools)")]
     Unsupported,
     #[error("cannot decode: {0}")]
     Decode(String),
@@ -106,7 +108,7 @@ pub fn decode_grey_min(bytes: &[u8], min_side: u16) -> Result<Grey, FingerprintE
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         decode_png(bytes)?
     } else {
-        return Err(FingerprintError::Unsupported);
+        decode_other(bytes)?
     };
     if g.width < 8 || g.height < 8 {
         return Err(FingerprintError::TooSmall(g.width, g.height));
@@ -287,8 +289,23 @@ fn decode_jpeg_with(
     Ok((g, u32::from(info.width)))
 }
 
+/// WebP, TIFF, GIF and BMP (a messaging app's re-save, a scanner's or a camera's TIFF) whole, by
+/// the `image` crate, within the same limits; anything else is not a picture this decodes.
+fn decode_other(bytes: &[u8]) -> Result<Grey, FingerprintError> {
+    use image::ImageFormat::{Bmp, Gif, Tiff, WebP};
+    let format = image::guess_format(bytes).map_err(|_| FingerprintError::Unsupported)?;
+    if !matches!(format, WebP | Tiff | Gif | Bmp) {
+        return Err(FingerprintError::Unsupported);
+    }
+    decode_with(bytes, format)
+}
+
 fn decode_png(bytes: &[u8]) -> Result<Grey, FingerprintError> {
-    let mut r = image::ImageReader::with_format(Cursor::new(bytes), image::ImageFormat::Png);
+    decode_with(bytes, image::ImageFormat::Png)
+}
+
+fn decode_with(bytes: &[u8], format: image::ImageFormat) -> Result<Grey, FingerprintError> {
+    let mut r = image::ImageReader::with_format(Cursor::new(bytes), format);
     let mut l = image::Limits::default();
     l.max_image_width = Some(MAX_EDGE);
     l.max_image_height = Some(MAX_EDGE);

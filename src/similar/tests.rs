@@ -115,10 +115,20 @@ fn a_sideways_photo_and_its_upright_copy_have_the_same_fingerprint_hashes() {
 
 #[test]
 fn what_cannot_be_fingerprinted_says_why() {
+    // JPEG XL (and text, and anything else no decoder here reads) is not a picture format
+    // fingerprinted; a GIF is, and a broken one says it cannot be decoded.
     assert_eq!(
-        fingerprint(b"GIF89a....", None),
+        fingerprint(b"\xFF\x0A\xFA\x7F....", None),
         Err(FingerprintError::Unsupported)
     );
+    assert_eq!(
+        fingerprint("会议纪要".as_bytes(), None),
+        Err(FingerprintError::Unsupported)
+    );
+    assert!(matches!(
+        fingerprint(b"GIF89a....", None),
+        Err(FingerprintError::Decode(_))
+    ));
     assert!(matches!(
         fingerprint(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 2], None),
         Err(FingerprintError::Decode(_))

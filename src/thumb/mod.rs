@@ -190,7 +190,7 @@ fn render<R: std::io::BufRead + std::io::Seek>(
 }
 
 /// Camera RAW formats, whose preview is the JPEG the camera embedded.
-fn is_raw(mime: &str) -> bool {
+pub(crate) fn is_raw(mime: &str) -> bool {
     matches!(
         mime,
         "image/x-raw"

@@ -600,3 +600,90 @@ fn an_iphone_heic_and_its_wechat_copy_are_paired_once_heif_convert_is_there() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("微信图片_0.jpg"), "{}", r.stdout);
 }
+
+#[test]
+fn a_camera_raw_and_its_webp_and_tiff_copies_are_fingerprinted_and_an_old_catalog_catches_up() {
+    let env = Env::new();
+    let o = original(1, W, H, false);
+    // A camera RAW (a Fuji RAF: the sensor data, with the camera's JPEG rendering embedded as
+    // its preview) in one prefecture; copies re-saved as WebP and as TIFF in two others; a WeChat
+    // JPEG copy in a fourth; a photo of another event beside them.
+    let mut raf = b"FUJIFILMCCD-RAW 0201FF383501".to_vec();
+    raf.extend(std::iter::repeat_n(0x5Au8, 4000));
+    raf.extend_from_slice(&o);
+    raf.extend(std::iter::repeat_n(0xA5u8, 4000));
+    env.write(&format!("{HERE}/DSCF0001.RAF"), &raf);
+    let picture = image::load_from_memory(&o).unwrap();
+    let encoded = |format| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        picture.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    };
+    env.write(
+        "海北州/海晏县/C5 社会动员与宣传/宣传照.webp",
+        encoded(image::ImageFormat::WebP),
+    );
+    env.write(
+        "黄南州/同仁市/C5 社会动员与宣传/扫描照片.tif",
+        encoded(image::ImageFormat::Tiff),
+    );
+    env.write(
+        &format!("{THERE}/微信图片_1.jpg"),
+        alter(&o, None, Alteration::Recompressed),
+    );
+    env.write(
+        &format!("{LOOKALIKES}/IMG_20190702.jpg"),
+        original(11, W, H, false),
+    );
+    let (_, s) = env.index();
+    assert_eq!(s["fingerprinted"], 5, "{s}");
+    let recs = records(&env);
+    for rel in [
+        "DSCF0001.RAF",
+        "宣传照.webp",
+        "扫描照片.tif",
+        "微信图片_1.jpg",
+    ] {
+        assert!(
+            reason_of(&recs, rel, "reused_photo").is_some(),
+            "{rel} not flagged as re-used"
+        );
+    }
+    assert_eq!(reason_of(&recs, "IMG_20190702.jpg", "reused_photo"), None);
+
+    // A catalog made by a build that fingerprinted JPEG and PNG alone: the WebP stored as a
+    // failure of this fingerprint version, the step marked complete. The next run decodes that
+    // photo alone, and flags it again.
+    let db = rusqlite::Connection::open(env.archive.join("catalog.sqlite")).unwrap();
+    let webp = recs
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with("宣传照.webp"))
+        .unwrap()["blake3"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db.execute_batch(&format!(
+        "UPDATE fingerprints SET hashes = NULL, thumb = NULL, paired = 1,
+             error = 'not a format fingerprinted (JPEG or PNG)' WHERE blake3 = '{webp}';
+         DELETE FROM near_pairs WHERE a = '{webp}' OR b = '{webp}';
+         DELETE FROM meta WHERE key = 'fingerprint_formats';"
+    ))
+    .unwrap();
+    let version: String = db
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'fingerprints_complete'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(db);
+    assert_eq!(env.run(&["retag"]).code, 0);
+    assert_eq!(
+        reason_of(&records(&env), "宣传照.webp", "reused_photo"),
+        None,
+        "the old catalog's state"
+    );
+    let (_, s) = env.index();
+    assert_eq!(s["fingerprinted"], 1, "{s} (complete was {version})");
+    assert!(reason_of(&records(&env), "宣传照.webp", "reused_photo").is_some());
+}
