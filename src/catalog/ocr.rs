@@ -66,7 +66,8 @@ impl Catalog {
                  FROM blobs b JOIN files f ON f.blake3 = b.blake3 AND f.status = 'present'
                  JOIN roots r ON r.id = f.root_id
                  WHERE ((b.media = 'photo' AND b.mime IN ('image/jpeg', 'image/png',
-                             'image/heic', 'image/heif', 'image/avif'))
+                             'image/heic', 'image/heif', 'image/avif', 'image/tiff', 'image/webp',
+                             'image/bmp', 'image/gif'))
                      OR (b.media = 'document' AND b.mime = 'application/pdf'
                          AND COALESCE(length(b.text), 0)
                              < ?3 * MAX(1, COALESCE(json_extract(b.facts, '$.pages'), 1))

@@ -35,7 +35,7 @@ const MIN_HALF_LINE_PX: f64 = 18.0;
 /// No photo is wider or higher than this (a decompression bomb's header says more).
 const MAX_EDGE: usize = 20_000;
 
-/// The photo's bytes (JPEG or PNG) made ready (see [`prepare_decoded`]). Err when they cannot
+/// The photo's bytes (JPEG, PNG, TIFF, WebP, BMP, GIF) made ready (see [`prepare_decoded`]). Err when they cannot
 /// be decoded (the caller hands the engine the file as stored, which reads formats this does
 /// not).
 pub fn prepare(bytes: &[u8], orientation: Option<u16>) -> Result<Prepared, String> {

@@ -418,3 +418,46 @@ fn a_photo_of_large_type_askew_is_brought_to_the_engines_size_and_turned_straigh
     let p = photo::prepare(&far, None).unwrap();
     assert!(!p.scaled && !p.turned, "{}", how(&p));
 }
+
+#[test]
+fn a_page_scanned_to_tiff_or_saved_as_webp_is_taken_for_paper_and_read() {
+    let Some(font) = paper::cjk_font() else {
+        eprintln!("no CJK font installed: skipped");
+        return;
+    };
+    // A 150 dpi scan of a notice as a scanner's TIFF (grey, and black-and-white), and the same
+    // page as a WebP (a messaging app's re-save).
+    let page = paper::render_page_official(&font, &paper::pages()[1], 1240);
+    let grey = image::GrayImage::from_raw(page.width, page.height, page.px.clone()).unwrap();
+    let encoded = |img: image::DynamicImage, format| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    };
+    let tiff = encoded(
+        image::DynamicImage::ImageLuma8(grey.clone()),
+        image::ImageFormat::Tiff,
+    );
+    let webp = encoded(
+        image::DynamicImage::ImageRgb8(image::DynamicImage::ImageLuma8(grey).to_rgb8()),
+        image::ImageFormat::WebP,
+    );
+    let engine = tesseract::find(tesseract::DEFAULT_LANGUAGES).ok();
+    if engine.is_none() {
+        eprintln!("no tesseract with chi_sim: reading skipped");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [("通知扫描.tif", tiff), ("通知.webp", webp)] {
+        let picture = photo::decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((picture.width, picture.height), (page.width, page.height));
+        let l = looks::of_decoded(&bytes, &picture, None);
+        assert!(l.document, "{name} not taken for paper: {l:?}");
+        let Some(engine) = &engine else { continue };
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let r = read_photo(engine, &path, Some(picture), None, Duration::from_secs(60));
+        let text: String = r.text().split_whitespace().collect();
+        let title: String = paper::pages()[1].title.split_whitespace().collect();
+        assert!(text.contains(&title), "{name}: {text}");
+    }
+}

@@ -419,3 +419,27 @@ fn an_iphone_heic_photo_of_paper_is_read_through_heif_convert() {
         "{note}"
     );
 }
+
+#[test]
+fn a_notice_scanned_to_tiff_is_queued_read_and_found() {
+    let Some(font) = font_and_engine() else {
+        return;
+    };
+    let env = Env::new();
+    let page = paper::render_page_official(&font, &paper::pages()[2], 1240);
+    let grey = image::GrayImage::from_raw(page.width, page.height, page.px).unwrap();
+    let mut tiff = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageLuma8(grey)
+        .write_to(&mut tiff, image::ImageFormat::Tiff)
+        .unwrap();
+    env.write(
+        "海南州/共和县/B4.1科普大篷车/通知扫描.tif",
+        tiff.into_inner(),
+    );
+    let (code, s) = env.index();
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
+    let title: String = paper::pages()[2].title.split_whitespace().collect();
+    let hits = env.search(&format!("\"{title}\""), &[]);
+    assert_eq!(names(&hits), ["通知扫描.tif"], "{title}: {hits:?}");
+}
