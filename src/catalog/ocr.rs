@@ -42,6 +42,8 @@ pub struct ToRead {
     pub orientation: Option<u16>,
     /// A HEIC, HEIF or AVIF photo (decoded by `heif-convert`).
     pub heif: bool,
+    /// A TIFF (possibly several pages).
+    pub tiff: bool,
 }
 
 /// What the stage decided about one content.
@@ -85,6 +87,7 @@ impl Catalog {
                 params![OCR_VERSION, rescan_scenes, min_per_page as i64],
                 |r| {
                     let media: String = r.get(1)?;
+                    let mime: String = r.get(6)?;
                     let pages: Option<i64> = r.get(2)?;
                     let root: Vec<u8> = r.get(3)?;
                     let rel: Vec<u8> = r.get(4)?;
@@ -97,8 +100,8 @@ impl Catalog {
                         orientation: r
                             .get::<_, Option<i64>>(5)?
                             .and_then(|o| u16::try_from(o).ok()),
-                        heif: crate::thumb::tools::HEIF_MIMES
-                            .contains(&r.get::<_, String>(6)?.as_str()),
+                        heif: crate::thumb::tools::HEIF_MIMES.contains(&mime.as_str()),
+                        tiff: mime == "image/tiff",
                     })
                 },
             )

@@ -142,6 +142,63 @@ pub fn read_photo(
     r
 }
 
+/// Read a multi-page TIFF (a scanner's or a fax server's several pages in one file): the
+/// engine reads the file as stored, every page in one call (libtiff's decoders, Group 3 and 4
+/// among them), within `limit` a page. Its pages are not made ready as a photo's are.
+pub fn read_tiff_pages(engine: &Tesseract, path: &Path, pages: usize, limit: Duration) -> Reading {
+    let at = Instant::now();
+    let mut r = Reading::default();
+    let mut words = 0;
+    match engine.read_pages(path, limit * pages.clamp(1, 1000) as u32) {
+        Ok(read) => {
+            for (i, page) in read.into_iter().enumerate() {
+                r.add(i as u32 + 1, Ok(page), &mut words);
+            }
+        }
+        Err(f) => r.add(1, Err(failure(f, limit)), &mut words),
+    }
+    r.seconds = at.elapsed().as_secs_f64();
+    r
+}
+
+/// How many pages (image file directories) a TIFF holds: 1 for anything else, and for a TIFF
+/// whose chain of directories cannot be followed (BigTIFF, damage).
+pub fn tiff_pages(bytes: &[u8]) -> usize {
+    let le = match bytes.get(..4) {
+        Some(b"II*\0") => true,
+        Some(b"MM\0*") => false,
+        _ => return 1,
+    };
+    let u16_at = |i: usize| {
+        let b: [u8; 2] = bytes.get(i..i + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |i: usize| {
+        let b: [u8; 4] = bytes.get(i..i + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        } as usize)
+    };
+    let (mut n, mut at) = (0, u32_at(4).unwrap_or(0));
+    // A loop in the chain (a damaged or hostile file) ends at the cap.
+    while at != 0 && n < 1000 {
+        let Some(entries) = u16_at(at) else { break };
+        // A directory cut short is not a page that can be read.
+        let Some(next) = u32_at(at + 2 + 12 * usize::from(entries)) else {
+            break;
+        };
+        n += 1;
+        at = next;
+    }
+    n.max(1)
+}
+
 /// Read pages `1..=pages` of a PDF, each taken from its own image or rendered by `pdftoppm`
 /// (`pdf::page_picture`), then read, each within `limit`.
 pub fn read_pdf(

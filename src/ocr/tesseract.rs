@@ -157,6 +157,20 @@ impl Tesseract {
 }
 
 impl Tesseract {
+    /// Read every page of a multi-page picture file (a TIFF) in one call, killed after `limit`.
+    pub fn read_pages(&self, path: &Path, limit: Duration) -> Result<Vec<PageText>, PageFailure> {
+        let mut cmd = Command::new(&self.program);
+        cmd.arg(path)
+            .env("OMP_THREAD_LIMIT", "1")
+            .args(self.arguments(None));
+        match bounded(cmd, None, limit) {
+            Ran::Ok(out) => Ok(parse_tsv_pages(&String::from_utf8_lossy(&out))),
+            Ran::TimedOut => Err(PageFailure::TimedOut),
+            Ran::Failed(why) => Err(PageFailure::Failed(why)),
+            Ran::NotStarted(e) => Err(PageFailure::Failed(e.to_string())),
+        }
+    }
+
     /// Everything after the input on the command line: the same for the stage and for the
     /// benchmark's engine alone.
     pub fn arguments(&self, dpi: Option<u32>) -> Vec<String> {
@@ -170,6 +184,24 @@ impl Tesseract {
         a.push("tsv".into());
         a
     }
+}
+
+/// [`parse_tsv`] page by page (a multi-page TIFF read in one call), in page order.
+pub fn parse_tsv_pages(tsv: &str) -> Vec<PageText> {
+    let mut lines = tsv.lines();
+    let header = lines.next().unwrap_or_default();
+    let mut pages: std::collections::BTreeMap<u32, String> = std::collections::BTreeMap::new();
+    for row in lines {
+        let page = row
+            .split('\t')
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1);
+        let rows = pages.entry(page).or_insert_with(|| format!("{header}\n"));
+        rows.push_str(row);
+        rows.push('\n');
+    }
+    pages.values().map(|rows| parse_tsv(rows)).collect()
 }
 
 /// Tesseract's TSV: level, page, block, par, line, word, left, top, width, height, conf, text.

@@ -461,3 +461,24 @@ fn a_page_scanned_to_tiff_or_saved_as_webp_is_taken_for_paper_and_read() {
         assert!(text.contains(&title), "{name}: {text}");
     }
 }
+
+#[test]
+fn tiff_pages_follows_the_chain_of_directories_and_stops_on_a_loop() {
+    let page = |shade: u8| paper::Raster {
+        width: 40,
+        height: 30,
+        px: vec![shade; 1200],
+    };
+    assert_eq!(tiff_pages(&paper::multipage_tiff(&[page(200)])), 1);
+    let three = paper::multipage_tiff(&[page(200), page(180), page(160)]);
+    assert_eq!(tiff_pages(&three), 3);
+    assert_eq!(tiff_pages(b"\xFF\xD8\xFF\xE0 not a tiff"), 1);
+    // The last directory pointed back at the first: a loop, capped, never endless.
+    let mut looped = three.clone();
+    let first = u32::from_le_bytes(looped[4..8].try_into().unwrap());
+    let n = looped.len();
+    looped[n - 4..].copy_from_slice(&first.to_le_bytes());
+    assert_eq!(tiff_pages(&looped), 1000);
+    // Cut short: the pages whose directories are there.
+    assert_eq!(tiff_pages(&three[..three.len() - 40]), 2);
+}

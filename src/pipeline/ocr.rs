@@ -297,6 +297,14 @@ impl Tools<'_> {
             Ok(e) => e,
             Err(why) => return Decision::Unavailable(why),
         };
+        // Several pages in one TIFF: tested by its first, read whole by the engine.
+        let pages = if t.tiff { ocr::tiff_pages(&bytes) } else { 1 };
+        if pages > 1 {
+            return done(
+                engine,
+                ocr::read_tiff_pages(engine, &t.path, pages, self.page_limit),
+            );
+        }
         drop(bytes);
         done(
             engine,

@@ -729,3 +729,46 @@ pub fn phrases(page: &Page) -> Vec<String> {
     }
     out
 }
+
+/// Scanned pages as one multi-page TIFF, as a scanner or a fax server writes them: each page
+/// an 8-bit grey image (uncompressed, one strip), its directory pointing at the next page's.
+pub fn multipage_tiff(pages: &[Raster]) -> Vec<u8> {
+    let mut out = b"II*\0\0\0\0\0".to_vec();
+    // Where the previous directory's "next" offset is written (first: the header's).
+    let mut link = 4usize;
+    for p in pages {
+        let data_at = out.len();
+        out.extend_from_slice(&p.px);
+        if out.len() % 2 == 1 {
+            out.push(0);
+        }
+        let ifd_at = out.len();
+        out[link..link + 4].copy_from_slice(&(ifd_at as u32).to_le_bytes());
+        // (tag, type: 3 SHORT / 4 LONG, value), in tag order.
+        let entries: [(u16, u16, u32); 8] = [
+            (256, 4, p.width),
+            (257, 4, p.height),
+            (258, 3, 8),
+            (259, 3, 1),
+            (262, 3, 1),
+            (273, 4, data_at as u32),
+            (278, 4, p.height),
+            (279, 4, p.px.len() as u32),
+        ];
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        for (tag, kind, value) in entries {
+            out.extend_from_slice(&tag.to_le_bytes());
+            out.extend_from_slice(&kind.to_le_bytes());
+            out.extend_from_slice(&1u32.to_le_bytes());
+            if kind == 3 {
+                out.extend_from_slice(&(value as u16).to_le_bytes());
+                out.extend_from_slice(&[0, 0]);
+            } else {
+                out.extend_from_slice(&value.to_le_bytes());
+            }
+        }
+        link = out.len();
+        out.extend_from_slice(&[0, 0, 0, 0]);
+    }
+    out
+}

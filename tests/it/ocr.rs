@@ -443,3 +443,33 @@ fn a_notice_scanned_to_tiff_is_queued_read_and_found() {
     let hits = env.search(&format!("\"{title}\""), &[]);
     assert_eq!(names(&hits), ["通知扫描.tif"], "{title}: {hits:?}");
 }
+
+#[test]
+fn a_multi_page_tiff_scan_is_read_page_by_page() {
+    let Some(font) = font_and_engine() else {
+        return;
+    };
+    let env = Env::new();
+    let pages: Vec<_> = paper::pages()[1..3]
+        .iter()
+        .map(|p| paper::render_page_official(&font, p, 1240))
+        .collect();
+    let tiff = paper::multipage_tiff(&pages);
+    assert_eq!(archive::ocr::tiff_pages(&tiff), 2);
+    // The image crate (the document test) reads its first page.
+    let first = image::load_from_memory(&tiff).unwrap();
+    assert_eq!(
+        (first.width(), first.height()),
+        (pages[0].width, pages[0].height)
+    );
+    env.write("海南州/共和县/A2 农牧民科学素质/培训材料扫描.tif", tiff);
+    let (code, s) = env.index();
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
+    assert_eq!(s["ocr"]["pages"], 2, "{}", s["ocr"]);
+    for p in &paper::pages()[1..3] {
+        let title: String = p.title.split_whitespace().collect();
+        let hits = env.search(&format!("\"{title}\""), &[]);
+        assert_eq!(names(&hits), ["培训材料扫描.tif"], "{title}: {hits:?}");
+    }
+}
