@@ -31,6 +31,13 @@ const MIN_LINES: u32 = 3;
 /// Strips the picture is cut into, across.
 const STRIPS: u32 = 4;
 
+/// A picture plainly not paper: not a document, and not even enough bare background to be one
+/// (the test's first and commonest exit). What a picture too small to count lines on (a
+/// HEIC's stored thumbnail) can settle; anything else is left for a closer look.
+pub fn plainly_a_scene(l: &Looks) -> bool {
+    !l.document && l.paper < MIN_PAPER
+}
+
 /// Decode `bytes` small and test it, turned upright by its EXIF `orientation` (a phone stores a
 /// portrait shot sideways with orientation 6: its lines would run down the picture); a picture
 /// that does not decode (or is not JPEG/PNG) does not look like a document.

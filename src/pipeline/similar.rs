@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, ToFingerprint};
 use crate::similar::{self, Candidate, Fingerprint, Index, Match, Near, Prepared, KINDS};
-use crate::thumb::tools::{heif_to_jpeg, which, HEIF, HEIF_MIMES};
+use crate::thumb::tools::{heif_small, which, HEIF, HEIF_MIMES};
 use crate::Result;
 
 /// Contents fingerprinted (and then searched) per transaction.
@@ -176,15 +176,18 @@ fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<
         return Err(format!("{size} bytes is larger than any photo"));
     }
     if HEIF_MIMES.contains(&t.mime.as_str()) {
-        // An iPhone's HEIC (or an AVIF): libheif decodes it to a JPEG, already turned as the
-        // container says (its `irot`/`imir`; EXIF orientation does not apply to HEIF), so the
-        // picture is taken as upright. No EXIF thumbnail is compared: the JPEG has none.
-        let jpeg = heif_to_jpeg(&t.path).map_err(|e| e.to_string())?;
-        let grey = similar::fingerprint::decode_grey(&jpeg).map_err(|e| e.to_string())?;
+        // An iPhone's HEIC (or an AVIF): libheif gives its stored thumbnail (or the whole
+        // picture), already turned as the container says (its `irot`/`imir`; EXIF orientation
+        // does not apply to HEIF), so the picture is taken as upright. A thumbnail is too small
+        // to count a page's lines on: it settles only plain scenes, and the OCR stage decodes
+        // the rest whole. No EXIF thumbnail is compared.
+        let small = heif_small(&t.path, 512).map_err(|e| e.to_string())?;
+        let grey = similar::fingerprint::decode_grey(&small).map_err(|e| e.to_string())?;
+        let looks = crate::ocr::looks::of_picture(&grey, None);
         return Ok(Read {
             thumb_agreement: None,
             fingerprint: similar::fingerprint::of_grey(&grey, None),
-            scene: test_scene && !crate::ocr::looks::of_picture(&grey, None).document,
+            scene: test_scene && crate::ocr::looks::plainly_a_scene(&looks),
         });
     }
     let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;

@@ -166,8 +166,9 @@ fn from_outside(catalog: &Catalog, cfg: &Config, path: &Path) -> anyhow::Result<
     // HEIC, HEIF and AVIF through libheif's `heif-convert`, as `archive index` fingerprints
     // them: a JPEG already turned as the container says.
     let f = if crate::thumb::tools::HEIF_MIMES.contains(&facts.mime.as_str()) {
-        let jpeg = crate::thumb::tools::heif_to_jpeg(path).map_err(|e| cannot(e.to_string()))?;
-        similar::fingerprint(&jpeg, None).map_err(|e| cannot(e.to_string()))?
+        let small =
+            crate::thumb::tools::heif_small(path, 512).map_err(|e| cannot(e.to_string()))?;
+        similar::fingerprint(&small, None).map_err(|e| cannot(e.to_string()))?
     } else {
         similar::fingerprint(&bytes, facts.orientation).map_err(|e| cannot(e.to_string()))?
     };
