@@ -687,3 +687,69 @@ fn a_camera_raw_and_its_webp_and_tiff_copies_are_fingerprinted_and_an_old_catalo
     assert_eq!(s["fingerprinted"], 1, "{s} (complete was {version})");
     assert!(reason_of(&records(&env), "宣传照.webp", "reused_photo").is_some());
 }
+
+/// Opt-in: `EVIDENCE_DEV_CORPUS=/path/to/shared/corpus`. Real iPhone HEIC photos of the corpus
+/// (with the thumbnails the phone stored) under one prefecture, and the copies a messenger makes
+/// of them (decoded, halved, JPEG quality 65, no EXIF) under another: every pair is found.
+#[test]
+fn real_iphone_heics_pair_with_their_messenger_copies() {
+    let Some(corpus) = std::env::var_os("EVIDENCE_DEV_CORPUS").map(std::path::PathBuf::from) else {
+        eprintln!("EVIDENCE_DEV_CORPUS not set: skipped");
+        return;
+    };
+    if !on_path("heif-convert") {
+        eprintln!("no heif-convert (libheif-examples): skipped");
+        return;
+    }
+    let heics: Vec<std::path::PathBuf> = walkdir::WalkDir::new(corpus.join("photos"))
+        .into_iter()
+        .flatten()
+        .map(|e| e.path().to_path_buf())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("heic"))
+                && std::fs::metadata(p).is_ok_and(|m| m.len() > 100_000)
+        })
+        .collect();
+    assert!(heics.len() >= 3, "the corpus's iPhone HEICs: {heics:?}");
+    let env = Env::new();
+    for (i, heic) in heics.iter().enumerate() {
+        env.write(
+            &format!("{HERE}/IMG_{i:04}.HEIC"),
+            std::fs::read(heic).unwrap(),
+        );
+        // The messenger's decode: libheif's, turned as the container says.
+        let whole = env
+            .evidence
+            .parent()
+            .unwrap()
+            .join(format!("whole_{i}.jpg"));
+        let ok = std::process::Command::new("heif-convert")
+            .arg(heic)
+            .arg(&whole)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "heif-convert {}", heic.display());
+        let img = image::open(&whole).unwrap();
+        let half = img.resize(
+            img.width() / 2,
+            img.height() / 2,
+            image::imageops::FilterType::Triangle,
+        );
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 65)
+            .encode_image(&half.to_rgb8())
+            .unwrap();
+        env.write(&format!("{THERE}/微信图片_{i}.jpg"), out);
+    }
+    let (_, s) = env.index();
+    assert_eq!(s["fingerprinted"], 2 * heics.len(), "{s}");
+    let recs = records(&env);
+    for i in 0..heics.len() {
+        let on_copy = reason_of(&recs, &format!("微信图片_{i}.jpg"), "reused_photo")
+            .unwrap_or_else(|| panic!("the copy of {} is not flagged", heics[i].display()));
+        assert!(on_copy.contains(&format!("IMG_{i:04}.HEIC")), "{on_copy}");
+    }
+}
