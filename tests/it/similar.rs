@@ -747,9 +747,9 @@ fn real_iphone_heics_pair_with_their_messenger_copies() {
     let (_, s) = env.index();
     assert_eq!(s["fingerprinted"], 2 * heics.len(), "{s}");
     let recs = records(&env);
-    for i in 0..heics.len() {
+    for (i, heic) in heics.iter().enumerate() {
         let on_copy = reason_of(&recs, &format!("微信图片_{i}.jpg"), "reused_photo")
-            .unwrap_or_else(|| panic!("the copy of {} is not flagged", heics[i].display()));
+            .unwrap_or_else(|| panic!("the copy of {} is not flagged", heic.display()));
         assert!(on_copy.contains(&format!("IMG_{i:04}.HEIC")), "{on_copy}");
     }
 }
