@@ -83,7 +83,22 @@ impl Env {
 
     /// `archive index EVIDENCE --json`, returning the summary.
     pub fn index(&self) -> (i32, serde_json::Value) {
-        let r = self.run(&["index", self.evidence.to_str().unwrap(), "--json"]);
+        self.index_with(&[])
+    }
+
+    /// [`Env::index`] with environment variables set (a tool hidden, another language).
+    pub fn index_with(&self, vars: &[(&str, &str)]) -> (i32, serde_json::Value) {
+        let mut c = self.cmd();
+        c.envs(vars.iter().copied());
+        let out = c
+            .args(["index", self.evidence.to_str().unwrap(), "--json"])
+            .output()
+            .expect("run archive");
+        let r = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
         assert!(
             r.code != 1,
             "index failed fatally: {}\n{}",
@@ -156,4 +171,28 @@ pub fn names(hits: &[serde_json::Value]) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// A program on PATH (tests that need a system tool skip, saying so, without it).
+pub fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+/// An iPhone-shaped HEIC at `dest` made from `jpeg` by libheif's `heif-enc` (the caller checks
+/// [`on_path`] first).
+pub fn heic_from(jpeg: &[u8], dest: &Path, quality: u8) {
+    let source = dest.with_extension("source.jpg");
+    std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    std::fs::write(&source, jpeg).unwrap();
+    let made = Command::new("heif-enc")
+        .arg("-q")
+        .arg(quality.to_string())
+        .arg(&source)
+        .arg("-o")
+        .arg(dest)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&source).unwrap();
+    assert!(made.status.success(), "heif-enc: {made:?}");
 }

@@ -3,7 +3,7 @@
 
 use archive::sample::paper::{self, ScanLayout, ScanPage, Shot};
 
-use super::harness::{names, Env};
+use super::harness::{heic_from, names, on_path, Env};
 
 /// The engine the tests hide with `ARCHIVE_TESSERACT=none`.
 fn engine_ready() -> bool {
@@ -314,14 +314,7 @@ fn an_encrypted_pdf_is_reported_once_and_not_queued_for_ocr() {
     };
     env.write("扫描/通知.pdf", paper::scanned_pdf(&[blank], 80));
     env.write("扫描/加密.pdf", archive::sample::media::encrypted_pdf());
-    let out = env
-        .cmd()
-        .env("ARCHIVE_TESSERACT", "none")
-        .args(["index", env.evidence.to_str().unwrap(), "--json"])
-        .output()
-        .unwrap();
-    let s: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    let (_, s) = env.index_with(&[("ARCHIVE_TESSERACT", "none")]);
     // The scan waits for an engine; the encrypted PDF is an error of its own (it cannot be
     // rendered without its password either), not a file waiting for OCR.
     assert_eq!(s["ocr"]["queued"], 1, "{s}");
@@ -351,10 +344,6 @@ fn an_iphone_heic_photo_of_paper_is_read_through_heif_convert() {
     let Some(font) = font_and_engine() else {
         return;
     };
-    let on_path = |tool: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-    };
     if !on_path("heif-enc") || !on_path("heif-convert") {
         eprintln!("no heif-enc/heif-convert (libheif-examples): skipped");
         return;
@@ -373,20 +362,10 @@ fn an_iphone_heic_photo_of_paper_is_read_through_heif_convert() {
             seed: 7,
         },
     );
-    let source = env.evidence.parent().unwrap().join("source.jpg");
-    std::fs::write(&source, jpeg).unwrap();
     let heic = env
         .evidence
         .join("海东市/乐都区/C5 社会动员与宣传/IMG_0042.HEIC");
-    std::fs::create_dir_all(heic.parent().unwrap()).unwrap();
-    let made = std::process::Command::new("heif-enc")
-        .args(["-q", "85"])
-        .arg(&source)
-        .arg("-o")
-        .arg(&heic)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "heif-enc: {made:?}");
+    heic_from(&jpeg, &heic, 85);
     let (code, s) = env.index();
     assert_eq!(code, 0, "{s}");
     assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
@@ -398,15 +377,8 @@ fn an_iphone_heic_photo_of_paper_is_read_through_heif_convert() {
     let env = Env::new();
     std::fs::create_dir_all(env.evidence.join("海东市")).unwrap();
     std::fs::copy(&heic, env.evidence.join("海东市/IMG_0042.HEIC")).unwrap();
-    let out = env
-        .cmd()
-        .env("ARCHIVE_NO_TOOLS", "1")
-        .args(["index", env.evidence.to_str().unwrap(), "--json"])
-        .output()
-        .unwrap();
-    let s: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{s}");
+    let (code, s) = env.index_with(&[("ARCHIVE_NO_TOOLS", "1")]);
+    assert_eq!(code, 0, "{s}");
     assert_eq!(s["ocr"]["unavailable"], 1, "{}", s["ocr"]);
     let note = s["notes"]
         .as_array()

@@ -5,7 +5,7 @@
 
 use archive::sample::altered::{alter, original, Alteration};
 
-use super::harness::Env;
+use super::harness::{heic_from, on_path, Env};
 
 const W: u32 = 480;
 const H: u32 = 360;
@@ -507,12 +507,6 @@ fn a_catalog_paired_before_mirrors_were_looked_for_is_paired_again_without_decod
     assert!(reason_of(&records(&env), &rel, "reused_photo").is_some());
 }
 
-/// A program on PATH (the HEIC half needs libheif's tools).
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-}
-
 #[test]
 fn an_iphone_heic_and_its_wechat_copy_are_paired_once_heif_convert_is_there() {
     if !on_path("heif-enc") || !on_path("heif-convert") {
@@ -524,18 +518,8 @@ fn an_iphone_heic_and_its_wechat_copy_are_paired_once_heif_convert_is_there() {
     // prefecture, the copy WeChat made of it (JPEG, quality 65, no EXIF) in another, and a
     // photo of another event with the same layout.
     let o = original(0, W, H, false);
-    let source = env.evidence.parent().unwrap().join("source.jpg");
-    std::fs::write(&source, &o).unwrap();
     let heic = env.evidence.join(format!("{HERE}/IMG_0001.HEIC"));
-    std::fs::create_dir_all(heic.parent().unwrap()).unwrap();
-    let made = std::process::Command::new("heif-enc")
-        .args(["-q", "80"])
-        .arg(&source)
-        .arg("-o")
-        .arg(&heic)
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "heif-enc: {made:?}");
+    heic_from(&o, &heic, 80);
     env.write(
         &format!("{THERE}/微信图片_0.jpg"),
         alter(&o, None, Alteration::Recompressed),
