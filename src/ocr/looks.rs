@@ -52,20 +52,34 @@ pub fn looks(bytes: &[u8], orientation: Option<u16>) -> Looks {
     }
 }
 
-/// The test on a photo decoded whole from `bytes` (OCR's own decode, [`super::photo::decode`],
-/// as stored): a JPEG is first averaged down by its 8×8 blocks, whose means are what 1/8 DCT
-/// scaling gives [`looks`] (the DC terms), so that both decide alike; anything else is tested
-/// whole, as [`looks`] tests it.
-pub fn of_decoded(bytes: &[u8], g: &Grey, orientation: Option<u16>) -> Looks {
-    match bytes
-        .starts_with(&[0xFF, 0xD8])
-        .then(|| shrink_for(g, 64))
-        .flatten()
-    {
+/// The test on a photo decoded whole (OCR's own decode, [`super::photo::decode`], as stored):
+/// first averaged down by 8×8 boxes, which for a JPEG are its blocks, whose means are what 1/8
+/// DCT scaling gives [`looks`] (the DC terms), so that both decide alike; every other format
+/// is brought to the same scale ([`of_whole`]).
+pub fn of_decoded(g: &Grey, orientation: Option<u16>) -> Looks {
+    let mut l = of_whole(g, orientation);
+    // Too small to carry writing the engine can read, whatever its rows look like (a page
+    // photographed whole at 320 px passes the test on its picture).
+    if g.width.max(g.height) < MIN_DOCUMENT_SIDE {
+        l.document = false;
+    }
+    l
+}
+
+/// The test on a picture decoded whole (a PNG, WebP or TIFF; a JPEG by OCR's decode), at the
+/// scale the test was made for: the 1/8 that DCT scaling gives a JPEG (averaged down by 8×8
+/// boxes, or less for a picture under 512 px). Tested whole, a 1200×800 WebP of Stonehenge
+/// (the corpus's) passed for paper: its sky is even and bright, and its stones made "lines".
+pub fn of_whole(g: &Grey, orientation: Option<u16>) -> Looks {
+    match shrink_for(g, 64) {
         Some(small) => of_picture(&small, orientation),
         None => of_picture(g, orientation),
     }
 }
+
+/// Pictures whose longer side is under this many pixels are not read: a page photographed
+/// whole at that size has a body line under ~8 px high, below what the engine reads.
+pub const MIN_DOCUMENT_SIDE: u32 = 480;
 
 /// The test on a picture already decoded small (the near-duplicate step's, which decodes every
 /// photo anyway), as stored, with its EXIF `orientation`.

@@ -288,7 +288,7 @@ impl Tools<'_> {
         if self.mode == Mode::Documents {
             let document = picture
                 .as_ref()
-                .is_some_and(|g| looks::of_decoded(&bytes, g, orientation).document);
+                .is_some_and(|g| looks::of_decoded(g, orientation).document);
             if !document {
                 return Decision::Done(OcrOutcome::Scene, 0.0);
             }

@@ -207,7 +207,15 @@ fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<
     Ok(Read {
         thumb_agreement: similar::exif_thumb::thumbnail_agreement(&bytes, &grey),
         fingerprint: similar::fingerprint::of_grey(&grey, t.orientation),
-        scene: test_scene && !crate::ocr::looks::of_picture(&grey, t.orientation).document,
+        scene: test_scene && {
+            // A JPEG arrives at 1/8 already; anything else whole, brought to that scale.
+            let l = if bytes.starts_with(&[0xFF, 0xD8]) {
+                crate::ocr::looks::of_picture(&grey, t.orientation)
+            } else {
+                crate::ocr::looks::of_whole(&grey, t.orientation)
+            };
+            !l.document
+        },
     })
 }
 
