@@ -30,6 +30,11 @@ CREATE TABLE IF NOT EXISTS ocr(
 );
 ";
 
+/// Which photo types the queue takes (what [`Catalog::ocr_queue`] selects), part of the
+/// stage's "queue found empty" mark: a catalog marked by a build that queued fewer types has
+/// its queue looked at again, and the photos of the new types already in it are read.
+pub const OCR_QUEUED_TYPES: &str = "jpeg png heif tiff webp bmp gif";
+
 /// A content waiting for OCR and one present file that holds it.
 #[derive(Debug, Clone)]
 pub struct ToRead {

@@ -133,7 +133,12 @@ fn run_queue(
     // The queue is a join over every content; an unchanged re-index of 100,000 files spent
     // more on it than on the walk. A run that found it empty says so in meta, and the first
     // catalog change of a later run clears that (`tags::invalidate_tags`).
-    let complete = format!("{}|{:?}", ocr::OCR_VERSION, opts.mode);
+    let complete = format!(
+        "{}|{:?}|{}",
+        ocr::OCR_VERSION,
+        opts.mode,
+        crate::catalog::OCR_QUEUED_TYPES
+    );
     if catalog.meta(COMPLETE_KEY)?.as_deref() == Some(complete.as_str()) {
         return Ok(s);
     }

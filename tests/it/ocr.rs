@@ -414,6 +414,19 @@ fn a_notice_scanned_to_tiff_is_queued_read_and_found() {
     let title: String = paper::pages()[2].title.split_whitespace().collect();
     let hits = env.search(&format!("\"{title}\""), &[]);
     assert_eq!(names(&hits), ["通知扫描.tif"], "{title}: {hits:?}");
+
+    // A catalog from a build that queued JPEG and PNG alone: the TIFF unread, the queue marked
+    // as found empty. Unchanged, the next index run still reads it.
+    let db = rusqlite::Connection::open(env.archive.join("catalog.sqlite")).unwrap();
+    db.execute_batch(
+        "DELETE FROM ocr;
+         INSERT OR REPLACE INTO meta(key, value) VALUES('ocr_complete', '3|Documents');",
+    )
+    .unwrap();
+    drop(db);
+    let (_, s) = env.index();
+    assert_eq!(s["ocr"]["queued"], 1, "{}", s["ocr"]);
+    assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
 }
 
 #[test]
