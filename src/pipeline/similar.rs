@@ -193,23 +193,31 @@ fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<
     let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;
     let decoded = similar::fingerprint::decode_grey(&bytes);
     let raw = crate::thumb::is_raw(&t.mime) || t.mime == "image/tiff";
-    let grey = match decoded {
+    // The picture, and whether it came from the file itself (not a RAW's preview).
+    let (grey, own) = match decoded {
         // A camera RAW (or a RAW that looks like a TIFF: CR2, NEF, DNG): the JPEG the camera
         // rendered and embedded, as its preview is made; the RAW's orientation applies to it.
         Err(_) if raw => {
             let preview = crate::thumb::tools::raw_preview(&bytes)
                 .ok_or_else(|| "a camera RAW file without an embedded JPEG preview".to_string())?;
-            similar::fingerprint::decode_grey(preview).map_err(|e| e.to_string())?
+            let g = similar::fingerprint::decode_grey(preview).map_err(|e| e.to_string())?;
+            (g, false)
         }
-        other => other.map_err(|e| e.to_string())?,
+        other => (other.map_err(|e| e.to_string())?, true),
     };
-    // The picture is decoded here anyway: its EXIF thumbnail costs only its own small decode.
+    // A JPEG (the file, or a RAW's preview) arrives at 1/8 already; anything else whole, and is
+    // brought to that scale for the document test.
+    let at_jpeg_scale = !own || bytes.starts_with(&[0xFF, 0xD8]);
     Ok(Read {
-        thumb_agreement: similar::exif_thumb::thumbnail_agreement(&bytes, &grey),
+        // The picture is decoded here anyway: its EXIF thumbnail costs only its own small
+        // decode. Not for a RAW: its small thumbnail and its preview are two renderings of the
+        // sensor's data, not an edit's before and after.
+        thumb_agreement: own
+            .then(|| similar::exif_thumb::thumbnail_agreement(&bytes, &grey))
+            .flatten(),
         fingerprint: similar::fingerprint::of_grey(&grey, t.orientation),
         scene: test_scene && {
-            // A JPEG arrives at 1/8 already; anything else whole, brought to that scale.
-            let l = if bytes.starts_with(&[0xFF, 0xD8]) {
+            let l = if at_jpeg_scale {
                 crate::ocr::looks::of_picture(&grey, t.orientation)
             } else {
                 crate::ocr::looks::of_whole(&grey, t.orientation)
