@@ -291,9 +291,12 @@ impl Tools<'_> {
         };
         let picture = ocr::photo::decode(&bytes).ok();
         if self.mode == Mode::Documents {
-            let document = picture
-                .as_ref()
-                .is_some_and(|g| looks::of_decoded(g, orientation).document);
+            let document = match &picture {
+                Some(g) => looks::of_decoded(g, orientation).document,
+                // A TIFF the decoders here refuse is most often a fax server's (CCITT Group
+                // 3, which libtiff, the engine's reader, decodes): read as stored.
+                None => t.tiff,
+            };
             if !document {
                 return Decision::Done(OcrOutcome::Scene, 0.0);
             }

@@ -197,9 +197,15 @@ fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<
     let (grey, own) = match decoded {
         // A camera RAW (or a RAW that looks like a TIFF: CR2, NEF, DNG): the JPEG the camera
         // rendered and embedded, as its preview is made; the RAW's orientation applies to it.
-        Err(_) if raw => {
-            let preview = crate::thumb::tools::raw_preview(&bytes)
-                .ok_or_else(|| "a camera RAW file without an embedded JPEG preview".to_string())?;
+        Err(e) if raw => {
+            // A TIFF that is no RAW (a fax server's Group 3 pages) keeps its own error.
+            let preview = crate::thumb::tools::raw_preview(&bytes).ok_or_else(|| {
+                if t.mime == "image/tiff" {
+                    e.to_string()
+                } else {
+                    "a camera RAW file without an embedded JPEG preview".to_string()
+                }
+            })?;
             let g = similar::fingerprint::decode_grey(preview).map_err(|e| e.to_string())?;
             (g, false)
         }
