@@ -478,8 +478,11 @@ fn tiff_pages_follows_the_chain_of_directories_and_stops_on_a_loop() {
         height: 30,
         px: vec![shade; 1200],
     };
-    assert_eq!(tiff_pages(&paper::multipage_tiff(&[page(200)])), 1);
-    let three = paper::multipage_tiff(&[page(200), page(180), page(160)]);
+    assert_eq!(
+        tiff_pages(&crate::sample::tiff::multipage_tiff(&[page(200)])),
+        1
+    );
+    let three = crate::sample::tiff::multipage_tiff(&[page(200), page(180), page(160)]);
     assert_eq!(tiff_pages(&three), 3);
     assert_eq!(tiff_pages(b"\xFF\xD8\xFF\xE0 not a tiff"), 1);
     // The last directory pointed back at the first: a loop, capped, never endless.

@@ -49,6 +49,7 @@ pub mod media;
 pub mod paper;
 pub mod problems;
 pub mod rng;
+pub mod tiff;
 mod tree;
 mod write;
 pub mod xls;

@@ -439,7 +439,7 @@ fn a_multi_page_tiff_scan_is_read_page_by_page() {
         .iter()
         .map(|p| paper::render_page_official(&font, p, 1240))
         .collect();
-    let tiff = paper::multipage_tiff(&pages);
+    let tiff = archive::sample::tiff::multipage_tiff(&pages);
     assert_eq!(archive::ocr::tiff_pages(&tiff), 2);
     // The image crate (the document test) reads its first page.
     let first = image::load_from_memory(&tiff).unwrap();
@@ -469,7 +469,7 @@ fn a_fax_servers_group_3_tiff_is_read_though_the_image_decoders_refuse_it() {
         .iter()
         .map(|p| paper::render_page_official(&font, p, 1240))
         .collect();
-    let fax = paper::fax_tiff(&pages);
+    let fax = archive::sample::tiff::fax_tiff(&pages);
     assert!(
         image::load_from_memory(&fax).is_err(),
         "the image crate decodes Group 3 now: the fixture no longer tests the fallback"
