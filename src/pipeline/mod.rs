@@ -48,6 +48,7 @@ use index_queue::IndexQueue;
 pub use lock::RunLock;
 pub use ocr::{run_ocr, OcrOptions, OcrSummary};
 use progress::Progress;
+pub(crate) use similar::picture_of as similar_picture;
 pub use tags::retag;
 use tags::{check_tagger_version, invalidate_tags, retag_if_needed};
 use writer::Writer;

@@ -175,62 +175,96 @@ fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<
     if size > MAX_PHOTO_BYTES {
         return Err(format!("{size} bytes is larger than any photo"));
     }
-    if HEIF_MIMES.contains(&t.mime.as_str()) {
-        // An iPhone's HEIC (or an AVIF): libheif gives its stored thumbnail (or the whole
-        // picture), already turned as the container says (its `irot`/`imir`; EXIF orientation
-        // does not apply to HEIF), so the picture is taken as upright. A thumbnail is too small
-        // to count a page's lines on: it settles only plain scenes, and the OCR stage decodes
-        // the rest whole. No EXIF thumbnail is compared.
-        let small = heif_small(&t.path, 512).map_err(|e| e.to_string())?;
-        let grey = similar::fingerprint::decode_grey(&small).map_err(|e| e.to_string())?;
-        let looks = crate::ocr::looks::of_picture(&grey, None);
-        return Ok(Read {
-            thumb_agreement: None,
-            fingerprint: similar::fingerprint::of_grey(&grey, None),
-            scene: test_scene && crate::ocr::looks::plainly_a_scene(&looks),
-        });
+    let heif = HEIF_MIMES.contains(&t.mime.as_str());
+    // A HEIC's picture comes from libheif, which reads the file itself.
+    let bytes = if heif {
+        Vec::new()
+    } else {
+        std::fs::read(&t.path).map_err(|e| e.to_string())?
+    };
+    let (grey, origin) = picture_of(&t.path, &t.mime, &bytes)?;
+    let orientation = origin.orientation(t.orientation);
+    Ok(Read {
+        // The picture is decoded here anyway: its EXIF thumbnail costs only its own small
+        // decode. Only the file's own picture: a RAW's small thumbnail and its preview are two
+        // renderings of the sensor's data, not an edit's before and after.
+        thumb_agreement: (origin == Origin::File)
+            .then(|| similar::exif_thumb::thumbnail_agreement(&bytes, &grey))
+            .flatten(),
+        fingerprint: similar::fingerprint::of_grey(&grey, orientation),
+        scene: test_scene && {
+            let looks = || crate::ocr::looks::of_picture(&grey, orientation);
+            match origin {
+                // A JPEG (the file, or a RAW's preview) arrives at 1/8 already.
+                Origin::RawPreview => !looks().document,
+                Origin::File if bytes.starts_with(&[0xFF, 0xD8]) => !looks().document,
+                // Anything else whole, brought to that scale.
+                Origin::File => !crate::ocr::looks::of_whole(&grey, orientation).document,
+                // A HEIC's stored thumbnail is too small to count a page's lines on: it settles
+                // only plain scenes, and the OCR stage decodes the rest whole.
+                Origin::Heif => crate::ocr::looks::plainly_a_scene(&looks()),
+            }
+        },
+    })
+}
+
+/// Where the picture a fingerprint is made from came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// The file decoded as it is (JPEG at 1/8, anything else whole).
+    File,
+    /// A camera RAW's embedded JPEG preview (the RAW's orientation applies to it).
+    RawPreview,
+    /// A HEIC, HEIF or AVIF through libheif: its stored thumbnail, or the whole picture,
+    /// already turned as the container says (its `irot`/`imir`; EXIF orientation does not
+    /// apply to HEIF).
+    Heif,
+}
+
+impl Origin {
+    /// The EXIF orientation to turn the picture by.
+    pub(crate) fn orientation(self, exif: Option<u16>) -> Option<u16> {
+        if self == Origin::Heif {
+            None
+        } else {
+            exif
+        }
     }
-    let bytes = std::fs::read(&t.path).map_err(|e| e.to_string())?;
-    let decoded = similar::fingerprint::decode_grey(&bytes);
-    let raw = crate::thumb::is_raw(&t.mime) || t.mime == "image/tiff";
-    // The picture, and whether it came from the file itself (not a RAW's preview).
-    let (grey, own) = match decoded {
-        // A camera RAW (or a RAW that looks like a TIFF: CR2, NEF, DNG): the JPEG the camera
-        // rendered and embedded, as its preview is made; the RAW's orientation applies to it.
-        Err(e) if raw => {
+}
+
+/// The picture a photo's fingerprint is made from, for `archive index` and for `archive
+/// similar FILE` alike: a HEIC through libheif, a camera RAW (or a RAW that looks like a TIFF:
+/// CR2, NEF, DNG) by the JPEG the camera rendered and embedded, anything else decoded as it is.
+/// `bytes` are the file's (unused for a HEIC).
+pub(crate) fn picture_of(
+    path: &std::path::Path,
+    mime: &str,
+    bytes: &[u8],
+) -> std::result::Result<(similar::fingerprint::Grey, Origin), String> {
+    use similar::fingerprint::decode_grey;
+    if HEIF_MIMES.contains(&mime) {
+        let small = heif_small(path, 512).map_err(|e| e.to_string())?;
+        return Ok((
+            decode_grey(&small).map_err(|e| e.to_string())?,
+            Origin::Heif,
+        ));
+    }
+    match decode_grey(bytes) {
+        Ok(g) => Ok((g, Origin::File)),
+        Err(e) if crate::thumb::is_raw(mime) || mime == "image/tiff" => {
             // A TIFF that is no RAW (a fax server's Group 3 pages) keeps its own error.
-            let preview = crate::thumb::tools::raw_preview(&bytes).ok_or_else(|| {
-                if t.mime == "image/tiff" {
+            let preview = crate::thumb::tools::raw_preview(bytes).ok_or_else(|| {
+                if mime == "image/tiff" {
                     e.to_string()
                 } else {
                     "a camera RAW file without an embedded JPEG preview".to_string()
                 }
             })?;
-            let g = similar::fingerprint::decode_grey(preview).map_err(|e| e.to_string())?;
-            (g, false)
+            let g = decode_grey(preview).map_err(|e| e.to_string())?;
+            Ok((g, Origin::RawPreview))
         }
-        other => (other.map_err(|e| e.to_string())?, true),
-    };
-    // A JPEG (the file, or a RAW's preview) arrives at 1/8 already; anything else whole, and is
-    // brought to that scale for the document test.
-    let at_jpeg_scale = !own || bytes.starts_with(&[0xFF, 0xD8]);
-    Ok(Read {
-        // The picture is decoded here anyway: its EXIF thumbnail costs only its own small
-        // decode. Not for a RAW: its small thumbnail and its preview are two renderings of the
-        // sensor's data, not an edit's before and after.
-        thumb_agreement: own
-            .then(|| similar::exif_thumb::thumbnail_agreement(&bytes, &grey))
-            .flatten(),
-        fingerprint: similar::fingerprint::of_grey(&grey, t.orientation),
-        scene: test_scene && {
-            let l = if at_jpeg_scale {
-                crate::ocr::looks::of_picture(&grey, t.orientation)
-            } else {
-                crate::ocr::looks::of_whole(&grey, t.orientation)
-            };
-            !l.document
-        },
-    })
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Find the verified near-duplicates of each fresh content among all fingerprinted contents

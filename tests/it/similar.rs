@@ -634,6 +634,15 @@ fn a_camera_raw_and_its_webp_and_tiff_copies_are_fingerprinted_and_an_old_catalo
         );
     }
     assert_eq!(reason_of(&recs, "IMG_20190702.jpg", "reused_photo"), None);
+    // `archive similar` on another RAW of the same shot, from outside the catalog (other bytes
+    // around the same preview), finds its copies the same way.
+    let outside = env.evidence.parent().unwrap().join("DSCF0002.RAF");
+    let mut other = raf.clone();
+    other.extend_from_slice(b"a later frame's sensor data");
+    std::fs::write(&outside, other).unwrap();
+    let r = env.run(&["similar", outside.to_str().unwrap(), "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("微信图片_1.jpg"), "{}", r.stdout);
 
     // A catalog made by a build that fingerprinted JPEG and PNG alone: the WebP stored as a
     // failure of this fingerprint version, the step marked complete. The next run decodes that

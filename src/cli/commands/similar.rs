@@ -163,15 +163,11 @@ fn from_outside(catalog: &Catalog, cfg: &Config, path: &Path) -> anyhow::Result<
             )
         )
     };
-    // HEIC, HEIF and AVIF through libheif's `heif-convert`, as `archive index` fingerprints
-    // them: a JPEG already turned as the container says.
-    let f = if crate::thumb::tools::HEIF_MIMES.contains(&facts.mime.as_str()) {
-        let small =
-            crate::thumb::tools::heif_small(path, 512).map_err(|e| cannot(e.to_string()))?;
-        similar::fingerprint(&small, None).map_err(|e| cannot(e.to_string()))?
-    } else {
-        similar::fingerprint(&bytes, facts.orientation).map_err(|e| cannot(e.to_string()))?
-    };
+    // The picture `archive index` would fingerprint: a HEIC through libheif, a camera RAW by
+    // its embedded preview.
+    let (grey, origin) =
+        crate::pipeline::similar_picture(path, &facts.mime, &bytes).map_err(cannot)?;
+    let f = similar::fingerprint::of_grey(&grey, origin.orientation(facts.orientation));
     // Only the fingerprints close enough to be candidates are kept from the scan; the index
     // and the verification are then the ones `archive index` uses.
     let all = catalog.fingerprints_near(&f.hashes, similar::lookup::MAX_DISTANCE)?;
