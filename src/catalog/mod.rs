@@ -28,7 +28,7 @@ mod write;
 
 use checkpoint::Checkpointer;
 
-pub use ocr::{OcrOutcome, ToRead, OCR_QUEUED_TYPES};
+pub use ocr::{OcrOutcome, ToRead, OCR_PHOTO_TYPES};
 pub use probe::BlobProbe;
 pub(crate) use read::fill_facts;
 pub use read::{rfc3339_from_ns, FileRow, FlagResolutions, Known};

@@ -30,10 +30,20 @@ CREATE TABLE IF NOT EXISTS ocr(
 );
 ";
 
-/// Which photo types the queue takes (what [`Catalog::ocr_queue`] selects), part of the
-/// stage's "queue found empty" mark: a catalog marked by a build that queued fewer types has
-/// its queue looked at again, and the photos of the new types already in it are read.
-pub const OCR_QUEUED_TYPES: &str = "jpeg png heif tiff webp bmp gif";
+/// The photo types the queue takes. The stage's "queue found empty" mark names them, so a
+/// catalog marked by a build that queued fewer types has its queue looked at again, and the
+/// photos of the new types already in it are read.
+pub const OCR_PHOTO_TYPES: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/heic",
+    "image/heif",
+    "image/avif",
+    "image/tiff",
+    "image/webp",
+    "image/bmp",
+    "image/gif",
+];
 
 /// A content waiting for OCR and one present file that holds it.
 #[derive(Debug, Clone)]
@@ -45,10 +55,9 @@ pub struct ToRead {
     pub pages: u32,
     /// A photo's EXIF orientation (1–8).
     pub orientation: Option<u16>,
-    /// A HEIC, HEIF or AVIF photo (decoded by `heif-convert`).
-    pub heif: bool,
-    /// A TIFF (possibly several pages).
-    pub tiff: bool,
+    /// What it is (`image/tiff`, `image/heic`…: a TIFF may hold several pages, a HEIC is
+    /// decoded by `heif-convert`).
+    pub mime: String,
 }
 
 /// What the stage decided about one content.
@@ -72,9 +81,7 @@ impl Catalog {
                         json_extract(b.facts, '$.orientation'), b.mime
                  FROM blobs b JOIN files f ON f.blake3 = b.blake3 AND f.status = 'present'
                  JOIN roots r ON r.id = f.root_id
-                 WHERE ((b.media = 'photo' AND b.mime IN ('image/jpeg', 'image/png',
-                             'image/heic', 'image/heif', 'image/avif', 'image/tiff', 'image/webp',
-                             'image/bmp', 'image/gif'))
+                 WHERE ((b.media = 'photo' AND b.mime IN (SELECT value FROM json_each(?4)))
                      OR (b.media = 'document' AND b.mime = 'application/pdf'
                          AND COALESCE(length(b.text), 0)
                              < ?3 * MAX(1, COALESCE(json_extract(b.facts, '$.pages'), 1))
@@ -89,10 +96,14 @@ impl Catalog {
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(
-                params![OCR_VERSION, rescan_scenes, min_per_page as i64],
+                params![
+                    OCR_VERSION,
+                    rescan_scenes,
+                    min_per_page as i64,
+                    serde_json::to_string(OCR_PHOTO_TYPES).unwrap_or_default()
+                ],
                 |r| {
                     let media: String = r.get(1)?;
-                    let mime: String = r.get(6)?;
                     let pages: Option<i64> = r.get(2)?;
                     let root: Vec<u8> = r.get(3)?;
                     let rel: Vec<u8> = r.get(4)?;
@@ -105,8 +116,7 @@ impl Catalog {
                         orientation: r
                             .get::<_, Option<i64>>(5)?
                             .and_then(|o| u16::try_from(o).ok()),
-                        heif: crate::thumb::tools::HEIF_MIMES.contains(&mime.as_str()),
-                        tiff: mime == "image/tiff",
+                        mime: r.get(6)?,
                     })
                 },
             )

@@ -124,34 +124,19 @@ pub struct ToFingerprint {
 
 impl Catalog {
     /// How many photo contents held by a present file have no fingerprint of this version
-    /// (what `index --no-similar` leaves to the next run), without reading their paths.
-    pub fn photos_to_fingerprint_count(&self) -> Result<u64> {
+    /// (what `index --no-similar` leaves to the next run), without reading their paths; of the
+    /// types `only` names, when given (the HEICs that wait for their tool).
+    pub fn photos_to_fingerprint_count(&self, only: Option<&[&str]>) -> Result<u64> {
+        let only = only.map(|m| serde_json::to_string(m).unwrap_or_else(|_| "[]".into()));
         self.conn
             .query_row(
                 "SELECT COUNT(*) FROM blobs b
                  WHERE b.media = 'photo'
+                   AND (?2 IS NULL OR b.mime IN (SELECT value FROM json_each(?2)))
                    AND EXISTS(SELECT 1 FROM files f WHERE f.blake3 = b.blake3 AND f.status = 'present')
                    AND NOT EXISTS(
                      SELECT 1 FROM fingerprints p WHERE p.blake3 = b.blake3 AND p.version = ?1)",
-                [FINGERPRINT_VERSION],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n as u64)
-            .map_err(|e| self.err(e))
-    }
-
-    /// [`Catalog::photos_to_fingerprint_count`] for photos of the given types only.
-    pub fn photos_to_fingerprint_count_of(&self, mimes: &[&str]) -> Result<u64> {
-        let mimes = serde_json::to_string(mimes).unwrap_or_else(|_| "[]".into());
-        self.conn
-            .query_row(
-                "SELECT COUNT(*) FROM blobs b
-                 WHERE b.media = 'photo' AND b.mime IN (SELECT value FROM json_each(?2))
-                   AND EXISTS(SELECT 1 FROM files f WHERE f.blake3 = b.blake3
-                       AND f.status = 'present')
-                   AND NOT EXISTS(SELECT 1 FROM fingerprints p WHERE p.blake3 = b.blake3
-                       AND p.version = ?1)",
-                params![FINGERPRINT_VERSION, mimes],
+                params![FINGERPRINT_VERSION, only],
                 |r| r.get::<_, i64>(0),
             )
             .map(|n| n as u64)

@@ -129,17 +129,30 @@ impl Tesseract {
         dpi: Option<u32>,
         limit: Duration,
     ) -> Result<PageText, PageFailure> {
-        let mut cmd = Command::new(&self.program);
-        let input = match picture {
-            Picture::File(p) => {
-                cmd.arg(p);
-                None
-            }
-            Picture::Bytes(b) => {
-                cmd.arg("stdin");
-                Some(b)
-            }
+        let (input, stdin) = match picture {
+            Picture::File(p) => (p.as_os_str().to_owned(), None),
+            Picture::Bytes(b) => ("stdin".into(), Some(b)),
         };
+        self.tsv(&input, stdin, dpi, limit)
+            .map(|tsv| parse_tsv(&tsv))
+    }
+
+    /// Read every page of a multi-page picture file (a TIFF) in one call, killed after `limit`.
+    pub fn read_pages(&self, path: &Path, limit: Duration) -> Result<Vec<PageText>, PageFailure> {
+        self.tsv(path.as_os_str(), None, None, limit)
+            .map(|tsv| parse_tsv_pages(&tsv))
+    }
+
+    /// The engine's TSV for `input` (a file, or `stdin` fed `stdin`).
+    fn tsv(
+        &self,
+        input: &std::ffi::OsStr,
+        stdin: Option<Vec<u8>>,
+        dpi: Option<u32>,
+        limit: Duration,
+    ) -> Result<String, PageFailure> {
+        let mut cmd = Command::new(&self.program);
+        cmd.arg(input);
         // One thread per call: the stage runs pages side by side, and tesseract's own OpenMP
         // threads would only fight them for the cores.
         cmd.env("OMP_THREAD_LIMIT", "1");
@@ -147,24 +160,8 @@ impl Tesseract {
         // sheet or a record is. With 3 (automatic) a large title was split into blocks and
         // characters between them lost ("科普 / 活动签到表"; docs/ocr.md).
         cmd.args(self.arguments(dpi));
-        match bounded(cmd, input, limit) {
-            Ran::Ok(out) => Ok(parse_tsv(&String::from_utf8_lossy(&out))),
-            Ran::TimedOut => Err(PageFailure::TimedOut),
-            Ran::Failed(why) => Err(PageFailure::Failed(why)),
-            Ran::NotStarted(e) => Err(PageFailure::Failed(e.to_string())),
-        }
-    }
-}
-
-impl Tesseract {
-    /// Read every page of a multi-page picture file (a TIFF) in one call, killed after `limit`.
-    pub fn read_pages(&self, path: &Path, limit: Duration) -> Result<Vec<PageText>, PageFailure> {
-        let mut cmd = Command::new(&self.program);
-        cmd.arg(path)
-            .env("OMP_THREAD_LIMIT", "1")
-            .args(self.arguments(None));
-        match bounded(cmd, None, limit) {
-            Ran::Ok(out) => Ok(parse_tsv_pages(&String::from_utf8_lossy(&out))),
+        match bounded(cmd, stdin, limit) {
+            Ran::Ok(out) => Ok(String::from_utf8_lossy(&out).into_owned()),
             Ran::TimedOut => Err(PageFailure::TimedOut),
             Ran::Failed(why) => Err(PageFailure::Failed(why)),
             Ran::NotStarted(e) => Err(PageFailure::Failed(e.to_string())),

@@ -426,7 +426,7 @@ pub fn run_index(cfg: &Config, opts: &IndexOptions) -> Result<RunSummary> {
     let lang = opts.lang;
     let mut scenes_settled = 0;
     if opts.skip_similar {
-        summary.fingerprints_pending = catalog.photos_to_fingerprint_count()?;
+        summary.fingerprints_pending = catalog.photos_to_fingerprint_count(None)?;
     } else {
         let searchable = format!("{:.1}", summary.searchable_s);
         let settle_scenes = opts.ocr.mode == crate::ocr::Mode::Documents;

@@ -137,7 +137,7 @@ fn run_queue(
         "{}|{:?}|{}",
         ocr::OCR_VERSION,
         opts.mode,
-        crate::catalog::OCR_QUEUED_TYPES
+        crate::catalog::OCR_PHOTO_TYPES.join(" ")
     );
     if catalog.meta(COMPLETE_KEY)?.as_deref() == Some(complete.as_str()) {
         return Ok(s);
@@ -271,14 +271,11 @@ impl Tools<'_> {
             );
         }
         // Read and decoded once: the document test and the engine's picture are made from the
-        // same picture.
-        let bytes = match read_photo_file(&t.path) {
-            Ok(b) => b,
-            Err(d) => return d,
-        };
-        // A HEIC (an iPhone's photo of a page) through libheif: a JPEG turned as the container
-        // says, so EXIF orientation no longer applies.
-        let (bytes, orientation) = if t.heif {
+        // same picture. A HEIC (an iPhone's photo of a page) through libheif, which reads the
+        // file itself: a JPEG turned as the container says, so EXIF orientation no longer
+        // applies.
+        let tiff = t.mime == "image/tiff";
+        let (bytes, orientation) = if crate::thumb::tools::HEIF_MIMES.contains(&t.mime.as_str()) {
             match crate::thumb::tools::heif_to_jpeg(&t.path) {
                 Ok(jpeg) => (jpeg, None),
                 Err(crate::thumb::RenderError::Missing(_)) => {
@@ -287,7 +284,10 @@ impl Tools<'_> {
                 Err(e) => return Decision::Done(OcrOutcome::Failed(e.to_string()), 0.0),
             }
         } else {
-            (bytes, t.orientation)
+            match read_photo_file(&t.path) {
+                Ok(b) => (b, t.orientation),
+                Err(d) => return d,
+            }
         };
         let picture = ocr::photo::decode(&bytes).ok();
         if self.mode == Mode::Documents {
@@ -295,7 +295,7 @@ impl Tools<'_> {
                 Some(g) => looks::of_decoded(g, orientation).document,
                 // A TIFF the decoders here refuse is most often a fax server's (CCITT Group
                 // 3, which libtiff, the engine's reader, decodes): read as stored.
-                None => t.tiff,
+                None => tiff,
             };
             if !document {
                 return Decision::Done(OcrOutcome::Scene, 0.0);
@@ -306,7 +306,7 @@ impl Tools<'_> {
             Err(why) => return Decision::Unavailable(why),
         };
         // Several pages in one TIFF: tested by its first, read whole by the engine.
-        let pages = if t.tiff { ocr::tiff_pages(&bytes) } else { 1 };
+        let pages = if tiff { ocr::tiff_pages(&bytes) } else { 1 };
         if pages > 1 {
             return done(
                 engine,

@@ -12,7 +12,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, ToFingerprint};
 use crate::similar::{self, Candidate, Fingerprint, Index, Match, Near, Prepared, KINDS};
-use crate::thumb::tools::{heif_small, which, HEIF, HEIF_MIMES};
+use crate::thumb::tools::{heif_small, heif_small_available, HEIF_MIMES};
 use crate::Result;
 
 /// Contents fingerprinted (and then searched) per transaction.
@@ -34,8 +34,9 @@ pub(super) struct SimilarPass {
     /// Photos settled as scenes for the OCR stage by its document test, run here on the
     /// picture already decoded (the stage would otherwise read and decode every photo again).
     pub scenes: u64,
-    /// HEIC, HEIF and AVIF photos left without a fingerprint because the tool that decodes
-    /// them (`heif-convert`) is not installed: fingerprinted by a run that has it.
+    /// HEIC, HEIF and AVIF photos left without a fingerprint because neither of libheif's
+    /// tools (`heif-thumbnailer`, `heif-convert`) is installed: fingerprinted by a run that
+    /// has one.
     pub waiting_for_tool: u64,
 }
 
@@ -63,9 +64,9 @@ pub(super) fn run(
     if complete.as_deref() == Some(version.as_str()) {
         return Ok(pass);
     }
-    let heif = which(HEIF.tool).is_some();
+    let heif = heif_small_available();
     if !heif && complete.as_deref() == Some(format!("{version}{WITHOUT_HEIF}").as_str()) {
-        pass.waiting_for_tool = catalog.photos_to_fingerprint_count_of(HEIF_MIMES)?;
+        pass.waiting_for_tool = catalog.photos_to_fingerprint_count(Some(HEIF_MIMES))?;
         return Ok(pass);
     }
     let mut todo = catalog.photos_to_fingerprint()?;

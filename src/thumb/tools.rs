@@ -135,6 +135,11 @@ pub fn heif_small(source: &Path, size: u32) -> Result<Vec<u8>, RenderError> {
 /// The tool [`heif_small`] prefers (optional: without it the whole picture is decoded).
 pub const HEIF_THUMBNAILER: &str = "heif-thumbnailer";
 
+/// Whether [`heif_small`] can give a picture at all (either of libheif's tools is there).
+pub fn heif_small_available() -> bool {
+    which(HEIF_THUMBNAILER).is_some() || which(HEIF.tool).is_some()
+}
+
 /// A video's poster frame (one second in, or the first frame of a shorter one), as a JPEG.
 pub fn video_frame(source: &Path) -> Result<Vec<u8>, RenderError> {
     let tool = which(FFMPEG.tool).ok_or(RenderError::Missing(FFMPEG))?;

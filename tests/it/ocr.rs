@@ -429,16 +429,29 @@ fn a_notice_scanned_to_tiff_is_queued_read_and_found() {
     assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
 }
 
+/// Two notices at 150 dpi in official type sizes (pages 1 and 2 of the fixture's texts).
+fn two_notices(font: &[u8]) -> Vec<paper::Raster> {
+    paper::pages()[1..3]
+        .iter()
+        .map(|p| paper::render_page_official(font, p, 1240))
+        .collect()
+}
+
+/// `archive index` succeeds and reads one file of two pages.
+fn index_reads_one_file_of_two_pages(env: &Env) {
+    let (code, s) = env.index();
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
+    assert_eq!(s["ocr"]["pages"], 2, "{}", s["ocr"]);
+}
+
 #[test]
 fn a_multi_page_tiff_scan_is_read_page_by_page() {
     let Some(font) = font_and_engine() else {
         return;
     };
     let env = Env::new();
-    let pages: Vec<_> = paper::pages()[1..3]
-        .iter()
-        .map(|p| paper::render_page_official(&font, p, 1240))
-        .collect();
+    let pages = two_notices(&font);
     let tiff = archive::sample::tiff::multipage_tiff(&pages);
     assert_eq!(archive::ocr::tiff_pages(&tiff), 2);
     // The image crate (the document test) reads its first page.
@@ -448,10 +461,7 @@ fn a_multi_page_tiff_scan_is_read_page_by_page() {
         (pages[0].width, pages[0].height)
     );
     env.write("海南州/共和县/A2 农牧民科学素质/培训材料扫描.tif", tiff);
-    let (code, s) = env.index();
-    assert_eq!(code, 0, "{s}");
-    assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
-    assert_eq!(s["ocr"]["pages"], 2, "{}", s["ocr"]);
+    index_reads_one_file_of_two_pages(&env);
     for p in &paper::pages()[1..3] {
         let title: String = p.title.split_whitespace().collect();
         let hits = env.search(&format!("\"{title}\""), &[]);
@@ -465,20 +475,13 @@ fn a_fax_servers_group_3_tiff_is_read_though_the_image_decoders_refuse_it() {
         return;
     };
     let env = Env::new();
-    let pages: Vec<_> = paper::pages()[1..3]
-        .iter()
-        .map(|p| paper::render_page_official(&font, p, 1240))
-        .collect();
-    let fax = archive::sample::tiff::fax_tiff(&pages);
+    let fax = archive::sample::tiff::fax_tiff(&two_notices(&font));
     assert!(
         image::load_from_memory(&fax).is_err(),
         "the image crate decodes Group 3 now: the fixture no longer tests the fallback"
     );
     env.write("果洛州/玛沁县/A2 农牧民科学素质/传真_培训通知.tif", fax);
-    let (code, s) = env.index();
-    assert_eq!(code, 0, "{s}");
-    assert_eq!(s["ocr"]["read"], 1, "{}", s["ocr"]);
-    assert_eq!(s["ocr"]["pages"], 2, "{}", s["ocr"]);
+    index_reads_one_file_of_two_pages(&env);
     // Both pages were read (thresholded to black and white and read as stored, tesseract 5.3
     // misreads a character here and there, 关 as 天 in one title): each gives its phrases.
     for p in &paper::pages()[1..3] {
