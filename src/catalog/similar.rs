@@ -120,6 +120,8 @@ pub struct ToFingerprint {
     /// What the photo is (`image/jpeg`, `image/heic`…): HEIC, HEIF and AVIF are decoded by a
     /// tool.
     pub mime: String,
+    /// The longer side of the stored picture, as its header says (None when unknown).
+    pub long_side: Option<u32>,
 }
 
 impl Catalog {
@@ -149,7 +151,7 @@ impl Catalog {
             .conn
             .prepare(
                 "SELECT b.blake3, json_extract(b.facts, '$.orientation'), r.path, MIN(f.rel),
-                        b.mime
+                        b.mime, MAX(json_extract(b.facts, '$.width'), json_extract(b.facts, '$.height'))
                  FROM blobs b JOIN files f ON f.blake3 = b.blake3 AND f.status = 'present'
                  JOIN roots r ON r.id = f.root_id
                  WHERE b.media = 'photo' AND NOT EXISTS(
@@ -167,6 +169,9 @@ impl Catalog {
                     path: crate::walk::join_bytes(&root, &rel),
                     orientation: orientation.and_then(|o| u16::try_from(o).ok()),
                     mime: r.get(4)?,
+                    long_side: r
+                        .get::<_, Option<i64>>(5)?
+                        .and_then(|s| u32::try_from(s).ok()),
                 })
             })
             .map_err(|e| self.err(e))?;

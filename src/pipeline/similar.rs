@@ -19,6 +19,10 @@ use crate::Result;
 const CHUNK: usize = 512;
 /// Prepared thumbnails kept between chunks of pairing (~30 KB each with their views).
 const THUMBS_KEPT: usize = 4096;
+/// Thumbnails of this run's fingerprints kept in memory for pairing (1 KB each), so that a
+/// first index does not read back from the catalog what it has just written; beyond this many,
+/// pairing reads the rest from the catalog.
+const FRESH_THUMBS_KEPT: usize = 32_768;
 /// Photos larger than this are not read for a fingerprint (no phone photo comes near it).
 const MAX_PHOTO_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -100,6 +104,7 @@ pub(super) fn run(
         })?;
     let started = std::time::Instant::now();
     let mut decoding = std::time::Duration::ZERO;
+    let mut fresh_thumbs: FxHashMap<String, Vec<u8>> = FxHashMap::default();
     for chunk in todo.chunks(CHUNK) {
         let t = std::time::Instant::now();
         let read: Vec<(String, std::result::Result<Read, String>)> = pool.install(|| {
@@ -141,6 +146,11 @@ pub(super) fn run(
         }
         catalog.write_fingerprints(&done)?;
         pass.fingerprinted += done.len() as u64;
+        for (b3, f) in done {
+            if let (Ok(f), true) = (f, fresh_thumbs.len() < FRESH_THUMBS_KEPT) {
+                fresh_thumbs.insert(b3, f.thumb);
+            }
+        }
     }
     // Phase times for whoever tunes this step: `ARCHIVE_LOG=archive::pipeline::similar=debug`.
     tracing::debug!(
@@ -152,7 +162,7 @@ pub(super) fn run(
     // This run's fingerprints, and any a killed run left unpaired.
     let fresh = catalog.unpaired_fingerprints()?;
     let started = std::time::Instant::now();
-    pair(catalog, &pool, &fresh, &mut pass.changed)?;
+    pair(catalog, &pool, &fresh, &fresh_thumbs, &mut pass.changed)?;
     tracing::debug!(
         fresh = fresh.len(),
         pairing_s = started.elapsed().as_secs_f64(),
@@ -193,20 +203,36 @@ fn fingerprint_file(t: &ToFingerprint, test_scene: bool) -> std::result::Result<
             .then(|| similar::exif_thumb::thumbnail_agreement(&bytes, &grey))
             .flatten(),
         fingerprint: similar::fingerprint::of_grey(&grey, orientation),
-        scene: test_scene && {
-            let looks = || crate::ocr::looks::of_picture(&grey, orientation);
-            match origin {
-                // A JPEG (the file, or a RAW's preview) arrives at 1/8 already.
-                Origin::RawPreview => !looks().document,
-                Origin::File if bytes.starts_with(&[0xFF, 0xD8]) => !looks().document,
-                // Anything else whole, brought to that scale.
-                Origin::File => !crate::ocr::looks::of_whole(&grey, orientation).document,
-                // A HEIC's stored thumbnail is too small to count a page's lines on: it settles
-                // only plain scenes, and the OCR stage decodes the rest whole.
-                Origin::Heif => crate::ocr::looks::plainly_a_scene(&looks()),
-            }
-        },
+        scene: test_scene && is_scene(t, &grey, origin, &bytes, orientation),
     })
+}
+
+/// OCR's document test on the picture decoded for the fingerprint: true for a scene.
+fn is_scene(
+    t: &ToFingerprint,
+    grey: &similar::fingerprint::Grey,
+    origin: Origin,
+    bytes: &[u8],
+    orientation: Option<u16>,
+) -> bool {
+    use crate::ocr::looks;
+    // Too small to carry writing the engine reads: the OCR stage would call it a scene after
+    // decoding it whole (`looks::of_decoded`), so no test is needed. (A RAW's stated size
+    // may be its small IFD0 thumbnail's, not the picture's.)
+    if origin != Origin::RawPreview && t.long_side.is_some_and(|s| s < looks::MIN_DOCUMENT_SIDE) {
+        return true;
+    }
+    let looks = || looks::of_picture(grey, orientation);
+    match origin {
+        // A JPEG (the file, or a RAW's preview) arrives at 1/8 already.
+        Origin::RawPreview => !looks().document,
+        Origin::File if bytes.starts_with(&[0xFF, 0xD8]) => !looks().document,
+        // Anything else whole, brought to that scale.
+        Origin::File => !looks::of_whole(grey, orientation).document,
+        // A HEIC's stored thumbnail is too small to count a page's lines on: it settles only
+        // plain scenes, and the OCR stage decodes the rest whole.
+        Origin::Heif => looks::plainly_a_scene(&looks()),
+    }
 }
 
 /// Where the picture a fingerprint is made from came from.
@@ -276,6 +302,7 @@ fn pair(
     catalog: &mut Catalog,
     pool: &rayon::ThreadPool,
     fresh: &[String],
+    known: &FxHashMap<String, Vec<u8>>,
     changed: &mut FxHashSet<String>,
 ) -> Result<()> {
     if fresh.is_empty() {
@@ -305,6 +332,10 @@ fn pair(
         })
         .collect();
     queries.sort_unstable();
+    let mut queried = vec![false; members.len()];
+    for &e in &queries {
+        queried[e as usize] = true;
+    }
     let setup = t.elapsed();
     let mut thumbs: FxHashMap<usize, Prepared> = FxHashMap::default();
     let (mut looking, mut reading, mut verifying) = Default::default();
@@ -312,7 +343,7 @@ fn pair(
     for chunk in queries.chunks(CHUNK) {
         let t = std::time::Instant::now();
         let index = &index;
-        let cands: Vec<(u32, Vec<Candidate>)> = pool.install(|| {
+        let mut cands: Vec<(u32, Vec<Candidate>)> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|&e| (e, index.candidates(&index.hashes_of(e), Some(e))))
@@ -328,14 +359,8 @@ fn pair(
         if thumbs.len() > THUMBS_KEPT {
             thumbs.clear();
         }
-        for (e, cs) in &cands {
-            for &i in &members[*e as usize] {
-                thumb_of(catalog, &all, &mut thumbs, i)?;
-            }
-            for c in cs {
-                thumb_of(catalog, &all, &mut thumbs, members[c.entry as usize][0])?;
-            }
-        }
+        let mine = cands.iter().flat_map(|(e, _)| &members[*e as usize]);
+        load_thumbs(catalog, pool, &all, known, &mut thumbs, mine.copied())?;
         // Mirrored copies: candidates of each queried picture's flipped thumbnail.
         let flips: Vec<Vec<Candidate>> = {
             let (thumbs, members) = (&thumbs, &members);
@@ -351,9 +376,20 @@ fn pair(
                     .collect()
             })
         };
-        for c in flips.iter().flatten() {
-            thumb_of(catalog, &all, &mut thumbs, members[c.entry as usize][0])?;
+        // A pair of two queried entries is verified once, from the first: candidates are
+        // symmetric (the same bands, the same distance), the verification is too, and both
+        // sides' pairs are written from either (`write_near`). A first index queries every
+        // photo, so this halves its verifications. (The flipped look-ups above needed every
+        // plain candidate, to leave them out.)
+        for (e, cs) in &mut cands {
+            cs.retain(|c| !queried[c.entry as usize] || c.entry > *e);
         }
+        let theirs = cands
+            .iter()
+            .flat_map(|(_, cs)| cs)
+            .chain(flips.iter().flatten());
+        let theirs = theirs.map(|c| members[c.entry as usize][0]);
+        load_thumbs(catalog, pool, &all, known, &mut thumbs, theirs)?;
         n_cands += flips.iter().map(Vec::len).sum::<usize>();
         reading += t.elapsed();
         let t = std::time::Instant::now();
@@ -370,13 +406,18 @@ fn pair(
                     let Some(mine) = thumbs.get(&group[0]) else {
                         return (*e, vec![None; group.len()], Vec::new());
                     };
-                    let same = group
-                        .iter()
-                        .map(|i| {
-                            let m = similar::compare::compare_hinted(mine, thumbs.get(i)?, 0.0);
-                            (m.similarity >= similar::MIN_SIMILARITY).then_some(m)
-                        })
-                        .collect();
+                    // (A picture alone under its hashes has no other content to compare.)
+                    let same = if group.len() == 1 {
+                        vec![None]
+                    } else {
+                        group
+                            .iter()
+                            .map(|i| {
+                                let m = similar::compare::compare_hinted(mine, thumbs.get(i)?, 0.0);
+                                (m.similarity >= similar::MIN_SIMILARITY).then_some(m)
+                            })
+                            .collect()
+                    };
                     let verify = |mine: &Prepared, cs: &[Candidate]| {
                         cs.iter()
                             .filter_map(|c| {
@@ -436,21 +477,37 @@ fn pair(
     Ok(())
 }
 
-/// Read content `i`'s thumbnail once.
-fn thumb_of(
+/// Make ready the thumbnails of contents `wanted` (indexes into `all`) not in `thumbs`: this
+/// run's from `known`, others read from the catalog, all prepared in parallel.
+fn load_thumbs(
     catalog: &Catalog,
+    pool: &rayon::ThreadPool,
     all: &[(String, [u64; KINDS])],
+    known: &FxHashMap<String, Vec<u8>>,
     thumbs: &mut FxHashMap<usize, Prepared>,
-    i: usize,
+    wanted: impl Iterator<Item = usize>,
 ) -> Result<()> {
-    if let std::collections::hash_map::Entry::Vacant(v) = thumbs.entry(i) {
-        if let Some(p) = catalog
-            .fingerprint(&all[i].0)?
-            .and_then(|f| Prepared::new(&f.thumb))
-        {
-            v.insert(p);
+    let mut missing: Vec<usize> = wanted.filter(|i| !thumbs.contains_key(i)).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let mut read: Vec<(usize, Vec<u8>)> = Vec::with_capacity(missing.len());
+    for i in missing {
+        let b3 = &all[i].0;
+        match known.get(b3) {
+            Some(t) => read.push((i, t.clone())),
+            None => {
+                if let Some(f) = catalog.fingerprint(b3)? {
+                    read.push((i, f.thumb));
+                }
+            }
         }
     }
+    let ready: Vec<(usize, Prepared)> = pool.install(|| {
+        read.into_par_iter()
+            .filter_map(|(i, t)| Some((i, Prepared::new(&t)?)))
+            .collect()
+    });
+    thumbs.extend(ready);
     Ok(())
 }
 

@@ -211,13 +211,22 @@ fn box_down<const F: usize>(px: &[u8], w: usize) -> Vec<u8> {
         let cells = cols.chunks_exact(F);
         let tail = cells.remainder();
         let sum = |cell: &[u16]| cell.iter().map(|&v| u32::from(v)).sum::<u32>();
+        // Written into place rather than pushed: a push a pixel (its capacity check and
+        // length update) took longer than the sums.
+        let start = out.len();
+        out.resize(start + w / F, 0);
+        let dst = &mut out[start..];
         if rows as usize == F {
             // A constant divisor, a power of two: a shift, not a division a pixel.
             let n = (F * F) as u32;
-            out.extend(cells.map(|cell| ((sum(cell) + n / 2) / n) as u8));
+            for (d, cell) in dst.iter_mut().zip(cells) {
+                *d = ((sum(cell) + n / 2) / n) as u8;
+            }
         } else {
             let n = rows * F as u32;
-            out.extend(cells.map(|cell| ((sum(cell) + n / 2) / n) as u8));
+            for (d, cell) in dst.iter_mut().zip(cells) {
+                *d = ((sum(cell) + n / 2) / n) as u8;
+            }
         }
         if !tail.is_empty() {
             let c = rows * tail.len() as u32;
@@ -330,18 +339,23 @@ fn luma(r: u8, g: u8, b: u8) -> u8 {
 struct Integral {
     w: usize,
     h: usize,
-    sums: Vec<f64>,
+    /// Integers, exact (as the `f64`s they replaced were, below 2^53) and added without the
+    /// chain of floating-point latencies a row of running sums is; signed, because x86-64
+    /// turns a signed integer into a float in one instruction and an unsigned one in several.
+    sums: Vec<i64>,
 }
 
 impl Integral {
     fn new(g: &Grey) -> Integral {
         let (w, h) = (g.width as usize, g.height as usize);
-        let mut sums = vec![0f64; (w + 1) * (h + 1)];
-        for y in 0..h {
-            let mut row = 0f64;
-            for x in 0..w {
-                row += f64::from(g.px[y * w + x]);
-                sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+        let mut sums = vec![0i64; (w + 1) * (h + 1)];
+        for (y, src) in g.px.chunks_exact(w.max(1)).take(h).enumerate() {
+            let (above, here) = sums.split_at_mut((y + 1) * (w + 1));
+            let above = &above[y * (w + 1) + 1..];
+            let mut row = 0i64;
+            for ((s, a), &p) in here[1..=w].iter_mut().zip(above).zip(src) {
+                row += i64::from(p);
+                *s = a + row;
             }
         }
         Integral { w, h, sums }
@@ -358,7 +372,7 @@ impl Integral {
     /// The integral image at a fractional point: bilinear between its four neighbours, which is
     /// the exact area sum when a box edge falls inside a pixel.
     fn at(&self, (xi, xj, tx): (usize, usize, f64), (yi, yj, ty): (usize, usize, f64)) -> f64 {
-        let s = |xx: usize, yy: usize| self.sums[yy * (self.w + 1) + xx];
+        let s = |xx: usize, yy: usize| self.sums[yy * (self.w + 1) + xx] as f64;
         let top = s(xi, yi) * (1.0 - tx) + s(xj, yi) * tx;
         let bot = s(xi, yj) * (1.0 - tx) + s(xj, yj) * tx;
         top * (1.0 - ty) + bot * ty

@@ -79,7 +79,21 @@ fn paper_tree(env: &Env, font: &[u8]) -> (Vec<String>, Vec<String>) {
     for p in &pages[2..4] {
         phrases.extend(paper::phrases(p));
     }
-    let mut scenes = Vec::new();
+    // A page photographed whole at 300×400 px: too small to carry writing the engine reads, it is
+    // settled as a scene by its size alone (the near-duplicate step says so without a test).
+    let raster = paper::render_page(font, &pages[0], 1100);
+    let shot = Shot {
+        rotation: 0.5,
+        blur: 0,
+        light: 0.9,
+        quality: 90,
+        seed: 3,
+    };
+    env.write(
+        "海北州/海晏县/small_notice.jpg",
+        paper::photograph(&raster, 300, shot),
+    );
+    let mut scenes = vec!["small_notice.jpg".to_string()];
     for s in 0..3 {
         let name = format!("scene_{s}.jpg");
         env.write(&format!("海北州/海晏县/{name}"), paper::scene_photo(800, s));
@@ -100,7 +114,7 @@ fn scans_and_photos_of_paper_become_searchable_and_scenes_are_not_read() {
     let ocr = &s["ocr"];
     assert_eq!(ocr["read"], 4, "{ocr}");
     assert_eq!(ocr["pages"], 5, "{ocr}");
-    assert_eq!(ocr["scenes"], 3, "{ocr}");
+    assert_eq!(ocr["scenes"], 4, "{ocr}");
     assert_eq!(ocr["unavailable"], 0, "{ocr}");
 
     let mut found = 0;
