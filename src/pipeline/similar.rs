@@ -17,7 +17,7 @@ use crate::Result;
 
 /// Contents fingerprinted (and then searched) per transaction.
 const CHUNK: usize = 512;
-/// Prepared thumbnails kept between chunks of pairing (~30 KB each with their views).
+/// Prepared thumbnails kept between chunks of pairing (~20 KB each with their views).
 const THUMBS_KEPT: usize = 4096;
 /// Thumbnails of this run's fingerprints kept in memory for pairing (1 KB each), so that a
 /// first index does not read back from the catalog what it has just written; beyond this many,
