@@ -332,10 +332,11 @@ fn pair(
         })
         .collect();
     queries.sort_unstable();
-    let mut queried = vec![false; members.len()];
-    for &e in &queries {
-        queried[e as usize] = true;
-    }
+    // Entries whose every content is new this run: a pair of two such is verified once (below).
+    let all_fresh: Vec<bool> = members
+        .iter()
+        .map(|m| m.iter().all(|&i| fresh.contains(all[i].0.as_str())))
+        .collect();
     let setup = t.elapsed();
     let mut thumbs: FxHashMap<usize, Prepared> = FxHashMap::default();
     let (mut looking, mut reading, mut verifying) = Default::default();
@@ -376,13 +377,17 @@ fn pair(
                     .collect()
             })
         };
-        // A pair of two queried entries is verified once, from the first: candidates are
-        // symmetric (the same bands, the same distance), the verification is too, and both
-        // sides' pairs are written from either (`write_near`). A first index queries every
-        // photo, so this halves its verifications. (The flipped look-ups above needed every
-        // plain candidate, to leave them out.)
+        // A pair of two entries of new contents only is verified once, from the first:
+        // candidates are symmetric (the same bands, the same distance), the verification is too
+        // (`Candidate::opposite_tie`), and from either side every content of both is written,
+        // both ways (`write_near`). A first index has only such entries, so this halves its
+        // verifications. An entry that also holds a content paired before writes only its new
+        // ones (below), so its pairs are verified from both sides as before. (The flipped
+        // look-ups above needed every plain candidate, to leave them out.)
         for (e, cs) in &mut cands {
-            cs.retain(|c| !queried[c.entry as usize] || c.entry > *e);
+            if all_fresh[*e as usize] {
+                cs.retain(|c| !all_fresh[c.entry as usize] || c.entry > *e);
+            }
         }
         let theirs = cands
             .iter()

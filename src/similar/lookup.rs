@@ -32,6 +32,11 @@ pub struct Candidate {
     /// `fingerprint::INSETS`): they say how the two pictures are likely aligned.
     pub query_kind: u8,
     pub entry_kind: u8,
+    /// An equally close pair of the same two photos' hashes suggests the opposite crop (the
+    /// query's centre against the entry's whole, and the other way round, as when both were
+    /// cropped from a larger picture): verification tries both, so that what it finds does not
+    /// depend on which of the two photos asked.
+    pub opposite_tie: bool,
 }
 
 impl Candidate {
@@ -107,13 +112,16 @@ impl Index {
                             distance: d,
                             query_kind: qk as u8,
                             entry_kind: ek as u8,
+                            opposite_tie: false,
                         };
                         let e = best.entry(entry).or_insert(c);
-                        // The closest pair; among equals, the one with the least crop.
-                        if (d, c.crop_hint().abs().to_bits())
-                            < (e.distance, e.crop_hint().abs().to_bits())
-                        {
+                        // The closest pair; among equals, the one with the least crop (the
+                        // same amount either way round is a tie to say).
+                        let key = |c: &Candidate| (c.distance, c.crop_hint().abs().to_bits());
+                        if key(&c) < key(e) {
                             *e = c;
+                        } else if key(&c) == key(e) && c.crop_hint() != e.crop_hint() {
+                            e.opposite_tie = true;
                         }
                     }
                 }

@@ -74,6 +74,43 @@ fn a_cropped_copy_is_aligned_as_a_crop() {
     );
 }
 
+/// Two photos whose hashes are as close one way round as the other (the original's whole
+/// against the copy's centre, and the original's centre against the copy's whole) suggest
+/// opposite crops. A pair is verified from one side only when both are new, so the answer must
+/// not depend on which side asks: both crops are tried, and both sides find the same match.
+#[test]
+fn a_tie_between_opposite_crops_is_verified_alike_from_either_side() {
+    let o = originals(1);
+    let copy = alter(&o.files[0].0, None, Alteration::Cropped);
+    let f = fingerprint(&copy, None).unwrap();
+    // Hashes made so that original 0 ~ copy 1 and original 1 ~ copy 0 are both 3 bits apart,
+    // everything else far: the tie the index cannot break by distance or amount of crop.
+    let a = [
+        0x0123_4567_89ab_cdef_u64,
+        0xfedc_ba98_7654_3210,
+        0x0f0f_0f0f_0f0f_0f0f,
+    ];
+    let b = [a[1] ^ 0b111 << 20, a[0] ^ 0b111 << 40, !a[2]];
+    let mut index = Index::new();
+    index.add(a);
+    index.add(b);
+    let from_a = index.candidates(&a, Some(0));
+    let from_b = index.candidates(&b, Some(1));
+    assert_eq!((from_a.len(), from_b.len()), (1, 1));
+    let (ca, cb) = (from_a[0], from_b[0]);
+    assert_eq!((ca.distance, cb.distance), (3, 3));
+    assert!(ca.opposite_tie && cb.opposite_tie, "{ca:?} {cb:?}");
+    let (pa, pb) = (
+        Prepared::new(&o.prints[0].thumb).unwrap(),
+        Prepared::new(&f.thumb).unwrap(),
+    );
+    let ma = verify(&pa, &pb, &ca).expect("found from the original's side");
+    let mb = verify(&pb, &pa, &cb).expect("found from the copy's side");
+    assert_eq!(ma.similarity, mb.similarity);
+    assert_eq!(ma.crop, -mb.crop);
+    assert!((0.04..=0.08).contains(&ma.crop), "{ma:?}");
+}
+
 #[test]
 fn photos_of_other_events_with_the_same_layout_are_not_near_duplicates() {
     let o = originals(24);

@@ -188,6 +188,65 @@ fn a_copy_added_later_flags_its_unchanged_original_too() {
     );
 }
 
+/// The same JPEG with a comment segment after its SOI: other bytes, the same pixels (the same
+/// fingerprint), as a photo re-exported with other metadata is.
+fn with_comment(jpeg: &[u8], text: &str) -> Vec<u8> {
+    let len = (2 + text.len()) as u16;
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xFE];
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[test]
+fn a_new_copy_is_paired_with_an_old_photo_that_arrives_again_beside_it() {
+    // Old photo P indexed first; then P again with other metadata (the same hashes: one index
+    // entry of an old and a new content) and Q, a re-compressed copy of P, in another
+    // prefecture. Q must be paired with P itself, not only with P's new twin, whichever of
+    // the two entries comes first (several seeds, so both orders occur).
+    let env = Env::new();
+    let seeds = 20..26u32;
+    for seed in seeds.clone() {
+        env.write(
+            &format!("{HERE}/IMG_{seed}.jpg"),
+            original(seed, W, H, false),
+        );
+    }
+    env.index();
+    for seed in seeds.clone() {
+        let o = original(seed, W, H, false);
+        env.write(
+            &format!("{LOOKALIKES}/IMG_{seed}_导出.jpg"),
+            with_comment(&o, "exported again"),
+        );
+        env.write(
+            &format!("{THERE}/微信图片_{seed}.jpg"),
+            alter(&o, None, Alteration::Recompressed),
+        );
+    }
+    let (_, summary) = env.index();
+    assert_eq!(summary["fingerprinted"], 12, "{summary}");
+    for seed in seeds {
+        let copy = env
+            .evidence
+            .join(THERE)
+            .join(format!("微信图片_{seed}.jpg"));
+        let shown = env.show(copy.to_str().unwrap());
+        let similar: Vec<&str> = shown["similar"]
+            .as_array()
+            .expect("a similar list")
+            .iter()
+            .map(|s| s["path"].as_str().unwrap())
+            .collect();
+        let names = |end: &str| similar.iter().any(|p| p.ends_with(end));
+        assert!(
+            names(&format!("IMG_{seed}.jpg")) && names(&format!("IMG_{seed}_导出.jpg")),
+            "seed {seed}: {similar:?}"
+        );
+    }
+}
+
 #[test]
 fn an_existing_catalog_gets_fingerprints_on_its_next_index_run_never_on_retag() {
     let env = Env::new();
