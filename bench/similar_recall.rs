@@ -96,7 +96,7 @@ fn main() {
         let mine = Prepared::new(&f.thumb).expect("a fingerprint's thumbnail");
         for c in index.candidates(&f.hashes, Some(i as u32)) {
             let theirs = Prepared::new(&files[c.entry as usize].2.thumb).unwrap();
-            let m = compare::compare_hinted(&mine, &theirs, c.crop_hint());
+            let m = compare::compare_hinted(&mine, &theirs, &c.crop_hints());
             if m.similarity >= 0.965 {
                 verified.push((i, c.entry as usize, m.similarity, c.distance));
             }

@@ -7,6 +7,8 @@
 //! current fingerprint". Each content is decoded once, from one of its present files, and a
 //! killed run keeps every chunk already written. `retag` and `reindex` never come here.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -324,18 +326,20 @@ fn pair(
         members[e as usize].push(i);
     }
     let fresh: FxHashSet<&str> = fresh.iter().map(String::as_str).collect();
-    let mut queries: Vec<u32> = (0..members.len() as u32)
-        .filter(|&e| {
-            members[e as usize]
-                .iter()
-                .any(|&i| fresh.contains(all[i].0.as_str()))
+    // Per entry, how many of its contents are new this run: an entry with any is queried; a
+    // pair of two entries with nothing else is verified once (below).
+    let new_members: Vec<usize> = members
+        .iter()
+        .map(|m| {
+            m.iter()
+                .filter(|&&i| fresh.contains(all[i].0.as_str()))
+                .count()
         })
         .collect();
-    queries.sort_unstable();
-    // Entries whose every content is new this run: a pair of two such is verified once (below).
-    let all_fresh: Vec<bool> = members
-        .iter()
-        .map(|m| m.iter().all(|&i| fresh.contains(all[i].0.as_str())))
+    let all_fresh = |e: u32| new_members[e as usize] == members[e as usize].len();
+    // In entry order, so that a pair verified once is verified from its first entry.
+    let queries: Vec<u32> = (0..members.len() as u32)
+        .filter(|&e| new_members[e as usize] > 0)
         .collect();
     let setup = t.elapsed();
     let mut thumbs: FxHashMap<usize, Prepared> = FxHashMap::default();
@@ -385,8 +389,8 @@ fn pair(
         // ones (below), so its pairs are verified from both sides as before. (The flipped
         // look-ups above needed every plain candidate, to leave them out.)
         for (e, cs) in &mut cands {
-            if all_fresh[*e as usize] {
-                cs.retain(|c| !all_fresh[c.entry as usize] || c.entry > *e);
+            if all_fresh(*e) {
+                cs.retain(|c| !all_fresh(c.entry) || c.entry > *e);
             }
         }
         let theirs = cands
@@ -411,18 +415,19 @@ fn pair(
                     let Some(mine) = thumbs.get(&group[0]) else {
                         return (*e, vec![None; group.len()], Vec::new());
                     };
-                    // (A picture alone under its hashes has no other content to compare.)
-                    let same = if group.len() == 1 {
-                        vec![None]
-                    } else {
-                        group
-                            .iter()
-                            .map(|i| {
-                                let m = similar::compare::compare_hinted(mine, thumbs.get(i)?, 0.0);
-                                (m.similarity >= similar::MIN_SIMILARITY).then_some(m)
-                            })
-                            .collect()
+                    // The first is itself, as it is: a flat first matches no other content
+                    // anyway (nothing correlates with it), so it need not be compared.
+                    let itself = Match {
+                        similarity: 1.0,
+                        crop: 0.0,
+                        mirrored: false,
                     };
+                    let same = std::iter::once(Some(itself))
+                        .chain(group[1..].iter().map(|i| {
+                            let m = similar::compare::compare_hinted(mine, thumbs.get(i)?, &[]);
+                            (m.similarity >= similar::MIN_SIMILARITY).then_some(m)
+                        }))
+                        .collect();
                     let verify = |mine: &Prepared, cs: &[Candidate]| {
                         cs.iter()
                             .filter_map(|c| {
@@ -495,14 +500,14 @@ fn load_thumbs(
     let mut missing: Vec<usize> = wanted.filter(|i| !thumbs.contains_key(i)).collect();
     missing.sort_unstable();
     missing.dedup();
-    let mut read: Vec<(usize, Vec<u8>)> = Vec::with_capacity(missing.len());
+    let mut read: Vec<(usize, Cow<[u8]>)> = Vec::with_capacity(missing.len());
     for i in missing {
         let b3 = &all[i].0;
         match known.get(b3) {
-            Some(t) => read.push((i, t.clone())),
+            Some(t) => read.push((i, Cow::Borrowed(t))),
             None => {
                 if let Some(f) = catalog.fingerprint(b3)? {
-                    read.push((i, f.thumb));
+                    read.push((i, Cow::Owned(f.thumb)));
                 }
             }
         }

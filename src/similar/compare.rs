@@ -116,11 +116,12 @@ pub fn compare(a: &[u8], b: &[u8]) -> Match {
     }
 }
 
-/// Compare two thumbnails uncropped, at the crop the hashes suggest (`Candidate::crop_hint`)
-/// and a step either side of it: four alignments instead of eleven, since verification runs
-/// for every candidate.
-pub fn compare_hinted(a: &Prepared, b: &Prepared, hint: f32) -> Match {
-    let mut crops = vec![0.0, hint - STEP, hint, hint + STEP];
+/// Compare two thumbnails uncropped, and at each crop the hashes suggest
+/// (`Candidate::crop_hints`) and a step either side of it: four alignments for one hint instead
+/// of eleven, since verification runs for every candidate.
+pub fn compare_hinted(a: &Prepared, b: &Prepared, hints: &[f32]) -> Match {
+    let mut crops = vec![0.0];
+    crops.extend(hints.iter().flat_map(|&h| [h - STEP, h, h + STEP]));
     crops.retain(|c| c.abs() < 0.2);
     crops.sort_by(f32::total_cmp);
     crops.dedup_by(|x, y| (*x - *y).abs() < 1e-4);

@@ -216,17 +216,17 @@ fn box_down<const F: usize>(px: &[u8], w: usize) -> Vec<u8> {
         let start = out.len();
         out.resize(start + w / F, 0);
         let dst = &mut out[start..];
+        let means = |n: u32| {
+            for (d, cell) in dst.iter_mut().zip(cells) {
+                *d = ((sum(cell) + n / 2) / n) as u8;
+            }
+        };
         if rows as usize == F {
-            // A constant divisor, a power of two: a shift, not a division a pixel.
-            let n = (F * F) as u32;
-            for (d, cell) in dst.iter_mut().zip(cells) {
-                *d = ((sum(cell) + n / 2) / n) as u8;
-            }
+            // A constant divisor, a power of two (the closure is inlined with it): a shift,
+            // not a division a pixel.
+            means((F * F) as u32);
         } else {
-            let n = rows * F as u32;
-            for (d, cell) in dst.iter_mut().zip(cells) {
-                *d = ((sum(cell) + n / 2) / n) as u8;
-            }
+            means(rows * F as u32);
         }
         if !tail.is_empty() {
             let c = rows * tail.len() as u32;

@@ -46,6 +46,17 @@ impl Candidate {
         use super::fingerprint::INSETS;
         INSETS[usize::from(self.query_kind)] - INSETS[usize::from(self.entry_kind)]
     }
+
+    /// The crops verification tries around: [`Candidate::crop_hint`], and its opposite when an
+    /// equally close pair of hashes suggests that one (`opposite_tie`).
+    pub fn crop_hints(&self) -> Vec<f32> {
+        let h = self.crop_hint();
+        if self.opposite_tie {
+            vec![h, -h]
+        } else {
+            vec![h]
+        }
+    }
 }
 
 fn band(h: u64, b: usize) -> u16 {

@@ -68,13 +68,7 @@ pub fn accept(similarity: f32, distance: u32) -> bool {
 /// under [`accept`]'s rule `similar_recall` flagged 4 more files of other events among 1,800
 /// (precision by file 99.06 → 98.84 %), while a flipped copy scores above 0.99.
 pub fn verify(mine: &Prepared, theirs: &Prepared, c: &Candidate) -> Option<Match> {
-    let mut m = compare::compare_hinted(mine, theirs, c.crop_hint());
-    if c.opposite_tie {
-        let other = compare::compare_hinted(mine, theirs, -c.crop_hint());
-        if other.similarity > m.similarity {
-            m = other;
-        }
-    }
+    let m = compare::compare_hinted(mine, theirs, &c.crop_hints());
     let near = if m.mirrored {
         m.similarity >= SURE_SIMILARITY
     } else {
